@@ -1,0 +1,118 @@
+"""The one rule registry: every iJw rule is a small function registered with its code, level and retourcode.
+
+A rule yields `Hit`s (the element it anchors on and a message); the registry turns them into `Violation`s
+with the rule's code, retourcode and Locatie. Rules report, they never raise: a retour lists every error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from enum import IntEnum
+from typing import Any, Protocol
+
+from hub.ijw.doc import Doc, Element, locatie
+
+
+class Level(IntEnum):
+    """Control levels of rules.md section 1."""
+
+    XSD = 1
+    XSLT = 2  # in-message: any finding gives a header-only retour with 0001
+    STATEFUL = 3  # across messages: the rule's own retourcode on the berichtklasse
+    EXTERNAL = 4  # external sources: likewise
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a rule function reports: the element it anchors on, why, and the class the code goes on."""
+
+    element: Element | None
+    message: str
+    klasse: Element | None = None  # berichtklasse for level 3/4 (None: the Header)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    rule: str
+    retourcode: str | None
+    location: str | None
+    message: str
+    level: Level = Level.XSLT
+    klasse: Element | None = field(default=None, compare=False, repr=False)
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"rule": self.rule, "retourcode": self.retourcode, "location": self.location, "message": self.message}
+
+
+class StateView(Protocol):
+    """What stateful rules may ask of the store; implemented by the event pipeline."""
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything outside the message that rules may consult."""
+
+    today: date
+    gemeenten: frozenset[str] | None = None  # CBS codes (TR378); None: not checked
+    productcodes: frozenset[tuple[str, str]] | None = None  # (categorie, code) pairs (TR381)
+    tarieven: dict[str, int] | None = None  # productcode -> tariff in cents (TR418)
+    state: StateView | None = None  # stateful rules only
+
+
+Check = Callable[[Doc, Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    level: Level
+    berichten: frozenset[str]
+    retourcode: str
+    summary: str
+    check: Check
+
+    def run(self, doc: Doc, ctx: Context) -> Iterator[Violation]:
+        for hit in self.check(doc, ctx):
+            yield Violation(
+                rule=self.code,
+                retourcode=self.retourcode,
+                location=None if hit.element is None else locatie(hit.element),
+                message=hit.message,
+                level=self.level,
+                klasse=hit.klasse,
+            )
+
+
+REGISTRY: dict[str, Rule] = {}
+_BY_BERICHT: dict[str, list[Rule]] = {}
+
+
+def rule(
+    code: str, *, berichten: Iterable[str], summary: str, level: Level = Level.XSLT, retourcode: str = "0001"
+) -> Callable[[Check], Check]:
+    """Register `check` under a rule code. Level-2 rules always yield retourcode 0001."""
+
+    def register(check: Check) -> Check:
+        key = code if code not in REGISTRY else f"{code}:{check.__name__}"
+        r = Rule(code, level, frozenset(berichten), retourcode, summary, check)
+        REGISTRY[key] = r
+        for b in r.berichten:
+            _BY_BERICHT.setdefault(b, []).append(r)
+        return check
+
+    return register
+
+
+def rules_for(bericht: str, levels: Iterable[Level]) -> list[Rule]:
+    wanted = set(levels)
+    return [r for r in _BY_BERICHT.get(bericht, []) if r.level in wanted]
+
+
+def iter_violations(doc: Doc, ctx: Context, levels: Iterable[Level] = (Level.XSLT,)) -> Iterator[Violation]:
+    """Every violation of the registered rules of these levels, rule by rule in registration order."""
+    for r in rules_for(doc.bericht, levels):
+        yield from r.run(doc, ctx)
