@@ -76,3 +76,6 @@ RETOUR_KLASSEN: dict[str, tuple[str, ...]] = {
     ),
     "JW320": ("Antwoord", "Antwoord/Woonplaatsbeginsel"),
 }
+
+# The version of the project's own XSDs (XsdVersieRetour of the retouren we build); see tools/gen_ijw_xsd.py.
+XSD_VERSION = "1.0.0"

@@ -25,8 +25,10 @@ def local(el: Element) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def children(el: Element, name: str) -> list[Element]:
-    """Child elements with this local name, in document order."""
+def children(el: Element | None, name: str) -> list[Element]:
+    """Child elements with this local name, in document order (none below an absent element)."""
+    if el is None:
+        return []
     return [c for c in el if isinstance(c.tag, str) and c.tag.endswith("}" + name)]
 
 

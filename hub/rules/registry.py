@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
-from typing import Any, Protocol
+from typing import Any
 
 from hub.ijw.doc import Doc, Element, locatie
 
@@ -46,12 +46,6 @@ class Violation:
         return {"rule": self.rule, "retourcode": self.retourcode, "location": self.location, "message": self.message}
 
 
-class StateView(Protocol):
-    """What stateful rules may ask of the store; implemented by the event pipeline."""
-
-    def __getattr__(self, name: str) -> Any: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Context:
     """Everything outside the message that rules may consult."""
@@ -60,7 +54,7 @@ class Context:
     gemeenten: frozenset[str] | None = None  # CBS codes (TR378); None: not checked
     productcodes: frozenset[tuple[str, str]] | None = None  # (categorie, code) pairs (TR381)
     tarieven: dict[str, int] | None = None  # productcode -> tariff in cents (TR418)
-    state: StateView | None = None  # stateful rules only
+    state: Any = None  # stateful rules only: the store's view, supplied by the event pipeline
 
 
 Check = Callable[[Doc, Context], Iterable[Hit]]

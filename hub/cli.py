@@ -1,0 +1,149 @@
+"""The `hub` command line. Contracts (flags, JSON lines, exit codes) are fixed by the issues: keep them exact."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.errors import ConfigError
+from hub.ijw.parse import ParseLimits
+from hub.rules.registry import Level, Violation
+from hub.settings import HubSettings
+from hub.validate import Validator, Verdict
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="ijw-hub: iJw 3.2 validation and message hub.")
+
+
+class Format(StrEnum):
+    json = "json"
+    text = "text"
+
+
+def _validator(schema_dir: Path | None, gemeenten: Path | None, as_of: date | None) -> Validator:
+    settings = HubSettings()
+    try:
+        return Validator.from_paths(
+            schema_dir or settings.schema_dir,
+            gemeenten or settings.gemeenten_file,
+            limits=ParseLimits(settings.max_message_bytes, settings.max_xml_depth),
+            **({"clock": lambda: as_of} if as_of else {}),
+        )
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".xml" and p.is_file())
+        else:
+            yield path
+
+
+def _read(path: Path, limit: int) -> bytes | Violation:
+    try:
+        if path.stat().st_size > limit:
+            return Violation("XML", None, None, f"file of {path.stat().st_size} bytes exceeds the size limit of {limit} bytes", Level.XSD)
+        return path.read_bytes()
+    except OSError as exc:
+        return Violation("IO", None, None, f"cannot read {path}: {exc.strerror or exc}", Level.XSD)
+
+
+def judge_file(validator: Validator, path: Path) -> Verdict:
+    data = _read(path, validator.limits.max_bytes)
+    if isinstance(data, Violation):
+        return Verdict(None, (data,))
+    return validator.validate(data)
+
+
+def _as_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+SchemaDir = Annotated[
+    Path | None,
+    typer.Option("--schema-dir", help="Validate against another XSD set (e.g. the official release files)."),
+]
+Gemeenten = Annotated[Path | None, typer.Option("--gemeenten", help="CBS gemeente list (CSV) for TR378.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Date to judge TR135 against (default: today).")]
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (all *.xml below them).")],
+    format: Annotated[Format, typer.Option("--format", help="json: one object per file per line.")] = Format.text,
+    schema_dir: SchemaDir = None,
+    gemeenten: Gemeenten = None,
+    as_of: AsOf = None,
+) -> None:
+    """Validate iJw 3.2 messages as an official receiver would (XSD, in-message rules, TR135, TR378)."""
+    validator = _validator(schema_dir, gemeenten, _as_date(as_of))
+    all_ok = True
+    for path in _files(paths):
+        verdict = judge_file(validator, path)
+        all_ok &= verdict.accepted
+        if format is Format.json:
+            line = {
+                "file": str(path),
+                "bericht": verdict.bericht,
+                "accepted": verdict.accepted,
+                "errors": [v.as_json() for v in verdict.errors],
+            }
+            typer.echo(json.dumps(line, ensure_ascii=False))
+        else:
+            status = "accepted" if verdict.accepted else "REJECTED"
+            typer.echo(f"{status:8} {verdict.bericht or '-':5} {path}")
+            for v in verdict.errors:
+                code = f" [{v.retourcode}]" if v.retourcode else ""
+                where = f" at {v.location}" if v.location else ""
+                typer.echo(f"    {v.rule}{code}{where}: {v.message}")
+    raise typer.Exit(0 if all_ok else 1)
+
+
+@app.command()
+def retour(
+    file: Annotated[Path, typer.Argument(help="The heenbericht to answer.")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write the retour here (default: stdout).")] = None,
+    schema_dir: SchemaDir = None,
+    gemeenten: Gemeenten = None,
+    as_of: AsOf = None,
+) -> None:
+    """Write the retourbericht (or JW325) that answers a heenbericht."""
+    from hub.retour.build import build_retour
+
+    today = _as_date(as_of)
+    validator = _validator(schema_dir, gemeenten, today)
+    verdict = judge_file(validator, file)
+    xml = build_retour(verdict, dagtekening=today or date.today())
+    if xml is None:
+        reason = "a retourbericht is not a heenbericht" if verdict.doc is not None else "the message is not XSD-valid"
+        typer.echo(f"no retourbericht: {reason}; the standard sends none", err=True)
+        for v in verdict.errors:
+            typer.echo(f"    {v.rule}{' at ' + v.location if v.location else ''}: {v.message}", err=True)
+        raise typer.Exit(1)
+    if out is None:
+        sys.stdout.buffer.write(xml)
+    else:
+        out.write_bytes(xml)
+        typer.echo(f"{verdict.bericht} -> {out}", err=True)
+
+
+def main() -> int:
+    try:
+        app()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

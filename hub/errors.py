@@ -1,0 +1,23 @@
+"""The exception tree: each exception says what the caller must do.
+
+HubError
+ ├─ BerichtUnreadable  not XML, unsafe or not iJw: answer with an error report (rule `XML`), no retour
+ ├─ TransientError     do not commit; retry with backoff, bounded
+ └─ ConfigError        refuse to start
+"""
+
+
+class HubError(Exception):
+    """Base of every error the hub raises on purpose."""
+
+
+class BerichtUnreadable(HubError):
+    """The input is not a safe, well-formed iJw 3.2 message."""
+
+
+class TransientError(HubError):
+    """A dependency (broker, store) is unavailable for now."""
+
+
+class ConfigError(HubError):
+    """The configuration is unusable; the hub refuses to start."""

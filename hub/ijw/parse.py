@@ -1,0 +1,94 @@
+"""The one parser: untrusted bytes in, an iJw message tree out, or `BerichtUnreadable` with a clear reason.
+
+Hardened: no DTD, no entity expansion, no network, no file access, bounded size and depth. iJw messages
+never carry a DOCTYPE, so any document that declares one is refused before its entities can matter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from hub.errors import BerichtUnreadable
+from hub.ijw.catalog import BERICHTEN, BY_NS, BerichtInfo
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 32  # iJw trees are at most 9 deep; a generous bound against nesting bombs
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+        collect_ids=False,
+    )
+
+
+_PARSER = _parser()
+_DEFAULT_LIMITS = ParseLimits()
+_DEPTH_PROBES: dict[int, etree.XPath] = {}
+
+
+def _too_deep(root: etree._Element, max_depth: int) -> bool:
+    probe = _DEPTH_PROBES.get(max_depth)
+    if probe is None:
+        # True when an element exists at depth max_depth + 1; evaluated in C.
+        probe = _DEPTH_PROBES[max_depth] = etree.XPath("boolean(/" + "*/" * max_depth + "*)")
+    return bool(probe(root))
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    root: etree._Element
+    info: BerichtInfo
+
+
+def parse_bericht(data: bytes, limits: ParseLimits | None = None) -> Parsed:
+    """Parse and identify a message by its root namespace; raises BerichtUnreadable (rule `XML`)."""
+    limits = limits or _DEFAULT_LIMITS
+    if not data or not data.strip():
+        raise BerichtUnreadable("empty input: expected an iJw XML message")
+    if len(data) > limits.max_bytes:
+        raise BerichtUnreadable(f"message of {len(data)} bytes exceeds the size limit of {limits.max_bytes} bytes")
+    try:
+        # A fresh parser per call would be slower; lxml parsers are not shared across threads here.
+        root = etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise BerichtUnreadable(f"not well-formed XML: {_clean(str(exc))}") from None
+    except (ValueError, TypeError, LookupError) as exc:
+        raise BerichtUnreadable(f"unreadable input: {_clean(str(exc))}") from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise BerichtUnreadable("a DOCTYPE is not allowed in an iJw message (DTDs and entities are refused)")
+    if _too_deep(root, limits.max_depth):
+        raise BerichtUnreadable(f"elements nested deeper than {limits.max_depth} levels")
+    return Parsed(root, identify(root))
+
+
+def identify(root: etree._Element) -> BerichtInfo:
+    """The message type from the root namespace; BerichtCode names the type when the namespace is foreign."""
+    qname = etree.QName(root)
+    info = BY_NS.get(qname.namespace or "")
+    if info is not None and qname.localname == "Bericht":
+        return info
+    code = root.findtext("{*}Header/{*}BerichtCode")
+    named = next((b.bericht for b in BERICHTEN.values() if b.code == (code or "").strip()), None)
+    hint = f" (BerichtCode {code.strip()} is {named} in iJw 3.2)" if code and named else ""
+    raise BerichtUnreadable(
+        f"not an iJw 3.2 message: root element {qname.localname!r} in namespace {qname.namespace or 'none'!r}{hint}"
+    )
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())[:300]

@@ -1,0 +1,90 @@
+"""XSD validation (control level 1) against the built-in XSDs or a directory of the official release files.
+
+File names follow the standard (`basisschema.xsd`, `jw301.xsd`, ...) and are matched case-insensitively,
+also for the imports inside the schemas, so a downloaded release works as it is unpacked.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from hub.errors import ConfigError
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "schemas" / "ijw" / "3.2"
+
+_NS_IN_MESSAGE = re.compile(r"\{[a-z][a-z0-9+.-]*:[^}]*\}")
+_PREFIX_IN_PATH = re.compile(r"(?<=/)[A-Za-z_][\w.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    location: str | None
+    message: str
+
+
+class _CaseInsensitiveResolver(etree.Resolver):
+    """Resolves schemaLocation names inside the schema directory, ignoring case; nothing outside it."""
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        super().__init__()
+        self._files = files
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object, /) -> Any:
+        name = (system_url or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
+        path = self._files.get(name)
+        if path is None:
+            raise ConfigError(f"schema import {system_url!r} not found in the schema directory")
+        return self.resolve_filename(str(path), context)
+
+
+class SchemaSet:
+    """Compiled XSDs per message, loaded on first use; safe to share between threads."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = (directory or BUILTIN_DIR).resolve()
+        if not self.directory.is_dir():
+            raise ConfigError(f"schema directory {self.directory} does not exist")
+        self._files = {p.name.lower(): p for p in self.directory.iterdir() if p.suffix.lower() == ".xsd"}
+        self._compiled: dict[str, etree.XMLSchema] = {}
+        self._lock = threading.Lock()
+
+    def schema(self, bericht: str) -> etree.XMLSchema:
+        compiled = self._compiled.get(bericht)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(bericht) or self._load(bericht)
+                self._compiled[bericht] = compiled
+        return compiled
+
+    def _load(self, bericht: str) -> etree.XMLSchema:
+        path = self._files.get(f"{bericht.lower()}.xsd")
+        if path is None:
+            raise ConfigError(f"no XSD for {bericht} ({bericht.lower()}.xsd) in {self.directory}")
+        parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+        parser.resolvers.add(_CaseInsensitiveResolver(self._files))
+        try:
+            return etree.XMLSchema(etree.parse(str(path), parser))
+        except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+            raise ConfigError(f"cannot load {path.name}: {exc}") from None
+
+    def validate(self, bericht: str, root: etree._Element) -> list[SchemaError]:
+        """Every XSD error of the message, with an XSLT-style location where libxml2 gives one."""
+        schema = self.schema(bericht)
+        if schema.validate(root):
+            return []
+        return [
+            SchemaError(location=_location(e.path), message=_NS_IN_MESSAGE.sub("", e.message))
+            for e in schema.error_log
+        ]
+
+
+def _location(path: str | None) -> str | None:
+    if not path:
+        return None
+    return _PREFIX_IN_PATH.sub("", path)

@@ -1,0 +1,1 @@
+"""Retourberichten: built in one place."""

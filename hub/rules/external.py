@@ -1,0 +1,84 @@
+"""Level 4: rules against external sources (rules.md section 7) that the hub can check on its own.
+
+TR135 needs the receiver's date, TR378 the CBS gemeente list; TR381 and TR418 apply only when a deployment
+configures its product code list and contract tariffs (Context.productcodes / Context.tarieven).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hub.ijw.doc import Doc, child, text
+from hub.rules.registry import Context, Hit, Level, rule
+
+HEENBERICHTEN = {"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"}
+GEMEENTE_IS_AFZENDER = {"JW301", "JW319", "JW325"}
+
+
+@rule("TR135", berichten=HEENBERICHTEN, level=Level.EXTERNAL, retourcode="8848",
+      summary="Dagtekening not in the future (system date of the receiver)")
+def dagtekening_niet_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    dagtekening = doc.dagtekening
+    if dagtekening is not None and dagtekening > ctx.today:
+        el = doc.first("Header/BerichtIdentificatie/Dagtekening")
+        yield Hit(el, f"Dagtekening {dagtekening} is later than the receiver's date {ctx.today}")
+
+
+@rule("TR378", berichten=HEENBERICHTEN, level=Level.EXTERNAL, retourcode="S300",
+      summary="Gemeentecode exists in the CBS list")
+def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    if ctx.gemeenten is None:
+        return
+    path = "Header/Afzender" if doc.bericht in GEMEENTE_IS_AFZENDER else "Header/Ontvanger"
+    el = doc.first(path)
+    code = text(el)
+    if code is not None and code not in ctx.gemeenten:
+        yield Hit(el, f"gemeentecode {code} ({path.split('/')[1]}) is not in the CBS gemeente list")
+    if doc.bericht == "JW319":
+        for wpb in doc.all("Antwoord/Woonplaatsbeginsel"):
+            gem = child(wpb, "Gemeente")
+            code = text(gem)
+            if code is not None and code not in ctx.gemeenten:
+                yield Hit(gem, f"Woonplaatsbeginsel gemeentecode {code} is not in the CBS gemeente list", klasse=wpb)
+
+
+# Product class per message, and where its Categorie/Code live within the class.
+_PRODUCT_KLASSEN: dict[str, tuple[str, str, str]] = {
+    "JW301": ("Client/ToegewezenProducten/ToegewezenProduct", "Product/Categorie", "Product/Code"),
+    "JW305": ("Client/StartProducten/StartProduct", "Product/Categorie", "Product/Code"),
+    "JW307": ("Client/StopProducten/StopProduct", "Product/Categorie", "Product/Code"),
+    "JW315": ("Client/AangevraagdeProducten/AangevraagdProduct", "Product/Categorie", "Product/Code"),
+    "JW317": ("Client/Verzoek/NieuweProducten/NieuwProduct", "Product/Categorie", "Product/Code"),
+    "JW323": ("Declaratie/Clienten/Client/Prestaties/Prestatie", "ProductCategorie", "ProductCode"),
+}
+
+
+@rule("TR381", berichten=set(_PRODUCT_KLASSEN), level=Level.EXTERNAL, retourcode="S329",
+      summary="ProductCode belongs to ProductCategorie in the product code list")
+def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    if ctx.productcodes is None:
+        return
+    klasse_path, cat_path, code_path = _PRODUCT_KLASSEN[doc.bericht]
+    for klasse in doc.all(klasse_path):
+        code_el = child(klasse, code_path)
+        categorie, code = text(klasse, cat_path), text(code_el)
+        if code is not None and (categorie or "", code) not in ctx.productcodes:
+            yield Hit(code_el, f"productcode {code} does not belong to productcategorie {categorie}", klasse=klasse)
+
+
+@rule("TR418", berichten={"JW323"}, level=Level.EXTERNAL, retourcode="0611",
+      summary="ProductTarief equals the contract tariff")
+def producttarief_volgens_contract(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    if ctx.tarieven is None:
+        return
+    for prestatie in doc.all("Declaratie/Clienten/Client/Prestaties/Prestatie"):
+        tarief_el = child(prestatie, "ProductTarief")
+        code, tarief = text(prestatie, "ProductCode"), text(tarief_el)
+        if code is None or tarief is None or code not in ctx.tarieven:
+            continue
+        if int(tarief) != ctx.tarieven[code]:
+            yield Hit(
+                tarief_el,
+                f"ProductTarief {int(tarief)} differs from the contract tariff {ctx.tarieven[code]} for {code}",
+                klasse=prestatie,
+            )

@@ -1,0 +1,126 @@
+"""Judge one message on the control levels of iJw 3.2, in order, and return a verdict; never raises on input.
+
+1 XML + XSD (no retour)  2 in-message rules (retour 0001)  3 stateful rules (pipeline)  4 external sources.
+Retourberichten are judged on their XSD only, as the standard does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import hub.rules.all  # noqa: F401  (registers every rule module)
+from hub.errors import BerichtUnreadable
+from hub.ijw.catalog import BerichtInfo
+from hub.ijw.doc import Doc
+from hub.ijw.parse import ParseLimits, parse_bericht
+from hub.ijw.schema import SchemaSet
+from hub.reference.gemeenten import gemeentecodes
+from hub.rules.registry import Context, Level, Violation, iter_violations
+
+OUTCOME_ACCEPTED = "accepted"
+OUTCOME_REJECTED = "rejected"  # breaks a rule: gets a retour with its codes
+OUTCOME_MALFORMED = "malformed"  # not well-formed, unsafe or not XSD-valid: no retour under the standard
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome for one message; `doc` is set once the message is XSD-valid."""
+
+    info: BerichtInfo | None
+    errors: tuple[Violation, ...]
+    doc: Doc | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def bericht(self) -> str | None:
+        return None if self.info is None else self.info.bericht
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+    @property
+    def outcome(self) -> str:
+        if not self.errors:
+            return OUTCOME_ACCEPTED
+        return OUTCOME_REJECTED if self.doc is not None else OUTCOME_MALFORMED
+
+    @property
+    def level(self) -> Level | None:
+        """The lowest control level that failed (decides the shape of the retour)."""
+        return min((v.level for v in self.errors), default=None)
+
+    @property
+    def has_retour(self) -> bool:
+        """A retour exists for XSD-valid heenberichten with an answer message."""
+        return self.doc is not None and self.info is not None and self.info.retour is not None
+
+
+class Validator:
+    """Holds the compiled XSDs and reference data; one instance serves many messages (thread-safe)."""
+
+    def __init__(
+        self,
+        schemas: SchemaSet | None = None,
+        *,
+        limits: ParseLimits | None = None,
+        gemeenten: frozenset[str] | None = None,
+        productcodes: frozenset[tuple[str, str]] | None = None,
+        tarieven: dict[str, int] | None = None,
+        clock: Callable[[], date] = date.today,
+    ) -> None:
+        self.schemas = schemas or SchemaSet()
+        self.limits = limits or ParseLimits()
+        self.gemeenten = gemeentecodes() if gemeenten is None else gemeenten
+        self.productcodes = productcodes
+        self.tarieven = tarieven
+        self.clock = clock
+
+    @classmethod
+    def from_paths(
+        cls, schema_dir: Path | None = None, gemeenten_file: Path | None = None, **kwargs: object
+    ) -> Validator:
+        codes = gemeentecodes(gemeenten_file) if gemeenten_file else None
+        return cls(SchemaSet(schema_dir), gemeenten=codes, **kwargs)  # type: ignore[arg-type]
+
+    def context(self, today: date | None = None, state: object | None = None) -> Context:
+        return Context(
+            today=today or self.clock(),
+            gemeenten=self.gemeenten,
+            productcodes=self.productcodes,
+            tarieven=self.tarieven,
+            state=state,
+        )
+
+    def validate(self, data: bytes, *, today: date | None = None) -> Verdict:
+        """Levels 1, 2 and 4 (the in-message part of the standard plus what the hub knows itself)."""
+        try:
+            parsed = parse_bericht(data, self.limits)
+        except BerichtUnreadable as exc:
+            return Verdict(None, (Violation("XML", None, None, str(exc), level=Level.XSD),))
+        xsd_errors = self.schemas.validate(parsed.info.bericht, parsed.root)
+        if xsd_errors:
+            return Verdict(
+                parsed.info,
+                tuple(Violation("XSD", None, e.location, e.message, level=Level.XSD) for e in xsd_errors),
+            )
+        doc = Doc(parsed.root, parsed.info)
+        if parsed.info.is_retour:
+            return Verdict(parsed.info, (), doc)
+        ctx = self.context(today)
+        errors = tuple(iter_violations(doc, ctx, (Level.XSLT,)))
+        if not errors:
+            errors = tuple(iter_violations(doc, ctx, (Level.EXTERNAL,)))
+        return Verdict(parsed.info, errors, doc)
+
+    def judge_state(self, verdict: Verdict, state: object, *, today: date | None = None) -> Verdict:
+        """Add the level-3 (stateful) and level-4 findings to a verdict that passed levels 1 and 2."""
+        if verdict.doc is None or verdict.level in (Level.XSD, Level.XSLT) or verdict.info is None:
+            return verdict
+        if verdict.info.is_retour:
+            return verdict
+        ctx = self.context(today, state)
+        found: Iterable[Violation] = iter_violations(verdict.doc, ctx, (Level.STATEFUL,))
+        return Verdict(verdict.info, (*verdict.errors, *found), verdict.doc)

@@ -1,0 +1,158 @@
+"""`hub validate` and `hub retour` keep their contract: JSON lines in input order, exit 0/1/2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from hub.cli import app
+from hub.synth.berichten import HEENBERICHTEN, spec
+from hub.synth.build import edit, to_xml
+
+runner = CliRunner()
+AS_OF = ["--as-of", "2026-11-23"]
+
+
+@pytest.fixture
+def berichten(tmp_path: Path) -> Path:
+    for b in HEENBERICHTEN:
+        (tmp_path / f"{b}.xml").write_bytes(to_xml(b, spec(b)))
+    return tmp_path
+
+
+def lines(output: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_json_contract_for_accepted_messages(berichten: Path) -> None:
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(berichten)])
+    assert result.exit_code == 0, result.output
+    out = lines(result.output)
+    assert [o["bericht"] for o in out] == sorted(HEENBERICHTEN)
+    for o in out:
+        assert set(o) == {"file", "bericht", "accepted", "errors"}
+        assert o["accepted"] is True and o["errors"] == []
+
+
+def test_json_contract_for_rejections_in_input_order(tmp_path: Path) -> None:
+    bad_rule = tmp_path / "b.xml"
+    bad_rule.write_bytes(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "123456789")))
+    bad_xsd = tmp_path / "a.xml"
+    bad_xsd.write_bytes(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "12345")))
+    garbage = tmp_path / "c.xml"
+    garbage.write_bytes(b"\x00\x01not xml")
+    missing = tmp_path / "missing.xml"
+    result = runner.invoke(
+        app, ["validate", "--format", "json", *AS_OF, str(bad_rule), str(bad_xsd), str(garbage), str(missing)]
+    )
+    assert result.exit_code == 1
+    out = lines(result.output)
+    assert [o["file"] for o in out] == [str(bad_rule), str(bad_xsd), str(garbage), str(missing)]
+    assert out[0]["errors"] == [
+        {"rule": "CS002", "retourcode": "0001", "location": "/Bericht/Client/Bsn", "message": out[0]["errors"][0]["message"]}  # type: ignore[index]
+    ]
+    assert out[1]["bericht"] == "JW305"
+    assert [e["rule"] for e in out[1]["errors"]] == ["XSD"]  # type: ignore[union-attr]
+    assert out[1]["errors"][0]["location"] == "/Bericht/Client/Bsn"  # type: ignore[index]
+    assert out[2]["bericht"] is None and out[2]["errors"][0]["rule"] == "XML"  # type: ignore[index]
+    assert out[3]["errors"][0]["rule"] == "IO"  # type: ignore[index]
+    assert all(o["accepted"] is False for o in out)
+
+
+def test_tr135_and_tr378_are_checked(tmp_path: Path) -> None:
+    future = tmp_path / "future.xml"
+    future.write_bytes(to_xml("JW301", spec("JW301", dagtekening=__import__("datetime").date(2026, 11, 24))))
+    unknown = tmp_path / "unknown.xml"
+    unknown.write_bytes(to_xml("JW301", spec("JW301", gemeente="0001")))
+    out = lines(runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(future), str(unknown)]).output)
+    assert [(e["rule"], e["retourcode"]) for o in out for e in o["errors"]] == [("TR135", "8848"), ("TR378", "S300")]  # type: ignore[attr-defined]
+
+
+def test_gemeente_list_is_replaceable(tmp_path: Path) -> None:
+    msg = tmp_path / "m.xml"
+    msg.write_bytes(to_xml("JW305", spec("JW305")))
+    csv = tmp_path / "gemeenten.csv"
+    csv.write_text("gemeentecode,gemeentenaam,provincie,jeugdregio\n0344,Utrecht,Utrecht,Utrecht\n")
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, "--gemeenten", str(csv), str(msg)])
+    assert result.exit_code == 1
+    assert lines(result.output)[0]["errors"][0]["rule"] == "TR378"  # type: ignore[index]
+
+
+def test_retourberichten_are_judged_on_their_xsd_only(tmp_path: Path) -> None:
+    src = tmp_path / "jw305.xml"
+    src.write_bytes(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "123456789")))
+    out = tmp_path / "jw306.xml"
+    assert runner.invoke(app, ["retour", *AS_OF, str(src), "-o", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(out)])
+    assert result.exit_code == 0
+    assert lines(result.output) == [{"file": str(out), "bericht": "JW306", "accepted": True, "errors": []}]
+
+
+def test_schema_dir_matches_file_names_case_insensitively(tmp_path: Path, berichten: Path) -> None:
+    official = tmp_path / "official"
+    official.mkdir()
+    builtin = Path(__file__).resolve().parents[1] / "schemas" / "ijw" / "3.2"
+    for xsd in builtin.glob("*.xsd"):
+        name = xsd.name.upper() if xsd.name.startswith("jw") else "BasisSchema.xsd"
+        (official / name).write_bytes(xsd.read_bytes())
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, "--schema-dir", str(official), str(berichten)])
+    assert result.exit_code == 0, result.output
+
+
+def test_schema_dir_is_really_used(tmp_path: Path, berichten: Path) -> None:
+    stricter = tmp_path / "strict"
+    stricter.mkdir()
+    builtin = Path(__file__).resolve().parents[1] / "schemas" / "ijw" / "3.2"
+    for xsd in builtin.glob("*.xsd"):
+        (stricter / xsd.name).write_bytes(xsd.read_bytes())
+    basis = etree.parse(str(stricter / "basisschema.xsd"))
+    ns = {"xs": "http://www.w3.org/2001/XMLSchema"}
+    pattern = basis.find(".//xs:simpleType[@name='LDT_AgbCode']/xs:restriction/xs:pattern", ns)
+    assert pattern is not None
+    pattern.set("value", "9[0-9]{7}")  # no AGB code in our messages starts with 9
+    basis.write(str(stricter / "basisschema.xsd"))
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, "--schema-dir", str(stricter), str(berichten)])
+    assert result.exit_code == 1
+    assert {e["rule"] for o in lines(result.output) for e in o["errors"]} == {"XSD"}  # type: ignore[attr-defined]
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["validate", "--format", "yaml", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(app, ["validate", "--schema-dir", str(tmp_path / "nope"), str(tmp_path)]).exit_code == 2
+    assert runner.invoke(app, ["validate"]).exit_code == 2
+
+
+def test_text_format_lists_errors_indented(tmp_path: Path) -> None:
+    msg = tmp_path / "m.xml"
+    msg.write_bytes(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "123456789")))
+    result = runner.invoke(app, ["validate", *AS_OF, str(msg)])
+    assert result.exit_code == 1
+    first, second = result.output.splitlines()[:2]
+    assert "REJECTED" in first and "JW305" in first
+    assert second.startswith("    CS002 [0001] at /Bericht/Client/Bsn")
+
+
+def test_python_dash_m_hub_runs(berichten: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "hub", "validate", "--format", "json", *AS_OF, str(berichten / "JW301.xml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["accepted"] is True
+    assert "Traceback" not in proc.stderr
+
+
+def test_retour_for_xsd_invalid_message_explains_and_fails(tmp_path: Path) -> None:
+    src = tmp_path / "bad.xml"
+    src.write_bytes(b"<nope/>")
+    result = runner.invoke(app, ["retour", *AS_OF, str(src)])
+    assert result.exit_code == 1
+    assert "no retourbericht" in result.output
