@@ -147,3 +147,33 @@ def main() -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
+
+
+@app.command()
+def demo(
+    examples: Annotated[Path, typer.Option(help="Messages to validate and answer.")] = Path("examples"),
+    out: Annotated[Path, typer.Option(help="Where the retourberichten go.")] = Path("out/retour"),
+) -> None:
+    """Validate the bundled example messages and write the retourbericht of each."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from hub.retour.build import build_retour
+
+    validator = _validator(None, None, None)
+    out.mkdir(parents=True, exist_ok=True)
+    table = Table(title=f"iJw 3.2 messages in {examples}")
+    for column in ("file", "bericht", "verdict", "retour"):
+        table.add_column(column)
+    today = date.today()
+    for path in _files([examples]):
+        verdict = judge_file(validator, path)
+        xml = build_retour(verdict, dagtekening=today)
+        target = "-"
+        if xml is not None and verdict.info is not None and verdict.info.retour:
+            dest = out / f"{path.stem}.{verdict.info.retour}.xml"
+            dest.write_bytes(xml)
+            target = str(dest)
+        outcome = "accepted" if verdict.accepted else ", ".join(sorted({v.rule for v in verdict.errors}))
+        table.add_row(str(path), verdict.bericht or "-", outcome, target)
+    Console().print(table)

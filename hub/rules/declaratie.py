@@ -1,0 +1,349 @@
+"""Level-2 rules on the declaratie (JW323) and declaratie-antwoord (JW325): periods, amounts and credit lines.
+
+Each finding anchors on the XSLT's first Locatie, except that a reference date shared by every line of the
+message (the header Dagtekening, the DeclaratieDagtekening, the DeclaratiePeriode/Einddatum in TR319) is
+passed over for the line's own element, so that findings on different lines point at different places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from hub.ijw.doc import Doc, Element, as_date, as_int, child, filled, locatie, raw, text
+from hub.rules.registry import Context, Hit, rule
+
+DECLARATIE = "JW323"
+ANTWOORD = "JW325"
+
+# Where the Prestaties sit in each message.
+PRESTATIE = {
+    DECLARATIE: "Declaratie/Clienten/Client/Prestaties/Prestatie",
+    ANTWOORD: "DeclaratieAntwoord/Clienten/Client/Prestaties/Prestatie",
+}
+# Totals with a debet/credit indicator (CS325), besides every Prestatie/IngediendBedrag.
+TOTALEN = {
+    DECLARATIE: ("Declaratie/TotaalIngediendBedrag",),
+    ANTWOORD: ("DeclaratieAntwoord/TotaalIngediendBedrag", "DeclaratieAntwoord/TotaalToegekendBedrag"),
+}
+
+EERSTE_DECLARATIEDATUM = date(2021, 1, 1)  # CS100: declarations under this release start in 2021
+EENHEID_EURO = "83"
+# TR342: with only these codes on DeclaratieAntwoord the declaration was (partly) granted.
+RETOURCODES_TOEGEKEND = frozenset({"0200", "8001"})
+
+
+def prestaties(doc: Doc) -> list[Element]:
+    return doc.all(PRESTATIE.get(doc.bericht, ""))
+
+
+def first_existing(*elements: Element | None) -> Element | None:
+    """The first element that exists: the XSLT's first Locatie when the candidates are in document order."""
+    return next((el for el in elements if el is not None), None)
+
+
+def signed(bedrag: Element | None, amount_name: str) -> int:
+    """An amount with its DebetCredit: negative for credit (C)."""
+    value = as_int(bedrag, amount_name) or 0
+    return -value if text(bedrag, "DebetCredit") == "C" else value
+
+
+def credit(prestatie: Element) -> bool:
+    return text(prestatie, "IngediendBedrag/DebetCredit") == "C"
+
+
+def debet(prestatie: Element) -> bool:
+    return text(prestatie, "IngediendBedrag/DebetCredit") == "D"
+
+
+# --- Periods ------------------------------------------------------------------------------------------
+
+
+@rule("CS100", berichten={DECLARATIE}, summary="Declaration periods start on or after 2021-01-01")
+def periode_vanaf_2021(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """CS100: DeclaratiePeriode and every ProductPeriode start on or after 2021-01-01."""
+    periodes = [
+        doc.first("Declaratie/DeclaratiePeriode"),
+        *(child(p, "ProductPeriode") for p in prestaties(doc)),
+    ]
+    for periode in periodes:
+        begin = as_date(periode, "Begindatum")
+        if periode is not None and begin is not None and begin < EERSTE_DECLARATIEDATUM:
+            yield Hit(
+                child(periode, "Begindatum"), f"{locatie(periode)}/Begindatum {begin} is before 2021-01-01."
+            )
+
+
+def plus_een_maand(d: date) -> tuple[int, int, int]:
+    """The date one month later as (year, month, day), the day kept even when that date does not exist."""
+    return (d.year + d.month // 12, d.month % 12 + 1, d.day)
+
+
+@rule("CS340", berichten={DECLARATIE}, summary="DeclaratiePeriode is exactly one calendar month")
+def declaratieperiode_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """CS340: two tests, starts on the 1st and Einddatum + 1 day = Begindatum + 1 month.
+
+    Python's calendar is exact; the XSLT's treats every fourth year as a leap year (differs only in 2100).
+    """
+    periode = doc.first("Declaratie/DeclaratiePeriode")
+    begin, eind = as_date(periode, "Begindatum"), as_date(periode, "Einddatum")
+    if begin is None or eind is None:
+        return
+    if begin.day != 1:
+        yield Hit(
+            child(periode, "Begindatum"), f"DeclaratiePeriode Begindatum {begin} is not the 1st of a month."
+        )
+    volgende = eind + timedelta(days=1)
+    if (volgende.year, volgende.month, volgende.day) != plus_een_maand(begin):
+        yield Hit(
+            child(periode, "Begindatum"),
+            f"DeclaratiePeriode {begin} to {eind} is not exactly one calendar month.",
+        )
+
+
+@rule("CS337", berichten={DECLARATIE}, summary="ProductPeriode within one calendar month")
+def productperiode_in_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """CS337: same year and same month, two separate tests (crossing a new year gives both)."""
+    for p in prestaties(doc):
+        periode = child(p, "ProductPeriode")
+        begin, eind = as_date(periode, "Begindatum"), as_date(periode, "Einddatum")
+        if periode is None or begin is None or eind is None:
+            continue
+        if begin.year != eind.year:
+            yield Hit(child(periode, "Begindatum"), f"{locatie(periode)} {begin} to {eind} spans two years.")
+        if begin.month != eind.month:
+            yield Hit(child(periode, "Begindatum"), f"{locatie(periode)} {begin} to {eind} spans two months.")
+
+
+@rule(
+    "TR137", berichten={DECLARATIE, ANTWOORD}, summary="Period end >= period start and not after Dagtekening"
+)
+def periode_afgelopen(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR137: a period ends on or after its start, and no later than the message's Dagtekening."""
+    periodes = [child(p, "ProductPeriode") for p in prestaties(doc)]
+    if doc.bericht == DECLARATIE:
+        periodes.insert(0, doc.first("Declaratie/DeclaratiePeriode"))
+    for periode in periodes:
+        begin, eind = as_date(periode, "Begindatum"), as_date(periode, "Einddatum")
+        if periode is None or eind is None:
+            continue
+        if begin is not None and eind < begin:
+            yield Hit(
+                child(periode, "Begindatum"), f"{locatie(periode)} ends {eind}, before its start {begin}."
+            )
+        if doc.dagtekening is not None and eind > doc.dagtekening:
+            yield Hit(
+                child(periode, "Einddatum"),
+                f"{locatie(periode)} ends {eind}, after the Dagtekening {doc.dagtekening}.",
+            )
+
+
+@rule("TR319", berichten={DECLARATIE}, summary="ProductPeriode not after the end of the DeclaratiePeriode")
+def productperiode_in_declaratieperiode(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR319: ProductPeriode Begindatum and Einddatum each <= DeclaratiePeriode/Einddatum (earlier is allowed)."""
+    grens = as_date(doc.first("Declaratie/DeclaratiePeriode/Einddatum"))
+    if grens is None:
+        return
+    for p in prestaties(doc):
+        for naam in ("Begindatum", "Einddatum"):
+            el = child(p, f"ProductPeriode/{naam}")
+            waarde = as_date(el)
+            if waarde is not None and waarde > grens:
+                yield Hit(
+                    el, f"{locatie(p)} ProductPeriode {naam} {waarde} is after DeclaratiePeriode end {grens}."
+                )
+
+
+def zestig_maanden_eerder(d: date) -> date:
+    """60 months (5 years) earlier, the day kept; 29 February becomes 28 February in a non-leap year."""
+    try:
+        return d.replace(year=d.year - 5)
+    except ValueError:
+        return d.replace(year=d.year - 5, day=28)
+
+
+@rule(
+    "TR335",
+    berichten={DECLARATIE},
+    summary="ProductPeriode end not more than 5 years before DeclaratieDagtekening",
+)
+def productperiode_niet_te_oud(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR335: measured from the DeclaratieDagtekening inside the Declaratie, not the header Dagtekening."""
+    dagtekening = as_date(doc.first("Declaratie/DeclaratieDagtekening"))
+    if dagtekening is None:
+        return
+    grens = zestig_maanden_eerder(dagtekening)
+    for p in prestaties(doc):
+        el = child(p, "ProductPeriode/Einddatum")
+        eind = as_date(el)
+        if eind is not None and eind < grens:
+            yield Hit(el, f"{locatie(p)} ProductPeriode Einddatum {eind} is before {grens} (60 months back).")
+
+
+# --- Prestatie content --------------------------------------------------------------------------------
+
+
+@rule("CD087", berichten={DECLARATIE}, summary="ProductTarief filled if and only if Eenheid is not 83")
+def tarief_behalve_euro(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """CD087: a tariff for every unit except euro's (83)."""
+    for p in prestaties(doc):
+        eenheid, tarief = text(p, "Eenheid"), filled(p, "ProductTarief")
+        if tarief == (eenheid == EENHEID_EURO):
+            wat = "has a ProductTarief" if tarief else "has no ProductTarief"
+            yield Hit(child(p, "Eenheid"), f"{locatie(p)} with Eenheid {eenheid} {wat}.")
+
+
+@rule("CS339", berichten={DECLARATIE}, summary="Eenheid 83: IngediendBedrag equals GeleverdVolume")
+def euro_volume_is_bedrag(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """CS339: with Eenheid 83 the volume is the amount in euro cents."""
+    for p in prestaties(doc):
+        volume, bedrag = as_int(p, "GeleverdVolume"), as_int(p, "IngediendBedrag/Bedrag")
+        if text(p, "Eenheid") == EENHEID_EURO and volume != bedrag:
+            yield Hit(
+                child(p, "GeleverdVolume"),
+                f"{locatie(p)} with Eenheid 83 has GeleverdVolume {volume} but IngediendBedrag {bedrag}.",
+            )
+
+
+@rule("CD060", berichten={DECLARATIE, ANTWOORD}, summary="VorigReferentieNummer filled iff DebetCredit = C")
+def vorige_referentie_bij_credit(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """CD060: a credit line names the debet line it reverses; a debet line names none."""
+    for p in prestaties(doc):
+        vorig = child(p, "ProductReferentie/VorigReferentieNummer")
+        if filled(vorig) != credit(p):
+            dc = text(p, "IngediendBedrag/DebetCredit")
+            wat = "has a VorigReferentieNummer" if filled(vorig) else "has no VorigReferentieNummer"
+            yield Hit(
+                first_existing(vorig, child(p, "IngediendBedrag/DebetCredit")),
+                f"{locatie(p)} with DebetCredit {dc} {wat}.",
+            )
+
+
+@rule("CS325", berichten={DECLARATIE, ANTWOORD}, summary="Amount 0 must have DebetCredit D")
+def nul_is_debet(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """CS325: every amount with a debet/credit indicator; 0 is never credit."""
+    bedragen = [(el, "TotaalBedrag") for path in TOTALEN.get(doc.bericht, ()) for el in doc.all(path)]
+    bedragen += [(el, "Bedrag") for p in prestaties(doc) if (el := child(p, "IngediendBedrag")) is not None]
+    for el, naam in bedragen:
+        if as_int(el, naam) == 0 and text(el, "DebetCredit") == "C":
+            yield Hit(child(el, naam), f"{locatie(el)} is 0 with DebetCredit C; a zero amount is debet (D).")
+
+
+# --- Totals and credit lines --------------------------------------------------------------------------
+
+
+@rule("TR358", berichten={DECLARATIE}, summary="TotaalIngediendBedrag equals the signed sum of the lines")
+def totaal_is_som(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR358: compared as canonical integer text, like the XSLT (so leading zeros in TotaalBedrag fail)."""
+    totaal = doc.first("Declaratie/TotaalIngediendBedrag")
+    if totaal is None:
+        return
+    som = sum(signed(child(p, "IngediendBedrag"), "Bedrag") for p in prestaties(doc))
+    verwacht = str(-som if text(totaal, "DebetCredit") == "C" else som)
+    if text(totaal, "TotaalBedrag") != verwacht:
+        yield Hit(
+            child(totaal, "TotaalBedrag"),
+            f"TotaalIngediendBedrag {text(totaal, 'TotaalBedrag')} {text(totaal, 'DebetCredit')} does not equal "
+            f"the signed sum of the Prestaties ({som}).",
+        )
+
+
+def _vorige(p: Element) -> Element | None:
+    """The filled VorigReferentieNummer of a Prestatie, or None."""
+    el = child(p, "ProductReferentie/VorigReferentieNummer")
+    return el if filled(el) else None
+
+
+@rule("TR315", berichten={DECLARATIE}, summary="VorigReferentieNummer unique within the message")
+def een_credit_per_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR315: across all clients a debet line is credited at most once per message."""
+    eerder: dict[str, Element] = {}
+    for p in prestaties(doc):
+        vorig = _vorige(p)
+        if vorig is None:
+            continue
+        waarde = raw(vorig) or ""
+        if waarde in eerder:
+            yield Hit(
+                eerder[waarde],
+                f"{locatie(vorig)} repeats the VorigReferentieNummer of {locatie(eerder[waarde])}.",
+            )
+        else:
+            eerder[waarde] = vorig
+
+
+def _credit_in_zelfde_bericht(p: Element, eerder: Element) -> Iterator[Hit]:
+    """TR316 tests (a) and (b) of one line against one earlier line."""
+    vorig, eerder_vorig = _vorige(p), _vorige(eerder)
+    ref, eerder_ref = (
+        child(p, "ProductReferentie/ReferentieNummer"),
+        child(eerder, "ProductReferentie/ReferentieNummer"),
+    )
+    if vorig is not None and eerder_ref is not None and raw(vorig) == raw(eerder_ref):
+        yield Hit(eerder_ref, f"{locatie(vorig)} credits {locatie(eerder_ref)} in the same message.")
+    if eerder_vorig is not None and ref is not None and raw(ref) == raw(eerder_vorig):
+        yield Hit(
+            eerder_vorig, f"{locatie(eerder_vorig)} credits {locatie(ref)}, sent later in the same message."
+        )
+
+
+@rule("TR316", berichten={DECLARATIE}, summary="A debet line must not be credited in the same message")
+def geen_credit_van_eigen_debet(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR316: three tests against earlier lines in the message (all clients) and the line itself."""
+    lijst = prestaties(doc)
+    for i, p in enumerate(lijst):
+        for eerder in lijst[:i]:
+            yield from _credit_in_zelfde_bericht(p, eerder)
+        vorig, ref = _vorige(p), child(p, "ProductReferentie/ReferentieNummer")
+        if vorig is not None and ref is not None and raw(vorig) == raw(ref):
+            yield Hit(ref, f"{locatie(vorig)} equals its own ReferentieNummer.")
+
+
+def _sleutel(p: Element) -> tuple[str | None, ...]:
+    """What makes two debet lines claim the same care (TR416)."""
+    paths = ("ProductPeriode/Begindatum", "ProductPeriode/Einddatum", "ProductCategorie", "ProductCode")
+    return (*(raw(p, path) for path in paths), raw(p, "ToewijzingNummer"))
+
+
+@rule("TR416", berichten={DECLARATIE}, summary="No second debet line for same period/product/toewijzing")
+def een_debet_per_periode(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR416: compared within one client's Prestaties; the finding anchors on the earlier line."""
+    eerder: dict[tuple[object, ...], Element] = {}
+    for p in prestaties(doc):
+        if not debet(p):
+            continue
+        sleutel = (p.getparent(), *_sleutel(p))  # the same Prestaties parent: the same client
+        if sleutel in eerder:
+            yield Hit(
+                eerder[sleutel], f"{locatie(p)} is a second debet line like {locatie(eerder[sleutel])}."
+            )
+        else:
+            eerder[sleutel] = p
+
+
+# --- Declaratie-antwoord ------------------------------------------------------------------------------
+
+
+@rule("TR342", berichten={ANTWOORD}, summary="Granted total consistent with the rejected lines")
+def toegekend_klopt(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR342: partly granted, the rejected lines explain ingediend - toegekend; otherwise nothing is granted."""
+    antwoord = doc.first("DeclaratieAntwoord")
+    if antwoord is None:
+        return
+    ingediend = signed(child(antwoord, "TotaalIngediendBedrag"), "TotaalBedrag")
+    toegekend = signed(child(antwoord, "TotaalToegekendBedrag"), "TotaalBedrag")
+    codes = {text(c) for c in doc.all("DeclaratieAntwoord/RetourCodes/RetourCode")}
+    if codes <= RETOURCODES_TOEGEKEND:
+        afgewezen = sum(signed(child(p, "IngediendBedrag"), "Bedrag") for p in prestaties(doc))
+        if afgewezen != ingediend - toegekend:
+            yield Hit(
+                child(antwoord, "TotaalIngediendBedrag"),
+                f"The returned Prestaties total {afgewezen}, but TotaalIngediendBedrag minus "
+                f"TotaalToegekendBedrag is {ingediend - toegekend}.",
+            )
+    elif toegekend != 0:
+        yield Hit(
+            child(antwoord, "TotaalToegekendBedrag"),
+            f"The declaration is rejected (RetourCodes {', '.join(sorted(c or '' for c in codes))}) "
+            f"but TotaalToegekendBedrag is {toegekend}.",
+        )

@@ -1,0 +1,126 @@
+"""Duplicate lines inside one message (rules.md 4.7 TR101, and TR383 for JW315)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hub.ijw.doc import Doc, Element, child, children, local, raw
+from hub.rules.registry import Context, Hit, rule
+
+_START_KEY = ("ToewijzingNummer", "Product/Categorie", "Product/Code", "Begindatum")
+_PRESTATIE_KEY = ("ProductReferentie/ReferentieNummer", "ProductReferentie/VorigReferentieNummer")
+
+
+@dataclass(frozen=True, slots=True)
+class Klasse:
+    """A repeatable berichtklasse and the logical key the XSLT gives it."""
+
+    path: str
+    key: tuple[str, ...]
+    show_key: bool = True  # False when the key is personal data (a Bsn, a relation's Persoonsid)
+
+
+# The table of rules.md 4.7. Single-occurrence classes are left out: they can never be duplicated.
+_KLASSEN: dict[str, tuple[Klasse, ...]] = {
+    "JW301": (
+        Klasse("Client/Relaties/Relatie", ("Nummer",), show_key=False),
+        Klasse("Client/Contactgegevens/Contact", ("Soort",)),
+        Klasse("Client/ToegewezenProducten/ToegewezenProduct", ("ToewijzingNummer",)),
+    ),
+    "JW305": (Klasse("Client/StartProducten/StartProduct", _START_KEY),),
+    "JW307": (Klasse("Client/StopProducten/StopProduct", (*_START_KEY, "Einddatum", "RedenBeeindiging")),),
+    "JW315": (Klasse("Client/AangevraagdeProducten/AangevraagdProduct", ("ReferentieAanbieder",)),),
+    "JW317": (
+        Klasse("Client/Verzoek/OngewijzigdeProducten/OngewijzigdProduct", ("ToewijzingNummer",)),
+        Klasse("Client/Verzoek/TeWijzigenProducten/TeWijzigenProduct", ("ToewijzingNummer",)),
+        Klasse(
+            "Client/Verzoek/NieuweProducten/NieuwProduct",
+            ("Product/Categorie", "Product/Code", "GewensteIngangsdatum"),
+        ),
+    ),
+    "JW323": (
+        Klasse("Declaratie/Clienten/Client", ("Bsn",), show_key=False),
+        Klasse("Declaratie/Clienten/Client/Prestaties/Prestatie", _PRESTATIE_KEY),
+    ),
+    "JW325": (
+        Klasse("DeclaratieAntwoord/Clienten/Client", ("Bsn",), show_key=False),
+        Klasse("DeclaratieAntwoord/Clienten/Client/Prestaties/Prestatie", _PRESTATIE_KEY),
+    ),
+}
+
+Key = tuple[str | None, ...]
+
+
+def logical_key(el: Element, key: tuple[str, ...]) -> Key:
+    """The exact text of each key element; None (absent) equals None, so absent-in-both is equal."""
+    return tuple(raw(el, path) for path in key)
+
+
+def duplicate_groups(siblings: list[Element], key: tuple[str, ...]) -> list[list[Element]]:
+    """Groups of siblings sharing a key (2 or more, document order), ordered by their last member."""
+    groups: dict[Key, list[Element]] = defaultdict(list)
+    for el in siblings:
+        groups[logical_key(el, key)].append(el)
+    found = [g for g in groups.values() if len(g) > 1]
+    return sorted(found, key=lambda g: siblings.index(g[-1]))
+
+
+def _by_parent(elements: list[Element]) -> list[list[Element]]:
+    """Elements grouped per parent: TR101 compares siblings only (Prestaties per client)."""
+    parents: dict[Element | None, list[Element]] = {}
+    for el in elements:
+        parents.setdefault(el.getparent(), []).append(el)
+    return list(parents.values())
+
+
+def _position(el: Element) -> int:
+    parent = el.getparent()
+    return 1 if parent is None else children(parent, local(el)).index(el) + 1
+
+
+def _describe(klasse: Klasse, group: list[Element]) -> str:
+    name = local(group[-1])
+    earlier = ", ".join(str(_position(el)) for el in group[:-1])
+    message = f"{name} {_position(group[-1])} has the same logical key ({', '.join(klasse.key)})"
+    if klasse.show_key:
+        shown = ", ".join("absent" if v is None else repr(v) for v in logical_key(group[-1], klasse.key))
+        message += f" = ({shown})"
+    return f"{message} as {name} {earlier}."
+
+
+@rule(
+    "TR101",
+    berichten=set(_KLASSEN),
+    summary="No duplicate lines (logical key unique within the message)",
+)
+def geen_dubbele_regels(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """Siblings of one berichtklasse differ in their logical key; one finding per group, at its last member (TR101)."""
+    for klasse in _KLASSEN.get(doc.bericht, ()):
+        for siblings in _by_parent(doc.all(klasse.path)):
+            for group in duplicate_groups(siblings, klasse.key):
+                yield Hit(group[-1], _describe(klasse, group))
+
+
+@rule("TR383", berichten={"JW315"}, summary="ReferentieAanbieder unique within the VOT")
+def unieke_referentie_aanbieder(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """Each later AangevraagdProduct repeating a ReferentieAanbieder is reported on the earlier one's (TR383).
+
+    With three or more equal references every later one points at the first.
+    """
+    first_seen: dict[str | None, tuple[Element, Element]] = {}
+    for product in doc.all("Client/AangevraagdeProducten/AangevraagdProduct"):
+        referentie = child(product, "ReferentieAanbieder")
+        if referentie is None:
+            continue  # mandatory: a missing one is a level-1 error
+        value = raw(referentie)
+        if value not in first_seen:
+            first_seen[value] = (product, referentie)
+            continue
+        earlier, earlier_referentie = first_seen[value]
+        yield Hit(
+            earlier_referentie,
+            f"AangevraagdProduct {_position(product)} repeats ReferentieAanbieder {value!r} of "
+            f"AangevraagdProduct {_position(earlier)}.",
+        )

@@ -1,0 +1,303 @@
+"""Person rules (rules.md 4.2): BSN 11-proef, NaamGebruik and birth dates, on XSD-valid messages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+import hub.rules.person  # noqa: F401  (registers the rules under test)
+from hub.rules.person import elfproef
+from hub.synth.berichten import declaratie_antwoord, spec
+from hub.synth.build import Spec, edit
+from tests.hub.rules.level2 import locations, violations
+
+FOUTE_BSN = "123456789"  # fails the 11-proef (verified against the XSLT)
+GEBOORTE = "/Bericht/Client/Geboortedatum/Datum"
+RELATIE_GEBOORTE = "/Bericht/Client/Relaties/Relatie/Geboortedatum/Datum"
+NAAM = "/Bericht/Client/Naam"
+RELATIE_NAAM = "/Bericht/Client/Relaties/Relatie/Naam"
+PARTNERNAAM = {"Achternaam": "Partnerveld"}
+
+
+def edited(bericht: str, *edits: tuple[str, Any]) -> Spec:
+    """The default spec of `bericht` with these (path, value) edits applied in order."""
+    s = spec(bericht)
+    for path, value in edits:
+        s = edit(s, path, value)
+    return s
+
+
+def jw323_twee_clienten(tweede_bsn: str) -> Spec:
+    """The default JW323 with a second client (a copy of the first) under another Bsn."""
+    s = spec("JW323")
+    client = s["Declaratie"]["Clienten"]["Client"][0]
+    s["Declaratie"]["Clienten"]["Client"].append({**client, "Bsn": tweede_bsn})
+    return s
+
+
+def jw325_met_afwijzing() -> Spec:
+    """A JW325 that returns the first Prestatie of the default JW323 rejected, so it has a Client and Bsn."""
+    jw323 = spec("JW323")
+    referentie = jw323["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"][0][
+        "ProductReferentie"
+    ]
+    return declaratie_antwoord(
+        jw323,
+        dagtekening=date(2026, 11, 2),
+        identificatie="JW325A",
+        afgewezen={referentie["ReferentieNummer"]: "9338"},
+    )
+
+
+def geboortedatum(datum: date, gebruik: str | None = None) -> dict[str, Any]:
+    return {"Datum": datum, "DatumGebruik": gebruik}
+
+
+def test_elfproef() -> None:
+    assert elfproef("000000000")
+    assert elfproef("999990019")
+    assert not elfproef(FOUTE_BSN)
+    assert not elfproef("12345678")
+    assert not elfproef("１２３４５６７８９")  # fullwidth digits: not [0-9]
+
+
+CS002_BREAKS = [
+    *[
+        pytest.param(b, edited(b, ("Client/Bsn", FOUTE_BSN)), ["/Bericht/Client/Bsn"], id=f"CS002-{b}")
+        for b in ("JW301", "JW305", "JW307", "JW315", "JW317")
+    ],
+    pytest.param(
+        "JW323",
+        edited("JW323", ("Declaratie/Clienten/Client/Bsn", FOUTE_BSN)),
+        ["/Bericht/Declaratie/Clienten/Client/Bsn"],
+        id="CS002-JW323",
+    ),
+    pytest.param(
+        "JW323",
+        jw323_twee_clienten(FOUTE_BSN),
+        ["/Bericht/Declaratie/Clienten/Client[2]/Bsn"],
+        id="CS002-JW323-tweede-client",
+    ),
+    pytest.param(
+        "JW325",
+        edit(jw325_met_afwijzing(), "DeclaratieAntwoord/Clienten/Client/Bsn", FOUTE_BSN),
+        ["/Bericht/DeclaratieAntwoord/Clienten/Client/Bsn"],
+        id="CS002-JW325",
+    ),
+]
+
+CS002_PASSES = [
+    *[
+        pytest.param(b, spec(b), id=f"CS002-{b}-default")
+        for b in ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323")
+    ],
+    pytest.param("JW325", jw325_met_afwijzing(), id="CS002-JW325-met-client"),
+    pytest.param(
+        "JW305", edited("JW305", ("Client/Bsn", "000000000")), id="CS002-nullen-zonder-uitzondering"
+    ),
+    pytest.param("JW323", jw323_twee_clienten("999990019"), id="CS002-JW323-twee-geldige"),
+]
+
+
+@pytest.mark.parametrize(("bericht", "bericht_spec", "expected"), CS002_BREAKS)
+def test_cs002_breaks(bericht: str, bericht_spec: Spec, expected: list[str]) -> None:
+    assert locations(bericht, bericht_spec, "CS002") == expected
+
+
+@pytest.mark.parametrize(("bericht", "bericht_spec"), CS002_PASSES)
+def test_cs002_passes(bericht: str, bericht_spec: Spec) -> None:
+    assert locations(bericht, bericht_spec, "CS002") == []
+
+
+def test_cs002_message_does_not_show_the_bsn() -> None:
+    found = violations("JW301", edited("JW301", ("Client/Bsn", FOUTE_BSN)), "CS002")
+    assert len(found) == 1
+    assert FOUTE_BSN not in found[0].message
+
+
+# (code, bericht, spec, expected locations); an empty list means the rule passes.
+JW301_NAAM_CASES = [
+    # CS050: with Partnernaam 1-4, without it 1 or 6; 5 never passes.
+    pytest.param(
+        "CS050",
+        edited("JW301", ("Client/Naam/NaamGebruik", "5")),
+        [f"{NAAM}/NaamGebruik"],
+        id="CS050-5-zonder-partnernaam",
+    ),
+    pytest.param(
+        "CS050",
+        edited("JW301", ("Client/Naam/Partnernaam", PARTNERNAAM), ("Client/Naam/NaamGebruik", "5")),
+        [f"{NAAM}/Partnernaam"],
+        id="CS050-5-met-partnernaam",
+    ),
+    pytest.param(
+        "CS050",
+        edited("JW301", ("Client/Naam/Partnernaam", PARTNERNAAM), ("Client/Naam/NaamGebruik", "6")),
+        [f"{NAAM}/Partnernaam"],
+        id="CS050-6-met-partnernaam",
+    ),
+    pytest.param(
+        "CS050",
+        edited("JW301", ("Client/Naam/NaamGebruik", "2")),
+        [f"{NAAM}/NaamGebruik"],
+        id="CS050-2-zonder-partnernaam",
+    ),
+    pytest.param(
+        "CS050",
+        edited("JW301", ("Client/Relaties/Relatie/Naam/NaamGebruik", "3")),
+        [f"{RELATIE_NAAM}/NaamGebruik"],
+        id="CS050-relatie-3-zonder-partnernaam",
+    ),
+    *[
+        pytest.param(
+            "CS050",
+            edited("JW301", ("Client/Naam/Partnernaam", PARTNERNAAM), ("Client/Naam/NaamGebruik", g)),
+            [],
+            id=f"CS050-{g}-met-partnernaam-ok",
+        )
+        for g in ("1", "2", "3", "4")
+    ],
+    pytest.param("CS050", spec("JW301"), [], id="CS050-1-zonder-partnernaam-ok"),
+    pytest.param(
+        "CS050",
+        edited("JW301", ("Client/Relaties/Relatie/Naam/NaamGebruik", "6")),
+        [],
+        id="CS050-relatie-6-ok",
+    ),
+    # CS318: the client may not be a niet-natuurlijk persoon, a relation may.
+    pytest.param(
+        "CS318",
+        edited("JW301", ("Client/Naam/NaamGebruik", "6")),
+        [f"{NAAM}/NaamGebruik"],
+        id="CS318-client-6",
+    ),
+    pytest.param("CS318", spec("JW301"), [], id="CS318-default-ok"),
+    pytest.param(
+        "CS318",
+        edited("JW301", ("Client/Relaties/Relatie/Naam/NaamGebruik", "6")),
+        [],
+        id="CS318-relatie-6-ok",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "bericht_spec", "expected"), JW301_NAAM_CASES)
+def test_naamgebruik(code: str, bericht_spec: Spec, expected: list[str]) -> None:
+    assert locations("JW301", bericht_spec, code) == expected
+
+
+GEBOORTE_BERICHTEN = ("JW301", "JW305", "JW307", "JW315")
+
+CS139_CASES = [
+    *[
+        pytest.param(
+            b,
+            edited(b, ("Client/Geboortedatum", geboortedatum(date(2015, 3, 14), "1"))),
+            [GEBOORTE],
+            id=f"CS139-{b}-dag-1",
+        )
+        for b in GEBOORTE_BERICHTEN
+    ],
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 3, 1), "2"))),
+        [GEBOORTE],
+        id="CS139-2-maand-niet-01",
+    ),
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 1, 1), "3"))),
+        [GEBOORTE],
+        id="CS139-3-niet-1900",
+    ),
+    pytest.param(
+        "JW301",
+        edited("JW301", ("Client/Relaties/Relatie/Geboortedatum", geboortedatum(date(1985, 6, 30), "2"))),
+        [RELATIE_GEBOORTE],
+        id="CS139-relatie",
+    ),
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 3, 1), "1"))),
+        [],
+        id="CS139-1-ok",
+    ),
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 1, 1), "2"))),
+        [],
+        id="CS139-2-ok",
+    ),
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 1), "3"))),
+        [],
+        id="CS139-3-ok",
+    ),
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 3, 14)))),
+        [],
+        id="CS139-zonder-gebruik-ok",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bericht", "bericht_spec", "expected"), CS139_CASES)
+def test_cs139(bericht: str, bericht_spec: Spec, expected: list[str]) -> None:
+    assert locations(bericht, bericht_spec, "CS139") == expected
+
+
+# The default Dagtekening is 2026-11-02: exactly 120 years earlier is 1906-11-02.
+TR002_CASES = [
+    *[
+        pytest.param(
+            b,
+            edited(b, ("Client/Geboortedatum", geboortedatum(date(1906, 11, 1)))),
+            [GEBOORTE],
+            id=f"TR002-{b}-een-dag-te-oud",
+        )
+        for b in GEBOORTE_BERICHTEN
+    ],
+    pytest.param(
+        "JW301",
+        edited("JW301", ("Client/Relaties/Relatie/Geboortedatum", geboortedatum(date(1901, 5, 1)))),
+        [RELATIE_GEBOORTE],
+        id="TR002-relatie",
+    ),
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 1), "2"))),
+        [GEBOORTE],
+        id="TR002-1900-zonder-gebruik-3",
+    ),
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 2), "3"))),
+        [GEBOORTE],
+        id="TR002-gebruik-3-niet-1900-01-01",
+    ),
+    *[
+        pytest.param(
+            b,
+            edited(b, ("Client/Geboortedatum", geboortedatum(date(1906, 11, 2)))),
+            [],
+            id=f"TR002-{b}-precies-120-ok",
+        )
+        for b in GEBOORTE_BERICHTEN
+    ],
+    pytest.param(
+        "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 1), "3"))),
+        [],
+        id="TR002-onbekend-overgeslagen",
+    ),
+    pytest.param("JW301", spec("JW301"), [], id="TR002-default-ok"),
+]
+
+
+@pytest.mark.parametrize(("bericht", "bericht_spec", "expected"), TR002_CASES)
+def test_tr002(bericht: str, bericht_spec: Spec, expected: list[str]) -> None:
+    assert locations(bericht, bericht_spec, "TR002") == expected

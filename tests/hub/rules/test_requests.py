@@ -1,0 +1,212 @@
+"""Request and answer rules (rules.md 4.5: JW315 Beschikking and Verwijzer, JW317 Verzoek, JW319 Antwoord)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import hub.rules.requests  # noqa: F401  (registers the rules under test)
+from hub.synth.berichten import antwoord, spec, verwijzer
+from hub.synth.build import Spec, edit
+from tests.hub.rules.level2 import locations
+
+AANGEVRAAGD = "Client/AangevraagdeProducten/AangevraagdProduct"
+VERZOEK = "Client/Verzoek"
+TYPE_1 = f"/Bericht/{AANGEVRAAGD}[1]/Verwijzer/Type"
+
+
+def edited(bericht: str, *edits: tuple[str, Any]) -> Spec:
+    """The default spec of `bericht` with these (path, value) edits applied in order."""
+    s = spec(bericht)
+    for path, value in edits:
+        s = edit(s, path, value)
+    return s
+
+
+def met_verwijzer(v: Spec) -> Spec:
+    """The default JW315 with this Verwijzer on its first AangevraagdProduct."""
+    return edited("JW315", (f"{AANGEVRAAGD}[1]/Verwijzer", v))
+
+
+def jw319(**kwargs: Any) -> Spec:
+    """The default JW319 with its Antwoord rebuilt from these antwoord() arguments."""
+    s = spec("JW319")
+    return edit(s, "Antwoord", antwoord(s["Antwoord"]["ReferentieAanbieder"], **kwargs))
+
+
+# (code, bericht, spec, expected locations); an empty list means the rule passes.
+CASES = [
+    # CD043: the default's second product has both Beschikking elements, the first neither.
+    pytest.param(
+        "CD043",
+        "JW315",
+        edited("JW315", (f"{AANGEVRAAGD}[2]/BeschikkingIngangsdatum", None)),
+        [f"/Bericht/{AANGEVRAAGD}[2]/BeschikkingNummer"],
+        id="CD043-nummer-zonder-ingangsdatum",
+    ),
+    pytest.param(
+        "CD043",
+        "JW315",
+        edited("JW315", (f"{AANGEVRAAGD}[2]/BeschikkingNummer", None)),
+        [f"/Bericht/{AANGEVRAAGD}[2]/BeschikkingIngangsdatum"],
+        id="CD043-ingangsdatum-zonder-nummer",
+    ),
+    pytest.param("CD043", "JW315", spec("JW315"), [], id="CD043-beide-of-geen-ok"),
+    # CD066-CD068: Verwijzer Type, Naam and ZorgverlenerCode.
+    pytest.param(
+        "CD066",
+        "JW315",
+        met_verwijzer(verwijzer("04", naam="GI Proefstad")),
+        [TYPE_1],
+        id="CD066-code-en-naam",
+    ),
+    pytest.param("CD066", "JW315", met_verwijzer(verwijzer("02")), [], id="CD066-alleen-code-ok"),
+    pytest.param(
+        "CD066", "JW315", met_verwijzer(verwijzer("01", naam="Gemeente")), [], id="CD066-type-01-ok"
+    ),
+    pytest.param(
+        "CD067",
+        "JW315",
+        met_verwijzer(verwijzer("03", zorgverlener_code=None)),
+        [TYPE_1],
+        id="CD067-geen-code-geen-naam",
+    ),
+    pytest.param(
+        "CD067",
+        "JW315",
+        met_verwijzer(verwijzer("05", zorgverlener_code=None, naam="Dr. Proef")),
+        [],
+        id="CD067-naam-ok",
+    ),
+    pytest.param(
+        "CD067",
+        "JW315",
+        met_verwijzer(verwijzer("06", zorgverlener_code=None)),
+        [],
+        id="CD067-zelfverwijzer-ok",
+    ),
+    pytest.param("CD068", "JW315", met_verwijzer(verwijzer("01")), [TYPE_1], id="CD068-gemeente-met-code"),
+    pytest.param(
+        "CD068",
+        "JW315",
+        met_verwijzer(verwijzer("08", naam="Rechtbank")),
+        [TYPE_1],
+        id="CD068-rechter-met-code",
+    ),
+    pytest.param(
+        "CD068",
+        "JW315",
+        met_verwijzer(verwijzer("06", zorgverlener_code=None, naam="Ouder")),
+        [],
+        id="CD068-naam-vrij-ok",
+    ),
+    pytest.param("CD068", "JW315", spec("JW315"), [], id="CD068-default-ok"),
+    # TR352 / TR353 on the Verzoek.
+    pytest.param(
+        "TR352",
+        "JW317",
+        edited("JW317", (f"{VERZOEK}/OngewijzigdeProducten", None), (f"{VERZOEK}/TeWijzigenProducten", None)),
+        [f"/Bericht/{VERZOEK}"],
+        id="TR352-alleen-nieuw",
+    ),
+    pytest.param(
+        "TR352",
+        "JW317",
+        edited("JW317", (f"{VERZOEK}/TeWijzigenProducten", None)),
+        [],
+        id="TR352-ongewijzigd-ok",
+    ),
+    pytest.param(
+        "TR352",
+        "JW317",
+        edited("JW317", (f"{VERZOEK}/OngewijzigdeProducten", None)),
+        [],
+        id="TR352-te-wijzigen-ok",
+    ),
+    pytest.param(
+        "TR353",
+        "JW317",
+        edited("JW317", (f"{VERZOEK}/TeWijzigenProducten", None), (f"{VERZOEK}/NieuweProducten", None)),
+        [f"/Bericht/{VERZOEK}"],
+        id="TR353-alleen-ongewijzigd",
+    ),
+    pytest.param(
+        "TR353", "JW317", edited("JW317", (f"{VERZOEK}/TeWijzigenProducten", None)), [], id="TR353-nieuw-ok"
+    ),
+    pytest.param(
+        "TR353", "JW317", edited("JW317", (f"{VERZOEK}/NieuweProducten", None)), [], id="TR353-te-wijzigen-ok"
+    ),
+    # CD085 / CD086 on the Antwoord.
+    pytest.param(
+        "CD085",
+        "JW319",
+        jw319(reden_afwijzing=None),
+        ["/Bericht/Antwoord/VerzoekAntwoord"],
+        id="CD085-afgewezen-zonder-reden",
+    ),
+    pytest.param("CD085", "JW319", spec("JW319"), [], id="CD085-afgewezen-met-reden-ok"),
+    pytest.param(
+        "CD085", "JW319", jw319(verzoek_antwoord="2", reden_afwijzing=None), [], id="CD085-onderzoek-ok"
+    ),
+    pytest.param(
+        "CD086",
+        "JW319",
+        jw319(verzoek_antwoord="2", reden_afwijzing="4"),
+        ["/Bericht/Antwoord/VerzoekAntwoord"],
+        id="CD086-onderzoek-met-reden",
+    ),
+    pytest.param(
+        "CD086",
+        "JW319",
+        jw319(verzoek_antwoord="2", reden_afwijzing=None),
+        [],
+        id="CD086-onderzoek-zonder-reden-ok",
+    ),
+    # TR377 / TR409: Woonplaatsbeginsel only with reason 8, anchored on RedenAfwijzingVerzoek.
+    pytest.param(
+        "TR377",
+        "JW319",
+        jw319(reden_afwijzing="8"),
+        ["/Bericht/Antwoord/RedenAfwijzingVerzoek"],
+        id="TR377-reden-8-zonder-gemeente",
+    ),
+    pytest.param(
+        "TR377",
+        "JW319",
+        jw319(reden_afwijzing="8", woonplaatsbeginsel="0363"),
+        [],
+        id="TR377-reden-8-met-gemeente-ok",
+    ),
+    pytest.param(
+        "TR409",
+        "JW319",
+        jw319(reden_afwijzing="4", woonplaatsbeginsel="0363"),
+        ["/Bericht/Antwoord/RedenAfwijzingVerzoek"],
+        id="TR409-andere-reden-met-gemeente",
+    ),
+    pytest.param(
+        "TR409", "JW319", jw319(reden_afwijzing="8", woonplaatsbeginsel="0363"), [], id="TR409-reden-8-ok"
+    ),
+    pytest.param("TR409", "JW319", spec("JW319"), [], id="TR409-zonder-gemeente-ok"),
+    # The XSLT gap: without a reason (VerzoekAntwoord 2) a Woonplaatsbeginsel is not reported.
+    pytest.param(
+        "TR409",
+        "JW319",
+        jw319(verzoek_antwoord="2", reden_afwijzing=None, woonplaatsbeginsel="0363"),
+        [],
+        id="TR409-gat-zonder-reden",
+    ),
+    pytest.param(
+        "TR377",
+        "JW319",
+        jw319(verzoek_antwoord="2", reden_afwijzing=None, woonplaatsbeginsel="0363"),
+        [],
+        id="TR377-gat-zonder-reden",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "bericht", "bericht_spec", "expected"), CASES)
+def test_rule(code: str, bericht: str, bericht_spec: Spec, expected: list[str]) -> None:
+    assert locations(bericht, bericht_spec, code) == expected
