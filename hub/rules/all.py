@@ -10,4 +10,5 @@ from hub.rules import (  # noqa: F401
     products,
     requests,
     startstop,
+    stateful,
 )

@@ -1,0 +1,1 @@
+"""Normalised events: the versioned, pseudonymised facts the hub publishes (transport-free)."""

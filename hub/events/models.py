@@ -1,0 +1,272 @@
+"""The normalised, versioned events the hub publishes: one event per accepted heenbericht, JSON on the wire.
+
+Privacy by construction: the models have no field for a BSN, a name, a birth date, an address, a phone
+number, an e-mail address or a Commentaar, so no caller can put one in. A client is known only by its
+pseudonym (hub.privacy), which is also the Kafka key. Codes stay strings (leading zeros), amounts are
+euro cents. A breaking change gets a new `schema_version` and a new schema file, never an edit of v1.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Literal, TypeAlias
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+# Fixed forever: changing it changes every event_id, and consumers deduplicate on event_id.
+EVENT_NAMESPACE = uuid.UUID("6f0d1d8e-4a53-5c2e-9b7a-3f1e0c2a9d41")
+
+
+def make_event_id(bericht_id: str, event_type: str) -> uuid.UUID:
+    """The event's id: uuid5 of the hub's message id and the event type, so a redelivery yields the same id."""
+    return uuid.uuid5(EVENT_NAMESPACE, f"{bericht_id}/{event_type}")
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+Gemeente = Annotated[str, Field(pattern=r"^[0-9]{4}$", description="CBS gemeentecode")]
+Aanbieder = Annotated[str, Field(pattern=r"^[0-9]{8}$", description="AGB code of the aanbieder")]
+Pseudonym = Annotated[
+    str, Field(pattern=r"^[0-9a-f]{64}$", description="Client pseudonym (keyed HMAC of the BSN); the Kafka key")
+]
+Cents = Annotated[int, Field(description="Amount in euro cents")]
+
+
+class EventModel(BaseModel):
+    # Frozen: an event is a fact. Forbid: a field not in the schema (personal data) cannot sneak in.
+    # Defaults count as required in the JSON Schema because the hub always writes them.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+class Omvang(EventModel):
+    volume: int
+    eenheid: str
+    frequentie: str
+
+
+class HubEvent(EventModel):
+    """The envelope every normalised event shares."""
+
+    schema_version: Literal[1] = 1
+    type: str
+    event_id: uuid.UUID = Field(description="uuid5 of bericht_id and type: the same for a redelivery")
+    bericht_id: str = Field(description="The hub's id of the message")
+    bericht: str = Field(description="The iJw message, e.g. JW301")
+    afzender: str
+    ontvanger: str
+    gemeente: Gemeente
+    aanbieder: Aanbieder
+    identificatie: str = Field(description="Header/BerichtIdentificatie/Identificatie")
+    dagtekening: date = Field(description="Header/BerichtIdentificatie/Dagtekening")
+    # Optional here only for AntwoordOntvangen; every event with its own client narrows this to required.
+    client: Pseudonym | None
+    ontvangen_op: UtcDatetime = Field(description="When the hub received the message, UTC")
+
+    @staticmethod
+    def parse_event(data: str | bytes) -> NormalisedEvent:
+        """The event a topic value (or a stored event) holds, as its own class; see parse_event()."""
+        return parse_event(data)
+
+
+# --- JW301 ----------------------------------------------------------------------------------------
+
+
+class ToegewezenProductRegel(EventModel):
+    """One ToegewezenProduct, without its Commentaar."""
+
+    toewijzing_nummer: int
+    referentie_aanbieder: str | None = None
+    categorie: str | None = None
+    code: str | None = None
+    toewijzingsdatum: date
+    toewijzingstijd: time
+    ingangsdatum: date
+    einddatum: date | None = None
+    reden_wijziging: str | None = None
+    omvang: Omvang | None = None
+    budget: Cents | None = None
+
+
+class ToewijzingOntvangen(HubEvent):
+    """An accepted JW301 Toewijzing."""
+
+    type: Literal["ToewijzingOntvangen"] = "ToewijzingOntvangen"
+    bericht: Literal["JW301"] = "JW301"
+    client: Pseudonym
+    producten: tuple[ToegewezenProductRegel, ...] = ()
+
+
+# --- JW305 / JW307 --------------------------------------------------------------------------------
+
+
+class StartRegel(EventModel):
+    """One StartProduct."""
+
+    toewijzing_nummer: int | None = None
+    categorie: str | None = None
+    code: str | None = None
+    toewijzing_ingangsdatum: date | None = None
+    begindatum: date
+    status_aanlevering: str
+
+
+class StartOntvangen(HubEvent):
+    """An accepted JW305 Start zorg."""
+
+    type: Literal["StartOntvangen"] = "StartOntvangen"
+    bericht: Literal["JW305"] = "JW305"
+    client: Pseudonym
+    regels: tuple[StartRegel, ...] = ()
+
+
+class StopRegel(EventModel):
+    """One StopProduct."""
+
+    toewijzing_nummer: int | None = None
+    categorie: str | None = None
+    code: str | None = None
+    toewijzing_ingangsdatum: date | None = None
+    begindatum: date
+    einddatum: date
+    reden_beeindiging: str
+    status_aanlevering: str
+
+
+class StopOntvangen(HubEvent):
+    """An accepted JW307 Stop zorg."""
+
+    type: Literal["StopOntvangen"] = "StopOntvangen"
+    bericht: Literal["JW307"] = "JW307"
+    client: Pseudonym
+    regels: tuple[StopRegel, ...] = ()
+
+
+# --- JW315 ----------------------------------------------------------------------------------------
+
+
+class AangevraagdProductRegel(EventModel):
+    """One AangevraagdProduct, without the Verwijzer's Naam and the Commentaar."""
+
+    referentie_aanbieder: str
+    categorie: str | None = None
+    code: str | None = None
+    toewijzing_ingangsdatum: date
+    toewijzing_einddatum: date | None = None
+    omvang: Omvang | None = None
+    budget: Cents | None = None
+    verwijzer_type: str
+    # An AGB code names a practice or professional, not the client: it may travel.
+    verwijzer_zorgverlener_code: str | None = None
+
+
+class VerzoekOmToewijzingOntvangen(HubEvent):
+    """An accepted JW315 Verzoek om toewijzing."""
+
+    type: Literal["VerzoekOmToewijzingOntvangen"] = "VerzoekOmToewijzingOntvangen"
+    bericht: Literal["JW315"] = "JW315"
+    client: Pseudonym
+    producten: tuple[AangevraagdProductRegel, ...] = ()
+
+
+# --- JW317 ----------------------------------------------------------------------------------------
+
+
+class OngewijzigdProductRegel(EventModel):
+    toewijzing_nummer: int
+
+
+class TeWijzigenProductRegel(EventModel):
+    toewijzing_nummer: int
+    gewenste_ingangsdatum: date
+    einddatum: date | None = None
+    omvang: Omvang | None = None
+    budget: Cents | None = None
+
+
+class NieuwProductRegel(EventModel):
+    categorie: str | None = None
+    code: str | None = None
+    gewenste_ingangsdatum: date
+    einddatum: date | None = None
+    omvang: Omvang | None = None
+    budget: Cents | None = None
+
+
+class VerzoekOmWijzigingOntvangen(HubEvent):
+    """An accepted JW317 Verzoek om wijziging."""
+
+    type: Literal["VerzoekOmWijzigingOntvangen"] = "VerzoekOmWijzigingOntvangen"
+    bericht: Literal["JW317"] = "JW317"
+    client: Pseudonym
+    referentie_aanbieder: str
+    reden_verzoek: str
+    ongewijzigde_producten: tuple[OngewijzigdProductRegel, ...] = ()
+    te_wijzigen_producten: tuple[TeWijzigenProductRegel, ...] = ()
+    nieuwe_producten: tuple[NieuwProductRegel, ...] = ()
+
+
+# --- JW319 ----------------------------------------------------------------------------------------
+
+
+class AntwoordOntvangen(HubEvent):
+    """An accepted JW319 Antwoordbericht; client is that of the verzoek it answers, None when unknown."""
+
+    type: Literal["AntwoordOntvangen"] = "AntwoordOntvangen"
+    bericht: Literal["JW319"] = "JW319"
+    client: Pseudonym | None = None  # JW319 names no client itself
+    referentie_aanbieder: str
+    verzoek_antwoord: str
+    reden_afwijzing: str | None = Field(default=None, description="Antwoord/RedenAfwijzingVerzoek")
+    woonplaatsbeginsel_gemeente: Gemeente | None = None
+
+
+# --- the union, the topics, the dead letters ------------------------------------------------------
+
+NormalisedEvent: TypeAlias = Annotated[
+    ToewijzingOntvangen
+    | StartOntvangen
+    | StopOntvangen
+    | VerzoekOmToewijzingOntvangen
+    | VerzoekOmWijzigingOntvangen
+    | AntwoordOntvangen,
+    Field(discriminator="type"),
+]
+
+NORMALISED_EVENT: TypeAdapter[NormalisedEvent] = TypeAdapter(NormalisedEvent)
+
+# The suffix of each event's topic name; the names themselves are configuration (hub.settings).
+TOPIC_KIND: dict[type[HubEvent], str] = {
+    ToewijzingOntvangen: "toewijzing",
+    StartOntvangen: "start",
+    StopOntvangen: "stop",
+    VerzoekOmToewijzingOntvangen: "verzoek-om-toewijzing",
+    VerzoekOmWijzigingOntvangen: "verzoek-om-wijziging",
+    AntwoordOntvangen: "antwoord",
+}
+
+
+def parse_event(data: str | bytes) -> NormalisedEvent:
+    """The event a topic value holds; raises pydantic.ValidationError for anything else."""
+    return NORMALISED_EVENT.validate_json(data)
+
+
+class DeadLetter(EventModel):
+    """The value on the dead-letter topic: why a raw message could not be processed, never its content."""
+
+    schema_version: Literal[1] = 1
+    type: Literal["DeadLetter"] = "DeadLetter"
+    reason: str = Field(description="Short machine-readable cause, e.g. unreadable or retries-exhausted")
+    # The producer keeps message content out: parser messages can quote element values (a BSN, a name).
+    error: str = Field(max_length=2000, description="What went wrong, without message content")
+    bericht_id: str | None = Field(default=None, description="The hub's id of the message, when it has one")
+    raw_size: int = Field(ge=0, description="Size of the raw message in bytes")
+    first_seen: UtcDatetime
+    attempts: int = Field(ge=1)
+
+
+# Every model with a published JSON Schema (tools/gen_event_schemas.py), in a stable order.
+SCHEMA_MODELS: tuple[type[EventModel], ...] = (*TOPIC_KIND, DeadLetter)

@@ -1,0 +1,60 @@
+"""What the stateful rules (rules.md section 6) share: the snapshot, the client's pseudonym and product matching."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hub.ijw.doc import Doc, Element, as_date, as_int, text
+from hub.rules.registry import Context
+from hub.state.snapshot import Snapshot
+
+GRENS_2020 = date(2020, 12, 31)  # products ending on or before this date are exempt from the Omvang rules
+
+Product = tuple[str | None, str | None]  # (Categorie, Code); Categorie None = generic (no Product)
+
+
+def snapshot(ctx: Context) -> Snapshot | None:
+    """The state the rule may judge against; None (rule silent) when the pipeline supplied none."""
+    state = ctx.state
+    return state if isinstance(state, Snapshot) else None
+
+
+def client(state: Snapshot, el: Element | None, path: str = "Bsn") -> str | None:
+    """The pseudonym of the Bsn at `path` below `el`: how the snapshot knows clients."""
+    bsn = text(el, path)
+    return None if bsn is None else state.pseudonym(bsn)
+
+
+def doc_client(state: Snapshot, doc: Doc) -> str | None:
+    """The pseudonym of the single Client/Bsn of a JW301..JW317."""
+    return client(state, doc.first("Client"))
+
+
+def nummer(el: Element | None, path: str = "ToewijzingNummer") -> int | None:
+    return as_int(el, path)
+
+
+def product_of(
+    el: Element | None, categorie: str = "Product/Categorie", code: str = "Product/Code"
+) -> Product:
+    """(Categorie, Code) of a message line, as the snapshot stores them (collapsed text, None when empty)."""
+    return text(el, categorie), text(el, code)
+
+
+def datum(el: Element | None, path: str) -> date | None:
+    return as_date(el, path)
+
+
+def zelfde_product(a: Product, b: Product) -> bool:
+    """The TR302 notion of "the same product": equal codes, an aspecific one in the category, or a generic one."""
+    (cat_a, code_a), (cat_b, code_b) = a, b
+    if cat_a is None or cat_b is None:
+        return True  # a generic assignment conflicts with every other product
+    if code_a is not None and code_b is not None:
+        return code_a == code_b and cat_a == cat_b
+    return cat_a == cat_b
+
+
+def open_of_na_2020(einddatum: date | None) -> bool:
+    """The end date is empty or later than 2020-12-31 (the condition of TR375/TR412, like CD096)."""
+    return einddatum is None or einddatum > GRENS_2020

@@ -1,0 +1,398 @@
+"""Start and stop across messages (rules.md 6.2): TR019, TR063, TR069, TR382, TR071, TR074, TR326, TR413-TR415.
+
+A JW305/JW307 is judged line by line against the starts and stops in force, with the lines of the message
+itself applied as they are processed: deletions (StatusAanlevering 3) first, then new lines (1), each group
+in document order (process.md 4). So a correction (delete + add in one message, IV008) is judged on the state
+after the deletion, and new lines of one message count against each other. Findings are reported in
+document order, on the StartProduct / StopProduct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from hub.ijw.doc import Doc, Element, child, text
+from hub.rules.registry import Context, Hit, Level, rule
+from hub.rules.stateful.common import datum, doc_client, nummer, product_of, snapshot
+from hub.state.snapshot import Snapshot, StartRegel, StopRegel
+
+START = "Client/StartProducten/StartProduct"
+STOP = "Client/StopProducten/StopProduct"
+VERWIJDEREN = "3"  # StatusAanlevering: delete the earlier line with this key; anything else here is new (1)
+
+StartSleutel = tuple[int | None, str | None, str | None, date]
+
+
+@dataclass(frozen=True, slots=True)
+class Regel:
+    """One StartProduct or StopProduct of the message, read as the snapshot records lines."""
+
+    element: Element
+    positie: int
+    status: str | None
+    start: StartRegel  # for a stop: the start it refers to
+    stop: StopRegel | None = None  # JW307 lines only
+
+    @property
+    def verwijdert(self) -> bool:
+        return self.status == VERWIJDEREN
+
+
+def zelfde_start(a: StartSleutel, b: StartSleutel) -> bool:
+    """Same Bsn, ToewijzingNummer and Begindatum (TR413-TR415); without ToewijzingNummer the Product counts too."""
+    if a[0] is None:
+        return a == b  # taakgericht: the Product is all that tells two deliveries apart
+    return a[0] == b[0] and a[3] == b[3]
+
+
+@dataclass(frozen=True, slots=True)
+class Stand:
+    """The starts and stops in force at one moment while processing the message."""
+
+    starts: tuple[StartRegel, ...]
+    stops: tuple[StopRegel, ...]
+
+    def start_in_force(self, sleutel: StartSleutel) -> bool:
+        return any(s.sleutel == sleutel for s in self.starts)
+
+    def stops_op(self, sleutel: StartSleutel) -> list[StopRegel]:
+        """Stops in force for the same start (TR413-TR415)."""
+        return [s for s in self.stops if zelfde_start(s.start_sleutel, sleutel)]
+
+    def actueel(self, start: StartRegel) -> bool:
+        """A current start (TR326): in force and no stop in force with its ToewijzingNummer, Product, Begindatum."""
+        return not any(s.start_sleutel == start.sleutel for s in self.stops)
+
+    def na(self, regel: Regel) -> Stand:
+        """The state after processing this line as if it were accepted."""
+        if regel.stop is None:
+            starts = tuple(s for s in self.starts if s.sleutel != regel.start.sleutel)
+            return Stand(starts if regel.verwijdert else (*starts, regel.start), self.stops)
+        stops = tuple(s for s in self.stops if s.sleutel != regel.stop.sleutel)
+        return Stand(self.starts, stops if regel.verwijdert else (*stops, regel.stop))
+
+
+def _start(el: Element) -> StartRegel | None:
+    begindatum = datum(el, "Begindatum")
+    if begindatum is None:
+        return None  # mandatory: a missing one is a level-1 error
+    categorie, code = product_of(el)
+    return StartRegel(nummer(el), categorie, code, begindatum, datum(el, "ToewijzingIngangsdatum"))
+
+
+def _stop(el: Element, start: StartRegel) -> StopRegel | None:
+    einddatum, reden = datum(el, "Einddatum"), text(el, "RedenBeeindiging")
+    if einddatum is None or reden is None:
+        return None
+    return StopRegel(
+        toewijzing_nummer=start.toewijzing_nummer,
+        categorie=start.categorie,
+        code=start.code,
+        begindatum=start.begindatum,
+        einddatum=einddatum,
+        reden_beeindiging=reden,
+        toewijzing_ingangsdatum=start.toewijzing_ingangsdatum,
+    )
+
+
+def regels(doc: Doc) -> list[Regel]:
+    """The message's lines in document order; unreadable ones (level-1 errors) are left out."""
+    out: list[Regel] = []
+    is_stop = doc.bericht == "JW307"
+    for positie, el in enumerate(doc.all(STOP if is_stop else START)):
+        start = _start(el)
+        if start is None:
+            continue
+        stop = _stop(el, start) if is_stop else None
+        if is_stop and stop is None:
+            continue
+        out.append(Regel(el, positie, text(el, "StatusAanlevering"), start, stop))
+    return out
+
+
+def verloop(doc: Doc, state: Snapshot) -> list[tuple[Regel, Stand]]:
+    """Each line with the state it is judged on: deletions first, then new lines; returned in document order."""
+    stand = Stand(state.starts, state.stops)
+    stappen: list[tuple[Regel, Stand]] = []
+    for regel in sorted(regels(doc), key=lambda r: not r.verwijdert):  # stable: document order per group
+        stappen.append((regel, stand))
+        stand = stand.na(regel)
+    return sorted(stappen, key=lambda stap: stap[0].positie)
+
+
+def _stappen(doc: Doc, ctx: Context) -> list[tuple[Regel, Stand]]:
+    state = snapshot(ctx)
+    return [] if state is None else verloop(doc, state)
+
+
+def beschrijf(start: StartRegel) -> str:
+    product = "no Product" if start.categorie is None else f"Product {start.categorie}/{start.code or '-'}"
+    nr = (
+        "no ToewijzingNummer"
+        if start.toewijzing_nummer is None
+        else f"ToewijzingNummer {start.toewijzing_nummer}"
+    )
+    return f"({nr}, {product}, Begindatum {start.begindatum.isoformat()})"
+
+
+def _naam(regel: Regel) -> str:
+    return "StopProduct" if regel.stop is not None else "StartProduct"
+
+
+# --- TR019 ---------------------------------------------------------------------------------------------
+
+
+def _toewijzing_ontbreekt(state: Snapshot, nr: int, cl: str | None) -> bool:
+    """No toewijzing with this number for this client between the gemeente and aanbieder (a deleted one counts as
+    never sent, process.md 3.4)."""
+    t = state.toewijzing(nr, cl)
+    return t is None or t.verwijderd
+
+
+@rule(
+    "TR019",
+    berichten={"JW305", "JW307"},
+    level=Level.STATEFUL,
+    retourcode="9019",
+    summary="Start/stop must refer to an existing toewijzing (ToewijzingNummer)",
+)
+def bestaande_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A new line's ToewijzingNummer names a toewijzing of this client (TR019); taakgericht lines and deletions
+    (TR063: no further content checks) are exempt."""
+    state = snapshot(ctx)
+    if state is None:
+        return
+    cl = doc_client(state, doc)
+    for regel in regels(doc):
+        nr = regel.start.toewijzing_nummer
+        if nr is None or regel.verwijdert or not _toewijzing_ontbreekt(state, nr, cl):
+            continue
+        yield Hit(
+            child(regel.element, "ToewijzingNummer"),
+            f"{_naam(regel)} refers to ToewijzingNummer {nr}, which is no toewijzing of this client from this "
+            "gemeente to this aanbieder.",
+            klasse=regel.element,
+        )
+
+
+# --- Deletions: TR063, TR071 ---------------------------------------------------------------------------
+
+
+@rule(
+    "TR063",
+    berichten={"JW305", "JW307"},
+    level=Level.STATEFUL,
+    retourcode="9063",
+    summary="StatusAanlevering 3 requires an earlier delivery with the same key",
+)
+def verwijderen_bestaande_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A deletion (StatusAanlevering 3) names a line in force with the same logical key (TR063)."""
+    for regel, stand in _stappen(doc, ctx):
+        if not regel.verwijdert:
+            continue
+        if regel.stop is None:
+            bestaat = stand.start_in_force(regel.start.sleutel)
+            sleutel = beschrijf(regel.start)
+        else:
+            bestaat = any(s.sleutel == regel.stop.sleutel for s in stand.stops)
+            sleutel = (
+                f"{beschrijf(regel.start)} with Einddatum {regel.stop.einddatum.isoformat()} and "
+                f"RedenBeeindiging {regel.stop.reden_beeindiging}"
+            )
+        if not bestaat:
+            yield Hit(
+                child(regel.element, "StatusAanlevering"),
+                f"{_naam(regel)} {sleutel} deletes a line that is not in force.",
+                klasse=regel.element,
+            )
+
+
+@rule(
+    "TR071",
+    berichten={"JW305"},
+    level=Level.STATEFUL,
+    retourcode="9071",
+    summary="Start cannot be deleted once a stop was sent for it",
+)
+def start_zonder_stop_verwijderen(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A start may only be deleted while no stop is in force for it; delete the stop first (TR071)."""
+    for regel, stand in _stappen(doc, ctx):
+        if regel.verwijdert and any(s.start_sleutel == regel.start.sleutel for s in stand.stops):
+            yield Hit(
+                child(regel.element, "StatusAanlevering"),
+                f"StartProduct {beschrijf(regel.start)} cannot be deleted: a stop is in force for it.",
+                klasse=regel.element,
+            )
+
+
+# --- New lines: TR074, TR326 ---------------------------------------------------------------------------
+
+
+@rule(
+    "TR074",
+    berichten={"JW305", "JW307"},
+    level=Level.STATEFUL,
+    retourcode="9074",
+    summary="StatusAanlevering 1: key not already received earlier",
+)
+def nieuwe_sleutel(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A new line's logical key is not in force already, from earlier messages or this one (TR074)."""
+    for regel, stand in _stappen(doc, ctx):
+        if regel.verwijdert:
+            continue
+        if regel.stop is None:
+            bestaat = stand.start_in_force(regel.start.sleutel)
+        else:
+            bestaat = any(s.sleutel == regel.stop.sleutel for s in stand.stops)
+        if bestaat:
+            yield Hit(
+                regel.element,
+                f"{_naam(regel)} {beschrijf(regel.start)} repeats the key of a line already in force.",
+                klasse=regel.element,
+            )
+
+
+def _zelfde_toegewezen_product(a: StartRegel, b: StartRegel) -> bool:
+    """TR326: same ToewijzingNummer; without one (taakgericht), the same Product."""
+    if a.toewijzing_nummer is not None or b.toewijzing_nummer is not None:
+        return a.toewijzing_nummer == b.toewijzing_nummer
+    return (a.categorie, a.code) == (b.categorie, b.code)
+
+
+@rule(
+    "TR326",
+    berichten={"JW305"},
+    level=Level.STATEFUL,
+    retourcode="9326",
+    summary="No new start while a current start exists for the toegewezen product",
+)
+def een_actuele_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A new start needs the earlier start of the toegewezen product stopped or deleted first (TR326, OP289)."""
+    for regel, stand in _stappen(doc, ctx):
+        if regel.verwijdert:
+            continue
+        actueel = [s for s in stand.starts if _zelfde_toegewezen_product(s, regel.start) and stand.actueel(s)]
+        if actueel:
+            yield Hit(
+                regel.element,
+                f"StartProduct {beschrijf(regel.start)} while start {beschrijf(actueel[0])} is still current.",
+                klasse=regel.element,
+            )
+
+
+# --- Stops: TR069, TR382, TR413, TR414, TR415 ----------------------------------------------------------
+
+
+def _starts_met_nummer(stand: Stand, start: StartRegel) -> list[StartRegel]:
+    nr = start.toewijzing_nummer
+    return [] if nr is None else [s for s in stand.starts if s.toewijzing_nummer == nr]
+
+
+def _nieuwe_stops(doc: Doc, ctx: Context) -> Iterator[tuple[Regel, StopRegel, Stand]]:
+    for regel, stand in _stappen(doc, ctx):
+        if regel.stop is not None and not regel.verwijdert:
+            yield regel, regel.stop, stand
+
+
+@rule(
+    "TR069",
+    berichten={"JW307"},
+    level=Level.STATEFUL,
+    retourcode="9069",
+    summary="Stop requires a current start with the same key",
+)
+def stop_na_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A stop refers to a start in force with the same ToewijzingNummer, Product and Begindatum (TR069).
+
+    When a start with the stop's ToewijzingNummer is in force but its key differs, TR382 (same retourcode
+    9069) reports the stop instead, so one error gives one finding.
+    """
+    for regel, _, stand in _nieuwe_stops(doc, ctx):
+        if stand.start_in_force(regel.start.sleutel) or _starts_met_nummer(stand, regel.start):
+            continue
+        yield Hit(
+            regel.element,
+            f"StopProduct {beschrijf(regel.start)} has no start in force for this client.",
+            klasse=regel.element,
+        )
+
+
+@rule(
+    "TR382",
+    berichten={"JW307"},
+    level=Level.STATEFUL,
+    retourcode="9069",
+    summary="Key elements of the start copied unchanged into the stop",
+)
+def sleutel_van_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """The stop copies ToewijzingNummer, Product and Begindatum of the start in force unchanged (TR382)."""
+    for regel, _, stand in _nieuwe_stops(doc, ctx):
+        kandidaten = _starts_met_nummer(stand, regel.start)
+        if not kandidaten or stand.start_in_force(regel.start.sleutel):
+            continue
+        yield Hit(
+            regel.element,
+            f"StopProduct {beschrijf(regel.start)} does not copy the key of the start in force "
+            f"{beschrijf(kandidaten[0])}.",
+            klasse=regel.element,
+        )
+
+
+@rule(
+    "TR413",
+    berichten={"JW307"},
+    level=Level.STATEFUL,
+    retourcode="9413",
+    summary="No second temporary stop (reden 20) for the same start",
+)
+def een_tijdelijke_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """After a temporary stop (RedenBeeindiging 20) only a definitive stop may follow for that start (TR413)."""
+    for regel, stop, stand in _nieuwe_stops(doc, ctx):
+        if stop.tijdelijk and any(s.tijdelijk for s in stand.stops_op(regel.start.sleutel)):
+            yield Hit(
+                child(regel.element, "RedenBeeindiging"),
+                f"StopProduct {beschrijf(regel.start)} is a second temporary stop (RedenBeeindiging 20).",
+                klasse=regel.element,
+            )
+
+
+@rule(
+    "TR414",
+    berichten={"JW307"},
+    level=Level.STATEFUL,
+    retourcode="9414",
+    summary="Einddatum >= Einddatum of the current stop for the same start",
+)
+def einddatum_na_vorige_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A further stop for a start ends on or after the stop in force for it (TR414, OP378)."""
+    for regel, stop, stand in _nieuwe_stops(doc, ctx):
+        eerder = [s for s in stand.stops_op(regel.start.sleutel) if s.einddatum > stop.einddatum]
+        if eerder:
+            yield Hit(
+                child(regel.element, "Einddatum"),
+                f"StopProduct {beschrijf(regel.start)} has Einddatum {stop.einddatum.isoformat()}, before "
+                f"Einddatum {eerder[0].einddatum.isoformat()} of the stop in force for that start.",
+                klasse=regel.element,
+            )
+
+
+@rule(
+    "TR415",
+    berichten={"JW307"},
+    level=Level.STATEFUL,
+    retourcode="9415",
+    summary="No stop after a definitive stop for the same start",
+)
+def niets_na_definitieve_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """After a definitive stop (any RedenBeeindiging but 20) no further stop for that start (TR415, OP377)."""
+    for regel, _, stand in _nieuwe_stops(doc, ctx):
+        definitief = [s for s in stand.stops_op(regel.start.sleutel) if not s.tijdelijk]
+        if definitief:
+            yield Hit(
+                child(regel.element, "RedenBeeindiging"),
+                f"StopProduct {beschrijf(regel.start)} follows definitive stop with RedenBeeindiging "
+                f"{definitief[0].reden_beeindiging}.",
+                klasse=regel.element,
+            )

@@ -1,0 +1,170 @@
+"""The Prestaties of a JW323 against their toewijzing (rules.md 6.6): product, period, volume and budget."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hub.synth.berichten import ASPECIFIEK, DECLARATIE_CODE_ASPECIFIEK, spec
+from hub.synth.build import edit
+from tests.hub.rules.stateful.jw323 import PRESTATIE, PRESTATIE_PATH, budget_toewijzing, eerder, met_lijn
+from tests.hub.rules.stateful.level3 import (
+    ASPECIFIEKE,
+    INGANG,
+    SPECIFIEKE,
+    found,
+    judge,
+    rules_of,
+    snapshot,
+    toewijzing,
+)
+
+
+def test_default_prestaties_pass() -> None:
+    assert judge("JW323", spec("JW323"), snapshot()) == []
+
+
+# --- The toewijzing behind a line ----------------------------------------------------------------------
+
+
+def test_tr338_unknown_toewijzing() -> None:
+    violations = judge("JW323", spec("JW323"), snapshot(toewijzingen=(SPECIFIEKE,)))
+    assert found(violations) == [("TR338", "9338", PRESTATIE + "[2]")]
+    assert violations[0].location == PRESTATIE + "[2]/ToewijzingNummer"
+
+
+def test_tr384_deleted_toewijzing() -> None:
+    verwijderd = toewijzing(ASPECIFIEK[0], ASPECIFIEK[1], None, einddatum=INGANG, reden_wijziging="13")
+    violations = judge("JW323", spec("JW323"), snapshot(toewijzingen=(SPECIFIEKE, verwijderd)))
+    assert found(violations) == [("TR384", "9384", PRESTATIE + "[2]")]
+
+
+def test_tr339_other_categorie() -> None:
+    state = snapshot(toewijzingen=(toewijzing(categorie="46"), ASPECIFIEKE))
+    assert found(judge("JW323", spec("JW323"), state)) == [("TR339", "9339", PRESTATIE + "[1]")]
+
+
+def test_tr340_other_code() -> None:
+    state = snapshot(toewijzingen=(toewijzing(code="45A54"), ASPECIFIEKE))
+    violations = judge("JW323", spec("JW323"), state)
+    assert found(violations) == [("TR340", "9340", PRESTATIE + "[1]")]
+    assert violations[0].location == PRESTATIE + "[1]/ProductCode"
+
+
+def test_tr339_tr340_aspecific_toewijzing_takes_any_code() -> None:
+    assert (
+        spec("JW323")["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"][1]["ProductCode"]
+        == DECLARATIE_CODE_ASPECIFIEK
+    )
+    assert judge("JW323", spec("JW323"), snapshot()) == []
+
+
+def test_tr341_other_eenheid() -> None:
+    state = snapshot(toewijzingen=(toewijzing(eenheid="14", frequentie="4"), ASPECIFIEKE))
+    assert found(judge("JW323", spec("JW323"), state)) == [("TR341", "9341", PRESTATIE + "[1]")]
+
+
+def test_tr341_minutes_for_hours_pass() -> None:
+    s = edit(met_lijn("Eenheid", "01"), f"{PRESTATIE_PATH}[1]/GeleverdVolume", 960)
+    assert judge("JW323", s, snapshot()) == []
+
+
+# --- The period of a line ------------------------------------------------------------------------------
+
+
+def test_tr307_before_ingangsdatum() -> None:
+    state = snapshot(toewijzingen=(toewijzing(ingangsdatum=date(2026, 10, 5)), ASPECIFIEKE))
+    violations = judge("JW323", spec("JW323"), state)
+    assert found(violations) == [("TR307", "9307", PRESTATIE + "[1]")]
+    assert violations[0].location == PRESTATIE + "[1]/ProductPeriode/Begindatum"
+
+
+def test_tr308_after_einddatum() -> None:
+    state = snapshot(toewijzingen=(toewijzing(einddatum=date(2026, 10, 20)), ASPECIFIEKE))
+    violations = judge("JW323", spec("JW323"), state)
+    assert found(violations) == [("TR308", "9308", PRESTATIE + "[1]")]
+    assert violations[0].location == PRESTATIE + "[1]/ProductPeriode/Einddatum"
+
+
+def test_tr387_not_from_the_first_of_the_month() -> None:
+    s = met_lijn("ProductPeriode/Begindatum", date(2026, 10, 5))
+    violations = judge("JW323", s, snapshot())
+    assert found(violations) == [("TR387", "9387", PRESTATIE + "[1]")]
+    assert "2026-10-01" in violations[0].message
+    # A toewijzing that starts that day makes it right.
+    state = snapshot(toewijzingen=(toewijzing(ingangsdatum=date(2026, 10, 5)), ASPECIFIEKE))
+    assert judge("JW323", s, state) == []
+
+
+def test_tr388_not_to_the_end_of_the_month() -> None:
+    s = met_lijn("ProductPeriode/Einddatum", date(2026, 10, 30))
+    assert found(judge("JW323", s, snapshot())) == [("TR388", "9388", PRESTATIE + "[1]")]
+    state = snapshot(toewijzingen=(toewijzing(einddatum=date(2026, 10, 30)), ASPECIFIEKE))
+    assert judge("JW323", s, state) == []
+
+
+# --- Volume and budget ---------------------------------------------------------------------------------
+
+
+def test_tr321_more_than_the_weekly_volume_allows() -> None:
+    # 4 hours per week; October 2026 touches 5 calendar weeks: at most 20 hours.
+    violations = judge("JW323", met_lijn("GeleverdVolume", 21), snapshot())
+    assert found(violations) == [("TR321", "9321", PRESTATIE + "[1]")]
+    assert violations[0].location == PRESTATIE + "[1]/GeleverdVolume"
+    assert judge("JW323", met_lijn("GeleverdVolume", 20), snapshot()) == []
+
+
+def test_tr321_daily_and_monthly_volume() -> None:
+    per_dag = snapshot(toewijzingen=(toewijzing(volume=1, frequentie="1"), ASPECIFIEKE))
+    assert judge("JW323", met_lijn("GeleverdVolume", 31), per_dag) == []
+    assert rules_of(judge("JW323", met_lijn("GeleverdVolume", 32), per_dag)) == ["TR321"]
+    per_maand = snapshot(toewijzingen=(toewijzing(volume=10, frequentie="4"), ASPECIFIEKE))
+    assert rules_of(judge("JW323", spec("JW323"), per_maand)) == ["TR321"]
+
+
+def test_tr322_total_volume_exceeded() -> None:
+    totaal = toewijzing(volume=40, frequentie="6")
+    september = eerder("P0", begindatum=date(2026, 9, 1), volume=30, bedrag=240000)
+    violations = judge(
+        "JW323", spec("JW323"), snapshot(toewijzingen=(totaal, ASPECIFIEKE), prestaties=(september,))
+    )
+    assert found(violations) == [("TR322", "9322", PRESTATIE + "[1]")]
+
+
+def test_tr322_passes_within_total_and_after_credit() -> None:
+    totaal = toewijzing(volume=40, frequentie="6")
+    september = eerder("P0", begindatum=date(2026, 9, 1), volume=24, bedrag=192000)
+    assert (
+        judge("JW323", spec("JW323"), snapshot(toewijzingen=(totaal, ASPECIFIEKE), prestaties=(september,)))
+        == []
+    )
+    credited = (
+        eerder("P0", begindatum=date(2026, 9, 1), volume=30, bedrag=240000, gecrediteerd=True),
+        eerder("C0", begindatum=date(2026, 9, 1), volume=30, bedrag=240000, debet=False, vorig="P0"),
+    )
+    assert (
+        judge("JW323", spec("JW323"), snapshot(toewijzingen=(totaal, ASPECIFIEKE), prestaties=credited)) == []
+    )
+
+
+def test_tr369_budget_exceeded() -> None:
+    earlier = eerder(
+        "P0",
+        nummer=ASPECIFIEK[0],
+        begindatum=date(2026, 9, 1),
+        categorie=ASPECIFIEK[1],
+        code=DECLARATIE_CODE_ASPECIFIEK,
+        eenheid="14",
+        volume=1,
+        bedrag=100000,
+    )
+    state = snapshot(toewijzingen=(SPECIFIEKE, budget_toewijzing()), prestaties=(earlier,))
+    violations = judge("JW323", spec("JW323"), state)
+    assert found(violations) == [("TR369", "9369", PRESTATIE + "[2]")]
+    assert "565000" in violations[0].message
+
+
+def test_tr369_passes_within_budget() -> None:
+    assert judge("JW323", spec("JW323"), snapshot(toewijzingen=(SPECIFIEKE, budget_toewijzing()))) == []
+    rejected = eerder("P0", nummer=ASPECIFIEK[0], begindatum=date(2026, 9, 1), bedrag=100000, toegekend=False)
+    state = snapshot(toewijzingen=(SPECIFIEKE, budget_toewijzing()), prestaties=(rejected,))
+    assert judge("JW323", spec("JW323"), state) == []
