@@ -1,0 +1,435 @@
+"""deploy/grafana: the dashboards are current, well-formed for Grafana 10/11, and every query returns data.
+
+The query test starts a real Prometheus (the Debian binary) on a free loopback port, lets it scrape a target
+that serves every metric of the contract (issues 3 and 5) and evaluate the recording rules, then runs every
+panel query, every template variable query and every recording rule expression through /api/v1/query.
+The target is the `scrape_target` fixture: swap it for a hub fed by the simulator without touching the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import itertools
+import json
+import math
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import yaml
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+ROOT = Path(__file__).resolve().parents[2]
+GRAFANA = ROOT / "deploy" / "grafana"
+DASHBOARDS = GRAFANA / "dashboards"
+RECORDING = ROOT / "deploy" / "prometheus" / "recording_rules.yml"
+RULE_FILES = (RECORDING, ROOT / "deploy" / "prometheus" / "alerting_rules.yml")
+PROMETHEUS = shutil.which("prometheus")
+DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+EXPECTED_TITLES = {"Berichtenverkeer", "Wachttijden en beschikbaarheid", "Normen jeugdbescherming", "GI capaciteit"}
+# What Grafana puts in place of its own variables; template variables get their "All" value.
+BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__range": "1h"}
+VARIABLE = re.compile(r"\$(?:\{(\w+)(?::\w+)?\}|(\w+))")
+LABEL_VALUES = re.compile(r"^label_values\((?P<selector>.+),\s*(?P<label>\w+)\)$")
+READY_TIMEOUT = 30.0
+
+
+# --- the dashboards as files -------------------------------------------------------------------------------
+
+
+@cache
+def dashboards() -> dict[str, dict[str, Any]]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(DASHBOARDS.glob("*.json"))}
+
+
+def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in dashboard["panels"] if p["type"] != "row"]
+
+
+def variables(dashboard: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {v["name"]: v for v in dashboard["templating"]["list"]}
+
+
+def substitute(expr: str, dashboard: dict[str, Any]) -> str:
+    """The query as Grafana sends it with every template variable on All."""
+    known = {name: v["allValue"] for name, v in variables(dashboard).items()} | BUILTINS
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        assert name in known, f"undefined variable ${name} in {expr}"
+        return str(known[name])
+
+    return VARIABLE.sub(value, expr)
+
+
+def panel_queries() -> list[Any]:
+    """(dashboard file, expression) of every panel target, named dashboard/panel/refId."""
+    return [
+        pytest.param(name, t["expr"], id=f"{d['title']}/{p['title']}/{t['refId']}")
+        for name, d in dashboards().items() for p in panels(d) for t in p["targets"]
+    ]
+
+
+def variable_queries() -> list[Any]:
+    """(dashboard file, variable name) of every template variable."""
+    return [
+        pytest.param(name, var, id=f"{d['title']}/${var}")
+        for name, d in dashboards().items() for var in variables(d)
+    ]
+
+
+def label_values_query(name: str, var: str) -> tuple[str, str]:
+    """label_values(selector, label) as the PromQL that answers it (one series per value), and the label."""
+    d = dashboards()[name]
+    match = LABEL_VALUES.match(substitute(variables(d)[var]["definition"], d))
+    assert match, f"{d['title']}: ${var} is not label_values(selector, label)"
+    return f"group by ({match['label']}) ({match['selector']})", match["label"]
+
+
+@cache
+def recorded() -> dict[str, str]:
+    """Recording rule name -> expression."""
+    doc = yaml.safe_load(RECORDING.read_text(encoding="utf-8"))
+    return {r["record"]: r["expr"] for g in doc["groups"] for r in g["rules"]}
+
+
+def load_generator() -> ModuleType:
+    """tools/ is not a package: load the generator from its file."""
+    spec = importlib.util.spec_from_file_location("gen_dashboards", ROOT / "tools" / "gen_dashboards.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_files_are_what_the_generator_writes() -> None:
+    tool = load_generator()
+    assert tool.stale(DASHBOARDS, tool.build()) == []  # else: python tools/gen_dashboards.py
+
+
+def test_the_four_dashboards_exist_with_unique_uids() -> None:
+    titles = {d["title"] for d in dashboards().values()}
+    uids = [d["uid"] for d in dashboards().values()]
+    assert titles == EXPECTED_TITLES
+    assert len(uids) == len(set(uids))
+
+
+@pytest.mark.parametrize("name", sorted(dashboards()))
+def test_dashboard_is_well_formed(name: str) -> None:
+    d = dashboards()[name]
+    assert d["schemaVersion"] >= 39
+    assert d["id"] is None  # provisioned dashboards get their id from Grafana
+    ids = [p["id"] for p in d["panels"]]
+    assert len(ids) == len(set(ids))
+    for p in panels(d):
+        assert p["datasource"] == DATASOURCE, p["title"]
+        assert p["targets"], p["title"]
+        assert all(t["datasource"] == DATASOURCE and t["expr"].strip() for t in p["targets"]), p["title"]
+        assert p["description"], p["title"]
+    for v in variables(d).values():
+        assert v["datasource"] == DATASOURCE
+
+
+@pytest.mark.parametrize(("name", "expr"), panel_queries())
+def test_panel_query_uses_only_defined_variables(name: str, expr: str) -> None:
+    assert "$" not in substitute(expr, dashboards()[name])
+
+
+@pytest.mark.parametrize(("name", "var"), variable_queries())
+def test_variable_is_a_multi_value_label_values_query(name: str, var: str) -> None:
+    definition = variables(dashboards()[name])[var]
+    assert definition["multi"] and definition["includeAll"] and definition["allValue"] == ".*"
+    assert label_values_query(name, var)[0].startswith("group by (")
+
+
+@pytest.mark.parametrize("name", sorted(dashboards()))
+def test_panels_do_not_overlap_and_fit_the_grid(name: str) -> None:
+    taken: set[tuple[int, int]] = set()
+    for p in dashboards()[name]["panels"]:
+        g = p["gridPos"]
+        assert g["x"] >= 0 and g["x"] + g["w"] <= 24, p["title"]
+        cells = {(x, y) for x in range(g["x"], g["x"] + g["w"]) for y in range(g["y"], g["y"] + g["h"])}
+        assert not cells & taken, f"{p['title']} overlaps another panel"
+        taken |= cells
+
+
+def test_regio_dashboards_filter_on_regio() -> None:
+    for d in dashboards().values():
+        if d["title"] != "Berichtenverkeer":
+            assert variables(d)["regio"]["definition"].startswith("label_values(")
+
+
+def test_provisioning_points_at_the_prometheus_uid_and_the_dashboards() -> None:
+    datasources = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    (source,) = datasources["datasources"]
+    assert (source["uid"], source["type"]) == ("prometheus", "prometheus")
+    providers = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "dashboards.yml").read_text())
+    (provider,) = providers["providers"]
+    assert provider["type"] == "file"
+    assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
+
+
+# --- a scrape target with every contract metric ------------------------------------------------------------
+
+REGIOS = {
+    "Achterhoek": ("0197", "0222"),
+    "Arnhem": ("0202", "0274"),
+    "Food Valley": ("0203", "0228"),
+    "Midden IJssel-Oost Veluwe": ("0200", "0301"),
+    "Noord Veluwe": ("0243", "0302"),
+    "Rijk van Nijmegen": ("0268", "0296"),
+    "Rivierenland": ("0281", "0297"),
+    "onbekend": ("9999",),
+}
+PRODUCTCATEGORIEEN = ("45", "43", "54", "onbekend")
+AANBIEDERS = ("98000001", "98000002", "98000003", "onbekend")
+GIS = ("98100001", "98100002")
+FASES_WACHTEND = ("bepaling", "verzoek", "toewijzing")
+FASES_DOORLOOPTIJD = ("verzoek_tot_toewijzing", "toewijzing_tot_start", "bepaling_tot_start")
+NORMEN = ("antwoord_verzoek_5_werkdagen", "passende_hulp_3_maanden", "jeugdbeschermer_5_werkdagen",
+          "gedragen_koers_6_weken")
+DAY = 86400.0
+DOORLOOPTIJD_BUCKETS = tuple(d * DAY for d in (1, 2, 3, 5, 7, 10, 14, 21, 28, 42, 56, 91, 182, 365))
+BERICHTEN = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323")
+LAG = {"ijw-hub-intake": ("ijw.berichten.inkomend",), "ijw-hub-processors": ("ijw.toewijzing", "ijw.start")}
+
+
+def gemeenten() -> Iterator[tuple[str, str]]:
+    return ((r, g) for r, gs in REGIOS.items() for g in gs)
+
+
+def pipeline_metrics(registry: CollectorRegistry, tick: int) -> None:
+    """hub_* of issue 3, counters growing with every scrape so that rates are not zero."""
+    messages = Counter("hub_messages_total", "x", ["bericht", "outcome"], registry=registry)
+    violations = Counter("hub_rule_violations_total", "x", ["bericht", "rule"], registry=registry)
+    retour = Counter("hub_retour_total", "x", ["bericht"], registry=registry)
+    delivered = Counter("hub_retour_delivered_total", "x", ["bericht"], registry=registry)
+    dead = Counter("hub_dead_letters_total", "x", ["reason"], registry=registry)
+    seconds = Histogram("hub_processing_seconds", "x", ["stage"], registry=registry)
+    lag = Gauge("hub_consumer_lag", "x", ["group", "topic", "partition"], registry=registry)
+    pending = Gauge("hub_retour_pending", "x", registry=registry)
+    for i, bericht in enumerate(BERICHTEN):
+        for outcome, share in (("accepted", 20), ("rejected", 3), ("duplicate", 1), ("malformed", 1)):
+            messages.labels(bericht, outcome).inc((share + i) * tick)
+        for rule in ("TR056", "CD005", "XSD"):
+            violations.labels(bericht, rule).inc((1 + i) * tick)
+        retour.labels(f"JW3{int(bericht[2:]) + 1:02d}").inc(24 * tick)
+        delivered.labels(f"JW3{int(bericht[2:]) + 1:02d}").inc(23 * tick)
+    dead.labels("verwerking_mislukt").inc(tick)
+    for stage, base in (("parse", 0.002), ("validate", 0.01), ("store", 0.02), ("publish", 0.005)):
+        for n in range(5 * tick):
+            seconds.labels(stage).observe(base * (1 + n % 7))
+    for group, topics in LAG.items():
+        for topic, partition in itertools.product(topics, range(3)):
+            lag.labels(group, topic, str(partition)).set(10 * partition + tick)
+    pending.set(2)
+
+
+def domain_metrics(registry: CollectorRegistry, tick: int) -> None:
+    """jeugdhulp_* and gi_* of issue 5 with plausible label values and growing counters."""
+    doorlooptijd = Histogram("jeugdhulp_doorlooptijd_seconds", "x", ["fase", "regio", "productcategorie"],
+                             buckets=DOORLOOPTIJD_BUCKETS, registry=registry)
+    wachtend = Gauge("jeugdhulp_wachtend", "x", ["fase", "regio", "gemeente", "productcategorie", "aanbieder"],
+                     registry=registry)
+    boven = Gauge("jeugdhulp_wachtend_boven_norm", "x", ["fase", "regio", "gemeente", "productcategorie"],
+                  registry=registry)
+    in_zorg = Gauge("jeugdhulp_in_zorg", "x", ["regio", "gemeente", "productcategorie", "aanbieder"], registry=registry)
+    beeindigd = Counter("jeugdhulp_beeindigd_total", "x", ["regio", "productcategorie", "reden"], registry=registry)
+    norm = Counter("jeugdhulp_norm_total", "x", ["norm", "uitkomst", "regio"], registry=registry)
+    bepalingen = Counter("gi_bepalingen_total", "x", ["gi", "regio", "productcategorie"], registry=registry)
+    capaciteit = Gauge("gi_capaciteit", "x", ["gi", "regio", "soort"], registry=registry)
+    for n, (regio, gemeente) in enumerate(gemeenten()):
+        for pc, aanbieder in zip(PRODUCTCATEGORIEEN, AANBIEDERS, strict=True):
+            for fase in FASES_WACHTEND:
+                wachtend.labels(fase, regio, gemeente, pc, aanbieder).set(3 + n % 5)
+                boven.labels(fase, regio, gemeente, pc).set(n % 2)
+            in_zorg.labels(regio, gemeente, pc, aanbieder).set(20 + n)
+    for regio, pc in itertools.product(REGIOS, PRODUCTCATEGORIEEN):
+        for k, fase in enumerate(FASES_DOORLOOPTIJD):
+            for days, _ in itertools.product((1, 4 + k, 30, 120), range(tick)):
+                doorlooptijd.labels(fase, regio, pc).observe(days * DAY)
+        for reden in ("31", "34", "38"):
+            beeindigd.labels(regio, pc, reden).inc(tick)
+        for gi in GIS:
+            bepalingen.labels(gi, regio, pc).inc(tick)
+    for regio, name in itertools.product(REGIOS, NORMEN):
+        norm.labels(name, "binnen", regio).inc(9 * tick)
+        norm.labels(name, "buiten", regio).inc(tick)
+    for gi, regio in itertools.product(GIS, REGIOS):
+        for soort, value in (("jeugdbeschermers_fte", 12.5), ("caseload", 180), ("beschikbaar", 4), ("wachtlijst", 7)):
+            capaciteit.labels(gi, regio, soort).set(value)
+
+
+def contract_exposition(tick: int) -> bytes:
+    """The text exposition of every contract metric at the tick-th scrape (counters grow with tick)."""
+    registry = CollectorRegistry()
+    pipeline_metrics(registry, tick)
+    domain_metrics(registry, tick)
+    return generate_latest(registry)
+
+
+@pytest.fixture(scope="module")
+def scrape_target() -> Iterator[str]:
+    """URL of a /metrics endpoint for Prometheus to scrape: here an in-process fixture server."""
+    ticks = itertools.count(1)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = contract_exposition(next(ticks))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep pytest's output clean
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/metrics"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+# --- a real Prometheus -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def write_config(directory: Path, target_url: str) -> Path:
+    """Scrape and evaluate every second; rule groups lose their own interval so the 30-day ones run too."""
+    rule_paths = []
+    for source in RULE_FILES:
+        doc = yaml.safe_load(source.read_text(encoding="utf-8"))
+        for group in doc["groups"]:
+            group.pop("interval", None)
+        rule_paths.append(directory / source.name)
+        rule_paths[-1].write_text(yaml.safe_dump(doc), encoding="utf-8")
+    url = urlsplit(target_url)
+    config = {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s", "scrape_timeout": "1s"},
+        "rule_files": [str(p) for p in rule_paths],
+        "scrape_configs": [{"job_name": "hub-processors", "scheme": url.scheme, "metrics_path": url.path or "/metrics",
+                            "static_configs": [{"targets": [url.netloc]}]}],
+    }
+    path = directory / "prometheus.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def query(client: httpx.Client, promql: str) -> dict[str, Any]:
+    response = client.post("/api/v1/query", data={"query": promql})
+    body: dict[str, Any] = response.json()
+    assert response.status_code == 200 and body["status"] == "success", f"{promql}\n{body}"
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def samples(data: dict[str, Any]) -> list[float]:
+    if data["resultType"] == "scalar":
+        return [float(data["result"][1])]
+    if data["resultType"] == "matrix":
+        return [float(v) for series in data["result"] for _, v in series["values"]]
+    return [float(series["value"][1]) for series in data["result"]]
+
+
+def wait_until_recorded(client: httpx.Client, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until every recording rule has produced a series: then every dashboard query has its inputs."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    missing = list(recorded())
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"prometheus exited with {process.returncode}\n{log.read_text(errors='replace')[-3000:]}")
+        with contextlib.suppress(httpx.TransportError):  # not listening yet
+            missing = [r for r in missing if not query(client, f"count({r})")["result"]]
+        if not missing:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"no series after {READY_TIMEOUT}s for {missing}\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def prometheus(scrape_target: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """A Prometheus on a free loopback port that scrapes scrape_target and runs our rules; yields its API client."""
+    if PROMETHEUS is None:
+        pytest.skip("prometheus not installed (apt-get install -y prometheus)")
+    directory = tmp_path_factory.mktemp("prometheus")
+    config = write_config(directory, scrape_target)
+    port = free_port()
+    log = directory / "prometheus.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={directory / 'data'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            wait_until_recorded(client, process, log)
+            yield client
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def assert_has_data(data: dict[str, Any], promql: str) -> None:
+    values = samples(data)
+    assert values, f"no data for {promql}"
+    assert any(math.isfinite(v) for v in values), f"only NaN/Inf for {promql}: {values}"
+
+
+@pytest.mark.prometheus
+@pytest.mark.parametrize(("name", "expr"), panel_queries())
+def test_panel_query_returns_data(prometheus: httpx.Client, name: str, expr: str) -> None:
+    promql = substitute(expr, dashboards()[name])
+    assert_has_data(query(prometheus, promql), promql)
+
+
+@pytest.mark.prometheus
+@pytest.mark.parametrize(("name", "var"), variable_queries())
+def test_variable_query_returns_values(prometheus: httpx.Client, name: str, var: str) -> None:
+    promql, label = label_values_query(name, var)
+    result = query(prometheus, promql)["result"]
+    assert [s["metric"][label] for s in result if s["metric"].get(label)], f"no values for {promql}"
+
+
+@pytest.mark.prometheus
+@pytest.mark.parametrize("promql", [pytest.param(expr, id=name) for name, expr in recorded().items()])
+def test_recording_rule_expression_returns_data(prometheus: httpx.Client, promql: str) -> None:
+    assert_has_data(query(prometheus, promql), promql)
+
+
+@pytest.mark.prometheus
+def test_every_rule_evaluates_without_error(prometheus: httpx.Client) -> None:
+    response = prometheus.get("/api/v1/rules")
+    groups = response.json()["data"]["groups"]
+    rules = [r for g in groups for r in g["rules"]]
+    assert {r["name"] for r in rules} >= set(recorded())
+    assert [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"] == []

@@ -1,0 +1,294 @@
+"""deploy/k8s: render the kustomize base and overlays offline and validate every manifest.
+
+Built-in kinds are checked against the Kubernetes JSON schemas that kubernetes-validate ships (strict: unknown
+fields fail), for the oldest and newest Kubernetes version we claim; custom resources against crd_schemas.py.
+Rendering needs `kubectl kustomize` (kubectl ships kustomize) or a `kustomize` binary; nothing touches a cluster.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+from functools import cache
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from kubernetes_validate import utils as kubernetes_validate  # type: ignore[import-untyped]
+
+from tests.deploy.contract import (
+    DEPLOY,
+    PARTITIONS,
+    ROLES,
+    SCALABLE_ROLES,
+    SECRET_SETTINGS,
+    TOPIC_PREFIX,
+    TOPICS,
+)
+from tests.deploy.crd_schemas import CRD_SCHEMAS
+
+K8S = DEPLOY / "k8s"
+APP_TARGETS = ("base", "overlays/dev", "overlays/production")
+TARGETS = (*APP_TARGETS, "strimzi")
+KUBERNETES_VERSIONS = ("1.29", "1.37")
+# Secrets the manifests reference but do not contain: created per cluster (deploy/k8s/README.md).
+EXTERNAL_SECRETS = {
+    "base": {"ijw-hub"},
+    "overlays/dev": set(),
+    "overlays/production": {"ijw-hub", "ijw-hub-kafka-user", "my-cluster-cluster-ca-cert", "ijw-hub-db-ca"},
+}
+NAMESPACES = {"overlays/dev": "ijw-hub-dev", "overlays/production": "ijw-hub", "strimzi": "kafka"}
+
+Manifest = dict[str, Any]
+
+
+def _kustomize() -> list[str] | None:
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    return None
+
+
+KUSTOMIZE = _kustomize()
+pytestmark = pytest.mark.skipif(KUSTOMIZE is None, reason="neither kubectl (kubectl kustomize) nor kustomize installed")
+
+
+@cache
+def render(target: str) -> tuple[Manifest, ...]:
+    assert KUSTOMIZE is not None
+    result = subprocess.run([*KUSTOMIZE, str(K8S / target)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+
+
+def of_kind(manifests: tuple[Manifest, ...], kind: str) -> dict[str, Manifest]:
+    return {m["metadata"]["name"]: m for m in manifests if m["kind"] == kind}
+
+
+def deployment(target: str, role: str) -> Manifest:
+    return of_kind(render(target), "Deployment")[f"ijw-hub-{role}"]
+
+
+def pod_spec(workload: Manifest) -> Manifest:
+    spec: Manifest = workload["spec"]["template"]["spec"]
+    return spec
+
+
+def container(workload: Manifest) -> Manifest:
+    containers: list[Manifest] = pod_spec(workload)["containers"]
+    assert len(containers) == 1
+    return containers[0]
+
+
+def validate(manifest: Manifest, version: str) -> None:
+    """Raise when the manifest breaks the schema of its kind."""
+    crd = CRD_SCHEMAS.get((manifest["apiVersion"], manifest["kind"]))
+    if crd is not None:
+        jsonschema.Draft202012Validator(crd).validate(manifest)
+    else:
+        kubernetes_validate.validate(manifest, version, strict=True)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_manifest_validates(target: str, version: str) -> None:
+    manifests = render(target)
+    assert manifests
+    for manifest in manifests:
+        try:
+            validate(manifest, version)
+        except (jsonschema.ValidationError, kubernetes_validate.SchemaNotFoundError) as exc:
+            name = f"{manifest['kind']}/{manifest['metadata']['name']}"
+            pytest.fail(f"{target}: {name} is invalid for Kubernetes {version}: {getattr(exc, 'message', exc)}")
+
+
+def test_validation_rejects_a_typo_and_a_wrong_type() -> None:
+    intake = copy.deepcopy(deployment("base", "intake"))
+    container(intake)["livenessprobe"] = container(intake).pop("livenessProbe")
+    with pytest.raises(jsonschema.ValidationError, match="livenessprobe"):
+        validate(intake, KUBERNETES_VERSIONS[-1])
+    intake = copy.deepcopy(deployment("base", "intake"))
+    container(intake)["ports"][0]["containerPort"] = "8080"
+    with pytest.raises(jsonschema.ValidationError):
+        validate(intake, KUBERNETES_VERSIONS[-1])
+    monitor = copy.deepcopy(of_kind(render("base"), "ServiceMonitor")["ijw-hub"])
+    monitor["spec"]["endpoints"][0]["intervall"] = "30s"
+    with pytest.raises(jsonschema.ValidationError, match="intervall"):
+        validate(monitor, KUBERNETES_VERSIONS[-1])
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_deployment(target: str, role: str) -> None:
+    hub = container(deployment(target, role))
+    assert hub["args"] == ["run", "--role", role]
+    assert {"name": "http", "containerPort": 8080, "protocol": "TCP"} in hub["ports"]
+    assert hub["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert hub["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    for kind in ("requests", "limits"):
+        assert set(hub["resources"][kind]) == {"cpu", "memory"}
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_pods_are_non_root_with_read_only_root(target: str) -> None:
+    workloads = [*of_kind(render(target), "Deployment").values(), *of_kind(render(target), "Job").values()]
+    assert len(workloads) == len(ROLES) + 1
+    for workload in workloads:
+        pod = pod_spec(workload)
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] != 0
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["automountServiceAccountToken"] is False
+        security = container(workload)["securityContext"]
+        assert security["readOnlyRootFilesystem"] is True
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["capabilities"] == {"drop": ["ALL"]}
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_secret_settings_come_from_secrets_only(target: str) -> None:
+    for role in ROLES:
+        env = {item["name"]: item for item in container(deployment(target, role))["env"]}
+        for setting in SECRET_SETTINGS:
+            assert "value" not in env[setting]
+            assert {"name", "key"} <= set(env[setting]["valueFrom"]["secretKeyRef"])
+    for config_map in of_kind(render(target), "ConfigMap").values():
+        assert not set(config_map["data"]) & set(SECRET_SETTINGS)
+
+
+def _secret_names(workload: Manifest) -> set[str]:
+    pod = pod_spec(workload)
+    names = {
+        item["valueFrom"]["secretKeyRef"]["name"]
+        for item in container(workload).get("env", [])
+        if "secretKeyRef" in item.get("valueFrom", {})
+    }
+    return names | {volume["secret"]["secretName"] for volume in pod.get("volumes", []) if "secret" in volume}
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_references_resolve(target: str) -> None:
+    manifests = render(target)
+    deployments = of_kind(manifests, "Deployment")
+    workloads = [*deployments.values(), *of_kind(manifests, "Job").values()]
+    config_maps = set(of_kind(manifests, "ConfigMap"))
+    secrets = set(of_kind(manifests, "Secret")) | EXTERNAL_SECRETS[target]
+    for workload in workloads:
+        for source in container(workload)["envFrom"]:
+            assert source["configMapRef"]["name"] in config_maps
+        assert _secret_names(workload) <= secrets
+        assert pod_spec(workload)["serviceAccountName"] in of_kind(manifests, "ServiceAccount")
+        mounts = {mount["name"] for mount in container(workload)["volumeMounts"]}
+        assert mounts == {volume["name"] for volume in pod_spec(workload)["volumes"]}
+    pod_labels = [d["spec"]["template"]["metadata"]["labels"] for d in deployments.values()]
+    for kind in ("Service", "PodDisruptionBudget"):
+        for item in of_kind(manifests, kind).values():
+            selector = item["spec"]["selector"]
+            selector = selector.get("matchLabels", selector)
+            assert sum(selector.items() <= labels.items() for labels in pod_labels) == 1, item["metadata"]["name"]
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_autoscaling_stays_within_the_partitions(target: str) -> None:
+    manifests = render(target)
+    (config_map,) = of_kind(manifests, "ConfigMap").values()
+    partitions = int(config_map["data"]["HUB_KAFKA_PARTITIONS"])
+    assert partitions == PARTITIONS
+    hpas = of_kind(manifests, "HorizontalPodAutoscaler")
+    assert {hpa["spec"]["scaleTargetRef"]["name"] for hpa in hpas.values()} == {f"ijw-hub-{r}" for r in SCALABLE_ROLES}
+    for hpa in hpas.values():
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        assert hpa["spec"]["scaleTargetRef"]["name"] in of_kind(manifests, "Deployment")
+        assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"] <= partitions
+    for role in SCALABLE_ROLES:
+        # A fixed replica count would fight the HPA on every apply.
+        assert "replicas" not in deployment(target, role)["spec"]
+    assert set(of_kind(manifests, "PodDisruptionBudget")) == {f"ijw-hub-{role}" for role in ROLES}
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_service_monitor_scrapes_every_role(target: str) -> None:
+    manifests = render(target)
+    monitor = of_kind(manifests, "ServiceMonitor")["ijw-hub"]
+    selector = monitor["spec"]["selector"]["matchLabels"]
+    selected = [s for s in of_kind(manifests, "Service").values() if selector.items() <= s["metadata"]["labels"].items()]
+    assert {s["metadata"]["name"] for s in selected} == {f"ijw-hub-{role}" for role in ROLES}
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["path"] == "/metrics"
+    # deploy/prometheus's alerts select job="hub-<role>", the compose service names.
+    (job,) = [r for r in endpoint["relabelings"] if r["targetLabel"] == "job"]
+    assert job["sourceLabels"] == ["__meta_kubernetes_service_label_app_kubernetes_io_component"]
+    assert job["replacement"] == "hub-$1"
+    assert all(endpoint["port"] in {p["name"] for p in s["spec"]["ports"]} for s in selected)
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_db_upgrade_job(target: str) -> None:
+    job = of_kind(render(target), "Job")["ijw-hub-db-upgrade"]
+    hub = container(job)
+    assert hub["args"] == ["db", "upgrade"]
+    assert pod_spec(job)["restartPolicy"] == "Never"
+    env = {item["name"]: item for item in hub["env"]}
+    assert "secretKeyRef" in env["HUB_DATABASE_URL"]["valueFrom"]
+    (config_map,) = of_kind(render(target), "ConfigMap").values()
+    assert config_map["data"]["HUB_MIGRATE_ON_START"] == "false"
+
+
+@pytest.mark.parametrize("target", sorted(NAMESPACES))
+def test_overlays_set_their_namespace(target: str) -> None:
+    namespace = NAMESPACES[target]
+    for manifest in render(target):
+        if manifest["kind"] == "Namespace":
+            assert manifest["metadata"]["name"] == namespace
+            assert manifest["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+        else:
+            assert manifest["metadata"]["namespace"] == namespace
+
+
+def test_production_uses_strimzi_over_sasl_ssl() -> None:
+    manifests = render("overlays/production")
+    (config_map,) = of_kind(manifests, "ConfigMap").values()
+    data = config_map["data"]
+    assert data["HUB_KAFKA_BOOTSTRAP_SERVERS"] == "my-cluster-kafka-bootstrap.kafka:9093"
+    assert data["HUB_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert data["HUB_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    assert int(data["HUB_KAFKA_REPLICATION_FACTOR"]) == 3
+    assert data["HUB_KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+    for role in ROLES:
+        workload = deployment("overlays/production", role)
+        env = {item["name"]: item for item in container(workload)["env"]}
+        password = env["HUB_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
+        assert password == {"name": "ijw-hub-kafka-user", "key": "password", "optional": False}
+        # The CA file the hub is told about is in a volume mounted from the Strimzi cluster CA secret.
+        mounts = {m["name"]: m["mountPath"] for m in container(workload)["volumeMounts"]}
+        volumes = {v["name"]: v for v in pod_spec(workload)["volumes"]}
+        ca = volumes["kafka-ca"]["secret"]
+        assert ca["secretName"] == "my-cluster-cluster-ca-cert"
+        assert f"{mounts['kafka-ca']}/{ca['items'][0]['path']}" == data["HUB_KAFKA_SSL_CAFILE"]
+        assert "postgres-ca" in mounts
+    assert of_kind(manifests, "ServiceMonitor")["ijw-hub"]["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert "postgres-ca" in {v["name"] for v in pod_spec(of_kind(manifests, "Job")["ijw-hub-db-upgrade"])["volumes"]}
+
+
+def test_base_uses_plaintext_and_optional_sasl_password() -> None:
+    (config_map,) = of_kind(render("base"), "ConfigMap").values()
+    assert config_map["data"]["HUB_KAFKA_SECURITY_PROTOCOL"] == "PLAINTEXT"
+    env = {item["name"]: item for item in container(deployment("base", "intake"))["env"]}
+    assert env["HUB_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["optional"] is True
+
+
+def test_strimzi_topics_match_the_hub() -> None:
+    manifests = render("strimzi")
+    topics = {t["spec"]["topicName"]: t["spec"] for t in of_kind(manifests, "KafkaTopic").values()}
+    assert set(topics) == {TOPIC_PREFIX + name for name in TOPICS}
+    for name, spec in topics.items():
+        assert spec["replicas"] == 3
+        expected = 1 if name.endswith("dead-letter") else PARTITIONS
+        assert spec["partitions"] == expected, name
+    user = of_kind(manifests, "KafkaUser")["ijw-hub"]
+    assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+    topic_acls = [acl for acl in user["spec"]["authorization"]["acls"] if acl["resource"]["type"] == "topic"]
+    assert [acl["resource"]["name"] for acl in topic_acls] == [TOPIC_PREFIX]
