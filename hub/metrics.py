@@ -33,6 +33,15 @@ class HubMetrics:
             "hub_retour_total", "Retourberichten produced, by retour message type (JW302, ..., JW325).", ["bericht"],
             registry=registry,
         )
+        self.retour_delivered = Counter(
+            "hub_retour_delivered_total",
+            "Retourberichten delivered to their receiver's outbox, by retour message type.",
+            ["bericht"],
+            registry=registry,
+        )
+        self.retour_pending = Gauge(
+            "hub_retour_pending", "Retourberichten produced but not yet delivered (from the store).", registry=registry
+        )
         self.dead_letters = Counter(
             "hub_dead_letters_total", "Messages put on the dead-letter topic, by reason.", ["reason"], registry=registry
         )
@@ -49,6 +58,11 @@ class HubMetrics:
             ["group", "topic", "partition"],
             registry=registry,
         )
+
+    def zero(self, reasons: tuple[str, ...] = ("malformed", "processing-failed")) -> None:
+        """Create the dead-letter series at 0, so that the first increase is visible to rate() and alerts."""
+        for reason in reasons:
+            self.dead_letters.labels(reason=reason)
 
     def judged(self, bericht: str | None, outcome: str, rules: list[str]) -> None:
         label = bericht or "onbekend"

@@ -1,15 +1,26 @@
-"""Shared fixtures: one embedded Tansu broker per test session and unique topic names per test."""
+"""Shared fixtures: one embedded Tansu broker per test session, unique topic names per test, and the `db` store.
+
+PostgreSQL gets one throwaway database per test session (random name, dropped at the end), emptied before
+every test; SQLite gets a copy of a once-migrated file per test.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
 
 from consumers.embedded import EmbeddedBroker
+from hub.store.db import make_engine, session_factory, upgrade
 
 
 def _tansu_children() -> list[int]:
@@ -45,3 +56,58 @@ def tansu() -> Iterator[EmbeddedBroker]:
 def topic_prefix() -> str:
     """A topic prefix no other test uses, so tests sharing the session broker never see each other's messages."""
     return f"test-{uuid.uuid4().hex[:12]}."
+
+
+# ---- the store: a migrated, empty database on SQLite (a temp file) and on PostgreSQL (127.0.0.1:5432) ----
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "template.sqlite"
+    upgrade(f"sqlite:///{path}")  # disposes its engine: the WAL is checkpointed into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    name = f"ijw_hub_test_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    engine = make_engine(POSTGRES_URL.format(name=name))
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _empty(engine: Engine) -> None:
+    # DELETE beats TRUNCATE on a handful of rows: TRUNCATE rewrites every table's files.
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty store engine."""
+    if request.param == "postgresql":
+        engine: Engine = request.getfixturevalue("postgres_engine")
+        _empty(engine)
+        yield engine
+        return
+    path = tmp_path / "hub.sqlite"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(db: Engine) -> Iterator[Session]:
+    with session_factory(db)() as s:
+        yield s

@@ -1,0 +1,242 @@
+"""The intake, transport-free: raw XML in; verdict, retourbericht, normalised event and audit record out.
+
+Order of effects (the caller publishes, then acknowledges):
+1 parse + validate (levels 1, 2, 4)  2 idempotency on (afzender, bericht, identificatie, content hash)
+3 stateful rules against a snapshot  4 retour, event, state and audit in ONE transaction
+A redelivery finds step 4's record and is answered from it: no second state change, same retour, same event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hub.events.models import HubEvent
+from hub.events.normalise import normalise
+from hub.ijw.extract import extract
+from hub.privacy import Pseudonymiser
+from hub.retour.build import build_retour
+from hub.rules.registry import Level, Violation
+from hub.store import apply, audit
+from hub.store.db import SessionFactory
+from hub.store.snapshot import load_snapshot
+from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, Validator, Verdict
+
+OUTCOME_DUPLICATE = "duplicate"
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def new_bericht_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """What the transport must publish for one message, in this order: retour, then event."""
+
+    bericht_id: str
+    bericht: str | None
+    outcome: str  # accepted | rejected | duplicate | malformed
+    errors: tuple[Violation, ...] = ()
+    retour: bytes | None = None
+    retour_bericht: str | None = None
+    retour_ontvanger: str | None = None  # who gets the retour: the sender of the heenbericht
+    event: HubEvent | None = None
+    key: str | None = None  # Kafka key of the event: the client pseudonym
+    already_published: bool = False  # a redelivery whose retour and event went out before
+    redelivered: bool = False  # the same record processed before: metrics were counted then
+    problems: list[dict[str, Any]] = field(default_factory=list)  # the error report of a malformed message
+
+
+class Intake:
+    """Judges and records messages; one instance serves the whole process."""
+
+    def __init__(
+        self,
+        validator: Validator,
+        sessions: SessionFactory,
+        pseudonym: Pseudonymiser,
+        *,
+        clock: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.validator = validator
+        self.sessions = sessions
+        self.pseudonym = pseudonym
+        self.clock = clock
+        self.now = now
+
+    def verwerk(self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None) -> IntakeResult:
+        bericht_id = bericht_id or new_bericht_id()
+        received_at = received_at or self.now()
+        today = self.clock()
+        digest = content_hash(raw)
+        verdict = self.validator.validate(raw, today=today)
+        if verdict.doc is None:
+            return self._malformed(bericht_id, verdict, digest, received_at)
+        doc = verdict.doc
+        model = extract(doc)
+        with self.sessions() as session:
+            earlier = audit.find_identity(session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest)
+            if earlier is not None and (earlier.id == bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
+                # A redelivery, or a resend of an accepted message: answer from the record, change nothing.
+                if earlier.id == bericht_id:
+                    return self._redelivery(earlier)
+                self._record_duplicate(session, bericht_id, earlier, doc, digest, received_at)
+                return IntakeResult(  # the sender gets the same answer again; no second event
+                    bericht_id=bericht_id,
+                    bericht=earlier.bericht,
+                    outcome=OUTCOME_DUPLICATE,
+                    retour=earlier.retour.encode() if earlier.retour else None,
+                    retour_bericht=earlier.retour_bericht,
+                    retour_ontvanger=earlier.afzender,
+                    key=earlier.client,
+                )
+            client = self._client_of(session, model)
+            if not verdict.errors:
+                snapshot = load_snapshot(session, model, self.pseudonym, today)
+                verdict = self.validator.judge_state(verdict, snapshot, today=today)
+            retour = build_retour(verdict, dagtekening=today)
+            retour_bericht = verdict.info.retour if verdict.info and retour is not None else None
+            event = None
+            if verdict.accepted:
+                event = normalise(
+                    model, bericht_id=bericht_id, pseudonym=self.pseudonym, ontvangen_op=received_at, client=client
+                )
+            audit.record(
+                session,
+                id=bericht_id,
+                bericht=doc.bericht,
+                afzender=doc.afzender,
+                ontvanger=doc.ontvanger,
+                identificatie=doc.identificatie,
+                dagtekening=doc.dagtekening,
+                content_hash=digest,
+                outcome=verdict.outcome,
+                error_codes=[v.rule for v in verdict.errors],
+                retour=retour.decode() if retour else None,
+                retour_bericht=retour_bericht,
+                client=client,
+                event=event.model_dump_json() if event else None,
+                received_at=received_at,
+                validated_at=self.now(),
+            )
+            if verdict.accepted:  # after the audit row: state rows refer to it
+                apply.apply_accepted(session, model, bericht_id, self.pseudonym)
+            session.commit()
+        return IntakeResult(
+            bericht_id=bericht_id,
+            bericht=doc.bericht,
+            outcome=verdict.outcome,
+            errors=verdict.errors,
+            retour=retour,
+            retour_bericht=retour_bericht,
+            retour_ontvanger=doc.afzender,
+            event=event,
+            key=event.client if event else client,
+        )
+
+    def mark_published(self, bericht_id: str) -> None:
+        """Step 3: the retour and the event of this message are on their topics."""
+        with self.sessions() as session:
+            now = self.now()
+            record = audit.get(session, bericht_id)
+            if record is not None and record.retour is not None and record.retour_produced_at is None:
+                audit.mark(session, bericht_id, "retour_produced_at", now)
+            audit.mark(session, bericht_id, "events_published_at", now)
+            session.commit()
+
+    def mark_delivered(self, bericht_id: str) -> bool:
+        """The retour reached the receiver's outbox; True the first time (for the delivery counter)."""
+        with self.sessions() as session:
+            record = audit.get(session, bericht_id)
+            if record is None or record.retour_delivered_at is not None:
+                return False
+            audit.mark(session, bericht_id, "retour_delivered_at", self.now())
+            session.commit()
+            return True
+
+    def technical_retour(self, raw: bytes) -> tuple[bytes, str] | None:
+        """A header-only 0001 retour for a message that could not be processed (dead-lettered), if it has one."""
+        verdict = self.validator.validate(raw, today=self.clock())
+        if verdict.doc is None or verdict.info is None or verdict.info.retour is None:
+            return None
+        failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)
+        xml = build_retour(Verdict(verdict.info, (failed,), verdict.doc), dagtekening=self.clock())
+        return (xml, verdict.info.retour) if xml is not None else None
+
+    def _client_of(self, session: Any, model: Any) -> str | None:
+        """The client pseudonym of a message (via its verzoek for a JW319, which names no client)."""
+        client = getattr(model, "client", None)
+        bsn = getattr(client, "bsn", None)
+        if bsn:
+            return self.pseudonym(bsn)
+        referentie = getattr(getattr(model, "antwoord", None), "referentie_aanbieder", None)
+        if referentie:
+            return audit.client_of_referentie(session, model.header.ontvanger, referentie)
+        return None
+
+    def _record_duplicate(
+        self, session: Any, bericht_id: str, earlier: Any, doc: Any, digest: str, received_at: datetime
+    ) -> None:
+        if audit.get(session, bericht_id) is None:
+            audit.record(
+                session,
+                id=bericht_id,
+                bericht=doc.bericht,
+                afzender=doc.afzender,
+                ontvanger=doc.ontvanger,
+                identificatie=doc.identificatie,
+                dagtekening=doc.dagtekening,
+                content_hash=digest,
+                outcome=OUTCOME_DUPLICATE,
+                retour=earlier.retour,
+                retour_bericht=earlier.retour_bericht,
+                client=earlier.client,
+                received_at=received_at,
+                validated_at=self.now(),
+            )
+            session.commit()
+
+    def _redelivery(self, earlier: Any) -> IntakeResult:
+        """The same record again (a crash before the offset commit): publish what had not gone out yet."""
+        event = HubEvent.parse_event(earlier.event) if earlier.event else None
+        return IntakeResult(
+            bericht_id=earlier.id,
+            bericht=earlier.bericht,
+            outcome=earlier.outcome,
+            retour=earlier.retour.encode() if earlier.retour else None,
+            retour_bericht=earlier.retour_bericht,
+            retour_ontvanger=earlier.afzender,
+            event=event,
+            redelivered=True,
+            key=event.client if event else earlier.client,
+            already_published=earlier.events_published_at is not None,
+        )
+
+    def _malformed(self, bericht_id: str, verdict: Verdict, digest: str, received_at: datetime) -> IntakeResult:
+        problems = [v.as_json() for v in verdict.errors]
+        with self.sessions() as session:
+            if audit.get(session, bericht_id) is None:  # a redelivered malformed message is recorded once
+                audit.record(
+                    session,
+                    id=bericht_id,
+                    bericht=verdict.bericht,
+                    content_hash=digest,
+                    outcome=OUTCOME_MALFORMED,
+                    error_codes=[v.rule for v in verdict.errors],
+                    received_at=received_at,
+                    validated_at=self.now(),
+                )
+                session.commit()
+        return IntakeResult(bericht_id, verdict.bericht, OUTCOME_MALFORMED, verdict.errors, problems=problems)
+
+
+__all__ = ["OUTCOME_ACCEPTED", "OUTCOME_DUPLICATE", "Intake", "IntakeResult", "content_hash"]

@@ -1,0 +1,400 @@
+"""Write what an accepted message changes in the trajectory state (rules.md 6.1).
+
+Only accepted messages come here: a rejected message counts as not sent (OP286), so the caller records it in
+the audit log and never applies it. `bericht_id` is the message's audit record, added before this is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from hub.ijw.models import (
+    Bericht,
+    DeclaratieAntwoordHeader,
+    Jw301,
+    Jw305,
+    Jw307,
+    Jw315,
+    Jw317,
+    Jw319,
+    Jw323,
+    Jw325,
+    Omvang,
+    Prestatie,
+    Product,
+    StartProduct,
+    StopProduct,
+)
+from hub.store.tables import (
+    DELETED,
+    IN_FORCE,
+    AntwoordRecord,
+    BerichtRecord,
+    DeclaratieRecord,
+    PrestatieRecord,
+    StartRecord,
+    StopRecord,
+    ToewijzingRecord,
+    VerzoekRecord,
+)
+
+Pseudonym = Callable[[str], str]
+NIEUW, VERWIJDER = "1", "3"  # StatusAanlevering (COD467); 2 and 9 never pass CS058
+TOEGEKEND_CODES = frozenset({"0200", "8001"})  # a DeclaratieAntwoord with only these did not reject the whole
+
+
+def apply_accepted(session: Session, model: Bericht, bericht_id: str, pseudonym: Pseudonym) -> None:
+    """Write the state changes of one accepted heenbericht; retourberichten change nothing."""
+    match model:
+        case Jw301():
+            _jw301(session, model, bericht_id, pseudonym)
+        case Jw305():
+            _jw305(session, model, bericht_id, pseudonym)
+        case Jw307():
+            _jw307(session, model, bericht_id, pseudonym)
+        case Jw315() | Jw317():
+            _verzoek(session, model, bericht_id, pseudonym)
+        case Jw319():
+            _jw319(session, model, bericht_id)
+        case Jw323():
+            _jw323(session, model, bericht_id, pseudonym)
+        case Jw325():
+            _jw325(session, model, bericht_id)
+    session.flush()
+
+
+def _product(p: Product | None) -> dict[str, Any]:
+    return {"categorie": p.categorie if p else None, "code": p.code if p else None}
+
+
+def _omvang(o: Omvang | None) -> dict[str, Any]:
+    if o is None:
+        return {"volume": None, "eenheid": None, "frequentie": None}
+    return {"volume": o.volume, "eenheid": o.eenheid, "frequentie": o.frequentie}
+
+
+# ---- JW301 ----------------------------------------------------------------------------------------
+
+
+def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) -> None:
+    """A version per ToegewezenProduct; a ReferentieAanbieder in it honours that verzoek (TR359, TR374)."""
+    gemeente, aanbieder = m.header.afzender, m.header.ontvanger
+    client = pseudonym(m.client.bsn)
+    producten = m.client.toegewezen_producten
+    # A JW301 repeats every current product (OP087): one sent again unchanged is not a new version.
+    earlier = session.exec(
+        select(ToewijzingRecord).where(
+            ToewijzingRecord.gemeente == gemeente,
+            ToewijzingRecord.aanbieder == aanbieder,
+            col(ToewijzingRecord.toewijzing_nummer).in_({p.toewijzing_nummer for p in producten}),
+        )
+    )
+    known = {_versie(r) for r in earlier}
+    for p in producten:
+        row = ToewijzingRecord(
+            gemeente=gemeente,
+            aanbieder=aanbieder,
+            client=client,
+            toewijzing_nummer=p.toewijzing_nummer,
+            **_product(p.product),
+            ingangsdatum=p.ingangsdatum,
+            einddatum=p.einddatum,
+            reden_wijziging=p.reden_wijziging,
+            **_omvang(p.omvang),
+            budget=p.budget,
+            referentie_aanbieder=p.referentie_aanbieder,
+            toewijzingsdatum=p.toewijzingsdatum,
+            toewijzingstijd=p.toewijzingstijd,
+            bericht_id=bericht_id,
+        )
+        if _versie(row) not in known:
+            known.add(_versie(row))
+            session.add(row)
+    _honour(session, gemeente, aanbieder, {p.referentie_aanbieder for p in producten})
+
+
+_VERSIE = tuple(f for f in ToewijzingRecord.model_fields if f not in {"id", "bericht_id"})
+
+
+def _versie(r: ToewijzingRecord) -> tuple[Any, ...]:
+    """What makes a toewijzing version: everything but the row id and the message that carried it."""
+    return tuple(getattr(r, f) for f in _VERSIE)
+
+
+def _honour(session: Session, gemeente: str, aanbieder: str, refs: set[str | None]) -> None:
+    """Mark the verzoeken whose ReferentieAanbieder a ToegewezenProduct carried as toegewezen."""
+    refs.discard(None)
+    if refs:
+        session.exec(
+            update(VerzoekRecord)
+            .where(
+                col(VerzoekRecord.aanbieder) == aanbieder,
+                col(VerzoekRecord.gemeente) == gemeente,
+                col(VerzoekRecord.referentie_aanbieder).in_(refs),
+            )
+            .values(toegewezen=True)
+        )
+
+
+# ---- JW305 / JW307 --------------------------------------------------------------------------------
+
+
+def _start_key(r: StartRecord | StopRecord | StartProduct | StopProduct) -> tuple[Any, ...]:
+    if isinstance(r, StartProduct | StopProduct):
+        product = _product(r.product)
+        return (r.toewijzing_nummer, product["categorie"], product["code"], r.begindatum)
+    return (r.toewijzing_nummer, r.categorie, r.code, r.begindatum)
+
+
+def _stop_key(r: StopRecord | StopProduct) -> tuple[Any, ...]:
+    return (*_start_key(r), r.einddatum, r.reden_beeindiging)
+
+
+def _delete_in_force(
+    lines: Iterable[StartProduct] | Iterable[StopProduct],
+    in_force: list[Any],
+    key: Callable[[Any], tuple[Any, ...]],
+    bericht_id: str,
+) -> None:
+    """Mark deleted the line in force with the same logical key as each StatusAanlevering 3 line."""
+    by_key: dict[tuple[Any, ...], list[Any]] = {}
+    for row in in_force:
+        by_key.setdefault(key(row), []).append(row)
+    for line in lines:
+        if line.status_aanlevering != VERWIJDER:
+            continue
+        matches = by_key.get(key(line))
+        if matches:  # TR063 rejects a deletion without a match; should one slip through, nothing changes
+            row = matches.pop(0)
+            row.status = DELETED
+            row.verwijderd_bericht_id = bericht_id  # loaded rows are tracked: the flush writes this
+
+
+def _jw305(session: Session, m: Jw305, bericht_id: str, pseudonym: Pseudonym) -> None:
+    """Deletions (3) before additions (1), so a correction in one message is delete + add (IV008)."""
+    gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
+    in_force = list(
+        session.exec(
+            select(StartRecord).where(
+                StartRecord.gemeente == gemeente,
+                StartRecord.aanbieder == aanbieder,
+                StartRecord.client == client,
+                StartRecord.status == IN_FORCE,
+            )
+        )
+    )
+    _delete_in_force(m.client.start_producten, in_force, _start_key, bericht_id)
+    for p in m.client.start_producten:
+        if p.status_aanlevering == NIEUW:
+            session.add(
+                StartRecord(
+                    gemeente=gemeente,
+                    aanbieder=aanbieder,
+                    client=client,
+                    toewijzing_nummer=p.toewijzing_nummer,
+                    **_product(p.product),
+                    begindatum=p.begindatum,
+                    toewijzing_ingangsdatum=p.toewijzing_ingangsdatum,
+                    bericht_id=bericht_id,
+                )
+            )
+
+
+def _jw307(session: Session, m: Jw307, bericht_id: str, pseudonym: Pseudonym) -> None:
+    gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
+    in_force = list(
+        session.exec(
+            select(StopRecord).where(
+                StopRecord.gemeente == gemeente,
+                StopRecord.aanbieder == aanbieder,
+                StopRecord.client == client,
+                StopRecord.status == IN_FORCE,
+            )
+        )
+    )
+    _delete_in_force(m.client.stop_producten, in_force, _stop_key, bericht_id)
+    for p in m.client.stop_producten:
+        if p.status_aanlevering == NIEUW:
+            session.add(
+                StopRecord(
+                    gemeente=gemeente,
+                    aanbieder=aanbieder,
+                    client=client,
+                    toewijzing_nummer=p.toewijzing_nummer,
+                    **_product(p.product),
+                    begindatum=p.begindatum,
+                    einddatum=p.einddatum,
+                    reden_beeindiging=p.reden_beeindiging,
+                    toewijzing_ingangsdatum=p.toewijzing_ingangsdatum,
+                    bericht_id=bericht_id,
+                )
+            )
+
+
+# ---- JW315 / JW317 / JW319 ------------------------------------------------------------------------
+
+
+def _verzoek(session: Session, m: Jw315 | Jw317, bericht_id: str, pseudonym: Pseudonym) -> None:
+    """A VOT adds one verzoek per AangevraagdProduct, a VOW one for the whole Verzoek."""
+    common: dict[str, Any] = {
+        "aanbieder": m.header.afzender,
+        "gemeente": m.header.ontvanger,
+        "client": pseudonym(m.client.bsn),
+        "dagtekening": m.header.dagtekening,
+        "bericht_id": bericht_id,
+    }
+    if isinstance(m, Jw317):
+        v = m.client.verzoek
+        session.add(
+            VerzoekRecord(
+                **common,
+                referentie_aanbieder=v.referentie_aanbieder,
+                soort="VOW",
+                reden_verzoek=v.reden_verzoek,
+            )
+        )
+        return
+    for p in m.client.aangevraagde_producten:
+        session.add(
+            VerzoekRecord(
+                **common,
+                referentie_aanbieder=p.referentie_aanbieder,
+                soort="VOT",
+                **_product(p.product),
+                ingangsdatum=p.toewijzing_ingangsdatum,
+                einddatum=p.toewijzing_einddatum,
+                **_omvang(p.omvang),
+                budget=p.budget,
+            )
+        )
+
+
+def _jw319(session: Session, m: Jw319, bericht_id: str) -> None:
+    a = m.antwoord
+    session.add(
+        AntwoordRecord(
+            aanbieder=m.header.ontvanger,
+            gemeente=m.header.afzender,
+            referentie_aanbieder=a.referentie_aanbieder,
+            verzoek_antwoord=a.verzoek_antwoord,
+            reden=a.reden_afwijzing_verzoek,
+            woonplaatsbeginsel=a.woonplaatsbeginsel.gemeente if a.woonplaatsbeginsel else None,
+            dagtekening=m.header.dagtekening,
+            bericht_id=bericht_id,
+        )
+    )
+
+
+# ---- JW323 / JW325 --------------------------------------------------------------------------------
+
+
+def _jw323(session: Session, m: Jw323, bericht_id: str, pseudonym: Pseudonym) -> None:
+    """The declaratie and its prestaties; a credit line marks the debet line it names gecrediteerd."""
+    aanbieder, gemeente, d = m.header.afzender, m.header.ontvanger, m.declaratie
+    declaratie = DeclaratieRecord(
+        aanbieder=aanbieder,
+        gemeente=gemeente,
+        declaratie_nummer=d.declaratie_nummer,
+        periode_begin=d.declaratie_periode.begindatum,
+        periode_eind=d.declaratie_periode.einddatum,
+        declaratie_dagtekening=d.declaratie_dagtekening,
+        bericht_id=bericht_id,
+    )
+    session.add(declaratie)
+    session.flush()  # the prestaties need its id
+    assert declaratie.id is not None
+    rows = [
+        _prestatie(p, declaratie.id, aanbieder, gemeente, pseudonym(c.bsn))
+        for c in d.clienten
+        for p in c.prestaties
+    ]
+    session.add_all(rows)
+    credited = {
+        r.vorig_referentie_nummer for r in rows if not r.debet and r.vorig_referentie_nummer is not None
+    }
+    _set_gecrediteerd(session, aanbieder, credited, True)
+
+
+def _prestatie(
+    p: Prestatie, declaratie_id: int, aanbieder: str, gemeente: str, client: str
+) -> PrestatieRecord:
+    return PrestatieRecord(
+        declaratie_id=declaratie_id,
+        aanbieder=aanbieder,
+        gemeente=gemeente,
+        client=client,
+        referentie_nummer=p.product_referentie.referentie_nummer,
+        vorig_referentie_nummer=p.product_referentie.vorig_referentie_nummer,
+        toewijzing_nummer=p.toewijzing_nummer,
+        categorie=p.product_categorie,
+        code=p.product_code,
+        begindatum=p.product_periode.begindatum,
+        einddatum=p.product_periode.einddatum,
+        volume=p.geleverd_volume,
+        eenheid=p.eenheid,
+        tarief=p.product_tarief,
+        bedrag=p.ingediend_bedrag.bedrag,
+        debet=p.ingediend_bedrag.debet_credit == "D",
+    )
+
+
+def _set_gecrediteerd(session: Session, aanbieder: str, refs: set[str], value: bool) -> None:
+    if refs:
+        session.exec(
+            update(PrestatieRecord)
+            .where(
+                col(PrestatieRecord.aanbieder) == aanbieder,
+                col(PrestatieRecord.referentie_nummer).in_(refs),
+                col(PrestatieRecord.debet).is_(True),
+            )
+            .values(gecrediteerd=value)
+        )
+
+
+def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
+    """The returned prestaties are rejected, every other line of the answered declaratie is granted.
+
+    A JW325 without DeclaratieAntwoord, or one whose DeclaratieAntwoord carries a rejection code (TR333),
+    rejects the whole declaratie: it counts as not sent (process.md 5.3).
+    """
+    h, antwoord = m.header, m.declaratie_antwoord
+    declaratie = _beantwoorde_declaratie(session, h)
+    if declaratie is None:  # no accepted JW323 with that identification (TR337): nothing to update
+        return
+    geheel_afgewezen = antwoord is None or bool(set(antwoord.retour_codes) - TOEGEKEND_CODES)
+    afgewezen = (
+        set()
+        if antwoord is None
+        else {p.product_referentie.referentie_nummer for c in antwoord.clienten for p in c.prestaties}
+    )
+    declaratie.afgewezen = geheel_afgewezen
+    session.add(declaratie)
+    niet_gecrediteerd: set[str] = set()
+    for p in session.exec(select(PrestatieRecord).where(PrestatieRecord.declaratie_id == declaratie.id)):
+        p.toegekend = not geheel_afgewezen and p.referentie_nummer not in afgewezen
+        p.antwoord_bericht_id = bericht_id
+        session.add(p)
+        if not p.toegekend and not p.debet and p.vorig_referentie_nummer is not None:
+            niet_gecrediteerd.add(p.vorig_referentie_nummer)
+    # A rejected credit line counts as not sent: the debet line it named is not credited after all.
+    _set_gecrediteerd(session, h.ontvanger, niet_gecrediteerd, False)
+
+
+def _beantwoorde_declaratie(session: Session, h: DeclaratieAntwoordHeader) -> DeclaratieRecord | None:
+    """The declaratie of the JW323 whose BerichtIdentificatie the JW325 header names (TR337)."""
+    stmt = (
+        select(DeclaratieRecord)
+        .join(BerichtRecord, col(BerichtRecord.id) == col(DeclaratieRecord.bericht_id))
+        .where(
+            DeclaratieRecord.aanbieder == h.ontvanger,
+            DeclaratieRecord.gemeente == h.afzender,
+            BerichtRecord.identificatie == h.declaratie_identificatie,
+            BerichtRecord.dagtekening == h.declaratie_dagtekening,
+        )
+        .order_by(col(DeclaratieRecord.id).desc())
+    )
+    return session.exec(stmt).first()

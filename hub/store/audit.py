@@ -1,0 +1,145 @@
+"""The message audit log: identity for idempotency (a redelivery finds its row and is a no-op), outcome,
+retour and the track-and-trace timestamps of every message the hub received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Literal, get_args
+
+from sqlalchemy import case
+from sqlmodel import Session, col, select
+
+from hub.store.tables import OUTCOMES, BerichtRecord, VerzoekRecord
+
+Outcome = Literal["accepted", "rejected", "duplicate", "malformed"]
+Timestamp = Literal["validated_at", "retour_produced_at", "retour_delivered_at", "events_published_at"]
+TIMESTAMPS: frozenset[str] = frozenset(get_args(Timestamp))
+
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+# A malformed message may carry anything in its header; the log keeps what fits the column.
+_HEADER_LENGTHS = {"bericht": 5, "afzender": 8, "ontvanger": 8, "identificatie": 12}
+
+
+def new_id() -> str:
+    """A new hub message id (uuid4 hex)."""
+    return uuid.uuid4().hex
+
+
+def content_hash(data: bytes) -> str:
+    """The sha256 hex of the raw message bytes: with the header it makes the message identity."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def find_identity(
+    session: Session, afzender: str, bericht: str, identificatie: str, content_hash: str
+) -> BerichtRecord | None:
+    """The earlier record of this exact message (same header identity and bytes), if any.
+
+    The accepted one when there is one (answer a resend with its retour; never apply it twice), else the
+    latest rejected or malformed one: the caller decides whether a resend of a rejected message is judged
+    again. Rows logged as duplicates are never returned; they point back at one of these.
+    """
+    stmt = (
+        select(BerichtRecord)
+        .where(
+            BerichtRecord.afzender == afzender,
+            BerichtRecord.bericht == bericht,
+            BerichtRecord.identificatie == identificatie,
+            BerichtRecord.content_hash == content_hash,
+            BerichtRecord.outcome != "duplicate",
+        )
+        # accepted first, then newest: a resend after a rejection sees the latest verdict
+        .order_by(
+            case((col(BerichtRecord.outcome) == "accepted", 0), else_=1),
+            col(BerichtRecord.received_at).desc(),
+        )
+    )
+    return session.exec(stmt).first()
+
+
+def _clip(name: str, value: str | None) -> str | None:
+    return None if value is None else value[: _HEADER_LENGTHS[name]]
+
+
+def record(
+    session: Session,
+    *,
+    content_hash: str,
+    outcome: Outcome | str,
+    id: str | None = None,
+    bericht: str | None = None,
+    afzender: str | None = None,
+    ontvanger: str | None = None,
+    identificatie: str | None = None,
+    dagtekening: date | None = None,
+    error_codes: Iterable[str] = (),
+    retour: str | None = None,
+    retour_bericht: str | None = None,
+    client: str | None = None,
+    event: str | None = None,
+    received_at: datetime | None = None,
+    validated_at: datetime | None = None,
+) -> BerichtRecord:
+    """Add the audit record of one message and flush it, so state rows can refer to its id.
+
+    `client` must be the pseudonym (hub.privacy): the log never holds a BSN. `event` is the normalised
+    event (JSON) of an accepted message, kept so a redelivery publishes the very same event again.
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if client is not None and not _PSEUDONYM.fullmatch(client):
+        raise ValueError("client must be a pseudonym (64 lowercase hex), never a BSN")
+    row = BerichtRecord(
+        id=id or new_id(),
+        bericht=_clip("bericht", bericht),
+        afzender=_clip("afzender", afzender),
+        ontvanger=_clip("ontvanger", ontvanger),
+        identificatie=_clip("identificatie", identificatie),
+        dagtekening=dagtekening,
+        content_hash=content_hash,
+        outcome=outcome,
+        error_codes=list(error_codes),
+        retour=retour,
+        retour_bericht=retour_bericht,
+        client=client,
+        event=event,
+        received_at=received_at or now(),
+        validated_at=validated_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def mark(session: Session, id: str, field: Timestamp, when: datetime | None = None) -> bool:
+    """Set one track-and-trace timestamp (default: now); False when no message has this id."""
+    if field not in TIMESTAMPS:  # setattr below must never touch another column
+        raise ValueError(f"unknown timestamp {field!r}")
+    row = session.get(BerichtRecord, id)
+    if row is None:
+        return False
+    setattr(row, field, when or now())
+    session.add(row)
+    session.flush()
+    return True
+
+
+def get(session: Session, id: str) -> BerichtRecord | None:
+    return session.get(BerichtRecord, id)
+
+
+def client_of_referentie(session: Session, aanbieder: str, referentie_aanbieder: str) -> str | None:
+    """The client pseudonym of the verzoek behind a ReferentieAanbieder (a JW319 names no client itself)."""
+    stmt = select(VerzoekRecord.client).where(
+        VerzoekRecord.aanbieder == aanbieder, VerzoekRecord.referentie_aanbieder == referentie_aanbieder
+    )
+    return session.exec(stmt).first()

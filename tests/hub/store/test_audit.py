@@ -1,0 +1,173 @@
+"""The audit log: records, message identity for idempotency, duplicates and track-and-trace timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TypedDict
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import Session
+
+from hub.store import audit
+from hub.store.db import session_factory
+from tests.hub.store.scenario import AANBIEDER, CLIENT, DAG, PS, accept, record, spec
+
+HASH = audit.content_hash(b"<Bericht/>")
+
+
+class Identity(TypedDict):
+    afzender: str
+    bericht: str
+    identificatie: str
+    content_hash: str
+
+
+def _identity(
+    afzender: str = "0200",
+    bericht: str = "JW301",
+    identificatie: str = "JW301261102",
+    content_hash: str = HASH,
+) -> Identity:
+    return Identity(
+        afzender=afzender, bericht=bericht, identificatie=identificatie, content_hash=content_hash
+    )
+
+
+def test_record_and_get_round_trip(session: Session) -> None:
+    received = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    row = audit.record(
+        session,
+        **_identity(),
+        outcome="rejected",
+        ontvanger="12345678",
+        error_codes=["TR019", "TR063"],
+        retour="<Bericht/>",
+        retour_bericht="JW302",
+        client=PS("999990019"),
+        event='{"type": "StartZorgOntvangen"}',
+        received_at=received,
+    )
+    session.commit()
+    session.expunge_all()
+    got = audit.get(session, row.id)
+    assert got is not None
+    assert (got.outcome, got.error_codes, got.retour_bericht) == ("rejected", ["TR019", "TR063"], "JW302")
+    assert got.received_at == received and got.received_at.tzinfo is not None
+    assert got.client == PS("999990019") and len(got.id) == 32
+    assert got.event == '{"type": "StartZorgOntvangen"}'
+
+
+def test_find_identity_matches_header_and_bytes(session: Session) -> None:
+    row = audit.record(session, **_identity(), outcome="accepted")
+    session.commit()
+    found = audit.find_identity(session, **_identity())
+    assert found is not None and found.id == row.id
+    assert audit.find_identity(session, **_identity(content_hash=audit.content_hash(b"other"))) is None
+    assert audit.find_identity(session, **_identity(identificatie="OTHER")) is None
+    assert audit.find_identity(session, **_identity(afzender="0363")) is None
+
+
+def test_same_message_cannot_be_accepted_twice(db: Engine) -> None:
+    # Two intakes racing on one message: the second commit fails instead of applying the state twice.
+    with session_factory(db)() as session:
+        audit.record(session, **_identity(), outcome="accepted")
+        session.commit()
+        with pytest.raises(IntegrityError):
+            audit.record(session, **_identity(), outcome="accepted")
+
+
+def test_a_rejected_message_may_be_judged_again(session: Session) -> None:
+    # A rejected message counts as not sent (OP286): resending the same bytes later is a new submission.
+    first = audit.record(
+        session, **_identity(), outcome="rejected", received_at=datetime(2026, 11, 2, tzinfo=UTC)
+    )
+    found = audit.find_identity(session, **_identity())
+    assert found is not None and found.id == first.id
+    again = audit.record(
+        session, **_identity(), outcome="rejected", received_at=datetime(2026, 11, 3, tzinfo=UTC)
+    )
+    found = audit.find_identity(session, **_identity())
+    assert found is not None and found.id == again.id  # the latest verdict
+    accepted = audit.record(
+        session, **_identity(), outcome="accepted", received_at=datetime(2026, 11, 4, tzinfo=UTC)
+    )
+    audit.record(session, **_identity(), outcome="rejected", received_at=datetime(2026, 11, 5, tzinfo=UTC))
+    session.commit()
+    found = audit.find_identity(session, **_identity())
+    assert found is not None and found.id == accepted.id  # once accepted, always the answer
+
+
+def test_duplicates_are_logged_but_never_found_as_the_original(session: Session) -> None:
+    original = audit.record(session, **_identity(), outcome="accepted")
+    audit.record(session, **_identity(), outcome="duplicate")
+    audit.record(session, **_identity(), outcome="duplicate")
+    session.commit()
+    found = audit.find_identity(session, **_identity())
+    assert found is not None and found.id == original.id
+
+
+def test_mark_sets_track_and_trace_timestamps(session: Session) -> None:
+    row = audit.record(session, **_identity(), outcome="accepted")
+    amsterdam = timezone(timedelta(hours=1))
+    when = datetime(2026, 11, 2, 10, 0, tzinfo=amsterdam)
+    assert audit.mark(session, row.id, "retour_delivered_at", when)
+    assert audit.mark(session, row.id, "events_published_at")
+    session.commit()
+    session.expunge_all()
+    got = audit.get(session, row.id)
+    assert got is not None
+    assert got.retour_delivered_at == when and got.retour_delivered_at.tzinfo == UTC
+    assert got.events_published_at is not None and got.retour_produced_at is None
+    assert not audit.mark(session, "0" * 32, "validated_at")
+
+
+def test_mark_refuses_other_columns(session: Session) -> None:
+    row = audit.record(session, **_identity(), outcome="accepted")
+    with pytest.raises(ValueError, match="unknown timestamp"):
+        audit.mark(session, row.id, "outcome", datetime.now(UTC))  # type: ignore[arg-type]
+
+
+def test_naive_timestamps_are_refused(session: Session) -> None:
+    with pytest.raises(StatementError, match="timezone-aware"):
+        audit.record(session, **_identity(), outcome="accepted", received_at=datetime(2026, 11, 2, 10, 0))
+
+
+def test_client_must_be_a_pseudonym_never_a_bsn(session: Session) -> None:
+    with pytest.raises(ValueError, match="pseudonym"):
+        audit.record(session, **_identity(), outcome="accepted", client="999990019")
+
+
+def test_malformed_header_values_are_clipped_to_fit(session: Session) -> None:
+    row = audit.record(
+        session, content_hash=HASH, outcome="malformed", identificatie="X" * 40, afzender="0" * 20
+    )
+    session.commit()
+    assert (row.identificatie, row.afzender) == ("X" * 12, "0" * 8)
+
+
+def test_unknown_outcome_is_refused(session: Session) -> None:
+    with pytest.raises(ValueError, match="outcome"):
+        audit.record(session, content_hash=HASH, outcome="lost")
+
+
+def test_record_from_a_typed_message(session: Session) -> None:
+    m, bericht_id = record(session, "JW305", spec("JW305"))
+    session.commit()
+    got = audit.get(session, bericht_id)
+    assert got is not None
+    assert (got.bericht, got.afzender, got.ontvanger, got.identificatie) == (
+        "JW305",
+        m.header.afzender,
+        m.header.ontvanger,
+        m.header.identificatie,
+    )
+
+
+def test_client_of_referentie_finds_the_verzoeks_client(session: Session) -> None:
+    accept(session, "JW315", spec("JW315"))
+    ref = f"VOT{DAG:%Y%m%d}A"
+    assert audit.client_of_referentie(session, AANBIEDER, ref) == PS(CLIENT.bsn)
+    assert audit.client_of_referentie(session, "87654321", ref) is None
+    assert audit.client_of_referentie(session, AANBIEDER, "ONBEKEND") is None

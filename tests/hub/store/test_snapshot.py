@@ -1,0 +1,157 @@
+"""load_snapshot: scoping, TR056 and the query budget (a batch per message, not a query per line)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlmodel import Session
+
+from hub.state.snapshot import Snapshot
+from hub.store.snapshot import load_snapshot
+from hub.synth import berichten
+from hub.synth.build import Spec, edit
+from tests.hub.store.scenario import (
+    ANDER,
+    ASPECIFIEK,
+    CLIENT,
+    DAG,
+    INGANG,
+    PS,
+    SPECIFIEK,
+    accept,
+    model,
+    record,
+    snapshot,
+    spec,
+)
+
+
+@contextmanager
+def _count_queries(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def on_execute(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+def test_identificatie_bekend_only_after_an_accepted_message(session: Session) -> None:
+    assert not snapshot(session, "JW305", spec("JW305")).identificatie_bekend
+    record(session, "JW305", spec("JW305"), outcome="rejected")  # a rejected message counts as not sent
+    assert not snapshot(session, "JW305", spec("JW305")).identificatie_bekend
+    accept(session, "JW305", spec("JW305"))
+    assert snapshot(session, "JW305", spec("JW305")).identificatie_bekend
+    # Per sender and message type (TR056): another aanbieder or type may use the same Identificatie.
+    assert not snapshot(session, "JW305", spec("JW305", aanbieder="87654321")).identificatie_bekend
+    assert not snapshot(session, "JW307", spec("JW307", "JW305261102")).identificatie_bekend
+
+
+def test_jw301_sees_the_client_of_each_known_nummer(session: Session) -> None:
+    accept(session, "JW301", spec("JW301"))
+    other = spec("JW301", "JW301B", persoon=ANDER)
+    snap = snapshot(session, "JW301", other)
+    assert dict(snap.toewijzing_clients) == {SPECIFIEK: PS(CLIENT.bsn), ASPECIFIEK: PS(CLIENT.bsn)}
+    assert snap.toewijzingen == ()  # ANDER has none of its own
+    # Another gemeente's numbers are its own.
+    assert dict(snapshot(session, "JW301", spec("JW301", "JW301C", gemeente="0363")).toewijzing_clients) == {}
+
+
+def test_jw301_sees_the_referenties_it_names_and_the_clients_verzoeken(session: Session) -> None:
+    accept(session, "JW315", spec("JW315"))
+    ref = f"VOT{DAG:%Y%m%d}A"
+    s = edit(spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct[1]/ReferentieAanbieder", ref)
+    snap = snapshot(session, "JW301", s)
+    assert set(snap.referenties) == {ref}
+    assert len(snap.verzoeken) == 2
+    assert snap.prestaties == ()  # no deletion in it: TR385 needs nothing
+
+
+def test_jw301_deletion_loads_the_declared_lines_of_that_toewijzing(session: Session) -> None:
+    accept(session, "JW323", spec("JW323"))
+    p = "Client/ToegewezenProducten/ToegewezenProduct[1]"
+    s = edit(edit(spec("JW301"), f"{p}/RedenWijziging", "13"), f"{p}/Einddatum", INGANG)
+    assert [x.toewijzing_nummer for x in snapshot(session, "JW301", s).prestaties] == [SPECIFIEK]
+
+
+def test_snapshot_mappings_are_read_only(session: Session) -> None:
+    accept(session, "JW301", spec("JW301"))
+    snap = snapshot(session, "JW301", spec("JW301", "JW301B"))
+    with pytest.raises(TypeError):
+        snap.toewijzing_clients[1] = "x"  # type: ignore[index]
+
+
+def test_retour_messages_get_an_empty_snapshot(session: Session) -> None:
+    accept(session, "JW301", spec("JW301"))
+    retour = spec("JW301")
+    retour["Header"].update(
+        BerichtCode="437",
+        IdentificatieRetour="R1",
+        DagtekeningRetour=DAG,
+        XsdVersieRetour=berichten.xsd_versie(),
+    )
+    snap = load_snapshot(session, model("JW302", retour), PS, DAG)
+    assert snap == Snapshot(pseudonym=PS)
+
+
+def _jw323_with(n: int) -> Spec:
+    """A JW323 whose one client has n prestaties on the specific toewijzing (distinct references)."""
+    lines = [
+        berichten.prestatie(
+            f"Q{i}",
+            toewijzing_nummer=SPECIFIEK,
+            categorie="45",
+            code="45A53",
+            begindatum=INGANG,
+            einddatum=date(2026, 10, 31),
+            volume=1,
+        )
+        for i in range(n)
+    ]
+    d = berichten.declaratie(
+        [(CLIENT.bsn, lines)], nummer="D9", periode_begin=INGANG, declaratie_dagtekening=DAG
+    )
+    return edit(spec("JW323", "JW323Q"), "Declaratie", d)
+
+
+@pytest.mark.parametrize(
+    ("bericht", "small", "large"),
+    [
+        ("JW323", _jw323_with(1), _jw323_with(40)),
+        (
+            "JW305",
+            spec("JW305"),
+            edit(
+                spec("JW305"),
+                "Client/StartProducten/StartProduct",
+                [
+                    berichten.start_product(
+                        SPECIFIEK, categorie="45", code="45A53", begindatum=date(2026, 10, d)
+                    )
+                    for d in range(1, 31)
+                ],
+            ),
+        ),
+    ],
+)
+def test_query_count_does_not_grow_with_the_lines(
+    db: Engine, session: Session, bericht: str, small: Spec, large: Spec
+) -> None:
+    accept(session, "JW301", spec("JW301"))
+    accept(session, "JW323", spec("JW323"))
+    counts = []
+    for s in (small, large):
+        m = model(bericht, s)
+        session.expunge_all()
+        with _count_queries(db) as seen:
+            load_snapshot(session, m, PS, DAG)
+        counts.append(len(seen))
+    assert counts[0] == counts[1] <= 6

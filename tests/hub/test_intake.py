@@ -1,0 +1,126 @@
+"""The transport-free intake on both databases: verdicts, retouren, events, idempotency, TR056 across messages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from lxml import etree
+from sqlalchemy import Engine
+
+from hub.events.models import StartOntvangen, ToewijzingOntvangen
+from hub.ijw.doc import text
+from hub.intake import OUTCOME_DUPLICATE, Intake
+from hub.privacy import Pseudonymiser
+from hub.store import audit
+from hub.store.db import session_factory
+from hub.synth.berichten import spec
+from hub.synth.build import edit, to_xml
+from hub.validate import Validator
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def intake(db: Engine) -> Intake:
+    return Intake(
+        Validator(clock=lambda: TODAY),
+        session_factory(db),
+        Pseudonymiser(b"k" * 32),
+        clock=lambda: TODAY,
+        now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
+    )
+
+
+def retour_codes(xml: bytes | None, path: str = "{*}Header/{*}RetourCodes/{*}RetourCode") -> list[str]:
+    assert xml is not None
+    return [el.text or "" for el in etree.fromstring(xml).iterfind(path)]
+
+
+def test_toewijzing_then_start_are_accepted_with_events(intake: Intake) -> None:
+    r301 = intake.verwerk(to_xml("JW301", spec("JW301")), bericht_id="a" * 32)
+    assert r301.outcome == "accepted", r301.errors
+    assert isinstance(r301.event, ToewijzingOntvangen)
+    assert r301.retour_bericht == "JW302" and retour_codes(r301.retour) == ["0200"]
+    assert r301.key == r301.event.client and len(r301.key) == 64
+    r305 = intake.verwerk(to_xml("JW305", spec("JW305")), bericht_id="b" * 32)
+    assert r305.outcome == "accepted", r305.errors
+    assert isinstance(r305.event, StartOntvangen)
+    assert r305.key == r301.key  # same client, same pseudonym, same partition downstream
+
+
+def test_start_without_toewijzing_is_rejected_with_9019_on_the_startproduct(intake: Intake) -> None:
+    result = intake.verwerk(to_xml("JW305", spec("JW305")))
+    assert result.outcome == "rejected"
+    assert {v.rule for v in result.errors} == {"TR019"}
+    assert result.event is None
+    assert retour_codes(result.retour) == ["0200"]
+    producten = etree.fromstring(result.retour or b"").findall(".//{*}StartProduct")
+    assert [text(p, "RetourCodes/RetourCode") for p in producten] == ["9019"] * len(producten)
+
+
+def test_rejected_message_changes_no_state(intake: Intake) -> None:
+    bad = edit(spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct[1]/ReferentieAanbieder", "ONBEKEND-1")
+    assert intake.verwerk(to_xml("JW301", bad)).outcome == "rejected"  # TR379: no such verzoek
+    assert intake.verwerk(to_xml("JW305", spec("JW305"))).outcome == "rejected"  # so no toewijzing exists
+
+
+def test_redelivery_is_answered_from_the_record(intake: Intake) -> None:
+    data = to_xml("JW301", spec("JW301"))
+    first = intake.verwerk(data, bericht_id="c" * 32)
+    again = intake.verwerk(data, bericht_id="c" * 32)
+    assert again.redelivered and again.retour == first.retour
+    assert again.event == first.event  # the very same event (same id), published only if it had not gone out
+    intake.mark_published(first.bericht_id)
+    assert intake.verwerk(data, bericht_id="c" * 32).already_published
+
+
+def test_resend_with_same_content_is_a_duplicate_without_event(intake: Intake, db: Engine) -> None:
+    data = to_xml("JW301", spec("JW301"))
+    first = intake.verwerk(data)
+    resend = intake.verwerk(data)
+    assert resend.outcome == OUTCOME_DUPLICATE and resend.event is None
+    assert resend.retour == first.retour
+    with session_factory(db)() as session:
+        assert audit.get(session, resend.bericht_id).outcome == OUTCOME_DUPLICATE  # type: ignore[union-attr]
+
+
+def test_same_identificatie_with_other_content_gets_9056(intake: Intake) -> None:
+    s = spec("JW301")
+    assert intake.verwerk(to_xml("JW301", s)).outcome == "accepted"
+    other = edit(s, "Client/ToegewezenProducten/ToegewezenProduct[1]/Commentaar", "Andere inhoud")
+    result = intake.verwerk(to_xml("JW301", other))
+    assert [v.rule for v in result.errors] == ["TR056"]
+    assert retour_codes(result.retour) == ["9056"]
+    assert etree.fromstring(result.retour or b"").find("{*}Client") is None  # header-only
+
+
+def test_malformed_message_is_recorded_without_retour(intake: Intake, db: Engine) -> None:
+    result = intake.verwerk(b"<not-ijw/>", bericht_id="d" * 32)
+    assert result.outcome == "malformed" and result.retour is None
+    assert result.problems and result.problems[0]["rule"] == "XML"
+    assert intake.verwerk(b"<not-ijw/>", bericht_id="d" * 32).outcome == "malformed"  # recorded once
+    with session_factory(db)() as session:
+        assert audit.get(session, "d" * 32).outcome == "malformed"  # type: ignore[union-attr]
+
+
+def test_in_message_rule_gives_0001_and_is_recorded(intake: Intake) -> None:
+    result = intake.verwerk(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "123456789")))
+    assert result.outcome == "rejected" and [v.rule for v in result.errors] == ["CS002"]
+    assert retour_codes(result.retour) == ["0001"]
+
+
+def test_antwoord_is_keyed_by_the_client_of_its_verzoek(intake: Intake) -> None:
+    vot = spec("JW315")
+    assert intake.verwerk(to_xml("JW315", vot)).outcome == "accepted"
+    referentie = vot["Client"]["AangevraagdeProducten"]["AangevraagdProduct"][0]["ReferentieAanbieder"]
+    antwoord = edit(spec("JW319"), "Antwoord/ReferentieAanbieder", referentie)
+    result = intake.verwerk(to_xml("JW319", antwoord))
+    assert result.outcome == "accepted", result.errors
+    assert result.event is not None and result.event.client == Pseudonymiser(b"k" * 32)(vot["Client"]["Bsn"])
+
+
+def test_delivery_is_marked_once(intake: Intake) -> None:
+    result = intake.verwerk(to_xml("JW305", spec("JW305")))
+    assert intake.mark_delivered(result.bericht_id) is True
+    assert intake.mark_delivered(result.bericht_id) is False
