@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from consumers.broker import BrokerSettings, group_options
+from consumers.lag import observe_lag
+from hub.errors import TransientError
 from hub.events.models import TOPIC_KIND, DeadLetter
 from hub.intake import OUTCOME_DUPLICATE, Intake, IntakeResult
 from hub.metrics import HubMetrics
@@ -64,27 +67,38 @@ class IntakeWorker:
     mark_published: Callable[[str], None]
     max_attempts: int = 5
     backoff_seconds: float = 0.2
+    on_done: Callable[[str], None] | None = None  # `hub process` counts what has drained
 
     async def handle(self, body: bytes, msg: KafkaMessage) -> None:
         bericht_id = bericht_id_for(msg)
         received_at = received_at_for(msg)
         key = msg.raw_message.key if msg.raw_message is not None else None  # type: ignore[union-attr]
         start = time.perf_counter()
-        for attempt in range(1, self.max_attempts + 1):
+        attempt = failures = 0
+        while True:
+            attempt += 1
             try:
                 result = await asyncio.to_thread(self.intake.verwerk, body, bericht_id=bericht_id, received_at=received_at)
                 await self.publish(result, key)
                 break
+            except (TransientError, KafkaError) as exc:
+                # The store or the broker is down, not the message: wait and retry, never dead-letter.
+                log.warning("dependency unavailable, retrying", extra={"bericht_id": bericht_id, "error": type(exc).__name__})
+                await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
             except Exception as exc:  # one poison message must not block its partition
+                failures += 1
                 log.warning(
-                    "processing failed", extra={"bericht_id": bericht_id, "attempt": attempt, "error": type(exc).__name__}
+                    "processing failed", extra={"bericht_id": bericht_id, "attempt": failures, "error": type(exc).__name__}
                 )
-                if attempt == self.max_attempts:
-                    await self.dead_letter(body, bericht_id, received_at, attempt, exc, msg)
+                if failures >= self.max_attempts:
+                    await self.dead_letter(body, bericht_id, received_at, failures, exc, msg)
                     break
-                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+                await asyncio.sleep(self.backoff_seconds * 2 ** (failures - 1))
         self.metrics.processing_seconds.labels(stage="intake").observe(time.perf_counter() - start)
         await msg.ack()
+        await observe_lag(self.metrics, INTAKE_GROUP, getattr(msg, "consumer", None))
+        if self.on_done is not None:
+            self.on_done(bericht_id)
 
     async def publish(self, result: IntakeResult, key: bytes | None) -> None:
         fresh = result.outcome != OUTCOME_DUPLICATE and not result.redelivered

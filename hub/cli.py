@@ -177,3 +177,102 @@ def demo(
         outcome = "accepted" if verdict.accepted else ", ".join(sorted({v.rule for v in verdict.errors}))
         table.add_row(str(path), verdict.bericht or "-", outcome, target)
     Console().print(table)
+
+
+@app.command()
+def process(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories of messages to replay.")],
+    metrics_out: Annotated[Path | None, typer.Option("--metrics-out", help="Write the Prometheus exposition here.")] = None,
+    retour_out: Annotated[Path | None, typer.Option("--retour-out", help="Write every retourbericht here.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Fix 'today' (YYYY-MM-DD) for everything date-dependent.")] = None,
+    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: a fresh temporary SQLite file).")] = None,
+) -> None:
+    """Replay messages through the full pipeline (embedded broker unless one is configured) and wait until drained."""
+    import asyncio
+
+    from consumers.broker import BrokerSettings
+    from consumers.process import process as run_process
+    from hub.logs import configure
+
+    today = _as_date(as_of)
+    settings = HubSettings()
+    configure(settings.log_format, "WARNING")
+    try:
+        counts = asyncio.run(
+            run_process(
+                paths,
+                settings=settings,
+                broker_settings=BrokerSettings(),
+                metrics_out=metrics_out,
+                retour_out=retour_out,
+                as_of=today,
+                database=database,
+            )
+        )
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # the pipeline itself failed: say what, without a traceback
+        typer.echo(f"error: the pipeline failed: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+    typer.echo(f"processed {sum(counts.values())} messages: {summary or 'none'}", err=True)
+
+
+db_app = typer.Typer(help="The hub's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")] = None,
+) -> None:
+    """Apply the database migrations (Alembic) up to the newest revision."""
+    from hub.store.db import upgrade
+
+    url = database or HubSettings().database_url
+    upgrade(url)
+    typer.echo("database is at the newest revision", err=True)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories of messages to send.")],
+    to: Annotated[str, typer.Option("--to", help="A hub's base URL (HTTP gateway) or 'kafka' (the configured broker).")],
+    api_key: Annotated[str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")] = None,
+) -> None:
+    """Send message files to a running hub, in order of Dagtekening then file name."""
+    import asyncio
+
+    from producers.ingest import Sent, collect, send_http, send_kafka
+
+    inputs = collect(paths)
+    if to == "kafka":
+        from consumers.broker import BrokerSettings, make_broker
+        from hub.topics import Topics
+
+        broker_settings = BrokerSettings()
+        if not broker_settings.bootstrap_servers:
+            typer.echo("error: --to kafka needs HUB_KAFKA_BOOTSTRAP_SERVERS", err=True)
+            raise typer.Exit(2)
+
+        async def send() -> list[Sent]:
+            broker = make_broker(broker_settings)
+            await broker.connect()
+            try:
+                return await send_kafka(inputs, broker.publish, Topics(broker_settings.topic_prefix).inbound)
+            finally:
+                await broker.stop()
+
+        sent = asyncio.run(send())
+    else:
+        try:
+            sent = send_http(inputs, to, api_key)
+        except Exception as exc:  # connection refused, timeouts: one clear line
+            typer.echo(f"error: cannot send to {to}: {type(exc).__name__}: {exc}", err=True)
+            raise typer.Exit(1) from None
+    failed = 0
+    for s in sent:
+        typer.echo(f"{s.status}\t{s.path}\t{s.detail}")
+        failed += s.status not in ("kafka", 202)
+    raise typer.Exit(1 if failed else 0)

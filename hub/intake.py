@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from hub.errors import TransientError
 from hub.events.models import HubEvent
 from hub.events.normalise import normalise
 from hub.ijw.extract import extract
@@ -74,6 +78,19 @@ class Intake:
         self.now = now
 
     def verwerk(self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None) -> IntakeResult:
+        """Judge and record one message; raises TransientError while the store is unreachable."""
+        with self._store():
+            return self._verwerk(raw, bericht_id=bericht_id, received_at=received_at)
+
+    @contextmanager
+    def _store(self) -> Iterator[None]:
+        """Connection-level store failures are transient: the caller retries instead of dead-lettering."""
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            raise TransientError("store unavailable") from exc
+
+    def _verwerk(self, raw: bytes, *, bericht_id: str | None, received_at: datetime | None) -> IntakeResult:
         bericht_id = bericht_id or new_bericht_id()
         received_at = received_at or self.now()
         today = self.clock()
@@ -145,7 +162,7 @@ class Intake:
 
     def mark_published(self, bericht_id: str) -> None:
         """Step 3: the retour and the event of this message are on their topics."""
-        with self.sessions() as session:
+        with self._store(), self.sessions() as session:
             now = self.now()
             record = audit.get(session, bericht_id)
             if record is not None and record.retour is not None and record.retour_produced_at is None:
@@ -155,7 +172,7 @@ class Intake:
 
     def mark_delivered(self, bericht_id: str) -> bool:
         """The retour reached the receiver's outbox; True the first time (for the delivery counter)."""
-        with self.sessions() as session:
+        with self._store(), self.sessions() as session:
             record = audit.get(session, bericht_id)
             if record is None or record.retour_delivered_at is not None:
                 return False

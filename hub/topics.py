@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hub.ijw.catalog import BerichtInfo
+
 # Normalised topics per event kind (hub.events TOPIC_KIND values).
 NORMALISED = ("toewijzing", "start", "stop", "verzoek-om-toewijzing", "verzoek-om-wijziging", "antwoord")
 GI = ("gi.bepaling", "gi.maatregel-voortgang", "gi.capaciteit", "gi.status")
@@ -36,3 +38,9 @@ class Topics:
 def pair_key(gemeente: str | None, aanbieder: str | None) -> str:
     """The inbound key: state is scoped to a gemeente and an aanbieder, so their messages share a partition."""
     return f"{gemeente or '-'}:{aanbieder or '-'}"
+
+
+def inbound_key(info: BerichtInfo, afzender: str | None, ontvanger: str | None) -> str:
+    """The pair key of a message from its header: the gemeente is the Afzender or the Ontvanger by direction."""
+    gemeente, aanbieder = (afzender, ontvanger) if info.afzender == "gemeente" else (ontvanger, afzender)
+    return pair_key(gemeente, aanbieder)

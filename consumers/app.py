@@ -1,0 +1,148 @@
+"""Builds the running hub from settings: broker (embedded or configured), store, intake, subscribers per role.
+
+`hub run` and `hub process` both start here, so a replayed archive goes through exactly the consumers the
+service runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Literal
+
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
+
+from consumers.broker import BrokerSettings, ensure_topics, make_broker
+from consumers.embedded import EmbeddedBroker
+from consumers.intake import IntakeWorker, register_intake
+from hub.errors import ConfigError
+from hub.ijw.parse import ParseLimits
+from hub.intake import Intake
+from hub.metrics import HubMetrics
+from hub.privacy import Pseudonymiser
+from hub.settings import HubSettings
+from hub.store.db import SessionFactory, make_engine, session_factory, upgrade
+from hub.topics import Topics
+from hub.validate import Validator
+from producers.retour_dispatcher import RetourDispatcher, register_retour_dispatcher
+
+log = logging.getLogger("hub")
+
+Role = Literal["all", "intake", "processors", "gateway"]
+ROLES: tuple[Role, ...] = ("all", "intake", "processors", "gateway")
+
+
+def pseudonymiser_for(settings: HubSettings, *, allow_throwaway: bool) -> Pseudonymiser:
+    """The configured key; a throwaway one only in demo mode (or for `hub process`), with a warning."""
+    if settings.pseudonym_key is not None:
+        return Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
+    if not (allow_throwaway or settings.demo):
+        raise ConfigError("HUB_PSEUDONYM_KEY is not set: the hub refuses to start without a pseudonymisation key")
+    if settings.demo:
+        warnings.warn("demo mode: using a throwaway pseudonymisation key", stacklevel=2)
+        log.warning("demo mode: a throwaway pseudonymisation key is used; pseudonyms change on every start")
+    return Pseudonymiser.throwaway()
+
+
+@dataclass
+class Runtime:
+    """Everything one hub process needs; `start()` connects, `stop()` releases in reverse order."""
+
+    settings: HubSettings
+    broker_settings: BrokerSettings
+    database_url: str
+    roles: tuple[Role, ...] = ("all",)
+    clock: Callable[[], date] = date.today
+    retour_dir: Path | None = None
+    retour_per_receiver: bool = True
+    allow_throwaway_key: bool = False
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    on_intake_done: Callable[[str], None] | None = None
+    on_retour_done: Callable[[str], None] | None = None
+    retour_file_name: Callable[[str, str], str] | None = None
+
+    embedded: EmbeddedBroker | None = field(init=False, default=None)
+    bootstrap: str = field(init=False, default="")
+    broker: KafkaBroker = field(init=False)
+    sessions: SessionFactory = field(init=False)
+    intake: Intake = field(init=False)
+    metrics: HubMetrics = field(init=False)
+    topics: Topics = field(init=False)
+    validator: Validator = field(init=False)
+
+    def has(self, role: Role) -> bool:
+        return "all" in self.roles or role in self.roles
+
+    def prepare(self) -> None:
+        """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
+        self.metrics = HubMetrics(self.registry)
+        self.metrics.zero()
+        self.topics = Topics(self.broker_settings.topic_prefix)
+        engine = make_engine(self.database_url)
+        if self.settings.migrate_on_start:
+            upgrade(engine)
+        self.sessions = session_factory(engine)
+        s = self.settings
+        self.validator = Validator.from_paths(
+            s.schema_dir, s.gemeenten_file, limits=ParseLimits(s.max_message_bytes, s.max_xml_depth), clock=self.clock
+        )
+        pseudonym = pseudonymiser_for(s, allow_throwaway=self.allow_throwaway_key)
+        self.intake = Intake(self.validator, self.sessions, pseudonym, clock=self.clock, now=lambda: datetime.now(UTC))
+        if self.broker_settings.bootstrap_servers:
+            self.bootstrap = self.broker_settings.bootstrap_servers
+        else:
+            self.embedded = EmbeddedBroker().start()
+            self.bootstrap = self.embedded.bootstrap
+        # Our logger, so the broker's lines follow HUB_LOG_FORMAT and the quiet level of hub.logs.configure.
+        self.broker = make_broker(self.broker_settings, self.bootstrap, logger=logging.getLogger("faststream.hub"))
+        self._register()
+
+    def _register(self) -> None:
+        if self.has("intake"):
+            register_intake(
+                self.broker,
+                lambda: IntakeWorker(
+                    self.intake,
+                    self.broker,
+                    self.topics,
+                    self.metrics,
+                    self.intake.mark_published,
+                    max_attempts=self.settings.max_attempts,
+                    on_done=self.on_intake_done,
+                ),
+                self.topics,
+                self.broker_settings,
+            )
+            dispatcher = RetourDispatcher(
+                self.retour_dir or self.settings.retour_dir,
+                self.intake.mark_delivered,
+                self.metrics,
+                per_receiver=self.retour_per_receiver,
+                on_done=self.on_retour_done,
+            )
+            if self.retour_file_name is not None:
+                dispatcher.file_name = self.retour_file_name
+            register_retour_dispatcher(self.broker, dispatcher, self.topics, self.broker_settings)
+
+    async def start(self) -> None:
+        await ensure_topics(
+            self.bootstrap,
+            self.topics.all(),
+            self.broker_settings.partitions,
+            self.broker_settings.replication_factor,
+            settings=self.broker_settings,
+        )
+        await self.broker.start()
+
+    async def stop(self, grace: float | None = None) -> None:
+        try:
+            await self.broker.stop()
+        finally:
+            if self.embedded is not None:
+                self.embedded.stop()
+                self.embedded = None
