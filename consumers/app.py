@@ -16,14 +16,19 @@ from typing import Literal
 
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
 
 from consumers.broker import BrokerSettings, ensure_topics, make_broker
 from consumers.embedded import EmbeddedBroker
 from consumers.intake import IntakeWorker, register_intake
+from consumers.processors import ProcessorWorker, register_processors
 from hub.errors import ConfigError
 from hub.ijw.parse import ParseLimits
 from hub.intake import Intake
 from hub.metrics import HubMetrics
+from hub.monitor import collector as monitor
+from hub.monitor.processor import Processor
+from hub.monitor.registry import Regios
 from hub.privacy import Pseudonymiser
 from hub.settings import HubSettings
 from hub.store.db import SessionFactory, make_engine, session_factory, upgrade
@@ -64,11 +69,13 @@ class Runtime:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     on_intake_done: Callable[[str], None] | None = None
     on_retour_done: Callable[[str], None] | None = None
+    on_processor_done: Callable[[str], None] | None = None
     retour_file_name: Callable[[str, str], str] | None = None
 
     embedded: EmbeddedBroker | None = field(init=False, default=None)
     bootstrap: str = field(init=False, default="")
     broker: KafkaBroker = field(init=False)
+    engine: Engine = field(init=False)
     sessions: SessionFactory = field(init=False)
     intake: Intake = field(init=False)
     metrics: HubMetrics = field(init=False)
@@ -83,10 +90,10 @@ class Runtime:
         self.metrics = HubMetrics(self.registry)
         self.metrics.zero()
         self.topics = Topics(self.broker_settings.topic_prefix)
-        engine = make_engine(self.database_url)
+        self.engine = make_engine(self.database_url)
         if self.settings.migrate_on_start:
-            upgrade(engine)
-        self.sessions = session_factory(engine)
+            upgrade(self.engine)
+        self.sessions = session_factory(self.engine)
         s = self.settings
         self.validator = Validator.from_paths(
             s.schema_dir, s.gemeenten_file, limits=ParseLimits(s.max_message_bytes, s.max_xml_depth), clock=self.clock
@@ -128,6 +135,27 @@ class Runtime:
             if self.retour_file_name is not None:
                 dispatcher.file_name = self.retour_file_name
             register_retour_dispatcher(self.broker, dispatcher, self.topics, self.broker_settings)
+        if self.has("processors"):
+            self._register_processors()
+
+    def _register_processors(self) -> None:
+        """The processors (issue 5) and the domain metrics they feed, read from the store at scrape time."""
+        processor = Processor(self.sessions, Regios.from_file(self.settings.gemeenten_file))
+        register_processors(
+            self.broker,
+            lambda parse: ProcessorWorker(
+                processor,
+                parse,
+                self.broker,
+                self.topics,
+                self.metrics,
+                max_attempts=self.settings.max_attempts,
+                on_done=self.on_processor_done,
+            ),
+            self.topics,
+            self.broker_settings,
+        )
+        monitor.install(self.registry, self.metrics, self.sessions, self.settings, self.clock)
 
     async def start(self) -> None:
         await ensure_topics(

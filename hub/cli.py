@@ -276,3 +276,39 @@ def ingest(
         typer.echo(f"{s.status}\t{s.path}\t{s.detail}")
         failed += s.status not in ("kafka", 202)
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def run(
+    role: Annotated[str, typer.Option("--role", help="all | intake | processors | gateway")] = "all",
+    demo_mode: Annotated[bool, typer.Option("--demo", help="Allow a throwaway pseudonymisation key.")] = False,
+) -> None:
+    """The service: intake, processors, HTTP gateway and /metrics (embedded broker and SQLite by default)."""
+    from consumers.app import ROLES
+    from consumers.broker import BrokerSettings
+    from consumers.serve import Service, build_service, serve
+    from hub.logs import configure
+
+    if role not in ROLES:
+        typer.echo(f"error: --role must be one of {', '.join(ROLES)}", err=True)
+        raise typer.Exit(2)
+    settings = HubSettings()
+    if demo_mode:
+        settings = settings.model_copy(update={"demo": True})
+    configure(settings.log_format, settings.log_level)
+
+    def started(service: Service) -> None:
+        base = f"http://{settings.http_host}:{settings.http_port}"
+        broker = service.runtime.bootstrap + (" (embedded Tansu)" if service.runtime.embedded else "")
+        lines = [f"ijw-hub {role} is running", f"  broker   {broker}", f"  database {settings.database_url}"]
+        if service.runtime.has("gateway"):
+            lines += [f"  gateway  {base}/berichten   (API docs: {base}/docs)"]
+        lines += [f"  metrics  {base}/metrics", f"  health   {base}/healthz  {base}/readyz"]
+        typer.echo("\n".join(lines), err=True)
+
+    try:
+        service = build_service(settings, BrokerSettings(), (role,), on_started=started)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    serve(service, settings)

@@ -1,0 +1,97 @@
+"""`hub run`: the service — subscribers of the chosen roles, the HTTP gateway, /metrics, /healthz and /readyz.
+
+One asyncio loop runs uvicorn and the broker; SIGTERM (handled by uvicorn) starts the lifespan shutdown, which
+stops taking HTTP messages, lets in-flight messages finish and commit, and closes within the grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+from consumers.app import Role, Runtime
+from consumers.broker import BrokerSettings
+from hub.settings import HubSettings
+from producers.gateway import create_app
+from producers.health import Health, kafka_probe
+from producers.publisher import RawPublisher
+
+log = logging.getLogger("hub.run")
+
+
+@dataclass
+class Service:
+    runtime: Runtime
+    app: FastAPI
+    publisher: RawPublisher | None
+
+
+def build_service(
+    settings: HubSettings,
+    broker_settings: BrokerSettings,
+    roles: tuple[Role, ...],
+    *,
+    on_started: Callable[[Service], None] | None = None,
+) -> Service:
+    runtime = Runtime(settings, broker_settings, settings.database_url, roles=roles)
+    runtime.prepare()
+    publisher = None
+    if runtime.has("gateway"):
+        publisher = RawPublisher(
+            runtime.broker, runtime.topics, capacity=settings.gateway_buffer, owns_broker=False
+        )
+    health = Health(
+        broker=kafka_probe(runtime.bootstrap, broker_settings),
+        engine=runtime.engine,
+        liveness={"publisher": lambda: publisher.running} if publisher is not None else None,
+    )
+    service: Service
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        if publisher is not None:
+            await publisher.start()
+        if on_started is not None:
+            on_started(service)
+        try:
+            yield
+        finally:
+            grace = settings.shutdown_grace_seconds
+            if publisher is not None:
+                await publisher.stop(grace=grace)
+            try:
+                await asyncio.wait_for(runtime.stop(), timeout=grace)
+            except TimeoutError:
+                log.warning("shutdown grace period passed; closing with messages in flight (they will be redelivered)")
+
+    app = create_app(
+        settings,
+        runtime.validator,
+        runtime.sessions,
+        publisher,
+        runtime.registry,
+        health,
+        roles_gateway=runtime.has("gateway"),
+        metrics=runtime.metrics,
+        lifespan=lifespan,
+    )
+    service = Service(runtime, app, publisher)
+    return service
+
+
+def serve(service: Service, settings: HubSettings) -> None:
+    config = uvicorn.Config(
+        service.app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,  # our logging (hub.logs) stays in charge
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
+    uvicorn.Server(config).run()

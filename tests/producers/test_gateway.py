@@ -1,0 +1,477 @@
+"""producers.gateway: every status code of the HTTP API, track and trace through the real intake, health, metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from lxml import etree
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from hub.intake import Intake
+from hub.metrics import HubMetrics
+from hub.privacy import Pseudonymiser
+from hub.store import audit
+from hub.store.db import make_engine, session_factory
+from hub.store.tables import BerichtRecord
+from hub.synth.berichten import DEFAULT_DAGTEKENING, default_persoon, spec
+from hub.synth.build import edit, to_xml
+from hub.validate import Validator
+from producers.gateway import PROBLEM_JSON, create_app
+from producers.health import Health
+from tests.producers.conftest import (
+    AANBIEDER,
+    AANBIEDER_KEY,
+    GEMEENTE,
+    GEMEENTE_KEY,
+    OTHER_KEY,
+    TODAY,
+    FakePublisher,
+    make_settings,
+)
+
+ID_LENGTH = 32
+
+
+@dataclass
+class Parts:
+    db: Engine
+    validator: Validator
+    publisher: FakePublisher = field(default_factory=FakePublisher)
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    broker_up: bool = True
+
+    def __post_init__(self) -> None:
+        self.metrics = HubMetrics(self.registry)
+
+    def app(self, *, roles_gateway: bool = True, engine: Engine | None = None, **settings: Any) -> FastAPI:
+        async def broker() -> bool:
+            return self.broker_up
+
+        return create_app(
+            make_settings(**settings),
+            self.validator,
+            session_factory(self.db),
+            self.publisher,
+            self.registry,
+            Health(broker=broker, engine=engine or self.db, timeout=1.0),
+            roles_gateway=roles_gateway,
+            metrics=self.metrics,
+        )
+
+
+@pytest.fixture
+def parts(db: Engine, validator: Validator) -> Parts:
+    return Parts(db, validator)
+
+
+def client_for(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")
+
+
+@pytest.fixture
+async def client(parts: Parts) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(parts.app()) as c:
+        yield c
+
+
+async def post(
+    client: httpx.AsyncClient,
+    data: bytes,
+    key: str | None = GEMEENTE_KEY,
+    content_type: str = "application/xml",
+) -> httpx.Response:
+    headers = {"Content-Type": content_type}
+    if key is not None:
+        headers["X-API-Key"] = key
+    return await client.post("/berichten", content=data, headers=headers)
+
+
+def jw301(**edits: Any) -> bytes:
+    s = spec("JW301")
+    for path, value in edits.items():
+        s = edit(s, path.replace("__", "/"), value)
+    return to_xml("JW301", s)
+
+
+def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["type"].endswith(f":{slug}") and body["title"]
+    assert "Traceback" not in response.text
+    return body
+
+
+# ---- POST /berichten --------------------------------------------------------------------------------
+
+
+async def test_valid_message_is_published_raw_and_answered_202(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    data = jw301()
+    response = await post(client, data)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert len(body["id"]) == ID_LENGTH and body["bericht"] == "JW301" and body["status"] == "ontvangen"
+    assert "retour" not in body  # breaks no in-message rule
+    assert body["links"] == {"self": f"/berichten/{body['id']}", "retour": f"/berichten/{body['id']}/retour"}
+    assert response.headers["location"] == f"/berichten/{body['id']}"
+    [published] = parts.publisher.published
+    assert published.raw == data and published.bericht_id == body["id"]
+    assert published.key == f"{GEMEENTE}:{AANBIEDER}"
+    assert published.received_at.tzinfo is not None
+
+
+async def test_aanbieder_message_key_is_gemeente_first(client: httpx.AsyncClient, parts: Parts) -> None:
+    response = await post(client, to_xml("JW305", spec("JW305")), key=AANBIEDER_KEY)
+    assert response.status_code == 202, response.text
+    assert parts.publisher.published[0].key == f"{GEMEENTE}:{AANBIEDER}"
+
+
+async def test_bearer_token_and_text_xml_are_accepted(client: httpx.AsyncClient, parts: Parts) -> None:
+    response = await client.post(
+        "/berichten",
+        content=jw301(),
+        headers={"Authorization": f"Bearer {GEMEENTE_KEY}", "Content-Type": "text/xml"},
+    )
+    assert response.status_code == 202, response.text
+    assert len(parts.publisher.published) == 1
+
+
+async def test_in_message_rule_break_is_published_and_answered_with_its_0001_retour(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    response = await post(client, jw301(Client__Bsn="123456789"))  # CS002: fails the 11-proef
+    assert response.status_code == 202, response.text
+    retour = etree.fromstring(response.json()["retour"].encode())
+    assert (etree.QName(retour).namespace or "").endswith("/jw302/schema")
+    assert [c.text for c in retour.iterfind("{*}Header/{*}RetourCodes/{*}RetourCode")] == ["0001"]
+    assert len(parts.publisher.published) == 1  # the intake judges it too and sends the retour
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}])
+async def test_missing_or_unknown_key_is_401(
+    client: httpx.AsyncClient, parts: Parts, headers: dict[str, str]
+) -> None:
+    response = await client.post(
+        "/berichten", content=jw301(), headers={"Content-Type": "application/xml", **headers}
+    )
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert parts.publisher.published == []
+
+
+async def test_afzender_not_bound_to_the_key_is_403_and_nothing_is_kept(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    body = assert_problem(await post(client, jw301(), key=OTHER_KEY), 403, "forbidden-afzender")
+    assert GEMEENTE in body["detail"]
+    assert parts.publisher.published == []
+    with session_factory(parts.db)() as session:
+        assert session.exec(select(BerichtRecord)).all() == []
+
+
+async def test_malformed_message_with_a_foreign_afzender_is_403_not_422(client: httpx.AsyncClient) -> None:
+    assert_problem(await post(client, jw301(Client__Bsn="12AB"), key=OTHER_KEY), 403, "forbidden-afzender")
+
+
+async def test_message_over_the_size_limit_is_413(parts: Parts) -> None:
+    data = jw301()
+    async with client_for(parts.app(max_message_bytes=len(data) - 1)) as client:
+        assert_problem(await post(client, data), 413, "too-large")
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the limit holds while streaming
+            for start in range(0, len(data), 1000):
+                yield data[start : start + 1000]
+
+        response = await client.post(
+            "/berichten",
+            content=chunks(),
+            headers={"Content-Type": "application/xml", "X-API-Key": GEMEENTE_KEY},
+        )
+        assert_problem(response, 413, "too-large")
+    assert parts.publisher.published == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", ""])
+async def test_other_content_type_is_415(client: httpx.AsyncClient, parts: Parts, content_type: str) -> None:
+    assert_problem(await post(client, jw301(), content_type=content_type), 415, "unsupported-media-type")
+    assert parts.publisher.published == []
+
+
+async def test_xsd_invalid_message_is_422_listing_every_error_and_recorded_as_malformed(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    data = jw301(Client__Bsn="12AB", Header__BerichtIdentificatie__Dagtekening="2026-13-45")
+    expected = parts.validator.validate(data).errors
+    assert len(expected) == 2
+    body = assert_problem(await post(client, data), 422, "invalid-bericht")
+    assert body["bericht"] == "JW301"
+    assert body["errors"] == [
+        {"rule": v.rule, "location": v.location, "message": v.message} for v in expected
+    ]
+    assert {e["location"] for e in body["errors"]} == {
+        "/Bericht/Client/Bsn",
+        "/Bericht/Header/BerichtIdentificatie/Dagtekening",
+    }
+    assert parts.publisher.published == []  # no retour exists for it: the intake never sees it
+    with session_factory(parts.db)() as session:
+        record = audit.get(session, body["id"])
+        assert record is not None
+        assert (record.outcome, record.afzender, record.error_codes) == (
+            "malformed",
+            GEMEENTE,
+            ["XSD", "XSD"],
+        )
+        assert record.content_hash == audit.content_hash(data)
+    trace = (await client.get(f"/berichten/{body['id']}", headers={"X-API-Key": GEMEENTE_KEY})).json()
+    assert trace["outcome"] == "malformed" and trace["error_codes"] == ["XSD", "XSD"]
+    retour = await client.get(f"/berichten/{body['id']}/retour", headers={"X-API-Key": GEMEENTE_KEY})
+    assert_problem(retour, 404, "no-retour")
+    metrics = (await client.get("/metrics")).text
+    assert 'hub_messages_total{bericht="JW301",outcome="malformed"} 1.0' in metrics
+    assert 'hub_rule_violations_total{bericht="JW301",rule="XSD"} 2.0' in metrics
+
+
+@pytest.mark.parametrize(
+    "data", [b"<Bericht><unclosed></Bericht>", b"", b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>']
+)
+async def test_unreadable_or_unsafe_body_is_422_with_rule_xml(
+    client: httpx.AsyncClient, parts: Parts, data: bytes
+) -> None:
+    body = assert_problem(await post(client, data), 422, "invalid-bericht")
+    assert [e["rule"] for e in body["errors"]] == ["XML"]
+    assert parts.publisher.published == []
+    with session_factory(parts.db)() as session:
+        record = audit.get(session, body["id"])
+        assert record is not None and record.outcome == "malformed" and record.afzender is None
+
+
+async def test_full_buffer_is_503_with_retry_after(client: httpx.AsyncClient, parts: Parts) -> None:
+    parts.publisher.full = True
+    response = await post(client, jw301())
+    assert_problem(response, 503, "unavailable")
+    assert response.headers["retry-after"] == "7"
+
+
+async def test_unexpected_error_is_a_500_problem_without_its_text(
+    client: httpx.AsyncClient, parts: Parts, caplog: pytest.LogCaptureFixture
+) -> None:
+    parts.publisher.error = RuntimeError("secret detail 999990019")
+    with caplog.at_level(logging.INFO):
+        response = await post(client, jw301())
+    assert_problem(response, 500, "internal")
+    assert "secret" not in response.text and "secret" not in caplog.text
+    assert any(
+        r.getMessage() == "request failed" and getattr(r, "error", None) == "RuntimeError"
+        for r in caplog.records
+    )
+
+
+async def test_logs_carry_the_ids_and_never_a_bsn_or_a_name(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    persoon = default_persoon(DEFAULT_DAGTEKENING)
+    with caplog.at_level(logging.DEBUG):
+        ok = await post(client, jw301())
+        malformed = await post(client, jw301(Client__Bsn=persoon.bsn[:8]))  # XSD error quoting the value
+        forbidden = await post(client, jw301(), key=OTHER_KEY)
+    assert (ok.status_code, malformed.status_code, forbidden.status_code) == (202, 422, 403)
+    assert persoon.bsn[:8] in malformed.text  # the sender sees its own value; the log must not
+    received = [r for r in caplog.records if r.getMessage() == "bericht ontvangen"]
+    assert [(getattr(r, "bericht_id", None), getattr(r, "identificatie", None)) for r in received] == [
+        (ok.json()["id"], "JW301261102")
+    ]
+    logged = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
+    for secret in (persoon.bsn, persoon.bsn[:8], persoon.achternaam, persoon.voornamen):
+        assert secret not in logged
+
+
+# ---- track and trace ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def intake(parts: Parts) -> Intake:
+    return Intake(
+        parts.validator,
+        session_factory(parts.db),
+        Pseudonymiser(b"k" * 32),
+        clock=lambda: TODAY,
+        now=lambda: datetime.now(UTC),
+    )
+
+
+async def test_track_and_trace_follows_the_message_through_the_intake(
+    client: httpx.AsyncClient, parts: Parts, intake: Intake
+) -> None:
+    auth = {"X-API-Key": GEMEENTE_KEY}
+    bericht_id = (await post(client, jw301())).json()["id"]
+    trace = (await client.get(f"/berichten/{bericht_id}", headers=auth)).json()
+    assert trace["status"] == "ontvangen" and trace["outcome"] is None and trace["received_at"]
+    assert trace["validated_at"] is None and trace["identificatie"] == "JW301261102"
+    assert_problem(await client.get(f"/berichten/{bericht_id}/retour", headers=auth), 409, "retour-pending")
+
+    result = intake.verwerk(parts.publisher.published[0].raw, bericht_id=bericht_id)
+    trace = (await client.get(f"/berichten/{bericht_id}", headers=auth)).json()
+    assert (trace["status"], trace["outcome"], trace["retour_bericht"]) == ("beoordeeld", "accepted", "JW302")
+    assert (
+        trace["validated_at"] and trace["retour_produced_at"] is None and trace["events_published_at"] is None
+    )
+    pending = await client.get(f"/berichten/{bericht_id}/retour", headers=auth)
+    assert_problem(pending, 409, "retour-pending")
+    assert pending.headers["retry-after"] == "1"
+
+    intake.mark_published(bericht_id)
+    retour = await client.get(f"/berichten/{bericht_id}/retour", headers=auth)
+    assert retour.status_code == 200 and retour.headers["content-type"] == "application/xml"
+    assert result.retour is not None and retour.content == result.retour
+    intake.mark_delivered(bericht_id)
+    trace = (await client.get(f"/berichten/{bericht_id}", headers=auth)).json()
+    assert all(trace[t] for t in ("retour_produced_at", "events_published_at", "retour_delivered_at"))
+    assert set(trace) >= {"id", "bericht", "outcome", "error_codes", "received_at", "validated_at"}
+
+
+async def test_rejected_message_shows_its_rule_codes(
+    client: httpx.AsyncClient, parts: Parts, intake: Intake
+) -> None:
+    bericht_id = (await post(client, to_xml("JW305", spec("JW305")), key=AANBIEDER_KEY)).json()["id"]
+    intake.verwerk(parts.publisher.published[0].raw, bericht_id=bericht_id)  # no toewijzing: TR019
+    trace = (await client.get(f"/berichten/{bericht_id}", headers={"X-API-Key": AANBIEDER_KEY})).json()
+    assert trace["outcome"] == "rejected" and trace["error_codes"] == [
+        "TR019",
+        "TR019",
+    ]  # one per StartProduct
+
+
+async def test_other_senders_see_404_for_someone_elses_message(
+    client: httpx.AsyncClient, intake: Intake, parts: Parts
+) -> None:
+    bericht_id = (await post(client, jw301())).json()["id"]
+    for key in (OTHER_KEY, AANBIEDER_KEY):  # the ontvanger too: the trace belongs to the afzender
+        assert_problem(
+            await client.get(f"/berichten/{bericht_id}", headers={"X-API-Key": key}), 404, "not-found"
+        )
+        assert_problem(
+            await client.get(f"/berichten/{bericht_id}/retour", headers={"X-API-Key": key}), 404, "not-found"
+        )
+    intake.verwerk(parts.publisher.published[0].raw, bericht_id=bericht_id)
+    assert_problem(
+        await client.get(f"/berichten/{bericht_id}", headers={"X-API-Key": OTHER_KEY}), 404, "not-found"
+    )
+    assert (
+        await client.get(f"/berichten/{bericht_id}", headers={"X-API-Key": GEMEENTE_KEY})
+    ).status_code == 200
+
+
+@pytest.mark.parametrize("bericht_id", ["0" * 32, "not-an-id", "A" * 32])
+async def test_unknown_message_is_404(client: httpx.AsyncClient, bericht_id: str) -> None:
+    auth = {"X-API-Key": GEMEENTE_KEY}
+    assert_problem(await client.get(f"/berichten/{bericht_id}", headers=auth), 404, "not-found")
+    assert_problem(await client.get(f"/berichten/{bericht_id}/retour", headers=auth), 404, "not-found")
+
+
+async def test_track_and_trace_needs_a_key(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get(f"/berichten/{'0' * 32}"), 401, "unauthorized")
+
+
+# ---- health, metrics, OpenAPI, roles ------------------------------------------------------------------
+
+
+async def test_healthz_and_readyz_when_everything_is_up(client: httpx.AsyncClient) -> None:
+    alive = await client.get("/healthz")
+    assert alive.status_code == 200 and alive.json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "checks": {"broker": True, "database": True, "migrations": True}}
+
+
+async def test_readyz_is_503_naming_the_broker_when_it_is_down(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    parts.broker_up = False
+    body = assert_problem(await client.get("/readyz"), 503, "not-ready")
+    assert body["checks"] == {"broker": False, "database": True, "migrations": True}
+    assert body["detail"] == "failed: broker"
+
+
+@pytest.fixture
+def unmigrated(tmp_path: Any) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+async def test_readyz_is_503_when_migrations_are_not_applied(parts: Parts, unmigrated: Engine) -> None:
+    async with client_for(parts.app(engine=unmigrated)) as client:
+        body = assert_problem(await client.get("/readyz"), 503, "not-ready")
+    assert body["checks"] == {"broker": True, "database": True, "migrations": False}
+
+
+async def test_metrics_is_the_prometheus_exposition_of_the_registry(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    parts.metrics.retour.labels(bericht="JW302").inc(3)
+    response = await client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert 'hub_retour_total{bericht="JW302"} 3.0' in response.text
+
+
+async def test_openapi_documents_every_route_with_problems_and_an_xml_example(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    paths = document["paths"]
+    assert set(paths) == {
+        "/berichten",
+        "/berichten/{bericht_id}",
+        "/berichten/{bericht_id}/retour",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    }
+    post_op = paths["/berichten"]["post"]
+    assert set(post_op["responses"]) == {"202", "401", "403", "413", "415", "422", "503"}
+    assert post_op["responses"]["422"]["content"][PROBLEM_JSON]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    example = post_op["requestBody"]["content"]["application/xml"]["example"]
+    assert parts.validator.validate(example.encode()).accepted  # the documented example can be sent as it is
+    assert {"Problem", "Ontvangen", "TrackAndTrace"} <= set(document["components"]["schemas"])
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert {"409", "404"} <= set(paths["/berichten/{bericht_id}/retour"]["get"]["responses"])
+    assert post_op["description"] and paths["/berichten/{bericht_id}"]["get"]["description"]
+
+
+async def test_unknown_route_and_method_are_problems(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get("/nowhere"), 404, "not-found")
+    assert_problem(await client.put("/berichten"), 405, "method-not-allowed")
+
+
+async def test_other_roles_serve_only_health_and_metrics(parts: Parts) -> None:
+    async with client_for(parts.app(roles_gateway=False)) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert (await client.get("/metrics")).status_code == 200
+        assert_problem(await post(client, jw301()), 404, "not-found")
+        assert "/berichten" not in (await client.get("/openapi.json")).json()["paths"]
+
+
+def test_gateway_role_without_publisher_refuses_to_build(parts: Parts) -> None:
+    with pytest.raises(ValueError, match="publisher"):
+        create_app(
+            make_settings(),
+            parts.validator,
+            session_factory(parts.db),
+            None,
+            parts.registry,
+            Health(),
+            roles_gateway=True,
+        )
