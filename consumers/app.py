@@ -62,7 +62,8 @@ class Runtime:
     broker_settings: BrokerSettings
     database_url: str
     roles: tuple[Role, ...] = ("all",)
-    clock: Callable[[], date] = date.today
+    clock: Callable[[], date] = date.today  # "today" of the gauges (`--as-of`)
+    judge_clock: Callable[[], date] | None = None  # "today" of the rules (TR135 ...); default: `clock`
     retour_dir: Path | None = None
     retour_per_receiver: bool = True
     allow_throwaway_key: bool = False
@@ -96,10 +97,15 @@ class Runtime:
         self.sessions = session_factory(self.engine)
         s = self.settings
         self.validator = Validator.from_paths(
-            s.schema_dir, s.gemeenten_file, limits=ParseLimits(s.max_message_bytes, s.max_xml_depth), clock=self.clock
+            s.schema_dir,
+            s.gemeenten_file,
+            limits=ParseLimits(s.max_message_bytes, s.max_xml_depth),
+            clock=self.judge_clock or self.clock,
         )
         pseudonym = pseudonymiser_for(s, allow_throwaway=self.allow_throwaway_key)
-        self.intake = Intake(self.validator, self.sessions, pseudonym, clock=self.clock, now=lambda: datetime.now(UTC))
+        self.intake = Intake(
+            self.validator, self.sessions, pseudonym, clock=self.judge_clock or self.clock, now=lambda: datetime.now(UTC)
+        )
         if self.broker_settings.bootstrap_servers:
             self.bootstrap = self.broker_settings.bootstrap_servers
         else:
@@ -143,9 +149,9 @@ class Runtime:
         processor = Processor(self.sessions, Regios.from_file(self.settings.gemeenten_file))
         register_processors(
             self.broker,
-            lambda parse: ProcessorWorker(
+            lambda parsers: ProcessorWorker(
                 processor,
-                parse,
+                parsers,
                 self.broker,
                 self.topics,
                 self.metrics,

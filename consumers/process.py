@@ -1,7 +1,8 @@
 """`hub process`: replay files through the same pipeline as the service and wait until it has drained.
 
 Files go to the inbound topic in order of Dagtekening, then file name; the command waits until the intake
-has judged every message and every retour is delivered, then writes the metrics and stops.
+has judged every message, every retour is delivered and the processors have handled every event, then
+writes the metrics (the domain metrics read the store at that moment) and stops.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ async def process(
     names = {bid: _SAFE.sub("_", i.path.stem) for bid, i in ids.items()}
     judged: set[str] = set()
     delivered: set[str] = set()
+    handled: set[str] = set()
     progress = asyncio.Event()
 
     def intake_done(bericht_id: str) -> None:
@@ -54,17 +56,25 @@ async def process(
         delivered.add(bericht_id)
         progress.set()
 
+    def processor_done(bericht_id: str) -> None:
+        handled.add(bericht_id)
+        progress.set()
+
     with tempfile.TemporaryDirectory(prefix="hub-process-") as tmp:
         runtime = Runtime(
             settings.model_copy(update={"migrate_on_start": True}),
             broker_settings,
             database or f"sqlite:///{Path(tmp) / 'hub.sqlite'}",
             clock=(lambda: as_of) if as_of else date.today,
+            # Messages dated after --as-of are processed like any other (issue 5): only the gauges use it,
+            # so the rules judge against the later of --as-of and the real date.
+            judge_clock=(lambda: max(as_of, date.today())) if as_of else date.today,
             retour_dir=retour_out,
             retour_per_receiver=False,
             allow_throwaway_key=True,
             on_intake_done=intake_done,
             on_retour_done=retour_done,
+            on_processor_done=processor_done,
             retour_file_name=lambda bid, bericht: f"{names.get(bid, bid)}.{bericht}.xml",
         )
         runtime.prepare()
@@ -77,7 +87,7 @@ async def process(
                     key=item.key.encode(),
                     headers={HEADER_ID: bericht_id, HEADER_RECEIVED: datetime.now(UTC).isoformat()},
                 )
-            await asyncio.wait_for(_drain(runtime, set(ids), judged, delivered, progress), timeout)
+            await asyncio.wait_for(_drain(runtime, set(ids), judged, delivered, handled, progress), timeout)
             if metrics_out is not None:
                 metrics_out.parent.mkdir(parents=True, exist_ok=True)
                 metrics_out.write_bytes(generate_latest(runtime.registry))
@@ -86,19 +96,30 @@ async def process(
             await runtime.stop()
 
 
-async def _drain(runtime: Runtime, ids: set[str], judged: set[str], delivered: set[str], progress: asyncio.Event) -> None:
+async def _drain(
+    runtime: Runtime,
+    ids: set[str],
+    judged: set[str],
+    delivered: set[str],
+    handled: set[str],
+    progress: asyncio.Event,
+) -> None:
     while not ids <= judged:
         progress.clear()
         await progress.wait()
-    expecting = await asyncio.to_thread(_with_retour, runtime, ids)
-    while not expecting <= delivered:
+    with_retour, with_event = await asyncio.to_thread(_expecting, runtime, ids)
+    if not runtime.has("processors"):
+        with_event = set()
+    while not (with_retour <= delivered and with_event <= handled):
         progress.clear()
         await progress.wait()
 
 
-def _with_retour(runtime: Runtime, ids: set[str]) -> set[str]:
+def _expecting(runtime: Runtime, ids: set[str]) -> tuple[set[str], set[str]]:
+    """The messages that have a retour to deliver, and those whose event the processors must handle."""
     with runtime.sessions() as session:
-        return {i for i in ids if (r := audit.get(session, i)) is not None and r.retour is not None}
+        records = [r for i in ids if (r := audit.get(session, i)) is not None]
+    return {r.id for r in records if r.retour is not None}, {r.id for r in records if r.event is not None}
 
 
 def _outcomes(runtime: Runtime, ids: set[str]) -> dict[str, int]:

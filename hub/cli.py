@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -184,7 +184,10 @@ def process(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of messages to replay.")],
     metrics_out: Annotated[Path | None, typer.Option("--metrics-out", help="Write the Prometheus exposition here.")] = None,
     retour_out: Annotated[Path | None, typer.Option("--retour-out", help="Write every retourbericht here.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Fix 'today' (YYYY-MM-DD) for everything date-dependent.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="'Today' (YYYY-MM-DD) of the gauges; messages dated later are processed as any other."),
+    ] = None,
     database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: a fresh temporary SQLite file).")] = None,
 ) -> None:
     """Replay messages through the full pipeline (embedded broker unless one is configured) and wait until drained."""
@@ -312,3 +315,112 @@ def run(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     serve(service, settings)
+
+
+def post_simulated(
+    berichten: Iterator[Any], url: str, api_key: str | None, *, speed: float | None = None, batch: int = 100
+) -> list[Any]:
+    """POST simulated messages in order through producers.ingest.send_http; at most `speed` per second.
+
+    Returns what the gateway answered for messages it did not take (anything but 202).
+    """
+    import itertools
+    import time
+
+    from producers.ingest import Input, send_http
+
+    def as_input(b: Any) -> Input:
+        return Input(Path(b.bestandsnaam), b.xml, b.dagtekening, b.key)
+
+    refused: list[Any] = []
+    if speed is None:  # as fast as possible: one HTTP client per batch
+        while chunk := [as_input(b) for b in itertools.islice(berichten, batch)]:
+            refused += [s for s in send_http(chunk, url, api_key) if s.status != 202]
+        return refused
+    begin = time.monotonic()
+    for i, b in enumerate(berichten):
+        time.sleep(max(0.0, begin + i / speed - time.monotonic()))
+        refused += [s for s in send_http([as_input(b)], url, api_key) if s.status != 202]
+    return refused
+
+
+@app.command()
+def simulate(
+    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same messages, byte for byte.")] = 1,
+    regio: Annotated[list[str] | None, typer.Option("--regio", help="A jeugdregio (repeat for more); default: the seven Gelderland regions.")] = None,
+    aanbieders: Annotated[int, typer.Option("--aanbieders", help="Number of aanbieders.")] = 30,
+    clienten: Annotated[int, typer.Option("--clienten", help="Client stories over the period.")] = 400,
+    start: Annotated[str | None, typer.Option("--start", help="First day (default: nine months before --tot).")] = None,
+    tot: Annotated[str | None, typer.Option("--tot", help="Last Dagtekening (default: today).")] = None,
+    error_rate: Annotated[float, typer.Option("--error-rate", help="Share of messages that get a deliberately wrong twin.")] = 0.02,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the messages and manifest.json to this directory.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="POST the messages to a running hub (its base URL).")] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")] = None,
+    speed: Annotated[float | None, typer.Option("--speed", help="Messages per second with --to (default: as fast as possible; 2 with --live).")] = None,
+    live: Annotated[bool, typer.Option("--live", help="With --to: after the history keep sending traffic dated today.")] = False,
+    gi: Annotated[bool, typer.Option("--gi/--no-gi", help="Also GI bepalingen, maatregel-voortgang and capaciteit.")] = True,
+) -> None:
+    """Realistic synthetic traffic for a set of jeugdregio's: files plus manifest.json (--out), or POSTed to a hub (--to)."""
+    from hub.synth.simulate import SimConfig, Simulator, schrijf
+    from hub.synth.wereld import GELDERLAND
+
+    if (out is None) == (to is None) or (live and to is None) or (speed is not None and speed <= 0):
+        typer.echo("error: give --out DIR or --to URL (one of them; --live and --speed need --to, speed > 0)", err=True)
+        raise typer.Exit(2)
+    try:
+        config = SimConfig(
+            seed=seed,
+            regios=tuple(regio or GELDERLAND),
+            aanbieders=aanbieders,
+            clienten=clienten,
+            start=_as_date(start),
+            tot=_as_date(tot),
+            error_rate=error_rate,
+            gi=gi,
+        )
+        sim = Simulator(config)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if out is not None:
+        data = schrijf(sim, out)
+        counts = ", ".join(f"{n} {bericht}" for bericht, n in data["counts"].items())
+        typer.echo(
+            f"wrote {data['messages']} messages to {out} ({counts or 'none'}); "
+            f"{len(data['deliberate'])} deliberately wrong, listed in {out / 'manifest.json'}",
+            err=True,
+        )
+        return
+    assert to is not None
+    try:
+        refused = post_simulated(sim.live() if live else sim.run(), to, api_key, speed=speed or (2.0 if live else None))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+    except Exception as exc:  # connection refused, timeouts: one clear line
+        typer.echo(f"error: cannot send to {to}: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for s in refused:
+        typer.echo(f"{s.status}\t{s.path}\t{s.detail}")
+    typer.echo(f"sent the simulated messages to {to}; {len(refused)} not taken by the gateway", err=True)
+    raise typer.Exit(1 if refused else 0)
+
+
+config_app = typer.Typer(help="The hub's configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(
+    format: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+) -> None:
+    """Print the effective configuration (environment, .env file, defaults) with secrets masked."""
+    from consumers.broker import BrokerSettings
+    from hub.configuration import effective
+
+    rows = effective([HubSettings(), BrokerSettings()])
+    if format is Format.json:
+        typer.echo(json.dumps({r.env: r.value for r in rows}, indent=2))
+        return
+    width = max(len(r.env) for r in rows)
+    for r in rows:
+        typer.echo(f"{r.env:<{width}}  {r.value}")

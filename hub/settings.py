@@ -1,17 +1,26 @@
-"""One frozen HubSettings from environment variables (prefix HUB_) and an optional .env file."""
+"""One frozen HubSettings from environment variables (prefix HUB_) and an optional env file (HUB_ENV_FILE).
+
+Every setting has a default, a type and a description; `hub config show` prints them with secrets masked,
+and the README's configuration table is checked against this class by a test.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.ijw.parse import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH
 
 
 class HubSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_", env_file=os.environ.get("HUB_ENV_FILE"), extra="ignore", frozen=True
+    )
 
     schema_dir: Path | None = Field(None, description="Directory with iJw 3.2 XSDs (official release files); default: built-in")
     gemeenten_file: Path | None = Field(
@@ -19,3 +28,40 @@ class HubSettings(BaseSettings):
     )
     max_message_bytes: int = Field(DEFAULT_MAX_BYTES, description="Largest accepted message in bytes", gt=0)
     max_xml_depth: int = Field(DEFAULT_MAX_DEPTH, description="Deepest accepted element nesting", gt=0)
+    database_url: str = Field("sqlite:///hub.sqlite", description="SQLAlchemy URL of the store (postgresql+psycopg://...)")
+    pseudonym_key: SecretStr | None = Field(
+        None, description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN); required outside demo mode"
+    )
+    api_keys: SecretStr | None = Field(
+        None, description='JSON object mapping an API key to the sender codes it may use: {"key": ["0200", "12345678"]}'
+    )
+    http_host: str = Field("127.0.0.1", description="Address the HTTP server binds to (0.0.0.0 in a container)")
+    http_port: int = Field(8080, description="Port of the gateway, /metrics, /healthz and /readyz")
+    log_format: Literal["json", "text"] = Field("json", description="Log output: structured JSON or text for people")
+    log_level: str = Field("INFO", description="Log level")
+    migrate_on_start: bool = Field(True, description="Run database migrations when the hub starts")
+    shutdown_grace_seconds: float = Field(20.0, description="Time to finish in-flight messages after SIGTERM", gt=0)
+    retour_dir: Path | None = Field(None, description="Outbox directory where delivered retourberichten are written")
+    max_attempts: int = Field(5, description="Processing attempts before a message is dead-lettered", ge=1)
+    gateway_buffer: int = Field(1000, description="Messages the gateway holds while the broker is unreachable", ge=0)
+    demo: bool = Field(False, description="Demo mode: a throwaway pseudonymisation key is generated when none is set")
+    metrics_drop_labels: list[Literal["aanbieder", "gemeente"]] = Field(
+        default_factory=list,
+        description='Labels left out of the domain metrics to bound their cardinality, as JSON: ["aanbieder", "gemeente"]',
+    )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _api_keys_are_json(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parsed = json.loads(value.get_secret_value())
+            if not isinstance(parsed, dict) or not all(isinstance(v, list) for v in parsed.values()):
+                raise ValueError("HUB_API_KEYS must be a JSON object of key -> list of sender codes")
+        return value
+
+    def api_key_senders(self) -> dict[str, frozenset[str]]:
+        """API key -> the sender codes (AGB or gemeentecode) it may send as."""
+        if self.api_keys is None:
+            return {}
+        parsed: dict[str, Any] = json.loads(self.api_keys.get_secret_value())
+        return {key: frozenset(str(code) for code in codes) for key, codes in parsed.items()}

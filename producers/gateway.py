@@ -651,7 +651,9 @@ async def readyz(request: Request) -> Any:
 )
 async def metrics(request: Request) -> Response:
     registry: CollectorRegistry = request.app.state.registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    # The domain collectors query the store: keep that off the event loop.
+    body = await asyncio.to_thread(generate_latest, registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 # ---- request helpers --------------------------------------------------------------------------------

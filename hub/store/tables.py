@@ -284,3 +284,7 @@ class PrestatieRecord(SQLModel, table=True):
     toegekend: bool | None = None
     gecrediteerd: bool = False  # an accepted credit line names this line as VorigReferentieNummer
     antwoord_bericht_id: str | None = _bericht_fk(default=None)  # the JW325 that answered it
+
+
+# The monitor's tables (issue 5) live in their own module; importing it here puts them on SQLModel.metadata.
+from hub.store import monitor_tables  # noqa: E402, F401

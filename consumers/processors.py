@@ -1,0 +1,142 @@
+"""The processors: subscribers on the normalised topics that store the monitor's observations (issue 5).
+
+Order per event: 1 derive and store its observations in one transaction (a worker thread; the event loop
+keeps the group heartbeat)  2 commit the offset. A crash before 2 redelivers the event; the store then finds
+it handled (or its observations' keys taken) and nothing changes. One consumer group, "ijw-hub-processors",
+with one member per process that reads every normalised topic (one member, not one per topic: each member
+joining costs the group a rebalance). Replicas share the partitions, and any of them may handle any event,
+because the observations come from the store rather than from what a replica has seen before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from consumers.broker import BrokerSettings, group_options
+from consumers.intake import HEADER_ID
+from consumers.lag import observe_lag
+from hub.errors import TransientError
+from hub.events.models import DeadLetter
+from hub.metrics import HubMetrics
+from hub.monitor.processor import Processor
+from hub.monitor.registry import EVENT_KINDS, EventParser, load_plugins
+from hub.topics import Topics
+
+log = logging.getLogger("hub.processors")
+
+PROCESSORS_GROUP = "ijw-hub-processors"
+
+
+@dataclass
+class ProcessorWorker:
+    """Binds the transport-free processor to the normalised topics: parse, store, dead-letter what keeps failing."""
+
+    processor: Processor
+    parsers: Mapping[str, EventParser]  # by topic name
+    broker: KafkaBroker
+    topics: Topics
+    metrics: HubMetrics
+    max_attempts: int = 5
+    backoff_seconds: float = 0.2
+    on_done: Callable[[str], None] | None = None  # `hub process` waits until every event is handled
+
+    async def handle(self, body: bytes, msg: KafkaMessage) -> None:
+        bericht_id = str((msg.headers or {}).get(HEADER_ID) or "")
+        start = time.perf_counter()
+        topic = getattr(msg.raw_message, "topic", "")
+        try:
+            event = self.parsers[topic](body)
+        except (KeyError, ValueError) as exc:  # pydantic's ValidationError is a ValueError: not our event
+            await self._dead_letter("unreadable-event", body, bericht_id, 1, exc, msg)
+        else:
+            await self._verwerk(event, body, msg)
+            bericht_id = event.bericht_id
+        self.metrics.processing_seconds.labels(stage="processors").observe(time.perf_counter() - start)
+        await msg.ack()
+        await observe_lag(self.metrics, PROCESSORS_GROUP, getattr(msg, "consumer", None))
+        if self.on_done is not None:
+            self.on_done(bericht_id)
+
+    async def _verwerk(self, event: Any, body: bytes, msg: KafkaMessage) -> None:
+        attempt = failures = 0
+        while True:
+            attempt += 1
+            try:
+                await asyncio.to_thread(self.processor.verwerk, event)
+                return
+            except TransientError as exc:
+                # The store is down or busy, not the event: wait and retry, never dead-letter.
+                log.warning("store unavailable, retrying", extra={"bericht_id": event.bericht_id, "error": type(exc).__name__})
+                await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
+            except Exception as exc:  # one poison event must not block its partition
+                failures += 1
+                log.warning(
+                    "processing failed",
+                    extra={"bericht_id": event.bericht_id, "attempt": failures, "error": type(exc).__name__},
+                )
+                if failures >= self.max_attempts:
+                    await self._dead_letter("processor-failed", body, event.bericht_id, failures, exc, msg)
+                    return
+                await asyncio.sleep(self.backoff_seconds * 2 ** (failures - 1))
+
+    async def _dead_letter(
+        self, reason: str, body: bytes, bericht_id: str, attempts: int, exc: BaseException, msg: KafkaMessage
+    ) -> None:
+        """The event goes to the dead-letter topic (without its content); raises when the broker is gone."""
+        letter = DeadLetter(
+            reason=reason,
+            error=f"{type(exc).__name__} after {attempts} attempts",  # no str(exc): it may quote content
+            bericht_id=bericht_id or None,
+            raw_size=len(body),
+            first_seen=datetime.now(UTC),
+            attempts=attempts,
+        )
+        record: Any = msg.raw_message
+        headers = {HEADER_ID: bericht_id, "reason": reason, "content-type": "application/json"}
+        if record is not None:
+            headers.update(
+                {"source-topic": record.topic, "source-partition": str(record.partition), "source-offset": str(record.offset)}
+            )
+        try:
+            await self.broker.publish(
+                letter.model_dump_json().encode(), self.topics.dead_letter, key=record.key if record else None, headers=headers
+            )
+        except KafkaError as publish_exc:  # do not ack: the group redelivers the event
+            raise publish_exc from exc
+        self.metrics.dead_letters.labels(reason=reason).inc()
+
+
+def register_processors(
+    broker: KafkaBroker,
+    worker_factory: Callable[[Mapping[str, EventParser]], ProcessorWorker],
+    topics: Topics,
+    settings: BrokerSettings,
+) -> Callable[[KafkaMessage], Awaitable[None]]:
+    """Subscribe the processors to every normalised topic of hub.monitor.registry.EVENT_KINDS, manual ack."""
+    load_plugins()
+    parsers = {topics.normalised(kind): parse for kind, parse in EVENT_KINDS.items()}
+    worker = worker_factory(parsers)
+
+    @broker.subscriber(
+        *parsers,
+        group_id=PROCESSORS_GROUP,
+        ack_policy=AckPolicy.MANUAL,
+        title="processors",
+        description="Stores the monitor's observations for every normalised event.",
+        **group_options(settings),
+    )
+    async def on_event(msg: KafkaMessage) -> None:
+        # The raw bytes: FastStream would decode an application/json value into a dict before we see it.
+        await worker.handle(msg.body, msg)
+
+    return on_event

@@ -1,0 +1,72 @@
+"""The effective configuration as rows (environment variable, value, type, default, description), secrets masked.
+
+Feeds `hub config show` and the test that keeps the README's configuration table complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
+MASK = "********"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    env: str
+    value: str
+    type: str
+    default: str
+    description: str
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, SecretStr):
+        return MASK if value.get_secret_value() else ""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _type(annotation: Any) -> str:
+    text = str(annotation) if get_args(annotation) else getattr(annotation, "__name__", str(annotation))
+    for noise in ("typing.", "pathlib.", "pydantic.types.", "<class '", "'>"):
+        text = text.replace(noise, "")
+    return text.replace(" | None", " (optional)").replace(" | ", " or ")
+
+
+def describe(settings_classes: Iterable[type[BaseSettings]]) -> list[Setting]:
+    """Every setting with its default, without reading the environment."""
+    rows = []
+    for cls in settings_classes:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        for name, field in cls.model_fields.items():
+            rows.append(
+                Setting(
+                    env=(prefix + name).upper(),
+                    value="",
+                    type=_type(field.annotation),
+                    default=_show(field.get_default(call_default_factory=True)),
+                    description=field.description or "",
+                )
+            )
+    return rows
+
+
+def effective(instances: Iterable[BaseSettings]) -> list[Setting]:
+    rows = []
+    for settings in instances:
+        described = {s.env: s for s in describe([type(settings)])}
+        prefix = str(type(settings).model_config.get("env_prefix", ""))
+        for name in type(settings).model_fields:
+            base = described[(prefix + name).upper()]
+            rows.append(
+                Setting(base.env, _show(getattr(settings, name)), base.type, base.default, base.description)
+            )
+    return rows

@@ -1,0 +1,179 @@
+"""The domain metrics of issue 5 as a Prometheus collector that reads the store at every scrape.
+
+Nothing is counted in process memory: counters and the histogram are aggregates of the stored observations,
+gauges are computed as of today (or --as-of) from the state. A restart, a replay or N replicas therefore
+expose the same values; dashboards take `max` over replicas (deploy/prometheus/recording_rules.yml).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from hub.metrics import HubMetrics
+from hub.monitor import contract
+from hub.monitor.contract import FAMILIES, Family
+from hub.monitor.model import ONBEKEND, Peil, Sample
+from hub.monitor.norms import UITKOMSTEN, boven_norm_grens
+from hub.monitor.registry import BRONNEN, WACHT_BRONNEN, Regios, load_plugins
+from hub.settings import HubSettings
+from hub.store import observations
+from hub.store.db import SessionFactory
+
+log = logging.getLogger("hub.monitor")
+
+Aggregate = dict[tuple[str, ...], float]
+
+
+class MonitorCollector(Collector):
+    """Yields every family of hub.monitor.contract, samples read from the store; families exist when empty."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        regios: Regios,
+        *,
+        clock: Callable[[], date] = date.today,
+        drop_labels: Iterable[str] = (),
+    ) -> None:
+        load_plugins()
+        self.sessions = sessions
+        self.regios = regios
+        self.clock = clock
+        self.drop = frozenset(drop_labels) & contract.DROPPABLE
+
+    def describe(self) -> Iterable[Metric]:
+        """The families without samples: lets the registry refuse a second family of the same name."""
+        return [_family(f, f.kept(self.drop)) for f in FAMILIES]
+
+    def collect(self) -> Iterable[Metric]:
+        vandaag = self.clock()
+        peil = Peil(vandaag, boven_norm_grens(vandaag))
+        try:
+            with self.sessions() as session:
+                families = list(self._families(session, peil))
+        except SQLAlchemyError as exc:  # a scrape must not fail the whole /metrics page
+            log.warning("domain metrics unavailable: store error", extra={"error": type(exc).__name__}, exc_info=True)
+            return []
+        return families
+
+    def _families(self, session: Session, peil: Peil) -> Iterator[Metric]:
+        yield self._histogram(session)
+        samples = self._samples(session, peil)
+        for family in FAMILIES:
+            if family.soort == "histogram":
+                continue
+            kept = family.kept(self.drop)
+            metric = _family(family, kept)
+            assert not isinstance(metric, HistogramMetricFamily)
+            extra = (s for source in BRONNEN.get(family.name, ()) for s in source(session, peil))
+            for labels, value in sorted(self._aggregate(family, kept, [*samples.get(family.name, ()), *extra]).items()):
+                metric.add_metric(list(labels), value)
+            yield metric
+
+    def _samples(self, session: Session, peil: Peil) -> dict[str, list[Sample]]:
+        """The samples the monitor itself derives: waiting requests, norm outcomes (all at 0 first), stops."""
+        wachtend: list[Sample] = []
+        boven: list[Sample] = []
+        for source in WACHT_BRONNEN:
+            for r in source(session, peil):
+                labels = {"fase": r.fase, "gemeente": r.gemeente, "productcategorie": r.productcategorie}
+                wachtend.append(({**labels, "aanbieder": r.aanbieder}, float(r.aantal)))
+                boven.append((labels, float(r.boven_norm)))
+        # Every norm × uitkomst × regio exists at 0, so an alert sees the first increase.
+        normen: list[Sample] = [
+            ({"norm": n, "uitkomst": u, "regio": regio}, 0.0)
+            for n in contract.NORMEN
+            for u in UITKOMSTEN
+            for regio in self.regios.alle()
+        ]
+        normen += [
+            ({"norm": n, "uitkomst": u, "regio": regio}, float(c))
+            for n, u, regio, c in observations.norm_aantallen(session)
+        ]
+        beeindigd: list[Sample] = [
+            ({"regio": regio, "productcategorie": cat, "reden": reden}, float(c))
+            for regio, cat, reden, c in observations.beeindigd_aantallen(session)
+        ]
+        return {
+            contract.WACHTEND.name: wachtend,
+            contract.WACHTEND_BOVEN_NORM.name: boven,
+            contract.NORM.name: normen,
+            contract.BEEINDIGD.name: beeindigd,
+        }
+
+    def _aggregate(self, family: Family, kept: tuple[str, ...], samples: Iterable[Sample]) -> Aggregate:
+        """Sum samples per exposed label set: fills regio from gemeente, None as "onbekend", dropped labels out."""
+        out: Aggregate = {}
+        for labels, value in samples:
+            full: dict[str, str | None] = dict(labels)
+            if "regio" in family.labels and "regio" not in full:
+                full["regio"] = self.regios(full.get("gemeente"))
+            key = tuple(full.get(label) or ONBEKEND for label in kept)
+            out[key] = out.get(key, 0.0) + value
+        return out
+
+    def _histogram(self, session: Session) -> Metric:
+        family = contract.DOORLOOPTIJD
+        metric = HistogramMetricFamily(family.name, family.help, labels=list(family.labels))
+        bounds = contract.BUCKETS_SECONDEN
+        for fase, regio, cat, count, total, cumulative in sorted(observations.doorlooptijd_buckets(session, bounds)):
+            buckets = [(_le(b), float(c)) for b, c in zip(bounds, cumulative, strict=True)]
+            metric.add_metric([fase, regio, cat], [*buckets, ("+Inf", float(count))], float(total))
+        return metric
+
+
+def _le(bound: int) -> str:
+    """A bucket bound written as prometheus_client's own Histogram writes it ("86400.0")."""
+    text: str = floatToGoString(bound)  # type: ignore[no-untyped-call]
+    return text
+
+
+def _family(family: Family, labels: tuple[str, ...]) -> CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily:
+    match family.soort:
+        case "counter":
+            return CounterMetricFamily(family.name, family.help, labels=list(labels))
+        case "gauge":
+            return GaugeMetricFamily(family.name, family.help, labels=list(labels))
+        case "histogram":
+            return HistogramMetricFamily(family.name, family.help, labels=list(labels))
+
+
+def bind_retour_pending(metrics: HubMetrics, sessions: SessionFactory) -> None:
+    """hub_retour_pending reads the audit log at scrape time (one family, the one HubMetrics defines)."""
+
+    def pending() -> float:
+        try:
+            with sessions() as session:
+                return float(observations.retour_pending(session))
+        except SQLAlchemyError:
+            return float("nan")
+
+    metrics.retour_pending.set_function(pending)
+
+
+def install(
+    registry: CollectorRegistry,
+    metrics: HubMetrics,
+    sessions: SessionFactory,
+    settings: HubSettings,
+    clock: Callable[[], date] = date.today,
+) -> MonitorCollector:
+    """Register the domain metrics on the registry and let hub_retour_pending read the store."""
+    collector = MonitorCollector(
+        sessions, Regios.from_file(settings.gemeenten_file), clock=clock, drop_labels=settings.metrics_drop_labels
+    )
+    registry.register(collector)
+    bind_retour_pending(metrics, sessions)
+    return collector
+
+
+__all__ = ["MonitorCollector", "bind_retour_pending", "install"]

@@ -1,0 +1,114 @@
+"""Where the parts of the monitor plug in, so a new message family (the GI pipeline) adds to it without edits.
+
+- event kinds: which normalised topics the processors read, and how a value becomes an event;
+- observers: per event type, functions that derive observations from the store when that event is processed;
+- wait sources: open requests per stage (`jeugdhulp_wachtend` and `jeugdhulp_wachtend_boven_norm`);
+- sample sources: further samples for a family by name (e.g. `gi_bepalingen_total`, `gi_capaciteit`).
+A plugin module registers itself on import; PLUGINS lists the modules `load_plugins()` imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+
+from hub.monitor.model import ONBEKEND, Observatie, Peil, Sample, WachtRij
+from hub.reference.gemeenten import DEFAULT_FILE, load_gemeenten
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# The modules that register observers and sources; the GI pipeline appends its own.
+PLUGINS: list[str] = ["hub.monitor.ijw"]
+
+
+class MonitoredEvent(Protocol):
+    """What the processors need of an event: its id (deduplication), its type (observers) and its message."""
+
+    @property
+    def event_id(self) -> uuid.UUID: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def bericht_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Regios:
+    """gemeentecode -> jeugdregio (the `regio` label); "onbekend" for a code the mapping does not know."""
+
+    per_gemeente: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, path: Path | None = None) -> Regios:
+        gemeenten = load_gemeenten(path or DEFAULT_FILE)
+        return cls({code: g.jeugdregio or ONBEKEND for code, g in gemeenten.items()})
+
+    def __call__(self, gemeente: str | None) -> str:
+        return self.per_gemeente.get(gemeente or "", ONBEKEND)
+
+    def alle(self) -> tuple[str, ...]:
+        """Every regio the mapping knows, plus "onbekend", sorted: the regio's counters are created at 0."""
+        return tuple(sorted({*self.per_gemeente.values(), ONBEKEND}))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an observer may use besides the store and the event."""
+
+    regio: Regios
+
+
+EventParser: TypeAlias = Callable[[bytes], Any]
+Observer: TypeAlias = Callable[["Session", Any, Context], Iterable[Observatie]]
+WachtBron: TypeAlias = Callable[["Session", Peil], Iterable[WachtRij]]
+Bron: TypeAlias = Callable[["Session", Peil], Iterable[Sample]]
+
+EVENT_KINDS: dict[str, EventParser] = {}
+OBSERVERS: dict[str, list[Observer]] = {}
+WACHT_BRONNEN: list[WachtBron] = []
+BRONNEN: dict[str, list[Bron]] = {}
+
+
+def event_kind(kind: str, parser: EventParser) -> None:
+    """The processors read the normalised topic `kind` (Topics.normalised(kind)) and parse its values so."""
+    EVENT_KINDS[kind] = parser
+
+
+def observer(*event_types: str) -> Callable[[Observer], Observer]:
+    """Register a function that derives observations when an event of one of these types is processed."""
+
+    def register(fn: Observer) -> Observer:
+        for event_type in event_types:
+            OBSERVERS.setdefault(event_type, []).append(fn)
+        return fn
+
+    return register
+
+
+def wacht_bron(fn: WachtBron) -> WachtBron:
+    """Register a source of open requests (one or more stages of `jeugdhulp_wachtend`)."""
+    WACHT_BRONNEN.append(fn)
+    return fn
+
+
+def bron(family: str) -> Callable[[Bron], Bron]:
+    """Register a source of samples for the family with this name (see hub.monitor.contract)."""
+
+    def register(fn: Bron) -> Bron:
+        BRONNEN.setdefault(family, []).append(fn)
+        return fn
+
+    return register
+
+
+def load_plugins() -> None:
+    """Import every plugin module (a no-op for one imported before), so its registrations are in place."""
+    for module in PLUGINS:
+        importlib.import_module(module)

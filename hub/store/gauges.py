@@ -1,0 +1,215 @@
+"""The gauges' SQL: open requests and care in progress as of a day, as GROUP BY queries over the state.
+
+As of `vandaag` (today or --as-of): a JW315 exists from its Dagtekening, a toewijzing version from its
+Toewijzingsdatum (the version in force is the latest one dated up to vandaag, IV013), a start from its
+Begindatum, and an answer (toewijzing or rejection) from its own date. Deleted start and stop lines
+(StatusAanlevering 3) count as never sent. Rows come back grouped by gemeente, aanbieder and Categorie.
+
+The earliest known moment of a chain is pluggable: HERKOMST holds, per stage, functions returning a subquery
+with the key columns and `begin` (the GI pipeline adds its datum bepaling), tried before the built-in dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select
+from sqlmodel import Session
+
+from hub.monitor.model import WachtRij
+from hub.store.tables import (
+    IN_FORCE,
+    AntwoordRecord,
+    StartRecord,
+    StopRecord,
+    ToewijzingRecord,
+    VerzoekRecord,
+)
+
+VOT = "VOT"
+VERWIJDERD = "13"  # RedenWijziging: deleted, counts as never sent
+AFGEWEZEN = "1"  # VerzoekAntwoord: afgewezen (2, in onderzoek, keeps the request open)
+
+T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
+S = StartRecord.__table__  # type: ignore[attr-defined]
+P = StopRecord.__table__  # type: ignore[attr-defined]
+V = VerzoekRecord.__table__  # type: ignore[attr-defined]
+A = AntwoordRecord.__table__  # type: ignore[attr-defined]
+
+# Stage -> functions returning a subquery of (key columns, begin): "toewijzing" keys on (gemeente,
+# toewijzing_nummer), "verzoek" on (aanbieder, referentie_aanbieder); one row per key.
+HERKOMST: dict[str, list[Callable[[], Subquery]]] = {"toewijzing": [], "verzoek": []}
+
+
+def eerste_versies() -> Subquery:
+    """Per toewijzing (gemeente, ToewijzingNummer) its first accepted version: aanbieder, Categorie, date."""
+    first = (
+        select(T.c.gemeente, T.c.toewijzing_nummer, func.min(T.c.id).label("id"))
+        .group_by(T.c.gemeente, T.c.toewijzing_nummer)
+        .subquery("eerste_id")
+    )
+    t = T.alias("eerste_rij")
+    return (
+        select(t.c.gemeente, t.c.toewijzing_nummer, t.c.aanbieder, t.c.categorie, t.c.toewijzingsdatum)
+        .join(first, t.c.id == first.c.id)
+        .subquery("eerste")
+    )
+
+
+def actuele_versies(vandaag: date) -> Subquery:
+    """Per toewijzing the version in force as of vandaag: the latest (IV013) of those dated up to vandaag."""
+    rang = func.row_number().over(
+        partition_by=(T.c.gemeente, T.c.toewijzing_nummer),
+        order_by=(T.c.toewijzingsdatum.desc(), T.c.toewijzingstijd.desc(), T.c.id.desc()),
+    )
+    ranked = (
+        select(
+            T.c.gemeente, T.c.toewijzing_nummer, T.c.ingangsdatum, T.c.einddatum, T.c.reden_wijziging,
+            rang.label("rang"),
+        )
+        .where(T.c.toewijzingsdatum <= vandaag)
+        .subquery("versies")
+    )
+    return select(ranked).where(ranked.c.rang == 1).subquery("actueel")
+
+
+def _vot_herkomst() -> Subquery:
+    """Per toewijzing the Dagtekening of the earliest JW315 whose ReferentieAanbieder one of its versions carried."""
+    t = T.alias("met_referentie")
+    return (
+        select(t.c.gemeente, t.c.toewijzing_nummer, func.min(V.c.dagtekening).label("begin"))
+        .join(
+            V,
+            and_(
+                V.c.aanbieder == t.c.aanbieder,
+                V.c.gemeente == t.c.gemeente,
+                V.c.referentie_aanbieder == t.c.referentie_aanbieder,
+                V.c.soort == VOT,
+            ),
+        )
+        .group_by(t.c.gemeente, t.c.toewijzing_nummer)
+        .subquery("vot_herkomst")
+    )
+
+
+def _eerste_bekend(*dates: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The first non-null of the dates, in order of preference (SQLite refuses COALESCE of one argument)."""
+    return dates[0] if len(dates) == 1 else func.coalesce(*dates)
+
+
+def _telling(herkomst: ColumnElement[Any], grens: date) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    return func.count(), func.sum(case((herkomst <= grens, 1), else_=0))
+
+
+def wachtende_toewijzingen(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
+    """Toegewezen products waiting for care: in force as of vandaag, not deleted, not ended, not started.
+
+    "Without a current start" is read as "care has not started": no start in force with a Begindatum up to
+    vandaag. A product whose care started and was stopped has passed the waiting stage (each request is
+    counted at its latest stage) and is neither waiting nor in zorg; a deleted start counts as never sent.
+    """
+    a, e, vot = actuele_versies(vandaag), eerste_versies(), _vot_herkomst()
+    joined = a.join(e, and_(e.c.gemeente == a.c.gemeente, e.c.toewijzing_nummer == a.c.toewijzing_nummer))
+    begins: list[ColumnElement[Any]] = []
+    for plugin in HERKOMST["toewijzing"]:
+        h = plugin()
+        joined = joined.outerjoin(
+            h, and_(h.c.gemeente == a.c.gemeente, h.c.toewijzing_nummer == a.c.toewijzing_nummer)
+        )
+        begins.append(h.c.begin)
+    joined = joined.outerjoin(
+        vot, and_(vot.c.gemeente == a.c.gemeente, vot.c.toewijzing_nummer == a.c.toewijzing_nummer)
+    )
+    herkomst = _eerste_bekend(*begins, vot.c.begin, e.c.toewijzingsdatum)
+    gestart = exists().where(
+        S.c.gemeente == a.c.gemeente,
+        S.c.toewijzing_nummer == a.c.toewijzing_nummer,
+        S.c.status == IN_FORCE,
+        S.c.begindatum <= vandaag,
+    )
+    stmt = (
+        select(e.c.gemeente, e.c.aanbieder, e.c.categorie, *_telling(herkomst, grens))
+        .select_from(joined)
+        .where(
+            or_(a.c.reden_wijziging.is_(None), a.c.reden_wijziging != VERWIJDERD),
+            or_(a.c.einddatum.is_(None), a.c.einddatum >= vandaag),
+            a.c.ingangsdatum <= vandaag,
+            ~gestart,
+        )
+        .group_by(e.c.gemeente, e.c.aanbieder, e.c.categorie)
+    )
+    return [_rij("toewijzing", row) for row in session.execute(stmt)]
+
+
+def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
+    """JW315 requested products sent by vandaag with neither a toewijzing nor a rejection (JW319 1) by then."""
+    toegewezen = exists().where(
+        T.c.aanbieder == V.c.aanbieder,
+        T.c.gemeente == V.c.gemeente,
+        T.c.referentie_aanbieder == V.c.referentie_aanbieder,
+        T.c.toewijzingsdatum <= vandaag,
+    )
+    afgewezen = exists().where(
+        A.c.aanbieder == V.c.aanbieder,
+        A.c.gemeente == V.c.gemeente,
+        A.c.referentie_aanbieder == V.c.referentie_aanbieder,
+        A.c.verzoek_antwoord == AFGEWEZEN,
+        A.c.dagtekening <= vandaag,
+    )
+    joined: Any = V
+    begins: list[ColumnElement[Any]] = []
+    for plugin in HERKOMST["verzoek"]:
+        h = plugin()
+        joined = joined.outerjoin(
+            h, and_(h.c.aanbieder == V.c.aanbieder, h.c.referentie_aanbieder == V.c.referentie_aanbieder)
+        )
+        begins.append(h.c.begin)
+    herkomst = _eerste_bekend(*begins, V.c.dagtekening)
+    stmt = (
+        select(V.c.gemeente, V.c.aanbieder, V.c.categorie, *_telling(herkomst, grens))
+        .select_from(joined)
+        .where(V.c.soort == VOT, V.c.dagtekening <= vandaag, ~toegewezen, ~afgewezen)
+        .group_by(V.c.gemeente, V.c.aanbieder, V.c.categorie)
+    )
+    return [_rij("verzoek", row) for row in session.execute(stmt)]
+
+
+def in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | None, int]]:
+    """Per (gemeente, aanbieder, Categorie) the toewijzingen with a current start as of vandaag.
+
+    A start is current from its Begindatum until a stop of it ends before vandaag: a stop ending today is
+    still in zorg.
+    """
+    gestopt = exists().where(
+        P.c.gemeente == S.c.gemeente,
+        P.c.aanbieder == S.c.aanbieder,
+        P.c.client == S.c.client,
+        P.c.toewijzing_nummer == S.c.toewijzing_nummer,
+        P.c.categorie.is_not_distinct_from(S.c.categorie),
+        P.c.code.is_not_distinct_from(S.c.code),
+        P.c.begindatum == S.c.begindatum,
+        P.c.status == IN_FORCE,
+        P.c.einddatum < vandaag,
+    )
+    lopend = (
+        select(S.c.gemeente, S.c.toewijzing_nummer)
+        .distinct()
+        .where(S.c.status == IN_FORCE, S.c.toewijzing_nummer.is_not(None), S.c.begindatum <= vandaag, ~gestopt)
+        .subquery("lopend")
+    )
+    e = eerste_versies()
+    stmt = (
+        select(e.c.gemeente, e.c.aanbieder, e.c.categorie, func.count())
+        .select_from(
+            lopend.join(e, and_(e.c.gemeente == lopend.c.gemeente, e.c.toewijzing_nummer == lopend.c.toewijzing_nummer))
+        )
+        .group_by(e.c.gemeente, e.c.aanbieder, e.c.categorie)
+    )
+    return [(gemeente, aanbieder, categorie, int(n)) for gemeente, aanbieder, categorie, n in session.execute(stmt)]
+
+
+def _rij(fase: str, row: Any) -> WachtRij:
+    gemeente, aanbieder, categorie, aantal, boven = row
+    return WachtRij(fase, gemeente, aanbieder, categorie, int(aantal), int(boven or 0))

@@ -1,0 +1,90 @@
+"""The monitor's tables (issue 5): observations made once per key, and the events the processors handled.
+
+An observation is a fact derived from the trajectory state when the later message of a pair is processed;
+its unique key makes a redelivered or replayed event, or a second replica, add nothing. No column holds
+personal data: keys are sender codes with message numbers (ToewijzingNummer, ReferentieAanbieder) or row ids.
+Imported by hub.store.tables, so SQLModel.metadata (and the migration check) always includes these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index
+from sqlmodel import Field, SQLModel
+
+from hub.store.tables import StartRecord, ToewijzingRecord, UtcDateTime, _s
+
+SLEUTEL_LENGTH = 128
+REGIO_LENGTH = 100
+
+
+class DoorlooptijdRecord(SQLModel, table=True):
+    """One observation of jeugdhulp_doorlooptijd_seconds; (fase, sleutel) is observed at most once."""
+
+    __tablename__ = "monitor_doorlooptijd"
+    __table_args__ = (Index("ux_monitor_doorlooptijd_sleutel", "fase", "sleutel", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fase: str = _s(32)
+    sleutel: str = _s(SLEUTEL_LENGTH)
+    regio: str = _s(REGIO_LENGTH)
+    productcategorie: str = _s(16)
+    seconden: int = Field(sa_type=BigInteger)
+    bericht_id: str | None = _s(32, default=None)  # the later message of the pair, for track and trace
+    observed_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class NormRecord(SQLModel, table=True):
+    """One outcome of jeugdhulp_norm_total; (norm, sleutel) is counted at most once."""
+
+    __tablename__ = "monitor_norm"
+    __table_args__ = (Index("ux_monitor_norm_sleutel", "norm", "sleutel", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    norm: str = _s(64)
+    sleutel: str = _s(SLEUTEL_LENGTH)
+    uitkomst: str = _s(8)
+    regio: str = _s(REGIO_LENGTH)
+    bericht_id: str | None = _s(32, default=None)
+    observed_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class BeeindigdRecord(SQLModel, table=True):
+    """One accepted first stop line counted in jeugdhulp_beeindigd_total; sleutel names the stop line."""
+
+    __tablename__ = "monitor_beeindigd"
+    __table_args__ = (Index("ux_monitor_beeindigd_sleutel", "sleutel", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sleutel: str = _s(SLEUTEL_LENGTH)
+    reden: str = _s(2)
+    regio: str = _s(REGIO_LENGTH)
+    productcategorie: str = _s(16)
+    bericht_id: str | None = _s(32, default=None)
+    observed_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class VerwerktEventRecord(SQLModel, table=True):
+    """An event the processors handled: a redelivery finds it and changes nothing."""
+
+    __tablename__ = "monitor_event"
+
+    event_id: str = _s(36, primary_key=True)  # the event's uuid5, the same for every redelivery
+    type: str = _s(64)
+    bericht_id: str | None = _s(32, default=None, index=True)
+    verwerkt_op: datetime = Field(sa_type=UtcDateTime)
+
+
+# Lookups the processors and the gauges make on the intake's tables: by ReferentieAanbieder, and the starts
+# of one toewijzing (a toewijzing is identified by gemeente and ToewijzingNummer).
+Index(
+    "ix_toewijzing_referentie",
+    ToewijzingRecord.__table__.c.aanbieder,  # type: ignore[attr-defined]
+    ToewijzingRecord.__table__.c.referentie_aanbieder,  # type: ignore[attr-defined]
+)
+Index(
+    "ix_startregel_nummer",
+    StartRecord.__table__.c.gemeente,  # type: ignore[attr-defined]
+    StartRecord.__table__.c.toewijzing_nummer,  # type: ignore[attr-defined]
+)

@@ -1,0 +1,63 @@
+"""Helpers for the monitor tests: the transport-free intake and processor on a store, and metric reading."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.utils import floatToGoString
+from sqlalchemy import Engine
+
+from hub.events.models import HubEvent
+from hub.intake import Intake
+from hub.monitor.collector import MonitorCollector
+from hub.monitor.processor import Processor
+from hub.monitor.registry import Regios
+from hub.privacy import Pseudonymiser
+from hub.store.db import session_factory
+from hub.validate import Validator
+
+INTAKE_DAG = date(2027, 1, 15)  # after every message of the story, so TR135 accepts them all
+REGIOS = Regios.from_file()
+
+
+def ticking(start: datetime = datetime(2026, 11, 23, 12, tzinfo=UTC)) -> Callable[[], datetime]:
+    """A clock that moves one second per call: validated_at then follows the order of acceptance."""
+    counter = itertools.count()
+    return lambda: start + timedelta(seconds=next(counter))
+
+
+def intake(db: Engine, today: date = INTAKE_DAG) -> Intake:
+    return Intake(
+        Validator(clock=lambda: today), session_factory(db), Pseudonymiser(b"m" * 32), clock=lambda: today, now=ticking()
+    )
+
+
+def accept_all(db: Engine, berichten: Iterable[tuple[str, bytes]]) -> list[HubEvent]:
+    """Accept every message (asserting it is accepted) and return their events, in order."""
+    it = intake(db)
+    events: list[HubEvent] = []
+    for name, data in berichten:
+        result = it.verwerk(data)
+        assert result.outcome == "accepted", (name, result.errors)
+        assert result.event is not None
+        events.append(result.event)
+    return events
+
+
+def processor(db: Engine) -> Processor:
+    return Processor(session_factory(db), REGIOS, now=ticking())
+
+
+def registry(db: Engine, as_of: date, drop: Iterable[str] = ()) -> CollectorRegistry:
+    reg = CollectorRegistry()
+    reg.register(MonitorCollector(session_factory(db), REGIOS, clock=lambda: as_of, drop_labels=drop))
+    return reg
+
+
+def day(n: int) -> str:
+    """The `le` label of the n-day bucket, as Prometheus writes it ("86400.0", "1.2096e+06")."""
+    text: str = floatToGoString(n * 86400)
+    return text

@@ -1,0 +1,137 @@
+"""The contract's date arithmetic: seconds, working days (with Dutch holidays), months (clamped), norms."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from hub.monitor import norms
+from hub.monitor.norms import (
+    ANTWOORD_VERZOEK,
+    GEDRAGEN_KOERS,
+    JEUGDBESCHERMER,
+    PASSENDE_HULP,
+    boven_norm_grens,
+    plus_maanden,
+    seconden,
+    uitkomst,
+    wacht_boven_norm,
+    werkdagen,
+)
+
+
+def test_a_day_is_exactly_86400_seconds_also_across_daylight_saving() -> None:
+    # 2026-10-25 is the night the clocks go back in the Netherlands: still 86400 per calendar day.
+    assert seconden(date(2026, 10, 24), date(2026, 10, 26)) == 2 * 86400
+    assert seconden(date(2026, 3, 28), date(2026, 3, 30)) == 2 * 86400
+
+
+def test_negative_span_is_kept_unless_floored() -> None:
+    assert seconden(date(2026, 10, 8), date(2026, 10, 5)) == -3 * 86400
+    assert seconden(date(2026, 10, 8), date(2026, 10, 5), vloer=True) == 0
+
+
+@pytest.mark.parametrize(
+    ("begin", "eind", "expected"),
+    [
+        (date(2026, 10, 1), date(2026, 10, 1), 0),  # the start date itself never counts
+        (date(2026, 10, 1), date(2026, 10, 2), 1),  # Thu -> Fri
+        (date(2026, 10, 2), date(2026, 10, 5), 1),  # Fri -> Mon: the weekend is free
+        (date(2026, 10, 3), date(2026, 10, 4), 0),  # Sat -> Sun
+        (date(2026, 10, 1), date(2026, 10, 8), 5),
+        (date(2026, 10, 1), date(2026, 10, 12), 7),
+        (date(2026, 10, 8), date(2026, 10, 1), 0),  # end before start
+        (date(2026, 4, 24), date(2026, 4, 28), 1),  # Fri -> Tue over Koningsdag (Mon 27 April 2026)
+        (date(2026, 4, 2), date(2026, 4, 7), 1),  # Thu -> Tue over Goede Vrijdag and Tweede Paasdag
+        (date(2026, 5, 22), date(2026, 5, 26), 1),  # Fri -> Tue over Tweede Pinksterdag (25 May)
+        (date(2026, 5, 13), date(2026, 5, 15), 1),  # Hemelvaartsdag (Thu 14 May)
+        (date(2026, 12, 24), date(2026, 12, 28), 1),  # Kerst: 25 Dec is a Friday, 26 a Saturday
+        (date(2026, 12, 31), date(2027, 1, 4), 1),  # Nieuwjaarsdag (Fri 1 Jan 2027), across the year
+        (date(2025, 4, 25), date(2025, 4, 28), 1),  # Koningsdag 2025 fell on a Saturday: Monday counts
+        (date(2025, 12, 24), date(2025, 12, 29), 1),  # Kerst 2025 on Thu and Fri
+        (date(2026, 1, 2), date(2026, 12, 31), 253),  # 259 weekdays after 2 Jan, minus 6 holidays on weekdays
+    ],
+)
+def test_working_days_after_start_up_to_and_including_end(begin: date, eind: date, expected: int) -> None:
+    assert werkdagen(begin, eind) == expected
+
+
+def test_working_days_agree_with_counting_day_by_day() -> None:
+    begin = date(2025, 12, 1)
+    for n in range(0, 120, 7):
+        eind = begin + timedelta(days=n)
+        slow = sum(1 for i in range(1, n + 1) if norms.is_werkdag(begin + timedelta(days=i)))
+        assert werkdagen(begin, eind) == slow
+
+
+@pytest.mark.parametrize(
+    ("d", "n", "expected"),
+    [
+        (date(2026, 1, 31), 3, date(2026, 4, 30)),  # clamped at the month end
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2027, 11, 30), 3, date(2028, 2, 29)),  # leap year
+        (date(2026, 10, 1), 3, date(2027, 1, 1)),
+        (date(2026, 5, 31), -3, date(2026, 2, 28)),  # backwards too
+        (date(2026, 3, 15), 0, date(2026, 3, 15)),
+    ],
+)
+def test_plus_maanden(d: date, n: int, expected: date) -> None:
+    assert plus_maanden(d, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("norm", "begin", "eind", "expected"),
+    [
+        (ANTWOORD_VERZOEK, date(2026, 10, 1), date(2026, 10, 8), "binnen"),  # exactly 5 working days
+        (ANTWOORD_VERZOEK, date(2026, 10, 1), date(2026, 10, 9), "buiten"),  # the 6th
+        (ANTWOORD_VERZOEK, date(2026, 4, 22), date(2026, 4, 30), "binnen"),  # Koningsdag does not count
+        (ANTWOORD_VERZOEK, date(2026, 10, 1), date(2026, 9, 30), "binnen"),  # answered before it was asked
+        (JEUGDBESCHERMER, date(2026, 12, 21), date(2026, 12, 29), "binnen"),  # over Kerst: 21 Dec + 5 wd = 29 Dec
+        (JEUGDBESCHERMER, date(2026, 12, 21), date(2026, 12, 30), "buiten"),
+        (PASSENDE_HULP, date(2026, 1, 31), date(2026, 4, 30), "binnen"),  # clamped: 30 April is the last day
+        (PASSENDE_HULP, date(2026, 1, 31), date(2026, 5, 1), "buiten"),
+        (PASSENDE_HULP, date(2026, 10, 1), date(2027, 1, 1), "binnen"),
+        (PASSENDE_HULP, date(2026, 10, 1), date(2027, 1, 2), "buiten"),
+        (GEDRAGEN_KOERS, date(2026, 1, 1), date(2026, 2, 12), "binnen"),  # 42 days
+        (GEDRAGEN_KOERS, date(2026, 1, 1), date(2026, 2, 13), "buiten"),  # 43 days
+    ],
+)
+def test_norm_outcomes(norm: str, begin: date, eind: date, expected: str) -> None:
+    assert uitkomst(norm, begin, eind) == expected
+
+
+def test_unknown_norm_is_an_error() -> None:
+    with pytest.raises(KeyError):
+        uitkomst("wachttijd_1_dag", date(2026, 1, 1), date(2026, 1, 2))
+
+
+@pytest.mark.parametrize(
+    ("begin", "vandaag", "boven"),
+    [
+        (date(2026, 1, 31), date(2026, 4, 30), False),  # on the deadline: not yet above
+        (date(2026, 1, 31), date(2026, 5, 1), True),
+        (date(2026, 10, 1), date(2027, 1, 1), False),
+        (date(2026, 10, 1), date(2027, 1, 2), True),
+    ],
+)
+def test_waiting_above_the_3_month_norm(begin: date, vandaag: date, boven: bool) -> None:
+    assert wacht_boven_norm(begin, vandaag) is boven
+
+
+@pytest.mark.parametrize(
+    "vandaag", [date(2026, 4, 30), date(2026, 5, 1), date(2026, 3, 1), date(2027, 3, 1), date(2028, 5, 31)]
+)
+def test_cut_off_date_separates_above_from_within_norm(vandaag: date) -> None:
+    grens = boven_norm_grens(vandaag)
+    assert wacht_boven_norm(grens, vandaag)
+    assert not wacht_boven_norm(grens + timedelta(days=1), vandaag)
+    # Every begin date up to the cut-off is above the norm, every later one is not.
+    for offset in range(-40, 40):
+        begin = grens + timedelta(days=offset)
+        assert wacht_boven_norm(begin, vandaag) is (begin <= grens)
+
+
+def test_cut_off_of_1_may_is_31_january() -> None:
+    assert boven_norm_grens(date(2026, 5, 1)) == date(2026, 1, 31)
+    assert boven_norm_grens(date(2026, 4, 30)) == date(2026, 1, 29)
