@@ -151,32 +151,22 @@ def main() -> int:
 
 @app.command()
 def demo(
-    examples: Annotated[Path, typer.Option(help="Messages to validate and answer.")] = Path("examples"),
-    out: Annotated[Path, typer.Option(help="Where the retourberichten go.")] = Path("out/retour"),
+    seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 1,
+    port: Annotated[int, typer.Option(help="HTTP port (a free one is taken when it is in use).")] = 8080,
+    speed: Annotated[float, typer.Option(help="Live messages per second through the gateway.")] = 2.0,
+    duration: Annotated[float | None, typer.Option(help="Stop after this many seconds (default: until Ctrl-C).")] = None,
+    live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live summary.")] = True,
 ) -> None:
-    """Validate the bundled example messages and write the retourbericht of each."""
-    from rich.console import Console
-    from rich.table import Table
+    """The whole hub with simulated traffic: embedded broker, SQLite, gateway, processors, /metrics."""
+    import asyncio
+    import contextlib
 
-    from hub.retour.build import build_retour
+    from consumers.demo import run_demo
+    from hub.logs import configure
 
-    validator = _validator(None, None, None)
-    out.mkdir(parents=True, exist_ok=True)
-    table = Table(title=f"iJw 3.2 messages in {examples}")
-    for column in ("file", "bericht", "verdict", "retour"):
-        table.add_column(column)
-    today = date.today()
-    for path in _files([examples]):
-        verdict = judge_file(validator, path)
-        xml = build_retour(verdict, dagtekening=today)
-        target = "-"
-        if xml is not None and verdict.info is not None and verdict.info.retour:
-            dest = out / f"{path.stem}.{verdict.info.retour}.xml"
-            dest.write_bytes(xml)
-            target = str(dest)
-        outcome = "accepted" if verdict.accepted else ", ".join(sorted({v.rule for v in verdict.errors}))
-        table.add_row(str(path), verdict.bericht or "-", outcome, target)
-    Console().print(table)
+    configure("text", "WARNING")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(seed=seed, port=port, speed=speed, duration=duration, live_ui=live))
 
 
 @app.command()
