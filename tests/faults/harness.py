@@ -1,0 +1,294 @@
+"""What the fault tests share: publishing the stream, reading topics to their end, the store, `hub run` processes.
+
+Nothing here asserts; the tests do. The store dump leaves out what legitimately differs between two runs of the
+same stream (surrogate integer keys and the track-and-trace times), and keeps everything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
+from psycopg import sql
+from pydantic import SecretStr
+from sqlalchemy import Engine, Integer, create_engine, select
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, SQLModel
+from sqlmodel import select as sqlmodel_select
+
+from consumers.app import Runtime
+from consumers.broker import BrokerSettings, make_broker
+from consumers.embedded import free_port
+from consumers.intake import HEADER_ID, HEADER_RECEIVED
+from hub.intake import Intake
+from hub.settings import HubSettings
+from hub.store.tables import BerichtRecord
+from hub.topics import NORMALISED, Topics
+from tests.conftest import POSTGRES_ADMIN, POSTGRES_URL
+from tests.faults.stream import Bericht
+
+PSEUDONYM_KEY = "fault-tests-fixed-pseudonym-key-0123456789"
+# One receive time for every run: it is part of each event, so two runs of the stream publish equal events.
+RECEIVED_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+# Track-and-trace times differ between runs by nature; integer ids are surrogate keys given in commit order.
+VOLATILE = frozenset({"validated_at", "retour_produced_at", "retour_delivered_at", "events_published_at"})
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+
+# ---- the broker --------------------------------------------------------------------------------------------
+
+
+async def publish(bootstrap: str, topics: Topics, berichten: Iterable[Bericht]) -> None:
+    """Put the messages on the inbound topic as a door would: keyed by pair, with the hub's id and receive time."""
+    broker = make_broker(BrokerSettings(bootstrap_servers=bootstrap), bootstrap)
+    await broker.start()
+    try:
+        for b in berichten:
+            await broker.publish(
+                b.data,
+                topics.inbound,
+                key=b.key.encode(),
+                headers={HEADER_ID: b.bericht_id, HEADER_RECEIVED: RECEIVED_AT.isoformat()},
+            )
+    finally:
+        await broker.stop()
+
+
+async def read_topics(bootstrap: str, names: Iterable[str]) -> list[Record]:
+    """Every record on the topics, up to the end offsets of the moment of the call, in offset order per partition."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(name, p) for name in names for p in sorted(await _partitions(consumer, name))
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends: dict[Any, int] = await consumer.end_offsets(partitions)
+        records: list[Record] = []
+        deadline = time.monotonic() + 30
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {names} to the end")
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                records += [
+                    Record(r.topic, r.partition, r.offset, r.key, r.value, {k: v.decode() for k, v in r.headers})
+                    for r in batch
+                    if r.offset < ends[TopicPartition(r.topic, r.partition)]
+                ]
+    finally:
+        await consumer.stop()
+    return sorted(records, key=lambda r: (r.topic, r.partition, r.offset))
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    for _ in range(50):
+        await consumer.topics()  # refreshes the cluster metadata
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return set(found)
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"topic {topic} has no partitions")
+
+
+def event_topics(topics: Topics) -> list[str]:
+    return [topics.normalised(kind) for kind in NORMALISED]
+
+
+# ---- the store ---------------------------------------------------------------------------------------------
+
+
+def reader(url: str) -> Engine:
+    """An engine that keeps no connection between checks (the server may restart, the file may be replaced)."""
+    return create_engine(url, poolclass=NullPool)
+
+
+def audit_rows(engine: Engine) -> dict[str, BerichtRecord]:
+    """The audit log by message id."""
+    with Session(engine) as session:
+        return {row.id: row for row in session.exec(sqlmodel_select(BerichtRecord)).all()}
+
+
+def finished(engine: Engine, ids: set[str]) -> bool:
+    """Every message judged, its retour and event published, and its retour delivered."""
+    try:
+        rows = audit_rows(engine)
+    except Exception:  # the store is being created or restarted: not finished
+        return False
+    return ids <= rows.keys() and all(
+        rows[i].events_published_at is not None and (rows[i].retour is None or rows[i].retour_delivered_at is not None)
+        for i in ids
+    )
+
+
+async def wait_until(check: Callable[[], bool], timeout: float, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(check):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not reached within {timeout:g} s")
+        await asyncio.sleep(interval)
+
+
+def dump_store(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows as sorted tuples, without integer surrogate keys and track-and-trace times."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [
+                c for c in table.columns
+                if c.name not in VOLATILE and not (c.primary_key and isinstance(c.type, Integer))
+                and not (c.foreign_keys and isinstance(c.type, Integer))
+            ]  # fmt: skip
+            rows = conn.execute(select(*columns)).all()
+            out[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return out
+
+
+# ---- databases -------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database on 127.0.0.1:5432, dropped afterwards."""
+    name = f"ijw_hub_fault_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield POSTGRES_URL.format(name=name)
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+# ---- `hub run --role intake` as a child process -----------------------------------------------------------
+
+
+class IntakeProcess:
+    """`python -m hub run --role intake` against a given broker, topic prefix and store; its log in a file."""
+
+    def __init__(self, bootstrap: str, prefix: str, database_url: str, log_path: Path) -> None:
+        self.log_path = log_path
+        self.env = {name: value for name, value in os.environ.items() if not name.startswith("HUB_")}
+        self.env.update(
+            HUB_KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+            HUB_KAFKA_TOPIC_PREFIX=prefix,
+            HUB_KAFKA_SESSION_TIMEOUT_MS="1000",  # Tansu answers a join after half of it (consumers.embedded)
+            HUB_DATABASE_URL=database_url,
+            HUB_PSEUDONYM_KEY=PSEUDONYM_KEY,
+            HUB_HTTP_PORT=str(free_port()),
+            HUB_LOG_FORMAT="json",
+            HUB_SHUTDOWN_GRACE_SECONDS="5",
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "hub", "run", "--role", "intake"],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, no offset is committed, no session is closed."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> int | None:
+        """SIGTERM and wait (SIGKILL after a grace period); the exit code, None when it was not running."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return proc.returncode
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, lines: int = 30) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+# ---- the hub in this process ------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """What the running hub reported as done, in order: judged by the intake, delivered by the retour dispatcher."""
+
+    judged: list[str] = field(default_factory=list)
+    delivered: list[str] = field(default_factory=list)
+
+
+def hub_settings(url: str, **overrides: Any) -> HubSettings:
+    return HubSettings(database_url=url, pseudonym_key=SecretStr(PSEUDONYM_KEY), **overrides)
+
+
+def broker_settings(bootstrap: str, prefix: str) -> BrokerSettings:
+    return BrokerSettings(bootstrap_servers=bootstrap, topic_prefix=prefix, session_timeout_ms=1000)
+
+
+@contextlib.asynccontextmanager
+async def running_intake(
+    bootstrap: str,
+    prefix: str,
+    url: str,
+    *,
+    settings: HubSettings | None = None,
+    wrap: Callable[[Intake], Intake] | None = None,
+) -> AsyncIterator[tuple[Runtime, Progress]]:
+    """The intake role (intake + retour dispatcher) in this process; `wrap` may replace its Intake."""
+    progress = Progress()
+    runtime = Runtime(
+        settings or hub_settings(url),
+        broker_settings(bootstrap, prefix),
+        url,
+        roles=("intake",),
+        on_intake_done=progress.judged.append,
+        on_retour_done=progress.delivered.append,
+    )
+    runtime.prepare()
+    if wrap is not None:  # the worker is built at the first message and takes runtime.intake then
+        runtime.intake = wrap(runtime.intake)
+    try:
+        await runtime.start()
+        yield runtime, progress
+    finally:
+        await runtime.stop()
+        runtime.engine.dispose()
