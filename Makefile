@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck schemas bench clean
+.PHONY: demo test lint typecheck schemas asyncapi dashboards bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,9 +29,18 @@ typecheck: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/python tools/gen_ijw_xsd.py
+	$(BIN)/python tools/gen_event_schemas.py
+
+# The AsyncAPI document FastStream generates from the code (a test checks it is current).
+asyncapi: $(STAMP)
+	$(BIN)/python tools/gen_asyncapi.py
+
+dashboards: $(STAMP)
+	$(BIN)/python tools/gen_dashboards.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
