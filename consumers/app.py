@@ -6,9 +6,11 @@ service runs.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +30,7 @@ from hub.intake import Intake
 from hub.metrics import HubMetrics
 from hub.monitor import collector as monitor
 from hub.monitor.processor import Processor
-from hub.monitor.registry import Regios
+from hub.monitor.registry import EventParser, Regios
 from hub.privacy import Pseudonymiser
 from hub.settings import HubSettings
 from hub.store.db import SessionFactory, make_engine, session_factory, upgrade
@@ -72,6 +74,7 @@ class Runtime:
     on_retour_done: Callable[[str], None] | None = None
     on_processor_done: Callable[[str], None] | None = None
     retour_file_name: Callable[[str, str], str] | None = None
+    periodic_checks: bool = True  # the processors' periodic check (`hub process` runs it once, at the end)
 
     embedded: EmbeddedBroker | None = field(init=False, default=None)
     bootstrap: str = field(init=False, default="")
@@ -82,12 +85,17 @@ class Runtime:
     metrics: HubMetrics = field(init=False)
     topics: Topics = field(init=False)
     validator: Validator = field(init=False)
+    processor: Processor = field(init=False)
+    processor_worker: ProcessorWorker | None = field(init=False, default=None)
+    _peiler: asyncio.Task[None] | None = field(init=False, default=None)
 
     def has(self, role: Role) -> bool:
         return "all" in self.roles or role in self.roles
 
     def prepare(self) -> None:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
+        # The key first: a hub that refuses to start must not have migrated a database or started a broker.
+        pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
         self.metrics = HubMetrics(self.registry)
         self.metrics.zero()
         self.topics = Topics(self.broker_settings.topic_prefix)
@@ -102,9 +110,15 @@ class Runtime:
             limits=ParseLimits(s.max_message_bytes, s.max_xml_depth),
             clock=self.judge_clock or self.clock,
         )
-        pseudonym = pseudonymiser_for(s, allow_throwaway=self.allow_throwaway_key)
         self.intake = Intake(
             self.validator, self.sessions, pseudonym, clock=self.judge_clock or self.clock, now=lambda: datetime.now(UTC)
+        )
+        # Every role has one: the retour dispatcher (intake role) records deliveries of the processors' messages.
+        self.processor = Processor(
+            self.sessions,
+            Regios.from_file(s.gemeenten_file),
+            clock=self.clock,
+            koppeltermijn_dagen=s.gi_koppeltermijn_dagen,
         )
         if self.broker_settings.bootstrap_servers:
             self.bootstrap = self.broker_settings.bootstrap_servers
@@ -112,7 +126,13 @@ class Runtime:
             self.embedded = EmbeddedBroker().start()
             self.bootstrap = self.embedded.bootstrap
         # Our logger, so the broker's lines follow HUB_LOG_FORMAT and the quiet level of hub.logs.configure.
-        self.broker = make_broker(self.broker_settings, self.bootstrap, logger=logging.getLogger("faststream.hub"))
+        # graceful_timeout: on stop the subscribers wait this long for the messages they are handling.
+        self.broker = make_broker(
+            self.broker_settings,
+            self.bootstrap,
+            logger=logging.getLogger("faststream.hub"),
+            graceful_timeout=self.settings.shutdown_grace_seconds,
+        )
         self._register()
 
     def _register(self) -> None:
@@ -133,7 +153,7 @@ class Runtime:
             )
             dispatcher = RetourDispatcher(
                 self.retour_dir or self.settings.retour_dir,
-                self.intake.mark_delivered,
+                self._mark_delivered,
                 self.metrics,
                 per_receiver=self.retour_per_receiver,
                 on_done=self.on_retour_done,
@@ -144,24 +164,33 @@ class Runtime:
         if self.has("processors"):
             self._register_processors()
 
+    def _mark_delivered(self, bericht_id: str) -> bool:
+        """A retour of the intake, or a message the processors sent (a GI102), reached its outbox."""
+        return self.intake.mark_delivered(bericht_id) or self.processor.afgeleverd(bericht_id)
+
     def _register_processors(self) -> None:
         """The processors (issue 5) and the domain metrics they feed, read from the store at scrape time."""
-        processor = Processor(self.sessions, Regios.from_file(self.settings.gemeenten_file))
-        register_processors(
-            self.broker,
-            lambda parsers: ProcessorWorker(
-                processor,
+
+        def worker(parsers: Mapping[str, EventParser]) -> ProcessorWorker:
+            self.processor_worker = ProcessorWorker(
+                self.processor,
                 parsers,
                 self.broker,
                 self.topics,
                 self.metrics,
                 max_attempts=self.settings.max_attempts,
                 on_done=self.on_processor_done,
-            ),
-            self.topics,
-            self.broker_settings,
-        )
+            )
+            return self.processor_worker
+
+        register_processors(self.broker, worker, self.topics, self.broker_settings)
         monitor.install(self.registry, self.metrics, self.sessions, self.settings, self.clock)
+
+    async def peil(self, vandaag: date) -> int:
+        """The processors' periodic check as of vandaag, and sending what it made (a no-op without the role)."""
+        if self.processor_worker is None:
+            return 0
+        return await self.processor_worker.peil(vandaag)
 
     async def start(self) -> None:
         await ensure_topics(
@@ -172,8 +201,17 @@ class Runtime:
             settings=self.broker_settings,
         )
         await self.broker.start()
+        if self.periodic_checks and self.processor_worker is not None:
+            self._peiler = asyncio.create_task(
+                self.processor_worker.peil_lus(self.settings.peil_interval_seconds, self.clock)
+            )
 
     async def stop(self, grace: float | None = None) -> None:
+        if self._peiler is not None:
+            self._peiler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._peiler
+            self._peiler = None
         try:
             await self.broker.stop()
         finally:

@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any, Literal, Self, TypedDict
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
-from aiokafka.errors import TopicAlreadyExistsError, for_code  # type: ignore[import-untyped]
+from aiokafka.errors import (  # type: ignore[import-untyped]
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+    for_code,
+)
 from faststream.kafka import KafkaBroker
 from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
@@ -207,13 +211,18 @@ async def ensure_topics(
     return _created(response)
 
 
+# Kafka answers TOPIC_AUTHORIZATION_FAILED, also for a topic that exists, to a client without the Create ACL: on
+# a cluster whose topics are managed outside the hub (Strimzi KafkaTopics) that means "not yours to create".
+_NOT_CREATED = frozenset({TopicAlreadyExistsError.errno, TopicAuthorizationFailedError.errno})
+
+
 def _created(response: Any) -> list[str]:
-    """Names created by a CreateTopics response; TOPIC_ALREADY_EXISTS is fine, any other error raises."""
+    """Names created by a CreateTopics response; exists or not ours to create is fine, any other error raises."""
     created: list[str] = []
     for topic, code, *rest in response.topic_errors:
         if code == 0:
             created.append(topic)
-        elif code != TopicAlreadyExistsError.errno:
+        elif code not in _NOT_CREATED:
             message = rest[0] if rest and rest[0] else for_code(code).__name__
             raise for_code(code)(f"cannot create topic {topic}: {message}")
     return created

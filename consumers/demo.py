@@ -78,10 +78,11 @@ def summary(service: Service, urls: list[str], sent: int) -> Group:
 
 async def run_demo(
     *, seed: int = 1, port: int = 8080, speed: float = 2.0, duration: float | None = None, live_ui: bool = True,
+    error_rate: float = 0.02,
     console: Console | None = None, on_ready: Callable[[str], None] | None = None,
 ) -> None:
     console = console or Console(stderr=True)
-    sim = Simulator(SimConfig(seed=seed, clienten=250))
+    sim = Simulator(SimConfig(seed=seed, clienten=250, error_rate=error_rate))
     world = sim.wereld
     codes = [g.code for g in world.gemeenten] + [a.agb for a in world.aanbieders] + [g.agb for g in world.gis]
     api_key = f"demo-{secrets.token_hex(6)}"

@@ -80,6 +80,7 @@ class IntakeWorker:
             try:
                 result = await asyncio.to_thread(self.intake.verwerk, body, bericht_id=bericht_id, received_at=received_at)
                 await self.publish(result, key)
+                _log_judged(result)
                 break
             except (TransientError, KafkaError) as exc:
                 # The store or the broker is down, not the message: wait and retry, never dead-letter.
@@ -164,12 +165,17 @@ class IntakeWorker:
             await self._publish_dead_letter(letter, key, msg)
             retour = await asyncio.to_thread(self.intake.technical_retour, body)
             if retour is not None:
-                xml, retour_bericht = retour
+                xml, retour_bericht, ontvanger = retour
                 await self.broker.publish(
                     xml,
                     self.topics.retour,
                     key=key,
-                    headers={HEADER_ID: bericht_id, "bericht": retour_bericht, "content-type": "application/xml"},
+                    headers={
+                        HEADER_ID: bericht_id,
+                        "bericht": retour_bericht,
+                        "ontvanger": ontvanger,
+                        "content-type": "application/xml",
+                    },
                 )
                 self.metrics.retour.labels(bericht=retour_bericht).inc()
         except Exception as publish_exc:  # the broker itself is gone: do not ack, let the group redeliver
@@ -184,6 +190,21 @@ class IntakeWorker:
             )
         await self.broker.publish(letter.model_dump_json().encode(), self.topics.dead_letter, key=key, headers=headers)
         self.metrics.dead_letters.labels(reason=letter.reason).inc()
+
+
+def _log_judged(result: IntakeResult) -> None:
+    """One line per message with its correlation fields and rule codes; never its content (BSN, names)."""
+    log.info(
+        "bericht beoordeeld",
+        extra={
+            "bericht_id": result.bericht_id,
+            "identificatie": result.identificatie,
+            "bericht": result.bericht,
+            "outcome": result.outcome,
+            "rules": sorted({v.rule for v in result.errors}),
+            "redelivered": result.redelivered,
+        },
+    )
 
 
 def register_intake(

@@ -1,8 +1,9 @@
 """`hub process`: replay files through the same pipeline as the service and wait until it has drained.
 
 Files go to the inbound topic in order of Dagtekening, then file name; the command waits until the intake
-has judged every message, every retour is delivered and the processors have handled every event, then
-writes the metrics (the domain metrics read the store at that moment) and stops.
+has judged every message, every retour is delivered and the processors have handled every event, runs the
+processors' periodic check once as of --as-of (the GI's 3-month statusmeldingen) and waits until every
+statusmelding is delivered, then writes the metrics (the domain metrics read the store at that moment) and stops.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ async def process(
 
     with tempfile.TemporaryDirectory(prefix="hub-process-") as tmp:
         runtime = Runtime(
-            settings.model_copy(update={"migrate_on_start": True}),
+            # A replay writes retours to --retour-out only, never to the service's outbox (HUB_RETOUR_DIR): the
+            # receivers have had them.
+            settings.model_copy(update={"migrate_on_start": True, "retour_dir": None}),
             broker_settings,
             database or f"sqlite:///{Path(tmp) / 'hub.sqlite'}",
             clock=(lambda: as_of) if as_of else date.today,
@@ -76,6 +79,7 @@ async def process(
             on_retour_done=retour_done,
             on_processor_done=processor_done,
             retour_file_name=lambda bid, bericht: f"{names.get(bid, bid)}.{bericht}.xml",
+            periodic_checks=False,  # once, after everything is processed: a check midway would see half the story
         )
         runtime.prepare()
         try:
@@ -88,6 +92,8 @@ async def process(
                     headers={HEADER_ID: bericht_id, HEADER_RECEIVED: datetime.now(UTC).isoformat()},
                 )
             await asyncio.wait_for(_drain(runtime, set(ids), judged, delivered, handled, progress), timeout)
+            if runtime.has("processors") and runtime.has("intake"):
+                await asyncio.wait_for(_peil(runtime, as_of or date.today(), progress), timeout)
             if metrics_out is not None:
                 metrics_out.parent.mkdir(parents=True, exist_ok=True)
                 metrics_out.write_bytes(generate_latest(runtime.registry))
@@ -112,6 +118,16 @@ async def _drain(
         with_event = set()
     while not (with_retour <= delivered and with_event <= handled):
         progress.clear()
+        await progress.wait()
+
+
+async def _peil(runtime: Runtime, vandaag: date, progress: asyncio.Event) -> None:
+    """The periodic check as of vandaag, then wait until every message the processors made is delivered."""
+    await runtime.peil(vandaag)
+    while True:
+        progress.clear()  # before looking: a delivery in between sets it again
+        if not await asyncio.to_thread(runtime.processor.onderweg):
+            return
         await progress.wait()
 
 

@@ -6,6 +6,11 @@ it handled (or its observations' keys taken) and nothing changes. One consumer g
 with one member per process that reads every normalised topic (one member, not one per topic: each member
 joining costs the group a rebalance). Replicas share the partitions, and any of them may handle any event,
 because the observations come from the store rather than from what a replica has seen before.
+
+Messages the processors send themselves (the GI's statusmeldingen, made in the store while an event is handled
+or by the periodic check) are published on the retour topic after each event and after each check, then
+marked published. A crash in between publishes one again: the dispatcher overwrites the same file, and the GI
+recognises the repeat by its Identificatie.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
@@ -26,7 +31,7 @@ from consumers.broker import BrokerSettings, group_options
 from consumers.intake import HEADER_ID
 from consumers.lag import observe_lag
 from hub.errors import TransientError
-from hub.events.models import DeadLetter
+from hub.events.models import TOPIC_KIND, DeadLetter
 from hub.metrics import HubMetrics
 from hub.monitor.processor import Processor
 from hub.monitor.registry import EVENT_KINDS, EventParser, load_plugins
@@ -49,6 +54,7 @@ class ProcessorWorker:
     max_attempts: int = 5
     backoff_seconds: float = 0.2
     on_done: Callable[[str], None] | None = None  # `hub process` waits until every event is handled
+    _sending: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     async def handle(self, body: bytes, msg: KafkaMessage) -> None:
         bericht_id = str((msg.headers or {}).get(HEADER_ID) or "")
@@ -61,6 +67,7 @@ class ProcessorWorker:
         else:
             await self._verwerk(event, body, msg)
             bericht_id = event.bericht_id
+            await self.verstuur_veilig()
         self.metrics.processing_seconds.labels(stage="processors").observe(time.perf_counter() - start)
         await msg.ack()
         await observe_lag(self.metrics, PROCESSORS_GROUP, getattr(msg, "consumer", None))
@@ -88,6 +95,54 @@ class ProcessorWorker:
                     await self._dead_letter("processor-failed", body, event.bericht_id, failures, exc, msg)
                     return
                 await asyncio.sleep(self.backoff_seconds * 2 ** (failures - 1))
+
+    async def verstuur(self) -> int:
+        """Publish every message the processors made and did not send yet (GI102 on the retour topic, with its
+        event); returns how many went out. Raises when the broker or the store is unavailable."""
+        sent = 0
+        async with self._sending:  # the periodic check and the event handler never send the same row twice
+            while items := await asyncio.to_thread(self.processor.uitgaand):
+                for u in items:
+                    headers = {HEADER_ID: u.id, "bericht": u.bericht, "ontvanger": u.ontvanger}
+                    await self.broker.publish(
+                        u.inhoud,
+                        self.topics.retour,
+                        key=(u.key or "").encode() or None,
+                        headers={**headers, "content-type": "application/xml"},
+                    )
+                    if u.event is not None:
+                        await self.broker.publish(
+                            u.event.model_dump_json().encode(),
+                            self.topics.normalised(TOPIC_KIND[type(u.event)]),
+                            key=(u.event.kafka_key or "").encode() or None,
+                            headers={HEADER_ID: u.id, "event-type": u.event.type, "content-type": "application/json"},
+                        )
+                    self.metrics.retour.labels(bericht=u.bericht).inc()
+                await asyncio.to_thread(self.processor.verstuurd, [u.id for u in items])
+                sent += len(items)
+        return sent
+
+    async def verstuur_veilig(self) -> None:
+        """verstuur(), but a failure waits for the next event or check: the rows stay unsent, nothing is lost."""
+        try:
+            await self.verstuur()
+        except (TransientError, KafkaError) as exc:
+            log.warning("sending statusmeldingen postponed", extra={"error": type(exc).__name__})
+
+    async def peil(self, vandaag: date) -> int:
+        """Run the periodic checks as of vandaag, then send what they made; how many things they made."""
+        made = await asyncio.to_thread(self.processor.peil, vandaag)
+        await self.verstuur()
+        return made
+
+    async def peil_lus(self, interval: float, clock: Callable[[], date]) -> None:
+        """The periodic check, every `interval` seconds, until cancelled; a failure waits for the next round."""
+        while True:
+            try:
+                await self.peil(clock())
+            except Exception as exc:  # the loop must outlive one failed round
+                log.warning("periodic check postponed", extra={"error": type(exc).__name__})
+            await asyncio.sleep(interval)
 
     async def _dead_letter(
         self, reason: str, body: bytes, bericht_id: str, attempts: int, exc: BaseException, msg: KafkaMessage

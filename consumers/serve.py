@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -94,4 +95,7 @@ def serve(service: Service, settings: HubSettings) -> None:
         log_config=None,  # our logging (hub.logs) stays in charge
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
+    # uvicorn handles SIGTERM, shuts down gracefully and then raises the signal again for the handler it found;
+    # with the default one the process would end as "killed by SIGTERM". A finished shutdown is a normal exit (0).
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.Server(config).run()

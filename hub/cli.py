@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
 from hub.errors import ConfigError
 from hub.ijw.parse import ParseLimits
@@ -26,8 +28,26 @@ class Format(StrEnum):
     text = "text"
 
 
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load(cls: type[S]) -> S:
+    """Settings from the environment; invalid ones end the command with one line each, never with their value.
+
+    pydantic's own report quotes the input, and that may be a secret (HUB_API_KEYS, a database password).
+    """
+    try:
+        return cls()
+    except ValidationError as exc:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        for error in exc.errors(include_url=False, include_input=False, include_context=False):
+            name = (prefix + "_".join(str(part) for part in error["loc"])).upper().rstrip("_")
+            typer.echo(f"error: invalid configuration {name or cls.__name__}: {error['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _validator(schema_dir: Path | None, gemeenten: Path | None, as_of: date | None) -> Validator:
-    settings = HubSettings()
+    settings = load(HubSettings)
     try:
         return Validator.from_paths(
             schema_dir or settings.schema_dir,
@@ -156,6 +176,7 @@ def demo(
     speed: Annotated[float, typer.Option(help="Live messages per second through the gateway.")] = 2.0,
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds (default: until Ctrl-C).")] = None,
     live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live summary.")] = True,
+    error_rate: Annotated[float, typer.Option(help="Share of deliberately wrong messages.")] = 0.02,
 ) -> None:
     """The whole hub with simulated traffic: embedded broker, SQLite, gateway, processors, /metrics."""
     import asyncio
@@ -166,7 +187,9 @@ def demo(
 
     configure("text", "WARNING")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(seed=seed, port=port, speed=speed, duration=duration, live_ui=live))
+        asyncio.run(
+            run_demo(seed=seed, port=port, speed=speed, duration=duration, live_ui=live, error_rate=error_rate)
+        )
 
 
 @app.command()
@@ -188,14 +211,14 @@ def process(
     from hub.logs import configure
 
     today = _as_date(as_of)
-    settings = HubSettings()
+    settings = load(HubSettings)
     configure(settings.log_format, "WARNING")
     try:
         counts = asyncio.run(
             run_process(
                 paths,
                 settings=settings,
-                broker_settings=BrokerSettings(),
+                broker_settings=load(BrokerSettings),
                 metrics_out=metrics_out,
                 retour_out=retour_out,
                 as_of=today,
@@ -223,7 +246,7 @@ def db_upgrade(
     """Apply the database migrations (Alembic) up to the newest revision."""
     from hub.store.db import upgrade
 
-    url = database or HubSettings().database_url
+    url = database or load(HubSettings).database_url
     upgrade(url)
     typer.echo("database is at the newest revision", err=True)
 
@@ -244,7 +267,7 @@ def ingest(
         from consumers.broker import BrokerSettings, make_broker
         from hub.topics import Topics
 
-        broker_settings = BrokerSettings()
+        broker_settings = load(BrokerSettings)
         if not broker_settings.bootstrap_servers:
             typer.echo("error: --to kafka needs HUB_KAFKA_BOOTSTRAP_SERVERS", err=True)
             raise typer.Exit(2)
@@ -280,12 +303,14 @@ def run(
     from consumers.app import ROLES
     from consumers.broker import BrokerSettings
     from consumers.serve import Service, build_service, serve
+    from hub.configuration import mask_url
     from hub.logs import configure
 
     if role not in ROLES:
         typer.echo(f"error: --role must be one of {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
-    settings = HubSettings()
+    settings = load(HubSettings)
+    broker_settings = load(BrokerSettings)
     if demo_mode:
         settings = settings.model_copy(update={"demo": True})
     configure(settings.log_format, settings.log_level)
@@ -293,14 +318,14 @@ def run(
     def started(service: Service) -> None:
         base = f"http://{settings.http_host}:{settings.http_port}"
         broker = service.runtime.bootstrap + (" (embedded Tansu)" if service.runtime.embedded else "")
-        lines = [f"ijw-hub {role} is running", f"  broker   {broker}", f"  database {settings.database_url}"]
+        lines = [f"ijw-hub {role} is running", f"  broker   {broker}", f"  database {mask_url(settings.database_url)}"]
         if service.runtime.has("gateway"):
             lines += [f"  gateway  {base}/berichten   (API docs: {base}/docs)"]
         lines += [f"  metrics  {base}/metrics", f"  health   {base}/healthz  {base}/readyz"]
         typer.echo("\n".join(lines), err=True)
 
     try:
-        service = build_service(settings, BrokerSettings(), (role,), on_started=started)
+        service = build_service(settings, broker_settings, (role,), on_started=started)
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -407,7 +432,7 @@ def config_show(
     from consumers.broker import BrokerSettings
     from hub.configuration import effective
 
-    rows = effective([HubSettings(), BrokerSettings()])
+    rows = effective([load(HubSettings), load(BrokerSettings)])
     if format is Format.json:
         typer.echo(json.dumps({r.env: r.value for r in rows}, indent=2))
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, get_args
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
@@ -24,6 +25,20 @@ class Setting:
     description: str
 
 
+def mask_url(url: str) -> str:
+    """The URL with its password masked: HUB_DATABASE_URL may carry one (postgresql+psycopg://user:pw@host/db)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL at all: nothing that looks like a password to hide
+        return url
+    if not password:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
+
+
 def _show(value: Any) -> str:
     if isinstance(value, SecretStr):
         return MASK if value.get_secret_value() else ""
@@ -31,7 +46,7 @@ def _show(value: Any) -> str:
         return ""
     if isinstance(value, list | tuple | set | frozenset):
         return ",".join(str(v) for v in value)
-    return str(value)
+    return mask_url(value) if isinstance(value, str) else str(value)
 
 
 def _type(annotation: Any) -> str:

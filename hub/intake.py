@@ -20,14 +20,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from hub.errors import TransientError
 from hub.events.models import HubEvent
-from hub.events.normalise import normalise
-from hub.ijw.extract import extract
+from hub.familie import familie
 from hub.privacy import Pseudonymiser
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
-from hub.store import apply, audit
+from hub.store import audit
 from hub.store.db import SessionFactory
-from hub.store.snapshot import load_snapshot
 from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, Validator, Verdict
 
 OUTCOME_DUPLICATE = "duplicate"
@@ -57,6 +55,7 @@ class IntakeResult:
     already_published: bool = False  # a redelivery whose retour and event went out before
     redelivered: bool = False  # the same record processed before: metrics were counted then
     problems: list[dict[str, Any]] = field(default_factory=list)  # the error report of a malformed message
+    identificatie: str | None = None  # BerichtIdentificatie/Identificatie: a correlation field of the logs
 
 
 class Intake:
@@ -99,7 +98,8 @@ class Intake:
         if verdict.doc is None:
             return self._malformed(bericht_id, verdict, digest, received_at)
         doc = verdict.doc
-        model = extract(doc)
+        fam = familie(doc.bericht)  # iJw or the hub's own GI messages
+        model = fam.extract(doc)
         with self.sessions() as session:
             earlier = audit.find_identity(session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest)
             if earlier is not None and (earlier.id == bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
@@ -115,18 +115,20 @@ class Intake:
                     retour_bericht=earlier.retour_bericht,
                     retour_ontvanger=earlier.afzender,
                     key=earlier.client,
+                    identificatie=doc.identificatie,
                 )
             client = self._client_of(session, model)
             if not verdict.errors:
-                snapshot = load_snapshot(session, model, self.pseudonym, today)
+                snapshot = fam.snapshot(session, model, self.pseudonym, today)
                 verdict = self.validator.judge_state(verdict, snapshot, today=today)
             retour = build_retour(verdict, dagtekening=today)
             retour_bericht = verdict.info.retour if verdict.info and retour is not None else None
+            # A GI message is judged per part: one part rejected at level 3 leaves the others accepted.
+            oordeel = fam.oordeel(verdict)
+            outcome = OUTCOME_ACCEPTED if oordeel.accepted else verdict.outcome
             event = None
-            if verdict.accepted:
-                event = normalise(
-                    model, bericht_id=bericht_id, pseudonym=self.pseudonym, ontvangen_op=received_at, client=client
-                )
+            if oordeel.accepted:
+                event = fam.normalise(model, bericht_id, self.pseudonym, received_at, client, oordeel.onderdelen)
             audit.record(
                 session,
                 id=bericht_id,
@@ -136,7 +138,7 @@ class Intake:
                 identificatie=doc.identificatie,
                 dagtekening=doc.dagtekening,
                 content_hash=digest,
-                outcome=verdict.outcome,
+                outcome=outcome,
                 error_codes=[v.rule for v in verdict.errors],
                 retour=retour.decode() if retour else None,
                 retour_bericht=retour_bericht,
@@ -145,19 +147,20 @@ class Intake:
                 received_at=received_at,
                 validated_at=self.now(),
             )
-            if verdict.accepted:  # after the audit row: state rows refer to it
-                apply.apply_accepted(session, model, bericht_id, self.pseudonym)
+            if oordeel.accepted:  # after the audit row: state rows refer to it
+                fam.apply(session, model, bericht_id, self.pseudonym, oordeel.onderdelen)
             session.commit()
         return IntakeResult(
             bericht_id=bericht_id,
             bericht=doc.bericht,
-            outcome=verdict.outcome,
+            outcome=outcome,
             errors=verdict.errors,
             retour=retour,
             retour_bericht=retour_bericht,
             retour_ontvanger=doc.afzender,
             event=event,
-            key=event.client if event else client,
+            key=event.kafka_key if event else client,
+            identificatie=doc.identificatie,
         )
 
     def mark_published(self, bericht_id: str) -> None:
@@ -180,14 +183,14 @@ class Intake:
             session.commit()
             return True
 
-    def technical_retour(self, raw: bytes) -> tuple[bytes, str] | None:
-        """A header-only 0001 retour for a message that could not be processed (dead-lettered), if it has one."""
+    def technical_retour(self, raw: bytes) -> tuple[bytes, str, str] | None:
+        """A header-only 0001 retour (xml, retour type, receiver) for a dead-lettered message, if it has one."""
         verdict = self.validator.validate(raw, today=self.clock())
         if verdict.doc is None or verdict.info is None or verdict.info.retour is None:
             return None
         failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)
         xml = build_retour(Verdict(verdict.info, (failed,), verdict.doc), dagtekening=self.clock())
-        return (xml, verdict.info.retour) if xml is not None else None
+        return (xml, verdict.info.retour, verdict.doc.afzender or "") if xml is not None else None
 
     def _client_of(self, session: Any, model: Any) -> str | None:
         """The client pseudonym of a message (via its verzoek for a JW319, which names no client)."""
@@ -234,8 +237,9 @@ class Intake:
             retour_ontvanger=earlier.afzender,
             event=event,
             redelivered=True,
-            key=event.client if event else earlier.client,
+            key=event.kafka_key if event else earlier.client,
             already_published=earlier.events_published_at is not None,
+            identificatie=earlier.identificatie,
         )
 
     def _malformed(self, bericht_id: str, verdict: Verdict, digest: str, received_at: datetime) -> IntakeResult:

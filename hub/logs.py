@@ -23,6 +23,7 @@ def configure(fmt: Literal["json", "text"] = "json", level: str = "INFO", *, qui
                 "{asctime}{levelname}{name}{message}",
                 style="{",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                datefmt="%Y-%m-%dT%H:%M:%S%z",  # ISO 8601 with the offset
             )
         )
     else:
@@ -30,5 +31,8 @@ def configure(fmt: Literal["json", "text"] = "json", level: str = "INFO", *, qui
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("faststream", "aiokafka", "uvicorn.access"):
+    # Python warnings (demo mode's throwaway key, a library's deprecation) become log lines in the same format,
+    # so that every line on stderr stays one JSON object.
+    logging.captureWarnings(True)
+    for name in ("faststream", "aiokafka", "uvicorn.access", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING if quiet_broker else level.upper())

@@ -45,6 +45,12 @@ class HubSettings(BaseSettings):
     max_attempts: int = Field(5, description="Processing attempts before a message is dead-lettered", ge=1)
     gateway_buffer: int = Field(1000, description="Messages the gateway holds while the broker is unreachable", ge=0)
     demo: bool = Field(False, description="Demo mode: a throwaway pseudonymisation key is generated when none is set")
+    gi_koppeltermijn_dagen: int = Field(
+        365, description="Days after a GI bepaling in which a verzoek or toewijzing is linked to it (docs/gi-koppeling.md)", ge=0
+    )
+    peil_interval_seconds: float = Field(
+        3600.0, description="How often the processors check the 3-month norm of GI bepalingen (statusmelding 04)", gt=0
+    )
     metrics_drop_labels: list[Literal["aanbieder", "gemeente"]] = Field(
         default_factory=list,
         description='Labels left out of the domain metrics to bound their cardinality, as JSON: ["aanbieder", "gemeente"]',

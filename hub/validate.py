@@ -15,7 +15,7 @@ import hub.rules.all  # noqa: F401  (registers every rule module)
 from hub.errors import BerichtUnreadable
 from hub.ijw.catalog import BerichtInfo
 from hub.ijw.doc import Doc
-from hub.ijw.parse import ParseLimits, parse_bericht
+from hub.ijw.parse import ParseLimits, parse_bericht, too_deep, too_deep_error
 from hub.ijw.schema import SchemaSet
 from hub.reference.gemeenten import gemeentecodes
 from hub.rules.registry import Context, Level, Violation, iter_violations
@@ -97,16 +97,23 @@ class Validator:
     def validate(self, data: bytes, *, today: date | None = None) -> Verdict:
         """Levels 1, 2 and 4 (the in-message part of the standard plus what the hub knows itself)."""
         try:
-            parsed = parse_bericht(data, self.limits)
+            # The depth limit is checked below, where it costs nothing for a schema-valid message: libxml2
+            # bounds nesting while parsing and validates without recursion, and Doc measures the depth.
+            parsed = parse_bericht(data, self.limits, check_depth=False)
         except BerichtUnreadable as exc:
-            return Verdict(None, (Violation("XML", None, None, str(exc), level=Level.XSD),))
+            return _unreadable(exc)
+        max_depth = self.limits.max_depth
         xsd_errors = self.schemas.validate(parsed.info.bericht, parsed.root)
         if xsd_errors:
+            if too_deep(parsed.root, max_depth):
+                return _unreadable(too_deep_error(max_depth))
             return Verdict(
                 parsed.info,
                 tuple(Violation("XSD", None, e.location, e.message, level=Level.XSD) for e in xsd_errors),
             )
         doc = Doc(parsed.root, parsed.info)
+        if doc.depth > max_depth:
+            return _unreadable(too_deep_error(max_depth))
         if parsed.info.is_retour:
             return Verdict(parsed.info, (), doc)
         ctx = self.context(today)
@@ -124,3 +131,7 @@ class Validator:
         ctx = self.context(today, state)
         found: Iterable[Violation] = iter_violations(verdict.doc, ctx, (Level.STATEFUL,))
         return Verdict(verdict.info, (*verdict.errors, *found), verdict.doc)
+
+
+def _unreadable(exc: BerichtUnreadable) -> Verdict:
+    return Verdict(None, (Violation("XML", None, None, str(exc), level=Level.XSD),))

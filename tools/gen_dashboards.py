@@ -447,8 +447,8 @@ def normen() -> Json:
                 Panel("Boven de norm per fase", "timeseries",
                       (Query(f"sum by (fase) ({BOVEN_NORM}{{{REGIO}}})", "{{fase}}"),),
                       "In welke fase de kinderen wachten.", width=9, stacked=True),
-                Panel("Bepaling tot start, mediaan per regio (30 dagen)", "timeseries", (Query(
-                    f'fase_regio:jeugdhulp_doorlooptijd_seconds:p50_increase30d{{fase="bepaling_tot_start",{REGIO}}}',
+                Panel("Bepaling tot start, mediaan per regio (alle bepalingen)", "timeseries", (Query(
+                    f'fase_regio:jeugdhulp_doorlooptijd_seconds:p50{{fase="bepaling_tot_start",{REGIO}}}',
                     "{{regio}}"),), "Van datum bepaling door de GI tot de Begindatum van de hulp.", unit="s",
                       width=24),
             )),

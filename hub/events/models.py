@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Literal, TypeAlias
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
@@ -65,6 +66,11 @@ class HubEvent(EventModel):
     # Optional here only for AntwoordOntvangen; every event with its own client narrows this to required.
     client: Pseudonym | None
     ontvangen_op: UtcDatetime = Field(description="When the hub received the message, UTC")
+
+    @property
+    def kafka_key(self) -> str | None:
+        """The Kafka key of the event: the client pseudonym, so one client's events stay in order."""
+        return self.client
 
     @staticmethod
     def parse_event(data: str | bytes) -> NormalisedEvent:
@@ -224,6 +230,100 @@ class AntwoordOntvangen(HubEvent):
     woonplaatsbeginsel_gemeente: Gemeente | None = None
 
 
+# --- GI001 / GI002 / GI003 / GI102 (issue 4) -------------------------------------------------------
+# The hub's own GI messages. The envelope's `aanbieder` is the GI's AGB code (the GI sends in the aanbieder's
+# role); Toelichting is free text that may name people and never travels.
+
+
+class BepalingRegel(EventModel):
+    """One accepted Bepaling of a GI001: a new one (StatusAanlevering 1) or a withdrawal (3)."""
+
+    bepaling_id: str
+    status_aanlevering: str
+    maatregel_id: str
+    maatregel_type: str = Field(description="GIC01")
+    datum_bepaling: date
+    categorie: str = Field(description="JZ020 productcategorie of the needed help")
+    code: str | None = None
+    omvang: Omvang | None = None
+    gewenste_ingangsdatum: date
+    urgentie: str = Field(description="GIC02")
+    voorkeur_aanbieder: Aanbieder | None = None
+
+
+class BepalingOntvangen(HubEvent):
+    """An accepted GI001 Bepaling jeugdhulp: its accepted bepalingen (level-3 rejected ones are left out)."""
+
+    type: Literal["BepalingOntvangen"] = "BepalingOntvangen"
+    bericht: Literal["GI001"] = "GI001"
+    client: Pseudonym
+    bepalingen: tuple[BepalingRegel, ...] = ()
+
+
+class MaatregelRegel(EventModel):
+    """One accepted Maatregel of a GI002, with the dates this message brings (absent: not sent now)."""
+
+    maatregel_id: str
+    maatregel_type: str = Field(description="GIC01")
+    datum_uitspraak: date | None = None
+    datum_vaste_jeugdbeschermer: date | None = None
+    datum_gedragen_koers: date | None = None
+    einddatum: date | None = None
+
+
+class MaatregelVoortgangOntvangen(HubEvent):
+    """An accepted GI002 Maatregel-voortgang: its accepted maatregelen."""
+
+    type: Literal["MaatregelVoortgangOntvangen"] = "MaatregelVoortgangOntvangen"
+    bericht: Literal["GI002"] = "GI002"
+    client: Pseudonym
+    maatregelen: tuple[MaatregelRegel, ...] = ()
+
+
+class CapaciteitRegel(EventModel):
+    """One Capaciteit of a GI003: a GI's capacity in one jeugdregio on one peildatum."""
+
+    jeugdregio: str = Field(description="As sent by the GI")
+    regio: str = Field(description="The jeugdregio as the gemeente list spells it (the metrics' regio label)")
+    peildatum: date
+    jeugdbeschermers: Decimal = Field(description="Formation in fte, exact as sent")
+    caseload: int
+    beschikbare_plaatsen: int
+    wachtlijst: int
+
+
+class CapaciteitOntvangen(HubEvent):
+    """An accepted GI003 Capaciteit; it is about no client, so its Kafka key is the GI's AGB code."""
+
+    type: Literal["CapaciteitOntvangen"] = "CapaciteitOntvangen"
+    bericht: Literal["GI003"] = "GI003"
+    client: None = None
+    capaciteiten: tuple[CapaciteitRegel, ...] = ()
+
+    @property
+    def kafka_key(self) -> str | None:
+        return self.aanbieder
+
+
+class StatusmeldingVerstuurd(HubEvent):
+    """A GI102 Statusmelding the hub sent to a GI about one of its bepalingen (afzender: the gemeente).
+
+    `bericht_id` is the hub's id of the statusmelding and `ontvangen_op` the moment the hub wrote it.
+    """
+
+    type: Literal["StatusmeldingVerstuurd"] = "StatusmeldingVerstuurd"
+    bericht: Literal["GI102"] = "GI102"
+    client: Pseudonym
+    bepaling_id: str
+    status: str = Field(description="GIC03")
+    status_datum: date
+    toewijzing_nummer: int | None = None
+    zorgaanbieder: Aanbieder | None = Field(default=None, description="AGB code of the aanbieder of the verzoek, toewijzing or start")
+    categorie: str | None = None
+    code: str | None = None
+    begindatum: date | None = None
+
+
 # --- the union, the topics, the dead letters ------------------------------------------------------
 
 NormalisedEvent: TypeAlias = Annotated[
@@ -232,14 +332,18 @@ NormalisedEvent: TypeAlias = Annotated[
     | StopOntvangen
     | VerzoekOmToewijzingOntvangen
     | VerzoekOmWijzigingOntvangen
-    | AntwoordOntvangen,
+    | AntwoordOntvangen
+    | BepalingOntvangen
+    | MaatregelVoortgangOntvangen
+    | CapaciteitOntvangen
+    | StatusmeldingVerstuurd,
     Field(discriminator="type"),
 ]
 
 NORMALISED_EVENT: TypeAdapter[NormalisedEvent] = TypeAdapter(NormalisedEvent)
 
 # The suffix of each event's topic name; the names themselves are configuration (hub.settings).
-TOPIC_KIND: dict[type[HubEvent], str] = {
+IJW_TOPIC_KIND: dict[type[HubEvent], str] = {
     ToewijzingOntvangen: "toewijzing",
     StartOntvangen: "start",
     StopOntvangen: "stop",
@@ -247,6 +351,13 @@ TOPIC_KIND: dict[type[HubEvent], str] = {
     VerzoekOmWijzigingOntvangen: "verzoek-om-wijziging",
     AntwoordOntvangen: "antwoord",
 }
+GI_TOPIC_KIND: dict[type[HubEvent], str] = {
+    BepalingOntvangen: "gi.bepaling",
+    MaatregelVoortgangOntvangen: "gi.maatregel-voortgang",
+    CapaciteitOntvangen: "gi.capaciteit",
+    StatusmeldingVerstuurd: "gi.status",
+}
+TOPIC_KIND: dict[type[HubEvent], str] = {**IJW_TOPIC_KIND, **GI_TOPIC_KIND}
 
 
 def parse_event(data: str | bytes) -> NormalisedEvent:

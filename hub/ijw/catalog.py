@@ -55,6 +55,13 @@ BERICHTEN: dict[str, BerichtInfo] = {
 
 BY_NS: dict[str, BerichtInfo] = {b.ns: b for b in BERICHTEN.values()}
 
+# The hub's own GI messages (docs/gi-berichten.md) go through the same doors: parse identifies them by namespace.
+# BERICHTEN stays the iJw catalog; hub.gi.catalog.GI_BERICHTEN is theirs. Imported here, after BerichtInfo,
+# because hub.gi.catalog builds its entries on it.
+from hub.gi.catalog import GI_BERICHTEN  # noqa: E402
+
+BY_NS.update({b.ns: b for b in GI_BERICHTEN.values()})
+
 # Berichtklassen that carry their own RetourCodes in each retour (process.md 5.1), outermost first.
 RETOUR_KLASSEN: dict[str, tuple[str, ...]] = {
     "JW302": (

@@ -1,7 +1,8 @@
 """Read a schema-valid iJw message (a `Doc`) into its typed model: one small reader per berichtklasse.
 
-Hot path, so each class element is scanned once into a name -> child map and every value is read from
-there; no XPath, no repeated child searches. The models are built with their normal constructors: in
+Hot path, so every value is read from the children-by-name map that the Doc made in its one walk over the
+tree (`Doc.kids_map`, passed to the readers as `m`); no XPath, no repeated child searches, no second pass
+over the tags. The models are built with their normal constructors: in
 pydantic 2 those run in the compiled core and beat `model_construct`, and strict mode keeps types honest.
 A retour reuses the heenbericht's readers; `RetourCodes` is simply absent (empty) in a heenbericht.
 """
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, time
 from typing import TypedDict, TypeVar
 
-from hub.ijw.doc import Doc, Element, children, local
+from hub.ijw.doc import Doc, Element, Kids, local
 from hub.ijw.models import (
     AangevraagdProduct,
     Achternaam,
@@ -71,7 +72,6 @@ from hub.ijw.models import (
 )
 
 T = TypeVar("T")
-Kids = dict[str, Element]
 
 
 class ExtractError(ValueError):
@@ -80,15 +80,14 @@ class ExtractError(ValueError):
 
 # --- reading values -------------------------------------------------------------------------------
 
-
-def _kids(el: Element) -> Kids:
-    """Children by local name: within one class names are unique (repeats sit in wrapper elements)."""
-    # Inline rather than doc.local(): this runs for every class element and the call costs half the time.
-    return {c.tag.rpartition("}")[2]: c for c in el if isinstance(c.tag, str)}
-
-
+# A class element's children by local name (namespaced ones: a schema-valid message has no others). Within
+# one class names are unique (repeats sit in wrapper elements); were one repeated anyway, the last is read.
 # The value readers keep doc.text()'s contract (whitespace collapsed, blank is None) but collapse with
 # str.split, which does in C what the regex does; a missing required element surfaces as KeyError.
+
+
+KidsMap = dict[Element, Kids]
+_NO_KIDS: Kids = {}
 
 
 def _value(el: Element) -> str:
@@ -98,12 +97,16 @@ def _value(el: Element) -> str:
 
 def _str(k: Kids, name: str) -> str:
     # Blank is schema-valid for the few types without the non-blank pattern (LDT_ReferentieNummer).
-    return _value(k[name])
+    t = k[name][-1].text  # _value() written out here and below: these run for every value
+    return " ".join(t.split()) if t else ""
 
 
 def _opt_str(k: Kids, name: str) -> str | None:
-    el = k.get(name)
-    return None if el is None else _value(el) or None
+    found = k.get(name)
+    if found is None:
+        return None
+    t = found[-1].text
+    return (" ".join(t.split()) or None) if t else None
 
 
 def _to_date(el: Element, name: str) -> date:
@@ -114,12 +117,12 @@ def _to_date(el: Element, name: str) -> date:
 
 
 def _date(k: Kids, name: str) -> date:
-    return _to_date(k[name], name)
+    return _to_date(k[name][-1], name)
 
 
 def _opt_date(k: Kids, name: str) -> date | None:
-    el = k.get(name)
-    return None if el is None else _to_date(el, name)
+    found = k.get(name)
+    return None if found is None else _to_date(found[-1], name)
 
 
 def _to_int(el: Element, name: str) -> int:
@@ -130,12 +133,12 @@ def _to_int(el: Element, name: str) -> int:
 
 
 def _int(k: Kids, name: str) -> int:
-    return _to_int(k[name], name)
+    return _to_int(k[name][-1], name)
 
 
 def _opt_int(k: Kids, name: str) -> int | None:
-    el = k.get(name)
-    return None if el is None else _to_int(el, name)
+    found = k.get(name)
+    return None if found is None else _to_int(found[-1], name)
 
 
 def _time(k: Kids, name: str) -> time:
@@ -150,98 +153,100 @@ def _time(k: Kids, name: str) -> time:
 
 
 def _codes(k: Kids) -> tuple[str, ...]:
-    el = k.get("RetourCodes")
-    return () if el is None else tuple(_value(c) for c in el if isinstance(c.tag, str))
+    found = k.get("RetourCodes")
+    return () if found is None else tuple(_value(c) for c in found[-1] if isinstance(c.tag, str))
 
 
-def _opt(k: Kids, name: str, read: Callable[[Element], T]) -> T | None:
-    el = k.get(name)
-    return None if el is None else read(el)
+def _opt(m: KidsMap, k: Kids, name: str, read: Callable[[KidsMap, Element], T]) -> T | None:
+    found = k.get(name)
+    return None if found is None else read(m, found[-1])
 
 
-def _each(k: Kids, wrapper: str, item: str, read: Callable[[Element], T]) -> tuple[T, ...]:
-    el = k.get(wrapper)
-    return () if el is None else tuple(read(c) for c in children(el, item))
+def _each(
+    m: KidsMap, k: Kids, wrapper: str, item: str, read: Callable[[KidsMap, Element], T]
+) -> tuple[T, ...]:
+    found = k.get(wrapper)
+    return () if found is None else tuple(read(m, c) for c in m.get(found[-1], _NO_KIDS).get(item, ()))
 
 
 # --- basisschema composites -----------------------------------------------------------------------
 
 
-def _xsd_versie(el: Element) -> XsdVersie:
-    k = _kids(el)
+def _xsd_versie(m: KidsMap, el: Element) -> XsdVersie:
+    k = m.get(el, _NO_KIDS)
     return XsdVersie(
         basisschema_xsd_versie=_str(k, "BasisschemaXsdVersie"), bericht_xsd_versie=_str(k, "BerichtXsdVersie")
     )
 
 
-def _achternaam(el: Element) -> Achternaam:
-    k = _kids(el)
+def _achternaam(m: KidsMap, el: Element) -> Achternaam:
+    k = m.get(el, _NO_KIDS)
     return Achternaam(achternaam=_str(k, "Achternaam"), voorvoegsel=_opt_str(k, "Voorvoegsel"))
 
 
-def _naam(el: Element) -> Naam:
-    k = _kids(el)
+def _naam(m: KidsMap, el: Element) -> Naam:
+    k = m.get(el, _NO_KIDS)
     return Naam(
-        geslachtsnaam=_achternaam(k["Geslachtsnaam"]),
-        partnernaam=_opt(k, "Partnernaam", _achternaam),
+        geslachtsnaam=_achternaam(m, k["Geslachtsnaam"][-1]),
+        partnernaam=_opt(m, k, "Partnernaam", _achternaam),
         voornamen=_opt_str(k, "Voornamen"),
         voorletters=_opt_str(k, "Voorletters"),
         naam_gebruik=_opt_str(k, "NaamGebruik"),
     )
 
 
-def _product(el: Element) -> Product:
-    k = _kids(el)
+def _product(m: KidsMap, el: Element) -> Product:
+    k = m.get(el, _NO_KIDS)
     return Product(categorie=_str(k, "Categorie"), code=_opt_str(k, "Code"))
 
 
-def _omvang(el: Element) -> Omvang:
-    k = _kids(el)
+def _omvang(m: KidsMap, el: Element) -> Omvang:
+    k = m.get(el, _NO_KIDS)
     return Omvang(volume=_int(k, "Volume"), eenheid=_str(k, "Eenheid"), frequentie=_str(k, "Frequentie"))
 
 
-def _periode(el: Element) -> Periode:
-    k = _kids(el)
+def _periode(m: KidsMap, el: Element) -> Periode:
+    k = m.get(el, _NO_KIDS)
     return Periode(begindatum=_date(k, "Begindatum"), einddatum=_date(k, "Einddatum"))
 
 
-def _open_periode(el: Element) -> OpenPeriode:
-    k = _kids(el)
+def _open_periode(m: KidsMap, el: Element) -> OpenPeriode:
+    k = m.get(el, _NO_KIDS)
     return OpenPeriode(begindatum=_opt_date(k, "Begindatum"), einddatum=_opt_date(k, "Einddatum"))
 
 
-def _bedrag(el: Element) -> Bedrag:
-    k = _kids(el)
+def _bedrag(m: KidsMap, el: Element) -> Bedrag:
+    k = m.get(el, _NO_KIDS)
     return Bedrag(bedrag=_int(k, "Bedrag"), debet_credit=_str(k, "DebetCredit"))
 
 
-def _totaal_bedrag(el: Element) -> TotaalBedrag:
-    k = _kids(el)
+def _totaal_bedrag(m: KidsMap, el: Element) -> TotaalBedrag:
+    k = m.get(el, _NO_KIDS)
     return TotaalBedrag(totaal_bedrag=_int(k, "TotaalBedrag"), debet_credit=_str(k, "DebetCredit"))
 
 
-def _referentie(el: Element) -> Referentie:
-    k = _kids(el)
+def _referentie(m: KidsMap, el: Element) -> Referentie:
+    k = m.get(el, _NO_KIDS)
     return Referentie(
         referentie_nummer=_str(k, "ReferentieNummer"),
         vorig_referentie_nummer=_opt_str(k, "VorigReferentieNummer"),
     )
 
 
-def _verwijzer(el: Element) -> Verwijzer:
-    k = _kids(el)
+def _verwijzer(m: KidsMap, el: Element) -> Verwijzer:
+    k = m.get(el, _NO_KIDS)
     return Verwijzer(
         type=_str(k, "Type"), naam=_opt_str(k, "Naam"), zorgverlener_code=_opt_str(k, "ZorgverlenerCode")
     )
 
 
-def _communicatie(el: Element) -> Communicatie:
-    k = _kids(el)
+def _communicatie(m: KidsMap, el: Element) -> Communicatie:
+    k = m.get(el, _NO_KIDS)
     return Communicatie(vorm=_str(k, "Vorm"), taal=_opt_str(k, "Taal"))
 
 
-def _huis(el: Element) -> Huis:
-    k = _kids(el)
+def _huis(m: KidsMap, el: Element) -> Huis:
+    k = m.get(el, _NO_KIDS)
     return Huis(
         huisnummer=_int(k, "Huisnummer"),
         huisletter=_opt_str(k, "Huisletter"),
@@ -250,10 +255,10 @@ def _huis(el: Element) -> Huis:
     )
 
 
-def _adres(el: Element) -> Adres:
-    k = _kids(el)
+def _adres(m: KidsMap, el: Element) -> Adres:
+    k = m.get(el, _NO_KIDS)
     return Adres(
-        huis=_opt(k, "Huis", _huis),
+        huis=_opt(m, k, "Huis", _huis),
         postcode=_opt_str(k, "Postcode"),
         straatnaam=_opt_str(k, "Straatnaam"),
         plaatsnaam=_opt_str(k, "Plaatsnaam"),
@@ -261,8 +266,8 @@ def _adres(el: Element) -> Adres:
     )
 
 
-def _telefoon(el: Element) -> Telefoon:
-    k = _kids(el)
+def _telefoon(m: KidsMap, el: Element) -> Telefoon:
+    k = m.get(el, _NO_KIDS)
     return Telefoon(telefoonnummer=_str(k, "Telefoonnummer"), landnummer=_str(k, "Landnummer"))
 
 
@@ -280,8 +285,8 @@ class _HeaderFields(TypedDict):
     xsd_versie: XsdVersie
 
 
-def _header_fields(k: Kids) -> _HeaderFields:
-    ident = _kids(k["BerichtIdentificatie"])
+def _header_fields(m: KidsMap, k: Kids) -> _HeaderFields:
+    ident = m.get(k["BerichtIdentificatie"][-1], _NO_KIDS)
     return _HeaderFields(
         bericht_code=_str(k, "BerichtCode"),
         bericht_versie=_int(k, "BerichtVersie"),
@@ -290,35 +295,35 @@ def _header_fields(k: Kids) -> _HeaderFields:
         ontvanger=_str(k, "Ontvanger"),
         identificatie=_str(ident, "Identificatie"),
         dagtekening=_date(ident, "Dagtekening"),
-        xsd_versie=_xsd_versie(k["XsdVersie"]),
+        xsd_versie=_xsd_versie(m, k["XsdVersie"][-1]),
     )
 
 
-def _header(el: Element) -> Header:
-    return Header(**_header_fields(_kids(el)))
+def _header(m: KidsMap, el: Element) -> Header:
+    return Header(**_header_fields(m, m.get(el, _NO_KIDS)))
 
 
-def _retour_header(el: Element) -> RetourHeader:
-    k = _kids(el)
+def _retour_header(m: KidsMap, el: Element) -> RetourHeader:
+    k = m.get(el, _NO_KIDS)
     return RetourHeader(
-        **_header_fields(k),
+        **_header_fields(m, k),
         identificatie_retour=_str(k, "IdentificatieRetour"),
         dagtekening_retour=_date(k, "DagtekeningRetour"),
         xslt_versie=_opt_str(k, "XsltVersie"),
-        xsd_versie_retour=_xsd_versie(k["XsdVersieRetour"]),
+        xsd_versie_retour=_xsd_versie(m, k["XsdVersieRetour"][-1]),
         retour_codes=_codes(k),
     )
 
 
-def _declaratie_antwoord_header(el: Element) -> DeclaratieAntwoordHeader:
-    k = _kids(el)
-    declaratie = _kids(k["DeclaratieIdentificatie"])
+def _declaratie_antwoord_header(m: KidsMap, el: Element) -> DeclaratieAntwoordHeader:
+    k = m.get(el, _NO_KIDS)
+    declaratie = m.get(k["DeclaratieIdentificatie"][-1], _NO_KIDS)
     return DeclaratieAntwoordHeader(
-        **_header_fields(k),
+        **_header_fields(m, k),
         declaratie_identificatie=_str(declaratie, "Identificatie"),
         declaratie_dagtekening=_date(declaratie, "Dagtekening"),
         xslt_versie=_opt_str(k, "XsltVersie"),
-        xsd_versie_declaratie=_xsd_versie(k["XsdVersieDeclaratie"]),
+        xsd_versie_declaratie=_xsd_versie(m, k["XsdVersieDeclaratie"][-1]),
         retour_codes=_codes(k),
     )
 
@@ -335,37 +340,38 @@ class _ClientFields(TypedDict):
     retour_codes: tuple[str, ...]
 
 
-def _client_fields(k: Kids) -> _ClientFields:
-    geboorte = _kids(k["Geboortedatum"])
+def _client_fields(m: KidsMap, k: Kids) -> _ClientFields:
+    geboorte = m.get(k["Geboortedatum"][-1], _NO_KIDS)
     return _ClientFields(
         bsn=_str(k, "Bsn"),
         geboortedatum=_date(geboorte, "Datum"),
         datum_gebruik=_opt_str(geboorte, "DatumGebruik"),
         geslacht=_str(k, "Geslacht"),
-        naam=_naam(k["Naam"]),
+        naam=_naam(m, k["Naam"][-1]),
         retour_codes=_codes(k),
     )
 
 
-def _contact(el: Element) -> Contact:
-    k = _kids(el)
-    tel = k.get("Telefoon")
+def _contact(m: KidsMap, el: Element) -> Contact:
+    k = m.get(el, _NO_KIDS)
+    tel = k["Telefoon"][-1] if "Telefoon" in k else None
     return Contact(
         soort=_str(k, "Soort"),
-        adres=_opt(k, "Adres", _adres),
+        adres=_opt(m, k, "Adres", _adres),
         organisatie=_opt_str(k, "Organisatie"),
         # Telefoon01 then Telefoon02, the only children of Telefoon.
-        telefoon=() if tel is None else tuple(_telefoon(c) for c in tel if local(c).startswith("Telefoon")),
+        telefoon=()
+        if tel is None
+        else tuple(_telefoon(m, c) for c in tel if local(c).startswith("Telefoon")),
         emailadres=_opt_str(k, "Emailadres"),
-        periode=_opt(k, "Periode", _open_periode),
+        periode=_opt(m, k, "Periode", _open_periode),
         retour_codes=_codes(k),
     )
 
 
-def _relatie(el: Element) -> Relatie:
-    k = _kids(el)
-    geboorte = k.get("Geboortedatum")
-    gk = {} if geboorte is None else _kids(geboorte)
+def _relatie(m: KidsMap, el: Element) -> Relatie:
+    k = m.get(el, _NO_KIDS)
+    gk = m.get(k["Geboortedatum"][-1], _NO_KIDS) if "Geboortedatum" in k else _NO_KIDS
     return Relatie(
         nummer=_str(k, "Nummer"),
         volgorde=_opt_int(k, "Volgorde"),
@@ -373,49 +379,49 @@ def _relatie(el: Element) -> Relatie:
         geboortedatum=_opt_date(gk, "Datum"),
         datum_gebruik=_opt_str(gk, "DatumGebruik"),
         geslacht=_opt_str(k, "Geslacht"),
-        naam=_naam(k["Naam"]),
-        contact=_contact(k["Contact"]),
+        naam=_naam(m, k["Naam"][-1]),
+        contact=_contact(m, k["Contact"][-1]),
         retour_codes=_codes(k),
     )
 
 
-def _toegewezen_product(el: Element) -> ToegewezenProduct:
-    k = _kids(el)
+def _toegewezen_product(m: KidsMap, el: Element) -> ToegewezenProduct:
+    k = m.get(el, _NO_KIDS)
     return ToegewezenProduct(
         toewijzing_nummer=_int(k, "ToewijzingNummer"),
         referentie_aanbieder=_opt_str(k, "ReferentieAanbieder"),
-        product=_opt(k, "Product", _product),
+        product=_opt(m, k, "Product", _product),
         toewijzingsdatum=_date(k, "Toewijzingsdatum"),
         toewijzingstijd=_time(k, "Toewijzingstijd"),
         ingangsdatum=_date(k, "Ingangsdatum"),
         einddatum=_opt_date(k, "Einddatum"),
         reden_wijziging=_opt_str(k, "RedenWijziging"),
-        omvang=_opt(k, "Omvang", _omvang),
+        omvang=_opt(m, k, "Omvang", _omvang),
         budget=_opt_int(k, "Budget"),
         commentaar=_opt_str(k, "Commentaar"),
         retour_codes=_codes(k),
     )
 
 
-def _toewijzing_client(el: Element) -> ToewijzingClient:
-    k = _kids(el)
+def _toewijzing_client(m: KidsMap, el: Element) -> ToewijzingClient:
+    k = m.get(el, _NO_KIDS)
     return ToewijzingClient(
-        **_client_fields(k),
-        communicatie=_opt(k, "Communicatie", _communicatie),
+        **_client_fields(m, k),
+        communicatie=_opt(m, k, "Communicatie", _communicatie),
         juridische_status=_opt_str(k, "JuridischeStatus"),
         wettelijke_vertegenwoordiging=_opt_str(k, "WettelijkeVertegenwoordiging"),
         commentaar=_opt_str(k, "Commentaar"),
-        relaties=_each(k, "Relaties", "Relatie", _relatie),
-        contactgegevens=_each(k, "Contactgegevens", "Contact", _contact),
-        toegewezen_producten=_each(k, "ToegewezenProducten", "ToegewezenProduct", _toegewezen_product),
+        relaties=_each(m, k, "Relaties", "Relatie", _relatie),
+        contactgegevens=_each(m, k, "Contactgegevens", "Contact", _contact),
+        toegewezen_producten=_each(m, k, "ToegewezenProducten", "ToegewezenProduct", _toegewezen_product),
     )
 
 
-def _start_product(el: Element) -> StartProduct:
-    k = _kids(el)
+def _start_product(m: KidsMap, el: Element) -> StartProduct:
+    k = m.get(el, _NO_KIDS)
     return StartProduct(
         toewijzing_nummer=_opt_int(k, "ToewijzingNummer"),
-        product=_opt(k, "Product", _product),
+        product=_opt(m, k, "Product", _product),
         toewijzing_ingangsdatum=_opt_date(k, "ToewijzingIngangsdatum"),
         begindatum=_date(k, "Begindatum"),
         status_aanlevering=_str(k, "StatusAanlevering"),
@@ -423,18 +429,18 @@ def _start_product(el: Element) -> StartProduct:
     )
 
 
-def _start_client(el: Element) -> StartClient:
-    k = _kids(el)
+def _start_client(m: KidsMap, el: Element) -> StartClient:
+    k = m.get(el, _NO_KIDS)
     return StartClient(
-        **_client_fields(k), start_producten=_each(k, "StartProducten", "StartProduct", _start_product)
+        **_client_fields(m, k), start_producten=_each(m, k, "StartProducten", "StartProduct", _start_product)
     )
 
 
-def _stop_product(el: Element) -> StopProduct:
-    k = _kids(el)
+def _stop_product(m: KidsMap, el: Element) -> StopProduct:
+    k = m.get(el, _NO_KIDS)
     return StopProduct(
         toewijzing_nummer=_opt_int(k, "ToewijzingNummer"),
-        product=_opt(k, "Product", _product),
+        product=_opt(m, k, "Product", _product),
         toewijzing_ingangsdatum=_opt_date(k, "ToewijzingIngangsdatum"),
         begindatum=_date(k, "Begindatum"),
         reden_beeindiging=_str(k, "RedenBeeindiging"),
@@ -444,102 +450,108 @@ def _stop_product(el: Element) -> StopProduct:
     )
 
 
-def _stop_client(el: Element) -> StopClient:
-    k = _kids(el)
+def _stop_client(m: KidsMap, el: Element) -> StopClient:
+    k = m.get(el, _NO_KIDS)
     return StopClient(
-        **_client_fields(k), stop_producten=_each(k, "StopProducten", "StopProduct", _stop_product)
+        **_client_fields(m, k), stop_producten=_each(m, k, "StopProducten", "StopProduct", _stop_product)
     )
 
 
-def _aangevraagd_product(el: Element) -> AangevraagdProduct:
-    k = _kids(el)
+def _aangevraagd_product(m: KidsMap, el: Element) -> AangevraagdProduct:
+    k = m.get(el, _NO_KIDS)
     return AangevraagdProduct(
         referentie_aanbieder=_str(k, "ReferentieAanbieder"),
         beschikking_nummer=_opt_int(k, "BeschikkingNummer"),
-        product=_opt(k, "Product", _product),
+        product=_opt(m, k, "Product", _product),
         beschikking_ingangsdatum=_opt_date(k, "BeschikkingIngangsdatum"),
         toewijzing_ingangsdatum=_date(k, "ToewijzingIngangsdatum"),
         toewijzing_einddatum=_opt_date(k, "ToewijzingEinddatum"),
-        omvang=_opt(k, "Omvang", _omvang),
+        omvang=_opt(m, k, "Omvang", _omvang),
         budget=_opt_int(k, "Budget"),
-        verwijzer=_verwijzer(k["Verwijzer"]),
+        verwijzer=_verwijzer(m, k["Verwijzer"][-1]),
         raamcontract=_opt_str(k, "Raamcontract"),
         commentaar=_opt_str(k, "Commentaar"),
         retour_codes=_codes(k),
     )
 
 
-def _verzoek_toewijzing_client(el: Element) -> VerzoekToewijzingClient:
-    k = _kids(el)
+def _verzoek_toewijzing_client(m: KidsMap, el: Element) -> VerzoekToewijzingClient:
+    k = m.get(el, _NO_KIDS)
     return VerzoekToewijzingClient(
-        **_client_fields(k),
+        **_client_fields(m, k),
         gezagsdrager_bekend=_opt_str(k, "GezagsdragerBekend"),
         commentaar=_opt_str(k, "Commentaar"),
-        aangevraagde_producten=_each(k, "AangevraagdeProducten", "AangevraagdProduct", _aangevraagd_product),
+        aangevraagde_producten=_each(
+            m, k, "AangevraagdeProducten", "AangevraagdProduct", _aangevraagd_product
+        ),
     )
 
 
 # --- verzoek om wijziging and antwoord ------------------------------------------------------------
 
 
-def _ongewijzigd_product(el: Element) -> OngewijzigdProduct:
-    k = _kids(el)
+def _ongewijzigd_product(m: KidsMap, el: Element) -> OngewijzigdProduct:
+    k = m.get(el, _NO_KIDS)
     return OngewijzigdProduct(toewijzing_nummer=_int(k, "ToewijzingNummer"), retour_codes=_codes(k))
 
 
-def _te_wijzigen_product(el: Element) -> TeWijzigenProduct:
-    k = _kids(el)
+def _te_wijzigen_product(m: KidsMap, el: Element) -> TeWijzigenProduct:
+    k = m.get(el, _NO_KIDS)
     return TeWijzigenProduct(
         toewijzing_nummer=_int(k, "ToewijzingNummer"),
         gewenste_ingangsdatum=_date(k, "GewensteIngangsdatum"),
         einddatum=_opt_date(k, "Einddatum"),
-        omvang=_opt(k, "Omvang", _omvang),
+        omvang=_opt(m, k, "Omvang", _omvang),
         budget=_opt_int(k, "Budget"),
         retour_codes=_codes(k),
     )
 
 
-def _nieuw_product(el: Element) -> NieuwProduct:
-    k = _kids(el)
+def _nieuw_product(m: KidsMap, el: Element) -> NieuwProduct:
+    k = m.get(el, _NO_KIDS)
     return NieuwProduct(
-        product=_opt(k, "Product", _product),
+        product=_opt(m, k, "Product", _product),
         gewenste_ingangsdatum=_date(k, "GewensteIngangsdatum"),
         einddatum=_opt_date(k, "Einddatum"),
-        omvang=_opt(k, "Omvang", _omvang),
+        omvang=_opt(m, k, "Omvang", _omvang),
         budget=_opt_int(k, "Budget"),
         retour_codes=_codes(k),
     )
 
 
-def _verzoek(el: Element) -> Verzoek:
-    k = _kids(el)
+def _verzoek(m: KidsMap, el: Element) -> Verzoek:
+    k = m.get(el, _NO_KIDS)
     return Verzoek(
         referentie_aanbieder=_str(k, "ReferentieAanbieder"),
         reden_verzoek=_str(k, "RedenVerzoek"),
-        ongewijzigde_producten=_each(k, "OngewijzigdeProducten", "OngewijzigdProduct", _ongewijzigd_product),
-        te_wijzigen_producten=_each(k, "TeWijzigenProducten", "TeWijzigenProduct", _te_wijzigen_product),
-        nieuwe_producten=_each(k, "NieuweProducten", "NieuwProduct", _nieuw_product),
+        ongewijzigde_producten=_each(
+            m, k, "OngewijzigdeProducten", "OngewijzigdProduct", _ongewijzigd_product
+        ),
+        te_wijzigen_producten=_each(m, k, "TeWijzigenProducten", "TeWijzigenProduct", _te_wijzigen_product),
+        nieuwe_producten=_each(m, k, "NieuweProducten", "NieuwProduct", _nieuw_product),
         retour_codes=_codes(k),
     )
 
 
-def _verzoek_wijziging_client(el: Element) -> VerzoekWijzigingClient:
-    k = _kids(el)
-    return VerzoekWijzigingClient(bsn=_str(k, "Bsn"), verzoek=_verzoek(k["Verzoek"]), retour_codes=_codes(k))
+def _verzoek_wijziging_client(m: KidsMap, el: Element) -> VerzoekWijzigingClient:
+    k = m.get(el, _NO_KIDS)
+    return VerzoekWijzigingClient(
+        bsn=_str(k, "Bsn"), verzoek=_verzoek(m, k["Verzoek"][-1]), retour_codes=_codes(k)
+    )
 
 
-def _woonplaatsbeginsel(el: Element) -> Woonplaatsbeginsel:
-    k = _kids(el)
+def _woonplaatsbeginsel(m: KidsMap, el: Element) -> Woonplaatsbeginsel:
+    k = m.get(el, _NO_KIDS)
     return Woonplaatsbeginsel(gemeente=_str(k, "Gemeente"), retour_codes=_codes(k))
 
 
-def _antwoord(el: Element) -> Antwoord:
-    k = _kids(el)
+def _antwoord(m: KidsMap, el: Element) -> Antwoord:
+    k = m.get(el, _NO_KIDS)
     return Antwoord(
         referentie_aanbieder=_str(k, "ReferentieAanbieder"),
         verzoek_antwoord=_str(k, "VerzoekAntwoord"),
         reden_afwijzing_verzoek=_opt_str(k, "RedenAfwijzingVerzoek"),
-        woonplaatsbeginsel=_opt(k, "Woonplaatsbeginsel", _woonplaatsbeginsel),
+        woonplaatsbeginsel=_opt(m, k, "Woonplaatsbeginsel", _woonplaatsbeginsel),
         retour_codes=_codes(k),
     )
 
@@ -547,47 +559,49 @@ def _antwoord(el: Element) -> Antwoord:
 # --- declaratie -----------------------------------------------------------------------------------
 
 
-def _prestatie(el: Element) -> Prestatie:
-    k = _kids(el)
+def _prestatie(m: KidsMap, el: Element) -> Prestatie:
+    k = m.get(el, _NO_KIDS)
     return Prestatie(
-        product_referentie=_referentie(k["ProductReferentie"]),
+        product_referentie=_referentie(m, k["ProductReferentie"][-1]),
         toewijzing_nummer=_int(k, "ToewijzingNummer"),
         product_categorie=_str(k, "ProductCategorie"),
         product_code=_str(k, "ProductCode"),
-        product_periode=_periode(k["ProductPeriode"]),
+        product_periode=_periode(m, k["ProductPeriode"][-1]),
         geleverd_volume=_int(k, "GeleverdVolume"),
         eenheid=_str(k, "Eenheid"),
         product_tarief=_opt_int(k, "ProductTarief"),
-        ingediend_bedrag=_bedrag(k["IngediendBedrag"]),
+        ingediend_bedrag=_bedrag(m, k["IngediendBedrag"][-1]),
         retour_codes=_codes(k),
     )
 
 
-def _declaratie_client(el: Element) -> DeclaratieClient:
-    k = _kids(el)
+def _declaratie_client(m: KidsMap, el: Element) -> DeclaratieClient:
+    k = m.get(el, _NO_KIDS)
     return DeclaratieClient(
-        bsn=_str(k, "Bsn"), prestaties=_each(k, "Prestaties", "Prestatie", _prestatie), retour_codes=_codes(k)
+        bsn=_str(k, "Bsn"),
+        prestaties=_each(m, k, "Prestaties", "Prestatie", _prestatie),
+        retour_codes=_codes(k),
     )
 
 
-def _declaratie(el: Element) -> Declaratie:
-    k = _kids(el)
+def _declaratie(m: KidsMap, el: Element) -> Declaratie:
+    k = m.get(el, _NO_KIDS)
     return Declaratie(
         declaratie_nummer=_str(k, "DeclaratieNummer"),
-        declaratie_periode=_periode(k["DeclaratiePeriode"]),
+        declaratie_periode=_periode(m, k["DeclaratiePeriode"][-1]),
         declaratie_dagtekening=_date(k, "DeclaratieDagtekening"),
-        totaal_ingediend_bedrag=_totaal_bedrag(k["TotaalIngediendBedrag"]),
-        clienten=_each(k, "Clienten", "Client", _declaratie_client),
+        totaal_ingediend_bedrag=_totaal_bedrag(m, k["TotaalIngediendBedrag"][-1]),
+        clienten=_each(m, k, "Clienten", "Client", _declaratie_client),
     )
 
 
-def _declaratie_antwoord(el: Element) -> DeclaratieAntwoord:
-    k = _kids(el)
+def _declaratie_antwoord(m: KidsMap, el: Element) -> DeclaratieAntwoord:
+    k = m.get(el, _NO_KIDS)
     return DeclaratieAntwoord(
         declaratie_nummer=_str(k, "DeclaratieNummer"),
-        totaal_ingediend_bedrag=_totaal_bedrag(k["TotaalIngediendBedrag"]),
-        totaal_toegekend_bedrag=_totaal_bedrag(k["TotaalToegekendBedrag"]),
-        clienten=_each(k, "Clienten", "Client", _declaratie_client),
+        totaal_ingediend_bedrag=_totaal_bedrag(m, k["TotaalIngediendBedrag"][-1]),
+        totaal_toegekend_bedrag=_totaal_bedrag(m, k["TotaalToegekendBedrag"][-1]),
+        clienten=_each(m, k, "Clienten", "Client", _declaratie_client),
         retour_codes=_codes(k),
     )
 
@@ -595,66 +609,70 @@ def _declaratie_antwoord(el: Element) -> DeclaratieAntwoord:
 # --- messages -------------------------------------------------------------------------------------
 
 
-def _jw301(k: Kids) -> Jw301:
-    return Jw301(header=_header(k["Header"]), client=_toewijzing_client(k["Client"]))
+def _jw301(m: KidsMap, k: Kids) -> Jw301:
+    return Jw301(header=_header(m, k["Header"][-1]), client=_toewijzing_client(m, k["Client"][-1]))
 
 
-def _jw302(k: Kids) -> Jw302:
-    return Jw302(header=_retour_header(k["Header"]), client=_opt(k, "Client", _toewijzing_client))
+def _jw302(m: KidsMap, k: Kids) -> Jw302:
+    return Jw302(header=_retour_header(m, k["Header"][-1]), client=_opt(m, k, "Client", _toewijzing_client))
 
 
-def _jw305(k: Kids) -> Jw305:
-    return Jw305(header=_header(k["Header"]), client=_start_client(k["Client"]))
+def _jw305(m: KidsMap, k: Kids) -> Jw305:
+    return Jw305(header=_header(m, k["Header"][-1]), client=_start_client(m, k["Client"][-1]))
 
 
-def _jw306(k: Kids) -> Jw306:
-    return Jw306(header=_retour_header(k["Header"]), client=_opt(k, "Client", _start_client))
+def _jw306(m: KidsMap, k: Kids) -> Jw306:
+    return Jw306(header=_retour_header(m, k["Header"][-1]), client=_opt(m, k, "Client", _start_client))
 
 
-def _jw307(k: Kids) -> Jw307:
-    return Jw307(header=_header(k["Header"]), client=_stop_client(k["Client"]))
+def _jw307(m: KidsMap, k: Kids) -> Jw307:
+    return Jw307(header=_header(m, k["Header"][-1]), client=_stop_client(m, k["Client"][-1]))
 
 
-def _jw308(k: Kids) -> Jw308:
-    return Jw308(header=_retour_header(k["Header"]), client=_opt(k, "Client", _stop_client))
+def _jw308(m: KidsMap, k: Kids) -> Jw308:
+    return Jw308(header=_retour_header(m, k["Header"][-1]), client=_opt(m, k, "Client", _stop_client))
 
 
-def _jw315(k: Kids) -> Jw315:
-    return Jw315(header=_header(k["Header"]), client=_verzoek_toewijzing_client(k["Client"]))
+def _jw315(m: KidsMap, k: Kids) -> Jw315:
+    return Jw315(header=_header(m, k["Header"][-1]), client=_verzoek_toewijzing_client(m, k["Client"][-1]))
 
 
-def _jw316(k: Kids) -> Jw316:
-    return Jw316(header=_retour_header(k["Header"]), client=_opt(k, "Client", _verzoek_toewijzing_client))
-
-
-def _jw317(k: Kids) -> Jw317:
-    return Jw317(header=_header(k["Header"]), client=_verzoek_wijziging_client(k["Client"]))
-
-
-def _jw318(k: Kids) -> Jw318:
-    return Jw318(header=_retour_header(k["Header"]), client=_opt(k, "Client", _verzoek_wijziging_client))
-
-
-def _jw319(k: Kids) -> Jw319:
-    return Jw319(header=_header(k["Header"]), antwoord=_antwoord(k["Antwoord"]))
-
-
-def _jw320(k: Kids) -> Jw320:
-    return Jw320(header=_retour_header(k["Header"]), antwoord=_opt(k, "Antwoord", _antwoord))
-
-
-def _jw323(k: Kids) -> Jw323:
-    return Jw323(header=_header(k["Header"]), declaratie=_declaratie(k["Declaratie"]))
-
-
-def _jw325(k: Kids) -> Jw325:
-    return Jw325(
-        header=_declaratie_antwoord_header(k["Header"]),
-        declaratie_antwoord=_opt(k, "DeclaratieAntwoord", _declaratie_antwoord),
+def _jw316(m: KidsMap, k: Kids) -> Jw316:
+    return Jw316(
+        header=_retour_header(m, k["Header"][-1]), client=_opt(m, k, "Client", _verzoek_toewijzing_client)
     )
 
 
-_READERS: dict[str, Callable[[Kids], Bericht]] = {
+def _jw317(m: KidsMap, k: Kids) -> Jw317:
+    return Jw317(header=_header(m, k["Header"][-1]), client=_verzoek_wijziging_client(m, k["Client"][-1]))
+
+
+def _jw318(m: KidsMap, k: Kids) -> Jw318:
+    return Jw318(
+        header=_retour_header(m, k["Header"][-1]), client=_opt(m, k, "Client", _verzoek_wijziging_client)
+    )
+
+
+def _jw319(m: KidsMap, k: Kids) -> Jw319:
+    return Jw319(header=_header(m, k["Header"][-1]), antwoord=_antwoord(m, k["Antwoord"][-1]))
+
+
+def _jw320(m: KidsMap, k: Kids) -> Jw320:
+    return Jw320(header=_retour_header(m, k["Header"][-1]), antwoord=_opt(m, k, "Antwoord", _antwoord))
+
+
+def _jw323(m: KidsMap, k: Kids) -> Jw323:
+    return Jw323(header=_header(m, k["Header"][-1]), declaratie=_declaratie(m, k["Declaratie"][-1]))
+
+
+def _jw325(m: KidsMap, k: Kids) -> Jw325:
+    return Jw325(
+        header=_declaratie_antwoord_header(m, k["Header"][-1]),
+        declaratie_antwoord=_opt(m, k, "DeclaratieAntwoord", _declaratie_antwoord),
+    )
+
+
+_READERS: dict[str, Callable[[KidsMap, Kids], Bericht]] = {
     "JW301": _jw301,
     "JW302": _jw302,
     "JW305": _jw305,
@@ -676,6 +694,6 @@ def extract(doc: Doc) -> Bericht:
     """The typed model of a schema-valid message; raises ExtractError only when the XSD check was skipped."""
     read = _READERS[doc.bericht]
     try:
-        return read(_kids(doc.root))
+        return read(doc.kids_map, doc.kids(doc.root))
     except KeyError as exc:
         raise ExtractError(f"required element {exc.args[0]} is missing") from None

@@ -40,7 +40,8 @@ _DEFAULT_LIMITS = ParseLimits()
 _DEPTH_PROBES: dict[int, etree.XPath] = {}
 
 
-def _too_deep(root: etree._Element, max_depth: int) -> bool:
+def too_deep(root: etree._Element, max_depth: int) -> bool:
+    """An element deeper than `max_depth` levels (the root is level 1)."""
     probe = _DEPTH_PROBES.get(max_depth)
     if probe is None:
         # True when an element exists at depth max_depth + 1; evaluated in C.
@@ -54,10 +55,18 @@ class Parsed:
     info: BerichtInfo
 
 
-def parse_bericht(data: bytes, limits: ParseLimits | None = None) -> Parsed:
-    """Parse and identify a message by its root namespace; raises BerichtUnreadable (rule `XML`)."""
+def too_deep_error(max_depth: int) -> BerichtUnreadable:
+    return BerichtUnreadable(f"elements nested deeper than {max_depth} levels")
+
+
+def parse_bericht(data: bytes, limits: ParseLimits | None = None, *, check_depth: bool = True) -> Parsed:
+    """Parse and identify a message by its root namespace; raises BerichtUnreadable (rule `XML`).
+
+    With check_depth=False the caller bounds the depth itself, before anything recursive walks the tree
+    (the Validator does, and so skips a walk over every element that it makes anyway).
+    """
     limits = limits or _DEFAULT_LIMITS
-    if not data or not data.strip():
+    if not data or data.isspace():  # isspace() stops at the first other byte; strip() would copy it all
         raise BerichtUnreadable("empty input: expected an iJw XML message")
     if len(data) > limits.max_bytes:
         raise BerichtUnreadable(f"message of {len(data)} bytes exceeds the size limit of {limits.max_bytes} bytes")
@@ -71,8 +80,8 @@ def parse_bericht(data: bytes, limits: ParseLimits | None = None) -> Parsed:
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise BerichtUnreadable("a DOCTYPE is not allowed in an iJw message (DTDs and entities are refused)")
-    if _too_deep(root, limits.max_depth):
-        raise BerichtUnreadable(f"elements nested deeper than {limits.max_depth} levels")
+    if check_depth and too_deep(root, limits.max_depth):
+        raise too_deep_error(limits.max_depth)
     return Parsed(root, identify(root))
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from lxml import etree
 
 from hub.errors import ConfigError
+from hub.gi.catalog import is_gi
+from hub.gi.schema import load_schema as load_gi_schema
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "schemas" / "ijw" / "3.2"
 
@@ -63,6 +65,8 @@ class SchemaSet:
         return compiled
 
     def _load(self, bericht: str) -> etree.XMLSchema:
+        if is_gi(bericht):  # the hub's own messages: always its built-in XSDs, whatever the directory
+            return load_gi_schema(bericht)
         path = self._files.get(f"{bericht.lower()}.xsd")
         if path is None:
             raise ConfigError(f"no XSD for {bericht} ({bericht.lower()}.xsd) in {self.directory}")

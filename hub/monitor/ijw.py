@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from sqlmodel import Session
 
 from hub.events.models import (
-    TOPIC_KIND,
+    IJW_TOPIC_KIND,
     AntwoordOntvangen,
     StartOntvangen,
     StopOntvangen,
@@ -32,7 +32,7 @@ from hub.monitor.norms import ANTWOORD_VERZOEK, seconden, uitkomst
 from hub.monitor.registry import Context, bron, event_kind, observer, wacht_bron
 from hub.store import facts, gauges
 
-for _kind in TOPIC_KIND.values():
+for _kind in IJW_TOPIC_KIND.values():
     event_kind(_kind, parse_event)
 
 

@@ -5,18 +5,32 @@ Order of effects (the caller acknowledges the event afterwards):
 (ignoring keys already observed) and mark the event handled  4 commit.
 A crash before 4 changes nothing; a redelivery after 4 finds step 1. Two replicas handling the same pair
 compute the same observations from the same store facts, and the unique keys keep one of each.
+
+Plugins may also send messages (the GI's statusmeldingen): made in the store in the event's transaction or by
+a periodic check (`peil`), then handed out by `uitgaand` for the transport to publish and mark `verstuurd`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from hub.errors import TransientError
 from hub.monitor.model import Observatie
-from hub.monitor.registry import OBSERVERS, Context, MonitoredEvent, Regios, load_plugins
+from hub.monitor.registry import (
+    DEFAULT_KOPPELTERMIJN_DAGEN,
+    OBSERVERS,
+    PEILINGEN,
+    POSTVAKKEN,
+    Context,
+    MonitoredEvent,
+    Regios,
+    Uitgaand,
+    load_plugins,
+)
 from hub.store import observations
 from hub.store.db import SessionFactory
 
@@ -30,10 +44,12 @@ class Processor:
         regios: Regios,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], date] = date.today,
+        koppeltermijn_dagen: int = DEFAULT_KOPPELTERMIJN_DAGEN,
     ) -> None:
         load_plugins()
         self.sessions = sessions
-        self.context = Context(regio=regios)
+        self.context = Context(regio=regios, vandaag=clock, nu=now, koppeltermijn_dagen=koppeltermijn_dagen)
         self.now = now
 
     def verwerk(self, event: MonitoredEvent) -> bool:
@@ -56,3 +72,46 @@ class Processor:
             observations.mark_verwerkt(session, event.event_id, event.type, event.bericht_id, now)
             session.commit()
         return True
+
+    def peil(self, vandaag: date) -> int:
+        """Run every periodic check as of vandaag, each in its own transaction; how many things they made."""
+        made = 0
+        with self._store():
+            for check in PEILINGEN:
+                with self.sessions() as session:
+                    made += check(session, vandaag, self.context)
+                    session.commit()
+        return made
+
+    def uitgaand(self, limit: int = 100) -> list[Uitgaand]:
+        """Messages made but not yet published, oldest first."""
+        with self._store(), self.sessions() as session:
+            return [u for box in POSTVAKKEN for u in box.wachtend(session, limit)]
+
+    def verstuurd(self, ids: Iterable[str]) -> None:
+        """These messages are on the retour topic."""
+        wanted: Sequence[str] = list(ids)
+        with self._store(), self.sessions() as session:
+            now = self.now()
+            for box in POSTVAKKEN:
+                box.verstuurd(session, wanted, now)
+            session.commit()
+
+    def afgeleverd(self, id: str) -> bool:
+        """The message reached its receiver's outbox; True the first time."""
+        with self._store(), self.sessions() as session:
+            first = any(box.afgeleverd(session, id, self.now()) for box in POSTVAKKEN)
+            session.commit()
+            return first
+
+    def onderweg(self) -> set[str]:
+        """Messages made that are not delivered yet."""
+        with self._store(), self.sessions() as session:
+            return {i for box in POSTVAKKEN for i in box.onderweg(session)}
+
+    @contextmanager
+    def _store(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            raise TransientError("store unavailable") from exc

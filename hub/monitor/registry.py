@@ -3,7 +3,9 @@
 - event kinds: which normalised topics the processors read, and how a value becomes an event;
 - observers: per event type, functions that derive observations from the store when that event is processed;
 - wait sources: open requests per stage (`jeugdhulp_wachtend` and `jeugdhulp_wachtend_boven_norm`);
-- sample sources: further samples for a family by name (e.g. `gi_bepalingen_total`, `gi_capaciteit`).
+- sample sources: further samples for a family by name (e.g. `gi_bepalingen_total`, `gi_capaciteit`);
+- periodic checks: functions run as of a day (the processors' sweep, and the end of `hub process`);
+- outboxes: messages the processors send on the retour topic (the GI's statusmeldingen), with their delivery.
 A plugin module registers itself on import; PLUGINS lists the modules `load_plugins()` imports.
 """
 
@@ -11,8 +13,9 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -22,8 +25,11 @@ from hub.reference.gemeenten import DEFAULT_FILE, load_gemeenten
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-# The modules that register observers and sources; the GI pipeline appends its own.
-PLUGINS: list[str] = ["hub.monitor.ijw"]
+    from hub.events.models import HubEvent
+
+# The modules that register observers and sources.
+PLUGINS: list[str] = ["hub.monitor.ijw", "hub.monitor.gi"]
+DEFAULT_KOPPELTERMIJN_DAGEN = 365
 
 
 class MonitoredEvent(Protocol):
@@ -58,22 +64,57 @@ class Regios:
         return tuple(sorted({*self.per_gemeente.values(), ONBEKEND}))
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class Context:
     """What an observer may use besides the store and the event."""
 
     regio: Regios
+    vandaag: Callable[[], date] = date.today  # "today" of what the processors write (a GI102's Dagtekening)
+    nu: Callable[[], datetime] = _utc_now
+    # How long after a GI bepaling a verzoek or toewijzing may follow and still be linked (docs/gi-koppeling.md).
+    koppeltermijn_dagen: int = DEFAULT_KOPPELTERMIJN_DAGEN
+
+
+@dataclass(frozen=True, slots=True)
+class Uitgaand:
+    """A message the processors send on the retour topic to `ontvanger`, and the event announcing it."""
+
+    id: str  # the hub's id of the message (the bericht-id header)
+    bericht: str
+    ontvanger: str
+    inhoud: bytes
+    key: str | None  # on the retour topic, as a retourbericht's: hub.topics.pair_key (gemeente:sender)
+    event: HubEvent | None = None  # published under its own key (HubEvent.kafka_key)
+
+
+class Postvak(Protocol):
+    """Messages a plugin sends through the processors: what waits, what went out, what arrived."""
+
+    def wachtend(self, session: Session, limit: int) -> Sequence[Uitgaand]: ...
+
+    def verstuurd(self, session: Session, ids: Sequence[str], when: datetime) -> None: ...
+
+    def afgeleverd(self, session: Session, id: str, when: datetime) -> bool: ...
+
+    def onderweg(self, session: Session) -> Sequence[str]: ...
 
 
 EventParser: TypeAlias = Callable[[bytes], Any]
 Observer: TypeAlias = Callable[["Session", Any, Context], Iterable[Observatie]]
 WachtBron: TypeAlias = Callable[["Session", Peil], Iterable[WachtRij]]
 Bron: TypeAlias = Callable[["Session", Peil], Iterable[Sample]]
+Peiling: TypeAlias = Callable[["Session", date, Context], int]
 
 EVENT_KINDS: dict[str, EventParser] = {}
 OBSERVERS: dict[str, list[Observer]] = {}
 WACHT_BRONNEN: list[WachtBron] = []
 BRONNEN: dict[str, list[Bron]] = {}
+PEILINGEN: list[Peiling] = []
+POSTVAKKEN: list[Postvak] = []
 
 
 def event_kind(kind: str, parser: EventParser) -> None:
@@ -106,6 +147,18 @@ def bron(family: str) -> Callable[[Bron], Bron]:
         return fn
 
     return register
+
+
+def peiling(fn: Peiling) -> Peiling:
+    """Register a periodic check run as of a day; it returns how many things it found (e.g. statuses made)."""
+    PEILINGEN.append(fn)
+    return fn
+
+
+def postvak(box: Postvak) -> Postvak:
+    """Register an outbox whose messages the processors publish on the retour topic."""
+    POSTVAKKEN.append(box)
+    return box
 
 
 def load_plugins() -> None:

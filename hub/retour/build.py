@@ -17,6 +17,8 @@ from datetime import date
 from lxml import etree
 
 from hub import __version__
+from hub.gi.ack import build_ontvangstbevestiging
+from hub.gi.catalog import HEENBERICHTEN as GI_HEENBERICHTEN
 from hub.ijw.catalog import BASIS_NS, BERICHTEN, RETOUR_KLASSEN, XSD_VERSION, BerichtInfo
 from hub.ijw.doc import Doc, Element, child, children, text
 from hub.rules.registry import Level, Violation
@@ -32,7 +34,8 @@ VALIDATOR_VERSIE = __version__  # goes into XsltVersie: our in-message validatio
 def retour_identificatie(doc: Doc) -> str:
     """A stable 12-character IdentificatieRetour: a redelivered message gets the same retour."""
     key = f"{doc.bericht}|{doc.afzender}|{doc.ontvanger}|{doc.identificatie}|{doc.dagtekening}".encode()
-    return "R" + base64.b32encode(hashlib.sha256(key).digest()).decode()[:11]
+    # Base32 turns each 5 bytes into 8 characters on their own, so 10 bytes give the same first 11 as all 32.
+    return "R" + base64.b32encode(hashlib.sha256(key).digest()[:10]).decode()[:11]
 
 
 def build_retour(verdict: Verdict, *, dagtekening: date, identificatie: str | None = None) -> bytes | None:
@@ -40,12 +43,23 @@ def build_retour(verdict: Verdict, *, dagtekening: date, identificatie: str | No
     doc, info = verdict.doc, verdict.info
     if doc is None or info is None or info.retour is None:
         return None
+    if info.bericht in GI_HEENBERICHTEN:  # the hub's own GI messages get the uniform Ontvangstbevestiging
+        return build_ontvangstbevestiging(verdict, dagtekening, identificatie)
     retour = BERICHTEN[info.retour]
     ident = identificatie or retour_identificatie(doc)
     if retour.bericht == "JW325":
         root = _declaratie_antwoord(doc, verdict, retour, ident, dagtekening)
     else:
-        root = _retour(doc, verdict, retour, ident, dagtekening)
+        codes, klasse_codes, xslt = _shape(verdict)
+        if klasse_codes is None:
+            written = _header_only(doc, retour, ident, dagtekening, codes, xslt=xslt)
+            if written is not None:
+                return written
+        root = _retour(doc, retour, ident, dagtekening, codes, xslt=xslt, klasse_codes=klasse_codes)
+    return _serialize(root, retour)
+
+
+def _serialize(root: Element, retour: BerichtInfo) -> bytes:
     etree.cleanup_namespaces(root, top_nsmap={"ijw": BASIS_NS, retour.bericht.lower(): retour.ns})
     for el in root.iter():  # drop the heenbericht's indentation so pretty_print can lay the retour out
         el.tail = None
@@ -54,23 +68,122 @@ def build_retour(verdict: Verdict, *, dagtekening: date, identificatie: str | No
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _retour(doc: Doc, verdict: Verdict, retour: BerichtInfo, ident: str, dagtekening: date) -> Element:
-    root = etree.Element(f"{{{retour.ns}}}Bericht", nsmap={"ijw": BASIS_NS, retour.bericht.lower(): retour.ns})
-    level = verdict.level
+def _shape(verdict: Verdict) -> tuple[list[str], dict[Element, list[str]] | None, bool]:
+    """The Header's codes; the codes per class if the client follows (else None); whether XsltVersie goes."""
     header_codes, klasse_codes = _split(verdict.errors)
-    if level == Level.XSLT:
-        codes, with_body = [TECHNISCH_AFGEKEURD], False
-    elif header_codes:
-        codes, with_body = header_codes, False
-    else:
-        codes, with_body = [GEEN_OPMERKING], bool(klasse_codes)
-    root.append(_retour_header(doc, retour, ident, dagtekening, codes, xslt=level == Level.XSLT))
-    if with_body:
+    if verdict.level == Level.XSLT:
+        return [TECHNISCH_AFGEKEURD], None, True
+    if header_codes:
+        return header_codes, None, False
+    return [GEEN_OPMERKING], klasse_codes or None, False
+
+
+def _retour(
+    doc: Doc,
+    retour: BerichtInfo,
+    ident: str,
+    dagtekening: date,
+    codes: list[str],
+    *,
+    xslt: bool,
+    klasse_codes: dict[Element, list[str]] | None,
+) -> Element:
+    """The retour as a tree; with `klasse_codes` the client (or Antwoord) follows, codes on each class."""
+    root = etree.Element(f"{{{retour.ns}}}Bericht", nsmap={"ijw": BASIS_NS, retour.bericht.lower(): retour.ns})
+    root.append(_retour_header(doc, retour, ident, dagtekening, codes, xslt=xslt))
+    if klasse_codes is not None:
         klassen = RETOUR_KLASSEN[retour.bericht]
         top = doc.first(klassen[0])
         if top is not None:
             root.append(_copy_with_codes(top, doc.info.ns, retour.ns, klassen, klasse_codes, doc))
     return root
+
+
+# --- the header-only retour, written directly ------------------------------------------------------
+# Most retouren are a Header only. Writing that text straight from the heenbericht's Header gives the very
+# bytes that building the tree with lxml and serializing it gives, at a fraction of the cost (lxml spends
+# more on making each element than on the rest). Only Headers of plain elements in the message and
+# basisschema namespaces take this road; anything else (a comment, an attribute) takes the tree's.
+
+
+def _header_only(
+    doc: Doc, retour: BerichtInfo, ident: str, dagtekening: date, codes: list[str], *, xslt: bool
+) -> bytes | None:
+    """The Header-only retour as lxml writes it (pretty printed, UTF-8); None for a Header not plain."""
+    heen_header = doc.first("Header")
+    assert heen_header is not None  # schema-valid messages always have one
+    p = retour.bericht.lower()
+    out = [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        f'<{p}:Bericht xmlns:ijw="{BASIS_NS}" xmlns:{p}="{retour.ns}">',
+        f"  <{p}:Header>",
+    ]
+    prefixes = {doc.info.ns: p, BASIS_NS: "ijw"}
+    code_tag = f"{{{doc.info.ns}}}BerichtCode"
+    for el in heen_header:
+        if el.tag == code_tag and len(el) == 0 and not el.keys():
+            _leaf(out, "    ", f"{p}:BerichtCode", retour.code)
+        elif not _write_plain(out, el, "    ", prefixes):
+            return None
+    _leaf(out, "    ", f"{p}:IdentificatieRetour", ident)
+    _leaf(out, "    ", f"{p}:DagtekeningRetour", dagtekening.isoformat())
+    if xslt:
+        _leaf(out, "    ", f"{p}:XsltVersie", VALIDATOR_VERSIE)
+    out.append(f"    <{p}:XsdVersieRetour>")
+    _leaf(out, "      ", "ijw:BasisschemaXsdVersie", XSD_VERSION)
+    _leaf(out, "      ", "ijw:BerichtXsdVersie", XSD_VERSION)
+    out.append(f"    </{p}:XsdVersieRetour>")
+    if codes:
+        out.append(f"    <{p}:RetourCodes>")
+        for code in codes:
+            _leaf(out, "      ", f"{p}:RetourCode", code)
+        out.append(f"    </{p}:RetourCodes>")
+    else:
+        out.append(f"    <{p}:RetourCodes/>")
+    out.append(f"  </{p}:Header>")
+    out.append(f"</{p}:Bericht>\n")
+    return "\n".join(out).encode()
+
+
+def _write_plain(out: list[str], el: Element, indent: str, prefixes: dict[str, str]) -> bool:
+    """Write `el` and its subtree; False when something in it is not a plain element of these namespaces."""
+    tag = el.tag
+    if not isinstance(tag, str) or not tag.startswith("{") or el.keys():
+        return False
+    ns, _, name = tag[1:].partition("}")
+    prefix = prefixes.get(ns)
+    if prefix is None:
+        return False
+    if not len(el):
+        _leaf(out, indent, f"{prefix}:{name}", el.text)
+        return True
+    out.append(f"{indent}<{prefix}:{name}>")  # the text of an element with children is indentation: dropped
+    inner = indent + "  "
+    for c in el:
+        if not _write_plain(out, c, inner, prefixes):
+            return False
+    out.append(f"{indent}</{prefix}:{name}>")
+    return True
+
+
+def _leaf(out: list[str], indent: str, qname: str, value: str | None) -> None:
+    if value is None:
+        out.append(f"{indent}<{qname}/>")
+    else:
+        out.append(f"{indent}<{qname}>{_escape(value)}</{qname}>")
+
+
+def _escape(value: str) -> str:
+    """Text content escaped as libxml2 escapes it."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    return value
 
 
 def _split(errors: Iterable[Violation]) -> tuple[list[str], dict[Element, list[str]]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.ijw.doc import Doc, as_date
+from hub.ijw.doc import Doc
 from hub.rules.registry import Context, Hit, rule
 
 # TR134 checks exactly these elements and no others: a toewijzing may start in the future, and a
@@ -36,10 +36,10 @@ def niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if dagtekening is None:
         return
     for path in _NIET_NA_DAGTEKENING.get(doc.bericht, ()):
-        name = "/".join(path.split("/")[-2:])  # e.g. StartProduct/Begindatum
         for el in doc.all(path):
-            datum = as_date(el)
+            datum = doc.as_date(el)
             if datum is not None and datum > dagtekening:
+                name = "/".join(path.split("/")[-2:])  # e.g. StartProduct/Begindatum
                 # Birth dates are personal data: name the element, not its value.
                 shown = "" if "Geboortedatum" in path else f" {datum.isoformat()}"
                 yield Hit(el, f"{name}{shown} is after the Dagtekening {dagtekening.isoformat()}.")
@@ -52,7 +52,7 @@ def nieuw_product_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if dagtekening is None:
         return
     for el in doc.all("Client/Verzoek/NieuweProducten/NieuwProduct/GewensteIngangsdatum"):
-        datum = as_date(el)
+        datum = doc.as_date(el)
         if datum is not None and datum <= dagtekening:
             yield Hit(
                 el,

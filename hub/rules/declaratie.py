@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from hub.ijw.doc import Doc, Element, as_date, as_int, child, filled, locatie, raw, text
+from hub.ijw.doc import Doc, Element
 from hub.rules.registry import Context, Hit, rule
 
 DECLARATIE = "JW323"
@@ -42,18 +42,18 @@ def first_existing(*elements: Element | None) -> Element | None:
     return next((el for el in elements if el is not None), None)
 
 
-def signed(bedrag: Element | None, amount_name: str) -> int:
+def signed(doc: Doc, bedrag: Element | None, amount_name: str) -> int:
     """An amount with its DebetCredit: negative for credit (C)."""
-    value = as_int(bedrag, amount_name) or 0
-    return -value if text(bedrag, "DebetCredit") == "C" else value
+    value = doc.as_int(bedrag, amount_name) or 0
+    return -value if doc.text(bedrag, "DebetCredit") == "C" else value
 
 
-def credit(prestatie: Element) -> bool:
-    return text(prestatie, "IngediendBedrag/DebetCredit") == "C"
+def credit(doc: Doc, prestatie: Element) -> bool:
+    return doc.text(prestatie, "IngediendBedrag/DebetCredit") == "C"
 
 
-def debet(prestatie: Element) -> bool:
-    return text(prestatie, "IngediendBedrag/DebetCredit") == "D"
+def debet(doc: Doc, prestatie: Element) -> bool:
+    return doc.text(prestatie, "IngediendBedrag/DebetCredit") == "D"
 
 
 # --- Periods ------------------------------------------------------------------------------------------
@@ -64,13 +64,14 @@ def periode_vanaf_2021(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS100: DeclaratiePeriode and every ProductPeriode start on or after 2021-01-01."""
     periodes = [
         doc.first("Declaratie/DeclaratiePeriode"),
-        *(child(p, "ProductPeriode") for p in prestaties(doc)),
+        *(doc.child(p, "ProductPeriode") for p in prestaties(doc)),
     ]
     for periode in periodes:
-        begin = as_date(periode, "Begindatum")
+        begin = doc.as_date(periode, "Begindatum")
         if periode is not None and begin is not None and begin < EERSTE_DECLARATIEDATUM:
             yield Hit(
-                child(periode, "Begindatum"), f"{locatie(periode)}/Begindatum {begin} is before 2021-01-01."
+                doc.child(periode, "Begindatum"),
+                f"{doc.locatie(periode)}/Begindatum {begin} is before 2021-01-01.",
             )
 
 
@@ -86,17 +87,18 @@ def declaratieperiode_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
     Python's calendar is exact; the XSLT's treats every fourth year as a leap year (differs only in 2100).
     """
     periode = doc.first("Declaratie/DeclaratiePeriode")
-    begin, eind = as_date(periode, "Begindatum"), as_date(periode, "Einddatum")
+    begin, eind = doc.as_date(periode, "Begindatum"), doc.as_date(periode, "Einddatum")
     if begin is None or eind is None:
         return
     if begin.day != 1:
         yield Hit(
-            child(periode, "Begindatum"), f"DeclaratiePeriode Begindatum {begin} is not the 1st of a month."
+            doc.child(periode, "Begindatum"),
+            f"DeclaratiePeriode Begindatum {begin} is not the 1st of a month.",
         )
     volgende = eind + timedelta(days=1)
     if (volgende.year, volgende.month, volgende.day) != plus_een_maand(begin):
         yield Hit(
-            child(periode, "Begindatum"),
+            doc.child(periode, "Begindatum"),
             f"DeclaratiePeriode {begin} to {eind} is not exactly one calendar month.",
         )
 
@@ -105,14 +107,19 @@ def declaratieperiode_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def productperiode_in_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS337: same year and same month, two separate tests (crossing a new year gives both)."""
     for p in prestaties(doc):
-        periode = child(p, "ProductPeriode")
-        begin, eind = as_date(periode, "Begindatum"), as_date(periode, "Einddatum")
+        periode = doc.child(p, "ProductPeriode")
+        begin, eind = doc.as_date(periode, "Begindatum"), doc.as_date(periode, "Einddatum")
         if periode is None or begin is None or eind is None:
             continue
         if begin.year != eind.year:
-            yield Hit(child(periode, "Begindatum"), f"{locatie(periode)} {begin} to {eind} spans two years.")
+            yield Hit(
+                doc.child(periode, "Begindatum"), f"{doc.locatie(periode)} {begin} to {eind} spans two years."
+            )
         if begin.month != eind.month:
-            yield Hit(child(periode, "Begindatum"), f"{locatie(periode)} {begin} to {eind} spans two months.")
+            yield Hit(
+                doc.child(periode, "Begindatum"),
+                f"{doc.locatie(periode)} {begin} to {eind} spans two months.",
+            )
 
 
 @rule(
@@ -120,37 +127,39 @@ def productperiode_in_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
 )
 def periode_afgelopen(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR137: a period ends on or after its start, and no later than the message's Dagtekening."""
-    periodes = [child(p, "ProductPeriode") for p in prestaties(doc)]
+    periodes = [doc.child(p, "ProductPeriode") for p in prestaties(doc)]
     if doc.bericht == DECLARATIE:
         periodes.insert(0, doc.first("Declaratie/DeclaratiePeriode"))
     for periode in periodes:
-        begin, eind = as_date(periode, "Begindatum"), as_date(periode, "Einddatum")
+        begin, eind = doc.as_date(periode, "Begindatum"), doc.as_date(periode, "Einddatum")
         if periode is None or eind is None:
             continue
         if begin is not None and eind < begin:
             yield Hit(
-                child(periode, "Begindatum"), f"{locatie(periode)} ends {eind}, before its start {begin}."
+                doc.child(periode, "Begindatum"),
+                f"{doc.locatie(periode)} ends {eind}, before its start {begin}.",
             )
         if doc.dagtekening is not None and eind > doc.dagtekening:
             yield Hit(
-                child(periode, "Einddatum"),
-                f"{locatie(periode)} ends {eind}, after the Dagtekening {doc.dagtekening}.",
+                doc.child(periode, "Einddatum"),
+                f"{doc.locatie(periode)} ends {eind}, after the Dagtekening {doc.dagtekening}.",
             )
 
 
 @rule("TR319", berichten={DECLARATIE}, summary="ProductPeriode not after the end of the DeclaratiePeriode")
 def productperiode_in_declaratieperiode(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR319: ProductPeriode Begindatum and Einddatum each <= DeclaratiePeriode/Einddatum (earlier is allowed)."""
-    grens = as_date(doc.first("Declaratie/DeclaratiePeriode/Einddatum"))
+    grens = doc.as_date(doc.first("Declaratie/DeclaratiePeriode/Einddatum"))
     if grens is None:
         return
     for p in prestaties(doc):
         for naam in ("Begindatum", "Einddatum"):
-            el = child(p, f"ProductPeriode/{naam}")
-            waarde = as_date(el)
+            el = doc.child(p, f"ProductPeriode/{naam}")
+            waarde = doc.as_date(el)
             if waarde is not None and waarde > grens:
                 yield Hit(
-                    el, f"{locatie(p)} ProductPeriode {naam} {waarde} is after DeclaratiePeriode end {grens}."
+                    el,
+                    f"{doc.locatie(p)} ProductPeriode {naam} {waarde} is after DeclaratiePeriode end {grens}.",
                 )
 
 
@@ -169,15 +178,17 @@ def zestig_maanden_eerder(d: date) -> date:
 )
 def productperiode_niet_te_oud(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR335: measured from the DeclaratieDagtekening inside the Declaratie, not the header Dagtekening."""
-    dagtekening = as_date(doc.first("Declaratie/DeclaratieDagtekening"))
+    dagtekening = doc.as_date(doc.first("Declaratie/DeclaratieDagtekening"))
     if dagtekening is None:
         return
     grens = zestig_maanden_eerder(dagtekening)
     for p in prestaties(doc):
-        el = child(p, "ProductPeriode/Einddatum")
-        eind = as_date(el)
+        el = doc.child(p, "ProductPeriode/Einddatum")
+        eind = doc.as_date(el)
         if eind is not None and eind < grens:
-            yield Hit(el, f"{locatie(p)} ProductPeriode Einddatum {eind} is before {grens} (60 months back).")
+            yield Hit(
+                el, f"{doc.locatie(p)} ProductPeriode Einddatum {eind} is before {grens} (60 months back)."
+            )
 
 
 # --- Prestatie content --------------------------------------------------------------------------------
@@ -187,21 +198,21 @@ def productperiode_niet_te_oud(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def tarief_behalve_euro(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD087: a tariff for every unit except euro's (83)."""
     for p in prestaties(doc):
-        eenheid, tarief = text(p, "Eenheid"), filled(p, "ProductTarief")
+        eenheid, tarief = doc.text(p, "Eenheid"), doc.filled(p, "ProductTarief")
         if tarief == (eenheid == EENHEID_EURO):
             wat = "has a ProductTarief" if tarief else "has no ProductTarief"
-            yield Hit(child(p, "Eenheid"), f"{locatie(p)} with Eenheid {eenheid} {wat}.")
+            yield Hit(doc.child(p, "Eenheid"), f"{doc.locatie(p)} with Eenheid {eenheid} {wat}.")
 
 
 @rule("CS339", berichten={DECLARATIE}, summary="Eenheid 83: IngediendBedrag equals GeleverdVolume")
 def euro_volume_is_bedrag(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS339: with Eenheid 83 the volume is the amount in euro cents."""
     for p in prestaties(doc):
-        volume, bedrag = as_int(p, "GeleverdVolume"), as_int(p, "IngediendBedrag/Bedrag")
-        if text(p, "Eenheid") == EENHEID_EURO and volume != bedrag:
+        volume, bedrag = doc.as_int(p, "GeleverdVolume"), doc.as_int(p, "IngediendBedrag/Bedrag")
+        if doc.text(p, "Eenheid") == EENHEID_EURO and volume != bedrag:
             yield Hit(
-                child(p, "GeleverdVolume"),
-                f"{locatie(p)} with Eenheid 83 has GeleverdVolume {volume} but IngediendBedrag {bedrag}.",
+                doc.child(p, "GeleverdVolume"),
+                f"{doc.locatie(p)} with Eenheid 83 has GeleverdVolume {volume} but IngediendBedrag {bedrag}.",
             )
 
 
@@ -209,13 +220,13 @@ def euro_volume_is_bedrag(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def vorige_referentie_bij_credit(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD060: a credit line names the debet line it reverses; a debet line names none."""
     for p in prestaties(doc):
-        vorig = child(p, "ProductReferentie/VorigReferentieNummer")
-        if filled(vorig) != credit(p):
-            dc = text(p, "IngediendBedrag/DebetCredit")
-            wat = "has a VorigReferentieNummer" if filled(vorig) else "has no VorigReferentieNummer"
+        vorig = doc.child(p, "ProductReferentie/VorigReferentieNummer")
+        if doc.filled(vorig) != credit(doc, p):
+            dc = doc.text(p, "IngediendBedrag/DebetCredit")
+            wat = "has a VorigReferentieNummer" if doc.filled(vorig) else "has no VorigReferentieNummer"
             yield Hit(
-                first_existing(vorig, child(p, "IngediendBedrag/DebetCredit")),
-                f"{locatie(p)} with DebetCredit {dc} {wat}.",
+                first_existing(vorig, doc.child(p, "IngediendBedrag/DebetCredit")),
+                f"{doc.locatie(p)} with DebetCredit {dc} {wat}.",
             )
 
 
@@ -223,10 +234,14 @@ def vorige_referentie_bij_credit(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def nul_is_debet(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS325: every amount with a debet/credit indicator; 0 is never credit."""
     bedragen = [(el, "TotaalBedrag") for path in TOTALEN.get(doc.bericht, ()) for el in doc.all(path)]
-    bedragen += [(el, "Bedrag") for p in prestaties(doc) if (el := child(p, "IngediendBedrag")) is not None]
+    bedragen += [
+        (el, "Bedrag") for p in prestaties(doc) if (el := doc.child(p, "IngediendBedrag")) is not None
+    ]
     for el, naam in bedragen:
-        if as_int(el, naam) == 0 and text(el, "DebetCredit") == "C":
-            yield Hit(child(el, naam), f"{locatie(el)} is 0 with DebetCredit C; a zero amount is debet (D).")
+        if doc.as_int(el, naam) == 0 and doc.text(el, "DebetCredit") == "C":
+            yield Hit(
+                doc.child(el, naam), f"{doc.locatie(el)} is 0 with DebetCredit C; a zero amount is debet (D)."
+            )
 
 
 # --- Totals and credit lines --------------------------------------------------------------------------
@@ -238,20 +253,20 @@ def totaal_is_som(doc: Doc, ctx: Context) -> Iterator[Hit]:
     totaal = doc.first("Declaratie/TotaalIngediendBedrag")
     if totaal is None:
         return
-    som = sum(signed(child(p, "IngediendBedrag"), "Bedrag") for p in prestaties(doc))
-    verwacht = str(-som if text(totaal, "DebetCredit") == "C" else som)
-    if text(totaal, "TotaalBedrag") != verwacht:
+    som = sum(signed(doc, doc.child(p, "IngediendBedrag"), "Bedrag") for p in prestaties(doc))
+    verwacht = str(-som if doc.text(totaal, "DebetCredit") == "C" else som)
+    if doc.text(totaal, "TotaalBedrag") != verwacht:
         yield Hit(
-            child(totaal, "TotaalBedrag"),
-            f"TotaalIngediendBedrag {text(totaal, 'TotaalBedrag')} {text(totaal, 'DebetCredit')} does not equal "
+            doc.child(totaal, "TotaalBedrag"),
+            f"TotaalIngediendBedrag {doc.text(totaal, 'TotaalBedrag')} {doc.text(totaal, 'DebetCredit')} does not equal "
             f"the signed sum of the Prestaties ({som}).",
         )
 
 
-def _vorige(p: Element) -> Element | None:
+def _vorige(doc: Doc, p: Element) -> Element | None:
     """The filled VorigReferentieNummer of a Prestatie, or None."""
-    el = child(p, "ProductReferentie/VorigReferentieNummer")
-    return el if filled(el) else None
+    el = doc.child(p, "ProductReferentie/VorigReferentieNummer")
+    return el if doc.filled(el) else None
 
 
 @rule("TR315", berichten={DECLARATIE}, summary="VorigReferentieNummer unique within the message")
@@ -259,31 +274,32 @@ def een_credit_per_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR315: across all clients a debet line is credited at most once per message."""
     eerder: dict[str, Element] = {}
     for p in prestaties(doc):
-        vorig = _vorige(p)
+        vorig = _vorige(doc, p)
         if vorig is None:
             continue
-        waarde = raw(vorig) or ""
+        waarde = doc.raw(vorig) or ""
         if waarde in eerder:
             yield Hit(
                 eerder[waarde],
-                f"{locatie(vorig)} repeats the VorigReferentieNummer of {locatie(eerder[waarde])}.",
+                f"{doc.locatie(vorig)} repeats the VorigReferentieNummer of {doc.locatie(eerder[waarde])}.",
             )
         else:
             eerder[waarde] = vorig
 
 
-def _credit_in_zelfde_bericht(p: Element, eerder: Element) -> Iterator[Hit]:
+def _credit_in_zelfde_bericht(doc: Doc, p: Element, eerder: Element) -> Iterator[Hit]:
     """TR316 tests (a) and (b) of one line against one earlier line."""
-    vorig, eerder_vorig = _vorige(p), _vorige(eerder)
+    vorig, eerder_vorig = _vorige(doc, p), _vorige(doc, eerder)
     ref, eerder_ref = (
-        child(p, "ProductReferentie/ReferentieNummer"),
-        child(eerder, "ProductReferentie/ReferentieNummer"),
+        doc.child(p, "ProductReferentie/ReferentieNummer"),
+        doc.child(eerder, "ProductReferentie/ReferentieNummer"),
     )
-    if vorig is not None and eerder_ref is not None and raw(vorig) == raw(eerder_ref):
-        yield Hit(eerder_ref, f"{locatie(vorig)} credits {locatie(eerder_ref)} in the same message.")
-    if eerder_vorig is not None and ref is not None and raw(ref) == raw(eerder_vorig):
+    if vorig is not None and eerder_ref is not None and doc.raw(vorig) == doc.raw(eerder_ref):
+        yield Hit(eerder_ref, f"{doc.locatie(vorig)} credits {doc.locatie(eerder_ref)} in the same message.")
+    if eerder_vorig is not None and ref is not None and doc.raw(ref) == doc.raw(eerder_vorig):
         yield Hit(
-            eerder_vorig, f"{locatie(eerder_vorig)} credits {locatie(ref)}, sent later in the same message."
+            eerder_vorig,
+            f"{doc.locatie(eerder_vorig)} credits {doc.locatie(ref)}, sent later in the same message.",
         )
 
 
@@ -293,16 +309,16 @@ def geen_credit_van_eigen_debet(doc: Doc, ctx: Context) -> Iterator[Hit]:
     lijst = prestaties(doc)
     for i, p in enumerate(lijst):
         for eerder in lijst[:i]:
-            yield from _credit_in_zelfde_bericht(p, eerder)
-        vorig, ref = _vorige(p), child(p, "ProductReferentie/ReferentieNummer")
-        if vorig is not None and ref is not None and raw(vorig) == raw(ref):
-            yield Hit(ref, f"{locatie(vorig)} equals its own ReferentieNummer.")
+            yield from _credit_in_zelfde_bericht(doc, p, eerder)
+        vorig, ref = _vorige(doc, p), doc.child(p, "ProductReferentie/ReferentieNummer")
+        if vorig is not None and ref is not None and doc.raw(vorig) == doc.raw(ref):
+            yield Hit(ref, f"{doc.locatie(vorig)} equals its own ReferentieNummer.")
 
 
-def _sleutel(p: Element) -> tuple[str | None, ...]:
+def _sleutel(doc: Doc, p: Element) -> tuple[str | None, ...]:
     """What makes two debet lines claim the same care (TR416)."""
     paths = ("ProductPeriode/Begindatum", "ProductPeriode/Einddatum", "ProductCategorie", "ProductCode")
-    return (*(raw(p, path) for path in paths), raw(p, "ToewijzingNummer"))
+    return (*(doc.raw(p, path) for path in paths), doc.raw(p, "ToewijzingNummer"))
 
 
 @rule("TR416", berichten={DECLARATIE}, summary="No second debet line for same period/product/toewijzing")
@@ -310,12 +326,13 @@ def een_debet_per_periode(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR416: compared within one client's Prestaties; the finding anchors on the earlier line."""
     eerder: dict[tuple[object, ...], Element] = {}
     for p in prestaties(doc):
-        if not debet(p):
+        if not debet(doc, p):
             continue
-        sleutel = (p.getparent(), *_sleutel(p))  # the same Prestaties parent: the same client
+        sleutel = (p.getparent(), *_sleutel(doc, p))  # the same Prestaties parent: the same client
         if sleutel in eerder:
             yield Hit(
-                eerder[sleutel], f"{locatie(p)} is a second debet line like {locatie(eerder[sleutel])}."
+                eerder[sleutel],
+                f"{doc.locatie(p)} is a second debet line like {doc.locatie(eerder[sleutel])}.",
             )
         else:
             eerder[sleutel] = p
@@ -330,20 +347,20 @@ def toegekend_klopt(doc: Doc, ctx: Context) -> Iterator[Hit]:
     antwoord = doc.first("DeclaratieAntwoord")
     if antwoord is None:
         return
-    ingediend = signed(child(antwoord, "TotaalIngediendBedrag"), "TotaalBedrag")
-    toegekend = signed(child(antwoord, "TotaalToegekendBedrag"), "TotaalBedrag")
-    codes = {text(c) for c in doc.all("DeclaratieAntwoord/RetourCodes/RetourCode")}
+    ingediend = signed(doc, doc.child(antwoord, "TotaalIngediendBedrag"), "TotaalBedrag")
+    toegekend = signed(doc, doc.child(antwoord, "TotaalToegekendBedrag"), "TotaalBedrag")
+    codes = {doc.text(c) for c in doc.all("DeclaratieAntwoord/RetourCodes/RetourCode")}
     if codes <= RETOURCODES_TOEGEKEND:
-        afgewezen = sum(signed(child(p, "IngediendBedrag"), "Bedrag") for p in prestaties(doc))
+        afgewezen = sum(signed(doc, doc.child(p, "IngediendBedrag"), "Bedrag") for p in prestaties(doc))
         if afgewezen != ingediend - toegekend:
             yield Hit(
-                child(antwoord, "TotaalIngediendBedrag"),
+                doc.child(antwoord, "TotaalIngediendBedrag"),
                 f"The returned Prestaties total {afgewezen}, but TotaalIngediendBedrag minus "
                 f"TotaalToegekendBedrag is {ingediend - toegekend}.",
             )
     elif toegekend != 0:
         yield Hit(
-            child(antwoord, "TotaalToegekendBedrag"),
+            doc.child(antwoord, "TotaalToegekendBedrag"),
             f"The declaration is rejected (RetourCodes {', '.join(sorted(c or '' for c in codes))}) "
             f"but TotaalToegekendBedrag is {toegekend}.",
         )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from hub.ijw.doc import Doc, Element, child, children, local, raw
+from hub.ijw.doc import Doc, Element, local
 from hub.rules.registry import Context, Hit, rule
 
 _START_KEY = ("ToewijzingNummer", "Product/Categorie", "Product/Code", "Begindatum")
@@ -53,16 +53,16 @@ _KLASSEN: dict[str, tuple[Klasse, ...]] = {
 Key = tuple[str | None, ...]
 
 
-def logical_key(el: Element, key: tuple[str, ...]) -> Key:
+def logical_key(doc: Doc, el: Element, key: tuple[str, ...]) -> Key:
     """The exact text of each key element; None (absent) equals None, so absent-in-both is equal."""
-    return tuple(raw(el, path) for path in key)
+    return tuple(doc.raw(el, path) for path in key)
 
 
-def duplicate_groups(siblings: list[Element], key: tuple[str, ...]) -> list[list[Element]]:
+def duplicate_groups(doc: Doc, siblings: list[Element], key: tuple[str, ...]) -> list[list[Element]]:
     """Groups of siblings sharing a key (2 or more, document order), ordered by their last member."""
     groups: dict[Key, list[Element]] = defaultdict(list)
     for el in siblings:
-        groups[logical_key(el, key)].append(el)
+        groups[logical_key(doc, el, key)].append(el)
     found = [g for g in groups.values() if len(g) > 1]
     return sorted(found, key=lambda g: siblings.index(g[-1]))
 
@@ -75,17 +75,17 @@ def _by_parent(elements: list[Element]) -> list[list[Element]]:
     return list(parents.values())
 
 
-def _position(el: Element) -> int:
+def _position(doc: Doc, el: Element) -> int:
     parent = el.getparent()
-    return 1 if parent is None else children(parent, local(el)).index(el) + 1
+    return 1 if parent is None else doc.children(parent, local(el)).index(el) + 1
 
 
-def _describe(klasse: Klasse, group: list[Element]) -> str:
+def _describe(doc: Doc, klasse: Klasse, group: list[Element]) -> str:
     name = local(group[-1])
-    earlier = ", ".join(str(_position(el)) for el in group[:-1])
-    message = f"{name} {_position(group[-1])} has the same logical key ({', '.join(klasse.key)})"
+    earlier = ", ".join(str(_position(doc, el)) for el in group[:-1])
+    message = f"{name} {_position(doc, group[-1])} has the same logical key ({', '.join(klasse.key)})"
     if klasse.show_key:
-        shown = ", ".join("absent" if v is None else repr(v) for v in logical_key(group[-1], klasse.key))
+        shown = ", ".join("absent" if v is None else repr(v) for v in logical_key(doc, group[-1], klasse.key))
         message += f" = ({shown})"
     return f"{message} as {name} {earlier}."
 
@@ -98,9 +98,12 @@ def _describe(klasse: Klasse, group: list[Element]) -> str:
 def geen_dubbele_regels(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Siblings of one berichtklasse differ in their logical key; one finding per group, at its last member (TR101)."""
     for klasse in _KLASSEN.get(doc.bericht, ()):
-        for siblings in _by_parent(doc.all(klasse.path)):
-            for group in duplicate_groups(siblings, klasse.key):
-                yield Hit(group[-1], _describe(klasse, group))
+        elements = doc.all(klasse.path)
+        if len(elements) < 2:
+            continue  # nothing to repeat a key (the usual case, so it is cheap)
+        for siblings in _by_parent(elements):
+            for group in duplicate_groups(doc, siblings, klasse.key):
+                yield Hit(group[-1], _describe(doc, klasse, group))
 
 
 @rule("TR383", berichten={"JW315"}, summary="ReferentieAanbieder unique within the VOT")
@@ -111,16 +114,16 @@ def unieke_referentie_aanbieder(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """
     first_seen: dict[str | None, tuple[Element, Element]] = {}
     for product in doc.all("Client/AangevraagdeProducten/AangevraagdProduct"):
-        referentie = child(product, "ReferentieAanbieder")
+        referentie = doc.child(product, "ReferentieAanbieder")
         if referentie is None:
             continue  # mandatory: a missing one is a level-1 error
-        value = raw(referentie)
+        value = doc.raw(referentie)
         if value not in first_seen:
             first_seen[value] = (product, referentie)
             continue
         earlier, earlier_referentie = first_seen[value]
         yield Hit(
             earlier_referentie,
-            f"AangevraagdProduct {_position(product)} repeats ReferentieAanbieder {value!r} of "
-            f"AangevraagdProduct {_position(earlier)}.",
+            f"AangevraagdProduct {_position(doc, product)} repeats ReferentieAanbieder {value!r} of "
+            f"AangevraagdProduct {_position(doc, earlier)}.",
         )

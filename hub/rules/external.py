@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.ijw.doc import Doc, child, text
+from hub.ijw.doc import Doc
 from hub.rules.registry import Context, Hit, Level, rule
 
 HEENBERICHTEN = {"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"}
@@ -31,13 +31,13 @@ def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
         return
     path = "Header/Afzender" if doc.bericht in GEMEENTE_IS_AFZENDER else "Header/Ontvanger"
     el = doc.first(path)
-    code = text(el)
+    code = doc.text(el)
     if code is not None and code not in ctx.gemeenten:
         yield Hit(el, f"gemeentecode {code} ({path.split('/')[1]}) is not in the CBS gemeente list")
     if doc.bericht == "JW319":
         for wpb in doc.all("Antwoord/Woonplaatsbeginsel"):
-            gem = child(wpb, "Gemeente")
-            code = text(gem)
+            gem = doc.child(wpb, "Gemeente")
+            code = doc.text(gem)
             if code is not None and code not in ctx.gemeenten:
                 yield Hit(gem, f"Woonplaatsbeginsel gemeentecode {code} is not in the CBS gemeente list", klasse=wpb)
 
@@ -60,8 +60,8 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
         return
     klasse_path, cat_path, code_path = _PRODUCT_KLASSEN[doc.bericht]
     for klasse in doc.all(klasse_path):
-        code_el = child(klasse, code_path)
-        categorie, code = text(klasse, cat_path), text(code_el)
+        code_el = doc.child(klasse, code_path)
+        categorie, code = doc.text(klasse, cat_path), doc.text(code_el)
         if code is not None and (categorie or "", code) not in ctx.productcodes:
             yield Hit(code_el, f"productcode {code} does not belong to productcategorie {categorie}", klasse=klasse)
 
@@ -72,8 +72,8 @@ def producttarief_volgens_contract(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if ctx.tarieven is None:
         return
     for prestatie in doc.all("Declaratie/Clienten/Client/Prestaties/Prestatie"):
-        tarief_el = child(prestatie, "ProductTarief")
-        code, tarief = text(prestatie, "ProductCode"), text(tarief_el)
+        tarief_el = doc.child(prestatie, "ProductTarief")
+        code, tarief = doc.text(prestatie, "ProductCode"), doc.text(tarief_el)
         if code is None or tarief is None or code not in ctx.tarieven:
             continue
         if int(tarief) != ctx.tarieven[code]:

@@ -3,7 +3,8 @@
 The four product classes (ToegewezenProduct, AangevraagdProduct, TeWijzigenProduct, NieuwProduct) share
 their rules but name their period elements differently; `ProductKlasse` holds that difference in one table
 (rules.md 4.4). Each finding anchors on the XSLT's first Locatie: the first element, in document order,
-of those the rule's Location names that exist.
+of those the rule's Location names that exist. A message's products are read once into `Regel`s, which
+all these rules share (`regels`), rather than each rule looking up the same children again.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
+from typing import NamedTuple
 
-from hub.ijw.doc import Doc, Element, as_date, child, filled, locatie, present, raw, text
+from hub.ijw.doc import ABSENT, Doc, Element
 from hub.rules.registry import Context, Hit, rule
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: there is one object per class, so identity is equality, and hashing it (a memo key) is cheap.
+@dataclass(frozen=True, slots=True, eq=False)
 class ProductKlasse:
     """One product class: where it sits in its message and what its start and end dates are called."""
 
@@ -65,12 +68,71 @@ def berichten_of(klassen: Iterable[ProductKlasse]) -> frozenset[str]:
     return frozenset(k.bericht for k in klassen)
 
 
-def products(doc: Doc, klassen: Iterable[ProductKlasse]) -> Iterator[tuple[ProductKlasse, Element]]:
-    """Every product element of these classes in the doc's message, class by class."""
+class Regel(NamedTuple):
+    """One product element and what its rules read, read once per message rather than once per rule."""
+
+    klasse: ProductKlasse
+    el: Element
+    start: Element | None  # the class's start date element (klasse.start)
+    end: Element | None  # its end date element (klasse.end)
+    begin: date | None
+    eind: date | None
+    eind_tekst: str | None  # text(end): filled(end) is `eind_tekst is not None`
+    product: Element | None
+    categorie: Element | None  # Product/Categorie
+    code: Element | None  # Product/Code
+    code_tekst: str | None
+    omvang: Element | None
+    eenheid: Element | None  # Omvang/Eenheid
+    frequentie: Element | None  # Omvang/Frequentie
+    budget: Element | None
+    budget_tekst: str | None
+    reden_wijziging: Element | None
+
+    @property
+    def open_or_after_2020(self) -> bool:
+        """The end date is empty or later than 2020-12-31 (the condition of CD080/CD095/CD096/CS338/CS343)."""
+        return self.eind is None or self.eind > GRENS_2020
+
+
+def _lees(doc: Doc, k: ProductKlasse, el: Element) -> Regel:
+    kids = doc.kids(el)
+    start, end = kids.get(k.start, ABSENT)[0], kids.get(k.end, ABSENT)[0]
+    product, omvang = kids.get("Product", ABSENT)[0], kids.get("Omvang", ABSENT)[0]
+    budget = kids.get("Budget", ABSENT)[0]
+    product_kids, omvang_kids = doc.kids(product), doc.kids(omvang)
+    code = product_kids.get("Code", ABSENT)[0]
+    eind_tekst = doc.text(end)
+    return Regel(
+        klasse=k,
+        el=el,
+        start=start,
+        end=end,
+        begin=doc.as_date(start),
+        eind=doc.as_date(end),
+        eind_tekst=eind_tekst,
+        product=product,
+        categorie=product_kids.get("Categorie", ABSENT)[0],
+        code=code,
+        code_tekst=doc.text(code),
+        omvang=omvang,
+        eenheid=omvang_kids.get("Eenheid", ABSENT)[0],
+        frequentie=omvang_kids.get("Frequentie", ABSENT)[0],
+        budget=budget,
+        budget_tekst=doc.text(budget),
+        reden_wijziging=kids.get("RedenWijziging", ABSENT)[0],
+    )
+
+
+def _lees_alle(doc: Doc, k: ProductKlasse) -> list[Regel]:
+    return [_lees(doc, k, el) for el in doc.all(k.path)]
+
+
+def regels(doc: Doc, klassen: Iterable[ProductKlasse]) -> Iterator[Regel]:
+    """Every product of these classes in the doc's message, class by class, each read once per Doc."""
     for k in klassen:
         if k.bericht == doc.bericht:
-            for el in doc.all(k.path):
-                yield k, el
+            yield from doc.memo(_lees_alle, k)
 
 
 def first_existing(*elements: Element | None) -> Element | None:
@@ -78,34 +140,32 @@ def first_existing(*elements: Element | None) -> Element | None:
     return next((el for el in elements if el is not None), None)
 
 
-def open_or_after_2020(k: ProductKlasse, product: Element) -> bool:
-    """The end date is empty or later than 2020-12-31 (the condition of CD080/CD095/CD096/CS338/CS343)."""
-    eind = as_date(product, k.end)
-    return eind is None or eind > GRENS_2020
-
-
 # --- CS003 ------------------------------------------------------------------------------------------
 
 
-def _end_before_start(start: Element | None, eind: Element | None) -> bool:
-    """End before start; an end without any start also fails, as in the XSLT."""
-    if not filled(eind):
-        return False
-    begin, einde = as_date(start), as_date(eind)
+def _end_before_start(begin: date | None, einde: date | None) -> bool:
+    """End before start (given a filled end); an end without any start also fails, as in the XSLT."""
     return begin is None or (einde is not None and einde < begin)
+
+
+def _periode_hit(
+    doc: Doc, el: Element, start_naam: str, eind_naam: str, start: Element | None, eind: Element | None
+) -> Hit:
+    waarom = f"is before {start_naam} {doc.text(start)}" if start is not None else f"has no {start_naam}"
+    return Hit(first_existing(start, eind), f"{doc.locatie(el)}: {eind_naam} {doc.text(eind)} {waarom}.")
 
 
 @rule("CS003", berichten=berichten_of(ALLE), summary="End date >= start date of the same period")
 def einddatum_na_begindatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS003: a period's end date is not before its start date (equal is allowed)."""
-    periodes: list[tuple[Element, str, str]] = [(el, k.start, k.end) for k, el in products(doc, ALLE)]
+    for r in regels(doc, ALLE):
+        if r.eind_tekst is not None and _end_before_start(r.begin, r.eind):
+            yield _periode_hit(doc, r.el, r.klasse.start, r.klasse.end, r.start, r.end)
     if doc.bericht == "JW301":
-        periodes += [(el, "Begindatum", "Einddatum") for p in CONTACT_PERIODES for el in doc.all(p)]
-    for el, start_naam, eind_naam in periodes:
-        start, eind = child(el, start_naam), child(el, eind_naam)
-        if _end_before_start(start, eind):
-            waarom = f"is before {start_naam} {text(start)}" if start is not None else f"has no {start_naam}"
-            yield Hit(first_existing(start, eind), f"{locatie(el)}: {eind_naam} {text(eind)} {waarom}.")
+        for el in (el for p in CONTACT_PERIODES for el in doc.all(p)):
+            start, eind = doc.child(el, "Begindatum"), doc.child(el, "Einddatum")
+            if doc.filled(eind) and _end_before_start(doc.as_date(start), doc.as_date(eind)):
+                yield _periode_hit(doc, el, "Begindatum", "Einddatum", start, eind)
 
 
 # --- Omvang, Budget and Product -----------------------------------------------------------------------
@@ -114,68 +174,60 @@ def einddatum_na_begindatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("CD041", berichten=berichten_of(MET_PRODUCT), summary="Product/Code filled requires Omvang")
 def code_vraagt_omvang(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD041: a specific product (with Product/Code) always has an Omvang."""
-    for _, el in products(doc, MET_PRODUCT):
-        if filled(el, "Product/Code") and not present(el, "Omvang"):
-            yield Hit(
-                child(el, "Product/Code"),
-                f"{locatie(el)} has Product/Code {text(el, 'Product/Code')} but no Omvang.",
-            )
+    for r in regels(doc, MET_PRODUCT):
+        if r.code_tekst is not None and r.omvang is None:
+            yield Hit(r.code, f"{doc.locatie(r.el)} has Product/Code {r.code_tekst} but no Omvang.")
 
 
 @rule("CD075", berichten=berichten_of(ALLE), summary="Budget filled requires an end date")
 def budget_vraagt_einddatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD075: a budget needs an end date."""
-    for k, el in products(doc, ALLE):
-        if filled(el, "Budget") and not filled(el, k.end):
-            yield Hit(child(el, "Budget"), f"{locatie(el)} has Budget {text(el, 'Budget')} but no {k.end}.")
+    for r in regels(doc, ALLE):
+        if r.budget_tekst is not None and r.eind_tekst is None:
+            yield Hit(r.budget, f"{doc.locatie(r.el)} has Budget {r.budget_tekst} but no {r.klasse.end}.")
 
 
 @rule("CD076", berichten=berichten_of(ALLE), summary="Frequentie 2 (per week) requires an end date")
 def frequentie_week_vraagt_einddatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD076: a volume per week needs an end date."""
-    for k, el in products(doc, ALLE):
-        if text(el, "Omvang/Frequentie") == "2" and not filled(el, k.end):
-            yield Hit(
-                child(el, "Omvang/Frequentie"), f"{locatie(el)} has Frequentie 2 (per week) but no {k.end}."
-            )
+    for r in regels(doc, ALLE):
+        if doc.text(r.frequentie) == "2" and r.eind_tekst is None:
+            yield Hit(r.frequentie, f"{doc.locatie(r.el)} has Frequentie 2 (per week) but no {r.klasse.end}.")
 
 
 @rule("CD077", berichten=berichten_of(ALLE), summary="Budget filled: Omvang must be absent")
 def budget_zonder_omvang(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD077: with a Budget there is no Omvang (reported together with CD078)."""
-    for _, el in products(doc, ALLE):
-        if filled(el, "Budget") and present(el, "Omvang"):
-            yield Hit(
-                child(el, "Omvang"), f"{locatie(el)} has Budget {text(el, 'Budget')} and also an Omvang."
-            )
+    for r in regels(doc, ALLE):
+        if r.budget_tekst is not None and r.omvang is not None:
+            yield Hit(r.omvang, f"{doc.locatie(r.el)} has Budget {r.budget_tekst} and also an Omvang.")
 
 
 @rule("CD078", berichten=berichten_of(ALLE), summary="Omvang present: Budget must be absent")
 def omvang_zonder_budget(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD078: with an Omvang there is no Budget."""
-    for _, el in products(doc, ALLE):
-        if present(el, "Omvang") and present(el, "Budget"):
-            yield Hit(
-                child(el, "Omvang"), f"{locatie(el)} has an Omvang and also Budget {text(el, 'Budget')}."
-            )
+    for r in regels(doc, ALLE):
+        if r.omvang is not None and r.budget is not None:
+            yield Hit(r.omvang, f"{doc.locatie(r.el)} has an Omvang and also Budget {r.budget_tekst}.")
 
 
 @rule("CD079", berichten=berichten_of(MET_PRODUCT), summary="Budget empty requires Product")
 def zonder_budget_een_product(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD079: a generic assignment (no Product) must carry a Budget."""
-    for _, el in products(doc, MET_PRODUCT):
-        if not filled(el, "Budget") and not present(el, "Product"):
-            yield Hit(el, f"{locatie(el)} has neither a Product nor a Budget.")
+    for r in regels(doc, MET_PRODUCT):
+        if r.budget_tekst is None and r.product is None:
+            yield Hit(r.el, f"{doc.locatie(r.el)} has neither a Product nor a Budget.")
 
 
 def _omvang_zonder_code(doc: Doc, k: ProductKlasse) -> Iterator[Hit]:
     """No Product/Code and end date empty or after 2020-12-31: Omvang must be absent."""
-    for _, el in products(doc, (k,)):
-        if not filled(el, "Product/Code") and open_or_after_2020(k, el) and present(el, "Omvang"):
-            eind = text(el, k.end) or "open-ended"
+    for r in regels(doc, (k,)):
+        if r.code_tekst is None and r.open_or_after_2020 and r.omvang is not None:
+            eind = r.eind_tekst or "open-ended"
             yield Hit(
-                first_existing(child(el, k.end), child(el, "Omvang")),
-                f"{locatie(el)} has no Product/Code and {k.end} {eind} (after 2020-12-31) but has an Omvang.",
+                first_existing(r.end, r.omvang),
+                f"{doc.locatie(r.el)} has no Product/Code and {k.end} {eind} (after 2020-12-31) "
+                "but has an Omvang.",
             )
 
 
@@ -209,16 +261,16 @@ def nieuw_aspecifiek_zonder_omvang(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
 def _frequentie_bij_eenheid(doc: Doc, klassen: Iterable[ProductKlasse]) -> Iterator[Hit]:
     """Eenheid 14/16/83/84 with end empty or after 2020-12-31 needs Frequentie 2, 4 or 6."""
-    for k, el in products(doc, klassen):
-        eenheid, frequentie = text(el, "Omvang/Eenheid"), text(el, "Omvang/Frequentie")
-        if (
-            eenheid in EENHEDEN_MET_FREQUENTIE
-            and open_or_after_2020(k, el)
-            and frequentie not in FREQUENTIES_TOEGESTAAN
-        ):
+    for r in regels(doc, klassen):
+        eenheid = doc.text(r.eenheid)
+        if eenheid not in EENHEDEN_MET_FREQUENTIE or not r.open_or_after_2020:
+            continue
+        frequentie = doc.text(r.frequentie)
+        if frequentie not in FREQUENTIES_TOEGESTAAN:
             yield Hit(
-                first_existing(child(el, k.end), child(el, "Omvang/Eenheid")),
-                f"{locatie(el)} has Eenheid {eenheid} with Frequentie {frequentie}; only 2, 4 or 6 are allowed.",
+                first_existing(r.end, r.eenheid),
+                f"{doc.locatie(r.el)} has Eenheid {eenheid} with Frequentie {frequentie}; "
+                "only 2, 4 or 6 are allowed.",
             )
 
 
@@ -248,37 +300,37 @@ def aangevraagd_frequentie_bij_eenheid(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("CS335", berichten={TOEGEWEZEN.bericht}, summary="RedenWijziging 13 only when Einddatum = Ingangsdatum")
 def verwijderd_einddatum_is_ingangsdatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS335: a deleted toewijzing ends on its start; like the XSLT, only compared when both dates exist."""
-    for el in doc.all(TOEGEWEZEN.path):
-        begin, eind = as_date(el, "Ingangsdatum"), as_date(el, "Einddatum")
-        if text(el, "RedenWijziging") == "13" and begin is not None and eind is not None and begin != eind:
+    for r in regels(doc, (TOEGEWEZEN,)):  # start and end are Ingangsdatum and Einddatum
+        begin, eind = r.begin, r.eind
+        if doc.text(r.reden_wijziging) == "13" and begin is not None and eind is not None and begin != eind:
             yield Hit(
-                child(el, "Ingangsdatum"),
-                f"{locatie(el)} has RedenWijziging 13 but Einddatum {eind} differs from Ingangsdatum {begin}.",
+                r.start,
+                f"{doc.locatie(r.el)} has RedenWijziging 13 but Einddatum {eind} "
+                f"differs from Ingangsdatum {begin}.",
             )
 
 
 @rule("CS336", berichten={TOEGEWEZEN.bericht}, summary="RedenWijziging 01 must not be used")
 def geen_reden_administratieve_correctie(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS336: RedenWijziging 01 (administratieve correctie, vervallen) is replaced by 14."""
-    for el in doc.all(TOEGEWEZEN.path):
-        if text(el, "RedenWijziging") == "01":
+    for r in regels(doc, (TOEGEWEZEN,)):
+        if doc.text(r.reden_wijziging) == "01":
             yield Hit(
-                child(el, "RedenWijziging"),
-                f"{locatie(el)} has RedenWijziging 01, which is no longer allowed.",
+                r.reden_wijziging, f"{doc.locatie(r.el)} has RedenWijziging 01, which is no longer allowed."
             )
 
 
 # --- Stacking: TR302, TR386, TR410 --------------------------------------------------------------------
 
 
-def same_product(a: Element, b: Element) -> bool:
+def same_product(doc: Doc, a: Regel, b: Regel) -> bool:
     """The XSLT's "same product": equal specific codes, an aspecific one in the same category, or a generic one."""
-    if not present(a, "Product") or not present(b, "Product"):
+    if a.product is None or b.product is None:
         return True  # a generic assignment conflicts with every other product
-    cat_a, cat_b = raw(a, "Product/Categorie"), raw(b, "Product/Categorie")
-    if filled(a, "Product/Code") and filled(b, "Product/Code"):
-        return raw(a, "Product/Code") == raw(b, "Product/Code") and cat_a == cat_b
-    return filled(a, "Product/Categorie") and filled(b, "Product/Categorie") and cat_a == cat_b
+    cat_a, cat_b = doc.raw(a.categorie), doc.raw(b.categorie)
+    if a.code_tekst is not None and b.code_tekst is not None:
+        return doc.raw(a.code) == doc.raw(b.code) and cat_a == cat_b
+    return doc.filled(a.categorie) and doc.filled(b.categorie) and cat_a == cat_b
 
 
 def overlap(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
@@ -287,27 +339,24 @@ def overlap(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
     return (eind_a is None or eind_a >= start_b) and (eind_b is None or eind_b >= start_a)
 
 
-def deleted(product: Element) -> bool:
+def deleted(doc: Doc, r: Regel) -> bool:
     """A deleted ToegewezenProduct: RedenWijziging 13 or 01 with a filled Einddatum equal to the Ingangsdatum."""
-    eind = as_date(product, "Einddatum")
-    return (
-        text(product, "RedenWijziging") in REDENEN_VERWIJDERD
-        and eind is not None
-        and eind == as_date(product, "Ingangsdatum")
-    )
+    return doc.text(r.reden_wijziging) in REDENEN_VERWIJDERD and r.eind is not None and r.eind == r.begin
 
 
 def _stacking(doc: Doc, k: ProductKlasse, *, skip_deleted: bool) -> Iterator[Hit]:
     """One finding per pair of the same product with overlapping periods, anchored on the earlier one."""
-    regels: list[tuple[Element, tuple[date, date | None]]] = []
-    for _, el in products(doc, (k,)):
-        start = as_date(el, k.start)
-        if start is None or (skip_deleted and deleted(el)):
-            continue
-        regels.append((el, (start, as_date(el, k.end))))
-    for (a, periode_a), (b, periode_b) in combinations(regels, 2):
-        if same_product(a, b) and overlap(periode_a, periode_b):
-            yield Hit(a, f"{locatie(a)} and {locatie(b)} are the same product with overlapping periods.")
+    periodes: list[tuple[Regel, tuple[date, date | None]]] = [
+        (r, (r.begin, r.eind))
+        for r in regels(doc, (k,))
+        if r.begin is not None and not (skip_deleted and deleted(doc, r))
+    ]
+    for (a, periode_a), (b, periode_b) in combinations(periodes, 2):
+        if same_product(doc, a, b) and overlap(periode_a, periode_b):
+            yield Hit(
+                a.el,
+                f"{doc.locatie(a.el)} and {doc.locatie(b.el)} are the same product with overlapping periods.",
+            )
 
 
 @rule(

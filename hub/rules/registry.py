@@ -12,7 +12,7 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from hub.ijw.doc import Doc, Element, locatie
+from hub.ijw.doc import Doc, Element
 
 
 class Level(IntEnum):
@@ -71,18 +71,22 @@ class Rule:
 
     def run(self, doc: Doc, ctx: Context) -> Iterator[Violation]:
         for hit in self.check(doc, ctx):
-            yield Violation(
-                rule=self.code,
-                retourcode=self.retourcode,
-                location=None if hit.element is None else locatie(hit.element),
-                message=hit.message,
-                level=self.level,
-                klasse=hit.klasse,
-            )
+            yield self.violation(doc, hit)
+
+    def violation(self, doc: Doc, hit: Hit) -> Violation:
+        return Violation(
+            rule=self.code,
+            retourcode=self.retourcode,
+            location=None if hit.element is None else doc.locatie(hit.element),
+            message=hit.message,
+            level=self.level,
+            klasse=hit.klasse,
+        )
 
 
 REGISTRY: dict[str, Rule] = {}
 _BY_BERICHT: dict[str, list[Rule]] = {}
+_SELECTED: dict[tuple[str, frozenset[Level]], list[Rule]] = {}  # rules_for's answers; emptied on register
 
 
 def rule(
@@ -96,17 +100,22 @@ def rule(
         REGISTRY[key] = r
         for b in r.berichten:
             _BY_BERICHT.setdefault(b, []).append(r)
+        _SELECTED.clear()
         return check
 
     return register
 
 
 def rules_for(bericht: str, levels: Iterable[Level]) -> list[Rule]:
-    wanted = set(levels)
-    return [r for r in _BY_BERICHT.get(bericht, []) if r.level in wanted]
+    wanted = frozenset(levels)
+    selected = _SELECTED.get((bericht, wanted))
+    if selected is None:
+        selected = _SELECTED[(bericht, wanted)] = [r for r in _BY_BERICHT.get(bericht, []) if r.level in wanted]
+    return list(selected)
 
 
 def iter_violations(doc: Doc, ctx: Context, levels: Iterable[Level] = (Level.XSLT,)) -> Iterator[Violation]:
     """Every violation of the registered rules of these levels, rule by rule in registration order."""
     for r in rules_for(doc.bericht, levels):
-        yield from r.run(doc, ctx)
+        for hit in r.check(doc, ctx):
+            yield r.violation(doc, hit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.ijw.doc import Doc, child, filled, present, text
+from hub.ijw.doc import Doc
 from hub.rules.registry import Context, Hit, rule
 
 _AANGEVRAAGD = "Client/AangevraagdeProducten/AangevraagdProduct"
@@ -21,10 +21,13 @@ _ZORGVERLENERS = frozenset({"02", "03", "04", "05"})
 def beschikking_compleet(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """BeschikkingNummer and BeschikkingIngangsdatum are filled together; reported on the filled one (CD043)."""
     for product in doc.all(_AANGEVRAAGD):
-        nummer, ingang = child(product, "BeschikkingNummer"), child(product, "BeschikkingIngangsdatum")
-        if filled(nummer) and not filled(ingang):
+        nummer, ingang = (
+            doc.child(product, "BeschikkingNummer"),
+            doc.child(product, "BeschikkingIngangsdatum"),
+        )
+        if doc.filled(nummer) and not doc.filled(ingang):
             yield Hit(nummer, "AangevraagdProduct has a BeschikkingNummer but no BeschikkingIngangsdatum.")
-        if filled(ingang) and not filled(nummer):
+        if doc.filled(ingang) and not doc.filled(nummer):
             yield Hit(ingang, "AangevraagdProduct has a BeschikkingIngangsdatum but no BeschikkingNummer.")
 
 
@@ -32,10 +35,14 @@ def beschikking_compleet(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def verwijzer_code_zonder_naam(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A zorgverlener-verwijzer identified by ZorgverlenerCode carries no Naam (CD066)."""
     for verwijzer in doc.all(_VERWIJZER):
-        soort = text(verwijzer, "Type")
-        if soort in _ZORGVERLENERS and filled(verwijzer, "ZorgverlenerCode") and filled(verwijzer, "Naam"):
+        soort = doc.text(verwijzer, "Type")
+        if (
+            soort in _ZORGVERLENERS
+            and doc.filled(verwijzer, "ZorgverlenerCode")
+            and doc.filled(verwijzer, "Naam")
+        ):
             yield Hit(
-                child(verwijzer, "Type"),
+                doc.child(verwijzer, "Type"),
                 f"Verwijzer/Type {soort} has a ZorgverlenerCode, so Naam must be empty.",
             )
 
@@ -44,14 +51,14 @@ def verwijzer_code_zonder_naam(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def verwijzer_naam_zonder_code(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A zorgverlener-verwijzer without ZorgverlenerCode is identified by Naam (CD067)."""
     for verwijzer in doc.all(_VERWIJZER):
-        soort = text(verwijzer, "Type")
+        soort = doc.text(verwijzer, "Type")
         if (
             soort in _ZORGVERLENERS
-            and not filled(verwijzer, "ZorgverlenerCode")
-            and not filled(verwijzer, "Naam")
+            and not doc.filled(verwijzer, "ZorgverlenerCode")
+            and not doc.filled(verwijzer, "Naam")
         ):
             yield Hit(
-                child(verwijzer, "Type"), f"Verwijzer/Type {soort} has neither ZorgverlenerCode nor Naam."
+                doc.child(verwijzer, "Type"), f"Verwijzer/Type {soort} has neither ZorgverlenerCode nor Naam."
             )
 
 
@@ -59,9 +66,11 @@ def verwijzer_naam_zonder_code(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def verwijzer_zonder_agb(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Only verwijzer types 02-05 have a ZorgverlenerCode; Naam is free for the others (CD068)."""
     for verwijzer in doc.all(_VERWIJZER):
-        soort = text(verwijzer, "Type")
-        if soort not in _ZORGVERLENERS and filled(verwijzer, "ZorgverlenerCode"):
-            yield Hit(child(verwijzer, "Type"), f"Verwijzer/Type {soort} must not have a ZorgverlenerCode.")
+        soort = doc.text(verwijzer, "Type")
+        if soort not in _ZORGVERLENERS and doc.filled(verwijzer, "ZorgverlenerCode"):
+            yield Hit(
+                doc.child(verwijzer, "Type"), f"Verwijzer/Type {soort} must not have a ZorgverlenerCode."
+            )
 
 
 @rule("TR352", berichten={"JW317"}, summary="VOW has an OngewijzigdProduct or TeWijzigenProduct")
@@ -69,8 +78,8 @@ def verzoek_vanuit_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A VOW starts from at least one current toewijzing: an Ongewijzigd- or TeWijzigenProduct (TR352)."""
     for verzoek in doc.all("Client/Verzoek"):
         if not (
-            present(verzoek, "OngewijzigdeProducten/OngewijzigdProduct")
-            or present(verzoek, "TeWijzigenProducten/TeWijzigenProduct")
+            doc.present(verzoek, "OngewijzigdeProducten/OngewijzigdProduct")
+            or doc.present(verzoek, "TeWijzigenProducten/TeWijzigenProduct")
         ):
             yield Hit(verzoek, "Verzoek has no OngewijzigdProduct and no TeWijzigenProduct.")
 
@@ -80,8 +89,8 @@ def verzoek_vraagt_iets(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A VOW asks for something: a TeWijzigenProduct or a NieuwProduct (TR353)."""
     for verzoek in doc.all("Client/Verzoek"):
         if not (
-            present(verzoek, "TeWijzigenProducten/TeWijzigenProduct")
-            or present(verzoek, "NieuweProducten/NieuwProduct")
+            doc.present(verzoek, "TeWijzigenProducten/TeWijzigenProduct")
+            or doc.present(verzoek, "NieuweProducten/NieuwProduct")
         ):
             yield Hit(verzoek, "Verzoek has no TeWijzigenProduct and no NieuwProduct.")
 
@@ -90,9 +99,9 @@ def verzoek_vraagt_iets(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def afwijzing_met_reden(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A rejected request (VerzoekAntwoord 1) says why in RedenAfwijzingVerzoek (CD085)."""
     for antwoord in doc.all("Antwoord"):
-        if text(antwoord, "VerzoekAntwoord") == "1" and not filled(antwoord, "RedenAfwijzingVerzoek"):
+        if doc.text(antwoord, "VerzoekAntwoord") == "1" and not doc.filled(antwoord, "RedenAfwijzingVerzoek"):
             yield Hit(
-                child(antwoord, "VerzoekAntwoord"),
+                doc.child(antwoord, "VerzoekAntwoord"),
                 "VerzoekAntwoord is 1 (afgewezen) but RedenAfwijzingVerzoek is empty.",
             )
 
@@ -101,9 +110,9 @@ def afwijzing_met_reden(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def onderzoek_zonder_reden(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A request in onderzoek (VerzoekAntwoord 2) has no RedenAfwijzingVerzoek (CD086)."""
     for antwoord in doc.all("Antwoord"):
-        if text(antwoord, "VerzoekAntwoord") == "2" and filled(antwoord, "RedenAfwijzingVerzoek"):
+        if doc.text(antwoord, "VerzoekAntwoord") == "2" and doc.filled(antwoord, "RedenAfwijzingVerzoek"):
             yield Hit(
-                child(antwoord, "VerzoekAntwoord"),
+                doc.child(antwoord, "VerzoekAntwoord"),
                 "VerzoekAntwoord is 2 (in onderzoek) but RedenAfwijzingVerzoek is filled.",
             )
 
@@ -112,8 +121,8 @@ def onderzoek_zonder_reden(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def woonplaatsbeginsel_bij_reden_8(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Rejection for woonplaatsbeginsel (reason 8) names the responsible gemeente (TR377)."""
     for antwoord in doc.all("Antwoord"):
-        reden = child(antwoord, "RedenAfwijzingVerzoek")
-        if reden is not None and text(reden) == "8" and not present(antwoord, "Woonplaatsbeginsel"):
+        reden = doc.child(antwoord, "RedenAfwijzingVerzoek")
+        if reden is not None and doc.text(reden) == "8" and not doc.present(antwoord, "Woonplaatsbeginsel"):
             yield Hit(
                 reden, "RedenAfwijzingVerzoek is 8 (woonplaatsbeginsel) but Woonplaatsbeginsel is absent."
             )
@@ -126,8 +135,9 @@ def woonplaatsbeginsel_alleen_reden_8(doc: Doc, ctx: Context) -> Iterator[Hit]:
     Anchored on RedenAfwijzingVerzoek as in the XSLT: without a reason a Woonplaatsbeginsel passes.
     """
     for antwoord in doc.all("Antwoord"):
-        reden = child(antwoord, "RedenAfwijzingVerzoek")
-        if reden is not None and text(reden) != "8" and present(antwoord, "Woonplaatsbeginsel"):
+        reden = doc.child(antwoord, "RedenAfwijzingVerzoek")
+        if reden is not None and doc.text(reden) != "8" and doc.present(antwoord, "Woonplaatsbeginsel"):
             yield Hit(
-                reden, f"RedenAfwijzingVerzoek is {text(reden)}, not 8, but Woonplaatsbeginsel is present."
+                reden,
+                f"RedenAfwijzingVerzoek is {doc.text(reden)}, not 8, but Woonplaatsbeginsel is present.",
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.ijw.doc import Doc, as_date, child, text
+from hub.ijw.doc import Doc
 from hub.rules.registry import Context, Hit, rule
 
 _STATUS_PATHS = {
@@ -17,7 +17,7 @@ _STATUS_PATHS = {
 def status_aanlevering(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """StatusAanlevering is 1 or 3; COD467's 2 and 9 are not allowed in iJw (CS058)."""
     for status in doc.all(_STATUS_PATHS[doc.bericht]):
-        value = text(status)
+        value = doc.text(status)
         if value not in {"1", "3"}:
             yield Hit(status, f"StatusAanlevering is {value}; only 1 and 3 are allowed.")
 
@@ -26,9 +26,10 @@ def status_aanlevering(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def stop_na_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A StopProduct's Einddatum is on or after its Begindatum (TR018)."""
     for stop in doc.all("Client/StopProducten/StopProduct"):
-        begin, eind = as_date(stop, "Begindatum"), as_date(stop, "Einddatum")
+        begin, eind = doc.as_date(stop, "Begindatum"), doc.as_date(stop, "Einddatum")
         if begin is not None and eind is not None and eind < begin:
+            # Anchored on the first of the two compared elements, as the XSLT lists them.
             yield Hit(
-                child(stop, "Begindatum"),  # the first of the two compared elements, as the XSLT lists them
+                doc.child(stop, "Begindatum"),
                 f"StopProduct/Einddatum {eind.isoformat()} is before its Begindatum {begin.isoformat()}.",
             )

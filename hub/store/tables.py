@@ -286,5 +286,6 @@ class PrestatieRecord(SQLModel, table=True):
     antwoord_bericht_id: str | None = _bericht_fk(default=None)  # the JW325 that answered it
 
 
-# The monitor's tables (issue 5) live in their own module; importing it here puts them on SQLModel.metadata.
-from hub.store import monitor_tables  # noqa: E402, F401
+# The monitor's tables (issue 5) and the GI tables (issue 4) live in their own modules; importing them here puts
+# them on SQLModel.metadata.
+from hub.store import gi_tables, monitor_tables  # noqa: E402, F401

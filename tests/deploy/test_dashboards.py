@@ -1,28 +1,28 @@
 """deploy/grafana: the dashboards are current, well-formed for Grafana 10/11, and every query returns data.
 
-The query test starts a real Prometheus (the Debian binary) on a free loopback port, lets it scrape a target
-that serves every metric of the contract (issues 3 and 5) and evaluate the recording rules, then runs every
-panel query, every template variable query and every recording rule expression through /api/v1/query.
-The target is the `scrape_target` fixture: swap it for a hub fed by the simulator without touching the rest.
+The query test starts a real Prometheus (the Debian binary) on a free loopback port, lets it scrape a real hub
+(`hub demo`: embedded broker, SQLite, intake, processors, fed by the simulator) and evaluate the recording
+rules, then runs every panel query, every template variable query and every recording rule expression through
+/api/v1/query, and fails on any that errors or returns nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
-import itertools
 import json
 import math
+import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from collections.abc import Iterator
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import yaml
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAFANA = ROOT / "deploy" / "grafana"
@@ -45,7 +44,7 @@ EXPECTED_TITLES = {"Berichtenverkeer", "Wachttijden en beschikbaarheid", "Normen
 BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__range": "1h"}
 VARIABLE = re.compile(r"\$(?:\{(\w+)(?::\w+)?\}|(\w+))")
 LABEL_VALUES = re.compile(r"^label_values\((?P<selector>.+),\s*(?P<label>\w+)\)$")
-READY_TIMEOUT = 30.0
+READY_TIMEOUT = 60.0
 
 
 # --- the dashboards as files -------------------------------------------------------------------------------
@@ -184,129 +183,58 @@ def test_provisioning_points_at_the_prometheus_uid_and_the_dashboards() -> None:
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
 
 
-# --- a scrape target with every contract metric ------------------------------------------------------------
-
-REGIOS = {
-    "Achterhoek": ("0197", "0222"),
-    "Arnhem": ("0202", "0274"),
-    "Food Valley": ("0203", "0228"),
-    "Midden IJssel-Oost Veluwe": ("0200", "0301"),
-    "Noord Veluwe": ("0243", "0302"),
-    "Rijk van Nijmegen": ("0268", "0296"),
-    "Rivierenland": ("0281", "0297"),
-    "onbekend": ("9999",),
-}
-PRODUCTCATEGORIEEN = ("45", "43", "54", "onbekend")
-AANBIEDERS = ("98000001", "98000002", "98000003", "onbekend")
-GIS = ("98100001", "98100002")
-FASES_WACHTEND = ("bepaling", "verzoek", "toewijzing")
-FASES_DOORLOOPTIJD = ("verzoek_tot_toewijzing", "toewijzing_tot_start", "bepaling_tot_start")
-NORMEN = ("antwoord_verzoek_5_werkdagen", "passende_hulp_3_maanden", "jeugdbeschermer_5_werkdagen",
-          "gedragen_koers_6_weken")
-DAY = 86400.0
-DOORLOOPTIJD_BUCKETS = tuple(d * DAY for d in (1, 2, 3, 5, 7, 10, 14, 21, 28, 42, 56, 91, 182, 365))
-BERICHTEN = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323")
-LAG = {"ijw-hub-intake": ("ijw.berichten.inkomend",), "ijw-hub-processors": ("ijw.toewijzing", "ijw.start")}
-
-
-def gemeenten() -> Iterator[tuple[str, str]]:
-    return ((r, g) for r, gs in REGIOS.items() for g in gs)
-
-
-def pipeline_metrics(registry: CollectorRegistry, tick: int) -> None:
-    """hub_* of issue 3, counters growing with every scrape so that rates are not zero."""
-    messages = Counter("hub_messages_total", "x", ["bericht", "outcome"], registry=registry)
-    violations = Counter("hub_rule_violations_total", "x", ["bericht", "rule"], registry=registry)
-    retour = Counter("hub_retour_total", "x", ["bericht"], registry=registry)
-    delivered = Counter("hub_retour_delivered_total", "x", ["bericht"], registry=registry)
-    dead = Counter("hub_dead_letters_total", "x", ["reason"], registry=registry)
-    seconds = Histogram("hub_processing_seconds", "x", ["stage"], registry=registry)
-    lag = Gauge("hub_consumer_lag", "x", ["group", "topic", "partition"], registry=registry)
-    pending = Gauge("hub_retour_pending", "x", registry=registry)
-    for i, bericht in enumerate(BERICHTEN):
-        for outcome, share in (("accepted", 20), ("rejected", 3), ("duplicate", 1), ("malformed", 1)):
-            messages.labels(bericht, outcome).inc((share + i) * tick)
-        for rule in ("TR056", "CD005", "XSD"):
-            violations.labels(bericht, rule).inc((1 + i) * tick)
-        retour.labels(f"JW3{int(bericht[2:]) + 1:02d}").inc(24 * tick)
-        delivered.labels(f"JW3{int(bericht[2:]) + 1:02d}").inc(23 * tick)
-    dead.labels("verwerking_mislukt").inc(tick)
-    for stage, base in (("parse", 0.002), ("validate", 0.01), ("store", 0.02), ("publish", 0.005)):
-        for n in range(5 * tick):
-            seconds.labels(stage).observe(base * (1 + n % 7))
-    for group, topics in LAG.items():
-        for topic, partition in itertools.product(topics, range(3)):
-            lag.labels(group, topic, str(partition)).set(10 * partition + tick)
-    pending.set(2)
-
-
-def domain_metrics(registry: CollectorRegistry, tick: int) -> None:
-    """jeugdhulp_* and gi_* of issue 5 with plausible label values and growing counters."""
-    doorlooptijd = Histogram("jeugdhulp_doorlooptijd_seconds", "x", ["fase", "regio", "productcategorie"],
-                             buckets=DOORLOOPTIJD_BUCKETS, registry=registry)
-    wachtend = Gauge("jeugdhulp_wachtend", "x", ["fase", "regio", "gemeente", "productcategorie", "aanbieder"],
-                     registry=registry)
-    boven = Gauge("jeugdhulp_wachtend_boven_norm", "x", ["fase", "regio", "gemeente", "productcategorie"],
-                  registry=registry)
-    in_zorg = Gauge("jeugdhulp_in_zorg", "x", ["regio", "gemeente", "productcategorie", "aanbieder"], registry=registry)
-    beeindigd = Counter("jeugdhulp_beeindigd_total", "x", ["regio", "productcategorie", "reden"], registry=registry)
-    norm = Counter("jeugdhulp_norm_total", "x", ["norm", "uitkomst", "regio"], registry=registry)
-    bepalingen = Counter("gi_bepalingen_total", "x", ["gi", "regio", "productcategorie"], registry=registry)
-    capaciteit = Gauge("gi_capaciteit", "x", ["gi", "regio", "soort"], registry=registry)
-    for n, (regio, gemeente) in enumerate(gemeenten()):
-        for pc, aanbieder in zip(PRODUCTCATEGORIEEN, AANBIEDERS, strict=True):
-            for fase in FASES_WACHTEND:
-                wachtend.labels(fase, regio, gemeente, pc, aanbieder).set(3 + n % 5)
-                boven.labels(fase, regio, gemeente, pc).set(n % 2)
-            in_zorg.labels(regio, gemeente, pc, aanbieder).set(20 + n)
-    for regio, pc in itertools.product(REGIOS, PRODUCTCATEGORIEEN):
-        for k, fase in enumerate(FASES_DOORLOOPTIJD):
-            for days, _ in itertools.product((1, 4 + k, 30, 120), range(tick)):
-                doorlooptijd.labels(fase, regio, pc).observe(days * DAY)
-        for reden in ("31", "34", "38"):
-            beeindigd.labels(regio, pc, reden).inc(tick)
-        for gi in GIS:
-            bepalingen.labels(gi, regio, pc).inc(tick)
-    for regio, name in itertools.product(REGIOS, NORMEN):
-        norm.labels(name, "binnen", regio).inc(9 * tick)
-        norm.labels(name, "buiten", regio).inc(tick)
-    for gi, regio in itertools.product(GIS, REGIOS):
-        for soort, value in (("jeugdbeschermers_fte", 12.5), ("caseload", 180), ("beschikbaar", 4), ("wachtlijst", 7)):
-            capaciteit.labels(gi, regio, soort).set(value)
-
-
-def contract_exposition(tick: int) -> bytes:
-    """The text exposition of every contract metric at the tick-th scrape (counters grow with tick)."""
-    registry = CollectorRegistry()
-    pipeline_metrics(registry, tick)
-    domain_metrics(registry, tick)
-    return generate_latest(registry)
+# --- the scrape target: a real hub fed by the simulator ---------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def scrape_target() -> Iterator[str]:
-    """URL of a /metrics endpoint for Prometheus to scrape: here an in-process fixture server."""
-    ticks = itertools.count(1)
+    """URL of a real hub's /metrics: `hub demo` (embedded broker, SQLite, processors) fed by the simulator."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below; it outlives the yield)
+    proc = subprocess.Popen(
+        # A high error rate: the live traffic keeps the rule-violation counters rising while Prometheus scrapes.
+        [sys.executable, "-m", "hub", "demo", "--no-live", "--port", str(port), "--speed", "5", "--duration", "600",
+         "--error-rate", "0.3"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                raise AssertionError(f"hub demo exited: {log.read().decode(errors='replace')[-2000:]}")
+            # Up as soon as /metrics answers: Prometheus must see the counters rise from their first value.
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url, timeout=5).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise AssertionError("the demo hub did not answer on /metrics within 90 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = contract_exposition(next(ticks))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep pytest's output clean
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/metrics"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+# Series that exist once the simulated history is processed (GI included).
+HUB_READY_SERIES = (
+    "jeugdhulp_wachtend{",
+    "jeugdhulp_in_zorg{",
+    "jeugdhulp_doorlooptijd_seconds_bucket{",
+    "jeugdhulp_beeindigd_total{",
+    "gi_capaciteit{",
+    "gi_bepalingen_total{",
+)
 
 
 # --- a real Prometheus -------------------------------------------------------------------------------------
@@ -356,6 +284,20 @@ def samples(data: dict[str, Any]) -> list[float]:
     return [float(series["value"][1]) for series in data["result"]]
 
 
+def wait_for_history(url: str, timeout: float = 120.0) -> None:
+    """Until the hub has processed the simulated history: every dashboard's domain metrics exist."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            text = httpx.get(url, timeout=10).text
+        if all(f"\n{name}" in text for name in HUB_READY_SERIES):
+            return
+        time.sleep(1)
+    missing = [name for name in HUB_READY_SERIES if f"\n{name}" not in text]
+    pytest.fail(f"the demo hub did not expose {missing} within {timeout}s")
+
+
 def wait_until_recorded(client: httpx.Client, process: subprocess.Popen[bytes], log: Path) -> None:
     """Until every recording rule has produced a series: then every dashboard query has its inputs."""
     deadline = time.monotonic() + READY_TIMEOUT
@@ -388,7 +330,9 @@ def prometheus(scrape_target: str, tmp_path_factory: pytest.TempPathFactory) -> 
         )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            wait_for_history(scrape_target)
             wait_until_recorded(client, process, log)
+            time.sleep(5)  # a few more scrapes and rule evaluations after the history is in
             yield client
     finally:
         process.terminate()

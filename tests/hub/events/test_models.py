@@ -94,6 +94,10 @@ def test_every_event_has_a_topic_and_its_class_name_as_type() -> None:
         "verzoek-om-toewijzing",
         "verzoek-om-wijziging",
         "antwoord",
+        "gi.bepaling",
+        "gi.maatregel-voortgang",
+        "gi.capaciteit",
+        "gi.status",
     ]
 
 

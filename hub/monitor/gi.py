@@ -1,0 +1,191 @@
+"""The GI part of the monitor (issues 4 and 5): linking, statusmeldingen, and the GI metrics.
+
+When an event that can change a client's links is processed (a bepaling, a JW315, a JW301, a JW305), the
+client's links at that gemeente are derived again from the store (hub.gi.link), in the event's transaction,
+with the statuses they imply (GI102, once each) and the observations `bepaling_tot_start` and
+`passende_hulp_3_maanden`. GI002 brings the jeugdbescherming norms. The periodic check tells a GI when help is
+not started 3 months after its bepaling; the outbox hands the statusmeldingen to the processors to publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from hub.events.models import GI_TOPIC_KIND, StatusmeldingVerstuurd, make_event_id, parse_event
+from hub.gi import link
+from hub.gi.catalog import STATUSMELDING
+from hub.monitor.model import ONBEKEND, Doorlooptijd, NormUitkomst, Observatie, Peil, Sample, WachtRij
+from hub.monitor.norms import (
+    GEDRAGEN_KOERS,
+    JEUGDBESCHERMER,
+    PASSENDE_HULP,
+    boven_norm_grens,
+    seconden,
+    uitkomst,
+)
+from hub.monitor.registry import (
+    Context,
+    Uitgaand,
+    bron,
+    event_kind,
+    observer,
+    peiling,
+    postvak,
+    wacht_bron,
+)
+from hub.store import gauges, gi_link, gi_monitor
+from hub.store.gi_tables import GiStatusmeldingRecord
+from hub.topics import pair_key
+
+BEPALING_TOT_START = "bepaling_tot_start"
+STATUS_KIND = "gi.status"  # published by the processors themselves: nothing to read back
+
+for _kind in GI_TOPIC_KIND.values():
+    if _kind != STATUS_KIND:
+        event_kind(_kind, parse_event)
+
+gauges.HERKOMST["toewijzing"].append(gi_monitor.herkomst_toewijzing)
+gauges.HERKOMST["verzoek"].append(gi_monitor.herkomst_verzoek)
+
+
+def bepaling_sleutel(bepaling: int) -> str:
+    """The observation key of a bepaling: its store row id (a BepalingId may be used again after withdrawal)."""
+    return f"gi_bepaling:{bepaling}"
+
+
+@observer("BepalingOntvangen", "VerzoekOmToewijzingOntvangen", "ToewijzingOntvangen", "StartOntvangen")
+def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie]:
+    """Link the client's bepalingen at the event's gemeente, make the implied statuses, observe started help."""
+    client: str | None = event.client
+    if client is None or not gi_link.heeft_bepalingen(session, client, event.gemeente):
+        return
+    groep = gi_link.koppel_groep(
+        session, client, event.gemeente, link.KoppelRegels(ctx.koppeltermijn_dagen), ctx.nu()
+    )
+    gi_link.maak_meldingen(session, groep.bepalingen, gi_link.groep_meldingen(session, groep), ctx.vandaag(), ctx.nu())
+    for k in groep.koppelingen.values():
+        if k.start is None:
+            continue
+        b = groep.bepaling(k.bepaling)
+        regio = ctx.regio(b.gemeente)
+        yield Doorlooptijd(
+            BEPALING_TOT_START,
+            bepaling_sleutel(k.bepaling),
+            regio,
+            b.categorie or ONBEKEND,
+            # Floored like toewijzing_tot_start: care that began before the bepaling started at once, not before.
+            seconden(b.datum_bepaling, k.start.begindatum, vloer=True),
+        )
+        yield NormUitkomst(
+            PASSENDE_HULP,
+            bepaling_sleutel(k.bepaling),
+            uitkomst(PASSENDE_HULP, b.datum_bepaling, k.start.begindatum),
+            regio,
+        )
+
+
+@observer("MaatregelVoortgangOntvangen")
+def maatregel_normen(session: Session, event: Any, ctx: Context) -> Iterator[Observatie]:
+    """jeugdbeschermer_5_werkdagen and gedragen_koers_6_weken once both dates of the pair are known."""
+    ids = {m.maatregel_id for m in event.maatregelen}
+    for m in gi_monitor.maatregelen(session, event.aanbieder, ids):
+        sleutel = f"gi_maatregel:{m.id}"
+        regio = ctx.regio(m.gemeente)
+        if m.datum_uitspraak is not None and m.datum_vaste_jeugdbeschermer is not None:
+            yield NormUitkomst(
+                JEUGDBESCHERMER, sleutel, uitkomst(JEUGDBESCHERMER, m.datum_uitspraak, m.datum_vaste_jeugdbeschermer), regio
+            )
+        if m.datum_uitspraak is not None and m.datum_gedragen_koers is not None:
+            yield NormUitkomst(
+                GEDRAGEN_KOERS, sleutel, uitkomst(GEDRAGEN_KOERS, m.datum_uitspraak, m.datum_gedragen_koers), regio
+            )
+
+
+@peiling
+def norm_overschreden(session: Session, vandaag: date, ctx: Context) -> int:
+    """Status 04 for every bepaling in force whose help has not started 3 months after the DatumBepaling."""
+    bepalingen = gi_monitor.niet_gestart(session, vandaag, boven_norm_grens(vandaag))
+    meldingen = [
+        m
+        for b in bepalingen
+        if (m := link.norm_overschreden(b.id or 0, b.datum_bepaling, False, vandaag)) is not None
+    ]
+    return gi_link.maak_meldingen(session, bepalingen, meldingen, vandaag, ctx.nu())
+
+
+@wacht_bron
+def wachtende_bepalingen(session: Session, peil: Peil) -> Iterator[WachtRij]:
+    """The bepaling stage of jeugdhulp_wachtend."""
+    yield from gi_monitor.wachtende_bepalingen(session, peil.vandaag, peil.boven_norm_grens)
+
+
+@bron("gi_bepalingen_total")
+def bepalingen(session: Session, peil: Peil) -> Iterator[Sample]:
+    for gi, gemeente, categorie, aantal in gi_monitor.bepalingen_aantallen(session):
+        yield {"gi": gi, "gemeente": gemeente, "productcategorie": categorie}, float(aantal)
+
+
+SOORTEN = (
+    ("jeugdbeschermers_fte", "jeugdbeschermers"),
+    ("caseload", "caseload"),
+    ("beschikbaar", "beschikbare_plaatsen"),
+    ("wachtlijst", "wachtlijst"),
+)
+
+
+@bron("gi_capaciteit")
+def capaciteit(session: Session, peil: Peil) -> Iterator[Sample]:
+    for row in gi_monitor.laatste_capaciteit(session, peil.vandaag):
+        for soort, veld in SOORTEN:
+            yield {"gi": row.gi, "regio": row.regio, "soort": soort}, float(getattr(row, veld))
+
+
+# ---- the outbox: statusmeldingen ------------------------------------------------------------------
+
+
+def uitgaand(row: GiStatusmeldingRecord) -> Uitgaand:
+    """The GI102 of a statusmelding, to the GI, with the StatusmeldingVerstuurd event announcing it."""
+    event = StatusmeldingVerstuurd(
+        event_id=make_event_id(row.id, "StatusmeldingVerstuurd"),
+        bericht_id=row.id,
+        afzender=row.gemeente,
+        ontvanger=row.gi,
+        gemeente=row.gemeente,
+        aanbieder=row.gi,
+        identificatie=row.identificatie,
+        dagtekening=row.dagtekening,
+        client=row.client,
+        ontvangen_op=row.aangemaakt_op,
+        bepaling_id=row.bepaling_id,
+        status=row.status,
+        status_datum=row.status_datum,
+        toewijzing_nummer=row.toewijzing_nummer,
+        zorgaanbieder=row.zorgaanbieder,
+        categorie=row.categorie,
+        code=row.code,
+        begindatum=row.begindatum,
+    )
+    return Uitgaand(row.id, STATUSMELDING, row.gi, row.xml.encode(), pair_key(row.gemeente, row.gi), event)
+
+
+class Statusmeldingen:
+    """The GI102s in gi_statusmelding: made by the linking and the periodic check, sent by the processors."""
+
+    def wachtend(self, session: Session, limit: int) -> Sequence[Uitgaand]:
+        return [uitgaand(r) for r in gi_link.te_versturen(session, limit)]
+
+    def verstuurd(self, session: Session, ids: Sequence[str], when: datetime) -> None:
+        gi_link.markeer_verstuurd(session, ids, when)
+
+    def afgeleverd(self, session: Session, id: str, when: datetime) -> bool:
+        return gi_link.markeer_afgeleverd(session, id, when)
+
+    def onderweg(self, session: Session) -> Sequence[str]:
+        return gi_link.onderweg(session)
+
+
+postvak(Statusmeldingen())

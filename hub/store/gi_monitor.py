@@ -1,0 +1,164 @@
+"""The SQL of the GI metrics (issue 5): waiting bepalingen, the datum bepaling as a chain's start, bepalingen
+received, the latest capacity, and the maatregelen behind the jeugdbescherming norms.
+
+As of `vandaag` (today or --as-of): a bepaling exists from the Dagtekening of its GI001; its link to a toewijzing
+counts from the toewijzing's first Toewijzingsdatum. Withdrawals and links are those of now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Subquery, and_, case, exists, func, select
+from sqlmodel import Session, col
+from sqlmodel import select as sm_select
+
+from hub.monitor.model import WachtRij
+from hub.store.gi_tables import (
+    GiBepalingRecord,
+    GiCapaciteitRecord,
+    GiKoppelingRecord,
+    GiMaatregelRecord,
+    GiStatusmeldingRecord,
+)
+from hub.store.tables import AntwoordRecord, ToewijzingRecord, VerzoekRecord
+
+B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
+K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
+C = GiCapaciteitRecord.__table__  # type: ignore[attr-defined]
+T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
+V = VerzoekRecord.__table__  # type: ignore[attr-defined]
+A = AntwoordRecord.__table__  # type: ignore[attr-defined]
+AFGEWEZEN = "1"  # VerzoekAntwoord: afgewezen
+
+
+def herkomst_toewijzing() -> Subquery:
+    """Per linked toewijzing (gemeente, ToewijzingNummer) the DatumBepaling of its bepaling: its chain's start."""
+    return (
+        select(K.c.gemeente, K.c.toewijzing_nummer, func.min(B.c.datum_bepaling).label("begin"))
+        .join(B, B.c.id == K.c.bepaling_ref)
+        .where(K.c.toewijzing_nummer.is_not(None), B.c.ingetrokken.is_(False))
+        .group_by(K.c.gemeente, K.c.toewijzing_nummer)
+        .subquery("gi_herkomst_toewijzing")
+    )
+
+
+def herkomst_verzoek() -> Subquery:
+    """Per linked requested product (aanbieder, ReferentieAanbieder) the DatumBepaling of its bepaling."""
+    return (
+        select(
+            K.c.verzoek_aanbieder.label("aanbieder"),
+            K.c.verzoek_referentie.label("referentie_aanbieder"),
+            func.min(B.c.datum_bepaling).label("begin"),
+        )
+        .join(B, B.c.id == K.c.bepaling_ref)
+        .where(K.c.verzoek_referentie.is_not(None), B.c.ingetrokken.is_(False))
+        .group_by(K.c.verzoek_aanbieder, K.c.verzoek_referentie)
+        .subquery("gi_herkomst_verzoek")
+    )
+
+
+def _verzoek_wacht(vandaag: date) -> Any:
+    """The linked requested product is itself waiting as of vandaag, so the verzoek stage counts the chain."""
+    toegewezen = exists().where(
+        T.c.aanbieder == V.c.aanbieder,
+        T.c.gemeente == V.c.gemeente,
+        T.c.referentie_aanbieder == V.c.referentie_aanbieder,
+        T.c.toewijzingsdatum <= vandaag,
+    )
+    afgewezen = exists().where(
+        A.c.aanbieder == V.c.aanbieder,
+        A.c.gemeente == V.c.gemeente,
+        A.c.referentie_aanbieder == V.c.referentie_aanbieder,
+        A.c.verzoek_antwoord == AFGEWEZEN,
+        A.c.dagtekening <= vandaag,
+    )
+    return exists().where(
+        K.c.bepaling_ref == B.c.id,
+        V.c.aanbieder == K.c.verzoek_aanbieder,
+        V.c.referentie_aanbieder == K.c.verzoek_referentie,
+        V.c.dagtekening <= vandaag,
+        ~toegewezen,
+        ~afgewezen,
+    )
+
+
+def wachtende_bepalingen(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
+    """Bepalingen known by vandaag, not withdrawn, not linked to a toewijzing dated by then: the bepaling stage.
+
+    A bepaling whose linked verzoek still waits is counted at the verzoek stage, each chain once at its latest.
+    """
+    gekoppeld = exists().where(
+        K.c.bepaling_ref == B.c.id, K.c.toewijzing_nummer.is_not(None), K.c.toewijzing_datum <= vandaag
+    )
+    stmt = (
+        select(
+            B.c.gemeente,
+            B.c.categorie,
+            func.count(),
+            func.sum(case((B.c.datum_bepaling <= grens, 1), else_=0)),
+        )
+        .where(B.c.ingetrokken.is_(False), B.c.dagtekening <= vandaag, ~gekoppeld, ~_verzoek_wacht(vandaag))
+        .group_by(B.c.gemeente, B.c.categorie)
+    )
+    return [
+        WachtRij("bepaling", gemeente, None, categorie, int(aantal), int(boven or 0))
+        for gemeente, categorie, aantal, boven in session.execute(stmt)
+    ]
+
+
+def bepalingen_aantallen(session: Session) -> list[tuple[str, str, str, int]]:
+    """Per (GI, gemeente, Categorie) how many new bepalingen were accepted, withdrawn ones included (a counter)."""
+    stmt = select(B.c.gi, B.c.gemeente, B.c.categorie, func.count()).group_by(B.c.gi, B.c.gemeente, B.c.categorie)
+    return [(gi, gemeente, categorie, int(n)) for gi, gemeente, categorie, n in session.execute(stmt)]
+
+
+def laatste_capaciteit(session: Session, vandaag: date) -> list[GiCapaciteitRecord]:
+    """Per GI and regio the capacity at its latest peildatum up to vandaag."""
+    laatste = (
+        select(C.c.gi, C.c.regio, func.max(C.c.peildatum).label("peildatum"))
+        .where(C.c.peildatum <= vandaag)
+        .group_by(C.c.gi, C.c.regio)
+        .subquery("laatste")
+    )
+    stmt = sm_select(GiCapaciteitRecord).join(
+        laatste,
+        and_(
+            col(GiCapaciteitRecord.gi) == laatste.c.gi,
+            col(GiCapaciteitRecord.regio) == laatste.c.regio,
+            col(GiCapaciteitRecord.peildatum) == laatste.c.peildatum,
+        ),
+    )
+    return list(session.exec(stmt))
+
+
+def maatregelen(session: Session, gi: str, ids: Collection[str]) -> list[GiMaatregelRecord]:
+    stmt = sm_select(GiMaatregelRecord).where(
+        GiMaatregelRecord.gi == gi, col(GiMaatregelRecord.maatregel_id).in_(list(ids))
+    )
+    return list(session.exec(stmt))
+
+
+def niet_gestart(session: Session, vandaag: date, grens: date) -> list[GiBepalingRecord]:
+    """Bepalingen in force, known by vandaag, above the 3-month norm, without a linked start begun by then,
+    and not yet told so (status 04)."""
+    gestart = exists().where(K.c.bepaling_ref == B.c.id, K.c.start_datum.is_not(None), K.c.start_datum <= vandaag)
+    gemeld = (
+        sm_select(GiStatusmeldingRecord.bepaling_ref)
+        .where(GiStatusmeldingRecord.status == "04")
+        .subquery("gemeld_04")
+    )
+    stmt = (
+        sm_select(GiBepalingRecord)
+        .where(
+            col(GiBepalingRecord.ingetrokken).is_(False),
+            col(GiBepalingRecord.dagtekening) <= vandaag,
+            col(GiBepalingRecord.datum_bepaling) <= grens,
+            ~gestart,
+            col(GiBepalingRecord.id).not_in(select(gemeld.c.bepaling_ref)),
+        )
+        .order_by(col(GiBepalingRecord.id))
+    )
+    return list(session.exec(stmt))

@@ -1,0 +1,56 @@
+"""GB020-GB025: the Maatregelen of a GI002."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hub.gi.synth import maatregel, spec
+from hub.synth.berichten import DEFAULT_DAGTEKENING
+from hub.synth.build import Spec, edit
+from tests.hub.gi.helpers import locations
+
+DAG = DEFAULT_DAGTEKENING
+UITSPRAAK = DAG - timedelta(weeks=4)
+LOC1 = "/Bericht/Client/Maatregelen/Maatregel"
+
+
+def met(*maatregelen: Spec) -> Spec:
+    return edit(spec("GI002"), "Client/Maatregelen/Maatregel", list(maatregelen))
+
+
+@pytest.mark.parametrize("name", ["DatumUitspraak", "DatumVasteJeugdbeschermer", "DatumGedragenKoers"])
+def test_gb020_dates_not_after_dagtekening(name: str) -> None:
+    ok = met(maatregel(uitspraak=UITSPRAAK))
+    assert locations("GI002", edit(ok, f"Client/Maatregelen/Maatregel[1]/{name}", DAG), "GB020") == []
+    bad = edit(ok, f"Client/Maatregelen/Maatregel[1]/{name}", DAG + timedelta(days=1))
+    assert locations("GI002", bad, "GB020") == [f"{LOC1}/{name}"]
+
+
+def test_gb020_einddatum_may_lie_ahead() -> None:
+    assert locations("GI002", met(maatregel(uitspraak=UITSPRAAK, einddatum=DAG + timedelta(days=300))), "GB020") == []
+
+
+@pytest.mark.parametrize(("code", "name"), [
+    ("GB021", "DatumVasteJeugdbeschermer"),
+    ("GB022", "DatumGedragenKoers"),
+    ("GB023", "Einddatum"),
+])
+def test_gb021_to_gb023_not_before_uitspraak(code: str, name: str) -> None:
+    path = f"Client/Maatregelen/Maatregel[1]/{name}"
+    assert locations("GI002", edit(met(maatregel(uitspraak=UITSPRAAK)), path, UITSPRAAK), code) == []
+    bad = edit(met(maatregel(uitspraak=UITSPRAAK)), path, UITSPRAAK - timedelta(days=1))
+    assert locations("GI002", bad, code) == [f"{LOC1}/{name}"]
+    alleen = edit(met(maatregel()), path, UITSPRAAK - timedelta(days=1))  # no uitspraak here: GB105's job
+    assert locations("GI002", alleen, code) == []
+
+
+def test_gb024_at_least_one_date() -> None:
+    assert locations("GI002", met(maatregel()), "GB024") == [f"{LOC1}/MaatregelId"]
+    assert locations("GI002", met(maatregel(einddatum=DAG)), "GB024") == []
+
+
+def test_gb025_maatregel_id_once() -> None:
+    s = met(maatregel("M1", uitspraak=UITSPRAAK), maatregel("M2", uitspraak=UITSPRAAK), maatregel("M1", einddatum=DAG))
+    assert locations("GI002", s, "GB025") == ["/Bericht/Client/Maatregelen/Maatregel[3]/MaatregelId"]

@@ -1,0 +1,200 @@
+"""Configuration: every setting documented, `hub config show` never prints a secret, no start without a key.
+
+The configuration table of docs/operations.md is generated from hub.configuration.describe(); after adding or
+changing a setting, regenerate it with `.venv/bin/python -m tests.test_config`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consumers.broker import BrokerSettings
+from consumers.embedded import EmbeddedBroker
+from hub.cli import app
+from hub.configuration import MASK, Setting, describe
+from hub.settings import HubSettings
+from tests.test_lifecycle import HubRun
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = {"README.md": ROOT / "README.md", "docs/operations.md": ROOT / "docs" / "operations.md"}
+GUIDE = DOCUMENTS["docs/operations.md"]
+BEGIN = "<!-- configuration table: generated from hub.configuration.describe() by `python -m tests.test_config` -->"
+END = "<!-- end of the configuration table -->"
+
+SETTINGS = describe([HubSettings, BrokerSettings])
+
+# Secrets as a deployment sets them; none of these strings may appear in any output.
+SECRETS = {
+    "HUB_PSEUDONYM_KEY": "pseudonym-secret-6f1c0b7e2a94",
+    "HUB_API_KEYS": json.dumps({"api-secret-4b8d1e0c": ["0200", "12345678"]}),
+    "HUB_KAFKA_SASL_PASSWORD": "sasl-secret-93ae5d27",
+}
+DATABASE_PASSWORD = "db-secret-7c2f41"
+ENVIRONMENT = {
+    **SECRETS,
+    "HUB_DATABASE_URL": f"postgresql+psycopg://ijw_hub:{DATABASE_PASSWORD}@db.example:5432/ijw_hub",
+    "HUB_KAFKA_BOOTSTRAP_SERVERS": "kafka-0.example:9093,kafka-1.example:9093",
+    "HUB_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "HUB_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "HUB_KAFKA_SASL_USERNAME": "ijw-hub",
+}
+LEAKS = ("pseudonym-secret", "api-secret", "sasl-secret", DATABASE_PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _no_hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from the test, not from the developer's shell."""
+    for name in [name for name in os.environ if name.startswith("HUB_")]:
+        monkeypatch.delenv(name)
+
+
+# ---- the documentation -----------------------------------------------------------------------------------
+
+
+def table_variables(markdown: str) -> set[str]:
+    """The names in the first cell of every Markdown table row (backticks removed)."""
+    names = set()
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("|"):
+            names.add(line.strip().strip("|").split("|")[0].strip().strip("`"))
+    return names
+
+
+def _cell(text: str, code: bool = False) -> str:
+    text = text.replace("|", "\\|")
+    return f"`{text}`" if code and text else text
+
+
+def render_table(settings: list[Setting]) -> str:
+    """The configuration table of docs/operations.md: variable, type, default and description of every setting."""
+    lines = ["| variable | type | default | description |", "|---|---|---|---|"]
+    for s in settings:
+        lines.append(f"| `{s.env}` | {_cell(s.type, True)} | {_cell(s.default, True)} | {_cell(s.description)} |")
+    return "\n".join(lines)
+
+
+def guide_table(text: str) -> str:
+    if BEGIN not in text or END not in text:
+        raise AssertionError(f"docs/operations.md lacks the markers {BEGIN!r} and {END!r}")
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_every_setting_has_a_row_in_the_configuration_table(document: str) -> None:
+    documented = table_variables(DOCUMENTS[document].read_text(encoding="utf-8"))
+    missing = [s.env for s in SETTINGS if s.env not in documented]
+    assert missing == [], f"{document} has no configuration table row for: {', '.join(missing)}"
+
+
+def test_the_guides_configuration_table_is_generated_from_the_settings() -> None:
+    assert guide_table(GUIDE.read_text(encoding="utf-8")) == render_table(SETTINGS), (
+        "docs/operations.md's configuration table is stale: run `.venv/bin/python -m tests.test_config`"
+    )
+
+
+# ---- hub config show ---------------------------------------------------------------------------------------
+
+
+def config_show(fmt: str, env: dict[str, str]) -> str:
+    result = CliRunner().invoke(app, ["config", "show", "--format", fmt], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_config_show_text_masks_every_secret() -> None:
+    output = config_show("text", ENVIRONMENT)
+    shown = {}
+    for line in output.splitlines():
+        name, _, value = line.strip().partition(" ")
+        shown[name] = value.strip()
+    assert [leak for leak in LEAKS if leak in output] == []
+    assert {name: shown[name] for name in SECRETS} == {name: MASK for name in SECRETS}
+    assert shown["HUB_DATABASE_URL"] == f"postgresql+psycopg://ijw_hub:{MASK}@db.example:5432/ijw_hub"
+    assert shown["HUB_KAFKA_SASL_USERNAME"] == "ijw-hub"  # only secrets are masked
+    assert shown.keys() == {s.env for s in SETTINGS}
+
+
+def test_config_show_json_masks_every_secret() -> None:
+    output = config_show("json", ENVIRONMENT)
+    shown = json.loads(output)
+    assert [leak for leak in LEAKS if leak in output] == []
+    assert {name: shown[name] for name in SECRETS} == {name: MASK for name in SECRETS}
+    assert shown["HUB_DATABASE_URL"] == f"postgresql+psycopg://ijw_hub:{MASK}@db.example:5432/ijw_hub"
+    assert shown["HUB_KAFKA_BOOTSTRAP_SERVERS"] == ENVIRONMENT["HUB_KAFKA_BOOTSTRAP_SERVERS"]
+    assert shown.keys() == {s.env for s in SETTINGS}
+
+
+def test_config_show_leaves_unset_secrets_empty() -> None:
+    shown = json.loads(config_show("json", {}))
+    assert {name: shown[name] for name in SECRETS} == {name: "" for name in SECRETS}
+
+
+def test_an_invalid_setting_is_named_without_its_value() -> None:
+    """pydantic's own report quotes the input: here that would print an API key."""
+    broken = json.dumps({"api-secret-4b8d1e0c": "0200"})  # codes must be a list
+    result = CliRunner().invoke(app, ["config", "show"], env={"HUB_API_KEYS": broken})
+    assert result.exit_code == 2
+    assert "api-secret" not in result.output and "Traceback" not in result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("error: invalid configuration HUB_API_KEYS: ")
+
+
+# ---- starting without a pseudonymisation key ----------------------------------------------------------------
+
+
+def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("HUB_")}
+    # An address nothing listens on: the hub must refuse before it tries a broker or a database.
+    env.update(HUB_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9", HUB_DATABASE_URL=f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    env.update(extra)
+    return env
+
+
+def test_run_refuses_to_start_without_a_pseudonym_key(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hub", "run", "--role", "intake"],
+        env=run_env(tmp_path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert re.fullmatch(r"error: HUB_PSEUDONYM_KEY is not set: .+", line), line
+    assert not (tmp_path / "hub.sqlite").exists()  # refused before it touched the database
+
+
+@pytest.mark.kafka
+async def test_demo_mode_starts_without_a_key_and_warns(tansu: EmbeddedBroker, tmp_path: Path) -> None:
+    hub = HubRun(tansu.bootstrap, "demo-test.", f"sqlite:///{tmp_path / 'hub.sqlite'}", tmp_path / "hub.log", role="gateway")
+    del hub.env["HUB_PSEUDONYM_KEY"]
+    hub.env["HUB_DEMO"] = "true"
+    hub.start()
+    try:
+        assert (await hub.wait_for("/healthz", 200)).json()["status"] == "ok"
+        code, _ = hub.terminate()
+        assert code == 0, hub.log_tail()
+    finally:
+        hub.stop()
+    lines = [json.loads(line) for line in hub.log_path.read_text().splitlines() if line.startswith("{")]
+    warnings = [line for line in lines if line["level"] == "WARNING" and "demo mode" in line["message"]]
+    assert warnings, hub.log_tail()
+
+
+def _regenerate() -> None:
+    """Write the configuration table of docs/operations.md from the settings classes."""
+    text = GUIDE.read_text(encoding="utf-8")
+    guide_table(text)  # the markers are there
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    GUIDE.write_text(f"{head}{BEGIN}\n{render_table(SETTINGS)}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _regenerate()
