@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -13,12 +14,14 @@ import pytest
 from fastapi import FastAPI
 from lxml import etree
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from hub.intake import Intake
 from hub.metrics import HubMetrics
 from hub.privacy import Pseudonymiser
+from hub.settings import HubSettings
 from hub.store import audit
 from hub.store.db import make_engine, session_factory
 from hub.store.tables import BerichtRecord
@@ -475,3 +478,28 @@ def test_gateway_role_without_publisher_refuses_to_build(parts: Parts) -> None:
             Health(),
             roles_gateway=True,
         )
+
+
+@pytest.mark.parametrize("bericht", ["GI001", "GI002", "GI003"])
+async def test_gi_message_is_accepted_through_the_same_door(parts: Parts, bericht: str) -> None:
+    """A GI posts its bepaling, maatregel-voortgang and capaciteit like any iJw message (issue 4 part 3)."""
+    from hub.gi import synth as gi_synth
+
+    gi_key = "key-gi-87654321"
+    settings = HubSettings(api_keys=SecretStr(json.dumps({gi_key: [gi_synth.GI_AGB], GEMEENTE_KEY: [GEMEENTE]})))
+
+    async def broker() -> bool:
+        return True
+
+    app = create_app(
+        settings, parts.validator, session_factory(parts.db), parts.publisher, parts.registry,
+        Health(broker=broker, engine=parts.db, timeout=1.0), metrics=parts.metrics,
+    )
+    async with client_for(app) as client:
+        data = gi_synth.xml(bericht)
+        response = await post(client, data, key=gi_key)
+        assert response.status_code == 202, response.text
+        assert response.json()["bericht"] == bericht
+        refused = await post(client, data, key=GEMEENTE_KEY)  # the gemeente's key may not send as the GI
+        assert refused.status_code == 403
+    assert [p.raw for p in parts.publisher.published] == [data]
