@@ -14,12 +14,11 @@ import asyncio
 import hmac
 import logging
 import re
-import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from fastapi.exceptions import RequestValidationError
@@ -27,10 +26,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import __version__
 from hub.errors import BerichtUnreadable
@@ -44,15 +41,26 @@ from hub.store.db import SessionFactory
 from hub.store.tables import BerichtRecord
 from hub.validate import OUTCOME_MALFORMED, Validator, Verdict
 from producers.health import Health
+from producers.problems import (
+    PROBLEM_JSON,
+    Links,
+    NoTracebacks,
+    Ontvangen,
+    Problem,
+    ProblemError,
+    Status,
+    TrackAndTrace,
+    not_found,
+    problem_doc,
+    problem_response,
+)
 from producers.publisher import BufferFull, inbound_key
 
 __all__ = ["PROBLEM_JSON", "InboundPublisher", "Ontvangen", "Problem", "TrackAndTrace", "create_app"]
 
 log = logging.getLogger("hub.gateway")
 
-PROBLEM_JSON = "application/problem+json"
 XML_TYPES = frozenset({"application/xml", "text/xml"})
-PROBLEM_BASE = "urn:ijw-hub:problem:"
 _ID = re.compile(r"[0-9a-f]{32}")
 RECENT_IDS = 10_000  # ids this process accepted and the intake may not have recorded yet
 
@@ -63,196 +71,6 @@ class InboundPublisher(Protocol):
     async def publish(
         self, raw: bytes, *, bericht_id: str, received_at: datetime, key: str | None = None
     ) -> None: ...
-
-
-# ---- response models (the OpenAPI document) -------------------------------------------------------
-
-
-class Fout(BaseModel):
-    rule: str = Field(
-        description="XML (not readable or unsafe) or XSD (not valid against the iJw 3.2 schema)"
-    )
-    location: str | None = Field(description="Where in the message, when known")
-    message: str
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem report (application/problem+json)."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str = Field(examples=[f"{PROBLEM_BASE}invalid-bericht"])
-    title: str
-    status: int
-    detail: str | None = None
-    id: str | None = Field(None, description="The hub's message id, when the message was recorded")
-    bericht: str | None = Field(None, description="The message type, when it could be identified")
-    errors: list[Fout] | None = Field(None, description="Every error found (422)")
-    checks: dict[str, bool] | None = Field(None, description="Each readiness check (503 from /readyz)")
-
-
-class Links(BaseModel):
-    self: str
-    retour: str
-
-
-class Ontvangen(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "4f1c2b7d9e8a4c6b8d2e1f0a3b5c7d9e",
-                    "bericht": "JW301",
-                    "status": "ontvangen",
-                    "links": {"self": "/berichten/4f1c…", "retour": "/berichten/4f1c…/retour"},
-                }
-            ]
-        }
-    )
-    id: str = Field(description="The hub's message id (32 hex): use it for track and trace")
-    bericht: str = Field(description="The message type, e.g. JW301")
-    status: Literal["ontvangen"] = "ontvangen"
-    retour: str | None = Field(
-        None,
-        description="The 0001 retourbericht (XML), present only when the message already breaks an in-message rule",
-    )
-    links: Links
-
-
-class TrackAndTrace(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "4f1c2b7d9e8a4c6b8d2e1f0a3b5c7d9e",
-                    "bericht": "JW301",
-                    "identificatie": "JW301261102",
-                    "status": "beoordeeld",
-                    "outcome": "accepted",
-                    "error_codes": [],
-                    "retour_bericht": "JW302",
-                    "received_at": "2026-11-23T12:00:00.120000Z",
-                    "validated_at": "2026-11-23T12:00:00.310000Z",
-                    "retour_produced_at": "2026-11-23T12:00:00.340000Z",
-                    "retour_delivered_at": None,
-                    "events_published_at": "2026-11-23T12:00:00.340000Z",
-                    "links": {"self": "/berichten/4f1c…", "retour": "/berichten/4f1c…/retour"},
-                }
-            ]
-        }
-    )
-    id: str
-    bericht: str | None
-    identificatie: str | None = Field(description="BerichtIdentificatie/Identificatie of the message")
-    status: Literal["ontvangen", "beoordeeld"] = Field(
-        description="ontvangen: accepted by the gateway, not yet judged by the intake; beoordeeld: judged"
-    )
-    outcome: Literal["accepted", "rejected", "duplicate", "malformed"] | None
-    error_codes: list[str] = Field(description="Rule codes found, in finding order")
-    retour_bericht: str | None = Field(
-        description="The retour message type (JW302, ...), when there is a retour"
-    )
-    received_at: datetime
-    validated_at: datetime | None
-    retour_produced_at: datetime | None = Field(description="The retour was put on the retour topic")
-    retour_delivered_at: datetime | None = Field(description="The retour reached the receiver's outbox")
-    events_published_at: datetime | None = Field(description="The retour and normalised event were published")
-    links: Links
-
-
-class Status(BaseModel):
-    status: Literal["ok"] = "ok"
-    checks: dict[str, bool] | None = None
-
-
-# ---- problems ---------------------------------------------------------------------------------------
-
-
-class ProblemError(Exception):
-    """Raised by handlers; answered as application/problem+json."""
-
-    def __init__(
-        self,
-        status: int,
-        slug: str,
-        title: str,
-        detail: str | None = None,
-        *,
-        headers: dict[str, str] | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(title)
-        self.status, self.slug, self.title, self.detail = status, slug, title, detail
-        self.headers = headers or {}
-        self.extra = extra
-
-
-def problem_response(
-    status: int,
-    slug: str,
-    title: str,
-    detail: str | None = None,
-    *,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"{PROBLEM_BASE}{slug}", "title": title, "status": status}
-    if detail is not None:
-        body["detail"] = detail
-    body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
-
-
-def _problem_doc(description: str, **headers: str) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "description": description,
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-    if headers:
-        doc["headers"] = {
-            name: {"description": text, "schema": {"type": "integer"}} for name, text in headers.items()
-        }
-    return doc
-
-
-def _not_found(bericht_id: str) -> ProblemError:
-    return ProblemError(
-        404, "not-found", "Unknown message", f"no message {bericht_id} that this API key may see"
-    )
-
-
-class _NoTracebacks:
-    """Any unhandled exception becomes a 500 problem; the log gets its type and place, never its text.
-
-    The text may quote the message (an lxml error quotes values), and a log line must never carry a BSN.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking)
-        except Exception as exc:
-            frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-            where = f"{frame.filename}:{frame.lineno}" if frame else "?"
-            log.error(
-                "request failed",
-                extra={"error": type(exc).__name__, "where": where, "path": scope.get("path")},
-            )
-            if not started:
-                await problem_response(
-                    500, "internal", "Internal error", "the hub could not handle the request"
-                )(scope, receive, send)
 
 
 # ---- authentication ---------------------------------------------------------------------------------
@@ -507,14 +325,14 @@ _POST_BODY = {
             "description": "Accepted for processing",
             "headers": {"Location": {"schema": {"type": "string"}}},
         },
-        401: _problem_doc("Missing or unknown API key"),
-        403: _problem_doc("Header/Afzender is not a sender code of this API key"),
-        413: _problem_doc("Larger than the size limit (HUB_MAX_MESSAGE_BYTES)"),
-        415: _problem_doc("Content-Type is not application/xml or text/xml"),
-        422: _problem_doc(
+        401: problem_doc("Missing or unknown API key"),
+        403: problem_doc("Header/Afzender is not a sender code of this API key"),
+        413: problem_doc("Larger than the size limit (HUB_MAX_MESSAGE_BYTES)"),
+        415: problem_doc("Content-Type is not application/xml or text/xml"),
+        422: problem_doc(
             "Not well-formed, unsafe or not XSD-valid; lists every error; no retourbericht exists"
         ),
-        503: _problem_doc(
+        503: problem_doc(
             "Broker unreachable and buffer full", **{"Retry-After": "Seconds to wait before retrying"}
         ),
     },
@@ -549,8 +367,8 @@ async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
     description="Outcome, rule codes and the times it was received, validated, answered and published. "
     "Only messages whose Afzender is one of the API key's sender codes are visible.",
     responses={
-        401: _problem_doc("Missing or unknown API key"),
-        404: _problem_doc("Unknown message (or not yours)"),
+        401: problem_doc("Missing or unknown API key"),
+        404: problem_doc("Unknown message (or not yours)"),
     },
 )
 async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> TrackAndTrace:
@@ -559,11 +377,11 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
     if record is not None:
         if record.afzender in codes:
             return _trace(record)
-        raise _not_found(bericht_id)
+        raise not_found(bericht_id)
     seen = gateway.recent.get(bericht_id)
     if seen is not None and seen.afzender in codes:
         return _trace_received(bericht_id, seen)
-    raise _not_found(bericht_id)
+    raise not_found(bericht_id)
 
 
 @berichten.get(
@@ -578,9 +396,9 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
             "description": "The retourbericht",
             "content": {"application/xml": {"schema": {"type": "string"}}},
         },
-        401: _problem_doc("Missing or unknown API key"),
-        404: _problem_doc("Unknown message, or no retour exists for it"),
-        409: _problem_doc("Not produced yet", **{"Retry-After": "Seconds to wait before asking again"}),
+        401: problem_doc("Missing or unknown API key"),
+        404: problem_doc("Unknown message, or no retour exists for it"),
+        409: problem_doc("Not produced yet", **{"Retry-After": "Seconds to wait before asking again"}),
     },
 )
 async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> Response:
@@ -590,7 +408,7 @@ async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> R
         seen = gateway.recent.get(bericht_id) if record is None else None
         if seen is not None and seen.afzender in codes:
             raise _pending(bericht_id)
-        raise _not_found(bericht_id)
+        raise not_found(bericht_id)
     if record.retour is None:
         raise ProblemError(
             404,
@@ -621,7 +439,7 @@ def _pending(bericht_id: str) -> ProblemError:
     response_model=Status,
     response_model_exclude_none=True,
     summary="Liveness: the process answers",
-    responses={503: _problem_doc("Not alive")},
+    responses={503: problem_doc("Not alive")},
 )
 async def healthz(request: Request) -> Any:
     if request.app.state.health.alive():
@@ -633,7 +451,7 @@ async def healthz(request: Request) -> Any:
     "/readyz",
     response_model=Status,
     summary="Readiness: broker and database reachable, migrations applied",
-    responses={503: _problem_doc("Not ready; `checks` says which check failed")},
+    responses={503: problem_doc("Not ready; `checks` says which check failed")},
 )
 async def readyz(request: Request) -> Any:
     checks: dict[str, bool] = await request.app.state.health.ready()
@@ -720,7 +538,7 @@ def create_app(
         app.include_router(berichten)
     app.include_router(ops)
     _install_problems(app)
-    app.add_middleware(_NoTracebacks)
+    app.add_middleware(NoTracebacks)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
