@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -51,7 +50,6 @@ def pseudonymiser_for(settings: HubSettings, *, allow_throwaway: bool) -> Pseudo
     if not (allow_throwaway or settings.demo):
         raise ConfigError("HUB_PSEUDONYM_KEY is not set: the hub refuses to start without a pseudonymisation key")
     if settings.demo:
-        warnings.warn("demo mode: using a throwaway pseudonymisation key", stacklevel=2)
         log.warning("demo mode: a throwaway pseudonymisation key is used; pseudonyms change on every start")
     return Pseudonymiser.throwaway()
 
