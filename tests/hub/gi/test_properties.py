@@ -4,7 +4,6 @@ Ontvangstbevestiging built on it is XSD-valid and lists every error."""
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,7 @@ from hub.gi.synth import GI_BERICHTEN_MET_SPEC, spec
 from hub.retour.build import build_retour
 from hub.validate import Validator
 from tests.hub.gi.helpers import TODAY, schema
+from tests.mutations import BYTE_EDITS, leaves, mutate_bytes, set_leaf
 
 VALIDATOR = Validator(clock=lambda: TODAY)
 VALID = {b: to_xml(b, spec(b)) for b in GI_BERICHTEN_MET_SPEC}
@@ -42,35 +42,11 @@ def check_verdict_and_answer(data: bytes) -> None:
 @FAST
 @given(
     st.sampled_from(GI_BERICHTEN_MET_SPEC),
-    st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=3), st.binary(max_size=8)), max_size=4),
+    BYTE_EDITS,
 )
 def test_byte_mutations_of_valid_gi_messages_get_a_verdict(bericht: str, edits: list[tuple[int, int, bytes]]) -> None:
-    data = bytearray(VALID[bericht])
-    for pos, kind, chunk in edits:
-        pos %= len(data) or 1
-        if kind == 0:
-            del data[pos : pos + len(chunk) + 1]
-        elif kind == 1:
-            data[pos:pos] = chunk
-        elif kind == 2:
-            data[pos : pos + len(chunk)] = chunk
-        else:
-            del data[pos:]
-    check_verdict_and_answer(bytes(data))
+    check_verdict_and_answer(mutate_bytes(VALID[bericht], edits))
 
-
-def leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    if isinstance(node, dict):
-        return [p for k, v in node.items() for p in leaves(v, (*path, k))]
-    if isinstance(node, list):
-        return [p for i, v in enumerate(node) for p in leaves(v, (*path, i))]
-    return [path]
-
-
-def set_leaf(node: Any, path: tuple[Any, ...], value: str | None) -> None:
-    for step in path[:-1]:
-        node = node[step]
-    node[path[-1]] = value
 
 
 values = st.one_of(
