@@ -37,35 +37,37 @@ class Structure:
         return self.types.get(type_key or "", ())
 
 
-def _complex_types(path: Path, ns: str) -> dict[str, tuple[Child, ...]]:
-    tree = etree.parse(str(path))
-    nsmap = {k: v for k, v in tree.getroot().nsmap.items() if k}
-    out: dict[str, tuple[Child, ...]] = {}
-    for ct in tree.getroot().iter(f"{XS}complexType"):
-        kids = []
-        for el in ct.iter(f"{XS}element"):
-            typ = el.get("type")
-            key = None
-            if typ and ":" in typ:
-                prefix, name = typ.split(":", 1)
-                if not name.startswith("LDT_"):
-                    key = f"{nsmap[prefix]}|{name}"
-            kids.append(
-                Child(
-                    name=el.get("name", ""),
-                    ns=ns,
-                    type=key,
-                    min_occurs=int(el.get("minOccurs", "1")),
-                    repeats=el.get("maxOccurs", "1") != "1",
-                )
-            )
-        out[f"{ns}|{ct.get('name')}"] = tuple(kids)
-    return out
+def _child(el: etree._Element, ns: str, nsmap: dict[str, str]) -> Child:
+    typ = el.get("type")
+    key = None
+    if typ and ":" in typ:
+        prefix, name = typ.split(":", 1)
+        # LDT_ types are simple content; everything else named is a complex type to descend into.
+        if not name.startswith("LDT_"):
+            key = f"{nsmap[prefix]}|{name}"
+    return Child(
+        name=el.get("name", ""),
+        ns=ns,
+        type=key,
+        min_occurs=int(el.get("minOccurs", "1")),
+        repeats=el.get("maxOccurs", "1") != "1",
+    )
+
+
+def complex_types(path: Path, ns: str) -> dict[str, tuple[Child, ...]]:
+    """Children per complex type of one XSD; local elements are in the schema's target namespace (qualified)."""
+    root = etree.parse(str(path)).getroot()
+    nsmap = {k: v for k, v in root.nsmap.items() if k}
+    return {
+        f"{ns}|{ct.get('name')}": tuple(_child(el, ns, nsmap) for el in ct.iter(f"{XS}element"))
+        for ct in root.iter(f"{XS}complexType")
+        if ct.get("name")
+    }
 
 
 @cache
 def structure(bericht: str, schema_dir: Path = SCHEMA_DIR) -> Structure:
-    types = _complex_types(schema_dir / "basisschema.xsd", BASIS_NS)
+    types = complex_types(schema_dir / "basisschema.xsd", BASIS_NS)
     ns = message_ns(bericht)
-    types.update(_complex_types(schema_dir / f"{bericht.lower()}.xsd", ns))
+    types.update(complex_types(schema_dir / f"{bericht.lower()}.xsd", ns))
     return Structure(root_type=f"{ns}|Root", types=types)
