@@ -7,8 +7,7 @@ so `hub.synth.build.edit` works on GI specs too; only the structure and namespac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, time
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -16,33 +15,7 @@ from lxml import etree
 from hub.gi.catalog import BERICHT_SUBVERSIE, BERICHT_VERSIE, GI_BASIS_NS, GI_BERICHTEN, GI_XSD_VERSION, gi_ns
 from hub.gi.structure import gi_structure
 from hub.ijw.catalog import BASIS_NS
-from hub.ijw.structure import Structure
-from hub.synth.build import Spec, SpecError
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def _fill(parent: etree._Element, spec: Mapping[str, Any], type_key: str | None, st: Structure) -> None:
-    kids = st.children_of(type_key)
-    unknown = set(spec) - {c.name for c in kids}
-    if unknown:
-        raise SpecError(f"{etree.QName(parent).localname} has no element(s) {sorted(unknown)}")
-    for c in kids:
-        value = spec.get(c.name)
-        if value is None:
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            el = etree.SubElement(parent, f"{{{c.ns}}}{c.name}")
-            if isinstance(item, Mapping):
-                _fill(el, item, c.type, st)
-            else:
-                el.text = _text(item)
+from hub.synth.build import Spec, fill
 
 
 def nsmap(bericht: str) -> dict[str | None, str]:
@@ -53,7 +26,7 @@ def nsmap(bericht: str) -> dict[str | None, str]:
 def to_tree(bericht: str, spec: Mapping[str, Any]) -> etree._Element:
     st = gi_structure(bericht)
     root = etree.Element(f"{{{gi_ns(bericht)}}}Bericht", nsmap=nsmap(bericht))
-    _fill(root, spec, st.root_type, st)
+    fill(root, spec, st.root_type, st)
     return root
 
 

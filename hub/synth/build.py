@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from datetime import date, time
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
@@ -28,10 +29,13 @@ class SpecError(ValueError):
 def _text(value: Any) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)
 
 
-def _fill(parent: etree._Element, spec: Mapping[str, Any], type_key: str | None, st: Structure) -> None:
+def fill(parent: etree._Element, spec: Mapping[str, Any], type_key: str | None, st: Structure) -> None:
+    """Append the elements of `spec` below `parent` in the order `st` gives for `type_key` (also for GI)."""
     kids = st.children_of(type_key)
     known = {c.name for c in kids}
     unknown = set(spec) - known
@@ -44,7 +48,7 @@ def _fill(parent: etree._Element, spec: Mapping[str, Any], type_key: str | None,
         for item in value if isinstance(value, list) else [value]:
             el = etree.SubElement(parent, f"{{{c.ns}}}{c.name}")
             if isinstance(item, Mapping):
-                _fill(el, item, c.type, st)
+                fill(el, item, c.type, st)
             else:
                 el.text = _text(item)
 
@@ -53,7 +57,7 @@ def to_tree(bericht: str, spec: Mapping[str, Any]) -> etree._Element:
     st = structure(bericht)
     ns = message_ns(bericht)
     root = etree.Element(f"{{{ns}}}Bericht", nsmap={"ijw": BASIS_NS, bericht.lower(): ns})
-    _fill(root, spec, st.root_type, st)
+    fill(root, spec, st.root_type, st)
     return root
 
 
