@@ -1,0 +1,56 @@
+"""`make demo` (hub demo) shows domain metrics on /metrics within 30 seconds of starting (issue 5)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpx
+import pytest
+
+DOMAIN_SERIES = ("jeugdhulp_wachtend{", "jeugdhulp_in_zorg{", "jeugdhulp_doorlooptijd_seconds_bucket{")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.mark.kafka
+def test_demo_shows_domain_metrics_within_30_seconds() -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    with tempfile.TemporaryFile() as log:
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hub", "demo", "--no-live", "--port", str(port), "--duration", "60"],
+            env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+        )
+        try:
+            elapsed = None
+            while time.monotonic() - started < 30:
+                assert proc.poll() is None, "hub demo exited early"
+                try:
+                    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+                except httpx.HTTPError:
+                    text = ""
+                if all(f"\n{name}" in text for name in DOMAIN_SERIES):
+                    elapsed = time.monotonic() - started
+                    break
+                time.sleep(0.5)
+            log.seek(0)
+            assert elapsed is not None, f"no domain metrics within 30 s\n{log.read().decode(errors='replace')[-2000:]}"
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
