@@ -87,6 +87,14 @@ class BrokerSettings(BaseSettings):
         description="Consumer group session timeout; unset: 1000 on embedded Tansu, 10000 on a cluster",
         gt=0,
     )
+    batch_max_records: int = Field(
+        500,
+        description="Most records a consumer takes per poll and handles in one store transaction",
+        ge=1,
+    )
+    batch_timeout_ms: int = Field(
+        50, description="How long a consumer waits for a poll's records to arrive", ge=1
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -166,6 +174,12 @@ class GroupOptions(TypedDict):
     auto_offset_reset: Literal["earliest"]
 
 
+class BatchOptions(GroupOptions):
+    batch: Literal[True]
+    max_records: int
+    batch_timeout_ms: int
+
+
 def group_options(settings: BrokerSettings) -> GroupOptions:
     """Consumer-group keyword arguments for `broker.subscriber(...)`, tuned for Tansu or a real cluster.
 
@@ -177,6 +191,16 @@ def group_options(settings: BrokerSettings) -> GroupOptions:
     session = settings.session_timeout_ms or default
     return GroupOptions(
         session_timeout_ms=session, heartbeat_interval_ms=max(session // 3, 100), auto_offset_reset="earliest"
+    )
+
+
+def batch_options(settings: BrokerSettings) -> BatchOptions:
+    """group_options() for a batch subscriber: one poll's records per call, committed together after it."""
+    return BatchOptions(
+        **group_options(settings),
+        batch=True,
+        max_records=settings.batch_max_records,
+        batch_timeout_ms=settings.batch_timeout_ms,
     )
 
 
