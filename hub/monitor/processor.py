@@ -1,8 +1,9 @@
-"""The processors, transport-free: one normalised event in, its observations stored, in one transaction.
+"""The processors, transport-free: normalised events in, their observations stored, one transaction per batch.
 
-Order of effects (the caller acknowledges the event afterwards):
+Order of effects (the caller acknowledges the batch afterwards), per event of the batch in order:
 1 skip an event already handled (monitor_event)  2 derive observations from the store  3 store them
-(ignoring keys already observed) and mark the event handled  4 commit.
+(ignoring keys already observed) and mark the event handled; then, once for the batch: 4 commit.
+An event sees what the events before it in the batch stored: their rows are flushed into the same transaction.
 A crash before 4 changes nothing; a redelivery after 4 finds step 1. Two replicas handling the same pair
 compute the same observations from the same store facts, and the unique keys keep one of each.
 
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlmodel import Session
 
 from hub.errors import TransientError
 from hub.monitor.model import Observatie
@@ -54,23 +56,36 @@ class Processor:
 
     def verwerk(self, event: MonitoredEvent) -> bool:
         """Handle one event; True when it was new. Raises TransientError while the store is unreachable."""
+        return self.verwerk_batch([event])[0]
+
+    def verwerk_batch(self, events: Sequence[MonitoredEvent]) -> list[bool]:
+        """Handle the events in order, in one transaction; per event True when it was new.
+
+        Raises TransientError while the store is unreachable; any other error leaves the store unchanged.
+        """
         try:
-            return self._verwerk(event)
+            with self.sessions() as session:
+                new = [self._verwerk(session, event) for event in events]
+                session.commit()
+            return new
         except (OperationalError, InterfaceError) as exc:
             # Also SQLite's "database is locked" when another writer won the race: retry, do not drop.
             raise TransientError("store unavailable") from exc
 
-    def _verwerk(self, event: MonitoredEvent) -> bool:
-        with self.sessions() as session:
-            if observations.is_verwerkt(session, event.event_id):
-                return False
-            found: list[Observatie] = [
-                o for observe in OBSERVERS.get(event.type, ()) for o in observe(session, event, self.context)
-            ]
-            now = self.now()
-            observations.record(session, found, event.bericht_id, now)
-            observations.mark_verwerkt(session, event.event_id, event.type, event.bericht_id, now)
-            session.commit()
+    def _verwerk(self, session: Session, event: MonitoredEvent) -> bool:
+        if observations.is_verwerkt(session, event.event_id):
+            return False
+        found: list[Observatie] = [
+            o for observe in OBSERVERS.get(event.type, ()) for o in observe(session, event, self.context)
+        ]
+        now = self.now()
+        observations.record(session, found, event.bericht_id, now)
+        observations.mark_verwerkt(session, event.event_id, event.type, event.bericht_id, now)
+        # Write out what the observers added, then forget what they loaded: the next event of the batch reads the
+        # store as a session of its own would (no row as loaded before a later change; an identity map that does
+        # not grow with the batch). Flush first: expunging drops pending rows. All stays in the one transaction.
+        session.flush()
+        session.expunge_all()
         return True
 
     def peil(self, vandaag: date) -> int:
