@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, Integer, Table, delete, select
 
 from hub.events.models import HubEvent
 from hub.monitor.processor import Processor
+from hub.monitor.registry import OBSERVERS, load_plugins
 from hub.store.db import session_factory
 from hub.store.gi_tables import GiKoppelingRecord, GiStatusmeldingRecord
 from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord, VerwerktEventRecord
@@ -84,6 +86,21 @@ def gi_events(db: Engine) -> list[HubEvent]:
         if result.event is not None:
             events.append(result.event)
     return events
+
+
+def poisoned(monkeypatch: pytest.MonkeyPatch) -> dict[str, BaseException]:
+    """Add an observer to every event type that raises the exception given for an event's bericht_id."""
+    load_plugins()  # the real observers first: the poisoned one runs after them
+    fail: dict[str, BaseException] = {}
+
+    def observe(_session: Any, event: Any, _ctx: Any) -> list[Any]:
+        if event.bericht_id in fail:
+            raise fail[event.bericht_id]
+        return []
+
+    for kind, observers in list(OBSERVERS.items()):
+        monkeypatch.setitem(OBSERVERS, kind, [*observers, observe])
+    return fail
 
 
 STORIES: dict[str, Callable[[Engine], list[HubEvent]]] = {"ijw": ijw_events, "gi": gi_events}

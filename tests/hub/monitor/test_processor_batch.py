@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from hub.errors import TransientError
-from hub.monitor.registry import OBSERVERS
-from tests.hub.monitor.batch import STORIES, forget, fresh, gi_events, ijw_events, written
+from tests.hub.monitor.batch import STORIES, forget, fresh, gi_events, ijw_events, poisoned, written
 
 
 @pytest.mark.parametrize("story", sorted(STORIES))
@@ -75,19 +71,8 @@ def test_verwerk_is_a_batch_of_one(db: Engine) -> None:
 
 
 @pytest.fixture
-def poison(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, BaseException]]:
-    """An observer that raises the exception given for an event's bericht_id; the others pass."""
-    fail: dict[str, BaseException] = {}
-
-    def observe(_session: Any, event: Any, _ctx: Any) -> list[Any]:
-        if event.bericht_id in fail:
-            raise fail[event.bericht_id]
-        return []
-
-    fresh_observers = {kind: [*observers, observe] for kind, observers in OBSERVERS.items()}
-    for kind, observers in fresh_observers.items():
-        monkeypatch.setitem(OBSERVERS, kind, observers)
-    yield fail
+def poison(monkeypatch: pytest.MonkeyPatch) -> dict[str, BaseException]:
+    return poisoned(monkeypatch)
 
 
 def test_a_failing_event_leaves_the_store_as_it_was(db: Engine, poison: dict[str, BaseException]) -> None:
