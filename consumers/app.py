@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -162,9 +162,11 @@ class Runtime:
         if self.has("processors"):
             self._register_processors()
 
-    def _mark_delivered(self, bericht_id: str) -> bool:
-        """A retour of the intake, or a message the processors sent (a GI102), reached its outbox."""
-        return self.intake.mark_delivered(bericht_id) or self.processor.afgeleverd(bericht_id)
+    def _mark_delivered(self, bericht_ids: Sequence[str]) -> set[str]:
+        """Retouren of the intake, or messages the processors sent (GI102), reached their outboxes."""
+        first = self.intake.mark_delivered_batch(bericht_ids)
+        # The rest: the processors' statusmeldingen (few per poll), or retouren delivered before.
+        return first | {i for i in bericht_ids if i not in first and self.processor.afgeleverd(i)}
 
     def _register_processors(self) -> None:
         """The processors (issue 5) and the domain metrics they feed, read from the store at scrape time."""

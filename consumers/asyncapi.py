@@ -33,7 +33,7 @@ def document(settings: BrokerSettings | None = None) -> str:
     topics = Topics(settings.topic_prefix)
     metrics = HubMetrics(CollectorRegistry())
     register_intake(broker, lambda: cast(IntakeWorker, None), topics, settings)
-    register_retour_dispatcher(broker, RetourDispatcher(None, lambda _: False, metrics), topics, settings)
+    register_retour_dispatcher(broker, RetourDispatcher(None, lambda _: set(), metrics), topics, settings)
     register_processors(broker, lambda _: cast(ProcessorWorker, None), topics, settings)
     for event_type, kind in TOPIC_KIND.items():
         broker.publisher(

@@ -1,8 +1,9 @@
 """The intake subscriber: raw XML from the inbound topic through `hub.intake`, answers and events out.
 
-Order per message: 1 judge + store in one transaction (a worker thread; the event loop keeps the group
-heartbeat)  2 publish retour, event or dead letter  3 mark published  4 commit the offset. A crash anywhere
-replays the message; step 1 then finds the identity row and the replay publishes what is missing only.
+Order per poll (up to HUB_KAFKA_BATCH_MAX_RECORDS records): 1 judge + store all its messages in one transaction
+(a worker thread; the event loop keeps the group heartbeat)  2 publish their retouren, events and dead letters
+and wait for the broker's confirmation  3 mark them published (one transaction)  4 commit the offsets. A crash
+anywhere replays the poll; step 1 then finds the identity rows and the replay publishes what is missing only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,11 +21,11 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
-from consumers.broker import BrokerSettings, group_options
+from consumers.broker import BrokerSettings, batch_options
 from consumers.lag import observe_lag
 from hub.errors import TransientError
 from hub.events.models import TOPIC_KIND, DeadLetter
-from hub.intake import OUTCOME_DUPLICATE, Intake, IntakeResult
+from hub.intake import OUTCOME_DUPLICATE, Inbound, Intake, IntakeResult
 from hub.metrics import HubMetrics
 from hub.topics import Topics
 
@@ -35,25 +36,30 @@ HEADER_ID = "bericht-id"
 HEADER_RECEIVED = "ontvangen-op"
 
 
-def bericht_id_for(msg: KafkaMessage) -> str:
+def bericht_id_for(record: Any) -> str:
     """The door's id header, or one derived from the record so that a redelivery keeps its id."""
-    headers = msg.headers or {}
-    given = headers.get(HEADER_ID)
+    given = _header(record, HEADER_ID)
     if given:
-        return str(given)
-    record = msg.raw_message
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"kafka:{record.topic}/{record.partition}/{record.offset}").hex  # type: ignore[union-attr]
+        return given
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"kafka:{record.topic}/{record.partition}/{record.offset}").hex
 
 
-def received_at_for(msg: KafkaMessage) -> datetime:
-    headers = msg.headers or {}
-    value = headers.get(HEADER_RECEIVED)
+def received_at_for(record: Any) -> datetime:
+    value = _header(record, HEADER_RECEIVED)
     if value:
         try:
-            return datetime.fromisoformat(str(value))
+            return datetime.fromisoformat(value)
         except ValueError:
             pass
     return datetime.now(UTC)
+
+
+def _header(record: Any, name: str) -> str | None:
+    """A header of an aiokafka ConsumerRecord (a list of (name, bytes)), decoded; None when absent."""
+    for key, value in record.headers or ():
+        if key == name and value:
+            return bytes(value).decode("utf-8", "replace")
+    return None
 
 
 @dataclass
@@ -64,24 +70,65 @@ class IntakeWorker:
     broker: KafkaBroker
     topics: Topics
     metrics: HubMetrics
-    mark_published: Callable[[str], None]
+    mark_published: Callable[..., None]  # (*bericht_ids): one transaction for all of them
     max_attempts: int = 5
     backoff_seconds: float = 0.2
     on_done: Callable[[str], None] | None = None  # `hub process` counts what has drained
 
-    async def handle(self, body: bytes, msg: KafkaMessage) -> None:
-        bericht_id = bericht_id_for(msg)
-        received_at = received_at_for(msg)
-        key = msg.raw_message.key if msg.raw_message is not None else None  # type: ignore[union-attr]
+    async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage) -> None:
+        """One poll's records: judged and stored in one transaction, published, marked, then committed.
+
+        When the batch fails for a reason other than an unavailable store or broker, its records are handled
+        one by one, so that a poison message is retried and dead-lettered alone.
+        """
+        if not records:
+            return
         start = time.perf_counter()
+        items = [Inbound(r.value or b"", bericht_id_for(r), received_at_for(r)) for r in records]
+        results = await self._verwerk_batch(items)
+        if results is None:
+            for record, item in zip(records, items, strict=True):
+                await self._handle_one(record, item)
+        else:
+            await self.publish_many(results, [r.key for r in records])
+            for result in results:
+                _log_judged(result)
+        per_message = (time.perf_counter() - start) / len(records)
+        for _ in records:
+            self.metrics.processing_seconds.labels(stage="intake").observe(per_message)
+        await msg.ack()
+        await observe_lag(self.metrics, INTAKE_GROUP, getattr(msg, "consumer", None))
+        if self.on_done is not None:
+            for item in items:
+                self.on_done(item.bericht_id or "")
+
+    async def _verwerk_batch(self, items: list[Inbound]) -> list[IntakeResult] | None:
+        """The batch judged and stored, retrying while the store is down; None when it failed otherwise."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await asyncio.to_thread(self.intake.verwerk_batch, items)
+            except TransientError as exc:
+                log.warning("dependency unavailable, retrying", extra={"error": type(exc).__name__, "batch": len(items)})
+                await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
+            except Exception as exc:  # a message of the batch fails: find it by handling them one by one
+                log.warning("batch failed, handling its messages one by one", extra={"error": type(exc).__name__})
+                return None
+
+    async def _handle_one(self, record: Any, item: Inbound) -> None:
+        """One message with bounded retries; after the last attempt it is dead-lettered (never blocks the rest)."""
+        bericht_id = item.bericht_id or ""
         attempt = failures = 0
         while True:
             attempt += 1
             try:
-                result = await asyncio.to_thread(self.intake.verwerk, body, bericht_id=bericht_id, received_at=received_at)
-                await self.publish(result, key)
+                result = await asyncio.to_thread(
+                    self.intake.verwerk, item.raw, bericht_id=bericht_id, received_at=item.received_at
+                )
+                await self.publish_many([result], [record.key])
                 _log_judged(result)
-                break
+                return
             except (TransientError, KafkaError) as exc:
                 # The store or the broker is down, not the message: wait and retry, never dead-letter.
                 log.warning("dependency unavailable, retrying", extra={"bericht_id": bericht_id, "error": type(exc).__name__})
@@ -92,86 +139,113 @@ class IntakeWorker:
                     "processing failed", extra={"bericht_id": bericht_id, "attempt": failures, "error": type(exc).__name__}
                 )
                 if failures >= self.max_attempts:
-                    await self.dead_letter(body, bericht_id, received_at, failures, exc, msg)
-                    break
+                    await self.dead_letter(item, failures, exc, record)
+                    return
                 await asyncio.sleep(self.backoff_seconds * 2 ** (failures - 1))
-        self.metrics.processing_seconds.labels(stage="intake").observe(time.perf_counter() - start)
-        await msg.ack()
-        await observe_lag(self.metrics, INTAKE_GROUP, getattr(msg, "consumer", None))
-        if self.on_done is not None:
-            self.on_done(bericht_id)
 
-    async def publish(self, result: IntakeResult, key: bytes | None) -> None:
+    async def publish_many(self, results: Sequence[IntakeResult], keys: Sequence[bytes | None]) -> None:
+        """Retouren, events and dead letters of these results, then one mark: published. Retries while the
+        broker or the store is down (a retry may publish a record twice; readers dedupe on the message id)."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._publish_many(results, keys)
+                break
+            except (TransientError, KafkaError) as exc:
+                log.warning("dependency unavailable, retrying", extra={"error": type(exc).__name__, "batch": len(results)})
+                await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
+        for result in results:
+            self._count(result)
+
+    async def _publish_many(self, results: Sequence[IntakeResult], keys: Sequence[bytes | None]) -> None:
+        start = time.perf_counter()
+        # Appended to the producer in order (per key, hence per partition, order is kept); confirmed together.
+        sent: list[asyncio.Future[Any]] = []
+        for result, key in zip(results, keys, strict=True):
+            if not result.already_published:
+                sent += await self._send(result, key)
+        if sent:
+            await asyncio.gather(*sent)
+        fresh = [r.bericht_id for r in results if not r.already_published]
+        if fresh:
+            await asyncio.to_thread(self.mark_published, *fresh)
+        self.metrics.processing_seconds.labels(stage="publish").observe(time.perf_counter() - start)
+
+    async def _send(self, result: IntakeResult, key: bytes | None) -> list[asyncio.Future[Any]]:
+        """Hand the retour, the event and (for a malformed message) the dead letter to the producer."""
+        sent: list[asyncio.Future[Any]] = []
+        headers = {HEADER_ID: result.bericht_id}
+        if result.retour is not None and result.retour_bericht:
+            retour_headers = {
+                **headers,
+                "bericht": result.retour_bericht,
+                "ontvanger": result.retour_ontvanger or "",
+                "content-type": "application/xml",
+            }
+            sent.append(
+                await self.broker.publish(
+                    result.retour, self.topics.retour, key=key, headers=retour_headers, no_confirm=True
+                )
+            )
+        if result.event is not None:
+            topic = self.topics.normalised(TOPIC_KIND[type(result.event)])
+            event_headers = {**headers, "event-type": result.event.type, "content-type": "application/json"}
+            sent.append(
+                await self.broker.publish(
+                    result.event.model_dump_json().encode(),
+                    topic,
+                    key=(result.key or "").encode() or None,
+                    headers=event_headers,
+                    no_confirm=True,
+                )
+            )
+        if result.outcome == "malformed":
+            letter = DeadLetter(
+                reason="malformed",
+                error="; ".join(f"{v.rule} at {v.location or '-'}" for v in result.errors)[:2000],
+                bericht_id=result.bericht_id,
+                raw_size=0,
+                first_seen=datetime.now(UTC),
+                attempts=1,
+            )
+            sent.append(await self._send_dead_letter(letter, key))
+        return sent
+
+    def _count(self, result: IntakeResult) -> None:
+        """The pipeline metrics of one result, once it is out: a redelivery counts as a duplicate."""
         fresh = result.outcome != OUTCOME_DUPLICATE and not result.redelivered
         if fresh:
             self.metrics.judged(result.bericht, result.outcome, [v.rule for v in result.errors])
         else:
             self.metrics.judged(result.bericht, OUTCOME_DUPLICATE, [])
-        if result.already_published:
-            return
-        start = time.perf_counter()
-        headers = {HEADER_ID: result.bericht_id}
-        if result.retour is not None and result.retour_bericht:
-            await self.broker.publish(
-                result.retour,
-                self.topics.retour,
-                key=key,
-                headers={
-                    **headers,
-                    "bericht": result.retour_bericht,
-                    "ontvanger": result.retour_ontvanger or "",
-                    "content-type": "application/xml",
-                },
-            )
-            if fresh:
-                self.metrics.retour.labels(bericht=result.retour_bericht).inc()
-        if result.event is not None:
-            topic = self.topics.normalised(TOPIC_KIND[type(result.event)])
-            await self.broker.publish(
-                result.event.model_dump_json().encode(),
-                topic,
-                key=(result.key or "").encode() or None,
-                headers={**headers, "event-type": result.event.type, "content-type": "application/json"},
-            )
-        if result.outcome == "malformed":
-            await self._publish_dead_letter(
-                DeadLetter(
-                    reason="malformed",
-                    error="; ".join(f"{v.rule} at {v.location or '-'}" for v in result.errors)[:2000],
-                    bericht_id=result.bericht_id,
-                    raw_size=0,
-                    first_seen=datetime.now(UTC),
-                    attempts=1,
-                ),
-                key,
-            )
-        await asyncio.to_thread(self.mark_published, result.bericht_id)
-        self.metrics.processing_seconds.labels(stage="publish").observe(time.perf_counter() - start)
+        if result.outcome == "malformed" and not result.already_published:
+            self.metrics.dead_letters.labels(reason="malformed").inc()
+        if fresh and result.retour is not None and result.retour_bericht and not result.already_published:
+            self.metrics.retour.labels(bericht=result.retour_bericht).inc()
 
-    async def dead_letter(
-        self, body: bytes, bericht_id: str, received_at: datetime, attempts: int, exc: BaseException, msg: KafkaMessage
-    ) -> None:
+    async def dead_letter(self, item: Inbound, attempts: int, exc: BaseException, record: Any) -> None:
         """After the last attempt: the dead-letter topic, and a 0001 retour when the message has a header."""
         letter = DeadLetter(
             reason="processing-failed",
             error=f"{type(exc).__name__} after {attempts} attempts",  # no str(exc): it may quote content
-            bericht_id=bericht_id,
-            raw_size=len(body),
-            first_seen=received_at,
+            bericht_id=item.bericht_id,
+            raw_size=len(item.raw),
+            first_seen=item.received_at or datetime.now(UTC),
             attempts=attempts,
         )
-        key = msg.raw_message.key if msg.raw_message is not None else None  # type: ignore[union-attr]
         try:
-            await self._publish_dead_letter(letter, key, msg)
-            retour = await asyncio.to_thread(self.intake.technical_retour, body)
+            await (await self._send_dead_letter(letter, record.key, record))
+            self.metrics.dead_letters.labels(reason=letter.reason).inc()
+            retour = await asyncio.to_thread(self.intake.technical_retour, item.raw)
             if retour is not None:
                 xml, retour_bericht, ontvanger = retour
                 await self.broker.publish(
                     xml,
                     self.topics.retour,
-                    key=key,
+                    key=record.key,
                     headers={
-                        HEADER_ID: bericht_id,
+                        HEADER_ID: item.bericht_id or "",
                         "bericht": retour_bericht,
                         "ontvanger": ontvanger,
                         "content-type": "application/xml",
@@ -181,15 +255,15 @@ class IntakeWorker:
         except Exception as publish_exc:  # the broker itself is gone: do not ack, let the group redeliver
             raise publish_exc from exc
 
-    async def _publish_dead_letter(self, letter: DeadLetter, key: bytes | None, msg: KafkaMessage | None = None) -> None:
+    async def _send_dead_letter(self, letter: DeadLetter, key: bytes | None, record: Any = None) -> asyncio.Future[Any]:
         headers = {HEADER_ID: letter.bericht_id or "", "reason": letter.reason, "content-type": "application/json"}
-        if msg is not None and msg.raw_message is not None:
-            record: Any = msg.raw_message
+        if record is not None:
             headers.update(
                 {"source-topic": record.topic, "source-partition": str(record.partition), "source-offset": str(record.offset)}
             )
-        await self.broker.publish(letter.model_dump_json().encode(), self.topics.dead_letter, key=key, headers=headers)
-        self.metrics.dead_letters.labels(reason=letter.reason).inc()
+        return await self.broker.publish(
+            letter.model_dump_json().encode(), self.topics.dead_letter, key=key, headers=headers, no_confirm=True
+        )
 
 
 def _log_judged(result: IntakeResult) -> None:
@@ -209,15 +283,23 @@ def _log_judged(result: IntakeResult) -> None:
 
 def register_intake(
     broker: KafkaBroker, worker_factory: Callable[[], IntakeWorker], topics: Topics, settings: BrokerSettings
-) -> Callable[[bytes, KafkaMessage], Awaitable[None]]:
-    """Subscribe the intake to the inbound topic with manual acknowledgement (commit after publishing)."""
+) -> Callable[[list[bytes], KafkaMessage], Awaitable[None]]:
+    """Subscribe the intake to the inbound topic, a poll at a time, with manual acknowledgement (commit after
+    publishing)."""
     worker: IntakeWorker | None = None
 
-    @broker.subscriber(topics.inbound, group_id=INTAKE_GROUP, ack_policy=AckPolicy.MANUAL, **group_options(settings))
-    async def on_inbound(body: bytes, msg: KafkaMessage) -> None:
+    @broker.subscriber(
+        topics.inbound,
+        group_id=INTAKE_GROUP,
+        ack_policy=AckPolicy.MANUAL,
+        description="Judges each record (one iJw XML message as sent) a poll at a time; the payload is the poll.",
+        **batch_options(settings),
+    )
+    async def on_inbound(body: list[bytes], msg: KafkaMessage) -> None:  # body: the documented payload
         nonlocal worker
         if worker is None:
             worker = worker_factory()
-        await worker.handle(body, msg)
+        # The records themselves: their raw values and headers, whatever content type FastStream would decode.
+        await worker.handle_batch(msg.raw_message, msg)
 
     return on_inbound

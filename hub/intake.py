@@ -2,7 +2,8 @@
 
 Order of effects (the caller publishes, then acknowledges):
 1 parse + validate (levels 1, 2, 4)  2 idempotency on (afzender, bericht, identificatie, content hash)
-3 stateful rules against a snapshot  4 retour, event, state and audit in ONE transaction
+3 stateful rules against a snapshot  4 retour, event, state and audit in ONE transaction, which a batch of
+messages shares (verwerk_batch): one commit per poll instead of one per message.
 A redelivery finds step 4's record and is answered from it: no second state change, same retour, same event.
 """
 
@@ -10,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -58,6 +59,26 @@ class IntakeResult:
     identificatie: str | None = None  # BerichtIdentificatie/Identificatie: a correlation field of the logs
 
 
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message as a door handed it over: its bytes, the hub's id for it and when it arrived."""
+
+    raw: bytes
+    bericht_id: str | None = None
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """A message after the store-free levels: its verdict and typed model."""
+
+    bericht_id: str
+    received_at: datetime
+    digest: str
+    verdict: Verdict
+    model: Any
+
+
 class Intake:
     """Judges and records messages; one instance serves the whole process."""
 
@@ -78,8 +99,29 @@ class Intake:
 
     def verwerk(self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None) -> IntakeResult:
         """Judge and record one message; raises TransientError while the store is unreachable."""
-        with self._store():
-            return self._verwerk(raw, bericht_id=bericht_id, received_at=received_at)
+        return self.verwerk_batch([Inbound(raw, bericht_id, received_at)])[0]
+
+    def verwerk_batch(self, items: Sequence[Inbound]) -> list[IntakeResult]:
+        """Judge and record messages in their order, in ONE transaction: one commit (one fsync) per batch.
+
+        A later message sees what an earlier one recorded (the session flushes each row), so the outcome equals
+        judging them one by one. Raises TransientError while the store is unreachable; any other exception
+        rolls the whole batch back, and the caller handles its messages one by one.
+        """
+        today = self.clock()
+        judged = [self._judge(item, today) for item in items]  # CPU only: before the transaction opens
+        results: list[IntakeResult] = []
+        published: set[str] = set()
+        with self._store(), self.sessions() as session:
+            for j in judged:
+                result = self._record(session, j, today)
+                if result.redelivered and result.bericht_id in published:
+                    # The same record twice in one batch: the first occurrence publishes, this one must not.
+                    result = replace(result, already_published=True)
+                published.add(result.bericht_id)
+                results.append(result)
+            session.commit()
+        return results
 
     @contextmanager
     def _store(self) -> Iterator[None]:
@@ -89,67 +131,73 @@ class Intake:
         except (OperationalError, InterfaceError) as exc:
             raise TransientError("store unavailable") from exc
 
-    def _verwerk(self, raw: bytes, *, bericht_id: str | None, received_at: datetime | None) -> IntakeResult:
-        bericht_id = bericht_id or new_bericht_id()
-        received_at = received_at or self.now()
-        today = self.clock()
-        digest = content_hash(raw)
-        verdict = self.validator.validate(raw, today=today)
+    def _judge(self, item: Inbound, today: date) -> _Judged:
+        """Levels 1, 2 and 4 and the typed model: everything that needs no store."""
+        verdict = self.validator.validate(item.raw, today=today)
+        model = None if verdict.doc is None else familie(verdict.doc.bericht).extract(verdict.doc)
+        return _Judged(
+            bericht_id=item.bericht_id or new_bericht_id(),
+            received_at=item.received_at or self.now(),
+            digest=content_hash(item.raw),
+            verdict=verdict,
+            model=model,
+        )
+
+    def _record(self, session: Any, j: _Judged, today: date) -> IntakeResult:
+        """Idempotency, level 3, retour, event, audit and state of one judged message; flushes, never commits."""
+        bericht_id, received_at, digest, verdict, model = j.bericht_id, j.received_at, j.digest, j.verdict, j.model
         if verdict.doc is None:
-            return self._malformed(bericht_id, verdict, digest, received_at)
+            return self._malformed(session, bericht_id, verdict, digest, received_at)
         doc = verdict.doc
         fam = familie(doc.bericht)  # iJw or the hub's own GI messages
-        model = fam.extract(doc)
-        with self.sessions() as session:
-            earlier = audit.find_identity(session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest)
-            if earlier is not None and (earlier.id == bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
-                # A redelivery, or a resend of an accepted message: answer from the record, change nothing.
-                if earlier.id == bericht_id:
-                    return self._redelivery(earlier)
-                self._record_duplicate(session, bericht_id, earlier, doc, digest, received_at)
-                return IntakeResult(  # the sender gets the same answer again; no second event
-                    bericht_id=bericht_id,
-                    bericht=earlier.bericht,
-                    outcome=OUTCOME_DUPLICATE,
-                    retour=earlier.retour.encode() if earlier.retour else None,
-                    retour_bericht=earlier.retour_bericht,
-                    retour_ontvanger=earlier.afzender,
-                    key=earlier.client,
-                    identificatie=doc.identificatie,
-                )
-            client = self._client_of(session, model)
-            if not verdict.errors:
-                snapshot = fam.snapshot(session, model, self.pseudonym, today)
-                verdict = self.validator.judge_state(verdict, snapshot, today=today)
-            retour = build_retour(verdict, dagtekening=today)
-            retour_bericht = verdict.info.retour if verdict.info and retour is not None else None
-            # A GI message is judged per part: one part rejected at level 3 leaves the others accepted.
-            oordeel = fam.oordeel(verdict)
-            outcome = OUTCOME_ACCEPTED if oordeel.accepted else verdict.outcome
-            event = None
-            if oordeel.accepted:
-                event = fam.normalise(model, bericht_id, self.pseudonym, received_at, client, oordeel.onderdelen)
-            audit.record(
-                session,
-                id=bericht_id,
-                bericht=doc.bericht,
-                afzender=doc.afzender,
-                ontvanger=doc.ontvanger,
+        earlier = audit.find_identity(session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest)
+        if earlier is not None and (earlier.id == bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
+            # A redelivery, or a resend of an accepted message: answer from the record, change nothing.
+            if earlier.id == bericht_id:
+                return self._redelivery(earlier)
+            self._record_duplicate(session, bericht_id, earlier, doc, digest, received_at)
+            return IntakeResult(  # the sender gets the same answer again; no second event
+                bericht_id=bericht_id,
+                bericht=earlier.bericht,
+                outcome=OUTCOME_DUPLICATE,
+                retour=earlier.retour.encode() if earlier.retour else None,
+                retour_bericht=earlier.retour_bericht,
+                retour_ontvanger=earlier.afzender,
+                key=earlier.client,
                 identificatie=doc.identificatie,
-                dagtekening=doc.dagtekening,
-                content_hash=digest,
-                outcome=outcome,
-                error_codes=[v.rule for v in verdict.errors],
-                retour=retour.decode() if retour else None,
-                retour_bericht=retour_bericht,
-                client=client,
-                event=event.model_dump_json() if event else None,
-                received_at=received_at,
-                validated_at=self.now(),
             )
-            if oordeel.accepted:  # after the audit row: state rows refer to it
-                fam.apply(session, model, bericht_id, self.pseudonym, oordeel.onderdelen)
-            session.commit()
+        client = self._client_of(session, model)
+        if not verdict.errors:
+            snapshot = fam.snapshot(session, model, self.pseudonym, today)
+            verdict = self.validator.judge_state(verdict, snapshot, today=today)
+        retour = build_retour(verdict, dagtekening=today)
+        retour_bericht = verdict.info.retour if verdict.info and retour is not None else None
+        # A GI message is judged per part: one part rejected at level 3 leaves the others accepted.
+        oordeel = fam.oordeel(verdict)
+        outcome = OUTCOME_ACCEPTED if oordeel.accepted else verdict.outcome
+        event = None
+        if oordeel.accepted:
+            event = fam.normalise(model, bericht_id, self.pseudonym, received_at, client, oordeel.onderdelen)
+        audit.record(
+            session,
+            id=bericht_id,
+            bericht=doc.bericht,
+            afzender=doc.afzender,
+            ontvanger=doc.ontvanger,
+            identificatie=doc.identificatie,
+            dagtekening=doc.dagtekening,
+            content_hash=digest,
+            outcome=outcome,
+            error_codes=[v.rule for v in verdict.errors],
+            retour=retour.decode() if retour else None,
+            retour_bericht=retour_bericht,
+            client=client,
+            event=event.model_dump_json() if event else None,
+            received_at=received_at,
+            validated_at=self.now(),
+        )
+        if oordeel.accepted:  # after the audit row: state rows refer to it
+            fam.apply(session, model, bericht_id, self.pseudonym, oordeel.onderdelen)
         return IntakeResult(
             bericht_id=bericht_id,
             bericht=doc.bericht,
@@ -163,25 +211,22 @@ class Intake:
             identificatie=doc.identificatie,
         )
 
-    def mark_published(self, bericht_id: str) -> None:
-        """Step 3: the retour and the event of this message are on their topics."""
+    def mark_published(self, *bericht_ids: str) -> None:
+        """Step 3: the retour and the event of these messages are on their topics (one transaction)."""
         with self._store(), self.sessions() as session:
-            now = self.now()
-            record = audit.get(session, bericht_id)
-            if record is not None and record.retour is not None and record.retour_produced_at is None:
-                audit.mark(session, bericht_id, "retour_produced_at", now)
-            audit.mark(session, bericht_id, "events_published_at", now)
+            audit.mark_published(session, bericht_ids, self.now())
             session.commit()
 
     def mark_delivered(self, bericht_id: str) -> bool:
         """The retour reached the receiver's outbox; True the first time (for the delivery counter)."""
+        return bool(self.mark_delivered_batch([bericht_id]))
+
+    def mark_delivered_batch(self, bericht_ids: Sequence[str]) -> set[str]:
+        """These retouren reached their outboxes (one transaction); the ids marked now for the first time."""
         with self._store(), self.sessions() as session:
-            record = audit.get(session, bericht_id)
-            if record is None or record.retour_delivered_at is not None:
-                return False
-            audit.mark(session, bericht_id, "retour_delivered_at", self.now())
+            first = audit.mark_delivered(session, bericht_ids, self.now())
             session.commit()
-            return True
+            return first
 
     def technical_retour(self, raw: bytes) -> tuple[bytes, str, str] | None:
         """A header-only 0001 retour (xml, retour type, receiver) for a dead-lettered message, if it has one."""
@@ -223,7 +268,6 @@ class Intake:
                 received_at=received_at,
                 validated_at=self.now(),
             )
-            session.commit()
 
     def _redelivery(self, earlier: Any) -> IntakeResult:
         """The same record again (a crash before the offset commit): publish what had not gone out yet."""
@@ -242,22 +286,22 @@ class Intake:
             identificatie=earlier.identificatie,
         )
 
-    def _malformed(self, bericht_id: str, verdict: Verdict, digest: str, received_at: datetime) -> IntakeResult:
+    def _malformed(
+        self, session: Any, bericht_id: str, verdict: Verdict, digest: str, received_at: datetime
+    ) -> IntakeResult:
         problems = [v.as_json() for v in verdict.errors]
-        with self.sessions() as session:
-            if audit.get(session, bericht_id) is None:  # a redelivered malformed message is recorded once
-                audit.record(
-                    session,
-                    id=bericht_id,
-                    bericht=verdict.bericht,
-                    content_hash=digest,
-                    outcome=OUTCOME_MALFORMED,
-                    error_codes=[v.rule for v in verdict.errors],
-                    received_at=received_at,
-                    validated_at=self.now(),
-                )
-                session.commit()
+        if audit.get(session, bericht_id) is None:  # a redelivered malformed message is recorded once
+            audit.record(
+                session,
+                id=bericht_id,
+                bericht=verdict.bericht,
+                content_hash=digest,
+                outcome=OUTCOME_MALFORMED,
+                error_codes=[v.rule for v in verdict.errors],
+                received_at=received_at,
+                validated_at=self.now(),
+            )
         return IntakeResult(bericht_id, verdict.bericht, OUTCOME_MALFORMED, verdict.errors, problems=problems)
 
 
-__all__ = ["OUTCOME_ACCEPTED", "OUTCOME_DUPLICATE", "Intake", "IntakeResult", "content_hash"]
+__all__ = ["OUTCOME_ACCEPTED", "OUTCOME_DUPLICATE", "Inbound", "Intake", "IntakeResult", "content_hash"]

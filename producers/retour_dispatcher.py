@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
-from consumers.broker import BrokerSettings, group_options
+from consumers.broker import BrokerSettings, batch_options
 from consumers.intake import HEADER_ID
 from consumers.lag import observe_lag
 from hub.errors import TransientError
@@ -27,34 +28,59 @@ RETOUR_GROUP = "ijw-hub-retour"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
+@dataclass(frozen=True, slots=True)
+class Retour:
+    """One record of the retour topic: the message as sent and where it goes."""
+
+    body: bytes
+    bericht_id: str
+    bericht: str
+    ontvanger: str
+
+    @classmethod
+    def of(cls, record: Any) -> Retour:
+        headers = {k: bytes(v).decode("utf-8", "replace") for k, v in record.headers or () if v is not None}
+        return cls(
+            record.value or b"", headers.get(HEADER_ID, ""), headers.get("bericht", "onbekend"), headers.get("ontvanger", "")
+        )
+
+
 @dataclass
 class RetourDispatcher:
     outbox: Path | None
-    mark_delivered: Callable[[str], bool]  # returns True the first time
+    mark_delivered: Callable[[Sequence[str]], set[str]]  # the ids delivered now for the first time
     metrics: HubMetrics
     file_name: Callable[[str, str], str] = lambda bericht_id, bericht: f"{bericht_id}.{bericht}.xml"
     per_receiver: bool = True  # one outbox directory per receiver; `hub process` writes one flat directory
     on_done: Callable[[str], None] | None = None
 
-    def deliver(self, body: bytes, bericht_id: str, bericht: str, ontvanger: str) -> None:
-        if self.outbox is not None:
-            target = self.outbox / _SAFE.sub("_", ontvanger or "onbekend") if self.per_receiver else self.outbox
-            target.mkdir(parents=True, exist_ok=True)
-            tmp = target / f".{_SAFE.sub('_', self.file_name(bericht_id, bericht))}.tmp"
-            tmp.write_bytes(body)
-            tmp.replace(target / _SAFE.sub("_", self.file_name(bericht_id, bericht)))
-        if self.mark_delivered(bericht_id):
-            self.metrics.retour_delivered.labels(bericht=bericht).inc()
+    def deliver(self, retouren: Sequence[Retour]) -> None:
+        """Write every file, then record the deliveries in one transaction (a crash between rewrites the files)."""
+        for r in retouren:
+            self._write(r)
+        first = self.mark_delivered([r.bericht_id for r in retouren])
+        for r in retouren:
+            if r.bericht_id in first:
+                self.metrics.retour_delivered.labels(bericht=r.bericht).inc()
+                first.discard(r.bericht_id)  # the same retour twice in one poll counts once
 
-    async def handle(self, body: bytes, msg: KafkaMessage) -> None:
-        headers = msg.headers or {}
-        bericht_id = str(headers.get(HEADER_ID, ""))
-        bericht = str(headers.get("bericht", "onbekend"))
-        ontvanger = str(headers.get("ontvanger", ""))
+    def _write(self, r: Retour) -> None:
+        if self.outbox is None:
+            return
+        target = self.outbox / _SAFE.sub("_", r.ontvanger or "onbekend") if self.per_receiver else self.outbox
+        target.mkdir(parents=True, exist_ok=True)
+        name = _SAFE.sub("_", self.file_name(r.bericht_id, r.bericht))
+        tmp = target / f".{name}.tmp"
+        tmp.write_bytes(r.body)
+        tmp.replace(target / name)
+
+    async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage) -> None:
+        """One poll's retouren: delivered and recorded, then the offsets committed."""
+        retouren = [Retour.of(record) for record in records]
         delay = 0.2
-        while True:
+        while retouren:
             try:
-                await asyncio.to_thread(self.deliver, body, bericht_id, bericht, ontvanger)
+                await asyncio.to_thread(self.deliver, retouren)
                 break
             except (TransientError, OSError):  # store or outbox unavailable: retry, the retour must not be lost
                 await asyncio.sleep(delay)
@@ -62,12 +88,19 @@ class RetourDispatcher:
         await msg.ack()
         await observe_lag(self.metrics, RETOUR_GROUP, getattr(msg, "consumer", None))
         if self.on_done is not None:
-            self.on_done(bericht_id)
+            for r in retouren:
+                self.on_done(r.bericht_id)
 
 
 def register_retour_dispatcher(
     broker: KafkaBroker, dispatcher: RetourDispatcher, topics: Topics, settings: BrokerSettings
 ) -> None:
-    @broker.subscriber(topics.retour, group_id=RETOUR_GROUP, ack_policy=AckPolicy.MANUAL, **group_options(settings))
-    async def on_retour(body: bytes, msg: KafkaMessage) -> None:
-        await dispatcher.handle(body, msg)
+    @broker.subscriber(
+        topics.retour,
+        group_id=RETOUR_GROUP,
+        ack_policy=AckPolicy.MANUAL,
+        description="Delivers each record (one retourbericht as XML) a poll at a time; the payload is the poll.",
+        **batch_options(settings),
+    )
+    async def on_retour(body: list[bytes], msg: KafkaMessage) -> None:  # body: the documented payload
+        await dispatcher.handle_batch(msg.raw_message, msg)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Literal, get_args
 
-from sqlalchemy import case
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from hub.store.tables import OUTCOMES, BerichtRecord, VerzoekRecord
@@ -131,6 +131,34 @@ def mark(session: Session, id: str, field: Timestamp, when: datetime | None = No
     session.add(row)
     session.flush()
     return True
+
+
+def mark_published(session: Session, ids: Iterable[str], when: datetime) -> None:
+    """Retour produced (first time only, where there is one) and events published, for these messages."""
+    wanted = list(ids)
+    if not wanted:
+        return
+    rows = col(BerichtRecord.id).in_(wanted)
+    session.execute(
+        update(BerichtRecord)
+        .where(rows, col(BerichtRecord.retour).is_not(None), col(BerichtRecord.retour_produced_at).is_(None))
+        .values(retour_produced_at=when)
+    )
+    session.execute(update(BerichtRecord).where(rows).values(events_published_at=when))
+
+
+def mark_delivered(session: Session, ids: Iterable[str], when: datetime) -> set[str]:
+    """Retour delivered, for those of these messages not marked before; returns the ids marked now."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    pending = col(BerichtRecord.id).in_(wanted), col(BerichtRecord.retour_delivered_at).is_(None)
+    first = set(session.exec(select(BerichtRecord.id).where(*pending)).all())
+    if first:
+        session.execute(
+            update(BerichtRecord).where(col(BerichtRecord.id).in_(first)).values(retour_delivered_at=when)
+        )
+    return first
 
 
 def get(session: Session, id: str) -> BerichtRecord | None:

@@ -60,12 +60,17 @@ class Record:
 # ---- the broker --------------------------------------------------------------------------------------------
 
 
-async def publish(bootstrap: str, topics: Topics, berichten: Iterable[Bericht]) -> None:
-    """Put the messages on the inbound topic as a door would: keyed by pair, with the hub's id and receive time."""
+async def publish(bootstrap: str, topics: Topics, berichten: Iterable[Bericht], *, pace: float = 0.0) -> None:
+    """Put the messages on the inbound topic as a door would: keyed by pair, with the hub's id and receive time.
+
+    `pace` seconds between messages: a stream that outlasts the intake's batches, so a fault lands mid-stream.
+    """
     broker = make_broker(BrokerSettings(bootstrap_servers=bootstrap), bootstrap)
     await broker.start()
     try:
         for b in berichten:
+            if pace:
+                await asyncio.sleep(pace)
             await broker.publish(
                 b.data,
                 topics.inbound,
@@ -77,7 +82,11 @@ async def publish(bootstrap: str, topics: Topics, berichten: Iterable[Bericht]) 
 
 
 async def read_topics(bootstrap: str, names: Iterable[str]) -> list[Record]:
-    """Every record on the topics, up to the end offsets of the moment of the call, in offset order per partition."""
+    """Every record on the topics, in offset order per partition; call it once the writers are done.
+
+    Reads past the end offsets until the topics stay quiet: Tansu reports a partition's end as the base offset
+    of its last record batch plus one, short of the truth when that batch holds several records.
+    """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -89,14 +98,16 @@ async def read_topics(bootstrap: str, names: Iterable[str]) -> list[Record]:
         ends: dict[Any, int] = await consumer.end_offsets(partitions)
         records: list[Record] = []
         deadline = time.monotonic() + 30
-        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+        quiet = 0
+        while quiet < 2 or [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"could not read {names} to the end")
-            for batch in (await consumer.getmany(timeout_ms=200)).values():
+            polled = (await consumer.getmany(timeout_ms=200)).values()
+            quiet = 0 if any(polled) else quiet + 1
+            for batch in polled:
                 records += [
                     Record(r.topic, r.partition, r.offset, r.key, r.value, {k: v.decode() for k, v in r.headers})
                     for r in batch
-                    if r.offset < ends[TopicPartition(r.topic, r.partition)]
                 ]
     finally:
         await consumer.stop()

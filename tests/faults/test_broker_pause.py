@@ -36,7 +36,8 @@ async def test_paused_broker_loses_nothing(tansu: EmbeddedBroker, stream: list[B
     ids = {b.bericht_id for b in stream}
     engine = reader(url)
     async with running_intake(tansu.bootstrap, topics.prefix, url) as (_, progress):
-        await publish(tansu.bootstrap, topics, stream)
+        # Paced: the intake takes a poll at a time and would otherwise finish the stream before the pause.
+        publishing = asyncio.create_task(publish(tansu.bootstrap, topics, stream, pace=0.05))
         await wait_until(lambda: len(progress.judged) >= 5, timeout=60, interval=0.01)
         tansu.pause()  # the session's broker: continue it whatever happens
         try:
@@ -45,6 +46,7 @@ async def test_paused_broker_loses_nothing(tansu: EmbeddedBroker, stream: list[B
             during_pause = len(progress.judged) - at_pause
         finally:
             tansu.resume()
+        await publishing
         await wait_until(lambda: finished(engine, ids), timeout=90)
     records = await read_topics(tansu.bootstrap, [topics.retour, topics.dead_letter, *event_topics(topics)])
     rows = audit_rows(engine)

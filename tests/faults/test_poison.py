@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from lxml import etree
 from consumers.broker import ensure_topics
 from consumers.embedded import EmbeddedBroker
 from hub.events.models import DeadLetter
-from hub.intake import Intake, IntakeResult
+from hub.intake import Inbound, Intake, IntakeResult
 from hub.topics import Topics
 from tests.faults.harness import (
     audit_rows,
@@ -41,12 +42,25 @@ class PoisonedIntake(Intake):
         self.attempts = 0
 
     def verwerk(self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None) -> IntakeResult:
-        root = etree.fromstring(raw)
-        if root.findtext("{*}Header/{*}BerichtIdentificatie/{*}Identificatie") == self.poison.identificatie:
+        """The one-by-one path: the poison fails here on every attempt."""
+        if self._is_poison(raw):
             self.attempts += 1
-            bsn = self.poison.persoon.bsn if self.poison.persoon else ""
-            raise ValueError(f"cannot handle the message of client {bsn}")  # must not reach the dead letter
+            self._fail()
         return super().verwerk(raw, bericht_id=bericht_id, received_at=received_at)
+
+    def verwerk_batch(self, items: Sequence[Inbound]) -> list[IntakeResult]:
+        """A batch holding the poison fails as a whole; the worker then takes its messages one by one."""
+        if any(self._is_poison(item.raw) for item in items):
+            self._fail()
+        return super().verwerk_batch(items)
+
+    def _is_poison(self, raw: bytes) -> bool:
+        root = etree.fromstring(raw)
+        return root.findtext("{*}Header/{*}BerichtIdentificatie/{*}Identificatie") == self.poison.identificatie
+
+    def _fail(self) -> None:
+        bsn = self.poison.persoon.bsn if self.poison.persoon else ""
+        raise ValueError(f"cannot handle the message of client {bsn}")  # must not reach the dead letter
 
 
 def retour_codes(xml: bytes) -> list[str]:

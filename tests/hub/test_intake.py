@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -10,10 +12,10 @@ from sqlalchemy import Engine
 
 from hub.events.models import StartOntvangen, ToewijzingOntvangen
 from hub.ijw.doc import text
-from hub.intake import OUTCOME_DUPLICATE, Intake
+from hub.intake import OUTCOME_DUPLICATE, Inbound, Intake, IntakeResult
 from hub.privacy import Pseudonymiser
 from hub.store import audit
-from hub.store.db import session_factory
+from hub.store.db import make_engine, session_factory
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_xml
 from hub.validate import Validator
@@ -124,3 +126,86 @@ def test_delivery_is_marked_once(intake: Intake) -> None:
     result = intake.verwerk(to_xml("JW305", spec("JW305")))
     assert intake.mark_delivered(result.bericht_id) is True
     assert intake.mark_delivered(result.bericht_id) is False
+
+
+# ---- batches: one transaction for a poll of messages ----------------------------------------------------
+
+
+def _trajectory() -> list[bytes]:
+    """A toewijzing, its start, a start without toewijzing (TR019) and malformed bytes: every kind of outcome."""
+    toewijzing = to_xml("JW301", spec("JW301"))
+    start = to_xml("JW305", spec("JW305"))
+    los = to_xml("JW305", edit(spec("JW305"), "Client/StartProducten/StartProduct[1]/ToewijzingNummer", "77777777"))
+    return [toewijzing, start, los, b"<not-xml"]
+
+
+def _summary(r: IntakeResult) -> tuple[object, ...]:
+    return (r.bericht_id, r.outcome, sorted(v.rule for v in r.errors), r.retour, r.key, r.already_published)
+
+
+def test_a_batch_ends_like_the_same_messages_one_by_one(db: Engine) -> None:
+    one_by_one, batched = _intake(db), _intake(db)
+    messages = _trajectory()
+    singles = [one_by_one.verwerk(m, bericht_id=f"{i:032x}") for i, m in enumerate(messages)]
+    # The same messages again under other ids, in one batch: a later one sees what an earlier one recorded.
+    again = batched.verwerk_batch([Inbound(m, f"{i + 100:032x}") for i, m in enumerate(messages)])
+    assert [r.outcome for r in singles] == ["accepted", "accepted", "rejected", "malformed"]
+    assert [r.outcome for r in again] == ["duplicate", "duplicate", "rejected", "malformed"]
+    assert again[0].retour == singles[0].retour and again[0].event is None
+
+
+def test_a_batch_judges_like_one_by_one_on_a_fresh_store(
+    db: Engine, sqlite_template: Path, tmp_path: Path
+) -> None:
+    messages = _trajectory()
+    shutil.copyfile(sqlite_template, tmp_path / "singles.sqlite")
+    singles_db = make_engine(f"sqlite:///{tmp_path / 'singles.sqlite'}")
+    singles = [_intake(singles_db).verwerk(m, bericht_id=f"{i:032x}") for i, m in enumerate(messages)]
+    singles_db.dispose()
+    batched = _intake(db).verwerk_batch([Inbound(m, f"{i:032x}") for i, m in enumerate(messages)])
+    assert [_summary(r) for r in batched] == [_summary(r) for r in singles]
+    assert [r.event for r in batched] == [r.event for r in singles]
+    assert [r.outcome for r in batched] == ["accepted", "accepted", "rejected", "malformed"]
+    assert "TR019" in {v.rule for v in batched[2].errors}
+
+
+def test_the_same_record_twice_in_one_batch_is_published_once(db: Engine) -> None:
+    data = to_xml("JW301", spec("JW301"))
+    first, second = _intake(db).verwerk_batch([Inbound(data, "d" * 32), Inbound(data, "d" * 32)])
+    assert first.outcome == "accepted" and not first.already_published
+    assert second.redelivered and second.already_published and second.event == first.event
+
+
+def test_a_failing_batch_leaves_nothing_behind(db: Engine) -> None:
+    intake = _intake(db)
+    data = to_xml("JW301", spec("JW301"))
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a bug in a later message")
+
+    intake.pseudonym = broken  # type: ignore[assignment]  # the second message's client fails
+    with pytest.raises(RuntimeError):
+        intake.verwerk_batch([Inbound(b"<not-xml", "e" * 32), Inbound(data, "f" * 32)])
+    with session_factory(db)() as session:
+        assert audit.get(session, "e" * 32) is None  # rolled back with the rest of its batch
+
+
+def test_marks_are_set_for_a_whole_batch_at_once(db: Engine) -> None:
+    intake = _intake(db)
+    results = intake.verwerk_batch([Inbound(m, f"{i:032x}") for i, m in enumerate(_trajectory()[:2])])
+    intake.mark_published(*(r.bericht_id for r in results))
+    assert intake.mark_delivered_batch([r.bericht_id for r in results] + ["0" * 32]) == {r.bericht_id for r in results}
+    assert intake.mark_delivered_batch([r.bericht_id for r in results]) == set()
+    with session_factory(db)() as session:
+        rows = [audit.get(session, r.bericht_id) for r in results]
+    assert all(r is not None and r.retour_produced_at and r.events_published_at for r in rows)
+
+
+def _intake(db: Engine) -> Intake:
+    return Intake(
+        Validator(clock=lambda: TODAY),
+        session_factory(db),
+        Pseudonymiser(b"k" * 32),
+        clock=lambda: TODAY,
+        now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
+    )
