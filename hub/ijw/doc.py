@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import date
-from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from lxml import etree
 
@@ -144,6 +143,30 @@ def locatie(el: Element) -> str:
     return "/" + "/".join(reversed(parts))
 
 
+class _once(Generic[T]):  # lower case: a decorator, named like functools' ones
+    """functools.cached_property without its lock (Python 3.11 takes one per first read, which costs more
+    than reading a header value): the value lands in the instance's __dict__, which later reads find first.
+    Two threads reading at once both compute it, which is harmless for values of a tree that never changes.
+    """
+
+    def __init__(self, make: Callable[[Doc], T]) -> None:
+        self.make = make
+        self.name = make.__name__
+        self.__doc__ = make.__doc__
+
+    @overload
+    def __get__(self, doc: None, owner: type[Doc]) -> _once[T]: ...
+
+    @overload
+    def __get__(self, doc: Doc, owner: type[Doc]) -> T: ...
+
+    def __get__(self, doc: Doc | None, owner: type[Doc]) -> T | _once[T]:
+        if doc is None:
+            return self
+        value = doc.__dict__[self.name] = self.make(doc)
+        return value
+
+
 # Tag -> local name of namespaced tags, shared by every Doc: a dict hit is cheaper than splitting the tag,
 # and hands out one string per name, whose hash Python keeps. Bounded: schema-valid messages use a few
 # hundred tags.
@@ -173,40 +196,53 @@ class Doc:
         self.depth = self._walk(root)  # levels of elements, the root being level 1
 
     def _walk(self, root: Element) -> int:
-        """Map every element's children (one pass over the tree, in document order); return the depth."""
+        """Map every element's children (one pass over the tree, in document order); return the depth.
+
+        The hot path of every message, so each element costs as few bytecodes as can be: the parent's map is
+        looked up once, and levels are kept only for parents (met once each), not for every element.
+        """
         names = _LOCAL_NAMES
         kids_map = self.kids_map
         # The level of each element with element children; parents come before their children.
-        levels: dict[Element | None, int] = {root.getparent(): 0}
+        levels: dict[Element, int] = {root: 1}
+        depth = 1
         for c in root.iterdescendants():
             tag = c.tag
-            if not isinstance(tag, str):
-                continue  # comments and processing instructions
-            # A descendant has a parent; an ignore rather than cast(), which would cost a call per element.
-            parent: Element = c.getparent()  # type: ignore[assignment]
-            name = names.get(tag)
+            # A comment's or processing instruction's tag is a function, which the lookup simply misses.
+            name = names.get(tag)  # type: ignore[arg-type]
             if name is None:
+                if not isinstance(tag, str):
+                    continue  # comments and processing instructions
                 if not tag.startswith("{"):
                     # all() finds it by its name; the helpers skip it, as the module-level ones do.
-                    self._with_bare.add(parent)
-                    if parent not in levels:
-                        levels[parent] = levels[parent.getparent()] + 1
+                    bare_parent: Element = c.getparent()  # type: ignore[assignment]
+                    self._with_bare.add(bare_parent)
+                    level = levels.get(bare_parent)
+                    if level is None:
+                        level = levels[bare_parent] = levels[bare_parent.getparent()] + 1  # type: ignore[index]
+                    if level >= depth:
+                        depth = level + 1
                     continue
                 name = tag.rpartition("}")[2]
                 if len(names) < _LOCAL_NAMES_MAX:
                     names[tag] = name
+            # A descendant has a parent; an ignore rather than cast(), which would cost a call per element.
+            parent: Element = c.getparent()  # type: ignore[assignment]
             mine = kids_map.get(parent)
             if mine is None:
                 kids_map[parent] = {name: [c]}
-                if parent not in levels:
-                    levels[parent] = levels[parent.getparent()] + 1
+                level = levels.get(parent)
+                if level is None:
+                    level = levels[parent] = levels[parent.getparent()] + 1  # type: ignore[index]
+                if level >= depth:
+                    depth = level + 1
             else:
                 same = mine.get(name)
                 if same is None:
                     mine[name] = [c]
                 else:
                     same.append(c)
-        return max(levels.values()) + 1
+        return depth
 
     def all(self, path: str) -> list[Element]:
         """Every element at this path (below `Bericht`), in document order."""
@@ -248,8 +284,25 @@ class Doc:
         return found
 
     def first(self, path: str) -> Element | None:
-        found = self.all(path)
-        return found[0] if found else None
+        """`all(path)[0]`, or None; found depth first, without resolving (and keeping) every match."""
+        found = self._paths.get(path)
+        if found is not None or self._with_bare:
+            found = self.all(path)
+            return found[0] if found else None
+        return self._first_below(self.root, path.split("/"), 0)
+
+    def _first_below(self, el: Element, names: list[str], i: int) -> Element | None:
+        kids = self.kids_map.get(el)
+        same = None if kids is None else kids.get(names[i])
+        if same is None:
+            return None
+        if i + 1 == len(names):
+            return same[0]
+        for c in same:  # the first match in document order is below the first of these that has one
+            found = self._first_below(c, names, i + 1)
+            if found is not None:
+                return found
+        return None
 
     def memo(self, make: Callable[[Doc, A], T], arg: A) -> T:
         """`make(self, arg)`, made once per Doc: rules that read the same elements share one reading."""
@@ -358,18 +411,18 @@ class Doc:
             node = parent
         return "/" + "/".join(reversed(parts))
 
-    @cached_property
+    @_once
     def dagtekening(self) -> date | None:
         return self.as_date(self.first("Header/BerichtIdentificatie/Dagtekening"))
 
-    @cached_property
+    @_once
     def identificatie(self) -> str | None:
         return self.text(self.first("Header/BerichtIdentificatie/Identificatie"))
 
-    @cached_property
+    @_once
     def afzender(self) -> str | None:
         return self.text(self.first("Header/Afzender"))
 
-    @cached_property
+    @_once
     def ontvanger(self) -> str | None:
         return self.text(self.first("Header/Ontvanger"))

@@ -81,6 +81,34 @@ def test_all_finds_every_element_by_path_in_document_order(make: Callable[[], El
     assert doc.all("Client/Nope") == [] and doc.all("/Client") == [] and doc.all("") == []
 
 
+@pytest.mark.parametrize("make", TREES)
+def test_first_before_all_is_the_first_of_all(make: Callable[[], Element]) -> None:
+    root = make()
+    paths = [*_paths(root), "Client/Nope", "/Client", ""]
+    fresh = Doc(root, BERICHTEN["JW301"])  # first() on paths all() has not resolved yet
+    firsts = [fresh.first(path) for path in paths]
+    resolved = Doc(root, BERICHTEN["JW301"])
+    assert firsts == [(resolved.all(path) or [None])[0] for path in paths]
+
+
+def test_first_looks_past_a_parent_without_the_child() -> None:
+    root = etree.Element("{urn:a}r")
+    a1, a2 = etree.SubElement(root, "{urn:a}a"), etree.SubElement(root, "{urn:a}a")
+    etree.SubElement(a1, "{urn:a}c")
+    b = etree.SubElement(a2, "{urn:a}b")
+    assert Doc(root, BERICHTEN["JW301"]).first("a/b") is b
+
+
+def test_header_values_are_read_once() -> None:
+    doc = Doc(to_tree("JW301", spec("JW301")), BERICHTEN["JW301"])
+    assert doc.afzender is not None and doc.afzender == d.text(doc.root, "Header/Afzender")
+    assert (doc.dagtekening, doc.identificatie) == (
+        d.as_date(doc.root, "Header/BerichtIdentificatie/Dagtekening"),
+        d.text(doc.root, "Header/BerichtIdentificatie/Identificatie"),
+    )
+    assert doc.__dict__["afzender"] == doc.afzender  # kept on the instance after the first read
+
+
 def test_the_oddities_are_seen_by_all_and_skipped_by_the_helpers() -> None:
     root = _tree_with_oddities()
     doc = Doc(root, BERICHTEN["JW301"])
