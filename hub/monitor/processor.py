@@ -1,8 +1,9 @@
 """The processors, transport-free: normalised events in, their observations stored, one transaction per batch.
 
 Order of effects (the caller acknowledges the batch afterwards), per event of the batch in order:
-1 skip an event already handled (monitor_event)  2 derive observations from the store  3 store them
-(ignoring keys already observed) and mark the event handled; then, once for the batch: 4 commit.
+1 skip an event already handled (monitor_event, looked up once for the batch)  2 derive observations from the
+store  3 store them (ignoring keys already observed) and mark the event handled; then, once for the batch:
+4 commit.
 An event sees what the events before it in the batch stored: their rows are flushed into the same transaction.
 A crash before 4 changes nothing; a redelivery after 4 finds step 1. Two replicas handling the same pair
 compute the same observations from the same store facts, and the unique keys keep one of each.
@@ -65,7 +66,13 @@ class Processor:
         """
         try:
             with self.sessions() as session:
-                new = [self._verwerk(session, event) for event in events]
+                # Step 1 for the whole batch in one query; an event twice in the batch is new the first time only.
+                handled = observations.verwerkt(session, (event.event_id for event in events))
+                new: list[bool] = []
+                for event in events:
+                    key = str(event.event_id)
+                    new.append(key not in handled and self._verwerk(session, event))
+                    handled.add(key)
                 session.commit()
             return new
         except (OperationalError, InterfaceError) as exc:
@@ -73,8 +80,7 @@ class Processor:
             raise TransientError("store unavailable") from exc
 
     def _verwerk(self, session: Session, event: MonitoredEvent) -> bool:
-        if observations.is_verwerkt(session, event.event_id):
-            return False
+        """Steps 2 and 3 for an event not handled before; True."""
         found: list[Observatie] = [
             o for observe in OBSERVERS.get(event.type, ()) for o in observe(session, event, self.context)
         ]

@@ -68,8 +68,18 @@ def record(session: Session, observaties: Iterable[Observatie], bericht_id: str 
     _insert_ignore(session, BeeindigdRecord, ("sleutel",), beeindigd)
 
 
-def is_verwerkt(session: Session, event_id: uuid.UUID) -> bool:
-    return session.get(VerwerktEventRecord, str(event_id)) is not None
+_IN_CHUNK = 500  # bound parameters per IN list: far below SQLite's and PostgreSQL's limits
+
+
+def verwerkt(session: Session, event_ids: Iterable[uuid.UUID]) -> set[str]:
+    """Which of these events the processors handled already (their ids as text): one query per 500 ids."""
+    ids = [str(i) for i in event_ids]
+    found: set[str] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        stmt = select(VerwerktEventRecord.event_id).where(col(VerwerktEventRecord.event_id).in_(chunk))
+        found.update(session.exec(stmt))
+    return found
 
 
 def mark_verwerkt(session: Session, event_id: uuid.UUID, type_: str, bericht_id: str | None, now: datetime) -> None:

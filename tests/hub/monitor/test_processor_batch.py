@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from hub.errors import TransientError
+from hub.store import observations
 from tests.hub.monitor.batch import STORIES, forget, fresh, gi_events, ijw_events, poisoned, written
 
 
@@ -95,3 +100,11 @@ def test_an_unavailable_store_is_transient_and_leaves_the_store_as_it_was(
     with pytest.raises(TransientError):
         fresh(db).verwerk_batch(events)
     assert all(rows == [] for rows in written(db).values())
+
+
+def test_the_handled_events_of_a_large_batch_are_found_in_one_lookup(session: Session) -> None:
+    ids = [uuid.uuid4() for _ in range(1201)]
+    for event_id in ids[::500]:  # one in each chunk of the lookup
+        observations.mark_verwerkt(session, event_id, "StartOntvangen", None, datetime.now(UTC))
+    assert observations.verwerkt(session, ids) == {str(i) for i in ids[::500]}
+    assert observations.verwerkt(session, []) == set()
