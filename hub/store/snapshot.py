@@ -6,13 +6,14 @@ references it names; never a query per product line. Everything in the store cam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import fields, replace
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_
+from sqlmodel import Session, SQLModel, col, select
 
 from hub.ijw.models import Bericht, Header, Jw301, Jw305, Jw307, Jw315, Jw317, Jw319, Jw323, Jw325
 from hub.state.snapshot import (
@@ -67,20 +68,25 @@ def load_snapshot(session: Session, model: Bericht, pseudonym: Pseudonym, today:
 _HEENBERICHTEN = frozenset({"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"})
 
 
+# Statements are built once, with bind parameters: building a select() per call (coercing every `==`) cost
+# more than running it. An `expanding` parameter takes a list per call for IN.
+_IDENTIFICATIE_BEKEND = (
+    select(BerichtRecord.id)
+    .where(
+        col(BerichtRecord.afzender) == bindparam("afzender"),
+        col(BerichtRecord.bericht) == bindparam("bericht"),
+        col(BerichtRecord.identificatie) == bindparam("identificatie"),
+        col(BerichtRecord.outcome) == "accepted",
+    )
+    .limit(1)
+)
+
+
 def identificatie_bekend(session: Session, model: Bericht) -> bool:
     """TR056: an accepted earlier message with the same Afzender, message type and Identificatie."""
     h: Header = model.header
-    stmt = (
-        select(BerichtRecord.id)
-        .where(
-            BerichtRecord.afzender == h.afzender,
-            BerichtRecord.bericht == model.bericht,
-            BerichtRecord.identificatie == h.identificatie,
-            BerichtRecord.outcome == "accepted",
-        )
-        .limit(1)
-    )
-    return session.exec(stmt).first() is not None
+    params = {"afzender": h.afzender, "bericht": model.bericht, "identificatie": h.identificatie}
+    return session.exec(_IDENTIFICATIE_BEKEND, params=params).first() is not None
 
 
 # ---- per message type -----------------------------------------------------------------------------
@@ -172,6 +178,33 @@ def _jw325(session: Session, m: Jw325, base: Snapshot) -> Snapshot:
 
 
 # ---- queries --------------------------------------------------------------------------------------
+#
+# Only the columns a state needs, in the order of its dataclass fields: a row is a tuple, so `State(*row)`
+# builds the state without loading (and identity-mapping) a whole ORM entity per row.
+
+
+def _columns(model: type[SQLModel], names: Iterable[str]) -> tuple[Any, ...]:
+    return tuple(col(getattr(model, name)) for name in names)
+
+
+def _field_names(state: type[Any], *skip: str) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(state) if f.name not in skip)
+
+
+_TOEWIJZINGEN = (
+    select(*_columns(ToewijzingRecord, _field_names(ToewijzingState, "eerste_toewijzingsdatum")))
+    .where(
+        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+        col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
+        col(ToewijzingRecord.client).in_(bindparam("clients", expanding=True)),
+    )
+    .order_by(
+        col(ToewijzingRecord.toewijzing_nummer),
+        col(ToewijzingRecord.toewijzingsdatum),
+        col(ToewijzingRecord.toewijzingstijd),
+        col(ToewijzingRecord.id),  # equal date and time: the later message wins
+    )
+)
 
 
 def _toewijzingen(
@@ -180,109 +213,97 @@ def _toewijzingen(
     """The latest version of every toewijzing of these clients (IV013), deleted and ended ones included."""
     if not clients:
         return ()
-    stmt = (
-        select(ToewijzingRecord)
-        .where(
-            ToewijzingRecord.gemeente == gemeente,
-            ToewijzingRecord.aanbieder == aanbieder,
-            col(ToewijzingRecord.client).in_(clients),
-        )
-        .order_by(
-            col(ToewijzingRecord.toewijzing_nummer),
-            col(ToewijzingRecord.toewijzingsdatum),
-            col(ToewijzingRecord.toewijzingstijd),
-            col(ToewijzingRecord.id),  # equal date and time: the later message wins
-        )
-    )
-    versions: dict[tuple[str, int], list[ToewijzingRecord]] = {}
-    for row in session.exec(stmt):
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "clients": list(clients)}
+    versions: dict[tuple[str, int], list[Any]] = {}
+    for row in session.exec(_TOEWIJZINGEN, params=params):
         versions.setdefault((row.client, row.toewijzing_nummer), []).append(row)
-    return tuple(_toewijzing_state(vs[-1], vs[0].toewijzingsdatum) for vs in versions.values())
+    # the latest version's columns, then the first version's date (eerste_toewijzingsdatum)
+    return tuple(ToewijzingState(*(*vs[-1], vs[0].toewijzingsdatum)) for vs in versions.values())
 
 
-def _toewijzing_state(r: ToewijzingRecord, eerste: date) -> ToewijzingState:
-    return ToewijzingState(
-        gemeente=r.gemeente,
-        aanbieder=r.aanbieder,
-        client=r.client,
-        toewijzing_nummer=r.toewijzing_nummer,
-        categorie=r.categorie,
-        code=r.code,
-        ingangsdatum=r.ingangsdatum,
-        einddatum=r.einddatum,
-        reden_wijziging=r.reden_wijziging,
-        volume=r.volume,
-        eenheid=r.eenheid,
-        frequentie=r.frequentie,
-        budget=r.budget,
-        referentie_aanbieder=r.referentie_aanbieder,
-        toewijzingsdatum=r.toewijzingsdatum,
-        toewijzingstijd=r.toewijzingstijd,
-        eerste_toewijzingsdatum=eerste,
+_TOEWIJZING_CLIENTS = (
+    select(ToewijzingRecord.toewijzing_nummer, ToewijzingRecord.client)
+    .where(
+        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+        col(ToewijzingRecord.toewijzing_nummer).in_(bindparam("nummers", expanding=True)),
     )
+    .order_by(col(ToewijzingRecord.id))
+)
 
 
 def _toewijzing_clients(session: Session, gemeente: str, nummers: Collection[int]) -> Mapping[int, str]:
     """TR332: the client each of these numbers was first issued to by this gemeente (any aanbieder)."""
     if not nummers:
         return MappingProxyType({})
-    stmt = (
-        select(ToewijzingRecord.toewijzing_nummer, ToewijzingRecord.client)
-        .where(ToewijzingRecord.gemeente == gemeente, col(ToewijzingRecord.toewijzing_nummer).in_(nummers))
-        .order_by(col(ToewijzingRecord.id))
-    )
     found: dict[int, str] = {}
-    for nummer, client in session.exec(stmt):
+    for nummer, client in session.exec(
+        _TOEWIJZING_CLIENTS, params={"gemeente": gemeente, "nummers": list(nummers)}
+    ):
         found.setdefault(nummer, client)
     return MappingProxyType(found)
 
 
-def _starts(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StartRegel, ...]:
-    stmt = (
-        select(StartRecord)
+def _in_force(record: type[StartRecord] | type[StopRecord], regel: type[Any]) -> Any:
+    """The lines in force of one client at a gemeente and aanbieder, as `regel` columns, oldest first."""
+    return (
+        select(*_columns(record, _field_names(regel)))
         .where(
-            StartRecord.gemeente == gemeente,
-            StartRecord.aanbieder == aanbieder,
-            StartRecord.client == client,
-            StartRecord.status == IN_FORCE,
+            col(record.gemeente) == bindparam("gemeente"),
+            col(record.aanbieder) == bindparam("aanbieder"),
+            col(record.client) == bindparam("client"),
+            col(record.status) == IN_FORCE,
         )
-        .order_by(col(StartRecord.id))
+        .order_by(col(record.id))
     )
-    return tuple(
-        StartRegel(
-            toewijzing_nummer=r.toewijzing_nummer,
-            categorie=r.categorie,
-            code=r.code,
-            begindatum=r.begindatum,
-            toewijzing_ingangsdatum=r.toewijzing_ingangsdatum,
-        )
-        for r in session.exec(stmt)
-    )
+
+
+_STARTS = _in_force(StartRecord, StartRegel)
+_STOPS = _in_force(StopRecord, StopRegel)
+
+
+def _starts(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StartRegel, ...]:
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
+    return tuple(StartRegel(*r) for r in session.exec(_STARTS, params=params))
 
 
 def _stops(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StopRegel, ...]:
-    stmt = (
-        select(StopRecord)
-        .where(
-            StopRecord.gemeente == gemeente,
-            StopRecord.aanbieder == aanbieder,
-            StopRecord.client == client,
-            StopRecord.status == IN_FORCE,
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
+    return tuple(StopRegel(*r) for r in session.exec(_STOPS, params=params))
+
+
+def _verzoeken_stmt(by_refs: bool, by_scope: bool) -> Any:
+    conditions: list[ColumnElement[bool]] = []
+    if by_refs:
+        conditions.append(col(VerzoekRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)))
+    if by_scope:
+        conditions.append(
+            and_(
+                col(VerzoekRecord.gemeente) == bindparam("gemeente"),
+                col(VerzoekRecord.client) == bindparam("client"),
+            )
         )
-        .order_by(col(StopRecord.id))
-    )
-    return tuple(
-        StopRegel(
-            toewijzing_nummer=r.toewijzing_nummer,
-            categorie=r.categorie,
-            code=r.code,
-            begindatum=r.begindatum,
-            einddatum=r.einddatum,
-            reden_beeindiging=r.reden_beeindiging,
-            toewijzing_ingangsdatum=r.toewijzing_ingangsdatum,
+    return (
+        select(
+            *_columns(
+                VerzoekRecord,
+                (
+                    "aanbieder",
+                    "gemeente",
+                    "client",
+                    "referentie_aanbieder",
+                    "soort",
+                    "dagtekening",
+                    "toegewezen",
+                ),
+            )
         )
-        for r in session.exec(stmt)
+        .where(col(VerzoekRecord.aanbieder) == bindparam("aanbieder"), or_(*conditions))
+        .order_by(col(VerzoekRecord.id))
     )
+
+
+# By (named references?, client scope?): the three shapes of the query.
+_VERZOEKEN = {(r, s): _verzoeken_stmt(r, s) for r, s in ((True, False), (False, True), (True, True))}
 
 
 def _verzoeken(
@@ -293,21 +314,14 @@ def _verzoeken(
     Named references are looked up for this aanbieder at any gemeente and for any client: uniqueness
     (TR347) is per aanbieder, and the rules compare gemeente and client themselves (TR355, TR379).
     """
-    conditions: list[ColumnElement[bool]] = []
-    if refs:
-        conditions.append(col(VerzoekRecord.referentie_aanbieder).in_(refs))
-    if scope is not None:
-        conditions.append(
-            and_(col(VerzoekRecord.gemeente) == scope[0], col(VerzoekRecord.client) == scope[1])
-        )
-    if not conditions:
+    if not refs and scope is None:
         return (), MappingProxyType({})
-    stmt = (
-        select(VerzoekRecord)
-        .where(VerzoekRecord.aanbieder == aanbieder, or_(*conditions))
-        .order_by(col(VerzoekRecord.id))
-    )
-    rows = list(session.exec(stmt))
+    params: dict[str, Any] = {"aanbieder": aanbieder}
+    if refs:
+        params["refs"] = list(refs)
+    if scope is not None:
+        params["gemeente"], params["client"] = scope
+    rows = list(session.exec(_VERZOEKEN[bool(refs), scope is not None], params=params))
     antwoorden = _antwoorden(session, aanbieder, {r.referentie_aanbieder for r in rows})
     states = {r.referentie_aanbieder: _verzoek_state(r, antwoorden) for r in rows}
     verzoeken = tuple(
@@ -316,22 +330,29 @@ def _verzoeken(
     return verzoeken, MappingProxyType({ref: states[ref] for ref in refs if ref in states})
 
 
+_ANTWOORDEN = (
+    select(AntwoordRecord.gemeente, AntwoordRecord.referentie_aanbieder, AntwoordRecord.verzoek_antwoord)
+    .where(
+        col(AntwoordRecord.aanbieder) == bindparam("aanbieder"),
+        col(AntwoordRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)),
+    )
+    .order_by(col(AntwoordRecord.id))
+)
+
+
 def _antwoorden(session: Session, aanbieder: str, refs: Collection[str]) -> dict[tuple[str, str], list[str]]:
     """VerzoekAntwoord values per (gemeente, ReferentieAanbieder), in the order they were accepted."""
     if not refs:
         return {}
-    stmt = (
-        select(AntwoordRecord)
-        .where(AntwoordRecord.aanbieder == aanbieder, col(AntwoordRecord.referentie_aanbieder).in_(refs))
-        .order_by(col(AntwoordRecord.id))
-    )
     found: dict[tuple[str, str], list[str]] = {}
-    for a in session.exec(stmt):
-        found.setdefault((a.gemeente, a.referentie_aanbieder), []).append(a.verzoek_antwoord)
+    for gemeente, ref, antwoord in session.exec(
+        _ANTWOORDEN, params={"aanbieder": aanbieder, "refs": list(refs)}
+    ):
+        found.setdefault((gemeente, ref), []).append(antwoord)
     return found
 
 
-def _verzoek_state(r: VerzoekRecord, antwoorden: Mapping[tuple[str, str], list[str]]) -> VerzoekState:
+def _verzoek_state(r: Any, antwoorden: Mapping[tuple[str, str], list[str]]) -> VerzoekState:
     # Only the gemeente the verzoek went to can answer it (scope of rules.md 6.1).
     return VerzoekState(
         aanbieder=r.aanbieder,
@@ -345,62 +366,65 @@ def _verzoek_state(r: VerzoekRecord, antwoorden: Mapping[tuple[str, str], list[s
     )
 
 
+def _prestaties_stmt(by_refs: bool, by_nummers: bool) -> Any:
+    conditions: list[ColumnElement[bool]] = []
+    if by_refs:
+        conditions.append(col(PrestatieRecord.referentie_nummer).in_(bindparam("refs", expanding=True)))
+    if by_nummers:
+        conditions.append(
+            and_(
+                col(PrestatieRecord.gemeente) == bindparam("gemeente"),
+                col(PrestatieRecord.toewijzing_nummer).in_(bindparam("nummers", expanding=True)),
+            )
+        )
+    return (
+        select(*_columns(PrestatieRecord, _field_names(PrestatieState)))
+        .where(col(PrestatieRecord.aanbieder) == bindparam("aanbieder"), or_(*conditions))
+        .order_by(col(PrestatieRecord.id))
+    )
+
+
+# By (ReferentieNummers?, toewijzing numbers?): the three shapes of the query.
+_PRESTATIES = {(r, n): _prestaties_stmt(r, n) for r, n in ((True, False), (False, True), (True, True))}
+
+
 def _prestaties(
     session: Session, aanbieder: str, gemeente: str, nummers: Collection[int], refs: Collection[str]
 ) -> tuple[PrestatieState, ...]:
     """Declared lines on these toewijzingen (this gemeente) or with these ReferentieNummers (TR314: any)."""
-    conditions: list[ColumnElement[bool]] = []
-    if refs:
-        conditions.append(col(PrestatieRecord.referentie_nummer).in_(refs))
-    if nummers:
-        conditions.append(
-            and_(
-                col(PrestatieRecord.gemeente) == gemeente, col(PrestatieRecord.toewijzing_nummer).in_(nummers)
-            )
-        )
-    if not conditions:
+    if not refs and not nummers:
         return ()
-    stmt = (
-        select(PrestatieRecord)
-        .where(PrestatieRecord.aanbieder == aanbieder, or_(*conditions))
-        .order_by(col(PrestatieRecord.id))
-    )
+    params: dict[str, Any] = {"aanbieder": aanbieder}
+    if refs:
+        params["refs"] = list(refs)
+    if nummers:
+        params["gemeente"], params["nummers"] = gemeente, list(nummers)
     return tuple(
-        PrestatieState(
-            client=r.client,
-            referentie_nummer=r.referentie_nummer,
-            vorig_referentie_nummer=r.vorig_referentie_nummer,
-            toewijzing_nummer=r.toewijzing_nummer,
-            categorie=r.categorie,
-            code=r.code,
-            begindatum=r.begindatum,
-            einddatum=r.einddatum,
-            volume=r.volume,
-            eenheid=r.eenheid,
-            bedrag=r.bedrag,
-            debet=r.debet,
-            toegekend=r.toegekend,
-            gecrediteerd=r.gecrediteerd,
-        )
-        for r in session.exec(stmt)
+        PrestatieState(*r) for r in session.exec(_PRESTATIES[bool(refs), bool(nummers)], params=params)
     )
+
+
+_DECLARATIE_NUMMERS = select(DeclaratieRecord.declaratie_nummer).where(
+    col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
+    col(DeclaratieRecord.declaratie_nummer).in_(bindparam("nummers", expanding=True)),
+    col(DeclaratieRecord.afgewezen).is_(False),
+)
 
 
 def _declaratie_nummers(session: Session, aanbieder: str, nummers: Collection[str]) -> frozenset[str]:
     """TR333: which of these DeclaratieNummers this aanbieder used in a declaratie that still counts."""
-    stmt = select(DeclaratieRecord.declaratie_nummer).where(
-        DeclaratieRecord.aanbieder == aanbieder,
-        col(DeclaratieRecord.declaratie_nummer).in_(nummers),
-        col(DeclaratieRecord.afgewezen).is_(False),
-    )
-    return frozenset(session.exec(stmt))
+    params = {"aanbieder": aanbieder, "nummers": list(nummers)}
+    return frozenset(session.exec(_DECLARATIE_NUMMERS, params=params))
+
+
+_LAATSTE_DECLARATIEPERIODE = select(func.max(DeclaratieRecord.periode_begin)).where(
+    col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
+    col(DeclaratieRecord.gemeente) == bindparam("gemeente"),
+    col(DeclaratieRecord.afgewezen).is_(False),
+)
 
 
 def _laatste_declaratieperiode(session: Session, aanbieder: str, gemeente: str) -> date | None:
     """TR318: the Begindatum of the latest DeclaratiePeriode of this aanbieder at this gemeente."""
-    stmt = select(func.max(DeclaratieRecord.periode_begin)).where(
-        DeclaratieRecord.aanbieder == aanbieder,
-        DeclaratieRecord.gemeente == gemeente,
-        col(DeclaratieRecord.afgewezen).is_(False),
-    )
-    return session.exec(stmt).one()
+    params = {"aanbieder": aanbieder, "gemeente": gemeente}
+    return session.exec(_LAATSTE_DECLARATIEPERIODE, params=params).one()
