@@ -178,9 +178,10 @@ async def test_sigterm_ends_within_the_grace_period_and_a_restart_judges_every_m
     try:
         hub.start()
         await hub.wait_for("/readyz", 200)
-        await publish(tansu.bootstrap, topics, stream)
+        # Paced: the intake takes a poll at a time and would otherwise judge the stream before the SIGTERM.
+        publishing = asyncio.create_task(publish(tansu.bootstrap, topics, stream, pace=0.05))
         deadline = time.monotonic() + 60
-        while len(_stored(engine)) < 5:  # the intake is busy: most of the stream is still on the topic
+        while len(_stored(engine)) < 5:  # the intake is busy: most of the stream is still to come
             assert hub.alive and time.monotonic() < deadline, hub.log_tail()
             await asyncio.sleep(0.01)
 
@@ -189,6 +190,7 @@ async def test_sigterm_ends_within_the_grace_period_and_a_restart_judges_every_m
         assert elapsed < GRACE + EXIT_MARGIN
         left = ids - _stored(engine).keys()
         assert left, "the whole stream was judged before the SIGTERM: nothing was in flight"
+        await publishing
 
         hub.start()
         deadline = time.monotonic() + 60
