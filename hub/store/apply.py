@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from hub.ijw.models import (
@@ -86,43 +86,48 @@ def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) ->
     client = pseudonym(m.client.bsn)
     producten = m.client.toegewezen_producten
     # A JW301 repeats every current product (OP087): one sent again unchanged is not a new version.
-    earlier = session.exec(
-        select(ToewijzingRecord).where(
-            ToewijzingRecord.gemeente == gemeente,
-            ToewijzingRecord.aanbieder == aanbieder,
-            col(ToewijzingRecord.toewijzing_nummer).in_({p.toewijzing_nummer for p in producten}),
-        )
-    )
-    known = {_versie(r) for r in earlier}
+    params = {
+        "gemeente": gemeente,
+        "aanbieder": aanbieder,
+        "nummers": [p.toewijzing_nummer for p in producten],
+    }
+    known = set(session.exec(_EARLIER_VERSIES, params=params))
+    rows: list[dict[str, Any]] = []
     for p in producten:
-        row = ToewijzingRecord(
-            gemeente=gemeente,
-            aanbieder=aanbieder,
-            client=client,
-            toewijzing_nummer=p.toewijzing_nummer,
+        row = {
+            "gemeente": gemeente,
+            "aanbieder": aanbieder,
+            "client": client,
+            "toewijzing_nummer": p.toewijzing_nummer,
             **_product(p.product),
-            ingangsdatum=p.ingangsdatum,
-            einddatum=p.einddatum,
-            reden_wijziging=p.reden_wijziging,
+            "ingangsdatum": p.ingangsdatum,
+            "einddatum": p.einddatum,
+            "reden_wijziging": p.reden_wijziging,
             **_omvang(p.omvang),
-            budget=p.budget,
-            referentie_aanbieder=p.referentie_aanbieder,
-            toewijzingsdatum=p.toewijzingsdatum,
-            toewijzingstijd=p.toewijzingstijd,
-            bericht_id=bericht_id,
-        )
-        if _versie(row) not in known:
-            known.add(_versie(row))
-            session.add(row)
+            "budget": p.budget,
+            "referentie_aanbieder": p.referentie_aanbieder,
+            "toewijzingsdatum": p.toewijzingsdatum,
+            "toewijzingstijd": p.toewijzingstijd,
+            "bericht_id": bericht_id,
+        }
+        versie = tuple(row[f] for f in _VERSIE)
+        if versie not in known:
+            known.add(versie)
+            rows.append(row)
+    if rows:
+        # One executemany, in product order (ids ascend as before), without an ORM instance per row: nothing
+        # reads these rows back from the session. The audit row they refer to was flushed by audit.record.
+        session.exec(insert(ToewijzingRecord), params=rows)
     _honour(session, gemeente, aanbieder, {p.referentie_aanbieder for p in producten})
 
 
+# What makes a toewijzing version: everything but the row id and the message that carried it.
 _VERSIE = tuple(f for f in ToewijzingRecord.model_fields if f not in {"id", "bericht_id"})
-
-
-def _versie(r: ToewijzingRecord) -> tuple[Any, ...]:
-    """What makes a toewijzing version: everything but the row id and the message that carried it."""
-    return tuple(getattr(r, f) for f in _VERSIE)
+_EARLIER_VERSIES = select(*(col(getattr(ToewijzingRecord, f)) for f in _VERSIE)).where(
+    col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+    col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
+    col(ToewijzingRecord.toewijzing_nummer).in_(bindparam("nummers", expanding=True)),
+)
 
 
 def _honour(session: Session, gemeente: str, aanbieder: str, refs: set[str | None]) -> None:
