@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Literal, get_args
 
-from sqlalchemy import case, update
+from sqlalchemy import bindparam, case, update
 from sqlmodel import Session, col, select
 
 from hub.store.tables import OUTCOMES, BerichtRecord, VerzoekRecord
@@ -39,6 +39,26 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+# Built once, with bind parameters: building the select() per call (coercing each `==`, the case()) cost
+# several times what running it does.
+_IDENTITY = (
+    select(BerichtRecord)
+    .where(
+        col(BerichtRecord.afzender) == bindparam("afzender"),
+        col(BerichtRecord.bericht) == bindparam("bericht"),
+        col(BerichtRecord.identificatie) == bindparam("identificatie"),
+        col(BerichtRecord.content_hash) == bindparam("content_hash"),
+        col(BerichtRecord.outcome) != "duplicate",
+    )
+    # accepted first, then newest: a resend after a rejection sees the latest verdict
+    .order_by(
+        case((col(BerichtRecord.outcome) == "accepted", 0), else_=1),
+        col(BerichtRecord.received_at).desc(),
+    )
+    .limit(1)
+)
+
+
 def find_identity(
     session: Session, afzender: str, bericht: str, identificatie: str, content_hash: str
 ) -> BerichtRecord | None:
@@ -48,22 +68,13 @@ def find_identity(
     latest rejected or malformed one: the caller decides whether a resend of a rejected message is judged
     again. Rows logged as duplicates are never returned; they point back at one of these.
     """
-    stmt = (
-        select(BerichtRecord)
-        .where(
-            BerichtRecord.afzender == afzender,
-            BerichtRecord.bericht == bericht,
-            BerichtRecord.identificatie == identificatie,
-            BerichtRecord.content_hash == content_hash,
-            BerichtRecord.outcome != "duplicate",
-        )
-        # accepted first, then newest: a resend after a rejection sees the latest verdict
-        .order_by(
-            case((col(BerichtRecord.outcome) == "accepted", 0), else_=1),
-            col(BerichtRecord.received_at).desc(),
-        )
-    )
-    return session.exec(stmt).first()
+    params = {
+        "afzender": afzender,
+        "bericht": bericht,
+        "identificatie": identificatie,
+        "content_hash": content_hash,
+    }
+    return session.exec(_IDENTITY, params=params).first()
 
 
 def _clip(name: str, value: str | None) -> str | None:
@@ -165,9 +176,13 @@ def get(session: Session, id: str) -> BerichtRecord | None:
     return session.get(BerichtRecord, id)
 
 
+_CLIENT_OF_REFERENTIE = select(VerzoekRecord.client).where(
+    col(VerzoekRecord.aanbieder) == bindparam("aanbieder"),
+    col(VerzoekRecord.referentie_aanbieder) == bindparam("referentie_aanbieder"),
+)
+
+
 def client_of_referentie(session: Session, aanbieder: str, referentie_aanbieder: str) -> str | None:
     """The client pseudonym of the verzoek behind a ReferentieAanbieder (a JW319 names no client itself)."""
-    stmt = select(VerzoekRecord.client).where(
-        VerzoekRecord.aanbieder == aanbieder, VerzoekRecord.referentie_aanbieder == referentie_aanbieder
-    )
-    return session.exec(stmt).first()
+    params = {"aanbieder": aanbieder, "referentie_aanbieder": referentie_aanbieder}
+    return session.exec(_CLIENT_OF_REFERENTIE, params=params).first()
