@@ -259,12 +259,16 @@ class Doc:
         else:
             known = self._paths.get(parent)
             parents = known if known is not None else self._resolve(parent)
-        found: list[Element] = []
         # Parents come in document order and each keeps its children in order, so the result is in order.
         if self._with_bare:
+            found: list[Element] = []
             for el in parents:
                 found += self._all_kids(el).get(name, ())
+        elif len(parents) == 1:  # most steps of an iJw path: one parent, so copy its list at once
+            same = self.kids_map.get(parents[0])
+            found = [] if same is None else list(same.get(name, ()))
         else:
+            found = []
             kids = self.kids_map
             for el in parents:
                 same = kids.get(el)
@@ -389,7 +393,18 @@ class Doc:
         return (self.child(el, path) if path is not None else el) is not None
 
     def as_date(self, el: Element | None, path: str | None = None) -> date | None:
-        return _to_date(self.text(el, path))
+        """Like `as_date()`; `_to_date(self.text(el, path))` written out, as rules read many dates."""
+        if path is not None:
+            el = self.child(el, path)
+        if el is None:
+            return None
+        value = el.text
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(" ".join(value.split())[:10])  # blank gives "": a ValueError too
+        except ValueError:
+            return None
 
     def as_int(self, el: Element | None, path: str | None = None) -> int | None:
         return _to_int(self.text(el, path))

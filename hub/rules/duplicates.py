@@ -101,6 +101,8 @@ def geen_dubbele_regels(doc: Doc, ctx: Context) -> Iterator[Hit]:
         elements = doc.all(klasse.path)
         if len(elements) < 2:
             continue  # nothing to repeat a key (the usual case, so it is cheap)
+        if len({logical_key(doc, el, klasse.key) for el in elements}) == len(elements):
+            continue  # every key differs, so no siblings share one (the usual case with several)
         for siblings in _by_parent(elements):
             for group in duplicate_groups(doc, siblings, klasse.key):
                 yield Hit(group[-1], _describe(doc, klasse, group))

@@ -88,6 +88,10 @@ class Regel(NamedTuple):
     budget: Element | None
     budget_tekst: str | None
     reden_wijziging: Element | None
+    reden_tekst: str | None  # text(reden_wijziging)
+    frequentie_tekst: str | None  # text(frequentie)
+    categorie_raw: str | None  # raw(categorie): the exact text, as the stacking rules compare it
+    code_raw: str | None  # raw(code)
 
     @property
     def open_or_after_2020(self) -> bool:
@@ -99,28 +103,33 @@ def _lees(doc: Doc, k: ProductKlasse, el: Element) -> Regel:
     kids = doc.kids(el)
     start, end = kids.get(k.start, ABSENT)[0], kids.get(k.end, ABSENT)[0]
     product, omvang = kids.get("Product", ABSENT)[0], kids.get("Omvang", ABSENT)[0]
-    budget = kids.get("Budget", ABSENT)[0]
+    budget, reden = kids.get("Budget", ABSENT)[0], kids.get("RedenWijziging", ABSENT)[0]
     product_kids, omvang_kids = doc.kids(product), doc.kids(omvang)
-    code = product_kids.get("Code", ABSENT)[0]
-    eind_tekst = doc.text(end)
+    categorie, code = product_kids.get("Categorie", ABSENT)[0], product_kids.get("Code", ABSENT)[0]
+    frequentie = omvang_kids.get("Frequentie", ABSENT)[0]
+    # Positional, in the order of the fields above: a NamedTuple made by keyword costs three times as much.
     return Regel(
-        klasse=k,
-        el=el,
-        start=start,
-        end=end,
-        begin=doc.as_date(start),
-        eind=doc.as_date(end),
-        eind_tekst=eind_tekst,
-        product=product,
-        categorie=product_kids.get("Categorie", ABSENT)[0],
-        code=code,
-        code_tekst=doc.text(code),
-        omvang=omvang,
-        eenheid=omvang_kids.get("Eenheid", ABSENT)[0],
-        frequentie=omvang_kids.get("Frequentie", ABSENT)[0],
-        budget=budget,
-        budget_tekst=doc.text(budget),
-        reden_wijziging=kids.get("RedenWijziging", ABSENT)[0],
+        k,
+        el,
+        start,
+        end,
+        doc.as_date(start),  # begin
+        doc.as_date(end),  # eind
+        doc.text(end),  # eind_tekst
+        product,
+        categorie,
+        code,
+        doc.text(code),  # code_tekst
+        omvang,
+        omvang_kids.get("Eenheid", ABSENT)[0],  # eenheid
+        frequentie,
+        budget,
+        doc.text(budget),  # budget_tekst
+        reden,
+        doc.text(reden),  # reden_tekst
+        doc.text(frequentie),  # frequentie_tekst
+        doc.raw(categorie),  # categorie_raw
+        doc.raw(code),  # code_raw
     )
 
 
@@ -128,11 +137,13 @@ def _lees_alle(doc: Doc, k: ProductKlasse) -> list[Regel]:
     return [_lees(doc, k, el) for el in doc.all(k.path)]
 
 
-def regels(doc: Doc, klassen: Iterable[ProductKlasse]) -> Iterator[Regel]:
+def regels(doc: Doc, klassen: tuple[ProductKlasse, ...]) -> list[Regel]:
     """Every product of these classes in the doc's message, class by class, each read once per Doc."""
-    for k in klassen:
-        if k.bericht == doc.bericht:
-            yield from doc.memo(_lees_alle, k)
+    return doc.memo(_regels_van, klassen)
+
+
+def _regels_van(doc: Doc, klassen: tuple[ProductKlasse, ...]) -> list[Regel]:
+    return [r for k in klassen if k.bericht == doc.bericht for r in doc.memo(_lees_alle, k)]
 
 
 def first_existing(*elements: Element | None) -> Element | None:
@@ -191,7 +202,7 @@ def budget_vraagt_einddatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def frequentie_week_vraagt_einddatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CD076: a volume per week needs an end date."""
     for r in regels(doc, ALLE):
-        if doc.text(r.frequentie) == "2" and r.eind_tekst is None:
+        if r.frequentie_tekst == "2" and r.eind_tekst is None:
             yield Hit(r.frequentie, f"{doc.locatie(r.el)} has Frequentie 2 (per week) but no {r.klasse.end}.")
 
 
@@ -259,13 +270,13 @@ def nieuw_aspecifiek_zonder_omvang(doc: Doc, ctx: Context) -> Iterator[Hit]:
     return _omvang_zonder_code(doc, NIEUW)
 
 
-def _frequentie_bij_eenheid(doc: Doc, klassen: Iterable[ProductKlasse]) -> Iterator[Hit]:
+def _frequentie_bij_eenheid(doc: Doc, klassen: tuple[ProductKlasse, ...]) -> Iterator[Hit]:
     """Eenheid 14/16/83/84 with end empty or after 2020-12-31 needs Frequentie 2, 4 or 6."""
     for r in regels(doc, klassen):
         eenheid = doc.text(r.eenheid)
         if eenheid not in EENHEDEN_MET_FREQUENTIE or not r.open_or_after_2020:
             continue
-        frequentie = doc.text(r.frequentie)
+        frequentie = r.frequentie_tekst
         if frequentie not in FREQUENTIES_TOEGESTAAN:
             yield Hit(
                 first_existing(r.end, r.eenheid),
@@ -302,7 +313,7 @@ def verwijderd_einddatum_is_ingangsdatum(doc: Doc, ctx: Context) -> Iterator[Hit
     """CS335: a deleted toewijzing ends on its start; like the XSLT, only compared when both dates exist."""
     for r in regels(doc, (TOEGEWEZEN,)):  # start and end are Ingangsdatum and Einddatum
         begin, eind = r.begin, r.eind
-        if doc.text(r.reden_wijziging) == "13" and begin is not None and eind is not None and begin != eind:
+        if r.reden_tekst == "13" and begin is not None and eind is not None and begin != eind:
             yield Hit(
                 r.start,
                 f"{doc.locatie(r.el)} has RedenWijziging 13 but Einddatum {eind} "
@@ -314,7 +325,7 @@ def verwijderd_einddatum_is_ingangsdatum(doc: Doc, ctx: Context) -> Iterator[Hit
 def geen_reden_administratieve_correctie(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS336: RedenWijziging 01 (administratieve correctie, vervallen) is replaced by 14."""
     for r in regels(doc, (TOEGEWEZEN,)):
-        if doc.text(r.reden_wijziging) == "01":
+        if r.reden_tekst == "01":
             yield Hit(
                 r.reden_wijziging, f"{doc.locatie(r.el)} has RedenWijziging 01, which is no longer allowed."
             )
@@ -327,9 +338,9 @@ def same_product(doc: Doc, a: Regel, b: Regel) -> bool:
     """The XSLT's "same product": equal specific codes, an aspecific one in the same category, or a generic one."""
     if a.product is None or b.product is None:
         return True  # a generic assignment conflicts with every other product
-    cat_a, cat_b = doc.raw(a.categorie), doc.raw(b.categorie)
+    cat_a, cat_b = a.categorie_raw, b.categorie_raw
     if a.code_tekst is not None and b.code_tekst is not None:
-        return doc.raw(a.code) == doc.raw(b.code) and cat_a == cat_b
+        return a.code_raw == b.code_raw and cat_a == cat_b
     return doc.filled(a.categorie) and doc.filled(b.categorie) and cat_a == cat_b
 
 
@@ -341,7 +352,7 @@ def overlap(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
 
 def deleted(doc: Doc, r: Regel) -> bool:
     """A deleted ToegewezenProduct: RedenWijziging 13 or 01 with a filled Einddatum equal to the Ingangsdatum."""
-    return doc.text(r.reden_wijziging) in REDENEN_VERWIJDERD and r.eind is not None and r.eind == r.begin
+    return r.reden_tekst in REDENEN_VERWIJDERD and r.eind is not None and r.eind == r.begin
 
 
 def _stacking(doc: Doc, k: ProductKlasse, *, skip_deleted: bool) -> Iterator[Hit]:
