@@ -77,6 +77,7 @@ class Validator:
         self.productcodes = productcodes
         self.tarieven = tarieven
         self.clock = clock
+        self._last_context: Context | None = None
 
     @classmethod
     def from_paths(
@@ -86,13 +87,28 @@ class Validator:
         return cls(SchemaSet(schema_dir), gemeenten=codes, **kwargs)  # type: ignore[arg-type]
 
     def context(self, today: date | None = None, state: object | None = None) -> Context:
-        return Context(
-            today=today or self.clock(),
+        today = today or self.clock()
+        last = self._last_context
+        # A Context is frozen, so the stateless one of the same day and reference data serves every message.
+        if (
+            state is None
+            and last is not None
+            and last.today == today
+            and last.gemeenten is self.gemeenten
+            and last.productcodes is self.productcodes
+            and last.tarieven is self.tarieven
+        ):
+            return last
+        made = Context(
+            today=today,
             gemeenten=self.gemeenten,
             productcodes=self.productcodes,
             tarieven=self.tarieven,
             state=state,
         )
+        if state is None:
+            self._last_context = made
+        return made
 
     def validate(self, data: bytes, *, today: date | None = None) -> Verdict:
         """Levels 1, 2 and 4 (the in-message part of the standard plus what the hub knows itself)."""
