@@ -12,6 +12,7 @@ import base64
 import copy
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from lxml import etree
@@ -106,33 +107,69 @@ def _retour(
 # basisschema namespaces take this road; anything else (a comment, an attribute) takes the tree's.
 
 
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What a Header-only retour writes the same for every heenbericht of one type: made once per pair."""
+
+    head: str  # the XML declaration, the root element and the Header's start tag
+    prefixes: dict[str, str]  # namespace -> prefix of the elements copied from the heenbericht
+    code_tag: str  # the heenbericht's BerichtCode, which the retour's own code replaces
+    code_line: str
+    p: str  # the retour's prefix
+    xsd_versie: str  # XsdVersieRetour, a constant
+
+
+_FRAMES: dict[tuple[str, str], _Frame] = {}
+
+
+def _frame(heen_ns: str, retour: BerichtInfo) -> _Frame:
+    frame = _FRAMES.get((heen_ns, retour.bericht))
+    if frame is None:
+        p = retour.bericht.lower()
+        frame = _FRAMES[(heen_ns, retour.bericht)] = _Frame(
+            head="\n".join(
+                (
+                    "<?xml version='1.0' encoding='UTF-8'?>",
+                    f'<{p}:Bericht xmlns:ijw="{BASIS_NS}" xmlns:{p}="{retour.ns}">',
+                    f"  <{p}:Header>",
+                )
+            ),
+            prefixes={heen_ns: p, BASIS_NS: "ijw"},
+            code_tag=f"{{{heen_ns}}}BerichtCode",
+            code_line=f"    <{p}:BerichtCode>{_escape(retour.code)}</{p}:BerichtCode>",
+            p=p,
+            xsd_versie="\n".join(
+                (
+                    f"    <{p}:XsdVersieRetour>",
+                    f"      <ijw:BasisschemaXsdVersie>{_escape(XSD_VERSION)}</ijw:BasisschemaXsdVersie>",
+                    f"      <ijw:BerichtXsdVersie>{_escape(XSD_VERSION)}</ijw:BerichtXsdVersie>",
+                    f"    </{p}:XsdVersieRetour>",
+                )
+            ),
+        )
+    return frame
+
+
 def _header_only(
     doc: Doc, retour: BerichtInfo, ident: str, dagtekening: date, codes: list[str], *, xslt: bool
 ) -> bytes | None:
     """The Header-only retour as lxml writes it (pretty printed, UTF-8); None for a Header not plain."""
     heen_header = doc.first("Header")
     assert heen_header is not None  # schema-valid messages always have one
-    p = retour.bericht.lower()
-    out = [
-        "<?xml version='1.0' encoding='UTF-8'?>",
-        f'<{p}:Bericht xmlns:ijw="{BASIS_NS}" xmlns:{p}="{retour.ns}">',
-        f"  <{p}:Header>",
-    ]
-    prefixes = {doc.info.ns: p, BASIS_NS: "ijw"}
-    code_tag = f"{{{doc.info.ns}}}BerichtCode"
+    frame = _frame(doc.info.ns, retour)
+    p = frame.p
+    out = [frame.head]
+    code_tag, prefixes = frame.code_tag, frame.prefixes
     for el in heen_header:
         if el.tag == code_tag and len(el) == 0 and not el.keys():
-            _leaf(out, "    ", f"{p}:BerichtCode", retour.code)
+            out.append(frame.code_line)
         elif not _write_plain(out, el, "    ", prefixes):
             return None
     _leaf(out, "    ", f"{p}:IdentificatieRetour", ident)
     _leaf(out, "    ", f"{p}:DagtekeningRetour", dagtekening.isoformat())
     if xslt:
         _leaf(out, "    ", f"{p}:XsltVersie", VALIDATOR_VERSIE)
-    out.append(f"    <{p}:XsdVersieRetour>")
-    _leaf(out, "      ", "ijw:BasisschemaXsdVersie", XSD_VERSION)
-    _leaf(out, "      ", "ijw:BerichtXsdVersie", XSD_VERSION)
-    out.append(f"    </{p}:XsdVersieRetour>")
+    out.append(frame.xsd_versie)
     if codes:
         out.append(f"    <{p}:RetourCodes>")
         for code in codes:
