@@ -12,7 +12,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_
+from sqlalchemy import ColumnElement, CursorResult, and_, bindparam, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from hub.ijw.models import Bericht, Header, Jw301, Jw305, Jw307, Jw315, Jw317, Jw319, Jw323, Jw325
@@ -86,7 +86,7 @@ def identificatie_bekend(session: Session, model: Bericht) -> bool:
     """TR056: an accepted earlier message with the same Afzender, message type and Identificatie."""
     h: Header = model.header
     params = {"afzender": h.afzender, "bericht": model.bericht, "identificatie": h.identificatie}
-    return session.exec(_IDENTIFICATIE_BEKEND, params=params).first() is not None
+    return _rows(session, _IDENTIFICATIE_BEKEND, params).first() is not None
 
 
 # ---- per message type -----------------------------------------------------------------------------
@@ -183,6 +183,16 @@ def _jw325(session: Session, m: Jw325, base: Snapshot) -> Snapshot:
 # builds the state without loading (and identity-mapping) a whole ORM entity per row.
 
 
+def _rows(session: Session, stmt: Any, params: Mapping[str, Any]) -> CursorResult[*tuple[Any, ...]]:
+    """Run a column query on the session's connection, skipping the ORM's result machinery (no entities).
+
+    Flushes first, as the ORM's autoflush would, so pending rows of this transaction are seen.
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt, params)
+
+
 def _columns(model: type[SQLModel], names: Iterable[str]) -> tuple[Any, ...]:
     return tuple(col(getattr(model, name)) for name in names)
 
@@ -215,7 +225,7 @@ def _toewijzingen(
         return ()
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "clients": list(clients)}
     versions: dict[tuple[str, int], list[Any]] = {}
-    for row in session.exec(_TOEWIJZINGEN, params=params):
+    for row in _rows(session, _TOEWIJZINGEN, params):
         versions.setdefault((row.client, row.toewijzing_nummer), []).append(row)
     # the latest version's columns, then the first version's date (eerste_toewijzingsdatum)
     return tuple(ToewijzingState(*(*vs[-1], vs[0].toewijzingsdatum)) for vs in versions.values())
@@ -236,8 +246,8 @@ def _toewijzing_clients(session: Session, gemeente: str, nummers: Collection[int
     if not nummers:
         return MappingProxyType({})
     found: dict[int, str] = {}
-    for nummer, client in session.exec(
-        _TOEWIJZING_CLIENTS, params={"gemeente": gemeente, "nummers": list(nummers)}
+    for nummer, client in _rows(
+        session, _TOEWIJZING_CLIENTS, {"gemeente": gemeente, "nummers": list(nummers)}
     ):
         found.setdefault(nummer, client)
     return MappingProxyType(found)
@@ -263,12 +273,12 @@ _STOPS = _in_force(StopRecord, StopRegel)
 
 def _starts(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StartRegel, ...]:
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    return tuple(StartRegel(*r) for r in session.exec(_STARTS, params=params))
+    return tuple(StartRegel(*r) for r in _rows(session, _STARTS, params))
 
 
 def _stops(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StopRegel, ...]:
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    return tuple(StopRegel(*r) for r in session.exec(_STOPS, params=params))
+    return tuple(StopRegel(*r) for r in _rows(session, _STOPS, params))
 
 
 def _verzoeken_stmt(by_refs: bool, by_scope: bool) -> Any:
@@ -321,7 +331,7 @@ def _verzoeken(
         params["refs"] = list(refs)
     if scope is not None:
         params["gemeente"], params["client"] = scope
-    rows = list(session.exec(_VERZOEKEN[bool(refs), scope is not None], params=params))
+    rows = list(_rows(session, _VERZOEKEN[bool(refs), scope is not None], params))
     antwoorden = _antwoorden(session, aanbieder, {r.referentie_aanbieder for r in rows})
     states = {r.referentie_aanbieder: _verzoek_state(r, antwoorden) for r in rows}
     verzoeken = tuple(
@@ -345,9 +355,7 @@ def _antwoorden(session: Session, aanbieder: str, refs: Collection[str]) -> dict
     if not refs:
         return {}
     found: dict[tuple[str, str], list[str]] = {}
-    for gemeente, ref, antwoord in session.exec(
-        _ANTWOORDEN, params={"aanbieder": aanbieder, "refs": list(refs)}
-    ):
+    for gemeente, ref, antwoord in _rows(session, _ANTWOORDEN, {"aanbieder": aanbieder, "refs": list(refs)}):
         found.setdefault((gemeente, ref), []).append(antwoord)
     return found
 
@@ -399,9 +407,7 @@ def _prestaties(
         params["refs"] = list(refs)
     if nummers:
         params["gemeente"], params["nummers"] = gemeente, list(nummers)
-    return tuple(
-        PrestatieState(*r) for r in session.exec(_PRESTATIES[bool(refs), bool(nummers)], params=params)
-    )
+    return tuple(PrestatieState(*r) for r in _rows(session, _PRESTATIES[bool(refs), bool(nummers)], params))
 
 
 _DECLARATIE_NUMMERS = select(DeclaratieRecord.declaratie_nummer).where(
@@ -414,7 +420,7 @@ _DECLARATIE_NUMMERS = select(DeclaratieRecord.declaratie_nummer).where(
 def _declaratie_nummers(session: Session, aanbieder: str, nummers: Collection[str]) -> frozenset[str]:
     """TR333: which of these DeclaratieNummers this aanbieder used in a declaratie that still counts."""
     params = {"aanbieder": aanbieder, "nummers": list(nummers)}
-    return frozenset(session.exec(_DECLARATIE_NUMMERS, params=params))
+    return frozenset(_rows(session, _DECLARATIE_NUMMERS, params).scalars())
 
 
 _LAATSTE_DECLARATIEPERIODE = select(func.max(DeclaratieRecord.periode_begin)).where(
@@ -427,4 +433,5 @@ _LAATSTE_DECLARATIEPERIODE = select(func.max(DeclaratieRecord.periode_begin)).wh
 def _laatste_declaratieperiode(session: Session, aanbieder: str, gemeente: str) -> date | None:
     """TR318: the Begindatum of the latest DeclaratiePeriode of this aanbieder at this gemeente."""
     params = {"aanbieder": aanbieder, "gemeente": gemeente}
-    return session.exec(_LAATSTE_DECLARATIEPERIODE, params=params).one()
+    d: date | None = _rows(session, _LAATSTE_DECLARATIEPERIODE, params).scalar_one()
+    return d
