@@ -55,7 +55,9 @@ Key = tuple[str | None, ...]
 
 def logical_key(doc: Doc, el: Element, key: tuple[str, ...]) -> Key:
     """The exact text of each key element; None (absent) equals None, so absent-in-both is equal."""
-    return tuple(doc.raw(el, path) for path in key)
+    if len(key) == 1:  # most classes: no generator needed
+        return (doc.raw(el, key[0]),)
+    return tuple([doc.raw(el, path) for path in key])
 
 
 def duplicate_groups(doc: Doc, siblings: list[Element], key: tuple[str, ...]) -> list[list[Element]]:
