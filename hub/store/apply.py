@@ -29,6 +29,7 @@ from hub.ijw.models import (
     StartProduct,
     StopProduct,
 )
+from hub.store.db import run
 from hub.store.tables import (
     DELETED,
     IN_FORCE,
@@ -91,7 +92,7 @@ def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) ->
         "aanbieder": aanbieder,
         "nummers": [p.toewijzing_nummer for p in producten],
     }
-    known = set(session.exec(_EARLIER_VERSIES, params=params))
+    known = {tuple(r) for r in run(session, _EARLIER_VERSIES, params)}
     rows: list[dict[str, Any]] = []
     for p in producten:
         row = {
@@ -116,13 +117,14 @@ def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) ->
             rows.append(row)
     if rows:
         # One executemany, in product order (ids ascend as before), without an ORM instance per row: nothing
-        # reads these rows back from the session. The audit row they refer to was flushed by audit.record.
-        session.exec(insert(ToewijzingRecord), params=rows)
+        # reads these rows back from the session. `run` flushes first: the audit row they refer to goes first.
+        run(session, _INSERT_TOEWIJZING, rows)
     _honour(session, gemeente, aanbieder, {p.referentie_aanbieder for p in producten})
 
 
 # What makes a toewijzing version: everything but the row id and the message that carried it.
 _VERSIE = tuple(f for f in ToewijzingRecord.model_fields if f not in {"id", "bericht_id"})
+_INSERT_TOEWIJZING = insert(ToewijzingRecord)
 _EARLIER_VERSIES = select(*(col(getattr(ToewijzingRecord, f)) for f in _VERSIE)).where(
     col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
     col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),

@@ -12,7 +12,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, and_, bindparam, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from hub.ijw.models import Bericht, Header, Jw301, Jw305, Jw307, Jw315, Jw317, Jw319, Jw323, Jw325
@@ -24,6 +24,7 @@ from hub.state.snapshot import (
     ToewijzingState,
     VerzoekState,
 )
+from hub.store.db import run
 from hub.store.tables import (
     IN_FORCE,
     AntwoordRecord,
@@ -86,7 +87,7 @@ def identificatie_bekend(session: Session, model: Bericht) -> bool:
     """TR056: an accepted earlier message with the same Afzender, message type and Identificatie."""
     h: Header = model.header
     params = {"afzender": h.afzender, "bericht": model.bericht, "identificatie": h.identificatie}
-    return _rows(session, _IDENTIFICATIE_BEKEND, params).first() is not None
+    return run(session, _IDENTIFICATIE_BEKEND, params).first() is not None
 
 
 # ---- per message type -----------------------------------------------------------------------------
@@ -180,17 +181,8 @@ def _jw325(session: Session, m: Jw325, base: Snapshot) -> Snapshot:
 # ---- queries --------------------------------------------------------------------------------------
 #
 # Only the columns a state needs, in the order of its dataclass fields: a row is a tuple, so `State(*row)`
-# builds the state without loading (and identity-mapping) a whole ORM entity per row.
-
-
-def _rows(session: Session, stmt: Any, params: Mapping[str, Any]) -> CursorResult[*tuple[Any, ...]]:
-    """Run a column query on the session's connection, skipping the ORM's result machinery (no entities).
-
-    Flushes first, as the ORM's autoflush would, so pending rows of this transaction are seen.
-    """
-    if session.autoflush:
-        session.flush()
-    return session.connection().execute(stmt, params)
+# builds the state without loading (and identity-mapping) a whole ORM entity per row; `run` executes them
+# without the ORM.
 
 
 def _columns(model: type[SQLModel], names: Iterable[str]) -> tuple[Any, ...]:
@@ -225,7 +217,7 @@ def _toewijzingen(
         return ()
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "clients": list(clients)}
     versions: dict[tuple[str, int], list[Any]] = {}
-    for row in _rows(session, _TOEWIJZINGEN, params):
+    for row in run(session, _TOEWIJZINGEN, params):
         versions.setdefault((row.client, row.toewijzing_nummer), []).append(row)
     # the latest version's columns, then the first version's date (eerste_toewijzingsdatum)
     return tuple(ToewijzingState(*(*vs[-1], vs[0].toewijzingsdatum)) for vs in versions.values())
@@ -246,9 +238,7 @@ def _toewijzing_clients(session: Session, gemeente: str, nummers: Collection[int
     if not nummers:
         return MappingProxyType({})
     found: dict[int, str] = {}
-    for nummer, client in _rows(
-        session, _TOEWIJZING_CLIENTS, {"gemeente": gemeente, "nummers": list(nummers)}
-    ):
+    for nummer, client in run(session, _TOEWIJZING_CLIENTS, {"gemeente": gemeente, "nummers": list(nummers)}):
         found.setdefault(nummer, client)
     return MappingProxyType(found)
 
@@ -273,12 +263,12 @@ _STOPS = _in_force(StopRecord, StopRegel)
 
 def _starts(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StartRegel, ...]:
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    return tuple(StartRegel(*r) for r in _rows(session, _STARTS, params))
+    return tuple(StartRegel(*r) for r in run(session, _STARTS, params))
 
 
 def _stops(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StopRegel, ...]:
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    return tuple(StopRegel(*r) for r in _rows(session, _STOPS, params))
+    return tuple(StopRegel(*r) for r in run(session, _STOPS, params))
 
 
 def _verzoeken_stmt(by_refs: bool, by_scope: bool) -> Any:
@@ -331,7 +321,7 @@ def _verzoeken(
         params["refs"] = list(refs)
     if scope is not None:
         params["gemeente"], params["client"] = scope
-    rows = list(_rows(session, _VERZOEKEN[bool(refs), scope is not None], params))
+    rows = list(run(session, _VERZOEKEN[bool(refs), scope is not None], params))
     antwoorden = _antwoorden(session, aanbieder, {r.referentie_aanbieder for r in rows})
     states = {r.referentie_aanbieder: _verzoek_state(r, antwoorden) for r in rows}
     verzoeken = tuple(
@@ -355,7 +345,7 @@ def _antwoorden(session: Session, aanbieder: str, refs: Collection[str]) -> dict
     if not refs:
         return {}
     found: dict[tuple[str, str], list[str]] = {}
-    for gemeente, ref, antwoord in _rows(session, _ANTWOORDEN, {"aanbieder": aanbieder, "refs": list(refs)}):
+    for gemeente, ref, antwoord in run(session, _ANTWOORDEN, {"aanbieder": aanbieder, "refs": list(refs)}):
         found.setdefault((gemeente, ref), []).append(antwoord)
     return found
 
@@ -407,7 +397,7 @@ def _prestaties(
         params["refs"] = list(refs)
     if nummers:
         params["gemeente"], params["nummers"] = gemeente, list(nummers)
-    return tuple(PrestatieState(*r) for r in _rows(session, _PRESTATIES[bool(refs), bool(nummers)], params))
+    return tuple(PrestatieState(*r) for r in run(session, _PRESTATIES[bool(refs), bool(nummers)], params))
 
 
 _DECLARATIE_NUMMERS = select(DeclaratieRecord.declaratie_nummer).where(
@@ -420,7 +410,7 @@ _DECLARATIE_NUMMERS = select(DeclaratieRecord.declaratie_nummer).where(
 def _declaratie_nummers(session: Session, aanbieder: str, nummers: Collection[str]) -> frozenset[str]:
     """TR333: which of these DeclaratieNummers this aanbieder used in a declaratie that still counts."""
     params = {"aanbieder": aanbieder, "nummers": list(nummers)}
-    return frozenset(_rows(session, _DECLARATIE_NUMMERS, params).scalars())
+    return frozenset(run(session, _DECLARATIE_NUMMERS, params).scalars())
 
 
 _LAATSTE_DECLARATIEPERIODE = select(func.max(DeclaratieRecord.periode_begin)).where(
@@ -433,5 +423,5 @@ _LAATSTE_DECLARATIEPERIODE = select(func.max(DeclaratieRecord.periode_begin)).wh
 def _laatste_declaratieperiode(session: Session, aanbieder: str, gemeente: str) -> date | None:
     """TR318: the Begindatum of the latest DeclaratiePeriode of this aanbieder at this gemeente."""
     params = {"aanbieder": aanbieder, "gemeente": gemeente}
-    d: date | None = _rows(session, _LAATSTE_DECLARATIEPERIODE, params).scalar_one()
+    d: date | None = run(session, _LAATSTE_DECLARATIEPERIODE, params).scalar_one()
     return d
