@@ -118,7 +118,7 @@ def _time(k: Kids, name: str) -> time:
 
 def _codes(k: Kids) -> tuple[str, ...]:
     found = k.get("RetourCodes")
-    return () if found is None else tuple(_value(c) for c in found[-1] if isinstance(c.tag, str))
+    return () if found is None else tuple([_value(c) for c in found[-1] if isinstance(c.tag, str)])
 
 
 def _opt(m: KidsMap, k: Kids, name: str, read: Callable[[KidsMap, Element], T]) -> T | None:
@@ -130,7 +130,8 @@ def _each(
     m: KidsMap, k: Kids, wrapper: str, item: str, read: Callable[[KidsMap, Element], T]
 ) -> tuple[T, ...]:
     found = k.get(wrapper)
-    return () if found is None else tuple(read(m, c) for c in m.get(found[-1], _NO_KIDS).get(item, ()))
+    # tuple() of a list: CPython makes it faster than one of a generator, and strict models want tuples.
+    return () if found is None else tuple([read(m, c) for c in m.get(found[-1], _NO_KIDS).get(item, ())])
 
 
 # --- basisschema composites -----------------------------------------------------------------------
