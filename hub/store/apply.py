@@ -181,19 +181,20 @@ def _delete_in_force(
             row.verwijderd_bericht_id = bericht_id  # loaded rows are tracked: the flush writes this
 
 
+# Built once, with bind parameters (as the snapshot queries): only the values change per message.
+_STARTS_IN_FORCE = select(StartRecord).where(
+    col(StartRecord.gemeente) == bindparam("gemeente"),
+    col(StartRecord.aanbieder) == bindparam("aanbieder"),
+    col(StartRecord.client) == bindparam("client"),
+    col(StartRecord.status) == IN_FORCE,
+)
+
+
 def _jw305(session: Session, m: Jw305, bericht_id: str, pseudonym: Pseudonym) -> None:
     """Deletions (3) before additions (1), so a correction in one message is delete + add (IV008)."""
     gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
-    in_force = list(
-        session.exec(
-            select(StartRecord).where(
-                StartRecord.gemeente == gemeente,
-                StartRecord.aanbieder == aanbieder,
-                StartRecord.client == client,
-                StartRecord.status == IN_FORCE,
-            )
-        )
-    )
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
+    in_force = list(session.exec(_STARTS_IN_FORCE, params=params))
     _delete_in_force(m.client.start_producten, in_force, _start_key, bericht_id)
     for p in m.client.start_producten:
         if p.status_aanlevering == NIEUW:
@@ -211,18 +212,18 @@ def _jw305(session: Session, m: Jw305, bericht_id: str, pseudonym: Pseudonym) ->
             )
 
 
+_STOPS_IN_FORCE = select(StopRecord).where(
+    col(StopRecord.gemeente) == bindparam("gemeente"),
+    col(StopRecord.aanbieder) == bindparam("aanbieder"),
+    col(StopRecord.client) == bindparam("client"),
+    col(StopRecord.status) == IN_FORCE,
+)
+
+
 def _jw307(session: Session, m: Jw307, bericht_id: str, pseudonym: Pseudonym) -> None:
     gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
-    in_force = list(
-        session.exec(
-            select(StopRecord).where(
-                StopRecord.gemeente == gemeente,
-                StopRecord.aanbieder == aanbieder,
-                StopRecord.client == client,
-                StopRecord.status == IN_FORCE,
-            )
-        )
-    )
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
+    in_force = list(session.exec(_STOPS_IN_FORCE, params=params))
     _delete_in_force(m.client.stop_producten, in_force, _stop_key, bericht_id)
     for p in m.client.stop_producten:
         if p.status_aanlevering == NIEUW:
@@ -381,7 +382,7 @@ def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
     declaratie.afgewezen = geheel_afgewezen
     session.add(declaratie)
     niet_gecrediteerd: set[str] = set()
-    for p in session.exec(select(PrestatieRecord).where(PrestatieRecord.declaratie_id == declaratie.id)):
+    for p in session.exec(_BEANTWOORDE_PRESTATIES, params={"declaratie_id": declaratie.id}):
         p.toegekend = not geheel_afgewezen and p.referentie_nummer not in afgewezen
         p.antwoord_bericht_id = bericht_id
         session.add(p)
@@ -391,17 +392,28 @@ def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
     _set_gecrediteerd(session, h.ontvanger, niet_gecrediteerd, False)
 
 
+_BEANTWOORDE_DECLARATIE = (
+    select(DeclaratieRecord)
+    .join(BerichtRecord, col(BerichtRecord.id) == col(DeclaratieRecord.bericht_id))
+    .where(
+        col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
+        col(DeclaratieRecord.gemeente) == bindparam("gemeente"),
+        col(BerichtRecord.identificatie) == bindparam("identificatie"),
+        col(BerichtRecord.dagtekening) == bindparam("dagtekening"),
+    )
+    .order_by(col(DeclaratieRecord.id).desc())
+)
+_BEANTWOORDE_PRESTATIES = select(PrestatieRecord).where(
+    col(PrestatieRecord.declaratie_id) == bindparam("declaratie_id")
+)
+
+
 def _beantwoorde_declaratie(session: Session, h: DeclaratieAntwoordHeader) -> DeclaratieRecord | None:
     """The declaratie of the JW323 whose BerichtIdentificatie the JW325 header names (TR337)."""
-    stmt = (
-        select(DeclaratieRecord)
-        .join(BerichtRecord, col(BerichtRecord.id) == col(DeclaratieRecord.bericht_id))
-        .where(
-            DeclaratieRecord.aanbieder == h.ontvanger,
-            DeclaratieRecord.gemeente == h.afzender,
-            BerichtRecord.identificatie == h.declaratie_identificatie,
-            BerichtRecord.dagtekening == h.declaratie_dagtekening,
-        )
-        .order_by(col(DeclaratieRecord.id).desc())
-    )
-    return session.exec(stmt).first()
+    params = {
+        "aanbieder": h.ontvanger,
+        "gemeente": h.afzender,
+        "identificatie": h.declaratie_identificatie,
+        "dagtekening": h.declaratie_dagtekening,
+    }
+    return session.exec(_BEANTWOORDE_DECLARATIE, params=params).first()
