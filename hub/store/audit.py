@@ -14,6 +14,7 @@ from typing import Literal, get_args
 from sqlalchemy import bindparam, case, update
 from sqlmodel import Session, col, select
 
+from hub.store.db import run
 from hub.store.tables import OUTCOMES, BerichtRecord, VerzoekRecord
 
 Outcome = Literal["accepted", "rejected", "duplicate", "malformed"]
@@ -41,15 +42,17 @@ def now() -> datetime:
 
 # Built once, with bind parameters: building the select() per call (coercing each `==`, the case()) cost
 # several times what running it does.
+_SAME_MESSAGE = (
+    col(BerichtRecord.afzender) == bindparam("afzender"),
+    col(BerichtRecord.bericht) == bindparam("bericht"),
+    col(BerichtRecord.identificatie) == bindparam("identificatie"),
+    col(BerichtRecord.content_hash) == bindparam("content_hash"),
+    col(BerichtRecord.outcome) != "duplicate",
+)
+_IDENTITY_SEEN = select(BerichtRecord.id).where(*_SAME_MESSAGE).limit(1)
 _IDENTITY = (
     select(BerichtRecord)
-    .where(
-        col(BerichtRecord.afzender) == bindparam("afzender"),
-        col(BerichtRecord.bericht) == bindparam("bericht"),
-        col(BerichtRecord.identificatie) == bindparam("identificatie"),
-        col(BerichtRecord.content_hash) == bindparam("content_hash"),
-        col(BerichtRecord.outcome) != "duplicate",
-    )
+    .where(*_SAME_MESSAGE)
     # accepted first, then newest: a resend after a rejection sees the latest verdict
     .order_by(
         case((col(BerichtRecord.outcome) == "accepted", 0), else_=1),
@@ -74,6 +77,9 @@ def find_identity(
         "identificatie": identificatie,
         "content_hash": content_hash,
     }
+    # Nearly every message is new: a column query without the ORM says so; only a hit loads the entity.
+    if run(session, _IDENTITY_SEEN, params).first() is None:
+        return None
     return session.exec(_IDENTITY, params=params).first()
 
 
