@@ -191,6 +191,10 @@ def scrape_target() -> Iterator[str]:
     """URL of a real hub's /metrics: `hub demo` (embedded broker, SQLite, processors) fed by the simulator."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    # One record per poll: the simulated history must flow while Prometheus scrapes (as a real hub's history
+    # accrues over months), or the increase() rules see counters that never rise. Whole polls would process it
+    # before the first scrape.
+    env["HUB_KAFKA_BATCH_MAX_RECORDS"] = "1"
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below; it outlives the yield)
     proc = subprocess.Popen(
         # A high error rate: the live traffic keeps the rule-violation counters rising while Prometheus scrapes.
