@@ -25,13 +25,7 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture
 def intake(db: Engine) -> Intake:
-    return Intake(
-        Validator(clock=lambda: TODAY),
-        session_factory(db),
-        Pseudonymiser(b"k" * 32),
-        clock=lambda: TODAY,
-        now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
-    )
+    return _intake(db)
 
 
 def retour_codes(xml: bytes | None, path: str = "{*}Header/{*}RetourCodes/{*}RetourCode") -> list[str]:
