@@ -90,7 +90,9 @@ def _retour(
     klasse_codes: dict[Element, list[str]] | None,
 ) -> Element:
     """The retour as a tree; with `klasse_codes` the client (or Antwoord) follows, codes on each class."""
-    root = etree.Element(f"{{{retour.ns}}}Bericht", nsmap={"ijw": BASIS_NS, retour.bericht.lower(): retour.ns})
+    root = etree.Element(
+        f"{{{retour.ns}}}Bericht", nsmap={"ijw": BASIS_NS, retour.bericht.lower(): retour.ns}
+    )
     root.append(_retour_header(doc, retour, ident, dagtekening, codes, xslt=xslt))
     if klasse_codes is not None:
         klassen = RETOUR_KLASSEN[retour.bericht]
@@ -248,7 +250,7 @@ def _copy_into(parent: Element, source: Element, old_ns: str, new_ns: str) -> El
     dup = copy.deepcopy(source)
     for el in dup.iter():
         if isinstance(el.tag, str) and el.tag.startswith(f"{{{old_ns}}}"):
-            el.tag = f"{{{new_ns}}}{el.tag[len(old_ns) + 2:]}"
+            el.tag = f"{{{new_ns}}}{el.tag[len(old_ns) + 2 :]}"
     parent.append(dup)
     return dup
 
@@ -316,7 +318,9 @@ def _codes_for(el: Element, klassen: set[Element], klasse_codes: dict[Element, l
     return [GEEN_OPMERKING]
 
 
-def _declaratie_antwoord(doc: Doc, verdict: Verdict, retour: BerichtInfo, ident: str, dagtekening: date) -> Element:
+def _declaratie_antwoord(
+    doc: Doc, verdict: Verdict, retour: BerichtInfo, ident: str, dagtekening: date
+) -> Element:
     """JW325 on a JW323 (process.md 5.3): totals and only the rejected Prestaties."""
     ns = retour.ns
     root = etree.Element(f"{{{ns}}}Bericht", nsmap={"ijw": BASIS_NS, "jw325": ns})
@@ -383,7 +387,9 @@ def _antwoord_body(
         holder = _el(out, ns, "Prestaties")
         for p in returned:
             afgewezen += _signed(child(p, "IngediendBedrag"), "Bedrag", "DebetCredit")
-            _codes(_copy_into(holder, p, old_ns, ns), ns, [NIET_BEOORDEELD] if client_codes else klasse_codes[p])
+            _codes(
+                _copy_into(holder, p, old_ns, ns), ns, [NIET_BEOORDEELD] if client_codes else klasse_codes[p]
+            )
         _codes(out, ns, client_codes or [GEEN_OPMERKING])
     _totaal(antwoord, ns, "TotaalToegekendBedrag", ingediend - afgewezen)
     if len(clienten):

@@ -15,8 +15,13 @@ HEENBERICHTEN = {"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", 
 GEMEENTE_IS_AFZENDER = {"JW301", "JW319", "JW325"}
 
 
-@rule("TR135", berichten=HEENBERICHTEN, level=Level.EXTERNAL, retourcode="8848",
-      summary="Dagtekening not in the future (system date of the receiver)")
+@rule(
+    "TR135",
+    berichten=HEENBERICHTEN,
+    level=Level.EXTERNAL,
+    retourcode="8848",
+    summary="Dagtekening not in the future (system date of the receiver)",
+)
 def dagtekening_niet_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
     dagtekening = doc.dagtekening
     if dagtekening is not None and dagtekening > ctx.today:
@@ -24,8 +29,13 @@ def dagtekening_niet_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
         yield Hit(el, f"Dagtekening {dagtekening} is later than the receiver's date {ctx.today}")
 
 
-@rule("TR378", berichten=HEENBERICHTEN, level=Level.EXTERNAL, retourcode="S300",
-      summary="Gemeentecode exists in the CBS list")
+@rule(
+    "TR378",
+    berichten=HEENBERICHTEN,
+    level=Level.EXTERNAL,
+    retourcode="S300",
+    summary="Gemeentecode exists in the CBS list",
+)
 def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if ctx.gemeenten is None:
         return
@@ -39,7 +49,9 @@ def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
             gem = doc.child(wpb, "Gemeente")
             code = doc.text(gem)
             if code is not None and code not in ctx.gemeenten:
-                yield Hit(gem, f"Woonplaatsbeginsel gemeentecode {code} is not in the CBS gemeente list", klasse=wpb)
+                yield Hit(
+                    gem, f"Woonplaatsbeginsel gemeentecode {code} is not in the CBS gemeente list", klasse=wpb
+                )
 
 
 # Product class per message, and where its Categorie/Code live within the class.
@@ -53,8 +65,13 @@ _PRODUCT_KLASSEN: dict[str, tuple[str, str, str]] = {
 }
 
 
-@rule("TR381", berichten=set(_PRODUCT_KLASSEN), level=Level.EXTERNAL, retourcode="S329",
-      summary="ProductCode belongs to ProductCategorie in the product code list")
+@rule(
+    "TR381",
+    berichten=set(_PRODUCT_KLASSEN),
+    level=Level.EXTERNAL,
+    retourcode="S329",
+    summary="ProductCode belongs to ProductCategorie in the product code list",
+)
 def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if ctx.productcodes is None:
         return
@@ -63,11 +80,18 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
         code_el = doc.child(klasse, code_path)
         categorie, code = doc.text(klasse, cat_path), doc.text(code_el)
         if code is not None and (categorie or "", code) not in ctx.productcodes:
-            yield Hit(code_el, f"productcode {code} does not belong to productcategorie {categorie}", klasse=klasse)
+            yield Hit(
+                code_el, f"productcode {code} does not belong to productcategorie {categorie}", klasse=klasse
+            )
 
 
-@rule("TR418", berichten={"JW323"}, level=Level.EXTERNAL, retourcode="0611",
-      summary="ProductTarief equals the contract tariff")
+@rule(
+    "TR418",
+    berichten={"JW323"},
+    level=Level.EXTERNAL,
+    retourcode="0611",
+    summary="ProductTarief equals the contract tariff",
+)
 def producttarief_volgens_contract(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if ctx.tarieven is None:
         return

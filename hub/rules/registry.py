@@ -43,7 +43,12 @@ class Violation:
     klasse: Element | None = field(default=None, compare=False, repr=False)
 
     def as_json(self) -> dict[str, str | None]:
-        return {"rule": self.rule, "retourcode": self.retourcode, "location": self.location, "message": self.message}
+        return {
+            "rule": self.rule,
+            "retourcode": self.retourcode,
+            "location": self.location,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +115,9 @@ def rules_for(bericht: str, levels: Iterable[Level]) -> list[Rule]:
     wanted = frozenset(levels)
     selected = _SELECTED.get((bericht, wanted))
     if selected is None:
-        selected = _SELECTED[(bericht, wanted)] = [r for r in _BY_BERICHT.get(bericht, []) if r.level in wanted]
+        selected = _SELECTED[(bericht, wanted)] = [
+            r for r in _BY_BERICHT.get(bericht, []) if r.level in wanted
+        ]
     return list(selected)
 
 
