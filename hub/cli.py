@@ -14,6 +14,7 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
+from hub import heap
 from hub.errors import ConfigError
 from hub.ijw.parse import ParseLimits
 from hub.rules.registry import Level, Violation
@@ -186,6 +187,7 @@ def demo(
     from hub.logs import configure
 
     configure("text", "WARNING")
+    heap.settle()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             run_demo(seed=seed, port=port, speed=speed, duration=duration, live_ui=live, error_rate=error_rate)
@@ -213,6 +215,7 @@ def process(
     today = _as_date(as_of)
     settings = load(HubSettings)
     configure(settings.log_format, "WARNING")
+    heap.settle()
     try:
         counts = asyncio.run(
             run_process(
@@ -329,6 +332,7 @@ def run(
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    heap.settle()
     serve(service, settings)
 
 
