@@ -7,7 +7,7 @@ before 4 redelivers the batch; the store then finds its events handled (or their
 nothing changes. When 2 fails because the store is unavailable the whole batch waits and retries; when it fails
 otherwise its events are handled one by one, each in its own transaction with bounded retries, so a poison
 event goes to the dead-letter topic alone and never blocks its partition. One consumer group,
-"ijw-hub-processors", with one member per process that reads every normalised topic (one member, not one per
+`topics.groups.processors`, with one member per process that reads every normalised topic (one member, not one per
 topic: each member joining costs the group a rebalance). Replicas share the partitions, and any of them may
 handle any event, because the observations come from the store rather than from what a replica has seen before.
 
@@ -43,8 +43,6 @@ from hub.topics import Topics
 
 log = logging.getLogger("hub.processors")
 
-PROCESSORS_GROUP = "ijw-hub-processors"
-
 
 @dataclass
 class ProcessorWorker:
@@ -76,7 +74,7 @@ class ProcessorWorker:
         for _ in records:
             self.metrics.processing_seconds.labels(stage="processors").observe(per_event)
         await msg.ack()
-        await observe_lag(self.metrics, PROCESSORS_GROUP, getattr(msg, "consumer", None))
+        await observe_lag(self.metrics, self.topics.groups.processors, getattr(msg, "consumer", None))
         if self.on_done is not None:
             for bericht_id in done:
                 self.on_done(bericht_id)
@@ -251,7 +249,7 @@ def register_processors(
 
     @broker.subscriber(
         *parsers,
-        group_id=PROCESSORS_GROUP,
+        group_id=topics.groups.processors,
         ack_policy=AckPolicy.MANUAL,
         title="processors",
         description="Stores the monitor's observations for every normalised event, one transaction per poll.",

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from consumers.broker import BrokerSettings, ensure_topics, make_broker
 from consumers.embedded import EmbeddedBroker
 from consumers.intake import HEADER_ID
-from consumers.processors import PROCESSORS_GROUP, ProcessorWorker, register_processors
+from consumers.processors import ProcessorWorker, register_processors
 from hub.errors import TransientError
 from hub.events.models import TOPIC_KIND, HubEvent
 from hub.metrics import HubMetrics
@@ -212,4 +212,4 @@ async def test_over_tansu_the_processors_store_in_batches_what_one_by_one_stores
     # Every record is committed: a restart of the group reads nothing again.
     ends = await end_offsets(tansu.bootstrap, [topics.normalised(k) for k in {TOPIC_KIND[type(e)] for e in events}])
     for tp, end in ends.items():
-        assert (await committed(tansu.bootstrap, PROCESSORS_GROUP, tp) or 0) == end, tp
+        assert (await committed(tansu.bootstrap, topics.groups.processors, tp) or 0) == end, tp
