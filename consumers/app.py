@@ -34,13 +34,16 @@ from hub.privacy import Pseudonymiser
 from hub.settings import HubSettings
 from hub.store.db import SessionFactory, make_engine, session_factory, upgrade
 from hub.topics import Topics
-from hub.validate import Validator
+from hub.validate import Validator, VerdictMemory
 from producers.retour_dispatcher import RetourDispatcher, register_retour_dispatcher
 
 log = logging.getLogger("hub")
 
 Role = Literal["all", "intake", "processors", "gateway"]
 ROLES: tuple[Role, ...] = ("all", "intake", "processors", "gateway")
+# Verdicts the validator remembers where the gateway and the intake share a process: the intake meets a message
+# after its trip through Kafka, with the messages posted meanwhile in between.
+VERDICT_MEMORY = 256
 
 
 def pseudonymiser_for(settings: HubSettings, *, allow_throwaway: bool) -> Pseudonymiser:
@@ -73,6 +76,7 @@ class Runtime:
     on_processor_done: Callable[[str], None] | None = None
     retour_file_name: Callable[[str, str], str] | None = None
     periodic_checks: bool = True  # the processors' periodic check (`hub process` runs it once, at the end)
+    serves_http: bool = False  # `hub run`: the HTTP app, with the gateway when the roles include it
 
     embedded: EmbeddedBroker | None = field(init=False, default=None)
     bootstrap: str = field(init=False, default="")
@@ -107,6 +111,7 @@ class Runtime:
             s.gemeenten_file,
             limits=ParseLimits(s.max_message_bytes, s.max_xml_depth),
             clock=self.judge_clock or self.clock,
+            memory=self._verdict_memory(),
         )
         self.intake = Intake(
             self.validator, self.sessions, pseudonym, clock=self.judge_clock or self.clock, now=lambda: datetime.now(UTC)
@@ -132,6 +137,12 @@ class Runtime:
             graceful_timeout=self.settings.shutdown_grace_seconds,
         )
         self._register()
+
+    def _verdict_memory(self) -> VerdictMemory | None:
+        """The intake finds the gateway's verdict on the same bytes when both run here; elsewhere none is kept."""
+        if self.serves_http and self.has("gateway") and self.has("intake"):
+            return VerdictMemory(VERDICT_MEMORY)
+        return None
 
     def _register(self) -> None:
         if self.has("intake"):

@@ -40,7 +40,7 @@ def build_service(
     *,
     on_started: Callable[[Service], None] | None = None,
 ) -> Service:
-    runtime = Runtime(settings, broker_settings, settings.database_url, roles=roles)
+    runtime = Runtime(settings, broker_settings, settings.database_url, roles=roles, serves_http=True)
     runtime.prepare()
     publisher = None
     if runtime.has("gateway"):

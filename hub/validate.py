@@ -6,6 +6,8 @@ Retourberichten are judged on their XSD only, as the standard does.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,8 +60,66 @@ class Verdict:
         return self.doc is not None and self.info is not None and self.info.retour is not None
 
 
+class VerdictMemory:
+    """The most recent verdicts by (message bytes, today), least recently used out first; thread-safe.
+
+    For a process where one door judges a message and the intake judges the same bytes again after Kafka (the
+    HTTP gateway in `hub run`): the second judgement finds the first. Bounded in entries and in message bytes,
+    as each verdict keeps its lxml tree. Verdicts and their Doc are shared, so their users must only read them.
+    """
+
+    def __init__(self, size: int = 256, *, max_bytes: int = 16 * 2**20) -> None:
+        if size < 1 or max_bytes < 1:
+            raise ValueError("a verdict memory needs room for at least one verdict")
+        self.size = size
+        self.max_bytes = max_bytes  # of message bytes; a message larger than this is not remembered
+        self.hits = 0
+        self.misses = 0
+        self._verdicts: OrderedDict[tuple[date, bytes], Verdict] = OrderedDict()
+        self._bytes = 0
+        # The gateway judges in worker threads and the intake in others: one lock around every change.
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._verdicts)
+
+    @property
+    def held_bytes(self) -> int:
+        """Message bytes held now."""
+        return self._bytes
+
+    def get(self, data: bytes, today: date) -> Verdict | None:
+        """The verdict on exactly these bytes judged for this day, or None."""
+        key = (today, data)  # the dict compares the bytes themselves on a hash match: never another message
+        with self._lock:
+            found = self._verdicts.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._verdicts.move_to_end(key)
+            return found
+
+    def put(self, data: bytes, today: date, verdict: Verdict) -> None:
+        if len(data) > self.max_bytes:
+            return
+        key = (today, data)
+        with self._lock:
+            if self._verdicts.pop(key, None) is not None:
+                self._bytes -= len(data)
+            self._verdicts[key] = verdict
+            self._bytes += len(data)
+            while len(self._verdicts) > self.size or self._bytes > self.max_bytes:
+                (_, oldest), _ = self._verdicts.popitem(last=False)
+                self._bytes -= len(oldest)
+
+
 class Validator:
-    """Holds the compiled XSDs and reference data; one instance serves many messages (thread-safe)."""
+    """Holds the compiled XSDs and reference data; one instance serves many messages (thread-safe).
+
+    `memory`: remember recent verdicts of validate() (off by default); the reference data must then stay as
+    built, since only the bytes and the day tell verdicts apart.
+    """
 
     def __init__(
         self,
@@ -70,6 +130,7 @@ class Validator:
         productcodes: frozenset[tuple[str, str]] | None = None,
         tarieven: dict[str, int] | None = None,
         clock: Callable[[], date] = date.today,
+        memory: VerdictMemory | None = None,
     ) -> None:
         self.schemas = schemas or SchemaSet()
         self.limits = limits or ParseLimits()
@@ -77,6 +138,7 @@ class Validator:
         self.productcodes = productcodes
         self.tarieven = tarieven
         self.clock = clock
+        self.memory = memory
         self._last_context: Context | None = None
 
     @classmethod
@@ -112,6 +174,17 @@ class Validator:
 
     def validate(self, data: bytes, *, today: date | None = None) -> Verdict:
         """Levels 1, 2 and 4 (the in-message part of the standard plus what the hub knows itself)."""
+        memory = self.memory
+        if memory is None or type(data) is not bytes:  # a bytearray cannot be a key (it may change)
+            return self._validate(data, today)
+        today = today or self.clock()
+        verdict = memory.get(data, today)
+        if verdict is None:
+            verdict = self._validate(data, today)
+            memory.put(data, today, verdict)
+        return verdict
+
+    def _validate(self, data: bytes, today: date | None) -> Verdict:
         try:
             # The depth limit is checked below, where it costs nothing for a schema-valid message: libxml2
             # bounds nesting while parsing and validates without recursion, and Doc measures the depth.

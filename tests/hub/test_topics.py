@@ -21,7 +21,7 @@ def test_another_prefix_gives_other_groups() -> None:
     assert Topics("acc.ijw.").groups.all() == ["acc.ijw-hub-intake", "acc.ijw-hub-retour", "acc.ijw-hub-processors"]
 
 
-@pytest.mark.parametrize(("a", "b"), itertools.combinations(PREFIXES, 2))
+@pytest.mark.parametrize(("a", "b"), list(itertools.combinations(PREFIXES, 2)))
 def test_distinct_prefixes_share_no_group(a: str, b: str) -> None:
     assert not set(Topics(a).groups.all()) & set(Topics(b).groups.all())
 

@@ -1,0 +1,175 @@
+"""The validator's verdict memory: the same verdict for the same bytes and day, a fresh one otherwise, bounded; and
+the users of a shared verdict (the intake, the retour builder, extraction) leave its tree as it was."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from lxml import etree
+from sqlalchemy import Engine
+
+from hub.familie import familie
+from hub.ijw.catalog import RETOUR_KLASSEN
+from hub.intake import Intake
+from hub.privacy import Pseudonymiser
+from hub.retour.build import build_retour
+from hub.rules.registry import Level, Violation
+from hub.store.db import session_factory
+from hub.synth.berichten import DEFAULT_DAGTEKENING, HEENBERICHTEN, spec
+from hub.synth.build import edit, to_xml
+from hub.validate import Validator, Verdict, VerdictMemory
+
+TODAY = date(2026, 11, 23)
+
+
+def validator(memory: VerdictMemory | None = None) -> Validator:
+    return Validator(clock=lambda: TODAY, memory=memory if memory is not None else VerdictMemory(8))
+
+
+def jw301(identificatie: str = "ID-1") -> bytes:
+    return to_xml("JW301", spec("JW301", identificatie=identificatie))
+
+
+def test_same_bytes_and_day_give_the_same_verdict() -> None:
+    v = validator()
+    data = jw301()
+    first = v.validate(data)
+    # Equal content in another object, with today made explicit (as the intake does).
+    again = v.validate(bytes(bytearray(data)), today=TODAY)
+    assert first.accepted and again is first
+    assert v.memory is not None and (v.memory.hits, v.memory.misses) == (1, 1)
+
+
+def test_other_bytes_give_a_fresh_verdict() -> None:
+    v = validator()
+    data = jw301()
+    first = v.validate(data)
+    changed = v.validate(data + b"\n")  # the same message to a reader, other bytes to the memory
+    other = v.validate(jw301("ID-2"))
+    assert changed is not first and other is not first
+    assert changed.accepted and other.accepted
+    assert other.doc is not None and other.doc.identificatie == "ID-2"
+
+
+def test_another_day_gives_a_fresh_verdict_judged_on_that_day() -> None:
+    v = validator()
+    data = to_xml("JW301", spec("JW301"))  # Dagtekening DEFAULT_DAGTEKENING
+    before = DEFAULT_DAGTEKENING - timedelta(days=1)
+    early = v.validate(data, today=before)
+    on_time = v.validate(data, today=DEFAULT_DAGTEKENING)
+    assert {e.rule for e in early.errors} == {"TR135"}  # Dagtekening after today
+    assert on_time is not early and on_time.accepted
+    assert v.validate(data, today=before) is early
+
+
+def test_malformed_bytes_are_remembered_too() -> None:
+    v = validator()
+    first = v.validate(b"<not xml")
+    assert first.outcome == "malformed" and v.validate(b"<not xml") is first
+
+
+def test_memory_keeps_the_most_recently_used_within_its_size() -> None:
+    memory = VerdictMemory(3)
+    v = validator(memory)
+    messages = [jw301(f"ID-{i}") for i in range(5)]
+    verdicts = [v.validate(m) for m in messages[:3]]
+    assert v.validate(messages[0]) is verdicts[0]  # used again: now the most recent
+    for m in messages[3:]:
+        v.validate(m)
+    assert len(memory) == 3
+    assert memory.held_bytes == sum(len(m) for m in (messages[0], *messages[3:]))
+    assert v.validate(messages[0]) is verdicts[0]
+    assert v.validate(messages[1]) is not verdicts[1]  # the least recently used went first
+
+
+def test_memory_keeps_within_its_bytes() -> None:
+    data = [jw301(f"ID-{i}") for i in range(4)]
+    memory = VerdictMemory(100, max_bytes=2 * max(len(d) for d in data))
+    v = validator(memory)
+    for d in data:
+        v.validate(d)
+    assert len(memory) == 2 and memory.held_bytes <= memory.max_bytes
+    small = VerdictMemory(100, max_bytes=10)
+    validator(small).validate(data[0])  # larger than the whole memory: judged, not kept
+    assert len(small) == 0 and small.held_bytes == 0
+
+
+def test_memory_needs_room() -> None:
+    with pytest.raises(ValueError):
+        VerdictMemory(0)
+
+
+def test_without_a_memory_every_call_judges_again() -> None:
+    v = Validator(clock=lambda: TODAY)
+    data = jw301()
+    assert v.memory is None and v.validate(data) is not v.validate(data)
+
+
+def test_threads_judging_the_same_and_other_bytes_share_one_bounded_memory() -> None:
+    memory = VerdictMemory(4)
+    v = validator(memory)
+    messages = [jw301(f"ID-{i}") for i in range(6)]
+    seen: list[list[Verdict]] = [[] for _ in range(4)]
+
+    def judge(out: list[Verdict]) -> None:
+        for _ in range(5):
+            out.extend(v.validate(m) for m in messages)
+
+    threads = [threading.Thread(target=judge, args=(out,)) for out in seen]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for out in seen:
+        assert [d.doc.identificatie for d in out if d.doc is not None] == [f"ID-{i}" for i in range(6)] * 5
+    assert len(memory) == 4 and memory.held_bytes == sum(len(m) for m in messages[2:])
+    assert memory.hits + memory.misses == 4 * 5 * 6
+
+
+# ---- the users of a remembered verdict only read it ----------------------------------------------------------
+
+
+def tree(verdict: Verdict) -> bytes:
+    assert verdict.doc is not None
+    return etree.tostring(verdict.doc.root)
+
+
+@pytest.mark.parametrize("bericht", HEENBERICHTEN)
+def test_retour_and_extraction_leave_the_tree_as_it_was(bericht: str) -> None:
+    verdict = validator().validate(to_xml(bericht, spec(bericht)))
+    assert verdict.doc is not None and verdict.accepted, verdict.errors
+    before = tree(verdict)
+    familie(verdict.doc.bericht).extract(verdict.doc)
+    build_retour(verdict, dagtekening=TODAY)
+    header_only = Violation("CS002", "0001", None, "test", Level.XSLT)
+    build_retour(Verdict(verdict.info, (header_only,), verdict.doc), dagtekening=TODAY)
+    # A class rejected on level 3 copies the client (or the declaration's rejected prestaties) into the retour.
+    retour = verdict.info.retour if verdict.info is not None else None
+    paths = RETOUR_KLASSEN.get(retour or "", ()) or ("Declaratie/Clienten/Client/Prestaties/Prestatie",)
+    klasse = verdict.doc.first(paths[-1])
+    broken = Violation("TR019", "9019", None, "test", Level.STATEFUL, klasse=klasse)
+    written = build_retour(Verdict(verdict.info, (broken,), verdict.doc), dagtekening=TODAY)
+    assert retour is None or (written is not None and b"9019" in written)
+    assert tree(verdict) == before
+
+
+def test_intake_takes_the_remembered_verdict_and_leaves_its_tree_as_it_was(db: Engine) -> None:
+    memory = VerdictMemory(8)
+    v = validator(memory)
+    intake = Intake(
+        v, session_factory(db), Pseudonymiser(b"k" * 32), clock=lambda: TODAY,
+        now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
+    )  # fmt: skip
+    rejected = edit(
+        spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct[1]/ReferentieAanbieder", "ONBEKEND-1"
+    )
+    outcomes = []
+    for data in (to_xml("JW301", spec("JW301")), to_xml("JW301", rejected)):
+        door = v.validate(data)  # what the gateway judged
+        before, hits = tree(door), memory.hits
+        outcomes.append(intake.verwerk(data).outcome)
+        assert memory.hits == hits + 1  # the intake judged nothing again
+        assert tree(door) == before and not door.errors  # level 3 made a new verdict; this one is as it was
+    assert outcomes == ["accepted", "rejected"]  # the second breaks TR379 (no such verzoek), a stateful rule
