@@ -31,7 +31,6 @@ from hub.topics import Topics
 
 log = logging.getLogger("hub.intake")
 
-INTAKE_GROUP = "ijw-hub-intake"
 HEADER_ID = "bericht-id"
 HEADER_RECEIVED = "ontvangen-op"
 
@@ -97,7 +96,7 @@ class IntakeWorker:
         for _ in records:
             self.metrics.processing_seconds.labels(stage="intake").observe(per_message)
         await msg.ack()
-        await observe_lag(self.metrics, INTAKE_GROUP, getattr(msg, "consumer", None))
+        await observe_lag(self.metrics, self.topics.groups.intake, getattr(msg, "consumer", None))
         if self.on_done is not None:
             for item in items:
                 self.on_done(item.bericht_id or "")
@@ -290,7 +289,7 @@ def register_intake(
 
     @broker.subscriber(
         topics.inbound,
-        group_id=INTAKE_GROUP,
+        group_id=topics.groups.intake,
         ack_policy=AckPolicy.MANUAL,
         description="Judges each record (one iJw XML message as sent) a poll at a time; the payload is the poll.",
         **batch_options(settings),

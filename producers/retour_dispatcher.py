@@ -24,7 +24,6 @@ from hub.errors import TransientError
 from hub.metrics import HubMetrics
 from hub.topics import Topics
 
-RETOUR_GROUP = "ijw-hub-retour"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -74,8 +73,8 @@ class RetourDispatcher:
         tmp.write_bytes(r.body)
         tmp.replace(target / name)
 
-    async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage) -> None:
-        """One poll's retouren: delivered and recorded, then the offsets committed."""
+    async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage, group: str) -> None:
+        """One poll's retouren: delivered and recorded, then the offsets committed; `group` labels the lag."""
         retouren = [Retour.of(record) for record in records]
         delay = 0.2
         while retouren:
@@ -86,7 +85,7 @@ class RetourDispatcher:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
         await msg.ack()
-        await observe_lag(self.metrics, RETOUR_GROUP, getattr(msg, "consumer", None))
+        await observe_lag(self.metrics, group, getattr(msg, "consumer", None))
         if self.on_done is not None:
             for r in retouren:
                 self.on_done(r.bericht_id)
@@ -97,10 +96,10 @@ def register_retour_dispatcher(
 ) -> None:
     @broker.subscriber(
         topics.retour,
-        group_id=RETOUR_GROUP,
+        group_id=topics.groups.retour,
         ack_policy=AckPolicy.MANUAL,
         description="Delivers each record (one retourbericht as XML) a poll at a time; the payload is the poll.",
         **batch_options(settings),
     )
     async def on_retour(body: list[bytes], msg: KafkaMessage) -> None:  # body: the documented payload
-        await dispatcher.handle_batch(msg.raw_message, msg)
+        await dispatcher.handle_batch(msg.raw_message, msg, topics.groups.retour)

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from kubernetes_validate import utils as kubernetes_validate  # type: ignore[import-untyped]
 
+from hub.topics import Topics
 from tests.deploy.contract import (
     DEPLOY,
     PARTITIONS,
@@ -292,3 +293,7 @@ def test_strimzi_topics_match_the_hub() -> None:
     assert user["spec"]["authentication"]["type"] == "scram-sha-512"
     topic_acls = [acl for acl in user["spec"]["authorization"]["acls"] if acl["resource"]["type"] == "topic"]
     assert [acl["resource"]["name"] for acl in topic_acls] == [TOPIC_PREFIX]
+    # The consumer groups follow the topic prefix (hub.topics.Topics.groups): the group ACL must cover them.
+    [group_acl] = [acl for acl in user["spec"]["authorization"]["acls"] if acl["resource"]["type"] == "group"]
+    assert group_acl["resource"]["patternType"] == "prefix"
+    assert all(g.startswith(group_acl["resource"]["name"]) for g in Topics(TOPIC_PREFIX).groups.all())
