@@ -1,0 +1,57 @@
+"""Authentication by API key: X-API-Key or a bearer token, bound to the sender codes the key may send as."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from producers.problems import ProblemError
+
+_API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="API key bound to the sender codes (AGB code or gemeentecode)",
+)
+_BEARER = HTTPBearer(auto_error=False, description="The same API key as a bearer token")
+
+
+class ApiKeys:
+    """The configured API keys, each with its sender codes (HubSettings.api_key_senders); `app.state.api_keys`."""
+
+    def __init__(self, keys: Mapping[str, frozenset[str]]) -> None:
+        self.keys = dict(keys)
+
+    def codes(self, given: str) -> frozenset[str] | None:
+        """The sender codes of the presented key; None when no configured key matches."""
+        for key, codes in self.keys.items():
+            if hmac.compare_digest(key.encode(), given.encode()):  # no timing hint about which keys exist
+                return codes
+        return None
+
+
+async def sender_codes(
+    request: Request,
+    api_key: Annotated[str | None, Security(_API_KEY)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
+) -> frozenset[str]:
+    """The sender codes of the presented API key; 401 when there is none or it is unknown."""
+    given = api_key or (bearer.credentials if bearer is not None else None)
+    if given:
+        keys: ApiKeys = request.app.state.api_keys
+        codes = keys.codes(given)
+        if codes is not None:
+            return codes
+    raise ProblemError(
+        401,
+        "unauthorized",
+        "Missing or unknown API key",
+        "send X-API-Key or Authorization: Bearer <key>",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+SenderCodes = Annotated[frozenset[str], Depends(sender_codes)]

@@ -1,0 +1,46 @@
+"""Handing an accepted message to the inbound topic, and the 503 a sender gets while the publisher's buffer is full."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Protocol
+
+from producers.problems import ProblemError
+from producers.publisher import BufferFull
+
+log = logging.getLogger("hub.gateway")
+
+
+class InboundPublisher(Protocol):
+    """What the gateway needs of producers.publisher.RawPublisher (tests pass a fake)."""
+
+    async def publish(
+        self, raw: bytes, *, bericht_id: str, received_at: datetime, key: str | None = None
+    ) -> None: ...
+
+
+async def hand_over(
+    publisher: InboundPublisher,
+    raw: bytes,
+    *,
+    bericht_id: str,
+    received_at: datetime,
+    key: str | None,
+    extra: dict[str, Any],
+) -> None:
+    """Publish the raw bytes; 503 with Retry-After when the broker is unreachable and the buffer is full.
+
+    `extra`: the log fields of the message (ids only, never a body).
+    """
+    try:
+        await publisher.publish(raw, bericht_id=bericht_id, received_at=received_at, key=key)
+    except BufferFull as full:
+        log.warning("bericht refused: broker unreachable and buffer full", extra=extra)
+        raise ProblemError(
+            503,
+            "unavailable",
+            "Broker unreachable",
+            "the hub cannot keep more messages now; retry later",
+            headers={"Retry-After": str(full.retry_after)},
+        ) from None

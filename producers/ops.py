@@ -1,0 +1,54 @@
+"""The operations routes every role serves: liveness, readiness and the Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from producers.problems import Status, problem_doc, problem_response
+
+ops = APIRouter(tags=["operations"])
+
+
+@ops.get(
+    "/healthz",
+    response_model=Status,
+    response_model_exclude_none=True,
+    summary="Liveness: the process answers",
+    responses={503: problem_doc("Not alive")},
+)
+async def healthz(request: Request) -> Any:
+    if request.app.state.health.alive():
+        return Status()
+    return problem_response(503, "not-alive", "Not alive")
+
+
+@ops.get(
+    "/readyz",
+    response_model=Status,
+    summary="Readiness: broker and database reachable, migrations applied",
+    responses={503: problem_doc("Not ready; `checks` says which check failed")},
+)
+async def readyz(request: Request) -> Any:
+    checks: dict[str, bool] = await request.app.state.health.ready()
+    failed = [name for name, ok in checks.items() if not ok]
+    if not failed:
+        return Status(checks=checks)
+    return problem_response(503, "not-ready", "Not ready", f"failed: {', '.join(failed)}", checks=checks)
+
+
+@ops.get(
+    "/metrics",
+    response_class=Response,
+    summary="Prometheus metrics",
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+)
+async def metrics(request: Request) -> Response:
+    registry: CollectorRegistry = request.app.state.registry
+    # The domain collectors query the store: keep that off the event loop.
+    body = await asyncio.to_thread(generate_latest, registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,142 @@
+"""Taking a posted message in: the pre-check of levels 1, 2 and 4, then 202 (handed over to the intake) or 422
+(malformed, recorded here, as the standard gives it no retour and it never reaches the intake)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.errors import BerichtUnreadable
+from hub.ijw.parse import ParseLimits, parse_bericht
+from hub.metrics import HubMetrics
+from hub.retour.build import build_retour
+from hub.rules.registry import Level
+from hub.store import audit
+from hub.store.db import SessionFactory
+from hub.validate import OUTCOME_MALFORMED, Validator, Verdict
+from producers.handover import InboundPublisher, hand_over
+from producers.problems import Ontvangen, problem_response
+from producers.publisher import inbound_key
+from producers.tracking import Received, Tracking, links
+
+log = logging.getLogger("hub.gateway")
+
+
+@dataclass(frozen=True, slots=True)
+class Precheck:
+    verdict: Verdict
+    afzender: str | None
+    identificatie: str | None
+    retour: str | None  # the 0001 retour of a message that breaks an in-message rule
+
+
+def _header(raw: bytes, limits: ParseLimits) -> tuple[str | None, str | None]:
+    """(Afzender, Identificatie) of a message that is not XSD-valid, when its header can be read at all."""
+    try:
+        root = parse_bericht(raw, limits).root
+    except BerichtUnreadable:
+        return None, None
+    afzender = (root.findtext("{*}Header/{*}Afzender") or "").strip() or None
+    ident = (root.findtext("{*}Header/{*}BerichtIdentificatie/{*}Identificatie") or "").strip() or None
+    return afzender, ident
+
+
+@dataclass
+class Receiver:
+    """The gateway's judgement and answer for one posted message (`app.state.receiver`)."""
+
+    validator: Validator
+    sessions: SessionFactory
+    publisher: InboundPublisher | None
+    metrics: HubMetrics | None
+    now: Callable[[], datetime]
+    tracking: Tracking
+    max_bytes: int  # HUB_MAX_MESSAGE_BYTES: the body is refused (413) beyond it
+
+    def precheck(self, raw: bytes) -> Precheck:
+        """Levels 1, 2 and 4 (runs in a worker thread)."""
+        verdict = self.validator.validate(raw)
+        if verdict.doc is None:
+            return Precheck(verdict, *_header(raw, self.validator.limits), None)
+        retour = None
+        if verdict.level == Level.XSLT:  # levels 3/4 may still change a retour; a 0001 retour is final
+            xml = build_retour(verdict, dagtekening=self.validator.clock())
+            retour = xml.decode() if xml is not None else None
+        return Precheck(verdict, verdict.doc.afzender, verdict.doc.identificatie, retour)
+
+    async def accept(
+        self, raw: bytes, bericht_id: str, received_at: datetime, check: Precheck
+    ) -> JSONResponse:
+        """Hand the raw bytes to the intake (503 while that cannot be done) and answer 202 with the id."""
+        doc, info = check.verdict.doc, check.verdict.info
+        assert doc is not None and info is not None and self.publisher is not None
+        extra = {"bericht_id": bericht_id, "identificatie": check.identificatie, "bericht": info.bericht}
+        key = inbound_key(info, doc.afzender, doc.ontvanger)
+        await hand_over(
+            self.publisher, raw, bericht_id=bericht_id, received_at=received_at, key=key, extra=extra
+        )
+        self.tracking.remember(
+            bericht_id, Received(info.bericht, check.afzender, check.identificatie, received_at)
+        )
+        log.info("bericht ontvangen", extra=extra)
+        body = Ontvangen(id=bericht_id, bericht=info.bericht, retour=check.retour, links=links(bericht_id))
+        return JSONResponse(
+            body.model_dump(exclude_none=True),
+            status_code=202,
+            headers={"Location": f"/berichten/{bericht_id}"},
+        )
+
+    async def malformed(
+        self, raw: bytes, bericht_id: str, received_at: datetime, check: Precheck
+    ) -> JSONResponse:
+        """Record and count a message that is not readable or not XSD-valid, and answer 422 with every error."""
+        verdict = check.verdict
+        rules = [v.rule for v in verdict.errors]
+        await asyncio.to_thread(self._record_malformed, raw, bericht_id, received_at, check, rules)
+        if self.metrics is not None:
+            self.metrics.judged(verdict.bericht, OUTCOME_MALFORMED, rules)
+        log.warning(
+            "bericht malformed",
+            extra={
+                "bericht_id": bericht_id,
+                "identificatie": check.identificatie,
+                "rules": sorted(set(rules)),
+            },
+        )
+        return problem_response(
+            422,
+            "invalid-bericht",
+            "Not a valid iJw 3.2 message",
+            f"{len(verdict.errors)} error(s): the message is not well-formed, unsafe or not valid against the "
+            "iJw 3.2 XSD; the standard gives it no retourbericht",
+            id=bericht_id,
+            bericht=verdict.bericht,
+            errors=[{"rule": v.rule, "location": v.location, "message": v.message} for v in verdict.errors],
+        )
+
+    def _record_malformed(
+        self, raw: bytes, bericht_id: str, received_at: datetime, check: Precheck, rules: list[str]
+    ) -> None:
+        try:
+            with self.sessions() as session:
+                audit.record(
+                    session,
+                    id=bericht_id,
+                    bericht=check.verdict.bericht,
+                    afzender=check.afzender,
+                    identificatie=check.identificatie,
+                    content_hash=audit.content_hash(raw),
+                    outcome=OUTCOME_MALFORMED,
+                    error_codes=rules,
+                    received_at=received_at,
+                    validated_at=self.now(),
+                )
+                session.commit()
+        except SQLAlchemyError as exc:  # the sender still gets its 422; the operator sees the gap in the log
+            log.error("audit record failed", extra={"bericht_id": bericht_id, "error": type(exc).__name__})

@@ -1,0 +1,103 @@
+"""Track and trace: what a sender may read about its message, from the store or, until the intake has recorded
+it, from this process's memory of the messages it accepted."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.store import audit
+from hub.store.db import SessionFactory
+from hub.store.tables import BerichtRecord
+from producers.problems import Links, ProblemError, TrackAndTrace
+
+_ID = re.compile(r"[0-9a-f]{32}")
+RECENT_IDS = 10_000  # ids this process accepted and the intake may not have recorded yet
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A message this process accepted, until the intake's record exists."""
+
+    bericht: str
+    afzender: str | None
+    identificatie: str | None
+    received_at: datetime
+
+
+@dataclass
+class Tracking:
+    """The store's records and the recently accepted ids of this process (`app.state.tracking`)."""
+
+    sessions: SessionFactory
+    recent: OrderedDict[str, Received] = field(default_factory=OrderedDict)
+
+    def remember(self, bericht_id: str, received: Received) -> None:
+        self.recent[bericht_id] = received
+        while len(self.recent) > RECENT_IDS:
+            self.recent.popitem(last=False)
+
+    def seen(self, bericht_id: str) -> Received | None:
+        return self.recent.get(bericht_id)
+
+    async def load(self, bericht_id: str) -> BerichtRecord | None:
+        """The record of a message id; None for an unknown or impossible id, 503 while the store is down."""
+        if not _ID.fullmatch(bericht_id):
+            return None
+        try:
+            return await asyncio.to_thread(self._get, bericht_id)
+        except SQLAlchemyError:
+            raise ProblemError(
+                503, "store-unavailable", "Store unavailable", "retry later", headers={"Retry-After": "5"}
+            ) from None
+
+    def _get(self, bericht_id: str) -> BerichtRecord | None:
+        with self.sessions() as session:
+            return audit.get(session, bericht_id)  # loaded columns stay readable after the session closes
+
+
+def links(bericht_id: str) -> Links:
+    return Links(self=f"/berichten/{bericht_id}", retour=f"/berichten/{bericht_id}/retour")
+
+
+def trace(record: BerichtRecord) -> TrackAndTrace:
+    return TrackAndTrace(
+        id=record.id,
+        bericht=record.bericht,
+        identificatie=record.identificatie,
+        status="beoordeeld",
+        outcome=record.outcome,  # one of OUTCOMES, checked on write (pydantic validates it here too)
+        error_codes=list(record.error_codes),
+        retour_bericht=record.retour_bericht,
+        received_at=record.received_at,
+        validated_at=record.validated_at,
+        retour_produced_at=record.retour_produced_at,
+        retour_delivered_at=record.retour_delivered_at,
+        events_published_at=record.events_published_at,
+        links=links(record.id),
+    )
+
+
+def trace_received(bericht_id: str, seen: Received) -> TrackAndTrace:
+    return TrackAndTrace(
+        id=bericht_id, bericht=seen.bericht, identificatie=seen.identificatie, status="ontvangen", outcome=None,
+        error_codes=[], retour_bericht=None, received_at=seen.received_at, validated_at=None,
+        retour_produced_at=None, retour_delivered_at=None, events_published_at=None, links=links(bericht_id),
+    )  # fmt: skip
+
+
+def pending(bericht_id: str) -> ProblemError:
+    """409: the message is known, its retour is not produced yet."""
+    return ProblemError(
+        409,
+        "retour-pending",
+        "Retour not produced yet",
+        f"the intake has not produced the retour of {bericht_id} yet",
+        headers={"Retry-After": "1"},
+        id=bericht_id,
+    )
