@@ -32,7 +32,7 @@ from hub.monitor.processor import Processor
 from hub.monitor.registry import EventParser, Regios
 from hub.privacy import Pseudonymiser
 from hub.settings import HubSettings
-from hub.store.db import SessionFactory, make_engine, session_factory, upgrade
+from hub.store.db import SessionFactory, is_current, make_engine, session_factory, upgrade, wait_until_current
 from hub.topics import Topics
 from hub.validate import Validator, VerdictMemory
 from producers.retour_dispatcher import RetourDispatcher, register_retour_dispatcher
@@ -90,6 +90,7 @@ class Runtime:
     processor: Processor = field(init=False)
     processor_worker: ProcessorWorker | None = field(init=False, default=None)
     _peiler: asyncio.Task[None] | None = field(init=False, default=None)
+    _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
 
     def has(self, role: Role) -> bool:
         return "all" in self.roles or role in self.roles
@@ -211,6 +212,24 @@ class Runtime:
             self.broker_settings.replication_factor,
             settings=self.broker_settings,
         )
+        consumes = self.has("intake") or self.has("processors")
+        if consumes and not await asyncio.to_thread(is_current, self.engine):
+            # `hub db upgrade` has not run: a message consumed now would fail on a missing table. Publishing (the
+            # gateway) works meanwhile; /readyz answers "migrations": false until the schema is current.
+            await self.broker.connect()
+            self._waiting = asyncio.create_task(self._consume_when_current())
+            return
+        await self._consume()
+
+    async def _consume_when_current(self) -> None:
+        await wait_until_current(self.engine)
+        try:
+            await self._consume()
+        except Exception:  # nobody awaits this task until stop(): say it here
+            log.exception("the consumers failed to start")
+            raise
+
+    async def _consume(self) -> None:
         await self.broker.start()
         if self.periodic_checks and self.processor_worker is not None:
             self._peiler = asyncio.create_task(
@@ -218,6 +237,11 @@ class Runtime:
             )
 
     async def stop(self, grace: float | None = None) -> None:
+        if self._waiting is not None:
+            self._waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # a failure was logged when it happened
+                await self._waiting
+            self._waiting = None
         if self._peiler is not None:
             self._peiler.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -6,6 +6,8 @@ message identity, its audit record and the state it changes in one commit.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -15,13 +17,18 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 DEFAULT_URL = "sqlite:///hub.sqlite"
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x696A_7768_7562  # "ijwhub": the advisory lock key that serialises upgrades on PostgreSQL
+# PostgreSQL's undefined_table and undefined_column: the schema is behind the code (`hub db upgrade` pending).
+SCHEMA_BEHIND = frozenset({"42P01", "42703"})
+
+log = logging.getLogger("hub.store")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,12 +44,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str = DEFAULT_URL, *, echo: bool = False) -> Engine:
     """An engine for a SQLite file ("sqlite:///hub.sqlite") or PostgreSQL ("postgresql+psycopg://...")."""
+    # hide_parameters: an error's text (which may reach a log line) never quotes a message's data, such as a BSN.
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # pre_ping: a server restart must cost one retried checkout, not a failed message.
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "handle_error", _schema_behind, retval=True)
+    return engine
+
+
+def _schema_behind(context: ExceptionContext) -> BaseException | None:
+    """A missing table or column is raised as an OperationalError, as SQLite's "no such table" already is.
+
+    It is the database's state, not the message's: the migrations have not run yet. Every caller treats an
+    OperationalError as transient and retries, where a ProgrammingError would dead-letter a valid message.
+    """
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) not in SCHEMA_BEHIND or isinstance(
+        context.sqlalchemy_exception, OperationalError
+    ):
+        return None
+    return OperationalError(context.statement, context.parameters, original, hide_parameters=True)
 
 
 SessionFactory: TypeAlias = sessionmaker[Session]
@@ -91,12 +115,46 @@ def upgrade(url: str | Engine, revision: str = "head") -> None:
             engine.dispose()
 
 
-def is_current(engine: Engine) -> bool:
-    """True when the database is reachable and migrated to head (for /readyz)."""
+def revisions(engine: Engine) -> tuple[set[str], set[str]]:
+    """(the database's revisions, the code's heads); raises SQLAlchemyError when the database is unreachable."""
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()), heads
+
+
+def is_current(engine: Engine) -> bool:
+    """True when the database is reachable and migrated to head (for /readyz, and before consuming)."""
     try:
-        with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
+        current, heads = revisions(engine)
     except SQLAlchemyError:
         return False
     return current == heads
+
+
+async def wait_until_current(engine: Engine, *, interval: float = 1.0, max_interval: float = 10.0) -> None:
+    """Return once the database is migrated to head; until then log why (once per state) and check again.
+
+    The consumers start only then: a message consumed against a schema without its tables would fail.
+    """
+    said: tuple[str, ...] = ()
+    while True:
+        try:
+            current, heads = await asyncio.to_thread(revisions, engine)
+        except SQLAlchemyError as exc:
+            state: tuple[str, ...] = ("unreachable", type(exc).__name__)
+            if state != said:
+                log.warning("database unreachable; the consumers wait for it", extra={"error": state[1]})
+        else:
+            if current == heads:
+                if said:
+                    log.info("database schema is current; the consumers start", extra={"revision": sorted(heads)})
+                return
+            state = ("behind", *sorted(current))
+            if state != said:
+                log.warning(
+                    "database schema is not at the newest migration; the consumers wait until `hub db upgrade` has run",
+                    extra={"revision": sorted(current), "head": sorted(heads)},
+                )
+        said = state
+        await asyncio.sleep(interval)
+        interval = min(interval * 2, max_interval)

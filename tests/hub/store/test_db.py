@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import secrets
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date, time
 from pathlib import Path
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import IntegrityError
+from psycopg import sql
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel
 
 from hub.store import audit
-from hub.store.db import MIGRATION_LOCK, is_current, make_engine, session_factory, upgrade
-from hub.store.tables import ToewijzingRecord
+from hub.store.db import MIGRATION_LOCK, is_current, make_engine, session_factory, upgrade, wait_until_current
+from hub.store.tables import BerichtRecord, ToewijzingRecord
+from tests.conftest import POSTGRES_ADMIN, POSTGRES_URL
 
 
 def test_migrations_reach_head(db: Engine) -> None:
@@ -93,3 +100,66 @@ def test_upgrade_waits_for_the_migration_lock(postgres_engine: Engine) -> None:
         holder.commit()
         pending.result(timeout=10)
     assert is_current(postgres_engine)
+
+
+@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)])
+def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a new database that no migration has touched (`hub db upgrade` not yet run)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    name = f"ijw_hub_unmigrated_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    engine = make_engine(POSTGRES_URL.format(name=name))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_a_missing_table_is_an_operational_error_without_its_parameters(unmigrated: Engine) -> None:
+    """What every consumer retries (PostgreSQL says ProgrammingError by itself), never quoting a message's data."""
+    with pytest.raises(OperationalError) as raised, Session(unmigrated) as session:
+        session.execute(select(BerichtRecord.id).where(BerichtRecord.id == "999999990"))
+    assert "999999990" not in str(raised.value)
+
+
+@pytest.mark.postgres
+def test_a_missing_column_is_an_operational_error(postgres_engine: Engine) -> None:
+    with pytest.raises(OperationalError), postgres_engine.connect() as conn:
+        conn.execute(text("SELECT no_such_column FROM bericht"))
+
+
+@pytest.mark.postgres
+def test_other_programming_errors_stay_what_they_are(postgres_engine: Engine) -> None:
+    """Only a schema behind the code is transient; a broken statement is not retried for ever."""
+    with pytest.raises(ProgrammingError), postgres_engine.connect() as conn:
+        conn.execute(text("SELEKT 1"))
+
+
+async def test_waiting_for_the_schema_ends_after_the_upgrade(
+    unmigrated: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="hub.store")
+    waiting = asyncio.create_task(wait_until_current(unmigrated, interval=0.01, max_interval=0.05))
+    while not any("not at the newest migration" in r.getMessage() for r in caplog.records):
+        assert not waiting.done()
+        await asyncio.sleep(0.01)
+    assert not waiting.done()
+    await asyncio.to_thread(upgrade, unmigrated)
+    await asyncio.wait_for(waiting, timeout=30)
+    said = [r.getMessage() for r in caplog.records if r.name == "hub.store"]
+    assert len(said) == 2 and said[1] == "database schema is current; the consumers start"  # once per state
+
+
+async def test_waiting_for_a_current_schema_returns_at_once_and_says_nothing(
+    db: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="hub.store")
+    await asyncio.wait_for(wait_until_current(db), timeout=30)
+    assert not [r for r in caplog.records if r.name == "hub.store"]
