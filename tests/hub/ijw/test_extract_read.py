@@ -1,0 +1,77 @@
+"""The field readers behind extract(): naming, the model check of a table, and values the XSD would refuse."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from hub.ijw.catalog import BERICHTEN
+from hub.ijw.doc import Doc
+from hub.ijw.extract import ExtractError, extract
+from hub.ijw.extract_read import Flat, field_name, iso_date, klasse, opt_text, text
+from hub.ijw.models import Client, XsdVersie
+from hub.synth.berichten import spec
+from hub.synth.build import edit, to_tree
+
+PRODUCT = "Client/ToegewezenProducten/ToegewezenProduct[1]"
+
+
+@pytest.mark.parametrize(
+    ("element", "field"),
+    [
+        ("Bsn", "bsn"),
+        ("ToewijzingNummer", "toewijzing_nummer"),
+        ("Toewijzingsdatum", "toewijzingsdatum"),
+        ("BasisschemaXsdVersie", "basisschema_xsd_versie"),
+        ("LandCode", "land_code"),
+    ],
+)
+def test_a_field_is_named_after_its_element(element: str, field: str) -> None:
+    assert field_name(element) == field
+
+
+def test_a_table_naming_a_field_the_model_lacks_is_refused() -> None:
+    assert set(klasse(XsdVersie, BasisschemaXsdVersie=text, BerichtXsdVersie=text)) == {
+        "BasisschemaXsdVersie",
+        "BerichtXsdVersie",
+    }
+    with pytest.raises(TypeError, match="basisschema_xsd_versi"):
+        klasse(XsdVersie, BasisschemaXsdVersi=text)
+    with pytest.raises(TypeError, match="geboorte_datum"):
+        klasse(
+            Client,
+            Geboortedatum=Flat(Datum=("geboorte_datum", iso_date), DatumGebruik=("datum_gebruik", opt_text)),
+        )
+
+
+def _doc(path: str, value: object) -> Doc:
+    """A JW301 with one value the XSD would refuse, never XSD-checked."""
+    return Doc(to_tree("JW301", edit(spec("JW301"), path, value)), BERICHTEN["JW301"])
+
+
+@pytest.mark.parametrize(
+    ("element", "value", "message"),
+    [
+        ("Toewijzingsdatum", "morgen", "Toewijzingsdatum is not a date"),
+        ("ToewijzingNummer", "12a", "ToewijzingNummer is not an integer"),
+        ("Toewijzingstijd", "25:00:00", "Toewijzingstijd is not a time"),
+    ],
+)
+def test_a_value_the_xsd_refuses_is_an_extract_error(element: str, value: str, message: str) -> None:
+    with pytest.raises(ExtractError, match=message):
+        extract(_doc(f"{PRODUCT}/{element}", value))
+
+
+def test_a_missing_required_element_is_named() -> None:
+    with pytest.raises(ExtractError, match="required element XsdVersie is missing"):
+        extract(_doc("Header/XsdVersie", None))
+
+
+def test_an_element_no_field_reads_is_passed_over() -> None:
+    doc = Doc(to_tree("JW301", spec("JW301")), BERICHTEN["JW301"])
+    client = doc.first("Client")
+    assert client is not None
+    etree.SubElement(client, f"{{{BERICHTEN['JW301'].ns}}}Onbekend").text = "x"
+    assert extract(Doc(doc.root, doc.info)) == extract(
+        Doc(to_tree("JW301", spec("JW301")), BERICHTEN["JW301"])
+    )
