@@ -43,7 +43,10 @@ class HubMetrics:
             registry=registry,
         )
         self.retour_pending = Gauge(
-            "hub_retour_pending", "Retourberichten produced but not yet delivered (from the store).", registry=registry
+            "hub_retour_pending",
+            "Retourberichten and GI102 statusmeldingen published on the retour topic but not yet delivered "
+            "(from the store).",
+            registry=registry,
         )
         self.dead_letters = Counter(
             "hub_dead_letters_total", "Messages put on the dead-letter topic, by reason.", ["reason"], registry=registry

@@ -249,7 +249,8 @@ def berichtenverkeer() -> Json:
                       unit="percentunit", width=6, height=4, decimals=1,
                       thresholds=(("red", None), ("orange", 0.8), ("green", 0.95))),
                 Panel("Retourberichten wachtend op aflevering", "stat", (Query("max(hub_retour_pending)"),),
-                      "Geproduceerde retourberichten die nog niet zijn afgeleverd.",
+                      "Retourberichten en GI-statusmeldingen (GI102) op de retour-topic die nog niet zijn "
+                      "afgeleverd.",
                       width=6, height=4, thresholds=(("green", None), ("orange", 1), ("red", 100))),
                 Panel("Dead letters (1 uur)", "stat", (Query("sum(reason:hub_dead_letters:increase1h)"),),
                       "Berichten die na herhaalde pogingen op de dead-letter topic zijn gezet.",

@@ -25,7 +25,7 @@ from hub.monitor.model import ONBEKEND, Peil, Sample
 from hub.monitor.norms import UITKOMSTEN, boven_norm_grens
 from hub.monitor.registry import BRONNEN, WACHT_BRONNEN, Regios, load_plugins
 from hub.settings import HubSettings
-from hub.store import observations
+from hub.store import gi_link, observations
 from hub.store.db import SessionFactory
 
 log = logging.getLogger("hub.monitor")
@@ -148,12 +148,13 @@ def _family(family: Family, labels: tuple[str, ...]) -> CounterMetricFamily | Ga
 
 
 def bind_retour_pending(metrics: HubMetrics, sessions: SessionFactory) -> None:
-    """hub_retour_pending reads the audit log at scrape time (one family, the one HubMetrics defines)."""
+    """hub_retour_pending reads the store at scrape time (one family, the one HubMetrics defines): the intake's
+    retouren and the processors' GI102 statusmeldingen, both published on the retour topic and not yet delivered."""
 
     def pending() -> float:
         try:
             with sessions() as session:
-                return float(observations.retour_pending(session))
+                return float(observations.retour_pending(session) + gi_link.verstuurd_niet_afgeleverd(session))
         except SQLAlchemyError:
             return float("nan")
 

@@ -343,3 +343,11 @@ def onderweg(session: Session) -> list[str]:
     """Statusmeldingen not yet delivered (made or published): `hub process` waits for them."""
     stmt = select(GiStatusmeldingRecord.id).where(col(GiStatusmeldingRecord.afgeleverd_op).is_(None))
     return list(session.exec(stmt))
+
+
+def verstuurd_niet_afgeleverd(session: Session) -> int:
+    """Statusmeldingen published on the retour topic and not yet delivered: their part of hub_retour_pending."""
+    stmt = select(func.count()).where(
+        col(GiStatusmeldingRecord.verstuurd_op).is_not(None), col(GiStatusmeldingRecord.afgeleverd_op).is_(None)
+    )
+    return int(session.exec(stmt).one())
