@@ -295,3 +295,20 @@ def test_jw325_with_rejection_passes_the_level2_rules() -> None:
     ref = b.prestaties_van(jw323["Declaratie"])[1][1]["ProductReferentie"]["ReferentieNummer"]
     s = declaratie_antwoord(jw323, dagtekening=date(2026, 11, 9), identificatie="A1", afgewezen={ref: "0233"})
     assert level2_violations("JW325", s) == []
+
+
+@pytest.mark.parametrize("family", ["klassen", "maanden", "toewijzing", "verzoeken", "declaratie"])
+def test_every_part_builder_is_offered_by_berichten(family: str) -> None:
+    """The builders live in a module per message family; hub.synth.berichten keeps offering each of them."""
+    module = importlib.import_module(f"hub.synth.{family}")
+    public = [
+        name
+        for name, value in vars(module).items()
+        if callable(value)
+        and getattr(value, "__module__", None) == module.__name__
+        and not name.startswith("_")
+    ]
+    assert public
+    for name in public:
+        assert name in b.__all__
+        assert getattr(b, name) is getattr(module, name)
