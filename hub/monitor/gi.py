@@ -9,6 +9,7 @@ not started 3 months after its bepaling; the outbox hands the statusmeldingen to
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -57,12 +58,28 @@ def bepaling_sleutel(bepaling: int) -> str:
     return f"gi_bepaling:{bepaling}"
 
 
-@observer("BepalingOntvangen", "VerzoekOmToewijzingOntvangen", "ToewijzingOntvangen", "StartOntvangen")
+KOPPEL_EVENTS = ("BepalingOntvangen", "VerzoekOmToewijzingOntvangen", "ToewijzingOntvangen", "StartOntvangen")
+
+
+def met_bepalingen(session: Session, events: Sequence[Any]) -> set[uuid.UUID]:
+    """The batch's linking events whose client has a bepaling at the event's gemeente, in one query for the poll.
+
+    Most iJw traffic has none and needs no linking. Only the intake writes bepalingen, and it publishes a
+    bepaling's event after committing its row: that event finds it, in its own batch; one committed while a batch
+    runs is linked, with the client's other events, when its event comes.
+    """
+    koppel = [e for e in events if e.type in KOPPEL_EVENTS and e.client is not None]
+    found = gi_monitor.met_bepalingen(session, ((e.client, e.gemeente) for e in koppel))
+    return {e.event_id for e in koppel if (e.client, e.gemeente) in found}
+
+
+@observer(*KOPPEL_EVENTS, voorselectie=met_bepalingen)
 def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie]:
-    """Link the client's bepalingen at the event's gemeente, make the implied statuses, observe started help."""
-    client: str | None = event.client
-    if client is None or not gi_link.heeft_bepalingen(session, client, event.gemeente):
-        return
+    """Link the client's bepalingen at the event's gemeente, make the implied statuses, observe started help.
+
+    The processors call it only for the events met_bepalingen picked from their batch.
+    """
+    client: str = event.client
     groep = gi_link.koppel_groep(
         session, client, event.gemeente, link.KoppelRegels(ctx.koppeltermijn_dagen), ctx.nu()
     )

@@ -1,12 +1,13 @@
 """The processors, transport-free: normalised events in, their observations stored, one transaction per batch.
 
-Order of effects (the caller acknowledges the batch afterwards), per event of the batch in order:
-1 skip an event already handled (monitor_event, looked up once for the batch)  2 derive observations from the
-store  3 store them (ignoring keys already observed) and mark the event handled; then, once for the batch:
-4 commit.
-An event sees what the events before it in the batch stored: their rows are flushed into the same transaction.
-A crash before 4 changes nothing; a redelivery after 4 finds step 1. Two replicas handling the same pair
-compute the same observations from the same store facts, and the unique keys keep one of each.
+Order of effects (the caller acknowledges the batch afterwards): 1 skip the events already handled (monitor_event,
+looked up once for the batch)  2 per event in order, derive observations from the store with the observers
+whose voorselectie (run once for the batch) picked it  3 store the observations (ignoring keys already
+observed) and mark the events handled, in order, one insert per table for the batch  4 commit.
+An event sees what the events before it in the batch stored (the observers' rows are flushed into the same
+transaction; no observer reads the monitor's own tables, written in 3). A crash before 4 changes nothing; a
+redelivery after 4 finds step 1. Two replicas handling the same pair compute the same observations from the
+same store facts, and the unique keys keep one of each.
 
 Plugins may also send messages (the GI's statusmeldingen): made in the store in the event's transaction or by
 a periodic check (`peil`), then handed out by `uitgaand` for the transport to publish and mark `verstuurd`.
@@ -14,7 +15,8 @@ a periodic check (`peil`), then handed out by `uitgaand` for the transport to pu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -28,8 +30,10 @@ from hub.monitor.registry import (
     OBSERVERS,
     PEILINGEN,
     POSTVAKKEN,
+    VOORSELECTIES,
     Context,
     MonitoredEvent,
+    Observer,
     Regios,
     Uitgaand,
     load_plugins,
@@ -68,25 +72,38 @@ class Processor:
             with self.sessions() as session:
                 # Step 1 for the whole batch in one query; an event twice in the batch is new the first time only.
                 handled = observations.verwerkt(session, (event.event_id for event in events))
+                # Each observer's voorselectie, once for the batch too: the events it can find anything for.
+                gekozen = {observe: kies(session, events) for observe, kies in VOORSELECTIES.items()}
+                waarnemingen = observations.Waarnemingen()
                 new: list[bool] = []
                 for event in events:
                     key = str(event.event_id)
-                    new.append(key not in handled and self._verwerk(session, event))
+                    new.append(key not in handled and self._verwerk(session, event, gekozen, waarnemingen))
                     handled.add(key)
+                waarnemingen.schrijf(session)
                 session.commit()
             return new
         except (OperationalError, InterfaceError) as exc:
             # Also SQLite's "database is locked" when another writer won the race: retry, do not drop.
             raise TransientError("store unavailable") from exc
 
-    def _verwerk(self, session: Session, event: MonitoredEvent) -> bool:
-        """Steps 2 and 3 for an event not handled before; True."""
+    def _verwerk(
+        self,
+        session: Session,
+        event: MonitoredEvent,
+        gekozen: Mapping[Observer, Collection[uuid.UUID]],
+        waarnemingen: observations.Waarnemingen,
+    ) -> bool:
+        """Step 2 for an event not handled before, keeping its rows for step 3 in waarnemingen; True."""
         found: list[Observatie] = [
-            o for observe in OBSERVERS.get(event.type, ()) for o in observe(session, event, self.context)
+            o
+            for observe in OBSERVERS.get(event.type, ())
+            if observe not in gekozen or event.event_id in gekozen[observe]
+            for o in observe(session, event, self.context)
         ]
         now = self.now()
-        observations.record(session, found, event.bericht_id, now)
-        observations.mark_verwerkt(session, event.event_id, event.type, event.bericht_id, now)
+        waarnemingen.observaties(found, event.bericht_id, now)
+        waarnemingen.event(event.event_id, event.type, event.bericht_id, now)
         # Write out what the observers added, then forget what they loaded: the next event of the batch reads the
         # store as a session of its own would (no row as loaded before a later change; an identity map that does
         # not grow with the batch). Flush first: expunging drops pending rows. All stays in the one transaction.

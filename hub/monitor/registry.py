@@ -1,7 +1,8 @@
 """Where the parts of the monitor plug in, so a new message family (the GI pipeline) adds to it without edits.
 
 - event kinds: which normalised topics the processors read, and how a value becomes an event;
-- observers: per event type, functions that derive observations from the store when that event is processed;
+- observers: per event type, functions that derive observations from the store when that event is processed,
+  each with an optional preselection that picks, once per batch, the events it can find anything for;
 - wait sources: open requests per stage (`jeugdhulp_wachtend` and `jeugdhulp_wachtend_boven_norm`);
 - sample sources: further samples for a family by name (e.g. `gi_bepalingen_total`, `gi_capaciteit`);
 - periodic checks: functions run as of a day (the processors' sweep, and the end of `hub process`);
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -105,12 +106,17 @@ class Postvak(Protocol):
 
 EventParser: TypeAlias = Callable[[bytes], Any]
 Observer: TypeAlias = Callable[["Session", Any, Context], Iterable[Observatie]]
+# Given a batch's events (all types), the ids of those its observer can find anything for: one query per poll
+# instead of one per event. It may read only what the processors never write (the intake's rows): it runs before
+# the batch's first event, and must pick what the observer would find after the events before it.
+Voorselectie: TypeAlias = Callable[["Session", Sequence[Any]], Collection[uuid.UUID]]
 WachtBron: TypeAlias = Callable[["Session", Peil], Iterable[WachtRij]]
 Bron: TypeAlias = Callable[["Session", Peil], Iterable[Sample]]
 Peiling: TypeAlias = Callable[["Session", date, Context], int]
 
 EVENT_KINDS: dict[str, EventParser] = {}
 OBSERVERS: dict[str, list[Observer]] = {}
+VOORSELECTIES: dict[Observer, Voorselectie] = {}
 WACHT_BRONNEN: list[WachtBron] = []
 BRONNEN: dict[str, list[Bron]] = {}
 PEILINGEN: list[Peiling] = []
@@ -122,12 +128,17 @@ def event_kind(kind: str, parser: EventParser) -> None:
     EVENT_KINDS[kind] = parser
 
 
-def observer(*event_types: str) -> Callable[[Observer], Observer]:
-    """Register a function that derives observations when an event of one of these types is processed."""
+def observer(*event_types: str, voorselectie: Voorselectie | None = None) -> Callable[[Observer], Observer]:
+    """Register a function that derives observations when an event of one of these types is processed.
+
+    With a voorselectie the processors call it only for the events the voorselectie picked from their batch.
+    """
 
     def register(fn: Observer) -> Observer:
         for event_type in event_types:
             OBSERVERS.setdefault(event_type, []).append(fn)
+        if voorselectie is not None:
+            VOORSELECTIES[fn] = voorselectie
         return fn
 
     return register

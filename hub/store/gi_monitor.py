@@ -1,5 +1,6 @@
 """The SQL of the GI metrics (issue 5): waiting bepalingen, the datum bepaling as a chain's start, bepalingen
-received, the latest capacity, and the maatregelen behind the jeugdbescherming norms.
+received, the latest capacity, the maatregelen behind the jeugdbescherming norms, and which clients of a batch
+have a bepaling at all.
 
 As of `vandaag` (today or --as-of): a bepaling exists from the Dagtekening of its GI001; its link to a toewijzing
 counts from the toewijzing's first Toewijzingsdatum. Withdrawals and links are those of now.
@@ -7,15 +8,16 @@ counts from the toewijzing's first Toewijzingsdatum. Withdrawals and links are t
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, exists, func, select
+from sqlalchemy import Subquery, and_, bindparam, case, exists, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from hub.monitor.model import WachtRij
+from hub.store.db import run
 from hub.store.gi_tables import (
     GiBepalingRecord,
     GiCapaciteitRecord,
@@ -134,11 +136,30 @@ def laatste_capaciteit(session: Session, vandaag: date) -> list[GiCapaciteitReco
     return list(session.exec(stmt))
 
 
+# Built once, with bind parameters (an expanding one for IN): the processors ask it per MaatregelVoortgang event.
+_MAATREGELEN = sm_select(GiMaatregelRecord).where(
+    col(GiMaatregelRecord.gi) == bindparam("gi"), col(GiMaatregelRecord.maatregel_id).in_(bindparam("ids", expanding=True))
+)
+
+
 def maatregelen(session: Session, gi: str, ids: Collection[str]) -> list[GiMaatregelRecord]:
-    stmt = sm_select(GiMaatregelRecord).where(
-        GiMaatregelRecord.gi == gi, col(GiMaatregelRecord.maatregel_id).in_(list(ids))
-    )
-    return list(session.exec(stmt))
+    return list(session.exec(_MAATREGELEN, params={"gi": gi, "ids": list(ids)}))
+
+
+_IN_CHUNK = 500  # clients per IN list: far below SQLite's and PostgreSQL's limits of bound parameters
+# Built once, with an expanding bind parameter: the index on (client, gemeente) answers it.
+_MET_BEPALINGEN = select(B.c.client, B.c.gemeente).where(B.c.client.in_(bindparam("clients", expanding=True))).distinct()
+
+
+def met_bepalingen(session: Session, paren: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (client, gemeente) pairs have a bepaling, withdrawn ones too: one query per 500 clients."""
+    wanted = set(paren)
+    clients = sorted({client for client, _ in wanted})
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(clients), _IN_CHUNK):
+        rows = run(session, _MET_BEPALINGEN, {"clients": clients[start : start + _IN_CHUNK]})
+        found.update(pair for pair in ((c, g) for c, g in rows) if pair in wanted)
+    return found
 
 
 def niet_gestart(session: Session, vandaag: date, grens: date) -> list[GiBepalingRecord]:

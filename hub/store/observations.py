@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, case, func
+from sqlalchemy import Insert, Table, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from hub.monitor.model import Beeindiging, Doorlooptijd, NormUitkomst, Observatie
+from hub.store.db import run
 from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord, VerwerktEventRecord
 from hub.store.tables import BerichtRecord
 
@@ -26,49 +28,80 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
+# Built once per dialect, table and key: building the statement per call cost more than running it.
+_INSERTS: dict[tuple[str, type[Any], tuple[str, ...]], Insert] = {}
+
+
+def _insert_statement(dialect: str, model: type[Any], keys: tuple[str, ...]) -> Insert:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING into the model's table."""
+    stmt = _INSERTS.get((dialect, model, keys))
+    if stmt is None:
+        if dialect == "postgresql":
+            stmt = postgresql.insert(_table(model)).on_conflict_do_nothing(index_elements=list(keys))
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(_table(model)).on_conflict_do_nothing(index_elements=list(keys))
+        else:  # pragma: no cover - the hub supports SQLite and PostgreSQL only
+            raise NotImplementedError(f"no idempotent insert for {dialect}")
+        _INSERTS[(dialect, model, keys)] = stmt
+    return stmt
+
+
 def _insert_ignore(session: Session, model: type[Any], keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """Insert the rows, skipping those whose unique key (`keys`) is already stored."""
+    """Insert the rows in their order, skipping those whose unique key (`keys`) is already stored."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    stmt: Insert
-    if dialect == "postgresql":
-        stmt = postgresql.insert(_table(model)).on_conflict_do_nothing(index_elements=list(keys))
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(_table(model)).on_conflict_do_nothing(index_elements=list(keys))
-    else:  # pragma: no cover - the hub supports SQLite and PostgreSQL only
-        raise NotImplementedError(f"no idempotent insert for {dialect}")
-    session.execute(stmt, rows)
+    run(session, _insert_statement(session.get_bind().dialect.name, model, tuple(keys)), rows)
 
 
-def record(session: Session, observaties: Iterable[Observatie], bericht_id: str | None, now: datetime) -> None:
-    """Store the observations that are not stored yet; the caller commits."""
-    doorlooptijden: list[dict[str, Any]] = []
-    normen: list[dict[str, Any]] = []
-    beeindigd: list[dict[str, Any]] = []
-    common = {"bericht_id": bericht_id, "observed_at": now}
-    for o in observaties:
-        match o:
-            case Doorlooptijd():
-                doorlooptijden.append(
-                    {"fase": o.fase, "sleutel": o.sleutel, "regio": o.regio,
-                     "productcategorie": o.productcategorie, "seconden": o.seconden, **common}
-                )
-            case NormUitkomst():
-                normen.append(
-                    {"norm": o.norm, "sleutel": o.sleutel, "uitkomst": o.uitkomst, "regio": o.regio, **common}
-                )
-            case Beeindiging():
-                beeindigd.append(
-                    {"sleutel": o.sleutel, "reden": o.reden, "regio": o.regio,
-                     "productcategorie": o.productcategorie, **common}
-                )
-    _insert_ignore(session, DoorlooptijdRecord, ("fase", "sleutel"), doorlooptijden)
-    _insert_ignore(session, NormRecord, ("norm", "sleutel"), normen)
-    _insert_ignore(session, BeeindigdRecord, ("sleutel",), beeindigd)
+@dataclass
+class Waarnemingen:
+    """What a batch of events writes to the monitor's tables, kept in order and inserted together by `schrijf`.
+
+    Nothing the processors do reads these tables while a batch runs (only the lookup before it), so writing
+    them at the batch's end stores what writing them per event would: in the same order, the first of a key wins.
+    """
+
+    doorlooptijden: list[dict[str, Any]] = field(default_factory=list)
+    normen: list[dict[str, Any]] = field(default_factory=list)
+    beeindigd: list[dict[str, Any]] = field(default_factory=list)
+    verwerkt: list[dict[str, Any]] = field(default_factory=list)
+
+    def observaties(self, observaties: Iterable[Observatie], bericht_id: str | None, now: datetime) -> None:
+        common = {"bericht_id": bericht_id, "observed_at": now}
+        for o in observaties:
+            match o:
+                case Doorlooptijd():
+                    self.doorlooptijden.append(
+                        {"fase": o.fase, "sleutel": o.sleutel, "regio": o.regio,
+                         "productcategorie": o.productcategorie, "seconden": o.seconden, **common}
+                    )
+                case NormUitkomst():
+                    self.normen.append(
+                        {"norm": o.norm, "sleutel": o.sleutel, "uitkomst": o.uitkomst, "regio": o.regio, **common}
+                    )
+                case Beeindiging():
+                    self.beeindigd.append(
+                        {"sleutel": o.sleutel, "reden": o.reden, "regio": o.regio,
+                         "productcategorie": o.productcategorie, **common}
+                    )
+
+    def event(self, event_id: uuid.UUID, type_: str, bericht_id: str | None, now: datetime) -> None:
+        self.verwerkt.append({"event_id": str(event_id), "type": type_, "bericht_id": bericht_id, "verwerkt_op": now})
+
+    def schrijf(self, session: Session) -> None:
+        """Store what is not stored yet, one executemany per table; the caller commits."""
+        _insert_ignore(session, DoorlooptijdRecord, ("fase", "sleutel"), self.doorlooptijden)
+        _insert_ignore(session, NormRecord, ("norm", "sleutel"), self.normen)
+        _insert_ignore(session, BeeindigdRecord, ("sleutel",), self.beeindigd)
+        _insert_ignore(session, VerwerktEventRecord, ("event_id",), self.verwerkt)
 
 
 _IN_CHUNK = 500  # bound parameters per IN list: far below SQLite's and PostgreSQL's limits
+
+
+_VERWERKT = select(VerwerktEventRecord.event_id).where(
+    col(VerwerktEventRecord.event_id).in_(bindparam("ids", expanding=True))
+)
 
 
 def verwerkt(session: Session, event_ids: Iterable[uuid.UUID]) -> set[str]:
@@ -76,15 +109,14 @@ def verwerkt(session: Session, event_ids: Iterable[uuid.UUID]) -> set[str]:
     ids = [str(i) for i in event_ids]
     found: set[str] = set()
     for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start : start + _IN_CHUNK]
-        stmt = select(VerwerktEventRecord.event_id).where(col(VerwerktEventRecord.event_id).in_(chunk))
-        found.update(session.exec(stmt))
+        found.update(event_id for (event_id,) in run(session, _VERWERKT, {"ids": ids[start : start + _IN_CHUNK]}))
     return found
 
 
 def mark_verwerkt(session: Session, event_id: uuid.UUID, type_: str, bericht_id: str | None, now: datetime) -> None:
-    row = {"event_id": str(event_id), "type": type_, "bericht_id": bericht_id, "verwerkt_op": now}
-    _insert_ignore(session, VerwerktEventRecord, ("event_id",), [row])
+    w = Waarnemingen()
+    w.event(event_id, type_, bericht_id, now)
+    w.schrijf(session)
 
 
 def verwerkte_berichten(session: Session, bericht_ids: Iterable[str]) -> set[str]:
