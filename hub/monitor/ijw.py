@@ -31,6 +31,7 @@ from hub.monitor.model import (
 from hub.monitor.norms import ANTWOORD_VERZOEK, seconden, uitkomst
 from hub.monitor.registry import Context, bron, event_kind, observer, wacht_bron
 from hub.store import facts, gauges
+from hub.store.tables import VerzoekRecord
 
 for _kind in IJW_TOPIC_KIND.values():
     event_kind(_kind, parse_event)
@@ -61,19 +62,25 @@ def toewijzing_op_verzoek(session: Session, event: ToewijzingOntvangen, ctx: Con
             # Floored: a toewijzing that existed before the request answers it at once, not before it.
             seconden(verzoek.dagtekening, versie.toewijzingsdatum, vloer=True),
         )
-        yield from _antwoord_norm(session, event.gemeente, event.aanbieder, referentie, ctx)
+        yield from _antwoord_norm(session, verzoek, event.aanbieder, referentie, ctx)
 
 
 @observer("AntwoordOntvangen")
 def antwoord_op_verzoek(session: Session, event: AntwoordOntvangen, ctx: Context) -> Iterator[Observatie]:
     """The answer norm of the requested product a JW319 answers (VerzoekAntwoord 1 and 2 both answer)."""
-    yield from _antwoord_norm(session, event.gemeente, event.aanbieder, event.referentie_aanbieder, ctx)
+    referentie = event.referentie_aanbieder
+    verzoek = facts.verzoek_om_toewijzing(session, event.gemeente, event.aanbieder, referentie)
+    yield from _antwoord_norm(session, verzoek, event.aanbieder, referentie, ctx)
 
 
-def _antwoord_norm(session: Session, gemeente: str, aanbieder: str, referentie: str, ctx: Context) -> Iterator[Observatie]:
-    verzoek = facts.verzoek_om_toewijzing(session, gemeente, aanbieder, referentie)
-    antwoord = facts.eerste_antwoord(session, gemeente, aanbieder, referentie)
-    if verzoek is None or antwoord is None:
+def _antwoord_norm(
+    session: Session, verzoek: VerzoekRecord | None, aanbieder: str, referentie: str, ctx: Context
+) -> Iterator[Observatie]:
+    """The answer norm of the verzoek (facts.verzoek_om_toewijzing, found by the caller) with this reference."""
+    if verzoek is None:
+        return
+    antwoord = facts.eerste_antwoord(session, verzoek.gemeente, aanbieder, referentie)
+    if antwoord is None:
         return
     yield NormUitkomst(
         ANTWOORD_VERZOEK,

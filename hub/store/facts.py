@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from hub.store.db import run
 from hub.store.tables import (
     AntwoordRecord,
     BerichtRecord,
@@ -24,44 +26,69 @@ from hub.store.tables import (
 
 VOT = "VOT"
 
+# Statements are built once, with bind parameters: building a select() per call (coercing every `==`) cost
+# more than running it, and the processors run several per event.
+_EERSTE_VERSIE = (
+    select(ToewijzingRecord)
+    .where(
+        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+        col(ToewijzingRecord.toewijzing_nummer) == bindparam("nummer"),
+    )
+    .order_by(col(ToewijzingRecord.id))
+    .limit(1)
+)
+
 
 def eerste_versie(session: Session, gemeente: str, nummer: int) -> ToewijzingRecord | None:
     """The first accepted version of a toewijzing: its Toewijzingsdatum is what waiting times count from."""
-    stmt = (
-        select(ToewijzingRecord)
-        .where(ToewijzingRecord.gemeente == gemeente, ToewijzingRecord.toewijzing_nummer == nummer)
-        .order_by(col(ToewijzingRecord.id))
-        .limit(1)
-    )
-    return session.exec(stmt).first()
+    return session.exec(_EERSTE_VERSIE, params={"gemeente": gemeente, "nummer": nummer}).first()
+
+
+_VERZOEK_OM_TOEWIJZING = select(VerzoekRecord).where(
+    col(VerzoekRecord.aanbieder) == bindparam("aanbieder"),
+    col(VerzoekRecord.referentie_aanbieder) == bindparam("referentie"),
+    col(VerzoekRecord.gemeente) == bindparam("gemeente"),
+    col(VerzoekRecord.soort) == VOT,
+)
 
 
 def verzoek_om_toewijzing(session: Session, gemeente: str, aanbieder: str, referentie: str) -> VerzoekRecord | None:
     """The JW315 requested product with this ReferentieAanbieder, sent to this gemeente (a VOW is not one)."""
-    stmt = select(VerzoekRecord).where(
-        VerzoekRecord.aanbieder == aanbieder,
-        VerzoekRecord.referentie_aanbieder == referentie,
-        VerzoekRecord.gemeente == gemeente,
-        VerzoekRecord.soort == VOT,
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "referentie": referentie}
+    return session.exec(_VERZOEK_OM_TOEWIJZING, params=params).first()
+
+
+_EERSTE_TOEWIJZING_MET_REFERENTIE = (
+    select(ToewijzingRecord)
+    .where(
+        col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
+        col(ToewijzingRecord.referentie_aanbieder) == bindparam("referentie"),
+        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
     )
-    return session.exec(stmt).first()
+    .order_by(col(ToewijzingRecord.id))
+    .limit(1)
+)
 
 
 def eerste_toewijzing_met_referentie(
     session: Session, gemeente: str, aanbieder: str, referentie: str
 ) -> ToewijzingRecord | None:
     """The first accepted ToegewezenProduct that carried this ReferentieAanbieder (it answers the request)."""
-    stmt = (
-        select(ToewijzingRecord)
-        .where(
-            ToewijzingRecord.aanbieder == aanbieder,
-            ToewijzingRecord.referentie_aanbieder == referentie,
-            ToewijzingRecord.gemeente == gemeente,
-        )
-        .order_by(col(ToewijzingRecord.id))
-        .limit(1)
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "referentie": referentie}
+    return session.exec(_EERSTE_TOEWIJZING_MET_REFERENTIE, params=params).first()
+
+
+_EERSTE_JW319 = (
+    select(col(BerichtRecord.validated_at), col(AntwoordRecord.dagtekening))
+    .join(BerichtRecord, col(BerichtRecord.id) == col(AntwoordRecord.bericht_id))
+    .where(
+        col(AntwoordRecord.aanbieder) == bindparam("aanbieder"),
+        col(AntwoordRecord.referentie_aanbieder) == bindparam("referentie"),
+        col(AntwoordRecord.gemeente) == bindparam("gemeente"),
     )
-    return session.exec(stmt).first()
+    .order_by(col(BerichtRecord.validated_at), col(AntwoordRecord.id))
+    .limit(1)
+)
 
 
 def eerste_antwoord(session: Session, gemeente: str, aanbieder: str, referentie: str) -> date | None:
@@ -75,18 +102,8 @@ def eerste_antwoord(session: Session, gemeente: str, aanbieder: str, referentie:
     if toewijzing is not None:
         eerste = eerste_versie(session, gemeente, toewijzing.toewijzing_nummer) or toewijzing
         kandidaten.append((_validated_at(session, toewijzing.bericht_id), 0, eerste.toewijzingsdatum))
-    stmt = (
-        select(col(BerichtRecord.validated_at), col(AntwoordRecord.dagtekening))
-        .join(BerichtRecord, col(BerichtRecord.id) == col(AntwoordRecord.bericht_id))
-        .where(
-            AntwoordRecord.aanbieder == aanbieder,
-            AntwoordRecord.referentie_aanbieder == referentie,
-            AntwoordRecord.gemeente == gemeente,
-        )
-        .order_by(col(BerichtRecord.validated_at), col(AntwoordRecord.id))
-        .limit(1)
-    )
-    antwoord = session.exec(stmt).first()
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "referentie": referentie}
+    antwoord = run(session, _EERSTE_JW319, params).first()
     if antwoord is not None:
         kandidaten.append((antwoord[0], 1, antwoord[1]))
     if not kandidaten:
@@ -95,23 +112,34 @@ def eerste_antwoord(session: Session, gemeente: str, aanbieder: str, referentie:
     return min(kandidaten, key=lambda k: (k[0] is None, k[0] or datetime.min, k[1]))[2]
 
 
+_EERSTE_START = (
+    select(StartRecord)
+    .where(
+        col(StartRecord.gemeente) == bindparam("gemeente"),
+        col(StartRecord.toewijzing_nummer) == bindparam("nummer"),
+    )
+    .order_by(col(StartRecord.id))
+    .limit(1)
+)
+
+
 def eerste_start(session: Session, gemeente: str, nummer: int) -> StartRecord | None:
     """The first accepted start line of a toewijzing, also when it was deleted or stopped since."""
-    stmt = (
-        select(StartRecord)
-        .where(StartRecord.gemeente == gemeente, StartRecord.toewijzing_nummer == nummer)
-        .order_by(col(StartRecord.id))
-        .limit(1)
-    )
-    return session.exec(stmt).first()
+    return session.exec(_EERSTE_START, params={"gemeente": gemeente, "nummer": nummer}).first()
+
+
+_STOPREGELS = select(StopRecord).where(col(StopRecord.bericht_id) == bindparam("bericht_id")).order_by(col(StopRecord.id))
 
 
 def stopregels(session: Session, bericht_id: str) -> list[StopRecord]:
     """The stop lines (StatusAanlevering 1) this message added."""
-    stmt = select(StopRecord).where(StopRecord.bericht_id == bericht_id).order_by(col(StopRecord.id))
-    return list(session.exec(stmt))
+    return list(session.exec(_STOPREGELS, params={"bericht_id": bericht_id}))
+
+
+# The one column needed, not the whole message row (which holds its retour and event).
+_VALIDATED_AT = select(col(BerichtRecord.validated_at)).where(col(BerichtRecord.id) == bindparam("id"))
 
 
 def _validated_at(session: Session, bericht_id: str) -> datetime | None:
-    record = session.get(BerichtRecord, bericht_id)
-    return record.validated_at if record is not None else None
+    validated_at: datetime | None = run(session, _VALIDATED_AT, {"id": bericht_id}).scalar()
+    return validated_at
