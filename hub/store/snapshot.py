@@ -193,20 +193,20 @@ def _field_names(state: type[Any], *skip: str) -> tuple[str, ...]:
     return tuple(f.name for f in fields(state) if f.name not in skip)
 
 
-_TOEWIJZINGEN = (
-    select(*_columns(ToewijzingRecord, _field_names(ToewijzingState, "eerste_toewijzingsdatum")))
-    .where(
-        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-        col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
-        col(ToewijzingRecord.client).in_(bindparam("clients", expanding=True)),
-    )
-    .order_by(
-        col(ToewijzingRecord.toewijzing_nummer),
-        col(ToewijzingRecord.toewijzingsdatum),
-        col(ToewijzingRecord.toewijzingstijd),
-        col(ToewijzingRecord.id),  # equal date and time: the later message wins
-    )
+# No ORDER BY: SQLite, without statistics, would walk ix_toewijzing_nummer for the whole gemeente to skip a sort
+# (a cost growing with the store); the few rows of these clients are sorted in Python instead.
+_TOEWIJZINGEN = select(
+    *_columns(ToewijzingRecord, (*_field_names(ToewijzingState, "eerste_toewijzingsdatum"), "id"))
+).where(
+    col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+    col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
+    col(ToewijzingRecord.client).in_(bindparam("clients", expanding=True)),
 )
+
+
+def _versie_order(row: Any) -> tuple[Any, ...]:
+    # equal date and time: the later message (higher id) wins
+    return (row.toewijzing_nummer, row.toewijzingsdatum, row.toewijzingstijd, row.id)
 
 
 def _toewijzingen(
@@ -217,10 +217,10 @@ def _toewijzingen(
         return ()
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "clients": list(clients)}
     versions: dict[tuple[str, int], list[Any]] = {}
-    for row in run(session, _TOEWIJZINGEN, params):
+    for row in sorted(run(session, _TOEWIJZINGEN, params), key=_versie_order):
         versions.setdefault((row.client, row.toewijzing_nummer), []).append(row)
-    # the latest version's columns, then the first version's date (eerste_toewijzingsdatum)
-    return tuple(ToewijzingState(*(*vs[-1], vs[0].toewijzingsdatum)) for vs in versions.values())
+    # the latest version's columns (without the id), then the first version's date (eerste_toewijzingsdatum)
+    return tuple(ToewijzingState(*(*vs[-1][:-1], vs[0].toewijzingsdatum)) for vs in versions.values())
 
 
 _TOEWIJZING_CLIENTS = (
@@ -272,12 +272,18 @@ def _stops(session: Session, gemeente: str, aanbieder: str, client: str) -> tupl
 
 
 def _verzoeken_stmt(by_refs: bool, by_scope: bool) -> Any:
+    # The aanbieder in each branch of the OR, each its own `?`: SQLite then searches both indexes (a MULTI-INDEX
+    # OR) instead of walking every verzoek of the aanbieder; the rows and their order are the same.
+    aanbieder = col(VerzoekRecord.aanbieder) == bindparam("aanbieder")
     conditions: list[ColumnElement[bool]] = []
     if by_refs:
-        conditions.append(col(VerzoekRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)))
+        conditions.append(
+            and_(aanbieder, col(VerzoekRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)))
+        )
     if by_scope:
         conditions.append(
             and_(
+                aanbieder,
                 col(VerzoekRecord.gemeente) == bindparam("gemeente"),
                 col(VerzoekRecord.client) == bindparam("client"),
             )
@@ -297,7 +303,7 @@ def _verzoeken_stmt(by_refs: bool, by_scope: bool) -> Any:
                 ),
             )
         )
-        .where(col(VerzoekRecord.aanbieder) == bindparam("aanbieder"), or_(*conditions))
+        .where(or_(*conditions))
         .order_by(col(VerzoekRecord.id))
     )
 
@@ -365,19 +371,23 @@ def _verzoek_state(r: Any, antwoorden: Mapping[tuple[str, str], list[str]]) -> V
 
 
 def _prestaties_stmt(by_refs: bool, by_nummers: bool) -> Any:
+    aanbieder = col(PrestatieRecord.aanbieder) == bindparam("aanbieder")  # in each branch, as _verzoeken_stmt
     conditions: list[ColumnElement[bool]] = []
     if by_refs:
-        conditions.append(col(PrestatieRecord.referentie_nummer).in_(bindparam("refs", expanding=True)))
+        conditions.append(
+            and_(aanbieder, col(PrestatieRecord.referentie_nummer).in_(bindparam("refs", expanding=True)))
+        )
     if by_nummers:
         conditions.append(
             and_(
+                aanbieder,
                 col(PrestatieRecord.gemeente) == bindparam("gemeente"),
                 col(PrestatieRecord.toewijzing_nummer).in_(bindparam("nummers", expanding=True)),
             )
         )
     return (
         select(*_columns(PrestatieRecord, _field_names(PrestatieState)))
-        .where(col(PrestatieRecord.aanbieder) == bindparam("aanbieder"), or_(*conditions))
+        .where(or_(*conditions))
         .order_by(col(PrestatieRecord.id))
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from hub.state.snapshot import Snapshot
+from hub.store import snapshot as store_snapshot
 from hub.store.snapshot import load_snapshot
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
@@ -155,3 +156,46 @@ def test_query_count_does_not_grow_with_the_lines(
             load_snapshot(session, m, PS, DAG)
         counts.append(len(seen))
     assert counts[0] == counts[1] <= 6
+
+
+def test_the_latest_toewijzing_version_wins_whatever_order_it_was_stored_in(session: Session) -> None:
+    # Versions are ordered by Toewijzingsdatum and -tijd, not by arrival: an older version stored later loses.
+    later = date(2026, 11, 5)
+    changed = spec("JW301", "JW301B", dagtekening=later)
+    changed = edit(changed, "Client/ToegewezenProducten/ToegewezenProduct[1]/Einddatum", date(2026, 12, 31))
+    accept(session, "JW301", changed)
+    accept(session, "JW301", spec("JW301"))
+    t = snapshot(session, "JW307", spec("JW307")).toewijzing(SPECIFIEK)
+    assert t is not None
+    assert (t.einddatum, t.toewijzingsdatum, t.eerste_toewijzingsdatum) == (date(2026, 12, 31), later, DAG)
+
+
+_PARAMS = {
+    "gemeente": "0200",
+    "aanbieder": "12345678",
+    "client": "c" * 64,
+    "clients": ["c" * 64, "d" * 64],
+    "refs": ["R1", "R2"],
+    "nummers": [1, 2],
+}
+
+
+@pytest.mark.parametrize("name", ["_TOEWIJZINGEN", "_VERZOEKEN", "_PRESTATIES"])
+def test_sqlite_searches_an_index_that_fits_the_scope(db: Engine, name: str) -> None:
+    """No walk through every row of a gemeente or aanbieder: its cost would grow with the store."""
+    if db.dialect.name != "sqlite":
+        pytest.skip("query plans are SQLite's; PostgreSQL plans by its statistics")
+    statement = getattr(store_snapshot, name)
+    for stmt in statement.values() if isinstance(statement, dict) else [statement]:
+        names = {p.key for p in stmt.compile().binds.values()}
+        # Rendered as it runs: a `?` per bind, so the planner sees each branch of an OR on its own.
+        compiled = stmt.params({k: v for k, v in _PARAMS.items() if k in names}).compile(
+            db, compile_kwargs={"render_postcompile": True}
+        )
+        with db.connect() as conn:
+            explain = f"EXPLAIN QUERY PLAN {compiled}"
+            plan = [row[3] for row in conn.exec_driver_sql(explain, ("x",) * str(compiled).count("?"))]
+        searches = [step for step in plan if step.startswith(("SEARCH", "SCAN"))]
+        assert searches and all(step.startswith("SEARCH") for step in searches), plan
+        # every index search binds all the equality columns of its index, not only the first
+        assert not any(step.endswith(("(gemeente=?)", "(aanbieder=?)")) for step in searches), plan
