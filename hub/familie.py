@@ -34,7 +34,8 @@ Pseudonym = Callable[[str], str]
 @dataclass(frozen=True, slots=True)
 class Familie:
     extract: Callable[[Doc], Any]
-    snapshot: Callable[[Session, Any, Pseudonym, date], object]
+    # (session, model, pseudonym, today, identificatie bekend: the intake's identity lookup answered it)
+    snapshot: Callable[[Session, Any, Pseudonym, date, bool], object]
     oordeel: Callable[[Verdict], Oordeel]
     # (model, bericht_id, pseudonym, ontvangen_op, client, accepted parts) -> event
     normalise: Callable[[Any, str, Pseudonymise, datetime, str | None, frozenset[int] | None], HubEvent | None]
@@ -65,8 +66,8 @@ def _gi_normalise(
     )
 
 
-def _gi_snapshot(session: Session, model: Any, pseudonym: Pseudonym, today: date) -> object:
-    return gi_store.load_snapshot(session, model, pseudonym)
+def _gi_snapshot(session: Session, model: Any, pseudonym: Pseudonym, today: date, bekend: bool) -> object:
+    return gi_store.load_snapshot(session, model, pseudonym)  # GB101 is looked up there, per GI
 
 
 IJW = Familie(

@@ -147,15 +147,25 @@ class Intake:
         """Idempotency, level 3, retour, event, audit and state of one judged message; flushes, never commits."""
         bericht_id, received_at, digest, verdict, model = j.bericht_id, j.received_at, j.digest, j.verdict, j.model
         if verdict.doc is None:
-            return self._malformed(session, bericht_id, verdict, digest, received_at)
+            return self._malformed(session, j)
         doc = verdict.doc
         fam = familie(doc.bericht)  # iJw or the hub's own GI messages
-        earlier = audit.find_identity(session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest)
+        # One query answers both idempotency and TR056 (the same header identity).
+        seen = audit.seen(session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest)
+        earlier = seen.earlier
         if earlier is not None and (earlier.id == bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
             # A redelivery, or a resend of an accepted message: answer from the record, change nothing.
             if earlier.id == bericht_id:
                 return self._redelivery(earlier)
-            self._record_duplicate(session, bericht_id, earlier, doc, digest, received_at)
+            if not audit.known(session, bericht_id):
+                self._audit(
+                    session,
+                    j,
+                    OUTCOME_DUPLICATE,
+                    retour=earlier.retour,
+                    retour_bericht=earlier.retour_bericht,
+                    client=earlier.client,
+                )
             return IntakeResult(  # the sender gets the same answer again; no second event
                 bericht_id=bericht_id,
                 bericht=earlier.bericht,
@@ -168,7 +178,7 @@ class Intake:
             )
         client = self._client_of(session, model)
         if not verdict.errors:
-            snapshot = fam.snapshot(session, model, self.pseudonym, today)
+            snapshot = fam.snapshot(session, model, self.pseudonym, today, seen.identificatie_bekend)
             verdict = self.validator.judge_state(verdict, snapshot, today=today)
         retour = build_retour(verdict, dagtekening=today)
         retour_bericht = verdict.info.retour if verdict.info and retour is not None else None
@@ -178,23 +188,15 @@ class Intake:
         event = None
         if oordeel.accepted:
             event = fam.normalise(model, bericht_id, self.pseudonym, received_at, client, oordeel.onderdelen)
-        audit.record(
+        self._audit(
             session,
-            id=bericht_id,
-            bericht=doc.bericht,
-            afzender=doc.afzender,
-            ontvanger=doc.ontvanger,
-            identificatie=doc.identificatie,
-            dagtekening=doc.dagtekening,
-            content_hash=digest,
-            outcome=outcome,
+            j,
+            outcome,
             error_codes=[v.rule for v in verdict.errors],
             retour=retour.decode() if retour else None,
             retour_bericht=retour_bericht,
             client=client,
             event=event.model_dump_json() if event else None,
-            received_at=received_at,
-            validated_at=self.now(),
         )
         if oordeel.accepted:  # after the audit row: state rows refer to it
             fam.apply(session, model, bericht_id, self.pseudonym, oordeel.onderdelen)
@@ -248,26 +250,32 @@ class Intake:
             return audit.client_of_referentie(session, model.header.ontvanger, referentie)
         return None
 
-    def _record_duplicate(
-        self, session: Any, bericht_id: str, earlier: Any, doc: Any, digest: str, received_at: datetime
-    ) -> None:
-        if audit.get(session, bericht_id) is None:
-            audit.record(
-                session,
-                id=bericht_id,
-                bericht=doc.bericht,
-                afzender=doc.afzender,
-                ontvanger=doc.ontvanger,
-                identificatie=doc.identificatie,
-                dagtekening=doc.dagtekening,
-                content_hash=digest,
-                outcome=OUTCOME_DUPLICATE,
-                retour=earlier.retour,
-                retour_bericht=earlier.retour_bericht,
-                client=earlier.client,
-                received_at=received_at,
-                validated_at=self.now(),
-            )
+    def _audit(self, session: Any, j: _Judged, outcome: str, **fields: Any) -> None:
+        """Write the audit record of a judged message: its header (when it has one) plus `fields`.
+
+        A plain insert built once, not an ORM entity: nothing reads the row back from the session, and the
+        insert is in the transaction at once, so state rows can refer to it and a later message sees it.
+        """
+        doc = j.verdict.doc
+        header: dict[str, Any] = {"bericht": j.verdict.bericht}  # a malformed message: no readable header
+        if doc is not None:
+            header = {
+                "bericht": doc.bericht,
+                "afzender": doc.afzender,
+                "ontvanger": doc.ontvanger,
+                "identificatie": doc.identificatie,
+                "dagtekening": doc.dagtekening,
+            }
+        row = audit.values(
+            id=j.bericht_id,
+            content_hash=j.digest,
+            outcome=outcome,
+            received_at=j.received_at,
+            validated_at=self.now(),
+            **header,
+            **fields,
+        )
+        audit.insert_records(session, [row])
 
     def _redelivery(self, earlier: Any) -> IntakeResult:
         """The same record again (a crash before the offset commit): publish what had not gone out yet."""
@@ -286,22 +294,12 @@ class Intake:
             identificatie=earlier.identificatie,
         )
 
-    def _malformed(
-        self, session: Any, bericht_id: str, verdict: Verdict, digest: str, received_at: datetime
-    ) -> IntakeResult:
+    def _malformed(self, session: Any, j: _Judged) -> IntakeResult:
+        verdict = j.verdict
         problems = [v.as_json() for v in verdict.errors]
-        if audit.get(session, bericht_id) is None:  # a redelivered malformed message is recorded once
-            audit.record(
-                session,
-                id=bericht_id,
-                bericht=verdict.bericht,
-                content_hash=digest,
-                outcome=OUTCOME_MALFORMED,
-                error_codes=[v.rule for v in verdict.errors],
-                received_at=received_at,
-                validated_at=self.now(),
-            )
-        return IntakeResult(bericht_id, verdict.bericht, OUTCOME_MALFORMED, verdict.errors, problems=problems)
+        if not audit.known(session, j.bericht_id):  # a redelivered malformed message is recorded once
+            self._audit(session, j, OUTCOME_MALFORMED, error_codes=[v.rule for v in verdict.errors])
+        return IntakeResult(j.bericht_id, verdict.bericht, OUTCOME_MALFORMED, verdict.errors, problems=problems)
 
 
 __all__ = ["OUTCOME_ACCEPTED", "OUTCOME_DUPLICATE", "Inbound", "Intake", "IntakeResult", "content_hash"]

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from sqlalchemy import bindparam, case, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from hub.store.db import run
@@ -40,26 +41,39 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-# Built once, with bind parameters: building the select() per call (coercing each `==`, the case()) cost
-# several times what running it does.
-_SAME_MESSAGE = (
+# Built once, with bind parameters: building a statement per call (coercing each `==`) cost several times what
+# running it does.
+_SAME_HEADER = select(
+    BerichtRecord.id, BerichtRecord.content_hash, BerichtRecord.outcome, BerichtRecord.received_at
+).where(
     col(BerichtRecord.afzender) == bindparam("afzender"),
     col(BerichtRecord.bericht) == bindparam("bericht"),
     col(BerichtRecord.identificatie) == bindparam("identificatie"),
-    col(BerichtRecord.content_hash) == bindparam("content_hash"),
-    col(BerichtRecord.outcome) != "duplicate",
+    col(BerichtRecord.outcome) != "duplicate",  # duplicates point back at one of the others
 )
-_IDENTITY_SEEN = select(BerichtRecord.id).where(*_SAME_MESSAGE).limit(1)
-_IDENTITY = (
-    select(BerichtRecord)
-    .where(*_SAME_MESSAGE)
-    # accepted first, then newest: a resend after a rejection sees the latest verdict
-    .order_by(
-        case((col(BerichtRecord.outcome) == "accepted", 0), else_=1),
-        col(BerichtRecord.received_at).desc(),
-    )
-    .limit(1)
-)
+_INSERT = insert(BerichtRecord)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the log knows of a message's header identity, from one query."""
+
+    earlier: BerichtRecord | None  # the earlier record of these exact bytes (find_identity)
+    identificatie_bekend: bool  # TR056: an accepted message with this Afzender, type and Identificatie
+
+
+def seen(session: Session, afzender: str, bericht: str, identificatie: str, content_hash: str) -> Seen:
+    """Idempotency and TR056 in one lookup of the header identity; the entity is loaded only for a hit."""
+    params = {"afzender": afzender, "bericht": bericht, "identificatie": identificatie}
+    rows = run(session, _SAME_HEADER, params).all()  # nearly always none: a new message
+    bekend = any(r.outcome == "accepted" for r in rows)
+    same = [r for r in rows if r.content_hash == content_hash]
+    if not same:
+        return Seen(None, bekend)
+    # accepted first (at most one: ux_bericht_identity), then newest: a resend after a rejection sees the latest
+    accepted = [r for r in same if r.outcome == "accepted"]
+    best = accepted[0] if accepted else max(same, key=lambda r: r.received_at)
+    return Seen(session.get(BerichtRecord, best.id), bekend)
 
 
 def find_identity(
@@ -71,24 +85,14 @@ def find_identity(
     latest rejected or malformed one: the caller decides whether a resend of a rejected message is judged
     again. Rows logged as duplicates are never returned; they point back at one of these.
     """
-    params = {
-        "afzender": afzender,
-        "bericht": bericht,
-        "identificatie": identificatie,
-        "content_hash": content_hash,
-    }
-    # Nearly every message is new: a column query without the ORM says so; only a hit loads the entity.
-    if run(session, _IDENTITY_SEEN, params).first() is None:
-        return None
-    return session.exec(_IDENTITY, params=params).first()
+    return seen(session, afzender, bericht, identificatie, content_hash).earlier
 
 
 def _clip(name: str, value: str | None) -> str | None:
     return None if value is None else value[: _HEADER_LENGTHS[name]]
 
 
-def record(
-    session: Session,
+def values(
     *,
     content_hash: str,
     outcome: Outcome | str,
@@ -105,8 +109,8 @@ def record(
     event: str | None = None,
     received_at: datetime | None = None,
     validated_at: datetime | None = None,
-) -> BerichtRecord:
-    """Add the audit record of one message and flush it, so state rows can refer to its id.
+) -> dict[str, Any]:
+    """The checked column values of one audit record (for `record` and `insert_records`).
 
     `client` must be the pseudonym (hub.privacy): the log never holds a BSN. `event` is the normalised
     event (JSON) of an accepted message, kept so a redelivery publishes the very same event again.
@@ -115,26 +119,49 @@ def record(
         raise ValueError(f"unknown outcome {outcome!r}")
     if client is not None and not _PSEUDONYM.fullmatch(client):
         raise ValueError("client must be a pseudonym (64 lowercase hex), never a BSN")
-    row = BerichtRecord(
-        id=id or new_id(),
-        bericht=_clip("bericht", bericht),
-        afzender=_clip("afzender", afzender),
-        ontvanger=_clip("ontvanger", ontvanger),
-        identificatie=_clip("identificatie", identificatie),
-        dagtekening=dagtekening,
-        content_hash=content_hash,
-        outcome=outcome,
-        error_codes=list(error_codes),
-        retour=retour,
-        retour_bericht=retour_bericht,
-        client=client,
-        event=event,
-        received_at=received_at or now(),
-        validated_at=validated_at,
-    )
+    return {
+        "id": id or new_id(),
+        "bericht": _clip("bericht", bericht),
+        "afzender": _clip("afzender", afzender),
+        "ontvanger": _clip("ontvanger", ontvanger),
+        "identificatie": _clip("identificatie", identificatie),
+        "dagtekening": dagtekening,
+        "content_hash": content_hash,
+        "outcome": outcome,
+        "error_codes": list(error_codes),
+        "retour": retour,
+        "retour_bericht": retour_bericht,
+        "client": client,
+        "event": event,
+        "received_at": received_at or now(),
+        "validated_at": validated_at,
+    }
+
+
+def record(session: Session, **fields: Any) -> BerichtRecord:
+    """Add the audit record of one message (`fields` as `values`) and flush it, so state rows can refer to it."""
+    row = BerichtRecord(**values(**fields))
     session.add(row)
     session.flush()
     return row
+
+
+def insert_records(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add audit records (each from `values`) with one plain insert: no ORM entity per row to build and flush.
+
+    The rows are in the transaction at once, so state rows can refer to them and a later query sees them; they
+    are not in the session's identity map (`get` reads them back from the database).
+    """
+    if rows:
+        run(session, _INSERT, rows)
+
+
+_KNOWN = select(BerichtRecord.id).where(col(BerichtRecord.id) == bindparam("id"))
+
+
+def known(session: Session, id: str) -> bool:
+    """Whether a record with this hub message id exists (a column query, no entity)."""
+    return run(session, _KNOWN, {"id": id}).first() is not None
 
 
 def mark(session: Session, id: str, field: Timestamp, when: datetime | None = None) -> bool:

@@ -41,15 +41,20 @@ Pseudonym = Callable[[str], str]
 VERWIJDERING = "13"  # RedenWijziging that deletes a toewijzing; TR385 then needs the declared lines
 
 
-def load_snapshot(session: Session, model: Bericht, pseudonym: Pseudonym, today: date) -> Snapshot:
+def load_snapshot(
+    session: Session, model: Bericht, pseudonym: Pseudonym, today: date, bekend: bool | None = None
+) -> Snapshot:
     """What the stateful rules of this message type need (field comments of hub.state.snapshot.Snapshot).
 
     `today` is not used to filter: state is loaded whole (deleted and ended toewijzingen included), and the
-    rules decide what is current with `ToewijzingState.actueel(today)`.
+    rules decide what is current with `ToewijzingState.actueel(today)`. `bekend` is TR056's answer when the
+    caller has it already (the intake's identity lookup, hub.store.audit.seen); None looks it up.
     """
     if model.bericht not in _HEENBERICHTEN:
         return Snapshot(pseudonym=pseudonym)  # retourberichten are judged on their XSD only
-    base = Snapshot(pseudonym=pseudonym, identificatie_bekend=identificatie_bekend(session, model))
+    if bekend is None:
+        bekend = identificatie_bekend(session, model)
+    base = Snapshot(pseudonym=pseudonym, identificatie_bekend=bekend)
     match model:
         case Jw301():
             return _jw301(session, model, base)

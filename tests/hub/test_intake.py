@@ -195,6 +195,42 @@ def test_marks_are_set_for_a_whole_batch_at_once(db: Engine) -> None:
     assert all(r is not None and r.retour_produced_at and r.events_published_at for r in rows)
 
 
+def test_a_later_message_in_a_batch_sees_the_audit_records_of_earlier_ones(db: Engine) -> None:
+    # The audit rows are plain inserts inside the batch's transaction: the next message's lookups find them.
+    s = spec("JW301")
+    data = to_xml("JW301", s)
+    other = to_xml("JW301", edit(s, "Client/ToegewezenProducten/ToegewezenProduct[1]/Commentaar", "Anders"))
+    results = _intake(db).verwerk_batch(
+        [
+            Inbound(data, "1" * 32),
+            Inbound(data, "2" * 32),  # the same bytes under another id: a resend
+            Inbound(other, "3" * 32),  # the same Identificatie with other content: TR056
+            Inbound(b"<not-xml", "4" * 32),
+            Inbound(b"<not-xml", "4" * 32),  # a malformed message redelivered: recorded once
+        ]
+    )
+    assert [r.outcome for r in results] == ["accepted", OUTCOME_DUPLICATE, "rejected", "malformed", "malformed"]
+    assert results[1].retour == results[0].retour and results[1].event is None
+    assert [v.rule for v in results[2].errors] == ["TR056"]
+    with session_factory(db)() as session:
+        rows = {i: audit.get(session, i * 32) for i in "1234"}
+        assert [r.outcome if r else None for r in rows.values()] == [
+            "accepted",
+            OUTCOME_DUPLICATE,
+            "rejected",
+            "malformed",
+        ]
+        duplicate = rows["2"]
+        assert duplicate is not None and rows["1"] is not None
+        assert (duplicate.retour, duplicate.client, duplicate.identificatie, duplicate.received_at) == (
+            rows["1"].retour,
+            rows["1"].client,
+            rows["1"].identificatie,
+            datetime(2026, 11, 23, 12, tzinfo=UTC),
+        )
+        assert rows["3"] is not None and rows["3"].error_codes == ["TR056"]
+
+
 def _intake(db: Engine) -> Intake:
     return Intake(
         Validator(clock=lambda: TODAY),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TypedDict
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
@@ -171,3 +171,72 @@ def test_client_of_referentie_finds_the_verzoeks_client(session: Session) -> Non
     assert audit.client_of_referentie(session, AANBIEDER, ref) == PS(CLIENT.bsn)
     assert audit.client_of_referentie(session, "87654321", ref) is None
     assert audit.client_of_referentie(session, AANBIEDER, "ONBEKEND") is None
+
+
+# ---- the intake's path: one lookup for identity and TR056, plain inserts --------------------------------
+
+
+def test_seen_answers_identity_and_identificatie_bekend_together(session: Session) -> None:
+    assert audit.seen(session, **_identity()) == audit.Seen(None, False)
+    rejected = audit.record(session, **_identity(), outcome="rejected")
+    found = audit.seen(session, **_identity())
+    assert found.earlier is not None and found.earlier.id == rejected.id
+    assert not found.identificatie_bekend  # a rejected message counts as not sent (TR056)
+    audit.record(session, **_identity(content_hash=audit.content_hash(b"first")), outcome="accepted")
+    other = audit.seen(session, **_identity())  # same header, other bytes: not this message, but TR056
+    assert other.earlier is not None and other.earlier.id == rejected.id and other.identificatie_bekend
+    fresh = audit.seen(session, **_identity(content_hash=audit.content_hash(b"third")))
+    assert fresh.earlier is None and fresh.identificatie_bekend
+    assert audit.seen(session, **_identity(bericht="JW305")) == audit.Seen(None, False)  # per message type
+
+
+def test_seen_is_one_query_for_a_new_message(db: Engine, session: Session) -> None:
+    audit.record(session, **_identity(content_hash=audit.content_hash(b"other")), outcome="accepted")
+    statements: list[str] = []
+
+    def on_execute(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db, "before_cursor_execute", on_execute)
+    try:
+        found = audit.seen(session, **_identity())
+    finally:
+        event.remove(db, "before_cursor_execute", on_execute)
+    assert found == audit.Seen(None, True)
+    assert len(statements) == 1
+
+
+def test_insert_records_round_trip_like_record(session: Session) -> None:
+    received = datetime(2026, 11, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    fields = dict(
+        _identity(),
+        outcome="rejected",
+        ontvanger="12345678",
+        error_codes=["TR019", "TR063"],
+        retour="<Bericht/>",
+        retour_bericht="JW302",
+        client=PS("999990019"),
+        received_at=received,
+    )
+    first, second = audit.values(**fields), audit.values(**{**fields, "identificatie": "X" * 40})
+    audit.insert_records(session, [first, second])
+    assert audit.known(session, first["id"]) and not audit.known(session, "0" * 32)
+    session.commit()
+    got = audit.get(session, first["id"])
+    assert got is not None
+    assert (got.outcome, got.error_codes, got.retour_bericht, got.client) == (
+        "rejected",
+        ["TR019", "TR063"],
+        "JW302",
+        PS("999990019"),
+    )
+    assert got.received_at == received and got.received_at.tzinfo == UTC
+    assert audit.get(session, second["id"]).identificatie == "X" * 12  # type: ignore[union-attr]
+
+
+def test_insert_records_checks_like_record(session: Session) -> None:
+    with pytest.raises(ValueError, match="pseudonym"):
+        audit.values(**_identity(), outcome="accepted", client="999990019")
+    with pytest.raises(StatementError, match="timezone-aware"):
+        row = audit.values(**_identity(), outcome="accepted", received_at=datetime(2026, 11, 2, 10, 0))
+        audit.insert_records(session, [row])

@@ -158,6 +158,19 @@ def test_query_count_does_not_grow_with_the_lines(
     assert counts[0] == counts[1] <= 6
 
 
+def test_a_given_identificatie_bekend_is_used_without_a_query(db: Engine, session: Session) -> None:
+    # The intake answers TR056 with its identity lookup (hub.store.audit.seen) and hands the answer over.
+    accept(session, "JW305", spec("JW305"))
+    m = model("JW305", spec("JW305"))
+    session.expunge_all()
+    with _count_queries(db) as looked_up:
+        assert load_snapshot(session, m, PS, DAG).identificatie_bekend
+    with _count_queries(db) as handed:
+        assert not load_snapshot(session, m, PS, DAG, bekend=False).identificatie_bekend
+    assert len(handed) == len(looked_up) - 1
+    assert not any("bericht" in q.split("FROM")[1] for q in handed)
+
+
 def test_the_latest_toewijzing_version_wins_whatever_order_it_was_stored_in(session: Session) -> None:
     # Versions are ordered by Toewijzingsdatum and -tijd, not by arrival: an older version stored later loses.
     later = date(2026, 11, 5)
