@@ -2,11 +2,11 @@
 
 Hot path, so every value is read from the children-by-name map that the Doc made in its one walk over the
 tree; no XPath, no repeated child searches, no second pass over the tags. The tables of extract_klassen say
-which element fills which field; extract_read turns a class into a plain dict of its fields, and the
-message's model is made from them in one `model_validate` call: pydantic 2 then builds every nested model in
-its compiled core, which costs a fraction of one constructor call per class (a JW301 has some 40 classes),
-and strict mode still checks every type. Absent optional elements are left out of the dicts, so their
-fields take the model's defaults (None, or an empty tuple).
+which element fills which field; extract_read compiles them into readers that turn a class into a plain
+dict of its fields, and the message's model is made from them in one `model_validate` call: pydantic 2 then
+builds every nested model in its compiled core, which costs a fraction of one constructor call per class (a
+JW301 has some 40 classes), and strict mode still checks every type. Absent optional elements are left out
+of the dicts, so their fields take the model's defaults (None, or an empty tuple).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from hub.ijw import extract_klassen as k
 from hub.ijw.doc import Doc
-from hub.ijw.extract_read import ExtractError, Kind, Table, fields_of, klasse, one
+from hub.ijw.extract_read import ExtractError, Kind, Reader, klasse, reader
 from hub.ijw.models import (
     Bericht,
     Jw301,
@@ -37,36 +37,34 @@ from hub.ijw.models import (
 __all__ = ["ExtractError", "extract"]
 
 
-def _bericht(model: type[BaseModel], **kinds: Kind) -> tuple[type[BaseModel], Table]:
-    return model, klasse(model, **kinds)
+def _bericht(model: type[BaseModel], **kinds: Kind) -> tuple[type[BaseModel], Reader]:
+    return model, reader(klasse(model, **kinds))
 
 
-# Each message type's model, and the table of its root element's children.
-_BERICHTEN: dict[str, tuple[type[BaseModel], Table]] = {
-    "JW301": _bericht(Jw301, Header=one(k.HEADER), Client=one(k.TOEWIJZING_CLIENT)),
-    "JW302": _bericht(Jw302, Header=one(k.RETOUR_HEADER), Client=one(k.TOEWIJZING_CLIENT)),
-    "JW305": _bericht(Jw305, Header=one(k.HEADER), Client=one(k.START_CLIENT)),
-    "JW306": _bericht(Jw306, Header=one(k.RETOUR_HEADER), Client=one(k.START_CLIENT)),
-    "JW307": _bericht(Jw307, Header=one(k.HEADER), Client=one(k.STOP_CLIENT)),
-    "JW308": _bericht(Jw308, Header=one(k.RETOUR_HEADER), Client=one(k.STOP_CLIENT)),
-    "JW315": _bericht(Jw315, Header=one(k.HEADER), Client=one(k.VERZOEK_TOEWIJZING_CLIENT)),
-    "JW316": _bericht(Jw316, Header=one(k.RETOUR_HEADER), Client=one(k.VERZOEK_TOEWIJZING_CLIENT)),
-    "JW317": _bericht(Jw317, Header=one(k.HEADER), Client=one(k.VERZOEK_WIJZIGING_CLIENT)),
-    "JW318": _bericht(Jw318, Header=one(k.RETOUR_HEADER), Client=one(k.VERZOEK_WIJZIGING_CLIENT)),
-    "JW319": _bericht(Jw319, Header=one(k.HEADER), Antwoord=one(k.ANTWOORD)),
-    "JW320": _bericht(Jw320, Header=one(k.RETOUR_HEADER), Antwoord=one(k.ANTWOORD)),
-    "JW323": _bericht(Jw323, Header=one(k.HEADER), Declaratie=one(k.DECLARATIE)),
-    "JW325": _bericht(
-        Jw325, Header=one(k.DECLARATIE_ANTWOORD_HEADER), DeclaratieAntwoord=one(k.DECLARATIE_ANTWOORD)
-    ),
+# Each message type's model, and the reader of its root element's children.
+_BERICHTEN: dict[str, tuple[type[BaseModel], Reader]] = {
+    "JW301": _bericht(Jw301, Header=k.HEADER, Client=k.TOEWIJZING_CLIENT),
+    "JW302": _bericht(Jw302, Header=k.RETOUR_HEADER, Client=k.TOEWIJZING_CLIENT),
+    "JW305": _bericht(Jw305, Header=k.HEADER, Client=k.START_CLIENT),
+    "JW306": _bericht(Jw306, Header=k.RETOUR_HEADER, Client=k.START_CLIENT),
+    "JW307": _bericht(Jw307, Header=k.HEADER, Client=k.STOP_CLIENT),
+    "JW308": _bericht(Jw308, Header=k.RETOUR_HEADER, Client=k.STOP_CLIENT),
+    "JW315": _bericht(Jw315, Header=k.HEADER, Client=k.VERZOEK_TOEWIJZING_CLIENT),
+    "JW316": _bericht(Jw316, Header=k.RETOUR_HEADER, Client=k.VERZOEK_TOEWIJZING_CLIENT),
+    "JW317": _bericht(Jw317, Header=k.HEADER, Client=k.VERZOEK_WIJZIGING_CLIENT),
+    "JW318": _bericht(Jw318, Header=k.RETOUR_HEADER, Client=k.VERZOEK_WIJZIGING_CLIENT),
+    "JW319": _bericht(Jw319, Header=k.HEADER, Antwoord=k.ANTWOORD),
+    "JW320": _bericht(Jw320, Header=k.RETOUR_HEADER, Antwoord=k.ANTWOORD),
+    "JW323": _bericht(Jw323, Header=k.HEADER, Declaratie=k.DECLARATIE),
+    "JW325": _bericht(Jw325, Header=k.DECLARATIE_ANTWOORD_HEADER, DeclaratieAntwoord=k.DECLARATIE_ANTWOORD),
 }
 
 
 def extract(doc: Doc) -> Bericht:
     """The typed model of a schema-valid message; raises ExtractError only when the XSD check was skipped."""
-    model, table = _BERICHTEN[doc.bericht]
+    model, read = _BERICHTEN[doc.bericht]
     try:
-        return model.model_validate(fields_of(doc.kids_map, doc.root, table))  # type: ignore[return-value]
+        return model.model_validate(read(doc.kids_map, doc.root))  # type: ignore[return-value]
     except ValidationError as exc:
         missing = next((e["loc"] for e in exc.errors() if e["type"] == "missing"), None)
         if missing is None:

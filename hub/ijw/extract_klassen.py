@@ -8,18 +8,17 @@ simply absent in a heenbericht, so the field keeps its empty default.
 from __future__ import annotations
 
 from hub.ijw.extract_read import (
-    Flat,
+    CODES,
+    DATE,
+    INTEGER,
+    OPT_TEXT,
+    TEXT,
+    TIME,
     Kind,
-    codes,
-    integer,
-    iso_date,
-    iso_time,
+    Many,
+    Numbered,
+    flat,
     klasse,
-    many,
-    numbered,
-    one,
-    opt_text,
-    text,
 )
 from hub.ijw.models import (
     AangevraagdProduct,
@@ -66,241 +65,239 @@ from hub.ijw.models import (
 
 # --- basisschema composites -----------------------------------------------------------------------
 
-XSD_VERSIE = klasse(XsdVersie, BasisschemaXsdVersie=text, BerichtXsdVersie=text)
-ACHTERNAAM = klasse(Achternaam, Achternaam=text, Voorvoegsel=opt_text)
+XSD_VERSIE = klasse(XsdVersie, BasisschemaXsdVersie=TEXT, BerichtXsdVersie=TEXT)
+ACHTERNAAM = klasse(Achternaam, Achternaam=TEXT, Voorvoegsel=OPT_TEXT)
 NAAM = klasse(
     Naam,
-    Geslachtsnaam=one(ACHTERNAAM),
-    Partnernaam=one(ACHTERNAAM),
-    Voornamen=opt_text,
-    Voorletters=opt_text,
-    NaamGebruik=opt_text,
+    Geslachtsnaam=ACHTERNAAM,
+    Partnernaam=ACHTERNAAM,
+    Voornamen=OPT_TEXT,
+    Voorletters=OPT_TEXT,
+    NaamGebruik=OPT_TEXT,
 )
-PRODUCT = klasse(Product, Categorie=text, Code=opt_text)
-OMVANG = klasse(Omvang, Volume=integer, Eenheid=text, Frequentie=text)
-PERIODE = klasse(Periode, Begindatum=iso_date, Einddatum=iso_date)
-OPEN_PERIODE = klasse(OpenPeriode, Begindatum=iso_date, Einddatum=iso_date)
-BEDRAG = klasse(Bedrag, Bedrag=integer, DebetCredit=text)
-TOTAAL_BEDRAG = klasse(TotaalBedrag, TotaalBedrag=integer, DebetCredit=text)
-REFERENTIE = klasse(Referentie, ReferentieNummer=text, VorigReferentieNummer=opt_text)
-VERWIJZER = klasse(Verwijzer, Type=text, Naam=opt_text, ZorgverlenerCode=opt_text)
-COMMUNICATIE = klasse(Communicatie, Vorm=text, Taal=opt_text)
+PRODUCT = klasse(Product, Categorie=TEXT, Code=OPT_TEXT)
+OMVANG = klasse(Omvang, Volume=INTEGER, Eenheid=TEXT, Frequentie=TEXT)
+PERIODE = klasse(Periode, Begindatum=DATE, Einddatum=DATE)
+OPEN_PERIODE = klasse(OpenPeriode, Begindatum=DATE, Einddatum=DATE)
+BEDRAG = klasse(Bedrag, Bedrag=INTEGER, DebetCredit=TEXT)
+TOTAAL_BEDRAG = klasse(TotaalBedrag, TotaalBedrag=INTEGER, DebetCredit=TEXT)
+REFERENTIE = klasse(Referentie, ReferentieNummer=TEXT, VorigReferentieNummer=OPT_TEXT)
+VERWIJZER = klasse(Verwijzer, Type=TEXT, Naam=OPT_TEXT, ZorgverlenerCode=OPT_TEXT)
+COMMUNICATIE = klasse(Communicatie, Vorm=TEXT, Taal=OPT_TEXT)
 HUIS = klasse(
-    Huis, Huisnummer=integer, Huisletter=opt_text, HuisnummerToevoeging=opt_text, AanduidingWoonadres=opt_text
+    Huis, Huisnummer=INTEGER, Huisletter=OPT_TEXT, HuisnummerToevoeging=OPT_TEXT, AanduidingWoonadres=OPT_TEXT
 )
 ADRES = klasse(
-    Adres, Huis=one(HUIS), Postcode=opt_text, Straatnaam=opt_text, Plaatsnaam=opt_text, LandCode=opt_text
+    Adres, Huis=HUIS, Postcode=OPT_TEXT, Straatnaam=OPT_TEXT, Plaatsnaam=OPT_TEXT, LandCode=OPT_TEXT
 )
-TELEFOON = klasse(Telefoon, Telefoonnummer=text, Landnummer=text)
+TELEFOON = klasse(Telefoon, Telefoonnummer=TEXT, Landnummer=TEXT)
 
 # --- headers --------------------------------------------------------------------------------------
 
 _HEADER: dict[str, Kind] = {
-    "BerichtCode": text,
-    "BerichtVersie": integer,
-    "BerichtSubversie": integer,
-    "Afzender": text,
-    "Ontvanger": text,
-    "BerichtIdentificatie": Flat(
-        Identificatie=("identificatie", text), Dagtekening=("dagtekening", iso_date)
-    ),
-    "XsdVersie": one(XSD_VERSIE),
+    "BerichtCode": TEXT,
+    "BerichtVersie": INTEGER,
+    "BerichtSubversie": INTEGER,
+    "Afzender": TEXT,
+    "Ontvanger": TEXT,
+    "BerichtIdentificatie": flat(Identificatie=("identificatie", TEXT), Dagtekening=("dagtekening", DATE)),
+    "XsdVersie": XSD_VERSIE,
 }
 HEADER = klasse(Header, **_HEADER)
 RETOUR_HEADER = klasse(
     RetourHeader,
     **_HEADER,
-    IdentificatieRetour=text,
-    DagtekeningRetour=iso_date,
-    XsltVersie=opt_text,
-    XsdVersieRetour=one(XSD_VERSIE),
-    RetourCodes=codes,
+    IdentificatieRetour=TEXT,
+    DagtekeningRetour=DATE,
+    XsltVersie=OPT_TEXT,
+    XsdVersieRetour=XSD_VERSIE,
+    RetourCodes=CODES,
 )
 DECLARATIE_ANTWOORD_HEADER = klasse(
     DeclaratieAntwoordHeader,
     **_HEADER,
-    DeclaratieIdentificatie=Flat(
-        Identificatie=("declaratie_identificatie", text), Dagtekening=("declaratie_dagtekening", iso_date)
+    DeclaratieIdentificatie=flat(
+        Identificatie=("declaratie_identificatie", TEXT), Dagtekening=("declaratie_dagtekening", DATE)
     ),
-    XsltVersie=opt_text,
-    XsdVersieDeclaratie=one(XSD_VERSIE),
-    RetourCodes=codes,
+    XsltVersie=OPT_TEXT,
+    XsdVersieDeclaratie=XSD_VERSIE,
+    RetourCodes=CODES,
 )
 
 # --- client ---------------------------------------------------------------------------------------
 
 _CLIENT: dict[str, Kind] = {
-    "Bsn": text,
-    "Geboortedatum": Flat(Datum=("geboortedatum", iso_date), DatumGebruik=("datum_gebruik", opt_text)),
-    "Geslacht": text,
-    "Naam": one(NAAM),
-    "RetourCodes": codes,
+    "Bsn": TEXT,
+    "Geboortedatum": flat(Datum=("geboortedatum", DATE), DatumGebruik=("datum_gebruik", OPT_TEXT)),
+    "Geslacht": TEXT,
+    "Naam": NAAM,
+    "RetourCodes": CODES,
 }
 CLIENT = klasse(Client, **_CLIENT)
 CONTACT = klasse(
     Contact,
-    Soort=text,
-    Adres=one(ADRES),
-    Organisatie=opt_text,
-    Telefoon=numbered("Telefoon", TELEFOON),
-    Emailadres=opt_text,
-    Periode=one(OPEN_PERIODE),
-    RetourCodes=codes,
+    Soort=TEXT,
+    Adres=ADRES,
+    Organisatie=OPT_TEXT,
+    Telefoon=Numbered("Telefoon", TELEFOON),
+    Emailadres=OPT_TEXT,
+    Periode=OPEN_PERIODE,
+    RetourCodes=CODES,
 )
 RELATIE = klasse(
     Relatie,
-    Nummer=text,
-    Volgorde=integer,
-    Soort=text,
+    Nummer=TEXT,
+    Volgorde=INTEGER,
+    Soort=TEXT,
     Geboortedatum=_CLIENT["Geboortedatum"],
-    Geslacht=opt_text,
-    Naam=one(NAAM),
-    Contact=one(CONTACT),
-    RetourCodes=codes,
+    Geslacht=OPT_TEXT,
+    Naam=NAAM,
+    Contact=CONTACT,
+    RetourCodes=CODES,
 )
 TOEGEWEZEN_PRODUCT = klasse(
     ToegewezenProduct,
-    ToewijzingNummer=integer,
-    ReferentieAanbieder=opt_text,
-    Product=one(PRODUCT),
-    Toewijzingsdatum=iso_date,
-    Toewijzingstijd=iso_time,
-    Ingangsdatum=iso_date,
-    Einddatum=iso_date,
-    RedenWijziging=opt_text,
-    Omvang=one(OMVANG),
-    Budget=integer,
-    Commentaar=opt_text,
-    RetourCodes=codes,
+    ToewijzingNummer=INTEGER,
+    ReferentieAanbieder=OPT_TEXT,
+    Product=PRODUCT,
+    Toewijzingsdatum=DATE,
+    Toewijzingstijd=TIME,
+    Ingangsdatum=DATE,
+    Einddatum=DATE,
+    RedenWijziging=OPT_TEXT,
+    Omvang=OMVANG,
+    Budget=INTEGER,
+    Commentaar=OPT_TEXT,
+    RetourCodes=CODES,
 )
 TOEWIJZING_CLIENT = klasse(
     ToewijzingClient,
     **_CLIENT,
-    Communicatie=one(COMMUNICATIE),
-    JuridischeStatus=opt_text,
-    WettelijkeVertegenwoordiging=opt_text,
-    Commentaar=opt_text,
-    Relaties=many("Relatie", RELATIE),
-    Contactgegevens=many("Contact", CONTACT),
-    ToegewezenProducten=many("ToegewezenProduct", TOEGEWEZEN_PRODUCT),
+    Communicatie=COMMUNICATIE,
+    JuridischeStatus=OPT_TEXT,
+    WettelijkeVertegenwoordiging=OPT_TEXT,
+    Commentaar=OPT_TEXT,
+    Relaties=Many("Relatie", RELATIE),
+    Contactgegevens=Many("Contact", CONTACT),
+    ToegewezenProducten=Many("ToegewezenProduct", TOEGEWEZEN_PRODUCT),
 )
 START_PRODUCT = klasse(
     StartProduct,
-    ToewijzingNummer=integer,
-    Product=one(PRODUCT),
-    ToewijzingIngangsdatum=iso_date,
-    Begindatum=iso_date,
-    StatusAanlevering=text,
-    RetourCodes=codes,
+    ToewijzingNummer=INTEGER,
+    Product=PRODUCT,
+    ToewijzingIngangsdatum=DATE,
+    Begindatum=DATE,
+    StatusAanlevering=TEXT,
+    RetourCodes=CODES,
 )
-START_CLIENT = klasse(StartClient, **_CLIENT, StartProducten=many("StartProduct", START_PRODUCT))
+START_CLIENT = klasse(StartClient, **_CLIENT, StartProducten=Many("StartProduct", START_PRODUCT))
 STOP_PRODUCT = klasse(
     StopProduct,
-    ToewijzingNummer=integer,
-    Product=one(PRODUCT),
-    ToewijzingIngangsdatum=iso_date,
-    Begindatum=iso_date,
-    RedenBeeindiging=text,
-    Einddatum=iso_date,
-    StatusAanlevering=text,
-    RetourCodes=codes,
+    ToewijzingNummer=INTEGER,
+    Product=PRODUCT,
+    ToewijzingIngangsdatum=DATE,
+    Begindatum=DATE,
+    RedenBeeindiging=TEXT,
+    Einddatum=DATE,
+    StatusAanlevering=TEXT,
+    RetourCodes=CODES,
 )
-STOP_CLIENT = klasse(StopClient, **_CLIENT, StopProducten=many("StopProduct", STOP_PRODUCT))
+STOP_CLIENT = klasse(StopClient, **_CLIENT, StopProducten=Many("StopProduct", STOP_PRODUCT))
 AANGEVRAAGD_PRODUCT = klasse(
     AangevraagdProduct,
-    ReferentieAanbieder=text,
-    BeschikkingNummer=integer,
-    Product=one(PRODUCT),
-    BeschikkingIngangsdatum=iso_date,
-    ToewijzingIngangsdatum=iso_date,
-    ToewijzingEinddatum=iso_date,
-    Omvang=one(OMVANG),
-    Budget=integer,
-    Verwijzer=one(VERWIJZER),
-    Raamcontract=opt_text,
-    Commentaar=opt_text,
-    RetourCodes=codes,
+    ReferentieAanbieder=TEXT,
+    BeschikkingNummer=INTEGER,
+    Product=PRODUCT,
+    BeschikkingIngangsdatum=DATE,
+    ToewijzingIngangsdatum=DATE,
+    ToewijzingEinddatum=DATE,
+    Omvang=OMVANG,
+    Budget=INTEGER,
+    Verwijzer=VERWIJZER,
+    Raamcontract=OPT_TEXT,
+    Commentaar=OPT_TEXT,
+    RetourCodes=CODES,
 )
 VERZOEK_TOEWIJZING_CLIENT = klasse(
     VerzoekToewijzingClient,
     **_CLIENT,
-    GezagsdragerBekend=opt_text,
-    Commentaar=opt_text,
-    AangevraagdeProducten=many("AangevraagdProduct", AANGEVRAAGD_PRODUCT),
+    GezagsdragerBekend=OPT_TEXT,
+    Commentaar=OPT_TEXT,
+    AangevraagdeProducten=Many("AangevraagdProduct", AANGEVRAAGD_PRODUCT),
 )
 
 # --- verzoek om wijziging and antwoord ------------------------------------------------------------
 
-ONGEWIJZIGD_PRODUCT = klasse(OngewijzigdProduct, ToewijzingNummer=integer, RetourCodes=codes)
+ONGEWIJZIGD_PRODUCT = klasse(OngewijzigdProduct, ToewijzingNummer=INTEGER, RetourCodes=CODES)
 TE_WIJZIGEN_PRODUCT = klasse(
     TeWijzigenProduct,
-    ToewijzingNummer=integer,
-    GewensteIngangsdatum=iso_date,
-    Einddatum=iso_date,
-    Omvang=one(OMVANG),
-    Budget=integer,
-    RetourCodes=codes,
+    ToewijzingNummer=INTEGER,
+    GewensteIngangsdatum=DATE,
+    Einddatum=DATE,
+    Omvang=OMVANG,
+    Budget=INTEGER,
+    RetourCodes=CODES,
 )
 NIEUW_PRODUCT = klasse(
     NieuwProduct,
-    Product=one(PRODUCT),
-    GewensteIngangsdatum=iso_date,
-    Einddatum=iso_date,
-    Omvang=one(OMVANG),
-    Budget=integer,
-    RetourCodes=codes,
+    Product=PRODUCT,
+    GewensteIngangsdatum=DATE,
+    Einddatum=DATE,
+    Omvang=OMVANG,
+    Budget=INTEGER,
+    RetourCodes=CODES,
 )
 VERZOEK = klasse(
     Verzoek,
-    ReferentieAanbieder=text,
-    RedenVerzoek=text,
-    OngewijzigdeProducten=many("OngewijzigdProduct", ONGEWIJZIGD_PRODUCT),
-    TeWijzigenProducten=many("TeWijzigenProduct", TE_WIJZIGEN_PRODUCT),
-    NieuweProducten=many("NieuwProduct", NIEUW_PRODUCT),
-    RetourCodes=codes,
+    ReferentieAanbieder=TEXT,
+    RedenVerzoek=TEXT,
+    OngewijzigdeProducten=Many("OngewijzigdProduct", ONGEWIJZIGD_PRODUCT),
+    TeWijzigenProducten=Many("TeWijzigenProduct", TE_WIJZIGEN_PRODUCT),
+    NieuweProducten=Many("NieuwProduct", NIEUW_PRODUCT),
+    RetourCodes=CODES,
 )
-VERZOEK_WIJZIGING_CLIENT = klasse(VerzoekWijzigingClient, Bsn=text, Verzoek=one(VERZOEK), RetourCodes=codes)
-WOONPLAATSBEGINSEL = klasse(Woonplaatsbeginsel, Gemeente=text, RetourCodes=codes)
+VERZOEK_WIJZIGING_CLIENT = klasse(VerzoekWijzigingClient, Bsn=TEXT, Verzoek=VERZOEK, RetourCodes=CODES)
+WOONPLAATSBEGINSEL = klasse(Woonplaatsbeginsel, Gemeente=TEXT, RetourCodes=CODES)
 ANTWOORD = klasse(
     Antwoord,
-    ReferentieAanbieder=text,
-    VerzoekAntwoord=text,
-    RedenAfwijzingVerzoek=opt_text,
-    Woonplaatsbeginsel=one(WOONPLAATSBEGINSEL),
-    RetourCodes=codes,
+    ReferentieAanbieder=TEXT,
+    VerzoekAntwoord=TEXT,
+    RedenAfwijzingVerzoek=OPT_TEXT,
+    Woonplaatsbeginsel=WOONPLAATSBEGINSEL,
+    RetourCodes=CODES,
 )
 
 # --- declaratie -----------------------------------------------------------------------------------
 
 PRESTATIE = klasse(
     Prestatie,
-    ProductReferentie=one(REFERENTIE),
-    ToewijzingNummer=integer,
-    ProductCategorie=text,
-    ProductCode=text,
-    ProductPeriode=one(PERIODE),
-    GeleverdVolume=integer,
-    Eenheid=text,
-    ProductTarief=integer,
-    IngediendBedrag=one(BEDRAG),
-    RetourCodes=codes,
+    ProductReferentie=REFERENTIE,
+    ToewijzingNummer=INTEGER,
+    ProductCategorie=TEXT,
+    ProductCode=TEXT,
+    ProductPeriode=PERIODE,
+    GeleverdVolume=INTEGER,
+    Eenheid=TEXT,
+    ProductTarief=INTEGER,
+    IngediendBedrag=BEDRAG,
+    RetourCodes=CODES,
 )
 DECLARATIE_CLIENT = klasse(
-    DeclaratieClient, Bsn=text, Prestaties=many("Prestatie", PRESTATIE), RetourCodes=codes
+    DeclaratieClient, Bsn=TEXT, Prestaties=Many("Prestatie", PRESTATIE), RetourCodes=CODES
 )
 DECLARATIE = klasse(
     Declaratie,
-    DeclaratieNummer=text,
-    DeclaratiePeriode=one(PERIODE),
-    DeclaratieDagtekening=iso_date,
-    TotaalIngediendBedrag=one(TOTAAL_BEDRAG),
-    Clienten=many("Client", DECLARATIE_CLIENT),
+    DeclaratieNummer=TEXT,
+    DeclaratiePeriode=PERIODE,
+    DeclaratieDagtekening=DATE,
+    TotaalIngediendBedrag=TOTAAL_BEDRAG,
+    Clienten=Many("Client", DECLARATIE_CLIENT),
 )
 DECLARATIE_ANTWOORD = klasse(
     DeclaratieAntwoord,
-    DeclaratieNummer=text,
-    TotaalIngediendBedrag=one(TOTAAL_BEDRAG),
-    TotaalToegekendBedrag=one(TOTAAL_BEDRAG),
-    Clienten=many("Client", DECLARATIE_CLIENT),
-    RetourCodes=codes,
+    DeclaratieNummer=TEXT,
+    TotaalIngediendBedrag=TOTAAL_BEDRAG,
+    TotaalToegekendBedrag=TOTAAL_BEDRAG,
+    Clienten=Many("Client", DECLARATIE_CLIENT),
+    RetourCodes=CODES,
 )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from lxml import etree
 
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc
 from hub.ijw.extract import ExtractError, extract
-from hub.ijw.extract_read import Flat, field_name, iso_date, klasse, opt_text, text
+from hub.ijw.extract_read import DATE, OPT_TEXT, TEXT, field_name, flat, klasse, reader
 from hub.ijw.models import Client, XsdVersie
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_tree
@@ -31,17 +33,26 @@ def test_a_field_is_named_after_its_element(element: str, field: str) -> None:
 
 
 def test_a_table_naming_a_field_the_model_lacks_is_refused() -> None:
-    assert set(klasse(XsdVersie, BasisschemaXsdVersie=text, BerichtXsdVersie=text)) == {
-        "BasisschemaXsdVersie",
-        "BerichtXsdVersie",
-    }
+    table = klasse(XsdVersie, BasisschemaXsdVersie=TEXT, BerichtXsdVersie=TEXT)
+    assert [(element, key) for element, key, _ in table.fields] == [
+        ("BasisschemaXsdVersie", "basisschema_xsd_versie"),
+        ("BerichtXsdVersie", "bericht_xsd_versie"),
+    ]
     with pytest.raises(TypeError, match="basisschema_xsd_versi"):
-        klasse(XsdVersie, BasisschemaXsdVersi=text)
+        klasse(XsdVersie, BasisschemaXsdVersi=TEXT)
     with pytest.raises(TypeError, match="geboorte_datum"):
         klasse(
             Client,
-            Geboortedatum=Flat(Datum=("geboorte_datum", iso_date), DatumGebruik=("datum_gebruik", opt_text)),
+            Geboortedatum=flat(Datum=("geboorte_datum", DATE), DatumGebruik=("datum_gebruik", OPT_TEXT)),
         )
+
+
+def test_a_reader_is_compiled_once_and_shows_its_source() -> None:
+    table = klasse(XsdVersie, BasisschemaXsdVersie=TEXT, BerichtXsdVersie=TEXT)
+    read = reader(table)
+    assert reader(table) is read
+    source = inspect.getsource(read)  # what a traceback through the reader shows
+    assert "'BerichtXsdVersie'" in source and "out['bericht_xsd_versie']" in source
 
 
 def _doc(path: str, value: object) -> Doc:
