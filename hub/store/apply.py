@@ -132,19 +132,25 @@ _EARLIER_VERSIES = select(*(col(getattr(ToewijzingRecord, f)) for f in _VERSIE))
 )
 
 
+# A plain update on the connection: the intake holds no VerzoekRecord entities (verzoeken are inserted without
+# the ORM below, and read as columns), so there is no in-session copy to keep in step.
+_HONOUR = (
+    update(VerzoekRecord)
+    .where(
+        # bind names other than the columns': an update reserves those for its SET clause
+        col(VerzoekRecord.aanbieder) == bindparam("b_aanbieder"),
+        col(VerzoekRecord.gemeente) == bindparam("b_gemeente"),
+        col(VerzoekRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)),
+    )
+    .values(toegewezen=True)
+)
+
+
 def _honour(session: Session, gemeente: str, aanbieder: str, refs: set[str | None]) -> None:
     """Mark the verzoeken whose ReferentieAanbieder a ToegewezenProduct carried as toegewezen."""
     refs.discard(None)
     if refs:
-        session.exec(
-            update(VerzoekRecord)
-            .where(
-                col(VerzoekRecord.aanbieder) == aanbieder,
-                col(VerzoekRecord.gemeente) == gemeente,
-                col(VerzoekRecord.referentie_aanbieder).in_(refs),
-            )
-            .values(toegewezen=True)
-        )
+        run(session, _HONOUR, {"b_aanbieder": aanbieder, "b_gemeente": gemeente, "refs": sorted(refs)})
 
 
 # ---- JW305 / JW307 --------------------------------------------------------------------------------
@@ -190,26 +196,42 @@ _STARTS_IN_FORCE = select(StartRecord).where(
 )
 
 
+def _insert(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """New state rows in one executemany, in their order (ids ascend as before), without an ORM entity per row.
+
+    Nothing reads them back from the session; `run` flushes first, so the deletions marked on loaded rows and
+    the audit row they refer to are written before them, as the ORM's flush would order it.
+    """
+    if rows:
+        run(session, statement, rows)
+
+
+_INSERT_START = insert(StartRecord)
+_INSERT_STOP = insert(StopRecord)
+
+
 def _jw305(session: Session, m: Jw305, bericht_id: str, pseudonym: Pseudonym) -> None:
     """Deletions (3) before additions (1), so a correction in one message is delete + add (IV008)."""
     gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
     in_force = list(session.exec(_STARTS_IN_FORCE, params=params))
     _delete_in_force(m.client.start_producten, in_force, _start_key, bericht_id)
-    for p in m.client.start_producten:
-        if p.status_aanlevering == NIEUW:
-            session.add(
-                StartRecord(
-                    gemeente=gemeente,
-                    aanbieder=aanbieder,
-                    client=client,
-                    toewijzing_nummer=p.toewijzing_nummer,
-                    **_product(p.product),
-                    begindatum=p.begindatum,
-                    toewijzing_ingangsdatum=p.toewijzing_ingangsdatum,
-                    bericht_id=bericht_id,
-                )
-            )
+    rows = [
+        {
+            "gemeente": gemeente,
+            "aanbieder": aanbieder,
+            "client": client,
+            "toewijzing_nummer": p.toewijzing_nummer,
+            **_product(p.product),
+            "begindatum": p.begindatum,
+            "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
+            "status": IN_FORCE,
+            "bericht_id": bericht_id,
+        }
+        for p in m.client.start_producten
+        if p.status_aanlevering == NIEUW
+    ]
+    _insert(session, _INSERT_START, rows)
 
 
 _STOPS_IN_FORCE = select(StopRecord).where(
@@ -225,25 +247,31 @@ def _jw307(session: Session, m: Jw307, bericht_id: str, pseudonym: Pseudonym) ->
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
     in_force = list(session.exec(_STOPS_IN_FORCE, params=params))
     _delete_in_force(m.client.stop_producten, in_force, _stop_key, bericht_id)
-    for p in m.client.stop_producten:
-        if p.status_aanlevering == NIEUW:
-            session.add(
-                StopRecord(
-                    gemeente=gemeente,
-                    aanbieder=aanbieder,
-                    client=client,
-                    toewijzing_nummer=p.toewijzing_nummer,
-                    **_product(p.product),
-                    begindatum=p.begindatum,
-                    einddatum=p.einddatum,
-                    reden_beeindiging=p.reden_beeindiging,
-                    toewijzing_ingangsdatum=p.toewijzing_ingangsdatum,
-                    bericht_id=bericht_id,
-                )
-            )
+    rows = [
+        {
+            "gemeente": gemeente,
+            "aanbieder": aanbieder,
+            "client": client,
+            "toewijzing_nummer": p.toewijzing_nummer,
+            **_product(p.product),
+            "begindatum": p.begindatum,
+            "einddatum": p.einddatum,
+            "reden_beeindiging": p.reden_beeindiging,
+            "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
+            "status": IN_FORCE,
+            "bericht_id": bericht_id,
+        }
+        for p in m.client.stop_producten
+        if p.status_aanlevering == NIEUW
+    ]
+    _insert(session, _INSERT_STOP, rows)
 
 
 # ---- JW315 / JW317 / JW319 ------------------------------------------------------------------------
+
+
+_INSERT_VERZOEK = insert(VerzoekRecord)
+_INSERT_ANTWOORD = insert(AntwoordRecord)
 
 
 def _verzoek(session: Session, m: Jw315 | Jw317, bericht_id: str, pseudonym: Pseudonym) -> None:
@@ -253,48 +281,43 @@ def _verzoek(session: Session, m: Jw315 | Jw317, bericht_id: str, pseudonym: Pse
         "gemeente": m.header.ontvanger,
         "client": pseudonym(m.client.bsn),
         "dagtekening": m.header.dagtekening,
+        "toegewezen": False,
         "bericht_id": bericht_id,
     }
     if isinstance(m, Jw317):
         v = m.client.verzoek
-        session.add(
-            VerzoekRecord(
-                **common,
-                referentie_aanbieder=v.referentie_aanbieder,
-                soort="VOW",
-                reden_verzoek=v.reden_verzoek,
-            )
-        )
+        vow = {"referentie_aanbieder": v.referentie_aanbieder, "soort": "VOW", "reden_verzoek": v.reden_verzoek}
+        _insert(session, _INSERT_VERZOEK, [{**common, **vow}])
         return
-    for p in m.client.aangevraagde_producten:
-        session.add(
-            VerzoekRecord(
-                **common,
-                referentie_aanbieder=p.referentie_aanbieder,
-                soort="VOT",
-                **_product(p.product),
-                ingangsdatum=p.toewijzing_ingangsdatum,
-                einddatum=p.toewijzing_einddatum,
-                **_omvang(p.omvang),
-                budget=p.budget,
-            )
-        )
+    rows = [
+        {
+            **common,
+            "referentie_aanbieder": p.referentie_aanbieder,
+            "soort": "VOT",
+            **_product(p.product),
+            "ingangsdatum": p.toewijzing_ingangsdatum,
+            "einddatum": p.toewijzing_einddatum,
+            **_omvang(p.omvang),
+            "budget": p.budget,
+        }
+        for p in m.client.aangevraagde_producten
+    ]
+    _insert(session, _INSERT_VERZOEK, rows)
 
 
 def _jw319(session: Session, m: Jw319, bericht_id: str) -> None:
     a = m.antwoord
-    session.add(
-        AntwoordRecord(
-            aanbieder=m.header.ontvanger,
-            gemeente=m.header.afzender,
-            referentie_aanbieder=a.referentie_aanbieder,
-            verzoek_antwoord=a.verzoek_antwoord,
-            reden=a.reden_afwijzing_verzoek,
-            woonplaatsbeginsel=a.woonplaatsbeginsel.gemeente if a.woonplaatsbeginsel else None,
-            dagtekening=m.header.dagtekening,
-            bericht_id=bericht_id,
-        )
-    )
+    row = {
+        "aanbieder": m.header.ontvanger,
+        "gemeente": m.header.afzender,
+        "referentie_aanbieder": a.referentie_aanbieder,
+        "verzoek_antwoord": a.verzoek_antwoord,
+        "reden": a.reden_afwijzing_verzoek,
+        "woonplaatsbeginsel": a.woonplaatsbeginsel.gemeente if a.woonplaatsbeginsel else None,
+        "dagtekening": m.header.dagtekening,
+        "bericht_id": bericht_id,
+    }
+    _insert(session, _INSERT_ANTWOORD, [row])
 
 
 # ---- JW323 / JW325 --------------------------------------------------------------------------------
