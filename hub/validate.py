@@ -119,8 +119,8 @@ class VerdictMemory:
 class Validator:
     """Holds the compiled XSDs and reference data; one instance serves many messages (thread-safe).
 
-    `memory`: remember recent verdicts of validate() (off by default); the reference data must then stay as
-    built, since only the bytes and the day tell verdicts apart.
+    `memory`: recent verdicts that validate() was asked to remember (off by default); the reference data must
+    then stay as built, since only the bytes and the day tell verdicts apart.
     """
 
     def __init__(
@@ -174,8 +174,13 @@ class Validator:
             self._last_context = made
         return made
 
-    def validate(self, data: bytes, *, today: date | None = None) -> Verdict:
-        """Levels 1, 2 and 4 (the in-message part of the standard plus what the hub knows itself)."""
+    def validate(self, data: bytes, *, today: date | None = None, remember: bool = False) -> Verdict:
+        """Levels 1, 2 and 4 (the in-message part of the standard plus what the hub knows itself).
+
+        With a memory, a verdict remembered for these bytes and day is returned as it is. `remember`: keep this
+        verdict for such a later call (the gateway does, for the intake). Only callers that expect the bytes
+        again remember: holding a tree for nothing costs more than the memory saves (colder caches).
+        """
         memory = self.memory
         if memory is None or type(data) is not bytes:  # a bytearray cannot be a key (it may change)
             return self._validate(data, today)
@@ -183,7 +188,8 @@ class Validator:
         verdict = memory.get(data, today)
         if verdict is None:
             verdict = self._validate(data, today)
-            memory.put(data, today, verdict)
+            if remember:
+                memory.put(data, today, verdict)
         return verdict
 
     def _validate(self, data: bytes, today: date | None) -> Verdict:

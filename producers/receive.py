@@ -61,7 +61,8 @@ class Receiver:
 
     def precheck(self, raw: bytes) -> Precheck:
         """Levels 1, 2 and 4 (runs in a worker thread)."""
-        verdict = self.validator.validate(raw)
+        # Remembered for the intake, which judges the same bytes after Kafka when it runs in this process.
+        verdict = self.validator.validate(raw, remember=True)
         if verdict.doc is None:
             return Precheck(verdict, *_header(raw, self.validator.limits), None)
         retour = None

@@ -35,7 +35,7 @@ def jw301(identificatie: str = "ID-1") -> bytes:
 def test_same_bytes_and_day_give_the_same_verdict() -> None:
     v = validator()
     data = jw301()
-    first = v.validate(data)
+    first = v.validate(data, remember=True)
     # Equal content in another object, with today made explicit (as the intake does).
     again = v.validate(bytes(bytearray(data)), today=TODAY)
     assert first.accepted and again is first
@@ -45,9 +45,11 @@ def test_same_bytes_and_day_give_the_same_verdict() -> None:
 def test_other_bytes_give_a_fresh_verdict() -> None:
     v = validator()
     data = jw301()
-    first = v.validate(data)
-    changed = v.validate(data + b"\n")  # the same message to a reader, other bytes to the memory
-    other = v.validate(jw301("ID-2"))
+    first = v.validate(data, remember=True)
+    changed = v.validate(
+        data + b"\n", remember=True
+    )  # the same message to a reader, other bytes to the memory
+    other = v.validate(jw301("ID-2"), remember=True)
     assert changed is not first and other is not first
     assert changed.accepted and other.accepted
     assert other.doc is not None and other.doc.identificatie == "ID-2"
@@ -57,16 +59,26 @@ def test_another_day_gives_a_fresh_verdict_judged_on_that_day() -> None:
     v = validator()
     data = to_xml("JW301", spec("JW301"))  # Dagtekening DEFAULT_DAGTEKENING
     before = DEFAULT_DAGTEKENING - timedelta(days=1)
-    early = v.validate(data, today=before)
-    on_time = v.validate(data, today=DEFAULT_DAGTEKENING)
+    early = v.validate(data, today=before, remember=True)
+    on_time = v.validate(data, today=DEFAULT_DAGTEKENING, remember=True)
     assert {e.rule for e in early.errors} == {"TR135"}  # Dagtekening after today
     assert on_time is not early and on_time.accepted
     assert v.validate(data, today=before) is early
 
 
+def test_only_verdicts_asked_to_be_remembered_are_kept() -> None:
+    """The intake's own calls (messages straight from Kafka) find what the gateway kept, and keep nothing."""
+    v = validator()
+    data = jw301()
+    first = v.validate(data)
+    assert v.validate(data) is not first and v.memory is not None and len(v.memory) == 0
+    kept = v.validate(data, remember=True)
+    assert v.validate(data) is kept and len(v.memory) == 1
+
+
 def test_malformed_bytes_are_remembered_too() -> None:
     v = validator()
-    first = v.validate(b"<not xml")
+    first = v.validate(b"<not xml", remember=True)
     assert first.outcome == "malformed" and v.validate(b"<not xml") is first
 
 
@@ -74,14 +86,14 @@ def test_memory_keeps_the_most_recently_used_within_its_size() -> None:
     memory = VerdictMemory(3)
     v = validator(memory)
     messages = [jw301(f"ID-{i}") for i in range(5)]
-    verdicts = [v.validate(m) for m in messages[:3]]
+    verdicts = [v.validate(m, remember=True) for m in messages[:3]]
     assert v.validate(messages[0]) is verdicts[0]  # used again: now the most recent
     for m in messages[3:]:
-        v.validate(m)
+        v.validate(m, remember=True)
     assert len(memory) == 3
     assert memory.held_bytes == sum(len(m) for m in (messages[0], *messages[3:]))
     assert v.validate(messages[0]) is verdicts[0]
-    assert v.validate(messages[1]) is not verdicts[1]  # the least recently used went first
+    assert v.validate(messages[1], remember=True) is not verdicts[1]  # the least recently used went first
 
 
 def test_memory_keeps_within_its_bytes() -> None:
@@ -89,10 +101,10 @@ def test_memory_keeps_within_its_bytes() -> None:
     memory = VerdictMemory(100, max_bytes=2 * max(len(d) for d in data))
     v = validator(memory)
     for d in data:
-        v.validate(d)
+        v.validate(d, remember=True)
     assert len(memory) == 2 and memory.held_bytes <= memory.max_bytes
     small = VerdictMemory(100, max_bytes=10)
-    validator(small).validate(data[0])  # larger than the whole memory: judged, not kept
+    validator(small).validate(data[0], remember=True)  # larger than the whole memory: judged, not kept
     assert len(small) == 0 and small.held_bytes == 0
 
 
@@ -104,7 +116,7 @@ def test_memory_needs_room() -> None:
 def test_without_a_memory_every_call_judges_again() -> None:
     v = Validator(clock=lambda: TODAY)
     data = jw301()
-    assert v.memory is None and v.validate(data) is not v.validate(data)
+    assert v.memory is None and v.validate(data, remember=True) is not v.validate(data)
 
 
 def test_threads_judging_the_same_and_other_bytes_share_one_bounded_memory() -> None:
@@ -115,7 +127,7 @@ def test_threads_judging_the_same_and_other_bytes_share_one_bounded_memory() -> 
 
     def judge(out: list[Verdict]) -> None:
         for _ in range(5):
-            out.extend(v.validate(m) for m in messages)
+            out.extend(v.validate(m, remember=True) for m in messages)
 
     threads = [threading.Thread(target=judge, args=(out,)) for out in seen]
     for t in threads:
@@ -167,7 +179,7 @@ def test_intake_takes_the_remembered_verdict_and_leaves_its_tree_as_it_was(db: E
     )
     outcomes = []
     for data in (to_xml("JW301", spec("JW301")), to_xml("JW301", rejected)):
-        door = v.validate(data)  # what the gateway judged
+        door = v.validate(data, remember=True)  # what the gateway judged
         before, hits = tree(door), memory.hits
         outcomes.append(intake.verwerk(data).outcome)
         assert memory.hits == hits + 1  # the intake judged nothing again
