@@ -61,11 +61,13 @@ class Verdict:
 
 
 class VerdictMemory:
-    """The most recent verdicts by (message bytes, today), least recently used out first; thread-safe.
+    """Verdicts handed from one judgement to the next by (message bytes, today), oldest out first; thread-safe.
 
     For a process where one door judges a message and the intake judges the same bytes again after Kafka (the
-    HTTP gateway in `hub run`): the second judgement finds the first. Bounded in entries and in message bytes,
-    as each verdict keeps its lxml tree. Verdicts and their Doc are shared, so their users must only read them.
+    HTTP gateway in `hub run`): the second judgement takes the first out, so the memory holds only messages
+    still on their way, and the oldest of those, which the intake reaches first, are the last to make room.
+    Bounded in entries and in message bytes, as each verdict keeps its lxml tree. Verdicts and their Doc are
+    shared, so their users must only read them.
     """
 
     # A verdict holds about 15 times its message (tree, Doc maps): 4 MiB of messages is some 60 MiB held at most,
@@ -90,16 +92,17 @@ class VerdictMemory:
         """Message bytes held now."""
         return self._bytes
 
-    def get(self, data: bytes, today: date) -> Verdict | None:
-        """The verdict on exactly these bytes judged for this day, or None."""
+    def get(self, data: bytes, today: date, *, take: bool = False) -> Verdict | None:
+        """The verdict on exactly these bytes judged for this day, or None; `take` removes it."""
         key = (today, data)  # the dict compares the bytes themselves on a hash match: never another message
         with self._lock:
-            found = self._verdicts.get(key)
+            found = self._verdicts.pop(key, None) if take else self._verdicts.get(key)
             if found is None:
                 self.misses += 1
             else:
                 self.hits += 1
-                self._verdicts.move_to_end(key)
+                if take:
+                    self._bytes -= len(data)
             return found
 
     def put(self, data: bytes, today: date, verdict: Verdict) -> None:
@@ -178,14 +181,15 @@ class Validator:
         """Levels 1, 2 and 4 (the in-message part of the standard plus what the hub knows itself).
 
         With a memory, a verdict remembered for these bytes and day is returned as it is. `remember`: keep this
-        verdict for such a later call (the gateway does, for the intake). Only callers that expect the bytes
-        again remember: holding a tree for nothing costs more than the memory saves (colder caches).
+        verdict for one later call that does not remember (the gateway does, for the intake, whose call takes
+        it out). Only callers that expect the bytes again remember: holding a tree for nothing costs more than
+        the memory saves (colder caches).
         """
         memory = self.memory
         if memory is None or type(data) is not bytes:  # a bytearray cannot be a key (it may change)
             return self._validate(data, today)
         today = today or self.clock()
-        verdict = memory.get(data, today)
+        verdict = memory.get(data, today, take=not remember)
         if verdict is None:
             verdict = self._validate(data, today)
             if remember:

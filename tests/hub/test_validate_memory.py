@@ -73,7 +73,9 @@ def test_only_verdicts_asked_to_be_remembered_are_kept() -> None:
     first = v.validate(data)
     assert v.validate(data) is not first and v.memory is not None and len(v.memory) == 0
     kept = v.validate(data, remember=True)
-    assert v.validate(data) is kept and len(v.memory) == 1
+    assert v.validate(data, remember=True) is kept and len(v.memory) == 1  # another door's look leaves it
+    assert v.validate(data) is kept and len(v.memory) == 0  # the intake takes it out
+    assert v.memory.held_bytes == 0 and v.validate(data) is not kept
 
 
 def test_malformed_bytes_are_remembered_too() -> None:
@@ -82,18 +84,19 @@ def test_malformed_bytes_are_remembered_too() -> None:
     assert first.outcome == "malformed" and v.validate(b"<not xml") is first
 
 
-def test_memory_keeps_the_most_recently_used_within_its_size() -> None:
+def test_memory_lets_the_oldest_go_first_and_a_taken_verdict_leave() -> None:
     memory = VerdictMemory(3)
     v = validator(memory)
-    messages = [jw301(f"ID-{i}") for i in range(5)]
+    messages = [jw301(f"ID-{i}") for i in range(6)]
     verdicts = [v.validate(m, remember=True) for m in messages[:3]]
-    assert v.validate(messages[0]) is verdicts[0]  # used again: now the most recent
-    for m in messages[3:]:
-        v.validate(m, remember=True)
+    assert v.validate(messages[1]) is verdicts[1]  # taken: room for one more without losing another
+    v.validate(messages[3], remember=True)
     assert len(memory) == 3
-    assert memory.held_bytes == sum(len(m) for m in (messages[0], *messages[3:]))
-    assert v.validate(messages[0]) is verdicts[0]
-    assert v.validate(messages[1], remember=True) is not verdicts[1]  # the least recently used went first
+    v.validate(messages[4], remember=True)  # full: the oldest (ID-0) makes room
+    v.validate(messages[5], remember=True)  # and then ID-2
+    assert len(memory) == 3
+    assert memory.held_bytes == sum(len(m) for m in messages[3:])
+    assert v.validate(messages[0]) is not verdicts[0] and v.validate(messages[2]) is not verdicts[2]
 
 
 def test_memory_keeps_within_its_bytes() -> None:
