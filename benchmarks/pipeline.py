@@ -28,11 +28,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 from lxml import etree
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from consumers.broker import BrokerSettings, ensure_topics, make_broker
+from consumers.broker import ensure_topics
 from consumers.embedded import EmbeddedBroker, free_port
 from consumers.intake import HEADER_ID
 from hub.ijw.schema import SchemaSet
@@ -205,16 +206,23 @@ class Service:
 
 
 async def publish_kafka(bootstrap: str, prefix: str, messages: list[Message]) -> None:
-    """A system that already writes to Kafka: keyed by pair, the hub's id in a header, sends pipelined."""
-    broker = make_broker(BrokerSettings(bootstrap_servers=bootstrap), bootstrap, linger_ms=5)
-    await broker.start()
+    """A system that already writes to Kafka: keyed by pair, the hub's id in a header, sends pipelined.
+
+    A plain aiokafka producer with room for many records per batch: awaiting thousands of publishes at once
+    through FastStream's default producer (16 KiB batches) managed some 200 msg/s here, so that the figure
+    measured the sender rather than the hub.
+    """
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20)
+    await producer.start()
     try:
         topic = Topics(prefix).inbound
-        await asyncio.gather(
-            *(broker.publish(m.data, topic, key=m.key.encode(), headers={HEADER_ID: m.bericht_id}) for m in messages)
-        )
+        sent = [
+            await producer.send(topic, m.data, key=m.key.encode(), headers=[(HEADER_ID, m.bericht_id.encode())])
+            for m in messages
+        ]
+        await asyncio.gather(*sent)
     finally:
-        await broker.stop()
+        await producer.stop()
 
 
 async def post_http(url: str, messages: list[Message], concurrency: int) -> None:

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from lxml import etree
 
+from hub import heap
 from hub.ijw.doc import Doc
 from hub.ijw.extract import extract
 from hub.ijw.parse import Parsed, parse_bericht
@@ -86,6 +87,7 @@ def main() -> None:
         return build_retour(verdict, dagtekening=TODAY)
 
     full(messages[0])  # warm up: compile schemas, import rules
+    heap.settle()  # as `hub run` and `hub process` do after start-up
     bare_rate = rate(bare, messages, args.seconds)
     full_rate = rate(full, messages, args.seconds)
     size = sum(map(len, messages)) / len(messages)
