@@ -111,6 +111,11 @@ class TrackAndTrace(BaseModel):
     retour_produced_at: datetime | None = Field(description="The retour was put on the retour topic")
     retour_delivered_at: datetime | None = Field(description="The retour reached the receiver's outbox")
     events_published_at: datetime | None = Field(description="The retour and normalised event were published")
+    retour_purged_at: datetime | None = Field(
+        None,
+        description="The retour XML was removed after the retention period (HUB_RETOUR_RETENTION_DAYS); "
+        "GET .../retour answers 410 since",
+    )
     links: Links
 
 

@@ -17,7 +17,7 @@ from hub.store import audit
 from producers.auth import SenderCodes
 from producers.problems import Ontvangen, ProblemError, TrackAndTrace, not_found, problem_doc
 from producers.receive import Receiver
-from producers.tracking import Tracking, pending, trace, trace_received
+from producers.tracking import Tracking, pending, purged, trace, trace_received
 
 log = logging.getLogger("hub.gateway")
 
@@ -126,7 +126,8 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
     summary="The retourbericht of a message",
     description="The retour XML once the intake has produced it. 409 while the message is known but its retour is not "
     "produced yet (retry after Retry-After); 404 for an unknown message, and for one that has no retour under the "
-    "standard (not XSD-valid, or itself a retourbericht).",
+    "standard (not XSD-valid, or itself a retourbericht). 410 once the retour XML was removed after the retention "
+    "period (HUB_RETOUR_RETENTION_DAYS after delivery; track and trace shows when).",
     responses={
         200: {
             "description": "The retourbericht",
@@ -135,6 +136,7 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
         401: problem_doc("Missing or unknown API key"),
         404: problem_doc("Unknown message, or no retour exists for it"),
         409: problem_doc("Not produced yet", **{"Retry-After": "Seconds to wait before asking again"}),
+        410: problem_doc("Removed after the retention period (it was delivered)"),
     },
 )
 async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> Response:
@@ -145,6 +147,8 @@ async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> R
         if seen is not None and seen.afzender in codes:
             raise pending(bericht_id)
         raise not_found(bericht_id)
+    if record.retour_purged_at is not None:
+        raise purged(record)
     if record.retour is None:
         raise ProblemError(
             404,

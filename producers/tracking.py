@@ -79,6 +79,7 @@ def trace(record: BerichtRecord) -> TrackAndTrace:
         retour_produced_at=record.retour_produced_at,
         retour_delivered_at=record.retour_delivered_at,
         events_published_at=record.events_published_at,
+        retour_purged_at=record.retour_purged_at,
         links=links(record.id),
     )
 
@@ -100,4 +101,18 @@ def pending(bericht_id: str) -> ProblemError:
         f"the intake has not produced the retour of {bericht_id} yet",
         headers={"Retry-After": "1"},
         id=bericht_id,
+    )
+
+
+def purged(record: BerichtRecord) -> ProblemError:
+    """410: the retour existed and was delivered, and its XML was cleared after the retention period."""
+    when = record.retour_purged_at.isoformat() if record.retour_purged_at else None
+    return ProblemError(
+        410,
+        "retour-purged",
+        "Retour removed",
+        f"the retourbericht of {record.id} was delivered and then removed from the hub after the retention period",
+        id=record.id,
+        bericht=record.bericht,
+        retour_purged_at=when,
     )

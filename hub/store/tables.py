@@ -103,6 +103,9 @@ class BerichtRecord(SQLModel, table=True):
     retour_produced_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     retour_delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     events_published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # The retour XML may copy the Client (BSN, name): hub.store.retention clears it some days after delivery and
+    # sets this, so "removed after the retention period" stays distinguishable from "no retour".
+    retour_purged_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 # ---- toewijzingen (JW301) -------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""The gateway after the retention period: a purged retour is 410 Gone, and track and trace says when it went."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+
+from hub.intake import Intake
+from hub.metrics import HubMetrics
+from hub.privacy import Pseudonymiser
+from hub.store import retention
+from hub.store.db import session_factory
+from hub.synth.berichten import spec
+from hub.synth.build import to_xml
+from hub.validate import Validator
+from producers.gateway import PROBLEM_JSON, create_app
+from producers.health import Health
+from tests.producers.conftest import GEMEENTE_KEY, OTHER_KEY, TODAY, FakePublisher, make_settings
+
+AUTH = {"X-API-Key": GEMEENTE_KEY}
+
+
+@pytest.fixture
+async def client(db: Engine, validator: Validator) -> AsyncIterator[httpx.AsyncClient]:
+    async def broker() -> bool:
+        return True
+
+    registry = CollectorRegistry()
+    app = create_app(
+        make_settings(),
+        validator,
+        session_factory(db),
+        FakePublisher(),
+        registry,
+        Health(broker=broker, engine=db, timeout=1.0),
+        metrics=HubMetrics(registry),
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as c:
+        yield c
+
+
+@pytest.fixture
+def intake(db: Engine, validator: Validator) -> Intake:
+    return Intake(validator, session_factory(db), Pseudonymiser(b"k" * 32), clock=lambda: TODAY)
+
+
+def judged(intake: Intake, *, delivered: bool) -> tuple[str, bytes]:
+    """A JW301 through the intake, its retour published (and delivered); returns its id and retour bytes."""
+    result = intake.verwerk(to_xml("JW301", spec("JW301")))
+    intake.mark_published(result.bericht_id)
+    if delivered:
+        intake.mark_delivered(result.bericht_id)
+    assert result.retour is not None
+    return result.bericht_id, result.retour
+
+
+async def test_a_purged_retour_is_410_gone_and_track_and_trace_shows_when(
+    client: httpx.AsyncClient, intake: Intake, db: Engine
+) -> None:
+    bericht_id, xml = judged(intake, delivered=True)
+    before = await client.get(f"/berichten/{bericht_id}/retour", headers=AUTH)
+    assert before.status_code == 200 and before.content == xml
+    assert (await client.get(f"/berichten/{bericht_id}", headers=AUTH)).json()["retour_purged_at"] is None
+
+    purged_at = datetime.now(UTC)
+    assert retention.purge(session_factory(db), purged_at + timedelta(seconds=1), now=purged_at) == 1
+
+    gone = await client.get(f"/berichten/{bericht_id}/retour", headers=AUTH)
+    assert gone.status_code == 410 and gone.headers["content-type"] == PROBLEM_JSON
+    body = gone.json()
+    assert body["type"].endswith(":retour-purged") and body["status"] == 410 and body["id"] == bericht_id
+    assert "retention period" in body["detail"] and body["bericht"] == "JW301"
+    assert datetime.fromisoformat(body["retour_purged_at"]) == purged_at
+    trace = (await client.get(f"/berichten/{bericht_id}", headers=AUTH)).json()
+    assert datetime.fromisoformat(trace["retour_purged_at"].replace("Z", "+00:00")) == purged_at
+    assert trace["outcome"] == "accepted" and trace["retour_bericht"] == "JW302" and trace["retour_delivered_at"]
+
+
+async def test_the_other_answers_of_the_retour_route_are_unchanged(
+    client: httpx.AsyncClient, intake: Intake, db: Engine
+) -> None:
+    undelivered, xml = judged(intake, delivered=False)
+    assert retention.purge(session_factory(db), datetime.now(UTC) + timedelta(days=1)) == 0
+    kept = await client.get(f"/berichten/{undelivered}/retour", headers=AUTH)
+    assert kept.status_code == 200 and kept.content == xml  # not delivered: never purged
+    delivered, _ = judged(intake, delivered=True)
+    assert retention.purge(session_factory(db), datetime.now(UTC) + timedelta(days=1)) == 1
+    other = await client.get(f"/berichten/{delivered}/retour", headers={"X-API-Key": OTHER_KEY})
+    assert other.status_code == 404  # someone else's message stays unknown, purged or not
+    unknown = await client.get(f"/berichten/{'0' * 32}/retour", headers=AUTH)
+    assert unknown.status_code == 404 and unknown.json()["type"].endswith(":not-found")
+
+
+async def test_openapi_documents_the_410(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    responses = document["paths"]["/berichten/{bericht_id}/retour"]["get"]["responses"]
+    assert set(responses) == {"200", "401", "404", "409", "410"}
+    assert responses["410"]["content"][PROBLEM_JSON]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert "retour_purged_at" in document["components"]["schemas"]["TrackAndTrace"]["properties"]
