@@ -33,6 +33,7 @@ from hub.monitor.registry import EventParser, Regios
 from hub.privacy import Pseudonymiser
 from hub.settings import HubSettings
 from hub.store.db import SessionFactory, is_current, make_engine, session_factory, upgrade, wait_until_current
+from hub.store.retention import retention_loop
 from hub.topics import Topics
 from hub.validate import Validator, VerdictMemory
 from producers.retour_dispatcher import RetourDispatcher, register_retour_dispatcher
@@ -90,6 +91,7 @@ class Runtime:
     processor: Processor = field(init=False)
     processor_worker: ProcessorWorker | None = field(init=False, default=None)
     _peiler: asyncio.Task[None] | None = field(init=False, default=None)
+    _retention: asyncio.Task[None] | None = field(init=False, default=None)  # clears old retour XML, daily
     _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
 
     def has(self, role: Role) -> bool:
@@ -235,6 +237,9 @@ class Runtime:
             self._peiler = asyncio.create_task(
                 self.processor_worker.peil_lus(self.settings.peil_interval_seconds, self.clock)
             )
+        # In the process of the retour dispatcher (intake role), which marks the deliveries the retention goes by.
+        if self.periodic_checks and self.has("intake") and self.settings.retour_retention_days > 0:
+            self._retention = asyncio.create_task(retention_loop(self.sessions, self.settings.retour_retention_days))
 
     async def stop(self, grace: float | None = None) -> None:
         if self._waiting is not None:
@@ -242,11 +247,12 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):  # a failure was logged when it happened
                 await self._waiting
             self._waiting = None
-        if self._peiler is not None:
-            self._peiler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._peiler
-            self._peiler = None
+        for task in (self._peiler, self._retention):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._peiler = self._retention = None
         try:
             await self.broker.stop()
         finally:

@@ -51,6 +51,12 @@ class HubSettings(BaseSettings):
     peil_interval_seconds: float = Field(
         3600.0, description="How often the processors check the 3-month norm of GI bepalingen (statusmelding 04)", gt=0
     )
+    retour_retention_days: int = Field(
+        90,
+        description="Days after delivery that a retourbericht's XML (it may copy the client's BSN and name) stays in the "
+        "audit log; then `hub run` clears it once a day (`hub db purge`). 0: kept forever",
+        ge=0,
+    )
     metrics_drop_labels: list[Literal["aanbieder", "gemeente"]] = Field(
         default_factory=list,
         description='Labels left out of the domain metrics to bound their cardinality, as JSON: ["aanbieder", "gemeente"]',
