@@ -83,7 +83,8 @@ def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie
     groep = gi_link.koppel_groep(
         session, client, event.gemeente, link.KoppelRegels(ctx.koppeltermijn_dagen), ctx.nu()
     )
-    gi_link.maak_meldingen(session, groep.bepalingen, gi_link.groep_meldingen(session, groep), ctx.vandaag(), ctx.nu())
+    meldingen = gi_link.groep_meldingen(groep)
+    gi_link.maak_meldingen(session, groep.bepalingen, meldingen, ctx.vandaag(), ctx.nu(), al=groep.gemeld)
     for k in groep.koppelingen.values():
         if k.start is None:
             continue
@@ -129,7 +130,7 @@ def norm_overschreden(session: Session, vandaag: date, ctx: Context) -> int:
     meldingen = [
         m
         for b in bepalingen
-        if (m := link.norm_overschreden(b.id or 0, b.datum_bepaling, False, vandaag)) is not None
+        if (m := link.norm_overschreden(b.id, b.datum_bepaling, False, vandaag)) is not None
     ]
     return gi_link.maak_meldingen(session, bepalingen, meldingen, vandaag, ctx.nu())
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from hub.gi import link
 from hub.gi.models import Statusmelding
 from hub.gi.status import build_statusmelding, status_identificatie
 from hub.ijw.models import Product
+from hub.store.db import run
 from hub.store.gi_tables import (
     GiBepalingRecord,
     GiKoppelingRecord,
@@ -35,89 +38,133 @@ VERWIJDERING = "13"  # RedenWijziging: the toewijzing is deleted and counts as n
 VOT = "VOT"
 STATUS_NAMESPACE = uuid.UUID("2f5b8a0e-6c1d-5e3f-9a47-b1c2d3e4f5a6")  # fixed: ids must match across replicas
 
+B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
+K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
+S = GiStatusmeldingRecord.__table__  # type: ignore[attr-defined]
+W = GiVerwijzingRecord.__table__  # type: ignore[attr-defined]
+T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
+V = VerzoekRecord.__table__  # type: ignore[attr-defined]
+ST = StartRecord.__table__  # type: ignore[attr-defined]
+
+# Statements are built once, with bind parameters, and run on the connection (hub.store.db.run): the linking
+# reads columns and writes plain rows, so building a select() per call and loading ORM entities cost more than
+# the queries themselves.
+
+
+@dataclass(frozen=True, slots=True)
+class BepalingRij:
+    """The columns of a gi_bepaling row that the linking and the statusmeldingen use."""
+
+    id: int
+    gi: str
+    bepaling_id: str
+    client: str
+    gemeente: str
+    categorie: str
+    datum_bepaling: date
+    dagtekening: date
+    ingetrokken: bool
+    ingetrokken_op: date | None
+
+
+# In BepalingRij's field order: a row of these makes one with BepalingRij(*row).
+BEPALING_KOLOMMEN = tuple(B.c[f.name] for f in fields(BepalingRij))
+
 
 @dataclass(frozen=True, slots=True)
 class Groep:
-    """One client at one gemeente, as loaded: every bepaling (withdrawn ones too) and the linking's result."""
+    """One client at one gemeente, as loaded: every bepaling (withdrawn ones too), the linking's result, and the
+    (bepaling, status, onderwerp) of the statusmeldingen made for its bepalingen before."""
 
     client: str
     gemeente: str
-    bepalingen: tuple[GiBepalingRecord, ...]
+    bepalingen: tuple[BepalingRij, ...]
     toewijzingen: tuple[link.Toewijzing, ...]
     koppelingen: Mapping[int, link.Koppeling]
+    gemeld: frozenset[tuple[int, str, str]]
 
-    def bepaling(self, sleutel: int) -> GiBepalingRecord:
+    def bepaling(self, sleutel: int) -> BepalingRij:
         return next(b for b in self.bepalingen if b.id == sleutel)
 
     @property
-    def lopend(self) -> tuple[GiBepalingRecord, ...]:
+    def lopend(self) -> tuple[BepalingRij, ...]:
         return tuple(b for b in self.bepalingen if not b.ingetrokken)
-
-
-def heeft_bepalingen(session: Session, client: str, gemeente: str) -> bool:
-    """Whether the client has any bepaling at the gemeente: most iJw traffic has none and needs no linking."""
-    stmt = (
-        select(GiBepalingRecord.id)
-        .where(GiBepalingRecord.client == client, GiBepalingRecord.gemeente == gemeente)
-        .limit(1)
-    )
-    return session.exec(stmt).first() is not None
 
 
 # ---- loading the candidates -----------------------------------------------------------------------
 
+_BEPALINGEN = (
+    sa_select(*BEPALING_KOLOMMEN)
+    .where(B.c.client == bindparam("client"), B.c.gemeente == bindparam("gemeente"))
+    .order_by(B.c.id)
+)
 
-def _bepalingen(session: Session, client: str, gemeente: str) -> tuple[GiBepalingRecord, ...]:
-    stmt = (
-        select(GiBepalingRecord)
-        .where(GiBepalingRecord.client == client, GiBepalingRecord.gemeente == gemeente)
-        .order_by(col(GiBepalingRecord.id))
+
+def _bepalingen(session: Session, groep: Mapping[str, str]) -> tuple[BepalingRij, ...]:
+    return tuple(BepalingRij(*r) for r in run(session, _BEPALINGEN, groep))
+
+
+# The client's JW315 requested products at the gemeente, with their Verwijzer when the hub recorded it.
+_VERZOEKEN = (
+    sa_select(
+        V.c.aanbieder,
+        V.c.referentie_aanbieder,
+        V.c.categorie,
+        V.c.dagtekening,
+        W.c.verwijzer_type,
+        W.c.zorgverlener_code,
+        V.c.id,
     )
-    return tuple(session.exec(stmt))
+    .outerjoin(W, (W.c.aanbieder == V.c.aanbieder) & (W.c.referentie_aanbieder == V.c.referentie_aanbieder))
+    .where(V.c.client == bindparam("client"), V.c.gemeente == bindparam("gemeente"), V.c.soort == VOT)
+    .order_by(V.c.id)
+)
 
 
-def _verzoeken(session: Session, client: str, gemeente: str) -> list[link.Verzoek]:
-    """The client's JW315 requested products at the gemeente, with their Verwijzer when the hub recorded it."""
-    stmt = (
-        select(VerzoekRecord, GiVerwijzingRecord)
-        .join(
-            GiVerwijzingRecord,
-            (col(GiVerwijzingRecord.aanbieder) == col(VerzoekRecord.aanbieder))
-            & (col(GiVerwijzingRecord.referentie_aanbieder) == col(VerzoekRecord.referentie_aanbieder)),
-            isouter=True,
-        )
-        .where(VerzoekRecord.client == client, VerzoekRecord.gemeente == gemeente, VerzoekRecord.soort == VOT)
-        .order_by(col(VerzoekRecord.id))
-    )
+def _verzoeken(session: Session, groep: Mapping[str, str]) -> list[link.Verzoek]:
     return [
         link.Verzoek(
-            aanbieder=v.aanbieder,
-            referentie=v.referentie_aanbieder,
-            categorie=v.categorie,
-            dagtekening=v.dagtekening,
-            verwijzer_type=w.verwijzer_type if w is not None else None,
-            zorgverlener_code=w.zorgverlener_code if w is not None else None,
-            sleutel=v.id or 0,
+            aanbieder=aanbieder,
+            referentie=referentie,
+            categorie=categorie,
+            dagtekening=dagtekening,
+            verwijzer_type=verwijzer_type,  # None without a gi_verwijzing row
+            zorgverlener_code=zorgverlener_code,
+            sleutel=sleutel,
         )
-        for v, w in session.exec(stmt)
+        for aanbieder, referentie, categorie, dagtekening, verwijzer_type, zorgverlener_code, sleutel in run(
+            session, _VERZOEKEN, groep
+        )
     ]
 
 
-def _toewijzingen(session: Session, client: str, gemeente: str) -> list[link.Toewijzing]:
-    """Per ToewijzingNummer: the first version's data, the reference any version carried, and its deletion."""
-    stmt = (
-        select(ToewijzingRecord)
-        .where(ToewijzingRecord.client == client, ToewijzingRecord.gemeente == gemeente)
-        .order_by(col(ToewijzingRecord.id))
+_TOEWIJZINGEN = (
+    sa_select(
+        T.c.toewijzing_nummer,
+        T.c.aanbieder,
+        T.c.categorie,
+        T.c.code,
+        T.c.toewijzingsdatum,
+        T.c.toewijzingstijd,
+        T.c.referentie_aanbieder,
+        T.c.reden_wijziging,
+        T.c.id,
     )
-    versies: dict[int, list[ToewijzingRecord]] = {}
-    for r in session.exec(stmt):
+    .where(T.c.client == bindparam("client"), T.c.gemeente == bindparam("gemeente"))
+    .order_by(T.c.id)
+)
+
+
+def _toewijzingen(session: Session, groep: Mapping[str, str]) -> list[link.Toewijzing]:
+    """Per ToewijzingNummer: the first version's data, the reference any version carried, and its deletion."""
+    versies: dict[int, list[Any]] = {}
+    for r in run(session, _TOEWIJZINGEN, groep):
         versies.setdefault(r.toewijzing_nummer, []).append(r)
     out: list[link.Toewijzing] = []
     for nummer, rows in versies.items():
         eerste = rows[0]
         # The version in force is the latest by Toewijzingsdatum and -tijd (IV013); equal ones: the later row.
-        actueel = max(rows, key=lambda r: (r.toewijzingsdatum, r.toewijzingstijd, r.id or 0))
+        actueel = max(rows, key=lambda r: (r.toewijzingsdatum, r.toewijzingstijd, r.id))
         out.append(
             link.Toewijzing(
                 aanbieder=eerste.aanbieder,
@@ -133,76 +180,112 @@ def _toewijzingen(session: Session, client: str, gemeente: str) -> list[link.Toe
     return out
 
 
-def _starts(session: Session, client: str, gemeente: str) -> list[link.Start]:
-    stmt = select(StartRecord).where(
-        StartRecord.client == client,
-        StartRecord.gemeente == gemeente,
-        StartRecord.status == IN_FORCE,
-        col(StartRecord.toewijzing_nummer).is_not(None),
-    )
-    return [link.Start(r.toewijzing_nummer or 0, r.begindatum, r.id or 0) for r in session.exec(stmt)]
+_STARTS = sa_select(ST.c.toewijzing_nummer, ST.c.begindatum, ST.c.id).where(
+    ST.c.client == bindparam("client"),
+    ST.c.gemeente == bindparam("gemeente"),
+    ST.c.status == IN_FORCE,
+    ST.c.toewijzing_nummer.is_not(None),
+)
+
+
+def _starts(session: Session, groep: Mapping[str, str]) -> list[link.Start]:
+    return [link.Start(nummer, begindatum, sleutel) for nummer, begindatum, sleutel in run(session, _STARTS, groep)]
 
 
 def koppel_groep(
     session: Session, client: str, gemeente: str, regels: link.KoppelRegels, now: datetime
 ) -> Groep:
     """Link one client's bepalingen at one gemeente and write the result to gi_koppeling; the caller commits."""
-    bepalingen = _bepalingen(session, client, gemeente)
-    toewijzingen = _toewijzingen(session, client, gemeente)
+    params = {"client": client, "gemeente": gemeente}
+    bepalingen = _bepalingen(session, params)
+    toewijzingen = _toewijzingen(session, params)
     koppelingen = link.koppel(
-        (link.Bepaling(b.id or 0, b.gi, b.categorie, b.datum_bepaling) for b in bepalingen if not b.ingetrokken),
-        _verzoeken(session, client, gemeente),
+        (link.Bepaling(b.id, b.gi, b.categorie, b.datum_bepaling) for b in bepalingen if not b.ingetrokken),
+        _verzoeken(session, params),
         toewijzingen,
-        _starts(session, client, gemeente),
+        _starts(session, params),
         regels,
     )
-    groep = Groep(client, gemeente, bepalingen, tuple(toewijzingen), koppelingen)
+    al = frozenset(gemeld(session, (b.id for b in bepalingen)))
+    groep = Groep(client, gemeente, bepalingen, tuple(toewijzingen), koppelingen, al)
     _schrijf(session, groep, now)
     return groep
 
 
-def _waarden(k: link.Koppeling) -> dict[str, object]:
+# gi_koppeling's columns that hold a link, in the order _waarden gives their values.
+_LINK_KOLOMMEN = (
+    "verzoek_aanbieder",
+    "verzoek_referentie",
+    "verzoek_datum",
+    "toewijzing_aanbieder",
+    "toewijzing_nummer",
+    "toewijzing_datum",
+    "start_ref",
+    "start_datum",
+)
+
+
+def _waarden(k: link.Koppeling) -> tuple[object, ...]:
     v, t, s = k.verzoek, k.toewijzing, k.start
-    return {
-        "verzoek_aanbieder": v.aanbieder if v else None,
-        "verzoek_referentie": v.referentie if v else None,
-        "verzoek_datum": v.dagtekening if v else None,
-        "toewijzing_aanbieder": t.aanbieder if t else None,
-        "toewijzing_nummer": t.nummer if t else None,
-        "toewijzing_datum": t.datum if t else None,
-        "start_ref": s.sleutel if s else None,
-        "start_datum": s.begindatum if s else None,
-    }
+    return (
+        v.aanbieder if v else None,
+        v.referentie if v else None,
+        v.dagtekening if v else None,
+        t.aanbieder if t else None,
+        t.nummer if t else None,
+        t.datum if t else None,
+        s.sleutel if s else None,
+        s.begindatum if s else None,
+    )
+
+
+_KOPPELINGEN = sa_select(K.c.bepaling_ref, *(K.c[name] for name in _LINK_KOLOMMEN)).where(
+    K.c.bepaling_ref.in_(bindparam("refs", expanding=True))
+)
+_INSERT_KOPPELING = insert(K)
+# The SET clause is every column named in the parameters (the link's, gewijzigd_op); the row is found by
+# another name, as an update reserves the column names for SET.
+_UPDATE_KOPPELING = update(K).where(K.c.bepaling_ref == bindparam("b_ref"))
+_DELETE_KOPPELINGEN = delete(K).where(K.c.bepaling_ref.in_(bindparam("refs", expanding=True)))
 
 
 def _schrijf(session: Session, groep: Groep, now: datetime) -> None:
-    """Make gi_koppeling equal to the group's links: add, change or remove one row per bepaling."""
-    ids = [b.id for b in groep.bepalingen]
-    bestaand = {
-        r.bepaling_ref: r
-        for r in session.exec(select(GiKoppelingRecord).where(col(GiKoppelingRecord.bepaling_ref).in_(ids)))
-    }
-    for b in groep.bepalingen:
-        assert b.id is not None
-        k = groep.koppelingen.get(b.id)
-        row = bestaand.get(b.id)
+    """Make gi_koppeling equal to the group's links: add, change or remove one row per bepaling.
+
+    In the order the ORM's flush wrote them before (changes, additions, then removals): row ids stay the same.
+    """
+    refs = [b.id for b in groep.bepalingen]
+    bestaand = {r[0]: tuple(r[1:]) for r in run(session, _KOPPELINGEN, {"refs": refs})}
+    nieuw: list[dict[str, object]] = []
+    gewijzigd: list[dict[str, object]] = []
+    weg: list[int] = []
+    for ref in refs:
+        k = groep.koppelingen.get(ref)
         if k is None:
-            if row is not None:
-                session.delete(row)
+            if ref in bestaand:
+                weg.append(ref)
             continue
         waarden = _waarden(k)
-        if row is None:
-            row = GiKoppelingRecord(bepaling_ref=b.id, gemeente=groep.gemeente, gewijzigd_op=now)
-        elif all(getattr(row, name) == value for name, value in waarden.items()):
+        if bestaand.get(ref) == waarden:
             continue
-        for name, value in waarden.items():
-            setattr(row, name, value)
-        row.gewijzigd_op = now
-        session.add(row)
-    session.flush()
+        row = {**dict(zip(_LINK_KOLOMMEN, waarden, strict=True)), "gewijzigd_op": now}
+        if ref in bestaand:
+            gewijzigd.append({"b_ref": ref, **row})
+        else:
+            nieuw.append({"bepaling_ref": ref, "gemeente": groep.gemeente, **row})
+    if gewijzigd:
+        run(session, _UPDATE_KOPPELING, gewijzigd)
+    if nieuw:
+        run(session, _INSERT_KOPPELING, nieuw)
+    if weg:
+        run(session, _DELETE_KOPPELINGEN, {"refs": weg})
 
 
 # ---- statusmeldingen ------------------------------------------------------------------------------
+
+_GEMELD = sa_select(S.c.bepaling_ref, S.c.status, S.c.onderwerp).where(
+    S.c.bepaling_ref.in_(bindparam("refs", expanding=True))
+)
 
 
 def gemeld(session: Session, bepalingen: Iterable[int]) -> set[tuple[int, str, str]]:
@@ -210,10 +293,7 @@ def gemeld(session: Session, bepalingen: Iterable[int]) -> set[tuple[int, str, s
     ids = list(bepalingen)
     if not ids:
         return set()
-    stmt = select(
-        GiStatusmeldingRecord.bepaling_ref, GiStatusmeldingRecord.status, GiStatusmeldingRecord.onderwerp
-    ).where(col(GiStatusmeldingRecord.bepaling_ref).in_(ids))
-    return {(b, s, o) for b, s, o in session.exec(stmt)}
+    return {(b, s, o) for b, s, o in run(session, _GEMELD, {"refs": ids})}
 
 
 def status_id(bepaling: int, status: str, onderwerp: str) -> str:
@@ -221,14 +301,14 @@ def status_id(bepaling: int, status: str, onderwerp: str) -> str:
     return uuid.uuid5(STATUS_NAMESPACE, f"{bepaling}|{status}|{onderwerp}").hex
 
 
-def _versie(session: Session, b: GiBepalingRecord) -> int:
+_VERSIE = sa_select(func.count()).where(
+    B.c.gi == bindparam("gi"), B.c.bepaling_id == bindparam("bepaling_id"), B.c.id < bindparam("id")
+)
+
+
+def _versie(session: Session, b: BepalingRij) -> int:
     """How many bepalingen of this GI used the BepalingId before this one (an id may be used again)."""
-    stmt = select(func.count()).where(
-        GiBepalingRecord.gi == b.gi,
-        GiBepalingRecord.bepaling_id == b.bepaling_id,
-        col(GiBepalingRecord.id) < (b.id or 0),
-    )
-    return int(session.exec(stmt).one())
+    return int(run(session, _VERSIE, {"gi": b.gi, "bepaling_id": b.bepaling_id, "id": b.id}).scalar_one())
 
 
 def _identificatie(gi: str, melding: Statusmelding, versie: int) -> str:
@@ -240,20 +320,22 @@ def _identificatie(gi: str, melding: Statusmelding, versie: int) -> str:
 
 
 def maak_meldingen(
-    session: Session, bepalingen: Sequence[GiBepalingRecord], meldingen: Iterable[link.Melding], vandaag: date,
-    now: datetime,
+    session: Session, bepalingen: Sequence[BepalingRij], meldingen: Iterable[link.Melding], vandaag: date,
+    now: datetime, al: Collection[tuple[int, str, str]] | None = None,
 ) -> int:
     """Store each status not made before, with its GI102; returns how many are new. The caller commits.
 
-    The Dagtekening is today (`vandaag`), or the StatusDatum when that lies later (GB041).
+    The Dagtekening is today (`vandaag`), or the StatusDatum when that lies later (GB041). `al` is what
+    gemeld() answers for these bepalingen when the caller has it (Groep.gemeld); None asks the store.
     """
-    per_id = {b.id or 0: b for b in bepalingen}
-    al = gemeld(session, per_id)
+    per_id = {b.id: b for b in bepalingen}
+    gedaan = set(al) if al is not None else gemeld(session, per_id)
+    versies: dict[int, int] = {}
     rows: list[dict[str, object]] = []
     for m in meldingen:
-        if (m.bepaling, m.status, m.onderwerp) in al:
+        if (m.bepaling, m.status, m.onderwerp) in gedaan:
             continue
-        al.add((m.bepaling, m.status, m.onderwerp))
+        gedaan.add((m.bepaling, m.status, m.onderwerp))
         b = per_id[m.bepaling]
         melding = Statusmelding(
             bepaling_id=b.bepaling_id,
@@ -265,7 +347,9 @@ def maak_meldingen(
             begindatum=m.begindatum,
         )
         dagtekening = max(vandaag, m.datum)
-        identificatie = _identificatie(b.gi, melding, _versie(session, b))
+        if b.id not in versies:
+            versies[b.id] = _versie(session, b)
+        identificatie = _identificatie(b.gi, melding, versies[b.id])
         xml = build_statusmelding(
             melding, gemeente=b.gemeente, gi=b.gi, dagtekening=dagtekening, identificatie=identificatie
         )
@@ -295,14 +379,12 @@ def maak_meldingen(
     return len(rows)
 
 
-def groep_meldingen(session: Session, groep: Groep) -> list[link.Melding]:
+def groep_meldingen(groep: Groep) -> list[link.Melding]:
     """The statuses the group's state implies: 01-03 from the links, 05 for deleted toewijzingen, 06 for withdrawals."""
-    lopend = [b.id or 0 for b in groep.lopend]
+    lopend = [b.id for b in groep.lopend]
     found = link.meldingen(groep.koppelingen)
-    found += link.vervallen(gemeld(session, lopend), lopend, groep.toewijzingen)
-    found += [
-        link.ingetrokken(b.id or 0, b.ingetrokken_op or b.dagtekening) for b in groep.bepalingen if b.ingetrokken
-    ]
+    found += link.vervallen(groep.gemeld, lopend, groep.toewijzingen)  # it looks at the bepalingen in force only
+    found += [link.ingetrokken(b.id, b.ingetrokken_op or b.dagtekening) for b in groep.bepalingen if b.ingetrokken]
     return found
 
 

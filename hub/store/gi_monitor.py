@@ -18,6 +18,7 @@ from sqlmodel import select as sm_select
 
 from hub.monitor.model import WachtRij
 from hub.store.db import run
+from hub.store.gi_link import BEPALING_KOLOMMEN, BepalingRij
 from hub.store.gi_tables import (
     GiBepalingRecord,
     GiCapaciteitRecord,
@@ -162,7 +163,7 @@ def met_bepalingen(session: Session, paren: Iterable[tuple[str, str]]) -> set[tu
     return found
 
 
-def niet_gestart(session: Session, vandaag: date, grens: date) -> list[GiBepalingRecord]:
+def niet_gestart(session: Session, vandaag: date, grens: date) -> list[BepalingRij]:
     """Bepalingen in force, known by vandaag, above the 3-month norm, without a linked start begun by then,
     and not yet told so (status 04)."""
     gestart = exists().where(K.c.bepaling_ref == B.c.id, K.c.start_datum.is_not(None), K.c.start_datum <= vandaag)
@@ -172,14 +173,14 @@ def niet_gestart(session: Session, vandaag: date, grens: date) -> list[GiBepalin
         .subquery("gemeld_04")
     )
     stmt = (
-        sm_select(GiBepalingRecord)
+        select(*BEPALING_KOLOMMEN)
         .where(
-            col(GiBepalingRecord.ingetrokken).is_(False),
-            col(GiBepalingRecord.dagtekening) <= vandaag,
-            col(GiBepalingRecord.datum_bepaling) <= grens,
+            B.c.ingetrokken.is_(False),
+            B.c.dagtekening <= vandaag,
+            B.c.datum_bepaling <= grens,
             ~gestart,
-            col(GiBepalingRecord.id).not_in(select(gemeld.c.bepaling_ref)),
+            B.c.id.not_in(select(gemeld.c.bepaling_ref)),
         )
-        .order_by(col(GiBepalingRecord.id))
+        .order_by(B.c.id)
     )
-    return list(session.exec(stmt))
+    return [BepalingRij(*r) for r in session.execute(stmt)]
