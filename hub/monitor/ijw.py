@@ -50,10 +50,12 @@ def toewijzing_op_verzoek(session: Session, event: ToewijzingOntvangen, ctx: Con
     """verzoek_tot_toewijzing and the answer norm for every requested product a ToegewezenProduct answers."""
     for referentie in dict.fromkeys(p.referentie_aanbieder for p in event.producten if p.referentie_aanbieder):
         verzoek = facts.verzoek_om_toewijzing(session, event.gemeente, event.aanbieder, referentie)
-        eerste = facts.eerste_toewijzing_met_referentie(session, event.gemeente, event.aanbieder, referentie)
-        if verzoek is None or eerste is None:
+        if verzoek is None:
             continue  # a VOW's reference, or one the store does not know
-        versie = facts.eerste_versie(session, event.gemeente, eerste.toewijzing_nummer) or eerste
+        toewijzing = facts.toegewezen(session, event.gemeente, event.aanbieder, referentie)
+        if toewijzing is None:
+            continue  # the store has no ToegewezenProduct with this reference (yet)
+        versie = toewijzing.eerste_versie
         yield Doorlooptijd(
             "verzoek_tot_toewijzing",
             _verzoek_sleutel(event.aanbieder, referentie),
@@ -62,7 +64,7 @@ def toewijzing_op_verzoek(session: Session, event: ToewijzingOntvangen, ctx: Con
             # Floored: a toewijzing that existed before the request answers it at once, not before it.
             seconden(verzoek.dagtekening, versie.toewijzingsdatum, vloer=True),
         )
-        yield from _antwoord_norm(session, verzoek, event.aanbieder, referentie, ctx)
+        yield from _antwoord_norm(session, verzoek, toewijzing, event.aanbieder, referentie, ctx)
 
 
 @observer("AntwoordOntvangen")
@@ -70,16 +72,22 @@ def antwoord_op_verzoek(session: Session, event: AntwoordOntvangen, ctx: Context
     """The answer norm of the requested product a JW319 answers (VerzoekAntwoord 1 and 2 both answer)."""
     referentie = event.referentie_aanbieder
     verzoek = facts.verzoek_om_toewijzing(session, event.gemeente, event.aanbieder, referentie)
-    yield from _antwoord_norm(session, verzoek, event.aanbieder, referentie, ctx)
+    if verzoek is None:
+        return
+    toewijzing = facts.toegewezen(session, verzoek.gemeente, event.aanbieder, referentie)
+    yield from _antwoord_norm(session, verzoek, toewijzing, event.aanbieder, referentie, ctx)
 
 
 def _antwoord_norm(
-    session: Session, verzoek: VerzoekRecord | None, aanbieder: str, referentie: str, ctx: Context
+    session: Session,
+    verzoek: VerzoekRecord,
+    toewijzing: facts.Toegewezen | None,
+    aanbieder: str,
+    referentie: str,
+    ctx: Context,
 ) -> Iterator[Observatie]:
-    """The answer norm of the verzoek (facts.verzoek_om_toewijzing, found by the caller) with this reference."""
-    if verzoek is None:
-        return
-    antwoord = facts.eerste_antwoord(session, verzoek.gemeente, aanbieder, referentie)
+    """The answer norm of the verzoek with this reference; the caller found the verzoek and its toewijzing."""
+    antwoord = facts.eerste_antwoord(session, verzoek.gemeente, aanbieder, referentie, toewijzing)
     if antwoord is None:
         return
     yield NormUitkomst(

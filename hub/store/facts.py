@@ -9,6 +9,7 @@ A toewijzing is identified by (gemeente, ToewijzingNummer); a requested product 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam
@@ -91,17 +92,35 @@ _EERSTE_JW319 = (
 )
 
 
-def eerste_antwoord(session: Session, gemeente: str, aanbieder: str, referentie: str) -> date | None:
+@dataclass(frozen=True, slots=True)
+class Toegewezen:
+    """The first accepted ToegewezenProduct that carried a ReferentieAanbieder, and its toewijzing's first version."""
+
+    product: ToewijzingRecord  # its message's validated_at says when the answer was accepted
+    eerste_versie: ToewijzingRecord  # its Toewijzingsdatum is the answer's date
+
+
+def toegewezen(session: Session, gemeente: str, aanbieder: str, referentie: str) -> Toegewezen | None:
+    """The toewijzing that answers the requested product with this reference; None while none came."""
+    product = eerste_toewijzing_met_referentie(session, gemeente, aanbieder, referentie)
+    if product is None:
+        return None
+    return Toegewezen(product, eerste_versie(session, gemeente, product.toewijzing_nummer) or product)
+
+
+def eerste_antwoord(
+    session: Session, gemeente: str, aanbieder: str, referentie: str, toewijzing: Toegewezen | None
+) -> date | None:
     """The date of the first answer to a requested product: a toewijzing or a JW319 (any VerzoekAntwoord).
 
-    A toewijzing answers on the Toewijzingsdatum of its first version, a JW319 on its Dagtekening. The answer
-    accepted first wins (the earlier `validated_at` of the two messages); None while none came.
+    `toewijzing` is what toegewezen() answers for the reference (the caller has it). A toewijzing answers on
+    the Toewijzingsdatum of its first version, a JW319 on its Dagtekening. The answer accepted first wins (the
+    earlier `validated_at` of the two messages); None while none came.
     """
     kandidaten: list[tuple[datetime | None, int, date]] = []
-    toewijzing = eerste_toewijzing_met_referentie(session, gemeente, aanbieder, referentie)
     if toewijzing is not None:
-        eerste = eerste_versie(session, gemeente, toewijzing.toewijzing_nummer) or toewijzing
-        kandidaten.append((_validated_at(session, toewijzing.bericht_id), 0, eerste.toewijzingsdatum))
+        validated_at = _validated_at(session, toewijzing.product.bericht_id)
+        kandidaten.append((validated_at, 0, toewijzing.eerste_versie.toewijzingsdatum))
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "referentie": referentie}
     antwoord = run(session, _EERSTE_JW319, params).first()
     if antwoord is not None:
