@@ -254,6 +254,54 @@ def db_upgrade(
     typer.echo("database is at the newest revision", err=True)
 
 
+@db_app.command("purge")
+def db_purge(
+    older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--older-than", min=0, metavar="DAYS",
+            help="Clear retouren delivered more than DAYS days ago (default: HUB_RETOUR_RETENTION_DAYS; 0: all delivered).",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be cleared.")] = False,
+    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")] = None,
+) -> None:
+    """Clear the retour XML (it may hold a BSN and name) of messages whose retour was delivered more than DAYS days ago.
+
+    The audit rows stay, with outcome, codes and timestamps; retouren not yet delivered are never cleared.
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hub.store import retention
+    from hub.store.db import make_engine, session_factory
+
+    settings = load(HubSettings)
+    days = settings.retour_retention_days if older_than is None else older_than
+    if older_than is None and days == 0:
+        typer.echo("retention is off (HUB_RETOUR_RETENTION_DAYS=0): nothing cleared; --older-than DAYS clears anyway")
+        return
+    now = datetime.now(UTC)
+    before = retention.cutoff(days, now)
+    engine = make_engine(database or settings.database_url)
+    try:
+        sessions = session_factory(engine)
+        if dry_run:
+            with sessions() as session:
+                count = retention.count_due(session, before)
+        else:
+            count = retention.purge(sessions, before, now=now)
+    except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, never the statement's parameters
+        typer.echo(f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    verb = "would clear" if dry_run else "cleared"
+    messages = "message" if count == 1 else "messages"
+    typer.echo(f"{verb} the retour XML of {count} {messages} delivered before {before.isoformat(timespec='seconds')}")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of messages to send.")],

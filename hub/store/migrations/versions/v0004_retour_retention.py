@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("bericht") as batch:  # SQLite before 3.35 cannot drop a column in place
-        batch.drop_column("retour_purged_at")
+    # In place (SQLite 3.35+ can): batch mode would drop and rebuild `bericht`, which the state rows' foreign keys
+    # forbid once there are any.
+    op.drop_column("bericht", "retour_purged_at")

@@ -1,0 +1,203 @@
+"""Retention of the retour XML: only retouren delivered before the cutoff are cleared, the audit row stays."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from alembic import command
+from psycopg import sql
+from sqlalchemy import Engine, inspect
+from sqlmodel import Session
+
+from hub.store import audit, retention
+from hub.store.db import SessionFactory, alembic_config, make_engine, session_factory, upgrade
+from hub.store.tables import BerichtRecord, ToewijzingRecord
+from tests.conftest import POSTGRES_ADMIN, POSTGRES_URL
+from tests.hub.store.scenario import PS
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+DAYS = 90
+BEFORE = retention.cutoff(DAYS, NOW)
+RETOUR = "<Bericht><Client><Bsn>999990019</Bsn></Client></Bericht>"
+
+
+def message(
+    session: Session, *, delivered: timedelta | None, retour: str | None = RETOUR, produced: bool = True
+) -> str:
+    """A judged JW301 whose retour was produced 100 days ago and delivered `delivered` before NOW (None: not yet)."""
+    row = audit.record(
+        session,
+        content_hash=audit.content_hash(audit.new_id().encode()),
+        outcome="rejected",
+        bericht="JW301",
+        afzender="0200",
+        identificatie="JW301261102",
+        error_codes=["TR019", "TR063"],
+        retour=retour,
+        retour_bericht="JW302" if retour else None,
+        client=PS("999990019"),
+        event='{"type": "x"}',
+        received_at=NOW - timedelta(days=100),
+        validated_at=NOW - timedelta(days=100),
+    )
+    if produced:
+        audit.mark(session, row.id, "retour_produced_at", NOW - timedelta(days=100))
+        audit.mark(session, row.id, "events_published_at", NOW - timedelta(days=100))
+    if delivered is not None:
+        audit.mark(session, row.id, "retour_delivered_at", NOW - delivered)
+    session.commit()
+    return row.id
+
+
+def load(sessions: SessionFactory, id: str) -> BerichtRecord:
+    with sessions() as session:
+        row = session.get(BerichtRecord, id)
+        assert row is not None
+        return row
+
+
+def columns(row: BerichtRecord) -> dict[str, Any]:
+    return row.model_dump(exclude={"retour", "retour_purged_at"})
+
+
+def test_only_retouren_delivered_before_the_cutoff_are_cleared(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        old = message(session, delivered=timedelta(days=DAYS, seconds=1))
+        recent = message(session, delivered=timedelta(days=DAYS, seconds=-1))
+        undelivered = message(session, delivered=None)  # the dispatcher still needs it
+        unproduced = message(session, delivered=None, produced=False)
+        no_retour = message(session, delivered=timedelta(days=100), retour=None)
+    ids = (old, recent, undelivered, unproduced, no_retour)
+    before = {i: load(sessions, i) for i in ids}
+
+    assert retention.purge(sessions, BEFORE, now=NOW) == 1
+
+    after = {i: load(sessions, i) for i in ids}
+    assert after[old].retour is None and after[old].retour_purged_at == NOW
+    assert columns(after[old]) == columns(before[old])  # outcome, codes, client, event, every timestamp
+    for kept in (recent, undelivered, unproduced):
+        assert after[kept].retour == RETOUR and after[kept].retour_purged_at is None
+    assert after[no_retour].retour is None and after[no_retour].retour_purged_at is None  # "no retour" stays so
+
+
+def test_the_dry_run_counts_what_a_purge_clears_and_changes_nothing(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        due = [message(session, delivered=timedelta(days=d)) for d in (91, 200, 365)]
+        message(session, delivered=timedelta(days=30))
+        assert retention.count_due(session, BEFORE) == 3
+        assert retention.count_due(session, BEFORE) == 3  # counting cleared nothing
+    assert all(load(sessions, i).retour == RETOUR for i in due)
+    assert retention.purge(sessions, BEFORE, now=NOW) == 3
+    with sessions() as session:
+        assert retention.count_due(session, BEFORE) == 0
+
+
+def test_a_second_purge_clears_nothing_and_keeps_the_first_time(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        bericht_id = message(session, delivered=timedelta(days=120))
+    assert retention.purge(sessions, BEFORE, now=NOW) == 1
+    assert retention.purge(sessions, BEFORE, now=NOW + timedelta(days=1)) == 0
+    assert load(sessions, bericht_id).retour_purged_at == NOW
+
+
+def test_purge_pages_through_every_due_row_in_batches(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        due = {message(session, delivered=timedelta(days=100)) for _ in range(7)}
+        kept = {message(session, delivered=timedelta(days=1)) for _ in range(3)}
+    assert retention.purge(sessions, BEFORE, now=NOW, batch=3) == 7  # 3 + 3 + 1
+    assert all(load(sessions, i).retour is None for i in due)
+    assert all(load(sessions, i).retour == RETOUR for i in kept)
+
+
+def test_purge_with_0_days_clears_every_delivered_retour() -> None:
+    assert retention.cutoff(0, NOW) == NOW
+    with pytest.raises(ValueError):
+        retention.cutoff(-1, NOW)
+
+
+async def until(condition: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_the_loop_purges_and_outlives_a_failed_round(db: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        bericht_id = message(session, delivered=timedelta(days=100))
+    calls = 0
+
+    def flaky() -> Session:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("store away")
+        return sessions()
+
+    loop = asyncio.create_task(
+        retention.retention_loop(flaky, DAYS, interval=0.01, clock=lambda: NOW)  # type: ignore[arg-type]
+    )
+    try:
+        await until(lambda: load(sessions, bericht_id).retour is None)
+    finally:
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop
+    assert load(sessions, bericht_id).retour_purged_at == NOW
+    assert "retour retention postponed" in caplog.text and "999990019" not in caplog.text
+
+
+@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated store of its own, for a test that migrates it down and up again."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    name = f"ijw_hub_retention_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    engine = make_engine(POSTGRES_URL.format(name=name))
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_migration_0004_goes_down_and_up_with_state_rows_referring_to_messages(fresh: Engine) -> None:
+    with session_factory(fresh)() as session:
+        bericht_id = message(session, delivered=timedelta(days=100))
+        session.add(  # state the message wrote: a foreign key onto `bericht`
+            ToewijzingRecord(
+                gemeente="0200", aanbieder="12345678", client=PS("999990019"), toewijzing_nummer=1,
+                ingangsdatum=date(2026, 8, 1), toewijzingsdatum=date(2026, 8, 1), toewijzingstijd=clock_time(10),
+                bericht_id=bericht_id,
+            )
+        )
+        session.commit()
+    with fresh.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0003")  # in place: a rebuilt `bericht` would break the toewijzing's foreign key
+        assert "retour_purged_at" not in {c["name"] for c in inspect(connection).get_columns("bericht")}
+        command.upgrade(cfg, "head")
+    assert retention.purge(session_factory(fresh), BEFORE, now=NOW) == 1
