@@ -1,9 +1,9 @@
-"""Retention of the personal data in the audit log: a message's retour XML is cleared some days after delivery.
+"""Retention of the personal data in the audit log: a retour's XML is cleared some days after its delivery.
 
 A retourbericht may copy the heenbericht's Client (BSN, name). The audit row itself (identity, outcome, rule
-codes, timestamps, the pseudonymised event) is kept; `retour_purged_at` records the clearing, so track and trace
-can tell "removed after the retention period" from "no retour". A retour not yet delivered is never cleared: a
-redelivery to the intake publishes it again from the row.
+codes, timestamps, the pseudonymised event) is kept; `retour_purged_at` records the clearing, so track and
+trace can tell "removed after the retention period" from "no retour". A retour not yet delivered is never
+cleared: a redelivery to the intake publishes it again from the row.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ _NEXT = (
 )
 _CLEAR = (
     update(BerichtRecord)
-    .where(col(BerichtRecord.id).in_(bindparam("ids", expanding=True)), *_DUE)  # still due: another purge may race
+    # Due still: a purge on another replica may have cleared some since they were selected.
+    .where(col(BerichtRecord.id).in_(bindparam("ids", expanding=True)), *_DUE)
     .values(retour=None, retour_purged_at=bindparam("purged_at", type_=UtcDateTime()))
 )
 
@@ -61,20 +62,26 @@ def count_due(session: Session, before: datetime) -> int:
 def purge_batch(
     session: Session, before: datetime, now: datetime, *, after: str = "", limit: int = BATCH
 ) -> list[str]:
-    """Clear the retour of up to `limit` due messages with an id above `after`; returns their ids. Never commits."""
+    """Clear the retour of up to `limit` due messages with an id above `after`; their ids. Never commits."""
     ids = [r.id for r in run(session, _NEXT, {"before": before, "after": after, "limit": limit})]
     if ids:
         run(session, _CLEAR, {"ids": ids, "before": before, "purged_at": now})
     return ids
 
 
-def purge(sessions: SessionFactory, before: datetime, *, now: datetime | None = None, batch: int = BATCH) -> int:
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def purge(
+    sessions: SessionFactory, before: datetime, *, now: datetime | None = None, batch: int = BATCH
+) -> int:
     """Clear the retour XML of every message whose retour was delivered before `before`; one commit per batch.
 
-    Returns how many were cleared. Safe to run again or on several replicas at once: a cleared retour is no longer
-    due, and a crash midway leaves only whole batches done.
+    Returns how many were cleared. Safe to run again, or on several replicas at once: a cleared retour is no
+    longer due, and a crash midway leaves whole batches done and the rest for the next run.
     """
-    when = now or datetime.now(UTC)
+    when = now or _utcnow()
     cleared, after = 0, ""
     while True:
         with sessions() as session:
@@ -86,14 +93,10 @@ def purge(sessions: SessionFactory, before: datetime, *, now: datetime | None = 
         after = ids[-1]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 async def retention_loop(
     sessions: SessionFactory, days: int, *, interval: float = DAY, clock: Callable[[], datetime] = _utcnow
 ) -> None:
-    """Purge retouren delivered more than `days` days ago now and then every `interval` seconds, until cancelled.
+    """Clear retouren delivered more than `days` days ago, now and every `interval` seconds, until cancelled.
 
     A failed round (the store away) waits for the next one: the retention is a daily chore, not a deadline.
     """
@@ -105,5 +108,6 @@ async def retention_loop(
             log.warning("retour retention postponed", extra={"error": type(exc).__name__})
         else:
             if cleared:
-                log.info("retour XML cleared after the retention period", extra={"cleared": cleared, "days": days})
+                extra = {"cleared": cleared, "days": days}
+                log.info("retour XML cleared after the retention period", extra=extra)
         await asyncio.sleep(interval)
