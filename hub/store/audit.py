@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
-from hub.store.db import run
+from hub.store.db import InQuery, run
 from hub.store.tables import OUTCOMES, BerichtRecord, VerzoekRecord
 
 Outcome = Literal["accepted", "rejected", "duplicate", "malformed"]
@@ -177,32 +177,53 @@ def mark(session: Session, id: str, field: Timestamp, when: datetime | None = No
     return True
 
 
+# Plain statements built once, on the connection: the caller's session holds no BerichtRecord to keep in step.
+_PUBLISHED_RETOUR = InQuery(
+    lambda ids: (
+        update(BerichtRecord)
+        .where(
+            col(BerichtRecord.id).in_(ids),
+            col(BerichtRecord.retour).is_not(None),
+            col(BerichtRecord.retour_produced_at).is_(None),
+        )
+        .values(retour_produced_at=bindparam("when"))
+    ),
+    ids=BerichtRecord.id,
+)
+_PUBLISHED_EVENTS = InQuery(
+    lambda ids: (
+        update(BerichtRecord)
+        .where(col(BerichtRecord.id).in_(ids))
+        .values(events_published_at=bindparam("when"))
+    ),
+    ids=BerichtRecord.id,
+)
+# One statement marks and names the first deliveries: a concurrent dispatcher cannot count the same retour too.
+_DELIVERED = InQuery(
+    lambda ids: (
+        update(BerichtRecord)
+        .where(col(BerichtRecord.id).in_(ids), col(BerichtRecord.retour_delivered_at).is_(None))
+        .values(retour_delivered_at=bindparam("when"))
+        .returning(col(BerichtRecord.id))
+    ),
+    ids=BerichtRecord.id,
+)
+
+
 def mark_published(session: Session, ids: Iterable[str], when: datetime) -> None:
     """Retour produced (first time only, where there is one) and events published, for these messages."""
-    wanted = list(ids)
-    if not wanted:
-        return
-    rows = col(BerichtRecord.id).in_(wanted)
-    session.execute(
-        update(BerichtRecord)
-        .where(rows, col(BerichtRecord.retour).is_not(None), col(BerichtRecord.retour_produced_at).is_(None))
-        .values(retour_produced_at=when)
-    )
-    session.execute(update(BerichtRecord).where(rows).values(events_published_at=when))
+    params = {"ids": set(ids), "when": when}
+    if params["ids"]:
+        _PUBLISHED_RETOUR.run(session, params)
+        _PUBLISHED_EVENTS.run(session, params)
 
 
 def mark_delivered(session: Session, ids: Iterable[str], when: datetime) -> set[str]:
     """Retour delivered, for those of these messages not marked before; returns the ids marked now."""
-    wanted = list(ids)
+    wanted = set(ids)
     if not wanted:
         return set()
-    pending = col(BerichtRecord.id).in_(wanted), col(BerichtRecord.retour_delivered_at).is_(None)
-    first = set(session.exec(select(BerichtRecord.id).where(*pending)).all())
-    if first:
-        session.execute(
-            update(BerichtRecord).where(col(BerichtRecord.id).in_(first)).values(retour_delivered_at=when)
-        )
-    return first
+    return set(_DELIVERED.run(session, {"ids": wanted, "when": when}).scalars())
 
 
 def get(session: Session, id: str) -> BerichtRecord | None:

@@ -7,8 +7,9 @@ message identity, its audit record and the state it changes in one commit.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -16,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
+from sqlalchemy import BindParameter, CursorResult, Engine, Executable, bindparam, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -89,6 +90,66 @@ def run(
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)
+
+
+# The fixed lengths of an InQuery's IN lists; a longer list takes an expanding parameter.
+IN_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+InList: TypeAlias = list[BindParameter[Any]] | BindParameter[Any]
+
+
+class InQuery:
+    """A statement whose IN lists have a fixed number of bind parameters, built (and compiled) once per length.
+
+    An expanding parameter is rendered into the SQL on every execution, which cost about as much as the rest of
+    a small query. Here a list is padded with its last value to the next length in IN_SIZES (a value twice in an
+    IN list changes nothing), so a few statements serve every call: each is compiled once and, on PostgreSQL,
+    prepared once. `lists` names each list and the column whose type its values take; `build` takes each list
+    as a keyword (None where the call's parameters lack it: the statement's shape).
+    """
+
+    def __init__(self, build: Callable[..., Executable], **lists: Any) -> None:
+        self._build = build
+        self._types = {name: column.type for name, column in lists.items()}
+        self._statements: dict[tuple[int | None, ...], Executable] = {}
+
+    def run(self, session: Session, params: Mapping[str, Any]) -> CursorResult[*tuple[Any, ...]]:
+        """`run` the statement; `params` holds each list present as a collection of values."""
+        return run(session, *self.prepare(params))
+
+    def prepare(self, params: Mapping[str, Any]) -> tuple[Executable, dict[str, Any]]:
+        """The statement for these lists' lengths, and its parameters with each list spread over its slots."""
+        values = dict(params)
+        sizes: list[int | None] = []
+        for name in self._types:
+            if name not in values:
+                sizes.append(None)
+                continue
+            items = list(values.pop(name))
+            size = next((n for n in IN_SIZES if n >= len(items)), 0) if items else 0
+            sizes.append(size)
+            if size:
+                items.extend(items[-1:] * (size - len(items)))
+                values.update(zip(_slot_names(name, size), items, strict=True))
+            else:  # none, or more than the longest list: an expanding parameter, rendered per execution
+                values[name] = items
+        key = tuple(sizes)
+        statement = self._statements.get(key)
+        if statement is None:
+            lists = {name: self._in_list(name, size) for name, size in zip(self._types, sizes, strict=True)}
+            statement = self._statements[key] = self._build(**lists)
+        return statement, values
+
+    def _in_list(self, name: str, size: int | None) -> InList | None:
+        if size is None:
+            return None
+        if not size:
+            return bindparam(name, expanding=True, type_=self._types[name])
+        return [bindparam(slot, type_=self._types[name]) for slot in _slot_names(name, size)]
+
+
+@functools.cache
+def _slot_names(name: str, size: int) -> tuple[str, ...]:
+    return tuple(f"{name}_{i}" for i in range(size))
 
 
 def alembic_config() -> Config:
