@@ -29,7 +29,7 @@ from hub.ijw.models import (
     StartProduct,
     StopProduct,
 )
-from hub.store.db import run
+from hub.store.db import InQuery, run
 from hub.store.tables import (
     DELETED,
     IN_FORCE,
@@ -87,12 +87,8 @@ def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) ->
     client = pseudonym(m.client.bsn)
     producten = m.client.toegewezen_producten
     # A JW301 repeats every current product (OP087): one sent again unchanged is not a new version.
-    params = {
-        "gemeente": gemeente,
-        "aanbieder": aanbieder,
-        "nummers": [p.toewijzing_nummer for p in producten],
-    }
-    known = {tuple(r) for r in run(session, _EARLIER_VERSIES, params)}
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "nummers": {p.toewijzing_nummer for p in producten}}
+    known = {tuple(r) for r in _EARLIER_VERSIES.run(session, params)}
     rows: list[dict[str, Any]] = []
     for p in producten:
         row = {
@@ -125,24 +121,28 @@ def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) ->
 # What makes a toewijzing version: everything but the row id and the message that carried it.
 _VERSIE = tuple(f for f in ToewijzingRecord.model_fields if f not in {"id", "bericht_id"})
 _INSERT_TOEWIJZING = insert(ToewijzingRecord)
-_EARLIER_VERSIES = select(*(col(getattr(ToewijzingRecord, f)) for f in _VERSIE)).where(
-    col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-    col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
-    col(ToewijzingRecord.toewijzing_nummer).in_(bindparam("nummers", expanding=True)),
+_EARLIER_VERSIES = InQuery(
+    lambda nummers: select(*(col(getattr(ToewijzingRecord, f)) for f in _VERSIE)).where(
+        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+        col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
+        col(ToewijzingRecord.toewijzing_nummer).in_(nummers),
+    ),
+    nummers=ToewijzingRecord.toewijzing_nummer,
 )
 
 
 # A plain update on the connection: the intake holds no VerzoekRecord entities (verzoeken are inserted without
 # the ORM below, and read as columns), so there is no in-session copy to keep in step.
-_HONOUR = (
-    update(VerzoekRecord)
+_HONOUR = InQuery(
+    lambda refs: update(VerzoekRecord)
     .where(
         # bind names other than the columns': an update reserves those for its SET clause
         col(VerzoekRecord.aanbieder) == bindparam("b_aanbieder"),
         col(VerzoekRecord.gemeente) == bindparam("b_gemeente"),
-        col(VerzoekRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)),
+        col(VerzoekRecord.referentie_aanbieder).in_(refs),
     )
-    .values(toegewezen=True)
+    .values(toegewezen=True),
+    refs=VerzoekRecord.referentie_aanbieder,
 )
 
 
@@ -150,7 +150,7 @@ def _honour(session: Session, gemeente: str, aanbieder: str, refs: set[str | Non
     """Mark the verzoeken whose ReferentieAanbieder a ToegewezenProduct carried as toegewezen."""
     refs.discard(None)
     if refs:
-        run(session, _HONOUR, {"b_aanbieder": aanbieder, "b_gemeente": gemeente, "refs": sorted(refs)})
+        _HONOUR.run(session, {"b_aanbieder": aanbieder, "b_gemeente": gemeente, "refs": sorted(refs)})
 
 
 # ---- JW305 / JW307 --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from hub.state.snapshot import (
     ToewijzingState,
     VerzoekState,
 )
-from hub.store.db import run
+from hub.store.db import InList, InQuery, run
 from hub.store.tables import (
     IN_FORCE,
     AntwoordRecord,
@@ -75,7 +75,7 @@ _HEENBERICHTEN = frozenset({"JW301", "JW305", "JW307", "JW315", "JW317", "JW319"
 
 
 # Statements are built once, with bind parameters: building a select() per call (coercing every `==`) cost
-# more than running it. An `expanding` parameter takes a list per call for IN.
+# more than running it. An IN list takes a fixed number of parameters (hub.store.db.InQuery).
 _IDENTIFICATIE_BEKEND = (
     select(BerichtRecord.id)
     .where(
@@ -200,12 +200,15 @@ def _field_names(state: type[Any], *skip: str) -> tuple[str, ...]:
 
 # No ORDER BY: SQLite, without statistics, would walk ix_toewijzing_nummer for the whole gemeente to skip a sort
 # (a cost growing with the store); the few rows of these clients are sorted in Python instead.
-_TOEWIJZINGEN = select(
-    *_columns(ToewijzingRecord, (*_field_names(ToewijzingState, "eerste_toewijzingsdatum"), "id"))
-).where(
-    col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-    col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
-    col(ToewijzingRecord.client).in_(bindparam("clients", expanding=True)),
+_TOEWIJZINGEN = InQuery(
+    lambda clients: select(
+        *_columns(ToewijzingRecord, (*_field_names(ToewijzingState, "eerste_toewijzingsdatum"), "id"))
+    ).where(
+        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+        col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
+        col(ToewijzingRecord.client).in_(clients),
+    ),
+    clients=ToewijzingRecord.client,
 )
 
 
@@ -220,21 +223,24 @@ def _toewijzingen(
     """The latest version of every toewijzing of these clients (IV013), deleted and ended ones included."""
     if not clients:
         return ()
-    params = {"gemeente": gemeente, "aanbieder": aanbieder, "clients": list(clients)}
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "clients": clients}
     versions: dict[tuple[str, int], list[Any]] = {}
-    for row in sorted(run(session, _TOEWIJZINGEN, params), key=_versie_order):
+    for row in sorted(_TOEWIJZINGEN.run(session, params), key=_versie_order):
         versions.setdefault((row.client, row.toewijzing_nummer), []).append(row)
     # the latest version's columns (without the id), then the first version's date (eerste_toewijzingsdatum)
     return tuple(ToewijzingState(*(*vs[-1][:-1], vs[0].toewijzingsdatum)) for vs in versions.values())
 
 
-_TOEWIJZING_CLIENTS = (
-    select(ToewijzingRecord.toewijzing_nummer, ToewijzingRecord.client)
-    .where(
-        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-        col(ToewijzingRecord.toewijzing_nummer).in_(bindparam("nummers", expanding=True)),
-    )
-    .order_by(col(ToewijzingRecord.id))
+_TOEWIJZING_CLIENTS = InQuery(
+    lambda nummers: (
+        select(ToewijzingRecord.toewijzing_nummer, ToewijzingRecord.client)
+        .where(
+            col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+            col(ToewijzingRecord.toewijzing_nummer).in_(nummers),
+        )
+        .order_by(col(ToewijzingRecord.id))
+    ),
+    nummers=ToewijzingRecord.toewijzing_nummer,
 )
 
 
@@ -243,7 +249,7 @@ def _toewijzing_clients(session: Session, gemeente: str, nummers: Collection[int
     if not nummers:
         return MappingProxyType({})
     found: dict[int, str] = {}
-    for nummer, client in run(session, _TOEWIJZING_CLIENTS, {"gemeente": gemeente, "nummers": list(nummers)}):
+    for nummer, client in _TOEWIJZING_CLIENTS.run(session, {"gemeente": gemeente, "nummers": nummers}):
         found.setdefault(nummer, client)
     return MappingProxyType(found)
 
@@ -276,15 +282,13 @@ def _stops(session: Session, gemeente: str, aanbieder: str, client: str) -> tupl
     return tuple(StopRegel(*r) for r in run(session, _STOPS, params))
 
 
-def _verzoeken_stmt(by_refs: bool, by_scope: bool) -> Any:
+def _verzoeken_stmt(refs: InList | None, by_scope: bool) -> Any:
     # The aanbieder in each branch of the OR, each its own `?`: SQLite then searches both indexes (a MULTI-INDEX
     # OR) instead of walking every verzoek of the aanbieder; the rows and their order are the same.
     aanbieder = col(VerzoekRecord.aanbieder) == bindparam("aanbieder")
     conditions: list[ColumnElement[bool]] = []
-    if by_refs:
-        conditions.append(
-            and_(aanbieder, col(VerzoekRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)))
-        )
+    if refs is not None:
+        conditions.append(and_(aanbieder, col(VerzoekRecord.referentie_aanbieder).in_(refs)))
     if by_scope:
         conditions.append(
             and_(
@@ -313,8 +317,11 @@ def _verzoeken_stmt(by_refs: bool, by_scope: bool) -> Any:
     )
 
 
-# By (named references?, client scope?): the three shapes of the query.
-_VERZOEKEN = {(r, s): _verzoeken_stmt(r, s) for r, s in ((True, False), (False, True), (True, True))}
+# By client scope or not; each with named references ("refs") or without.
+_VERZOEKEN = {
+    False: InQuery(lambda refs: _verzoeken_stmt(refs, False), refs=VerzoekRecord.referentie_aanbieder),
+    True: InQuery(lambda refs: _verzoeken_stmt(refs, True), refs=VerzoekRecord.referentie_aanbieder),
+}
 
 
 def _verzoeken(
@@ -329,10 +336,10 @@ def _verzoeken(
         return (), MappingProxyType({})
     params: dict[str, Any] = {"aanbieder": aanbieder}
     if refs:
-        params["refs"] = list(refs)
+        params["refs"] = refs
     if scope is not None:
         params["gemeente"], params["client"] = scope
-    rows = list(run(session, _VERZOEKEN[bool(refs), scope is not None], params))
+    rows = list(_VERZOEKEN[scope is not None].run(session, params))
     antwoorden = _antwoorden(session, aanbieder, {r.referentie_aanbieder for r in rows})
     states = {r.referentie_aanbieder: _verzoek_state(r, antwoorden) for r in rows}
     verzoeken = tuple(
@@ -341,13 +348,16 @@ def _verzoeken(
     return verzoeken, MappingProxyType({ref: states[ref] for ref in refs if ref in states})
 
 
-_ANTWOORDEN = (
-    select(AntwoordRecord.gemeente, AntwoordRecord.referentie_aanbieder, AntwoordRecord.verzoek_antwoord)
-    .where(
-        col(AntwoordRecord.aanbieder) == bindparam("aanbieder"),
-        col(AntwoordRecord.referentie_aanbieder).in_(bindparam("refs", expanding=True)),
-    )
-    .order_by(col(AntwoordRecord.id))
+_ANTWOORDEN = InQuery(
+    lambda refs: (
+        select(AntwoordRecord.gemeente, AntwoordRecord.referentie_aanbieder, AntwoordRecord.verzoek_antwoord)
+        .where(
+            col(AntwoordRecord.aanbieder) == bindparam("aanbieder"),
+            col(AntwoordRecord.referentie_aanbieder).in_(refs),
+        )
+        .order_by(col(AntwoordRecord.id))
+    ),
+    refs=AntwoordRecord.referentie_aanbieder,
 )
 
 
@@ -356,7 +366,7 @@ def _antwoorden(session: Session, aanbieder: str, refs: Collection[str]) -> dict
     if not refs:
         return {}
     found: dict[tuple[str, str], list[str]] = {}
-    for gemeente, ref, antwoord in run(session, _ANTWOORDEN, {"aanbieder": aanbieder, "refs": list(refs)}):
+    for gemeente, ref, antwoord in _ANTWOORDEN.run(session, {"aanbieder": aanbieder, "refs": refs}):
         found.setdefault((gemeente, ref), []).append(antwoord)
     return found
 
@@ -375,19 +385,17 @@ def _verzoek_state(r: Any, antwoorden: Mapping[tuple[str, str], list[str]]) -> V
     )
 
 
-def _prestaties_stmt(by_refs: bool, by_nummers: bool) -> Any:
+def _prestaties_stmt(refs: InList | None, nummers: InList | None) -> Any:
     aanbieder = col(PrestatieRecord.aanbieder) == bindparam("aanbieder")  # in each branch, as _verzoeken_stmt
     conditions: list[ColumnElement[bool]] = []
-    if by_refs:
-        conditions.append(
-            and_(aanbieder, col(PrestatieRecord.referentie_nummer).in_(bindparam("refs", expanding=True)))
-        )
-    if by_nummers:
+    if refs is not None:
+        conditions.append(and_(aanbieder, col(PrestatieRecord.referentie_nummer).in_(refs)))
+    if nummers is not None:
         conditions.append(
             and_(
                 aanbieder,
                 col(PrestatieRecord.gemeente) == bindparam("gemeente"),
-                col(PrestatieRecord.toewijzing_nummer).in_(bindparam("nummers", expanding=True)),
+                col(PrestatieRecord.toewijzing_nummer).in_(nummers),
             )
         )
     return (
@@ -397,8 +405,10 @@ def _prestaties_stmt(by_refs: bool, by_nummers: bool) -> Any:
     )
 
 
-# By (ReferentieNummers?, toewijzing numbers?): the three shapes of the query.
-_PRESTATIES = {(r, n): _prestaties_stmt(r, n) for r, n in ((True, False), (False, True), (True, True))}
+# By ReferentieNummers ("refs"), toewijzing numbers ("nummers") or both: the shape follows the parameters.
+_PRESTATIES = InQuery(
+    _prestaties_stmt, refs=PrestatieRecord.referentie_nummer, nummers=PrestatieRecord.toewijzing_nummer
+)
 
 
 def _prestaties(
@@ -409,23 +419,26 @@ def _prestaties(
         return ()
     params: dict[str, Any] = {"aanbieder": aanbieder}
     if refs:
-        params["refs"] = list(refs)
+        params["refs"] = refs
     if nummers:
-        params["gemeente"], params["nummers"] = gemeente, list(nummers)
-    return tuple(PrestatieState(*r) for r in run(session, _PRESTATIES[bool(refs), bool(nummers)], params))
+        params["gemeente"], params["nummers"] = gemeente, nummers
+    return tuple(PrestatieState(*r) for r in _PRESTATIES.run(session, params))
 
 
-_DECLARATIE_NUMMERS = select(DeclaratieRecord.declaratie_nummer).where(
-    col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
-    col(DeclaratieRecord.declaratie_nummer).in_(bindparam("nummers", expanding=True)),
-    col(DeclaratieRecord.afgewezen).is_(False),
+_DECLARATIE_NUMMERS = InQuery(
+    lambda nummers: select(DeclaratieRecord.declaratie_nummer).where(
+        col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
+        col(DeclaratieRecord.declaratie_nummer).in_(nummers),
+        col(DeclaratieRecord.afgewezen).is_(False),
+    ),
+    nummers=DeclaratieRecord.declaratie_nummer,
 )
 
 
 def _declaratie_nummers(session: Session, aanbieder: str, nummers: Collection[str]) -> frozenset[str]:
     """TR333: which of these DeclaratieNummers this aanbieder used in a declaratie that still counts."""
-    params = {"aanbieder": aanbieder, "nummers": list(nummers)}
-    return frozenset(run(session, _DECLARATIE_NUMMERS, params).scalars())
+    params = {"aanbieder": aanbieder, "nummers": nummers}
+    return frozenset(_DECLARATIE_NUMMERS.run(session, params).scalars())
 
 
 _LAATSTE_DECLARATIEPERIODE = select(func.max(DeclaratieRecord.periode_begin)).where(
