@@ -31,7 +31,6 @@ from hub.monitor.model import (
 from hub.monitor.norms import ANTWOORD_VERZOEK, seconden, uitkomst
 from hub.monitor.registry import Context, bron, event_kind, observer, wacht_bron
 from hub.store import facts, gauges
-from hub.store.tables import VerzoekRecord
 
 for _kind in IJW_TOPIC_KIND.values():
     event_kind(_kind, parse_event)
@@ -80,7 +79,7 @@ def antwoord_op_verzoek(session: Session, event: AntwoordOntvangen, ctx: Context
 
 def _antwoord_norm(
     session: Session,
-    verzoek: VerzoekRecord,
+    verzoek: facts.Verzoek,
     toewijzing: facts.Toegewezen | None,
     aanbieder: str,
     referentie: str,
@@ -103,16 +102,16 @@ def start_van_toewijzing(session: Session, event: StartOntvangen, ctx: Context) 
     """toewijzing_tot_start: first version's Toewijzingsdatum to the first start's Begindatum, floored at 0."""
     for nummer in dict.fromkeys(r.toewijzing_nummer for r in event.regels if r.toewijzing_nummer is not None):
         assert nummer is not None  # narrowed by the filter above
-        start = facts.eerste_start(session, event.gemeente, nummer)
+        begindatum = facts.eerste_begindatum(session, event.gemeente, nummer)
         versie = facts.eerste_versie(session, event.gemeente, nummer)
-        if start is None or versie is None:
+        if begindatum is None or versie is None:
             continue
         yield Doorlooptijd(
             "toewijzing_tot_start",
             _toewijzing_sleutel(event.gemeente, nummer),
             ctx.regio(event.gemeente),
             versie.categorie or ONBEKEND,
-            seconden(versie.toewijzingsdatum, start.begindatum, vloer=True),
+            seconden(versie.toewijzingsdatum, begindatum, vloer=True),
         )
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select
+from sqlmodel import Session
 
 from hub.store.db import run
 from hub.store.tables import (
@@ -27,67 +28,94 @@ from hub.store.tables import (
 
 VOT = "VOT"
 
-# Statements are built once, with bind parameters: building a select() per call (coercing every `==`) cost
-# more than running it, and the processors run several per event.
+T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
+V = VerzoekRecord.__table__  # type: ignore[attr-defined]
+A = AntwoordRecord.__table__  # type: ignore[attr-defined]
+ST = StartRecord.__table__  # type: ignore[attr-defined]
+SP = StopRecord.__table__  # type: ignore[attr-defined]
+BERICHT = BerichtRecord.__table__  # type: ignore[attr-defined]
+
+# Statements are built once, with bind parameters, and run on the connection (hub.store.db.run): building a
+# select() per call (coercing every `==`) cost more than running it, and loading an ORM entity about three
+# times what reading the few columns an observer uses does; the processors run several per event.
+
+
+class Toewijzing(NamedTuple):
+    """The columns of one toewijzing version (ToegewezenProduct) that the observers read."""
+
+    toewijzing_nummer: int
+    categorie: str | None
+    toewijzingsdatum: date
+    bericht_id: str  # the message that brought it
+
+
+_TOEWIJZING = (T.c.toewijzing_nummer, T.c.categorie, T.c.toewijzingsdatum, T.c.bericht_id)
 _EERSTE_VERSIE = (
-    select(ToewijzingRecord)
-    .where(
-        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-        col(ToewijzingRecord.toewijzing_nummer) == bindparam("nummer"),
-    )
-    .order_by(col(ToewijzingRecord.id))
+    select(*_TOEWIJZING)
+    .where(T.c.gemeente == bindparam("gemeente"), T.c.toewijzing_nummer == bindparam("nummer"))
+    .order_by(T.c.id)
     .limit(1)
 )
 
 
-def eerste_versie(session: Session, gemeente: str, nummer: int) -> ToewijzingRecord | None:
+def eerste_versie(session: Session, gemeente: str, nummer: int) -> Toewijzing | None:
     """The first accepted version of a toewijzing: its Toewijzingsdatum is what waiting times count from."""
-    return session.exec(_EERSTE_VERSIE, params={"gemeente": gemeente, "nummer": nummer}).first()
+    row = run(session, _EERSTE_VERSIE, {"gemeente": gemeente, "nummer": nummer}).first()
+    return None if row is None else Toewijzing(*row)
 
 
-_VERZOEK_OM_TOEWIJZING = select(VerzoekRecord).where(
-    col(VerzoekRecord.aanbieder) == bindparam("aanbieder"),
-    col(VerzoekRecord.referentie_aanbieder) == bindparam("referentie"),
-    col(VerzoekRecord.gemeente) == bindparam("gemeente"),
-    col(VerzoekRecord.soort) == VOT,
+class Verzoek(NamedTuple):
+    """The columns of a requested product that the observers read."""
+
+    gemeente: str
+    dagtekening: date  # of the JW315
+
+
+_VERZOEK_OM_TOEWIJZING = select(V.c.gemeente, V.c.dagtekening).where(
+    V.c.aanbieder == bindparam("aanbieder"),
+    V.c.referentie_aanbieder == bindparam("referentie"),
+    V.c.gemeente == bindparam("gemeente"),
+    V.c.soort == VOT,
 )
 
 
-def verzoek_om_toewijzing(session: Session, gemeente: str, aanbieder: str, referentie: str) -> VerzoekRecord | None:
+def verzoek_om_toewijzing(session: Session, gemeente: str, aanbieder: str, referentie: str) -> Verzoek | None:
     """The JW315 requested product with this ReferentieAanbieder, sent to this gemeente (a VOW is not one)."""
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "referentie": referentie}
-    return session.exec(_VERZOEK_OM_TOEWIJZING, params=params).first()
+    row = run(session, _VERZOEK_OM_TOEWIJZING, params).first()
+    return None if row is None else Verzoek(*row)
 
 
 _EERSTE_TOEWIJZING_MET_REFERENTIE = (
-    select(ToewijzingRecord)
+    select(*_TOEWIJZING)
     .where(
-        col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
-        col(ToewijzingRecord.referentie_aanbieder) == bindparam("referentie"),
-        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+        T.c.aanbieder == bindparam("aanbieder"),
+        T.c.referentie_aanbieder == bindparam("referentie"),
+        T.c.gemeente == bindparam("gemeente"),
     )
-    .order_by(col(ToewijzingRecord.id))
+    .order_by(T.c.id)
     .limit(1)
 )
 
 
 def eerste_toewijzing_met_referentie(
     session: Session, gemeente: str, aanbieder: str, referentie: str
-) -> ToewijzingRecord | None:
+) -> Toewijzing | None:
     """The first accepted ToegewezenProduct that carried this ReferentieAanbieder (it answers the request)."""
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "referentie": referentie}
-    return session.exec(_EERSTE_TOEWIJZING_MET_REFERENTIE, params=params).first()
+    row = run(session, _EERSTE_TOEWIJZING_MET_REFERENTIE, params).first()
+    return None if row is None else Toewijzing(*row)
 
 
 _EERSTE_JW319 = (
-    select(col(BerichtRecord.validated_at), col(AntwoordRecord.dagtekening))
-    .join(BerichtRecord, col(BerichtRecord.id) == col(AntwoordRecord.bericht_id))
+    select(BERICHT.c.validated_at, A.c.dagtekening)
+    .join(BERICHT, BERICHT.c.id == A.c.bericht_id)
     .where(
-        col(AntwoordRecord.aanbieder) == bindparam("aanbieder"),
-        col(AntwoordRecord.referentie_aanbieder) == bindparam("referentie"),
-        col(AntwoordRecord.gemeente) == bindparam("gemeente"),
+        A.c.aanbieder == bindparam("aanbieder"),
+        A.c.referentie_aanbieder == bindparam("referentie"),
+        A.c.gemeente == bindparam("gemeente"),
     )
-    .order_by(col(BerichtRecord.validated_at), col(AntwoordRecord.id))
+    .order_by(BERICHT.c.validated_at, A.c.id)
     .limit(1)
 )
 
@@ -96,8 +124,8 @@ _EERSTE_JW319 = (
 class Toegewezen:
     """The first accepted ToegewezenProduct that carried a ReferentieAanbieder, and its toewijzing's first version."""
 
-    product: ToewijzingRecord  # its message's validated_at says when the answer was accepted
-    eerste_versie: ToewijzingRecord  # its Toewijzingsdatum is the answer's date
+    product: Toewijzing  # its message's validated_at says when the answer was accepted
+    eerste_versie: Toewijzing  # its Toewijzingsdatum is the answer's date
 
 
 def toegewezen(session: Session, gemeente: str, aanbieder: str, referentie: str) -> Toegewezen | None:
@@ -132,31 +160,43 @@ def eerste_antwoord(
 
 
 _EERSTE_START = (
-    select(StartRecord)
-    .where(
-        col(StartRecord.gemeente) == bindparam("gemeente"),
-        col(StartRecord.toewijzing_nummer) == bindparam("nummer"),
-    )
-    .order_by(col(StartRecord.id))
+    select(ST.c.begindatum)
+    .where(ST.c.gemeente == bindparam("gemeente"), ST.c.toewijzing_nummer == bindparam("nummer"))
+    .order_by(ST.c.id)
     .limit(1)
 )
 
 
-def eerste_start(session: Session, gemeente: str, nummer: int) -> StartRecord | None:
-    """The first accepted start line of a toewijzing, also when it was deleted or stopped since."""
-    return session.exec(_EERSTE_START, params={"gemeente": gemeente, "nummer": nummer}).first()
+def eerste_begindatum(session: Session, gemeente: str, nummer: int) -> date | None:
+    """The Begindatum of the first accepted start line of a toewijzing, also when it was deleted or stopped since."""
+    begindatum: date | None = run(session, _EERSTE_START, {"gemeente": gemeente, "nummer": nummer}).scalar()
+    return begindatum
 
 
-_STOPREGELS = select(StopRecord).where(col(StopRecord.bericht_id) == bindparam("bericht_id")).order_by(col(StopRecord.id))
+class Stopregel(NamedTuple):
+    """The columns of a stop line that the observers read."""
+
+    id: int
+    gemeente: str
+    toewijzing_nummer: int | None
+    categorie: str | None
+    reden_beeindiging: str
 
 
-def stopregels(session: Session, bericht_id: str) -> list[StopRecord]:
+_STOPREGELS = (
+    select(SP.c.id, SP.c.gemeente, SP.c.toewijzing_nummer, SP.c.categorie, SP.c.reden_beeindiging)
+    .where(SP.c.bericht_id == bindparam("bericht_id"))
+    .order_by(SP.c.id)
+)
+
+
+def stopregels(session: Session, bericht_id: str) -> list[Stopregel]:
     """The stop lines (StatusAanlevering 1) this message added."""
-    return list(session.exec(_STOPREGELS, params={"bericht_id": bericht_id}))
+    return [Stopregel(*r) for r in run(session, _STOPREGELS, {"bericht_id": bericht_id})]
 
 
 # The one column needed, not the whole message row (which holds its retour and event).
-_VALIDATED_AT = select(col(BerichtRecord.validated_at)).where(col(BerichtRecord.id) == bindparam("id"))
+_VALIDATED_AT = select(BERICHT.c.validated_at).where(BERICHT.c.id == bindparam("id"))
 
 
 def _validated_at(session: Session, bericht_id: str) -> datetime | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Subquery, and_, bindparam, case, exists, func, select
 from sqlmodel import Session, col
@@ -31,6 +31,7 @@ from hub.store.tables import AntwoordRecord, ToewijzingRecord, VerzoekRecord
 B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
 K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
 C = GiCapaciteitRecord.__table__  # type: ignore[attr-defined]
+M = GiMaatregelRecord.__table__  # type: ignore[attr-defined]
 T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
 V = VerzoekRecord.__table__  # type: ignore[attr-defined]
 A = AntwoordRecord.__table__  # type: ignore[attr-defined]
@@ -137,14 +138,25 @@ def laatste_capaciteit(session: Session, vandaag: date) -> list[GiCapaciteitReco
     return list(session.exec(stmt))
 
 
-# Built once, with bind parameters (an expanding one for IN): the processors ask it per MaatregelVoortgang event.
-_MAATREGELEN = sm_select(GiMaatregelRecord).where(
-    col(GiMaatregelRecord.gi) == bindparam("gi"), col(GiMaatregelRecord.maatregel_id).in_(bindparam("ids", expanding=True))
-)
+class Maatregel(NamedTuple):
+    """The columns of a maatregel that the jeugdbescherming norms read."""
+
+    id: int
+    gemeente: str
+    datum_uitspraak: date | None
+    datum_vaste_jeugdbeschermer: date | None
+    datum_gedragen_koers: date | None
 
 
-def maatregelen(session: Session, gi: str, ids: Collection[str]) -> list[GiMaatregelRecord]:
-    return list(session.exec(_MAATREGELEN, params={"gi": gi, "ids": list(ids)}))
+# Built once, with bind parameters (an expanding one for IN), and read as columns: the processors ask it per
+# MaatregelVoortgang event.
+_MAATREGELEN = select(
+    M.c.id, M.c.gemeente, M.c.datum_uitspraak, M.c.datum_vaste_jeugdbeschermer, M.c.datum_gedragen_koers
+).where(M.c.gi == bindparam("gi"), M.c.maatregel_id.in_(bindparam("ids", expanding=True)))
+
+
+def maatregelen(session: Session, gi: str, ids: Collection[str]) -> list[Maatregel]:
+    return [Maatregel(*r) for r in run(session, _MAATREGELEN, {"gi": gi, "ids": list(ids)})]
 
 
 _IN_CHUNK = 500  # clients per IN list: far below SQLite's and PostgreSQL's limits of bound parameters
