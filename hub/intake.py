@@ -79,6 +79,22 @@ class _Judged:
     model: Any
 
 
+class _Remembered:
+    """A pseudonymiser that computes each BSN's pseudonym once (for one batch: the BSNs leave with it)."""
+
+    __slots__ = ("_known", "_pseudonym")
+
+    def __init__(self, pseudonym: Callable[[str], str]) -> None:
+        self._pseudonym = pseudonym
+        self._known: dict[str, str] = {}
+
+    def __call__(self, bsn: str) -> str:
+        known = self._known.get(bsn)
+        if known is None:
+            known = self._known[bsn] = self._pseudonym(bsn)
+        return known
+
+
 class Intake:
     """Judges and records messages; one instance serves the whole process."""
 
@@ -112,9 +128,11 @@ class Intake:
         judged = [self._judge(item, today) for item in items]  # CPU only: before the transaction opens
         results: list[IntakeResult] = []
         published: set[str] = set()
+        # The snapshot, the rules, the event and the state each ask a client's pseudonym (an HMAC): once is enough.
+        pseudonym = _Remembered(self.pseudonym)
         with self._store(), self.sessions() as session:
             for j in judged:
-                result = self._record(session, j, today)
+                result = self._record(session, j, today, pseudonym)
                 if result.redelivered and result.bericht_id in published:
                     # The same record twice in one batch: the first occurrence publishes, this one must not.
                     result = replace(result, already_published=True)
@@ -143,7 +161,7 @@ class Intake:
             model=model,
         )
 
-    def _record(self, session: Any, j: _Judged, today: date) -> IntakeResult:
+    def _record(self, session: Any, j: _Judged, today: date, pseudonym: Callable[[str], str]) -> IntakeResult:
         """Idempotency, level 3, retour, event, audit and state of one judged message; flushes, never commits."""
         bericht_id, received_at, digest, verdict, model = j.bericht_id, j.received_at, j.digest, j.verdict, j.model
         if verdict.doc is None:
@@ -176,9 +194,9 @@ class Intake:
                 key=earlier.client,
                 identificatie=doc.identificatie,
             )
-        client = self._client_of(session, model)
+        client = self._client_of(session, model, pseudonym)
         if not verdict.errors:
-            snapshot = fam.snapshot(session, model, self.pseudonym, today, seen.identificatie_bekend)
+            snapshot = fam.snapshot(session, model, pseudonym, today, seen.identificatie_bekend)
             verdict = self.validator.judge_state(verdict, snapshot, today=today)
         retour = build_retour(verdict, dagtekening=today)
         retour_bericht = verdict.info.retour if verdict.info and retour is not None else None
@@ -187,7 +205,7 @@ class Intake:
         outcome = OUTCOME_ACCEPTED if oordeel.accepted else verdict.outcome
         event = None
         if oordeel.accepted:
-            event = fam.normalise(model, bericht_id, self.pseudonym, received_at, client, oordeel.onderdelen)
+            event = fam.normalise(model, bericht_id, pseudonym, received_at, client, oordeel.onderdelen)
         self._audit(
             session,
             j,
@@ -199,7 +217,7 @@ class Intake:
             event=event.model_dump_json() if event else None,
         )
         if oordeel.accepted:  # after the audit row: state rows refer to it
-            fam.apply(session, model, bericht_id, self.pseudonym, oordeel.onderdelen)
+            fam.apply(session, model, bericht_id, pseudonym, oordeel.onderdelen)
         return IntakeResult(
             bericht_id=bericht_id,
             bericht=doc.bericht,
@@ -239,12 +257,12 @@ class Intake:
         xml = build_retour(Verdict(verdict.info, (failed,), verdict.doc), dagtekening=self.clock())
         return (xml, verdict.info.retour, verdict.doc.afzender or "") if xml is not None else None
 
-    def _client_of(self, session: Any, model: Any) -> str | None:
+    def _client_of(self, session: Any, model: Any, pseudonym: Callable[[str], str]) -> str | None:
         """The client pseudonym of a message (via its verzoek for a JW319, which names no client)."""
         client = getattr(model, "client", None)
         bsn = getattr(client, "bsn", None)
         if bsn:
-            return self.pseudonym(bsn)
+            return pseudonym(bsn)
         referentie = getattr(getattr(model, "antwoord", None), "referentie_aanbieder", None)
         if referentie:
             return audit.client_of_referentie(session, model.header.ontvanger, referentie)

@@ -106,10 +106,11 @@ def _jw301(session: Session, m: Jw301, base: Snapshot) -> Snapshot:
     refs = {p.referentie_aanbieder for p in producten if p.referentie_aanbieder is not None}
     verzoeken, referenties = _verzoeken(session, aanbieder, refs, (gemeente, client))
     deletes = {p.toewijzing_nummer for p in producten if p.reden_wijziging == VERWIJDERING}
+    toewijzingen, toewijzing_clients = _toewijzingen_en_nummers(session, gemeente, aanbieder, client, nummers)
     return replace(
         base,
-        toewijzingen=_toewijzingen(session, gemeente, aanbieder, {client}),
-        toewijzing_clients=_toewijzing_clients(session, gemeente, nummers),
+        toewijzingen=toewijzingen,
+        toewijzing_clients=toewijzing_clients,
         verzoeken=verzoeken,
         referenties=referenties,
         prestaties=_prestaties(session, aanbieder, gemeente, deletes, ()) if deletes else (),
@@ -200,10 +201,11 @@ def _field_names(state: type[Any], *skip: str) -> tuple[str, ...]:
 
 # No ORDER BY: SQLite, without statistics, would walk ix_toewijzing_nummer for the whole gemeente to skip a sort
 # (a cost growing with the store); the few rows of these clients are sorted in Python instead.
+_TOEWIJZING_COLUMNS = _columns(
+    ToewijzingRecord, (*_field_names(ToewijzingState, "eerste_toewijzingsdatum"), "id")
+)
 _TOEWIJZINGEN = InQuery(
-    lambda clients: select(
-        *_columns(ToewijzingRecord, (*_field_names(ToewijzingState, "eerste_toewijzingsdatum"), "id"))
-    ).where(
+    lambda clients: select(*_TOEWIJZING_COLUMNS).where(
         col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
         col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
         col(ToewijzingRecord.client).in_(clients),
@@ -224,8 +226,12 @@ def _toewijzingen(
     if not clients:
         return ()
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "clients": clients}
+    return _latest_versions(_TOEWIJZINGEN.run(session, params))
+
+
+def _latest_versions(rows: Iterable[Any]) -> tuple[ToewijzingState, ...]:
     versions: dict[tuple[str, int], list[Any]] = {}
-    for row in sorted(_TOEWIJZINGEN.run(session, params), key=_versie_order):
+    for row in sorted(rows, key=_versie_order):
         versions.setdefault((row.client, row.toewijzing_nummer), []).append(row)
     # the latest version's columns (without the id), then the first version's date (eerste_toewijzingsdatum)
     return tuple(ToewijzingState(*(*vs[-1][:-1], vs[0].toewijzingsdatum)) for vs in versions.values())
@@ -252,6 +258,43 @@ def _toewijzing_clients(session: Session, gemeente: str, nummers: Collection[int
     for nummer, client in _TOEWIJZING_CLIENTS.run(session, {"gemeente": gemeente, "nummers": nummers}):
         found.setdefault(nummer, client)
     return MappingProxyType(found)
+
+
+# A JW301's two questions in one query: the client's toewijzingen at this aanbieder, and every version of its
+# numbers at this gemeente. The gemeente in each branch of the OR, as in _verzoeken_stmt: SQLite then searches
+# ix_toewijzing_client and ix_toewijzing_nummer (a MULTI-INDEX OR).
+_TOEWIJZINGEN_EN_NUMMERS = InQuery(
+    lambda nummers: select(*_TOEWIJZING_COLUMNS).where(
+        or_(
+            and_(
+                col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+                col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
+                col(ToewijzingRecord.client) == bindparam("client"),
+            ),
+            and_(
+                col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+                col(ToewijzingRecord.toewijzing_nummer).in_(nummers),
+            ),
+        )
+    ),
+    nummers=ToewijzingRecord.toewijzing_nummer,
+)
+
+
+def _toewijzingen_en_nummers(
+    session: Session, gemeente: str, aanbieder: str, client: str, nummers: Collection[int]
+) -> tuple[tuple[ToewijzingState, ...], Mapping[int, str]]:
+    """`_toewijzingen` of the client and `_toewijzing_clients` of the numbers, from one query."""
+    if not nummers:
+        return _toewijzingen(session, gemeente, aanbieder, {client}), MappingProxyType({})
+    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client, "nummers": nummers}
+    rows = list(_TOEWIJZINGEN_EN_NUMMERS.run(session, params))
+    found: dict[int, str] = {}
+    for row in sorted(rows, key=lambda r: r.id):  # the first issue of a number decides (TR332)
+        if row.toewijzing_nummer in nummers:
+            found.setdefault(row.toewijzing_nummer, row.client)
+    own = (r for r in rows if r.aanbieder == aanbieder and r.client == client)
+    return _latest_versions(own), MappingProxyType(found)
 
 
 def _in_force(record: type[StartRecord] | type[StopRecord], regel: type[Any]) -> Any:

@@ -194,6 +194,7 @@ _PARAMS = {
 # Each shape of each query: the lists (and the client scope) it is called with.
 _SHAPES = {
     "_TOEWIJZINGEN": [(store_snapshot._TOEWIJZINGEN, ("clients",))],
+    "_TOEWIJZINGEN_EN_NUMMERS": [(store_snapshot._TOEWIJZINGEN_EN_NUMMERS, ("nummers",))],
     "_VERZOEKEN": [
         (store_snapshot._VERZOEKEN[False], ("refs",)),
         (store_snapshot._VERZOEKEN[True], ()),
