@@ -95,6 +95,18 @@ class BrokerSettings(BaseSettings):
     batch_timeout_ms: int = Field(
         50, description="How long a consumer waits for a poll's records to arrive", ge=1
     )
+    producer_batch_bytes: int = Field(
+        512 * 1024,
+        description="Largest batch the producer sends to one partition per request; keep it below the "
+        "broker's message.max.bytes (about 1 MB by default)",
+        ge=1024,
+    )
+    producer_linger_ms: int = Field(
+        0,
+        description="How long the producer waits for more records before sending a batch; 0 sends at once "
+        "(records still gather while a request is in flight)",
+        ge=0,
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -159,6 +171,10 @@ def make_broker(settings: BrokerSettings, bootstrap: str | None = None, **option
         )
     # acks="all": a message the hub considers published survives the loss of the partition leader.
     options.setdefault("acks", "all")
+    # The producer fills one batch per partition and has one request per broker in flight: with aiokafka's
+    # 16 KiB a poll's retouren and events (or the gateway's concurrent messages) wait round trip after round trip.
+    options.setdefault("max_batch_size", settings.producer_batch_bytes)
+    options.setdefault("linger_ms", settings.producer_linger_ms)
     return KafkaBroker(
         servers.split(","),
         security=build_security(settings),

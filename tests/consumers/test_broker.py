@@ -203,6 +203,31 @@ async def test_publishing_waits_out_a_paused_broker_and_succeeds_after_resume(
 
 
 @pytest.mark.kafka
+async def test_a_full_producer_batch_is_taken_by_the_broker(
+    tansu: EmbeddedBroker, kafka_settings: BrokerSettings, topic_prefix: str
+) -> None:
+    """A poll's worth of records for one partition leaves in batches of the default size (512 KiB), all delivered."""
+    topic = f"{topic_prefix}retourberichten"
+    await ensure_topics(tansu.bootstrap, [topic], 1, 1)
+    values = [f"{i:05d}".encode() + b"x" * 5_000 for i in range(300)]  # ~1.5 MB: three full batches
+    async with make_broker(kafka_settings) as broker:
+        await broker.connect()
+        sent = [await broker.publish(v, topic, key=KEY, no_confirm=True) for v in values]
+        await asyncio.gather(*sent)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=tansu.bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        received: list[bytes] = []
+        while len(received) < len(values):
+            batches = await consumer.getmany(timeout_ms=5_000)
+            assert batches, f"{len(received)} of {len(values)} records arrived"
+            received += [r.value for records in batches.values() for r in records]
+    finally:
+        await consumer.stop()
+    assert received == values
+
+
+@pytest.mark.kafka
 async def test_ensure_topics_creates_partitions_once(tansu: EmbeddedBroker, topic_prefix: str) -> None:
     names = [f"{topic_prefix}a", f"{topic_prefix}b"]
     assert sorted(await ensure_topics(tansu.bootstrap, [*names, names[0]], 6, 1)) == names
@@ -370,6 +395,15 @@ def test_make_broker_needs_an_address() -> None:
     assert make_broker(BrokerSettings(), "127.0.0.1:1")._connection_kwargs["bootstrap_servers"] == [
         "127.0.0.1:1"
     ]
+
+
+def test_the_producer_batches_as_configured() -> None:
+    defaults = make_broker(BrokerSettings(), "127.0.0.1:1")._connection_kwargs
+    # Far above aiokafka's 16 KiB, below the ~1 MB a Kafka broker takes per batch by default.
+    assert (defaults["max_batch_size"], defaults["linger_ms"]) == (512 * 1024, 0)
+    tuned = BrokerSettings(producer_batch_bytes=200_000, producer_linger_ms=5)
+    kwargs = make_broker(tuned, "127.0.0.1:1")._connection_kwargs
+    assert (kwargs["max_batch_size"], kwargs["linger_ms"]) == (200_000, 5)
 
 
 def test_resolve_bootstrap_uses_the_configured_cluster() -> None:
