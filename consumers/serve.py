@@ -93,6 +93,8 @@ def serve(service: Service, settings: HubSettings) -> None:
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,  # our logging (hub.logs) stays in charge
+        # uvicorn formats an access line per request before its logger drops it; hub.logs quiets that logger.
+        access_log=logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO),
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
     # uvicorn handles SIGTERM, shuts down gracefully and then raises the signal again for the handler it found;

@@ -202,21 +202,20 @@ class RawPublisher:
     async def _send(self, item: _Pending) -> None:
         """Hand the message to the producer (once) and wait for the broker's acknowledgement."""
         if item.future is None:
-            future = await asyncio.wait_for(
-                self.broker.publish(
+            async with asyncio.timeout(self.send_timeout):
+                future = await self.broker.publish(
                     item.raw,
                     self.topics.inbound,
                     key=item.key.encode(),
                     headers=item.headers,
                     no_confirm=True,
-                ),
-                self.send_timeout,
-            )
+                )
             future.add_done_callback(_retrieve)
             item.future = future
         future = item.future
         try:
-            await asyncio.wait_for(asyncio.shield(future), self.send_timeout)
+            async with asyncio.timeout(self.send_timeout):
+                await asyncio.shield(future)
         except asyncio.CancelledError:
             if not future.cancelled():
                 raise  # we are being cancelled ourselves

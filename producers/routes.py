@@ -1,13 +1,13 @@
 """The /berichten routes: submit a message, its track and trace, its retourbericht.
 
 Order of effects for `POST /berichten`: 1 authenticate the API key  2 read the body within the size limit
-3 judge levels 1, 2 and 4 in a worker thread  4a not readable or not XSD-valid: record it as malformed and answer
-422 (the standard gives it no retour)  4b otherwise publish the raw bytes to the inbound topic and answer 202.
+3 judge levels 1, 2 and 4 (Receiver.judge: on the event loop, a large message in a worker thread)  4a not readable or
+not XSD-valid: record it as malformed and answer 422 (the standard gives it no retour)  4b otherwise publish the raw
+bytes to the inbound topic and answer 202.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi import APIRouter, Request
@@ -79,7 +79,7 @@ async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
     _require_xml(request)
     raw = await _read_body(request, receiver.max_bytes)
     bericht_id, received_at = audit.new_id(), receiver.now()
-    check = await asyncio.to_thread(receiver.precheck, raw)
+    check = await receiver.judge(raw)
     if check.afzender is not None and check.afzender not in codes:
         log.warning(
             "afzender not allowed for this API key",

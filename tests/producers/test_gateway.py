@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from hub.synth.build import edit, to_xml
 from hub.validate import Validator
 from producers.gateway import PROBLEM_JSON, create_app
 from producers.health import Health
+from producers.receive import INLINE_BYTES, Precheck, Receiver
 from tests.producers.conftest import (
     AANBIEDER,
     AANBIEDER_KEY,
@@ -132,6 +134,30 @@ async def test_valid_message_is_published_raw_and_answered_202(
     assert published.raw == data and published.bericht_id == body["id"]
     assert published.key == f"{GEMEENTE}:{AANBIEDER}"
     assert published.received_at.tzinfo is not None
+
+
+@pytest.mark.parametrize(("padding", "on_the_loop"), [(0, True), (INLINE_BYTES, False)])
+async def test_a_typical_message_is_judged_on_the_event_loop_a_large_one_in_a_worker_thread(
+    parts: Parts, padding: int, on_the_loop: bool
+) -> None:
+    data = jw301() + b"\n" * padding  # white space after the root element: the same message, larger
+    app = parts.app()
+    receiver: Receiver = app.state.receiver
+    judged_on: list[int] = []
+    precheck = receiver.precheck
+
+    def recording(raw: bytes) -> Precheck:
+        judged_on.append(threading.get_ident())
+        return precheck(raw)
+
+    receiver.precheck = recording  # type: ignore[method-assign]
+    async with client_for(app) as client:
+        response = await post(client, data)
+    assert response.status_code == 202, response.text
+    assert "retour" not in response.json()
+    assert [published.raw for published in parts.publisher.published] == [data]
+    loop_thread = threading.get_ident()  # httpx's ASGI transport calls the app on the test's loop
+    assert len(judged_on) == 1 and (judged_on[0] == loop_thread) is on_the_loop
 
 
 async def test_aanbieder_message_key_is_gemeente_first(client: httpx.AsyncClient, parts: Parts) -> None:
