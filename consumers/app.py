@@ -78,6 +78,8 @@ class Runtime:
     retour_file_name: Callable[[str, str], str] | None = None
     periodic_checks: bool = True  # the processors' periodic check (`hub process` runs it once, at the end)
     serves_http: bool = False  # `hub run`: the HTTP app, with the gateway when the roles include it
+    # Called when the consumers that waited for the schema fail to start (`hub run` ends the process then).
+    on_consumers_failed: Callable[[BaseException], None] | None = None
 
     embedded: EmbeddedBroker | None = field(init=False, default=None)
     bootstrap: str = field(init=False, default="")
@@ -93,9 +95,15 @@ class Runtime:
     _peiler: asyncio.Task[None] | None = field(init=False, default=None)
     _retention: asyncio.Task[None] | None = field(init=False, default=None)  # clears old retour XML, daily
     _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
+    _consuming: bool = field(init=False, default=False)
 
     def has(self, role: Role) -> bool:
         return "all" in self.roles or role in self.roles
+
+    @property
+    def consuming(self) -> bool:
+        """The broker's subscribers have started: at once in start(), or once the schema is current."""
+        return self._consuming
 
     def prepare(self) -> None:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
@@ -224,15 +232,18 @@ class Runtime:
         await self._consume()
 
     async def _consume_when_current(self) -> None:
-        await wait_until_current(self.engine)
         try:
+            await wait_until_current(self.engine)
             await self._consume()
-        except Exception:  # nobody awaits this task until stop(): say it here
+        except Exception as exc:  # nobody awaits this task until stop(): say it here, and tell the owner
             log.exception("the consumers failed to start")
+            if self.on_consumers_failed is not None:
+                self.on_consumers_failed(exc)
             raise
 
     async def _consume(self) -> None:
         await self.broker.start()
+        self._consuming = True
         if self.periodic_checks and self.processor_worker is not None:
             self._peiler = asyncio.create_task(
                 self.processor_worker.peil_lus(self.settings.peil_interval_seconds, self.clock)
@@ -242,6 +253,7 @@ class Runtime:
             self._retention = asyncio.create_task(retention_loop(self.sessions, self.settings.retour_retention_days))
 
     async def stop(self, grace: float | None = None) -> None:
+        self._consuming = False
         if self._waiting is not None:
             self._waiting.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):  # a failure was logged when it happened

@@ -1,7 +1,9 @@
 """`hub run`: the service — subscribers of the chosen roles, the HTTP gateway, /metrics, /healthz and /readyz.
 
 One asyncio loop runs uvicorn and the broker; SIGTERM (handled by uvicorn) starts the lifespan shutdown, which
-stops taking HTTP messages, lets in-flight messages finish and commit, and closes within the grace period.
+stops taking HTTP messages, lets in-flight messages finish and commit, and closes within the grace period. A start
+that fails ends the process with status 3 (uvicorn's start-up failure), also when it is the consumers' start that
+waited for `hub db upgrade`, so an orchestrator restarts it rather than keeping a hub that does not consume.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.config import STARTUP_FAILURE
 
 from consumers.app import Role, Runtime
 from consumers.broker import BrokerSettings
@@ -51,6 +54,7 @@ def build_service(
         broker=kafka_probe(runtime.bootstrap, broker_settings),
         engine=runtime.engine,
         liveness={"publisher": lambda: publisher.running} if publisher is not None else None,
+        consumers_started=lambda: runtime.consuming,
     )
     service: Service
 
@@ -88,6 +92,7 @@ def build_service(
 
 
 def serve(service: Service, settings: HubSettings) -> None:
+    """Run the service until SIGTERM (then return) or until its consumers fail to start (SystemExit(3))."""
     config = uvicorn.Config(
         service.app,
         host=settings.http_host,
@@ -97,7 +102,17 @@ def serve(service: Service, settings: HubSettings) -> None:
         access_log=logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO),
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
+    server = uvicorn.Server(config)
+    failed: list[BaseException] = []
+
+    def consumers_failed(exc: BaseException) -> None:
+        failed.append(exc)
+        server.should_exit = True  # the graceful shutdown, as after SIGTERM
+
+    service.runtime.on_consumers_failed = consumers_failed
     # uvicorn handles SIGTERM, shuts down gracefully and then raises the signal again for the handler it found;
     # with the default one the process would end as "killed by SIGTERM". A finished shutdown is a normal exit (0).
     signal.signal(signal.SIGTERM, lambda *_: None)
-    uvicorn.Server(config).run()
+    server.run()
+    if failed:
+        raise SystemExit(STARTUP_FAILURE)

@@ -1,8 +1,9 @@
 """Liveness and readiness of a hub process, used by every role (`/healthz`, `/readyz`).
 
 Alive: the process answers (and the background tasks it names are running). Ready: the broker answers a
-metadata request, the database answers a query and its schema is at the newest migration. Every check has a
-short timeout, so a probe never hangs on a paused broker or a stuck database.
+metadata request, the database answers a query and its schema is at the newest migration, and the consumers of
+this process, which wait for that migration, have started. Every check has a short timeout, so a probe never hangs
+on a paused broker or a stuck database.
 """
 
 from __future__ import annotations
@@ -64,7 +65,11 @@ def _database(engine: Engine) -> tuple[bool, bool]:
 
 
 class Health:
-    """The checks of one process; `broker`/`engine` None leaves that check out (a role that does not use it)."""
+    """The checks of one process; `broker`/`engine` None leaves that check out (a role that does not use it).
+
+    `consumers_started`: whether this process's consumers run; folded into `migrations`, the check they wait for,
+    so the documented checks stay the same.
+    """
 
     def __init__(
         self,
@@ -74,12 +79,14 @@ class Health:
         timeout: float = 2.0,
         checks: Mapping[str, Callable[[], bool]] | None = None,
         liveness: Mapping[str, Callable[[], bool]] | None = None,
+        consumers_started: Callable[[], bool] | None = None,
     ) -> None:
         self.broker = broker
         self.engine = engine
         self.timeout = timeout
         self.checks = dict(checks or {})
         self.liveness = dict(liveness or {})
+        self.consumers_started = consumers_started
 
     def alive(self) -> bool:
         """The process answers and every liveness check (e.g. the publisher's retry task is running) holds."""
@@ -93,6 +100,10 @@ class Health:
             result["broker"] = broker
         if database is not None:
             result["database"], result["migrations"] = database
+            if self.consumers_started is not None:
+                # The consumers start some seconds after `hub db upgrade` (they poll the schema): until then the
+                # migrations have not taken effect in this process.
+                result["migrations"] = result["migrations"] and _safe("consumers", self.consumers_started)
         for name, check in self.checks.items():
             result[name] = _safe(name, check)
         return result

@@ -88,3 +88,21 @@ async def test_kafka_probe_answers_for_tansu_and_not_while_it_is_paused(tansu: E
     finally:
         tansu.resume()
     assert await probe() is True
+
+
+@pytest.mark.parametrize("started", [True, False])
+async def test_migrations_are_ready_only_once_the_consumers_that_wait_for_them_have_started(
+    db: Engine, started: bool
+) -> None:
+    health = Health(engine=db, consumers_started=lambda: started)
+    assert await health.ready() == {"database": True, "migrations": started}
+
+
+async def test_a_broken_consumers_check_is_not_ready(db: Engine) -> None:
+    def explodes() -> bool:
+        raise RuntimeError("boom")
+
+    assert await Health(engine=db, consumers_started=explodes).ready() == {
+        "database": True,
+        "migrations": False,
+    }
