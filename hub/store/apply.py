@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, exists, insert, update
+from sqlmodel import Session, SQLModel, col, select
 
 from hub.ijw.models import (
     Bericht,
@@ -86,12 +86,8 @@ def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) ->
     gemeente, aanbieder = m.header.afzender, m.header.ontvanger
     client = pseudonym(m.client.bsn)
     producten = m.client.toegewezen_producten
-    # A JW301 repeats every current product (OP087): one sent again unchanged is not a new version.
-    params = {"gemeente": gemeente, "aanbieder": aanbieder, "nummers": {p.toewijzing_nummer for p in producten}}
-    known = {tuple(r) for r in _EARLIER_VERSIES.run(session, params)}
-    rows: list[dict[str, Any]] = []
-    for p in producten:
-        row = {
+    rows = [
+        {
             "gemeente": gemeente,
             "aanbieder": aanbieder,
             "client": client,
@@ -107,41 +103,53 @@ def _jw301(session: Session, m: Jw301, bericht_id: str, pseudonym: Pseudonym) ->
             "toewijzingstijd": p.toewijzingstijd,
             "bericht_id": bericht_id,
         }
-        versie = tuple(row[f] for f in _VERSIE)
-        if versie not in known:
-            known.add(versie)
-            rows.append(row)
-    if rows:
-        # One executemany, in product order (ids ascend as before), without an ORM instance per row: nothing
-        # reads these rows back from the session. `run` flushes first: the audit row they refer to goes first.
-        run(session, _INSERT_TOEWIJZING, rows)
+        for p in producten
+    ]
+    # One executemany, in product order (ids ascend as before), without an ORM instance per row: nothing reads
+    # these rows back from the session. `run` flushes first: the audit row they refer to goes first.
+    run(session, _INSERT_NEW_VERSIE, rows)
     _honour(session, gemeente, aanbieder, {p.referentie_aanbieder for p in producten})
 
 
 # What makes a toewijzing version: everything but the row id and the message that carried it.
 _VERSIE = tuple(f for f in ToewijzingRecord.model_fields if f not in {"id", "bericht_id"})
-_INSERT_TOEWIJZING = insert(ToewijzingRecord)
-_EARLIER_VERSIES = InQuery(
-    lambda nummers: select(*(col(getattr(ToewijzingRecord, f)) for f in _VERSIE)).where(
-        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-        col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
-        col(ToewijzingRecord.toewijzing_nummer).in_(nummers),
-    ),
-    nummers=ToewijzingRecord.toewijzing_nummer,
+_TOEWIJZING = SQLModel.metadata.tables["toewijzing"]
+
+
+# The new version's values, each bound once (a parameter used twice is converted twice), and the same version.
+_VERSIE_NIEUW = select(
+    *(bindparam(f, type_=_TOEWIJZING.c[f].type).label(f) for f in (*_VERSIE, "bericht_id"))
+).subquery("versie")
+
+
+def _same(name: str) -> Any:
+    # NULL is a value here (no Einddatum equals no Einddatum): IS NOT DISTINCT FROM, `IS` on SQLite
+    column, value = _TOEWIJZING.c[name], _VERSIE_NIEUW.c[name]
+    return column.is_not_distinct_from(value) if column.nullable else column == value
+
+
+# A JW301 repeats every current product (OP087): one sent again unchanged is not a new version. The statement
+# inserts a row only when no version equals it, so an executemany also skips a repeat within one message; it
+# asks the store in the same round trip as the insert.
+_INSERT_NEW_VERSIE = insert(ToewijzingRecord).from_select(
+    [*_VERSIE, "bericht_id"],
+    select(*_VERSIE_NIEUW.c).where(~exists().where(*(_same(f) for f in _VERSIE))),
 )
 
 
 # A plain update on the connection: the intake holds no VerzoekRecord entities (verzoeken are inserted without
 # the ORM below, and read as columns), so there is no in-session copy to keep in step.
 _HONOUR = InQuery(
-    lambda refs: update(VerzoekRecord)
-    .where(
-        # bind names other than the columns': an update reserves those for its SET clause
-        col(VerzoekRecord.aanbieder) == bindparam("b_aanbieder"),
-        col(VerzoekRecord.gemeente) == bindparam("b_gemeente"),
-        col(VerzoekRecord.referentie_aanbieder).in_(refs),
-    )
-    .values(toegewezen=True),
+    lambda refs: (
+        update(VerzoekRecord)
+        .where(
+            # bind names other than the columns': an update reserves those for its SET clause
+            col(VerzoekRecord.aanbieder) == bindparam("b_aanbieder"),
+            col(VerzoekRecord.gemeente) == bindparam("b_gemeente"),
+            col(VerzoekRecord.referentie_aanbieder).in_(refs),
+        )
+        .values(toegewezen=True)
+    ),
     refs=VerzoekRecord.referentie_aanbieder,
 )
 
@@ -286,7 +294,11 @@ def _verzoek(session: Session, m: Jw315 | Jw317, bericht_id: str, pseudonym: Pse
     }
     if isinstance(m, Jw317):
         v = m.client.verzoek
-        vow = {"referentie_aanbieder": v.referentie_aanbieder, "soort": "VOW", "reden_verzoek": v.reden_verzoek}
+        vow = {
+            "referentie_aanbieder": v.referentie_aanbieder,
+            "soort": "VOW",
+            "reden_verzoek": v.reden_verzoek,
+        }
         _insert(session, _INSERT_VERZOEK, [{**common, **vow}])
         return
     rows = [

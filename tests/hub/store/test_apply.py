@@ -6,7 +6,7 @@ from datetime import date, time
 from typing import Any
 
 from sqlalchemy import inspect, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hub.store.tables import (
     DELETED,
@@ -101,6 +101,29 @@ def test_resending_an_unchanged_toewijzing_adds_no_version(session: Session) -> 
     accept(session, "JW301", spec("JW301"))
     accept(session, "JW301", spec("JW301", "JW301B"))  # same Toewijzingsdatum and -tijd
     assert len(session.exec(select(ToewijzingRecord)).all()) == 2
+
+
+def test_a_product_twice_in_one_message_is_one_version(session: Session) -> None:
+    s = spec("JW301")
+    first, second = s["Client"]["ToegewezenProducten"]["ToegewezenProduct"]
+    accept(session, "JW301", _lines(s, "Client/ToegewezenProducten/ToegewezenProduct", first, second, first))
+    nummers = session.exec(select(ToewijzingRecord.toewijzing_nummer).order_by(col(ToewijzingRecord.id))).all()
+    assert nummers == [SPECIFIEK, ASPECIFIEK]
+
+
+def test_an_empty_field_compares_as_a_value_between_versions(session: Session) -> None:
+    # The aspecifiek product has no Code, Omvang or Budget: resent as is it equals its version, with a Budget it
+    # is a new one, and that one resent is not.
+    accept(session, "JW301", spec("JW301"))
+    path = "Client/ToegewezenProducten/ToegewezenProduct[2]/Budget"
+    accept(session, "JW301", edit(spec("JW301", "JW301B"), path, 1200))
+    accept(session, "JW301", edit(spec("JW301", "JW301C"), path, 1200))
+    rows = session.exec(select(ToewijzingRecord).order_by(col(ToewijzingRecord.id))).all()
+    assert [(r.toewijzing_nummer, r.budget, r.code, r.volume) for r in rows] == [
+        (SPECIFIEK, None, "45A53", 4),
+        (ASPECIFIEK, None, None, None),
+        (ASPECIFIEK, 1200, None, None),
+    ]
 
 
 def test_deleted_toewijzing_stays_visible_as_verwijderd(session: Session) -> None:
