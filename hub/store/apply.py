@@ -176,18 +176,21 @@ def _stop_key(r: StopRecord | StopProduct) -> tuple[Any, ...]:
 
 
 def _delete_in_force(
+    session: Session,
+    in_force: Any,
+    params: dict[str, Any],
     lines: Iterable[StartProduct] | Iterable[StopProduct],
-    in_force: list[Any],
     key: Callable[[Any], tuple[Any, ...]],
     bericht_id: str,
 ) -> None:
     """Mark deleted the line in force with the same logical key as each StatusAanlevering 3 line."""
+    deletions = [line for line in lines if line.status_aanlevering == VERWIJDER]
+    if not deletions:  # most messages only add lines: nothing to load
+        return
     by_key: dict[tuple[Any, ...], list[Any]] = {}
-    for row in in_force:
+    for row in session.exec(in_force, params=params):
         by_key.setdefault(key(row), []).append(row)
-    for line in lines:
-        if line.status_aanlevering != VERWIJDER:
-            continue
+    for line in deletions:
         matches = by_key.get(key(line))
         if matches:  # TR063 rejects a deletion without a match; should one slip through, nothing changes
             row = matches.pop(0)
@@ -222,8 +225,7 @@ def _jw305(session: Session, m: Jw305, bericht_id: str, pseudonym: Pseudonym) ->
     """Deletions (3) before additions (1), so a correction in one message is delete + add (IV008)."""
     gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    in_force = list(session.exec(_STARTS_IN_FORCE, params=params))
-    _delete_in_force(m.client.start_producten, in_force, _start_key, bericht_id)
+    _delete_in_force(session, _STARTS_IN_FORCE, params, m.client.start_producten, _start_key, bericht_id)
     rows = [
         {
             "gemeente": gemeente,
@@ -253,8 +255,7 @@ _STOPS_IN_FORCE = select(StopRecord).where(
 def _jw307(session: Session, m: Jw307, bericht_id: str, pseudonym: Pseudonym) -> None:
     gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    in_force = list(session.exec(_STOPS_IN_FORCE, params=params))
-    _delete_in_force(m.client.stop_producten, in_force, _stop_key, bericht_id)
+    _delete_in_force(session, _STOPS_IN_FORCE, params, m.client.stop_producten, _stop_key, bericht_id)
     rows = [
         {
             "gemeente": gemeente,
