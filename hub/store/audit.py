@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import and_, bindparam, case, insert, update
 from sqlmodel import Session, col, select
 
 from hub.store.db import InQuery, run
-from hub.store.tables import OUTCOMES, BerichtRecord, VerzoekRecord
+from hub.store.tables import OUTCOMES, BerichtRecord, UtcDateTime, VerzoekRecord
 
 Outcome = Literal["accepted", "rejected", "duplicate", "malformed"]
 Timestamp = Literal["validated_at", "retour_produced_at", "retour_delivered_at", "events_published_at"]
@@ -178,23 +178,25 @@ def mark(session: Session, id: str, field: Timestamp, when: datetime | None = No
 
 
 # Plain statements built once, on the connection: the caller's session holds no BerichtRecord to keep in step.
-_PUBLISHED_RETOUR = InQuery(
-    lambda ids: (
-        update(BerichtRecord)
-        .where(
-            col(BerichtRecord.id).in_(ids),
-            col(BerichtRecord.retour).is_not(None),
-            col(BerichtRecord.retour_produced_at).is_(None),
-        )
-        .values(retour_produced_at=bindparam("when"))
-    ),
-    ids=BerichtRecord.id,
-)
-_PUBLISHED_EVENTS = InQuery(
+_WHEN = bindparam("when", type_=UtcDateTime())
+# Events published, and the retour produced the first time where there is one: one statement.
+_PUBLISHED = InQuery(
     lambda ids: (
         update(BerichtRecord)
         .where(col(BerichtRecord.id).in_(ids))
-        .values(events_published_at=bindparam("when"))
+        .values(
+            events_published_at=_WHEN,
+            retour_produced_at=case(
+                (
+                    and_(
+                        col(BerichtRecord.retour).is_not(None),
+                        col(BerichtRecord.retour_produced_at).is_(None),
+                    ),
+                    _WHEN,
+                ),
+                else_=col(BerichtRecord.retour_produced_at),
+            ),
+        )
     ),
     ids=BerichtRecord.id,
 )
@@ -212,10 +214,9 @@ _DELIVERED = InQuery(
 
 def mark_published(session: Session, ids: Iterable[str], when: datetime) -> None:
     """Retour produced (first time only, where there is one) and events published, for these messages."""
-    params = {"ids": set(ids), "when": when}
-    if params["ids"]:
-        _PUBLISHED_RETOUR.run(session, params)
-        _PUBLISHED_EVENTS.run(session, params)
+    wanted = set(ids)
+    if wanted:
+        _PUBLISHED.run(session, {"ids": wanted, "when": when})
 
 
 def mark_delivered(session: Session, ids: Iterable[str], when: datetime) -> set[str]:
