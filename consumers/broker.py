@@ -101,6 +101,12 @@ class BrokerSettings(BaseSettings):
         "broker's message.max.bytes (about 1 MB by default)",
         ge=1024,
     )
+    producer_max_request_bytes: int = Field(
+        1024 * 1024,
+        description="Largest request the producer sends, so the largest record it can publish; keep it at or "
+        "below the broker's message.max.bytes. The gateway refuses (413) a message that would not fit",
+        ge=64 * 1024,
+    )
     producer_linger_ms: int = Field(
         0,
         description="How long the producer waits for more records before sending a batch; 0 sends at once "
@@ -162,6 +168,15 @@ def build_security(settings: BrokerSettings) -> BaseSecurity | None:
     )
 
 
+# Room in a producer request for what surrounds a record's value: batch and record headers, key, hub headers.
+RECORD_OVERHEAD_BYTES = 4096
+
+
+def largest_record(settings: BrokerSettings) -> int:
+    """The largest message value the producer can publish in one request."""
+    return settings.producer_max_request_bytes - RECORD_OVERHEAD_BYTES
+
+
 def make_broker(settings: BrokerSettings, bootstrap: str | None = None, **options: Any) -> KafkaBroker:
     """A FastStream KafkaBroker for `bootstrap` (default settings.bootstrap_servers); options go to KafkaBroker."""
     servers = bootstrap or settings.bootstrap_servers
@@ -175,6 +190,7 @@ def make_broker(settings: BrokerSettings, bootstrap: str | None = None, **option
     # 16 KiB a poll's retouren and events (or the gateway's concurrent messages) wait round trip after round trip.
     options.setdefault("max_batch_size", settings.producer_batch_bytes)
     options.setdefault("linger_ms", settings.producer_linger_ms)
+    options.setdefault("max_request_size", settings.producer_max_request_bytes)
     return KafkaBroker(
         servers.split(","),
         security=build_security(settings),

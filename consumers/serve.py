@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from uvicorn.config import STARTUP_FAILURE
 
 from consumers.app import Role, Runtime
-from consumers.broker import BrokerSettings
+from consumers.broker import BrokerSettings, largest_record
 from hub.settings import HubSettings
 from producers.gateway import create_app
 from producers.health import Health, kafka_probe
@@ -76,8 +76,13 @@ def build_service(
             except TimeoutError:
                 log.warning("shutdown grace period passed; closing with messages in flight (they will be redelivered)")
 
+    # A message the producer cannot publish would be accepted (202) and then wait in the buffer for ever,
+    # holding up every message behind it: the gateway refuses it with 413 instead.
+    gateway_settings = settings
+    if largest_record(broker_settings) < settings.max_message_bytes:
+        gateway_settings = settings.model_copy(update={"max_message_bytes": largest_record(broker_settings)})
     app = create_app(
-        settings,
+        gateway_settings,
         runtime.validator,
         runtime.sessions,
         publisher,

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 from pydantic import SecretStr
 
-from consumers.broker import ensure_topics
+from consumers.broker import ensure_topics, largest_record
 from consumers.embedded import EmbeddedBroker
 from consumers.serve import build_service
 from hub.events.models import make_event_id, parse_event
@@ -81,3 +81,35 @@ async def test_posted_message_yields_its_retour_and_its_event(
         assert (event.bericht_id, event.type, event.event_id) == (bericht_id, kind, make_event_id(bericht_id, kind))
         assert record.key == pseudonym.encode() and event.client == pseudonym
         assert jw301.persoon.bsn.encode() not in record.value
+
+
+async def test_a_message_too_large_for_the_producer_is_refused_and_the_stream_behind_it_flows(
+    tansu: EmbeddedBroker, stream: list[Bericht], tmp_path: Path
+) -> None:
+    """A body within HUB_MAX_MESSAGE_BYTES but beyond what the producer can publish gets 413, not a 202 that would
+    wait in the buffer for ever and hold up every message behind it."""
+    jw301 = stream[0]
+    topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
+    await ensure_topics(tansu.bootstrap, topics.all(), partitions=6, replication=1)
+    keys = json.dumps({API_KEY: [jw301.afzender]})
+    settings = hub_settings(f"sqlite:///{tmp_path / 'hub.sqlite'}", api_keys=SecretStr(keys))
+    small = broker_settings(tansu.bootstrap, topics.prefix).model_copy(
+        update={"producer_max_request_bytes": 64 * 1024}
+    )
+    assert largest_record(small) < settings.max_message_bytes
+    service = build_service(settings, small, ("intake", "gateway"))
+    transport = httpx.ASGITransport(app=service.app)
+    headers = {"X-API-Key": API_KEY, "Content-Type": "application/xml"}
+    padded = jw301.data.replace(b"?>", b"?>" + b"<!--" + b"x" * (64 * 1024) + b"-->", 1)
+    async with (
+        service.app.router.lifespan_context(service.app),
+        httpx.AsyncClient(transport=transport, base_url="http://hub") as client,
+    ):
+        refused = await client.post("/berichten", content=padded, headers=headers)
+        accepted = await client.post("/berichten", content=jw301.data, headers=headers)
+        assert refused.status_code == 413, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert str(largest_record(small)) in refused.json()["detail"]
+        assert accepted.status_code == 202, accepted.text
+        retour = await retour_of(client, accepted.json()["id"])
+    assert retour.status_code == 200
