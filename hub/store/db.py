@@ -102,9 +102,9 @@ class InQuery:
 
     An expanding parameter is rendered into the SQL on every execution, which cost about as much as the rest of
     a small query. Here a list is padded with its last value to the next length in IN_SIZES (a value twice in an
-    IN list changes nothing), so a few statements serve every call: each is compiled once and, on PostgreSQL,
-    prepared once. `lists` names each list and the column whose type its values take; `build` takes each list
-    as a keyword (None where the call's parameters lack it: the statement's shape).
+    IN list changes nothing), so a few statements serve every call: each is compiled once, and psycopg keeps it
+    prepared on PostgreSQL. `lists` names each list and the column whose type its values take; `build` takes each
+    list as a keyword (None where the call's parameters lack it: the statement's shape).
     """
 
     def __init__(self, build: Callable[..., Executable], **lists: Any) -> None:
