@@ -6,6 +6,7 @@ every test; SQLite gets a copy of a once-migrated file per test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -70,9 +71,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_engine() -> Iterator[Engine]:
-    name = f"ijw_hub_test_{secrets.token_hex(6)}"
+@contextlib.contextmanager
+def throwaway_postgres(prefix: str = "ijw_hub_test") -> Iterator[Engine]:
+    """A migrated PostgreSQL database of its own, dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     engine = make_engine(POSTGRES_URL.format(name=name))
@@ -83,6 +85,12 @@ def postgres_engine() -> Iterator[Engine]:
         engine.dispose()
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    with throwaway_postgres() as engine:
+        yield engine
 
 
 def _empty(engine: Engine) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -11,17 +10,15 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from alembic import command
-from psycopg import sql
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
 from hub.store import audit, retention
 from hub.store.db import SessionFactory, alembic_config, make_engine, session_factory, upgrade
 from hub.store.tables import BerichtRecord, ToewijzingRecord
-from tests.conftest import POSTGRES_ADMIN, POSTGRES_URL
+from tests.conftest import throwaway_postgres
 from tests.hub.store.scenario import PS
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -170,17 +167,8 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    name = f"ijw_hub_retention_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    engine = make_engine(POSTGRES_URL.format(name=name))
-    try:
-        upgrade(engine)
+    with throwaway_postgres("ijw_hub_retention") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def test_migration_0004_goes_down_and_up_with_state_rows_referring_to_messages(fresh: Engine) -> None:
