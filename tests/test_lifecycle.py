@@ -141,7 +141,8 @@ async def test_readyz_waits_for_the_migrations_and_healthz_answers_throughout(
         upgraded = hub_db_upgrade(url)
         assert upgraded.returncode == 0, upgraded.stderr
 
-        ready = await hub.wait_for("/readyz", 200, timeout=10)
+        # The consumers start (a group join each) once they see the schema current: generous on a busy machine.
+        ready = await hub.wait_for("/readyz", 200, timeout=60)
         assert ready.json() == {"status": "ok", "checks": {"broker": True, "database": True, "migrations": True}}
         assert (await hub.wait_for("/healthz", 200)).status_code == 200
         code, _ = hub.terminate()
