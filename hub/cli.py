@@ -260,15 +260,15 @@ def db_purge(
         int | None,
         typer.Option(
             "--older-than", min=0, metavar="DAYS",
-            help="Clear retouren delivered more than DAYS days ago (default: HUB_RETOUR_RETENTION_DAYS; 0: all delivered).",
+            help="Clear what was delivered more than DAYS days ago (default: HUB_RETOUR_RETENTION_DAYS; 0: all delivered).",
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be cleared.")] = False,
     database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")] = None,
 ) -> None:
-    """Clear the retour XML (it may hold a BSN and name) of messages whose retour was delivered more than DAYS days ago.
+    """Clear the XML of retouren (it may hold a BSN and name) and of GI102 statusmeldingen delivered more than DAYS days ago.
 
-    The audit rows stay, with outcome, codes and timestamps; retouren not yet delivered are never cleared.
+    The rows stay, with outcome, codes and timestamps; what is not yet delivered is never cleared.
     """
     from datetime import UTC, datetime
 
@@ -289,17 +289,24 @@ def db_purge(
         sessions = session_factory(engine)
         if dry_run:
             with sessions() as session:
-                count = retention.count_due(session, before)
+                retouren = retention.count_due(session, before)
+                meldingen = retention.count_due(session, before, retention.STATUSMELDINGEN)
         else:
-            count = retention.purge(sessions, before, now=now)
+            retouren, meldingen = retention.purge_all(sessions, before, now=now)
     except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, never the statement's parameters
         typer.echo(f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)", err=True)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
     verb = "would clear" if dry_run else "cleared"
-    messages = "message" if count == 1 else "messages"
-    typer.echo(f"{verb} the retour XML of {count} {messages} delivered before {before.isoformat(timespec='seconds')}")
+    at = before.isoformat(timespec="seconds")
+    # The first line as it was before GI102s were cleared too: scripts may read it.
+    typer.echo(f"{verb} the retour XML of {_count(retouren, 'message', 'messages')} delivered before {at}")
+    typer.echo(f"{verb} the XML of {_count(meldingen, 'GI102 statusmelding', 'GI102 statusmeldingen')} delivered before {at}")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""`hub db purge [--older-than DAYS] [--dry-run]`: clears delivered retour XML, prints how many, exits 0 (2 on usage)."""
+"""`hub db purge [--older-than DAYS] [--dry-run]`: clears delivered retour and GI102 XML, prints how many, exits 0
+(2 on usage)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.store import audit
 from hub.store.db import session_factory
+from hub.store.gi_tables import GiStatusmeldingRecord
 from hub.store.tables import BerichtRecord
+from tests.hub.store.statusmeldingen import GI102, bepaling, statusmelding
 
 runner = CliRunner()
 RETOUR = "<Bericht><Client><Bsn>999990019</Bsn></Client></Bericht>"
@@ -36,6 +39,19 @@ def delivered(engine: Engine, days_ago: float) -> str:
         audit.mark(session, row.id, "retour_delivered_at", when)
         session.commit()
         return row.id
+
+
+def gi102(engine: Engine, days_ago: float | None) -> str:
+    """A GI102 delivered `days_ago` days ago (None: published 200 days ago, not yet delivered)."""
+    made = datetime.now(UTC) - timedelta(days=200)
+    when = None if days_ago is None else datetime.now(UTC) - timedelta(days=days_ago)
+    with session_factory(engine)() as session:
+        return statusmelding(session, bepaling(session), made=made, delivered=when)
+
+
+def xml(engine: Engine, *ids: str) -> list[str]:
+    with session_factory(engine)() as session:
+        return [r.xml for r in (session.get(GiStatusmeldingRecord, i) for i in ids) if r is not None]
 
 
 def retouren(engine: Engine, *ids: str) -> list[str | None]:
@@ -86,3 +102,25 @@ def test_an_unreachable_store_is_one_line_and_status_1() -> None:
         app, ["db", "purge", "--database", "sqlite:////nonexistent/dir/hub.sqlite"], env={"HUB_RETOUR_RETENTION_DAYS": "90"}
     )
     assert result.exit_code == 1 and result.output.startswith("error: the store failed: OperationalError")
+
+
+def test_purge_clears_delivered_gi102s_too_and_prints_them_on_a_line_of_their_own(db: Engine) -> None:
+    retour = delivered(db, 100)
+    old, recent, pending = gi102(db, 40), gi102(db, 10), gi102(db, None)
+    status, output = purge(db, "--older-than", "30")
+    first, second = output.splitlines()
+    assert status == 0 and first.startswith("cleared the retour XML of 1 message delivered before ")
+    assert second.startswith("cleared the XML of 1 GI102 statusmelding delivered before ")
+    assert first.rsplit(" ", 1)[1] == second.rsplit(" ", 1)[1]  # the same cutoff
+    assert retouren(db, retour) == [None] and xml(db, old, recent, pending) == ["", GI102, GI102]
+    assert purge(db, "--older-than", "0")[1].splitlines()[1].startswith("cleared the XML of 1 GI102 statusmelding ")
+    assert xml(db, recent, pending) == ["", GI102]  # not delivered: kept whatever its age
+
+
+def test_dry_run_counts_the_gi102s_and_clears_nothing(db: Engine) -> None:
+    ids = [gi102(db, 100), gi102(db, 200), gi102(db, 10), gi102(db, None)]
+    status, output = purge(db, "--dry-run")  # the setting's 90 days
+    first, second = output.splitlines()
+    assert status == 0 and first.startswith("would clear the retour XML of 0 messages delivered before ")
+    assert second.startswith("would clear the XML of 2 GI102 statusmeldingen delivered before ")
+    assert xml(db, *ids) == [GI102] * 4

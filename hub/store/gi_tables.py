@@ -152,7 +152,7 @@ class GiStatusmeldingRecord(SQLModel, table=True):
 
     `onderwerp` names what the status is about (the verzoek or toewijzing; empty for 04 and 06). The message is
     written once, when the row is made; the processors publish it on the retour topic (`verstuurd_op`) and the
-    retour dispatcher records its delivery (`afgeleverd_op`).
+    retour dispatcher records its delivery (`afgeleverd_op`). Once delivered, the retention clears the XML.
     """
 
     __tablename__ = "gi_statusmelding"
@@ -181,3 +181,6 @@ class GiStatusmeldingRecord(SQLModel, table=True):
     aangemaakt_op: datetime = Field(sa_type=UtcDateTime)
     verstuurd_op: datetime | None = Field(default=None, sa_type=UtcDateTime)
     afgeleverd_op: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # hub.store.retention empties `xml` some days after delivery (NOT NULL: the outbox reads it as str, and only
+    # for rows not yet sent) and sets this, so "removed after the retention period" stays distinguishable.
+    xml_purged_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

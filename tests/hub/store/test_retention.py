@@ -1,4 +1,4 @@
-"""Retention of the retour XML: only retouren delivered before the cutoff are cleared, the audit row stays."""
+"""Retention of the retour and GI102 XML: only what was delivered before the cutoff is cleared, the rows stay."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ from alembic import command
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
-from hub.store import audit, retention
+from hub.store import audit, gi_link, retention
 from hub.store.db import SessionFactory, alembic_config, make_engine, session_factory, upgrade
+from hub.store.gi_tables import GiStatusmeldingRecord
 from hub.store.tables import BerichtRecord, ToewijzingRecord
 from tests.conftest import throwaway_postgres
 from tests.hub.store.scenario import PS
+from tests.hub.store.statusmeldingen import GI102, bepaling
+from tests.hub.store.statusmeldingen import statusmelding as _statusmelding
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DAYS = 90
@@ -64,6 +67,23 @@ def load(sessions: SessionFactory, id: str) -> BerichtRecord:
 
 def columns(row: BerichtRecord) -> dict[str, Any]:
     return row.model_dump(exclude={"retour", "retour_purged_at"})
+
+
+def statusmelding(session: Session, ref: int, *, delivered: timedelta | None, published: bool = True) -> str:
+    """A GI102 made 100 days ago, published (or not) and delivered `delivered` before NOW (None: not yet)."""
+    return _statusmelding(session, ref, made=NOW - timedelta(days=100), published=published,
+                          delivered=None if delivered is None else NOW - delivered)  # fmt: skip
+
+
+def melding(sessions: SessionFactory, id: str) -> GiStatusmeldingRecord:
+    with sessions() as session:
+        row = session.get(GiStatusmeldingRecord, id)
+        assert row is not None
+        return row
+
+
+def melding_columns(row: GiStatusmeldingRecord) -> dict[str, Any]:
+    return row.model_dump(exclude={"xml", "xml_purged_at"})
 
 
 def test_only_retouren_delivered_before_the_cutoff_are_cleared(db: Engine) -> None:
@@ -119,6 +139,77 @@ def test_purge_pages_through_every_due_row_in_batches(db: Engine) -> None:
     assert all(load(sessions, i).retour == RETOUR for i in kept)
 
 
+def test_only_statusmeldingen_delivered_before_the_cutoff_are_cleared(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        ref = bepaling(session)
+        old = statusmelding(session, ref, delivered=timedelta(days=DAYS, seconds=1))
+        recent = statusmelding(session, ref, delivered=timedelta(days=DAYS, seconds=-1))
+        bericht_id = message(session, delivered=timedelta(days=100))
+    before = {i: melding(sessions, i) for i in (old, recent)}
+
+    assert retention.purge(sessions, BEFORE, now=NOW, what=retention.STATUSMELDINGEN) == 1
+
+    assert melding(sessions, old).xml == "" and melding(sessions, old).xml_purged_at == NOW
+    assert melding_columns(melding(sessions, old)) == melding_columns(before[old])  # what the monitor reads stays
+    assert melding(sessions, recent).xml == GI102 and melding(sessions, recent).xml_purged_at is None
+    assert load(sessions, bericht_id).retour == RETOUR  # each kind is purged on its own
+
+
+def test_a_statusmelding_not_yet_delivered_is_never_cleared_whatever_its_age(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        ref = bepaling(session)
+        published = statusmelding(session, ref, delivered=None)  # on the retour topic, not in the GI's outbox yet
+        made = statusmelding(session, ref, delivered=None, published=False)  # the processors have yet to send it
+        pending = gi_link.verstuurd_niet_afgeleverd(session)  # its part of hub_retour_pending
+    everything = NOW + timedelta(days=1)  # --older-than 0, a day later
+
+    assert retention.purge(sessions, everything, now=NOW, what=retention.STATUSMELDINGEN) == 0
+
+    for kept in (published, made):
+        assert melding(sessions, kept).xml == GI102 and melding(sessions, kept).xml_purged_at is None
+    with sessions() as session:
+        assert pending == 1 and gi_link.verstuurd_niet_afgeleverd(session) == 1
+        assert [(r.id, r.xml) for r in gi_link.te_versturen(session)] == [(made, GI102)]  # still sent whole
+        gi_link.markeer_afgeleverd(session, published, NOW)
+        session.commit()
+    assert retention.purge(sessions, everything, now=NOW, what=retention.STATUSMELDINGEN) == 1  # now it may go
+    assert melding(sessions, published).xml == "" and melding(sessions, made).xml == GI102
+
+
+def test_the_dry_run_counts_the_statusmeldingen_apart_and_purge_all_clears_both(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        ref = bepaling(session)
+        due = [statusmelding(session, ref, delivered=timedelta(days=d)) for d in (91, 365)]
+        statusmelding(session, ref, delivered=timedelta(days=30))
+        statusmelding(session, ref, delivered=None)
+        bericht_id = message(session, delivered=timedelta(days=200))
+        assert retention.count_due(session, BEFORE, retention.STATUSMELDINGEN) == 2
+        assert retention.count_due(session, BEFORE) == 1  # the retouren are counted on their own
+    assert all(melding(sessions, i).xml == GI102 for i in due)  # counting cleared nothing
+
+    assert retention.purge_all(sessions, BEFORE, now=NOW) == (1, 2)
+
+    assert load(sessions, bericht_id).retour_purged_at == NOW
+    assert all(melding(sessions, i).xml_purged_at == NOW for i in due)
+    assert retention.purge_all(sessions, BEFORE, now=NOW + timedelta(days=1)) == (0, 0)
+    assert all(melding(sessions, i).xml_purged_at == NOW for i in due)  # the first time stays
+    with sessions() as session:
+        assert retention.count_due(session, BEFORE, retention.STATUSMELDINGEN) == 0
+
+
+def test_statusmeldingen_are_purged_in_batches_too(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        ref = bepaling(session)
+        due = {statusmelding(session, ref, delivered=timedelta(days=100)) for _ in range(5)}
+        kept = statusmelding(session, ref, delivered=timedelta(days=1))
+    assert retention.purge(sessions, BEFORE, now=NOW, batch=2, what=retention.STATUSMELDINGEN) == 5  # 2 + 2 + 1
+    assert all(melding(sessions, i).xml == "" for i in due) and melding(sessions, kept).xml == GI102
+
+
 def test_purge_with_0_days_clears_every_delivered_retour() -> None:
     assert retention.cutoff(0, NOW) == NOW
     with pytest.raises(ValueError):
@@ -136,6 +227,7 @@ async def test_the_loop_purges_and_outlives_a_failed_round(db: Engine, caplog: p
     sessions = session_factory(db)
     with sessions() as session:
         bericht_id = message(session, delivered=timedelta(days=100))
+        status_id = statusmelding(session, bepaling(session), delivered=timedelta(days=100))
     calls = 0
 
     def flaky() -> Session:
@@ -149,12 +241,12 @@ async def test_the_loop_purges_and_outlives_a_failed_round(db: Engine, caplog: p
         retention.retention_loop(flaky, DAYS, interval=0.01, clock=lambda: NOW)  # type: ignore[arg-type]
     )
     try:
-        await until(lambda: load(sessions, bericht_id).retour is None)
+        await until(lambda: melding(sessions, status_id).xml == "")  # the retouren go first, in the same round
     finally:
         loop.cancel()
         with pytest.raises(asyncio.CancelledError):
             await loop
-    assert load(sessions, bericht_id).retour_purged_at == NOW
+    assert load(sessions, bericht_id).retour_purged_at == NOW and melding(sessions, status_id).xml_purged_at == NOW
     assert "retour retention postponed" in caplog.text and "999990019" not in caplog.text
 
 
@@ -189,3 +281,18 @@ def test_migration_0004_goes_down_and_up_with_state_rows_referring_to_messages(f
         assert "retour_purged_at" not in {c["name"] for c in inspect(connection).get_columns("bericht")}
         command.upgrade(cfg, "head")
     assert retention.purge(session_factory(fresh), BEFORE, now=NOW) == 1
+
+
+def test_migration_0005_goes_down_and_up_with_statusmeldingen_stored(fresh: Engine) -> None:
+    with session_factory(fresh)() as session:
+        status_id = statusmelding(session, bepaling(session), delivered=timedelta(days=100))
+    with fresh.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0004")
+        assert "xml_purged_at" not in {c["name"] for c in inspect(connection).get_columns("gi_statusmelding")}
+        command.upgrade(cfg, "head")
+    sessions = session_factory(fresh)
+    assert melding(sessions, status_id).xml == GI102  # the row went through both untouched
+    assert retention.purge(sessions, BEFORE, now=NOW, what=retention.STATUSMELDINGEN) == 1
+    assert melding(sessions, status_id).xml_purged_at == NOW
