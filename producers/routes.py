@@ -17,7 +17,7 @@ from hub.store import audit
 from producers.auth import SenderCodes
 from producers.problems import Ontvangen, ProblemError, TrackAndTrace, not_found, problem_doc
 from producers.receive import Receiver
-from producers.tracking import Tracking, pending, purged, trace, trace_received
+from producers.tracking import Tracking, original_purged, pending, purged, trace, trace_received
 
 log = logging.getLogger("hub.gateway")
 
@@ -127,7 +127,8 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
     description="The retour XML once the intake has produced it. 409 while the message is known but its retour is not "
     "produced yet (retry after Retry-After); 404 for an unknown message, and for one that has no retour under the "
     "standard (not XSD-valid, or itself a retourbericht). 410 once the retour XML was removed after the retention "
-    "period (HUB_RETOUR_RETENTION_DAYS after delivery; track and trace shows when).",
+    "period (HUB_RETOUR_RETENTION_DAYS after delivery; track and trace shows when), and for a duplicate "
+    "whose original's retour was removed (`duplicate_of` names the original).",
     responses={
         200: {
             "description": "The retourbericht",
@@ -136,7 +137,7 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
         401: problem_doc("Missing or unknown API key"),
         404: problem_doc("Unknown message, or no retour exists for it"),
         409: problem_doc("Not produced yet", **{"Retry-After": "Seconds to wait before asking again"}),
-        410: problem_doc("Removed after the retention period (it was delivered)"),
+        410: problem_doc("Removed after the retention period (for a duplicate: its original's)"),
     },
 )
 async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> Response:
@@ -149,6 +150,11 @@ async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> R
         raise not_found(bericht_id)
     if record.retour_purged_at is not None:
         raise purged(record)
+    if record.retour is None and record.outcome == "duplicate":
+        # A resend logged after its original's retour was cleared copied no retour: say so, not "none exists".
+        original = await tracking.original(record)
+        if original is not None and original.retour_purged_at is not None:
+            raise original_purged(record, original.id, original.retour_purged_at)
     if record.retour is None:
         raise ProblemError(
             404,

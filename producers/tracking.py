@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,6 +19,8 @@ from hub.store.tables import BerichtRecord
 from producers.problems import Links, ProblemError, TrackAndTrace
 
 _ID = re.compile(r"[0-9a-f]{32}")
+A = TypeVar("A")
+R = TypeVar("R")
 RECENT_IDS = 10_000  # ids this process accepted and the intake may not have recorded yet
 
 
@@ -49,8 +53,15 @@ class Tracking:
         """The record of a message id; None for an unknown or impossible id, 503 while the store is down."""
         if not _ID.fullmatch(bericht_id):
             return None
+        return await self._read(self._get, bericht_id)
+
+    async def original(self, duplicate: BerichtRecord) -> BerichtRecord | None:
+        """The record a duplicate repeats (same sender, identification, bytes); 503 if the store is down."""
+        return await self._read(self._original, duplicate)
+
+    async def _read(self, query: Callable[[A], R], arg: A) -> R:
         try:
-            return await asyncio.to_thread(self._get, bericht_id)
+            return await asyncio.to_thread(query, arg)
         except SQLAlchemyError:
             raise ProblemError(
                 503, "store-unavailable", "Store unavailable", "retry later", headers={"Retry-After": "5"}
@@ -59,6 +70,13 @@ class Tracking:
     def _get(self, bericht_id: str) -> BerichtRecord | None:
         with self.sessions() as session:
             return audit.get(session, bericht_id)  # loaded columns stay readable after the session closes
+
+    def _original(self, d: BerichtRecord) -> BerichtRecord | None:
+        with self.sessions() as session:
+            # As the intake looked it up when it logged the duplicate (hub.intake): the accepted one first.
+            return audit.find_identity(
+                session, d.afzender or "", d.bericht or "", d.identificatie or "", d.content_hash
+            )
 
 
 def links(bericht_id: str) -> Links:
@@ -101,6 +119,25 @@ def pending(bericht_id: str) -> ProblemError:
         f"the intake has not produced the retour of {bericht_id} yet",
         headers={"Retry-After": "1"},
         id=bericht_id,
+    )
+
+
+def original_purged(duplicate: BerichtRecord, original_id: str, purged_at: datetime) -> ProblemError:
+    """410: a duplicate is answered with its original's retour, which was removed after the retention period.
+
+    The body of `purged`, about the duplicate's id, with the original's id in `duplicate_of` and the moment
+    its retour was removed in `retour_purged_at`.
+    """
+    return ProblemError(
+        410,
+        "retour-purged",
+        "Retour removed",
+        f"message {duplicate.id} is a duplicate of {original_id}, whose retourbericht was delivered and then "
+        f"removed from the hub on {purged_at.date().isoformat()} after the retention period",
+        id=duplicate.id,
+        bericht=duplicate.bericht,
+        retour_purged_at=purged_at.isoformat(),
+        duplicate_of=original_id,
     )
 
 

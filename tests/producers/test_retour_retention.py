@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from hub.intake import Intake
 from hub.metrics import HubMetrics
 from hub.privacy import Pseudonymiser
-from hub.store import retention
+from hub.store import audit, retention
 from hub.store.db import session_factory
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
@@ -94,6 +94,79 @@ async def test_the_other_answers_of_the_retour_route_are_unchanged(
     assert other.status_code == 404  # someone else's message stays unknown, purged or not
     unknown = await client.get(f"/berichten/{'0' * 32}/retour", headers=AUTH)
     assert unknown.status_code == 404 and unknown.json()["type"].endswith(":not-found")
+
+
+def purge_now(db: Engine) -> datetime:
+    """Clear every delivered retour; the moment it was done."""
+    purged_at = datetime.now(UTC)
+    assert retention.purge(session_factory(db), purged_at + timedelta(seconds=1), now=purged_at) >= 1
+    return purged_at
+
+
+async def test_a_duplicate_of_a_message_whose_retour_was_purged_is_410_naming_the_original(
+    client: httpx.AsyncClient, intake: Intake, db: Engine
+) -> None:
+    raw = to_xml("JW301", spec("JW301"))
+    original = intake.verwerk(raw)
+    intake.mark_published(original.bericht_id)
+    intake.mark_delivered(original.bericht_id)
+    purged_at = purge_now(db)
+    resend = intake.verwerk(raw)  # the same bytes again, after the retention period
+    intake.mark_published(resend.bericht_id)
+    assert resend.outcome == "duplicate" and resend.retour is None  # nothing left to copy
+
+    gone = await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)
+
+    assert gone.status_code == 410 and gone.headers["content-type"] == PROBLEM_JSON
+    body = gone.json()
+    assert set(body) == {"type", "title", "status", "detail", "id", "bericht", "retour_purged_at", "duplicate_of"}
+    assert body["type"].endswith(":retour-purged") and body["title"] == "Retour removed" and body["status"] == 410
+    assert body["id"] == resend.bericht_id and body["bericht"] == "JW301"
+    assert body["duplicate_of"] == original.bericht_id
+    assert datetime.fromisoformat(body["retour_purged_at"]) == purged_at
+    assert f"duplicate of {original.bericht_id}" in body["detail"]
+    assert f"on {purged_at.date().isoformat()}" in body["detail"] and "retention period" in body["detail"]
+    # The original's own 410 and both track and traces are as they were.
+    own = (await client.get(f"/berichten/{original.bericht_id}/retour", headers=AUTH)).json()
+    assert own["id"] == original.bericht_id and "duplicate_of" not in own
+    trace = (await client.get(f"/berichten/{resend.bericht_id}", headers=AUTH)).json()
+    assert trace["outcome"] == "duplicate" and trace["retour_purged_at"] is None
+    other = await client.get(f"/berichten/{resend.bericht_id}/retour", headers={"X-API-Key": OTHER_KEY})
+    assert other.status_code == 404  # still someone else's
+
+
+async def test_a_duplicate_logged_before_the_purge_keeps_its_own_answers(
+    client: httpx.AsyncClient, intake: Intake, db: Engine
+) -> None:
+    raw = to_xml("JW301", spec("JW301"))
+    original = intake.verwerk(raw)
+    intake.mark_published(original.bericht_id)
+    intake.mark_delivered(original.bericht_id)
+    resend = intake.verwerk(raw)
+    intake.mark_published(resend.bericht_id)
+    assert resend.outcome == "duplicate" and resend.retour == original.retour
+
+    copy = await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)
+    assert copy.status_code == 200 and copy.content == original.retour  # the first retour, as before
+
+    purge_now(db)  # clears the original's; the duplicate's copy is not delivered yet, so it stays
+    copy = await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)
+    assert copy.status_code == 200 and copy.content == original.retour
+    intake.mark_delivered(resend.bericht_id)
+    purge_now(db)
+    own = (await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)).json()
+    assert own["status"] == 410 and own["id"] == resend.bericht_id and "duplicate_of" not in own
+
+
+async def test_a_duplicate_of_a_message_without_a_retour_stays_404(client: httpx.AsyncClient, db: Engine) -> None:
+    with session_factory(db)() as session:
+        fields = {"content_hash": "a" * 64, "bericht": "JW302", "afzender": "0200", "identificatie": "R1",
+                  "received_at": datetime.now(UTC)}  # fmt: skip
+        audit.record(session, outcome="accepted", **fields)  # a retourbericht sent in: the standard gives it none
+        duplicate = audit.record(session, outcome="duplicate", **fields)
+        session.commit()
+    answer = await client.get(f"/berichten/{duplicate.id}/retour", headers=AUTH)
+    assert answer.status_code == 404 and answer.json()["type"].endswith(":no-retour")
 
 
 async def test_openapi_documents_the_410(client: httpx.AsyncClient) -> None:
