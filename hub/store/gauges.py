@@ -39,40 +39,40 @@ V = VerzoekRecord.__table__  # type: ignore[attr-defined]
 A = AntwoordRecord.__table__  # type: ignore[attr-defined]
 
 # Stage -> functions returning a subquery of (key columns, begin): "toewijzing" keys on (gemeente,
-# toewijzing_nummer), "verzoek" on (aanbieder, referentie_aanbieder); one row per key.
+# toewijzing_nummer), "verzoek" on (aanbieder, referentie_aanbieder); one row per key (PostgreSQL reads it as a
+# scalar subquery, which refuses a second row).
 HERKOMST: dict[str, list[Callable[[], Subquery]]] = {"toewijzing": [], "verzoek": []}
 
 
-def eerste_versies() -> Subquery:
-    """Per toewijzing (gemeente, ToewijzingNummer) its first accepted version: aanbieder, Categorie, date."""
-    first = (
-        select(T.c.gemeente, T.c.toewijzing_nummer, func.min(T.c.id).label("id"))
-        .group_by(T.c.gemeente, T.c.toewijzing_nummer)
-        .subquery("eerste_id")
-    )
-    t = T.alias("eerste_rij")
-    return (
-        select(t.c.gemeente, t.c.toewijzing_nummer, t.c.aanbieder, t.c.categorie, t.c.toewijzingsdatum)
-        .join(first, t.c.id == first.c.id)
-        .subquery("eerste")
-    )
-
-
 def actuele_versies(vandaag: date) -> Subquery:
-    """Per toewijzing the version in force as of vandaag: the latest (IV013) of those dated up to vandaag."""
+    """Per toewijzing the version in force as of vandaag (the latest dated up to vandaag, IV013), with the id
+    of its first accepted version (`eerste_id`, whatever its date).
+
+    One sort of the table gives both: a join of two per-toewijzing subqueries made both databases compare every
+    toewijzing with every other (SQLite indexed the ranked rows on the rank alone; PostgreSQL, expecting one
+    row, rescanned an aggregate per row).
+    """
+    per_nummer = (T.c.gemeente, T.c.toewijzing_nummer)
+    # Versions dated after vandaag rank last: rank 1 is then the one in force, if any version is dated by vandaag.
     rang = func.row_number().over(
-        partition_by=(T.c.gemeente, T.c.toewijzing_nummer),
-        order_by=(T.c.toewijzingsdatum.desc(), T.c.toewijzingstijd.desc(), T.c.id.desc()),
+        partition_by=per_nummer,
+        order_by=(
+            case((T.c.toewijzingsdatum <= vandaag, 0), else_=1),
+            T.c.toewijzingsdatum.desc(),
+            T.c.toewijzingstijd.desc(),
+            T.c.id.desc(),
+        ),
     )
-    ranked = (
-        select(
-            T.c.gemeente, T.c.toewijzing_nummer, T.c.ingangsdatum, T.c.einddatum, T.c.reden_wijziging,
-            rang.label("rang"),
-        )
-        .where(T.c.toewijzingsdatum <= vandaag)
-        .subquery("versies")
-    )
-    return select(ranked).where(ranked.c.rang == 1).subquery("actueel")
+    ranked = select(
+        T.c.gemeente, T.c.toewijzing_nummer, T.c.ingangsdatum, T.c.einddatum, T.c.reden_wijziging,
+        T.c.toewijzingsdatum, func.min(T.c.id).over(partition_by=per_nummer).label("eerste_id"), rang.label("rang"),
+    ).subquery("versies")  # fmt: skip
+    return select(ranked).where(ranked.c.rang == 1, ranked.c.toewijzingsdatum <= vandaag).subquery("actueel")
+
+
+def _eerste_id(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The id of a toewijzing's first accepted version, looked up in ix_toewijzing_nummer."""
+    return select(func.min(T.c.id)).where(T.c.gemeente == gemeente, T.c.toewijzing_nummer == nummer).scalar_subquery()
 
 
 def _vot_herkomst() -> Subquery:
@@ -94,6 +94,27 @@ def _vot_herkomst() -> Subquery:
     )
 
 
+def _met_herkomst(
+    session: Session, joined: Any, herkomsten: list[Subquery], **key: ColumnElement[Any]
+) -> tuple[Any, list[ColumnElement[Any]]]:
+    """`joined` and, per herkomst, its `begin` for the row's key (NULL when it has none), found per row.
+
+    Each database gets the shape it can look up without walking the subquery per row: SQLite cannot push a
+    correlated key into a GROUP BY, but computes an outer-joined subquery once and searches it through an automatic
+    index; PostgreSQL pushes the key of a correlated subquery into its GROUP BY and searches the table's index,
+    where an outer join made it, misjudging how many versions rank first, rescan the whole subquery per row.
+    """
+    begins: list[ColumnElement[Any]] = []
+    for h in herkomsten:
+        match = [h.c[name] == value for name, value in key.items()]
+        if session.get_bind().dialect.name == "sqlite":
+            joined = joined.outerjoin(h, and_(*match))
+            begins.append(h.c.begin)
+        else:
+            begins.append(select(h.c.begin).where(*match).scalar_subquery())
+    return joined, begins
+
+
 def _eerste_bekend(*dates: ColumnElement[Any]) -> ColumnElement[Any]:
     """The first non-null of the dates, in order of preference (SQLite refuses COALESCE of one argument)."""
     return dates[0] if len(dates) == 1 else func.coalesce(*dates)
@@ -110,19 +131,14 @@ def wachtende_toewijzingen(session: Session, vandaag: date, grens: date) -> list
     vandaag. A product whose care started and was stopped has passed the waiting stage (each request is
     counted at its latest stage) and is neither waiting nor in zorg; a deleted start counts as never sent.
     """
-    a, e, vot = actuele_versies(vandaag), eerste_versies(), _vot_herkomst()
-    joined = a.join(e, and_(e.c.gemeente == a.c.gemeente, e.c.toewijzing_nummer == a.c.toewijzing_nummer))
-    begins: list[ColumnElement[Any]] = []
-    for plugin in HERKOMST["toewijzing"]:
-        h = plugin()
-        joined = joined.outerjoin(
-            h, and_(h.c.gemeente == a.c.gemeente, h.c.toewijzing_nummer == a.c.toewijzing_nummer)
-        )
-        begins.append(h.c.begin)
-    joined = joined.outerjoin(
-        vot, and_(vot.c.gemeente == a.c.gemeente, vot.c.toewijzing_nummer == a.c.toewijzing_nummer)
-    )
-    herkomst = _eerste_bekend(*begins, vot.c.begin, e.c.toewijzingsdatum)
+    a = actuele_versies(vandaag)
+    e = T.alias("eerste")
+    herkomsten = [*(plugin() for plugin in HERKOMST["toewijzing"]), _vot_herkomst()]
+    joined, begins = _met_herkomst(
+        session, a.join(e, e.c.id == a.c.eerste_id), herkomsten,
+        gemeente=a.c.gemeente, toewijzing_nummer=a.c.toewijzing_nummer,
+    )  # fmt: skip
+    herkomst = _eerste_bekend(*begins, e.c.toewijzingsdatum)
     gestart = exists().where(
         S.c.gemeente == a.c.gemeente,
         S.c.toewijzing_nummer == a.c.toewijzing_nummer,
@@ -158,14 +174,10 @@ def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[Wa
         A.c.verzoek_antwoord == AFGEWEZEN,
         A.c.dagtekening <= vandaag,
     )
-    joined: Any = V
-    begins: list[ColumnElement[Any]] = []
-    for plugin in HERKOMST["verzoek"]:
-        h = plugin()
-        joined = joined.outerjoin(
-            h, and_(h.c.aanbieder == V.c.aanbieder, h.c.referentie_aanbieder == V.c.referentie_aanbieder)
-        )
-        begins.append(h.c.begin)
+    joined, begins = _met_herkomst(
+        session, V, [plugin() for plugin in HERKOMST["verzoek"]],
+        aanbieder=V.c.aanbieder, referentie_aanbieder=V.c.referentie_aanbieder,
+    )  # fmt: skip
     herkomst = _eerste_bekend(*begins, V.c.dagtekening)
     stmt = (
         select(V.c.gemeente, V.c.aanbieder, V.c.categorie, *_telling(herkomst, grens))
@@ -199,12 +211,10 @@ def in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | None,
         .where(S.c.status == IN_FORCE, S.c.toewijzing_nummer.is_not(None), S.c.begindatum <= vandaag, ~gestopt)
         .subquery("lopend")
     )
-    e = eerste_versies()
+    e = T.alias("eerste")
     stmt = (
         select(e.c.gemeente, e.c.aanbieder, e.c.categorie, func.count())
-        .select_from(
-            lopend.join(e, and_(e.c.gemeente == lopend.c.gemeente, e.c.toewijzing_nummer == lopend.c.toewijzing_nummer))
-        )
+        .select_from(lopend.join(e, e.c.id == _eerste_id(lopend.c.gemeente, lopend.c.toewijzing_nummer)))
         .group_by(e.c.gemeente, e.c.aanbieder, e.c.categorie)
     )
     return [(gemeente, aanbieder, categorie, int(n)) for gemeente, aanbieder, categorie, n in session.execute(stmt)]
