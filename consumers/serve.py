@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -96,12 +97,25 @@ def build_service(
     return service
 
 
+def http_protocol() -> str:
+    """uvicorn's HTTP/1.1 implementation: httptools (C parser) when it imports, else the pure-Python h11."""
+    try:
+        importlib.import_module("httptools")
+    except ImportError:
+        return "h11"
+    return "httptools"
+
+
 def serve(service: Service, settings: HubSettings) -> None:
     """Run the service until SIGTERM (then return) or until its consumers fail to start (SystemExit(3))."""
     config = uvicorn.Config(
         service.app,
         host=settings.http_host,
         port=settings.http_port,
+        # httptools costs the gateway about a fifth less CPU per request than h11. The loop stays asyncio's
+        # own, also where uvloop is installed: with uvloop the hub's connections broke in a trial.
+        http=http_protocol(),
+        loop="asyncio",
         log_config=None,  # our logging (hub.logs) stays in charge
         # uvicorn formats an access line per request before its logger drops it; hub.logs quiets that logger.
         access_log=logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO),
