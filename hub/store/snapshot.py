@@ -12,7 +12,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, func, literal, null, or_, type_coerce, union_all
 from sqlmodel import Session, SQLModel, col, select
 
 from hub.ijw.models import Bericht, Header, Jw301, Jw305, Jw307, Jw315, Jw317, Jw319, Jw323, Jw325
@@ -120,11 +120,9 @@ def _jw301(session: Session, m: Jw301, base: Snapshot) -> Snapshot:
 def _start_stop(session: Session, m: Jw305 | Jw307, base: Snapshot) -> Snapshot:
     gemeente, aanbieder = m.header.ontvanger, m.header.afzender
     client = base.pseudonym(m.client.bsn)
+    starts, stops = _regels(session, gemeente, aanbieder, client)
     return replace(
-        base,
-        toewijzingen=_toewijzingen(session, gemeente, aanbieder, {client}),
-        starts=_starts(session, gemeente, aanbieder, client),
-        stops=_stops(session, gemeente, aanbieder, client),
+        base, toewijzingen=_toewijzingen(session, gemeente, aanbieder, {client}), starts=starts, stops=stops
     )
 
 
@@ -165,8 +163,7 @@ def _jw323(session: Session, m: Jw323, base: Snapshot) -> Snapshot:
         base,
         toewijzingen=_toewijzingen(session, gemeente, aanbieder, clients),
         prestaties=_prestaties(session, aanbieder, gemeente, nummers, refs),
-        declaratie_nummers=_declaratie_nummers(session, aanbieder, {d.declaratie_nummer}),
-        laatste_declaratieperiode=_laatste_declaratieperiode(session, aanbieder, gemeente),
+        **_declaratie_stand(session, aanbieder, gemeente, d.declaratie_nummer),
     )
 
 
@@ -298,31 +295,40 @@ def _toewijzingen_en_nummers(
 
 
 def _in_force(record: type[StartRecord] | type[StopRecord], regel: type[Any]) -> Any:
-    """The lines in force of one client at a gemeente and aanbieder, as `regel` columns, oldest first."""
-    return (
-        select(*_columns(record, _field_names(regel)))
-        .where(
-            col(record.gemeente) == bindparam("gemeente"),
-            col(record.aanbieder) == bindparam("aanbieder"),
-            col(record.client) == bindparam("client"),
-            col(record.status) == IN_FORCE,
-        )
-        .order_by(col(record.id))
+    """The lines in force of one client at a gemeente and aanbieder: (soort, id, *StopRegel's fields).
+
+    A start lacks some of a stop's fields: NULLs of the stop's column types, so the union reads them as dates.
+    """
+    eigen, stop = _field_names(regel), StopRecord.__table__.c  # type: ignore[attr-defined]
+    columns = [
+        col(getattr(record, name)) if name in eigen else type_coerce(null(), stop[name].type).label(name)
+        for name in _field_names(StopRegel)
+    ]
+    return select(literal(regel.__name__).label("soort"), col(record.id), *columns).where(
+        col(record.gemeente) == bindparam("gemeente"),
+        col(record.aanbieder) == bindparam("aanbieder"),
+        col(record.client) == bindparam("client"),
+        col(record.status) == IN_FORCE,
     )
 
 
-_STARTS = _in_force(StartRecord, StartRegel)
-_STOPS = _in_force(StopRecord, StopRegel)
+# Starts and stops from one statement: each branch searches its own ix_*_client index. No ORDER BY: both lists
+# are sorted by id (oldest first) in Python.
+_REGELS = union_all(_in_force(StartRecord, StartRegel), _in_force(StopRecord, StopRegel))
 
 
-def _starts(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StartRegel, ...]:
+def _regels(
+    session: Session, gemeente: str, aanbieder: str, client: str
+) -> tuple[tuple[StartRegel, ...], tuple[StopRegel, ...]]:
+    """The start and stop lines in force of one client at a gemeente and aanbieder, each oldest first."""
     params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    return tuple(StartRegel(*r) for r in run(session, _STARTS, params))
-
-
-def _stops(session: Session, gemeente: str, aanbieder: str, client: str) -> tuple[StopRegel, ...]:
-    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    return tuple(StopRegel(*r) for r in run(session, _STOPS, params))
+    rows = sorted(run(session, _REGELS, params), key=lambda r: r.id)
+    starts = tuple(
+        StartRegel(r.toewijzing_nummer, r.categorie, r.code, r.begindatum, r.toewijzing_ingangsdatum)
+        for r in rows
+        if r.soort == StartRegel.__name__
+    )
+    return starts, tuple(StopRegel(*r[2:]) for r in rows if r.soort == StopRegel.__name__)
 
 
 def _verzoeken_stmt(refs: InList | None, by_scope: bool) -> Any:
@@ -484,15 +490,32 @@ def _declaratie_nummers(session: Session, aanbieder: str, nummers: Collection[st
     return frozenset(_DECLARATIE_NUMMERS.run(session, params).scalars())
 
 
-_LAATSTE_DECLARATIEPERIODE = select(func.max(DeclaratieRecord.periode_begin)).where(
-    col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
-    col(DeclaratieRecord.gemeente) == bindparam("gemeente"),
-    col(DeclaratieRecord.afgewezen).is_(False),
+def _geldig(kolom: Any, *where: ColumnElement[bool]) -> Any:
+    """`kolom` of this aanbieder's declaraties that still count (not rejected as a whole by their JW325)."""
+    return select(kolom).where(
+        col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
+        *where,
+        col(DeclaratieRecord.afgewezen).is_(False),
+    )
+
+
+# A JW323's two questions about earlier declaraties in one statement, each a subquery on its own index:
+# ix_declaratie_nummer for TR333, and ix_declaratie_periode walked back from its end for TR318 (the max stops at the
+# latest declaratie that counts; it does not read every declaratie of the aanbieder at the gemeente).
+_DECLARATIE_STAND = select(
+    _geldig(func.max(DeclaratieRecord.periode_begin), col(DeclaratieRecord.gemeente) == bindparam("gemeente"))
+    .scalar_subquery()
+    .label("laatste"),
+    _geldig(DeclaratieRecord.id, col(DeclaratieRecord.declaratie_nummer) == bindparam("nummer"))
+    .exists()
+    .label("gebruikt"),
 )
 
 
-def _laatste_declaratieperiode(session: Session, aanbieder: str, gemeente: str) -> date | None:
-    """TR318: the Begindatum of the latest DeclaratiePeriode of this aanbieder at this gemeente."""
-    params = {"aanbieder": aanbieder, "gemeente": gemeente}
-    d: date | None = run(session, _LAATSTE_DECLARATIEPERIODE, params).scalar_one()
-    return d
+def _declaratie_stand(session: Session, aanbieder: str, gemeente: str, nummer: str) -> dict[str, Any]:
+    """TR333 and TR318 for a JW323: `declaratie_nummers` (its number, if used before) and `laatste_declaratieperiode`
+    (the Begindatum of the latest DeclaratiePeriode of this aanbieder at this gemeente)."""
+    params = {"aanbieder": aanbieder, "gemeente": gemeente, "nummer": nummer}
+    row = run(session, _DECLARATIE_STAND, params).one()
+    gebruikt = frozenset({nummer}) if row.gebruikt else frozenset()
+    return {"declaratie_nummers": gebruikt, "laatste_declaratieperiode": row.laatste}

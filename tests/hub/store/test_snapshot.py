@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, event
@@ -12,9 +13,11 @@ from sqlmodel import Session
 
 from hub.state.snapshot import Snapshot
 from hub.store import snapshot as store_snapshot
+from hub.store.db import session_factory
 from hub.store.snapshot import load_snapshot
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
+from tests.hub.store.plans import plans, sqlite_store_0006
 from tests.hub.store.scenario import (
     ANDER,
     ASPECIFIEK,
@@ -221,3 +224,54 @@ def test_sqlite_searches_an_index_that_fits_the_scope(db: Engine, name: str) -> 
         assert searches and all(step.startswith("SEARCH") for step in searches), plan
         # every index search binds all the equality columns of its index, not only the first
         assert not any(step.endswith(("(gemeente=?)", "(aanbieder=?)")) for step in searches), plan
+
+
+def test_a_jw307_sees_the_starts_and_stops_in_force_from_one_query(db: Engine, session: Session) -> None:
+    accept(session, "JW301", spec("JW301"))
+    accept(session, "JW305", spec("JW305"))
+    accept(session, "JW307", spec("JW307"))
+    m = model("JW307", spec("JW307", "JW307B"))
+    session.expunge_all()
+    with _count_queries(db) as seen:
+        snap = load_snapshot(session, m, PS, DAG, bekend=False)
+    assert len(seen) == 2  # the toewijzingen; the starts and stops together
+    assert [s.sleutel for s in snap.starts] == [(SPECIFIEK, "45", "45A53", INGANG), (ASPECIFIEK, "43", None, INGANG)]
+    assert [s.sleutel for s in snap.stops] == [(SPECIFIEK, "45", "45A53", INGANG, date(2026, 10, 31), "31")]
+    assert snap.stops[0].toewijzing_ingangsdatum == snap.starts[0].toewijzing_ingangsdatum == INGANG
+
+
+def test_a_jw323_sees_its_declaratienummer_and_the_last_period_from_one_query(db: Engine, session: Session) -> None:
+    accept(session, "JW323", spec("JW323"))
+    nummer = spec("JW323")["Declaratie"]["DeclaratieNummer"]
+    anders = edit(spec("JW323", "JW323C"), "Declaratie/DeclaratieNummer", "D999")
+    session.expunge_all()
+    with _count_queries(db) as seen:
+        snap = load_snapshot(session, model("JW323", spec("JW323", "JW323B")), PS, DAG, bekend=False)
+    assert (snap.declaratie_nummers, snap.laatste_declaratieperiode) == ({nummer}, INGANG)
+    assert len(seen) == 3  # the toewijzingen, the prestaties, and both questions about earlier declaraties
+    other = snapshot(session, "JW323", anders)
+    assert (other.declaratie_nummers, other.laatste_declaratieperiode) == (frozenset(), INGANG)
+
+
+@pytest.fixture
+def store_0006(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    with sqlite_store_0006(sqlite_template, tmp_path) as engine:
+        yield engine
+
+
+def test_starts_stops_and_earlier_declaraties_are_searched_by_indexes_that_fit(store_0006: Engine) -> None:
+    """Each branch binds every equality column of its index; TR318's max walks ix_declaratie_periode from its end."""
+    with session_factory(store_0006)() as session:
+        accept(session, "JW301", spec("JW301"))
+        accept(session, "JW305", spec("JW305"))
+        jw307, jw323 = model("JW307", spec("JW307")), model("JW323", spec("JW323"))
+        regels = plans(store_0006, lambda: load_snapshot(session, jw307, PS, DAG, bekend=False))
+        declaraties = plans(store_0006, lambda: load_snapshot(session, jw323, PS, DAG, bekend=False))
+    assert regels["startregel"] == [
+        "SEARCH startregel USING INDEX ix_startregel_client (gemeente=? AND aanbieder=? AND client=? AND status=?)",
+        "SEARCH stopregel USING INDEX ix_stopregel_client (gemeente=? AND aanbieder=? AND client=? AND status=?)",
+    ]
+    assert declaraties["declaratie"] == [
+        "SEARCH declaratie USING INDEX ix_declaratie_periode (aanbieder=? AND gemeente=?)",
+        "SEARCH declaratie USING INDEX ix_declaratie_nummer (aanbieder=? AND declaratie_nummer=?)",
+    ]

@@ -1,0 +1,69 @@
+"""SQLite query plans of the statements a store function runs, for the tests that pin them.
+
+SQLite without ANALYZE statistics (as the hub runs it) plans from the schema alone, so a small test store plans
+as a large one would: a search that binds only the first column of an index, or a SCAN, is a cost that grows with
+the store.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from hub.store.db import make_engine
+
+# Indexes that migration 0006 adds. Until it exists the tests make them by hand; once it does, CREATE INDEX
+# IF NOT EXISTS finds them and does nothing, and the pinned plans are those of the migrated schema.
+MIGRATION_0006 = {
+    "ix_toewijzing_client_gemeente": ("toewijzing", ("client", "gemeente")),  # the GI linking's group
+    "ix_verzoek_client_gemeente": ("verzoek", ("client", "gemeente")),  # likewise
+    "ix_startregel_client_gemeente": ("startregel", ("client", "gemeente")),  # likewise
+    "ix_gi_bepaling_bepaling_id": ("gi_bepaling", ("gi", "bepaling_id")),  # withdrawn ones too (GI snapshot)
+}
+
+
+@contextmanager
+def sqlite_store_0006(template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A copy of the migrated SQLite template with the indexes of migration 0006."""
+    path = tmp_path / "plans.sqlite"
+    shutil.copyfile(template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        for name, (table, columns) in MIGRATION_0006.items():
+            conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def plans(db: Engine, run: Callable[[], Any]) -> dict[str, list[str]]:
+    """What `run` reads or changes, as {the statement's first table: its plan's SEARCH and SCAN steps}.
+
+    Each statement is explained with the parameters it ran with; a table read twice keeps the later plan.
+    Inserts and executemany writes (by primary key) are left out.
+    """
+    ran: list[tuple[str, Any]] = []
+
+    def on_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if not many and not statement.lstrip().upper().startswith("INSERT"):
+            ran.append((statement, parameters))
+
+    event.listen(db, "before_cursor_execute", on_execute)
+    try:
+        run()
+    finally:
+        event.remove(db, "before_cursor_execute", on_execute)
+    found: dict[str, list[str]] = {}
+    with db.connect() as conn:
+        for statement, parameters in ran:
+            plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            steps = [s for s in plan if s.startswith(("SEARCH", "SCAN")) and s != "SCAN CONSTANT ROW"]
+            if steps:
+                found[steps[0].split()[1]] = steps
+    return found
