@@ -180,16 +180,17 @@ def _toewijzingen(session: Session, groep: Mapping[str, str]) -> list[link.Toewi
     return out
 
 
+# A start without ToewijzingNummer is left out in Python: `toewijzing_nummer IS NOT NULL` in SQL is a range that
+# SQLite would search ix_startregel_nummer with, walking every numbered start of the gemeente.
 _STARTS = sa_select(ST.c.toewijzing_nummer, ST.c.begindatum, ST.c.id).where(
-    ST.c.client == bindparam("client"),
-    ST.c.gemeente == bindparam("gemeente"),
-    ST.c.status == IN_FORCE,
-    ST.c.toewijzing_nummer.is_not(None),
+    ST.c.client == bindparam("client"), ST.c.gemeente == bindparam("gemeente"), ST.c.status == IN_FORCE
 )
 
 
 def _starts(session: Session, groep: Mapping[str, str]) -> list[link.Start]:
-    return [link.Start(nummer, begindatum, sleutel) for nummer, begindatum, sleutel in run(session, _STARTS, groep)]
+    """The client's start lines in force at the gemeente that name a toewijzing (the linking needs its number)."""
+    rows = run(session, _STARTS, groep)
+    return [link.Start(nummer, begindatum, sleutel) for nummer, begindatum, sleutel in rows if nummer is not None]
 
 
 def koppel_groep(
