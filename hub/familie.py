@@ -67,7 +67,9 @@ def _gi_normalise(
 
 
 def _gi_snapshot(session: Session, model: Any, pseudonym: Pseudonym, today: date, bekend: bool) -> object:
-    return gi_store.load_snapshot(session, model, pseudonym)  # GB101 is looked up there, per GI
+    # GB101 asks what TR056 asks (an accepted message with this afzender, type and Identificatie): the intake's
+    # identity lookup answered it already.
+    return gi_store.load_snapshot(session, model, pseudonym, bekend)
 
 
 IJW = Familie(

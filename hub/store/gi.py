@@ -52,13 +52,21 @@ def _accepted(items: Iterable[T], onderdelen: Collection[int] | None) -> list[T]
 # ---- snapshot -------------------------------------------------------------------------------------
 
 
-def load_snapshot(session: Session, model: GiBericht, pseudonym: Pseudonym) -> GiSnapshot:
-    """What GB101-GB105 need: the GI's earlier Identificatie, and the bepalingen and maatregelen the message names."""
+def load_snapshot(
+    session: Session, model: GiBericht, pseudonym: Pseudonym, bekend: bool | None = None
+) -> GiSnapshot:
+    """What GB101-GB105 need: the GI's earlier Identificatie, and the bepalingen and maatregelen the message names.
+
+    `bekend` is GB101's answer when the caller has it already (the intake's identity lookup, hub.store.audit.seen:
+    the same afzender, message type and Identificatie); None looks it up.
+    """
     base = GiSnapshot(pseudonym=pseudonym)
     if model.bericht not in HEENBERICHTEN:
         return base  # the hub's own answers have no stateful rules
     gi = model.header.afzender
-    base = replace(base, identificatie_bekend=identificatie_bekend(session, model))
+    if bekend is None:
+        bekend = identificatie_bekend(session, model)
+    base = replace(base, identificatie_bekend=bekend)
     match model:
         case Gi001():
             bepalingen = model.client.bepalingen
