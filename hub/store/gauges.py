@@ -205,8 +205,10 @@ def in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | None,
         P.c.status == IN_FORCE,
         P.c.einddatum < vandaag,
     )
+    # The toewijzingen as the ids of their first versions: distinct ids are distinct toewijzingen, and each id
+    # finds its version by primary key (a start of an unknown toewijzing has none and joins nothing).
     lopend = (
-        select(S.c.gemeente, S.c.toewijzing_nummer)
+        select(_eerste_id(S.c.gemeente, S.c.toewijzing_nummer).label("eerste_id"))
         .distinct()
         .where(S.c.status == IN_FORCE, S.c.toewijzing_nummer.is_not(None), S.c.begindatum <= vandaag, ~gestopt)
         .subquery("lopend")
@@ -214,7 +216,7 @@ def in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | None,
     e = T.alias("eerste")
     stmt = (
         select(e.c.gemeente, e.c.aanbieder, e.c.categorie, func.count())
-        .select_from(lopend.join(e, e.c.id == _eerste_id(lopend.c.gemeente, lopend.c.toewijzing_nummer)))
+        .select_from(lopend.join(e, e.c.id == lopend.c.eerste_id))
         .group_by(e.c.gemeente, e.c.aanbieder, e.c.categorie)
     )
     return [(gemeente, aanbieder, categorie, int(n)) for gemeente, aanbieder, categorie, n in session.execute(stmt)]
