@@ -2,12 +2,16 @@
 
 (a) bare: lxml parse + XSD validation of each JW301 (the floor every door must pay).
 (b) Kafka ingest: the messages published straight to the inbound topic of a running `hub run`.
-(c) HTTP ingest: the messages POSTed concurrently to the gateway of a running `hub run`.
+(c) HTTP ingest: the messages POSTed concurrently to the gateway of a running `hub run` (plain HTTP/1.1 on
+    keep-alive connections; `--sender httpx` posts through httpx, as figures before this option did).
 (b) and (c) run the service as shipped (`hub run --role all`: gateway, intake, retour dispatcher, processors) as a
 child process on the embedded Tansu broker and a fresh SQLite store, after a warm-up batch, and count a message as
 done when it is judged, its retour delivered and its event published (read from the store). Every message is a
 distinct, valid JW301 (own client, identification and toewijzing numbers), so each is accepted with a JW302 and
-an event. Run: `.venv/bin/python benchmarks/pipeline.py` (options: --messages, --concurrency, --database).
+an event. Next to each end-to-end rate: the CPU time per message of the hub process, of the broker and of the
+benchmark's own sender over the same interval (Linux /proc), steadier than the rate when other work shares the
+machine. Run: `.venv/bin/python benchmarks/pipeline.py` (options: --messages, --concurrency, --database,
+--sender, --only).
 """
 
 from __future__ import annotations
@@ -113,6 +117,15 @@ def bare_rate(messages: list[Message], seconds: float) -> float:
             schema.validate(etree.fromstring(m.data, parser))
         done += len(messages)
     return done / (time.perf_counter() - start)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 # ---- the service -------------------------------------------------------------------------------------------
@@ -225,8 +238,39 @@ async def publish_kafka(bootstrap: str, prefix: str, messages: list[Message]) ->
         await producer.stop()
 
 
+async def post_raw(host: str, port: int, messages: list[Message], concurrency: int) -> None:
+    """Backoffices posting over HTTP: `concurrency` keep-alive connections, one request in flight on each; every
+    answer must be 202. Plain HTTP/1.1 on asyncio streams: httpx's connection pool spent about 4 ms of CPU per
+    request here (more than the hub), so that the figure measured the sender rather than the hub.
+    """
+    queue: asyncio.Queue[Message] = asyncio.Queue()
+    for m in messages:
+        queue.put_nowait(m)
+    head = (
+        f"POST /berichten HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {API_KEY}\r\n"
+        "Content-Type: application/xml\r\nContent-Length: "
+    ).encode()
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while not queue.empty():
+                m = queue.get_nowait()
+                writer.write(b"%s%d\r\n\r\n%s" % (head, len(m.data), m.data))
+                status_line, *fields = (await reader.readuntil(b"\r\n\r\n")).decode().split("\r\n")
+                headers = dict(f.lower().split(": ", 1) for f in fields if f)
+                body = await reader.readexactly(int(headers["content-length"]))
+                if status_line.split()[1] != "202":
+                    raise RuntimeError(f"POST answered {status_line}: {body[:300]!r}")
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
 async def post_http(url: str, messages: list[Message], concurrency: int) -> None:
-    """Backoffices posting over HTTP: `concurrency` requests in flight; every answer must be 202."""
+    """The same through httpx (`--sender httpx`, how earlier figures were taken)."""
     queue: asyncio.Queue[Message] = asyncio.Queue()
     for m in messages:
         queue.put_nowait(m)
@@ -249,11 +293,15 @@ class Figure:
     rate: float
     accepted_seconds: float | None  # HTTP: until the last 202
     outcomes: dict[str, int]
+    cpu_ms: dict[str, float]  # CPU milliseconds per message: hub, broker, sender
+
+    def cpu(self) -> str:
+        return "CPU ms/msg " + ", ".join(f"{who} {ms:.2f}" for who, ms in self.cpu_ms.items())
 
 
 async def end_to_end(
     tansu: EmbeddedBroker, workdir: Path, database: str | None, label: str, messages: list[Message],
-    warm_up: list[Message], concurrency: int,
+    warm_up: list[Message], concurrency: int, sender: str = "raw",
 ) -> Figure:  # fmt: skip
     service = Service(tansu.bootstrap, workdir, database, label)
     try:
@@ -262,19 +310,26 @@ async def end_to_end(
         via_http = label == "http"
 
         async def send(batch: list[Message]) -> None:
-            if via_http:
+            if not via_http:
+                await publish_kafka(tansu.bootstrap, service.prefix, batch)
+            elif sender == "httpx":
                 await post_http(service.url, batch, concurrency)
             else:
-                await publish_kafka(tansu.bootstrap, service.prefix, batch)
+                await post_raw("127.0.0.1", service.port, batch, concurrency)
 
         await send(warm_up)  # consumer groups joined, schemas compiled, connections open
         await service.wait_done(baseline + len(warm_up), timeout=120)
+        assert service.proc is not None
+        pids = {"hub": service.proc.pid, "broker": tansu.pid, "sender": os.getpid()}
+        cpu = {who: cpu_seconds(pid) for who, pid in pids.items()}
         start = time.perf_counter()
         await send(messages)
         accepted = time.perf_counter() - start
         await service.wait_done(baseline + len(warm_up) + len(messages), timeout=600 + len(messages))
         elapsed = time.perf_counter() - start
-        return Figure(len(messages) / elapsed, accepted if via_http else None, service.outcomes())
+        # The sender's share includes this process's polling of the store while it waits.
+        cpu_ms = {who: (cpu_seconds(pid) - cpu[who]) * 1000 / len(messages) for who, pid in pids.items()}
+        return Figure(len(messages) / elapsed, accepted if via_http else None, service.outcomes(), cpu_ms)
     finally:
         service.stop()
 
@@ -289,21 +344,28 @@ async def run(args: argparse.Namespace) -> None:
     print(f"messages: {args.messages} JW301, {size:.0f} bytes average; {os.cpu_count()} CPUs")
     bare = bare_rate(kafka_messages, args.seconds)
     print(f"(a) bare lxml parse + XSD validation:     {bare:9.1f} msg/s", flush=True)
+    kafka = http = None
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp, EmbeddedBroker() as tansu:
-        kafka = await end_to_end(
-            tansu, Path(tmp), args.database, "kafka", kafka_messages, kafka_warm_up, args.concurrency
-        )
-        print(f"(b) end to end, Kafka ingest:             {kafka.rate:9.1f} msg/s   outcomes {kafka.outcomes}", flush=True)
-        http = await end_to_end(
-            tansu, Path(tmp), args.database, "http", http_messages, http_warm_up, args.concurrency
-        )
-        assert http.accepted_seconds is not None
-        print(
-            f"(c) end to end, HTTP ingest ({args.concurrency} in flight): {http.rate:9.1f} msg/s   outcomes {http.outcomes}"
-            f"\n    of which answering 202 to all POSTs:  {args.messages / http.accepted_seconds:9.1f} msg/s"
-        )
-    print(f"ratio (b)/(a):                            {kafka.rate / bare:9.3f}   (target >= 0.3)")
-    print(f"ratio (c)/(a):                            {http.rate / bare:9.3f}   (target >= 0.3)")
+        if args.only in (None, "kafka"):
+            kafka = await end_to_end(
+                tansu, Path(tmp), args.database, "kafka", kafka_messages, kafka_warm_up, args.concurrency
+            )
+            print(f"(b) end to end, Kafka ingest:             {kafka.rate:9.1f} msg/s   outcomes {kafka.outcomes}")
+            print(f"    {kafka.cpu()}", flush=True)
+        if args.only in (None, "http"):
+            http = await end_to_end(
+                tansu, Path(tmp), args.database, "http", http_messages, http_warm_up, args.concurrency, args.sender
+            )
+            assert http.accepted_seconds is not None
+            print(
+                f"(c) end to end, HTTP ingest ({args.concurrency} in flight, {args.sender} sender): {http.rate:9.1f} msg/s   outcomes {http.outcomes}"
+                f"\n    of which answering 202 to all POSTs:  {args.messages / http.accepted_seconds:9.1f} msg/s"
+                f"\n    {http.cpu()}"
+            )
+    if kafka is not None:
+        print(f"ratio (b)/(a):                            {kafka.rate / bare:9.3f}   (target >= 0.3)")
+    if http is not None:
+        print(f"ratio (c)/(a):                            {http.rate / bare:9.3f}   (target >= 0.3)")
     print("rerun: .venv/bin/python benchmarks/pipeline.py [--messages N] [--concurrency C] [--database URL]")
 
 
@@ -312,6 +374,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000, help="messages per measurement (default 2000)")
     parser.add_argument("--concurrency", type=int, default=32, help="HTTP requests in flight (default 32)")
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of the bare validation loop")
+    parser.add_argument(
+        "--sender", choices=("raw", "httpx"), default="raw", help="HTTP client of (c) (default raw: plain HTTP/1.1)"
+    )
+    parser.add_argument("--only", choices=("kafka", "http"), default=None, help="run only (b) or only (c)")
     parser.add_argument(
         "--database", default=None, help="SQLAlchemy URL of the store for both runs (default: a fresh SQLite file each)"
     )
