@@ -23,12 +23,13 @@ class ApiKeys:
     """The configured API keys, each with its sender codes (HubSettings.api_key_senders); `app.state.api_keys`."""
 
     def __init__(self, keys: Mapping[str, frozenset[str]]) -> None:
-        self.keys = dict(keys)
+        self.keys = [(key.encode(), codes) for key, codes in keys.items()]  # encoded once, not per request
 
     def codes(self, given: str) -> frozenset[str] | None:
         """The sender codes of the presented key; None when no configured key matches."""
-        for key, codes in self.keys.items():
-            if hmac.compare_digest(key.encode(), given.encode()):  # no timing hint about which keys exist
+        presented = given.encode()
+        for key, codes in self.keys:
+            if hmac.compare_digest(key, presented):  # no timing hint about which keys exist
                 return codes
         return None
 
