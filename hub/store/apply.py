@@ -428,13 +428,17 @@ def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
     _set_gecrediteerd(session, h.ontvanger, niet_gecrediteerd, False)
 
 
+# A declaratie's aanbieder and gemeente are its JW323's Afzender and Ontvanger (_jw323 writes them so): asked of
+# the JW323's audit row, ix_bericht_identificatie finds it and ix_declaratie_bericht_id its declaratie. Asked of
+# the declaratie, the search walked every declaratie of the aanbieder at the gemeente.
 _BEANTWOORDE_DECLARATIE = (
     select(DeclaratieRecord)
     .join(BerichtRecord, col(BerichtRecord.id) == col(DeclaratieRecord.bericht_id))
     .where(
-        col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
-        col(DeclaratieRecord.gemeente) == bindparam("gemeente"),
+        col(BerichtRecord.afzender) == bindparam("aanbieder"),
+        col(BerichtRecord.bericht) == "JW323",
         col(BerichtRecord.identificatie) == bindparam("identificatie"),
+        col(BerichtRecord.ontvanger) == bindparam("gemeente"),
         col(BerichtRecord.dagtekening) == bindparam("dagtekening"),
     )
     .order_by(col(DeclaratieRecord.id).desc())

@@ -38,6 +38,7 @@ class GiBepalingRecord(SQLModel, table=True):
             postgresql_where=text("NOT ingetrokken"),
         ),
         Index("ix_gi_bepaling_client", "client", "gemeente"),
+        Index("ix_gi_bepaling_bepaling_id", "gi", "bepaling_id"),  # withdrawn ones too (the GI snapshot)
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -118,6 +118,7 @@ class ToewijzingRecord(SQLModel, table=True):
     __table_args__ = (
         Index("ix_toewijzing_client", "gemeente", "aanbieder", "client"),
         Index("ix_toewijzing_nummer", "gemeente", "toewijzing_nummer"),  # TR332 looks across clients
+        Index("ix_toewijzing_client_gemeente", "client", "gemeente"),  # the GI linking's group
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,7 +148,10 @@ class StartRecord(SQLModel, table=True):
     """A start line; key (ToewijzingNummer, Categorie, Code, Begindatum), deleted by StatusAanlevering 3."""
 
     __tablename__ = "startregel"
-    __table_args__ = (Index("ix_startregel_client", "gemeente", "aanbieder", "client", "status"),)
+    __table_args__ = (
+        Index("ix_startregel_client", "gemeente", "aanbieder", "client", "status"),
+        Index("ix_startregel_client_gemeente", "client", "gemeente"),  # the GI linking's group
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     gemeente: str = _s(4)
@@ -195,6 +199,7 @@ class VerzoekRecord(SQLModel, table=True):
     __table_args__ = (
         Index("ux_verzoek_referentie", "aanbieder", "referentie_aanbieder", unique=True),  # OP361, TR347
         Index("ix_verzoek_client", "gemeente", "aanbieder", "client"),
+        Index("ix_verzoek_client_gemeente", "client", "gemeente"),  # the GI linking's group
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -245,6 +250,7 @@ class DeclaratieRecord(SQLModel, table=True):
     __table_args__ = (
         Index("ix_declaratie_nummer", "aanbieder", "declaratie_nummer"),
         Index("ix_declaratie_periode", "aanbieder", "gemeente", "periode_begin"),
+        Index("ix_declaratie_bericht_id", "bericht_id"),  # the declaratie a JW325 answers
     )
 
     id: int | None = Field(default=None, primary_key=True)

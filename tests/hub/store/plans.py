@@ -17,25 +17,13 @@ from sqlalchemy import Engine, event
 
 from hub.store.db import make_engine
 
-# Indexes that migration 0006 adds. Until it exists the tests make them by hand; once it does, CREATE INDEX
-# IF NOT EXISTS finds them and does nothing, and the pinned plans are those of the migrated schema.
-MIGRATION_0006 = {
-    "ix_toewijzing_client_gemeente": ("toewijzing", ("client", "gemeente")),  # the GI linking's group
-    "ix_verzoek_client_gemeente": ("verzoek", ("client", "gemeente")),  # likewise
-    "ix_startregel_client_gemeente": ("startregel", ("client", "gemeente")),  # likewise
-    "ix_gi_bepaling_bepaling_id": ("gi_bepaling", ("gi", "bepaling_id")),  # withdrawn ones too (GI snapshot)
-}
-
 
 @contextmanager
-def sqlite_store_0006(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    """A copy of the migrated SQLite template with the indexes of migration 0006."""
+def sqlite_copy(template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A copy of the migrated SQLite template (the schema at the Alembic head, indexes included)."""
     path = tmp_path / "plans.sqlite"
     shutil.copyfile(template, path)
     engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        for name, (table, columns) in MIGRATION_0006.items():
-            conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
     try:
         yield engine
     finally:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, text
 from sqlmodel import Session, col, select
 
+from hub.store import apply
+from hub.store.db import session_factory
 from hub.store.tables import (
     DELETED,
     IN_FORCE,
@@ -18,6 +21,7 @@ from hub.store.tables import (
 )
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
+from tests.hub.store.plans import plans, sqlite_copy
 from tests.hub.store.scenario import (
     ANDER,
     ASPECIFIEK,
@@ -27,6 +31,7 @@ from tests.hub.store.scenario import (
     PS,
     SPECIFIEK,
     accept,
+    model,
     snapshot,
     spec,
 )
@@ -388,3 +393,21 @@ def test_no_bsn_or_name_is_stored_anywhere(session: Session) -> None:
     assert len(seen) > 100  # every message type left rows behind
     assert not [v for v in seen if any(f in str(v) for f in forbidden)]
     assert PS(CLIENT.bsn) in seen
+
+
+def test_a_jw325_finds_its_declaratie_by_the_jw323s_identification(sqlite_template: Path, tmp_path: Path) -> None:
+    """Through the JW323's audit row (ix_bericht_identificatie), not through every declaratie of the aanbieder."""
+    with sqlite_copy(sqlite_template, tmp_path) as store, session_factory(store)() as session:
+        jw323 = spec("JW323")
+        accept(session, "JW323", jw323)
+        accept(session, "JW323", edit(spec("JW323", "JW323B"), "Declaratie/DeclaratieNummer", "D2"))
+        jw325 = model("JW325", berichten.declaratie_antwoord(jw323, dagtekening=DAG, identificatie="JW325A"))
+        found: list[Any] = []
+        steps = plans(store, lambda: found.append(apply._beantwoorde_declaratie(session, jw325.header)))
+    assert found[0] is not None and found[0].declaratie_nummer == jw323["Declaratie"]["DeclaratieNummer"]
+    assert steps == {
+        "bericht": [
+            "SEARCH bericht USING INDEX ix_bericht_identificatie (afzender=? AND bericht=? AND identificatie=?)",
+            "SEARCH declaratie USING INDEX ix_declaratie_bericht_id (bericht_id=?)",
+        ]
+    }

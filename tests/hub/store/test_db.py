@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date, time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from psycopg import sql
@@ -20,7 +22,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel
 
 from hub.store import audit
-from hub.store.db import MIGRATION_LOCK, is_current, make_engine, session_factory, upgrade, wait_until_current
+from hub.store.db import (
+    MIGRATION_LOCK,
+    alembic_config,
+    is_current,
+    make_engine,
+    session_factory,
+    upgrade,
+    wait_until_current,
+)
 from hub.store.tables import BerichtRecord, ToewijzingRecord
 from tests.conftest import POSTGRES_ADMIN, POSTGRES_URL
 
@@ -163,3 +173,23 @@ async def test_waiting_for_a_current_schema_returns_at_once_and_says_nothing(
     caplog.set_level(logging.INFO, logger="hub.store")
     await asyncio.wait_for(wait_until_current(db), timeout=30)
     assert not [r for r in caplog.records if r.name == "hub.store"]
+
+
+def test_migration_0006_indexes_go_down_and_up(db: Engine) -> None:
+    """The lookup indexes of 0006 are dropped by its downgrade and made again by the upgrade, on both backends."""
+    added = {"ix_toewijzing_client_gemeente", "ix_verzoek_client_gemeente", "ix_startregel_client_gemeente",
+             "ix_gi_bepaling_bepaling_id", "ix_declaratie_bericht_id"}
+
+    def indexes(connection: Any) -> set[str]:
+        found = inspect(connection)
+        return {i["name"] for t in found.get_table_names() for i in found.get_indexes(t) if i["name"]}
+
+    with db.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        assert added <= indexes(connection)
+        command.downgrade(cfg, "0005")
+        assert not added & indexes(connection)
+        command.upgrade(cfg, "head")
+        assert added <= indexes(connection)
+    assert is_current(db)

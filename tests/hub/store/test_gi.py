@@ -19,7 +19,7 @@ from hub.synth.build import Spec
 from hub.validate import Validator
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import PSEUDONYM, Pipeline, xml
-from tests.hub.store.plans import plans, sqlite_store_0006
+from tests.hub.store.plans import plans, sqlite_copy
 
 KIND = m.kind(1)
 D = date(2026, 9, 1)
@@ -84,7 +84,7 @@ def test_gb101_asks_what_the_intakes_identity_lookup_answers(session: Session) -
 
 @pytest.fixture
 def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    with sqlite_store_0006(sqlite_template, tmp_path) as engine:
+    with sqlite_copy(sqlite_template, tmp_path) as engine:
         yield engine
 
 

@@ -17,7 +17,7 @@ from hub.store.tables import IN_FORCE, StartRecord
 from hub.synth import berichten as ijw
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import PSEUDONYM, Pipeline
-from tests.hub.store.plans import plans, sqlite_store_0006
+from tests.hub.store.plans import plans, sqlite_copy
 
 KIND = m.kind(1)
 CLIENT = PSEUDONYM(KIND.bsn)
@@ -30,7 +30,7 @@ REGELS = link.KoppelRegels(365)
 
 @pytest.fixture
 def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    with sqlite_store_0006(sqlite_template, tmp_path) as engine:
+    with sqlite_copy(sqlite_template, tmp_path) as engine:
         yield engine
 
 

@@ -17,7 +17,7 @@ from hub.store.db import session_factory
 from hub.store.snapshot import load_snapshot
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
-from tests.hub.store.plans import plans, sqlite_store_0006
+from tests.hub.store.plans import plans, sqlite_copy
 from tests.hub.store.scenario import (
     ANDER,
     ASPECIFIEK,
@@ -255,7 +255,7 @@ def test_a_jw323_sees_its_declaratienummer_and_the_last_period_from_one_query(db
 
 @pytest.fixture
 def store_0006(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    with sqlite_store_0006(sqlite_template, tmp_path) as engine:
+    with sqlite_copy(sqlite_template, tmp_path) as engine:
         yield engine
 
 
