@@ -52,20 +52,22 @@ def actuele_versies(vandaag: date) -> Subquery:
     toewijzing with every other (SQLite indexed the ranked rows on the rank alone; PostgreSQL, expecting one
     row, rescanned an aggregate per row).
     """
-    per_nummer = (T.c.gemeente, T.c.toewijzing_nummer)
     # Versions dated after vandaag rank last: rank 1 is then the one in force, if any version is dated by vandaag.
-    rang = func.row_number().over(
-        partition_by=per_nummer,
-        order_by=(
+    # The whole partition is the frame of both functions, so one window (one sort) serves them.
+    window: dict[str, Any] = {
+        "partition_by": (T.c.gemeente, T.c.toewijzing_nummer),
+        "order_by": (
             case((T.c.toewijzingsdatum <= vandaag, 0), else_=1),
             T.c.toewijzingsdatum.desc(),
             T.c.toewijzingstijd.desc(),
             T.c.id.desc(),
         ),
-    )
+        "rows": (None, None),
+    }
     ranked = select(
         T.c.gemeente, T.c.toewijzing_nummer, T.c.ingangsdatum, T.c.einddatum, T.c.reden_wijziging,
-        T.c.toewijzingsdatum, func.min(T.c.id).over(partition_by=per_nummer).label("eerste_id"), rang.label("rang"),
+        T.c.toewijzingsdatum, func.min(T.c.id).over(**window).label("eerste_id"),
+        func.row_number().over(**window).label("rang"),
     ).subquery("versies")  # fmt: skip
     return select(ranked).where(ranked.c.rang == 1, ranked.c.toewijzingsdatum <= vandaag).subquery("actueel")
 
@@ -75,11 +77,15 @@ def _eerste_id(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> Colu
     return select(func.min(T.c.id)).where(T.c.gemeente == gemeente, T.c.toewijzing_nummer == nummer).scalar_subquery()
 
 
-def _vot_herkomst() -> Subquery:
-    """Per toewijzing the Dagtekening of the earliest JW315 whose ReferentieAanbieder one of its versions carried."""
+def _vot_begin(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The Dagtekening of the earliest JW315 whose ReferentieAanbieder one of the toewijzing's versions carried.
+
+    Looked up per row through ix_toewijzing_nummer and ux_verzoek_referentie: only waiting toewijzingen need it.
+    """
     t = T.alias("met_referentie")
     return (
-        select(t.c.gemeente, t.c.toewijzing_nummer, func.min(V.c.dagtekening).label("begin"))
+        select(func.min(V.c.dagtekening))
+        .select_from(t)
         .join(
             V,
             and_(
@@ -89,8 +95,8 @@ def _vot_herkomst() -> Subquery:
                 V.c.soort == VOT,
             ),
         )
-        .group_by(t.c.gemeente, t.c.toewijzing_nummer)
-        .subquery("vot_herkomst")
+        .where(t.c.gemeente == gemeente, t.c.toewijzing_nummer == nummer)
+        .scalar_subquery()
     )
 
 
@@ -133,12 +139,11 @@ def wachtende_toewijzingen(session: Session, vandaag: date, grens: date) -> list
     """
     a = actuele_versies(vandaag)
     e = T.alias("eerste")
-    herkomsten = [*(plugin() for plugin in HERKOMST["toewijzing"]), _vot_herkomst()]
     joined, begins = _met_herkomst(
-        session, a.join(e, e.c.id == a.c.eerste_id), herkomsten,
+        session, a.join(e, e.c.id == a.c.eerste_id), [plugin() for plugin in HERKOMST["toewijzing"]],
         gemeente=a.c.gemeente, toewijzing_nummer=a.c.toewijzing_nummer,
     )  # fmt: skip
-    herkomst = _eerste_bekend(*begins, e.c.toewijzingsdatum)
+    herkomst = func.coalesce(*begins, _vot_begin(a.c.gemeente, a.c.toewijzing_nummer), e.c.toewijzingsdatum)
     gestart = exists().where(
         S.c.gemeente == a.c.gemeente,
         S.c.toewijzing_nummer == a.c.toewijzing_nummer,

@@ -68,8 +68,24 @@ def _actuele_versies(vandaag: date) -> Subquery:
     return select(ranked).where(ranked.c.rang == 1).subquery("actueel")
 
 
+def _vot_herkomst() -> Subquery:
+    t = T.alias("met_referentie")
+    return (
+        select(t.c.gemeente, t.c.toewijzing_nummer, func.min(V.c.dagtekening).label("begin"))
+        .join(
+            V,
+            and_(
+                V.c.aanbieder == t.c.aanbieder, V.c.gemeente == t.c.gemeente,
+                V.c.referentie_aanbieder == t.c.referentie_aanbieder, V.c.soort == gauges.VOT,
+            ),
+        )
+        .group_by(t.c.gemeente, t.c.toewijzing_nummer)
+        .subquery("vot_herkomst")
+    )  # fmt: skip
+
+
 def oude_wachtende_toewijzingen(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
-    a, e, vot = _actuele_versies(vandaag), _eerste_versies(), gauges._vot_herkomst()
+    a, e, vot = _actuele_versies(vandaag), _eerste_versies(), _vot_herkomst()
     joined = a.join(e, and_(e.c.gemeente == a.c.gemeente, e.c.toewijzing_nummer == a.c.toewijzing_nummer))
     begins: list[ColumnElement[Any]] = []
     for plugin in gauges.HERKOMST["toewijzing"]:
