@@ -70,7 +70,7 @@ class Rule:
     code: str
     level: Level
     berichten: frozenset[str]
-    retourcode: str
+    retourcode: str | None  # None: WJ001 has no code for it (rules.md "-"), e.g. TR337 on a JW325
     summary: str
     check: Check
 
@@ -95,7 +95,12 @@ _SELECTED: dict[tuple[str, frozenset[Level]], list[Rule]] = {}  # rules_for's an
 
 
 def rule(
-    code: str, *, berichten: Iterable[str], summary: str, level: Level = Level.XSLT, retourcode: str = "0001"
+    code: str,
+    *,
+    berichten: Iterable[str],
+    summary: str,
+    level: Level = Level.XSLT,
+    retourcode: str | None = "0001",
 ) -> Callable[[Check], Check]:
     """Register `check` under a rule code. Level-2 rules always yield retourcode 0001."""
 

@@ -134,6 +134,20 @@ class PrestatieState:
     debet: bool
     toegekend: bool | None = None  # None while no JW325 answered it
     gecrediteerd: bool = False  # a credit line with this line as VorigReferentieNummer exists
+    tarief: int | None = None  # ProductTarief as declared (TR367)
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaratieState:
+    """The accepted JW323 a JW325 answers (TR337): its DeclaratieNummer and its lines by ReferentieNummer."""
+
+    declaratie_nummer: str
+    prestaties: Mapping[str, PrestatieState]
+
+    @property
+    def clients(self) -> frozenset[str]:
+        """The declared clients: each has at least one Prestatie (XSD 1..n)."""
+        return frozenset(p.client for p in self.prestaties.values())
 
 
 def _empty_mapping() -> Mapping[str, object]:
@@ -155,6 +169,7 @@ class Snapshot:
     prestaties: tuple[PrestatieState, ...] = ()  # of the aanbieder at this gemeente (JW323 rules)
     declaratie_nummers: frozenset[str] = frozenset()  # DeclaratieNummers of this aanbieder accepted before
     laatste_declaratieperiode: date | None = None  # Begindatum of the latest accepted DeclaratiePeriode
+    beantwoorde_declaratie: DeclaratieState | None = None  # JW325: the JW323 it answers, if known (TR337)
 
     def toewijzing(self, nummer: int, client: str | None = None) -> ToewijzingState | None:
         return next(

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from hub.ijw.models import Bericht, Header, Jw301, Jw305, Jw307, Jw315, Jw317, Jw319, Jw323, Jw325
 from hub.state.snapshot import (
+    DeclaratieState,
     PrestatieState,
     Snapshot,
     StartRegel,
@@ -168,17 +169,8 @@ def _jw323(session: Session, m: Jw323, base: Snapshot) -> Snapshot:
 
 
 def _jw325(session: Session, m: Jw325, base: Snapshot) -> Snapshot:
-    # TR366/TR367/TR376: the answered lines and the answered DeclaratieNummer, as the aanbieder sent them.
-    antwoord = m.declaratie_antwoord
-    if antwoord is None:
-        return base
-    gemeente, aanbieder = m.header.afzender, m.header.ontvanger
-    refs = {p.product_referentie.referentie_nummer for c in antwoord.clienten for p in c.prestaties}
-    return replace(
-        base,
-        prestaties=_prestaties(session, aanbieder, gemeente, (), refs) if refs else (),
-        declaratie_nummers=_declaratie_nummers(session, aanbieder, {antwoord.declaratie_nummer}),
-    )
+    # TR337, TR304, TR366, TR367, TR376: the JW323 it answers, with its lines, from one statement.
+    return replace(base, beantwoorde_declaratie=_beantwoorde_declaratie(session, m))
 
 
 # ---- queries --------------------------------------------------------------------------------------
@@ -474,22 +466,6 @@ def _prestaties(
     return tuple(PrestatieState(*r) for r in _PRESTATIES.run(session, params))
 
 
-_DECLARATIE_NUMMERS = InQuery(
-    lambda nummers: select(DeclaratieRecord.declaratie_nummer).where(
-        col(DeclaratieRecord.aanbieder) == bindparam("aanbieder"),
-        col(DeclaratieRecord.declaratie_nummer).in_(nummers),
-        col(DeclaratieRecord.afgewezen).is_(False),
-    ),
-    nummers=DeclaratieRecord.declaratie_nummer,
-)
-
-
-def _declaratie_nummers(session: Session, aanbieder: str, nummers: Collection[str]) -> frozenset[str]:
-    """TR333: which of these DeclaratieNummers this aanbieder used in a declaratie that still counts."""
-    params = {"aanbieder": aanbieder, "nummers": nummers}
-    return frozenset(_DECLARATIE_NUMMERS.run(session, params).scalars())
-
-
 def _geldig(kolom: Any, *where: ColumnElement[bool]) -> Any:
     """`kolom` of this aanbieder's declaraties that still count (not rejected as a whole by their JW325)."""
     return select(kolom).where(
@@ -519,3 +495,44 @@ def _declaratie_stand(session: Session, aanbieder: str, gemeente: str, nummer: s
     row = run(session, _DECLARATIE_STAND, params).one()
     gebruikt = frozenset({nummer}) if row.gebruikt else frozenset()
     return {"declaratie_nummers": gebruikt, "laatste_declaratieperiode": row.laatste}
+
+
+# The JW323 a JW325 answers, found as hub.store.apply finds it: its audit row by ix_bericht_identificatie (a
+# declaratie's aanbieder and gemeente are its JW323's Afzender and Ontvanger), then its declaratie by
+# ix_declaratie_bericht_id and its lines by ix_prestatie_declaratie_id. Only accepted JW323s have a declaratie, and
+# each has at least one line (XSD 1..n), so the inner joins lose none.
+_BEANTWOORDE_DECLARATIE = (
+    select(
+        DeclaratieRecord.id,
+        DeclaratieRecord.declaratie_nummer,
+        *_columns(PrestatieRecord, _field_names(PrestatieState)),
+    )
+    .select_from(BerichtRecord)
+    .join(DeclaratieRecord, col(DeclaratieRecord.bericht_id) == col(BerichtRecord.id))
+    .join(PrestatieRecord, col(PrestatieRecord.declaratie_id) == col(DeclaratieRecord.id))
+    .where(
+        col(BerichtRecord.afzender) == bindparam("aanbieder"),
+        col(BerichtRecord.bericht) == "JW323",
+        col(BerichtRecord.identificatie) == bindparam("identificatie"),
+        col(BerichtRecord.ontvanger) == bindparam("gemeente"),
+        col(BerichtRecord.dagtekening) == bindparam("dagtekening"),
+    )
+)
+
+
+def _beantwoorde_declaratie(session: Session, m: Jw325) -> DeclaratieState | None:
+    """The accepted JW323 that the JW325's DeclaratieIdentificatie names, sent by its Ontvanger to its Afzender."""
+    h = m.header
+    params = {
+        "aanbieder": h.ontvanger,
+        "gemeente": h.afzender,
+        "identificatie": h.declaratie_identificatie,
+        "dagtekening": h.declaratie_dagtekening,
+    }
+    rows = list(run(session, _BEANTWOORDE_DECLARATIE, params))
+    if not rows:
+        return None
+    laatste = max(r[0] for r in rows)  # as hub.store.apply: the latest declaratie, should there be two
+    regels = [PrestatieState(*r[2:]) for r in rows if r[0] == laatste]
+    nummer = next(r[1] for r in rows if r[0] == laatste)
+    return DeclaratieState(nummer, MappingProxyType({p.referentie_nummer: p for p in regels}))

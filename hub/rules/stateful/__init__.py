@@ -6,6 +6,7 @@ Importing this package registers them; every rule is silent when the pipeline su
 from hub.rules.stateful import (  # noqa: F401
     antwoord,
     declaratie,
+    declaratie_antwoord,
     header,
     prestatie,
     startstop,

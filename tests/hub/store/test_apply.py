@@ -337,8 +337,8 @@ def test_jw325_rejects_the_returned_prestaties_and_grants_the_rest(session: Sess
     accept(session, "JW325", jw325)
     rows = _prestaties(session)
     assert (rows[REF_SPECIFIEK].toegekend, rows[REF_ASPECIFIEK].toegekend) == (True, False)
-    snap = snapshot(session, "JW325", jw325)  # a JW325 sees the lines it names
-    assert [p.referentie_nummer for p in snap.prestaties] == [REF_ASPECIFIEK]
+    declaratie = snapshot(session, "JW325", jw325).beantwoorde_declaratie  # a JW325 sees the JW323 it answers
+    assert declaratie is not None and declaratie.prestaties[REF_ASPECIFIEK].toegekend is False
 
 
 def test_jw325_rejecting_the_declaratie_makes_it_not_sent(session: Session) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
@@ -275,3 +276,62 @@ def test_starts_stops_and_earlier_declaraties_are_searched_by_indexes_that_fit(s
         "SEARCH declaratie USING INDEX ix_declaratie_periode (aanbieder=? AND gemeente=?)",
         "SEARCH declaratie USING INDEX ix_declaratie_nummer (aanbieder=? AND declaratie_nummer=?)",
     ]
+
+
+def _jw325_op(jw323: Spec, **header: Any) -> Spec:
+    """The JW325 answering a JW323 spec, its Header changed by `header` (DeclaratieIdentificatie, Afzender)."""
+    s = berichten.declaratie_antwoord(jw323, dagtekening=DAG, identificatie="JW325A")
+    for path, value in header.items():
+        s = edit(s, f"Header/{path}", value)
+    return s
+
+
+def test_a_jw325_sees_the_jw323_it_answers_from_one_query(db: Engine, session: Session) -> None:
+    jw323 = spec("JW323")
+    accept(session, "JW323", jw323)
+    accept(session, "JW323", edit(spec("JW323", "JW323B"), "Declaratie/DeclaratieNummer", "D2"))
+    m = model("JW325", _jw325_op(jw323))
+    session.expunge_all()
+    with _count_queries(db) as seen:
+        snap = load_snapshot(session, m, PS, DAG, bekend=False)
+    assert len(seen) == 1
+    declaratie = snap.beantwoorde_declaratie
+    assert declaratie is not None and declaratie.declaratie_nummer == jw323["Declaratie"]["DeclaratieNummer"]
+    assert declaratie.clients == {PS(CLIENT.bsn)}
+    lines = berichten.prestaties_van(jw323["Declaratie"])
+    assert set(declaratie.prestaties) == {p["ProductReferentie"]["ReferentieNummer"] for _, p in lines}
+    assert [(p.volume, p.tarief) for p in declaratie.prestaties.values()] == [
+        (p["GeleverdVolume"], p["ProductTarief"]) for _, p in lines
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"DeclaratieIdentificatie/Identificatie": "JW323X"},  # no such JW323
+        {"DeclaratieIdentificatie/Dagtekening": date(2026, 11, 1)},  # the Identificatie of another day
+        {"Afzender": "0363"},  # a JW323 to another gemeente
+        {"Ontvanger": "87654321"},  # from another aanbieder
+    ],
+)
+def test_a_jw325_knows_no_jw323_that_its_header_does_not_name(session: Session, header: dict[str, Any]) -> None:
+    jw323 = spec("JW323")
+    accept(session, "JW323", jw323)
+    assert snapshot(session, "JW325", _jw325_op(jw323, **header)).beantwoorde_declaratie is None
+
+
+def test_a_jw325_finds_its_jw323_and_the_lines_by_indexes(store_0006: Engine) -> None:
+    """The JW323's audit row by ix_bericht_identificatie, then its declaratie and lines by their foreign keys."""
+    with session_factory(store_0006)() as session:
+        jw323 = spec("JW323")
+        accept(session, "JW323", jw323)
+        accept(session, "JW323", edit(spec("JW323", "JW323B"), "Declaratie/DeclaratieNummer", "D2"))
+        jw325 = model("JW325", _jw325_op(jw323))
+        steps = plans(store_0006, lambda: load_snapshot(session, jw325, PS, DAG, bekend=False))
+    assert steps == {
+        "bericht": [
+            "SEARCH bericht USING INDEX ix_bericht_identificatie (afzender=? AND bericht=? AND identificatie=?)",
+            "SEARCH declaratie USING INDEX ix_declaratie_bericht_id (bericht_id=?)",
+            "SEARCH prestatie USING INDEX ix_prestatie_declaratie_id (declaratie_id=?)",
+        ]
+    }

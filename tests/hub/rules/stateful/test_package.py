@@ -5,7 +5,7 @@ from __future__ import annotations
 import hub.rules.stateful  # noqa: F401  (registers the rules under test)
 from hub.rules.registry import REGISTRY, Level
 
-EXPECTED = {
+EXPECTED: dict[str, str | None] = {
     "TR056": "9056",
     "TR019": "9019",
     "TR063": "9063",
@@ -54,6 +54,10 @@ EXPECTED = {
     "TR389": "9389",
     "TR390": "9390",
     "TR384": "9384",
+    "TR337": None,  # rules.md: "-", no WJ001 code (a JW325 has no retour to carry one anyway)
+    "TR366": "9366",
+    "TR367": "9367",
+    "TR376": None,
 }
 
 
@@ -63,6 +67,6 @@ def test_every_stateful_rule_is_registered_with_its_retourcode() -> None:
     assert {r.level for r in ours} == {Level.STATEFUL}
 
 
-def test_tr304_covers_jw317_and_jw323() -> None:
+def test_tr304_covers_jw317_jw323_and_jw325() -> None:
     berichten = {b for r in REGISTRY.values() if r.code == "TR304" for b in r.berichten}
-    assert berichten == {"JW317", "JW323"}
+    assert berichten == {"JW317", "JW323", "JW325"}
