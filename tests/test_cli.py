@@ -74,6 +74,26 @@ def test_tr135_and_tr378_are_checked(tmp_path: Path) -> None:
     assert [(e["rule"], e["retourcode"]) for o in out for e in o["errors"]] == [("TR135", "8848"), ("TR378", "S300")]  # type: ignore[attr-defined]
 
 
+def test_tr346_is_checked_from_the_message_alone(tmp_path: Path) -> None:
+    s = spec("JW323")
+    s = edit(s, "Declaratie/Clienten/Client/Prestaties/Prestatie[2]/IngediendBedrag/Bedrag", 465001)
+    s = edit(s, "Declaratie/TotaalIngediendBedrag/TotaalBedrag", 593001)  # the total still adds up (TR358)
+    msg = tmp_path / "jw323.xml"
+    msg.write_bytes(to_xml("JW323", s))
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(msg)])
+    assert result.exit_code == 1
+    (out,) = lines(result.output)
+    assert set(out) == {"file", "bericht", "accepted", "errors"} and out["accepted"] is False
+    assert out["errors"] == [
+        {
+            "rule": "TR346",
+            "retourcode": "9346",
+            "location": "/Bericht/Declaratie/Clienten/Client/Prestaties/Prestatie[2]/IngediendBedrag/Bedrag",
+            "message": "IngediendBedrag 465001 differs from GeleverdVolume 31 x ProductTarief 15000 (465000)",
+        }
+    ]
+
+
 def test_gemeente_list_is_replaceable(tmp_path: Path) -> None:
     msg = tmp_path / "m.xml"
     msg.write_bytes(to_xml("JW305", spec("JW305")))

@@ -1,7 +1,8 @@
 """Level 4: rules against external sources (rules.md section 7) that the hub can check on its own.
 
 TR135 needs the receiver's date, TR378 the CBS gemeente list; TR381 and TR418 apply only when a deployment
-configures its product code list and contract tariffs (Context.productcodes / Context.tarieven).
+configures its product code list and contract tariffs (Context.productcodes / Context.tarieven). TR346 needs
+no configuration: it checks what the message itself decides (see its docstring).
 """
 
 from __future__ import annotations
@@ -85,6 +86,61 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
             )
 
 
+PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
+EENHEID_MINUUT = "01"
+EENHEID_EURO = "83"
+GEEN_UURTARIEF = ", nor hourly tariff x minutes / 60 for an hourly tariff of which it is the minute rate"
+
+
+@rule(
+    "TR346",
+    berichten={"JW323"},
+    level=Level.EXTERNAL,
+    retourcode="9346",
+    summary="IngediendBedrag = GeleverdVolume x ProductTarief (Eenheid not 83)",
+)
+def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR346: IngediendBedrag is GeleverdVolume x ProductTarief, or fits an hourly tariff for minutes (IV081).
+
+    Bedrag is unsigned (DebetCredit carries the sign), so a credit line is checked like its debet. For minutes
+    (Eenheid 01) under an agreed hourly tariff H the amount is H x minutes / 60 rounded to whole cents and
+    ProductTarief is H / 60 rounded half-up. Which products have an hourly tariff, and H itself, are not a
+    configured source (Context.tarieven holds the tariff ProductTarief must equal, TR418), so a minutes line that
+    fails the plain formula passes when some whole-cent H behind its ProductTarief yields the amount: only
+    amounts that no agreed tariff could give are rejected.
+    """
+    for prestatie in doc.all(PRESTATIE):
+        eenheid = doc.text(prestatie, "Eenheid")
+        bedrag_el = doc.child(prestatie, "IngediendBedrag/Bedrag")
+        volume, tarief = doc.as_int(prestatie, "GeleverdVolume"), doc.as_int(prestatie, "ProductTarief")
+        bedrag = doc.as_int(bedrag_el)
+        if eenheid == EENHEID_EURO or volume is None or tarief is None or bedrag is None:
+            continue  # Eenheid 83 is CS339's; a missing ProductTarief is CD087's (level 2)
+        if bedrag == volume * tarief:
+            continue
+        minuten = eenheid == EENHEID_MINUUT
+        if minuten and _past_bij_uurtarief(volume, tarief, bedrag):
+            continue
+        uurtarief = GEEN_UURTARIEF if minuten else ""
+        yield Hit(
+            bedrag_el,
+            f"IngediendBedrag {bedrag} differs from GeleverdVolume {volume} x ProductTarief {tarief}"
+            f" ({volume * tarief}){uurtarief}",
+            klasse=prestatie,
+        )
+
+
+def _past_bij_uurtarief(minuten: int, minuuttarief: int, bedrag: int) -> bool:
+    """Whether a whole-cent hourly tariff H with ProductTarief = H / 60 (half-up) gives H x minuten / 60 = bedrag.
+
+    The rounding of the amount is not specified at exactly half a cent, so both neighbours count there.
+    """
+    laagste = max(0, 60 * minuuttarief - 30)  # (H + 30) // 60 == minuuttarief for H in [60P - 30, 60P + 29]
+    return any(
+        abs(uurtarief * minuten - 60 * bedrag) <= 30 for uurtarief in range(laagste, 60 * minuuttarief + 30)
+    )
+
+
 @rule(
     "TR418",
     berichten={"JW323"},
@@ -95,7 +151,7 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def producttarief_volgens_contract(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if ctx.tarieven is None:
         return
-    for prestatie in doc.all("Declaratie/Clienten/Client/Prestaties/Prestatie"):
+    for prestatie in doc.all(PRESTATIE):
         tarief_el = doc.child(prestatie, "ProductTarief")
         code, tarief = doc.text(prestatie, "ProductCode"), doc.text(tarief_el)
         if code is None or tarief is None or code not in ctx.tarieven:

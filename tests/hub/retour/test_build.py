@@ -170,6 +170,24 @@ def test_declaratie_antwoord_rejects_one_prestatie_and_grants_the_rest() -> None
     assert Validator(clock=lambda: TODAY).validate(jw325).accepted  # TR342 and every other rule hold
 
 
+def test_declaratie_antwoord_rejects_a_prestatie_whose_amount_is_not_volume_x_tarief() -> None:
+    """TR346 on one Prestatie: JW325 returns only that line with 9346 and grants the other (TR342 holds)."""
+    s = spec("JW323")
+    eerste, tweede = (p for _, p in prestaties_van(s["Declaratie"]))
+    eerste["IngediendBedrag"]["Bedrag"] += 1
+    s["Declaratie"]["TotaalIngediendBedrag"]["TotaalBedrag"] += 1  # TR358 (level 2) still holds
+    verdict, retour = answer(to_xml("JW323", s))
+    assert [(v.rule, v.retourcode) for v in verdict.errors] == [("TR346", "9346")]
+    assert codes(retour.first("DeclaratieAntwoord")) == ["0200"]
+    returned = retour.all("DeclaratieAntwoord/Clienten/Client/Prestaties/Prestatie")
+    assert [(text(p, "ProductReferentie/ReferentieNummer"), codes(p)) for p in returned] == [
+        (eerste["ProductReferentie"]["ReferentieNummer"], ["9346"])
+    ]
+    toegekend = int(text(retour.first("DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag")) or "")
+    assert toegekend == tweede["IngediendBedrag"]["Bedrag"]
+    assert Validator(clock=lambda: TODAY).validate(etree.tostring(retour.root)).accepted
+
+
 def test_xsd_invalid_message_gets_no_retour() -> None:
     verdict = Validator(clock=lambda: TODAY).validate(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "12")))
     assert verdict.outcome == "malformed"

@@ -1,0 +1,165 @@
+"""TR346 (hub/rules/external.py): IngediendBedrag = GeleverdVolume x ProductTarief, minutes under an hourly tariff.
+
+Every message is judged by the whole Validator, so it is XSD-valid and passes level 2 (TotaalIngediendBedrag adds
+up, TR358) before level 4 is reached; the findings are the verdict's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from hub.ijw.catalog import BERICHTEN
+from hub.ijw.doc import Doc
+from hub.rules.external import _past_bij_uurtarief
+from hub.rules.registry import Level, iter_violations
+from hub.synth.berichten import bedrag, declaratie, prestatie, spec
+from hub.synth.build import Spec, to_tree, to_xml
+from hub.validate import Validator
+
+TODAY = date(2026, 11, 23)
+OKTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+EERDER = "P300201202609"  # a debet line of an earlier declaration, credited below
+BEDRAG = "/Bericht/Declaratie/Clienten/Client/Prestaties/{}/IngediendBedrag/Bedrag"
+
+
+def regel(
+    referentie: str, *, bedrag_cent: int | None = None, credit_van: str | None = None, **kwargs: Any
+) -> Spec:
+    """A Prestatie on the default specific toewijzing; `bedrag_cent` overrides the amount the builder computes."""
+    values: dict[str, Any] = {
+        "toewijzing_nummer": 300201,
+        "categorie": "45",
+        "code": "45A53",
+        "begindatum": OKTOBER[0],
+        "einddatum": OKTOBER[1],
+        "volume": 16,
+        "vorig_referentie_nummer": credit_van,
+    }
+    values.update(kwargs)
+    p = prestatie(referentie, **values)
+    if bedrag_cent is not None:
+        p["IngediendBedrag"] = bedrag(-bedrag_cent if credit_van else bedrag_cent)
+    return p
+
+
+def jw323(*prestaties: Spec) -> Spec:
+    """The default JW323 declaring these Prestaties for its client, with a TotaalIngediendBedrag that adds up."""
+    s = spec("JW323")
+    d = s["Declaratie"]
+    s["Declaratie"] = declaratie(
+        [(d["Clienten"]["Client"][0]["Bsn"], prestaties)],
+        nummer=d["DeclaratieNummer"],
+        periode_begin=d["DeclaratiePeriode"]["Begindatum"],
+        declaratie_dagtekening=d["DeclaratieDagtekening"],
+    )
+    return s
+
+
+def findings(s: Spec) -> list[tuple[str, str | None, str | None, Level]]:
+    verdict = Validator(clock=lambda: TODAY).validate(to_xml("JW323", s))
+    assert verdict.doc is not None, verdict.errors  # XSD-valid
+    return [(v.rule, v.retourcode, v.location, v.level) for v in verdict.errors]
+
+
+def tr346(*prestaties: str) -> list[tuple[str, str | None, str | None, Level]]:
+    """TR346 findings on these Prestaties ("Prestatie" when it is the only one, else "Prestatie[n]")."""
+    return [("TR346", "9346", BEDRAG.format(p), Level.EXTERNAL) for p in prestaties]
+
+
+# Minutes under an hourly tariff of 80.00: ProductTarief 133 (133.33 half-up), 50 minutes = 66.67 (IV081), while
+# 50 x 133 = 66.50. 600 minutes: every hourly tariff behind 133 (79.50 .. 80.09) gives a multiple of 10 cents.
+PASSES = {
+    "default message (hours and etmalen)": (),
+    "plain: 16 hours x 8000": (regel("A", bedrag_cent=128000),),
+    "plain: zero volume, zero amount": (regel("A", volume=0),),
+    "minutes: plain formula": (regel("A", eenheid="01", tarief=133, volume=50),),
+    "minutes: hourly tariff 8000 x 50 / 60": (
+        regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6667),
+    ),
+    "minutes: hourly tariff 7995 x 600 / 60": (
+        regel("A", eenheid="01", tarief=133, volume=600, bedrag_cent=79950),
+    ),
+    "credit: the debet's amount": (regel("C", credit_van=EERDER, bedrag_cent=128000),),
+    "credit minutes: hourly tariff": (
+        regel("C", credit_van=EERDER, eenheid="01", tarief=133, volume=50, bedrag_cent=6667),
+    ),
+    "euro's (83): no tariff, volume is the amount": (regel("A", eenheid="83", tarief=None, volume=4321),),
+}
+
+BREAKS = {
+    "plain: one cent too much": ((regel("A", bedrag_cent=128001),), tr346("Prestatie")),
+    "plain: second line of two": (
+        (
+            regel("A"),
+            regel("B", toewijzing_nummer=300202, categorie="43", code="43A12", volume=3, bedrag_cent=24001),
+        ),
+        tr346("Prestatie[2]"),
+    ),
+    "hours do not get the minutes rounding": (
+        (regel("A", eenheid="04", tarief=133, volume=50, bedrag_cent=6667),),
+        tr346("Prestatie"),
+    ),
+    "minutes: no hourly tariff behind 133 gives 67.00": (
+        (regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6700),),
+        tr346("Prestatie"),
+    ),
+    "minutes: 795.05 lies between the amounts of 7950 and 7951 per hour": (
+        (regel("A", eenheid="01", tarief=133, volume=600, bedrag_cent=79505),),
+        tr346("Prestatie"),
+    ),
+    "credit: not the debet's amount": (
+        (regel("C", credit_van=EERDER, bedrag_cent=127000),),
+        tr346("Prestatie"),
+    ),
+    "credit and debet both wrong": (
+        (regel("C", credit_van=EERDER, bedrag_cent=1), regel("A", bedrag_cent=2)),
+        tr346("Prestatie[1]", "Prestatie[2]"),
+    ),
+}
+
+
+@pytest.mark.parametrize("prestaties", PASSES.values(), ids=PASSES.keys())
+def test_tr346_passes(prestaties: tuple[Spec, ...]) -> None:
+    assert findings(jw323(*prestaties) if prestaties else spec("JW323")) == []
+
+
+@pytest.mark.parametrize(("prestaties", "expected"), BREAKS.values(), ids=BREAKS.keys())
+def test_tr346_breaks(prestaties: tuple[Spec, ...], expected: list[tuple[str, str, str, Level]]) -> None:
+    assert findings(jw323(*prestaties)) == expected
+
+
+def test_tr346_leaves_euro_lines_to_cs339() -> None:
+    """Eenheid 83 is exempt even with a ProductTarief (a CD087 finding on level 2, not TR346's)."""
+    p = regel("A", eenheid="83", tarief=None, volume=5000)
+    p["ProductTarief"] = 100
+    doc = Doc(to_tree("JW323", jw323(p)), BERICHTEN["JW323"])
+    ctx = Validator(clock=lambda: TODAY).context()
+    assert [v.rule for v in iter_violations(doc, ctx, (Level.EXTERNAL,))] == []
+    p["Eenheid"] = "84"  # the same line in pieces: 5000 x 100 is not 5000
+    doc = Doc(to_tree("JW323", jw323(p)), BERICHTEN["JW323"])
+    assert [v.rule for v in iter_violations(doc, ctx, (Level.EXTERNAL,))] == ["TR346"]
+
+
+@pytest.mark.parametrize(
+    ("minuten", "minuuttarief", "bedrag_cent", "past"),
+    [
+        (3, 134, 402, True),  # plain
+        (3, 134, 401, True),  # 8020 per hour: 401.0
+        (3, 134, 403, True),  # 8060 per hour: 403.0
+        (3, 134, 400, True),  # 8010 per hour (133.5 rounds up to 134): 400.5, a tie either way
+        (3, 134, 399, False),
+        (3, 134, 404, False),  # 8069 per hour, the highest behind 134: 403.45
+        (30, 0, 14, True),  # 29 per hour rounds down to 0 per minute: 14.5
+        (30, 0, 15, True),
+        (30, 0, 16, False),
+        (0, 133, 0, True),
+        (0, 133, 1, False),
+    ],
+)
+def test_hourly_tariff_behind_a_minute_rate(
+    minuten: int, minuuttarief: int, bedrag_cent: int, past: bool
+) -> None:
+    assert _past_bij_uurtarief(minuten, minuuttarief, bedrag_cent) is past
