@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from hub.events.models import StartOntvangen, ToewijzingOntvangen
 from hub.ijw.doc import text
@@ -16,7 +17,8 @@ from hub.intake import OUTCOME_DUPLICATE, Inbound, Intake, IntakeResult
 from hub.privacy import Pseudonymiser
 from hub.store import audit
 from hub.store.db import make_engine, session_factory
-from hub.synth.berichten import spec
+from hub.store.tables import PrestatieRecord
+from hub.synth.berichten import declaratie_antwoord, spec
 from hub.synth.build import edit, to_xml
 from hub.validate import Validator
 
@@ -229,6 +231,35 @@ def test_a_later_message_in_a_batch_sees_the_audit_records_of_earlier_ones(db: E
             datetime(2026, 11, 23, 12, tzinfo=UTC),
         )
         assert rows["3"] is not None and rows["3"].error_codes == ["TR056"]
+
+
+def _declaratie_lines(db: Engine) -> dict[str, bool | None]:
+    with session_factory(db)() as session:
+        return {p.referentie_nummer: p.toegekend for p in session.exec(select(PrestatieRecord))}
+
+
+def test_a_jw325_is_accepted_only_as_the_answer_on_a_known_jw323(db: Engine) -> None:
+    intake = _intake(db)
+    jw323 = spec("JW323")
+    for bericht, s in (("JW301", spec("JW301")), ("JW323", jw323)):
+        result = intake.verwerk(to_xml(bericht, s))
+        assert result.outcome == "accepted", result.errors
+    lines = _declaratie_lines(db)
+    returned = next(iter(lines))
+    antwoord = declaratie_antwoord(jw323, dagtekening=TODAY, identificatie="JW325A", afgewezen={returned: "9307"})
+
+    # About a JW323 the hub never accepted: rejected on TR337, without a retour (none exists for a JW325).
+    unknown = edit(antwoord, "Header/DeclaratieIdentificatie/Identificatie", "JW323X")
+    result = intake.verwerk(to_xml("JW325", unknown))
+    assert (result.outcome, [v.rule for v in result.errors], result.retour) == ("rejected", ["TR337"], None)
+    assert _declaratie_lines(db) == lines == dict.fromkeys(lines)  # no line marked
+    with session_factory(db)() as session:
+        row = audit.get(session, result.bericht_id)
+        assert row is not None and (row.outcome, row.error_codes) == ("rejected", ["TR337"])
+
+    result = intake.verwerk(to_xml("JW325", edit(antwoord, "Header/BerichtIdentificatie/Identificatie", "JW325B")))
+    assert (result.outcome, result.errors, result.retour) == ("accepted", (), None)
+    assert _declaratie_lines(db) == {ref: ref != returned for ref in lines}
 
 
 def _intake(db: Engine) -> Intake:
