@@ -16,7 +16,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hub.events.models import GI_TOPIC_KIND, StatusmeldingVerstuurd, make_event_id, parse_event
+from hub.events.models import (
+    GI_TOPIC_KIND,
+    MaatregelRegel,
+    MaatregelVoortgangOntvangen,
+    StatusmeldingVerstuurd,
+    make_event_id,
+    parse_event,
+)
 from hub.gi import link
 from hub.gi.catalog import STATUSMELDING
 from hub.monitor.model import ONBEKEND, Doorlooptijd, NormUitkomst, Observatie, Peil, Sample, WachtRij
@@ -107,20 +114,45 @@ def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie
 
 
 @observer("MaatregelVoortgangOntvangen")
-def maatregel_normen(session: Session, event: Any, ctx: Context) -> Iterator[Observatie]:
-    """jeugdbeschermer_5_werkdagen and gedragen_koers_6_weken once both dates of the pair are known."""
-    ids = {m.maatregel_id for m in event.maatregelen}
-    for m in gi_monitor.maatregelen(session, event.aanbieder, ids):
-        sleutel = f"gi_maatregel:{m.id}"
-        regio = ctx.regio(m.gemeente)
-        if m.datum_uitspraak is not None and m.datum_vaste_jeugdbeschermer is not None:
+def maatregel_normen(session: Session, event: MaatregelVoortgangOntvangen, ctx: Context) -> Iterator[Observatie]:
+    """jeugdbeschermer_5_werkdagen and gedragen_koers_6_weken once both dates of the pair are known.
+
+    Counted from the dates as they stood right after this message, not from the maatregel row: a later GI002
+    may replace a date there (docs/gi-berichten.md 2.5), and the count must not depend on whether the processors
+    reach this event before or after the intake accepted that correction. The regio is this message's gemeente's.
+    """
+    rijen = gi_monitor.maatregel_rijen(session, event.aanbieder, {m.maatregel_id for m in event.maatregelen})
+    datums = _maatregel_datums(session, event)
+    regio = ctx.regio(event.gemeente)
+    for m in event.maatregelen:
+        rij, d = rijen.get(m.maatregel_id), datums[m.maatregel_id]
+        if rij is None or d.datum_uitspraak is None:
+            continue
+        sleutel = f"gi_maatregel:{rij}"
+        if d.datum_vaste_jeugdbeschermer is not None:
             yield NormUitkomst(
-                JEUGDBESCHERMER, sleutel, uitkomst(JEUGDBESCHERMER, m.datum_uitspraak, m.datum_vaste_jeugdbeschermer), regio
+                JEUGDBESCHERMER, sleutel, uitkomst(JEUGDBESCHERMER, d.datum_uitspraak, d.datum_vaste_jeugdbeschermer), regio
             )
-        if m.datum_uitspraak is not None and m.datum_gedragen_koers is not None:
+        if d.datum_gedragen_koers is not None:
             yield NormUitkomst(
-                GEDRAGEN_KOERS, sleutel, uitkomst(GEDRAGEN_KOERS, m.datum_uitspraak, m.datum_gedragen_koers), regio
+                GEDRAGEN_KOERS, sleutel, uitkomst(GEDRAGEN_KOERS, d.datum_uitspraak, d.datum_gedragen_koers), regio
             )
+
+
+def _maatregel_datums(session: Session, event: MaatregelVoortgangOntvangen) -> dict[str, MaatregelRegel]:
+    """Per MaatregelId the dates known right after the event's message: its accepted GI002s replayed in order,
+    a date present replacing the one before (a date absent keeps it), this message's own dates last."""
+    eerder = gi_monitor.gi002_events_tot(session, event.aanbieder, event.client, event.bericht_id)
+    berichten = [MaatregelVoortgangOntvangen.model_validate_json(e) for e in eerder if e] or [event]
+    datums: dict[str, MaatregelRegel] = {}
+    for bericht in berichten:
+        for regel in bericht.maatregelen:
+            vorig = datums.get(regel.maatregel_id)
+            nieuw = regel.model_dump(exclude_none=True)
+            datums[regel.maatregel_id] = regel if vorig is None else vorig.model_copy(update=nieuw)
+    for regel in event.maatregelen:  # present even if its audit row could not be read
+        datums.setdefault(regel.maatregel_id, regel)
+    return datums
 
 
 @peiling

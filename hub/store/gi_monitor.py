@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Subquery, and_, bindparam, case, exists, func, select
 from sqlmodel import Session, col
@@ -26,7 +26,7 @@ from hub.store.gi_tables import (
     GiMaatregelRecord,
     GiStatusmeldingRecord,
 )
-from hub.store.tables import AntwoordRecord, ToewijzingRecord, VerzoekRecord
+from hub.store.tables import AntwoordRecord, BerichtRecord, ToewijzingRecord, VerzoekRecord
 
 B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
 K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
@@ -35,6 +35,7 @@ M = GiMaatregelRecord.__table__  # type: ignore[attr-defined]
 T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
 V = VerzoekRecord.__table__  # type: ignore[attr-defined]
 A = AntwoordRecord.__table__  # type: ignore[attr-defined]
+BERICHT = BerichtRecord.__table__  # type: ignore[attr-defined]
 AFGEWEZEN = "1"  # VerzoekAntwoord: afgewezen
 
 
@@ -138,25 +139,45 @@ def laatste_capaciteit(session: Session, vandaag: date) -> list[GiCapaciteitReco
     return list(session.exec(stmt))
 
 
-class Maatregel(NamedTuple):
-    """The columns of a maatregel that the jeugdbescherming norms read."""
-
-    id: int
-    gemeente: str
-    datum_uitspraak: date | None
-    datum_vaste_jeugdbeschermer: date | None
-    datum_gedragen_koers: date | None
-
-
 # Built once, with bind parameters (an expanding one for IN), and read as columns: the processors ask it per
 # MaatregelVoortgang event.
-_MAATREGELEN = select(
-    M.c.id, M.c.gemeente, M.c.datum_uitspraak, M.c.datum_vaste_jeugdbeschermer, M.c.datum_gedragen_koers
-).where(M.c.gi == bindparam("gi"), M.c.maatregel_id.in_(bindparam("ids", expanding=True)))
+_MAATREGEL_IDS = select(M.c.maatregel_id, M.c.id).where(
+    M.c.gi == bindparam("gi"), M.c.maatregel_id.in_(bindparam("ids", expanding=True))
+)
 
 
-def maatregelen(session: Session, gi: str, ids: Collection[str]) -> list[Maatregel]:
-    return [Maatregel(*r) for r in run(session, _MAATREGELEN, {"gi": gi, "ids": list(ids)})]
+def maatregel_rijen(session: Session, gi: str, ids: Collection[str]) -> dict[str, int]:
+    """MaatregelId -> the store row id of the GI's maatregelen with these ids (the norms' observation key)."""
+    return {maatregel_id: int(rij) for maatregel_id, rij in run(session, _MAATREGEL_IDS, {"gi": gi, "ids": list(ids)})}
+
+
+_VALIDATED_AT = select(BERICHT.c.validated_at).where(BERICHT.c.id == bindparam("id"))
+# The client's accepted messages up to one of them, in order of acceptance (that one last among equal times),
+# found through the index on bericht.client: the GI002s of the GI are picked in Python, as an equality on
+# (afzender, bericht) would lead SQLite to ix_bericht_identificatie and every GI002 the GI ever sent.
+_CLIENT_TOT = (
+    select(BERICHT.c.afzender, BERICHT.c.bericht, BERICHT.c.event)
+    .where(
+        BERICHT.c.client == bindparam("client"),
+        BERICHT.c.outcome == "accepted",
+        BERICHT.c.event.is_not(None),
+        BERICHT.c.validated_at <= bindparam("tot"),
+    )
+    .order_by(BERICHT.c.validated_at, case((BERICHT.c.id == bindparam("id"), 1), else_=0), BERICHT.c.id)
+)
+
+
+def gi002_events_tot(session: Session, gi: str, client: str, bericht_id: str) -> list[str]:
+    """The events (JSON) of the client's accepted GI002s from this GI up to and including `bericht_id`, in order.
+
+    A later GI002 replaces dates in the maatregel row, so the dates known right after one message are found by
+    replaying these; unlike the row, they never change once accepted.
+    """
+    tot = run(session, _VALIDATED_AT, {"id": bericht_id}).scalar()
+    if tot is None:
+        return []
+    rows = run(session, _CLIENT_TOT, {"client": client, "tot": tot, "id": bericht_id})
+    return [event for afzender, bericht, event in rows if afzender == gi and bericht == "GI002"]
 
 
 _IN_CHUNK = 500  # clients per IN list: far below SQLite's and PostgreSQL's limits of bound parameters
