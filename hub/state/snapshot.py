@@ -139,10 +139,13 @@ class PrestatieState:
 
 @dataclass(frozen=True, slots=True)
 class DeclaratieState:
-    """The accepted JW323 a JW325 answers (TR337): its DeclaratieNummer and its lines by ReferentieNummer."""
+    """The accepted JW323 a JW325 answers (TR337): its DeclaratieNummer, its lines by ReferentieNummer, and its
+    XsdVersie (basisschema, bericht) for TR371, None when the store did not keep it (stored before migration 0007).
+    """
 
     declaratie_nummer: str
     prestaties: Mapping[str, PrestatieState]
+    xsd_versie: tuple[str, str] | None = None
 
     @property
     def clients(self) -> frozenset[str]:

@@ -346,6 +346,8 @@ def _jw323(session: Session, m: Jw323, bericht_id: str, pseudonym: Pseudonym) ->
         periode_begin=d.declaratie_periode.begindatum,
         periode_eind=d.declaratie_periode.einddatum,
         declaratie_dagtekening=d.declaratie_dagtekening,
+        basisschema_xsd_versie=m.header.xsd_versie.basisschema_xsd_versie,
+        bericht_xsd_versie=m.header.xsd_versie.bericht_xsd_versie,
         bericht_id=bericht_id,
     )
     session.add(declaratie)

@@ -505,6 +505,8 @@ _BEANTWOORDE_DECLARATIE = (
     select(
         DeclaratieRecord.id,
         DeclaratieRecord.declaratie_nummer,
+        DeclaratieRecord.basisschema_xsd_versie,
+        DeclaratieRecord.bericht_xsd_versie,
         *_columns(PrestatieRecord, _field_names(PrestatieState)),
     )
     .select_from(BerichtRecord)
@@ -533,6 +535,7 @@ def _beantwoorde_declaratie(session: Session, m: Jw325) -> DeclaratieState | Non
     if not rows:
         return None
     laatste = max(r[0] for r in rows)  # as hub.store.apply: the latest declaratie, should there be two
-    regels = [PrestatieState(*r[2:]) for r in rows if r[0] == laatste]
-    nummer = next(r[1] for r in rows if r[0] == laatste)
-    return DeclaratieState(nummer, MappingProxyType({p.referentie_nummer: p for p in regels}))
+    regels = [PrestatieState(*r[4:]) for r in rows if r[0] == laatste]
+    _, nummer, basisschema, bericht = next(r[:4] for r in rows if r[0] == laatste)
+    xsd_versie = None if basisschema is None or bericht is None else (basisschema, bericht)
+    return DeclaratieState(nummer, MappingProxyType({p.referentie_nummer: p for p in regels}), xsd_versie)

@@ -260,6 +260,9 @@ class DeclaratieRecord(SQLModel, table=True):
     periode_begin: date
     periode_eind: date
     declaratie_dagtekening: date
+    # The JW323's XsdVersie, for TR371; None for declaraties stored before migration 0007 (not judged).
+    basisschema_xsd_versie: str | None = _s(20, default=None)
+    bericht_xsd_versie: str | None = _s(20, default=None)
     afgewezen: bool = False
     bericht_id: str = _bericht_fk()
 

@@ -257,6 +257,13 @@ def test_a_jw325_is_accepted_only_as_the_answer_on_a_known_jw323(db: Engine) -> 
         row = audit.get(session, result.bericht_id)
         assert row is not None and (row.outcome, row.error_codes) == ("rejected", ["TR337"])
 
+    # Naming the JW323 under another XsdVersie than it was sent with: rejected on TR371, likewise.
+    release = edit(antwoord, "Header/XsdVersieDeclaratie/BerichtXsdVersie", "3.1.9")
+    release = edit(release, "Header/BerichtIdentificatie/Identificatie", "JW325R")
+    result = intake.verwerk(to_xml("JW325", release))
+    assert (result.outcome, [v.rule for v in result.errors], result.retour) == ("rejected", ["TR371"], None)
+    assert _declaratie_lines(db) == dict.fromkeys(lines)
+
     result = intake.verwerk(to_xml("JW325", edit(antwoord, "Header/BerichtIdentificatie/Identificatie", "JW325B")))
     assert (result.outcome, result.errors, result.retour) == ("accepted", (), None)
     assert _declaratie_lines(db) == {ref: ref != returned for ref in lines}

@@ -1,4 +1,4 @@
-"""The JW325 declaratie-antwoord against the JW323 it answers (rules.md 6.6): TR337, TR376, TR304, TR366, TR367.
+"""The JW325 declaratie-antwoord against the JW323 it answers (rules.md 6.6): TR337, TR371, TR376, TR304, TR366, TR367.
 
 "The related JW323" is the accepted JW323 whose BerichtIdentificatie the Header's DeclaratieIdentificatie names,
 sent by the JW325's Ontvanger (the aanbieder) to its Afzender (the gemeente): `Snapshot.beantwoorde_declaratie`.
@@ -6,7 +6,8 @@ Without it (TR337) there is nothing to compare, so the other rules stay silent; 
 fails TR304 are not assessed, as on the JW323. No retour exists for a JW325 (process.md 5.3): a finding rejects
 it, and the hub records it, with the codes, in track and trace.
 
-TR371 (XsdVersieDeclaratie equals the JW323's XsdVersie) is not here: the store does not keep a JW323's XsdVersie.
+TR371 compares the XsdVersie the store kept with the JW323 (since migration 0007; an older declaratie's is unknown,
+and its JW325 is not judged on it).
 """
 
 from __future__ import annotations
@@ -71,6 +72,30 @@ def declaratie_identificatie_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
         f"JW323 that aanbieder {doc.ontvanger} sent to gemeente {doc.afzender}.",
         klasse=None,
     )
+
+
+@rule(
+    "TR371",
+    berichten={"JW325"},
+    level=Level.STATEFUL,
+    retourcode=None,
+    summary="XsdVersieDeclaratie equals the XsdVersie of the related 323",
+)
+def xsd_versie_van_declaratie(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """Header/XsdVersieDeclaratie is the XsdVersie of the related JW323 (TR371); on the Header."""
+    beantwoord = _beantwoord(ctx)
+    if beantwoord is None or beantwoord[1].xsd_versie is None:
+        return
+    element = doc.first("Header/XsdVersieDeclaratie")
+    genoemd = (text(element, "BasisschemaXsdVersie"), text(element, "BerichtXsdVersie"))
+    verwacht = beantwoord[1].xsd_versie
+    if genoemd != verwacht:
+        yield Hit(
+            element,
+            f"XsdVersieDeclaratie {genoemd[0]}/{genoemd[1]} (basisschema/bericht) differs from the XsdVersie "
+            f"{verwacht[0]}/{verwacht[1]} of the JW323 it answers.",
+            klasse=None,
+        )
 
 
 @rule(

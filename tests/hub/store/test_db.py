@@ -193,3 +193,17 @@ def test_migration_0006_indexes_go_down_and_up(db: Engine) -> None:
         command.upgrade(cfg, "head")
         assert added <= indexes(connection)
     assert is_current(db)
+
+
+def test_migration_0007_columns_go_down_and_up(db: Engine) -> None:
+    """The JW323's XsdVersie columns of 0007 are dropped in place by its downgrade and added again by the upgrade."""
+    added = {"basisschema_xsd_versie", "bericht_xsd_versie"}
+    with db.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        assert added <= {c["name"] for c in inspect(connection).get_columns("declaratie")}
+        command.downgrade(cfg, "0006")
+        assert not added & {c["name"] for c in inspect(connection).get_columns("declaratie")}
+        command.upgrade(cfg, "head")
+        assert added <= {c["name"] for c in inspect(connection).get_columns("declaratie")}
+    assert is_current(db)

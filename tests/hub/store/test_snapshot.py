@@ -303,6 +303,8 @@ def test_a_jw325_sees_the_jw323_it_answers_from_one_query(db: Engine, session: S
     assert [(p.volume, p.tarief) for p in declaratie.prestaties.values()] == [
         (p["GeleverdVolume"], p["ProductTarief"]) for _, p in lines
     ]
+    xsd = jw323["Header"]["XsdVersie"]  # kept with the declaratie since migration 0007 (TR371)
+    assert declaratie.xsd_versie == (xsd["BasisschemaXsdVersie"], xsd["BerichtXsdVersie"])
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
-"""The JW325 against the JW323 it answers (rules.md 6.6): TR337, TR376, TR304, TR366, TR367."""
+"""The JW325 against the JW323 it answers (rules.md 6.6): TR337, TR371, TR376, TR304, TR366, TR367."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -46,9 +47,13 @@ def regel(bsn: str, p: Spec) -> PrestatieState:
 
 def gedeclareerd(jw323_spec: Spec = JW323) -> DeclaratieState:
     """The JW323 spec as the snapshot knows the declaratie a JW325 answers."""
-    d = jw323_spec["Declaratie"]
+    d, xsd = jw323_spec["Declaratie"], jw323_spec["Header"]["XsdVersie"]
     regels = [regel(bsn, p) for bsn, p in prestaties_van(d)]
-    return DeclaratieState(d["DeclaratieNummer"], MappingProxyType({r.referentie_nummer: r for r in regels}))
+    return DeclaratieState(
+        d["DeclaratieNummer"],
+        MappingProxyType({r.referentie_nummer: r for r in regels}),
+        (xsd["BasisschemaXsdVersie"], xsd["BerichtXsdVersie"]),
+    )
 
 
 def beantwoord(declaratie: DeclaratieState | None = None) -> Snapshot:
@@ -86,6 +91,26 @@ def test_tr337_unknown_jw323_on_the_header_without_retourcode() -> None:
     assert rules_of(judge("JW325", edit(jw325(), "DeclaratieAntwoord/DeclaratieNummer", "X1"), snapshot())) == [
         "TR337"
     ]
+
+
+# --- TR371 ---------------------------------------------------------------------------------------------
+
+
+def test_tr371_xsd_versie_of_another_release_on_the_header_without_retourcode() -> None:
+    anders = edit(jw325(), "Header/XsdVersieDeclaratie/BerichtXsdVersie", "3.1.9")
+    violations = judge("JW325", anders, beantwoord())
+    assert found(violations) == [("TR371", None, None)]  # rules.md: "-", no WJ001 code; on the Header
+    assert violations[0].location == "/Bericht/Header/XsdVersieDeclaratie"
+    assert "3.1.9" in violations[0].message
+    basisschema = edit(jw325(), "Header/XsdVersieDeclaratie/BasisschemaXsdVersie", "3.1.9")
+    assert rules_of(judge("JW325", basisschema, beantwoord())) == ["TR371"]
+
+
+def test_tr371_not_judged_when_the_store_did_not_keep_the_version() -> None:
+    """A declaratie stored before migration 0007 has no XsdVersie: unknown is not a difference."""
+    zonder = replace(gedeclareerd(), xsd_versie=None)
+    anders = edit(jw325(), "Header/XsdVersieDeclaratie/BerichtXsdVersie", "3.1.9")
+    assert judge("JW325", anders, beantwoord(zonder)) == []
 
 
 # --- TR376 ---------------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ EXPECTED: dict[str, str | None] = {
     "TR337": None,  # rules.md: "-", no WJ001 code (a JW325 has no retour to carry one anyway)
     "TR366": "9366",
     "TR367": "9367",
+    "TR371": None,
     "TR376": None,
 }
 
