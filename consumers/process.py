@@ -21,6 +21,7 @@ from prometheus_client import generate_latest
 from consumers.app import Runtime
 from consumers.broker import BrokerSettings
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
+from hub.clock import vandaag
 from hub.settings import HubSettings
 from hub.store import audit
 from producers.ingest import collect
@@ -68,10 +69,10 @@ async def process(
             settings.model_copy(update={"migrate_on_start": True, "retour_dir": None}),
             broker_settings,
             database or f"sqlite:///{Path(tmp) / 'hub.sqlite'}",
-            clock=(lambda: as_of) if as_of else date.today,
+            clock=(lambda: as_of) if as_of else vandaag,
             # Messages dated after --as-of are processed like any other (issue 5): only the gauges use it,
             # so the rules judge against the later of --as-of and the real date.
-            judge_clock=(lambda: max(as_of, date.today())) if as_of else date.today,
+            judge_clock=(lambda: max(as_of, vandaag())) if as_of else vandaag,
             retour_dir=retour_out,
             retour_per_receiver=False,
             allow_throwaway_key=True,
@@ -93,7 +94,7 @@ async def process(
                 )
             await asyncio.wait_for(_drain(runtime, set(ids), judged, delivered, handled, progress), timeout)
             if runtime.has("processors") and runtime.has("intake"):
-                await asyncio.wait_for(_peil(runtime, as_of or date.today(), progress), timeout)
+                await asyncio.wait_for(_peil(runtime, as_of or vandaag(), progress), timeout)
             if metrics_out is not None:
                 metrics_out.parent.mkdir(parents=True, exist_ok=True)
                 metrics_out.write_bytes(generate_latest(runtime.registry))

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from hub.clock import vandaag
 from hub.errors import TransientError
 from hub.events.models import HubEvent
 from hub.familie import familie
@@ -104,7 +105,7 @@ class Intake:
         sessions: SessionFactory,
         pseudonym: Pseudonymiser,
         *,
-        clock: Callable[[], date] = date.today,
+        clock: Callable[[], date] = vandaag,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.validator = validator

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import hub.rules.all  # noqa: F401  (registers every rule module)
+from hub.clock import vandaag
 from hub.errors import BerichtUnreadable
 from hub.ijw.catalog import BerichtInfo
 from hub.ijw.doc import Doc
@@ -134,7 +135,7 @@ class Validator:
         gemeenten: frozenset[str] | None = None,
         productcodes: frozenset[tuple[str, str]] | None = None,
         tarieven: dict[str, int] | None = None,
-        clock: Callable[[], date] = date.today,
+        clock: Callable[[], date] = vandaag,
         memory: VerdictMemory | None = None,
     ) -> None:
         self.schemas = schemas or SchemaSet()
