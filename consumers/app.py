@@ -31,6 +31,7 @@ from hub.monitor import collector as monitor
 from hub.monitor.processor import Processor
 from hub.monitor.registry import EventParser, Regios
 from hub.privacy import Pseudonymiser
+from hub.reference.producten import load_productcodes, load_tarieven
 from hub.settings import HubSettings
 from hub.store.db import SessionFactory, is_current, make_engine, session_factory, upgrade, wait_until_current
 from hub.store.retention import retention_loop
@@ -109,6 +110,10 @@ class Runtime:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
         # The key first: a hub that refuses to start must not have migrated a database or started a broker.
         pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
+        s = self.settings
+        # The deployment's reference files too: a malformed one refuses the start with ConfigError (exit 2).
+        productcodes = load_productcodes(s.productcodes_file) if s.productcodes_file else None
+        tarieven = load_tarieven(s.tarieven_file) if s.tarieven_file else None
         self.metrics = HubMetrics(self.registry)
         self.metrics.zero()
         self.topics = Topics(self.broker_settings.topic_prefix)
@@ -116,11 +121,12 @@ class Runtime:
         if self.settings.migrate_on_start:
             upgrade(self.engine)
         self.sessions = session_factory(self.engine)
-        s = self.settings
         self.validator = Validator.from_paths(
             s.schema_dir,
             s.gemeenten_file,
             limits=ParseLimits(s.max_message_bytes, s.max_xml_depth),
+            productcodes=productcodes,
+            tarieven=tarieven,
             clock=self.judge_clock or self.clock,
             memory=self._verdict_memory(),
         )

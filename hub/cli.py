@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings
 from hub import heap
 from hub.errors import ConfigError
 from hub.ijw.parse import ParseLimits
+from hub.reference.producten import load_productcodes, load_tarieven
 from hub.rules.registry import Level, Violation
 from hub.settings import HubSettings
 from hub.validate import Validator, Verdict
@@ -47,13 +48,23 @@ def load(cls: type[S]) -> S:
         raise typer.Exit(2) from None
 
 
-def _validator(schema_dir: Path | None, gemeenten: Path | None, as_of: date | None) -> Validator:
+def _validator(
+    schema_dir: Path | None,
+    gemeenten: Path | None,
+    as_of: date | None,
+    productcodes: Path | None = None,
+    tarieven: Path | None = None,
+) -> Validator:
     settings = load(HubSettings)
+    productcodes = productcodes or settings.productcodes_file
+    tarieven = tarieven or settings.tarieven_file
     try:
         return Validator.from_paths(
             schema_dir or settings.schema_dir,
             gemeenten or settings.gemeenten_file,
             limits=ParseLimits(settings.max_message_bytes, settings.max_xml_depth),
+            productcodes=load_productcodes(productcodes) if productcodes else None,
+            tarieven=load_tarieven(tarieven) if tarieven else None,
             **({"clock": lambda: as_of} if as_of else {}),
         )
     except ConfigError as exc:
@@ -99,6 +110,14 @@ SchemaDir = Annotated[
     typer.Option("--schema-dir", help="Validate against another XSD set (e.g. the official release files)."),
 ]
 Gemeenten = Annotated[Path | None, typer.Option("--gemeenten", help="CBS gemeente list (CSV) for TR378.")]
+Productcodes = Annotated[
+    Path | None,
+    typer.Option("--productcodes", help="Product code list (CSV categorie,code) for TR381; default: HUB_PRODUCTCODES_FILE."),
+]
+Tarieven = Annotated[
+    Path | None,
+    typer.Option("--tarieven", help="Contract tariffs (CSV productcode,tarief in cents) for TR418; default: HUB_TARIEVEN_FILE."),
+]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Date to judge TR135 against (default: today).")]
 
 
@@ -108,10 +127,12 @@ def validate(
     format: Annotated[Format, typer.Option("--format", help="json: one object per file per line.")] = Format.text,
     schema_dir: SchemaDir = None,
     gemeenten: Gemeenten = None,
+    productcodes: Productcodes = None,
+    tarieven: Tarieven = None,
     as_of: AsOf = None,
 ) -> None:
-    """Validate iJw 3.2 messages as an official receiver would (XSD, in-message rules, TR135, TR378)."""
-    validator = _validator(schema_dir, gemeenten, _as_date(as_of))
+    """Validate iJw 3.2 messages as an official receiver would (XSD, in-message rules, TR135, TR378, TR346; TR381/TR418 if configured)."""
+    validator = _validator(schema_dir, gemeenten, _as_date(as_of), productcodes, tarieven)
     all_ok = True
     for path in _files(paths):
         verdict = judge_file(validator, path)
@@ -140,13 +161,15 @@ def retour(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Write the retour here (default: stdout).")] = None,
     schema_dir: SchemaDir = None,
     gemeenten: Gemeenten = None,
+    productcodes: Productcodes = None,
+    tarieven: Tarieven = None,
     as_of: AsOf = None,
 ) -> None:
     """Write the retourbericht (or JW325) that answers a heenbericht."""
     from hub.retour.build import build_retour
 
     today = _as_date(as_of)
-    validator = _validator(schema_dir, gemeenten, today)
+    validator = _validator(schema_dir, gemeenten, today, productcodes, tarieven)
     verdict = judge_file(validator, file)
     xml = build_retour(verdict, dagtekening=today or date.today())
     if xml is None:
@@ -204,6 +227,8 @@ def process(
         typer.Option("--as-of", help="'Today' (YYYY-MM-DD) of the gauges; messages dated later are processed as any other."),
     ] = None,
     database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: a fresh temporary SQLite file).")] = None,
+    productcodes: Productcodes = None,
+    tarieven: Tarieven = None,
 ) -> None:
     """Replay messages through the full pipeline (embedded broker unless one is configured) and wait until drained."""
     import asyncio
@@ -214,6 +239,13 @@ def process(
 
     today = _as_date(as_of)
     settings = load(HubSettings)
+    if productcodes is not None or tarieven is not None:  # the options override the settings, as in `hub validate`
+        settings = settings.model_copy(
+            update={
+                "productcodes_file": productcodes or settings.productcodes_file,
+                "tarieven_file": tarieven or settings.tarieven_file,
+            }
+        )
     configure(settings.log_format, "WARNING")
     heap.settle()
     try:

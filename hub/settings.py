@@ -26,6 +26,16 @@ class HubSettings(BaseSettings):
     gemeenten_file: Path | None = Field(
         None, description="CSV gemeentecode,gemeentenaam,provincie,jeugdregio; default: CBS list 2026 shipped with the hub"
     )
+    productcodes_file: Path | None = Field(
+        None,
+        description="CSV categorie,code: the product code list for TR381 (docs/operations.md, section 10); "
+        "unset: TR381 is not checked",
+    )
+    tarieven_file: Path | None = Field(
+        None,
+        description="CSV productcode,tarief: the contract tariffs in euro cents for TR418 (docs/operations.md, "
+        "section 10); unset: TR418 is not checked",
+    )
     max_message_bytes: int = Field(DEFAULT_MAX_BYTES, description="Largest accepted message in bytes", gt=0)
     max_xml_depth: int = Field(DEFAULT_MAX_DEPTH, description="Deepest accepted element nesting", gt=0)
     database_url: str = Field("sqlite:///hub.sqlite", description="SQLAlchemy URL of the store (postgresql+psycopg://...)")
