@@ -44,6 +44,7 @@ IN_ZORG = "regio_productcategorie_aanbieder:jeugdhulp_in_zorg:sum"
 NORM_30D = "norm_uitkomst_regio:jeugdhulp_norm:increase30d"
 CAPACITEIT_NU = "gi_regio_soort:gi_capaciteit:max"
 BEPALINGEN_30D = "gi_regio_productcategorie:gi_bepalingen:increase30d"
+BEPALING_LABELS = "gi, regio, productcategorie"  # gi_bepalingen_total's contract labels
 
 
 # --- building blocks --------------------------------------------------------------------------------------
@@ -224,6 +225,18 @@ def doorlooptijd_quantile(q: float, by: str, selector: str) -> str:
     groups = f"{by}, " if by else ""
     quantile = f"histogram_quantile({q}, sum by ({groups}le) ({DOORLOOPTIJD_BUCKETS}{{{selector}}}))"
     return f"{quantile} and on ({by}) (sum by ({by}) ({DOORLOOPTIJD_COUNT}{{{selector}}}) > 0)"
+
+
+def store_total_increase(metric: str, selector: str, by: str, window: str) -> str:
+    """The exact count over the window of a store-total counter, per contract label set (replicas once).
+
+    As the 30-day recording rules do (deploy/prometheus/recording_rules.yml, ijw-hub-domein-30d): increase()
+    extrapolates and misses a series' first value; a store total never resets, so now minus the last value in
+    the day before the window, or the whole total for a series that did not exist then.
+    """
+    now = f"max by ({by}) ({metric}{{{selector}}})"
+    then = f"max by ({by}) (last_over_time({metric}{{{selector}}}[1d] offset {window}))"
+    return f"({now} - {then}) or {now}"
 
 
 # --- Berichtenverkeer ---------------------------------------------------------------------------------------
@@ -511,8 +524,8 @@ def gi_capaciteit() -> Json:
                     f"sum by (productcategorie) ({BEPALINGEN_30D}{{{REGIO_GI}}})", "{{productcategorie}}",
                     instant=True),), "Welke hulp de GI's bepalen.", width=8, decimals=0),
                 Panel("Bepalingen per dag per regio", "timeseries", (Query(
-                    f"sum by (regio) (max by (gi, regio, productcategorie) "
-                    f"(increase(gi_bepalingen_total{{{REGIO_GI}}}[1d])))", "{{regio}}"),),
+                    f"sum by (regio) ({store_total_increase('gi_bepalingen_total', REGIO_GI, BEPALING_LABELS, '1d')})",
+                    "{{regio}}"),),
                       "Voortschrijdend over 24 uur.", width=8),
                 Panel("Bepalingen zonder toewijzing per regio", "bargauge", (Query(
                     f'sum by (regio) (fase_regio:jeugdhulp_wachtend:sum{{fase="bepaling",{REGIO}}})', "{{regio}}",

@@ -38,6 +38,7 @@ DASHBOARDS = GRAFANA / "dashboards"
 RECORDING = ROOT / "deploy" / "prometheus" / "recording_rules.yml"
 RULE_FILES = (RECORDING, ROOT / "deploy" / "prometheus" / "alerting_rules.yml")
 PROMETHEUS = shutil.which("prometheus")
+PROMTOOL = shutil.which("promtool")
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
 EXPECTED_TITLES = {"Berichtenverkeer", "Wachttijden en beschikbaarheid", "Normen jeugdbescherming", "GI capaciteit"}
 # What Grafana puts in place of its own variables; template variables get their "All" value.
@@ -182,6 +183,48 @@ def test_provisioning_points_at_the_prometheus_uid_and_the_dashboards() -> None:
     assert provider["type"] == "file"
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
 
+
+
+def panel_expr(name: str, title: str) -> str:
+    """The one query of a panel, as Grafana sends it with every template variable on All."""
+    d = dashboards()[name]
+    (target,) = next(p for p in panels(d) if p["title"] == title)["targets"]
+    return substitute(target["expr"], d)
+
+
+@pytest.mark.prometheus
+@pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (apt-get install -y prometheus)")
+def test_bepalingen_per_dag_counts_a_new_series_whole_and_in_whole_numbers(tmp_path: Path) -> None:
+    """gi_bepalingen_total is a store total: the panel's day is its exact difference. increase() gave 25.03 for
+    Arnhem: it missed the first bepaling of the series that appears at 1 and extrapolated the second."""
+    expr = panel_expr("gi-capaciteit.json", "Bepalingen per dag per regio")
+    series = {
+        # New at 30h at 1, a second bepaling at 40h.
+        'gi_bepalingen_total{gi="09990001",regio="Arnhem",productcategorie="47",instance="a"}': "_x30 1x9 2x8",
+        # One an hour since long before the day, exposed by two replicas: 24.
+        'gi_bepalingen_total{gi="09990002",regio="Arnhem",productcategorie="45",instance="a"}': "0+1x48",
+        'gi_bepalingen_total{gi="09990002",regio="Arnhem",productcategorie="45",instance="b"}': "0+1x48",
+        # Nothing new in the day.
+        'gi_bepalingen_total{gi="09990001",regio="Achterhoek",productcategorie="45",instance="a"}': "7x48",
+    }
+    unit_test = {
+        "rule_files": [],
+        "evaluation_interval": "1h",
+        "tests": [{
+            "interval": "1h",
+            "input_series": [{"series": k, "values": v} for k, v in series.items()],
+            "promql_expr_test": [{"expr": expr, "eval_time": "48h", "exp_samples": [
+                {"labels": '{regio="Arnhem"}', "value": 26},
+                {"labels": '{regio="Achterhoek"}', "value": 0},
+            ]}],
+        }],
+    }
+    path = tmp_path / "bepalingen_test.yml"
+    path.write_text(yaml.safe_dump(unit_test), encoding="utf-8")
+    assert PROMTOOL is not None
+    result = subprocess.run([PROMTOOL, "test", "rules", str(path)], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 # --- the scrape target: a real hub fed by the simulator ---------------------------------------------------
 
