@@ -23,6 +23,7 @@ from consumers.broker import BrokerSettings, ensure_topics, make_broker
 from consumers.embedded import EmbeddedBroker
 from consumers.intake import IntakeWorker, register_intake
 from consumers.processors import ProcessorWorker, register_processors
+from hub.clock import vandaag
 from hub.errors import ConfigError
 from hub.ijw.parse import ParseLimits
 from hub.intake import Intake
@@ -67,7 +68,7 @@ class Runtime:
     broker_settings: BrokerSettings
     database_url: str
     roles: tuple[Role, ...] = ("all",)
-    clock: Callable[[], date] = date.today  # "today" of the gauges (`--as-of`)
+    clock: Callable[[], date] = vandaag  # "today" of the gauges (`--as-of`)
     judge_clock: Callable[[], date] | None = None  # "today" of the rules (TR135 ...); default: `clock`
     retour_dir: Path | None = None
     retour_per_receiver: bool = True

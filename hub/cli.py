@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from hub import heap
+from hub.clock import vandaag
 from hub.errors import ConfigError
 from hub.ijw.parse import ParseLimits
 from hub.reference.producten import load_productcodes, load_tarieven
@@ -171,7 +172,7 @@ def retour(
     today = _as_date(as_of)
     validator = _validator(schema_dir, gemeenten, today, productcodes, tarieven)
     verdict = judge_file(validator, file)
-    xml = build_retour(verdict, dagtekening=today or date.today())
+    xml = build_retour(verdict, dagtekening=today or vandaag())
     if xml is None:
         reason = "a retourbericht is not a heenbericht" if verdict.doc is not None else "the message is not XSD-valid"
         typer.echo(f"no retourbericht: {reason}; the standard sends none", err=True)

@@ -18,6 +18,7 @@ from prometheus_client.utils import floatToGoString
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from hub.clock import vandaag
 from hub.metrics import HubMetrics
 from hub.monitor import contract
 from hub.monitor.contract import FAMILIES, Family
@@ -41,7 +42,7 @@ class MonitorCollector(Collector):
         sessions: SessionFactory,
         regios: Regios,
         *,
-        clock: Callable[[], date] = date.today,
+        clock: Callable[[], date] = vandaag,
         drop_labels: Iterable[str] = (),
     ) -> None:
         load_plugins()
@@ -166,7 +167,7 @@ def install(
     metrics: HubMetrics,
     sessions: SessionFactory,
     settings: HubSettings,
-    clock: Callable[[], date] = date.today,
+    clock: Callable[[], date] = vandaag,
 ) -> MonitorCollector:
     """Register the domain metrics on the registry and let hub_retour_pending read the store."""
     collector = MonitorCollector(

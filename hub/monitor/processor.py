@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
+from hub.clock import vandaag
 from hub.errors import TransientError
 from hub.monitor.model import Observatie
 from hub.monitor.registry import (
@@ -51,7 +52,7 @@ class Processor:
         regios: Regios,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
-        clock: Callable[[], date] = date.today,
+        clock: Callable[[], date] = vandaag,
         koppeltermijn_dagen: int = DEFAULT_KOPPELTERMIJN_DAGEN,
     ) -> None:
         load_plugins()

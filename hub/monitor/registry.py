@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from hub import clock
 from hub.monitor.model import ONBEKEND, Observatie, Peil, Sample, WachtRij
 from hub.reference.gemeenten import DEFAULT_FILE, load_gemeenten
 
@@ -74,7 +75,7 @@ class Context:
     """What an observer may use besides the store and the event."""
 
     regio: Regios
-    vandaag: Callable[[], date] = date.today  # "today" of what the processors write (a GI102's Dagtekening)
+    vandaag: Callable[[], date] = clock.vandaag  # "today" of what the processors write (a GI102's Dagtekening)
     nu: Callable[[], datetime] = _utc_now
     # How long after a GI bepaling a verzoek or toewijzing may follow and still be linked (docs/gi-koppeling.md).
     koppeltermijn_dagen: int = DEFAULT_KOPPELTERMIJN_DAGEN

@@ -25,6 +25,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from hub.clock import vandaag
 from hub.ijw.catalog import BERICHTEN
 from hub.synth import berichten, fouten
 from hub.synth.build import Spec, to_xml
@@ -96,7 +97,7 @@ class _Teller:
 class Simulator:
     """The event queue, the identifiers and the capacity of aanbieders; the stories live in other modules."""
 
-    def __init__(self, config: SimConfig | None = None, *, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, config: SimConfig | None = None, *, today: Callable[[], date] = vandaag) -> None:
         self.config = config or SimConfig()
         self.tot = self.config.tot or today()
         self.start = self.config.start or maanden_verder(self.tot, -9)
@@ -155,7 +156,7 @@ class Simulator:
             uit, self._uit = self._uit, []
             yield from uit
 
-    def live(self, today: Callable[[], date] = date.today, *, max_leeg: int = 200) -> Iterator[SimBericht]:
+    def live(self, today: Callable[[], date] = vandaag, *, max_leeg: int = 200) -> Iterator[SimBericht]:
         """History up to today, then traffic dated today without end: new clients and whatever falls due.
 
         Ends only when `max_leeg` new clients in a row produce nothing (every synthetic BSN busy).
