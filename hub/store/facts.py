@@ -183,6 +183,7 @@ class Stopregel(NamedTuple):
     reden_beeindiging: str
 
 
+# By ix_stopregel_bericht_id (migration 0008): without it every stop line in the store is read per JW307.
 _STOPREGELS = (
     select(SP.c.id, SP.c.gemeente, SP.c.toewijzing_nummer, SP.c.categorie, SP.c.reden_beeindiging)
     .where(SP.c.bericht_id == bindparam("bericht_id"))
