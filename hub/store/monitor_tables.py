@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
-from hub.store.tables import StartRecord, ToewijzingRecord, UtcDateTime, _s
+from hub.store.tables import StartRecord, StopRecord, ToewijzingRecord, UtcDateTime, _s
 
 SLEUTEL_LENGTH = 128
 REGIO_LENGTH = 100
@@ -88,3 +88,5 @@ Index(
     StartRecord.__table__.c.gemeente,  # type: ignore[attr-defined]
     StartRecord.__table__.c.toewijzing_nummer,  # type: ignore[attr-defined]
 )
+# The stop lines of a JW307, which the processors read per stop event (hub.store.facts.stopregels); migration 0008.
+Index("ix_stopregel_bericht_id", StopRecord.__table__.c.bericht_id)  # type: ignore[attr-defined]

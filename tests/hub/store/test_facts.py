@@ -23,13 +23,8 @@ NUMMER_A = 300201
 
 @pytest.fixture
 def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """The migrated schema (migration 0008 added ix_stopregel_bericht_id: before it, a SCAN of every stop line)."""
     with sqlite_copy(sqlite_template, tmp_path) as engine:
-        with engine.begin() as conn:
-            # Migration 0008 adds it (IF NOT EXISTS: this line outlives the migration harmlessly): without it the
-            # stop lines of a JW307 were found by a SCAN of every stop line in the store.
-            conn.exec_driver_sql(
-                "CREATE INDEX IF NOT EXISTS ix_stopregel_bericht_id ON stopregel (bericht_id)"
-            )
         yield engine
 
 
