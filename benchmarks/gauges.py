@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import secrets
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from processors import TOT, _ticking, accepted_store  # benchmarks/processors.py, next to this script
 from prometheus_client import CollectorRegistry, generate_latest
-from psycopg import sql
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, SQLModel
+from stores import throwaway_postgres  # benchmarks/stores.py, next to this script
 
 from hub.monitor.collector import MonitorCollector
 from hub.monitor.norms import boven_norm_grens
@@ -35,7 +33,6 @@ from hub.store.db import make_engine, session_factory, upgrade
 from hub.store.tables import ToewijzingRecord
 from hub.synth.simulate import SimConfig, Simulator
 
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 POLL = 200
 T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
@@ -63,25 +60,18 @@ def store(path: Path, database: str) -> Iterator[Engine]:
         finally:
             source.dispose()
         return
-    name = f"bench_gauges_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    engine = make_engine(POSTGRES_URL.format(name=name))
     try:
-        upgrade(engine)
-        with source.connect() as src, engine.begin() as dst:
-            for table in SQLModel.metadata.sorted_tables:
-                rows = [dict(row._mapping) for row in src.execute(table.select())]
-                for start in range(0, len(rows), 5000):
-                    dst.execute(table.insert(), rows[start : start + 5000])
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("ANALYZE")  # as autovacuum would have by the time anyone scrapes
-        yield engine
+        with throwaway_postgres("bench_gauges") as engine:
+            with source.connect() as src, engine.begin() as dst:
+                for table in SQLModel.metadata.sorted_tables:
+                    rows = [dict(row._mapping) for row in src.execute(table.select())]
+                    for start in range(0, len(rows), 5000):
+                        dst.execute(table.insert(), rows[start : start + 5000])
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")  # as autovacuum would have by the time anyone scrapes
+            yield engine
     finally:
         source.dispose()
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def queries(engine: Engine) -> dict[str, Callable[[], Any]]:

@@ -24,18 +24,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from processors import TOT, _ticking, stream  # benchmarks/processors.py, next to this script
-from psycopg import sql
 from sqlalchemy import Engine
+from stores import throwaway_postgres  # benchmarks/stores.py, next to this script
 
 from hub.intake import Inbound, Intake
 from hub.privacy import Pseudonymiser
 from hub.store.db import make_engine, session_factory, upgrade
 from hub.validate import Validator
-
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
 class PreJudged(Intake):
@@ -60,17 +56,8 @@ def fresh_store(database: str, workdir: Path) -> Iterator[Engine]:
             engine.dispose()
             path.unlink()
         return
-    name = f"bench_intake_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    engine = make_engine(POSTGRES_URL.format(name=name))
-    try:
-        upgrade(engine)
+    with throwaway_postgres("bench_intake") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def run_once(
@@ -121,9 +108,10 @@ def main() -> None:
     print(f"{n} messages ({args.stream}) on {args.database}, batches of {args.batch}, {args.rounds} rounds")
     print(f"outcomes: {rounds[0][3]}")
     # CPU time is what the code costs; wall time adds the commits' fsync and, on PostgreSQL, the server's work.
-    columns = (("judge cpu", 0), ("store wall", 1), ("store cpu", 2))
-    for label, i in columns:
-        per_msg = [r[i] / n * 1e6 for r in rounds]
+    columns = (("judge cpu", [r[0] for r in rounds]), ("store wall", [r[1] for r in rounds]),
+               ("store cpu", [r[2] for r in rounds]))
+    for label, seconds in columns:
+        per_msg = [s / n * 1e6 for s in seconds]
         print(f"{label:10} per message: median {statistics.median(per_msg):5.0f} µs, best {min(per_msg):5.0f} µs")
 
 
