@@ -18,11 +18,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python tools/gen_ijw_xsd.py --check
 	$(BIN)/ruff check hub consumers producers tests tools benchmarks
+	$(BIN)/ruff format --check hub consumers producers tests tools benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check hub consumers producers tests tools benchmarks
+	$(BIN)/ruff format --check hub consumers producers tests tools benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -99,8 +99,12 @@ def queries(engine: Engine) -> dict[str, Callable[[], Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=2000, help="client stories of the simulation (default 2000)")
-    parser.add_argument("--store", type=Path, required=True, help="the SQLite file: built when missing, else reused")
+    parser.add_argument(
+        "--clients", type=int, default=2000, help="client stories of the simulation (default 2000)"
+    )
+    parser.add_argument(
+        "--store", type=Path, required=True, help="the SQLite file: built when missing, else reused"
+    )
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
@@ -112,7 +116,9 @@ def main() -> None:
             versies = conn.execute(select(func.count()).select_from(T)).scalar_one()
             nummers = select(T.c.gemeente, T.c.toewijzing_nummer).distinct().subquery()
             toewijzingen = conn.execute(select(func.count()).select_from(nummers)).scalar_one()
-        print(f"{args.database}: {toewijzingen} toewijzingen ({versies} versions), as of {TOT}, {args.rounds} rounds")
+        print(
+            f"{args.database}: {toewijzingen} toewijzingen ({versies} versions), as of {TOT}, {args.rounds} rounds"
+        )
         for name, run in queries(engine).items():
             times = []
             for _ in range(args.rounds):

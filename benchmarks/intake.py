@@ -61,7 +61,11 @@ def fresh_store(database: str, workdir: Path) -> Iterator[Engine]:
 
 
 def run_once(
-    berichten: list[bytes], today: date, args: argparse.Namespace, workdir: Path, profile: cProfile.Profile | None
+    berichten: list[bytes],
+    today: date,
+    args: argparse.Namespace,
+    workdir: Path,
+    profile: cProfile.Profile | None,
 ) -> tuple[float, float, float, dict[str, int]]:
     """(judge CPU s, store wall s, store CPU s, outcomes) of one round on a fresh store."""
     with fresh_store(args.database, workdir) as engine:
@@ -108,11 +112,16 @@ def main() -> None:
     print(f"{n} messages ({args.stream}) on {args.database}, batches of {args.batch}, {args.rounds} rounds")
     print(f"outcomes: {rounds[0][3]}")
     # CPU time is what the code costs; wall time adds the commits' fsync and, on PostgreSQL, the server's work.
-    columns = (("judge cpu", [r[0] for r in rounds]), ("store wall", [r[1] for r in rounds]),
-               ("store cpu", [r[2] for r in rounds]))
+    columns = (
+        ("judge cpu", [r[0] for r in rounds]),
+        ("store wall", [r[1] for r in rounds]),
+        ("store cpu", [r[2] for r in rounds]),
+    )
     for label, seconds in columns:
         per_msg = [s / n * 1e6 for s in seconds]
-        print(f"{label:10} per message: median {statistics.median(per_msg):5.0f} µs, best {min(per_msg):5.0f} µs")
+        print(
+            f"{label:10} per message: median {statistics.median(per_msg):5.0f} µs, best {min(per_msg):5.0f} µs"
+        )
 
 
 if __name__ == "__main__":

@@ -83,7 +83,14 @@ def jw301_messages(n: int, seed: int = 7) -> list[Message]:
     for i in range(n):
         gemeente, aanbieder = PAIRS[i % len(PAIRS)]
         p = people[(i // len(PAIRS)) % len(people)]
-        s = spec("JW301", persoon=p, identificatie=f"B{i:08d}", gemeente=gemeente, aanbieder=aanbieder, dagtekening=dag)
+        s = spec(
+            "JW301",
+            persoon=p,
+            identificatie=f"B{i:08d}",
+            gemeente=gemeente,
+            aanbieder=aanbieder,
+            dagtekening=dag,
+        )
         nummers = [TOEWIJZING_BASE + i * 4 + k for k in range(3)]  # TR332: a number belongs to one client
         for k, nummer in enumerate(nummers[:2], start=1):
             s = edit(s, f"Client/ToegewezenProducten/ToegewezenProduct[{k}]/ToewijzingNummer", nummer)
@@ -200,7 +207,9 @@ class Service:
         deadline = time.monotonic() + timeout
         while await asyncio.to_thread(self.done) < count:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.done()} of {count} messages done after {timeout:g} s; see {self.log}")
+                raise TimeoutError(
+                    f"{self.done()} of {count} messages done after {timeout:g} s; see {self.log}"
+                )
             await asyncio.sleep(0.05)
 
     def stop(self) -> None:
@@ -230,7 +239,9 @@ async def publish_kafka(bootstrap: str, prefix: str, messages: list[Message]) ->
     try:
         topic = Topics(prefix).inbound
         sent = [
-            await producer.send(topic, m.data, key=m.key.encode(), headers=[(HEADER_ID, m.bericht_id.encode())])
+            await producer.send(
+                topic, m.data, key=m.key.encode(), headers=[(HEADER_ID, m.bericht_id.encode())]
+            )
             for m in messages
         ]
         await asyncio.gather(*sent)
@@ -350,11 +361,20 @@ async def run(args: argparse.Namespace) -> None:
             kafka = await end_to_end(
                 tansu, Path(tmp), args.database, "kafka", kafka_messages, kafka_warm_up, args.concurrency
             )
-            print(f"(b) end to end, Kafka ingest:             {kafka.rate:9.1f} msg/s   outcomes {kafka.outcomes}")
+            print(
+                f"(b) end to end, Kafka ingest:             {kafka.rate:9.1f} msg/s   outcomes {kafka.outcomes}"
+            )
             print(f"    {kafka.cpu()}", flush=True)
         if args.only in (None, "http"):
             http = await end_to_end(
-                tansu, Path(tmp), args.database, "http", http_messages, http_warm_up, args.concurrency, args.sender
+                tansu,
+                Path(tmp),
+                args.database,
+                "http",
+                http_messages,
+                http_warm_up,
+                args.concurrency,
+                args.sender,
             )
             assert http.accepted_seconds is not None
             print(
@@ -370,16 +390,23 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=int, default=2000, help="messages per measurement (default 2000)")
     parser.add_argument("--concurrency", type=int, default=32, help="HTTP requests in flight (default 32)")
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of the bare validation loop")
     parser.add_argument(
-        "--sender", choices=("raw", "httpx"), default="raw", help="HTTP client of (c) (default raw: plain HTTP/1.1)"
+        "--sender",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="HTTP client of (c) (default raw: plain HTTP/1.1)",
     )
     parser.add_argument("--only", choices=("kafka", "http"), default=None, help="run only (b) or only (c)")
     parser.add_argument(
-        "--database", default=None, help="SQLAlchemy URL of the store for both runs (default: a fresh SQLite file each)"
+        "--database",
+        default=None,
+        help="SQLAlchemy URL of the store for both runs (default: a fresh SQLite file each)",
     )
     asyncio.run(run(parser.parse_args()))
 

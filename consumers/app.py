@@ -54,7 +54,9 @@ def pseudonymiser_for(settings: HubSettings, *, allow_throwaway: bool) -> Pseudo
     if settings.pseudonym_key is not None:
         return Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
     if not (allow_throwaway or settings.demo):
-        raise ConfigError("HUB_PSEUDONYM_KEY is not set: the hub refuses to start without a pseudonymisation key")
+        raise ConfigError(
+            "HUB_PSEUDONYM_KEY is not set: the hub refuses to start without a pseudonymisation key"
+        )
     if settings.demo:
         log.warning("demo mode: a throwaway pseudonymisation key is used; pseudonyms change on every start")
     return Pseudonymiser.throwaway()
@@ -132,7 +134,11 @@ class Runtime:
             memory=self._verdict_memory(),
         )
         self.intake = Intake(
-            self.validator, self.sessions, pseudonym, clock=self.judge_clock or self.clock, now=lambda: datetime.now(UTC)
+            self.validator,
+            self.sessions,
+            pseudonym,
+            clock=self.judge_clock or self.clock,
+            now=lambda: datetime.now(UTC),
         )
         # Every role has one: the retour dispatcher (intake role) records deliveries of the processors' messages.
         self.processor = Processor(
@@ -257,13 +263,17 @@ class Runtime:
             )
         # In the process of the retour dispatcher (intake role), which marks the deliveries the retention goes by.
         if self.periodic_checks and self.has("intake") and self.settings.retour_retention_days > 0:
-            self._retention = asyncio.create_task(retention_loop(self.sessions, self.settings.retour_retention_days))
+            self._retention = asyncio.create_task(
+                retention_loop(self.sessions, self.settings.retour_retention_days)
+            )
 
     async def stop(self, grace: float | None = None) -> None:
         self._consuming = False
         if self._waiting is not None:
             self._waiting.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):  # a failure was logged when it happened
+            with contextlib.suppress(
+                asyncio.CancelledError, Exception
+            ):  # a failure was logged when it happened
                 await self._waiting
             self._waiting = None
         for task in (self._peiler, self._retention):

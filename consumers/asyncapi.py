@@ -42,9 +42,16 @@ def document(settings: BrokerSettings | None = None) -> str:
             description=f"Normalised event; JSON Schema schemas/events/{event_type.__name__}.v1.json",
             schema=event_type,
         )
-    broker.publisher(topics.retour, title="retourberichten", description="Retourbericht XML as sent (personal data)")
     broker.publisher(
-        topics.dead_letter, title="dead-letter", description="Why a message could not be processed", schema=DeadLetter
+        topics.retour, title="retourberichten", description="Retourbericht XML as sent (personal data)"
     )
-    spec: Any = AsyncAPI(broker, title="ijw-hub", version=__version__, description=DESCRIPTION).to_specification()
+    broker.publisher(
+        topics.dead_letter,
+        title="dead-letter",
+        description="Why a message could not be processed",
+        schema=DeadLetter,
+    )
+    spec: Any = AsyncAPI(
+        broker, title="ijw-hub", version=__version__, description=DESCRIPTION
+    ).to_specification()
     return str(spec.to_json())

@@ -67,7 +67,13 @@ def summary(service: Service, urls: list[str], sent: int) -> Group:
     for column in ("bericht", "accepted", "rejected", "duplicate", "malformed"):
         table.add_column(column, justify="right" if column != "bericht" else "left")
     for bericht in sorted({b for b, _ in counts}):
-        table.add_row(bericht, *(str(int(counts.get((bericht, o), 0))) for o in ("accepted", "rejected", "duplicate", "malformed")))
+        table.add_row(
+            bericht,
+            *(
+                str(int(counts.get((bericht, o), 0)))
+                for o in ("accepted", "rejected", "duplicate", "malformed")
+            ),
+        )
     status = Table.grid(padding=(0, 2))
     status.add_row("waiting now", f"{int(waiting)}", "above the 3-month norm", f"{int(above)}")
     links = Table.grid(padding=(0, 2))
@@ -77,9 +83,15 @@ def summary(service: Service, urls: list[str], sent: int) -> Group:
 
 
 async def run_demo(
-    *, seed: int = 1, port: int = 8080, speed: float = 2.0, duration: float | None = None, live_ui: bool = True,
+    *,
+    seed: int = 1,
+    port: int = 8080,
+    speed: float = 2.0,
+    duration: float | None = None,
+    live_ui: bool = True,
     error_rate: float = 0.02,
-    console: Console | None = None, on_ready: Callable[[str], None] | None = None,
+    console: Console | None = None,
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
     console = console or Console(stderr=True)
     sim = Simulator(SimConfig(seed=seed, clienten=250, error_rate=error_rate))

@@ -109,10 +109,15 @@ class IntakeWorker:
             try:
                 return await asyncio.to_thread(self.intake.verwerk_batch, items)
             except TransientError as exc:
-                log.warning("dependency unavailable, retrying", extra={"error": type(exc).__name__, "batch": len(items)})
+                log.warning(
+                    "dependency unavailable, retrying",
+                    extra={"error": type(exc).__name__, "batch": len(items)},
+                )
                 await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
             except Exception as exc:  # a message of the batch fails: find it by handling them one by one
-                log.warning("batch failed, handling its messages one by one", extra={"error": type(exc).__name__})
+                log.warning(
+                    "batch failed, handling its messages one by one", extra={"error": type(exc).__name__}
+                )
                 return None
 
     async def _handle_one(self, record: Any, item: Inbound) -> None:
@@ -130,12 +135,16 @@ class IntakeWorker:
                 return
             except (TransientError, KafkaError) as exc:
                 # The store or the broker is down, not the message: wait and retry, never dead-letter.
-                log.warning("dependency unavailable, retrying", extra={"bericht_id": bericht_id, "error": type(exc).__name__})
+                log.warning(
+                    "dependency unavailable, retrying",
+                    extra={"bericht_id": bericht_id, "error": type(exc).__name__},
+                )
                 await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
             except Exception as exc:  # one poison message must not block its partition
                 failures += 1
                 log.warning(
-                    "processing failed", extra={"bericht_id": bericht_id, "attempt": failures, "error": type(exc).__name__}
+                    "processing failed",
+                    extra={"bericht_id": bericht_id, "attempt": failures, "error": type(exc).__name__},
                 )
                 if failures >= self.max_attempts:
                     await self.dead_letter(item, failures, exc, record)
@@ -152,7 +161,10 @@ class IntakeWorker:
                 await self._publish_many(results, keys)
                 break
             except (TransientError, KafkaError) as exc:
-                log.warning("dependency unavailable, retrying", extra={"error": type(exc).__name__, "batch": len(results)})
+                log.warning(
+                    "dependency unavailable, retrying",
+                    extra={"error": type(exc).__name__, "batch": len(results)},
+                )
                 await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
         for result in results:
             self._count(result)
@@ -254,14 +266,28 @@ class IntakeWorker:
         except Exception as publish_exc:  # the broker itself is gone: do not ack, let the group redeliver
             raise publish_exc from exc
 
-    async def _send_dead_letter(self, letter: DeadLetter, key: bytes | None, record: Any = None) -> asyncio.Future[Any]:
-        headers = {HEADER_ID: letter.bericht_id or "", "reason": letter.reason, "content-type": "application/json"}
+    async def _send_dead_letter(
+        self, letter: DeadLetter, key: bytes | None, record: Any = None
+    ) -> asyncio.Future[Any]:
+        headers = {
+            HEADER_ID: letter.bericht_id or "",
+            "reason": letter.reason,
+            "content-type": "application/json",
+        }
         if record is not None:
             headers.update(
-                {"source-topic": record.topic, "source-partition": str(record.partition), "source-offset": str(record.offset)}
+                {
+                    "source-topic": record.topic,
+                    "source-partition": str(record.partition),
+                    "source-offset": str(record.offset),
+                }
             )
         return await self.broker.publish(
-            letter.model_dump_json().encode(), self.topics.dead_letter, key=key, headers=headers, no_confirm=True
+            letter.model_dump_json().encode(),
+            self.topics.dead_letter,
+            key=key,
+            headers=headers,
+            no_confirm=True,
         )
 
 

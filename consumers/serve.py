@@ -75,7 +75,9 @@ def build_service(
             try:
                 await asyncio.wait_for(runtime.stop(), timeout=grace)
             except TimeoutError:
-                log.warning("shutdown grace period passed; closing with messages in flight (they will be redelivered)")
+                log.warning(
+                    "shutdown grace period passed; closing with messages in flight (they will be redelivered)"
+                )
 
     # A message the producer cannot publish would be accepted (202) and then wait in the buffer for ever,
     # holding up every message behind it: the gateway refuses it with 413 instead.

@@ -23,7 +23,9 @@ from hub.rules.registry import Level, Violation
 from hub.settings import HubSettings
 from hub.validate import Validator, Verdict
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="ijw-hub: iJw 3.2 validation and message hub.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="ijw-hub: iJw 3.2 validation and message hub."
+)
 
 
 class Format(StrEnum):
@@ -84,7 +86,13 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 def _read(path: Path, limit: int) -> bytes | Violation:
     try:
         if path.stat().st_size > limit:
-            return Violation("XML", None, None, f"file of {path.stat().st_size} bytes exceeds the size limit of {limit} bytes", Level.XSD)
+            return Violation(
+                "XML",
+                None,
+                None,
+                f"file of {path.stat().st_size} bytes exceeds the size limit of {limit} bytes",
+                Level.XSD,
+            )
         return path.read_bytes()
     except OSError as exc:
         return Violation("IO", None, None, f"cannot read {path}: {exc.strerror or exc}", Level.XSD)
@@ -113,11 +121,17 @@ SchemaDir = Annotated[
 Gemeenten = Annotated[Path | None, typer.Option("--gemeenten", help="CBS gemeente list (CSV) for TR378.")]
 Productcodes = Annotated[
     Path | None,
-    typer.Option("--productcodes", help="Product code list (CSV categorie,code) for TR381; default: HUB_PRODUCTCODES_FILE."),
+    typer.Option(
+        "--productcodes",
+        help="Product code list (CSV categorie,code) for TR381; default: HUB_PRODUCTCODES_FILE.",
+    ),
 ]
 Tarieven = Annotated[
     Path | None,
-    typer.Option("--tarieven", help="Contract tariffs (CSV productcode,tarief in cents) for TR418; default: HUB_TARIEVEN_FILE."),
+    typer.Option(
+        "--tarieven",
+        help="Contract tariffs (CSV productcode,tarief in cents) for TR418; default: HUB_TARIEVEN_FILE.",
+    ),
 ]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Date to judge TR135 against (default: today).")]
 
@@ -125,7 +139,9 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Date to judge TR135 a
 @app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories (all *.xml below them).")],
-    format: Annotated[Format, typer.Option("--format", help="json: one object per file per line.")] = Format.text,
+    format: Annotated[
+        Format, typer.Option("--format", help="json: one object per file per line.")
+    ] = Format.text,
     schema_dir: SchemaDir = None,
     gemeenten: Gemeenten = None,
     productcodes: Productcodes = None,
@@ -159,7 +175,9 @@ def validate(
 @app.command()
 def retour(
     file: Annotated[Path, typer.Argument(help="The heenbericht to answer.")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write the retour here (default: stdout).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Write the retour here (default: stdout).")
+    ] = None,
     schema_dir: SchemaDir = None,
     gemeenten: Gemeenten = None,
     productcodes: Productcodes = None,
@@ -174,7 +192,11 @@ def retour(
     verdict = judge_file(validator, file)
     xml = build_retour(verdict, dagtekening=today or vandaag())
     if xml is None:
-        reason = "a retourbericht is not a heenbericht" if verdict.doc is not None else "the message is not XSD-valid"
+        reason = (
+            "a retourbericht is not a heenbericht"
+            if verdict.doc is not None
+            else "the message is not XSD-valid"
+        )
         typer.echo(f"no retourbericht: {reason}; the standard sends none", err=True)
         for v in verdict.errors:
             typer.echo(f"    {v.rule}{' at ' + v.location if v.location else ''}: {v.message}", err=True)
@@ -199,7 +221,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 1,
     port: Annotated[int, typer.Option(help="HTTP port (a free one is taken when it is in use).")] = 8080,
     speed: Annotated[float, typer.Option(help="Live messages per second through the gateway.")] = 2.0,
-    duration: Annotated[float | None, typer.Option(help="Stop after this many seconds (default: until Ctrl-C).")] = None,
+    duration: Annotated[
+        float | None, typer.Option(help="Stop after this many seconds (default: until Ctrl-C).")
+    ] = None,
     live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live summary.")] = True,
     error_rate: Annotated[float, typer.Option(help="Share of deliberately wrong messages.")] = 0.02,
 ) -> None:
@@ -214,20 +238,32 @@ def demo(
     heap.settle()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            run_demo(seed=seed, port=port, speed=speed, duration=duration, live_ui=live, error_rate=error_rate)
+            run_demo(
+                seed=seed, port=port, speed=speed, duration=duration, live_ui=live, error_rate=error_rate
+            )
         )
 
 
 @app.command()
 def process(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of messages to replay.")],
-    metrics_out: Annotated[Path | None, typer.Option("--metrics-out", help="Write the Prometheus exposition here.")] = None,
-    retour_out: Annotated[Path | None, typer.Option("--retour-out", help="Write every retourbericht here.")] = None,
+    metrics_out: Annotated[
+        Path | None, typer.Option("--metrics-out", help="Write the Prometheus exposition here.")
+    ] = None,
+    retour_out: Annotated[
+        Path | None, typer.Option("--retour-out", help="Write every retourbericht here.")
+    ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="'Today' (YYYY-MM-DD) of the gauges; messages dated later are processed as any other."),
+        typer.Option(
+            "--as-of",
+            help="'Today' (YYYY-MM-DD) of the gauges; messages dated later are processed as any other.",
+        ),
     ] = None,
-    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: a fresh temporary SQLite file).")] = None,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="SQLAlchemy URL (default: a fresh temporary SQLite file)."),
+    ] = None,
     productcodes: Productcodes = None,
     tarieven: Tarieven = None,
 ) -> None:
@@ -240,7 +276,9 @@ def process(
 
     today = _as_date(as_of)
     settings = load(HubSettings)
-    if productcodes is not None or tarieven is not None:  # the options override the settings, as in `hub validate`
+    if (
+        productcodes is not None or tarieven is not None
+    ):  # the options override the settings, as in `hub validate`
         settings = settings.model_copy(
             update={
                 "productcodes_file": productcodes or settings.productcodes_file,
@@ -277,7 +315,9 @@ app.add_typer(db_app, name="db")
 
 @db_app.command("upgrade")
 def db_upgrade(
-    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")
+    ] = None,
 ) -> None:
     """Apply the database migrations (Alembic) up to the newest revision."""
     from hub.store.db import upgrade
@@ -292,12 +332,16 @@ def db_purge(
     older_than: Annotated[
         int | None,
         typer.Option(
-            "--older-than", min=0, metavar="DAYS",
+            "--older-than",
+            min=0,
+            metavar="DAYS",
             help="Clear what was delivered more than DAYS days ago (default: HUB_RETOUR_RETENTION_DAYS; 0: all delivered).",
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be cleared.")] = False,
-    database: Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")
+    ] = None,
 ) -> None:
     """Clear the XML of retouren (it may hold a BSN and name) and of GI102 statusmeldingen delivered more than DAYS days ago.
 
@@ -313,7 +357,9 @@ def db_purge(
     settings = load(HubSettings)
     days = settings.retour_retention_days if older_than is None else older_than
     if older_than is None and days == 0:
-        typer.echo("retention is off (HUB_RETOUR_RETENTION_DAYS=0): nothing cleared; --older-than DAYS clears anyway")
+        typer.echo(
+            "retention is off (HUB_RETOUR_RETENTION_DAYS=0): nothing cleared; --older-than DAYS clears anyway"
+        )
         return
     now = datetime.now(UTC)
     before = retention.cutoff(days, now)
@@ -327,7 +373,10 @@ def db_purge(
         else:
             retouren, meldingen = retention.purge_all(sessions, before, now=now)
     except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, never the statement's parameters
-        typer.echo(f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)", err=True)
+        typer.echo(
+            f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
+            err=True,
+        )
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
@@ -335,7 +384,9 @@ def db_purge(
     at = before.isoformat(timespec="seconds")
     # The first line as it was before GI102s were cleared too: scripts may read it.
     typer.echo(f"{verb} the retour XML of {_count(retouren, 'message', 'messages')} delivered before {at}")
-    typer.echo(f"{verb} the XML of {_count(meldingen, 'GI102 statusmelding', 'GI102 statusmeldingen')} delivered before {at}")
+    typer.echo(
+        f"{verb} the XML of {_count(meldingen, 'GI102 statusmelding', 'GI102 statusmeldingen')} delivered before {at}"
+    )
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -345,8 +396,12 @@ def _count(n: int, one: str, many: str) -> str:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of messages to send.")],
-    to: Annotated[str, typer.Option("--to", help="A hub's base URL (HTTP gateway) or 'kafka' (the configured broker).")],
-    api_key: Annotated[str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")] = None,
+    to: Annotated[
+        str, typer.Option("--to", help="A hub's base URL (HTTP gateway) or 'kafka' (the configured broker).")
+    ],
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")
+    ] = None,
 ) -> None:
     """Send message files to a running hub, in order of Dagtekening then file name."""
     import asyncio
@@ -388,7 +443,9 @@ def ingest(
 @app.command()
 def run(
     role: Annotated[str, typer.Option("--role", help="all | intake | processors | gateway")] = "all",
-    demo_mode: Annotated[bool, typer.Option("--demo", help="Allow a throwaway pseudonymisation key.")] = False,
+    demo_mode: Annotated[
+        bool, typer.Option("--demo", help="Allow a throwaway pseudonymisation key.")
+    ] = False,
 ) -> None:
     """The service: intake, processors, HTTP gateway and /metrics (embedded broker and SQLite by default)."""
     from consumers.app import ROLES
@@ -409,7 +466,11 @@ def run(
     def started(service: Service) -> None:
         base = f"http://{settings.http_host}:{settings.http_port}"
         broker = service.runtime.bootstrap + (" (embedded Tansu)" if service.runtime.embedded else "")
-        lines = [f"ijw-hub {role} is running", f"  broker   {broker}", f"  database {mask_url(settings.database_url)}"]
+        lines = [
+            f"ijw-hub {role} is running",
+            f"  broker   {broker}",
+            f"  database {mask_url(settings.database_url)}",
+        ]
         if service.runtime.has("gateway"):
             lines += [f"  gateway  {base}/berichten   (API docs: {base}/docs)"]
         lines += [f"  metrics  {base}/metrics", f"  health   {base}/healthz  {base}/readyz"]
@@ -453,26 +514,55 @@ def post_simulated(
 
 @app.command()
 def simulate(
-    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same messages, byte for byte.")] = 1,
-    regio: Annotated[list[str] | None, typer.Option("--regio", help="A jeugdregio (repeat for more); default: the seven Gelderland regions.")] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="The same seed gives the same messages, byte for byte.")
+    ] = 1,
+    regio: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--regio", help="A jeugdregio (repeat for more); default: the seven Gelderland regions."
+        ),
+    ] = None,
     aanbieders: Annotated[int, typer.Option("--aanbieders", help="Number of aanbieders.")] = 30,
     clienten: Annotated[int, typer.Option("--clienten", help="Client stories over the period.")] = 400,
-    start: Annotated[str | None, typer.Option("--start", help="First day (default: nine months before --tot).")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day (default: nine months before --tot).")
+    ] = None,
     tot: Annotated[str | None, typer.Option("--tot", help="Last Dagtekening (default: today).")] = None,
-    error_rate: Annotated[float, typer.Option("--error-rate", help="Share of messages that get a deliberately wrong twin.")] = 0.02,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the messages and manifest.json to this directory.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="POST the messages to a running hub (its base URL).")] = None,
-    api_key: Annotated[str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")] = None,
-    speed: Annotated[float | None, typer.Option("--speed", help="Messages per second with --to (default: as fast as possible; 2 with --live).")] = None,
-    live: Annotated[bool, typer.Option("--live", help="With --to: after the history keep sending traffic dated today.")] = False,
-    gi: Annotated[bool, typer.Option("--gi/--no-gi", help="Also GI bepalingen, maatregel-voortgang and capaciteit.")] = True,
+    error_rate: Annotated[
+        float, typer.Option("--error-rate", help="Share of messages that get a deliberately wrong twin.")
+    ] = 0.02,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the messages and manifest.json to this directory.")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="POST the messages to a running hub (its base URL).")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")
+    ] = None,
+    speed: Annotated[
+        float | None,
+        typer.Option(
+            "--speed", help="Messages per second with --to (default: as fast as possible; 2 with --live)."
+        ),
+    ] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="With --to: after the history keep sending traffic dated today.")
+    ] = False,
+    gi: Annotated[
+        bool, typer.Option("--gi/--no-gi", help="Also GI bepalingen, maatregel-voortgang and capaciteit.")
+    ] = True,
 ) -> None:
     """Realistic synthetic traffic for a set of jeugdregio's: files plus manifest.json (--out), or POSTed to a hub (--to)."""
     from hub.synth.simulate import SimConfig, Simulator, schrijf
     from hub.synth.wereld import GELDERLAND
 
     if (out is None) == (to is None) or (live and to is None) or (speed is not None and speed <= 0):
-        typer.echo("error: give --out DIR or --to URL (one of them; --live and --speed need --to, speed > 0)", err=True)
+        typer.echo(
+            "error: give --out DIR or --to URL (one of them; --live and --speed need --to, speed > 0)",
+            err=True,
+        )
         raise typer.Exit(2)
     try:
         config = SimConfig(
@@ -500,7 +590,9 @@ def simulate(
         return
     assert to is not None
     try:
-        refused = post_simulated(sim.live() if live else sim.run(), to, api_key, speed=speed or (2.0 if live else None))
+        refused = post_simulated(
+            sim.live() if live else sim.run(), to, api_key, speed=speed or (2.0 if live else None)
+        )
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
     except Exception as exc:  # connection refused, timeouts: one clear line

@@ -38,16 +38,24 @@ class Familie:
     snapshot: Callable[[Session, Any, Pseudonym, date, bool], object]
     oordeel: Callable[[Verdict], Oordeel]
     # (model, bericht_id, pseudonym, ontvangen_op, client, accepted parts) -> event
-    normalise: Callable[[Any, str, Pseudonymise, datetime, str | None, frozenset[int] | None], HubEvent | None]
+    normalise: Callable[
+        [Any, str, Pseudonymise, datetime, str | None, frozenset[int] | None], HubEvent | None
+    ]
     # (session, model, bericht_id, pseudonym, accepted parts)
     apply: Callable[[Session, Any, str, Pseudonym, frozenset[int] | None], None]
 
 
 def _ijw_normalise(
-    model: Any, bericht_id: str, pseudonym: Pseudonymise, ontvangen_op: datetime, client: str | None,
+    model: Any,
+    bericht_id: str,
+    pseudonym: Pseudonymise,
+    ontvangen_op: datetime,
+    client: str | None,
     onderdelen: frozenset[int] | None,
 ) -> HubEvent | None:
-    return normalise(model, bericht_id=bericht_id, pseudonym=pseudonym, ontvangen_op=ontvangen_op, client=client)
+    return normalise(
+        model, bericht_id=bericht_id, pseudonym=pseudonym, ontvangen_op=ontvangen_op, client=client
+    )
 
 
 def _ijw_apply(
@@ -58,7 +66,11 @@ def _ijw_apply(
 
 
 def _gi_normalise(
-    model: Any, bericht_id: str, pseudonym: Pseudonymise, ontvangen_op: datetime, client: str | None,
+    model: Any,
+    bericht_id: str,
+    pseudonym: Pseudonymise,
+    ontvangen_op: datetime,
+    client: str | None,
     onderdelen: frozenset[int] | None,
 ) -> HubEvent | None:
     return normalise_gi(

@@ -114,7 +114,9 @@ class Intake:
         self.clock = clock
         self.now = now
 
-    def verwerk(self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None) -> IntakeResult:
+    def verwerk(
+        self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None
+    ) -> IntakeResult:
         """Judge and record one message; raises TransientError while the store is unreachable."""
         return self.verwerk_batch([Inbound(raw, bericht_id, received_at)])[0]
 
@@ -164,7 +166,13 @@ class Intake:
 
     def _record(self, session: Any, j: _Judged, today: date, pseudonym: Callable[[str], str]) -> IntakeResult:
         """Idempotency, level 3, retour, event, audit and state of one judged message; flushes, never commits."""
-        bericht_id, received_at, digest, verdict, model = j.bericht_id, j.received_at, j.digest, j.verdict, j.model
+        bericht_id, received_at, digest, verdict, model = (
+            j.bericht_id,
+            j.received_at,
+            j.digest,
+            j.verdict,
+            j.model,
+        )
         if verdict.doc is None:
             return self._malformed(session, j)
         doc = verdict.doc
@@ -318,7 +326,9 @@ class Intake:
         problems = [v.as_json() for v in verdict.errors]
         if not audit.known(session, j.bericht_id):  # a redelivered malformed message is recorded once
             self._audit(session, j, OUTCOME_MALFORMED, error_codes=[v.rule for v in verdict.errors])
-        return IntakeResult(j.bericht_id, verdict.bericht, OUTCOME_MALFORMED, verdict.errors, problems=problems)
+        return IntakeResult(
+            j.bericht_id, verdict.bericht, OUTCOME_MALFORMED, verdict.errors, problems=problems
+        )
 
 
 __all__ = ["OUTCOME_ACCEPTED", "OUTCOME_DUPLICATE", "Inbound", "Intake", "IntakeResult", "content_hash"]

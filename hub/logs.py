@@ -15,7 +15,9 @@ from pythonjsonlogger.json import JsonFormatter
 CORRELATION = ("bericht_id", "identificatie", "bericht", "outcome")
 
 
-def configure(fmt: Literal["json", "text"] = "json", level: str = "INFO", *, quiet_broker: bool = True) -> None:
+def configure(
+    fmt: Literal["json", "text"] = "json", level: str = "INFO", *, quiet_broker: bool = True
+) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(

@@ -33,7 +33,9 @@ class HubMetrics:
             registry=registry,
         )
         self.retour = Counter(
-            "hub_retour_total", "Retourberichten produced, by retour message type (JW302, ..., JW325).", ["bericht"],
+            "hub_retour_total",
+            "Retourberichten produced, by retour message type (JW302, ..., JW325).",
+            ["bericht"],
             registry=registry,
         )
         self.retour_delivered = Counter(
@@ -49,7 +51,10 @@ class HubMetrics:
             registry=registry,
         )
         self.dead_letters = Counter(
-            "hub_dead_letters_total", "Messages put on the dead-letter topic, by reason.", ["reason"], registry=registry
+            "hub_dead_letters_total",
+            "Messages put on the dead-letter topic, by reason.",
+            ["reason"],
+            registry=registry,
         )
         self.processing_seconds = Histogram(
             "hub_processing_seconds",

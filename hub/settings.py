@@ -22,9 +22,12 @@ class HubSettings(BaseSettings):
         env_prefix="HUB_", env_file=os.environ.get("HUB_ENV_FILE"), extra="ignore", frozen=True
     )
 
-    schema_dir: Path | None = Field(None, description="Directory with iJw 3.2 XSDs (official release files); default: built-in")
+    schema_dir: Path | None = Field(
+        None, description="Directory with iJw 3.2 XSDs (official release files); default: built-in"
+    )
     gemeenten_file: Path | None = Field(
-        None, description="CSV gemeentecode,gemeentenaam,provincie,jeugdregio; default: CBS list 2026 shipped with the hub"
+        None,
+        description="CSV gemeentecode,gemeentenaam,provincie,jeugdregio; default: CBS list 2026 shipped with the hub",
     )
     productcodes_file: Path | None = Field(
         None,
@@ -38,28 +41,48 @@ class HubSettings(BaseSettings):
     )
     max_message_bytes: int = Field(DEFAULT_MAX_BYTES, description="Largest accepted message in bytes", gt=0)
     max_xml_depth: int = Field(DEFAULT_MAX_DEPTH, description="Deepest accepted element nesting", gt=0)
-    database_url: str = Field("sqlite:///hub.sqlite", description="SQLAlchemy URL of the store (postgresql+psycopg://...)")
+    database_url: str = Field(
+        "sqlite:///hub.sqlite", description="SQLAlchemy URL of the store (postgresql+psycopg://...)"
+    )
     pseudonym_key: SecretStr | None = Field(
-        None, description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN); required outside demo mode"
+        None,
+        description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN); required outside demo mode",
     )
     api_keys: SecretStr | None = Field(
-        None, description='JSON object mapping an API key to the sender codes it may use: {"key": ["0200", "12345678"]}'
+        None,
+        description='JSON object mapping an API key to the sender codes it may use: {"key": ["0200", "12345678"]}',
     )
-    http_host: str = Field("127.0.0.1", description="Address the HTTP server binds to (0.0.0.0 in a container)")
+    http_host: str = Field(
+        "127.0.0.1", description="Address the HTTP server binds to (0.0.0.0 in a container)"
+    )
     http_port: int = Field(8080, description="Port of the gateway, /metrics, /healthz and /readyz")
-    log_format: Literal["json", "text"] = Field("json", description="Log output: structured JSON or text for people")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Log output: structured JSON or text for people"
+    )
     log_level: str = Field("INFO", description="Log level")
     migrate_on_start: bool = Field(True, description="Run database migrations when the hub starts")
-    shutdown_grace_seconds: float = Field(20.0, description="Time to finish in-flight messages after SIGTERM", gt=0)
-    retour_dir: Path | None = Field(None, description="Outbox directory where delivered retourberichten are written")
+    shutdown_grace_seconds: float = Field(
+        20.0, description="Time to finish in-flight messages after SIGTERM", gt=0
+    )
+    retour_dir: Path | None = Field(
+        None, description="Outbox directory where delivered retourberichten are written"
+    )
     max_attempts: int = Field(5, description="Processing attempts before a message is dead-lettered", ge=1)
-    gateway_buffer: int = Field(1000, description="Messages the gateway holds while the broker is unreachable", ge=0)
-    demo: bool = Field(False, description="Demo mode: a throwaway pseudonymisation key is generated when none is set")
+    gateway_buffer: int = Field(
+        1000, description="Messages the gateway holds while the broker is unreachable", ge=0
+    )
+    demo: bool = Field(
+        False, description="Demo mode: a throwaway pseudonymisation key is generated when none is set"
+    )
     gi_koppeltermijn_dagen: int = Field(
-        365, description="Days after a GI bepaling in which a verzoek or toewijzing is linked to it (docs/gi-koppeling.md)", ge=0
+        365,
+        description="Days after a GI bepaling in which a verzoek or toewijzing is linked to it (docs/gi-koppeling.md)",
+        ge=0,
     )
     peil_interval_seconds: float = Field(
-        3600.0, description="How often the processors check the 3-month norm of GI bepalingen (statusmelding 04)", gt=0
+        3600.0,
+        description="How often the processors check the 3-month norm of GI bepalingen (statusmelding 04)",
+        gt=0,
     )
     retour_retention_days: int = Field(
         90,

@@ -61,7 +61,12 @@ class Topics:
         return Groups(*(group_name(self.prefix, role) for role in ("intake", "retour", "processors")))
 
     def all(self) -> list[str]:
-        return [self.inbound, self.retour, self.dead_letter, *(self.normalised(k) for k in (*NORMALISED, *GI))]
+        return [
+            self.inbound,
+            self.retour,
+            self.dead_letter,
+            *(self.normalised(k) for k in (*NORMALISED, *GI)),
+        ]
 
 
 def pair_key(gemeente: str | None, aanbieder: str | None) -> str:

@@ -32,7 +32,11 @@ def _identify(path: Path, data: bytes) -> Input:
     except BerichtUnreadable:
         return Input(path, data, None, pair_key(None, None))
     header = parsed.root.find("{*}Header")
-    text = (header.findtext("{*}BerichtIdentificatie/{*}Dagtekening") or "").strip() if header is not None else ""
+    text = (
+        (header.findtext("{*}BerichtIdentificatie/{*}Dagtekening") or "").strip()
+        if header is not None
+        else ""
+    )
     try:
         dagtekening: date | None = date.fromisoformat(text)
     except ValueError:
@@ -52,8 +56,6 @@ def collect(paths: Iterable[Path]) -> list[Input]:
             files.append(path)
     inputs = [_identify(p, p.read_bytes()) for p in files]
     return sorted(inputs, key=lambda i: (i.dagtekening or date.max, i.path.name, str(i.path)))
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,9 @@ def send_http(inputs: list[Input], url: str, api_key: str | None, *, timeout: fl
     return out
 
 
-async def send_kafka(inputs: list[Input], publish: Callable[..., Awaitable[object]], topic: str) -> list[Sent]:
+async def send_kafka(
+    inputs: list[Input], publish: Callable[..., Awaitable[object]], topic: str
+) -> list[Sent]:
     """Publish each file to the inbound topic through `publish` (a FastStream broker's publish)."""
     out: list[Sent] = []
     for item in inputs:

@@ -40,7 +40,10 @@ class Retour:
     def of(cls, record: Any) -> Retour:
         headers = {k: bytes(v).decode("utf-8", "replace") for k, v in record.headers or () if v is not None}
         return cls(
-            record.value or b"", headers.get(HEADER_ID, ""), headers.get("bericht", "onbekend"), headers.get("ontvanger", "")
+            record.value or b"",
+            headers.get(HEADER_ID, ""),
+            headers.get("bericht", "onbekend"),
+            headers.get("ontvanger", ""),
         )
 
 
@@ -81,7 +84,10 @@ class RetourDispatcher:
             try:
                 await asyncio.to_thread(self.deliver, retouren)
                 break
-            except (TransientError, OSError):  # store or outbox unavailable: retry, the retour must not be lost
+            except (
+                TransientError,
+                OSError,
+            ):  # store or outbox unavailable: retry, the retour must not be lost
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
         await msg.ack()

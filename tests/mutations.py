@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 # (position, kind, chunk): kind 0 deletes, 1 inserts, 2 overwrites, 3 truncates.
 BYTE_EDITS = st.lists(
-    st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=3), st.binary(max_size=8)), max_size=4
+    st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=3), st.binary(max_size=8)),
+    max_size=4,
 )
 
 

@@ -55,7 +55,12 @@ def test_json_contract_for_rejections_in_input_order(tmp_path: Path) -> None:
     out = lines(result.output)
     assert [o["file"] for o in out] == [str(bad_rule), str(bad_xsd), str(garbage), str(missing)]
     assert out[0]["errors"] == [
-        {"rule": "CS002", "retourcode": "0001", "location": "/Bericht/Client/Bsn", "message": out[0]["errors"][0]["message"]}  # type: ignore[index]
+        {
+            "rule": "CS002",
+            "retourcode": "0001",
+            "location": "/Bericht/Client/Bsn",
+            "message": out[0]["errors"][0]["message"],
+        }  # type: ignore[index]
     ]
     assert out[1]["bericht"] == "JW305"
     assert [e["rule"] for e in out[1]["errors"]] == ["XSD"]  # type: ignore[union-attr]
@@ -70,8 +75,13 @@ def test_tr135_and_tr378_are_checked(tmp_path: Path) -> None:
     future.write_bytes(to_xml("JW301", spec("JW301", dagtekening=__import__("datetime").date(2026, 11, 24))))
     unknown = tmp_path / "unknown.xml"
     unknown.write_bytes(to_xml("JW301", spec("JW301", gemeente="0001")))
-    out = lines(runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(future), str(unknown)]).output)
-    assert [(e["rule"], e["retourcode"]) for o in out for e in o["errors"]] == [("TR135", "8848"), ("TR378", "S300")]  # type: ignore[attr-defined]
+    out = lines(
+        runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(future), str(unknown)]).output
+    )
+    assert [(e["rule"], e["retourcode"]) for o in out for e in o["errors"]] == [
+        ("TR135", "8848"),
+        ("TR378", "S300"),
+    ]  # type: ignore[attr-defined]
 
 
 def test_tr346_is_checked_from_the_message_alone(tmp_path: Path) -> None:
@@ -121,7 +131,9 @@ def test_schema_dir_matches_file_names_case_insensitively(tmp_path: Path, berich
     for xsd in builtin.glob("*.xsd"):
         name = xsd.name.upper() if xsd.name.startswith("jw") else "BasisSchema.xsd"
         (official / name).write_bytes(xsd.read_bytes())
-    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, "--schema-dir", str(official), str(berichten)])
+    result = runner.invoke(
+        app, ["validate", "--format", "json", *AS_OF, "--schema-dir", str(official), str(berichten)]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -137,14 +149,18 @@ def test_schema_dir_is_really_used(tmp_path: Path, berichten: Path) -> None:
     assert pattern is not None
     pattern.set("value", "9[0-9]{7}")  # no AGB code in our messages starts with 9
     basis.write(str(stricter / "basisschema.xsd"))
-    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, "--schema-dir", str(stricter), str(berichten)])
+    result = runner.invoke(
+        app, ["validate", "--format", "json", *AS_OF, "--schema-dir", str(stricter), str(berichten)]
+    )
     assert result.exit_code == 1
     assert {e["rule"] for o in lines(result.output) for e in o["errors"]} == {"XSD"}  # type: ignore[attr-defined]
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", "--format", "yaml", str(tmp_path)]).exit_code == 2
-    assert runner.invoke(app, ["validate", "--schema-dir", str(tmp_path / "nope"), str(tmp_path)]).exit_code == 2
+    assert (
+        runner.invoke(app, ["validate", "--schema-dir", str(tmp_path / "nope"), str(tmp_path)]).exit_code == 2
+    )
     assert runner.invoke(app, ["validate"]).exit_code == 2
 
 

@@ -73,7 +73,9 @@ def test_productcodes_reject_an_unknown_pair_with_tr381_and_accept_a_known_one(t
     )  # fmt: skip
 
 
-def test_tarieven_reject_another_producttarief_with_tr418_and_accept_the_contract_tariff(tmp_path: Path) -> None:
+def test_tarieven_reject_another_producttarief_with_tr418_and_accept_the_contract_tariff(
+    tmp_path: Path,
+) -> None:
     msg = write(tmp_path, "jw323.xml", to_xml("JW323", spec("JW323")))
     code, [out] = validate("--tarieven", write(tmp_path, "ander.csv", ANDER_TARIEF), msg)
     assert code == 1

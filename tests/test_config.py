@@ -77,7 +77,9 @@ def render_table(settings: list[Setting]) -> str:
     """The configuration table of docs/operations.md: variable, type, default and description of every setting."""
     lines = ["| variable | type | default | description |", "|---|---|---|---|"]
     for s in settings:
-        lines.append(f"| `{s.env}` | {_cell(s.type, True)} | {_cell(s.default, True)} | {_cell(s.description)} |")
+        lines.append(
+            f"| `{s.env}` | {_cell(s.type, True)} | {_cell(s.default, True)} | {_cell(s.description)} |"
+        )
     return "\n".join(lines)
 
 
@@ -153,7 +155,9 @@ def test_an_invalid_setting_is_named_without_its_value() -> None:
 def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("HUB_")}
     # An address nothing listens on: the hub must refuse before it tries a broker or a database.
-    env.update(HUB_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9", HUB_DATABASE_URL=f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    env.update(
+        HUB_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9", HUB_DATABASE_URL=f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    )
     env.update(extra)
     return env
 
@@ -172,7 +176,13 @@ def test_run_refuses_to_start_without_a_pseudonym_key(tmp_path: Path) -> None:
 
 @pytest.mark.kafka
 async def test_demo_mode_starts_without_a_key_and_warns(tansu: EmbeddedBroker, tmp_path: Path) -> None:
-    hub = HubRun(tansu.bootstrap, "demo-test.", f"sqlite:///{tmp_path / 'hub.sqlite'}", tmp_path / "hub.log", role="gateway")
+    hub = HubRun(
+        tansu.bootstrap,
+        "demo-test.",
+        f"sqlite:///{tmp_path / 'hub.sqlite'}",
+        tmp_path / "hub.log",
+        role="gateway",
+    )
     del hub.env["HUB_PSEUDONYM_KEY"]
     hub.env["HUB_DEMO"] = "true"
     hub.start()

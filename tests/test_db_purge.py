@@ -60,7 +60,10 @@ def retouren(engine: Engine, *ids: str) -> list[str | None]:
 
 
 def purge(engine: Engine, *args: str, retention_days: str = "90") -> tuple[int, str]:
-    env = {"HUB_RETOUR_RETENTION_DAYS": retention_days, "HUB_DATABASE_URL": "sqlite:////nonexistent/hub.sqlite"}
+    env = {
+        "HUB_RETOUR_RETENTION_DAYS": retention_days,
+        "HUB_DATABASE_URL": "sqlite:////nonexistent/hub.sqlite",
+    }
     result = runner.invoke(app, ["db", "purge", "--database", url(engine), *args], env=env)
     return result.exit_code, result.output
 
@@ -99,7 +102,9 @@ def test_usage_errors_exit_2_and_change_nothing(db: Engine, args: list[str]) -> 
 
 def test_an_unreachable_store_is_one_line_and_status_1() -> None:
     result = runner.invoke(
-        app, ["db", "purge", "--database", "sqlite:////nonexistent/dir/hub.sqlite"], env={"HUB_RETOUR_RETENTION_DAYS": "90"}
+        app,
+        ["db", "purge", "--database", "sqlite:////nonexistent/dir/hub.sqlite"],
+        env={"HUB_RETOUR_RETENTION_DAYS": "90"},
     )
     assert result.exit_code == 1 and result.output.startswith("error: the store failed: OperationalError")
 
@@ -113,7 +118,11 @@ def test_purge_clears_delivered_gi102s_too_and_prints_them_on_a_line_of_their_ow
     assert second.startswith("cleared the XML of 1 GI102 statusmelding delivered before ")
     assert first.rsplit(" ", 1)[1] == second.rsplit(" ", 1)[1]  # the same cutoff
     assert retouren(db, retour) == [None] and xml(db, old, recent, pending) == ["", GI102, GI102]
-    assert purge(db, "--older-than", "0")[1].splitlines()[1].startswith("cleared the XML of 1 GI102 statusmelding ")
+    assert (
+        purge(db, "--older-than", "0")[1]
+        .splitlines()[1]
+        .startswith("cleared the XML of 1 GI102 statusmelding ")
+    )
     assert xml(db, recent, pending) == ["", GI102]  # not delivered: kept whatever its age
 
 

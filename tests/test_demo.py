@@ -31,7 +31,10 @@ def test_demo_shows_domain_metrics_within_30_seconds() -> None:
         started = time.monotonic()
         proc = subprocess.Popen(
             [sys.executable, "-m", "hub", "demo", "--no-live", "--port", str(port), "--duration", "60"],
-            env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
         )
         try:
             elapsed = None
@@ -46,7 +49,9 @@ def test_demo_shows_domain_metrics_within_30_seconds() -> None:
                     break
                 time.sleep(0.5)
             log.seek(0)
-            assert elapsed is not None, f"no domain metrics within 30 s\n{log.read().decode(errors='replace')[-2000:]}"
+            assert elapsed is not None, (
+                f"no domain metrics within 30 s\n{log.read().decode(errors='replace')[-2000:]}"
+            )
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:

@@ -90,7 +90,9 @@ class HubRun(IntakeProcess):
                 except httpx.TransportError:
                     pass  # not listening yet
                 if time.monotonic() > deadline:
-                    pytest.fail(f"{path} did not answer {status} within {timeout:g} s; log:\n{self.log_tail()}")
+                    pytest.fail(
+                        f"{path} did not answer {status} within {timeout:g} s; log:\n{self.log_tail()}"
+                    )
                 await asyncio.sleep(0.1)
 
     @property
@@ -130,7 +132,13 @@ async def test_readyz_waits_for_the_migrations_and_healthz_answers_throughout(
     empty = tmp_path / "empty.sqlite"
     empty.touch()  # a database that exists and answers, without any table
     url = f"sqlite:///{empty}"
-    hub = HubRun(tansu.bootstrap, f"life-{uuid.uuid4().hex[:10]}.", url, tmp_path / "hub.log", HUB_MIGRATE_ON_START="false")
+    hub = HubRun(
+        tansu.bootstrap,
+        f"life-{uuid.uuid4().hex[:10]}.",
+        url,
+        tmp_path / "hub.log",
+        HUB_MIGRATE_ON_START="false",
+    )
     hub.start()
     try:
         assert (await hub.wait_for("/healthz", 200)).json()["status"] == "ok"
@@ -143,7 +151,10 @@ async def test_readyz_waits_for_the_migrations_and_healthz_answers_throughout(
 
         # The consumers start (a group join each) once they see the schema current: generous on a busy machine.
         ready = await hub.wait_for("/readyz", 200, timeout=60)
-        assert ready.json() == {"status": "ok", "checks": {"broker": True, "database": True, "migrations": True}}
+        assert ready.json() == {
+            "status": "ok",
+            "checks": {"broker": True, "database": True, "migrations": True},
+        }
         assert (await hub.wait_for("/healthz", 200)).status_code == 200
         code, _ = hub.terminate()
         assert code == 0, hub.log_tail()
@@ -157,7 +168,11 @@ async def test_readyz_waits_for_the_migrations_and_healthz_answers_throughout(
 def judged_lines(output: str) -> list[dict[str, Any]]:
     """The intake's one line per judged message, from JSON log output."""
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    return [line for line in lines if line.get("logger") == "hub.intake" and line["message"] == "bericht beoordeeld"]
+    return [
+        line
+        for line in lines
+        if line.get("logger") == "hub.intake" and line["message"] == "bericht beoordeeld"
+    ]
 
 
 def count(engine: Any, table: Any) -> int:

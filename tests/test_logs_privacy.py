@@ -93,7 +93,14 @@ def people(n: int) -> list[Persoon]:
 
 
 def message(bericht: str, p: Persoon, ident: str, pair: tuple[str, str]) -> Spec:
-    return spec(bericht, persoon=p, identificatie=ident, gemeente=pair[0], aanbieder=pair[1], dagtekening=dagtekening())
+    return spec(
+        bericht,
+        persoon=p,
+        identificatie=ident,
+        gemeente=pair[0],
+        aanbieder=pair[1],
+        dagtekening=dagtekening(),
+    )
 
 
 def wrong_bsn(bsn: str) -> str:
@@ -102,7 +109,9 @@ def wrong_bsn(bsn: str) -> str:
 
 
 async def post(client: httpx.AsyncClient, data: bytes, key: str = API_KEY) -> httpx.Response:
-    return await client.post("/berichten", content=data, headers={"X-API-Key": key, "Content-Type": "application/xml"})
+    return await client.post(
+        "/berichten", content=data, headers={"X-API-Key": key, "Content-Type": "application/xml"}
+    )
 
 
 async def send_http(hub: HubRun, p: list[Persoon], sent: Sent) -> None:
@@ -241,8 +250,12 @@ async def test_no_log_line_carries_a_bsn_or_a_name(tansu: EmbeddedBroker, tmp_pa
     assert hub.out_path.read_text() == ""  # stdout stays clean: logs and the banner go to stderr
     assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)
     assert any(line["level"] == "DEBUG" for line in lines)  # the level asked for is the level logged
-    judged = [line for line in lines if line["logger"] == "hub.intake" and line["message"] == "bericht beoordeeld"]
+    judged = [
+        line for line in lines if line["logger"] == "hub.intake" and line["message"] == "bericht beoordeeld"
+    ]
     assert {line["bericht_id"] for line in judged} == sent.intake_ids
     assert all(line["identificatie"] for line in judged if line["outcome"] != "malformed")
-    received = [line for line in lines if line["logger"] == "hub.gateway" and line["message"] == "bericht ontvangen"]
+    received = [
+        line for line in lines if line["logger"] == "hub.gateway" and line["message"] == "bericht ontvangen"
+    ]
     assert received and all(line["bericht_id"] and line["identificatie"] for line in received)

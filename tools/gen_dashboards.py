@@ -98,10 +98,16 @@ class Layout:
 
     def row(self, title: str) -> None:
         self._newline()
-        self.placed.append({
-            "type": "row", "title": title, "collapsed": False, "panels": [], "id": self._id(),
-            "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": self.y},
-        })
+        self.placed.append(
+            {
+                "type": "row",
+                "title": title,
+                "collapsed": False,
+                "panels": [],
+                "id": self._id(),
+                "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": self.y},
+            }
+        )
         self.y += 1
 
     def panel(self, body: Json, width: int, height: int) -> None:
@@ -124,9 +130,14 @@ class Layout:
 
 def target(query: Query, ref_id: str) -> Json:
     return {
-        "refId": ref_id, "datasource": DATASOURCE, "editorMode": "code", "expr": query.expr,
-        "legendFormat": query.legend or "__auto", "range": not (query.instant or query.table),
-        "instant": query.instant or query.table, "format": "table" if query.table else "time_series",
+        "refId": ref_id,
+        "datasource": DATASOURCE,
+        "editorMode": "code",
+        "expr": query.expr,
+        "legendFormat": query.legend or "__auto",
+        "range": not (query.instant or query.table),
+        "instant": query.instant or query.table,
+        "format": "table" if query.table else "time_series",
     }
 
 
@@ -141,8 +152,12 @@ def field_config(panel: Panel) -> Json:
     if panel.kind == "timeseries":
         defaults["min"] = 0
         defaults["custom"] = {
-            "drawStyle": "line", "lineWidth": 1, "fillOpacity": 20 if panel.stacked else 5, "showPoints": "never",
-            "spanNulls": False, "stacking": {"mode": "normal" if panel.stacked else "none", "group": "A"},
+            "drawStyle": "line",
+            "lineWidth": 1,
+            "fillOpacity": 20 if panel.stacked else 5,
+            "showPoints": "never",
+            "spanNulls": False,
+            "stacking": {"mode": "normal" if panel.stacked else "none", "group": "A"},
         }
     return {"defaults": defaults, "overrides": []}
 
@@ -153,55 +168,125 @@ REDUCE_LAST = {"calcs": ["lastNotNull"], "fields": "", "values": False}
 def panel_options(kind: str) -> Json:
     if kind == "timeseries":
         return {
-            "legend": {"displayMode": "table", "placement": "bottom", "showLegend": True, "calcs": ["lastNotNull", "max"]},
+            "legend": {
+                "displayMode": "table",
+                "placement": "bottom",
+                "showLegend": True,
+                "calcs": ["lastNotNull", "max"],
+            },
             "tooltip": {"mode": "multi", "sort": "desc"},
         }
     if kind == "stat":
-        return {"reduceOptions": REDUCE_LAST, "colorMode": "value", "graphMode": "area", "justifyMode": "auto",
-                "orientation": "auto", "textMode": "auto"}
+        return {
+            "reduceOptions": REDUCE_LAST,
+            "colorMode": "value",
+            "graphMode": "area",
+            "justifyMode": "auto",
+            "orientation": "auto",
+            "textMode": "auto",
+        }
     if kind == "bargauge":
-        return {"reduceOptions": REDUCE_LAST, "displayMode": "gradient", "orientation": "horizontal",
-                "showUnfilled": True, "valueMode": "color", "namePlacement": "auto", "sizing": "auto"}
-    return {"showHeader": True, "cellHeight": "sm", "footer": {"show": False, "reducer": ["sum"], "fields": ""}}
+        return {
+            "reduceOptions": REDUCE_LAST,
+            "displayMode": "gradient",
+            "orientation": "horizontal",
+            "showUnfilled": True,
+            "valueMode": "color",
+            "namePlacement": "auto",
+            "sizing": "auto",
+        }
+    return {
+        "showHeader": True,
+        "cellHeight": "sm",
+        "footer": {"show": False, "reducer": ["sum"], "fields": ""},
+    }
 
 
 def render_panel(panel: Panel) -> Json:
     return {
-        "type": panel.kind, "title": panel.title, "description": panel.description, "datasource": DATASOURCE,
+        "type": panel.kind,
+        "title": panel.title,
+        "description": panel.description,
+        "datasource": DATASOURCE,
         "targets": [target(q, chr(ord("A") + i)) for i, q in enumerate(panel.queries)],
-        "fieldConfig": field_config(panel), "options": panel_options(panel.kind),
+        "fieldConfig": field_config(panel),
+        "options": panel_options(panel.kind),
         "transformations": list(panel.transformations),
     }
 
 
 def render_variable(var: Variable) -> Json:
     return {
-        "name": var.name, "label": var.label, "type": "query", "datasource": DATASOURCE,
+        "name": var.name,
+        "label": var.label,
+        "type": "query",
+        "datasource": DATASOURCE,
         "query": {"query": var.query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
-        "definition": var.query, "refresh": 2, "regex": "", "sort": 1, "hide": 0,
-        "multi": True, "includeAll": True, "allValue": ".*",
-        "current": {"selected": True, "text": ["All"], "value": ["$__all"]}, "options": [],
+        "definition": var.query,
+        "refresh": 2,
+        "regex": "",
+        "sort": 1,
+        "hide": 0,
+        "multi": True,
+        "includeAll": True,
+        "allValue": ".*",
+        "current": {"selected": True, "text": ["All"], "value": ["$__all"]},
+        "options": [],
     }
 
 
-def dashboard(uid: str, title: str, description: str, variables: Iterable[Variable], rows: Iterable[Row]) -> Json:
+def dashboard(
+    uid: str, title: str, description: str, variables: Iterable[Variable], rows: Iterable[Row]
+) -> Json:
     layout = Layout()
     for row in rows:
         layout.row(row.title)
         for panel in row.panels:
             layout.panel(render_panel(panel), panel.width, panel.height)
     return {
-        "id": None, "uid": uid, "title": title, "description": description, "tags": [TAG],
-        "timezone": "browser", "editable": True, "graphTooltip": 1, "fiscalYearStartMonth": 0, "liveNow": False,
-        "refresh": "1m", "time": {"from": "now-24h", "to": "now"}, "timepicker": {},
-        "schemaVersion": SCHEMA_VERSION, "version": 1, "weekStart": "",
-        "annotations": {"list": [{
-            "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
-            "hide": True, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
-        }]},
-        "links": [{"type": "dashboards", "tags": [TAG], "asDropdown": True, "title": "iJw hub",
-                   "includeVars": False, "keepTime": True, "icon": "external link", "targetBlank": False,
-                   "tooltip": "", "url": ""}],
+        "id": None,
+        "uid": uid,
+        "title": title,
+        "description": description,
+        "tags": [TAG],
+        "timezone": "browser",
+        "editable": True,
+        "graphTooltip": 1,
+        "fiscalYearStartMonth": 0,
+        "liveNow": False,
+        "refresh": "1m",
+        "time": {"from": "now-24h", "to": "now"},
+        "timepicker": {},
+        "schemaVersion": SCHEMA_VERSION,
+        "version": 1,
+        "weekStart": "",
+        "annotations": {
+            "list": [
+                {
+                    "builtIn": 1,
+                    "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+                    "enable": True,
+                    "hide": True,
+                    "iconColor": "rgba(0, 211, 255, 1)",
+                    "name": "Annotations & Alerts",
+                    "type": "dashboard",
+                }
+            ]
+        },
+        "links": [
+            {
+                "type": "dashboards",
+                "tags": [TAG],
+                "asDropdown": True,
+                "title": "iJw hub",
+                "includeVars": False,
+                "keepTime": True,
+                "icon": "external link",
+                "targetBlank": False,
+                "tooltip": "",
+                "url": "",
+            }
+        ],
         "templating": {"list": [render_variable(v) for v in variables]},
         "panels": layout.placed,
     }
@@ -209,8 +294,12 @@ def dashboard(uid: str, title: str, description: str, variables: Iterable[Variab
 
 def matrix(row_field: str, column_field: str) -> tuple[Json, ...]:
     """Table transformation: one row per row_field value, one column per column_field value."""
-    return ({"id": "groupingToMatrix",
-             "options": {"rowField": row_field, "columnField": column_field, "valueField": "Value"}},)
+    return (
+        {
+            "id": "groupingToMatrix",
+            "options": {"rowField": row_field, "columnField": column_field, "valueField": "Value"},
+        },
+    )
 
 
 def ratio_binnen(series: str, by: str, selector: str) -> str:
@@ -247,81 +336,207 @@ BERICHT = 'bericht=~"$bericht"'
 def berichtenverkeer() -> Json:
     rate = "bericht_outcome:hub_messages:rate5m"
     return dashboard(
-        "ijw-berichtenverkeer", "Berichtenverkeer",
+        "ijw-berichtenverkeer",
+        "Berichtenverkeer",
         "Berichten door de hub: doorvoer, acceptatie, afkeuringen per regel, retourberichten en de pijplijn.",
         [Variable("bericht", "Bericht", "label_values(hub_messages_total, bericht)")],
         [
-            Row("Nu", (
-                Panel("Berichten per seconde", "stat", (Query(f"sum({rate}{{{BERICHT}}})"),),
-                      "Beoordeelde berichten per seconde (5 minuten gemiddeld), alle uitkomsten.",
-                      unit="short", width=6, height=4, decimals=2),
-                Panel("Geaccepteerd", "stat", (Query(
-                    f'(sum({rate}{{outcome="accepted",{BERICHT}}}) or sum({rate}{{{BERICHT}}}) * 0)'
-                    f' / (sum({rate}{{outcome!="duplicate",{BERICHT}}}) > 0)'),),
-                      "Deel van de berichten dat geaccepteerd is; duplicaten (herleveringen) tellen niet mee.",
-                      unit="percentunit", width=6, height=4, decimals=1,
-                      thresholds=(("red", None), ("orange", 0.8), ("green", 0.95))),
-                Panel("Retourberichten wachtend op aflevering", "stat", (Query("max(hub_retour_pending)"),),
-                      "Retourberichten en GI-statusmeldingen (GI102) op de retour-topic die nog niet zijn "
-                      "afgeleverd.",
-                      width=6, height=4, thresholds=(("green", None), ("orange", 1), ("red", 100))),
-                Panel("Dead letters (1 uur)", "stat", (Query("sum(reason:hub_dead_letters:increase1h)"),),
-                      "Berichten die na herhaalde pogingen op de dead-letter topic zijn gezet.",
-                      width=6, height=4, decimals=0, thresholds=(("green", None), ("red", 1))),
-            )),
-            Row("Doorvoer", (
-                Panel("Doorvoer per bericht", "timeseries",
-                      (Query(f"sum by (bericht) ({rate}{{{BERICHT}}})", "{{bericht}}"),),
-                      "Beoordeelde berichten per seconde, per berichttype.", unit="short", stacked=True, width=8),
-                Panel("Uitkomst", "timeseries",
-                      (Query(f"sum by (outcome) ({rate}{{{BERICHT}}})", "{{outcome}}"),),
-                      "accepted, rejected (retour met foutcodes), duplicate (herlevering), malformed "
-                      "(niet well-formed, onveilig of niet XSD-geldig).", unit="short", stacked=True, width=8),
-                Panel("Acceptatiegraad per bericht", "timeseries",
-                      (Query(f"bericht:hub_messages_accepted:ratio_rate5m{{{BERICHT}}}", "{{bericht}}"),),
-                      "Geaccepteerd / (geaccepteerd + afgekeurd + malformed) per berichttype.",
-                      unit="percentunit", width=8),
-            )),
-            Row("Afkeuringen", (
-                Panel("Afkeuringen per regel (gekozen periode)", "bargauge", (Query(
-                    f"topk(15, sum by (rule) (increase(hub_rule_violations_total{{{BERICHT}}}[$__range])))",
-                    "{{rule}}", instant=True),),
-                      "De 15 regels die het vaakst zijn overtreden. Per afzender kan nog niet: "
-                      "hub_rule_violations_total heeft (nog) geen afzender-label.", width=8, height=10, decimals=0),
-                Panel("Regelovertredingen per regel", "timeseries",
-                      (Query(f"topk(10, sum by (rule) (bericht_rule:hub_rule_violations:rate5m{{{BERICHT}}}))",
-                             "{{rule}}"),),
-                      "Overtredingen per seconde van de 10 meest overtreden regels.", width=8, height=10),
-                Panel("Overtredingen per bericht en regel (gekozen periode)", "table", (Query(
-                    f"sum by (bericht, rule) (increase(hub_rule_violations_total{{{BERICHT}}}[$__range])) > 0",
-                    table=True),),
-                      "Aantal overtredingen per berichttype en regelcode.", width=8, height=10, decimals=0,
-                      transformations=({"id": "organize", "options": {
-                          "excludeByName": {"Time": True},
-                          "renameByName": {"bericht": "Bericht", "rule": "Regel", "Value": "Aantal"}}},)),
-            )),
-            Row("Retourberichten", (
-                Panel("Retourberichten geproduceerd en afgeleverd", "timeseries", (
-                    Query("sum(bericht:hub_retour:rate5m)", "geproduceerd"),
-                    Query("sum(bericht:hub_retour_delivered:rate5m)", "afgeleverd"),
-                ), "Retourberichten per seconde.", width=12),
-                Panel("Retourberichten wachtend op aflevering", "timeseries",
-                      (Query("max(hub_retour_pending)", "wachtend"),),
-                      "Blijft dit boven 0 terwijl er niets wordt afgeleverd, dan vuurt RetourberichtenNietAfgeleverd.",
-                      width=12),
-            )),
-            Row("Pijplijn", (
-                Panel("Verwerkingstijd per stap", "timeseries", (
-                    Query("stage:hub_processing_seconds:p50_rate5m", "{{stage}} p50"),
-                    Query("stage:hub_processing_seconds:p95_rate5m", "{{stage}} p95"),
-                ), "Mediaan en 95e percentiel van hub_processing_seconds per stap.", unit="s", width=8),
-                Panel("Consumer lag", "timeseries",
-                      (Query("group_topic:hub_consumer_lag:sum", "{{group}} {{topic}}"),),
-                      "Records die nog niet verwerkt zijn, per consumer group en topic.", width=8),
-                Panel("Dead letters per reden (1 uur)", "timeseries",
-                      (Query("reason:hub_dead_letters:increase1h", "{{reason}}"),),
-                      "Berichten op de dead-letter topic in het afgelopen uur, per reden.", width=8),
-            )),
+            Row(
+                "Nu",
+                (
+                    Panel(
+                        "Berichten per seconde",
+                        "stat",
+                        (Query(f"sum({rate}{{{BERICHT}}})"),),
+                        "Beoordeelde berichten per seconde (5 minuten gemiddeld), alle uitkomsten.",
+                        unit="short",
+                        width=6,
+                        height=4,
+                        decimals=2,
+                    ),
+                    Panel(
+                        "Geaccepteerd",
+                        "stat",
+                        (
+                            Query(
+                                f'(sum({rate}{{outcome="accepted",{BERICHT}}}) or sum({rate}{{{BERICHT}}}) * 0)'
+                                f' / (sum({rate}{{outcome!="duplicate",{BERICHT}}}) > 0)'
+                            ),
+                        ),
+                        "Deel van de berichten dat geaccepteerd is; duplicaten (herleveringen) tellen niet mee.",
+                        unit="percentunit",
+                        width=6,
+                        height=4,
+                        decimals=1,
+                        thresholds=(("red", None), ("orange", 0.8), ("green", 0.95)),
+                    ),
+                    Panel(
+                        "Retourberichten wachtend op aflevering",
+                        "stat",
+                        (Query("max(hub_retour_pending)"),),
+                        "Retourberichten en GI-statusmeldingen (GI102) op de retour-topic die nog niet zijn "
+                        "afgeleverd.",
+                        width=6,
+                        height=4,
+                        thresholds=(("green", None), ("orange", 1), ("red", 100)),
+                    ),
+                    Panel(
+                        "Dead letters (1 uur)",
+                        "stat",
+                        (Query("sum(reason:hub_dead_letters:increase1h)"),),
+                        "Berichten die na herhaalde pogingen op de dead-letter topic zijn gezet.",
+                        width=6,
+                        height=4,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                ),
+            ),
+            Row(
+                "Doorvoer",
+                (
+                    Panel(
+                        "Doorvoer per bericht",
+                        "timeseries",
+                        (Query(f"sum by (bericht) ({rate}{{{BERICHT}}})", "{{bericht}}"),),
+                        "Beoordeelde berichten per seconde, per berichttype.",
+                        unit="short",
+                        stacked=True,
+                        width=8,
+                    ),
+                    Panel(
+                        "Uitkomst",
+                        "timeseries",
+                        (Query(f"sum by (outcome) ({rate}{{{BERICHT}}})", "{{outcome}}"),),
+                        "accepted, rejected (retour met foutcodes), duplicate (herlevering), malformed "
+                        "(niet well-formed, onveilig of niet XSD-geldig).",
+                        unit="short",
+                        stacked=True,
+                        width=8,
+                    ),
+                    Panel(
+                        "Acceptatiegraad per bericht",
+                        "timeseries",
+                        (Query(f"bericht:hub_messages_accepted:ratio_rate5m{{{BERICHT}}}", "{{bericht}}"),),
+                        "Geaccepteerd / (geaccepteerd + afgekeurd + malformed) per berichttype.",
+                        unit="percentunit",
+                        width=8,
+                    ),
+                ),
+            ),
+            Row(
+                "Afkeuringen",
+                (
+                    Panel(
+                        "Afkeuringen per regel (gekozen periode)",
+                        "bargauge",
+                        (
+                            Query(
+                                f"topk(15, sum by (rule) (increase(hub_rule_violations_total{{{BERICHT}}}[$__range])))",
+                                "{{rule}}",
+                                instant=True,
+                            ),
+                        ),
+                        "De 15 regels die het vaakst zijn overtreden. Per afzender kan nog niet: "
+                        "hub_rule_violations_total heeft (nog) geen afzender-label.",
+                        width=8,
+                        height=10,
+                        decimals=0,
+                    ),
+                    Panel(
+                        "Regelovertredingen per regel",
+                        "timeseries",
+                        (
+                            Query(
+                                f"topk(10, sum by (rule) (bericht_rule:hub_rule_violations:rate5m{{{BERICHT}}}))",
+                                "{{rule}}",
+                            ),
+                        ),
+                        "Overtredingen per seconde van de 10 meest overtreden regels.",
+                        width=8,
+                        height=10,
+                    ),
+                    Panel(
+                        "Overtredingen per bericht en regel (gekozen periode)",
+                        "table",
+                        (
+                            Query(
+                                f"sum by (bericht, rule) (increase(hub_rule_violations_total{{{BERICHT}}}[$__range])) > 0",
+                                table=True,
+                            ),
+                        ),
+                        "Aantal overtredingen per berichttype en regelcode.",
+                        width=8,
+                        height=10,
+                        decimals=0,
+                        transformations=(
+                            {
+                                "id": "organize",
+                                "options": {
+                                    "excludeByName": {"Time": True},
+                                    "renameByName": {
+                                        "bericht": "Bericht",
+                                        "rule": "Regel",
+                                        "Value": "Aantal",
+                                    },
+                                },
+                            },
+                        ),
+                    ),
+                ),
+            ),
+            Row(
+                "Retourberichten",
+                (
+                    Panel(
+                        "Retourberichten geproduceerd en afgeleverd",
+                        "timeseries",
+                        (
+                            Query("sum(bericht:hub_retour:rate5m)", "geproduceerd"),
+                            Query("sum(bericht:hub_retour_delivered:rate5m)", "afgeleverd"),
+                        ),
+                        "Retourberichten per seconde.",
+                        width=12,
+                    ),
+                    Panel(
+                        "Retourberichten wachtend op aflevering",
+                        "timeseries",
+                        (Query("max(hub_retour_pending)", "wachtend"),),
+                        "Blijft dit boven 0 terwijl er niets wordt afgeleverd, dan vuurt RetourberichtenNietAfgeleverd.",
+                        width=12,
+                    ),
+                ),
+            ),
+            Row(
+                "Pijplijn",
+                (
+                    Panel(
+                        "Verwerkingstijd per stap",
+                        "timeseries",
+                        (
+                            Query("stage:hub_processing_seconds:p50_rate5m", "{{stage}} p50"),
+                            Query("stage:hub_processing_seconds:p95_rate5m", "{{stage}} p95"),
+                        ),
+                        "Mediaan en 95e percentiel van hub_processing_seconds per stap.",
+                        unit="s",
+                        width=8,
+                    ),
+                    Panel(
+                        "Consumer lag",
+                        "timeseries",
+                        (Query("group_topic:hub_consumer_lag:sum", "{{group}} {{topic}}"),),
+                        "Records die nog niet verwerkt zijn, per consumer group en topic.",
+                        width=8,
+                    ),
+                    Panel(
+                        "Dead letters per reden (1 uur)",
+                        "timeseries",
+                        (Query("reason:hub_dead_letters:increase1h", "{{reason}}"),),
+                        "Berichten op de dead-letter topic in het afgelopen uur, per reden.",
+                        width=8,
+                    ),
+                ),
+            ),
         ],
     )
 
@@ -334,84 +549,232 @@ REGIO_PC = 'regio=~"$regio",productcategorie=~"$productcategorie"'
 
 def wachttijden() -> Json:
     return dashboard(
-        "ijw-wachttijden", "Wachttijden en beschikbaarheid",
+        "ijw-wachttijden",
+        "Wachttijden en beschikbaarheid",
         "Wie wacht, hoe lang het duurt van verzoek tot toewijzing tot start, en wie in zorg is, per regio.",
-        [Variable("regio", "Regio", "label_values(jeugdhulp_wachtend, regio)"),
-         Variable("productcategorie", "Productcategorie",
-                  'label_values(jeugdhulp_wachtend{regio=~"$regio"}, productcategorie)')],
         [
-            Row("Nu", (
-                Panel("Wachtend", "stat", (Query(f"sum({WACHTEND}{{{REGIO_PC}}})"),),
-                      "Openstaande hulpvragen, elk één keer geteld in de laatste fase (bepaling, verzoek, toewijzing).",
-                      width=6, height=4, decimals=0),
-                Panel("Wachtend langer dan 3 maanden", "stat", (Query(f"sum({BOVEN_NORM}{{{REGIO_PC}}})"),),
-                      "Wachtend langer dan 3 maanden, gerekend vanaf het vroegste moment van de keten.",
-                      width=6, height=4, decimals=0, thresholds=(("green", None), ("red", 1))),
-                Panel("In zorg", "stat", (Query(f"sum({IN_ZORG}{{{REGIO_PC}}})"),),
-                      "Toegewezen producten met een lopende start.", width=6, height=4, decimals=0),
-                Panel("Verzoek tot toewijzing, mediaan (30 dagen)", "stat", (Query(doorlooptijd_quantile(
-                    0.5, "", f'fase="verzoek_tot_toewijzing",{REGIO_PC}')),),
-                      "Mediaan van de doorlooptijd van JW315 Dagtekening tot Toewijzingsdatum.",
-                      unit="s", width=6, height=4),
-            )),
-            Row("Wachtend", (
-                Panel("Wachtend per fase", "timeseries",
-                      (Query(f"sum by (fase) ({WACHTEND}{{{REGIO_PC}}})", "{{fase}}"),),
-                      "bepaling: GI-bepaling zonder toewijzing; verzoek: aangevraagd product zonder antwoord; "
-                      "toewijzing: toegewezen, nog niet gestart.", stacked=True),
-                Panel("Wachtend per regio", "bargauge",
-                      (Query(f"sum by (regio) ({WACHTEND}{{{REGIO_PC}}})", "{{regio}}", instant=True),),
-                      "Openstaande hulpvragen per jeugdregio.", decimals=0),
-                Panel("Wachtend langer dan 3 maanden per fase", "timeseries",
-                      (Query(f"sum by (fase) ({BOVEN_NORM}{{{REGIO_PC}}})", "{{fase}}"),),
-                      "Het deel van de wachtenden dat langer dan 3 maanden wacht.", stacked=True),
-                Panel("Wachtend per productcategorie", "bargauge",
-                      (Query(f"sum by (productcategorie) ({WACHTEND}{{{REGIO_PC}}})", "{{productcategorie}}",
-                             instant=True),),
-                      "Productcategorie (JZ020); onbekend als de toewijzing er geen heeft.", decimals=0),
-                Panel("Toegewezen, nog niet gestart, per aanbieder", "bargauge", (Query(
-                    f'topk(20, sum by (aanbieder) ({WACHTEND}{{fase="toewijzing",{REGIO_PC}}}))',
-                    "{{aanbieder}}", instant=True),),
-                      "De 20 aanbieders (AGB-code) met de meeste toewijzingen zonder start: een teken van "
-                      "te weinig plek.", width=24, height=10, decimals=0),
-            )),
-            Row("Doorlooptijden (laatste 30 dagen)", (
-                Panel("Mediaan per fase", "timeseries",
-                      (Query(doorlooptijd_quantile(0.5, "fase", REGIO_PC), "{{fase}}"),),
-                      "verzoek_tot_toewijzing, toewijzing_tot_start en bepaling_tot_start; waarnemingen van de "
-                      "laatste 30 dagen.", unit="s"),
-                Panel("90e percentiel per fase", "timeseries",
-                      (Query(doorlooptijd_quantile(0.9, "fase", REGIO_PC), "{{fase}}"),),
-                      "De lange staart: 1 op de 10 wacht langer dan dit.", unit="s"),
-                Panel("Per fase en regio", "table", (
-                    Query(f"fase_regio:jeugdhulp_doorlooptijd_seconds:p50_increase30d{{{REGIO}}}", table=True),
-                    Query(f"fase_regio:jeugdhulp_doorlooptijd_seconds:p90_increase30d{{{REGIO}}}", table=True),
-                ), "Mediaan en 90e percentiel per fase en regio, alle productcategorieën.", unit="s",
-                      transformations=({"id": "merge", "options": {}}, {"id": "organize", "options": {
-                          "excludeByName": {"Time": True},
-                          "renameByName": {"fase": "Fase", "regio": "Regio", "Value #A": "Mediaan",
-                                           "Value #B": "90e percentiel"}}})),
-                Panel("Mediaan per productcategorie", "bargauge", (Query(
-                    doorlooptijd_quantile(0.5, "fase, productcategorie", REGIO_PC),
-                    "{{fase}} {{productcategorie}}", instant=True),), "Mediaan per fase en productcategorie.",
-                      unit="s"),
-                Panel("Waarnemingen per fase (30 dagen)", "timeseries",
-                      (Query(f"sum by (fase) ({DOORLOOPTIJD_COUNT}{{{REGIO_PC}}})", "{{fase}}"),),
-                      "Aantal doorlooptijden waarop de percentielen rusten; weinig waarnemingen maakt ze onzeker.",
-                      width=24),
-            )),
-            Row("In zorg en uitstroom", (
-                Panel("In zorg per aanbieder", "bargauge", (Query(
-                    f"topk(20, sum by (aanbieder) ({IN_ZORG}{{{REGIO_PC}}}))", "{{aanbieder}}", instant=True),),
-                      "De 20 aanbieders (AGB-code) met de meeste jeugdigen in zorg.", height=10, decimals=0),
-                Panel("In zorg per productcategorie", "timeseries",
-                      (Query(f"sum by (productcategorie) ({IN_ZORG}{{{REGIO_PC}}})", "{{productcategorie}}"),),
-                      "Toegewezen producten met een lopende start.", stacked=True, height=10),
-                Panel("Beëindigd per reden (30 dagen)", "bargauge", (Query(
-                    f"sum by (reden) (regio_productcategorie_reden:jeugdhulp_beeindigd:increase30d{{{REGIO_PC}}})",
-                    "{{reden}}", instant=True),),
-                      "Eerste stops (JW307) per RedenBeeindiging (JZ588).", width=24, decimals=0),
-            )),
+            Variable("regio", "Regio", "label_values(jeugdhulp_wachtend, regio)"),
+            Variable(
+                "productcategorie",
+                "Productcategorie",
+                'label_values(jeugdhulp_wachtend{regio=~"$regio"}, productcategorie)',
+            ),
+        ],
+        [
+            Row(
+                "Nu",
+                (
+                    Panel(
+                        "Wachtend",
+                        "stat",
+                        (Query(f"sum({WACHTEND}{{{REGIO_PC}}})"),),
+                        "Openstaande hulpvragen, elk één keer geteld in de laatste fase (bepaling, verzoek, toewijzing).",
+                        width=6,
+                        height=4,
+                        decimals=0,
+                    ),
+                    Panel(
+                        "Wachtend langer dan 3 maanden",
+                        "stat",
+                        (Query(f"sum({BOVEN_NORM}{{{REGIO_PC}}})"),),
+                        "Wachtend langer dan 3 maanden, gerekend vanaf het vroegste moment van de keten.",
+                        width=6,
+                        height=4,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                    Panel(
+                        "In zorg",
+                        "stat",
+                        (Query(f"sum({IN_ZORG}{{{REGIO_PC}}})"),),
+                        "Toegewezen producten met een lopende start.",
+                        width=6,
+                        height=4,
+                        decimals=0,
+                    ),
+                    Panel(
+                        "Verzoek tot toewijzing, mediaan (30 dagen)",
+                        "stat",
+                        (Query(doorlooptijd_quantile(0.5, "", f'fase="verzoek_tot_toewijzing",{REGIO_PC}')),),
+                        "Mediaan van de doorlooptijd van JW315 Dagtekening tot Toewijzingsdatum.",
+                        unit="s",
+                        width=6,
+                        height=4,
+                    ),
+                ),
+            ),
+            Row(
+                "Wachtend",
+                (
+                    Panel(
+                        "Wachtend per fase",
+                        "timeseries",
+                        (Query(f"sum by (fase) ({WACHTEND}{{{REGIO_PC}}})", "{{fase}}"),),
+                        "bepaling: GI-bepaling zonder toewijzing; verzoek: aangevraagd product zonder antwoord; "
+                        "toewijzing: toegewezen, nog niet gestart.",
+                        stacked=True,
+                    ),
+                    Panel(
+                        "Wachtend per regio",
+                        "bargauge",
+                        (Query(f"sum by (regio) ({WACHTEND}{{{REGIO_PC}}})", "{{regio}}", instant=True),),
+                        "Openstaande hulpvragen per jeugdregio.",
+                        decimals=0,
+                    ),
+                    Panel(
+                        "Wachtend langer dan 3 maanden per fase",
+                        "timeseries",
+                        (Query(f"sum by (fase) ({BOVEN_NORM}{{{REGIO_PC}}})", "{{fase}}"),),
+                        "Het deel van de wachtenden dat langer dan 3 maanden wacht.",
+                        stacked=True,
+                    ),
+                    Panel(
+                        "Wachtend per productcategorie",
+                        "bargauge",
+                        (
+                            Query(
+                                f"sum by (productcategorie) ({WACHTEND}{{{REGIO_PC}}})",
+                                "{{productcategorie}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Productcategorie (JZ020); onbekend als de toewijzing er geen heeft.",
+                        decimals=0,
+                    ),
+                    Panel(
+                        "Toegewezen, nog niet gestart, per aanbieder",
+                        "bargauge",
+                        (
+                            Query(
+                                f'topk(20, sum by (aanbieder) ({WACHTEND}{{fase="toewijzing",{REGIO_PC}}}))',
+                                "{{aanbieder}}",
+                                instant=True,
+                            ),
+                        ),
+                        "De 20 aanbieders (AGB-code) met de meeste toewijzingen zonder start: een teken van "
+                        "te weinig plek.",
+                        width=24,
+                        height=10,
+                        decimals=0,
+                    ),
+                ),
+            ),
+            Row(
+                "Doorlooptijden (laatste 30 dagen)",
+                (
+                    Panel(
+                        "Mediaan per fase",
+                        "timeseries",
+                        (Query(doorlooptijd_quantile(0.5, "fase", REGIO_PC), "{{fase}}"),),
+                        "verzoek_tot_toewijzing, toewijzing_tot_start en bepaling_tot_start; waarnemingen van de "
+                        "laatste 30 dagen.",
+                        unit="s",
+                    ),
+                    Panel(
+                        "90e percentiel per fase",
+                        "timeseries",
+                        (Query(doorlooptijd_quantile(0.9, "fase", REGIO_PC), "{{fase}}"),),
+                        "De lange staart: 1 op de 10 wacht langer dan dit.",
+                        unit="s",
+                    ),
+                    Panel(
+                        "Per fase en regio",
+                        "table",
+                        (
+                            Query(
+                                f"fase_regio:jeugdhulp_doorlooptijd_seconds:p50_increase30d{{{REGIO}}}",
+                                table=True,
+                            ),
+                            Query(
+                                f"fase_regio:jeugdhulp_doorlooptijd_seconds:p90_increase30d{{{REGIO}}}",
+                                table=True,
+                            ),
+                        ),
+                        "Mediaan en 90e percentiel per fase en regio, alle productcategorieën.",
+                        unit="s",
+                        transformations=(
+                            {"id": "merge", "options": {}},
+                            {
+                                "id": "organize",
+                                "options": {
+                                    "excludeByName": {"Time": True},
+                                    "renameByName": {
+                                        "fase": "Fase",
+                                        "regio": "Regio",
+                                        "Value #A": "Mediaan",
+                                        "Value #B": "90e percentiel",
+                                    },
+                                },
+                            },
+                        ),
+                    ),
+                    Panel(
+                        "Mediaan per productcategorie",
+                        "bargauge",
+                        (
+                            Query(
+                                doorlooptijd_quantile(0.5, "fase, productcategorie", REGIO_PC),
+                                "{{fase}} {{productcategorie}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Mediaan per fase en productcategorie.",
+                        unit="s",
+                    ),
+                    Panel(
+                        "Waarnemingen per fase (30 dagen)",
+                        "timeseries",
+                        (Query(f"sum by (fase) ({DOORLOOPTIJD_COUNT}{{{REGIO_PC}}})", "{{fase}}"),),
+                        "Aantal doorlooptijden waarop de percentielen rusten; weinig waarnemingen maakt ze onzeker.",
+                        width=24,
+                    ),
+                ),
+            ),
+            Row(
+                "In zorg en uitstroom",
+                (
+                    Panel(
+                        "In zorg per aanbieder",
+                        "bargauge",
+                        (
+                            Query(
+                                f"topk(20, sum by (aanbieder) ({IN_ZORG}{{{REGIO_PC}}}))",
+                                "{{aanbieder}}",
+                                instant=True,
+                            ),
+                        ),
+                        "De 20 aanbieders (AGB-code) met de meeste jeugdigen in zorg.",
+                        height=10,
+                        decimals=0,
+                    ),
+                    Panel(
+                        "In zorg per productcategorie",
+                        "timeseries",
+                        (
+                            Query(
+                                f"sum by (productcategorie) ({IN_ZORG}{{{REGIO_PC}}})", "{{productcategorie}}"
+                            ),
+                        ),
+                        "Toegewezen producten met een lopende start.",
+                        stacked=True,
+                        height=10,
+                    ),
+                    Panel(
+                        "Beëindigd per reden (30 dagen)",
+                        "bargauge",
+                        (
+                            Query(
+                                f"sum by (reden) (regio_productcategorie_reden:jeugdhulp_beeindigd:increase30d{{{REGIO_PC}}})",
+                                "{{reden}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Eerste stops (JW307) per RedenBeeindiging (JZ588).",
+                        width=24,
+                        decimals=0,
+                    ),
+                ),
+            ),
         ],
     )
 
@@ -421,51 +784,126 @@ def wachttijden() -> Json:
 
 def normen() -> Json:
     stats = tuple(
-        Panel(titel, "stat", (Query(ratio_binnen(NORM_30D, "norm", f'norm="{norm}",{REGIO}')),),
-              f"Deel binnen de norm van wat in de laatste 30 dagen is gemeten (norm {norm}).",
-              unit="percentunit", width=6, height=5, decimals=1, thresholds=(("blue", None),))
+        Panel(
+            titel,
+            "stat",
+            (Query(ratio_binnen(NORM_30D, "norm", f'norm="{norm}",{REGIO}')),),
+            f"Deel binnen de norm van wat in de laatste 30 dagen is gemeten (norm {norm}).",
+            unit="percentunit",
+            width=6,
+            height=5,
+            decimals=1,
+            thresholds=(("blue", None),),
+        )
         for norm, titel in NORMEN
     )
     return dashboard(
-        "ijw-normen", "Normen jeugdbescherming",
+        "ijw-normen",
+        "Normen jeugdbescherming",
         "De normen van de Inspectie (vaste jeugdbeschermer, gedragen koers, passende hulp) en het antwoord op "
         "verzoeken, per regio.",
         [Variable("regio", "Regio", "label_values(jeugdhulp_norm_total, regio)")],
         [
             Row("Binnen de norm, laatste 30 dagen", stats),
-            Row("Per regio", (
-                Panel("Binnen de norm per regio (30 dagen)", "table", (Query(
-                    f"norm_regio:jeugdhulp_norm_binnen:ratio_increase30d{{{REGIO}}}", table=True),),
-                      "Deel binnen de norm per norm (kolom) en regio (rij).", unit="percentunit", decimals=1,
-                      transformations=matrix("regio", "norm")),
-                Panel("Binnen de norm door de tijd", "timeseries",
-                      (Query(ratio_binnen(NORM_30D, "norm", REGIO), "{{norm}}"),),
-                      "Voortschrijdend over 30 dagen, voor de gekozen regio's samen.", unit="percentunit"),
-                Panel("Buiten de norm (30 dagen)", "bargauge", (Query(
-                    f'sum by (regio, norm) ({NORM_30D}{{uitkomst="buiten",{REGIO}}})', "{{regio}}: {{norm}}",
-                    instant=True),), "Aantal keer buiten de norm per regio en norm.", decimals=0, height=10),
-                Panel("Binnen de norm sinds het begin", "table", (Query(
-                    f"norm_regio:jeugdhulp_norm_binnen:ratio{{{REGIO}}}", table=True),),
-                      "Alle metingen in de store, niet alleen de laatste 30 dagen.", unit="percentunit",
-                      decimals=1, height=10, transformations=matrix("regio", "norm")),
-            )),
-            Row("Kinderen boven de norm (wachtend langer dan 3 maanden)", (
-                Panel("Boven de norm", "stat",
-                      (Query(f"sum(regio:jeugdhulp_wachtend_boven_norm:sum{{{REGIO}}})"),),
-                      "Kinderen die nu langer dan 3 maanden op hulp wachten.", width=6, decimals=0,
-                      thresholds=(("green", None), ("red", 1))),
-                Panel("Boven de norm per regio", "bargauge",
-                      (Query(f"regio:jeugdhulp_wachtend_boven_norm:sum{{{REGIO}}}", "{{regio}}", instant=True),),
-                      "Per jeugdregio; de alert JeugdhulpWachtendBovenNorm vuurt voor elke regio boven 0.",
-                      width=9, decimals=0, thresholds=(("green", None), ("red", 1))),
-                Panel("Boven de norm per fase", "timeseries",
-                      (Query(f"sum by (fase) ({BOVEN_NORM}{{{REGIO}}})", "{{fase}}"),),
-                      "In welke fase de kinderen wachten.", width=9, stacked=True),
-                Panel("Bepaling tot start, mediaan per regio (alle bepalingen)", "timeseries", (Query(
-                    f'fase_regio:jeugdhulp_doorlooptijd_seconds:p50{{fase="bepaling_tot_start",{REGIO}}}',
-                    "{{regio}}"),), "Van datum bepaling door de GI tot de Begindatum van de hulp.", unit="s",
-                      width=24),
-            )),
+            Row(
+                "Per regio",
+                (
+                    Panel(
+                        "Binnen de norm per regio (30 dagen)",
+                        "table",
+                        (
+                            Query(
+                                f"norm_regio:jeugdhulp_norm_binnen:ratio_increase30d{{{REGIO}}}", table=True
+                            ),
+                        ),
+                        "Deel binnen de norm per norm (kolom) en regio (rij).",
+                        unit="percentunit",
+                        decimals=1,
+                        transformations=matrix("regio", "norm"),
+                    ),
+                    Panel(
+                        "Binnen de norm door de tijd",
+                        "timeseries",
+                        (Query(ratio_binnen(NORM_30D, "norm", REGIO), "{{norm}}"),),
+                        "Voortschrijdend over 30 dagen, voor de gekozen regio's samen.",
+                        unit="percentunit",
+                    ),
+                    Panel(
+                        "Buiten de norm (30 dagen)",
+                        "bargauge",
+                        (
+                            Query(
+                                f'sum by (regio, norm) ({NORM_30D}{{uitkomst="buiten",{REGIO}}})',
+                                "{{regio}}: {{norm}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Aantal keer buiten de norm per regio en norm.",
+                        decimals=0,
+                        height=10,
+                    ),
+                    Panel(
+                        "Binnen de norm sinds het begin",
+                        "table",
+                        (Query(f"norm_regio:jeugdhulp_norm_binnen:ratio{{{REGIO}}}", table=True),),
+                        "Alle metingen in de store, niet alleen de laatste 30 dagen.",
+                        unit="percentunit",
+                        decimals=1,
+                        height=10,
+                        transformations=matrix("regio", "norm"),
+                    ),
+                ),
+            ),
+            Row(
+                "Kinderen boven de norm (wachtend langer dan 3 maanden)",
+                (
+                    Panel(
+                        "Boven de norm",
+                        "stat",
+                        (Query(f"sum(regio:jeugdhulp_wachtend_boven_norm:sum{{{REGIO}}})"),),
+                        "Kinderen die nu langer dan 3 maanden op hulp wachten.",
+                        width=6,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                    Panel(
+                        "Boven de norm per regio",
+                        "bargauge",
+                        (
+                            Query(
+                                f"regio:jeugdhulp_wachtend_boven_norm:sum{{{REGIO}}}",
+                                "{{regio}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Per jeugdregio; de alert JeugdhulpWachtendBovenNorm vuurt voor elke regio boven 0.",
+                        width=9,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                    Panel(
+                        "Boven de norm per fase",
+                        "timeseries",
+                        (Query(f"sum by (fase) ({BOVEN_NORM}{{{REGIO}}})", "{{fase}}"),),
+                        "In welke fase de kinderen wachten.",
+                        width=9,
+                        stacked=True,
+                    ),
+                    Panel(
+                        "Bepaling tot start, mediaan per regio (alle bepalingen)",
+                        "timeseries",
+                        (
+                            Query(
+                                f'fase_regio:jeugdhulp_doorlooptijd_seconds:p50{{fase="bepaling_tot_start",{REGIO}}}',
+                                "{{regio}}",
+                            ),
+                        ),
+                        "Van datum bepaling door de GI tot de Begindatum van de hulp.",
+                        unit="s",
+                        width=24,
+                    ),
+                ),
+            ),
         ],
     )
 
@@ -477,61 +915,138 @@ REGIO_GI = 'regio=~"$regio",gi=~"$gi"'
 
 def caseload_per_fte(by: str) -> str:
     """Caseload per fte jeugdbeschermer; nothing (not +Inf) where a GI reports no fte."""
+
     def soort(s: str) -> str:
         return f'sum by ({by}) ({CAPACITEIT_NU}{{soort="{s}",{REGIO_GI}}})'
 
-    return f'{soort("caseload")} / ({soort("jeugdbeschermers_fte")} > 0)'
+    return f"{soort('caseload')} / ({soort('jeugdbeschermers_fte')} > 0)"
 
 
 def gi_capaciteit() -> Json:
     stats = tuple(
-        Panel(titel, "stat", (Query(f'sum({CAPACITEIT_NU}{{soort="{soort}",{REGIO_GI}}})'),),
-              f"gi_capaciteit soort {soort}, laatste peildatum, opgeteld over de gekozen GI's en regio's.",
-              width=5, height=4, decimals=1 if soort.endswith("fte") else 0)
+        Panel(
+            titel,
+            "stat",
+            (Query(f'sum({CAPACITEIT_NU}{{soort="{soort}",{REGIO_GI}}})'),),
+            f"gi_capaciteit soort {soort}, laatste peildatum, opgeteld over de gekozen GI's en regio's.",
+            width=5,
+            height=4,
+            decimals=1 if soort.endswith("fte") else 0,
+        )
         for soort, titel in CAPACITEIT
     )
     return dashboard(
-        "ijw-gi-capaciteit", "GI capaciteit",
+        "ijw-gi-capaciteit",
+        "GI capaciteit",
         "Capaciteit van de gecertificeerde instellingen (fte, caseload, beschikbaar, wachtlijst) en hun bepalingen.",
-        [Variable("regio", "Regio", "label_values(gi_capaciteit, regio)"),
-         Variable("gi", "GI", 'label_values(gi_capaciteit{regio=~"$regio"}, gi)')],
         [
-            Row("Capaciteit nu", (
-                *stats,
-                Panel("Caseload per fte", "stat", (Query(caseload_per_fte("")),),
-                      "Caseload gedeeld door het aantal fte jeugdbeschermers.", width=4, height=4, decimals=1),
-            )),
-            Row("Per GI", (
-                Panel("Capaciteit per GI", "table", (Query(
-                    f"sum by (gi, soort) ({CAPACITEIT_NU}{{{REGIO_GI}}})", table=True),),
-                      "Laatste peildatum per GI (AGB-code), opgeteld over de gekozen regio's.",
-                      transformations=matrix("gi", "soort")),
-                Panel("Caseload per fte per GI", "bargauge",
-                      (Query(caseload_per_fte("gi"), "{{gi}}", instant=True),),
-                      "Hoeveel jeugdigen één fte jeugdbeschermer gemiddeld heeft.", decimals=1),
-                Panel("Wachtlijst per GI", "timeseries",
-                      (Query(f'sum by (gi) ({CAPACITEIT_NU}{{soort="wachtlijst",{REGIO_GI}}})', "{{gi}}"),),
-                      "Jeugdigen op de wachtlijst van de GI."),
-                Panel("Beschikbaar per GI", "timeseries",
-                      (Query(f'sum by (gi) ({CAPACITEIT_NU}{{soort="beschikbaar",{REGIO_GI}}})', "{{gi}}"),),
-                      "Beschikbare plekken volgens de GI."),
-            )),
-            Row("Bepalingen", (
-                Panel("Bepalingen per GI (30 dagen)", "bargauge", (Query(
-                    f"sum by (gi) ({BEPALINGEN_30D}{{{REGIO_GI}}})", "{{gi}}", instant=True),),
-                      "Bepalingen van jeugdhulp door de GI in de laatste 30 dagen.", width=8, decimals=0),
-                Panel("Bepalingen per productcategorie (30 dagen)", "bargauge", (Query(
-                    f"sum by (productcategorie) ({BEPALINGEN_30D}{{{REGIO_GI}}})", "{{productcategorie}}",
-                    instant=True),), "Welke hulp de GI's bepalen.", width=8, decimals=0),
-                Panel("Bepalingen per dag per regio", "timeseries", (Query(
-                    f"sum by (regio) ({store_total_increase('gi_bepalingen_total', REGIO_GI, BEPALING_LABELS, '1d')})",
-                    "{{regio}}"),),
-                      "Voortschrijdend over 24 uur.", width=8),
-                Panel("Bepalingen zonder toewijzing per regio", "bargauge", (Query(
-                    f'sum by (regio) (fase_regio:jeugdhulp_wachtend:sum{{fase="bepaling",{REGIO}}})', "{{regio}}",
-                    instant=True),), "GI-bepalingen die nog niet tot een toewijzing hebben geleid (geen GI-filter).",
-                      width=24, decimals=0),
-            )),
+            Variable("regio", "Regio", "label_values(gi_capaciteit, regio)"),
+            Variable("gi", "GI", 'label_values(gi_capaciteit{regio=~"$regio"}, gi)'),
+        ],
+        [
+            Row(
+                "Capaciteit nu",
+                (
+                    *stats,
+                    Panel(
+                        "Caseload per fte",
+                        "stat",
+                        (Query(caseload_per_fte("")),),
+                        "Caseload gedeeld door het aantal fte jeugdbeschermers.",
+                        width=4,
+                        height=4,
+                        decimals=1,
+                    ),
+                ),
+            ),
+            Row(
+                "Per GI",
+                (
+                    Panel(
+                        "Capaciteit per GI",
+                        "table",
+                        (Query(f"sum by (gi, soort) ({CAPACITEIT_NU}{{{REGIO_GI}}})", table=True),),
+                        "Laatste peildatum per GI (AGB-code), opgeteld over de gekozen regio's.",
+                        transformations=matrix("gi", "soort"),
+                    ),
+                    Panel(
+                        "Caseload per fte per GI",
+                        "bargauge",
+                        (Query(caseload_per_fte("gi"), "{{gi}}", instant=True),),
+                        "Hoeveel jeugdigen één fte jeugdbeschermer gemiddeld heeft.",
+                        decimals=1,
+                    ),
+                    Panel(
+                        "Wachtlijst per GI",
+                        "timeseries",
+                        (Query(f'sum by (gi) ({CAPACITEIT_NU}{{soort="wachtlijst",{REGIO_GI}}})', "{{gi}}"),),
+                        "Jeugdigen op de wachtlijst van de GI.",
+                    ),
+                    Panel(
+                        "Beschikbaar per GI",
+                        "timeseries",
+                        (
+                            Query(
+                                f'sum by (gi) ({CAPACITEIT_NU}{{soort="beschikbaar",{REGIO_GI}}})', "{{gi}}"
+                            ),
+                        ),
+                        "Beschikbare plekken volgens de GI.",
+                    ),
+                ),
+            ),
+            Row(
+                "Bepalingen",
+                (
+                    Panel(
+                        "Bepalingen per GI (30 dagen)",
+                        "bargauge",
+                        (Query(f"sum by (gi) ({BEPALINGEN_30D}{{{REGIO_GI}}})", "{{gi}}", instant=True),),
+                        "Bepalingen van jeugdhulp door de GI in de laatste 30 dagen.",
+                        width=8,
+                        decimals=0,
+                    ),
+                    Panel(
+                        "Bepalingen per productcategorie (30 dagen)",
+                        "bargauge",
+                        (
+                            Query(
+                                f"sum by (productcategorie) ({BEPALINGEN_30D}{{{REGIO_GI}}})",
+                                "{{productcategorie}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Welke hulp de GI's bepalen.",
+                        width=8,
+                        decimals=0,
+                    ),
+                    Panel(
+                        "Bepalingen per dag per regio",
+                        "timeseries",
+                        (
+                            Query(
+                                f"sum by (regio) ({store_total_increase('gi_bepalingen_total', REGIO_GI, BEPALING_LABELS, '1d')})",
+                                "{{regio}}",
+                            ),
+                        ),
+                        "Voortschrijdend over 24 uur.",
+                        width=8,
+                    ),
+                    Panel(
+                        "Bepalingen zonder toewijzing per regio",
+                        "bargauge",
+                        (
+                            Query(
+                                f'sum by (regio) (fase_regio:jeugdhulp_wachtend:sum{{fase="bepaling",{REGIO}}})',
+                                "{{regio}}",
+                                instant=True,
+                            ),
+                        ),
+                        "GI-bepalingen die nog niet tot een toewijzing hebben geleid (geen GI-filter).",
+                        width=24,
+                        decimals=0,
+                    ),
+                ),
+            ),
         ],
     )
 
@@ -547,20 +1062,26 @@ DASHBOARDS = {
 
 
 def build() -> dict[str, str]:
-    return {name: json.dumps(make(), indent=2, ensure_ascii=False) + "\n" for name, make in DASHBOARDS.items()}
+    return {
+        name: json.dumps(make(), indent=2, ensure_ascii=False) + "\n" for name, make in DASHBOARDS.items()
+    }
 
 
 def stale(out: Path, files: dict[str, str]) -> list[str]:
     """Names whose file is missing or differs from what build() writes."""
     return [
-        n for n, text in files.items() if not (out / n).exists() or (out / n).read_text(encoding="utf-8") != text
+        n
+        for n, text in files.items()
+        if not (out / n).exists() or (out / n).read_text(encoding="utf-8") != text
     ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true", help="exit 1 when the files differ from what is written")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when the files differ from what is written"
+    )
     args = parser.parse_args(argv)
     files = build()
     if args.check:

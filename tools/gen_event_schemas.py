@@ -38,14 +38,18 @@ def build() -> dict[str, str]:
 def stale(out: Path, files: dict[str, str]) -> list[str]:
     """Names whose file is missing or differs from what build() writes."""
     return [
-        n for n, text in files.items() if not (out / n).exists() or (out / n).read_text(encoding="utf-8") != text
+        n
+        for n, text in files.items()
+        if not (out / n).exists() or (out / n).read_text(encoding="utf-8") != text
     ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true", help="exit 1 when the files differ from what is written")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when the files differ from what is written"
+    )
     args = parser.parse_args(argv)
     files = build()
     if args.check:

@@ -234,11 +234,17 @@ def message_schema(bericht: str, rows: list[Row], enums: dict[str, list[str]]) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "ijw")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "schemas" / "ijw" / "3.2")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the files differ from what is written")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "schemas" / "ijw" / "3.2"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when the files differ from what is written"
+    )
     args = parser.parse_args(argv)
     files = build(args.shared)
-    stale = [n for n, text in files.items() if not (args.out / n).exists() or (args.out / n).read_text() != text]
+    stale = [
+        n for n, text in files.items() if not (args.out / n).exists() or (args.out / n).read_text() != text
+    ]
     if args.check:
         for name in stale:
             print(f"stale: {args.out / name}", file=sys.stderr)

@@ -113,7 +113,9 @@ def normalise_gi(
                     **env,
                     "event_id": make_event_id(bericht_id, "MaatregelVoortgangOntvangen"),
                     "client": pseudonym(model.client.bsn),
-                    "maatregelen": tuple(_maatregel(m) for m in _accepted(model.client.maatregelen, onderdelen)),
+                    "maatregelen": tuple(
+                        _maatregel(m) for m in _accepted(model.client.maatregelen, onderdelen)
+                    ),
                 }
             )
         case gi.Gi003():

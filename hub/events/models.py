@@ -32,7 +32,8 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 Gemeente = Annotated[str, Field(pattern=r"^[0-9]{4}$", description="CBS gemeentecode")]
 Aanbieder = Annotated[str, Field(pattern=r"^[0-9]{8}$", description="AGB code of the aanbieder")]
 Pseudonym = Annotated[
-    str, Field(pattern=r"^[0-9a-f]{64}$", description="Client pseudonym (keyed HMAC of the BSN); the Kafka key")
+    str,
+    Field(pattern=r"^[0-9a-f]{64}$", description="Client pseudonym (keyed HMAC of the BSN); the Kafka key"),
 ]
 Cents = Annotated[int, Field(description="Amount in euro cents")]
 
@@ -318,7 +319,9 @@ class StatusmeldingVerstuurd(HubEvent):
     status: str = Field(description="GIC03")
     status_datum: date
     toewijzing_nummer: int | None = None
-    zorgaanbieder: Aanbieder | None = Field(default=None, description="AGB code of the aanbieder of the verzoek, toewijzing or start")
+    zorgaanbieder: Aanbieder | None = Field(
+        default=None, description="AGB code of the aanbieder of the verzoek, toewijzing or start"
+    )
     categorie: str | None = None
     code: str | None = None
     begindatum: date | None = None

@@ -198,7 +198,8 @@ def _jw317(m: ijw.Jw317, env: _Envelope, client: str) -> VerzoekOmWijzigingOntva
         referentie_aanbieder=verzoek.referentie_aanbieder,
         reden_verzoek=verzoek.reden_verzoek,
         ongewijzigde_producten=tuple(
-            OngewijzigdProductRegel(toewijzing_nummer=p.toewijzing_nummer) for p in verzoek.ongewijzigde_producten
+            OngewijzigdProductRegel(toewijzing_nummer=p.toewijzing_nummer)
+            for p in verzoek.ongewijzigde_producten
         ),
         te_wijzigen_producten=tuple(_te_wijzigen(p) for p in verzoek.te_wijzigen_producten),
         nieuwe_producten=tuple(_nieuw(p) for p in verzoek.nieuwe_producten),

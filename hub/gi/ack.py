@@ -52,7 +52,9 @@ def ontvangst_identificatie(doc: Doc) -> str:
     return "G" + base64.b32encode(hashlib.sha256(key).digest()).decode()[:11]
 
 
-def build_ontvangstbevestiging(verdict: Verdict, dagtekening: date, identificatie: str | None = None) -> bytes | None:
+def build_ontvangstbevestiging(
+    verdict: Verdict, dagtekening: date, identificatie: str | None = None
+) -> bytes | None:
     """The GI101 answering a GI001/GI002/GI003 verdict; None when there is nothing to answer (not XSD-valid)."""
     doc, info = verdict.doc, verdict.info
     if doc is None or info is None or info.bericht not in HEENBERICHTEN:
@@ -68,7 +70,9 @@ def build_ontvangstbevestiging(verdict: Verdict, dagtekening: date, identificati
     holder = _el(root, ns, wrapper)
     for onderdeel in onderdelen:
         fouten = per_onderdeel.get(onderdeel, [])
-        _onderdeel(holder, ns, item, onderdeel, SLEUTELS[info.bericht], _onderdeel_codes(fouten, afgekeurd), fouten)
+        _onderdeel(
+            holder, ns, item, onderdeel, SLEUTELS[info.bericht], _onderdeel_codes(fouten, afgekeurd), fouten
+        )
     etree.cleanup_namespaces(root, top_nsmap=nsmap(ONTVANGSTBEVESTIGING))
     for el in root.iter():  # drop the heenbericht's indentation so pretty_print can lay the answer out
         el.tail = None
@@ -167,7 +171,12 @@ def _header(
 
 
 def _onderdeel(
-    holder: Element, ns: str, item: str, onderdeel: Element, sleutels: tuple[str, ...], codes: list[str],
+    holder: Element,
+    ns: str,
+    item: str,
+    onderdeel: Element,
+    sleutels: tuple[str, ...],
+    codes: list[str],
     fouten: list[Violation],
 ) -> None:
     out = _el(holder, ns, item)

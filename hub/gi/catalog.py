@@ -43,8 +43,12 @@ GI_BERICHTEN: dict[str, BerichtInfo] = {
         GiBerichtInfo("GI003", "903", "Capaciteit", "aanbieder", retour=ONTVANGSTBEVESTIGING),
         # `answers` names the first heenbericht only because BerichtInfo has room for one; beantwoordt has all.
         GiBerichtInfo(
-            ONTVANGSTBEVESTIGING, "911", "Ontvangstbevestiging", "aanbieder",
-            answers="GI001", beantwoordt=("GI001", "GI002", "GI003"),
+            ONTVANGSTBEVESTIGING,
+            "911",
+            "Ontvangstbevestiging",
+            "aanbieder",
+            answers="GI001",
+            beantwoordt=("GI001", "GI002", "GI003"),
         ),
         # Sent by the hub on behalf of the gemeente; the GI does not answer it with a message.
         GiBerichtInfo(STATUSMELDING, "912", "Statusmelding", "gemeente"),

@@ -222,7 +222,9 @@ def _gi001(k: Kids) -> Gi001:
 
 def _gi002(k: Kids) -> Gi002:
     c = _kids(k["Client"])
-    client = VoortgangClient(**_client_fields(c), maatregelen=_each(c, "Maatregelen", "Maatregel", _maatregel))
+    client = VoortgangClient(
+        **_client_fields(c), maatregelen=_each(c, "Maatregelen", "Maatregel", _maatregel)
+    )
     return Gi002(header=_header(k["Header"]), client=client)
 
 
@@ -266,7 +268,10 @@ def _maatregel_ontvangst(el: Element) -> MaatregelOntvangst:
 def _capaciteit_ontvangst(el: Element) -> CapaciteitOntvangst:
     k = _kids(el)
     return CapaciteitOntvangst(
-        jeugdregio=_str(k, "Jeugdregio"), peildatum=_date(k, "Peildatum"), retour_codes=_codes(k), fouten=_fouten(k)
+        jeugdregio=_str(k, "Jeugdregio"),
+        peildatum=_date(k, "Peildatum"),
+        retour_codes=_codes(k),
+        fouten=_fouten(k),
     )
 
 

@@ -200,21 +200,36 @@ def meldingen(koppelingen: Mapping[int, Koppeling]) -> list[Melding]:
     for k in koppelingen.values():
         if k.verzoek is not None:
             v = k.verzoek
-            out.append(Melding(k.bepaling, STATUS_VERZOEK_ONTVANGEN, v.onderwerp, v.dagtekening, aanbieder=v.aanbieder))
+            out.append(
+                Melding(
+                    k.bepaling, STATUS_VERZOEK_ONTVANGEN, v.onderwerp, v.dagtekening, aanbieder=v.aanbieder
+                )
+            )
         t = k.toewijzing
         if t is None:
             continue
         out.append(
             Melding(
-                k.bepaling, STATUS_TOEWIJZING_AFGEGEVEN, t.onderwerp, t.datum,
-                toewijzing_nummer=t.nummer, aanbieder=t.aanbieder, categorie=t.categorie, code=t.code,
+                k.bepaling,
+                STATUS_TOEWIJZING_AFGEGEVEN,
+                t.onderwerp,
+                t.datum,
+                toewijzing_nummer=t.nummer,
+                aanbieder=t.aanbieder,
+                categorie=t.categorie,
+                code=t.code,
             )
         )
         if k.start is not None:
             out.append(
                 Melding(
-                    k.bepaling, STATUS_HULP_GESTART, t.onderwerp, k.start.begindatum,
-                    toewijzing_nummer=t.nummer, aanbieder=t.aanbieder, begindatum=k.start.begindatum,
+                    k.bepaling,
+                    STATUS_HULP_GESTART,
+                    t.onderwerp,
+                    k.start.begindatum,
+                    toewijzing_nummer=t.nummer,
+                    aanbieder=t.aanbieder,
+                    begindatum=k.start.begindatum,
                 )
             )
     return out
@@ -243,8 +258,12 @@ def vervallen(
             continue
         out.append(
             Melding(
-                bepaling, STATUS_TOEWIJZING_VERVALLEN, onderwerp, t.verwijderd_op,
-                toewijzing_nummer=t.nummer, aanbieder=t.aanbieder,
+                bepaling,
+                STATUS_TOEWIJZING_VERVALLEN,
+                onderwerp,
+                t.verwijderd_op,
+                toewijzing_nummer=t.nummer,
+                aanbieder=t.aanbieder,
             )
         )
     return out

@@ -45,9 +45,13 @@ def default_identificatie(bericht: str, dagtekening: date) -> str:
     return f"{bericht}{dagtekening:%y%m%d}"
 
 
-def header(bericht: str, *, dagtekening: date, identificatie: str, gi: str = GI_AGB, gemeente: str = GEMEENTE) -> Spec:
+def header(
+    bericht: str, *, dagtekening: date, identificatie: str, gi: str = GI_AGB, gemeente: str = GEMEENTE
+) -> Spec:
     """The GI header with the default GI and gemeente."""
-    return build.header(bericht, dagtekening=dagtekening, identificatie=identificatie, gi=gi, gemeente=gemeente)
+    return build.header(
+        bericht, dagtekening=dagtekening, identificatie=identificatie, gi=gi, gemeente=gemeente
+    )
 
 
 def client(p: Persoon, **inhoud: Spec) -> Spec:
@@ -168,8 +172,11 @@ class _Ctx:
 
     def header(self) -> Spec:
         return header(
-            self.bericht, dagtekening=self.dagtekening, identificatie=self.identificatie,
-            gi=self.gi, gemeente=self.gemeente,
+            self.bericht,
+            dagtekening=self.dagtekening,
+            identificatie=self.identificatie,
+            gi=self.gi,
+            gemeente=self.gemeente,
         )
 
     @property
@@ -236,7 +243,9 @@ def spec(
     try:
         builder = _BUILDERS[bericht]
     except KeyError:
-        raise ValueError(f"no default spec for {bericht!r}; known: {', '.join(GI_BERICHTEN_MET_SPEC)}") from None
+        raise ValueError(
+            f"no default spec for {bericht!r}; known: {', '.join(GI_BERICHTEN_MET_SPEC)}"
+        ) from None
     ctx = _Ctx(
         bericht=bericht,
         dagtekening=dagtekening,

@@ -69,7 +69,9 @@ def parse_bericht(data: bytes, limits: ParseLimits | None = None, *, check_depth
     if not data or data.isspace():  # isspace() stops at the first other byte; strip() would copy it all
         raise BerichtUnreadable("empty input: expected an iJw XML message")
     if len(data) > limits.max_bytes:
-        raise BerichtUnreadable(f"message of {len(data)} bytes exceeds the size limit of {limits.max_bytes} bytes")
+        raise BerichtUnreadable(
+            f"message of {len(data)} bytes exceeds the size limit of {limits.max_bytes} bytes"
+        )
     try:
         # A fresh parser per call would be slower; lxml parsers are not shared across threads here.
         root = etree.fromstring(data, parser=_PARSER)

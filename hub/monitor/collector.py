@@ -62,7 +62,9 @@ class MonitorCollector(Collector):
             with self.sessions() as session:
                 families = list(self._families(session, peil))
         except SQLAlchemyError as exc:  # a scrape must not fail the whole /metrics page
-            log.warning("domain metrics unavailable: store error", extra={"error": type(exc).__name__}, exc_info=True)
+            log.warning(
+                "domain metrics unavailable: store error", extra={"error": type(exc).__name__}, exc_info=True
+            )
             return []
         return families
 
@@ -76,7 +78,9 @@ class MonitorCollector(Collector):
             metric = _family(family, kept)
             assert not isinstance(metric, HistogramMetricFamily)
             extra = (s for source in BRONNEN.get(family.name, ()) for s in source(session, peil))
-            for labels, value in sorted(self._aggregate(family, kept, [*samples.get(family.name, ()), *extra]).items()):
+            for labels, value in sorted(
+                self._aggregate(family, kept, [*samples.get(family.name, ()), *extra]).items()
+            ):
                 metric.add_metric(list(labels), value)
             yield metric
 
@@ -126,7 +130,9 @@ class MonitorCollector(Collector):
         family = contract.DOORLOOPTIJD
         metric = HistogramMetricFamily(family.name, family.help, labels=list(family.labels))
         bounds = contract.BUCKETS_SECONDEN
-        for fase, regio, cat, count, total, cumulative in sorted(observations.doorlooptijd_buckets(session, bounds)):
+        for fase, regio, cat, count, total, cumulative in sorted(
+            observations.doorlooptijd_buckets(session, bounds)
+        ):
             buckets = [(_le(b), float(c)) for b, c in zip(bounds, cumulative, strict=True)]
             metric.add_metric([fase, regio, cat], [*buckets, ("+Inf", float(count))], float(total))
         return metric
@@ -138,7 +144,9 @@ def _le(bound: int) -> str:
     return text
 
 
-def _family(family: Family, labels: tuple[str, ...]) -> CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily:
+def _family(
+    family: Family, labels: tuple[str, ...]
+) -> CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily:
     match family.soort:
         case "counter":
             return CounterMetricFamily(family.name, family.help, labels=list(labels))
@@ -155,7 +163,9 @@ def bind_retour_pending(metrics: HubMetrics, sessions: SessionFactory) -> None:
     def pending() -> float:
         try:
             with sessions() as session:
-                return float(observations.retour_pending(session) + gi_link.verstuurd_niet_afgeleverd(session))
+                return float(
+                    observations.retour_pending(session) + gi_link.verstuurd_niet_afgeleverd(session)
+                )
         except SQLAlchemyError:
             return float("nan")
 
@@ -171,7 +181,10 @@ def install(
 ) -> MonitorCollector:
     """Register the domain metrics on the registry and let hub_retour_pending read the store."""
     collector = MonitorCollector(
-        sessions, Regios.from_file(settings.gemeenten_file), clock=clock, drop_labels=settings.metrics_drop_labels
+        sessions,
+        Regios.from_file(settings.gemeenten_file),
+        clock=clock,
+        drop_labels=settings.metrics_drop_labels,
     )
     registry.register(collector)
     bind_retour_pending(metrics, sessions)

@@ -114,7 +114,9 @@ def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie
 
 
 @observer("MaatregelVoortgangOntvangen")
-def maatregel_normen(session: Session, event: MaatregelVoortgangOntvangen, ctx: Context) -> Iterator[Observatie]:
+def maatregel_normen(
+    session: Session, event: MaatregelVoortgangOntvangen, ctx: Context
+) -> Iterator[Observatie]:
     """jeugdbeschermer_5_werkdagen and gedragen_koers_6_weken once both dates of the pair are known.
 
     Counted from the dates as they stood right after this message, not from the maatregel row: a later GI002
@@ -131,11 +133,17 @@ def maatregel_normen(session: Session, event: MaatregelVoortgangOntvangen, ctx: 
         sleutel = f"gi_maatregel:{rij}"
         if d.datum_vaste_jeugdbeschermer is not None:
             yield NormUitkomst(
-                JEUGDBESCHERMER, sleutel, uitkomst(JEUGDBESCHERMER, d.datum_uitspraak, d.datum_vaste_jeugdbeschermer), regio
+                JEUGDBESCHERMER,
+                sleutel,
+                uitkomst(JEUGDBESCHERMER, d.datum_uitspraak, d.datum_vaste_jeugdbeschermer),
+                regio,
             )
         if d.datum_gedragen_koers is not None:
             yield NormUitkomst(
-                GEDRAGEN_KOERS, sleutel, uitkomst(GEDRAGEN_KOERS, d.datum_uitspraak, d.datum_gedragen_koers), regio
+                GEDRAGEN_KOERS,
+                sleutel,
+                uitkomst(GEDRAGEN_KOERS, d.datum_uitspraak, d.datum_gedragen_koers),
+                regio,
             )
 
 

@@ -47,7 +47,9 @@ def _toewijzing_sleutel(gemeente: str, nummer: int) -> str:
 @observer("ToewijzingOntvangen")
 def toewijzing_op_verzoek(session: Session, event: ToewijzingOntvangen, ctx: Context) -> Iterator[Observatie]:
     """verzoek_tot_toewijzing and the answer norm for every requested product a ToegewezenProduct answers."""
-    for referentie in dict.fromkeys(p.referentie_aanbieder for p in event.producten if p.referentie_aanbieder):
+    for referentie in dict.fromkeys(
+        p.referentie_aanbieder for p in event.producten if p.referentie_aanbieder
+    ):
         verzoek = facts.verzoek_om_toewijzing(session, event.gemeente, event.aanbieder, referentie)
         if verzoek is None:
             continue  # a VOW's reference, or one the store does not know

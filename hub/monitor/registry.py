@@ -75,7 +75,9 @@ class Context:
     """What an observer may use besides the store and the event."""
 
     regio: Regios
-    vandaag: Callable[[], date] = clock.vandaag  # "today" of what the processors write (a GI102's Dagtekening)
+    vandaag: Callable[[], date] = (
+        clock.vandaag
+    )  # "today" of what the processors write (a GI102's Dagtekening)
     nu: Callable[[], datetime] = _utc_now
     # How long after a GI bepaling a verzoek or toewijzing may follow and still be linked (docs/gi-koppeling.md).
     koppeltermijn_dagen: int = DEFAULT_KOPPELTERMIJN_DAGEN

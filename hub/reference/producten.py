@@ -29,7 +29,9 @@ def load_productcodes(path: Path) -> frozenset[tuple[str, str]]:
     paren: set[tuple[str, str]] = set()
     for regel, (categorie, code) in _rijen(path, PRODUCTCODES, PRODUCTCODES_KOLOMMEN):
         if not _CATEGORIE.fullmatch(categorie):
-            raise _fout(PRODUCTCODES, path, regel, f"categorie {categorie!r} is not a two-digit productcategorie")
+            raise _fout(
+                PRODUCTCODES, path, regel, f"categorie {categorie!r} is not a two-digit productcategorie"
+            )
         paren.add((categorie, code))
     return frozenset(paren)
 
@@ -40,7 +42,12 @@ def load_tarieven(path: Path) -> dict[str, int]:
     genoemd: dict[str, int] = {}  # productcode -> the line that first gave its tariff
     for regel, (code, tarief) in _rijen(path, TARIEVEN, TARIEVEN_KOLOMMEN):
         if not _CENTEN.fullmatch(tarief):
-            raise _fout(TARIEVEN, path, regel, f"tarief {tarief!r} is not a whole number of euro cents (8000 for EUR 80,00)")
+            raise _fout(
+                TARIEVEN,
+                path,
+                regel,
+                f"tarief {tarief!r} is not a whole number of euro cents (8000 for EUR 80,00)",
+            )
         centen = int(tarief)
         if code in tarieven and tarieven[code] != centen:
             raise _fout(
@@ -59,9 +66,13 @@ def _rijen(path: Path, soort: str, kolommen: tuple[str, ...]) -> Iterator[tuple[
     try:
         kop = next(reader, None)
         if kop is None:
-            raise _fout(soort, path, 1, f"the file is empty: its first line must be the header {','.join(kolommen)}")
+            raise _fout(
+                soort, path, 1, f"the file is empty: its first line must be the header {','.join(kolommen)}"
+            )
         if not any(cel.strip() for cel in kop):
-            raise _fout(soort, path, 1, f"the first line is blank: it must be the header {','.join(kolommen)}")
+            raise _fout(
+                soort, path, 1, f"the first line is blank: it must be the header {','.join(kolommen)}"
+            )
         namen = [cel.strip().lower() for cel in kop]
         for kolom in kolommen:
             if kolom not in namen:

@@ -163,7 +163,9 @@ class Snapshot:
 
     pseudonym: Callable[[str], str]  # BSN -> client pseudonym, to match the message's clients
     identificatie_bekend: bool = False  # TR056: same sender, message type and Identificatie accepted before
-    toewijzingen: tuple[ToewijzingState, ...] = ()  # of the message's client(s) between its gemeente and aanbieder
+    toewijzingen: tuple[
+        ToewijzingState, ...
+    ] = ()  # of the message's client(s) between its gemeente and aanbieder
     toewijzing_clients: Mapping[int, str] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
     starts: tuple[StartRegel, ...] = ()  # in force, for the message's client, gemeente and aanbieder
     stops: tuple[StopRegel, ...] = ()  # in force, likewise
@@ -176,5 +178,6 @@ class Snapshot:
 
     def toewijzing(self, nummer: int, client: str | None = None) -> ToewijzingState | None:
         return next(
-            (t for t in self.toewijzingen if t.toewijzing_nummer == nummer and client in (None, t.client)), None
+            (t for t in self.toewijzingen if t.toewijzing_nummer == nummer and client in (None, t.client)),
+            None,
         )

@@ -208,7 +208,9 @@ async def wait_until_current(engine: Engine, *, interval: float = 1.0, max_inter
         else:
             if current == heads:
                 if said:
-                    log.info("database schema is current; the consumers start", extra={"revision": sorted(heads)})
+                    log.info(
+                        "database schema is current; the consumers start", extra={"revision": sorted(heads)}
+                    )
                 return
             state = ("behind", *sorted(current))
             if state != said:

@@ -74,7 +74,11 @@ def actuele_versies(vandaag: date) -> Subquery:
 
 def _eerste_id(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> ColumnElement[Any]:
     """The id of a toewijzing's first accepted version, looked up in ix_toewijzing_nummer."""
-    return select(func.min(T.c.id)).where(T.c.gemeente == gemeente, T.c.toewijzing_nummer == nummer).scalar_subquery()
+    return (
+        select(func.min(T.c.id))
+        .where(T.c.gemeente == gemeente, T.c.toewijzing_nummer == nummer)
+        .scalar_subquery()
+    )
 
 
 def _vot_begin(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -215,7 +219,9 @@ def in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | None,
     lopend = (
         select(_eerste_id(S.c.gemeente, S.c.toewijzing_nummer).label("eerste_id"))
         .distinct()
-        .where(S.c.status == IN_FORCE, S.c.toewijzing_nummer.is_not(None), S.c.begindatum <= vandaag, ~gestopt)
+        .where(
+            S.c.status == IN_FORCE, S.c.toewijzing_nummer.is_not(None), S.c.begindatum <= vandaag, ~gestopt
+        )
         .subquery("lopend")
     )
     e = T.alias("eerste")
@@ -224,7 +230,10 @@ def in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | None,
         .select_from(lopend.join(e, e.c.id == lopend.c.eerste_id))
         .group_by(e.c.gemeente, e.c.aanbieder, e.c.categorie)
     )
-    return [(gemeente, aanbieder, categorie, int(n)) for gemeente, aanbieder, categorie, n in session.execute(stmt)]
+    return [
+        (gemeente, aanbieder, categorie, int(n))
+        for gemeente, aanbieder, categorie, n in session.execute(stmt)
+    ]
 
 
 def _rij(fase: str, row: Any) -> WachtRij:

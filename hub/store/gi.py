@@ -162,7 +162,9 @@ _INTREKKEN = (
         B.c.ingetrokken.is_(False),
         B.c.client == bindparam("b_client"),
     )
-    .values(ingetrokken=True, ingetrokken_op=bindparam("b_op"), ingetrokken_bericht_id=bindparam("b_bericht_id"))
+    .values(
+        ingetrokken=True, ingetrokken_op=bindparam("b_op"), ingetrokken_bericht_id=bindparam("b_bericht_id")
+    )
 )
 _INSERT_BEPALING = insert(B)
 
@@ -209,7 +211,9 @@ def _gi001(
                 "ingetrokken_bericht_id": None,
             }
         )
-        _maatregel(session, gi, b.maatregel.maatregel_id, b.maatregel.maatregel_type, client, gemeente, bericht_id)
+        _maatregel(
+            session, gi, b.maatregel.maatregel_id, b.maatregel.maatregel_type, client, gemeente, bericht_id
+        )
     if rows:  # in part order: row ids ascend as the parts do
         run(session, _INSERT_BEPALING, rows)
 
@@ -222,7 +226,13 @@ _UPDATE_MAATREGEL = update(M).where(M.c.id == bindparam("m_id"))
 
 
 def _maatregel(
-    session: Session, gi: str, maatregel_id: str, maatregel_type: str, client: str, gemeente: str, bericht_id: str,
+    session: Session,
+    gi: str,
+    maatregel_id: str,
+    maatregel_type: str,
+    client: str,
+    gemeente: str,
+    bericht_id: str,
     datums: Mapping[str, date] = MappingProxyType({}),
 ) -> None:
     """The maatregel row, made on first mention; its gemeente follows the latest message about it, and each
@@ -233,7 +243,11 @@ def _maatregel(
                "gemeente": gemeente, **dict.fromkeys(_DATUMS), **datums, "bericht_id": bericht_id}  # fmt: skip
         run(session, _INSERT_MAATREGEL, row)
     else:
-        run(session, _UPDATE_MAATREGEL, {"m_id": found, "gemeente": gemeente, "bericht_id": bericht_id, **datums})
+        run(
+            session,
+            _UPDATE_MAATREGEL,
+            {"m_id": found, "gemeente": gemeente, "bericht_id": bericht_id, **datums},
+        )
 
 
 def _gi002(

@@ -190,7 +190,9 @@ _STARTS = sa_select(ST.c.toewijzing_nummer, ST.c.begindatum, ST.c.id).where(
 def _starts(session: Session, groep: Mapping[str, str]) -> list[link.Start]:
     """The client's start lines in force at the gemeente that name a toewijzing (the linking needs its number)."""
     rows = run(session, _STARTS, groep)
-    return [link.Start(nummer, begindatum, sleutel) for nummer, begindatum, sleutel in rows if nummer is not None]
+    return [
+        link.Start(nummer, begindatum, sleutel) for nummer, begindatum, sleutel in rows if nummer is not None
+    ]
 
 
 def koppel_groep(
@@ -321,8 +323,12 @@ def _identificatie(gi: str, melding: Statusmelding, versie: int) -> str:
 
 
 def maak_meldingen(
-    session: Session, bepalingen: Sequence[BepalingRij], meldingen: Iterable[link.Melding], vandaag: date,
-    now: datetime, al: Collection[tuple[int, str, str]] | None = None,
+    session: Session,
+    bepalingen: Sequence[BepalingRij],
+    meldingen: Iterable[link.Melding],
+    vandaag: date,
+    now: datetime,
+    al: Collection[tuple[int, str, str]] | None = None,
 ) -> int:
     """Store each status not made before, with its GI102; returns how many are new. The caller commits.
 
@@ -384,8 +390,12 @@ def groep_meldingen(groep: Groep) -> list[link.Melding]:
     """The statuses the group's state implies: 01-03 from the links, 05 for deleted toewijzingen, 06 for withdrawals."""
     lopend = [b.id for b in groep.lopend]
     found = link.meldingen(groep.koppelingen)
-    found += link.vervallen(groep.gemeld, lopend, groep.toewijzingen)  # it looks at the bepalingen in force only
-    found += [link.ingetrokken(b.id, b.ingetrokken_op or b.dagtekening) for b in groep.bepalingen if b.ingetrokken]
+    found += link.vervallen(
+        groep.gemeld, lopend, groep.toewijzingen
+    )  # it looks at the bepalingen in force only
+    found += [
+        link.ingetrokken(b.id, b.ingetrokken_op or b.dagtekening) for b in groep.bepalingen if b.ingetrokken
+    ]
     return found
 
 
@@ -404,7 +414,9 @@ def te_versturen(session: Session, limit: int = 100) -> list[GiStatusmeldingReco
 
 
 def markeer_verstuurd(session: Session, ids: Iterable[str], when: datetime) -> None:
-    for row in session.exec(select(GiStatusmeldingRecord).where(col(GiStatusmeldingRecord.id).in_(list(ids)))):
+    for row in session.exec(
+        select(GiStatusmeldingRecord).where(col(GiStatusmeldingRecord.id).in_(list(ids)))
+    ):
         if row.verstuurd_op is None:
             row.verstuurd_op = when
             session.add(row)
@@ -431,6 +443,7 @@ def onderweg(session: Session) -> list[str]:
 def verstuurd_niet_afgeleverd(session: Session) -> int:
     """Statusmeldingen published on the retour topic and not yet delivered: their part of hub_retour_pending."""
     stmt = select(func.count()).where(
-        col(GiStatusmeldingRecord.verstuurd_op).is_not(None), col(GiStatusmeldingRecord.afgeleverd_op).is_(None)
+        col(GiStatusmeldingRecord.verstuurd_op).is_not(None),
+        col(GiStatusmeldingRecord.afgeleverd_op).is_(None),
     )
     return int(session.exec(stmt).one())

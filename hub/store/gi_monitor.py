@@ -116,7 +116,9 @@ def wachtende_bepalingen(session: Session, vandaag: date, grens: date) -> list[W
 
 def bepalingen_aantallen(session: Session) -> list[tuple[str, str, str, int]]:
     """Per (GI, gemeente, Categorie) how many new bepalingen were accepted, withdrawn ones included (a counter)."""
-    stmt = select(B.c.gi, B.c.gemeente, B.c.categorie, func.count()).group_by(B.c.gi, B.c.gemeente, B.c.categorie)
+    stmt = select(B.c.gi, B.c.gemeente, B.c.categorie, func.count()).group_by(
+        B.c.gi, B.c.gemeente, B.c.categorie
+    )
     return [(gi, gemeente, categorie, int(n)) for gi, gemeente, categorie, n in session.execute(stmt)]
 
 
@@ -148,7 +150,10 @@ _MAATREGEL_IDS = select(M.c.maatregel_id, M.c.id).where(
 
 def maatregel_rijen(session: Session, gi: str, ids: Collection[str]) -> dict[str, int]:
     """MaatregelId -> the store row id of the GI's maatregelen with these ids (the norms' observation key)."""
-    return {maatregel_id: int(rij) for maatregel_id, rij in run(session, _MAATREGEL_IDS, {"gi": gi, "ids": list(ids)})}
+    return {
+        maatregel_id: int(rij)
+        for maatregel_id, rij in run(session, _MAATREGEL_IDS, {"gi": gi, "ids": list(ids)})
+    }
 
 
 _VALIDATED_AT = select(BERICHT.c.validated_at).where(BERICHT.c.id == bindparam("id"))
@@ -182,7 +187,9 @@ def gi002_events_tot(session: Session, gi: str, client: str, bericht_id: str) ->
 
 _IN_CHUNK = 500  # clients per IN list: far below SQLite's and PostgreSQL's limits of bound parameters
 # Built once, with an expanding bind parameter: the index on (client, gemeente) answers it.
-_MET_BEPALINGEN = select(B.c.client, B.c.gemeente).where(B.c.client.in_(bindparam("clients", expanding=True))).distinct()
+_MET_BEPALINGEN = (
+    select(B.c.client, B.c.gemeente).where(B.c.client.in_(bindparam("clients", expanding=True))).distinct()
+)
 
 
 def met_bepalingen(session: Session, paren: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -199,7 +206,9 @@ def met_bepalingen(session: Session, paren: Iterable[tuple[str, str]]) -> set[tu
 def niet_gestart(session: Session, vandaag: date, grens: date) -> list[BepalingRij]:
     """Bepalingen in force, known by vandaag, above the 3-month norm, without a linked start begun by then,
     and not yet told so (status 04)."""
-    gestart = exists().where(K.c.bepaling_ref == B.c.id, K.c.start_datum.is_not(None), K.c.start_datum <= vandaag)
+    gestart = exists().where(
+        K.c.bepaling_ref == B.c.id, K.c.start_datum.is_not(None), K.c.start_datum <= vandaag
+    )
     gemeld = (
         sm_select(GiStatusmeldingRecord.bepaling_ref)
         .where(GiStatusmeldingRecord.status == "04")

@@ -46,7 +46,9 @@ def _insert_statement(dialect: str, model: type[Any], keys: tuple[str, ...]) -> 
     return stmt
 
 
-def _insert_ignore(session: Session, model: type[Any], keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
+def _insert_ignore(
+    session: Session, model: type[Any], keys: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
     """Insert the rows in their order, skipping those whose unique key (`keys`) is already stored."""
     if not rows:
         return
@@ -72,21 +74,40 @@ class Waarnemingen:
             match o:
                 case Doorlooptijd():
                     self.doorlooptijden.append(
-                        {"fase": o.fase, "sleutel": o.sleutel, "regio": o.regio,
-                         "productcategorie": o.productcategorie, "seconden": o.seconden, **common}
+                        {
+                            "fase": o.fase,
+                            "sleutel": o.sleutel,
+                            "regio": o.regio,
+                            "productcategorie": o.productcategorie,
+                            "seconden": o.seconden,
+                            **common,
+                        }
                     )
                 case NormUitkomst():
                     self.normen.append(
-                        {"norm": o.norm, "sleutel": o.sleutel, "uitkomst": o.uitkomst, "regio": o.regio, **common}
+                        {
+                            "norm": o.norm,
+                            "sleutel": o.sleutel,
+                            "uitkomst": o.uitkomst,
+                            "regio": o.regio,
+                            **common,
+                        }
                     )
                 case Beeindiging():
                     self.beeindigd.append(
-                        {"sleutel": o.sleutel, "reden": o.reden, "regio": o.regio,
-                         "productcategorie": o.productcategorie, **common}
+                        {
+                            "sleutel": o.sleutel,
+                            "reden": o.reden,
+                            "regio": o.regio,
+                            "productcategorie": o.productcategorie,
+                            **common,
+                        }
                     )
 
     def event(self, event_id: uuid.UUID, type_: str, bericht_id: str | None, now: datetime) -> None:
-        self.verwerkt.append({"event_id": str(event_id), "type": type_, "bericht_id": bericht_id, "verwerkt_op": now})
+        self.verwerkt.append(
+            {"event_id": str(event_id), "type": type_, "bericht_id": bericht_id, "verwerkt_op": now}
+        )
 
     def schrijf(self, session: Session) -> None:
         """Store what is not stored yet, one executemany per table; the caller commits."""
@@ -109,11 +130,15 @@ def verwerkt(session: Session, event_ids: Iterable[uuid.UUID]) -> set[str]:
     ids = [str(i) for i in event_ids]
     found: set[str] = set()
     for start in range(0, len(ids), _IN_CHUNK):
-        found.update(event_id for (event_id,) in run(session, _VERWERKT, {"ids": ids[start : start + _IN_CHUNK]}))
+        found.update(
+            event_id for (event_id,) in run(session, _VERWERKT, {"ids": ids[start : start + _IN_CHUNK]})
+        )
     return found
 
 
-def mark_verwerkt(session: Session, event_id: uuid.UUID, type_: str, bericht_id: str | None, now: datetime) -> None:
+def mark_verwerkt(
+    session: Session, event_id: uuid.UUID, type_: str, bericht_id: str | None, now: datetime
+) -> None:
     w = Waarnemingen()
     w.event(event_id, type_, bericht_id, now)
     w.schrijf(session)
@@ -155,7 +180,9 @@ def doorlooptijd_buckets(
 def norm_aantallen(session: Session) -> list[tuple[str, str, str, int]]:
     """Per (norm, uitkomst, regio): how many outcomes were counted."""
     n = NormRecord
-    stmt = select(n.norm, n.uitkomst, n.regio, func.count()).group_by(col(n.norm), col(n.uitkomst), col(n.regio))
+    stmt = select(n.norm, n.uitkomst, n.regio, func.count()).group_by(
+        col(n.norm), col(n.uitkomst), col(n.regio)
+    )
     return [(norm, uitkomst, regio, int(c)) for norm, uitkomst, regio, c in session.execute(stmt)]
 
 

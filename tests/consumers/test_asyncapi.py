@@ -14,6 +14,15 @@ def test_committed_asyncapi_document_is_current() -> None:
 def test_document_covers_inbound_retour_dead_letter_and_normalised_topics() -> None:
     doc = json.loads(render())
     addresses = {channel.get("address") for channel in doc["channels"].values()}
-    for topic in ("ijw.berichten.inkomend", "ijw.retourberichten", "ijw.dead-letter", "ijw.toewijzing", "ijw.start",
-                  "ijw.stop", "ijw.verzoek-om-toewijzing", "ijw.verzoek-om-wijziging", "ijw.antwoord"):
+    for topic in (
+        "ijw.berichten.inkomend",
+        "ijw.retourberichten",
+        "ijw.dead-letter",
+        "ijw.toewijzing",
+        "ijw.start",
+        "ijw.stop",
+        "ijw.verzoek-om-toewijzing",
+        "ijw.verzoek-om-wijziging",
+        "ijw.antwoord",
+    ):
         assert topic in addresses, topic

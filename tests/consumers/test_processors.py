@@ -45,7 +45,9 @@ async def test_event_is_stored_and_a_poison_event_is_dead_lettered(db: Engine) -
     p = processor(db)
     register_processors(
         broker,
-        lambda parsers: ProcessorWorker(p, parsers, broker, topics, metrics, max_attempts=1, on_done=done.append),
+        lambda parsers: ProcessorWorker(
+            p, parsers, broker, topics, metrics, max_attempts=1, on_done=done.append
+        ),
         topics,
         BrokerSettings(),
     )
@@ -57,7 +59,11 @@ async def test_event_is_stored_and_a_poison_event_is_dead_lettered(db: Engine) -
 
     start = next(e for e in events if e.type == "StartOntvangen")
     async with TestKafkaBroker(broker) as br:
-        await br.publish(start.model_dump_json().encode(), topics.normalised("start"), headers={HEADER_ID: start.bericht_id})
+        await br.publish(
+            start.model_dump_json().encode(),
+            topics.normalised("start"),
+            headers={HEADER_ID: start.bericht_id},
+        )
         await br.publish(b'{"type": "Onzin"}', topics.normalised("stop"), headers={HEADER_ID: "f" * 32})
     assert done == [start.bericht_id, "f" * 32]  # both acknowledged: the poison one does not block
     assert [(d["reason"], d["bericht_id"]) for d in letters] == [("unreadable-event", "f" * 32)]
@@ -78,11 +84,15 @@ def domain_samples(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], 
     }
 
 
-async def replay(source: Path, out: Path, database: str, tansu: EmbeddedBroker, prefix: str) -> dict[str, int]:
+async def replay(
+    source: Path, out: Path, database: str, tansu: EmbeddedBroker, prefix: str
+) -> dict[str, int]:
     return await process(
         [source],
         settings=HubSettings(),
-        broker_settings=BrokerSettings(bootstrap_servers=tansu.bootstrap, topic_prefix=prefix, session_timeout_ms=1000),
+        broker_settings=BrokerSettings(
+            bootstrap_servers=tansu.bootstrap, topic_prefix=prefix, session_timeout_ms=1000
+        ),
         metrics_out=out,
         as_of=AS_OF,
         database=database,
@@ -115,10 +125,14 @@ async def test_hub_process_writes_the_contracts_values_and_a_replay_changes_none
     assert v(f"{hist}_count", **tts) == 2 and v(f"{hist}_sum", **tts) == 16 * 86400
     assert v("jeugdhulp_norm_total", norm=ANTWOORD_VERZOEK, uitkomst="binnen", regio=R) == 1
     assert v("jeugdhulp_norm_total", norm=ANTWOORD_VERZOEK, uitkomst="buiten", regio=R) == 1
-    assert v("jeugdhulp_norm_total", norm="passende_hulp_3_maanden", uitkomst="binnen", regio="Achterhoek") == 0
+    assert (
+        v("jeugdhulp_norm_total", norm="passende_hulp_3_maanden", uitkomst="binnen", regio="Achterhoek") == 0
+    )
     assert v("jeugdhulp_beeindigd_total", regio=R, productcategorie="45", reden="31") == 1
     for fase in ("verzoek", "toewijzing"):
-        assert v("jeugdhulp_wachtend", fase=fase, regio=R, gemeente=G, productcategorie="43", aanbieder=A) == 1
+        assert (
+            v("jeugdhulp_wachtend", fase=fase, regio=R, gemeente=G, productcategorie="43", aanbieder=A) == 1
+        )
         assert v("jeugdhulp_wachtend_boven_norm", fase=fase, regio=R, gemeente=G, productcategorie="43") == 1
     assert v("jeugdhulp_in_zorg", regio=R, gemeente=G, productcategorie="45", aanbieder=A) == 1
     waiting = {k: x for k, x in values.items() if k[0] == "jeugdhulp_wachtend"}

@@ -75,7 +75,9 @@ class InMemory:
     async def batch(self, topic_kind: str, *bodies: bytes) -> None:
         """One poll's records on one topic (the test broker hands a batch publish over as one batch)."""
         async with TestKafkaBroker(self.broker) as br:
-            await br.publish_batch(*bodies, topic=self.topics.normalised(topic_kind), headers={HEADER_ID: UNREADABLE_ID})
+            await br.publish_batch(
+                *bodies, topic=self.topics.normalised(topic_kind), headers={HEADER_ID: UNREADABLE_ID}
+            )
 
     def dead_letters(self, reason: str) -> float:
         value: float = self.metrics.dead_letters.labels(reason=reason)._value.get()
@@ -154,7 +156,9 @@ async def end_offsets(bootstrap: str, topics: Sequence[str]) -> dict[TopicPartit
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
         offsets: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
         return offsets
     finally:
@@ -169,10 +173,14 @@ async def test_over_tansu_the_processors_store_in_batches_what_one_by_one_stores
     events = gi_events(db)
     reference = fresh(db)
     assert all(reference.verwerk(e) for e in events)
-    expected = written(db, ORDER_DEPENDENT)  # the order over partitions is Kafka's: compare what it cannot change
+    expected = written(
+        db, ORDER_DEPENDENT
+    )  # the order over partitions is Kafka's: compare what it cannot change
     forget(db)
 
-    settings = BrokerSettings(bootstrap_servers=tansu.bootstrap, topic_prefix=topic_prefix, session_timeout_ms=1000)
+    settings = BrokerSettings(
+        bootstrap_servers=tansu.bootstrap, topic_prefix=topic_prefix, session_timeout_ms=1000
+    )
     topics = Topics(topic_prefix)
     await ensure_topics(tansu.bootstrap, topics.all(), 3, 1)
     redelivered = events[0]
@@ -180,10 +188,14 @@ async def test_over_tansu_the_processors_store_in_batches_what_one_by_one_stores
         await producer.start()
         for e in [*events, redelivered]:
             await producer.publish(
-                body(e), topics.normalised(TOPIC_KIND[type(e)]), key=(e.kafka_key or "").encode() or None,
+                body(e),
+                topics.normalised(TOPIC_KIND[type(e)]),
+                key=(e.kafka_key or "").encode() or None,
                 headers={HEADER_ID: e.bericht_id},
             )
-        await producer.publish(b"not an event", topics.normalised("start"), headers={HEADER_ID: UNREADABLE_ID})
+        await producer.publish(
+            b"not an event", topics.normalised("start"), headers={HEADER_ID: UNREADABLE_ID}
+        )
 
     p = fresh(db)
     sizes = recording(p)
@@ -192,7 +204,9 @@ async def test_over_tansu_the_processors_store_in_batches_what_one_by_one_stores
     letters: list[dict[str, Any]] = []
     register_processors(
         broker,
-        lambda parsers: ProcessorWorker(p, parsers, broker, topics, HubMetrics(CollectorRegistry()), on_done=done.append),
+        lambda parsers: ProcessorWorker(
+            p, parsers, broker, topics, HubMetrics(CollectorRegistry()), on_done=done.append
+        ),
         topics,
         settings,
     )
@@ -210,6 +224,8 @@ async def test_over_tansu_the_processors_store_in_batches_what_one_by_one_stores
     assert written(db, ORDER_DEPENDENT) == expected
     assert sum(sizes) >= len(events) and max(sizes) > 1  # batches, not one transaction per event
     # Every record is committed: a restart of the group reads nothing again.
-    ends = await end_offsets(tansu.bootstrap, [topics.normalised(k) for k in {TOPIC_KIND[type(e)] for e in events}])
+    ends = await end_offsets(
+        tansu.bootstrap, [topics.normalised(k) for k in {TOPIC_KIND[type(e)] for e in events}]
+    )
     for tp, end in ends.items():
         assert (await committed(tansu.bootstrap, topics.groups.processors, tp) or 0) == end, tp

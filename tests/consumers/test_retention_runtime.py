@@ -40,7 +40,11 @@ def seed(url: str) -> tuple[str, str]:
             for days in (100, 1):
                 when = datetime.now(UTC) - timedelta(days=days)
                 row = audit.record(
-                    session, content_hash=audit.new_id() * 2, outcome="malformed", retour=RETOUR, received_at=when
+                    session,
+                    content_hash=audit.new_id() * 2,
+                    outcome="malformed",
+                    retour=RETOUR,
+                    received_at=when,
                 )
                 audit.mark(session, row.id, "retour_delivered_at", when)
                 ids.append(row.id)

@@ -85,7 +85,11 @@ def test_hub_run_exits_2_with_one_line(tmp_path: Path) -> None:
         HUB_PRODUCTCODES_FILE=str(bad),
     )
     result = subprocess.run(
-        [sys.executable, "-m", "hub", "run", "--role", "intake"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "hub", "run", "--role", "intake"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stdout == "" and "Traceback" not in result.stderr
@@ -107,7 +111,9 @@ async def test_the_intake_rejects_an_unknown_pair_with_s329(
     counts = await process(
         [berichten],
         settings=s,
-        broker_settings=BrokerSettings(bootstrap_servers=tansu.bootstrap, topic_prefix=topic_prefix, session_timeout_ms=1000),
+        broker_settings=BrokerSettings(
+            bootstrap_servers=tansu.bootstrap, topic_prefix=topic_prefix, session_timeout_ms=1000
+        ),
         retour_out=retouren,
         database=s.database_url,
         timeout=120,

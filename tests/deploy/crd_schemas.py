@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 # Prometheus Operator's Duration pattern.
-DURATION = {"type": "string", "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}
+DURATION = {
+    "type": "string",
+    "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",
+}
 LABELS = {"type": "object", "additionalProperties": {"type": "string"}}
 K8S_NAME = {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253}
 
@@ -26,7 +29,12 @@ def _resource(api_version: str, kind: str, spec: dict[str, Any]) -> dict[str, An
                 "type": "object",
                 "required": ["name"],
                 "additionalProperties": False,
-                "properties": {"name": K8S_NAME, "namespace": K8S_NAME, "labels": LABELS, "annotations": LABELS},
+                "properties": {
+                    "name": K8S_NAME,
+                    "namespace": K8S_NAME,
+                    "labels": LABELS,
+                    "annotations": LABELS,
+                },
             },
             "spec": spec,
         },
@@ -37,15 +45,41 @@ _RELABEL = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "sourceLabels": {"type": "array", "items": {"type": "string", "pattern": r"^[a-zA-Z_][a-zA-Z0-9_]*$"}},
+        "sourceLabels": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^[a-zA-Z_][a-zA-Z0-9_]*$"},
+        },
         "separator": {"type": "string"},
         "targetLabel": {"type": "string"},
         "regex": {"type": "string"},
         "modulus": {"type": "integer"},
         "replacement": {"type": "string"},
-        "action": {"enum": ["replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep", "lowercase",
-                            "uppercase", "keepequal", "dropequal", "Replace", "Keep", "Drop", "HashMod", "LabelMap",
-                            "LabelDrop", "LabelKeep", "Lowercase", "Uppercase", "KeepEqual", "DropEqual"]},
+        "action": {
+            "enum": [
+                "replace",
+                "keep",
+                "drop",
+                "hashmod",
+                "labelmap",
+                "labeldrop",
+                "labelkeep",
+                "lowercase",
+                "uppercase",
+                "keepequal",
+                "dropequal",
+                "Replace",
+                "Keep",
+                "Drop",
+                "HashMod",
+                "LabelMap",
+                "LabelDrop",
+                "LabelKeep",
+                "Lowercase",
+                "Uppercase",
+                "KeepEqual",
+                "DropEqual",
+            ]
+        },
     },
 }
 
@@ -66,7 +100,10 @@ SERVICE_MONITOR = _resource(
             "namespaceSelector": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {"any": {"type": "boolean"}, "matchNames": {"type": "array", "items": {"type": "string"}}},
+                "properties": {
+                    "any": {"type": "boolean"},
+                    "matchNames": {"type": "array", "items": {"type": "string"}},
+                },
             },
             "endpoints": {
                 "type": "array",
@@ -101,7 +138,10 @@ KAFKA_TOPIC = _resource(
             "topicName": {"type": "string"},
             "partitions": {"type": "integer", "minimum": 1},
             "replicas": {"type": "integer", "minimum": 1, "maximum": 32767},
-            "config": {"type": "object", "additionalProperties": {"type": ["string", "integer", "boolean", "number"]}},
+            "config": {
+                "type": "object",
+                "additionalProperties": {"type": ["string", "integer", "boolean", "number"]},
+            },
         },
     },
 )
@@ -126,8 +166,21 @@ _ACL = {
         "operations": {
             "type": "array",
             "minItems": 1,
-            "items": {"enum": ["Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction",
-                               "AlterConfigs", "DescribeConfigs", "IdempotentWrite", "All"]},
+            "items": {
+                "enum": [
+                    "Read",
+                    "Write",
+                    "Create",
+                    "Delete",
+                    "Alter",
+                    "Describe",
+                    "ClusterAction",
+                    "AlterConfigs",
+                    "DescribeConfigs",
+                    "IdempotentWrite",
+                    "All",
+                ]
+            },
         },
     },
 }

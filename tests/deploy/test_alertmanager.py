@@ -33,7 +33,11 @@ def test_routes_end_at_defined_receivers() -> None:
     assert "matchers" not in config["route"]
 
 
-@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed (Debian: prometheus-alertmanager)")
+@pytest.mark.skipif(
+    shutil.which("amtool") is None, reason="amtool not installed (Debian: prometheus-alertmanager)"
+)
 def test_amtool_accepts_the_config() -> None:
-    result = subprocess.run(["amtool", "check-config", str(CONFIG)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["amtool", "check-config", str(CONFIG)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr

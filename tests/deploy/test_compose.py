@@ -32,7 +32,9 @@ LONG_RUNNING = ("kafka", "postgres", *SERVICE.values(), "prometheus", "alertmana
 
 def _version(command: list[str]) -> str:
     try:
-        result = subprocess.run([*command, "version"], capture_output=True, text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [*command, "version"], capture_output=True, text=True, timeout=60, check=False
+        )
     except OSError:
         return ""
     return result.stdout if result.returncode == 0 else ""
@@ -43,7 +45,9 @@ def compose_command() -> list[str] | None:
     if shutil.which("docker") and _version(["docker", "compose"]):
         return ["docker", "compose"]
     # The Python docker-compose 1.x knows neither `--format json` nor every key used here.
-    if shutil.which("docker-compose") and _version(["docker-compose"]).startswith("Docker Compose version v2"):
+    if shutil.which("docker-compose") and _version(["docker-compose"]).startswith(
+        "Docker Compose version v2"
+    ):
         return ["docker-compose"]
     return None
 
@@ -58,8 +62,12 @@ needs_compose = pytest.mark.skipif(
 def _compose(*args: str, file: Path = COMPOSE_FILE) -> subprocess.CompletedProcess[str]:
     assert COMPOSE is not None
     # A clean environment for the interpolated values: the defaults in the file are what is checked.
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("HUB_", "POSTGRES_", "KAFKA_"))}
-    return subprocess.run([*COMPOSE, "-f", str(file), *args], capture_output=True, text=True, timeout=120, env=env, check=False)
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("HUB_", "POSTGRES_", "KAFKA_"))
+    }
+    return subprocess.run(
+        [*COMPOSE, "-f", str(file), *args], capture_output=True, text=True, timeout=120, env=env, check=False
+    )
 
 
 def _defaults(value: Any) -> Any:
@@ -99,19 +107,25 @@ def test_compose_config_is_valid() -> None:
 def test_compose_config_rejects_a_broken_file(tmp_path: Path) -> None:
     # The check above could pass vacuously if the CLI ignored its input; a wrong depends_on condition must fail.
     broken = tmp_path / "compose.yaml"
-    broken.write_text(COMPOSE_FILE.read_text(encoding="utf-8").replace("service_completed_successfully", "done", 1))
+    broken.write_text(
+        COMPOSE_FILE.read_text(encoding="utf-8").replace("service_completed_successfully", "done", 1)
+    )
     assert _compose("config", "-q", file=broken).returncode != 0
 
 
 @pytest.fixture(scope="module")
 def compose_spec() -> jsonschema.protocols.Validator:
-    schema = json.loads(files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text())
+    schema = json.loads(
+        files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text()
+    )
     validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(schema)(schema)
     return validator
 
 
 def test_matches_the_compose_specification(compose_spec: jsonschema.protocols.Validator) -> None:
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in compose_spec.iter_errors(_as_written())]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in compose_spec.iter_errors(_as_written())
+    ]
     assert not errors
 
 

@@ -40,7 +40,12 @@ RULE_FILES = (RECORDING, ROOT / "deploy" / "prometheus" / "alerting_rules.yml")
 PROMETHEUS = shutil.which("prometheus")
 PROMTOOL = shutil.which("promtool")
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
-EXPECTED_TITLES = {"Berichtenverkeer", "Wachttijden en beschikbaarheid", "Normen jeugdbescherming", "GI capaciteit"}
+EXPECTED_TITLES = {
+    "Berichtenverkeer",
+    "Wachttijden en beschikbaarheid",
+    "Normen jeugdbescherming",
+    "GI capaciteit",
+}
 # What Grafana puts in place of its own variables; template variables get their "All" value.
 BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__range": "1h"}
 VARIABLE = re.compile(r"\$(?:\{(\w+)(?::\w+)?\}|(\w+))")
@@ -80,7 +85,9 @@ def panel_queries() -> list[Any]:
     """(dashboard file, expression) of every panel target, named dashboard/panel/refId."""
     return [
         pytest.param(name, t["expr"], id=f"{d['title']}/{p['title']}/{t['refId']}")
-        for name, d in dashboards().items() for p in panels(d) for t in p["targets"]
+        for name, d in dashboards().items()
+        for p in panels(d)
+        for t in p["targets"]
     ]
 
 
@@ -88,7 +95,8 @@ def variable_queries() -> list[Any]:
     """(dashboard file, variable name) of every template variable."""
     return [
         pytest.param(name, var, id=f"{d['title']}/${var}")
-        for name, d in dashboards().items() for var in variables(d)
+        for name, d in dashboards().items()
+        for var in variables(d)
     ]
 
 
@@ -184,7 +192,6 @@ def test_provisioning_points_at_the_prometheus_uid_and_the_dashboards() -> None:
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
 
 
-
 def panel_expr(name: str, title: str) -> str:
     """The one query of a panel, as Grafana sends it with every template variable on All."""
     d = dashboards()[name]
@@ -210,21 +217,31 @@ def test_bepalingen_per_dag_counts_a_new_series_whole_and_in_whole_numbers(tmp_p
     unit_test = {
         "rule_files": [],
         "evaluation_interval": "1h",
-        "tests": [{
-            "interval": "1h",
-            "input_series": [{"series": k, "values": v} for k, v in series.items()],
-            "promql_expr_test": [{"expr": expr, "eval_time": "48h", "exp_samples": [
-                {"labels": '{regio="Arnhem"}', "value": 26},
-                {"labels": '{regio="Achterhoek"}', "value": 0},
-            ]}],
-        }],
+        "tests": [
+            {
+                "interval": "1h",
+                "input_series": [{"series": k, "values": v} for k, v in series.items()],
+                "promql_expr_test": [
+                    {
+                        "expr": expr,
+                        "eval_time": "48h",
+                        "exp_samples": [
+                            {"labels": '{regio="Arnhem"}', "value": 26},
+                            {"labels": '{regio="Achterhoek"}', "value": 0},
+                        ],
+                    }
+                ],
+            }
+        ],
     }
     path = tmp_path / "bepalingen_test.yml"
     path.write_text(yaml.safe_dump(unit_test), encoding="utf-8")
     assert PROMTOOL is not None
-    result = subprocess.run([PROMTOOL, "test", "rules", str(path)], capture_output=True, text=True, timeout=60,
-                            check=False)
+    result = subprocess.run(
+        [PROMTOOL, "test", "rules", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+
 
 # --- the scrape target: a real hub fed by the simulator ---------------------------------------------------
 
@@ -241,8 +258,21 @@ def scrape_target() -> Iterator[str]:
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below; it outlives the yield)
     proc = subprocess.Popen(
         # A high error rate: the live traffic keeps the rule-violation counters rising while Prometheus scrapes.
-        [sys.executable, "-m", "hub", "demo", "--no-live", "--port", str(port), "--speed", "5", "--duration", "600",
-         "--error-rate", "0.3"],
+        [
+            sys.executable,
+            "-m",
+            "hub",
+            "demo",
+            "--no-live",
+            "--port",
+            str(port),
+            "--speed",
+            "5",
+            "--duration",
+            "600",
+            "--error-rate",
+            "0.3",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,
@@ -307,8 +337,14 @@ def write_config(directory: Path, target_url: str) -> Path:
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s", "scrape_timeout": "1s"},
         "rule_files": [str(p) for p in rule_paths],
-        "scrape_configs": [{"job_name": "hub-processors", "scheme": url.scheme, "metrics_path": url.path or "/metrics",
-                            "static_configs": [{"targets": [url.netloc]}]}],
+        "scrape_configs": [
+            {
+                "job_name": "hub-processors",
+                "scheme": url.scheme,
+                "metrics_path": url.path or "/metrics",
+                "static_configs": [{"targets": [url.netloc]}],
+            }
+        ],
     }
     path = directory / "prometheus.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -351,7 +387,9 @@ def wait_until_recorded(client: httpx.Client, process: subprocess.Popen[bytes], 
     missing = list(recorded())
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"prometheus exited with {process.returncode}\n{log.read_text(errors='replace')[-3000:]}")
+            pytest.fail(
+                f"prometheus exited with {process.returncode}\n{log.read_text(errors='replace')[-3000:]}"
+            )
         with contextlib.suppress(httpx.TransportError):  # not listening yet
             missing = [r for r in missing if not query(client, f"count({r})")["result"]]
         if not missing:
@@ -371,9 +409,15 @@ def prometheus(scrape_target: str, tmp_path_factory: pytest.TempPathFactory) -> 
     log = directory / "prometheus.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={directory / 'data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
-            stdout=out, stderr=subprocess.STDOUT,
+            [
+                PROMETHEUS,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={directory / 'data'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:

@@ -110,12 +110,23 @@ def test_final_stage_has_no_compilers_or_caches(dockerfile: tuple[dict[str, str]
     assert any("build-essential" in run for stage in builders for run in stage.args("RUN"))
     # The build stage leaves no apt lists or pip cache behind either.
     assert any("PIP_NO_CACHE_DIR=1" in env for stage in builders for env in stage.args("ENV"))
-    assert all("rm -rf /var/lib/apt/lists/*" in run for stage in builders for run in stage.args("RUN") if "apt-get" in run)
+    assert all(
+        "rm -rf /var/lib/apt/lists/*" in run
+        for stage in builders
+        for run in stage.args("RUN")
+        if "apt-get" in run
+    )
 
 
-def test_schemas_and_reference_data_reach_the_final_stage(dockerfile: tuple[dict[str, str], list[Stage]]) -> None:
+def test_schemas_and_reference_data_reach_the_final_stage(
+    dockerfile: tuple[dict[str, str], list[Stage]],
+) -> None:
     _, stages = dockerfile
-    build = next(stage for stage in stages[:-1] if any(c.split()[0].rstrip("/") == "schemas" for c in stage.args("COPY")))
+    build = next(
+        stage
+        for stage in stages[:-1]
+        if any(c.split()[0].rstrip("/") == "schemas" for c in stage.args("COPY"))
+    )
     copies = build.args("COPY")
     assert "schemas ./schemas" in copies
     assert "hub ./hub" in copies  # hub/reference/*.csv travels with the package
@@ -161,8 +172,16 @@ def ignore_patterns() -> list[str]:
 
 @pytest.mark.parametrize(
     "path",
-    [".env", ".venv/bin/python", ".git/HEAD", "tests/test_cli.py", "out/retour/x.xml", "hub/__pycache__/cli.cpython-311.pyc",
-     "hub.sqlite", "deploy/compose.yaml"],
+    [
+        ".env",
+        ".venv/bin/python",
+        ".git/HEAD",
+        "tests/test_cli.py",
+        "out/retour/x.xml",
+        "hub/__pycache__/cli.cpython-311.pyc",
+        "hub.sqlite",
+        "deploy/compose.yaml",
+    ],
 )
 def test_dockerignore_keeps_out(path: str, ignore_patterns: list[str]) -> None:
     assert dockerignored(path, ignore_patterns)

@@ -54,13 +54,17 @@ def _kustomize() -> list[str] | None:
 
 
 KUSTOMIZE = _kustomize()
-pytestmark = pytest.mark.skipif(KUSTOMIZE is None, reason="neither kubectl (kubectl kustomize) nor kustomize installed")
+pytestmark = pytest.mark.skipif(
+    KUSTOMIZE is None, reason="neither kubectl (kubectl kustomize) nor kustomize installed"
+)
 
 
 @cache
 def render(target: str) -> tuple[Manifest, ...]:
     assert KUSTOMIZE is not None
-    result = subprocess.run([*KUSTOMIZE, str(K8S / target)], capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [*KUSTOMIZE, str(K8S / target)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
 
@@ -103,7 +107,9 @@ def test_every_manifest_validates(target: str, version: str) -> None:
             validate(manifest, version)
         except (jsonschema.ValidationError, kubernetes_validate.SchemaNotFoundError) as exc:
             name = f"{manifest['kind']}/{manifest['metadata']['name']}"
-            pytest.fail(f"{target}: {name} is invalid for Kubernetes {version}: {getattr(exc, 'message', exc)}")
+            pytest.fail(
+                f"{target}: {name} is invalid for Kubernetes {version}: {getattr(exc, 'message', exc)}"
+            )
 
 
 def test_validation_rejects_a_typo_and_a_wrong_type() -> None:
@@ -189,7 +195,9 @@ def test_references_resolve(target: str) -> None:
         for item in of_kind(manifests, kind).values():
             selector = item["spec"]["selector"]
             selector = selector.get("matchLabels", selector)
-            assert sum(selector.items() <= labels.items() for labels in pod_labels) == 1, item["metadata"]["name"]
+            assert sum(selector.items() <= labels.items() for labels in pod_labels) == 1, item["metadata"][
+                "name"
+            ]
 
 
 @pytest.mark.parametrize("target", APP_TARGETS)
@@ -199,7 +207,9 @@ def test_autoscaling_stays_within_the_partitions(target: str) -> None:
     partitions = int(config_map["data"]["HUB_KAFKA_PARTITIONS"])
     assert partitions == PARTITIONS
     hpas = of_kind(manifests, "HorizontalPodAutoscaler")
-    assert {hpa["spec"]["scaleTargetRef"]["name"] for hpa in hpas.values()} == {f"ijw-hub-{r}" for r in SCALABLE_ROLES}
+    assert {hpa["spec"]["scaleTargetRef"]["name"] for hpa in hpas.values()} == {
+        f"ijw-hub-{r}" for r in SCALABLE_ROLES
+    }
     for hpa in hpas.values():
         assert hpa["apiVersion"] == "autoscaling/v2"
         assert hpa["spec"]["scaleTargetRef"]["name"] in of_kind(manifests, "Deployment")
@@ -215,7 +225,11 @@ def test_service_monitor_scrapes_every_role(target: str) -> None:
     manifests = render(target)
     monitor = of_kind(manifests, "ServiceMonitor")["ijw-hub"]
     selector = monitor["spec"]["selector"]["matchLabels"]
-    selected = [s for s in of_kind(manifests, "Service").values() if selector.items() <= s["metadata"]["labels"].items()]
+    selected = [
+        s
+        for s in of_kind(manifests, "Service").values()
+        if selector.items() <= s["metadata"]["labels"].items()
+    ]
     assert {s["metadata"]["name"] for s in selected} == {f"ijw-hub-{role}" for role in ROLES}
     (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["path"] == "/metrics"
@@ -270,8 +284,13 @@ def test_production_uses_strimzi_over_sasl_ssl() -> None:
         assert ca["secretName"] == "my-cluster-cluster-ca-cert"
         assert f"{mounts['kafka-ca']}/{ca['items'][0]['path']}" == data["HUB_KAFKA_SSL_CAFILE"]
         assert "postgres-ca" in mounts
-    assert of_kind(manifests, "ServiceMonitor")["ijw-hub"]["metadata"]["labels"]["release"] == "kube-prometheus-stack"
-    assert "postgres-ca" in {v["name"] for v in pod_spec(of_kind(manifests, "Job")["ijw-hub-db-upgrade"])["volumes"]}
+    assert (
+        of_kind(manifests, "ServiceMonitor")["ijw-hub"]["metadata"]["labels"]["release"]
+        == "kube-prometheus-stack"
+    )
+    assert "postgres-ca" in {
+        v["name"] for v in pod_spec(of_kind(manifests, "Job")["ijw-hub-db-upgrade"])["volumes"]
+    }
 
 
 def test_base_uses_plaintext_and_optional_sasl_password() -> None:

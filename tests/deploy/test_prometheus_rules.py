@@ -27,7 +27,9 @@ HUB_JOBS = ("hub-intake", "hub-processors", "hub-gateway")
 # level:metric:operations, https://prometheus.io/docs/practices/rules/
 RECORD_NAME = re.compile(r"^[a-z_]*:[a-z_]+:[a-z0-9_]+$")
 
-needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (apt-get install -y prometheus)")
+needs_promtool = pytest.mark.skipif(
+    PROMTOOL is None, reason="promtool not installed (apt-get install -y prometheus)"
+)
 
 
 @cache
@@ -76,7 +78,9 @@ def test_every_alert_has_a_firing_and_a_quiet_unit_test(alert: str) -> None:
 
 @pytest.mark.parametrize("record", [r["record"] for r in rules(RECORDING)])
 def test_every_recording_rule_has_a_unit_test(record: str) -> None:
-    exprs = [case["expr"] for f in UNIT_TESTS for t in load(f)["tests"] for case in t.get("promql_expr_test", [])]
+    exprs = [
+        case["expr"] for f in UNIT_TESTS for t in load(f)["tests"] for case in t.get("promql_expr_test", [])
+    ]
     assert any(re.search(rf"(?<![\w:]){re.escape(record)}(?![\w:])", e) for e in exprs)
 
 
@@ -87,7 +91,9 @@ def test_config_scrapes_the_three_hub_roles_on_8080_metrics() -> None:
     for name in HUB_JOBS:
         job = jobs[name]
         assert job["metrics_path"] == "/metrics"
-        assert job["dns_sd_configs"] == [{"names": [name], "type": "A", "port": 8080, "refresh_interval": "30s"}]
+        assert job["dns_sd_configs"] == [
+            {"names": [name], "type": "A", "port": 8080, "refresh_interval": "30s"}
+        ]
     assert sorted(config["rule_files"]) == sorted([RECORDING.name, ALERTING.name])
 
 

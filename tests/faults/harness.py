@@ -106,7 +106,9 @@ async def read_topics(bootstrap: str, names: Iterable[str]) -> list[Record]:
             quiet = 0 if any(polled) else quiet + 1
             for batch in polled:
                 records += [
-                    Record(r.topic, r.partition, r.offset, r.key, r.value, {k: v.decode() for k, v in r.headers})
+                    Record(
+                        r.topic, r.partition, r.offset, r.key, r.value, {k: v.decode() for k, v in r.headers}
+                    )
                     for r in batch
                 ]
     finally:
@@ -149,7 +151,8 @@ def finished(engine: Engine, ids: set[str]) -> bool:
     except Exception:  # the store is being created or restarted: not finished
         return False
     return ids <= rows.keys() and all(
-        rows[i].events_published_at is not None and (rows[i].retour is None or rows[i].retour_delivered_at is not None)
+        rows[i].events_published_at is not None
+        and (rows[i].retour is None or rows[i].retour_delivered_at is not None)
         for i in ids
     )
 

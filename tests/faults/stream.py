@@ -85,14 +85,20 @@ def client_berichten(
     if verzoek:
         referentie = f"VOT{tag}A"  # unique per aanbieder (OP361)
         s315 = make("JW315")
-        s315 = edit(s315, "Client/AangevraagdeProducten/AangevraagdProduct[1]/ReferentieAanbieder", referentie)
-        s315 = edit(s315, "Client/AangevraagdeProducten/AangevraagdProduct[2]/ReferentieAanbieder", f"VOT{tag}B")
+        s315 = edit(
+            s315, "Client/AangevraagdeProducten/AangevraagdProduct[1]/ReferentieAanbieder", referentie
+        )
+        s315 = edit(
+            s315, "Client/AangevraagdeProducten/AangevraagdProduct[2]/ReferentieAanbieder", f"VOT{tag}B"
+        )
         s319 = edit(make("JW319", None), "Antwoord/ReferentieAanbieder", referentie)
         out += [_make("JW315", s315, p), _make("JW319", s319, None)]
     return out
 
 
-def coherent_stream(clients_per_pair: int = 5, pairs: tuple[tuple[str, str], ...] = PAIRS, seed: int = 11) -> list[Bericht]:
+def coherent_stream(
+    clients_per_pair: int = 5, pairs: tuple[tuple[str, str], ...] = PAIRS, seed: int = 11
+) -> list[Bericht]:
     """The stream in publish order: client by client across the pairs, so every partition is busy at once."""
     rng = random.Random(seed)
     dag = dagtekening()
@@ -102,5 +108,7 @@ def coherent_stream(clients_per_pair: int = 5, pairs: tuple[tuple[str, str], ...
         for p_index, (gemeente, aanbieder) in enumerate(pairs):
             client = _client(rng, seen, dag)
             nummer, tag = c * len(pairs) + p_index, f"{p_index}{c:02d}"
-            out += client_berichten(client, tag, nummer, gemeente, aanbieder, dag, verzoek=(c + p_index) % 2 == 0)
+            out += client_berichten(
+                client, tag, nummer, gemeente, aanbieder, dag, verzoek=(c + p_index) % 2 == 0
+            )
     return out

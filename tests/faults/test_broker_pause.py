@@ -29,7 +29,9 @@ pytestmark = pytest.mark.kafka
 PAUSE_SECONDS = 10.0
 
 
-async def test_paused_broker_loses_nothing(tansu: EmbeddedBroker, stream: list[Bericht], tmp_path: Path) -> None:
+async def test_paused_broker_loses_nothing(
+    tansu: EmbeddedBroker, stream: list[Bericht], tmp_path: Path
+) -> None:
     topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
     await ensure_topics(tansu.bootstrap, topics.all(), partitions=6, replication=1)
     url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
@@ -52,7 +54,9 @@ async def test_paused_broker_loses_nothing(tansu: EmbeddedBroker, stream: list[B
     rows = audit_rows(engine)
     engine.dispose()
 
-    assert at_pause < len(stream) and during_pause <= 1  # paused mid-stream; the intake could not finish anything
+    assert (
+        at_pause < len(stream) and during_pause <= 1
+    )  # paused mid-stream; the intake could not finish anything
     # Every message judged once and accepted, every retour delivered, every event published.
     assert {i: r.outcome for i, r in rows.items()} == {i: "accepted" for i in ids}
     assert all(r.retour_delivered_at is not None and r.events_published_at is not None for r in rows.values())

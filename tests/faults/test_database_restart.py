@@ -43,7 +43,9 @@ def cluster() -> tuple[str, str]:
     """Version and name of the cluster on port 5432, from pg_lsclusters (e.g. ("15", "main"))."""
     if shutil.which("pg_ctlcluster") is None:
         pytest.skip("pg_ctlcluster is not installed: the server cannot be restarted from here")
-    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
+    ).stdout
     for line in listing.splitlines():
         version, name, port, *_ = line.split()
         if port == "5432":
@@ -86,13 +88,19 @@ async def test_database_restart_loses_nothing(
                 if not online(version, name):  # never leave the machine's server down
                     await asyncio.to_thread(pg_ctl, version, name, "start")
             await wait_until(lambda: finished(engine, ids), timeout=90)
-        records = await read_topics(tansu.bootstrap, [topics.retour, topics.dead_letter, *event_topics(topics)])
+        records = await read_topics(
+            tansu.bootstrap, [topics.retour, topics.dead_letter, *event_topics(topics)]
+        )
         rows = audit_rows(engine)
         store = dump_store(engine)
         engine.dispose()
 
     assert at_stop < len(stream)
-    retried = [r for r in caplog.records if r.name == "hub.intake" and r.getMessage() == "dependency unavailable, retrying"]
+    retried = [
+        r
+        for r in caplog.records
+        if r.name == "hub.intake" and r.getMessage() == "dependency unavailable, retrying"
+    ]
     assert retried, "the intake never met the stopped server"
     # Judged exactly once each, and the state applied once: 2 toewijzingen, 2 starts and 1 stop per client, ...
     assert {i: r.outcome for i, r in rows.items()} == {i: "accepted" for i in ids}
@@ -106,7 +114,9 @@ async def test_database_restart_loses_nothing(
     assert all(r.retour_delivered_at is not None and r.events_published_at is not None for r in rows.values())
     assert {r.headers["bericht-id"] for r in records if r.topic == topics.retour} == ids
     stored = {str(parse_event(r.event).event_id): r.event for r in rows.values() if r.event is not None}
-    published = Counter((str(parse_event(r.value).event_id), r.value) for r in records if r.topic in event_topics(topics))
+    published = Counter(
+        (str(parse_event(r.value).event_id), r.value) for r in records if r.topic in event_topics(topics)
+    )
     assert {event_id for event_id, _ in published} == stored.keys() and len(stored) == len(stream)
     assert len({event_id for event_id, _ in published}) == len(published)  # copies are byte-identical
     assert [r for r in records if r.topic == topics.dead_letter] == []

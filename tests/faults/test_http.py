@@ -56,13 +56,17 @@ async def test_posted_message_yields_its_retour_and_its_event(
         posted = []
         for b in (jw301, jw305):
             response = await client.post(
-                "/berichten", content=b.data, headers={"X-API-Key": API_KEY, "Content-Type": "application/xml"}
+                "/berichten",
+                content=b.data,
+                headers={"X-API-Key": API_KEY, "Content-Type": "application/xml"},
             )
             assert response.status_code == 202, response.text
             posted.append(response.json()["id"])
         retouren = [await retour_of(client, i) for i in posted]
         trace = (await client.get(f"/berichten/{posted[0]}", headers={"X-API-Key": API_KEY})).json()
-    records = await read_topics(tansu.bootstrap, [topics.retour, topics.normalised("toewijzing"), topics.normalised("start")])
+    records = await read_topics(
+        tansu.bootstrap, [topics.retour, topics.normalised("toewijzing"), topics.normalised("start")]
+    )
 
     # The retour over HTTP: JW302 and JW306, both accepting (0200), and the same bytes on the retour topic.
     assert [r.status_code for r in retouren] == [200, 200]
@@ -75,10 +79,16 @@ async def test_posted_message_yields_its_retour_and_its_event(
 
     # The events: one per message on its kind's topic, keyed and identified by the client's pseudonym, no BSN.
     pseudonym = Pseudonymiser(PSEUDONYM_KEY.encode())(jw301.persoon.bsn)
-    for bericht_id, topic, kind in zip(posted, ("toewijzing", "start"), ("ToewijzingOntvangen", "StartOntvangen"), strict=True):
+    for bericht_id, topic, kind in zip(
+        posted, ("toewijzing", "start"), ("ToewijzingOntvangen", "StartOntvangen"), strict=True
+    ):
         [record] = [r for r in records if r.topic == topics.normalised(topic)]
         event = parse_event(record.value)
-        assert (event.bericht_id, event.type, event.event_id) == (bericht_id, kind, make_event_id(bericht_id, kind))
+        assert (event.bericht_id, event.type, event.event_id) == (
+            bericht_id,
+            kind,
+            make_event_id(bericht_id, kind),
+        )
         assert record.key == pseudonym.encode() and event.client == pseudonym
         assert jw301.persoon.bsn.encode() not in record.value
 

@@ -41,7 +41,9 @@ class PoisonedIntake(Intake):
         self.poison = poison
         self.attempts = 0
 
-    def verwerk(self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None) -> IntakeResult:
+    def verwerk(
+        self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None
+    ) -> IntakeResult:
         """The one-by-one path: the poison fails here on every attempt."""
         if self._is_poison(raw):
             self.attempts += 1
@@ -56,7 +58,9 @@ class PoisonedIntake(Intake):
 
     def _is_poison(self, raw: bytes) -> bool:
         root = etree.fromstring(raw)
-        return root.findtext("{*}Header/{*}BerichtIdentificatie/{*}Identificatie") == self.poison.identificatie
+        return (
+            root.findtext("{*}Header/{*}BerichtIdentificatie/{*}Identificatie") == self.poison.identificatie
+        )
 
     def _fail(self) -> None:
         bsn = self.poison.persoon.bsn if self.poison.persoon else ""
@@ -86,11 +90,16 @@ async def test_poison_message_is_dead_lettered_with_a_0001_retour_and_its_partit
 
     ids = {b.bericht_id for b in stream}
     settings = hub_settings(url, max_attempts=MAX_ATTEMPTS)
-    async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings, wrap=wrap) as (runtime, progress):
+    async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings, wrap=wrap) as (
+        runtime,
+        progress,
+    ):
         await publish(tansu.bootstrap, topics, stream)
         engine = reader(url)
         await wait_until(lambda: finished(engine, ids - {poison.bericht_id}), timeout=60)
-        await wait_until(lambda: set(progress.judged) == ids and poison.bericht_id in progress.delivered, timeout=30)
+        await wait_until(
+            lambda: set(progress.judged) == ids and poison.bericht_id in progress.delivered, timeout=30
+        )
         dead_letter_count = runtime.registry.get_sample_value(
             "hub_dead_letters_total", {"reason": "processing-failed"}
         )
@@ -107,7 +116,12 @@ async def test_poison_message_is_dead_lettered_with_a_0001_retour_and_its_partit
     )  # fmt: skip
     assert letter.key == poison.key.encode() and letter.headers["source-topic"] == topics.inbound
     wire = letter.value + repr(letter.headers).encode()
-    for secret in (poison.persoon.bsn, poison.persoon.achternaam, poison.persoon.voornamen, poison.identificatie):
+    for secret in (
+        poison.persoon.bsn,
+        poison.persoon.achternaam,
+        poison.persoon.voornamen,
+        poison.identificatie,
+    ):
         assert secret.encode() not in wire
 
     # A header-only 0001 retour for it, in its place among the pair's retouren; everything behind it accepted.

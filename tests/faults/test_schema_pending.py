@@ -69,7 +69,9 @@ async def test_consumers_started_before_the_migrations_wait_for_them(
             await asyncio.to_thread(upgrade, url)  # `hub db upgrade`, as another process would run it
             await wait_until(lambda: finished(engine, ids), timeout=60)
             await wait_until(lambda: ids <= set(processed), timeout=60)
-            dead_letters = runtime.registry.get_sample_value("hub_dead_letters_total", {"reason": "processing-failed"})
+            dead_letters = runtime.registry.get_sample_value(
+                "hub_dead_letters_total", {"reason": "processing-failed"}
+            )
         finally:
             await runtime.stop()
             runtime.engine.dispose()
@@ -114,7 +116,10 @@ async def test_a_table_missing_while_consuming_is_retried_not_dead_lettered(
         upgrade(url)
         engine = reader(url)
         settings = hub_settings(url, max_attempts=MAX_ATTEMPTS)
-        async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings, wrap=wrap) as (runtime, _):
+        async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings, wrap=wrap) as (
+            runtime,
+            _,
+        ):
             with engine.begin() as conn:
                 conn.execute(text("ALTER TABLE bericht RENAME TO bericht_weg"))
             await publish(tansu.bootstrap, topics, berichten)
@@ -123,7 +128,9 @@ async def test_a_table_missing_while_consuming_is_retried_not_dead_lettered(
             with engine.begin() as conn:
                 conn.execute(text("ALTER TABLE bericht_weg RENAME TO bericht"))
             await wait_until(lambda: finished(engine, ids), timeout=60)
-            dead_letters = runtime.registry.get_sample_value("hub_dead_letters_total", {"reason": "processing-failed"})
+            dead_letters = runtime.registry.get_sample_value(
+                "hub_dead_letters_total", {"reason": "processing-failed"}
+            )
         rows = audit_rows(engine)
         engine.dispose()
     records = await read_topics(tansu.bootstrap, [topics.dead_letter])

@@ -49,9 +49,7 @@ class Run:
     in_store_at_kill: int | None = None
 
 
-async def run_intake(
-    tansu: EmbeddedBroker, stream: list[Bericht], url: str, log: Path, *, kill: bool
-) -> Run:
+async def run_intake(tansu: EmbeddedBroker, stream: list[Bericht], url: str, log: Path, *, kill: bool) -> Run:
     """The stream through `hub run --role intake`; with `kill`, SIGKILL it mid-stream and start it again."""
     topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
     await ensure_topics(tansu.bootstrap, topics.all(), partitions=6, replication=1)
@@ -126,7 +124,9 @@ async def test_sigkill_mid_stream_ends_like_an_undisturbed_run(
     assert killed.store == undisturbed.store
 
     # Events: the same set of (event_id, value); a republished event is a byte-identical copy with the same key.
-    assert {(event_id(r), r.value) for r in killed.events} == {(event_id(r), r.value) for r in undisturbed.events}
+    assert {(event_id(r), r.value) for r in killed.events} == {
+        (event_id(r), r.value) for r in undisturbed.events
+    }
     for same in copies(killed.events, event_id).values():
         assert {(r.topic, r.key, r.value) for r in same} == {(same[0].topic, same[0].key, same[0].value)}
 

@@ -58,7 +58,9 @@ def test_start_without_toewijzing_is_rejected_with_9019_on_the_startproduct(inta
 
 
 def test_rejected_message_changes_no_state(intake: Intake) -> None:
-    bad = edit(spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct[1]/ReferentieAanbieder", "ONBEKEND-1")
+    bad = edit(
+        spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct[1]/ReferentieAanbieder", "ONBEKEND-1"
+    )
     assert intake.verwerk(to_xml("JW301", bad)).outcome == "rejected"  # TR379: no such verzoek
     assert intake.verwerk(to_xml("JW305", spec("JW305"))).outcome == "rejected"  # so no toewijzing exists
 
@@ -131,7 +133,9 @@ def _trajectory() -> list[bytes]:
     """A toewijzing, its start, a start without toewijzing (TR019) and malformed bytes: every kind of outcome."""
     toewijzing = to_xml("JW301", spec("JW301"))
     start = to_xml("JW305", spec("JW305"))
-    los = to_xml("JW305", edit(spec("JW305"), "Client/StartProducten/StartProduct[1]/ToewijzingNummer", "77777777"))
+    los = to_xml(
+        "JW305", edit(spec("JW305"), "Client/StartProducten/StartProduct[1]/ToewijzingNummer", "77777777")
+    )
     return [toewijzing, start, los, b"<not-xml"]
 
 
@@ -190,7 +194,9 @@ def test_marks_are_set_for_a_whole_batch_at_once(db: Engine) -> None:
     intake = _intake(db)
     results = intake.verwerk_batch([Inbound(m, f"{i:032x}") for i, m in enumerate(_trajectory()[:2])])
     intake.mark_published(*(r.bericht_id for r in results))
-    assert intake.mark_delivered_batch([r.bericht_id for r in results] + ["0" * 32]) == {r.bericht_id for r in results}
+    assert intake.mark_delivered_batch([r.bericht_id for r in results] + ["0" * 32]) == {
+        r.bericht_id for r in results
+    }
     assert intake.mark_delivered_batch([r.bericht_id for r in results]) == set()
     with session_factory(db)() as session:
         rows = [audit.get(session, r.bericht_id) for r in results]
@@ -211,7 +217,13 @@ def test_a_later_message_in_a_batch_sees_the_audit_records_of_earlier_ones(db: E
             Inbound(b"<not-xml", "4" * 32),  # a malformed message redelivered: recorded once
         ]
     )
-    assert [r.outcome for r in results] == ["accepted", OUTCOME_DUPLICATE, "rejected", "malformed", "malformed"]
+    assert [r.outcome for r in results] == [
+        "accepted",
+        OUTCOME_DUPLICATE,
+        "rejected",
+        "malformed",
+        "malformed",
+    ]
     assert results[1].retour == results[0].retour and results[1].event is None
     assert [v.rule for v in results[2].errors] == ["TR056"]
     with session_factory(db)() as session:
@@ -246,7 +258,9 @@ def test_a_jw325_is_accepted_only_as_the_answer_on_a_known_jw323(db: Engine) -> 
         assert result.outcome == "accepted", result.errors
     lines = _declaratie_lines(db)
     returned = next(iter(lines))
-    antwoord = declaratie_antwoord(jw323, dagtekening=TODAY, identificatie="JW325A", afgewezen={returned: "9307"})
+    antwoord = declaratie_antwoord(
+        jw323, dagtekening=TODAY, identificatie="JW325A", afgewezen={returned: "9307"}
+    )
 
     # About a JW323 the hub never accepted: rejected on TR337, without a retour (none exists for a JW325).
     unknown = edit(antwoord, "Header/DeclaratieIdentificatie/Identificatie", "JW323X")
@@ -264,7 +278,9 @@ def test_a_jw325_is_accepted_only_as_the_answer_on_a_known_jw323(db: Engine) -> 
     assert (result.outcome, [v.rule for v in result.errors], result.retour) == ("rejected", ["TR371"], None)
     assert _declaratie_lines(db) == dict.fromkeys(lines)
 
-    result = intake.verwerk(to_xml("JW325", edit(antwoord, "Header/BerichtIdentificatie/Identificatie", "JW325B")))
+    result = intake.verwerk(
+        to_xml("JW325", edit(antwoord, "Header/BerichtIdentificatie/Identificatie", "JW325B"))
+    )
     assert (result.outcome, result.errors, result.retour) == ("accepted", (), None)
     assert _declaratie_lines(db) == {ref: ref != returned for ref in lines}
 

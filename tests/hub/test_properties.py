@@ -45,15 +45,40 @@ def test_arbitrary_bytes_get_a_verdict(data: bytes) -> None:
     st.sampled_from(HEENBERICHTEN),
     BYTE_EDITS,
 )
-def test_byte_mutations_of_valid_messages_get_a_verdict(bericht: str, edits: list[tuple[int, int, bytes]]) -> None:
+def test_byte_mutations_of_valid_messages_get_a_verdict(
+    bericht: str, edits: list[tuple[int, int, bytes]]
+) -> None:
     check_verdict_and_retour(mutate_bytes(VALID[bericht], edits))
-
 
 
 values = st.one_of(
     st.none(),
-    st.sampled_from(["", " ", "0", "1", "2", "3", "8", "13", "20", "83", "NL", "C", "D", "9999", "2020-12-31",
-                     "2026-11-24", "1900-01-01", "2026-02-29", "000000000", "123456789", "99999", "-1"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "1",
+            "2",
+            "3",
+            "8",
+            "13",
+            "20",
+            "83",
+            "NL",
+            "C",
+            "D",
+            "9999",
+            "2020-12-31",
+            "2026-11-24",
+            "1900-01-01",
+            "2026-02-29",
+            "000000000",
+            "123456789",
+            "99999",
+            "-1",
+        ]
+    ),
     st.text(max_size=12),
 )
 

@@ -14,11 +14,19 @@ PREFIXES = ("ijw.", "acc.ijw.", "ijw-", "ijw", "", ".", "-", "ijw..", "a.b.", "a
 def test_the_default_prefix_keeps_the_groups_it_always_had() -> None:
     """Offsets committed before the groups followed the prefix stay valid after an upgrade."""
     groups = Topics().groups
-    assert (groups.intake, groups.retour, groups.processors) == ("ijw-hub-intake", "ijw-hub-retour", "ijw-hub-processors")
+    assert (groups.intake, groups.retour, groups.processors) == (
+        "ijw-hub-intake",
+        "ijw-hub-retour",
+        "ijw-hub-processors",
+    )
 
 
 def test_another_prefix_gives_other_groups() -> None:
-    assert Topics("acc.ijw.").groups.all() == ["acc.ijw-hub-intake", "acc.ijw-hub-retour", "acc.ijw-hub-processors"]
+    assert Topics("acc.ijw.").groups.all() == [
+        "acc.ijw-hub-intake",
+        "acc.ijw-hub-retour",
+        "acc.ijw-hub-processors",
+    ]
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.combinations(PREFIXES, 2)))

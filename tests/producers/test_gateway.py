@@ -512,14 +512,21 @@ async def test_gi_message_is_accepted_through_the_same_door(parts: Parts, berich
     from hub.gi import synth as gi_synth
 
     gi_key = "key-gi-87654321"
-    settings = HubSettings(api_keys=SecretStr(json.dumps({gi_key: [gi_synth.GI_AGB], GEMEENTE_KEY: [GEMEENTE]})))
+    settings = HubSettings(
+        api_keys=SecretStr(json.dumps({gi_key: [gi_synth.GI_AGB], GEMEENTE_KEY: [GEMEENTE]}))
+    )
 
     async def broker() -> bool:
         return True
 
     app = create_app(
-        settings, parts.validator, session_factory(parts.db), parts.publisher, parts.registry,
-        Health(broker=broker, engine=parts.db, timeout=1.0), metrics=parts.metrics,
+        settings,
+        parts.validator,
+        session_factory(parts.db),
+        parts.publisher,
+        parts.registry,
+        Health(broker=broker, engine=parts.db, timeout=1.0),
+        metrics=parts.metrics,
     )
     async with client_for(app) as client:
         data = gi_synth.xml(bericht)

@@ -78,7 +78,9 @@ async def test_a_purged_retour_is_410_gone_and_track_and_trace_shows_when(
     assert datetime.fromisoformat(body["retour_purged_at"]) == purged_at
     trace = (await client.get(f"/berichten/{bericht_id}", headers=AUTH)).json()
     assert datetime.fromisoformat(trace["retour_purged_at"].replace("Z", "+00:00")) == purged_at
-    assert trace["outcome"] == "accepted" and trace["retour_bericht"] == "JW302" and trace["retour_delivered_at"]
+    assert (
+        trace["outcome"] == "accepted" and trace["retour_bericht"] == "JW302" and trace["retour_delivered_at"]
+    )
 
 
 async def test_the_other_answers_of_the_retour_route_are_unchanged(
@@ -119,8 +121,21 @@ async def test_a_duplicate_of_a_message_whose_retour_was_purged_is_410_naming_th
 
     assert gone.status_code == 410 and gone.headers["content-type"] == PROBLEM_JSON
     body = gone.json()
-    assert set(body) == {"type", "title", "status", "detail", "id", "bericht", "retour_purged_at", "duplicate_of"}
-    assert body["type"].endswith(":retour-purged") and body["title"] == "Retour removed" and body["status"] == 410
+    assert set(body) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "id",
+        "bericht",
+        "retour_purged_at",
+        "duplicate_of",
+    }
+    assert (
+        body["type"].endswith(":retour-purged")
+        and body["title"] == "Retour removed"
+        and body["status"] == 410
+    )
     assert body["id"] == resend.bericht_id and body["bericht"] == "JW301"
     assert body["duplicate_of"] == original.bericht_id
     assert datetime.fromisoformat(body["retour_purged_at"]) == purged_at
@@ -158,11 +173,15 @@ async def test_a_duplicate_logged_before_the_purge_keeps_its_own_answers(
     assert own["status"] == 410 and own["id"] == resend.bericht_id and "duplicate_of" not in own
 
 
-async def test_a_duplicate_of_a_message_without_a_retour_stays_404(client: httpx.AsyncClient, db: Engine) -> None:
+async def test_a_duplicate_of_a_message_without_a_retour_stays_404(
+    client: httpx.AsyncClient, db: Engine
+) -> None:
     with session_factory(db)() as session:
         fields = {"content_hash": "a" * 64, "bericht": "JW302", "afzender": "0200", "identificatie": "R1",
                   "received_at": datetime.now(UTC)}  # fmt: skip
-        audit.record(session, outcome="accepted", **fields)  # a retourbericht sent in: the standard gives it none
+        audit.record(
+            session, outcome="accepted", **fields
+        )  # a retourbericht sent in: the standard gives it none
         duplicate = audit.record(session, outcome="duplicate", **fields)
         session.commit()
     answer = await client.get(f"/berichten/{duplicate.id}/retour", headers=AUTH)

@@ -21,7 +21,9 @@ def status_aanlevering(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for bepaling in doc.all(BEPALING):
         el = child(bepaling, "StatusAanlevering")
         if text(el) not in (NIEUW, INTREKKING):
-            yield Hit(el, f"StatusAanlevering is {text(el)}, not 1 (nieuw) or 3 (intrekking).", klasse=bepaling)
+            yield Hit(
+                el, f"StatusAanlevering is {text(el)}, not 1 (nieuw) or 3 (intrekking).", klasse=bepaling
+            )
 
 
 @rule("GB011", berichten=GI001, summary="BepalingId at most once per StatusAanlevering in the message")
@@ -65,7 +67,9 @@ def bepaling_niet_voor_geboorte(doc: Doc, ctx: Context) -> Iterator[Hit]:
         found = dated(bepaling, "DatumBepaling")
         if found and found[1] < geboren:
             yield Hit(
-                found[0], f"DatumBepaling {found[1].isoformat()} is before the client's Geboortedatum.", klasse=bepaling
+                found[0],
+                f"DatumBepaling {found[1].isoformat()} is before the client's Geboortedatum.",
+                klasse=bepaling,
             )
 
 
@@ -89,7 +93,11 @@ def categorie_is_jeugdhulp(doc: Doc, ctx: Context) -> Iterator[Hit]:
         el = child(bepaling, "Product/Categorie")
         categorie = text(el)
         if categorie in CATEGORIEEN_2015:
-            yield Hit(el, f"Product/Categorie {categorie} is a 2015 category that is no longer used.", klasse=bepaling)
+            yield Hit(
+                el,
+                f"Product/Categorie {categorie} is a 2015 category that is no longer used.",
+                klasse=bepaling,
+            )
         elif categorie in JUSTITIELE_CATEGORIEEN:
             yield Hit(
                 el,

@@ -75,4 +75,6 @@ def caseload_zonder_jeugdbeschermers(doc: Doc, ctx: Context) -> Iterator[Hit]:
         caseload_el = child(capaciteit, "Caseload")
         caseload = as_int(caseload_el)
         if fte == 0 and caseload:
-            yield Hit(caseload_el, f"Caseload is {caseload} but Jeugdbeschermers is 0 fte.", klasse=capaciteit)
+            yield Hit(
+                caseload_el, f"Caseload is {caseload} but Jeugdbeschermers is 0 fte.", klasse=capaciteit
+            )

@@ -39,8 +39,13 @@ def _geldige_intrekking(state: GiSnapshot, bepaling: Element, client: str | None
     return known is not None and known.lopend and known.client == client
 
 
-@rule("GB101", berichten=INKOMEND, level=Level.STATEFUL, retourcode="G101",
-      summary="Identificatie unique per GI per message type")
+@rule(
+    "GB101",
+    berichten=INKOMEND,
+    level=Level.STATEFUL,
+    retourcode="G101",
+    summary="Identificatie unique per GI per message type",
+)
 def identificatie_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The GI used this Identificatie before for this message type, as iJw TR056; on the Header (GB101)."""
     state = gi_snapshot(ctx)
@@ -52,8 +57,13 @@ def identificatie_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     )
 
 
-@rule("GB102", berichten={"GI001"}, level=Level.STATEFUL, retourcode="G102",
-      summary="A new bepaling has a BepalingId not in use")
+@rule(
+    "GB102",
+    berichten={"GI001"},
+    level=Level.STATEFUL,
+    retourcode="G102",
+    summary="A new bepaling has a BepalingId not in use",
+)
 def bepaling_id_vrij(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A new BepalingId is unknown, withdrawn earlier, or withdrawn by a valid 3 in this message (GB102)."""
     state = gi_snapshot(ctx)
@@ -78,8 +88,13 @@ def bepaling_id_vrij(doc: Doc, ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule("GB103", berichten={"GI001"}, level=Level.STATEFUL, retourcode="G103",
-      summary="A withdrawal refers to a bepaling in force of the same client")
+@rule(
+    "GB103",
+    berichten={"GI001"},
+    level=Level.STATEFUL,
+    retourcode="G103",
+    summary="A withdrawal refers to a bepaling in force of the same client",
+)
 def intrekking_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A 3 names a bepaling accepted before, not yet withdrawn, of this client (GB103)."""
     state = gi_snapshot(ctx)
@@ -92,12 +107,15 @@ def intrekking_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
         bepaling_id = raw(bepaling, "BepalingId")
         known = state.bepalingen.get(bepaling_id or "")
         reden = (
-            "is unknown" if known is None
-            else "was already withdrawn" if not known.lopend
+            "is unknown"
+            if known is None
+            else "was already withdrawn"
+            if not known.lopend
             else "belongs to another client"
         )
         yield Hit(
-            child(bepaling, "BepalingId"), f"Withdrawal of BepalingId {bepaling_id}: the bepaling {reden}.",
+            child(bepaling, "BepalingId"),
+            f"Withdrawal of BepalingId {bepaling_id}: the bepaling {reden}.",
             klasse=bepaling,
         )
 
@@ -112,8 +130,13 @@ def _maatregel_refs(doc: Doc) -> Iterator[tuple[Element, Element | None]]:
             yield maatregel, maatregel
 
 
-@rule("GB104", berichten={"GI001", "GI002"}, level=Level.STATEFUL, retourcode="G104",
-      summary="A known MaatregelId keeps its client and MaatregelType")
+@rule(
+    "GB104",
+    berichten={"GI001", "GI002"},
+    level=Level.STATEFUL,
+    retourcode="G104",
+    summary="A known MaatregelId keeps its client and MaatregelType",
+)
 def maatregel_eenduidig(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A MaatregelId received before belongs to the same client and has the same type (GB104)."""
     state = gi_snapshot(ctx)
@@ -126,7 +149,11 @@ def maatregel_eenduidig(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if known is None:
             continue
         if known.client != client:
-            yield Hit(child(ref, "MaatregelId"), f"MaatregelId {maatregel_id} belongs to another client.", klasse=part)
+            yield Hit(
+                child(ref, "MaatregelId"),
+                f"MaatregelId {maatregel_id} belongs to another client.",
+                klasse=part,
+            )
         elif known.maatregel_type != text(ref, "MaatregelType"):
             yield Hit(
                 child(ref, "MaatregelType"),
@@ -144,8 +171,13 @@ _STATE_VELD = {
 }
 
 
-@rule("GB105", berichten={"GI002"}, level=Level.STATEFUL, retourcode="G105",
-      summary="Maatregel dates in order with the dates received earlier")
+@rule(
+    "GB105",
+    berichten={"GI002"},
+    level=Level.STATEFUL,
+    retourcode="G105",
+    summary="Maatregel dates in order with the dates received earlier",
+)
 def datums_met_eerdere(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """GB021-GB023 for a pair of which this message brings one date and an earlier message the other (GB105)."""
     state = gi_snapshot(ctx)

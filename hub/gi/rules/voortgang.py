@@ -43,7 +43,9 @@ def _niet_voor(doc: Doc, later: str, eerder: str) -> Iterator[Hit]:
     for maatregel in doc.all(MAATREGEL):
         a, b = dated(maatregel, later), dated(maatregel, eerder)
         if a and b and a[1] < b[1]:
-            yield Hit(a[0], f"{later} {a[1].isoformat()} is before {eerder} {b[1].isoformat()}.", klasse=maatregel)
+            yield Hit(
+                a[0], f"{later} {a[1].isoformat()} is before {eerder} {b[1].isoformat()}.", klasse=maatregel
+            )
 
 
 @rule("GB021", berichten=GI002, summary="DatumVasteJeugdbeschermer not before DatumUitspraak")
@@ -69,7 +71,9 @@ def ten_minste_een_datum(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A voortgang without any date says nothing; the dates may come one at a time (GB024)."""
     for maatregel in doc.all(MAATREGEL):
         if all(child(maatregel, name) is None for name in DATUMS):
-            yield Hit(child(maatregel, "MaatregelId"), "Maatregel has none of the four dates.", klasse=maatregel)
+            yield Hit(
+                child(maatregel, "MaatregelId"), "Maatregel has none of the four dates.", klasse=maatregel
+            )
 
 
 @rule("GB025", berichten=GI002, summary="MaatregelId at most once in the message")

@@ -42,7 +42,9 @@ def _clienten(
         yield client_el, cl, cl in declared
 
 
-def _prestaties(doc: Doc, state: Snapshot, declaratie: DeclaratieState) -> Iterator[tuple[Element, str | None]]:
+def _prestaties(
+    doc: Doc, state: Snapshot, declaratie: DeclaratieState
+) -> Iterator[tuple[Element, str | None]]:
     """(Prestatie, its client's pseudonym) of the Clients declared in the JW323 (TR304's are not assessed)."""
     for client_el, cl, declared in _clienten(doc, state, declaratie):
         if declared:

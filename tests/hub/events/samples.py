@@ -37,6 +37,8 @@ def model(bericht: str, spec: Spec | None = None) -> Bericht:
 
 def event(bericht: str, spec: Spec | None = None, *, bericht_id: str = "bericht-1") -> HubEvent:
     """The event of an event-producing message (a test bug when normalise returns None)."""
-    result = normalise(model(bericht, spec), bericht_id=bericht_id, pseudonym=PSEUDONYM, ontvangen_op=ONTVANGEN_OP)
+    result = normalise(
+        model(bericht, spec), bericht_id=bericht_id, pseudonym=PSEUDONYM, ontvangen_op=ONTVANGEN_OP
+    )
     assert result is not None
     return result

@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _tool() -> ModuleType:
     """tools/ is not a package: load the generator from its file."""
-    spec = importlib.util.spec_from_file_location("gen_event_schemas", ROOT / "tools" / "gen_event_schemas.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_event_schemas", ROOT / "tools" / "gen_event_schemas.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -154,7 +156,14 @@ def test_antwoord_without_client_round_trips() -> None:
 
 def test_dead_letter_round_trips_in_utc() -> None:
     seen = datetime(2026, 11, 2, 11, 0, tzinfo=timezone(timedelta(hours=1)))
-    dl = DeadLetter(reason="unreadable", error="not well-formed XML", bericht_id="b", raw_size=12, first_seen=seen, attempts=1)
+    dl = DeadLetter(
+        reason="unreadable",
+        error="not well-formed XML",
+        bericht_id="b",
+        raw_size=12,
+        first_seen=seen,
+        attempts=1,
+    )
     assert dl.first_seen.tzinfo == UTC
     assert DeadLetter.model_validate_json(dl.model_dump_json()) == dl
     assert json.loads(dl.model_dump_json())["type"] == "DeadLetter"
@@ -201,6 +210,8 @@ def test_check_mode_reports_stale_and_current(tmp_path: Path) -> None:
 def test_schema_requires_the_envelope_and_forbids_extra_fields() -> None:
     schema = json.loads((ROOT / "schemas" / "events" / "StartOntvangen.v1.json").read_text(encoding="utf-8"))
     assert schema["additionalProperties"] is False
-    assert {"schema_version", "type", "event_id", "client", "gemeente", "aanbieder"} <= set(schema["required"])
+    assert {"schema_version", "type", "event_id", "client", "gemeente", "aanbieder"} <= set(
+        schema["required"]
+    )
     assert schema["properties"]["client"]["pattern"] == "^[0-9a-f]{64}$"
     assert schema["properties"]["type"]["const"] == "StartOntvangen"

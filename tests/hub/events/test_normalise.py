@@ -107,7 +107,10 @@ def test_a_naive_ontvangen_op_is_refused() -> None:
 def test_event_id_is_the_same_for_a_redelivery(bericht: str) -> None:
     first = event(bericht, bericht_id="msg-1")
     again = normalise(
-        model(bericht), bericht_id="msg-1", pseudonym=PSEUDONYM, ontvangen_op=ONTVANGEN_OP + timedelta(hours=1)
+        model(bericht),
+        bericht_id="msg-1",
+        pseudonym=PSEUDONYM,
+        ontvangen_op=ONTVANGEN_OP + timedelta(hours=1),
     )
     other = event(bericht, bericht_id="msg-2")
     assert again is not None
@@ -276,7 +279,10 @@ def test_antwoord() -> None:
     e = event("JW319", spec)
     assert isinstance(e, AntwoordOntvangen)
     assert e.referentie_aanbieder == "VOT20261102A"
-    assert (e.verzoek_antwoord, e.reden_afwijzing) == (antwoord["VerzoekAntwoord"], antwoord["RedenAfwijzingVerzoek"])
+    assert (e.verzoek_antwoord, e.reden_afwijzing) == (
+        antwoord["VerzoekAntwoord"],
+        antwoord["RedenAfwijzingVerzoek"],
+    )
     assert e.woonplaatsbeginsel_gemeente is None
 
 
@@ -299,7 +305,9 @@ def _persoonlijk(spec: Any, parent: str = "") -> Iterator[str]:
     """Every personal value in a spec: the elements above plus every Geboortedatum/Datum."""
     if isinstance(spec, dict):
         for key, value in spec.items():
-            if isinstance(value, str | date) and (key in PERSOONLIJK or (parent, key) == ("Geboortedatum", "Datum")):
+            if isinstance(value, str | date) and (
+                key in PERSOONLIJK or (parent, key) == ("Geboortedatum", "Datum")
+            ):
                 yield value.isoformat() if isinstance(value, date) else value
             else:
                 yield from _persoonlijk(value, key)

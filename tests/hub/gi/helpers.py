@@ -36,7 +36,12 @@ def doc(bericht: str, s: Spec) -> Doc:
 
 
 def violations(
-    bericht: str, s: Spec, code: str | None = None, *, ctx: Context = CTX, levels: tuple[Level, ...] = (Level.XSLT,)
+    bericht: str,
+    s: Spec,
+    code: str | None = None,
+    *,
+    ctx: Context = CTX,
+    levels: tuple[Level, ...] = (Level.XSLT,),
 ) -> list[Violation]:
     """The findings of rule `code` (all rules when None) on the message."""
     found = iter_violations(doc(bericht, s), ctx, levels)

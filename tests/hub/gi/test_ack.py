@@ -83,7 +83,9 @@ def test_header_echoes_the_received_header() -> None:
     assert (ack.header.identificatie, ack.header.dagtekening) == ("ID-42", DAG)
     assert verdict.doc is not None
     assert ack.header.identificatie_retour == ontvangst_identificatie(verdict.doc)
-    assert answer(verdict_for("GI001", s)).header.identificatie_retour == ack.header.identificatie_retour  # stable
+    assert (
+        answer(verdict_for("GI001", s)).header.identificatie_retour == ack.header.identificatie_retour
+    )  # stable
 
 
 def test_explicit_identificatie() -> None:
@@ -93,10 +95,20 @@ def test_explicit_identificatie() -> None:
 
 def test_level2_rejection_lists_every_error_once_with_location() -> None:
     s = edit(spec("GI001"), "Client/Bsn", "123456789")  # GB001, outside any part
-    s = edit(s, "Client/Bepalingen/Bepaling", [
-        bepaling("B1", datum_bepaling=DAG - timedelta(days=3), gewenste_ingangsdatum=DAG),
-        bepaling("B2", datum_bepaling=DAG + timedelta(days=1), gewenste_ingangsdatum=DAG, categorie="48", code=None),
-    ])
+    s = edit(
+        s,
+        "Client/Bepalingen/Bepaling",
+        [
+            bepaling("B1", datum_bepaling=DAG - timedelta(days=3), gewenste_ingangsdatum=DAG),
+            bepaling(
+                "B2",
+                datum_bepaling=DAG + timedelta(days=1),
+                gewenste_ingangsdatum=DAG,
+                categorie="48",
+                code=None,
+            ),
+        ],
+    )
     verdict = verdict_for("GI001", s)
     assert {v.rule for v in verdict.errors} == {"GB001", "GB012", "GB014", "GB015"}
     ack = answer(verdict)
@@ -106,11 +118,17 @@ def test_level2_rejection_lists_every_error_once_with_location() -> None:
     assert (b1.bepaling_id, b1.retour_codes, b1.fouten) == ("B1", ("0233",), ())
     assert (b2.bepaling_id, b2.status_aanlevering, b2.retour_codes) == ("B2", "1", ("0001",))
     assert as_fouten(verdict.errors) == sorted((f.code, f.locatie, f.tekst) for f in all_fouten(ack))
-    assert all(f.locatie and f.locatie.startswith("/Bericht/Client/Bepalingen/Bepaling[2]/") for f in b2.fouten)
+    assert all(
+        f.locatie and f.locatie.startswith("/Bericht/Client/Bepalingen/Bepaling[2]/") for f in b2.fouten
+    )
 
 
 def test_level2_rejection_of_capaciteit_and_voortgang() -> None:
-    gi003 = edit(spec("GI003"), "Capaciteiten/Capaciteit", [capaciteit(peildatum=DAG), capaciteit("Atlantis", peildatum=DAG)])
+    gi003 = edit(
+        spec("GI003"),
+        "Capaciteiten/Capaciteit",
+        [capaciteit(peildatum=DAG), capaciteit("Atlantis", peildatum=DAG)],
+    )
     ack = answer(verdict_for("GI003", gi003))
     assert [c.retour_codes for c in ack.capaciteiten] == [("0233",), ("0001",)]
     assert [f.code for f in ack.capaciteiten[1].fouten] == ["GB031"]
@@ -120,16 +138,23 @@ def test_level2_rejection_of_capaciteit_and_voortgang() -> None:
 
 
 def test_stateful_rejection_on_a_part_keeps_the_others() -> None:
-    s = edit(spec("GI001"), "Client/Bepalingen/Bepaling", [
-        bepaling(BEPALING_ID, datum_bepaling=DAG, gewenste_ingangsdatum=DAG),
-        bepaling("B-NIEUW", datum_bepaling=DAG, gewenste_ingangsdatum=DAG),
-    ])
+    s = edit(
+        spec("GI001"),
+        "Client/Bepalingen/Bepaling",
+        [
+            bepaling(BEPALING_ID, datum_bepaling=DAG, gewenste_ingangsdatum=DAG),
+            bepaling("B-NIEUW", datum_bepaling=DAG, gewenste_ingangsdatum=DAG),
+        ],
+    )
     state = GiSnapshot(pseudonym=pseudonym, bepalingen={BEPALING_ID: bekend()})
     verdict = verdict_for("GI001", s, state)
     assert [v.rule for v in verdict.errors] == ["GB102"]
     ack = answer(verdict)
     assert ack.header.retour_codes == ("0200",) and ack.header.fouten == ()
-    assert [(b.bepaling_id, b.retour_codes) for b in ack.bepalingen] == [(BEPALING_ID, ("G102",)), ("B-NIEUW", ("0200",))]
+    assert [(b.bepaling_id, b.retour_codes) for b in ack.bepalingen] == [
+        (BEPALING_ID, ("G102",)),
+        ("B-NIEUW", ("0200",)),
+    ]
     assert [(f.code, f.locatie) for f in ack.bepalingen[0].fouten] == [
         ("GB102", "/Bericht/Client/Bepalingen/Bepaling[1]/BepalingId")
     ]
@@ -152,6 +177,11 @@ def test_long_texts_are_cut_to_the_schema() -> None:
 
 
 def test_no_answer_without_a_valid_message() -> None:
-    assert build_ontvangstbevestiging(Verdict(None, (Violation("XML", None, None, "not xml", Level.XSD),)), TODAY) is None
+    assert (
+        build_ontvangstbevestiging(
+            Verdict(None, (Violation("XML", None, None, "not xml", Level.XSD),)), TODAY
+        )
+        is None
+    )
     d = doc("GI102", spec("GI102"))  # the hub's own Statusmelding is not answered
     assert build_ontvangstbevestiging(Verdict(d.info, (), d), TODAY) is None

@@ -32,13 +32,17 @@ def test_validate_examples_gi_as_json() -> None:
 
 def test_validate_reports_gi_rule_codes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xml"
-    bad.write_bytes(to_xml("GI002", edit(spec("GI002"), "Client/Maatregelen/Maatregel[1]/DatumUitspraak", "2026-11-20")))
+    bad.write_bytes(
+        to_xml("GI002", edit(spec("GI002"), "Client/Maatregelen/Maatregel[1]/DatumUitspraak", "2026-11-20"))
+    )
     result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(bad)])
     assert result.exit_code == 1
     (o,) = lines(result.output)
     assert o["bericht"] == "GI002" and o["accepted"] is False
     assert [(e["rule"], e["retourcode"]) for e in o["errors"]] == [  # type: ignore[attr-defined]
-        ("GB020", "0001"), ("GB021", "0001"), ("GB022", "0001")
+        ("GB020", "0001"),
+        ("GB021", "0001"),
+        ("GB022", "0001"),
     ]
 
 

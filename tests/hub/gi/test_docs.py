@@ -34,10 +34,16 @@ def test_every_element_is_documented(bericht: str) -> None:
     assert missing == set()
 
 
-@pytest.mark.parametrize(("name", "values"), [
-    ("GIC00", codes.BERICHTCODES), ("GIC01", codes.MAATREGELTYPES), ("GIC02", codes.URGENTIES),
-    ("GIC03", codes.STATUSSEN), ("GIC04", codes.RETOURCODES),
-])
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("GIC00", codes.BERICHTCODES),
+        ("GIC01", codes.MAATREGELTYPES),
+        ("GIC02", codes.URGENTIES),
+        ("GIC03", codes.STATUSSEN),
+        ("GIC04", codes.RETOURCODES),
+    ],
+)
 def test_every_code_is_documented_with_its_label(name: str, values: dict[str, str]) -> None:
     section = DOC.split(f"**{name} ")[1].split("**GIC")[0]
     for code, label in values.items():
@@ -51,11 +57,20 @@ def test_every_rule_is_in_a_rules_table(code: str) -> None:
 
 
 def test_the_rejected_example_is_what_the_hub_reports() -> None:
-    s = edit(spec("GI001"), "Client/Bepalingen/Bepaling", [
-        bepaling("B1", datum_bepaling=DAG - timedelta(days=3), gewenste_ingangsdatum=DAG),
-        bepaling("B2", datum_bepaling=DAG + timedelta(days=1), gewenste_ingangsdatum=DAG + timedelta(days=29),
-                 categorie="48", code=None),
-    ])
+    s = edit(
+        spec("GI001"),
+        "Client/Bepalingen/Bepaling",
+        [
+            bepaling("B1", datum_bepaling=DAG - timedelta(days=3), gewenste_ingangsdatum=DAG),
+            bepaling(
+                "B2",
+                datum_bepaling=DAG + timedelta(days=1),
+                gewenste_ingangsdatum=DAG + timedelta(days=29),
+                categorie="48",
+                code=None,
+            ),
+        ],
+    )
     found = violations("GI001", s)
     assert [v.rule for v in found] == ["GB012", "GB015"]
     for v in found:

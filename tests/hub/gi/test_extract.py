@@ -25,7 +25,11 @@ def test_gi001() -> None:
     assert m.header.afzender == "87654321" and m.header.dagtekening == DEFAULT_DAGTEKENING
     assert m.client.bsn == s["Client"]["Bsn"]
     (b,) = m.client.bepalingen
-    assert (b.bepaling_id, b.maatregel.maatregel_id, b.maatregel.maatregel_type) == (BEPALING_ID, MAATREGEL_ID, "02")
+    assert (b.bepaling_id, b.maatregel.maatregel_id, b.maatregel.maatregel_type) == (
+        BEPALING_ID,
+        MAATREGEL_ID,
+        "02",
+    )
     assert (b.product.categorie, b.product.code, b.status_aanlevering) == ("45", "45A53", "1")
     assert b.omvang is not None and b.omvang.volume == 4
 

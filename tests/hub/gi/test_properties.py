@@ -44,18 +44,46 @@ def check_verdict_and_answer(data: bytes) -> None:
     st.sampled_from(GI_BERICHTEN_MET_SPEC),
     BYTE_EDITS,
 )
-def test_byte_mutations_of_valid_gi_messages_get_a_verdict(bericht: str, edits: list[tuple[int, int, bytes]]) -> None:
+def test_byte_mutations_of_valid_gi_messages_get_a_verdict(
+    bericht: str, edits: list[tuple[int, int, bytes]]
+) -> None:
     check_verdict_and_answer(mutate_bytes(VALID[bericht], edits))
-
 
 
 values = st.one_of(
     st.none(),
-    st.sampled_from([
-        "", " ", "0", "1", "2", "3", "9", "01", "06", "07", "31", "47", "45", "0.00", "12.345", "-1", "99999",
-        "9999", "0200", "Atlantis", "Achterhoek", "B-2026-0001", "2020-12-31", "2026-11-24", "1900-01-01",
-        "2026-02-29", "000000000", "123456789",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "1",
+            "2",
+            "3",
+            "9",
+            "01",
+            "06",
+            "07",
+            "31",
+            "47",
+            "45",
+            "0.00",
+            "12.345",
+            "-1",
+            "99999",
+            "9999",
+            "0200",
+            "Atlantis",
+            "Achterhoek",
+            "B-2026-0001",
+            "2020-12-31",
+            "2026-11-24",
+            "1900-01-01",
+            "2026-02-29",
+            "000000000",
+            "123456789",
+        ]
+    ),
     st.text(max_size=12),
 )
 

@@ -21,11 +21,19 @@ DAG = date(2026, 11, 20)
 
 MELDINGEN = [
     Statusmelding(
-        bepaling_id="B-1", status=STATUS_TOEWIJZING_AFGEGEVEN, status_datum=DAG, toewijzing_nummer=300201,
-        aanbieder="12345678", product=Product(categorie="45", code="45A53"),
+        bepaling_id="B-1",
+        status=STATUS_TOEWIJZING_AFGEGEVEN,
+        status_datum=DAG,
+        toewijzing_nummer=300201,
+        aanbieder="12345678",
+        product=Product(categorie="45", code="45A53"),
     ),
-    Statusmelding(bepaling_id="B-1", status=STATUS_HULP_GESTART, status_datum=DAG, aanbieder="12345678", begindatum=DAG),
-    Statusmelding(bepaling_id="B-2", status=STATUS_NORM_OVERSCHREDEN, status_datum=DAG, toelichting="Geen start."),
+    Statusmelding(
+        bepaling_id="B-1", status=STATUS_HULP_GESTART, status_datum=DAG, aanbieder="12345678", begindatum=DAG
+    ),
+    Statusmelding(
+        bepaling_id="B-2", status=STATUS_NORM_OVERSCHREDEN, status_datum=DAG, toelichting="Geen start."
+    ),
 ]
 
 

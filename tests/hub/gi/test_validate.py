@@ -51,11 +51,15 @@ def test_gi101_is_judged_on_its_xsd_only() -> None:
 
 def test_rule_findings_carry_gi_codes() -> None:
     verdict = VALIDATOR.validate(to_xml("GI001", edit(spec("GI001"), "Client/Bsn", "123456789")))
-    assert [(v.rule, v.retourcode, v.location) for v in verdict.errors] == [("GB001", "0001", "/Bericht/Client/Bsn")]
+    assert [(v.rule, v.retourcode, v.location) for v in verdict.errors] == [
+        ("GB001", "0001", "/Bericht/Client/Bsn")
+    ]
 
 
 def test_xsd_errors_get_no_ontvangstbevestiging() -> None:
-    verdict = VALIDATOR.validate(to_xml("GI003", edit(spec("GI003"), "Capaciteiten/Capaciteit[1]/Caseload", "-1")))
+    verdict = VALIDATOR.validate(
+        to_xml("GI003", edit(spec("GI003"), "Capaciteiten/Capaciteit[1]/Caseload", "-1"))
+    )
     assert verdict.outcome == "malformed" and {v.rule for v in verdict.errors} == {"XSD"}
     assert build_retour(verdict, dagtekening=TODAY) is None
 
@@ -83,7 +87,9 @@ def test_judge_state_adds_the_stateful_gi_rules() -> None:
     model = extract_gi(Doc(etree.fromstring(ack), GI_BERICHTEN["GI101"]))
     assert isinstance(model, Gi101)
     assert [p.retour_codes for p in onderdelen(model)] == [("G102",)]
-    assert as_fouten(judged.errors) == sorted((f.code, f.locatie, f.tekst) for p in onderdelen(model) for f in p.fouten)
+    assert as_fouten(judged.errors) == sorted(
+        (f.code, f.locatie, f.tekst) for p in onderdelen(model) for f in p.fouten
+    )
 
 
 def test_gi_schemas_are_built_in_also_with_another_schema_dir(tmp_path: Path) -> None:

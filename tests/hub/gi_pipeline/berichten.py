@@ -76,7 +76,10 @@ def maatregel(
     gedragen_koers: date | None = None,
 ) -> Spec:
     return gs.maatregel(
-        maatregel_id, uitspraak=uitspraak, vaste_jeugdbeschermer=vaste_jeugdbeschermer, gedragen_koers=gedragen_koers
+        maatregel_id,
+        uitspraak=uitspraak,
+        vaste_jeugdbeschermer=vaste_jeugdbeschermer,
+        gedragen_koers=gedragen_koers,
     )
 
 
@@ -87,10 +90,16 @@ def gi003(dagtekening: date, ident: str, *capaciteiten: Spec) -> Spec:
     }
 
 
-def capaciteit(peildatum: date, fte: str, caseload: int, plaatsen: int, wachtlijst: int, regio: str = REGIO) -> Spec:
+def capaciteit(
+    peildatum: date, fte: str, caseload: int, plaatsen: int, wachtlijst: int, regio: str = REGIO
+) -> Spec:
     return gs.capaciteit(
-        regio, peildatum=peildatum, jeugdbeschermers=Decimal(fte), caseload=caseload,
-        beschikbare_plaatsen=plaatsen, wachtlijst=wachtlijst,
+        regio,
+        peildatum=peildatum,
+        jeugdbeschermers=Decimal(fte),
+        caseload=caseload,
+        beschikbare_plaatsen=plaatsen,
+        wachtlijst=wachtlijst,
     )
 
 
@@ -124,8 +133,14 @@ def jw315(
 
 
 def toegewezen(
-    nummer: int, toewijzingsdatum: date, *, categorie: str = CAT, referentie: str | None = None,
-    reden_wijziging: str | None = None, einddatum: date | None = None, ingangsdatum: date | None = None,
+    nummer: int,
+    toewijzingsdatum: date,
+    *,
+    categorie: str = CAT,
+    referentie: str | None = None,
+    reden_wijziging: str | None = None,
+    einddatum: date | None = None,
+    ingangsdatum: date | None = None,
 ) -> Spec:
     ingang = ingangsdatum or b.ingang(toewijzingsdatum)
     return b.toegewezen_product(
@@ -147,8 +162,16 @@ def jw301(p: Persoon, dagtekening: date, ident: str, *producten: Spec, gemeente:
 
 
 def jw305(
-    p: Persoon, dagtekening: date, ident: str, nummer: int, toewijzingsdatum: date, begindatum: date,
-    *, categorie: str = CAT, status: str = NIEUW, gemeente: str = GEMEENTE,
+    p: Persoon,
+    dagtekening: date,
+    ident: str,
+    nummer: int,
+    toewijzingsdatum: date,
+    begindatum: date,
+    *,
+    categorie: str = CAT,
+    status: str = NIEUW,
+    gemeente: str = GEMEENTE,
 ) -> Spec:
     """A JW305 starting toewijzing `nummer` (assigned on `toewijzingsdatum`, see toegewezen()) on begindatum."""
     s = b.spec("JW305", dagtekening=dagtekening, identificatie=ident, persoon=p, gemeente=gemeente)

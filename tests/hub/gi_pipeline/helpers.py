@@ -73,7 +73,9 @@ class Pipeline:
 
     def meldingen(self) -> list[GiStatusmeldingRecord]:
         with self.session() as s:
-            return list(s.exec(select(GiStatusmeldingRecord).order_by(col(GiStatusmeldingRecord.aangemaakt_op))))
+            return list(
+                s.exec(select(GiStatusmeldingRecord).order_by(col(GiStatusmeldingRecord.aangemaakt_op)))
+            )
 
     def koppeling(self, bepaling_id: str) -> GiKoppelingRecord | None:
         """The link row of the bepaling in force (else the latest) with this BepalingId."""

@@ -35,39 +35,75 @@ TW_D = date(2026, 10, 20)
 
 # name -> (message, spec); `hub process` replays them in Dagtekening order, then by name.
 BERICHTEN: dict[str, tuple[str, Spec]] = {
-    "gi-a-bepaling": ("GI001", m.gi001(A, date(2026, 9, 1), "GA1", m.bepaling("B-A1", date(2026, 8, 28), maatregel_id="M-A"))),
+    "gi-a-bepaling": (
+        "GI001",
+        m.gi001(A, date(2026, 9, 1), "GA1", m.bepaling("B-A1", date(2026, 8, 28), maatregel_id="M-A")),
+    ),
     "gi-a-voortgang-1": (
         "GI002",
-        m.gi002(A, date(2026, 8, 10), "VA1", m.maatregel("M-A", uitspraak=date(2026, 8, 3), vaste_jeugdbeschermer=date(2026, 8, 7))),
+        m.gi002(
+            A,
+            date(2026, 8, 10),
+            "VA1",
+            m.maatregel("M-A", uitspraak=date(2026, 8, 3), vaste_jeugdbeschermer=date(2026, 8, 7)),
+        ),
     ),
-    "gi-a-voortgang-2": ("GI002", m.gi002(A, date(2026, 9, 22), "VA2", m.maatregel("M-A", gedragen_koers=date(2026, 9, 21)))),
+    "gi-a-voortgang-2": (
+        "GI002",
+        m.gi002(A, date(2026, 9, 22), "VA2", m.maatregel("M-A", gedragen_koers=date(2026, 9, 21))),
+    ),
     "gi-b-bepaling": (
         "GI001",
         m.gi001(
-            B, date(2026, 6, 1), "GB1",
+            B,
+            date(2026, 6, 1),
+            "GB1",
             m.bepaling("B-B1", date(2026, 6, 1), maatregel_id="M-B"),
             m.bepaling("B-B2", date(2026, 6, 1), categorie=m.CAT_B, maatregel_id="M-B"),
         ),
     ),
     "gi-b-intrekking": (
         "GI001",
-        m.gi001(B, date(2026, 7, 1), "GB2", m.intrekking("B-B2", date(2026, 6, 1), categorie=m.CAT_B, maatregel_id="M-B")),
+        m.gi001(
+            B,
+            date(2026, 7, 1),
+            "GB2",
+            m.intrekking("B-B2", date(2026, 6, 1), categorie=m.CAT_B, maatregel_id="M-B"),
+        ),
     ),
     "gi-b-voortgang": (
         "GI002",
         m.gi002(
-            B, date(2026, 6, 2), "VB1",
+            B,
+            date(2026, 6, 2),
+            "VB1",
             m.maatregel(
-                "M-B", uitspraak=date(2026, 5, 4), vaste_jeugdbeschermer=date(2026, 5, 18), gedragen_koers=date(2026, 6, 1)
+                "M-B",
+                uitspraak=date(2026, 5, 4),
+                vaste_jeugdbeschermer=date(2026, 5, 18),
+                gedragen_koers=date(2026, 6, 1),
             ),
         ),
     ),
-    "gi-c-bepaling": ("GI001", m.gi001(C, date(2026, 5, 4), "GC1", m.bepaling("B-C1", date(2026, 5, 1), maatregel_id="M-C"))),
-    "gi-d-bepaling": ("GI001", m.gi001(D, date(2026, 10, 2), "GD1", m.bepaling("B-D1", date(2026, 10, 1), maatregel_id="M-D"))),
-    "gi-capaciteit-1": ("GI003", m.gi003(date(2026, 9, 1), "C1", m.capaciteit(date(2026, 9, 1), "40.00", 600, 10, 12))),
+    "gi-c-bepaling": (
+        "GI001",
+        m.gi001(C, date(2026, 5, 4), "GC1", m.bepaling("B-C1", date(2026, 5, 1), maatregel_id="M-C")),
+    ),
+    "gi-d-bepaling": (
+        "GI001",
+        m.gi001(D, date(2026, 10, 2), "GD1", m.bepaling("B-D1", date(2026, 10, 1), maatregel_id="M-D")),
+    ),
+    "gi-capaciteit-1": (
+        "GI003",
+        m.gi003(date(2026, 9, 1), "C1", m.capaciteit(date(2026, 9, 1), "40.00", 600, 10, 12)),
+    ),
     "gi-capaciteit-2": (
         "GI003",
-        m.gi003(date(2026, 10, 1), "C2", m.capaciteit(date(2026, 10, 1), "42.50", 610, 12, 8, regio="midden ijssel-oost veluwe")),
+        m.gi003(
+            date(2026, 10, 1),
+            "C2",
+            m.capaciteit(date(2026, 10, 1), "42.50", 610, 12, 8, regio="midden ijssel-oost veluwe"),
+        ),
     ),
     "ijw-a-vot": ("JW315", ijw.spec("JW315", dagtekening=VOT_A, identificatie="VOTA", persoon=A)),
     "ijw-a-toewijzing": ("JW301", m.jw301(A, TW_A, "TWA", m.toegewezen(300201, TW_A, referentie=REF_A))),
@@ -162,7 +198,9 @@ def check_metrics(values: Samples) -> None:
     assert sum(x for k, x in values.items() if k[0] == norm) == 7  # nothing counted in another regio
 
     assert v("gi_bepalingen_total", gi=m.GI, regio=R, productcategorie=CAT) == 4
-    assert v("gi_bepalingen_total", gi=m.GI, regio=R, productcategorie=m.CAT_B) == 1  # withdrawn, still received
+    assert (
+        v("gi_bepalingen_total", gi=m.GI, regio=R, productcategorie=m.CAT_B) == 1
+    )  # withdrawn, still received
     capaciteit = {"jeugdbeschermers_fte": 42.5, "caseload": 610, "beschikbaar": 12, "wachtlijst": 8}
     for soort, value in capaciteit.items():
         assert v("gi_capaciteit", gi=m.GI, regio=R, soort=soort) == value, soort
@@ -170,8 +208,12 @@ def check_metrics(values: Samples) -> None:
 
     wachtend = {k: x for k, x in values.items() if k[0] == "jeugdhulp_wachtend"}
     assert wachtend == {
-        ("jeugdhulp_wachtend", tuple(sorted({"fase": f, "regio": R, "gemeente": G, "productcategorie": c,
-                                             "aanbieder": a}.items()))): 1.0
+        (
+            "jeugdhulp_wachtend",
+            tuple(
+                sorted({"fase": f, "regio": R, "gemeente": G, "productcategorie": c, "aanbieder": a}.items())
+            ),
+        ): 1.0
         for f, c, a in (("bepaling", CAT, "onbekend"), ("verzoek", m.CAT_B, AGB), ("toewijzing", CAT, AGB))
     }
     boven = "jeugdhulp_wachtend_boven_norm"

@@ -30,7 +30,11 @@ def jw315(p: Pipeline) -> None:
 
 
 def jw301(
-    p: Pipeline, *producten: Spec, dag: date = TW, ident: str = "T1", persoon: Persoon = KIND,
+    p: Pipeline,
+    *producten: Spec,
+    dag: date = TW,
+    ident: str = "T1",
+    persoon: Persoon = KIND,
     gemeente: str = m.GEMEENTE,
 ) -> None:
     p.stuur("JW301", m.jw301(persoon, dag, ident, *producten, gemeente=gemeente))
@@ -40,7 +44,11 @@ def test_the_whole_chain_is_linked_and_reported_in_order(db: Engine) -> None:
     p = Pipeline(db)
     gi001(p, m.bepaling("B-1", DB))
     jw315(p)
-    jw301(p, m.toegewezen(300201, TW, referentie=REF_A), m.toegewezen(300202, TW, categorie=m.CAT_B, referentie=REF_B))
+    jw301(
+        p,
+        m.toegewezen(300201, TW, referentie=REF_A),
+        m.toegewezen(300202, TW, categorie=m.CAT_B, referentie=REF_B),
+    )
     p.stuur("JW305", m.jw305(KIND, START, "S1", 300201, TW, START))
     assert p.gekoppeld("B-1") == (300201, REF_A, START)
     assert p.statussen() == [("B-1", "01"), ("B-1", "02"), ("B-1", "03")]
@@ -99,7 +107,9 @@ def test_outside_the_window_no_link(db: Engine) -> None:
     gi001(p, m.bepaling("B-1", DB))
     jw301(p, m.toegewezen(300201, DB + timedelta(days=31)), dag=DB + timedelta(days=31))
     assert p.gekoppeld("B-1") == (None, None, None)
-    jw301(p, m.toegewezen(300202, DB - timedelta(days=1)), ident="T2", dag=DB + timedelta(days=31))  # before it
+    jw301(
+        p, m.toegewezen(300202, DB - timedelta(days=1)), ident="T2", dag=DB + timedelta(days=31)
+    )  # before it
     assert p.gekoppeld("B-1") == (None, None, None)
 
 
@@ -164,4 +174,7 @@ def test_recomputing_changes_nothing(db: Engine) -> None:
     after = (p.koppeling("B-1"), p.statussen())
     assert before[1] == after[1] == [("B-1", "02")]
     assert before[0] is not None and after[0] is not None
-    assert (before[0].toewijzing_nummer, before[0].gewijzigd_op) == (after[0].toewijzing_nummer, after[0].gewijzigd_op)
+    assert (before[0].toewijzing_nummer, before[0].gewijzigd_op) == (
+        after[0].toewijzing_nummer,
+        after[0].gewijzigd_op,
+    )

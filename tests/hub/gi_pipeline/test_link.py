@@ -18,15 +18,25 @@ def bep(sleutel: int, datum: date = D, categorie: str = "45", gi: str = GI) -> B
 
 
 def vz(
-    ref: str, dagtekening: date, *, categorie: str = "45", type_: str | None = "04", code: str | None = GI,
+    ref: str,
+    dagtekening: date,
+    *,
+    categorie: str = "45",
+    type_: str | None = "04",
+    code: str | None = GI,
     sleutel: int = 1,
 ) -> Verzoek:
     return Verzoek(AANBIEDER, ref, categorie, dagtekening, type_, code, sleutel)
 
 
 def tw(
-    nummer: int, datum: date, *, categorie: str | None = "45", ref: str | None = None,
-    verwijderd_op: date | None = None, tijd: time = time(10),
+    nummer: int,
+    datum: date,
+    *,
+    categorie: str | None = "45",
+    ref: str | None = None,
+    verwijderd_op: date | None = None,
+    tijd: time = time(10),
 ) -> Toewijzing:
     return Toewijzing(AANBIEDER, nummer, categorie, "45A53", datum, tijd, ref, verwijderd_op)
 
@@ -40,7 +50,9 @@ def toewijzing_van(result: dict[int, Koppeling]) -> dict[int, int | None]:
 
 def test_verzoek_toewijzing_and_start_are_linked() -> None:
     start = Start(300201, D + timedelta(days=20), 7)
-    result = koppel([bep(1)], [vz("A", D + timedelta(days=2))], [tw(300201, D + timedelta(days=9), ref="A")], [start])
+    result = koppel(
+        [bep(1)], [vz("A", D + timedelta(days=2))], [tw(300201, D + timedelta(days=9), ref="A")], [start]
+    )
     k = result[1]
     assert k.verzoek is not None and k.verzoek.referentie == "A"
     assert k.toewijzing is not None and k.toewijzing.nummer == 300201
@@ -68,7 +80,9 @@ def test_window_is_configurable() -> None:
 
 def test_other_productcategorie_is_not_linked() -> None:
     later = D + timedelta(days=3)
-    result = koppel([bep(1, categorie="45")], [vz("A", later, categorie="43")], [tw(1, later, categorie="43")], [])
+    result = koppel(
+        [bep(1, categorie="45")], [vz("A", later, categorie="43")], [tw(1, later, categorie="43")], []
+    )
     assert result == {}
 
 
@@ -81,7 +95,13 @@ def test_a_toewijzing_without_categorie_never_links() -> None:
 
 @pytest.mark.parametrize(
     ("type_", "code", "gekoppeld"),
-    [("04", GI, True), ("04", None, True), ("04", ANDERE_GI, False), ("02", None, False), ("01", None, False)],
+    [
+        ("04", GI, True),
+        ("04", None, True),
+        ("04", ANDERE_GI, False),
+        ("02", None, False),
+        ("01", None, False),
+    ],
     ids=["gi-named", "gi-by-name-only", "another-gi", "huisarts", "gemeente"],
 )
 def test_only_a_request_by_this_gi_links(type_: str, code: str | None, gekoppeld: bool) -> None:
@@ -148,7 +168,10 @@ def test_two_toewijzingen_on_one_day_the_earlier_time_wins() -> None:
 
 def test_two_toewijzingen_and_two_bepalingen_each_gets_one_in_date_order() -> None:
     result = koppel(
-        [bep(1, D), bep(2, D + timedelta(days=1))], [], [tw(11, D + timedelta(days=10)), tw(10, D + timedelta(days=2))], []
+        [bep(1, D), bep(2, D + timedelta(days=1))],
+        [],
+        [tw(11, D + timedelta(days=10)), tw(10, D + timedelta(days=2))],
+        [],
     )
     assert toewijzing_van(result) == {1: 10, 2: 11}
 
@@ -198,7 +221,9 @@ def test_a_deleted_toewijzing_is_unlinked_and_the_next_one_takes_its_place() -> 
 
 def test_meldingen_follow_the_links() -> None:
     start = Start(300201, D + timedelta(days=20), 7)
-    k = koppel([bep(1)], [vz("A", D + timedelta(days=2))], [tw(300201, D + timedelta(days=9), ref="A")], [start])
+    k = koppel(
+        [bep(1)], [vz("A", D + timedelta(days=2))], [tw(300201, D + timedelta(days=9), ref="A")], [start]
+    )
     found = {(m.status, m.onderwerp, m.datum) for m in link.meldingen(k)}
     assert found == {
         ("01", f"verzoek:{AANBIEDER}:A", D + timedelta(days=2)),
@@ -213,7 +238,9 @@ def test_meldingen_follow_the_links() -> None:
 def test_vervallen_only_for_a_deleted_toewijzing_the_gi_heard_of_before_the_start() -> None:
     weg = tw(1, D, verwijderd_op=D + timedelta(days=3))
     gemeld = {(5, "02", "toewijzing:1")}
-    assert [(m.status, m.datum) for m in link.vervallen(gemeld, [5], [weg])] == [("05", D + timedelta(days=3))]
+    assert [(m.status, m.datum) for m in link.vervallen(gemeld, [5], [weg])] == [
+        ("05", D + timedelta(days=3))
+    ]
     assert link.vervallen(gemeld | {(5, "03", "toewijzing:1")}, [5], [weg]) == []  # help had started
     assert link.vervallen(gemeld, [], [weg]) == []  # the bepaling was withdrawn: nothing more
     assert link.vervallen(gemeld, [5], [tw(1, D)]) == []  # not deleted

@@ -57,11 +57,18 @@ def test_the_gedragen_koers_norm_counts_the_dates_of_the_message_that_completed_
     direct = verwerkt == "direct"
     eerste = p.stuur(
         "GI002",
-        m.gi002(KIND, date(2026, 4, 10), "VK1", m.maatregel("M-K", uitspraak=date(2026, 3, 2), gedragen_koers=date(2026, 4, 10))),
+        m.gi002(
+            KIND,
+            date(2026, 4, 10),
+            "VK1",
+            m.maatregel("M-K", uitspraak=date(2026, 3, 2), gedragen_koers=date(2026, 4, 10)),
+        ),
         verwerk=direct,
     )
     correctie = p.stuur(
-        "GI002", m.gi002(KIND, date(2026, 4, 20), "VK2", m.maatregel("M-K", uitspraak=date(2026, 2, 16))), verwerk=direct
+        "GI002",
+        m.gi002(KIND, date(2026, 4, 20), "VK2", m.maatregel("M-K", uitspraak=date(2026, 2, 16))),
+        verwerk=direct,
     )
     if not direct:
         for result in (eerste, correctie):
@@ -73,9 +80,14 @@ def test_the_gedragen_koers_norm_counts_the_dates_of_the_message_that_completed_
 def test_a_date_sent_earlier_completes_the_pair_with_the_date_this_message_brings(db: Engine) -> None:
     """Uitspraak in one GI002, jeugdbeschermer in the next: counted when the second comes, from both messages."""
     p = Pipeline(db)
-    p.stuur("GI002", m.gi002(KIND, date(2026, 3, 2), "VP1", m.maatregel("M-P", uitspraak=date(2026, 3, 2))), verwerk=False)
+    p.stuur(
+        "GI002",
+        m.gi002(KIND, date(2026, 3, 2), "VP1", m.maatregel("M-P", uitspraak=date(2026, 3, 2))),
+        verwerk=False,
+    )
     tweede = p.stuur(
-        "GI002", m.gi002(KIND, date(2026, 3, 10), "VP2", m.maatregel("M-P", vaste_jeugdbeschermer=date(2026, 3, 10)))
+        "GI002",
+        m.gi002(KIND, date(2026, 3, 10), "VP2", m.maatregel("M-P", vaste_jeugdbeschermer=date(2026, 3, 10))),
     )
     assert tweede.event is not None
     # 2 March -> 10 March: 6 working days, above the norm.

@@ -47,13 +47,21 @@ def test_the_story_in_another_order_gives_the_same_values(db: Engine) -> None:
     assert {(r.bepaling_id, r.status) for r in p.meldingen()} == set(sc.STATUSSEN)
 
 
-def test_a_bepaling_waits_from_its_gi001s_dagtekening_and_stops_when_its_toewijzing_is_dated(db: Engine) -> None:
+def test_a_bepaling_waits_from_its_gi001s_dagtekening_and_stops_when_its_toewijzing_is_dated(
+    db: Engine,
+) -> None:
     p = Pipeline(db)
     for _, bericht, spec in sc.in_volgorde():
         p.stuur(bericht, spec)
 
     def bepaling_wacht(as_of: date) -> float | None:
-        labels = {"fase": "bepaling", "regio": sc.R, "gemeente": sc.G, "productcategorie": m.CAT, "aanbieder": "onbekend"}
+        labels = {
+            "fase": "bepaling",
+            "regio": sc.R,
+            "gemeente": sc.G,
+            "productcategorie": m.CAT,
+            "aanbieder": "onbekend",
+        }
         return p.registry(as_of).get_sample_value("jeugdhulp_wachtend", labels)
 
     assert bepaling_wacht(date(2026, 5, 3)) is None  # B-C1's GI001 is dated 2026-05-04
@@ -62,7 +70,13 @@ def test_a_bepaling_waits_from_its_gi001s_dagtekening_and_stops_when_its_toewijz
     assert bepaling_wacht(date(2026, 9, 6)) == 2  # B-B1 and B-A1
     # From 7 Sep B-A1's linked request waits at the verzoek stage: each chain is counted once, at its latest stage.
     assert bepaling_wacht(date(2026, 9, 7)) == 1
-    verzoek = {"fase": "verzoek", "regio": sc.R, "gemeente": sc.G, "productcategorie": m.CAT, "aanbieder": sc.AGB}
+    verzoek = {
+        "fase": "verzoek",
+        "regio": sc.R,
+        "gemeente": sc.G,
+        "productcategorie": m.CAT,
+        "aanbieder": sc.AGB,
+    }
     assert p.registry(date(2026, 9, 7)).get_sample_value("jeugdhulp_wachtend", verzoek) == 1
     assert bepaling_wacht(date(2026, 10, 2)) == 2  # B-B1 and B-D1 (B-A1 linked on 14 Sep)
     assert bepaling_wacht(date(2026, 10, 20)) == 1  # B-D1 linked
@@ -75,8 +89,12 @@ def test_a_linked_request_is_above_the_norm_counted_from_its_bepaling(db: Engine
     p.stuur("JW315", m.jw315(kind, date(2026, 8, 3), "V1"))  # by the GI, for 45; never answered
     p.stuur("JW315", m.jw315(m.kind(10), date(2026, 8, 4), "V2", categorie=m.CAT_B))  # no bepaling behind it
     labels = {"fase": "verzoek", "regio": sc.R, "gemeente": sc.G}
-    reg = p.registry(date(2026, 10, 15))  # 3 months before: 15 Jul; the bepaling is older, both requests younger
+    reg = p.registry(
+        date(2026, 10, 15)
+    )  # 3 months before: 15 Jul; the bepaling is older, both requests younger
     assert reg.get_sample_value("jeugdhulp_wachtend_boven_norm", {**labels, "productcategorie": m.CAT}) == 1
     assert reg.get_sample_value("jeugdhulp_wachtend_boven_norm", {**labels, "productcategorie": m.CAT_B}) == 0
     bepaling = {"fase": "bepaling", "regio": sc.R, "gemeente": sc.G, "productcategorie": m.CAT}
-    assert reg.get_sample_value("jeugdhulp_wachtend_boven_norm", bepaling) is None  # counted at the verzoek stage
+    assert (
+        reg.get_sample_value("jeugdhulp_wachtend_boven_norm", bepaling) is None
+    )  # counted at the verzoek stage

@@ -15,11 +15,15 @@ from tests.hub.gi_pipeline import scenario as sc
 from tests.hub.gi_pipeline.helpers import AS_OF, status_xml
 
 
-async def replay(source: Path, tmp_path: Path, name: str, tansu: EmbeddedBroker, prefix: str) -> dict[str, int]:
+async def replay(
+    source: Path, tmp_path: Path, name: str, tansu: EmbeddedBroker, prefix: str
+) -> dict[str, int]:
     return await process(
         [source],
         settings=HubSettings(),
-        broker_settings=BrokerSettings(bootstrap_servers=tansu.bootstrap, topic_prefix=prefix, session_timeout_ms=1000),
+        broker_settings=BrokerSettings(
+            bootstrap_servers=tansu.bootstrap, topic_prefix=prefix, session_timeout_ms=1000
+        ),
         metrics_out=tmp_path / f"{name}.prom",
         retour_out=tmp_path / name,
         as_of=AS_OF,
@@ -56,6 +60,8 @@ async def test_hub_process_acknowledges_links_reports_and_counts(
     sc.check_metrics(values)
 
     # The same files again into the same store: duplicates, no new statusmelding, the same metrics.
-    assert await replay(source, tmp_path, "again", tansu, f"{topic_prefix}2.") == {"duplicate": len(sc.BERICHTEN)}
+    assert await replay(source, tmp_path, "again", tansu, f"{topic_prefix}2.") == {
+        "duplicate": len(sc.BERICHTEN)
+    }
     assert list((tmp_path / "again").glob("*.GI102.xml")) == []
     assert sc.domain_samples((tmp_path / "again.prom").read_text()) == values

@@ -93,11 +93,22 @@ def bepalingen_voor_de_check(p: Pipeline) -> None:
     p.stuur(
         "GI001",
         m.gi001(
-            m.kind(2), oud, "B2",
-            m.bepaling("B-GESTART", oud, maatregel_id="M-2"), m.bepaling("B-WEG", oud, categorie=m.CAT_B, maatregel_id="M-2"),
+            m.kind(2),
+            oud,
+            "B2",
+            m.bepaling("B-GESTART", oud, maatregel_id="M-2"),
+            m.bepaling("B-WEG", oud, categorie=m.CAT_B, maatregel_id="M-2"),
         ),
     )
-    p.stuur("GI001", m.gi001(m.kind(2), oud + timedelta(days=1), "B3", m.intrekking("B-WEG", oud, categorie=m.CAT_B, maatregel_id="M-2")))
+    p.stuur(
+        "GI001",
+        m.gi001(
+            m.kind(2),
+            oud + timedelta(days=1),
+            "B3",
+            m.intrekking("B-WEG", oud, categorie=m.CAT_B, maatregel_id="M-2"),
+        ),
+    )
     tw = oud + timedelta(days=5)
     p.stuur("JW301", m.jw301(m.kind(2), tw, "T1", m.toegewezen(400101, tw)))
     p.stuur("JW305", m.jw305(m.kind(2), tw + timedelta(days=2), "S1", 400101, tw, tw + timedelta(days=2)))
@@ -130,8 +141,18 @@ def test_outbox_hands_out_each_message_until_sent_and_records_delivery_once(db: 
     assert {u.event.kafka_key for u in uit if u.event is not None} == {PSEUDONYM(KIND.bsn)}
     event = uit[1].event
     assert isinstance(event, StatusmeldingVerstuurd)
-    assert (event.status, event.toewijzing_nummer, event.zorgaanbieder, event.bericht_id) == ("02", 300201, m.AANBIEDER, uit[1].id)
-    assert (event.gemeente, event.aanbieder, event.afzender, event.ontvanger) == (m.GEMEENTE, m.GI, m.GEMEENTE, m.GI)
+    assert (event.status, event.toewijzing_nummer, event.zorgaanbieder, event.bericht_id) == (
+        "02",
+        300201,
+        m.AANBIEDER,
+        uit[1].id,
+    )
+    assert (event.gemeente, event.aanbieder, event.afzender, event.ontvanger) == (
+        m.GEMEENTE,
+        m.GI,
+        m.GEMEENTE,
+        m.GI,
+    )
     p.processor.verstuurd([uit[0].id])
     assert [u.id for u in p.processor.uitgaand()] == [u.id for u in uit[1:]]
     assert p.processor.onderweg() == {u.id for u in uit}
@@ -149,7 +170,10 @@ async def test_the_processors_publish_statusmeldingen_on_the_retour_topic(db: En
     topics = Topics("unit.")
     metrics = HubMetrics(CollectorRegistry())
     register_processors(
-        broker, lambda parsers: ProcessorWorker(p.processor, parsers, broker, topics, metrics), topics, BrokerSettings()
+        broker,
+        lambda parsers: ProcessorWorker(p.processor, parsers, broker, topics, metrics),
+        topics,
+        BrokerSettings(),
     )
     retouren: list[tuple[bytes, dict[str, Any]]] = []
     statussen: list[dict[str, Any]] = []
@@ -164,7 +188,9 @@ async def test_the_processors_publish_statusmeldingen_on_the_retour_topic(db: En
 
     async with TestKafkaBroker(broker) as br:
         await br.publish(
-            result.event.model_dump_json().encode(), topics.normalised("toewijzing"), headers={HEADER_ID: result.bericht_id}
+            result.event.model_dump_json().encode(),
+            topics.normalised("toewijzing"),
+            headers={HEADER_ID: result.bericht_id},
         )
     [(body, headers)] = retouren
     assert (headers["bericht"], headers["ontvanger"]) == ("GI102", m.GI)

@@ -39,7 +39,13 @@ def test_a_bepaling_is_stored_by_pseudonym_and_named_by_the_next_snapshot(db: En
     assert isinstance(result.event, BepalingOntvangen) and result.retour_bericht == "GI101"
     assert result.key == PSEUDONYM(KIND.bsn) == result.event.client
     [row] = bepalingen(p)
-    assert (row.gi, row.bepaling_id, row.gemeente, row.categorie, row.code) == (m.GI, "B-1", m.GEMEENTE, "45", "45A53")
+    assert (row.gi, row.bepaling_id, row.gemeente, row.categorie, row.code) == (
+        m.GI,
+        "B-1",
+        m.GEMEENTE,
+        "45",
+        "45A53",
+    )
     assert (row.client, row.dagtekening, row.ingetrokken) == (PSEUDONYM(KIND.bsn), D, False)
     assert row.bericht_id == result.bericht_id
     # The snapshot of a later message naming the same id sees it in force, for the same client.
@@ -91,7 +97,10 @@ def test_a_part_rejected_at_level_3_leaves_the_others_processed(db: Engine) -> N
     assert [r.bepaling_id for r in bepalingen(p)] == ["B-1", "B-2"]
     assert result.retour is not None
     ack = result.retour.decode()
-    assert ack.count("<gi:RetourCode>G102</gi:RetourCode>") == 1 and ack.count("<gi:RetourCode>0200</gi:RetourCode>") == 2  # Header, B-2
+    assert (
+        ack.count("<gi:RetourCode>G102</gi:RetourCode>") == 1
+        and ack.count("<gi:RetourCode>0200</gi:RetourCode>") == 2
+    )  # Header, B-2
 
 
 def test_a_message_whose_every_part_is_rejected_is_rejected(db: Engine) -> None:
@@ -105,7 +114,9 @@ def test_a_message_whose_every_part_is_rejected_is_rejected(db: Engine) -> None:
 def test_a_header_finding_rejects_the_whole_message(db: Engine) -> None:
     p = Pipeline(db)
     p.stuur("GI001", m.gi001(KIND, D, "B1", m.bepaling("B-1", D)))
-    result = p.intake.verwerk(xml("GI001", m.gi001(KIND, D, "B1", m.bepaling("B-2", D))))  # same Identificatie
+    result = p.intake.verwerk(
+        xml("GI001", m.gi001(KIND, D, "B1", m.bepaling("B-2", D)))
+    )  # same Identificatie
     assert result.outcome == "rejected" and [v.rule for v in result.errors] == ["GB101"]
     assert [r.bepaling_id for r in bepalingen(p)] == ["B-1"]
 
@@ -115,11 +126,16 @@ def test_maatregel_dates_may_arrive_one_by_one(db: Engine) -> None:
     uitspraak = date(2026, 8, 3)
     first = p.stuur("GI002", m.gi002(KIND, D, "V1", m.maatregel(uitspraak=uitspraak)))
     assert isinstance(first.event, MaatregelVoortgangOntvangen)
-    p.stuur("GI002", m.gi002(KIND, D + timedelta(days=30), "V2", m.maatregel(gedragen_koers=D + timedelta(days=20))))
+    p.stuur(
+        "GI002",
+        m.gi002(KIND, D + timedelta(days=30), "V2", m.maatregel(gedragen_koers=D + timedelta(days=20))),
+    )
     with p.session() as s:
         [row] = s.exec(select(GiMaatregelRecord)).all()
     assert (row.datum_uitspraak, row.datum_gedragen_koers, row.datum_vaste_jeugdbeschermer) == (
-        uitspraak, D + timedelta(days=20), None,
+        uitspraak,
+        D + timedelta(days=20),
+        None,
     )
     # GB105: a koers before the uitspraak received earlier is rejected and changes nothing.
     bad = p.intake.verwerk(xml("GI002", m.gi002(KIND, D, "V3", m.maatregel(gedragen_koers=date(2026, 7, 1)))))
@@ -138,13 +154,19 @@ def test_capaciteit_is_replaced_per_key_and_its_regio_spelled_as_the_gemeente_li
     with p.session() as s:
         [row] = s.exec(select(GiCapaciteitRecord)).all()
     assert (row.regio, row.jeugdregio, row.jeugdbeschermers, row.caseload, row.wachtlijst) == (
-        m.REGIO, "midden ijssel-oost veluwe", Decimal("42.50"), 610, 8,
+        m.REGIO,
+        "midden ijssel-oost veluwe",
+        Decimal("42.50"),
+        610,
+        8,
     )
 
 
 def test_a_jw315_records_the_verwijzer_of_each_requested_product(db: Engine) -> None:
     p = Pipeline(db)
-    spec = ijw.spec("JW315", dagtekening=D, identificatie="VOT1", persoon=KIND)  # product A by the GI, B by a huisarts
+    spec = ijw.spec(
+        "JW315", dagtekening=D, identificatie="VOT1", persoon=KIND
+    )  # product A by the GI, B by a huisarts
     p.stuur("JW315", spec)
     with p.session() as s:
         rows = s.exec(select(GiVerwijzingRecord).order_by(col(GiVerwijzingRecord.id))).all()

@@ -68,9 +68,17 @@ def http_server() -> Iterator[tuple[str, list[str]]]:
         ("billion-laughs", BILLION_LAUGHS, "DOCTYPE"),
         ("non-ijw", b'<root xmlns="urn:other"><a/></root>', "not an iJw 3.2 message"),
         ("no-namespace", b"<Bericht><Header/></Bericht>", "not an iJw 3.2 message"),
-        ("latin1-declared-utf8", '<?xml version="1.0" encoding="UTF-8"?><a>caf\xe9</a>'.encode("latin-1"), "not well-formed"),
+        (
+            "latin1-declared-utf8",
+            '<?xml version="1.0" encoding="UTF-8"?><a>caf\xe9</a>'.encode("latin-1"),
+            "not well-formed",
+        ),
         ("unknown-encoding", b'<?xml version="1.0" encoding="X-NOPE"?><a/>', "not well-formed"),
-        ("truncated", b'<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"><Header>', "not well-formed"),
+        (
+            "truncated",
+            b'<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"><Header>',
+            "not well-formed",
+        ),
         ("nesting-bomb", b"<a>" * 50 + b"</a>" * 50, "nested deeper"),
     ],
 )

@@ -34,7 +34,15 @@ PROCESSOR_TABLES: tuple[Any, ...] = (
 # What may differ when the same events arrive in another order (over a real broker): which message made a row
 # first, and when.
 ORDER_DEPENDENT = frozenset(
-    {"bericht_id", "observed_at", "verwerkt_op", "gewijzigd_op", "aangemaakt_op", "verstuurd_op", "afgeleverd_op"}
+    {
+        "bericht_id",
+        "observed_at",
+        "verwerkt_op",
+        "gewijzigd_op",
+        "aangemaakt_op",
+        "verstuurd_op",
+        "afgeleverd_op",
+    }
 )
 
 Written = dict[str, list[tuple[Any, ...]]]

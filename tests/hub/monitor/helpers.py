@@ -31,7 +31,11 @@ def ticking(start: datetime = datetime(2026, 11, 23, 12, tzinfo=UTC)) -> Callabl
 
 def intake(db: Engine, today: date = INTAKE_DAG) -> Intake:
     return Intake(
-        Validator(clock=lambda: today), session_factory(db), Pseudonymiser(b"m" * 32), clock=lambda: today, now=ticking()
+        Validator(clock=lambda: today),
+        session_factory(db),
+        Pseudonymiser(b"m" * 32),
+        clock=lambda: today,
+        now=ticking(),
     )
 
 

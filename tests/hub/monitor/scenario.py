@@ -67,8 +67,13 @@ def jw301_b() -> Spec:
     _, cat, code = b.SPECIFIEK
     s = b.spec("JW301", dagtekening=TOEWIJZING_DAG, identificatie="TW2", persoon=CLIENT_B)
     product = b.toegewezen_product(
-        NUMMER_B, categorie=cat, code=code, toewijzingsdatum=TOEWIJZING_DAG, ingangsdatum=INGANG,
-        einddatum=b.einde(TOEWIJZING_DAG), omvang=b.omvang(4),
+        NUMMER_B,
+        categorie=cat,
+        code=code,
+        toewijzingsdatum=TOEWIJZING_DAG,
+        ingangsdatum=INGANG,
+        einddatum=b.einde(TOEWIJZING_DAG),
+        omvang=b.omvang(4),
     )
     return edit(s, "Client/ToegewezenProducten/ToegewezenProduct", [product])
 
@@ -76,7 +81,9 @@ def jw301_b() -> Spec:
 def jw305_b() -> Spec:
     _, cat, code = b.SPECIFIEK
     s = b.spec("JW305", dagtekening=date(2026, 10, 21), identificatie="ST2", persoon=CLIENT_B)
-    regel = b.start_product(NUMMER_B, categorie=cat, code=code, toewijzing_ingangsdatum=INGANG, begindatum=START_B)
+    regel = b.start_product(
+        NUMMER_B, categorie=cat, code=code, toewijzing_ingangsdatum=INGANG, begindatum=START_B
+    )
     return edit(s, "Client/StartProducten/StartProduct", [regel])
 
 

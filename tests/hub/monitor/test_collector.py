@@ -50,49 +50,86 @@ class Store:
 
     def bericht(self, validated: datetime = NOW) -> str:
         bid = f"{next(_ids):032x}"
-        self.s.add(BerichtRecord(id=bid, content_hash="0" * 64, outcome="accepted", received_at=NOW, validated_at=validated))
+        self.s.add(
+            BerichtRecord(
+                id=bid, content_hash="0" * 64, outcome="accepted", received_at=NOW, validated_at=validated
+            )
+        )
         self.s.flush()
         return bid
 
-    def toewijzing(self, nummer: int, datum: date, *, gemeente: str = APELDOORN, aanbieder: str = AGB, **kw: Any) -> None:
+    def toewijzing(
+        self, nummer: int, datum: date, *, gemeente: str = APELDOORN, aanbieder: str = AGB, **kw: Any
+    ) -> None:
         values: dict[str, Any] = {"categorie": "45", "ingangsdatum": datum, "toewijzingstijd": time(10)}
         values.update(kw)
         self.s.add(
             ToewijzingRecord(
-                gemeente=gemeente, aanbieder=aanbieder, client=CLIENT, toewijzing_nummer=nummer,
-                toewijzingsdatum=datum, bericht_id=self.bericht(), **values,
+                gemeente=gemeente,
+                aanbieder=aanbieder,
+                client=CLIENT,
+                toewijzing_nummer=nummer,
+                toewijzingsdatum=datum,
+                bericht_id=self.bericht(),
+                **values,
             )
         )
 
     def start(self, nummer: int, begin: date, *, status: str = "in_force", gemeente: str = APELDOORN) -> None:
         self.s.add(
             StartRecord(
-                gemeente=gemeente, aanbieder=AGB, client=CLIENT, toewijzing_nummer=nummer, categorie="45",
-                begindatum=begin, status=status, bericht_id=self.bericht(),
+                gemeente=gemeente,
+                aanbieder=AGB,
+                client=CLIENT,
+                toewijzing_nummer=nummer,
+                categorie="45",
+                begindatum=begin,
+                status=status,
+                bericht_id=self.bericht(),
             )
         )
 
-    def stop(self, nummer: int, begin: date, einde: date, *, status: str = "in_force", reden: str = "31") -> None:
+    def stop(
+        self, nummer: int, begin: date, einde: date, *, status: str = "in_force", reden: str = "31"
+    ) -> None:
         self.s.add(
             StopRecord(
-                gemeente=APELDOORN, aanbieder=AGB, client=CLIENT, toewijzing_nummer=nummer, categorie="45",
-                begindatum=begin, einddatum=einde, reden_beeindiging=reden, status=status, bericht_id=self.bericht(),
+                gemeente=APELDOORN,
+                aanbieder=AGB,
+                client=CLIENT,
+                toewijzing_nummer=nummer,
+                categorie="45",
+                begindatum=begin,
+                einddatum=einde,
+                reden_beeindiging=reden,
+                status=status,
+                bericht_id=self.bericht(),
             )
         )
 
     def verzoek(self, ref: str, dag: date, *, soort: str = "VOT", categorie: str | None = "43") -> None:
         self.s.add(
             VerzoekRecord(
-                aanbieder=AGB, gemeente=APELDOORN, client=CLIENT, referentie_aanbieder=ref, soort=soort,
-                dagtekening=dag, categorie=categorie, bericht_id=self.bericht(),
+                aanbieder=AGB,
+                gemeente=APELDOORN,
+                client=CLIENT,
+                referentie_aanbieder=ref,
+                soort=soort,
+                dagtekening=dag,
+                categorie=categorie,
+                bericht_id=self.bericht(),
             )
         )
 
     def antwoord(self, ref: str, dag: date, antwoord: str) -> None:
         self.s.add(
             AntwoordRecord(
-                aanbieder=AGB, gemeente=APELDOORN, referentie_aanbieder=ref, verzoek_antwoord=antwoord,
-                dagtekening=dag, bericht_id=self.bericht(),
+                aanbieder=AGB,
+                gemeente=APELDOORN,
+                referentie_aanbieder=ref,
+                verzoek_antwoord=antwoord,
+                dagtekening=dag,
+                bericht_id=self.bericht(),
             )
         )
 
@@ -121,8 +158,12 @@ def test_histogram_buckets_are_cumulative_with_exact_sum_and_count(db: Engine, s
     for i, dagen in enumerate((0, 1, 4, 400)):
         store.s.add(
             DoorlooptijdRecord(
-                fase="toewijzing_tot_start", sleutel=f"{APELDOORN}:{i}", regio=MIJOV, productcategorie="45",
-                seconden=dagen * 86400, observed_at=NOW,
+                fase="toewijzing_tot_start",
+                sleutel=f"{APELDOORN}:{i}",
+                regio=MIJOV,
+                productcategorie="45",
+                seconden=dagen * 86400,
+                observed_at=NOW,
             )
         )
     commit(store)
@@ -139,7 +180,9 @@ def test_histogram_buckets_are_cumulative_with_exact_sum_and_count(db: Engine, s
 def test_every_norm_outcome_and_regio_exists_at_zero(db: Engine, store: Store) -> None:
     store.s.add(NormRecord(norm=GEDRAGEN_KOERS, sleutel="x", uitkomst="buiten", regio=MIJOV, observed_at=NOW))
     commit(store)
-    found = samples(registry(db, date(2026, 11, 23)), "jeugdhulp_norm")  # collect() names counters without _total
+    found = samples(
+        registry(db, date(2026, 11, 23)), "jeugdhulp_norm"
+    )  # collect() names counters without _total
     assert len(found) == 4 * len(UITKOMSTEN) * len(REGIOS.alle())
     assert len(REGIOS.alle()) == 43 and "onbekend" in REGIOS.alle()  # 42 jeugdregio's in the 2026 list
     assert sum(found.values()) == 1
@@ -163,7 +206,9 @@ def wachtend(db: Engine, as_of: date, **drop: Any) -> dict[tuple[str, str], floa
     reg = registry(db, as_of, **drop)
     return {
         (s.labels["fase"], s.labels["productcategorie"]): s.value
-        for m in reg.collect() if m.name == "jeugdhulp_wachtend" for s in m.samples
+        for m in reg.collect()
+        if m.name == "jeugdhulp_wachtend"
+        for s in m.samples
     }
 
 
@@ -171,14 +216,20 @@ def test_the_version_in_force_as_of_the_day_decides(db: Engine, store: Store) ->
     store.toewijzing(1, date(2026, 10, 1))
     # Deleted on 1 Nov (RedenWijziging 13, Einddatum = Ingangsdatum): counts as never sent from then on.
     store.toewijzing(
-        1, date(2026, 11, 1), ingangsdatum=date(2026, 10, 1), einddatum=date(2026, 10, 1), reden_wijziging="13"
+        1,
+        date(2026, 11, 1),
+        ingangsdatum=date(2026, 10, 1),
+        einddatum=date(2026, 10, 1),
+        reden_wijziging="13",
     )
     store.toewijzing(2, date(2026, 10, 1), einddatum=date(2026, 10, 31))  # ends 31 Oct
     store.toewijzing(3, date(2026, 10, 1), ingangsdatum=date(2026, 12, 1))  # starts in December
     store.toewijzing(4, date(2026, 12, 1))  # assigned in December
     commit(store)
     assert wachtend(db, date(2026, 10, 15)) == {("toewijzing", "45"): 2}  # 1 and 2
-    assert wachtend(db, date(2026, 10, 31)) == {("toewijzing", "45"): 2}  # an Einddatum of today has not passed
+    assert wachtend(db, date(2026, 10, 31)) == {
+        ("toewijzing", "45"): 2
+    }  # an Einddatum of today has not passed
     assert wachtend(db, date(2026, 11, 5)) == {}
     assert wachtend(db, date(2026, 12, 1)) == {("toewijzing", "45"): 2}  # 3 and 4
 
@@ -246,7 +297,12 @@ def test_unknown_gemeente_and_missing_categorie_are_onbekend(db: Engine, store: 
     store.toewijzing(1, date(2026, 10, 1), gemeente=ONBEKENDE_GEMEENTE, categorie=None)
     commit(store)
     v = registry(db, date(2026, 10, 2)).get_sample_value
-    labels = {"fase": "toewijzing", "regio": "onbekend", "gemeente": ONBEKENDE_GEMEENTE, "productcategorie": "onbekend"}
+    labels = {
+        "fase": "toewijzing",
+        "regio": "onbekend",
+        "gemeente": ONBEKENDE_GEMEENTE,
+        "productcategorie": "onbekend",
+    }
     assert v("jeugdhulp_wachtend", {**labels, "aanbieder": AGB}) == 1
 
 
@@ -290,7 +346,9 @@ def _capaciteit(session: Session, peil: Peil) -> Iterator[Sample]:
 def _bepaling_herkomst() -> Any:
     # A bepaling dated 1 Jan 2026 linked to toewijzing 1 of Apeldoorn.
     return select(
-        literal(APELDOORN).label("gemeente"), literal(1).label("toewijzing_nummer"), literal(date(2026, 1, 1)).label("begin")
+        literal(APELDOORN).label("gemeente"),
+        literal(1).label("toewijzing_nummer"),
+        literal(date(2026, 1, 1)).label("begin"),
     ).subquery("bepaling_herkomst")
 
 

@@ -48,5 +48,7 @@ def test_the_dutch_holidays_of_the_package(jaar: int, verwacht: set[date]) -> No
         (date(2030, 5, 3), date(2030, 5, 6), 1),  # Bevrijdingsdag 2030 falls on a Sunday
     ],
 )
-def test_bevrijdingsdag_costs_a_working_day_only_in_lustrum_years(begin: date, eind: date, expected: int) -> None:
+def test_bevrijdingsdag_costs_a_working_day_only_in_lustrum_years(
+    begin: date, eind: date, expected: int
+) -> None:
     assert werkdagen(begin, eind) == expected

@@ -87,7 +87,12 @@ def test_plus_maanden(d: date, n: int, expected: date) -> None:
         (ANTWOORD_VERZOEK, date(2026, 10, 1), date(2026, 10, 9), "buiten"),  # the 6th
         (ANTWOORD_VERZOEK, date(2026, 4, 22), date(2026, 4, 30), "binnen"),  # Koningsdag does not count
         (ANTWOORD_VERZOEK, date(2026, 10, 1), date(2026, 9, 30), "binnen"),  # answered before it was asked
-        (JEUGDBESCHERMER, date(2026, 12, 21), date(2026, 12, 29), "binnen"),  # over Kerst: 21 Dec + 5 wd = 29 Dec
+        (
+            JEUGDBESCHERMER,
+            date(2026, 12, 21),
+            date(2026, 12, 29),
+            "binnen",
+        ),  # over Kerst: 21 Dec + 5 wd = 29 Dec
         (JEUGDBESCHERMER, date(2026, 12, 21), date(2026, 12, 30), "buiten"),
         (PASSENDE_HULP, date(2026, 1, 31), date(2026, 4, 30), "binnen"),  # clamped: 30 April is the last day
         (PASSENDE_HULP, date(2026, 1, 31), date(2026, 5, 1), "buiten"),

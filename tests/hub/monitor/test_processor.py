@@ -28,7 +28,10 @@ def observations(db: Engine) -> set[tuple[object, ...]]:
     """Every stored observation without its row id, time and message."""
     with session_factory(db)() as s:
         return (
-            {("d", r.fase, r.sleutel, r.regio, r.productcategorie, r.seconden) for r in s.exec(select(DoorlooptijdRecord))}
+            {
+                ("d", r.fase, r.sleutel, r.regio, r.productcategorie, r.seconden)
+                for r in s.exec(select(DoorlooptijdRecord))
+            }
             | {("n", r.norm, r.sleutel, r.uitkomst, r.regio) for r in s.exec(select(NormRecord))}
             | {("b", r.reden, r.regio, r.productcategorie) for r in s.exec(select(BeeindigdRecord))}
         )
@@ -75,7 +78,10 @@ def test_story_metrics_as_of_15_january(db: Engine) -> None:
     for fase in ("verzoek", "toewijzing"):
         assert v("jeugdhulp_wachtend", {**waiting, "fase": fase, "aanbieder": A}) == 1
         assert v("jeugdhulp_wachtend_boven_norm", {**waiting, "fase": fase}) == 1
-    assert v("jeugdhulp_wachtend", {**waiting, "productcategorie": "45", "fase": "toewijzing", "aanbieder": A}) is None
+    assert (
+        v("jeugdhulp_wachtend", {**waiting, "productcategorie": "45", "fase": "toewijzing", "aanbieder": A})
+        is None
+    )
     assert v("jeugdhulp_in_zorg", {"regio": R, "gemeente": G, "productcategorie": "45", "aanbieder": A}) == 1
 
 
@@ -106,10 +112,16 @@ def test_gauges_follow_the_as_of_date(
         for s in metric.samples
     }
     assert found == wachtend
-    assert reg.get_sample_value("jeugdhulp_wachtend_boven_norm", {"fase": "verzoek", "regio": R, "gemeente": G,
-                                                                  "productcategorie": "43"}) == (0 if wachtend else None)
-    assert reg.get_sample_value("jeugdhulp_in_zorg", {"regio": R, "gemeente": G, "productcategorie": "45",
-                                                      "aanbieder": A}) == in_zorg
+    assert reg.get_sample_value(
+        "jeugdhulp_wachtend_boven_norm",
+        {"fase": "verzoek", "regio": R, "gemeente": G, "productcategorie": "43"},
+    ) == (0 if wachtend else None)
+    assert (
+        reg.get_sample_value(
+            "jeugdhulp_in_zorg", {"regio": R, "gemeente": G, "productcategorie": "45", "aanbieder": A}
+        )
+        == in_zorg
+    )
 
 
 def test_order_of_events_does_not_matter(db: Engine) -> None:
@@ -159,7 +171,12 @@ def test_first_answer_wins_whatever_order_the_events_come_in(db: Engine) -> None
         sc.REF_A,
     )
     events = accept_all(
-        db, [("vot", to_xml("JW315", sc.jw315())), ("aw", to_xml("JW319", jw319)), ("tw", to_xml("JW301", jw301))]
+        db,
+        [
+            ("vot", to_xml("JW315", sc.jw315())),
+            ("aw", to_xml("JW319", jw319)),
+            ("tw", to_xml("JW301", jw301)),
+        ],
     )
     assert isinstance(events[1], AntwoordOntvangen) and isinstance(events[2], ToewijzingOntvangen)
     p = processor(db)

@@ -89,7 +89,11 @@ def test_a_failing_event_leaves_the_store_as_it_was(db: Engine, poison: dict[str
     with pytest.raises(RuntimeError):
         p.verwerk_batch(events)
     assert written(db) == before
-    assert p.verwerk_batch(events[:-1]) == [False, False, *[True] * (len(events) - 3)]  # the rest still stores
+    assert p.verwerk_batch(events[:-1]) == [
+        False,
+        False,
+        *[True] * (len(events) - 3),
+    ]  # the rest still stores
 
 
 def test_an_unavailable_store_is_transient_and_leaves_the_store_as_it_was(

@@ -49,7 +49,9 @@ def _observed(db: Engine, sleutel: str) -> tuple[list[int], list[str]]:
                 DoorlooptijdRecord.fase == BEPALING_TOT_START, DoorlooptijdRecord.sleutel == sleutel
             )
         )
-        normen = s.exec(select(NormRecord.uitkomst).where(NormRecord.norm == PASSENDE_HULP, NormRecord.sleutel == sleutel))
+        normen = s.exec(
+            select(NormRecord.uitkomst).where(NormRecord.norm == PASSENDE_HULP, NormRecord.sleutel == sleutel)
+        )
         return list(doorloop), list(normen)
 
 
@@ -82,7 +84,9 @@ def test_polls_around_the_bepaling_store_what_the_events_store_one_by_one(db: En
     bepaling, toewijzing, start = (_event(p, n) for n in ("gi-c-bepaling", "ijw-c-toewijzing", "ijw-c-start"))
     assert all(p.processor.verwerk(e) for e in (bepaling, toewijzing, start))
     one_by_one = written(db, ORDER_DEPENDENT)
-    assert one_by_one["gi_koppeling"] and one_by_one["monitor_doorlooptijd"] and one_by_one["gi_statusmelding"]
+    assert (
+        one_by_one["gi_koppeling"] and one_by_one["monitor_doorlooptijd"] and one_by_one["gi_statusmelding"]
+    )
     forget(db)
     q = Pipeline(db).processor
     assert q.verwerk_batch([toewijzing]) == [True]
@@ -90,7 +94,9 @@ def test_polls_around_the_bepaling_store_what_the_events_store_one_by_one(db: En
     assert written(db, ORDER_DEPENDENT) == one_by_one
 
 
-def test_met_bepalingen_picks_the_linking_events_of_clients_with_a_bepaling_at_their_gemeente(db: Engine) -> None:
+def test_met_bepalingen_picks_the_linking_events_of_clients_with_a_bepaling_at_their_gemeente(
+    db: Engine,
+) -> None:
     p = Pipeline(db)
     bepaling, toewijzing, start = (_event(p, n) for n in ("gi-c-bepaling", "ijw-c-toewijzing", "ijw-c-start"))
     elders = toewijzing.model_copy(update={"event_id": uuid.uuid4(), "gemeente": "0363"})  # C has none there
@@ -107,7 +113,10 @@ def test_an_observer_with_a_voorselectie_sees_only_the_events_it_picked(
 ) -> None:
     """The voorselectie runs once per batch, with all its events; the observer only for the events it picked."""
     p = Pipeline(db)
-    batch = [_event(p, n) for n in ("ijw-a-vot", "ijw-a-toewijzing", "ijw-a-start", "ijw-c-toewijzing", "ijw-c-start")]
+    batch = [
+        _event(p, n)
+        for n in ("ijw-a-vot", "ijw-a-toewijzing", "ijw-a-start", "ijw-c-toewijzing", "ijw-c-start")
+    ]
     calls: list[tuple[str, ...]] = []
 
     def kies(_session: Any, events: Sequence[Any]) -> set[uuid.UUID]:
@@ -118,7 +127,9 @@ def test_an_observer_with_a_voorselectie_sees_only_the_events_it_picked(
         calls.append(("observe", event.bericht_id))
         return []
 
-    monkeypatch.setitem(registry.OBSERVERS, "StartOntvangen", [*registry.OBSERVERS["StartOntvangen"], observe])
+    monkeypatch.setitem(
+        registry.OBSERVERS, "StartOntvangen", [*registry.OBSERVERS["StartOntvangen"], observe]
+    )
     monkeypatch.setitem(registry.VOORSELECTIES, observe, kies)
     assert p.processor.verwerk_batch(batch) == [True] * len(batch)
     assert calls == [("kies", *(e.bericht_id for e in batch)), ("observe", batch[-1].bericht_id)]

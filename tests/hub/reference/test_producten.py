@@ -53,7 +53,9 @@ def test_tariffs_are_cents_per_productcode(tmp_path: Path) -> None:
         ("productcode,tarief\n45A53,8000\n43A12,15000\n45A53,8100\n", "line 4: productcode 45A53 has tarief 8100 here and 8000 on line 2"),
     ],
 )  # fmt: skip
-def test_a_bad_tariff_list_is_refused_naming_file_line_and_problem(tmp_path: Path, text: str, problem: str) -> None:
+def test_a_bad_tariff_list_is_refused_naming_file_line_and_problem(
+    tmp_path: Path, text: str, problem: str
+) -> None:
     path = csv_file(tmp_path, text)
     with pytest.raises(ConfigError) as raised:
         load_tarieven(path)
@@ -79,5 +81,7 @@ def test_a_bad_product_code_list_is_refused_naming_file_line_and_problem(
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"^cannot read tariff list .*nope\.csv: No such file or directory$"):
+    with pytest.raises(
+        ConfigError, match=r"^cannot read tariff list .*nope\.csv: No such file or directory$"
+    ):
         load_tarieven(tmp_path / "nope.csv")

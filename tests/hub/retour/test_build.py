@@ -109,7 +109,11 @@ def test_class_error_returns_the_client_with_codes_on_every_class() -> None:
     first = s["Client"]["ToegewezenProducten"]["ToegewezenProduct"][0]["Product"]
     validator = Validator(clock=lambda: TODAY, productcodes=frozenset({(first["Categorie"], first["Code"])}))
     s = edit(s, "Client/ToegewezenProducten/ToegewezenProduct[2]/Product/Code", "99X99")
-    s = edit(s, "Client/ToegewezenProducten/ToegewezenProduct[2]/Omvang", {"Volume": 4, "Eenheid": "04", "Frequentie": "2"})
+    s = edit(
+        s,
+        "Client/ToegewezenProducten/ToegewezenProduct[2]/Omvang",
+        {"Volume": 4, "Eenheid": "04", "Frequentie": "2"},
+    )
     verdict, retour = answer(to_xml("JW301", s), validator)
     assert [v.rule for v in verdict.errors] == ["TR381"], verdict.errors
     assert codes(retour.first("Header")) == ["0200"]
@@ -125,7 +129,11 @@ def test_rejected_class_marks_the_classes_below_it_not_assessed() -> None:
     verdict = validator.validate(to_xml("JW317", spec("JW317")))
     assert verdict.accepted and verdict.doc is not None
     client = verdict.doc.first("Client")
-    rejected = Verdict(verdict.info, (Violation("TR304", "8187", "/Bericht/Client", "x", Level.STATEFUL, client),), verdict.doc)
+    rejected = Verdict(
+        verdict.info,
+        (Violation("TR304", "8187", "/Bericht/Client", "x", Level.STATEFUL, client),),
+        verdict.doc,
+    )
     xml = build_retour(rejected, dagtekening=TODAY)
     assert xml is not None
     root = etree.fromstring(xml)
@@ -133,9 +141,11 @@ def test_rejected_class_marks_the_classes_below_it_not_assessed() -> None:
     retour = Doc(root, BERICHTEN["JW318"])
     assert codes(retour.first("Client")) == ["8187"]
     assert codes(retour.first("Client/Verzoek")) == ["0233"]
-    below = retour.all("Client/Verzoek/OngewijzigdeProducten/OngewijzigdProduct") + retour.all(
-        "Client/Verzoek/TeWijzigenProducten/TeWijzigenProduct"
-    ) + retour.all("Client/Verzoek/NieuweProducten/NieuwProduct")
+    below = (
+        retour.all("Client/Verzoek/OngewijzigdeProducten/OngewijzigdProduct")
+        + retour.all("Client/Verzoek/TeWijzigenProducten/TeWijzigenProduct")
+        + retour.all("Client/Verzoek/NieuweProducten/NieuwProduct")
+    )
     assert below and all(codes(p) == ["0233"] for p in below)
 
 
@@ -189,7 +199,9 @@ def test_declaratie_antwoord_rejects_a_prestatie_whose_amount_is_not_volume_x_ta
 
 
 def test_xsd_invalid_message_gets_no_retour() -> None:
-    verdict = Validator(clock=lambda: TODAY).validate(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "12")))
+    verdict = Validator(clock=lambda: TODAY).validate(
+        to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "12"))
+    )
     assert verdict.outcome == "malformed"
     assert build_retour(verdict, dagtekening=TODAY) is None
 
@@ -197,4 +209,6 @@ def test_xsd_invalid_message_gets_no_retour() -> None:
 def test_retour_identificatie_is_stable_for_a_redelivery() -> None:
     data = to_xml("JW305", spec("JW305"))
     v = Validator(clock=lambda: TODAY)
-    assert build_retour(v.validate(data), dagtekening=TODAY) == build_retour(v.validate(data), dagtekening=TODAY)
+    assert build_retour(v.validate(data), dagtekening=TODAY) == build_retour(
+        v.validate(data), dagtekening=TODAY
+    )

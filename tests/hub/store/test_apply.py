@@ -112,7 +112,9 @@ def test_a_product_twice_in_one_message_is_one_version(session: Session) -> None
     s = spec("JW301")
     first, second = s["Client"]["ToegewezenProducten"]["ToegewezenProduct"]
     accept(session, "JW301", _lines(s, "Client/ToegewezenProducten/ToegewezenProduct", first, second, first))
-    nummers = session.exec(select(ToewijzingRecord.toewijzing_nummer).order_by(col(ToewijzingRecord.id))).all()
+    nummers = session.exec(
+        select(ToewijzingRecord.toewijzing_nummer).order_by(col(ToewijzingRecord.id))
+    ).all()
     assert nummers == [SPECIFIEK, ASPECIFIEK]
 
 
@@ -395,7 +397,9 @@ def test_no_bsn_or_name_is_stored_anywhere(session: Session) -> None:
     assert PS(CLIENT.bsn) in seen
 
 
-def test_a_jw325_finds_its_declaratie_by_the_jw323s_identification(sqlite_template: Path, tmp_path: Path) -> None:
+def test_a_jw325_finds_its_declaratie_by_the_jw323s_identification(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
     """Through the JW323's audit row (ix_bericht_identificatie), not through every declaratie of the aanbieder."""
     with sqlite_copy(sqlite_template, tmp_path) as store, session_factory(store)() as session:
         jw323 = spec("JW323")

@@ -128,10 +128,14 @@ def test_mark_published_sets_the_retour_time_once_and_only_where_there_is_a_reto
     without = audit.record(session, **_identity(identificatie="JW301261103"), outcome="malformed")
     first, later = datetime(2026, 11, 2, 10, 0, tzinfo=UTC), datetime(2026, 11, 2, 11, 0, tzinfo=UTC)
     audit.mark_published(session, [with_retour.id, without.id], first)
-    audit.mark_published(session, [with_retour.id, without.id, "0" * 32], later)  # a redelivery publishes again
+    audit.mark_published(
+        session, [with_retour.id, without.id, "0" * 32], later
+    )  # a redelivery publishes again
     session.commit()
     session.expunge_all()
-    got = {r.id: r for r in (audit.get(session, with_retour.id), audit.get(session, without.id)) if r is not None}
+    got = {
+        r.id: r for r in (audit.get(session, with_retour.id), audit.get(session, without.id)) if r is not None
+    }
     assert (got[with_retour.id].retour_produced_at, got[with_retour.id].events_published_at) == (first, later)
     assert (got[without.id].retour_produced_at, got[without.id].events_published_at) == (None, later)
     assert audit.mark_delivered(session, [with_retour.id, "0" * 32], later) == {with_retour.id}

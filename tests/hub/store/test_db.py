@@ -177,8 +177,13 @@ async def test_waiting_for_a_current_schema_returns_at_once_and_says_nothing(
 
 def test_migration_0006_and_0008_indexes_go_down_and_up(db: Engine) -> None:
     """The lookup indexes of 0006 and 0008 are dropped by their downgrades and made again by the upgrade, on both backends."""
-    added = {"ix_toewijzing_client_gemeente", "ix_verzoek_client_gemeente", "ix_startregel_client_gemeente",
-             "ix_gi_bepaling_bepaling_id", "ix_declaratie_bericht_id"}
+    added = {
+        "ix_toewijzing_client_gemeente",
+        "ix_verzoek_client_gemeente",
+        "ix_startregel_client_gemeente",
+        "ix_gi_bepaling_bepaling_id",
+        "ix_declaratie_bericht_id",
+    }
     later = {"ix_stopregel_bericht_id"}  # migration 0008
 
     def indexes(connection: Any) -> set[str]:

@@ -90,16 +90,26 @@ def oude_wachtende_toewijzingen(session: Session, vandaag: date, grens: date) ->
     begins: list[ColumnElement[Any]] = []
     for plugin in gauges.HERKOMST["toewijzing"]:
         h = plugin()
-        joined = joined.outerjoin(h, and_(h.c.gemeente == a.c.gemeente, h.c.toewijzing_nummer == a.c.toewijzing_nummer))
+        joined = joined.outerjoin(
+            h, and_(h.c.gemeente == a.c.gemeente, h.c.toewijzing_nummer == a.c.toewijzing_nummer)
+        )
         begins.append(h.c.begin)
-    joined = joined.outerjoin(vot, and_(vot.c.gemeente == a.c.gemeente, vot.c.toewijzing_nummer == a.c.toewijzing_nummer))
+    joined = joined.outerjoin(
+        vot, and_(vot.c.gemeente == a.c.gemeente, vot.c.toewijzing_nummer == a.c.toewijzing_nummer)
+    )
     herkomst = func.coalesce(*begins, vot.c.begin, e.c.toewijzingsdatum)
     gestart = exists().where(
         S.c.gemeente == a.c.gemeente, S.c.toewijzing_nummer == a.c.toewijzing_nummer, S.c.status == IN_FORCE,
         S.c.begindatum <= vandaag,
     )  # fmt: skip
     stmt = (
-        select(e.c.gemeente, e.c.aanbieder, e.c.categorie, func.count(), func.sum(case((herkomst <= grens, 1), else_=0)))
+        select(
+            e.c.gemeente,
+            e.c.aanbieder,
+            e.c.categorie,
+            func.count(),
+            func.sum(case((herkomst <= grens, 1), else_=0)),
+        )
         .select_from(joined)
         .where(
             or_(a.c.reden_wijziging.is_(None), a.c.reden_wijziging != gauges.VERWIJDERD),
@@ -132,7 +142,13 @@ def oude_wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> li
         begins.append(h.c.begin)
     herkomst = gauges._eerste_bekend(*begins, V.c.dagtekening)
     stmt = (
-        select(V.c.gemeente, V.c.aanbieder, V.c.categorie, func.count(), func.sum(case((herkomst <= grens, 1), else_=0)))
+        select(
+            V.c.gemeente,
+            V.c.aanbieder,
+            V.c.categorie,
+            func.count(),
+            func.sum(case((herkomst <= grens, 1), else_=0)),
+        )
         .select_from(joined)
         .where(V.c.soort == gauges.VOT, V.c.dagtekening <= vandaag, ~toegewezen, ~afgewezen)
         .group_by(V.c.gemeente, V.c.aanbieder, V.c.categorie)
@@ -150,14 +166,19 @@ def oude_in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | 
     lopend = (
         select(S.c.gemeente, S.c.toewijzing_nummer)
         .distinct()
-        .where(S.c.status == IN_FORCE, S.c.toewijzing_nummer.is_not(None), S.c.begindatum <= vandaag, ~gestopt)
+        .where(
+            S.c.status == IN_FORCE, S.c.toewijzing_nummer.is_not(None), S.c.begindatum <= vandaag, ~gestopt
+        )
         .subquery("lopend")
     )
     e = _eerste_versies()
     stmt = (
         select(e.c.gemeente, e.c.aanbieder, e.c.categorie, func.count())
         .select_from(
-            lopend.join(e, and_(e.c.gemeente == lopend.c.gemeente, e.c.toewijzing_nummer == lopend.c.toewijzing_nummer))
+            lopend.join(
+                e,
+                and_(e.c.gemeente == lopend.c.gemeente, e.c.toewijzing_nummer == lopend.c.toewijzing_nummer),
+            )
         )
         .group_by(e.c.gemeente, e.c.aanbieder, e.c.categorie)
     )
@@ -191,7 +212,11 @@ def _fill(engine: Engine, seed: int, toewijzingen: int = 240) -> None:
                 "bericht_id": BERICHT,
             })  # fmt: skip
     for _toewijzing in range(toewijzingen):
-        gemeente, aanbieder, nummer = rnd.choice(GEMEENTEN), rnd.choice(AANBIEDERS), rnd.randrange(toewijzingen // 2)
+        gemeente, aanbieder, nummer = (
+            rnd.choice(GEMEENTEN),
+            rnd.choice(AANBIEDERS),
+            rnd.randrange(toewijzingen // 2),
+        )
         for _ in range(rnd.choice((1, 1, 2, 3))):  # a number drawn twice gets more versions
             ingang = _dag(rnd)
             rows[T].append({
@@ -231,7 +256,10 @@ def _fill(engine: Engine, seed: int, toewijzingen: int = 240) -> None:
             })  # fmt: skip
     with engine.begin() as conn:
         now = datetime(2026, 1, 1, tzinfo=UTC)
-        conn.execute(BerichtRecord.__table__.insert(), [{"id": BERICHT, "content_hash": "0" * 64, "outcome": "accepted", "received_at": now}])  # type: ignore[attr-defined]
+        conn.execute(
+            BerichtRecord.__table__.insert(),
+            [{"id": BERICHT, "content_hash": "0" * 64, "outcome": "accepted", "received_at": now}],
+        )  # type: ignore[attr-defined]
         for table, values in rows.items():
             conn.execute(table.insert(), values)
 
@@ -241,7 +269,9 @@ def _zelfde(nieuw: list[Any], oud: list[Any]) -> Counter[Any]:
     return Counter(nieuw)
 
 
-@pytest.mark.parametrize("plugins", [pytest.param(True, id="gi-herkomst"), pytest.param(False, id="ijw-only")])
+@pytest.mark.parametrize(
+    "plugins", [pytest.param(True, id="gi-herkomst"), pytest.param(False, id="ijw-only")]
+)
 def test_the_counts_equal_those_of_the_sql_it_replaced(
     db: Engine, monkeypatch: pytest.MonkeyPatch, plugins: bool
 ) -> None:

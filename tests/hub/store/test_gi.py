@@ -31,7 +31,9 @@ def model(bericht: str, spec: Spec) -> GiBericht:
     return extract_gi(doc)
 
 
-def test_the_intake_hands_gb101_over_without_a_second_lookup(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_intake_hands_gb101_over_without_a_second_lookup(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     p = Pipeline(db)
     p.stuur("GI001", m.gi001(KIND, D, "B1", m.bepaling("B-1", D)))
 
@@ -52,7 +54,9 @@ def test_a_given_bekend_is_used_as_given(db: Engine) -> None:
     with p.session() as s:
         assert gi_store.load_snapshot(s, resend, PSEUDONYM).identificatie_bekend  # looked up
         assert not gi_store.load_snapshot(s, resend, PSEUDONYM, bekend=False).identificatie_bekend
-        assert gi_store.load_snapshot(s, resend, PSEUDONYM, bekend=True).bepalingen["B-1"].lopend  # the rest loads
+        assert (
+            gi_store.load_snapshot(s, resend, PSEUDONYM, bekend=True).bepalingen["B-1"].lopend
+        )  # the rest loads
 
 
 def _record(session: Session, bericht: str, spec: Spec, outcome: audit.Outcome) -> None:
@@ -70,7 +74,9 @@ def test_gb101_asks_what_the_intakes_identity_lookup_answers(session: Session) -
 
     def both() -> tuple[bool, bool]:
         h = g.header
-        seen = audit.seen(session, h.afzender, g.bericht, h.identificatie, audit.content_hash(xml("GI001", spec)))
+        seen = audit.seen(
+            session, h.afzender, g.bericht, h.identificatie, audit.content_hash(xml("GI001", spec))
+        )
         return gi_store.identificatie_bekend(session, g), seen.identificatie_bekend
 
     assert both() == (False, False)
@@ -100,7 +106,9 @@ def test_the_snapshot_finds_the_bepalingen_it_names_by_their_index(store: Engine
         found = plans(store, lambda: snaps.append(gi_store.load_snapshot(s, named, PSEUDONYM)))
     assert snaps[0].bepalingen["B-1"].ingetrokken
     assert found == {
-        "bericht": ["SEARCH bericht USING INDEX ix_bericht_identificatie (afzender=? AND bericht=? AND identificatie=?)"],
+        "bericht": [
+            "SEARCH bericht USING INDEX ix_bericht_identificatie (afzender=? AND bericht=? AND identificatie=?)"
+        ],
         "gi_bepaling": ["SEARCH gi_bepaling USING INDEX ix_gi_bepaling_bepaling_id (gi=? AND bepaling_id=?)"],
         "gi_maatregel": ["SEARCH gi_maatregel USING INDEX ux_gi_maatregel_id (gi=? AND maatregel_id=?)"],
     }

@@ -50,18 +50,24 @@ def test_a_group_is_read_by_indexes_on_client_and_gemeente(store: Engine) -> Non
     _keten(store)
     with session_factory(store)() as session:
         groepen: list[gi_link.Groep] = []
-        found = plans(store, lambda: groepen.append(gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW)))
+        found = plans(
+            store, lambda: groepen.append(gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW))
+        )
     [k] = groepen[0].koppelingen.values()  # the group was read: the bepaling is linked up to its start
     assert (k.toewijzing and k.toewijzing.nummer, k.start and k.start.begindatum) == (300201, START)
     assert found == {
         "gi_bepaling": ["SEARCH gi_bepaling USING INDEX ix_gi_bepaling_client (client=? AND gemeente=?)"],
-        "toewijzing": ["SEARCH toewijzing USING INDEX ix_toewijzing_client_gemeente (client=? AND gemeente=?)"],
+        "toewijzing": [
+            "SEARCH toewijzing USING INDEX ix_toewijzing_client_gemeente (client=? AND gemeente=?)"
+        ],
         "verzoek": [
             "SEARCH verzoek USING INDEX ix_verzoek_client_gemeente (client=? AND gemeente=?)",
             "SEARCH gi_verwijzing USING INDEX ux_gi_verwijzing_referentie (aanbieder=? AND referentie_aanbieder=?)"
             " LEFT-JOIN",
         ],
-        "startregel": ["SEARCH startregel USING INDEX ix_startregel_client_gemeente (client=? AND gemeente=?)"],
+        "startregel": [
+            "SEARCH startregel USING INDEX ix_startregel_client_gemeente (client=? AND gemeente=?)"
+        ],
         "gi_statusmelding": [
             "SEARCH gi_statusmelding USING COVERING INDEX ux_gi_statusmelding_status (bepaling_ref=?)"
         ],

@@ -104,7 +104,9 @@ def test_only_retouren_delivered_before_the_cutoff_are_cleared(db: Engine) -> No
     assert columns(after[old]) == columns(before[old])  # outcome, codes, client, event, every timestamp
     for kept in (recent, undelivered, unproduced):
         assert after[kept].retour == RETOUR and after[kept].retour_purged_at is None
-    assert after[no_retour].retour is None and after[no_retour].retour_purged_at is None  # "no retour" stays so
+    assert (
+        after[no_retour].retour is None and after[no_retour].retour_purged_at is None
+    )  # "no retour" stays so
 
 
 def test_the_dry_run_counts_what_a_purge_clears_and_changes_nothing(db: Engine) -> None:
@@ -151,7 +153,9 @@ def test_only_statusmeldingen_delivered_before_the_cutoff_are_cleared(db: Engine
     assert retention.purge(sessions, BEFORE, now=NOW, what=retention.STATUSMELDINGEN) == 1
 
     assert melding(sessions, old).xml == "" and melding(sessions, old).xml_purged_at == NOW
-    assert melding_columns(melding(sessions, old)) == melding_columns(before[old])  # what the monitor reads stays
+    assert melding_columns(melding(sessions, old)) == melding_columns(
+        before[old]
+    )  # what the monitor reads stays
     assert melding(sessions, recent).xml == GI102 and melding(sessions, recent).xml_purged_at is None
     assert load(sessions, bericht_id).retour == RETOUR  # each kind is purged on its own
 
@@ -160,8 +164,12 @@ def test_a_statusmelding_not_yet_delivered_is_never_cleared_whatever_its_age(db:
     sessions = session_factory(db)
     with sessions() as session:
         ref = bepaling(session)
-        published = statusmelding(session, ref, delivered=None)  # on the retour topic, not in the GI's outbox yet
-        made = statusmelding(session, ref, delivered=None, published=False)  # the processors have yet to send it
+        published = statusmelding(
+            session, ref, delivered=None
+        )  # on the retour topic, not in the GI's outbox yet
+        made = statusmelding(
+            session, ref, delivered=None, published=False
+        )  # the processors have yet to send it
         pending = gi_link.verstuurd_niet_afgeleverd(session)  # its part of hub_retour_pending
     everything = NOW + timedelta(days=1)  # --older-than 0, a day later
 
@@ -174,7 +182,9 @@ def test_a_statusmelding_not_yet_delivered_is_never_cleared_whatever_its_age(db:
         assert [(r.id, r.xml) for r in gi_link.te_versturen(session)] == [(made, GI102)]  # still sent whole
         gi_link.markeer_afgeleverd(session, published, NOW)
         session.commit()
-    assert retention.purge(sessions, everything, now=NOW, what=retention.STATUSMELDINGEN) == 1  # now it may go
+    assert (
+        retention.purge(sessions, everything, now=NOW, what=retention.STATUSMELDINGEN) == 1
+    )  # now it may go
     assert melding(sessions, published).xml == "" and melding(sessions, made).xml == GI102
 
 
@@ -206,7 +216,9 @@ def test_statusmeldingen_are_purged_in_batches_too(db: Engine) -> None:
         ref = bepaling(session)
         due = {statusmelding(session, ref, delivered=timedelta(days=100)) for _ in range(5)}
         kept = statusmelding(session, ref, delivered=timedelta(days=1))
-    assert retention.purge(sessions, BEFORE, now=NOW, batch=2, what=retention.STATUSMELDINGEN) == 5  # 2 + 2 + 1
+    assert (
+        retention.purge(sessions, BEFORE, now=NOW, batch=2, what=retention.STATUSMELDINGEN) == 5
+    )  # 2 + 2 + 1
     assert all(melding(sessions, i).xml == "" for i in due) and melding(sessions, kept).xml == GI102
 
 
@@ -223,7 +235,9 @@ async def until(condition: Any, timeout: float = 30) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_the_loop_purges_and_outlives_a_failed_round(db: Engine, caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_loop_purges_and_outlives_a_failed_round(
+    db: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     sessions = session_factory(db)
     with sessions() as session:
         bericht_id = message(session, delivered=timedelta(days=100))
@@ -241,12 +255,17 @@ async def test_the_loop_purges_and_outlives_a_failed_round(db: Engine, caplog: p
         retention.retention_loop(flaky, DAYS, interval=0.01, clock=lambda: NOW)  # type: ignore[arg-type]
     )
     try:
-        await until(lambda: melding(sessions, status_id).xml == "")  # the retouren go first, in the same round
+        await until(
+            lambda: melding(sessions, status_id).xml == ""
+        )  # the retouren go first, in the same round
     finally:
         loop.cancel()
         with pytest.raises(asyncio.CancelledError):
             await loop
-    assert load(sessions, bericht_id).retour_purged_at == NOW and melding(sessions, status_id).xml_purged_at == NOW
+    assert (
+        load(sessions, bericht_id).retour_purged_at == NOW
+        and melding(sessions, status_id).xml_purged_at == NOW
+    )
     assert "retour retention postponed" in caplog.text and "999990019" not in caplog.text
 
 
@@ -268,8 +287,13 @@ def test_migration_0004_goes_down_and_up_with_state_rows_referring_to_messages(f
         bericht_id = message(session, delivered=timedelta(days=100))
         session.add(  # state the message wrote: a foreign key onto `bericht`
             ToewijzingRecord(
-                gemeente="0200", aanbieder="12345678", client=PS("999990019"), toewijzing_nummer=1,
-                ingangsdatum=date(2026, 8, 1), toewijzingsdatum=date(2026, 8, 1), toewijzingstijd=clock_time(10),
+                gemeente="0200",
+                aanbieder="12345678",
+                client=PS("999990019"),
+                toewijzing_nummer=1,
+                ingangsdatum=date(2026, 8, 1),
+                toewijzingsdatum=date(2026, 8, 1),
+                toewijzingstijd=clock_time(10),
                 bericht_id=bericht_id,
             )
         )
@@ -277,7 +301,9 @@ def test_migration_0004_goes_down_and_up_with_state_rows_referring_to_messages(f
     with fresh.begin() as connection:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, "0003")  # in place: a rebuilt `bericht` would break the toewijzing's foreign key
+        command.downgrade(
+            cfg, "0003"
+        )  # in place: a rebuilt `bericht` would break the toewijzing's foreign key
         assert "retour_purged_at" not in {c["name"] for c in inspect(connection).get_columns("bericht")}
         command.upgrade(cfg, "head")
     assert retention.purge(session_factory(fresh), BEFORE, now=NOW) == 1

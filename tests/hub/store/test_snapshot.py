@@ -204,7 +204,9 @@ _SHAPES = {
         (store_snapshot._VERZOEKEN[True], ()),
         (store_snapshot._VERZOEKEN[True], ("refs",)),
     ],
-    "_PRESTATIES": [(store_snapshot._PRESTATIES, lists) for lists in (("refs",), ("nummers",), ("refs", "nummers"))],
+    "_PRESTATIES": [
+        (store_snapshot._PRESTATIES, lists) for lists in (("refs",), ("nummers",), ("refs", "nummers"))
+    ],
 }
 
 
@@ -236,12 +238,17 @@ def test_a_jw307_sees_the_starts_and_stops_in_force_from_one_query(db: Engine, s
     with _count_queries(db) as seen:
         snap = load_snapshot(session, m, PS, DAG, bekend=False)
     assert len(seen) == 2  # the toewijzingen; the starts and stops together
-    assert [s.sleutel for s in snap.starts] == [(SPECIFIEK, "45", "45A53", INGANG), (ASPECIFIEK, "43", None, INGANG)]
+    assert [s.sleutel for s in snap.starts] == [
+        (SPECIFIEK, "45", "45A53", INGANG),
+        (ASPECIFIEK, "43", None, INGANG),
+    ]
     assert [s.sleutel for s in snap.stops] == [(SPECIFIEK, "45", "45A53", INGANG, date(2026, 10, 31), "31")]
     assert snap.stops[0].toewijzing_ingangsdatum == snap.starts[0].toewijzing_ingangsdatum == INGANG
 
 
-def test_a_jw323_sees_its_declaratienummer_and_the_last_period_from_one_query(db: Engine, session: Session) -> None:
+def test_a_jw323_sees_its_declaratienummer_and_the_last_period_from_one_query(
+    db: Engine, session: Session
+) -> None:
     accept(session, "JW323", spec("JW323"))
     nummer = spec("JW323")["Declaratie"]["DeclaratieNummer"]
     anders = edit(spec("JW323", "JW323C"), "Declaratie/DeclaratieNummer", "D999")
@@ -316,7 +323,9 @@ def test_a_jw325_sees_the_jw323_it_answers_from_one_query(db: Engine, session: S
         {"Ontvanger": "87654321"},  # from another aanbieder
     ],
 )
-def test_a_jw325_knows_no_jw323_that_its_header_does_not_name(session: Session, header: dict[str, Any]) -> None:
+def test_a_jw325_knows_no_jw323_that_its_header_does_not_name(
+    session: Session, header: dict[str, Any]
+) -> None:
     jw323 = spec("JW323")
     accept(session, "JW323", jw323)
     assert snapshot(session, "JW325", _jw325_op(jw323, **header)).beantwoorde_declaratie is None

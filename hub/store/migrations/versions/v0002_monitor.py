@@ -31,7 +31,9 @@ def _observed() -> tuple[sa.Column[Any], sa.Column[Any]]:
 
 
 def _pk(table: str) -> tuple[sa.Column[Any], sa.PrimaryKeyConstraint]:
-    return sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}"))
+    return sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint(
+        "id", name=op.f(f"pk_{table}")
+    )
 
 
 def upgrade() -> None:
@@ -45,7 +47,9 @@ def upgrade() -> None:
         *_observed(),
         *_pk("monitor_doorlooptijd"),
     )
-    op.create_index("ux_monitor_doorlooptijd_sleutel", "monitor_doorlooptijd", ["fase", "sleutel"], unique=True)
+    op.create_index(
+        "ux_monitor_doorlooptijd_sleutel", "monitor_doorlooptijd", ["fase", "sleutel"], unique=True
+    )
 
     op.create_table(
         "monitor_norm",

@@ -43,7 +43,9 @@ def _fk(table: str, column: str, target: str = "bericht") -> sa.ForeignKeyConstr
 
 
 def _pk(table: str) -> tuple[sa.Column[Any], sa.PrimaryKeyConstraint]:
-    return sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}"))
+    return sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint(
+        "id", name=op.f(f"pk_{table}")
+    )
 
 
 def upgrade() -> None:
@@ -185,5 +187,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("gi_statusmelding", "gi_koppeling", "gi_verwijzing", "gi_capaciteit", "gi_maatregel", "gi_bepaling"):
+    for table in (
+        "gi_statusmelding",
+        "gi_koppeling",
+        "gi_verwijzing",
+        "gi_capaciteit",
+        "gi_maatregel",
+        "gi_bepaling",
+    ):
         op.drop_table(table)

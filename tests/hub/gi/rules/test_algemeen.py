@@ -45,12 +45,19 @@ def test_gb003_dagtekening_not_after_today(bericht: str) -> None:
     assert locations(bericht, later, "GB003") == ["/Bericht/Header/BerichtIdentificatie/Dagtekening"]
 
 
-@pytest.mark.parametrize(("bericht", "path"), [
-    ("GI001", "Header/Ontvanger"), ("GI002", "Header/Ontvanger"), ("GI003", "Header/Ontvanger"),
-    ("GI102", "Header/Afzender"),
-])
+@pytest.mark.parametrize(
+    ("bericht", "path"),
+    [
+        ("GI001", "Header/Ontvanger"),
+        ("GI002", "Header/Ontvanger"),
+        ("GI003", "Header/Ontvanger"),
+        ("GI102", "Header/Afzender"),
+    ],
+)
 def test_gb004_gemeentecode_known(bericht: str, path: str) -> None:
     bad = edited(bericht, (path, "9999"))
     assert locations(bericht, bad, "GB004") == [f"/Bericht/{path}"]
     assert locations(bericht, bad, "GB004", ctx=replace(CTX, gemeenten=frozenset({"9999"}))) == []
-    assert locations(bericht, bad, "GB004", ctx=replace(CTX, gemeenten=None)) == []  # not configured: not checked
+    assert (
+        locations(bericht, bad, "GB004", ctx=replace(CTX, gemeenten=None)) == []
+    )  # not configured: not checked

@@ -46,7 +46,9 @@ def test_gb011_duplicate_id_with_the_same_status() -> None:
 
 def test_gb011_withdrawal_plus_new_is_a_correction() -> None:
     assert locations("GI001", met_bepalingen(b("B1", "3"), b("B1", "1")), "GB011") == []
-    assert locations("GI001", met_bepalingen(b("B1", "3"), b("B1", "3")), "GB011") == [f"{LOC.format(2)}/BepalingId"]
+    assert locations("GI001", met_bepalingen(b("B1", "3"), b("B1", "3")), "GB011") == [
+        f"{LOC.format(2)}/BepalingId"
+    ]
 
 
 def test_gb012_datum_bepaling_not_after_dagtekening() -> None:
@@ -60,7 +62,9 @@ def test_gb013_datum_bepaling_not_before_birth() -> None:
     geboren: date = s["Client"]["Geboortedatum"]["Datum"]
     ok = edit(edit(s, f"{B1}/DatumBepaling", geboren), f"{B1}/GewensteIngangsdatum", geboren)
     assert locations("GI001", ok, "GB013") == []
-    bad = edit(edit(s, f"{B1}/DatumBepaling", geboren - timedelta(days=1)), f"{B1}/GewensteIngangsdatum", geboren)
+    bad = edit(
+        edit(s, f"{B1}/DatumBepaling", geboren - timedelta(days=1)), f"{B1}/GewensteIngangsdatum", geboren
+    )
     found = violations("GI001", bad, "GB013")
     assert [v.location for v in found] == [f"{LOC1}/DatumBepaling"]
     assert geboren.isoformat() not in found[0].message

@@ -23,7 +23,9 @@ def met(*capaciteiten: Spec) -> Spec:
 
 def test_gb030_peildatum_not_after_dagtekening() -> None:
     assert locations("GI003", met(capaciteit(peildatum=DAG)), "GB030") == []
-    assert locations("GI003", met(capaciteit(peildatum=DAG + timedelta(days=1))), "GB030") == [f"{LOC1}/Peildatum"]
+    assert locations("GI003", met(capaciteit(peildatum=DAG + timedelta(days=1))), "GB030") == [
+        f"{LOC1}/Peildatum"
+    ]
 
 
 @pytest.mark.parametrize("naam", ["Midden IJssel-Oost Veluwe", "midden ijssel oost veluwe", "Achterhoek"])
@@ -39,9 +41,9 @@ def test_gb031_unknown_jeugdregio() -> None:
 
 def test_gb031_only_regions_of_the_configured_gemeenten() -> None:
     alleen_apeldoorn = replace(CTX, gemeenten=frozenset({"0200"}))
-    assert locations("GI003", met(capaciteit("Achterhoek", peildatum=DAG)), "GB031", ctx=alleen_apeldoorn) == [
-        f"{LOC1}/Jeugdregio"
-    ]
+    assert locations(
+        "GI003", met(capaciteit("Achterhoek", peildatum=DAG)), "GB031", ctx=alleen_apeldoorn
+    ) == [f"{LOC1}/Jeugdregio"]
 
 
 def test_gb032_region_and_peildatum_once() -> None:
@@ -57,4 +59,6 @@ def test_gb033_caseload_needs_jeugdbeschermers() -> None:
     assert locations("GI003", met(capaciteit(peildatum=DAG, jeugdbeschermers="0", caseload=0)), "GB033") == []
     bad = met(capaciteit(peildatum=DAG, jeugdbeschermers=Decimal("0.00"), caseload=3))
     assert locations("GI003", bad, "GB033") == [f"{LOC1}/Caseload"]
-    assert locations("GI003", met(capaciteit(peildatum=DAG, jeugdbeschermers="0.5", caseload=3)), "GB033") == []
+    assert (
+        locations("GI003", met(capaciteit(peildatum=DAG, jeugdbeschermers="0.5", caseload=3)), "GB033") == []
+    )

@@ -29,16 +29,30 @@ CLIENT = pseudonym(BSN)
 ANDER = pseudonym("999990019")
 
 
-def bekend(bepaling_id: str = BEPALING_ID, *, client: str = CLIENT, ingetrokken: bool = False) -> BepalingState:
+def bekend(
+    bepaling_id: str = BEPALING_ID, *, client: str = CLIENT, ingetrokken: bool = False
+) -> BepalingState:
     return BepalingState(
-        gi=GI_AGB, bepaling_id=bepaling_id, client=client, gemeente=GEMEENTE, maatregel_id=MAATREGEL_ID,
-        maatregel_type="02", categorie="45", code="45A53", datum_bepaling=DAG - timedelta(days=30),
-        gewenste_ingangsdatum=DAG, urgentie="3", dagtekening=DAG - timedelta(days=30), ingetrokken=ingetrokken,
+        gi=GI_AGB,
+        bepaling_id=bepaling_id,
+        client=client,
+        gemeente=GEMEENTE,
+        maatregel_id=MAATREGEL_ID,
+        maatregel_type="02",
+        categorie="45",
+        code="45A53",
+        datum_bepaling=DAG - timedelta(days=30),
+        gewenste_ingangsdatum=DAG,
+        urgentie="3",
+        dagtekening=DAG - timedelta(days=30),
+        ingetrokken=ingetrokken,
     )
 
 
 def maatregel_bekend(client: str = CLIENT, maatregel_type: str = "02", **dates: date) -> MaatregelState:
-    return MaatregelState(gi=GI_AGB, maatregel_id=MAATREGEL_ID, client=client, maatregel_type=maatregel_type, **dates)
+    return MaatregelState(
+        gi=GI_AGB, maatregel_id=MAATREGEL_ID, client=client, maatregel_type=maatregel_type, **dates
+    )
 
 
 def snapshot(**kwargs: Any) -> GiSnapshot:
@@ -54,7 +68,9 @@ def met_bepalingen(*bepalingen: Spec) -> Spec:
 
 
 def b(bepaling_id: str = BEPALING_ID, status: str = "1") -> Spec:
-    return bepaling(bepaling_id, datum_bepaling=DAG - timedelta(days=3), gewenste_ingangsdatum=DAG, status=status)
+    return bepaling(
+        bepaling_id, datum_bepaling=DAG - timedelta(days=3), gewenste_ingangsdatum=DAG, status=status
+    )
 
 
 @pytest.mark.parametrize("code", ["GB101", "GB102", "GB103", "GB104", "GB105"])
@@ -81,10 +97,13 @@ def test_gb102_new_bepaling_with_an_id_in_force() -> None:
     assert found[0].klasse is not None
 
 
-@pytest.mark.parametrize("state", [
-    pytest.param({}, id="unknown"),
-    pytest.param({BEPALING_ID: bekend(ingetrokken=True)}, id="withdrawn-before"),
-])
+@pytest.mark.parametrize(
+    "state",
+    [
+        pytest.param({}, id="unknown"),
+        pytest.param({BEPALING_ID: bekend(ingetrokken=True)}, id="withdrawn-before"),
+    ],
+)
 def test_gb102_new_id_or_reuse_after_withdrawal_passes(state: dict[str, BepalingState]) -> None:
     assert judge("GI001", spec("GI001"), snapshot(bepalingen=state), "GB102") == []
 
@@ -92,7 +111,9 @@ def test_gb102_new_id_or_reuse_after_withdrawal_passes(state: dict[str, Bepaling
 def test_gb102_correction_in_one_message() -> None:
     state = snapshot(bepalingen={BEPALING_ID: bekend()})
     assert judge("GI001", met_bepalingen(b(status="3"), b(status="1")), state, "GB102") == []
-    assert judge("GI001", met_bepalingen(b(status="1"), b(status="3")), state, "GB102") == []  # order is irrelevant
+    assert (
+        judge("GI001", met_bepalingen(b(status="1"), b(status="3")), state, "GB102") == []
+    )  # order is irrelevant
 
 
 def test_gb102_correction_needs_a_valid_withdrawal() -> None:
@@ -107,15 +128,22 @@ def test_gb103_withdrawal_of_a_bepaling_in_force_passes() -> None:
     assert judge("GI001", s, snapshot(bepalingen={BEPALING_ID: bekend()}), "GB103") == []
 
 
-@pytest.mark.parametrize(("state", "reden"), [
-    pytest.param({}, "is unknown", id="unknown"),
-    pytest.param({BEPALING_ID: bekend(ingetrokken=True)}, "was already withdrawn", id="withdrawn"),
-    pytest.param({BEPALING_ID: bekend(client=ANDER)}, "belongs to another client", id="other-client"),
-])
-def test_gb103_withdrawal_must_refer_to_a_bepaling_in_force(state: dict[str, BepalingState], reden: str) -> None:
+@pytest.mark.parametrize(
+    ("state", "reden"),
+    [
+        pytest.param({}, "is unknown", id="unknown"),
+        pytest.param({BEPALING_ID: bekend(ingetrokken=True)}, "was already withdrawn", id="withdrawn"),
+        pytest.param({BEPALING_ID: bekend(client=ANDER)}, "belongs to another client", id="other-client"),
+    ],
+)
+def test_gb103_withdrawal_must_refer_to_a_bepaling_in_force(
+    state: dict[str, BepalingState], reden: str
+) -> None:
     s = edit(spec("GI001"), "Client/Bepalingen/Bepaling[1]/StatusAanlevering", "3")
     found = judge("GI001", s, snapshot(bepalingen=state), "GB103")
-    assert [(v.location, v.retourcode) for v in found] == [("/Bericht/Client/Bepalingen/Bepaling/BepalingId", "G103")]
+    assert [(v.location, v.retourcode) for v in found] == [
+        ("/Bericht/Client/Bepalingen/Bepaling/BepalingId", "G103")
+    ]
     assert reden in found[0].message
 
 
@@ -127,7 +155,9 @@ def test_gb103_new_and_withdrawal_of_the_same_id_in_one_message() -> None:
 
 @pytest.mark.parametrize("bericht", ["GI001", "GI002"])
 def test_gb104_maatregel_of_another_client(bericht: str) -> None:
-    found = judge(bericht, spec(bericht), snapshot(maatregelen={MAATREGEL_ID: maatregel_bekend(client=ANDER)}), "GB104")
+    found = judge(
+        bericht, spec(bericht), snapshot(maatregelen={MAATREGEL_ID: maatregel_bekend(client=ANDER)}), "GB104"
+    )
     assert [v.retourcode for v in found] == ["G104"]
     assert found[0].location is not None and found[0].location.endswith("MaatregelId")
 
@@ -138,7 +168,9 @@ def test_gb104_maatregel_with_another_type(bericht: str) -> None:
     found = judge(bericht, spec(bericht), state, "GB104")
     assert [v.retourcode for v in found] == ["G104"]
     assert found[0].location is not None and found[0].location.endswith("MaatregelType")
-    assert judge(bericht, spec(bericht), snapshot(maatregelen={MAATREGEL_ID: maatregel_bekend()}), "GB104") == []
+    assert (
+        judge(bericht, spec(bericht), snapshot(maatregelen={MAATREGEL_ID: maatregel_bekend()}), "GB104") == []
+    )
 
 
 def voortgang(**dates: date) -> Spec:
@@ -163,5 +195,9 @@ def test_gb105_uitspraak_after_dates_received_earlier() -> None:
 
 def test_gb105_both_dates_in_the_message_are_level2() -> None:
     # The message corrects both dates at once: the earlier uitspraak no longer counts, GB021 judges the pair.
-    state = snapshot(maatregelen={MAATREGEL_ID: maatregel_bekend(datum_uitspraak=UITSPRAAK + timedelta(days=9))})
-    assert judge("GI002", voortgang(uitspraak=UITSPRAAK, vaste_jeugdbeschermer=UITSPRAAK), state, "GB105") == []
+    state = snapshot(
+        maatregelen={MAATREGEL_ID: maatregel_bekend(datum_uitspraak=UITSPRAAK + timedelta(days=9))}
+    )
+    assert (
+        judge("GI002", voortgang(uitspraak=UITSPRAAK, vaste_jeugdbeschermer=UITSPRAAK), state, "GB105") == []
+    )

@@ -29,14 +29,20 @@ def test_gb020_dates_not_after_dagtekening(name: str) -> None:
 
 
 def test_gb020_einddatum_may_lie_ahead() -> None:
-    assert locations("GI002", met(maatregel(uitspraak=UITSPRAAK, einddatum=DAG + timedelta(days=300))), "GB020") == []
+    assert (
+        locations("GI002", met(maatregel(uitspraak=UITSPRAAK, einddatum=DAG + timedelta(days=300))), "GB020")
+        == []
+    )
 
 
-@pytest.mark.parametrize(("code", "name"), [
-    ("GB021", "DatumVasteJeugdbeschermer"),
-    ("GB022", "DatumGedragenKoers"),
-    ("GB023", "Einddatum"),
-])
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("GB021", "DatumVasteJeugdbeschermer"),
+        ("GB022", "DatumGedragenKoers"),
+        ("GB023", "Einddatum"),
+    ],
+)
 def test_gb021_to_gb023_not_before_uitspraak(code: str, name: str) -> None:
     path = f"Client/Maatregelen/Maatregel[1]/{name}"
     assert locations("GI002", edit(met(maatregel(uitspraak=UITSPRAAK)), path, UITSPRAAK), code) == []
@@ -52,5 +58,9 @@ def test_gb024_at_least_one_date() -> None:
 
 
 def test_gb025_maatregel_id_once() -> None:
-    s = met(maatregel("M1", uitspraak=UITSPRAAK), maatregel("M2", uitspraak=UITSPRAAK), maatregel("M1", einddatum=DAG))
+    s = met(
+        maatregel("M1", uitspraak=UITSPRAAK),
+        maatregel("M2", uitspraak=UITSPRAAK),
+        maatregel("M1", einddatum=DAG),
+    )
     assert locations("GI002", s, "GB025") == ["/Bericht/Client/Maatregelen/Maatregel[3]/MaatregelId"]

@@ -88,9 +88,9 @@ def test_tr337_unknown_jw323_on_the_header_without_retourcode() -> None:
     assert violations[0].location == "/Bericht/Header/DeclaratieIdentificatie"
     assert BSN not in violations[0].message
     # Nothing else is judged against a JW323 that is not there.
-    assert rules_of(judge("JW325", edit(jw325(), "DeclaratieAntwoord/DeclaratieNummer", "X1"), snapshot())) == [
-        "TR337"
-    ]
+    assert rules_of(
+        judge("JW325", edit(jw325(), "DeclaratieAntwoord/DeclaratieNummer", "X1"), snapshot())
+    ) == ["TR337"]
 
 
 # --- TR371 ---------------------------------------------------------------------------------------------
@@ -117,7 +117,9 @@ def test_tr371_not_judged_when_the_store_did_not_keep_the_version() -> None:
 
 
 def test_tr376_declaratienummer_of_another_declaratie() -> None:
-    violations = judge("JW325", edit(jw325(), "DeclaratieAntwoord/DeclaratieNummer", "D202610999"), beantwoord())
+    violations = judge(
+        "JW325", edit(jw325(), "DeclaratieAntwoord/DeclaratieNummer", "D202610999"), beantwoord()
+    )
     assert found(violations) == [("TR376", None, ANTWOORD_KLASSE)]
     assert violations[0].location == ANTWOORD_KLASSE + "/DeclaratieNummer"
 
