@@ -20,9 +20,9 @@ from hub.events.models import HubEvent
 from hub.events.normalise import Pseudonymise, normalise
 from hub.gi.catalog import is_gi
 from hub.gi.extract import extract_gi
-from hub.gi.oordeel import Oordeel, oordeel
 from hub.ijw.doc import Doc
 from hub.ijw.extract import extract
+from hub.oordeel import Oordeel, oordeel
 from hub.store import apply
 from hub.store import gi as gi_store
 from hub.store.snapshot import load_snapshot
@@ -61,7 +61,7 @@ def _ijw_normalise(
 def _ijw_apply(
     session: Session, model: Any, bericht_id: str, pseudonym: Pseudonym, onderdelen: frozenset[int] | None
 ) -> None:
-    apply.apply_accepted(session, model, bericht_id, pseudonym)
+    apply.apply_accepted(session, model, bericht_id, pseudonym, onderdelen)
     gi_store.apply_ijw(session, model, bericht_id, pseudonym)
 
 
@@ -87,7 +87,7 @@ def _gi_snapshot(session: Session, model: Any, pseudonym: Pseudonym, today: date
 IJW = Familie(
     extract=extract,
     snapshot=load_snapshot,
-    oordeel=lambda verdict: Oordeel(verdict.accepted),
+    oordeel=oordeel,  # per Prestatie for a JW323, else the whole message
     normalise=_ijw_normalise,
     apply=_ijw_apply,
 )

@@ -48,8 +48,18 @@ NIEUW, VERWIJDER = "1", "3"  # StatusAanlevering (COD467); 2 and 9 never pass CS
 TOEGEKEND_CODES = frozenset({"0200", "8001"})  # a DeclaratieAntwoord with only these did not reject the whole
 
 
-def apply_accepted(session: Session, model: Bericht, bericht_id: str, pseudonym: Pseudonym) -> None:
-    """Write the state changes of one accepted heenbericht; retourberichten change nothing."""
+def apply_accepted(
+    session: Session,
+    model: Bericht,
+    bericht_id: str,
+    pseudonym: Pseudonym,
+    onderdelen: frozenset[int] | None = None,
+) -> None:
+    """Write the state changes of one accepted heenbericht; retourberichten change nothing.
+
+    `onderdelen`: of a JW323, the granted Prestaties (indices in document order; None: all); the ones its JW325
+    rejects count as not sent.
+    """
     match model:
         case Jw301():
             _jw301(session, model, bericht_id, pseudonym)
@@ -62,7 +72,7 @@ def apply_accepted(session: Session, model: Bericht, bericht_id: str, pseudonym:
         case Jw319():
             _jw319(session, model, bericht_id)
         case Jw323():
-            _jw323(session, model, bericht_id, pseudonym)
+            _jw323(session, model, bericht_id, pseudonym, onderdelen)
         case Jw325():
             _jw325(session, model, bericht_id)
     session.flush()
@@ -336,8 +346,10 @@ def _jw319(session: Session, m: Jw319, bericht_id: str) -> None:
 # ---- JW323 / JW325 --------------------------------------------------------------------------------
 
 
-def _jw323(session: Session, m: Jw323, bericht_id: str, pseudonym: Pseudonym) -> None:
-    """The declaratie and its prestaties; a credit line marks the debet line it names gecrediteerd."""
+def _jw323(
+    session: Session, m: Jw323, bericht_id: str, pseudonym: Pseudonym, toegekend: frozenset[int] | None
+) -> None:
+    """The declaratie and its granted prestaties; a credit line marks the debet line it names gecrediteerd."""
     aanbieder, gemeente, d = m.header.afzender, m.header.ontvanger, m.declaratie
     declaratie = DeclaratieRecord(
         aanbieder=aanbieder,
@@ -353,10 +365,11 @@ def _jw323(session: Session, m: Jw323, bericht_id: str, pseudonym: Pseudonym) ->
     session.add(declaratie)
     session.flush()  # the prestaties need its id
     assert declaratie.id is not None
+    lines = [(c, p) for c in d.clienten for p in c.prestaties]
     rows = [
         _prestatie(p, declaratie.id, aanbieder, gemeente, pseudonym(c.bsn))
-        for c in d.clienten
-        for p in c.prestaties
+        for i, (c, p) in enumerate(lines)
+        if toegekend is None or i in toegekend
     ]
     session.add_all(rows)
     credited = {

@@ -293,3 +293,45 @@ def _intake(db: Engine) -> Intake:
         clock=lambda: TODAY,
         now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
     )
+
+
+# ---- a JW323 is judged per Prestatie (rules.md 1, process.md 5.3) -----------------------------------------
+
+PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
+
+
+def _jw323_na_toewijzing(db: Engine) -> tuple[Intake, dict[str, object]]:
+    intake = _intake(db)
+    assert intake.verwerk(to_xml("JW301", spec("JW301"))).outcome == "accepted"
+    return intake, spec("JW323")
+
+
+def test_a_jw323_with_one_rejected_prestatie_keeps_the_granted_ones(db: Engine) -> None:
+    intake, jw323 = _jw323_na_toewijzing(db)
+    refs = [p["ProductReferentie"]["ReferentieNummer"] for p in jw323["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"]]  # fmt: skip
+    result = intake.verwerk(to_xml("JW323", edit(jw323, f"{PRESTATIE}[2]/ToewijzingNummer", 999999)))
+    # The JW325 rejects the second line (TR338) and grants the first: the granted line is declared.
+    assert result.outcome == "accepted"
+    assert [(v.rule, v.retourcode) for v in result.errors] == [("TR338", "9338")]
+    assert result.retour is not None and b"<jw325:RetourCode>9338</jw325:RetourCode>" in result.retour
+    assert _declaratie_lines(db) == {refs[0]: None}  # the rejected line counts as not sent
+    with session_factory(db)() as session:
+        row = audit.get(session, result.bericht_id)
+        assert row is not None and (row.outcome, row.error_codes) == ("accepted", ["TR338"])
+    # The same declaration again, corrected: the first line is now declared twice and rejected, while the
+    # second line's ReferentieNummer is free (its earlier sending counts as not sent) and it is granted.
+    opnieuw = edit(spec("JW323", identificatie="JW323B"), "Declaratie/DeclaratieNummer", "D2")
+    again = intake.verwerk(to_xml("JW323", opnieuw))
+    assert again.outcome == "accepted" and again.errors
+    assert all(v.location and v.location.startswith(f"/Bericht/{PRESTATIE}[1]") for v in again.errors)
+    assert set(_declaratie_lines(db)) == {refs[0], refs[1]}
+
+
+def test_a_jw323_rejected_on_its_client_or_declaratie_declares_nothing(db: Engine) -> None:
+    intake, jw323 = _jw323_na_toewijzing(db)
+    onbekend = edit(
+        jw323, "Declaratie/Clienten/Client/Bsn", "999990019"
+    )  # no toewijzing: TR304 on the Client
+    result = intake.verwerk(to_xml("JW323", onbekend))
+    assert (result.outcome, [v.rule for v in result.errors]) == ("rejected", ["TR304"])
+    assert _declaratie_lines(db) == {}
