@@ -30,6 +30,7 @@ from hub.ijw.models import (
     StopProduct,
 )
 from hub.store.db import InQuery, run
+from hub.store.snapshot import BEANTWOORDE_JW323, beantwoorde_jw323
 from hub.store.tables import (
     DELETED,
     IN_FORCE,
@@ -451,13 +452,7 @@ def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
 _BEANTWOORDE_DECLARATIE = (
     select(DeclaratieRecord)
     .join(BerichtRecord, col(BerichtRecord.id) == col(DeclaratieRecord.bericht_id))
-    .where(
-        col(BerichtRecord.afzender) == bindparam("aanbieder"),
-        col(BerichtRecord.bericht) == "JW323",
-        col(BerichtRecord.identificatie) == bindparam("identificatie"),
-        col(BerichtRecord.ontvanger) == bindparam("gemeente"),
-        col(BerichtRecord.dagtekening) == bindparam("dagtekening"),
-    )
+    .where(*BEANTWOORDE_JW323)
     .order_by(col(DeclaratieRecord.id).desc())
 )
 _BEANTWOORDE_PRESTATIES = select(PrestatieRecord).where(
@@ -467,10 +462,4 @@ _BEANTWOORDE_PRESTATIES = select(PrestatieRecord).where(
 
 def _beantwoorde_declaratie(session: Session, h: DeclaratieAntwoordHeader) -> DeclaratieRecord | None:
     """The declaratie of the JW323 whose BerichtIdentificatie the JW325 header names (TR337)."""
-    params = {
-        "aanbieder": h.ontvanger,
-        "gemeente": h.afzender,
-        "identificatie": h.declaratie_identificatie,
-        "dagtekening": h.declaratie_dagtekening,
-    }
-    return session.exec(_BEANTWOORDE_DECLARATIE, params=params).first()
+    return session.exec(_BEANTWOORDE_DECLARATIE, params=beantwoorde_jw323(h)).first()

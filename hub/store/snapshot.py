@@ -15,7 +15,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, func, literal, null, or_, type_coerce, union_all
 from sqlmodel import Session, SQLModel, col, select
 
-from hub.ijw.models import Bericht, Header, Jw301, Jw305, Jw307, Jw315, Jw317, Jw319, Jw323, Jw325
+from hub.ijw.models import (
+    Bericht,
+    DeclaratieAntwoordHeader,
+    Header,
+    Jw301,
+    Jw305,
+    Jw307,
+    Jw315,
+    Jw317,
+    Jw319,
+    Jw323,
+    Jw325,
+)
 from hub.state.snapshot import (
     DeclaratieState,
     PrestatieState,
@@ -497,6 +509,27 @@ def _declaratie_stand(session: Session, aanbieder: str, gemeente: str, nummer: s
     return {"declaratie_nummers": gebruikt, "laatste_declaratieperiode": row.laatste}
 
 
+# The audit row of the JW323 a JW325 answers (TR337), for this module and hub.store.apply: the JW325's Ontvanger
+# sent it to its Afzender under the BerichtIdentificatie its DeclaratieIdentificatie names.
+BEANTWOORDE_JW323 = (
+    col(BerichtRecord.afzender) == bindparam("aanbieder"),
+    col(BerichtRecord.bericht) == "JW323",
+    col(BerichtRecord.identificatie) == bindparam("identificatie"),
+    col(BerichtRecord.ontvanger) == bindparam("gemeente"),
+    col(BerichtRecord.dagtekening) == bindparam("dagtekening"),
+)
+
+
+def beantwoorde_jw323(h: DeclaratieAntwoordHeader) -> dict[str, object]:
+    """The parameters of BEANTWOORDE_JW323 for a JW325's Header."""
+    return {
+        "aanbieder": h.ontvanger,
+        "gemeente": h.afzender,
+        "identificatie": h.declaratie_identificatie,
+        "dagtekening": h.declaratie_dagtekening,
+    }
+
+
 # The JW323 a JW325 answers, found as hub.store.apply finds it: its audit row by ix_bericht_identificatie (a
 # declaratie's aanbieder and gemeente are its JW323's Afzender and Ontvanger), then its declaratie by
 # ix_declaratie_bericht_id and its lines by ix_prestatie_declaratie_id. Only accepted JW323s have a declaratie, and
@@ -512,26 +545,13 @@ _BEANTWOORDE_DECLARATIE = (
     .select_from(BerichtRecord)
     .join(DeclaratieRecord, col(DeclaratieRecord.bericht_id) == col(BerichtRecord.id))
     .join(PrestatieRecord, col(PrestatieRecord.declaratie_id) == col(DeclaratieRecord.id))
-    .where(
-        col(BerichtRecord.afzender) == bindparam("aanbieder"),
-        col(BerichtRecord.bericht) == "JW323",
-        col(BerichtRecord.identificatie) == bindparam("identificatie"),
-        col(BerichtRecord.ontvanger) == bindparam("gemeente"),
-        col(BerichtRecord.dagtekening) == bindparam("dagtekening"),
-    )
+    .where(*BEANTWOORDE_JW323)
 )
 
 
 def _beantwoorde_declaratie(session: Session, m: Jw325) -> DeclaratieState | None:
     """The accepted JW323 that the JW325's DeclaratieIdentificatie names, sent by its Ontvanger to its Afzender."""
-    h = m.header
-    params = {
-        "aanbieder": h.ontvanger,
-        "gemeente": h.afzender,
-        "identificatie": h.declaratie_identificatie,
-        "dagtekening": h.declaratie_dagtekening,
-    }
-    rows = list(run(session, _BEANTWOORDE_DECLARATIE, params))
+    rows = list(run(session, _BEANTWOORDE_DECLARATIE, beantwoorde_jw323(m.header)))
     if not rows:
         return None
     laatste = max(r[0] for r in rows)  # as hub.store.apply: the latest declaratie, should there be two
