@@ -71,6 +71,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def no_hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No HUB_* variable of the developer's shell or CI reaches the settings a test builds."""
+    for name in [name for name in os.environ if name.startswith("HUB_")]:
+        monkeypatch.delenv(name)
+
+
 @contextlib.contextmanager
 def throwaway_postgres(prefix: str = "ijw_hub_test") -> Iterator[Engine]:
     """A migrated PostgreSQL database of its own, dropped afterwards."""

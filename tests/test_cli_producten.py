@@ -32,11 +32,7 @@ TARIEVEN = "productcode,tarief\n45A53,8000\n43A12,15000\n"
 ANDER_TARIEF = "productcode,tarief\n45A53,8000\n43A12,14000\n"
 
 
-@pytest.fixture(autouse=True)
-def _no_hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings come from the test, not from the developer's shell."""
-    for name in [name for name in os.environ if name.startswith("HUB_")]:
-        monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_hub_env")  # settings come from the test, not from the shell
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:

@@ -49,11 +49,7 @@ ENVIRONMENT = {
 LEAKS = ("pseudonym-secret", "api-secret", "sasl-secret", DATABASE_PASSWORD)
 
 
-@pytest.fixture(autouse=True)
-def _no_hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings come from the test, not from the developer's shell."""
-    for name in [name for name in os.environ if name.startswith("HUB_")]:
-        monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_hub_env")  # settings come from the test, not from the shell
 
 
 # ---- the documentation -----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,10 +15,8 @@ StoreFactory = Callable[[], str]
 
 
 @pytest.fixture(autouse=True)
-def _no_hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings come from the test, not from the developer's shell."""
-    for name in [name for name in os.environ if name.startswith("HUB_")]:
-        monkeypatch.delenv(name)
+def _no_hub_env(no_hub_env: None) -> None:
+    """Settings come from the test, not from the developer's shell (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,10 +22,8 @@ OTHER_KEY = "key-gemeente-0363"
 
 
 @pytest.fixture(autouse=True)
-def _no_hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings come from the test, not from the developer's shell."""
-    for name in [name for name in os.environ if name.startswith("HUB_")]:
-        monkeypatch.delenv(name)
+def _no_hub_env(no_hub_env: None) -> None:
+    """Settings come from the test, not from the developer's shell (tests/conftest.py)."""
 
 
 def make_settings(**overrides: object) -> HubSettings:
