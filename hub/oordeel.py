@@ -52,9 +52,12 @@ def oordeel(verdict: Verdict) -> Oordeel:
     pad = ONDERDELEN.get(info.bericht)
     if pad is None:
         return Oordeel(verdict.accepted)
+    parts = doc.all(pad)
+    if not verdict.errors:  # the common case: every part, without writing a Locatie per part
+        return Oordeel(bool(parts), frozenset(range(len(parts))))
     if any(v.level <= Level.XSLT for v in verdict.errors):
         return Oordeel(False, frozenset())
-    locaties = [doc.locatie(part) for part in doc.all(pad)]
+    locaties = [doc.locatie(part) for part in parts]
     afgekeurd: set[int] = set()
     for v in verdict.errors:
         afgekeurd |= _afgekeurd(v, doc, locaties)
