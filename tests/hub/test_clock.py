@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import inspect
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
+import pytest
+
+from hub import clock
 from hub.clock import vandaag
 from hub.intake import Intake
 from hub.validate import Validator
@@ -21,9 +24,19 @@ def test_the_rest_of_the_day_is_the_same_day() -> None:
     assert vandaag(datetime(2026, 7, 1, 21, 59, tzinfo=UTC)) == date(2026, 7, 1)
 
 
-def test_without_an_argument_it_is_the_current_dutch_day() -> None:
-    before = vandaag(datetime.now(UTC))
-    assert vandaag() in {before, vandaag(datetime.now(UTC))}  # equal unless midnight passed in between
+def test_without_an_argument_it_is_the_dutch_day_of_the_current_moment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Frozen(datetime):
+        """The current moment is 22:30 UTC on 1 July: already 2 July in Amsterdam (CEST)."""
+
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Frozen:
+            moment = datetime(2026, 7, 1, 22, 30, tzinfo=UTC).astimezone(tz)
+            return cls.fromtimestamp(moment.timestamp(), tz)
+
+    monkeypatch.setattr(clock, "datetime", Frozen)
+    assert vandaag() == date(2026, 7, 2)
 
 
 def test_the_validator_and_the_intake_judge_by_the_dutch_day() -> None:
