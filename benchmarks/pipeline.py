@@ -4,6 +4,9 @@
 (b) Kafka ingest: the messages published straight to the inbound topic of a running `hub run`.
 (c) HTTP ingest: the messages POSTed concurrently to the gateway of a running `hub run` (plain HTTP/1.1 on
     keep-alive connections; `--sender httpx` posts through httpx, as figures before this option did).
+(d) transport floor: the same records relayed by a plain aiokafka consumer that answers each with two records of a
+    retour's and an event's size and commits after each poll, with no validation and no store: what Kafka through
+    aiokafka alone costs on this machine, the ceiling of any Python hub here.
 (b) and (c) run the service as shipped (`hub run --role all`: gateway, intake, retour dispatcher, processors) as a
 child process on the embedded Tansu broker and a fresh SQLite store, after a warm-up batch, and count a message as
 done when it is judged, its retour delivered and its event published (read from the store). Every message is a
@@ -32,7 +35,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
 from lxml import etree
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
@@ -224,6 +227,49 @@ class Service:
             self.store.dispose()
 
 
+# ---- (d) ---------------------------------------------------------------------------------------------------
+
+
+RETOUR_BYTES = 1_600  # a JW302 of one of these JW301s
+EVENT_BYTES = 1_000  # its ToewijzingOntvangen event
+
+
+async def relay_rate(bootstrap: str, messages: list[Message]) -> tuple[float, float]:
+    """(d): messages per second and CPU ms per message of a consume -> two produces -> commit loop."""
+    topics = Topics(f"bench-relay-{uuid.uuid4().hex[:8]}.")
+    await ensure_topics(
+        bootstrap,
+        [topics.inbound, topics.retour, topics.normalised("toewijzing")],
+        partitions=6,
+        replication=1,
+    )
+    await publish_kafka(bootstrap, topics.prefix, messages)
+    consumer = AIOKafkaConsumer(
+        topics.inbound, bootstrap_servers=bootstrap, group_id=topics.prefix + "relay", enable_auto_commit=False,
+        auto_offset_reset="earliest", max_poll_records=500,
+    )  # fmt: skip
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20)
+    retour, event = b"r" * RETOUR_BYTES, b"e" * EVENT_BYTES
+    await consumer.start()
+    await producer.start()
+    try:
+        done, cpu, start = 0, time.process_time(), time.perf_counter()
+        while done < len(messages):
+            sent = []
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for r in records:
+                    sent.append(await producer.send(topics.retour, retour, key=r.key))
+                    sent.append(await producer.send(topics.normalised("toewijzing"), event, key=r.key))
+                done += len(records)
+            await asyncio.gather(*sent)  # published before the offset moves, as the intake does
+            await consumer.commit()
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return len(messages) / elapsed, cpu * 1000 / len(messages)
+
+
 # ---- (b) and (c) -------------------------------------------------------------------------------------------
 
 
@@ -355,7 +401,7 @@ async def run(args: argparse.Namespace) -> None:
     print(f"messages: {args.messages} JW301, {size:.0f} bytes average; {os.cpu_count()} CPUs")
     bare = bare_rate(kafka_messages, args.seconds)
     print(f"(a) bare lxml parse + XSD validation:     {bare:9.1f} msg/s", flush=True)
-    kafka = http = None
+    kafka = http = relay = None
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp, EmbeddedBroker() as tansu:
         if args.only in (None, "kafka"):
             kafka = await end_to_end(
@@ -382,10 +428,17 @@ async def run(args: argparse.Namespace) -> None:
                 f"\n    of which answering 202 to all POSTs:  {args.messages / http.accepted_seconds:9.1f} msg/s"
                 f"\n    {http.cpu()}"
             )
+        if args.only in (None, "relay"):
+            relay, relay_cpu = await relay_rate(tansu.bootstrap, kafka_messages)
+            print(
+                f"(d) transport floor, aiokafka relay:      {relay:9.1f} msg/s   CPU ms/msg {relay_cpu:.3f}"
+            )
     if kafka is not None:
         print(f"ratio (b)/(a):                            {kafka.rate / bare:9.3f}   (target >= 0.3)")
     if http is not None:
         print(f"ratio (c)/(a):                            {http.rate / bare:9.3f}   (target >= 0.3)")
+    if relay is not None:
+        print(f"ratio (d)/(a):                            {relay / bare:9.3f}   (the ceiling of (b) here)")
     print("rerun: .venv/bin/python benchmarks/pipeline.py [--messages N] [--concurrency C] [--database URL]")
 
 
@@ -402,7 +455,9 @@ def main() -> None:
         default="raw",
         help="HTTP client of (c) (default raw: plain HTTP/1.1)",
     )
-    parser.add_argument("--only", choices=("kafka", "http"), default=None, help="run only (b) or only (c)")
+    parser.add_argument(
+        "--only", choices=("kafka", "http", "relay"), default=None, help="run only (b), (c) or (d)"
+    )
     parser.add_argument(
         "--database",
         default=None,
