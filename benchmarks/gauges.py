@@ -33,7 +33,6 @@ from hub.store.db import make_engine, session_factory, upgrade
 from hub.store.tables import ToewijzingRecord
 from hub.synth.simulate import SimConfig, Simulator
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 POLL = 200
 T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
 

@@ -6,22 +6,24 @@ every test; SQLite gets a copy of a once-migrated file per test.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
 from consumers.embedded import EmbeddedBroker
 from hub.store.db import make_engine, session_factory, upgrade
+
+# The throwaway databases are tools/postgres.py's, shared with the benchmarks; these names stay importable from
+# here for the tests that import them from tests.conftest.
+from tools.postgres import POSTGRES_ADMIN as POSTGRES_ADMIN
+from tools.postgres import POSTGRES_URL as POSTGRES_URL
+from tools.postgres import throwaway_postgres as throwaway_postgres
 
 
 def _tansu_children() -> list[int]:
@@ -60,8 +62,6 @@ def topic_prefix() -> str:
 
 
 # ---- the store: a migrated, empty database on SQLite (a temp file) and on PostgreSQL (127.0.0.1:5432) ----
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
 @pytest.fixture(scope="session")
@@ -78,25 +78,9 @@ def no_hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
-@contextlib.contextmanager
-def throwaway_postgres(prefix: str = "ijw_hub_test") -> Iterator[Engine]:
-    """A migrated PostgreSQL database of its own, dropped afterwards."""
-    name = f"{prefix}_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    engine = make_engine(POSTGRES_URL.format(name=name))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
-    with throwaway_postgres() as engine:
+    with throwaway_postgres("ijw_hub_test") as engine:
         yield engine
 
 
