@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from consumers.asyncapi import document
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script from a checkout: tools/ is on sys.path, the repository root (for `tools.generated`) is not.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-TARGET = Path(__file__).resolve().parents[1] / "schemas" / "asyncapi.json"
+from consumers.asyncapi import document  # noqa: E402
+from tools.generated import arguments, write_or_check  # noqa: E402
+
+TARGET = ROOT / "schemas" / "asyncapi.json"
 
 
 def render() -> str:
@@ -17,18 +22,10 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            print(f"stale: {TARGET} (run `make asyncapi`)", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    args = arguments(__doc__, TARGET.parent).parse_args(argv)
+    return write_or_check(
+        args.out, {TARGET.name: render()}, check=args.check, what="AsyncAPI document", remedy="make asyncapi"
+    )
 
 
 if __name__ == "__main__":

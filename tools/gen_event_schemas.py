@@ -7,15 +7,21 @@ Files of older versions are left alone: a published version stays published.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from hub.events.models import SCHEMA_MODELS, EventModel
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script from a checkout: tools/ is on sys.path, the repository root (for `tools.generated`) is not.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from hub.events.models import SCHEMA_MODELS, EventModel  # noqa: E402
+from tools.generated import arguments, write_or_check  # noqa: E402
+from tools.generated import stale as stale  # noqa: E402  (the tests check the committed files with it)
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "schemas" / "events"
+DEFAULT_OUT = ROOT / "schemas" / "events"
 
 
 def file_name(model: type[EventModel]) -> str:
@@ -35,33 +41,9 @@ def build() -> dict[str, str]:
     return {file_name(m): render(m) for m in SCHEMA_MODELS}
 
 
-def stale(out: Path, files: dict[str, str]) -> list[str]:
-    """Names whose file is missing or differs from what build() writes."""
-    return [
-        n
-        for n, text in files.items()
-        if not (out / n).exists() or (out / n).read_text(encoding="utf-8") != text
-    ]
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 when the files differ from what is written"
-    )
-    args = parser.parse_args(argv)
-    files = build()
-    if args.check:
-        names = stale(args.out, files)
-        for name in names:
-            print(f"stale: {args.out / name}", file=sys.stderr)
-        return 1 if names else 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (args.out / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(files)} schemas to {args.out}")
-    return 0
+    args = arguments(__doc__, DEFAULT_OUT).parse_args(argv)
+    return write_or_check(args.out, build(), check=args.check, what="schemas", remedy="make schemas")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ builders write now, so a change to the builders cannot leave stale examples behi
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from hub.synth.berichten import HEENBERICHTEN, xml  # noqa: E402
+from tools.generated import arguments, write_or_check  # noqa: E402
 
 
 def build() -> dict[str, bytes]:
@@ -24,25 +24,10 @@ def build() -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=ROOT / "examples")
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 when the files differ from what is written"
+    args = arguments(__doc__, ROOT / "examples").parse_args(argv)
+    return write_or_check(
+        args.out, build(), check=args.check, what="examples", remedy=".venv/bin/python tools/gen_examples.py"
     )
-    args = parser.parse_args(argv)
-    files = build()
-    stale = [
-        n for n, data in files.items() if not (args.out / n).exists() or (args.out / n).read_bytes() != data
-    ]
-    if args.check:
-        for name in stale:
-            print(f"stale: {args.out / name}", file=sys.stderr)
-        return 1 if stale else 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (args.out / name).write_bytes(data)
-    print(f"wrote {len(files)} examples to {args.out}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,12 +7,18 @@ into one basisschema plus one schema per message with the same names, order, typ
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
+
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script from a checkout: tools/ is on sys.path, the repository root (for `tools.generated`) is not.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools.generated import arguments, write_or_check  # noqa: E402
 
 BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
 MSG_NS = "http://www.istandaarden.nl/ijw/3_2/{bericht}/schema"
@@ -232,28 +238,12 @@ def message_schema(bericht: str, rows: list[Row], enums: dict[str, list[str]]) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "ijw")
-    parser.add_argument(
-        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "schemas" / "ijw" / "3.2"
-    )
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 when the files differ from what is written"
-    )
+    parser = arguments(__doc__, ROOT / "schemas" / "ijw" / "3.2")
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "ijw")
     args = parser.parse_args(argv)
-    files = build(args.shared)
-    stale = [
-        n for n, text in files.items() if not (args.out / n).exists() or (args.out / n).read_text() != text
-    ]
-    if args.check:
-        for name in stale:
-            print(f"stale: {args.out / name}", file=sys.stderr)
-        return 1 if stale else 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (args.out / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(files)} schemas to {args.out}")
-    return 0
+    return write_or_check(
+        args.out, build(args.shared), check=args.check, what="schemas", remedy="make schemas"
+    )
 
 
 if __name__ == "__main__":
