@@ -18,12 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from consumers.embedded import EmbeddedBroker
 from hub.store.db import make_engine, session_factory, upgrade
-
-# The throwaway databases are tools/postgres.py's, shared with the benchmarks; these names stay importable from
-# here for the tests that import them from tests.conftest.
-from tools.postgres import POSTGRES_ADMIN as POSTGRES_ADMIN
-from tools.postgres import POSTGRES_URL as POSTGRES_URL
-from tools.postgres import throwaway_postgres as throwaway_postgres
+from tools.postgres import throwaway_postgres  # shared with the benchmarks
 
 
 def _tansu_children() -> list[int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -20,9 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
-from psycopg import sql
 from pydantic import SecretStr
 from sqlalchemy import Engine, Integer, create_engine, select
 from sqlalchemy.pool import NullPool
@@ -37,8 +34,8 @@ from hub.intake import Intake
 from hub.settings import HubSettings
 from hub.store.tables import BerichtRecord
 from hub.topics import NORMALISED, Topics
-from tests.conftest import POSTGRES_ADMIN, POSTGRES_URL
 from tests.faults.stream import Bericht
+from tools.postgres import throwaway_database
 
 PSEUDONYM_KEY = "fault-tests-fixed-pseudonym-key-0123456789"
 # One receive time for every run: it is part of each event, so two runs of the stream publish equal events.
@@ -186,14 +183,8 @@ def dump_store(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database on 127.0.0.1:5432, dropped afterwards."""
-    name = f"ijw_hub_fault_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield POSTGRES_URL.format(name=name)
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with throwaway_database("ijw_hub_fault") as url:
+        yield url
 
 
 # ---- `hub run --role intake` as a child process -----------------------------------------------------------

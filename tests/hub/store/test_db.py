@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from psycopg import sql
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel
@@ -32,7 +29,7 @@ from hub.store.db import (
     wait_until_current,
 )
 from hub.store.tables import BerichtRecord, ToewijzingRecord
-from tests.conftest import POSTGRES_ADMIN, POSTGRES_URL
+from tools.postgres import throwaway_database
 
 
 def test_migrations_reach_head(db: Engine) -> None:
@@ -120,16 +117,12 @@ def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
         yield engine
         engine.dispose()
         return
-    name = f"ijw_hub_unmigrated_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    engine = make_engine(POSTGRES_URL.format(name=name))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with throwaway_database("ijw_hub_unmigrated") as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def test_a_missing_table_is_an_operational_error_without_its_parameters(unmigrated: Engine) -> None:

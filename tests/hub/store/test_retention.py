@@ -19,10 +19,10 @@ from hub.store import audit, gi_link, retention
 from hub.store.db import SessionFactory, alembic_config, make_engine, session_factory, upgrade
 from hub.store.gi_tables import GiStatusmeldingRecord
 from hub.store.tables import BerichtRecord, ToewijzingRecord
-from tests.conftest import throwaway_postgres
 from tests.hub.store.scenario import PS
 from tests.hub.store.statusmeldingen import GI102, bepaling
 from tests.hub.store.statusmeldingen import statusmelding as _statusmelding
+from tools.postgres import throwaway_postgres
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DAYS = 90
