@@ -50,8 +50,8 @@ def _sample_sum(service: Service, name: str, **labels: str) -> float:
     return total
 
 
-def summary(service: Service, urls: list[str], sent: int) -> Group:
-    """Messages per type and outcome, waiting now, above norm, and where to look."""
+def _tallies(service: Service) -> tuple[dict[tuple[str, str], float], float, float]:
+    """Messages by (bericht, outcome), children waiting now, and those waiting above the 3-month norm."""
     counts: dict[tuple[str, str], float] = {}
     waiting = above = 0.0
     for family in service.runtime.registry.collect():
@@ -63,23 +63,33 @@ def summary(service: Service, urls: list[str], sent: int) -> Group:
                 waiting += s.value
             elif s.name == "jeugdhulp_wachtend_boven_norm":
                 above += s.value
+    return counts, waiting, above
+
+
+OUTCOMES = ("accepted", "rejected", "duplicate", "malformed")
+
+
+def summary(service: Service, urls: list[str], sent: int) -> Group:
+    """Messages per type and outcome, waiting now, above norm, and where to look."""
+    counts, waiting, above = _tallies(service)
     table = Table(title=f"ijw-hub demo — {sent} messages sent", expand=False)
-    for column in ("bericht", "accepted", "rejected", "duplicate", "malformed"):
+    for column in ("bericht", *OUTCOMES):
         table.add_column(column, justify="right" if column != "bericht" else "left")
     for bericht in sorted({b for b, _ in counts}):
-        table.add_row(
-            bericht,
-            *(
-                str(int(counts.get((bericht, o), 0)))
-                for o in ("accepted", "rejected", "duplicate", "malformed")
-            ),
-        )
+        table.add_row(bericht, *(str(int(counts.get((bericht, o), 0))) for o in OUTCOMES))
     status = Table.grid(padding=(0, 2))
     status.add_row("waiting now", f"{int(waiting)}", "above the 3-month norm", f"{int(above)}")
     links = Table.grid(padding=(0, 2))
     for url in urls:
         links.add_row(url)
     return Group(table, status, links)
+
+
+def summary_line(service: Service, sent: int) -> str:
+    """The summary on one line, for a log."""
+    counts, waiting, above = _tallies(service)
+    per_outcome = ", ".join(f"{o} {int(sum(v for (_, k), v in counts.items() if k == o))}" for o in OUTCOMES)
+    return f"{sent} messages sent: {per_outcome}; waiting now {int(waiting)}, above the 3-month norm {int(above)}"
 
 
 async def run_demo(
@@ -125,40 +135,74 @@ async def run_demo(
     ]
     if on_ready is not None:
         on_ready(base)
-    history = list(sim.run())
-    for b in history:  # the past, straight onto the inbound topic
-        await service.runtime.broker.publish(
-            b.xml,
-            service.runtime.topics.inbound,
-            key=b.key.encode(),
-            headers={HEADER_ID: secrets.token_hex(16), HEADER_RECEIVED: datetime.now(UTC).isoformat()},
-        )
-    sent = len(history)
-    live = sim.live()
-    started = time.monotonic()
-
-    async def feed() -> None:
-        nonlocal sent
-        while duration is None or time.monotonic() - started < duration:
-            b = next(live, None)
-            if b is None:
-                break
-            item = Input(Path(b.bestandsnaam), b.xml, b.dagtekening, b.key)
-            await asyncio.to_thread(send_http, [item], base, api_key)
-            sent += 1
-            await asyncio.sleep(1 / speed)
-
-    feeding = asyncio.create_task(feed())
+    # rich draws a Live view only on a terminal (elsewhere it shows it once, at exit): in a log, plain lines.
+    live = live_ui and console.is_terminal
+    if not live:
+        console.print("\n".join(urls), highlight=False, soft_wrap=True)
+    sent = 0
+    shown = _Shown(service, urls, console, live)
+    shown.start()
     try:
-        if live_ui:
-            with Live(console=console, refresh_per_second=1) as view:
-                while not feeding.done():
-                    view.update(await asyncio.to_thread(summary, service, urls, sent))
-                    await asyncio.sleep(1)
-        else:
-            console.print("\n".join(urls))
+        history = list(sim.run())
+        for b in history:  # the past, straight onto the inbound topic
+            await service.runtime.broker.publish(
+                b.xml,
+                service.runtime.topics.inbound,
+                key=b.key.encode(),
+                headers={HEADER_ID: secrets.token_hex(16), HEADER_RECEIVED: datetime.now(UTC).isoformat()},
+            )
+        sent = len(history)
+        live_traffic = sim.live()
+        started = time.monotonic()
+
+        async def feed() -> None:
+            nonlocal sent
+            while duration is None or time.monotonic() - started < duration:
+                b = next(live_traffic, None)
+                if b is None:
+                    break
+                item = Input(Path(b.bestandsnaam), b.xml, b.dagtekening, b.key)
+                await asyncio.to_thread(send_http, [item], base, api_key)
+                sent += 1
+                await asyncio.sleep(1 / speed)
+
+        feeding = asyncio.create_task(feed())
+        try:
+            while not feeding.done():
+                await shown.update(sent)
+                await asyncio.wait({feeding}, timeout=shown.interval)
             await feeding
+        finally:
+            feeding.cancel()
     finally:
-        feeding.cancel()
+        shown.stop()
         server.should_exit = True
         await serving
+
+
+class _Shown:
+    """The summary as it is shown: redrawn each second on a terminal, a plain line each minute in a log."""
+
+    def __init__(self, service: Service, urls: list[str], console: Console, live: bool) -> None:
+        self.service = service
+        self.urls = urls
+        self.console = console
+        self.interval = 1.0 if live else 60.0
+        self.view = Live(console=console, refresh_per_second=1) if live else None
+
+    def start(self) -> None:
+        if self.view is not None:
+            self.view.start()
+            self.view.update(summary(self.service, self.urls, 0))
+
+    async def update(self, sent: int) -> None:
+        if self.view is not None:
+            self.view.update(await asyncio.to_thread(summary, self.service, self.urls, sent))
+        else:
+            self.console.print(
+                await asyncio.to_thread(summary_line, self.service, sent), highlight=False, soft_wrap=True
+            )
+
+    def stop(self) -> None:
+        if self.view is not None:
+            self.view.stop()
