@@ -10,6 +10,7 @@ import logging
 import sys
 from typing import Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 CORRELATION = ("bericht_id", "identificatie", "bericht", "outcome")
@@ -26,6 +27,8 @@ def configure(
                 style="{",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 datefmt="%Y-%m-%dT%H:%M:%S%z",  # ISO 8601 with the offset
+                # uvicorn repeats its message with terminal colour codes: not for a log collector.
+                reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             )
         )
     else:
