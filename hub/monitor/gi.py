@@ -80,11 +80,19 @@ def met_bepalingen(session: Session, events: Sequence[Any]) -> set[uuid.UUID]:
     return {e.event_id for e in koppel if (e.client, e.gemeente) in found}
 
 
-@observer(*KOPPEL_EVENTS, voorselectie=met_bepalingen)
+def groep(event: Any) -> tuple[str, str]:
+    """The linking's group of an event: its client at its gemeente."""
+    return event.client, event.gemeente
+
+
+@observer(*KOPPEL_EVENTS, voorselectie=met_bepalingen, eens_per_batch=groep)
 def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie]:
     """Link the client's bepalingen at the event's gemeente, make the implied statuses, observe started help.
 
-    The processors call it only for the events met_bepalingen picked from their batch.
+    The processors call it only for the events met_bepalingen picked from their batch, and once per group per
+    batch: the group is derived from the intake's rows alone, which every event of the batch already finds in
+    the store (an event is published after its rows are committed), so a second run in the batch would link
+    alike, find each status made, and observe only keys the first run observed.
     """
     client: str = event.client
     groep = gi_link.koppel_groep(

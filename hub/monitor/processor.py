@@ -2,12 +2,14 @@
 
 Order of effects (the caller acknowledges the batch afterwards): 1 skip the events already handled (monitor_event,
 looked up once for the batch)  2 per event in order, derive observations from the store with the observers
-whose voorselectie (run once for the batch) picked it  3 store the observations (ignoring keys already
-observed) and mark the events handled, in order, one insert per table for the batch  4 commit.
+whose voorselectie (run once for the batch) picked it, an observer declared once per batch only for its first
+event of each key  3 store the observations (ignoring keys already observed) and mark the events handled, in
+order, one insert per table for the batch  4 commit.
 An event sees what the events before it in the batch stored (the observers' rows are flushed into the same
 transaction; no observer reads the monitor's own tables, written in 3). A crash before 4 changes nothing; a
 redelivery after 4 finds step 1. Two replicas handling the same pair compute the same observations from the
-same store facts, and the unique keys keep one of each.
+same store facts, and the unique keys keep one of each. Everything an event writes carries one moment (the
+observers' Context.nu included), so what a batch stores does not depend on how many observers ran.
 
 Plugins may also send messages (the GI's statusmeldingen): made in the store in the event's transaction or by
 a periodic check (`peil`), then handed out by `uitgaand` for the transport to publish and mark `verstuurd`.
@@ -16,8 +18,9 @@ a periodic check (`peil`), then handed out by `uitgaand` for the transport to pu
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -28,6 +31,7 @@ from hub.errors import TransientError
 from hub.monitor.model import Observatie
 from hub.monitor.registry import (
     DEFAULT_KOPPELTERMIJN_DAGEN,
+    EENS_PER_BATCH,
     OBSERVERS,
     PEILINGEN,
     POSTVAKKEN,
@@ -41,6 +45,25 @@ from hub.monitor.registry import (
 )
 from hub.store import observations
 from hub.store.db import SessionFactory
+
+
+def _observers(
+    event: MonitoredEvent,
+    gekozen: Mapping[Observer, Collection[uuid.UUID]],
+    gedaan: set[tuple[Observer, Hashable]],
+) -> Iterator[Observer]:
+    """The observers of the event's type that its batch calls for it: picked by their voorselectie, and a
+    once-per-batch one only when no event before it in the batch had its key (that key is then taken)."""
+    for observe in OBSERVERS.get(event.type, ()):
+        if observe in gekozen and event.event_id not in gekozen[observe]:
+            continue
+        sleutel = EENS_PER_BATCH.get(observe)
+        if sleutel is not None:
+            key = (observe, sleutel(event))
+            if key in gedaan:
+                continue
+            gedaan.add(key)
+        yield observe
 
 
 class Processor:
@@ -75,11 +98,15 @@ class Processor:
                 handled = observations.verwerkt(session, (event.event_id for event in events))
                 # Each observer's voorselectie, once for the batch too: the events it can find anything for.
                 gekozen = {observe: kies(session, events) for observe, kies in VOORSELECTIES.items()}
+                # The keys the once-per-batch observers ran for so far.
+                gedaan: set[tuple[Observer, Hashable]] = set()
                 waarnemingen = observations.Waarnemingen()
                 new: list[bool] = []
                 for event in events:
                     key = str(event.event_id)
-                    new.append(key not in handled and self._verwerk(session, event, gekozen, waarnemingen))
+                    new.append(
+                        key not in handled and self._verwerk(session, event, gekozen, gedaan, waarnemingen)
+                    )
                     handled.add(key)
                 waarnemingen.schrijf(session)
                 session.commit()
@@ -93,16 +120,17 @@ class Processor:
         session: Session,
         event: MonitoredEvent,
         gekozen: Mapping[Observer, Collection[uuid.UUID]],
+        gedaan: set[tuple[Observer, Hashable]],
         waarnemingen: observations.Waarnemingen,
     ) -> bool:
         """Step 2 for an event not handled before, keeping its rows for step 3 in waarnemingen; True."""
-        found: list[Observatie] = [
-            o
-            for observe in OBSERVERS.get(event.type, ())
-            if observe not in gekozen or event.event_id in gekozen[observe]
-            for o in observe(session, event, self.context)
-        ]
+        # One moment for all the event writes, the observers' rows too: a batch stores what the same events store
+        # one per poll, though a once-per-batch observer runs in fewer of them.
         now = self.now()
+        context = replace(self.context, nu=lambda: now)
+        found: list[Observatie] = [
+            o for observe in _observers(event, gekozen, gedaan) for o in observe(session, event, context)
+        ]
         waarnemingen.observaties(found, event.bericht_id, now)
         waarnemingen.event(event.event_id, event.type, event.bericht_id, now)
         # Write out what the observers added, then forget what they loaded: the next event of the batch reads the

@@ -2,7 +2,8 @@
 
 - event kinds: which normalised topics the processors read, and how a value becomes an event;
 - observers: per event type, functions that derive observations from the store when that event is processed,
-  each with an optional preselection that picks, once per batch, the events it can find anything for;
+  each with an optional preselection that picks, once per batch, the events it can find anything for, and an
+  optional key for which it runs once per batch (its first event of that key) instead of once per event;
 - wait sources: open requests per stage (`jeugdhulp_wachtend` and `jeugdhulp_wachtend_boven_norm`);
 - sample sources: further samples for a family by name (e.g. `gi_bepalingen_total`, `gi_capaciteit`);
 - periodic checks: functions run as of a day (the processors' sweep, and the end of `hub process`);
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -113,6 +114,11 @@ Observer: TypeAlias = Callable[["Session", Any, Context], Iterable[Observatie]]
 # instead of one per event. It may read only what the processors never write (the intake's rows): it runs before
 # the batch's first event, and must pick what the observer would find after the events before it.
 Voorselectie: TypeAlias = Callable[["Session", Sequence[Any]], Collection[uuid.UUID]]
+# Given an event, the key of what its observer derives (e.g. a client's group): the processors call the observer
+# for the first event of each key in a batch only. Fit for an observer whose effects and observations for a key
+# depend on the key and on rows the batch does not change (the intake's, its own), and which adds nothing when
+# run again for that key: its later events in the batch would find everything done.
+BatchSleutel: TypeAlias = Callable[[Any], Hashable]
 WachtBron: TypeAlias = Callable[["Session", Peil], Iterable[WachtRij]]
 Bron: TypeAlias = Callable[["Session", Peil], Iterable[Sample]]
 Peiling: TypeAlias = Callable[["Session", date, Context], int]
@@ -120,6 +126,7 @@ Peiling: TypeAlias = Callable[["Session", date, Context], int]
 EVENT_KINDS: dict[str, EventParser] = {}
 OBSERVERS: dict[str, list[Observer]] = {}
 VOORSELECTIES: dict[Observer, Voorselectie] = {}
+EENS_PER_BATCH: dict[Observer, BatchSleutel] = {}
 WACHT_BRONNEN: list[WachtBron] = []
 BRONNEN: dict[str, list[Bron]] = {}
 PEILINGEN: list[Peiling] = []
@@ -131,10 +138,13 @@ def event_kind(kind: str, parser: EventParser) -> None:
     EVENT_KINDS[kind] = parser
 
 
-def observer(*event_types: str, voorselectie: Voorselectie | None = None) -> Callable[[Observer], Observer]:
+def observer(
+    *event_types: str, voorselectie: Voorselectie | None = None, eens_per_batch: BatchSleutel | None = None
+) -> Callable[[Observer], Observer]:
     """Register a function that derives observations when an event of one of these types is processed.
 
-    With a voorselectie the processors call it only for the events the voorselectie picked from their batch.
+    With a voorselectie the processors call it only for the events the voorselectie picked from their batch;
+    with eens_per_batch only for the first of those events with each key (see BatchSleutel).
     """
 
     def register(fn: Observer) -> Observer:
@@ -142,6 +152,8 @@ def observer(*event_types: str, voorselectie: Voorselectie | None = None) -> Cal
             OBSERVERS.setdefault(event_type, []).append(fn)
         if voorselectie is not None:
             VOORSELECTIES[fn] = voorselectie
+        if eens_per_batch is not None:
+            EENS_PER_BATCH[fn] = eens_per_batch
         return fn
 
     return register
