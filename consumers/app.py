@@ -32,6 +32,7 @@ from hub.monitor import collector as monitor
 from hub.monitor.processor import Processor
 from hub.monitor.registry import EventParser, Regios
 from hub.privacy import Pseudonymiser
+from hub.reference import gemeenten as gemeentelijst
 from hub.reference.producten import load_productcodes, load_tarieven
 from hub.settings import HubSettings
 from hub.store.db import SessionFactory, is_current, make_engine, session_factory, upgrade, wait_until_current
@@ -115,6 +116,7 @@ class Runtime:
         pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
         s = self.settings
         # The deployment's reference files too: a malformed one refuses the start with ConfigError (exit 2).
+        gemeentelijst.gebruik(s.gemeenten_file)
         productcodes = load_productcodes(s.productcodes_file) if s.productcodes_file else None
         tarieven = load_tarieven(s.tarieven_file) if s.tarieven_file else None
         self.metrics = HubMetrics(self.registry)

@@ -18,6 +18,7 @@ from hub import heap
 from hub.clock import vandaag
 from hub.errors import ConfigError
 from hub.ijw.parse import ParseLimits
+from hub.reference import gemeenten as gemeentelijst
 from hub.reference.producten import load_productcodes, load_tarieven
 from hub.rules.registry import Level, Violation
 from hub.settings import HubSettings
@@ -62,6 +63,7 @@ def _validator(
     productcodes = productcodes or settings.productcodes_file
     tarieven = tarieven or settings.tarieven_file
     try:
+        gemeentelijst.gebruik(gemeenten or settings.gemeenten_file)
         return Validator.from_paths(
             schema_dir or settings.schema_dir,
             gemeenten or settings.gemeenten_file,

@@ -27,7 +27,8 @@ class HubSettings(BaseSettings):
     )
     gemeenten_file: Path | None = Field(
         None,
-        description="CSV gemeentecode,gemeentenaam,provincie,jeugdregio; default: CBS list 2026 shipped with the hub",
+        description="CSV gemeentecode,gemeentenaam,provincie,jeugdregio: the gemeenten of TR378/GB004 and the "
+        "jeugdregio's of GB031 and the regio label; default: CBS list 2026 shipped with the hub",
     )
     productcodes_file: Path | None = Field(
         None,

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
 from consumers.embedded import EmbeddedBroker
+from hub.reference import gemeenten as gemeentelijst
 from hub.store.db import make_engine, session_factory, upgrade
 from tools.postgres import throwaway_postgres  # shared with the benchmarks
 
@@ -64,6 +65,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("store") / "template.sqlite"
     upgrade(f"sqlite:///{path}")  # disposes its engine: the WAL is checkpointed into the file
     return path
+
+
+@pytest.fixture(autouse=True)
+def shipped_gemeente_list() -> Iterator[None]:
+    """Each test starts and ends with the shipped gemeente list in use (`hub validate --gemeenten` in a CliRunner
+    and the app's start-up choose the process's list)."""
+    gemeentelijst.gebruik(None)
+    yield
+    gemeentelijst.gebruik(None)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.gi.build import to_tree
+from hub.gi.synth import capaciteit
+from hub.gi.synth import spec as gi_spec
 from hub.synth.berichten import HEENBERICHTEN, spec
 from hub.synth.build import edit, to_xml
 
@@ -192,3 +196,21 @@ def test_retour_for_xsd_invalid_message_explains_and_fails(tmp_path: Path) -> No
     result = runner.invoke(app, ["retour", *AS_OF, str(src)])
     assert result.exit_code == 1
     assert "no retourbericht" in result.output
+
+
+def test_gemeente_list_names_the_jeugdregios_of_gb031(tmp_path: Path) -> None:
+    """A configured list's regions are the ones a GI003 may name, not the shipped list's (GB031)."""
+    csv = tmp_path / "gemeenten.csv"
+    shipped = Path(__file__).parents[1] / "hub" / "reference" / "gemeenten-2026.csv"
+    csv.write_text(shipped.read_text(encoding="utf-8").replace(",Achterhoek", ",Achterhoek Oost"))
+    for naam in ("Achterhoek Oost", "Achterhoek"):
+        msg = tmp_path / f"{naam}.xml"
+        s = edit(gi_spec("GI003"), "Capaciteiten/Capaciteit", [capaciteit(naam, peildatum=date(2026, 11, 2))])
+        msg.write_bytes(etree.tostring(to_tree("GI003", s), xml_declaration=True, encoding="UTF-8"))
+        with_list = runner.invoke(
+            app, ["validate", "--format", "json", *AS_OF, "--gemeenten", str(csv), str(msg)]
+        )
+        shipped_list = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(msg)])
+        outputs = (*lines(with_list.output), *lines(shipped_list.output))
+        rules = [[e["rule"] for e in out["errors"]] for out in outputs]  # type: ignore[attr-defined]
+        assert rules == ([[], ["GB031"]] if naam == "Achterhoek Oost" else [["GB031"], []]), naam

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from hub.reference.gemeenten import DEFAULT_FILE, load_gemeenten
+from hub.reference.gemeenten import in_gebruik, load_gemeenten
 
 _NOISE = re.compile(r"[\s\-.]+")
 
@@ -19,9 +19,14 @@ def normaliseer(naam: str) -> str:
     return _NOISE.sub("", naam).casefold()
 
 
+def jeugdregios(gemeenten: frozenset[str] | None = None, path: Path | None = None) -> frozenset[str]:
+    """Normalised names of the jeugdregio's in the gemeente list (None: the one in use), limited to the given
+    gemeentecodes if any."""
+    return _jeugdregios(gemeenten, in_gebruik() if path is None else path)
+
+
 @cache
-def jeugdregios(gemeenten: frozenset[str] | None = None, path: Path = DEFAULT_FILE) -> frozenset[str]:
-    """Normalised names of the jeugdregio's in the gemeente list, limited to the given gemeentecodes if any."""
+def _jeugdregios(gemeenten: frozenset[str] | None, path: Path) -> frozenset[str]:
     return frozenset(
         normaliseer(g.jeugdregio)
         for code, g in load_gemeenten(path).items()

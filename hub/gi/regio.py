@@ -10,15 +10,15 @@ from functools import cache
 from pathlib import Path
 
 from hub.gi.reference import normaliseer
-from hub.reference.gemeenten import DEFAULT_FILE, load_gemeenten
+from hub.reference.gemeenten import in_gebruik, load_gemeenten
 
 
 @cache
-def _namen(path: Path = DEFAULT_FILE) -> dict[str, str]:
+def _namen(path: Path) -> dict[str, str]:
     """Normalised jeugdregio name -> its spelling in the gemeente list (the list GB031 checks against)."""
     return {normaliseer(g.jeugdregio): g.jeugdregio for g in load_gemeenten(path).values() if g.jeugdregio}
 
 
 def regio_naam(jeugdregio: str) -> str:
-    """The jeugdregio as the gemeente list spells it; a name the list lacks stays as sent."""
-    return _namen().get(normaliseer(jeugdregio), jeugdregio)
+    """The jeugdregio as the gemeente list in use spells it; a name the list lacks stays as sent."""
+    return _namen(in_gebruik()).get(normaliseer(jeugdregio), jeugdregio)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from hub import clock
 from hub.monitor.model import ONBEKEND, Observatie, Peil, Sample, WachtRij
-from hub.reference.gemeenten import DEFAULT_FILE, load_gemeenten
+from hub.reference.gemeenten import load_gemeenten
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -56,7 +56,7 @@ class Regios:
 
     @classmethod
     def from_file(cls, path: Path | None = None) -> Regios:
-        gemeenten = load_gemeenten(path or DEFAULT_FILE)
+        gemeenten = load_gemeenten(path)  # None: the list in use
         return cls({code: g.jeugdregio or ONBEKEND for code, g in gemeenten.items()})
 
     def __call__(self, gemeente: str | None) -> str:

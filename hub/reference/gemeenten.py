@@ -1,4 +1,9 @@
-"""CBS gemeentecodes with their jeugdregio (TR378 and the `regio` label), replaceable by configuration."""
+"""CBS gemeentecodes with their jeugdregio (TR378 and the `regio` label), replaceable by configuration.
+
+A process uses one gemeente list for everything: TR378 and GB004 (the codes), GB031 and the spelling of a GI's
+jeugdregio (the region names), and the `regio` label. `gebruik()` sets it once at start-up from
+`HUB_GEMEENTEN_FILE` or `--gemeenten`; the lookups without a path read that list.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +25,31 @@ class Gemeente:
     jeugdregio: str
 
 
+_in_gebruik = DEFAULT_FILE
+
+
+def gebruik(path: Path | None) -> None:
+    """Make this list (None: the shipped one) the process's gemeente list; read it now, so a bad file stops the
+    start-up with ConfigError rather than the first message that needs it."""
+    global _in_gebruik
+    chosen = DEFAULT_FILE if path is None else path
+    _load(chosen)
+    _in_gebruik = chosen
+
+
+def in_gebruik() -> Path:
+    """The file of the process's gemeente list."""
+    return _in_gebruik
+
+
+def load_gemeenten(path: Path | None = None) -> dict[str, Gemeente]:
+    """Gemeenten by 4-digit CBS code, from a CSV with gemeentecode,gemeentenaam,provincie,jeugdregio (None: the
+    list in use)."""
+    return _load(_in_gebruik if path is None else path)
+
+
 @cache
-def load_gemeenten(path: Path = DEFAULT_FILE) -> dict[str, Gemeente]:
-    """Gemeenten by 4-digit CBS code, from a CSV with gemeentecode,gemeentenaam,provincie,jeugdregio."""
+def _load(path: Path) -> dict[str, Gemeente]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.DictReader(f))
@@ -42,5 +69,5 @@ def load_gemeenten(path: Path = DEFAULT_FILE) -> dict[str, Gemeente]:
         raise ConfigError(f"gemeente list {path} lacks column {exc}") from None
 
 
-def gemeentecodes(path: Path = DEFAULT_FILE) -> frozenset[str]:
+def gemeentecodes(path: Path | None = None) -> frozenset[str]:
     return frozenset(load_gemeenten(path))
