@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings
 
 from hub import heap
 from hub.clock import vandaag
-from hub.errors import ConfigError
+from hub.errors import ConfigError, InputError
 from hub.ijw.parse import ParseLimits
 from hub.reference import gemeenten as gemeentelijst
 from hub.reference.producten import load_productcodes, load_tarieven
@@ -24,8 +24,12 @@ from hub.rules.registry import Level, Violation
 from hub.settings import HubSettings
 from hub.validate import Validator, Verdict
 
+# No pretty tracebacks: their local variables could show a message's content (BSNs, names).
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="ijw-hub: iJw 3.2 validation and message hub."
+    add_completion=False,
+    no_args_is_help=True,
+    help="ijw-hub: iJw 3.2 validation and message hub.",
+    pretty_exceptions_enable=False,
 )
 
 
@@ -215,6 +219,15 @@ def main() -> int:
         app()
     except SystemExit as exc:
         return int(exc.code or 0)
+    except KeyboardInterrupt:
+        return 130
+    # What a command did not catch itself: a usage error all the same.
+    except (ConfigError, InputError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    except Exception as exc:  # a defect of ours: one line, never a traceback that could show message content
+        typer.echo(f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
+        return 1
     return 0
 
 
@@ -301,7 +314,7 @@ def process(
                 database=database,
             )
         )
-    except ConfigError as exc:
+    except (ConfigError, InputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except Exception as exc:  # the pipeline itself failed: say what, without a traceback
@@ -410,7 +423,11 @@ def ingest(
 
     from producers.ingest import Sent, collect, send_http, send_kafka
 
-    inputs = collect(paths)
+    try:
+        inputs = collect(paths)
+    except InputError as exc:
+        typer.echo(f"error: {exc}; nothing was sent", err=True)
+        raise typer.Exit(2) from None
     if to == "kafka":
         from consumers.broker import BrokerSettings, make_broker
         from hub.topics import Topics

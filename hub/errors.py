@@ -3,7 +3,8 @@
 HubError
  ├─ BerichtUnreadable  not XML, unsafe or not iJw: answer with an error report (rule `XML`), no retour
  ├─ TransientError     do not commit; retry with backoff, bounded
- └─ ConfigError        refuse to start
+ ├─ ConfigError        refuse to start
+ └─ InputError         a path given to a command cannot be read: name it, send nothing
 """
 
 
@@ -21,3 +22,7 @@ class TransientError(HubError):
 
 class ConfigError(HubError):
     """The configuration is unusable; the hub refuses to start."""
+
+
+class InputError(HubError):
+    """A file or directory given to a command does not exist or cannot be read."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.errors import BerichtUnreadable
+from hub.errors import BerichtUnreadable, InputError
 from hub.ijw.parse import parse_bericht
 from hub.topics import inbound_key, pair_key
 
@@ -47,15 +47,26 @@ def _identify(path: Path, data: bytes) -> Input:
 
 
 def collect(paths: Iterable[Path]) -> list[Input]:
-    """Every *.xml below the paths, ordered by Dagtekening (unreadable ones last), then file name."""
+    """Every *.xml below the paths, ordered by Dagtekening (unparsable ones last), then file name.
+
+    Raises InputError for a path that does not exist or a file that cannot be read, before anything is sent:
+    a batch goes whole or not at all, so no file is silently left behind.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xml")
         else:
             files.append(path)
-    inputs = [_identify(p, p.read_bytes()) for p in files]
+    inputs = [_identify(p, _read(p)) for p in files]
     return sorted(inputs, key=lambda i: (i.dagtekening or date.max, i.path.name, str(i.path)))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from hub.cli import app
+from hub.cli import app, main
 from hub.gi.build import to_tree
 from hub.gi.synth import capaciteit
 from hub.gi.synth import spec as gi_spec
@@ -214,3 +214,46 @@ def test_gemeente_list_names_the_jeugdregios_of_gb031(tmp_path: Path) -> None:
         outputs = (*lines(with_list.output), *lines(shipped_list.output))
         rules = [[e["rule"] for e in out["errors"]] for out in outputs]  # type: ignore[attr-defined]
         assert rules == ([[], ["GB031"]] if naam == "Achterhoek Oost" else [["GB031"], []]), naam
+
+
+def run_main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
+    """`hub ARGS` as the console script runs it (through main()); its exit status and stderr."""
+    monkeypatch.setattr(sys, "argv", ["hub", *args])
+    status = main()
+    return status, capsys.readouterr().err
+
+
+def test_unreadable_input_paths_are_one_line_and_nothing_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loop = tmp_path / "loop.xml"
+    loop.symlink_to(loop)
+    for path, reason in ((tmp_path / "absent.xml", "No such file or directory"), (loop, "symbolic links")):
+        status, err = run_main(monkeypatch, capsys, "ingest", str(path), "--to", "http://127.0.0.1:9")
+        assert status == 2
+        assert err.startswith(f"error: cannot read {path}: ") and reason in err and "nothing was sent" in err
+        assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_an_unusable_database_is_a_usage_error_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, err = run_main(monkeypatch, capsys, "db", "upgrade", "--database", "nosuchdialect://x")
+    assert status == 2 and err.startswith("error: database URL nosuchdialect://x is not usable")
+    url = "postgresql+psycopg://hub:geheim@127.0.0.1:1/hub"  # nothing listens on port 1
+    status, err = run_main(monkeypatch, capsys, "db", "upgrade", "--database", url)
+    assert status == 2 and err.startswith("error: cannot open the database postgresql+psycopg://hub:***@")
+    assert "geheim" not in err and "Traceback" not in err
+
+
+def test_a_defect_reaches_the_user_as_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def broken(paths: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("producers.ingest.collect", broken)
+    status, err = run_main(monkeypatch, capsys, "ingest", str(tmp_path), "--to", "http://127.0.0.1:9")
+    assert (status, err) == (1, "error: internal error (RuntimeError: boom); please report it\n")

@@ -19,9 +19,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import BindParameter, CursorResult, Engine, Executable, bindparam, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+
+from hub.configuration import mask_url
+from hub.errors import ConfigError
 
 DEFAULT_URL = "sqlite:///hub.sqlite"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -44,14 +47,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str = DEFAULT_URL, *, echo: bool = False) -> Engine:
-    """An engine for a SQLite file ("sqlite:///hub.sqlite") or PostgreSQL ("postgresql+psycopg://...")."""
+    """An engine for a SQLite file ("sqlite:///hub.sqlite") or PostgreSQL ("postgresql+psycopg://...").
+
+    Raises ConfigError for a URL SQLAlchemy cannot use (unknown dialect, missing driver, malformed).
+    """
     # hide_parameters: an error's text (which may reach a log line) never quotes a message's data, such as a BSN.
-    if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, hide_parameters=True)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    # pre_ping: a server restart must cost one retried checkout, not a failed message.
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, echo=echo, hide_parameters=True)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        # pre_ping: a server restart must cost one retried checkout, not a failed message.
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    except (ArgumentError, ImportError) as exc:
+        raise ConfigError(f"database URL {mask_url(url)} is not usable: {exc}") from None
     event.listen(engine, "handle_error", _schema_behind, retval=True)
     return engine
 
@@ -163,7 +172,11 @@ def upgrade(url: str | Engine, revision: str = "head") -> None:
     """Apply the migrations up to `revision` (`hub db upgrade`, and at start-up)."""
     engine = make_engine(url) if isinstance(url, str) else url
     try:
-        with engine.begin() as connection:
+        try:
+            connection = engine.connect()
+        except OperationalError as exc:  # the hub cannot start without its store: say which and why
+            raise ConfigError(f"cannot open the database {engine.url}: {_reason(exc)}") from None
+        with connection, connection.begin():
             if connection.dialect.name == "postgresql":
                 # Replicas starting together: one migrates, the others wait and then find head.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
@@ -174,6 +187,11 @@ def upgrade(url: str | Engine, revision: str = "head") -> None:
     finally:
         if isinstance(url, str):
             engine.dispose()
+
+
+def _reason(exc: OperationalError) -> str:
+    """The driver's own words, first line: SQLAlchemy's text adds the statement and a link."""
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
 
 
 def revisions(engine: Engine) -> tuple[set[str], set[str]]:
