@@ -10,7 +10,7 @@ not started 3 months after its bepaling; the outbox hands the statusmeldingen to
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -121,6 +121,11 @@ def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie
         )
 
 
+# The dates behind the two jeugdbescherming norms: the uitspraak, and the date each norm counts to.
+UITSPRAAK = "datum_uitspraak"
+NORM_DATUMS = ((JEUGDBESCHERMER, "datum_vaste_jeugdbeschermer"), (GEDRAGEN_KOERS, "datum_gedragen_koers"))
+
+
 @observer("MaatregelVoortgangOntvangen")
 def maatregel_normen(
     session: Session, event: MaatregelVoortgangOntvangen, ctx: Context
@@ -131,44 +136,69 @@ def maatregel_normen(
     may replace a date there (docs/gi-berichten.md 2.5), and the count must not depend on whether the processors
     reach this event before or after the intake accepted that correction. The regio is this message's gemeente's.
     """
-    rijen = gi_monitor.maatregel_rijen(session, event.aanbieder, {m.maatregel_id for m in event.maatregelen})
-    datums = _maatregel_datums(session, event)
+    ids = {m.maatregel_id for m in event.maatregelen}
+    with gi_monitor.gi002_events_terug(session, event.aanbieder, event.client, event.bericht_id) as eerder:
+        # Read after the replay's statement ran: a date the row lacks is in none of the messages it returns.
+        rijen = gi_monitor.maatregel_rijen(session, event.aanbieder, ids)
+        datums = _maatregel_datums(eerder, event, {i: _nodig(rij) for i, rij in rijen.items()})
     regio = ctx.regio(event.gemeente)
     for m in event.maatregelen:
-        rij, d = rijen.get(m.maatregel_id), datums[m.maatregel_id]
-        if rij is None or d.datum_uitspraak is None:
+        rij, d = rijen.get(m.maatregel_id), datums.get(m.maatregel_id, {})
+        uitspraak = d.get(UITSPRAAK)
+        if rij is None or uitspraak is None:
             continue
-        sleutel = f"gi_maatregel:{rij}"
-        if d.datum_vaste_jeugdbeschermer is not None:
-            yield NormUitkomst(
-                JEUGDBESCHERMER,
-                sleutel,
-                uitkomst(JEUGDBESCHERMER, d.datum_uitspraak, d.datum_vaste_jeugdbeschermer),
-                regio,
-            )
-        if d.datum_gedragen_koers is not None:
-            yield NormUitkomst(
-                GEDRAGEN_KOERS,
-                sleutel,
-                uitkomst(GEDRAGEN_KOERS, d.datum_uitspraak, d.datum_gedragen_koers),
-                regio,
-            )
+        for norm, veld in NORM_DATUMS:
+            if (datum := d.get(veld)) is not None:
+                yield NormUitkomst(norm, f"gi_maatregel:{rij.id}", uitkomst(norm, uitspraak, datum), regio)
 
 
-def _maatregel_datums(session: Session, event: MaatregelVoortgangOntvangen) -> dict[str, MaatregelRegel]:
-    """Per MaatregelId the dates known right after the event's message: its accepted GI002s replayed in order,
-    a date present replacing the one before (a date absent keeps it), this message's own dates last."""
-    eerder = gi_monitor.gi002_events_tot(session, event.aanbieder, event.client, event.bericht_id)
-    berichten = [MaatregelVoortgangOntvangen.model_validate_json(e) for e in eerder if e] or [event]
-    datums: dict[str, MaatregelRegel] = {}
-    for bericht in berichten:
-        for regel in bericht.maatregelen:
-            vorig = datums.get(regel.maatregel_id)
-            nieuw = regel.model_dump(exclude_none=True)
-            datums[regel.maatregel_id] = regel if vorig is None else vorig.model_copy(update=nieuw)
+def _nodig(rij: gi_monitor.MaatregelRij) -> set[str]:
+    """The dates to look up for a maatregel: none unless some GI002 brought its uitspraak and a date a norm
+    counts to; then those (a date the row lacks no GI002 brought: it is None after every message)."""
+    velden = {veld for _, veld in NORM_DATUMS if getattr(rij, veld) is not None}
+    return {UITSPRAAK, *velden} if velden and rij.datum_uitspraak is not None else set()
+
+
+def _maatregel_datums(
+    eerder: Iterable[str], event: MaatregelVoortgangOntvangen, nodig: Mapping[str, Collection[str]]
+) -> dict[str, dict[str, date]]:
+    """Per MaatregelId the `nodig` dates known right after the event's message (absent: None).
+
+    That is the replay of its accepted GI002s in order (`eerder` gives them newest first), a date present
+    replacing the one before and a date absent keeping it: per date, the latest message's that has it. So the
+    messages are read back only until each date needed is found. Without any (its audit row could not be read),
+    this message's own dates; a maatregel none of them names takes this message's first line about it.
+    """
+    open_ = {i: set(velden) for i, velden in nodig.items() if velden}
+    found: dict[str, dict[str, date]] = {i: {} for i in open_}
+    genoemd: set[str] = set()
+
+    def lees(regels: Iterable[MaatregelRegel]) -> None:
+        for regel in regels:
+            if (rest := open_.get(regel.maatregel_id)) is None:
+                continue
+            genoemd.add(regel.maatregel_id)
+            for veld in [v for v in rest if getattr(regel, v) is not None]:
+                found[regel.maatregel_id][veld] = getattr(regel, veld)
+                rest.discard(veld)
+            if not rest:
+                del open_[regel.maatregel_id]
+
+    gelezen = False
+    for bericht in eerder if open_ else ():
+        gelezen = True
+        lees(reversed(MaatregelVoortgangOntvangen.model_validate_json(bericht).maatregelen))
+        if not open_:
+            break
+    if not gelezen:
+        lees(reversed(event.maatregelen))
     for regel in event.maatregelen:  # present even if its audit row could not be read
-        datums.setdefault(regel.maatregel_id, regel)
-    return datums
+        if regel.maatregel_id in found and regel.maatregel_id not in genoemd:
+            genoemd.add(regel.maatregel_id)
+            found[regel.maatregel_id] = {
+                v: getattr(regel, v) for v in nodig[regel.maatregel_id] if getattr(regel, v)
+            }
+    return found
 
 
 @peiling

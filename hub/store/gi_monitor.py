@@ -8,7 +8,9 @@ counts from the toewijzing's first Toewijzingsdatum. Withdrawals and links are t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -143,46 +145,71 @@ def laatste_capaciteit(session: Session, vandaag: date) -> list[GiCapaciteitReco
 
 # Built once, with bind parameters (an expanding one for IN), and read as columns: the processors ask it per
 # MaatregelVoortgang event.
-_MAATREGEL_IDS = select(M.c.maatregel_id, M.c.id).where(
-    M.c.gi == bindparam("gi"), M.c.maatregel_id.in_(bindparam("ids", expanding=True))
-)
+_MAATREGELEN = select(
+    M.c.maatregel_id, M.c.id, M.c.datum_uitspraak, M.c.datum_vaste_jeugdbeschermer, M.c.datum_gedragen_koers
+).where(M.c.gi == bindparam("gi"), M.c.maatregel_id.in_(bindparam("ids", expanding=True)))
 
 
-def maatregel_rijen(session: Session, gi: str, ids: Collection[str]) -> dict[str, int]:
-    """MaatregelId -> the store row id of the GI's maatregelen with these ids (the norms' observation key)."""
+@dataclass(frozen=True, slots=True)
+class MaatregelRij:
+    """A gi_maatregel row: its id (the norms' observation key) and the dates the GI002s have brought it so far.
+
+    Only an accepted GI002 sets a date, and only to a value: a date None here was in none of them.
+    """
+
+    id: int
+    datum_uitspraak: date | None
+    datum_vaste_jeugdbeschermer: date | None
+    datum_gedragen_koers: date | None
+
+
+def maatregel_rijen(session: Session, gi: str, ids: Collection[str]) -> dict[str, MaatregelRij]:
+    """MaatregelId -> the row of the GI's maatregel with that id, for these ids."""
     return {
-        maatregel_id: int(rij)
-        for maatregel_id, rij in run(session, _MAATREGEL_IDS, {"gi": gi, "ids": list(ids)})
+        maatregel_id: MaatregelRij(int(rij), *datums)
+        for maatregel_id, rij, *datums in run(session, _MAATREGELEN, {"gi": gi, "ids": list(ids)})
     }
 
 
 _VALIDATED_AT = select(BERICHT.c.validated_at).where(BERICHT.c.id == bindparam("id"))
-# The client's accepted messages up to one of them, in order of acceptance (that one last among equal times),
-# found through the index on bericht.client: the GI002s of the GI are picked in Python, as an equality on
-# (afzender, bericht) would lead SQLite to ix_bericht_identificatie and every GI002 the GI ever sent.
-_CLIENT_TOT = (
-    select(BERICHT.c.afzender, BERICHT.c.bericht, BERICHT.c.event)
+# The client's accepted GI002s up to one of them, newest first (that one first among equal times). With an index
+# on bericht (client, bericht, validated_at) only these rows are read, newest first, as far as the caller goes;
+# with the one on client alone, the client's every message. The GI is picked in Python: an equality on afzender
+# as well would lead SQLite to ix_bericht_identificatie and every GI002 the GI ever sent.
+_GI002_TERUG = (
+    select(BERICHT.c.afzender, BERICHT.c.event)
     .where(
         BERICHT.c.client == bindparam("client"),
+        BERICHT.c.bericht == "GI002",
         BERICHT.c.outcome == "accepted",
         BERICHT.c.event.is_not(None),
         BERICHT.c.validated_at <= bindparam("tot"),
     )
-    .order_by(BERICHT.c.validated_at, case((BERICHT.c.id == bindparam("id"), 1), else_=0), BERICHT.c.id)
+    .order_by(
+        BERICHT.c.validated_at.desc(),
+        case((BERICHT.c.id == bindparam("id"), 1), else_=0).desc(),
+        BERICHT.c.id.desc(),
+    )
 )
 
 
-def gi002_events_tot(session: Session, gi: str, client: str, bericht_id: str) -> list[str]:
-    """The events (JSON) of the client's accepted GI002s from this GI up to and including `bericht_id`, in order.
+@contextmanager
+def gi002_events_terug(session: Session, gi: str, client: str, bericht_id: str) -> Iterator[Iterator[str]]:
+    """The events (JSON) of the client's accepted GI002s from this GI up to and including `bericht_id`, newest
+    first; the statement has run when the block starts, and rows are fetched as the block iterates.
 
     A later GI002 replaces dates in the maatregel row, so the dates known right after one message are found by
     replaying these; unlike the row, they never change once accepted.
     """
     tot = run(session, _VALIDATED_AT, {"id": bericht_id}).scalar()
     if tot is None:
-        return []
-    rows = run(session, _CLIENT_TOT, {"client": client, "tot": tot, "id": bericht_id})
-    return [event for afzender, bericht, event in rows if afzender == gi and bericht == "GI002"]
+        yield iter(())
+        return
+    rows = run(session, _GI002_TERUG, {"client": client, "tot": tot, "id": bericht_id})
+    try:
+        yield (event for afzender, event in rows if afzender == gi and event)
+    finally:
+        rows.close()  # a caller that stopped early leaves the rest unread
 
 
 _IN_CHUNK = 500  # clients per IN list: far below SQLite's and PostgreSQL's limits of bound parameters
