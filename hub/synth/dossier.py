@@ -41,6 +41,7 @@ class Toewijzing:
     referentie: str | None = None
     reden_wijziging: str | None = None
     gestart: bool = False  # a JW305 was sent for it
+    zorgperioden: list[tuple[date, date]] = field(default_factory=list)  # care delivered, first to last day
 
     @property
     def verwijderd(self) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -51,6 +51,7 @@ class Gelegenheid:
     eerdere_identificatie: str | None = None  # of an accepted message, same sender, type and receiver
     eerdere_referentie: str | None = None  # a ReferentieAanbieder this aanbieder sent to this gemeente
     kenmerken: frozenset[str] = frozenset()  # what the story knows, e.g. EERSTE_START
+    eerder_declaratienummer: str | None = None  # of an accepted JW323 of this aanbieder
 
 
 Maker = Callable[[Gelegenheid, random.Random], Fout | None]
@@ -89,10 +90,15 @@ def bsn(g: Gelegenheid, rng: random.Random) -> Fout | None:
     waarde = _lijst(g.spec, "Client/Bsn")
     if not waarde or not isinstance(waarde[0], str):
         return None
-    goed = waarde[0]
-    fout = goed[:8] + str((int(goed[8]) + rng.randint(1, 9)) % 10)
     rule = "GB001" if g.bericht.startswith("GI") else "CS002"
-    return Fout(rule, "Client/Bsn fails the elfproef", edit(g.spec, "Client/Bsn", fout))
+    return Fout(
+        rule, "Client/Bsn fails the elfproef", edit(g.spec, "Client/Bsn", verkeerd_bsn(waarde[0], rng))
+    )
+
+
+def verkeerd_bsn(goed: str, rng: random.Random) -> str:
+    """The BSN with another check digit: it fails the 11-proef and stays in the 99999xxxx test range."""
+    return goed[:8] + str((int(goed[8]) + rng.randint(1, 9)) % 10)
 
 
 def identificatie(g: Gelegenheid, rng: random.Random) -> Fout | None:
@@ -273,17 +279,20 @@ def referenties(bericht: str, spec: Spec) -> Iterator[str]:
 class Foutenmaker:
     """Decides, with its own rng, which valid messages get a wrong twin and which rule that twin breaks."""
 
-    def __init__(self, rng: random.Random, rate: float) -> None:
+    def __init__(
+        self, rng: random.Random, rate: float, makers: Mapping[str, tuple[Maker, ...]] = MAKERS
+    ) -> None:
         if not 0.0 <= rate < 1.0:
             raise ValueError(f"error rate {rate} is not in [0, 1)")
         self.rng = rng
         self.rate = rate
+        self.makers = makers
         self.gebruikt: Counter[str] = Counter()
 
     def misschien(self, g: Gelegenheid) -> Fout | None:
         if self.rate == 0.0 or self.rng.random() >= self.rate:
             return None
-        kandidaten = [f for maker in MAKERS.get(g.bericht, ()) if (f := maker(g, self.rng)) is not None]
+        kandidaten = [f for maker in self.makers.get(g.bericht, ()) if (f := maker(g, self.rng)) is not None]
         if not kandidaten:
             return None
         minst = min(self.gebruikt[f.rule] for f in kandidaten)

@@ -1,10 +1,11 @@
 """`hub simulate`: realistic synthetic traffic for a set of jeugdregio's, deterministic for a seed.
 
-A discrete-event simulation by day. Clients arrive over the period; each story (hub.synth.trajecten, and the
-GI stories of hub.synth.gi_verkeer) plans its messages as steps on a queue ordered by (date, order of
-planning), so messages come out in Dagtekening order, every message after the ones it depends on. Every
-message is built with the builders of hub.synth (never by hand) and satisfies the in-message and stateful
-rules, except the deliberate errors (hub.synth.fouten), which are marked with the rule they break.
+A discrete-event simulation by day. Clients arrive over the period; each story (hub.synth.trajecten, the GI
+stories of hub.synth.gi_verkeer, and the monthly declaraties with their answers of hub.synth.declareren) plans
+its messages as steps on a queue ordered by (date, order of planning), so messages come out in Dagtekening
+order, every message after the ones it depends on. Every message is built with the builders of hub.synth
+(never by hand) and satisfies the in-message and stateful rules, except the deliberate errors
+(hub.synth.fouten, hub.synth.fouten_declaratie), which are marked with the rule they break.
 
 The stateful rules judge "current" toewijzingen on the receiver's date (TR349-TR351), so a batch is made for
 a receiver whose date is `tot`: replay it with `hub process DIR --as-of <tot>` or on that day.
@@ -27,8 +28,9 @@ from typing import Any
 
 from hub.clock import vandaag
 from hub.ijw.catalog import BERICHTEN
-from hub.synth import berichten, fouten
+from hub.synth import berichten, fouten, fouten_declaratie
 from hub.synth.build import Spec, to_xml
+from hub.synth.declareren import Declareren, productcodes, tarieven
 from hub.synth.gi_verkeer import GiVerkeer, gi_beschikbaar
 from hub.synth.trajecten import Trajecten
 from hub.synth.wereld import GELDERLAND, Wereld, maak_wereld, maanden_verder, werkdag_vanaf
@@ -112,6 +114,12 @@ class Simulator:
         self.oordeeldatum = self.tot  # the receiver's date the stateful rules judge "current" on
         self.vandaag = self.start
         self.fouten = fouten.Foutenmaker(random.Random(f"{self.config.seed}:fouten"), self.config.error_rate)
+        # The declaraties draw their errors apart, so they leave the other stories' errors as they were.
+        self.fouten_declaratie = fouten.Foutenmaker(
+            random.Random(f"{self.config.seed}:fouten:declaratie"),
+            self.config.error_rate,
+            fouten_declaratie.MAKERS,
+        )
         self._queue: list[tuple[date, int, Stap]] = []
         self._volgorde = itertools.count()
         self._uit: list[SimBericht] = []
@@ -119,12 +127,15 @@ class Simulator:
         self._teller = _Teller()
         self._laatste_id: dict[tuple[str, str, str], str] = {}
         self._referenties: dict[tuple[str, str], str] = {}
+        self._declaratienummers: dict[str, str] = {}  # aanbieder -> its latest DeclaratieNummer
         self._bezetting: dict[str, list[date]] = {}
         self.gi = GiVerkeer(self) if self.config.gi and gi_beschikbaar() else None
         self.trajecten = Trajecten(self)
+        self.declareren = Declareren(self)
         self._plan_aankomsten()
         if self.gi is not None:
             self.gi.begin()
+        self.declareren.begin()
 
     # ---- the queue ---------------------------------------------------------------------------------
 
@@ -232,13 +243,15 @@ class Simulator:
         """Send a valid message dated today; now and then a deliberately wrong variant goes with it."""
         header = spec["Header"]
         afzender, ontvanger = header["Afzender"], header["Ontvanger"]
-        fout = self.fouten.misschien(
+        foutenmaker = self.fouten_declaratie if bericht in fouten_declaratie.MAKERS else self.fouten
+        fout = foutenmaker.misschien(
             fouten.Gelegenheid(
                 bericht=bericht,
                 spec=spec,
                 eerdere_identificatie=self._laatste_id.get((afzender, bericht, ontvanger)),
                 eerdere_referentie=self._referenties.get((afzender, ontvanger)),
                 kenmerken=kenmerken,
+                eerder_declaratienummer=self._declaratienummers.get(afzender),
             )
         )
         if fout is not None and not fout.na:
@@ -247,6 +260,8 @@ class Simulator:
         self._laatste_id[(afzender, bericht, ontvanger)] = header["BerichtIdentificatie"]["Identificatie"]
         for ref in fouten.referenties(bericht, spec):
             self._referenties[(afzender, ontvanger)] = ref
+        if (nummer := fouten_declaratie.declaratienummer(bericht, spec)) is not None:
+            self._declaratienummers[afzender] = nummer
         if fout is not None and fout.na:
             self._fout(bericht, fout)
 
@@ -291,7 +306,8 @@ def simulate(config: SimConfig | None = None, **kwargs: Any) -> Iterator[SimBeri
 
 
 def manifest(sim: Simulator, uit: Iterable[SimBericht]) -> dict[str, Any]:
-    """Counts per message type and outcome, and which files are deliberately wrong and why."""
+    """Counts per message type and outcome, which files are deliberately wrong and why, and the product codes
+    and tariffs the traffic uses (a product code list and contract tariffs for TR381 and TR418)."""
     lijst = list(uit)
     fout = [b for b in lijst if b.expected == REJECTED]
     return {
@@ -321,6 +337,9 @@ def manifest(sim: Simulator, uit: Iterable[SimBericht]) -> dict[str, Any]:
         "gis": [{"agb": g.agb, "naam": g.naam, "regios": list(g.regios)} for g in sim.wereld.gis]
         if sim.gi is not None
         else [],
+        # What a product code list (TR381) and contract tariffs (TR418) for this traffic hold.
+        "productcodes": [{"categorie": c, "code": code} for c, code in productcodes(sim.wereld)],
+        "tarieven": tarieven(sim.wereld),
     }
 
 

@@ -61,6 +61,7 @@ class Zorg:
         t.einddatum = max(t.einddatum, begin + timedelta(days=60))
         eind = min(begin + timedelta(days=duur), t.einddatum)
         stappen: list[tuple[date, Stap]] = [(self._meld(begin), self._start(client, t, begin))]
+        t.zorgperioden = [(begin, eind)]  # a temporary stop or a withdrawal shortens it below
         lang = (eind - begin).days > 45
         r = self.rng.random()
         if r < 0.10 and lang:
@@ -95,8 +96,10 @@ class Zorg:
         s1 = begin + timedelta(days=self.rng.randint(14, max(15, (eind - begin).days // 2)))
         stappen: list[tuple[date, Stap]] = [(self._meld(s1), self._stop(client, t, begin, s1, "20"))]
         hervat = werkdag_vanaf(s1 + timedelta(days=self.rng.randint(7, 45)))
+        t.zorgperioden = [(begin, s1)]
         if self.rng.random() < 0.6 and hervat + timedelta(days=14) < eind:
             reden = self._stopreden(t, eind)
+            t.zorgperioden.append((hervat, eind))
             stappen += [
                 (self._meld(hervat), self._start(client, t, hervat)),
                 (self._meld(eind), self._stop(client, t, hervat, eind, reden)),
@@ -112,6 +115,7 @@ class Zorg:
         w = werkdag_vanaf(begin + timedelta(days=self.rng.randint(10, (eind - begin).days // 2)))
         x = min(w + timedelta(days=self.rng.randint(14, 28)), eind)
         reden_wijziging, reden_beeindiging = self.rng.choice(INTREKKINGEN)
+        t.zorgperioden = [(begin, x)]
 
         def wijzig(dag: date) -> bool:
             if t.verwijderd:

@@ -263,7 +263,7 @@ def test_waiting_times_have_a_long_tail() -> None:
 def test_live_traffic_is_dated_today_after_the_history() -> None:
     vandaag = date(2026, 11, 26)  # a Thursday, a week after the history ends
     sim = Simulator(SimConfig(seed=4, regios=("Arnhem",), aanbieders=4, clienten=20, tot=TOT))
-    uit = list(itertools.islice(sim.live(today=lambda: vandaag), 400))
+    uit = list(itertools.islice(sim.live(today=lambda: vandaag), 600))
     assert all(b.dagtekening <= vandaag for b in uit)
     live = [b for b in uit if b.dagtekening == vandaag]
     assert len(live) > 200 and {"JW315", "JW301"} <= {b.bericht for b in live}
