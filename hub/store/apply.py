@@ -58,8 +58,8 @@ def apply_accepted(
 ) -> None:
     """Write the state changes of one accepted heenbericht; retourberichten change nothing.
 
-    `onderdelen`: of a JW323, the granted Prestaties (indices in document order; None: all); the ones its JW325
-    rejects count as not sent.
+    `onderdelen`: of a JW323, the granted Prestaties (indices in document order; None: all); the others are kept
+    as returned by its JW325 and count as not sent.
     """
     match model:
         case Jw301():
@@ -350,7 +350,11 @@ def _jw319(session: Session, m: Jw319, bericht_id: str) -> None:
 def _jw323(
     session: Session, m: Jw323, bericht_id: str, pseudonym: Pseudonym, toegekend: frozenset[int] | None
 ) -> None:
-    """The declaratie and its granted prestaties; a credit line marks the debet line it names gecrediteerd."""
+    """The declaratie and its prestaties; a granted credit line marks the debet line it names gecrediteerd.
+
+    A line the hub rejected (its retour JW325 returned it) is kept as returned (`toegekend` False): it counts as
+    not sent, as one the gemeente returns does, yet the gemeente's own JW325 may still name it (TR366, TR367).
+    """
     aanbieder, gemeente, d = m.header.afzender, m.header.ontvanger, m.declaratie
     declaratie = DeclaratieRecord(
         aanbieder=aanbieder,
@@ -367,14 +371,16 @@ def _jw323(
     session.flush()  # the prestaties need its id
     assert declaratie.id is not None
     lines = [(c, p) for c in d.clienten for p in c.prestaties]
-    rows = [
-        _prestatie(p, declaratie.id, aanbieder, gemeente, pseudonym(c.bsn))
-        for i, (c, p) in enumerate(lines)
-        if toegekend is None or i in toegekend
-    ]
+    rows = [_prestatie(p, declaratie.id, aanbieder, gemeente, pseudonym(c.bsn)) for c, p in lines]
+    if toegekend is not None:
+        for i, row in enumerate(rows):
+            if i not in toegekend:
+                row.toegekend = False
     session.add_all(rows)
     credited = {
-        r.vorig_referentie_nummer for r in rows if not r.debet and r.vorig_referentie_nummer is not None
+        r.vorig_referentie_nummer
+        for r in rows
+        if not r.debet and r.vorig_referentie_nummer is not None and r.toegekend is not False
     }
     _set_gecrediteerd(session, aanbieder, credited, True)
 

@@ -268,7 +268,8 @@ class DeclaratieRecord(SQLModel, table=True):
 
 
 class PrestatieRecord(SQLModel, table=True):
-    """A declared line with the JW325 outcome: toegekend None until answered, False when returned."""
+    """A declared line with the JW325 outcome: toegekend None until answered, False when returned (by the
+    gemeente's JW325, or at intake by the hub's own retour)."""
 
     __tablename__ = "prestatie"
     __table_args__ = (

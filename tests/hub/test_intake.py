@@ -314,7 +314,7 @@ def test_a_jw323_with_one_rejected_prestatie_keeps_the_granted_ones(db: Engine) 
     assert result.outcome == "accepted"
     assert [(v.rule, v.retourcode) for v in result.errors] == [("TR338", "9338")]
     assert result.retour is not None and b"<jw325:RetourCode>9338</jw325:RetourCode>" in result.retour
-    assert _declaratie_lines(db) == {refs[0]: None}  # the rejected line counts as not sent
+    assert _declaratie_lines(db) == {refs[0]: None, refs[1]: False}  # the rejected line counts as not sent
     with session_factory(db)() as session:
         row = audit.get(session, result.bericht_id)
         assert row is not None and (row.outcome, row.error_codes) == ("accepted", ["TR338"])
@@ -325,6 +325,20 @@ def test_a_jw323_with_one_rejected_prestatie_keeps_the_granted_ones(db: Engine) 
     assert again.outcome == "accepted" and again.errors
     assert all(v.location and v.location.startswith(f"/Bericht/{PRESTATIE}[1]") for v in again.errors)
     assert set(_declaratie_lines(db)) == {refs[0], refs[1]}
+
+
+def test_the_gemeentes_jw325_may_name_a_line_the_hub_rejected(db: Engine) -> None:
+    """TR366/TR367 compare with the JW323 as it was sent, the lines the hub returned included."""
+    intake, jw323 = _jw323_na_toewijzing(db)
+    sent = edit(jw323, f"{PRESTATIE}[2]/ToewijzingNummer", 999999)
+    refs = [p["ProductReferentie"]["ReferentieNummer"] for p in sent["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"]]  # fmt: skip
+    assert intake.verwerk(to_xml("JW323", sent)).errors  # TR338 on the second line
+    antwoord = declaratie_antwoord(
+        sent, dagtekening=TODAY, identificatie="JW325G", afgewezen={refs[1]: "9338"}
+    )
+    result = intake.verwerk(to_xml("JW325", antwoord))
+    assert (result.outcome, result.errors) == ("accepted", ())
+    assert _declaratie_lines(db) == {refs[0]: True, refs[1]: False}
 
 
 def test_a_jw323_rejected_on_its_client_or_declaratie_declares_nothing(db: Engine) -> None:
