@@ -441,15 +441,17 @@ def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
     )
     declaratie.afgewezen = geheel_afgewezen
     session.add(declaratie)
-    niet_gecrediteerd: set[str] = set()
+    gecrediteerd: dict[bool, set[str]] = {True: set(), False: set()}
     for p in session.exec(_BEANTWOORDE_PRESTATIES, params={"declaratie_id": declaratie.id}):
         p.toegekend = not geheel_afgewezen and p.referentie_nummer not in afgewezen
         p.antwoord_bericht_id = bericht_id
         session.add(p)
-        if not p.toegekend and not p.debet and p.vorig_referentie_nummer is not None:
-            niet_gecrediteerd.add(p.vorig_referentie_nummer)
-    # A rejected credit line counts as not sent: the debet line it named is not credited after all.
-    _set_gecrediteerd(session, h.ontvanger, niet_gecrediteerd, False)
+        if not p.debet and p.vorig_referentie_nummer is not None:
+            gecrediteerd[p.toegekend].add(p.vorig_referentie_nummer)
+    # A rejected credit line counts as not sent: the debet line it named is not credited after all. A granted one
+    # credits it, also when the hub had returned the credit line and the gemeente grants it all the same.
+    _set_gecrediteerd(session, h.ontvanger, gecrediteerd[False], False)
+    _set_gecrediteerd(session, h.ontvanger, gecrediteerd[True], True)
 
 
 # A declaratie's aanbieder and gemeente are its JW323's Afzender and Ontvanger (_jw323 writes them so): asked of

@@ -32,6 +32,7 @@ from tests.hub.store.scenario import (
     SPECIFIEK,
     accept,
     model,
+    record,
     snapshot,
     spec,
 )
@@ -368,6 +369,20 @@ def test_credit_line_marks_the_debet_gecrediteerd_unless_the_jw325_rejects_it(se
     accept(session, "JW325", jw325)
     rows = _prestaties(session)
     assert (rows["C1"].toegekend, rows[REF_SPECIFIEK].gecrediteerd) == (False, False)
+
+
+def test_a_credit_line_the_hub_returned_credits_once_the_gemeente_grants_it(session: Session) -> None:
+    accept(session, "JW323", spec("JW323"))
+    credit = _jw323("JW323B", "D202610002", _credit("C1", REF_SPECIFIEK))
+    m, bericht_id = record(session, "JW323", credit)
+    apply.apply_accepted(session, m, bericht_id, PS, frozenset())  # the hub returned its one line
+    session.commit()
+    rows = _prestaties(session)
+    assert (rows["C1"].toegekend, rows[REF_SPECIFIEK].gecrediteerd) == (False, False)  # counts as not sent
+
+    accept(session, "JW325", berichten.declaratie_antwoord(credit, dagtekening=DAG, identificatie="JW325B"))
+    rows = _prestaties(session)
+    assert (rows["C1"].toegekend, rows[REF_SPECIFIEK].gecrediteerd) == (True, True)
 
 
 # ---- privacy ----------------------------------------------------------------------------------------------
