@@ -776,7 +776,7 @@ def wachttijden() -> Json:
                                 instant=True,
                             ),
                         ),
-                        "Eerste stops (JW307) per RedenBeeindiging (JZ588).",
+                        "Nieuwe stopregels (JW307) per RedenBeeindiging (JZ588); zie docs/definities.md.",
                         width=24,
                         decimals=0,
                     ),
@@ -862,13 +862,13 @@ def normen() -> Json:
                 ),
             ),
             Row(
-                "Kinderen boven de norm (wachtend langer dan 3 maanden)",
+                "Boven de norm (aanvragen die langer dan 3 maanden wachten)",
                 (
                     Panel(
                         "Boven de norm",
                         "stat",
                         (Query(f"sum(regio:jeugdhulp_wachtend_boven_norm:sum{{{REGIO}}})"),),
-                        "Kinderen die nu langer dan 3 maanden op hulp wachten.",
+                        "Aanvragen (producten, verzoeken, bepalingen) die nu langer dan 3 maanden op hulp wachten; een kind kan er meer hebben.",
                         width=6,
                         decimals=0,
                         thresholds=(("green", None), ("red", 1)),
@@ -892,7 +892,7 @@ def normen() -> Json:
                         "Boven de norm per fase",
                         "timeseries",
                         (Query(f"sum by (fase) ({BOVEN_NORM}{{{REGIO}}})", "{{fase}}"),),
-                        "In welke fase de kinderen wachten.",
+                        "In welke fase de aanvragen wachten.",
                         width=9,
                         stacked=True,
                     ),
