@@ -225,7 +225,7 @@ class Intake:
             client=client,
             event=event.model_dump_json() if event else None,
         )
-        if oordeel.accepted:  # after the audit row: state rows refer to it
+        if oordeel.accepted or oordeel.vastleggen:  # after the audit row: state rows refer to it
             fam.apply(session, model, bericht_id, pseudonym, oordeel.onderdelen)
         return IntakeResult(
             bericht_id=bericht_id,

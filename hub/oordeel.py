@@ -20,19 +20,31 @@ from hub.validate import Verdict
 
 # The parts judged one by one, by message type (paths below Bericht).
 ONDERDELEN: dict[str, str] = {**GI_ONDERDELEN, "JW323": "Declaratie/Clienten/Client/Prestaties/Prestatie"}
+DECLARATIE = "/Bericht/Declaratie"
 
 
 @dataclass(frozen=True, slots=True)
 class Oordeel:
-    """accepted: something is processed; onderdelen: the indices (document order) of the accepted parts."""
+    """accepted: something is processed; onderdelen: the indices (document order) of the accepted parts.
+
+    vastleggen: the message is recorded although no part is accepted. A JW323 that passed levels 1 and 2 and is
+    rejected within its Declaratie was sent even when its JW325 returns every line: the gemeente's own JW325 may
+    answer it (TR337, TR366, TR367).
+    """
 
     accepted: bool
     onderdelen: frozenset[int] | None = None  # None: the message has no parts (all or nothing)
+    vastleggen: bool = False
+
+
+def _anker(v: Violation, doc: Doc) -> str | None:
+    """Where a finding lies: its class, else its location (None: nowhere, as the Header)."""
+    return doc.locatie(v.klasse) if v.klasse is not None else v.location
 
 
 def _afgekeurd(v: Violation, doc: Doc, locaties: Sequence[str]) -> set[int]:
     """The parts a finding rejects: those at or below its class, or the one it lies in; all when none is."""
-    anchor = doc.locatie(v.klasse) if v.klasse is not None else v.location
+    anchor = _anker(v, doc)
     if anchor is not None:
         hit = {
             i
@@ -62,4 +74,8 @@ def oordeel(verdict: Verdict) -> Oordeel:
     for v in verdict.errors:
         afgekeurd |= _afgekeurd(v, doc, locaties)
     onderdelen = frozenset(range(len(locaties))) - afgekeurd
-    return Oordeel(bool(onderdelen), onderdelen)
+    # Not a JW323 rejected on its Header (TR056 names an identification already used: not this declaration's).
+    vastleggen = info.bericht == "JW323" and all(
+        (_anker(v, doc) or "").startswith(DECLARATIE) for v in verdict.errors
+    )
+    return Oordeel(bool(onderdelen), onderdelen, vastleggen=vastleggen)

@@ -354,6 +354,7 @@ def _jw323(
 
     A line the hub rejected (its retour JW325 returned it) is kept as returned (`toegekend` False): it counts as
     not sent, as one the gemeente returns does, yet the gemeente's own JW325 may still name it (TR366, TR367).
+    With no line granted the declaratie is kept as rejected whole (`afgewezen`), for the same reason (TR337).
     """
     aanbieder, gemeente, d = m.header.afzender, m.header.ontvanger, m.declaratie
     declaratie = DeclaratieRecord(
@@ -365,6 +366,7 @@ def _jw323(
         declaratie_dagtekening=d.declaratie_dagtekening,
         basisschema_xsd_versie=m.header.xsd_versie.basisschema_xsd_versie,
         bericht_xsd_versie=m.header.xsd_versie.bericht_xsd_versie,
+        afgewezen=toegekend is not None and not toegekend,
         bericht_id=bericht_id,
     )
     session.add(declaratie)

@@ -17,7 +17,7 @@ from hub.intake import OUTCOME_DUPLICATE, Inbound, Intake, IntakeResult
 from hub.privacy import Pseudonymiser
 from hub.store import audit
 from hub.store.db import make_engine, session_factory
-from hub.store.tables import PrestatieRecord
+from hub.store.tables import DeclaratieRecord, PrestatieRecord
 from hub.synth.berichten import declaratie_antwoord, spec
 from hub.synth.build import edit, to_xml
 from hub.validate import Validator
@@ -341,11 +341,23 @@ def test_the_gemeentes_jw325_may_name_a_line_the_hub_rejected(db: Engine) -> Non
     assert _declaratie_lines(db) == {refs[0]: True, refs[1]: False}
 
 
-def test_a_jw323_rejected_on_its_client_or_declaratie_declares_nothing(db: Engine) -> None:
+def test_a_jw323_rejected_on_its_client_or_declaratie_is_kept_as_not_sent(db: Engine) -> None:
     intake, jw323 = _jw323_na_toewijzing(db)
     onbekend = edit(
         jw323, "Declaratie/Clienten/Client/Bsn", "999990019"
     )  # no toewijzing: TR304 on the Client
     result = intake.verwerk(to_xml("JW323", onbekend))
     assert (result.outcome, [v.rule for v in result.errors]) == ("rejected", ["TR304"])
-    assert _declaratie_lines(db) == {}
+    assert result.event is None
+    # Sent, and returned whole: every line counts as not sent, and its DeclaratieNummer is free again ...
+    assert set(_declaratie_lines(db).values()) == {False}
+    with session_factory(db)() as session:
+        assert [d.afgewezen for d in session.exec(select(DeclaratieRecord))] == [True]
+    again = intake.verwerk(to_xml("JW323", spec("JW323", identificatie="JW323B")))
+    assert (again.outcome, again.errors) == ("accepted", ())
+    # ... and the gemeente's own JW325 on the rejected one is an answer on a JW323 that was sent (TR337).
+    antwoord = declaratie_antwoord(onbekend, dagtekening=TODAY, identificatie="JW325R")
+    antwoord = edit(antwoord, "DeclaratieAntwoord/RetourCodes/RetourCode", "9333")
+    antwoord = edit(antwoord, "DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", 0)  # none granted (TR342)
+    result = intake.verwerk(to_xml("JW325", antwoord))
+    assert (result.outcome, [v.rule for v in result.errors]) == ("accepted", []), result.errors
