@@ -432,7 +432,7 @@ def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
     h, antwoord = m.header, m.declaratie_antwoord
     declaratie = _beantwoorde_declaratie(session, h)
     if declaratie is None:
-        # No accepted JW323 with that identification: TR337 rejects such a JW325, and a rejected message is
+        # No recorded JW323 with that identification: TR337 rejects such a JW325, and a rejected message is
         # never applied (OP286). Kept so that no line is marked should one reach here judged without state.
         return
     geheel_afgewezen = antwoord is None or bool(set(antwoord.retour_codes) - TOEGEKEND_CODES)

@@ -532,8 +532,8 @@ def beantwoorde_jw323(h: DeclaratieAntwoordHeader) -> dict[str, object]:
 
 # The JW323 a JW325 answers, found as hub.store.apply finds it: its audit row by ix_bericht_identificatie (a
 # declaratie's aanbieder and gemeente are its JW323's Afzender and Ontvanger), then its declaratie by
-# ix_declaratie_bericht_id and its lines by ix_prestatie_declaratie_id. Only accepted JW323s have a declaratie, and
-# each has at least one line (XSD 1..n), so the inner joins lose none.
+# ix_declaratie_bericht_id and its lines by ix_prestatie_declaratie_id. Only recorded JW323s (hub.oordeel) have a
+# declaratie, and each has at least one line (XSD 1..n), so the inner joins lose none.
 _BEANTWOORDE_DECLARATIE = (
     select(
         DeclaratieRecord.id,
@@ -550,7 +550,7 @@ _BEANTWOORDE_DECLARATIE = (
 
 
 def _beantwoorde_declaratie(session: Session, m: Jw325) -> DeclaratieState | None:
-    """The accepted JW323 that the JW325's DeclaratieIdentificatie names, sent by its Ontvanger to its Afzender."""
+    """The recorded JW323 that the JW325's DeclaratieIdentificatie names, sent by its Ontvanger to its Afzender."""
     rows = list(run(session, _BEANTWOORDE_DECLARATIE, beantwoorde_jw323(m.header)))
     if not rows:
         return None

@@ -1,7 +1,8 @@
 """The JW325 declaratie-antwoord against the JW323 it answers (rules.md 6.6): TR337, TR371, TR376, TR304, TR366, TR367.
 
-"The related JW323" is the accepted JW323 whose BerichtIdentificatie the Header's DeclaratieIdentificatie names,
-sent by the JW325's Ontvanger (the aanbieder) to its Afzender (the gemeente): `Snapshot.beantwoorde_declaratie`.
+"The related JW323" is the recorded JW323 (hub.oordeel: accepted, or returned within its Declaratie) whose
+BerichtIdentificatie the Header's DeclaratieIdentificatie names, sent by the JW325's Ontvanger (the aanbieder) to
+its Afzender (the gemeente): `Snapshot.beantwoorde_declaratie`.
 Without it (TR337) there is nothing to compare, so the other rules stay silent; the Prestaties of a Client that
 fails TR304 are not assessed, as on the JW323. No retour exists for a JW325 (process.md 5.3): a finding rejects
 it, and the hub records it, with the codes, in track and trace.
@@ -63,7 +64,7 @@ def _prestaties(
     summary="DeclaratieIdentificatie matches a received 323 BerichtIdentificatie",
 )
 def declaratie_identificatie_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """The DeclaratieIdentificatie names an accepted JW323 of the Ontvanger to the Afzender (TR337); on the Header."""
+    """The DeclaratieIdentificatie names a recorded JW323 of the Ontvanger to the Afzender (TR337); on the Header."""
     state = snapshot(ctx)
     if state is None or state.beantwoorde_declaratie is not None:
         return
