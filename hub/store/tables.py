@@ -81,6 +81,8 @@ class BerichtRecord(SQLModel, table=True):
             postgresql_where=text("outcome = 'accepted'"),
         ),
         Index("ix_bericht_identificatie", "afzender", "bericht", "identificatie"),  # TR056
+        # A client's messages of one type by time: the GI002 replay of the jeugdbescherming norms (migration 0009).
+        Index("ix_bericht_client_bericht", "client", "bericht", "validated_at"),
     )
 
     id: str = _s(32, primary_key=True)  # uuid4 hex, the hub's message id

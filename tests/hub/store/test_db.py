@@ -168,8 +168,9 @@ async def test_waiting_for_a_current_schema_returns_at_once_and_says_nothing(
     assert not [r for r in caplog.records if r.name == "hub.store"]
 
 
-def test_migration_0006_and_0008_indexes_go_down_and_up(db: Engine) -> None:
-    """The lookup indexes of 0006 and 0008 are dropped by their downgrades and made again by the upgrade, on both backends."""
+def test_migration_0006_0008_and_0009_indexes_go_down_and_up(db: Engine) -> None:
+    """The lookup indexes of 0006, 0008 and 0009 are dropped by their downgrades and made again by the upgrade, on
+    both backends."""
     added = {
         "ix_toewijzing_client_gemeente",
         "ix_verzoek_client_gemeente",
@@ -177,7 +178,7 @@ def test_migration_0006_and_0008_indexes_go_down_and_up(db: Engine) -> None:
         "ix_gi_bepaling_bepaling_id",
         "ix_declaratie_bericht_id",
     }
-    later = {"ix_stopregel_bericht_id"}  # migration 0008
+    later = {"ix_stopregel_bericht_id", "ix_bericht_client_bericht"}  # migrations 0008 and 0009
 
     def indexes(connection: Any) -> set[str]:
         found = inspect(connection)
