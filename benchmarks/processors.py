@@ -5,7 +5,9 @@
 The stream is accepted once by the transport-free intake into a migrated SQLite file. Each round copies that file
 and hands its events to a fresh Processor in polls of --batch events, as the processors' subscriber does; only
 the processor's time is counted. Run: `.venv/bin/python benchmarks/processors.py` (options: --stream,
---clients (demo), --messages (jw301), --batch, --rounds, --profile FILE for cProfile stats of every round).
+--clients (demo), --messages (jw301), --batch, --rounds, --profile FILE for cProfile stats of every round,
+--statements for one more, untimed round that counts the SQL statements sent per event: a figure that, unlike the
+times, does not move with what else the machine runs).
 
 --pad 0,9,39 measures the same events against stores grown to 1, 10 and 40 times the stream's own rows: each
 padding copy is every intake row again under other keys (ids, clients, numbers, references), so no lookup of the
@@ -31,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pipeline import jw301_messages  # benchmarks/pipeline.py, next to this script
+from sqlalchemy import event
 
 from hub.events.models import HubEvent
 from hub.intake import Inbound, Intake
@@ -148,6 +151,22 @@ def run_once(
     return elapsed, cpu, sorted(stored, key=repr)
 
 
+def statements(template: Path, workdir: Path, events: list[HubEvent], batch: int) -> int:
+    """How many SQL statements (an executemany counted once) the processor sends for every event, in polls of
+    `batch`, on a fresh copy of the store."""
+    copy = workdir / "count.sqlite"
+    shutil.copyfile(template, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    sent = itertools.count()
+    event.listen(engine, "before_cursor_execute", lambda *_: next(sent))
+    processor = Processor(session_factory(engine), Regios.from_file(), now=_ticking(), clock=lambda: TOT)
+    for i in range(0, len(events), batch):
+        assert all(processor.verwerk_batch(events[i : i + batch]))
+    engine.dispose()
+    copy.unlink()
+    return next(sent)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stream", choices=("demo", "jw301"), default="demo")
@@ -159,6 +178,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50, help="events per poll (default 50)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", type=Path, help="write cProfile stats of every round to this file")
+    parser.add_argument("--statements", action="store_true", help="also count SQL statements per event")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-processors-") as tmp:
         workdir = Path(tmp)
@@ -178,6 +198,9 @@ def main() -> None:
                 times.append((wall, cpu))
                 expected = stored if expected is None else expected
                 assert stored == expected, f"pad {copies}: other observations than the first run"
+            if args.statements:
+                sent = statements(template, workdir, events, args.batch)
+                print(f"store x{copies + 1:<3} SQL statements per event: {sent / len(events):.2f}")
             template.unlink()
             # CPU time is what the code costs; wall time adds the commits' fsync and whatever else the machine runs.
             for label, seconds in (("wall", [w for w, _ in times]), ("cpu", [c for _, c in times])):

@@ -196,7 +196,7 @@ def _maatregel_datums(
         if regel.maatregel_id in found and regel.maatregel_id not in genoemd:
             genoemd.add(regel.maatregel_id)
             found[regel.maatregel_id] = {
-                v: getattr(regel, v) for v in nodig[regel.maatregel_id] if getattr(regel, v)
+                v: getattr(regel, v) for v in nodig[regel.maatregel_id] if getattr(regel, v) is not None
             }
     return found
 

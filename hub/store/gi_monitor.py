@@ -172,10 +172,10 @@ def maatregel_rijen(session: Session, gi: str, ids: Collection[str]) -> dict[str
 
 
 _VALIDATED_AT = select(BERICHT.c.validated_at).where(BERICHT.c.id == bindparam("id"))
-# The client's accepted GI002s up to one of them, newest first (that one first among equal times). With an index
-# on bericht (client, bericht, validated_at) only these rows are read, newest first, as far as the caller goes;
-# with the one on client alone, the client's every message. The GI is picked in Python: an equality on afzender
-# as well would lead SQLite to ix_bericht_identificatie and every GI002 the GI ever sent.
+# The client's accepted GI002s up to one of them, newest first (that one first among equal times): by
+# ix_bericht_client_bericht (client, bericht, validated_at) only these rows are read, as far as the caller goes.
+# The GI is picked in Python: an equality on afzender as well could lead SQLite to ix_bericht_identificatie and
+# every GI002 the GI ever sent.
 _GI002_TERUG = (
     select(BERICHT.c.afzender, BERICHT.c.event)
     .where(
