@@ -358,6 +358,7 @@ def test_a_jw323_rejected_on_its_client_or_declaratie_is_kept_as_not_sent(db: En
     # ... and the gemeente's own JW325 on the rejected one is an answer on a JW323 that was sent (TR337).
     antwoord = declaratie_antwoord(onbekend, dagtekening=TODAY, identificatie="JW325R")
     antwoord = edit(antwoord, "DeclaratieAntwoord/RetourCodes/RetourCode", "9333")
-    antwoord = edit(antwoord, "DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", 0)  # none granted (TR342)
+    # Nothing granted (TR342).
+    antwoord = edit(antwoord, "DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", 0)
     result = intake.verwerk(to_xml("JW325", antwoord))
     assert (result.outcome, [v.rule for v in result.errors]) == ("accepted", []), result.errors
