@@ -96,7 +96,7 @@ class BerichtRecord(SQLModel, table=True):
     error_codes: list[str] = Field(default_factory=list, sa_type=JSON)  # rule codes, in finding order
     retour: str | None = Field(default=None, sa_type=Text)
     retour_bericht: str | None = _s(5, default=None)
-    client: str | None = _s(PSEUDONYM_LENGTH, default=None, index=True)
+    client: str | None = _s(PSEUDONYM_LENGTH, default=None)  # indexed by ix_bericht_client_bericht
     event: str | None = Field(
         default=None, sa_type=Text
     )  # the normalised event (JSON), replayed on redelivery

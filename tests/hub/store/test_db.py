@@ -188,10 +188,13 @@ def test_migration_0006_0008_and_0009_indexes_go_down_and_up(db: Engine) -> None
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         assert added | later <= indexes(connection)
+        assert "ix_bericht_client" not in indexes(connection)  # 0009: a prefix of ix_bericht_client_bericht
         command.downgrade(cfg, "0005")
         assert not (added | later) & indexes(connection)
+        assert "ix_bericht_client" in indexes(connection)
         command.upgrade(cfg, "head")
         assert added | later <= indexes(connection)
+        assert "ix_bericht_client" not in indexes(connection)
     assert is_current(db)
 
 
