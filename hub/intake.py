@@ -225,7 +225,9 @@ class Intake:
             client=client,
             event=event.model_dump_json() if event else None,
         )
-        if oordeel.accepted or oordeel.vastleggen:  # after the audit row: state rows refer to it
+        # After the audit row: state rows refer to it. A rejected message is recorded once: the same bytes sent
+        # again (`earlier`) were recorded when first judged.
+        if oordeel.accepted or (oordeel.vastleggen and earlier is None):
             fam.apply(session, model, bericht_id, pseudonym, oordeel.onderdelen)
         return IntakeResult(
             bericht_id=bericht_id,

@@ -351,6 +351,8 @@ def test_a_jw323_rejected_on_its_client_or_declaratie_is_kept_as_not_sent(db: En
     assert result.event is None
     # Sent, and returned whole: every line counts as not sent, and its DeclaratieNummer is free again ...
     assert set(_declaratie_lines(db).values()) == {False}
+    resent = intake.verwerk(to_xml("JW323", onbekend))  # the same bytes again: judged again, recorded once
+    assert (resent.outcome, [v.rule for v in resent.errors]) == ("rejected", ["TR304"])
     with session_factory(db)() as session:
         assert [d.afgewezen for d in session.exec(select(DeclaratieRecord))] == [True]
     again = intake.verwerk(to_xml("JW323", spec("JW323", identificatie="JW323B")))
