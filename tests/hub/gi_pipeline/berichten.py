@@ -175,7 +175,15 @@ def jw305(
 ) -> Spec:
     """A JW305 starting toewijzing `nummer` (assigned on `toewijzingsdatum`, see toegewezen()) on begindatum."""
     s = b.spec("JW305", dagtekening=dagtekening, identificatie=ident, persoon=p, gemeente=gemeente)
-    regel = b.start_product(
+    regel = start_product(nummer, toewijzingsdatum, begindatum, categorie=categorie, status=status)
+    return edit(s, "Client/StartProducten/StartProduct", [regel])
+
+
+def start_product(
+    nummer: int, toewijzingsdatum: date, begindatum: date, *, categorie: str = CAT, status: str = NIEUW
+) -> Spec:
+    """The StartProduct of toewijzing `nummer` (assigned on `toewijzingsdatum`); status 3 deletes its line."""
+    return b.start_product(
         nummer,
         categorie=categorie,
         code=CODE if categorie == CAT else None,
@@ -183,4 +191,3 @@ def jw305(
         begindatum=begindatum,
         status=status,
     )
-    return edit(s, "Client/StartProducten/StartProduct", [regel])

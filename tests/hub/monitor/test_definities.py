@@ -41,14 +41,7 @@ def start(
     begindatum: date, *, status: str = "1", nummer: int = NUMMER, categorie: str = CAT, toegewezen: date = TW
 ) -> Spec:
     """A StartProduct of a toewijzing assigned on `toegewezen`; status 3 deletes the line with the same key."""
-    return b.start_product(
-        nummer,
-        categorie=categorie,
-        code=m.CODE if categorie == CAT else None,
-        toewijzing_ingangsdatum=b.ingang(toegewezen),
-        begindatum=begindatum,
-        status=status,
-    )
+    return m.start_product(nummer, toegewezen, begindatum, categorie=categorie, status=status)
 
 
 def stop(
