@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -90,18 +92,20 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 
 
 def _read(path: Path, limit: int) -> bytes | Violation:
+    """The file's bytes, read no further than the size limit (a pipe or FIFO has no size to check first)."""
     try:
-        if path.stat().st_size > limit:
-            return Violation(
-                "XML",
-                None,
-                None,
-                f"file of {path.stat().st_size} bytes exceeds the size limit of {limit} bytes",
-                Level.XSD,
-            )
-        return path.read_bytes()
+        with path.open("rb") as f:
+            found = os.fstat(f.fileno())
+            if stat.S_ISREG(found.st_mode) and found.st_size > limit:
+                return _too_large(f"file of {found.st_size} bytes", limit)
+            data = f.read(limit + 1)
     except OSError as exc:
         return Violation("IO", None, None, f"cannot read {path}: {exc.strerror or exc}", Level.XSD)
+    return _too_large("input", limit) if len(data) > limit else data
+
+
+def _too_large(what: str, limit: int) -> Violation:
+    return Violation("XML", None, None, f"{what} exceeds the size limit of {limit} bytes", Level.XSD)
 
 
 def judge_file(validator: Validator, path: Path) -> Verdict:
