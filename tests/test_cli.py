@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from lxml import etree
@@ -30,7 +31,26 @@ def berichten(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def lines(output: str) -> list[dict[str, object]]:
+class JsonError(TypedDict):
+    """One finding in a JSON line (Violation.as_json)."""
+
+    rule: str
+    retourcode: str | None
+    location: str | None
+    message: str
+
+
+class JsonLine(TypedDict):
+    """One line of `hub validate --format json`: a file and its verdict."""
+
+    file: str
+    bericht: str | None
+    accepted: bool
+    errors: list[JsonError]
+
+
+def lines(output: str) -> list[JsonLine]:
+    # Typed as the contract says; the tests below assert the keys and values themselves.
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
@@ -64,13 +84,13 @@ def test_json_contract_for_rejections_in_input_order(tmp_path: Path) -> None:
             "retourcode": "0001",
             "location": "/Bericht/Client/Bsn",
             "message": out[0]["errors"][0]["message"],
-        }  # type: ignore[index]
+        }
     ]
     assert out[1]["bericht"] == "JW305"
-    assert [e["rule"] for e in out[1]["errors"]] == ["XSD"]  # type: ignore[union-attr]
-    assert out[1]["errors"][0]["location"] == "/Bericht/Client/Bsn"  # type: ignore[index]
-    assert out[2]["bericht"] is None and out[2]["errors"][0]["rule"] == "XML"  # type: ignore[index]
-    assert out[3]["errors"][0]["rule"] == "IO"  # type: ignore[index]
+    assert [e["rule"] for e in out[1]["errors"]] == ["XSD"]
+    assert out[1]["errors"][0]["location"] == "/Bericht/Client/Bsn"
+    assert out[2]["bericht"] is None and out[2]["errors"][0]["rule"] == "XML"
+    assert out[3]["errors"][0]["rule"] == "IO"
     assert all(o["accepted"] is False for o in out)
 
 
@@ -85,7 +105,7 @@ def test_tr135_and_tr378_are_checked(tmp_path: Path) -> None:
     assert [(e["rule"], e["retourcode"]) for o in out for e in o["errors"]] == [
         ("TR135", "8848"),
         ("TR378", "S300"),
-    ]  # type: ignore[attr-defined]
+    ]
 
 
 def test_tr346_is_checked_from_the_message_alone(tmp_path: Path) -> None:
@@ -115,7 +135,7 @@ def test_gemeente_list_is_replaceable(tmp_path: Path) -> None:
     csv.write_text("gemeentecode,gemeentenaam,provincie,jeugdregio\n0344,Utrecht,Utrecht,Utrecht\n")
     result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, "--gemeenten", str(csv), str(msg)])
     assert result.exit_code == 1
-    assert lines(result.output)[0]["errors"][0]["rule"] == "TR378"  # type: ignore[index]
+    assert lines(result.output)[0]["errors"][0]["rule"] == "TR378"
 
 
 def test_retourberichten_are_judged_on_their_xsd_only(tmp_path: Path) -> None:
@@ -157,7 +177,7 @@ def test_schema_dir_is_really_used(tmp_path: Path, berichten: Path) -> None:
         app, ["validate", "--format", "json", *AS_OF, "--schema-dir", str(stricter), str(berichten)]
     )
     assert result.exit_code == 1
-    assert {e["rule"] for o in lines(result.output) for e in o["errors"]} == {"XSD"}  # type: ignore[attr-defined]
+    assert {e["rule"] for o in lines(result.output) for e in o["errors"]} == {"XSD"}
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -212,7 +232,7 @@ def test_gemeente_list_names_the_jeugdregios_of_gb031(tmp_path: Path) -> None:
         )
         shipped_list = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(msg)])
         outputs = (*lines(with_list.output), *lines(shipped_list.output))
-        rules = [[e["rule"] for e in out["errors"]] for out in outputs]  # type: ignore[attr-defined]
+        rules = [[e["rule"] for e in out["errors"]] for out in outputs]
         assert rules == ([[], ["GB031"]] if naam == "Achterhoek Oost" else [["GB031"], []]), naam
 
 

@@ -24,7 +24,7 @@ from consumers.broker import BrokerSettings
 from consumers.embedded import EmbeddedBroker, free_port
 from consumers.serve import Service, build_service, serve
 from hub.settings import HubSettings
-from hub.store.db import upgrade
+from hub.store.db import upgrade, wait_until_current
 
 pytestmark = pytest.mark.kafka
 
@@ -66,7 +66,6 @@ async def test_readyz_waits_until_the_consumers_have_started_not_only_for_the_sc
     url = unmigrated(tmp_path)
     # The consumers poll the schema; holding them after they found it current opens the window to look into.
     current, go = asyncio.Event(), asyncio.Event()
-    wait_until_current = consumers.app.wait_until_current
 
     async def held(engine: Engine) -> None:
         await wait_until_current(engine)

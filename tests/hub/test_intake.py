@@ -19,7 +19,7 @@ from hub.store import audit
 from hub.store.db import make_engine, session_factory
 from hub.store.tables import DeclaratieRecord, PrestatieRecord
 from hub.synth.berichten import declaratie_antwoord, spec
-from hub.synth.build import edit, to_xml
+from hub.synth.build import Spec, edit, to_xml
 from hub.validate import Validator
 
 TODAY = date(2026, 11, 23)
@@ -300,7 +300,7 @@ def _intake(db: Engine) -> Intake:
 PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
 
 
-def _jw323_na_toewijzing(db: Engine) -> tuple[Intake, dict[str, object]]:
+def _jw323_na_toewijzing(db: Engine) -> tuple[Intake, Spec]:
     intake = _intake(db)
     assert intake.verwerk(to_xml("JW301", spec("JW301"))).outcome == "accepted"
     return intake, spec("JW323")

@@ -9,7 +9,7 @@ it to the replay of every message in order.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -173,7 +173,7 @@ def _in_volgorde(eerder: list[str], event: MaatregelVoortgangOntvangen) -> dict[
     return datums
 
 
-def _paren(datums: dict[str, date | None]) -> set[tuple[str, date, date]]:
+def _paren(datums: Mapping[str, date | None]) -> set[tuple[str, date, date]]:
     """What the norms count from: (date field, uitspraak, that date) where both are known."""
     u = datums.get(UITSPRAAK)
     return {(veld, u, d) for _, veld in NORM_DATUMS if u is not None and (d := datums.get(veld)) is not None}

@@ -88,7 +88,7 @@ def test_first_before_all_is_the_first_of_all(make: Callable[[], Element]) -> No
     fresh = Doc(root, BERICHTEN["JW301"])  # first() on paths all() has not resolved yet
     firsts = [fresh.first(path) for path in paths]
     resolved = Doc(root, BERICHTEN["JW301"])
-    assert firsts == [(resolved.all(path) or [None])[0] for path in paths]
+    assert firsts == [next(iter(resolved.all(path)), None) for path in paths]
 
 
 def test_first_looks_past_a_parent_without_the_child() -> None:
