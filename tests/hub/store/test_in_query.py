@@ -6,6 +6,7 @@ from typing import Any, cast
 
 import pytest
 from sqlalchemy import ClauseElement, Engine, bindparam, or_, select
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
 from hub.store import audit
@@ -46,6 +47,7 @@ def test_one_statement_serves_every_length_up_to_its_slots(db: Engine) -> None:
     # padded with the last value: no expanding parameter left to render per execution
     assert params == {"ids_0": IDS[0], "ids_1": IDS[1], "ids_2": IDS[2], "ids_3": IDS[2]}
     compiled = cast(ClauseElement, three).compile(db)
+    assert isinstance(compiled, SQLCompiler)  # a SELECT's compiler, the one that keeps the binds
     assert not any(b.expanding for b in compiled.binds.values())
     assert {b.type.python_type for b in compiled.binds.values()} == {str}  # the column's type, for every slot
 
@@ -53,7 +55,9 @@ def test_one_statement_serves_every_length_up_to_its_slots(db: Engine) -> None:
 def test_a_longer_list_takes_an_expanding_parameter() -> None:
     statement, params = BY_ID.prepare({"ids": IDS[: IN_SIZES[-1] + 1]})
     assert params == {"ids": IDS[: IN_SIZES[-1] + 1]}
-    assert [b.expanding for b in cast(ClauseElement, statement).compile().binds.values()] == [True]
+    compiled = cast(ClauseElement, statement).compile()
+    assert isinstance(compiled, SQLCompiler)
+    assert [b.expanding for b in compiled.binds.values()] == [True]
 
 
 def test_a_list_left_out_is_none_to_the_builder(stored: Session) -> None:
