@@ -16,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from hub.store import audit
 from hub.store.db import (
@@ -128,7 +128,7 @@ def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
 def test_a_missing_table_is_an_operational_error_without_its_parameters(unmigrated: Engine) -> None:
     """What every consumer retries (PostgreSQL says ProgrammingError by itself), never quoting a message's data."""
     with pytest.raises(OperationalError) as raised, Session(unmigrated) as session:
-        session.execute(select(BerichtRecord.id).where(BerichtRecord.id == "999999990"))
+        session.execute(select(col(BerichtRecord.id)).where(col(BerichtRecord.id) == "999999990"))
     assert "999999990" not in str(raised.value)
 
 
