@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, select
+from sqlmodel import col
 
 from hub.gi import link
 from hub.store import gi_link
@@ -94,7 +95,7 @@ def test_a_start_without_toewijzingnummer_is_no_candidate(store: Engine) -> None
     # ToewijzingNummer is optional in a StartProduct (0..1); the linking follows a start by its number.
     _keten(store)
     with session_factory(store)() as session:
-        bericht_id = session.execute(select(StartRecord.bericht_id)).scalar_one()
+        bericht_id = session.execute(select(col(StartRecord.bericht_id))).scalar_one()
         ongenummerd = {"gemeente": m.GEMEENTE, "aanbieder": m.AANBIEDER, "client": CLIENT, "toewijzing_nummer": None,
                        "categorie": m.CAT, "begindatum": START, "status": IN_FORCE, "bericht_id": bericht_id}  # fmt: skip
         session.execute(insert(StartRecord), [ongenummerd])
