@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from hub.gi.extract import extract_gi
 from hub.gi.models import GiBericht
+from hub.gi.state import GiSnapshot
 from hub.store import audit
 from hub.store import gi as gi_store
 from hub.store.db import session_factory
@@ -102,7 +103,7 @@ def test_the_snapshot_finds_the_bepalingen_it_names_by_their_index(store: Engine
     p.stuur("GI001", m.gi001(KIND, D, "B2", m.intrekking("B-1", D)))
     named = model("GI001", m.gi001(KIND, D, "B3", m.bepaling("B-1", D)))
     with session_factory(store)() as s:
-        snaps: list[gi_store.GiSnapshot] = []
+        snaps: list[GiSnapshot] = []
         found = plans(store, lambda: snaps.append(gi_store.load_snapshot(s, named, PSEUDONYM)))
     assert snaps[0].bepalingen["B-1"].ingetrokken
     assert found == {
