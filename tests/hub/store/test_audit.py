@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pytest
 from sqlalchemy import Engine, event
@@ -227,17 +227,20 @@ def test_seen_is_one_query_for_a_new_message(db: Engine, session: Session) -> No
 
 def test_insert_records_round_trip_like_record(session: Session) -> None:
     received = datetime(2026, 11, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
-    fields = dict(
-        _identity(),
-        outcome="rejected",
-        ontvanger="12345678",
-        error_codes=["TR019", "TR063"],
-        retour="<Bericht/>",
-        retour_bericht="JW302",
-        client=PS("999990019"),
-        received_at=received,
-    )
-    first, second = audit.values(**fields), audit.values(**{**fields, "identificatie": "X" * 40})
+
+    def values(identity: Identity) -> dict[str, Any]:
+        return audit.values(
+            **identity,
+            outcome="rejected",
+            ontvanger="12345678",
+            error_codes=["TR019", "TR063"],
+            retour="<Bericht/>",
+            retour_bericht="JW302",
+            client=PS("999990019"),
+            received_at=received,
+        )
+
+    first, second = values(_identity()), values(_identity(identificatie="X" * 40))
     audit.insert_records(session, [first, second])
     assert audit.known(session, first["id"]) and not audit.known(session, "0" * 32)
     session.commit()
