@@ -222,7 +222,9 @@ def _verschil(lijn: Lijn, p: PrestatieState) -> list[str]:
 def _credit_fout(lijn: Lijn, state: Snapshot) -> str | None:
     """Why a credit line does not reverse an earlier accepted debet line, or None when it does (TR323)."""
     vorig = lijn.vorig_referentie_nummer
-    p = next((p for p in state.prestaties if p.referentie_nummer == vorig), None)
+    genoemd = [p for p in state.prestaties if p.referentie_nummer == vorig]
+    # A returned line frees its ReferentieNummer (TR314): the line that counts under it is the one credited.
+    p = next((p for p in reversed(genoemd) if geldig(p)), genoemd[-1] if genoemd else None)
     if p is None:
         return f"VorigReferentieNummer {vorig!r} is no earlier declared line."
     if not p.debet:

@@ -128,3 +128,11 @@ def test_tr390_second_credit() -> None:
     earlier = (eerder("P0", gecrediteerd=True), eerder("C0", debet=False, vorig="P0"))
     violations = judge("JW323", jw323((BSN, [lijn("C1", vorig="P0")])), snapshot(prestaties=earlier))
     assert found(violations) == [("TR390", "9390", PRESTATIE)]
+
+
+def test_tr323_credit_of_a_debet_resubmitted_under_its_returned_reference() -> None:
+    """A returned line's ReferentieNummer is free again (TR314); the credit names the accepted line, not it."""
+    returned = eerder("P0", volume=20, bedrag=160000, toegekend=False)
+    earlier = (returned, eerder("P0"))  # in the store's order: the returned line first
+    s = jw323((BSN, [lijn("C1", vorig="P0")]))
+    assert judge("JW323", s, snapshot(prestaties=earlier)) == []
