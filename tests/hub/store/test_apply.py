@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 from sqlmodel import Session, col, select
 
+from hub.ijw.models import Jw325
 from hub.store import apply
 from hub.store.db import session_factory
 from hub.store.tables import (
@@ -421,6 +422,7 @@ def test_a_jw325_finds_its_declaratie_by_the_jw323s_identification(
         accept(session, "JW323", jw323)
         accept(session, "JW323", edit(spec("JW323", "JW323B"), "Declaratie/DeclaratieNummer", "D2"))
         jw325 = model("JW325", berichten.declaratie_antwoord(jw323, dagtekening=DAG, identificatie="JW325A"))
+        assert isinstance(jw325, Jw325)
         found: list[Any] = []
         steps = plans(store, lambda: found.append(apply._beantwoorde_declaratie(session, jw325.header)))
     assert found[0] is not None and found[0].declaratie_nummer == jw323["Declaratie"]["DeclaratieNummer"]
