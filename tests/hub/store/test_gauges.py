@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import ColumnElement, Engine, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Subquery, and_, case, exists, func, insert, or_, select
 from sqlmodel import Session
 
 from hub.monitor.model import WachtRij
@@ -257,9 +257,9 @@ def _fill(engine: Engine, seed: int, toewijzingen: int = 240) -> None:
     with engine.begin() as conn:
         now = datetime(2026, 1, 1, tzinfo=UTC)
         conn.execute(
-            BerichtRecord.__table__.insert(),
+            insert(BerichtRecord),
             [{"id": BERICHT, "content_hash": "0" * 64, "outcome": "accepted", "received_at": now}],
-        )  # type: ignore[attr-defined]
+        )
         for table, values in rows.items():
             conn.execute(table.insert(), values)
 
