@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import ClauseElement, Engine, event
 from sqlmodel import Session
 
 from hub.state.snapshot import Snapshot
 from hub.store import snapshot as store_snapshot
-from hub.store.db import session_factory
+from hub.store.db import InQuery, session_factory
 from hub.store.snapshot import load_snapshot
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
@@ -196,7 +196,7 @@ _PARAMS = {
     "nummers": [1, 2],
 }
 # Each shape of each query: the lists (and the client scope) it is called with.
-_SHAPES = {
+_SHAPES: dict[str, list[tuple[InQuery, tuple[str, ...]]]] = {
     "_TOEWIJZINGEN": [(store_snapshot._TOEWIJZINGEN, ("clients",))],
     "_TOEWIJZINGEN_EN_NUMMERS": [(store_snapshot._TOEWIJZINGEN_EN_NUMMERS, ("nummers",))],
     "_VERZOEKEN": [
@@ -218,6 +218,7 @@ def test_sqlite_searches_an_index_that_fits_the_scope(db: Engine, name: str) -> 
     for query, lists in _SHAPES[name]:
         scalars = {k: v for k, v in _PARAMS.items() if not isinstance(v, list)}
         stmt, _ = query.prepare({**scalars, **{k: _PARAMS[k] for k in lists}})
+        assert isinstance(stmt, ClauseElement)  # a SELECT: what compiles to SQL
         # Rendered as it runs: a `?` per bind, so the planner sees each branch of an OR on its own.
         compiled = stmt.compile(db)
         with db.connect() as conn:
@@ -255,7 +256,7 @@ def test_a_jw323_sees_its_declaratienummer_and_the_last_period_from_one_query(
     session.expunge_all()
     with _count_queries(db) as seen:
         snap = load_snapshot(session, model("JW323", spec("JW323", "JW323B")), PS, DAG, bekend=False)
-    assert (snap.declaratie_nummers, snap.laatste_declaratieperiode) == ({nummer}, INGANG)
+    assert (snap.declaratie_nummers, snap.laatste_declaratieperiode) == (frozenset({nummer}), INGANG)
     assert len(seen) == 3  # the toewijzingen, the prestaties, and both questions about earlier declaraties
     other = snapshot(session, "JW323", anders)
     assert (other.declaratie_nummers, other.laatste_declaratieperiode) == (frozenset(), INGANG)
