@@ -186,6 +186,12 @@ TR101_PASSES = [
         edited(with_copy("JW305", START), (f"{START}[3]/ToewijzingNummer", "0300201")),
         id="JW305-voorloopnul-verschilt",
     ),
+    # Exact text: whitespace counts too (the string type keeps it, so both are XSD-valid).
+    pytest.param(
+        "JW301",
+        edited(with_copy("JW301", RELATIE), (f"{RELATIE}[2]/Nummer", "1 ")),
+        id="JW301-spatie-verschilt",
+    ),
     # Absent in one and present in the other differs.
     pytest.param(
         "JW305",

@@ -6,7 +6,7 @@ up, TR358) before level 4 is reached; the findings are the verdict's.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,10 +14,11 @@ import pytest
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc
 from hub.rules.external import _past_bij_uurtarief
-from hub.rules.registry import Level, iter_violations
+from hub.rules.registry import Context, Level, iter_violations
 from hub.synth.berichten import bedrag, declaratie, prestatie, spec
-from hub.synth.build import Spec, to_tree, to_xml
+from hub.synth.build import Spec, edit, to_tree, to_xml
 from hub.validate import Validator
+from tests.hub.rules.level2 import schema
 
 TODAY = date(2026, 11, 23)
 OKTOBER = (date(2026, 10, 1), date(2026, 10, 31))
@@ -163,3 +164,92 @@ def test_hourly_tariff_behind_a_minute_rate(
     minuten: int, minuuttarief: int, bedrag_cent: int, past: bool
 ) -> None:
     assert _past_bij_uurtarief(minuten, minuuttarief, bedrag_cent) is past
+
+
+# --- TR135, TR378, TR381, TR418: the rule on its own, with the external source given in the Context -----------
+
+HEENBERICHTEN = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325")
+
+
+def external(
+    bericht: str, s: Spec, code: str, **sources: Any
+) -> list[tuple[str | None, str | None, str | None]]:
+    """(retourcode, Locatie, berichtklasse or None for the Header) of rule `code` on an XSD-valid message."""
+    tree = to_tree(bericht, s)
+    assert schema(bericht).validate(tree)
+    doc = Doc(tree, BERICHTEN[bericht])
+    ctx = Context(today=TODAY, **sources)
+    return [
+        (v.retourcode, v.location, None if v.klasse is None else doc.locatie(v.klasse))
+        for v in iter_violations(doc, ctx, (Level.EXTERNAL,))
+        if v.rule == code
+    ]
+
+
+@pytest.mark.parametrize("bericht", HEENBERICHTEN)
+def test_tr135_dagtekening_today_passes_tomorrow_fails(bericht: str) -> None:
+    assert external(bericht, spec(bericht, dagtekening=TODAY), "TR135") == []
+    tomorrow = spec(bericht, dagtekening=TODAY + timedelta(days=1))
+    assert external(bericht, tomorrow, "TR135") == [
+        ("8848", "/Bericht/Header/BerichtIdentificatie/Dagtekening", None)
+    ]
+
+
+@pytest.mark.parametrize("bericht", HEENBERICHTEN)
+def test_tr378_gemeente_of_the_header(bericht: str) -> None:
+    """The Afzender when the gemeente sends (JW301, JW319, JW325), else the Ontvanger; reported on the Header."""
+    veld = "Afzender" if bericht in {"JW301", "JW319", "JW325"} else "Ontvanger"
+    bekend = frozenset({"0200"})
+    assert external(bericht, spec(bericht), "TR378", gemeenten=bekend) == []
+    onbekend = spec(bericht, gemeente="0363")
+    assert external(bericht, onbekend, "TR378", gemeenten=bekend) == [
+        ("S300", f"/Bericht/Header/{veld}", None)
+    ]
+    assert external(bericht, onbekend, "TR378") == []  # no list configured: not checked
+
+
+def test_tr378_woonplaatsbeginsel_on_its_class() -> None:
+    s = edit(spec("JW319"), "Antwoord/RedenAfwijzingVerzoek", "8")
+    s = edit(s, "Antwoord/Woonplaatsbeginsel", {"Gemeente": "0363"})
+    wpb = "/Bericht/Antwoord/Woonplaatsbeginsel"
+    assert external("JW319", s, "TR378", gemeenten=frozenset({"0200"})) == [("S300", f"{wpb}/Gemeente", wpb)]
+    assert external("JW319", s, "TR378", gemeenten=frozenset({"0200", "0363"})) == []
+
+
+PRODUCTEN = {
+    "JW301": ("Client/ToegewezenProducten/ToegewezenProduct", "Product/Categorie", "Product/Code"),
+    "JW305": ("Client/StartProducten/StartProduct", "Product/Categorie", "Product/Code"),
+    "JW307": ("Client/StopProducten/StopProduct", "Product/Categorie", "Product/Code"),
+    "JW315": ("Client/AangevraagdeProducten/AangevraagdProduct", "Product/Categorie", "Product/Code"),
+    "JW317": ("Client/Verzoek/NieuweProducten/NieuwProduct", "Product/Categorie", "Product/Code"),
+    "JW323": ("Declaratie/Clienten/Client/Prestaties/Prestatie", "ProductCategorie", "ProductCode"),
+}
+
+
+@pytest.mark.parametrize("bericht", PRODUCTEN)
+def test_tr381_code_must_belong_to_its_categorie(bericht: str) -> None:
+    """Every product with a Code is judged (S329 on the product class); one without a Code is not."""
+    s = spec(bericht)
+    doc = Doc(to_tree(bericht, s), BERICHTEN[bericht])
+    klasse, categorie, code = PRODUCTEN[bericht]
+    met_code = [p for p in doc.all(klasse) if doc.text(p, code) is not None]
+    assert met_code
+    paren = frozenset((doc.text(p, categorie) or "", doc.text(p, code) or "") for p in met_code)
+    assert external(bericht, s, "TR381", productcodes=paren) == []
+    elders = frozenset(
+        (("99" if c != "99" else "98"), k) for c, k in paren
+    )  # the codes under another categorie
+    assert external(bericht, s, "TR381", productcodes=elders) == [
+        ("S329", doc.locatie(doc.child(p, code)), doc.locatie(p))  # type: ignore[arg-type]
+        for p in met_code
+    ]
+
+
+def test_tr418_tariff_equal_to_the_contract() -> None:
+    s = jw323(regel("A"))
+    prestatie_pad = "/Bericht/Declaratie/Clienten/Client/Prestaties/Prestatie"
+    assert external("JW323", s, "TR418", tarieven={"45A53": 8000}) == []
+    assert external("JW323", s, "TR418", tarieven={"45A53": 8001}) == [
+        ("0611", f"{prestatie_pad}/ProductTarief", prestatie_pad)
+    ]
+    assert external("JW323", s, "TR418", tarieven={"43A12": 1}) == []  # no contract tariff for this code
