@@ -305,3 +305,11 @@ def test_default_messages_pass_on_their_story() -> None:
     both = snapshot(starts=(start_regel(), StartRegel(300202, "43", None, INGANG, INGANG)))
     assert judge("JW307", spec("JW307"), both) == []
     assert SPECIFIEKE.toewijzing_nummer == NR
+
+
+def test_tr413_tr415_lines_of_one_message_count_against_each_other() -> None:
+    """A stop earlier in the same JW307 is in force for the later lines (rules.md 6.2, judged as processed)."""
+    twee_tijdelijk = jw307(stop(HALF, "20"), stop(EIND, "20"))
+    assert found(judge("JW307", twee_tijdelijk, GESTART)) == [("TR413", "9413", STOP + "[2]")]
+    na_definitief = jw307(stop(HALF, "31"), stop(EIND, "32"))
+    assert found(judge("JW307", na_definitief, GESTART)) == [("TR415", "9415", STOP + "[2]")]

@@ -17,6 +17,7 @@ from tests.hub.rules.stateful.level3 import (
     GEMEENTE,
     INGANG,
     SPECIFIEKE,
+    TODAY,
     found,
     judge,
     rules_of,
@@ -283,3 +284,37 @@ def test_tr361_generic_toewijzing_stacks_with_every_new_product() -> None:
     )
     violations = judge("JW317", spec("JW317"), snapshot(toewijzingen=(SPECIFIEKE, generiek)))
     assert found(violations) == [("TR361", "9361", NIEUW)]
+
+
+# --- Boundaries the text names ---------------------------------------------------------------------------
+
+
+def test_tr357_gewenste_ingangsdatum_on_the_dagtekening_counts_as_not_in_the_future() -> None:
+    """'If GewensteIngangsdatum <= Dagtekening': equal to the Dagtekening it must be the Ingangsdatum."""
+    violations = judge("JW317", te_wijzigen(wijzig(gewenst=DAG), ongewijzigd=True), snapshot())
+    assert found(violations) == [("TR357", "9357", TE_WIJZIGEN)]
+
+
+def test_a_toewijzing_ending_today_is_current() -> None:
+    """Current (rules.md 6.1): Einddatum on or after the current date; the VOW must name it (TR349) and may
+    name it as OngewijzigdProduct (TR350)."""
+    vandaag = toewijzing(
+        ASPECIFIEK[0], "43", None, volume=None, eenheid=None, frequentie=None, einddatum=TODAY
+    )
+    assert judge("JW317", spec("JW317"), snapshot(toewijzingen=(SPECIFIEKE, vandaag))) == []
+    derde = toewijzing(300203, "45", "45A54", einddatum=TODAY)
+    state = snapshot(toewijzingen=(SPECIFIEKE, ASPECIFIEKE, derde))
+    assert found(judge("JW317", spec("JW317"), state)) == [("TR349", "9349", "/Bericht/Client/Verzoek")]
+
+
+def test_tr412_tr375_end_date_on_2020_12_31_is_exempt() -> None:
+    """Omvang is forbidden only when the end date is empty or later than 2020-12-31."""
+    generiek = toewijzing(
+        ASPECIFIEK[0], None, None, volume=None, eenheid=None, frequentie=None, budget=250000
+    )
+    state = snapshot(toewijzingen=(SPECIFIEKE, generiek))
+    for einddatum, expected in ((date(2020, 12, 31), []), (date(2021, 1, 1), ["TR412", "TR375"])):
+        product = wijzig(ASPECIFIEK[0], gewenst=INGANG, einddatum=einddatum)
+        s = te_wijzigen(wijzig(), product, nieuw=False)
+        # Dates of 2020 in a message of 2026 are beside the point here: judged behind level 2.
+        assert rules_of(judge("JW317", s, state, level2=False)) == expected, einddatum
