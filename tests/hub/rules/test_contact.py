@@ -51,6 +51,14 @@ BREAKS = [
     pytest.param(
         "CD005", jw301((f"{R}/Adres", {"Postcode": "1000"})), [f"{LOC_R}/Adres/Postcode"], id="CD005-relatie"
     ),
+    pytest.param(
+        "CD005",
+        contacten(
+            contact("01", adres=adres()), contact("02", adres={"Huis": {"Huisnummer": 3}, "Postcode": "1000"})
+        ),
+        [f"{LOC_C}[2]/Adres/Postcode"],
+        id="CD005-tweede-contact",
+    ),
     # CD007
     pytest.param(
         "CD007",
@@ -71,9 +79,17 @@ BREAKS = [
     pytest.param(
         "CD009", jw301((f"{R}/Periode", PERIODE)), [f"{LOC_R}/Soort"], id="CD009-periode-bij-relatie-soort-02"
     ),
+    # "present": an empty Periode (both dates are optional) is a Periode too.
+    pytest.param("CD009", jw301((f"{C}/Periode", {})), [f"{LOC_C}/Soort"], id="CD009-lege-periode"),
     # CD025
     pytest.param(
         "CD025", jw301((f"{C}/Adres/Huis", None)), [f"{LOC_C}/Adres/LandCode"], id="CD025-nl-zonder-huis"
+    ),
+    pytest.param(
+        "CD025",
+        jw301((f"{R}/Adres", {"Postcode": "7311AB", "LandCode": "NL"})),
+        [f"{LOC_R}/Adres/LandCode"],
+        id="CD025-relatie",
     ),
     # CD034
     pytest.param(
@@ -84,6 +100,12 @@ BREAKS = [
     ),
     pytest.param(
         "CD034", jw301((f"{R}/Soort", "01")), [f"{LOC_R}/Soort"], id="CD034-relatie-brp-zonder-postcode"
+    ),
+    pytest.param(
+        "CD034",
+        contacten(contact("02", adres=adres()), contact("03", telefoon=telefoon())),
+        [f"{LOC_C}[2]/Soort"],
+        id="CD034-tweede-contact",
     ),
     # CS089: exact format, no space, no leading zero; a missing Postcode is reported on LandCode.
     pytest.param(
@@ -107,12 +129,24 @@ BREAKS = [
         [f"{LOC_C}/Adres/LandCode"],
         id="CS089-nl-zonder-postcode",
     ),
+    pytest.param(
+        "CS089",
+        contacten(contact("01", adres=adres()), contact("02", adres=adres(postcode="7311 AB"))),
+        [f"{LOC_C}[2]/Adres/Postcode"],
+        id="CS089-tweede-contact",
+    ),
     # TR006: two independent tests, so a contact with neither gives two findings.
     pytest.param("TR006", jw301((f"{C}/Adres/Huis", None)), [LOC_C], id="TR006-geen-telefoon-geen-huis"),
     pytest.param(
         "TR006", jw301((f"{C}/Adres/Postcode", None)), [LOC_C], id="TR006-geen-telefoon-geen-postcode"
     ),
     pytest.param("TR006", jw301((f"{R}/Telefoon", None)), [LOC_R, LOC_R], id="TR006-relatie-onbereikbaar"),
+    pytest.param(
+        "TR006",
+        contacten(contact("01", adres=adres()), contact("02")),
+        [f"{LOC_C}[2]", f"{LOC_C}[2]"],
+        id="TR006-tweede-contact-onbereikbaar",
+    ),
     # TR061
     pytest.param("TR061", jw301((f"{C}/Soort", "04")), [LOC_C], id="TR061-alleen-tijdelijk-adres"),
     pytest.param(
@@ -137,6 +171,11 @@ PASSES = [
         "CD009",
         contacten(contact("01", adres=adres()), contact("04", adres=adres(), periode=PERIODE)),
         id="CD009-periode-bij-soort-04",
+    ),
+    pytest.param(
+        "CD009",
+        contacten(contact("01", adres=adres()), contact("04", periode={})),
+        id="CD009-lege-periode-bij-04",
     ),
     pytest.param(
         "CD025",

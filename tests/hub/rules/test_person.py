@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,16 @@ def jw325_met_afwijzing() -> Spec:
         identificatie="JW325A",
         afgewezen={referentie["ReferentieNummer"]: "9338"},
     )
+
+
+def jw301_twee_relaties(*edits: tuple[str, Any]) -> Spec:
+    """The default JW301 with a second Relatie (a copy of the first, Nummer 2), then these edits on it."""
+    s = spec("JW301")
+    relaties = s["Client"]["Relaties"]["Relatie"]
+    relaties.append({**copy.deepcopy(relaties[0]), "Nummer": "2"})
+    for path, value in edits:
+        s = edit(s, f"Client/Relaties/Relatie[2]/{path}", value)
+    return s
 
 
 def geboortedatum(datum: date, gebruik: str | None = None) -> dict[str, Any]:
@@ -150,6 +161,12 @@ JW301_NAAM_CASES = [
         [f"{RELATIE_NAAM}/NaamGebruik"],
         id="CS050-relatie-3-zonder-partnernaam",
     ),
+    pytest.param(
+        "CS050",
+        jw301_twee_relaties(("Naam/NaamGebruik", "5")),
+        [f"{RELATIE_NAAM.replace('Relatie/', 'Relatie[2]/')}/NaamGebruik"],
+        id="CS050-tweede-relatie",
+    ),
     *[
         pytest.param(
             "CS050",
@@ -208,6 +225,12 @@ CS139_CASES = [
     ),
     pytest.param(
         "JW305",
+        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 1, 15), "2"))),
+        [GEBOORTE],
+        id="CS139-2-dag-niet-01",
+    ),
+    pytest.param(
+        "JW305",
         edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 1, 1), "3"))),
         [GEBOORTE],
         id="CS139-3-niet-1900",
@@ -217,6 +240,12 @@ CS139_CASES = [
         edited("JW301", ("Client/Relaties/Relatie/Geboortedatum", geboortedatum(date(1985, 6, 30), "2"))),
         [RELATIE_GEBOORTE],
         id="CS139-relatie",
+    ),
+    pytest.param(
+        "JW301",
+        jw301_twee_relaties(("Geboortedatum", geboortedatum(date(1985, 6, 30), "1"))),
+        [RELATIE_GEBOORTE.replace("Relatie/", "Relatie[2]/")],
+        id="CS139-tweede-relatie",
     ),
     pytest.param(
         "JW305",
@@ -266,6 +295,12 @@ TR002_CASES = [
         edited("JW301", ("Client/Relaties/Relatie/Geboortedatum", geboortedatum(date(1901, 5, 1)))),
         [RELATIE_GEBOORTE],
         id="TR002-relatie",
+    ),
+    pytest.param(
+        "JW301",
+        jw301_twee_relaties(("Geboortedatum", geboortedatum(date(1906, 11, 1)))),
+        [RELATIE_GEBOORTE.replace("Relatie/", "Relatie[2]/")],
+        id="TR002-tweede-relatie",
     ),
     pytest.param(
         "JW305",

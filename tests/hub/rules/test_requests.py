@@ -61,6 +61,13 @@ CASES = [
         [TYPE_1],
         id="CD066-code-en-naam",
     ),
+    pytest.param(
+        "CD066",
+        "JW315",
+        edited("JW315", (f"{AANGEVRAAGD}[2]/Verwijzer", verwijzer("02", naam="Dr. Proef"))),
+        [f"/Bericht/{AANGEVRAAGD}[2]/Verwijzer/Type"],
+        id="CD066-tweede-product",
+    ),
     pytest.param("CD066", "JW315", met_verwijzer(verwijzer("02")), [], id="CD066-alleen-code-ok"),
     pytest.param(
         "CD066", "JW315", met_verwijzer(verwijzer("01", naam="Gemeente")), [], id="CD066-type-01-ok"
@@ -87,6 +94,13 @@ CASES = [
         id="CD067-zelfverwijzer-ok",
     ),
     pytest.param("CD068", "JW315", met_verwijzer(verwijzer("01")), [TYPE_1], id="CD068-gemeente-met-code"),
+    pytest.param(
+        "CD068",
+        "JW315",
+        edited("JW315", (f"{AANGEVRAAGD}[2]/Verwijzer", verwijzer("06"))),
+        [f"/Bericht/{AANGEVRAAGD}[2]/Verwijzer/Type"],
+        id="CD068-tweede-product",
+    ),
     pytest.param(
         "CD068",
         "JW315",
