@@ -287,32 +287,38 @@ def een_credit_per_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
             eerder[waarde] = vorig
 
 
-def _credit_in_zelfde_bericht(doc: Doc, p: Element, eerder: Element) -> Iterator[Hit]:
-    """TR316 tests (a) and (b) of one line against one earlier line."""
-    vorig, eerder_vorig = _vorige(doc, p), _vorige(doc, eerder)
-    ref, eerder_ref = (
-        doc.child(p, "ProductReferentie/ReferentieNummer"),
-        doc.child(eerder, "ProductReferentie/ReferentieNummer"),
-    )
-    if vorig is not None and eerder_ref is not None and doc.raw(vorig) == doc.raw(eerder_ref):
-        yield Hit(eerder_ref, f"{doc.locatie(vorig)} credits {doc.locatie(eerder_ref)} in the same message.")
-    if eerder_vorig is not None and ref is not None and doc.raw(ref) == doc.raw(eerder_vorig):
-        yield Hit(
-            eerder_vorig,
-            f"{doc.locatie(eerder_vorig)} credits {doc.locatie(ref)}, sent later in the same message.",
-        )
-
-
 @rule("TR316", berichten={DECLARATIE}, summary="A debet line must not be credited in the same message")
 def geen_credit_van_eigen_debet(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """TR316: three tests against earlier lines in the message (all clients) and the line itself."""
-    lijst = prestaties(doc)
-    for i, p in enumerate(lijst):
-        for eerder in lijst[:i]:
-            yield from _credit_in_zelfde_bericht(doc, p, eerder)
+    """TR316: three tests against earlier lines in the message (all clients) and the line itself.
+
+    Per line: (a) its VorigReferentieNummer is an earlier line's ReferentieNummer, (b) its ReferentieNummer is an
+    earlier line's VorigReferentieNummer, per earlier line in document order, (a) before (b); then (c) the two of
+    the line itself. Earlier lines are looked up by value, so a declaration of thousands of lines costs linear
+    time rather than comparing every pair.
+    """
+    referenties: dict[str, list[tuple[int, Element]]] = {}  # ReferentieNummer text -> earlier (line, element)
+    vorige: dict[str, list[tuple[int, Element]]] = {}  # filled VorigReferentieNummer text -> earlier ones
+    for i, p in enumerate(prestaties(doc)):
         vorig, ref = _vorige(doc, p), doc.child(p, "ProductReferentie/ReferentieNummer")
+        found: list[tuple[int, int, Hit]] = []
+        if vorig is not None:
+            for j, eerder_ref in referenties.get(doc.raw(vorig) or "", ()):
+                msg = f"{doc.locatie(vorig)} credits {doc.locatie(eerder_ref)} in the same message."
+                found.append((j, 0, Hit(eerder_ref, msg)))
+        if ref is not None:
+            for j, eerder_vorig in vorige.get(doc.raw(ref) or "", ()):
+                msg = (
+                    f"{doc.locatie(eerder_vorig)} credits {doc.locatie(ref)}, sent later in the same message."
+                )
+                found.append((j, 1, Hit(eerder_vorig, msg)))
+        found.sort(key=lambda f: (f[0], f[1]))
+        yield from (hit for _, _, hit in found)
         if vorig is not None and ref is not None and doc.raw(vorig) == doc.raw(ref):
             yield Hit(ref, f"{doc.locatie(vorig)} equals its own ReferentieNummer.")
+        if ref is not None:
+            referenties.setdefault(doc.raw(ref) or "", []).append((i, ref))
+        if vorig is not None:
+            vorige.setdefault(doc.raw(vorig) or "", []).append((i, vorig))
 
 
 def _sleutel(doc: Doc, p: Element) -> tuple[str | None, ...]:

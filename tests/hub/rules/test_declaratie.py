@@ -368,6 +368,27 @@ BREAKS = [
         als_credit(f"{PR}[1]", REF1),
         (loc(f"{PR}[1]/ProductReferentie/ReferentieNummer"),),
     ),
+    Scenario(
+        "TR316 every earlier match in document order, test (a) before (b), then (c)",
+        "JW323",
+        "TR316",
+        (
+            *als_credit(f"{PR}[1]", REF2),
+            *als_credit(f"{PR}[2]", REF1),
+            *tweede_client(zoals_eerste(REF1, vorig_referentie_nummer=REF1)),
+        ),
+        (
+            loc("Declaratie/Clienten/Client[1]/Prestaties/Prestatie[1]/ProductReferentie/ReferentieNummer"),
+            loc(
+                "Declaratie/Clienten/Client[1]/Prestaties/Prestatie[1]/ProductReferentie/VorigReferentieNummer"
+            ),
+            loc("Declaratie/Clienten/Client[1]/Prestaties/Prestatie[1]/ProductReferentie/ReferentieNummer"),
+            loc(
+                "Declaratie/Clienten/Client[1]/Prestaties/Prestatie[2]/ProductReferentie/VorigReferentieNummer"
+            ),
+            loc("Declaratie/Clienten/Client[2]/Prestaties/Prestatie/ProductReferentie/ReferentieNummer"),
+        ),
+    ),
     # TR416
     Scenario(
         "TR416 second debet line for the same period, product and toewijzing",
