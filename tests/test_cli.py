@@ -7,7 +7,6 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TypedDict
 
 import pytest
 from lxml import etree
@@ -19,6 +18,7 @@ from hub.gi.synth import capaciteit
 from hub.gi.synth import spec as gi_spec
 from hub.synth.berichten import HEENBERICHTEN, spec
 from hub.synth.build import edit, to_xml
+from tests.cli_json import lines
 
 runner = CliRunner()
 AS_OF = ["--as-of", "2026-11-23"]
@@ -29,29 +29,6 @@ def berichten(tmp_path: Path) -> Path:
     for b in HEENBERICHTEN:
         (tmp_path / f"{b}.xml").write_bytes(to_xml(b, spec(b)))
     return tmp_path
-
-
-class JsonError(TypedDict):
-    """One finding in a JSON line (Violation.as_json)."""
-
-    rule: str
-    retourcode: str | None
-    location: str | None
-    message: str
-
-
-class JsonLine(TypedDict):
-    """One line of `hub validate --format json`: a file and its verdict."""
-
-    file: str
-    bericht: str | None
-    accepted: bool
-    errors: list[JsonError]
-
-
-def lines(output: str) -> list[JsonLine]:
-    # Typed as the contract says; the tests below assert the keys and values themselves.
-    return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
 def test_json_contract_for_accepted_messages(berichten: Path) -> None:

@@ -6,7 +6,6 @@ ends the command with one line and status 2, as any bad configuration does.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import consumers.process
 from hub.cli import app
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
+from tests.cli_json import JsonLine, lines
 
 runner = CliRunner()
 AS_OF = ["--as-of", "2026-11-23"]
@@ -41,9 +41,9 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     return path
 
 
-def validate(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, list[dict[str, Any]]]:
+def validate(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, list[JsonLine]]:
     result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, *map(str, args)], env=env)
-    return result.exit_code, [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    return result.exit_code, lines(result.output)
 
 
 def test_without_a_list_no_product_pair_is_checked(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from lxml import etree
@@ -12,14 +11,11 @@ from hub.cli import app
 from hub.gi.build import to_xml
 from hub.gi.synth import EXAMPLES_DIR, spec
 from hub.synth.build import edit
+from tests.cli_json import lines
 from tests.hub.gi.helpers import schema
 
 runner = CliRunner()
 AS_OF = ["--as-of", "2026-11-23"]
-
-
-def lines(output: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
 def test_validate_examples_gi_as_json() -> None:
@@ -39,7 +35,7 @@ def test_validate_reports_gi_rule_codes(tmp_path: Path) -> None:
     assert result.exit_code == 1
     (o,) = lines(result.output)
     assert o["bericht"] == "GI002" and o["accepted"] is False
-    assert [(e["rule"], e["retourcode"]) for e in o["errors"]] == [  # type: ignore[attr-defined]
+    assert [(e["rule"], e["retourcode"]) for e in o["errors"]] == [
         ("GB020", "0001"),
         ("GB021", "0001"),
         ("GB022", "0001"),
