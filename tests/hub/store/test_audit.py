@@ -253,7 +253,8 @@ def test_insert_records_round_trip_like_record(session: Session) -> None:
         PS("999990019"),
     )
     assert got.received_at == received and got.received_at.tzinfo == UTC
-    assert audit.get(session, second["id"]).identificatie == "X" * 12  # type: ignore[union-attr]
+    got_second = audit.get(session, second["id"])
+    assert got_second is not None and got_second.identificatie == "X" * 12
 
 
 def test_insert_records_checks_like_record(session: Session) -> None:
