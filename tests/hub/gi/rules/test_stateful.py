@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pytest
 
@@ -173,8 +173,17 @@ def test_gb104_maatregel_with_another_type(bericht: str) -> None:
     )
 
 
-def voortgang(**dates: date) -> Spec:
-    return edit(spec("GI002"), "Client/Maatregelen/Maatregel", [maatregel(**dates)])  # type: ignore[arg-type]
+class Datums(TypedDict, total=False):
+    """The dates of a GI002 Maatregel (hub.gi.synth.maatregel)."""
+
+    uitspraak: date
+    vaste_jeugdbeschermer: date
+    gedragen_koers: date
+    einddatum: date
+
+
+def voortgang(**dates: Unpack[Datums]) -> Spec:
+    return edit(spec("GI002"), "Client/Maatregelen/Maatregel", [maatregel(**dates)])
 
 
 def test_gb105_later_date_before_an_earlier_uitspraak() -> None:
