@@ -31,7 +31,7 @@ from hub.gi.models import (
     Statusmelding,
     VoortgangClient,
 )
-from hub.ijw.doc import Doc, Element, children
+from hub.ijw.doc import Doc, Element, children, collapse
 from hub.ijw.extract import ExtractError
 from hub.ijw.models import Achternaam, Header, Naam, Omvang, Product, XsdVersie
 
@@ -44,7 +44,7 @@ def _kids(el: Element) -> Kids:
 
 
 def _value(el: Element) -> str:
-    return " ".join((el.text or "").split())
+    return collapse(el.text or "")
 
 
 def _str(k: Kids, name: str) -> str:

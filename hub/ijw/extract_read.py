@@ -25,7 +25,7 @@ from typing import cast
 
 from pydantic import BaseModel
 
-from hub.ijw.doc import Element, Kids, local
+from hub.ijw.doc import Element, Kids, collapse, local
 
 
 class ExtractError(ValueError):
@@ -55,10 +55,8 @@ class Value:
 
 # Most values are codes, numbers and names of letters and digits only: isalnum() says so in C, and such a
 # text is its own collapsed form. Blank is schema-valid for the few types without the non-blank pattern.
-TEXT = Value('t = e.text\nout[{key}] = (t if t.isalnum() else " ".join(t.split())) if t else ""')
-OPT_TEXT = Value(
-    't = e.text\nout[{key}] = (t if t.isalnum() else " ".join(t.split()) or None) if t else None'
-)
+TEXT = Value('t = e.text\nout[{key}] = (t if t.isalnum() else collapse(t)) if t else ""')
+OPT_TEXT = Value("t = e.text\nout[{key}] = (t if t.isalnum() else collapse(t) or None) if t else None")
 # int() takes the leading zeros, "+" and whitespace that xs:integer allows.
 INTEGER = Value(
     'try:\n    out[{key}] = int(e.text or "")\n'
@@ -131,7 +129,7 @@ def not_a(el: Element, what: str) -> ExtractError:
 
 def read_time(el: Element) -> time:
     t = el.text
-    value = " ".join(t.split()) if t else ""
+    value = collapse(t) if t else ""
     # xs:time allows 24:00:00 as another spelling of midnight (XSD 1.0 part 2, 3.2.8).
     if value.startswith("24:00:00"):
         return time(0, 0)
@@ -142,13 +140,14 @@ def read_time(el: Element) -> time:
 
 
 def read_codes(el: Element) -> tuple[str, ...]:
-    return tuple([" ".join(c.text.split()) if c.text else "" for c in el if isinstance(c.tag, str)])
+    return tuple([collapse(c.text) if c.text else "" for c in el if isinstance(c.tag, str)])
 
 
 # --- compiling a table into its reader -------------------------------------------------------------
 
 _NAMESPACE = {
     "NO_KIDS": _NO_KIDS,
+    "collapse": collapse,
     "date": date,
     "local": local,
     "not_a": not_a,

@@ -32,6 +32,10 @@ def _parser() -> etree.XMLParser:
         huge_tree=False,
         remove_blank_text=False,
         collect_ids=False,
+        # A value is its text content as the XSD and the XSLT read it: `<Bsn>1234<!-- x -->56782</Bsn>` is
+        # 123456782, so comments and processing instructions go and the text around them is joined.
+        remove_comments=True,
+        remove_pis=True,
     )
 
 
