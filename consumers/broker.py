@@ -101,10 +101,12 @@ class BrokerSettings(BaseSettings):
         "broker's message.max.bytes (about 1 MB by default)",
         ge=1024,
     )
-    producer_max_request_bytes: int = Field(
-        1024 * 1024,
-        description="Largest request the producer sends, so the largest record it can publish; keep it at or "
-        "below the broker's message.max.bytes. The gateway refuses (413) a message that would not fit",
+    producer_max_request_bytes: int | None = Field(
+        None,
+        description="Largest request the producer sends, so the largest record it can publish; unset: 32 MiB on "
+        "embedded Tansu (which takes records of any size, so HUB_MAX_MESSAGE_BYTES applies), 1 MiB on a cluster "
+        "(Kafka's default message.max.bytes). Keep it at or below the broker's or topic's limit. A message that "
+        "would not fit is refused (413) by the gateway and skipped by `hub process` and `hub ingest --to kafka`",
         ge=64 * 1024,
     )
     producer_linger_ms: int = Field(
@@ -172,9 +174,22 @@ def build_security(settings: BrokerSettings) -> BaseSecurity | None:
 RECORD_OVERHEAD_BYTES = 4096
 
 
+# Tansu takes a record of any size: room for HUB_MAX_MESSAGE_BYTES (20 MB) and what surrounds it. A cluster's
+# brokers refuse what exceeds their message.max.bytes, 1 MiB unless raised there (and then here).
+_EMBEDDED_MAX_REQUEST_BYTES = 32 * 2**20
+_CLUSTER_MAX_REQUEST_BYTES = 2**20
+
+
+def max_request_bytes(settings: BrokerSettings) -> int:
+    """The producer's max_request_size: as configured, else the default for Tansu or for a cluster."""
+    if settings.producer_max_request_bytes is not None:
+        return settings.producer_max_request_bytes
+    return _EMBEDDED_MAX_REQUEST_BYTES if settings.bootstrap_servers is None else _CLUSTER_MAX_REQUEST_BYTES
+
+
 def largest_record(settings: BrokerSettings) -> int:
     """The largest message value the producer can publish in one request."""
-    return settings.producer_max_request_bytes - RECORD_OVERHEAD_BYTES
+    return max_request_bytes(settings) - RECORD_OVERHEAD_BYTES
 
 
 def make_broker(settings: BrokerSettings, bootstrap: str | None = None, **options: Any) -> KafkaBroker:
@@ -190,7 +205,7 @@ def make_broker(settings: BrokerSettings, bootstrap: str | None = None, **option
     # 16 KiB a poll's retouren and events (or the gateway's concurrent messages) wait round trip after round trip.
     options.setdefault("max_batch_size", settings.producer_batch_bytes)
     options.setdefault("linger_ms", settings.producer_linger_ms)
-    options.setdefault("max_request_size", settings.producer_max_request_bytes)
+    options.setdefault("max_request_size", max_request_bytes(settings))
     return KafkaBroker(
         servers.split(","),
         security=build_security(settings),
@@ -252,7 +267,11 @@ async def ensure_topics(
     *,
     settings: BrokerSettings | None = None,
 ) -> list[str]:
-    """Create the topics that do not exist yet and return their names; existing topics are left as they are."""
+    """Create the topics that do not exist yet and return their names; existing topics are left as they are.
+
+    With settings, a created topic takes records as large as the producer may send (max.message.bytes), so
+    raising HUB_KAFKA_PRODUCER_MAX_REQUEST_BYTES is enough for the topics the hub creates itself.
+    """
     wanted = list(dict.fromkeys(names))
     if not wanted:
         return []
@@ -261,7 +280,10 @@ async def ensure_topics(
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id=client_id, **security)
     await admin.start()
     try:
-        response = await admin.create_topics([NewTopic(name, partitions, replication) for name in wanted])
+        configs = {"max.message.bytes": str(max_request_bytes(settings))} if settings else {}
+        response = await admin.create_topics(
+            [NewTopic(name, partitions, replication, topic_configs=configs) for name in wanted]
+        )
     finally:
         await admin.close()
     return _created(response)

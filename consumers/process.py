@@ -19,12 +19,12 @@ from pathlib import Path
 from prometheus_client import generate_latest
 
 from consumers.app import Runtime
-from consumers.broker import BrokerSettings
+from consumers.broker import BrokerSettings, largest_record
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
 from hub.clock import vandaag
 from hub.settings import HubSettings
 from hub.store import audit
-from producers.ingest import collect
+from producers.ingest import TOO_LARGE, collect, too_large
 
 log = logging.getLogger("hub.process")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -43,7 +43,12 @@ async def process(
 ) -> dict[str, int]:
     """Run the pipeline over the files; returns counts per intake outcome. Raises TimeoutError if stuck."""
     inputs = collect(paths)
-    ids = {uuid.uuid4().hex: i for i in inputs}
+    largest = largest_record(broker_settings)
+    for item in inputs:
+        if len(item.data) > largest:
+            log.warning("skipped %s: %s", item.path, too_large(len(item.data), largest))
+    ids = {uuid.uuid4().hex: i for i in inputs if len(i.data) <= largest}
+    skipped = len(inputs) - len(ids)
     names = {bid: _SAFE.sub("_", i.path.stem) for bid, i in ids.items()}
     judged: set[str] = set()
     delivered: set[str] = set()
@@ -98,7 +103,10 @@ async def process(
             if metrics_out is not None:
                 metrics_out.parent.mkdir(parents=True, exist_ok=True)
                 metrics_out.write_bytes(generate_latest(runtime.registry))
-            return _outcomes(runtime, set(ids))
+            outcomes = _outcomes(runtime, set(ids))
+            if skipped:
+                outcomes[TOO_LARGE] = skipped
+            return outcomes
         finally:
             await runtime.stop()
 

@@ -433,7 +433,7 @@ def ingest(
         typer.echo(f"error: {exc}; nothing was sent", err=True)
         raise typer.Exit(2) from None
     if to == "kafka":
-        from consumers.broker import BrokerSettings, make_broker
+        from consumers.broker import BrokerSettings, largest_record, make_broker
         from hub.topics import Topics
 
         broker_settings = load(BrokerSettings)
@@ -445,7 +445,12 @@ def ingest(
             broker = make_broker(broker_settings)
             await broker.connect()
             try:
-                return await send_kafka(inputs, broker.publish, Topics(broker_settings.topic_prefix).inbound)
+                return await send_kafka(
+                    inputs,
+                    broker.publish,
+                    Topics(broker_settings.topic_prefix).inbound,
+                    largest=largest_record(broker_settings),
+                )
             finally:
                 await broker.stop()
 

@@ -95,11 +95,17 @@ def send_http(inputs: list[Input], url: str, api_key: str | None, *, timeout: fl
 
 
 async def send_kafka(
-    inputs: list[Input], publish: Callable[..., Awaitable[object]], topic: str
+    inputs: list[Input], publish: Callable[..., Awaitable[object]], topic: str, *, largest: int
 ) -> list[Sent]:
-    """Publish each file to the inbound topic through `publish` (a FastStream broker's publish)."""
+    """Publish each file to the inbound topic through `publish` (a FastStream broker's publish).
+
+    A file larger than `largest` (what the producer can publish) is not sent and says so; the others go on.
+    """
     out: list[Sent] = []
     for item in inputs:
+        if len(item.data) > largest:
+            out.append(Sent(item.path, TOO_LARGE, too_large(len(item.data), largest)))
+            continue
         bericht_id = uuid.uuid4().hex
         await publish(
             item.data,
@@ -109,3 +115,14 @@ async def send_kafka(
         )
         out.append(Sent(item.path, "kafka", bericht_id))
     return out
+
+
+TOO_LARGE = "too-large"
+
+
+def too_large(size: int, largest: int) -> str:
+    """Why a file was not published: it would not fit in one producer request."""
+    return (
+        f"not sent: {size} bytes, larger than the {largest} bytes the producer can publish "
+        "(HUB_KAFKA_PRODUCER_MAX_REQUEST_BYTES and the broker's message.max.bytes)"
+    )

@@ -21,7 +21,17 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.deploy.contract import DEPLOY, PARTITIONS, ROLES, SCALABLE_ROLES, TOPIC_PREFIX, TOPICS
+from consumers.broker import RECORD_OVERHEAD_BYTES
+from hub.ijw.parse import DEFAULT_MAX_BYTES
+from tests.deploy.contract import (
+    DEPLOY,
+    MAX_RECORD_BYTES,
+    PARTITIONS,
+    ROLES,
+    SCALABLE_ROLES,
+    TOPIC_PREFIX,
+    TOPICS,
+)
 
 COMPOSE_FILE = DEPLOY / "compose.yaml"
 # deploy/prometheus/prometheus.yml scrapes the roles by these service names (and uses them as job names).
@@ -232,6 +242,15 @@ def test_kafka_init_creates_every_hub_topic(config: dict[str, Any]) -> None:
     assert created == set(TOPICS)
     assert "kafka-topics.sh" in script
     assert "--if-not-exists" in script
+
+
+def test_topics_and_producer_take_a_message_of_the_hubs_size_limit(config: dict[str, Any]) -> None:
+    script = "\n".join(config["services"]["kafka-init"]["command"])
+    assert f"--config max.message.bytes={MAX_RECORD_BYTES}" in script
+    for name in HUB_SERVICES:
+        env = _env(config["services"][name])
+        assert env["HUB_KAFKA_PRODUCER_MAX_REQUEST_BYTES"] == str(MAX_RECORD_BYTES), name
+    assert MAX_RECORD_BYTES - RECORD_OVERHEAD_BYTES >= DEFAULT_MAX_BYTES
 
 
 def _mounts(service: dict[str, Any]) -> dict[str, str]:

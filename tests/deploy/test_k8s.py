@@ -18,9 +18,12 @@ import pytest
 import yaml
 from kubernetes_validate import utils as kubernetes_validate  # type: ignore[import-untyped]
 
+from consumers.broker import RECORD_OVERHEAD_BYTES
+from hub.ijw.parse import DEFAULT_MAX_BYTES
 from hub.topics import Topics
 from tests.deploy.contract import (
     DEPLOY,
+    MAX_RECORD_BYTES,
     PARTITIONS,
     ROLES,
     SCALABLE_ROLES,
@@ -296,6 +299,9 @@ def test_production_uses_strimzi_over_sasl_ssl() -> None:
 def test_base_uses_plaintext_and_optional_sasl_password() -> None:
     (config_map,) = of_kind(render("base"), "ConfigMap").values()
     assert config_map["data"]["HUB_KAFKA_SECURITY_PROTOCOL"] == "PLAINTEXT"
+    # A message of HUB_MAX_MESSAGE_BYTES fits in a record; the Strimzi topics take as much.
+    assert config_map["data"]["HUB_KAFKA_PRODUCER_MAX_REQUEST_BYTES"] == str(MAX_RECORD_BYTES)
+    assert MAX_RECORD_BYTES - RECORD_OVERHEAD_BYTES >= DEFAULT_MAX_BYTES
     env = {item["name"]: item for item in container(deployment("base", "intake"))["env"]}
     assert env["HUB_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["optional"] is True
 
@@ -306,6 +312,7 @@ def test_strimzi_topics_match_the_hub() -> None:
     assert set(topics) == {TOPIC_PREFIX + name for name in TOPICS}
     for name, spec in topics.items():
         assert spec["replicas"] == 3
+        assert spec["config"]["max.message.bytes"] == MAX_RECORD_BYTES, name
         expected = 1 if name.endswith("dead-letter") else PARTITIONS
         assert spec["partitions"] == expected, name
     user = of_kind(manifests, "KafkaUser")["ijw-hub"]
