@@ -31,7 +31,7 @@ from hub.gi.models import (
     Statusmelding,
     VoortgangClient,
 )
-from hub.ijw.doc import Doc, Element, children, collapse
+from hub.ijw.doc import Doc, Element, children, collapse, xsd_date
 from hub.ijw.extract import ExtractError
 from hub.ijw.models import Achternaam, Header, Naam, Omvang, Product, XsdVersie
 
@@ -58,7 +58,7 @@ def _opt_str(k: Kids, name: str) -> str | None:
 
 def _date(k: Kids, name: str) -> date:
     try:
-        return date.fromisoformat(_str(k, name))
+        return xsd_date(_str(k, name))
     except ValueError as exc:
         raise ExtractError(f"{name} is not a date") from exc
 

@@ -49,6 +49,45 @@ def collapse(value: str) -> str:
     return _XML_SPACE.sub(" ", value).strip(" ")
 
 
+# An xs:date fromisoformat refuses: a year of more than four digits (no leading zero) or a negative year (libxml2
+# refuses 0000, which XSD 1.0 forbids and 1.1 allows; it is read too). Month and day are checked below.
+_FAR_DATE = re.compile(r"(-?)(?:[1-9][0-9]{4,}|[0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def xsd_date(value: str) -> date:
+    """An xs:date text (collapsed, as LDT_Datum holds it: no time zone) as a date; ValueError when it is none.
+
+    A year beyond 9999 reads as date.max and a year before 1 as date.min: Python's date holds neither, and a
+    backoffice's typo (12026-01-01) is XSD-valid. Every comparison with a date of a real process then has the
+    outcome the official XSLT gives (12026 is after any Dagtekening, so TR135 fires). The limitations: two such
+    far dates compare equal (12026-01-01 == 13000-01-01) and print as 9999-12-31 or 0001-01-01, and arithmetic
+    on any message date must stay within date's range (hub.dates).
+    """
+    try:
+        return date.fromisoformat(value)  # the usual case, as cheap as it can be
+    except ValueError:
+        return far_date(value)
+
+
+def far_date(value: str) -> date:
+    """xsd_date() of a text date.fromisoformat refused: date.max or date.min for a far year, else ValueError.
+
+    Split from xsd_date() for the hot paths, which call date.fromisoformat inline and this only when it fails.
+    """
+    found = _FAR_DATE.fullmatch(value)
+    if found is None:
+        raise ValueError(f"not a date: {value!r}")
+    sign, month, day = found.groups()
+    date(2000, int(month), int(day))  # the month and day must exist (2000 has 29 February); ValueError if not
+    if sign or value.startswith("0000"):
+        return date.min
+    if len(value) > 10:  # five or more year digits, the first not 0
+        return date.max
+    raise ValueError(
+        f"not a date: {value!r}"
+    )  # a four-digit year that fromisoformat refused (an impossible day)
+
+
 def _collapse(value: str | None) -> str | None:
     """collapse(), None when absent or blank."""
     if value is None:
@@ -117,10 +156,11 @@ def present(el: Element | None, path: str | None = None) -> bool:
 
 
 def _to_date(value: str | None) -> date | None:
+    """xsd_date(), None when absent or not a date."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value[:10])
+        return xsd_date(value)
     except ValueError:
         return None
 
@@ -417,10 +457,14 @@ class Doc:
         value = el.text
         if value is None:
             return None
-        try:
-            return date.fromisoformat(" ".join(value.split())[:10])  # blank gives "": a ValueError too
+        value = " ".join(value.split())  # collapse() inlined
+        try:  # xsd_date() written out
+            return date.fromisoformat(value)  # blank gives "": a ValueError too
         except ValueError:
-            return None
+            try:
+                return far_date(value)
+            except ValueError:
+                return None
 
     def as_int(self, el: Element | None, path: str | None = None) -> int | None:
         return _to_int(self.text(el, path))

@@ -25,7 +25,7 @@ from typing import cast
 
 from pydantic import BaseModel
 
-from hub.ijw.doc import Element, Kids, collapse, local
+from hub.ijw.doc import Element, Kids, collapse, far_date, local
 
 
 class ExtractError(ValueError):
@@ -62,9 +62,11 @@ INTEGER = Value(
     'try:\n    out[{key}] = int(e.text or "")\n'
     'except ValueError as exc:\n    raise not_a(e, "an integer") from exc'
 )
+# xsd_date() written out: fromisoformat in place, and only what it refuses (a far year) costs a call.
 DATE = Value(
-    'try:\n    out[{key}] = date.fromisoformat((e.text or "").strip())\n'
-    'except ValueError as exc:\n    raise not_a(e, "a date") from exc'
+    't = (e.text or "").strip()\n'
+    "try:\n    out[{key}] = date.fromisoformat(t)\n"
+    "except ValueError:\n    out[{key}] = read_far_date(e, t)"
 )
 TIME = Value("out[{key}] = read_time(e)")
 CODES = Value("out[{key}] = read_codes(e)")  # RetourCodes: its RetourCode values, in order
@@ -127,6 +129,14 @@ def not_a(el: Element, what: str) -> ExtractError:
     return ExtractError(f"{local(el)} is not {what}")
 
 
+def read_far_date(el: Element, value: str) -> date:
+    """far_date(): date.max or date.min for a year beyond 9999 or before 1; ExtractError for no date."""
+    try:
+        return far_date(value)
+    except ValueError as exc:
+        raise not_a(el, "a date") from exc
+
+
 def read_time(el: Element) -> time:
     t = el.text
     value = collapse(t) if t else ""
@@ -151,6 +161,7 @@ _NAMESPACE = {
     "date": date,
     "local": local,
     "not_a": not_a,
+    "read_far_date": read_far_date,
     "read_time": read_time,
     "read_codes": read_codes,
 }
