@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 
+from hub.dates import plus_dagen, plus_maanden
 from hub.gi.codes import (
     STATUS_BEPALING_INGETROKKEN,
     STATUS_HULP_GESTART,
@@ -21,7 +22,7 @@ from hub.gi.codes import (
     STATUS_TOEWIJZING_VERVALLEN,
     STATUS_VERZOEK_ONTVANGEN,
 )
-from hub.monitor.norms import plus_maanden, wacht_boven_norm
+from hub.monitor.norms import wacht_boven_norm
 
 GI_VERWIJZER = "04"  # COD327: gecertificeerde instelling
 DEFAULT_TERMIJN_DAGEN = 365
@@ -34,7 +35,8 @@ class KoppelRegels:
     termijn_dagen: int = DEFAULT_TERMIJN_DAGEN
 
     def binnen(self, bepaling: Bepaling, datum: date) -> bool:
-        return bepaling.datum <= datum <= bepaling.datum + timedelta(days=self.termijn_dagen)
+        # A term reaching beyond date.max holds every later date.
+        return bepaling.datum <= datum <= plus_dagen(bepaling.datum, self.termijn_dagen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,8 +277,11 @@ def ingetrokken(bepaling: int, op: date) -> Melding:
 
 
 def norm_verstreken(datum_bepaling: date) -> date:
-    """The first day on which help not started is above the 3-month norm (the day after the deadline)."""
-    return plus_maanden(datum_bepaling, 3) + timedelta(days=1)
+    """The first day on which help not started is above the 3-month norm (the day after the deadline).
+
+    Held at date.max when the deadline is: then no day is above the norm, so no caller asks.
+    """
+    return plus_dagen(plus_maanden(datum_bepaling, 3), 1)
 
 
 def norm_overschreden(bepaling: int, datum_bepaling: date, gestart: bool, vandaag: date) -> Melding | None:

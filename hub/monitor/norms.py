@@ -6,13 +6,14 @@ Working days are Monday to Friday minus the Dutch national holidays of the PyPI 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 from typing import Literal
 
 import holidays
+
+from hub.dates import plus_maanden
 
 DAG_SECONDEN = 86400
 Uitkomst = Literal["binnen", "buiten"]
@@ -45,7 +46,8 @@ def werkdagen(begin: date, eind: date) -> int:
     if eind <= begin:
         return 0
     weken, rest = divmod((eind - begin).days, 7)
-    # Any 7 consecutive days hold five weekdays; the last `rest` days fall on the weekdays of begin + 1..rest.
+    # Any 7 consecutive days hold five weekdays; the last `rest` days fall on the weekdays of begin + 1..rest
+    # (none after eind, so none beyond date.max).
     aantal = weken * 5 + sum(1 for i in range(1, rest + 1) if (begin + timedelta(days=i)).weekday() < 5)
     vrij = sum(
         1
@@ -56,20 +58,14 @@ def werkdagen(begin: date, eind: date) -> int:
     return aantal - vrij
 
 
-def plus_maanden(d: date, maanden: int) -> date:
-    """The same day `maanden` calendar months later (or earlier), clamped at the month end (31 Jan + 3 = 30 Apr)."""
-    index = d.year * 12 + d.month - 1 + maanden
-    jaar, maand = divmod(index, 12)
-    return date(jaar, maand + 1, min(d.day, calendar.monthrange(jaar, maand + 1)[1]))
-
-
 def binnen_werkdagen(begin: date, eind: date, n: int) -> bool:
     """Within n working days: at most n working days lie after begin up to and including eind."""
     return werkdagen(begin, eind) <= n
 
 
 def binnen_maanden(begin: date, eind: date, n: int) -> bool:
-    """Within n months: eind on or before the same day n calendar months later (clamped)."""
+    """Within n months: eind on or before the same day n calendar months later (clamped); a deadline beyond
+    date.max holds every date."""
     return eind <= plus_maanden(begin, n)
 
 
@@ -92,7 +88,8 @@ def uitkomst(norm: str, begin: date, eind: date) -> Uitkomst:
 
 
 def wacht_boven_norm(begin: date, vandaag: date) -> bool:
-    """Waiting longer than 3 months as of vandaag: today lies after the 3-month deadline counted from begin."""
+    """Waiting longer than 3 months as of vandaag: today lies after the 3-month deadline counted from begin
+    (a deadline beyond date.max never passes)."""
     return vandaag > plus_maanden(begin, 3)
 
 

@@ -8,8 +8,9 @@ passed over for the line's own element, so that findings on different lines poin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 
+from hub.dates import plus_maanden
 from hub.ijw.doc import Doc, Element
 from hub.rules.registry import Context, Hit, rule
 
@@ -80,6 +81,14 @@ def plus_een_maand(d: date) -> tuple[int, int, int]:
     return (d.year + d.month // 12, d.month % 12 + 1, d.day)
 
 
+def dag_erna(d: date) -> tuple[int, int, int]:
+    """The day after d as (year, month, day); after 9999-12-31 that is (10000, 1, 1), beyond date's range."""
+    if d == date.max:
+        return (MAXYEAR + 1, 1, 1)
+    volgende = d + timedelta(days=1)
+    return (volgende.year, volgende.month, volgende.day)
+
+
 @rule("CS340", berichten={DECLARATIE}, summary="DeclaratiePeriode is exactly one calendar month")
 def declaratieperiode_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """CS340: two tests, starts on the 1st and Einddatum + 1 day = Begindatum + 1 month.
@@ -95,8 +104,7 @@ def declaratieperiode_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
             doc.child(periode, "Begindatum"),
             f"DeclaratiePeriode Begindatum {begin} is not the 1st of a month.",
         )
-    volgende = eind + timedelta(days=1)
-    if (volgende.year, volgende.month, volgende.day) != plus_een_maand(begin):
+    if dag_erna(eind) != plus_een_maand(begin):
         yield Hit(
             doc.child(periode, "Begindatum"),
             f"DeclaratiePeriode {begin} to {eind} is not exactly one calendar month.",
@@ -163,14 +171,6 @@ def productperiode_in_declaratieperiode(doc: Doc, ctx: Context) -> Iterator[Hit]
                 )
 
 
-def zestig_maanden_eerder(d: date) -> date:
-    """60 months (5 years) earlier, the day kept; 29 February becomes 28 February in a non-leap year."""
-    try:
-        return d.replace(year=d.year - 5)
-    except ValueError:
-        return d.replace(year=d.year - 5, day=28)
-
-
 @rule(
     "TR335",
     berichten={DECLARATIE},
@@ -181,7 +181,9 @@ def productperiode_niet_te_oud(doc: Doc, ctx: Context) -> Iterator[Hit]:
     dagtekening = doc.as_date(doc.first("Declaratie/DeclaratieDagtekening"))
     if dagtekening is None:
         return
-    grens = zestig_maanden_eerder(dagtekening)
+    # 60 months earlier, the day kept (29 February becomes 28 February); held at date.min, before which no
+    # date lies, for a DeclaratieDagtekening in the first five years.
+    grens = plus_maanden(dagtekening, -60)
     for p in prestaties(doc):
         el = doc.child(p, "ProductPeriode/Einddatum")
         eind = doc.as_date(el)

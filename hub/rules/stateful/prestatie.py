@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
+from hub.dates import maand_einde
 from hub.ijw.doc import Doc, child
 from hub.rules.registry import Context, Hit, Level, rule
 from hub.rules.stateful.declaratie import Lijn, geldig, lijnen_van
@@ -130,10 +131,6 @@ def eenheid_van_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
 # --- The period of a line: TR307, TR308, TR387, TR388 --------------------------------------------------
 
 
-def maand_einde(d: date) -> date:
-    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
 @rule(
     "TR307",
     berichten={"JW323"},
@@ -231,6 +228,7 @@ def schaal(toegewezen: str | None) -> tuple[dict[str, int], int]:
 def weken(begin: date, eind: date) -> int:
     """Calendar weeks (Monday-Sunday) the period touches: never fewer than its Sundays, so it bounds both the
     calendar-week and the Sunday-count method (IV076/IV077) from above."""
+    # Back to each Monday: date.min (0001-01-01) is a Monday, so no step leaves date's range.
     return ((eind - timedelta(days=eind.weekday())) - (begin - timedelta(days=begin.weekday()))).days // 7 + 1
 
 

@@ -255,6 +255,14 @@ def test_norm_overschreden_after_three_calendar_months_when_not_started() -> Non
     assert link.norm_overschreden(1, eind_januari, True, date(2026, 6, 1)) is None
 
 
+def test_at_the_end_of_date_the_window_and_the_norm_reach_beyond_it() -> None:
+    laat = date(9999, 12, 1)
+    assert toewijzing_van(koppel([bep(1, laat)], [], [tw(1, date.max)], [])) == {1: 1}
+    assert link.norm_overschreden(1, laat, False, date.max) is None  # the deadline lies beyond date.max
+    assert link.norm_verstreken(date(9999, 9, 30)) == date.max  # 30 Dec is the deadline
+    assert link.norm_verstreken(laat) == date.max  # held there: no day is above the norm
+
+
 def test_ingetrokken_is_status_06_without_subject() -> None:
     m = link.ingetrokken(3, D)
     assert (m.bepaling, m.status, m.onderwerp, m.datum) == (3, "06", "", D)

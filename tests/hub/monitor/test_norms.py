@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from hub.dates import plus_maanden
 from hub.monitor import norms
 from hub.monitor.norms import (
     ANTWOORD_VERZOEK,
@@ -13,7 +14,6 @@ from hub.monitor.norms import (
     JEUGDBESCHERMER,
     PASSENDE_HULP,
     boven_norm_grens,
-    plus_maanden,
     seconden,
     uitkomst,
     wacht_boven_norm,
@@ -100,6 +100,11 @@ def test_plus_maanden(d: date, n: int, expected: date) -> None:
         (PASSENDE_HULP, date(2026, 10, 1), date(2027, 1, 2), "buiten"),
         (GEDRAGEN_KOERS, date(2026, 1, 1), date(2026, 2, 12), "binnen"),  # 42 days
         (GEDRAGEN_KOERS, date(2026, 1, 1), date(2026, 2, 13), "buiten"),  # 43 days
+        # At the ends of date (a far year in a message reads as one): a deadline beyond date.max holds all.
+        (PASSENDE_HULP, date(9999, 11, 1), date.max, "binnen"),
+        (PASSENDE_HULP, date.min, date.max, "buiten"),
+        (GEDRAGEN_KOERS, date.min, date.max, "buiten"),
+        (ANTWOORD_VERZOEK, date.max, date.min, "binnen"),
     ],
 )
 def test_norm_outcomes(norm: str, begin: date, eind: date, expected: str) -> None:
@@ -118,6 +123,9 @@ def test_unknown_norm_is_an_error() -> None:
         (date(2026, 1, 31), date(2026, 5, 1), True),
         (date(2026, 10, 1), date(2027, 1, 1), False),
         (date(2026, 10, 1), date(2027, 1, 2), True),
+        (date(9999, 10, 1), date.max, False),  # the deadline lies beyond date: never passed
+        (date.max, date.max, False),
+        (date.min, date(2026, 11, 23), True),
     ],
 )
 def test_waiting_above_the_3_month_norm(begin: date, vandaag: date, boven: bool) -> None:

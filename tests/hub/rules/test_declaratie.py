@@ -141,6 +141,20 @@ BREAKS = [
         periode(DP, date(2024, 2, 1), date(2024, 2, 28)),
         (loc(f"{DP}/Begindatum"),),
     ),
+    Scenario(
+        "CS340 two months ending on date's last day",
+        "JW323",
+        "CS340",
+        periode(DP, date(9999, 11, 1), date.max),
+        (loc(f"{DP}/Begindatum"),),
+    ),
+    Scenario(
+        "CS340 a period ending in year 12026 (read as date's last day)",
+        "JW323",
+        "CS340",
+        (*periode(DP, date(2026, 10, 1), date(2026, 10, 31)), (f"{DP}/Einddatum", "12026-10-31")),
+        (loc(f"{DP}/Begindatum"),),
+    ),
     # CS337
     Scenario(
         "CS337 ProductPeriode across two months",
@@ -222,6 +236,13 @@ BREAKS = [
             *periode(f"{PR}[1]/ProductPeriode", date(2023, 2, 27), date(2023, 2, 27)),
         ),
         (loc(f"{PR}[1]/ProductPeriode/Einddatum"),),
+    ),
+    Scenario(
+        "TR335 from a DeclaratieDagtekening in year 12026",
+        "JW323",
+        "TR335",
+        (("Declaratie/DeclaratieDagtekening", "12026-11-01"),),
+        (loc(f"{PR}[1]/ProductPeriode/Einddatum"), loc(f"{PR}[2]/ProductPeriode/Einddatum")),
     ),
     # CD087
     Scenario(
@@ -440,6 +461,7 @@ PASSES = [
         "CS340 February of a common year", "JW323", "CS340", periode(DP, date(2025, 2, 1), date(2025, 2, 28))
     ),
     Scenario("CS340 December", "JW323", "CS340", periode(DP, date(2025, 12, 1), date(2025, 12, 31))),
+    Scenario("CS340 date's last December", "JW323", "CS340", periode(DP, date(9999, 12, 1), date.max)),
     Scenario(
         "CS337 part of a month",
         "JW323",
@@ -471,6 +493,15 @@ PASSES = [
         "JW323",
         "TR335",
         periode(f"{PR}[1]/ProductPeriode", date(2021, 11, 2), date(2021, 11, 2)),
+    ),
+    Scenario(
+        "TR335 from a DeclaratieDagtekening in year 3: no date lies 60 months before it",
+        "JW323",
+        "TR335",
+        (
+            ("Declaratie/DeclaratieDagtekening", date(3, 1, 1)),
+            *periode(f"{PR}[1]/ProductPeriode", date.min, date.min),
+        ),
     ),
     Scenario(
         "TR335 from 29 February, ending on 28 February 60 months back",

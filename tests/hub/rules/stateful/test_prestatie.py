@@ -102,6 +102,17 @@ def test_tr388_not_to_the_end_of_the_month() -> None:
     assert judge("JW323", s, state) == []
 
 
+def test_tr388_at_the_end_of_date_and_from_a_year_beyond_it() -> None:
+    # 9999-12-31 ends its month; a far year reads as that day too. Level 2 rejects both (TR137): the stateful
+    # rules must still judge without overflowing past date.max.
+    open_einde = snapshot(toewijzingen=(toewijzing(einddatum=None), ASPECIFIEKE))
+    for eind in (date.max, "12026-10-30"):
+        s = met_lijn("ProductPeriode/Einddatum", eind)
+        assert "TR388" not in rules_of(judge("JW323", s, open_einde, level2=False))
+    s = met_lijn("ProductPeriode/Einddatum", date(9999, 12, 30))
+    assert "TR388" in rules_of(judge("JW323", s, open_einde, level2=False))
+
+
 # --- Volume and budget ---------------------------------------------------------------------------------
 
 
