@@ -60,6 +60,10 @@ def werkdagen(begin: date, eind: date) -> int:
 
 def binnen_werkdagen(begin: date, eind: date, n: int) -> bool:
     """Within n working days: at most n working days lie after begin up to and including eind."""
+    if (eind - begin).days > 2 * n + 366:
+        # Such a span holds over n working days whatever its holidays: no need to load the holidays of every
+        # year of it (a date of year 1 or 9999 in a message would load thousands of them).
+        return False
     return werkdagen(begin, eind) <= n
 
 

@@ -65,6 +65,25 @@ def test_working_days_agree_with_counting_day_by_day() -> None:
         assert werkdagen(begin, eind) == slow
 
 
+def test_within_working_days_agrees_with_counting_and_skips_far_spans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    begin = date(2025, 12, 1)
+    for n in (0, 5, 30):
+        for days in range(0, 2 * n + 400, 3):
+            eind = begin + timedelta(days=days)
+            assert norms.binnen_werkdagen(begin, eind, n) == (werkdagen(begin, eind) <= n), (n, days)
+    loaded: list[int] = []
+
+    def feestdagen(jaar: int) -> frozenset[date]:
+        loaded.append(jaar)
+        return frozenset()
+
+    monkeypatch.setattr(norms, "feestdagen", feestdagen)
+    assert norms.binnen_werkdagen(date.min, date(2026, 1, 5), 5) is False
+    assert loaded == []  # no holidays of two thousand years
+
+
 @pytest.mark.parametrize(
     ("d", "n", "expected"),
     [
