@@ -1,6 +1,7 @@
 """`hub process`: replay files through the same pipeline as the service and wait until it has drained.
 
-Files go to the inbound topic in order of Dagtekening, then file name; the command waits until the intake
+Files go to one partition of the inbound topic in order of Dagtekening, then file name, so the intake judges
+them in exactly that order and a replay gives the same outcome every time; the command waits until the intake
 has judged every message, every retour is delivered and the processors have handled every event, runs the
 processors' periodic check once as of --as-of (the GI's 3-month statusmeldingen) and waits until every
 statusmelding is delivered, then writes the metrics (the domain metrics read the store at that moment) and stops.
@@ -28,6 +29,7 @@ from producers.ingest import TOO_LARGE, collect, too_large
 
 log = logging.getLogger("hub.process")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
+REPLAY_PARTITION = 0  # of the inbound topic: every replayed file, in order
 
 
 async def process(
@@ -91,9 +93,13 @@ async def process(
         try:
             await runtime.start()
             for bericht_id, item in ids.items():
+                # One partition: the intake takes the files in exactly this order. With the usual key, messages
+                # of different gemeente-aanbieder pairs would race across partitions, and rules wider than a pair
+                # (TR056 per Afzender, TR314 and TR333 per aanbieder) would judge a replay differently each time.
                 await runtime.broker.publish(
                     item.data,
                     runtime.topics.inbound,
+                    partition=REPLAY_PARTITION,
                     key=item.key.encode(),
                     headers={HEADER_ID: bericht_id, HEADER_RECEIVED: datetime.now(UTC).isoformat()},
                 )
