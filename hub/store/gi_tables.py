@@ -97,7 +97,8 @@ class GiCapaciteitRecord(SQLModel, table=True):
     regio: str = _s(REGIO_LENGTH)  # the jeugdregio as the gemeente list spells it (the `regio` label)
     jeugdregio: str = _s(80)  # as the GI sent it
     peildatum: date
-    jeugdbeschermers: Decimal = Field(sa_type=Numeric(6, 2))  # fte, exact (LDT_Fte: 6 digits, 2 decimals)
+    # fte, exact. LDT_Fte is totalDigits 6, fractionDigits 2: up to 999999 (no decimals) and 9999.99, so 8, 2.
+    jeugdbeschermers: Decimal = Field(sa_type=Numeric(8, 2))
     caseload: int
     beschikbare_plaatsen: int
     wachtlijst: int

@@ -245,6 +245,9 @@ class AntwoordRecord(SQLModel, table=True):
 # ---- declarations (JW323, JW325) ------------------------------------------------------------------
 
 
+_VERSIE = String(20).with_variant(Text(), "postgresql")
+
+
 class DeclaratieRecord(SQLModel, table=True):
     """An accepted JW323 Declaratie; `afgewezen` when its JW325 rejected it as a whole (counts as not sent)."""
 
@@ -263,8 +266,10 @@ class DeclaratieRecord(SQLModel, table=True):
     periode_eind: date
     declaratie_dagtekening: date
     # The JW323's XsdVersie, for TR371; None for declaraties stored before migration 0007 (not judged).
-    basisschema_xsd_versie: str | None = _s(20, default=None)
-    bericht_xsd_versie: str | None = _s(20, default=None)
+    # LDT_Versie has no maxLength: TEXT on PostgreSQL (migration 0010). SQLite enforces no length, and changing the
+    # declared type there means rebuilding `declaratie`, which the prestaties' foreign key forbids.
+    basisschema_xsd_versie: str | None = Field(default=None, sa_type=_VERSIE)
+    bericht_xsd_versie: str | None = Field(default=None, sa_type=_VERSIE)
     afgewezen: bool = False
     bericht_id: str = _bericht_fk()
 

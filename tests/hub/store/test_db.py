@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from hub.store.db import (
     upgrade,
     wait_until_current,
 )
-from hub.store.tables import BerichtRecord, ToewijzingRecord
+from hub.store.tables import BerichtRecord, DeclaratieRecord, PrestatieRecord, ToewijzingRecord
 from tools.postgres import throwaway_database
 
 
@@ -210,3 +210,72 @@ def test_migration_0007_columns_go_down_and_up(db: Engine) -> None:
         command.upgrade(cfg, "head")
         assert added <= {c["name"] for c in inspect(connection).get_columns("declaratie")}
     assert is_current(db)
+
+
+def test_migration_0010_widens_columns_with_rows_and_their_references_kept(db: Engine) -> None:
+    """0010 changes column types (SQLite by a batch rebuild of `declaratie`, which prestaties refer to): the rows
+    and the foreign keys survive going down and up, and a long XsdVersie fits afterwards."""
+    with Session(db) as session:
+        session.add(
+            BerichtRecord(
+                id="m" * 32,
+                bericht="JW323",
+                content_hash="0" * 64,
+                outcome="accepted",
+                error_codes=[],
+                received_at=datetime(2026, 12, 6, tzinfo=UTC),
+            )
+        )
+        session.flush()
+        declaratie = DeclaratieRecord(
+            aanbieder="12345678",
+            gemeente="0200",
+            declaratie_nummer="D1",
+            periode_begin=date(2026, 10, 1),
+            periode_eind=date(2026, 10, 31),
+            declaratie_dagtekening=date(2026, 11, 2),
+            basisschema_xsd_versie="1.0.0",
+            bericht_xsd_versie="1.0.0",
+            bericht_id="m" * 32,
+        )
+        session.add(declaratie)
+        session.flush()
+        assert declaratie.id is not None
+        session.add(
+            PrestatieRecord(
+                declaratie_id=declaratie.id,
+                aanbieder="12345678",
+                gemeente="0200",
+                client="c" * 64,
+                referentie_nummer="P1",
+                toewijzing_nummer=1,
+                categorie="45",
+                code="45A01",
+                begindatum=date(2026, 10, 1),
+                einddatum=date(2026, 10, 31),
+                volume=1,
+                eenheid="04",
+                bedrag=100,
+                debet=True,
+            )
+        )
+        session.commit()
+    with db.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0009")
+        command.upgrade(cfg, "head")
+    assert is_current(db)
+    lang = "1" * 30 + ".0.0"
+    with Session(db) as session:
+        [(declaratie_id, versie)] = session.execute(
+            select(col(DeclaratieRecord.id), col(DeclaratieRecord.bericht_xsd_versie))
+        )
+        assert versie == "1.0.0"
+        assert session.execute(select(col(PrestatieRecord.declaratie_id))).scalars().all() == [declaratie_id]
+        session.execute(text("UPDATE declaratie SET bericht_xsd_versie = :v"), {"v": lang})
+        session.commit()
+        assert session.execute(select(col(DeclaratieRecord.bericht_xsd_versie))).scalar_one() == lang
+    if db.dialect.name == "sqlite":
+        with db.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
