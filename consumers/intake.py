@@ -9,6 +9,7 @@ anywhere replays the poll; step 1 then finds the identity rows and the replay pu
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import time
 import uuid
@@ -41,6 +42,22 @@ def bericht_id_for(record: Any) -> str:
     if given:
         return given
     return uuid.uuid5(uuid.NAMESPACE_URL, f"kafka:{record.topic}/{record.partition}/{record.offset}").hex
+
+
+def in_ontvangstvolgorde(records: Sequence[Any]) -> list[Any]:
+    """A poll's records merged across partitions by their Kafka timestamps, each partition's order kept.
+
+    A poll hands the records out partition by partition, so a message of one pair sent later could be judged before
+    one of another pair sent earlier; rules wider than a pair (TR056 per Afzender, TR314 and TR333 per aanbieder)
+    would then see them in the wrong order. A partition's own order is never changed (the pair's guarantee), also
+    where its timestamps are not increasing (producers with other clocks).
+    """
+    partitions: dict[tuple[str, int], list[Any]] = {}
+    for r in records:
+        partitions.setdefault((r.topic, r.partition), []).append(r)
+    if len(partitions) < 2:
+        return list(records)
+    return list(heapq.merge(*partitions.values(), key=lambda r: r.timestamp))
 
 
 def received_at_for(record: Any) -> datetime:
@@ -83,6 +100,7 @@ class IntakeWorker:
         if not records:
             return
         start = time.perf_counter()
+        records = in_ontvangstvolgorde(records)
         items = [Inbound(r.value or b"", bericht_id_for(r), received_at_for(r)) for r in records]
         results = await self._verwerk_batch(items)
         if results is None:
