@@ -69,6 +69,20 @@ def test_json_contract_for_rejections_in_input_order(tmp_path: Path) -> None:
     assert out[2]["bericht"] is None and out[2]["errors"][0]["rule"] == "XML"
     assert out[3]["errors"][0]["rule"] == "IO"
     assert all(o["accepted"] is False for o in out)
+    # The levels before the rules get no retour, so their findings carry no retourcode.
+    assert {e["retourcode"] for o in out[1:] for e in o["errors"]} == {None}
+
+
+def test_a_directory_is_every_xml_file_below_it_sorted(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    for name in ("sub/a.xml", "b.XML", "c.xml"):
+        (tmp_path / name).write_bytes(to_xml("JW301", spec("JW301")))
+    (tmp_path / "notes.txt").write_text("not a message")
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [o["file"] for o in lines(result.output)] == [
+        str(tmp_path / name) for name in ("b.XML", "c.xml", "sub/a.xml")
+    ]
 
 
 def test_tr135_and_tr378_are_checked(tmp_path: Path) -> None:

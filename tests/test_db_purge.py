@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -107,6 +108,16 @@ def test_an_unreachable_store_is_one_line_and_status_1() -> None:
         env={"HUB_RETOUR_RETENTION_DAYS": "90"},
     )
     assert result.exit_code == 1 and result.output.startswith("error: the store failed: OperationalError")
+
+
+def test_a_store_not_migrated_is_one_line_and_status_1(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["db", "purge", "--database", f"sqlite:///{tmp_path / 'empty.sqlite'}"],
+        env={"HUB_RETOUR_RETENTION_DAYS": "90"},
+    )
+    assert result.exit_code == 1 and result.output.startswith("error: the store failed: OperationalError")
+    assert len(result.output.splitlines()) == 1
 
 
 def test_purge_clears_delivered_gi102s_too_and_prints_them_on_a_line_of_their_own(db: Engine) -> None:

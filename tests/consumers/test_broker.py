@@ -406,6 +406,11 @@ def test_the_producer_batches_as_configured() -> None:
     assert (kwargs["max_batch_size"], kwargs["linger_ms"]) == (200_000, 5)
 
 
+def test_the_producer_waits_for_every_in_sync_replica() -> None:
+    """docs/operations.md, section 3: the hub publishes with acks=all, so a published message survives a broker."""
+    assert make_broker(BrokerSettings(), "127.0.0.1:1")._connection_kwargs["acks"] == "all"
+
+
 def test_resolve_bootstrap_uses_the_configured_cluster() -> None:
     assert resolve_bootstrap(BrokerSettings(bootstrap_servers="k1:9092,k2:9092")) == ("k1:9092,k2:9092", None)
 

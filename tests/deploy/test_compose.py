@@ -23,6 +23,7 @@ import yaml
 
 from consumers.broker import RECORD_OVERHEAD_BYTES
 from hub.ijw.parse import DEFAULT_MAX_BYTES
+from hub.settings import HubSettings
 from tests.deploy.contract import (
     DEPLOY,
     MAX_RECORD_BYTES,
@@ -207,6 +208,15 @@ def test_hub_services_share_one_image_and_settings(config: dict[str, Any], name:
     assert env["HUB_MIGRATE_ON_START"] == "false"
     assert env["HUB_HTTP_HOST"] == "0.0.0.0"
     assert isinstance(json.loads(env["HUB_API_KEYS"]), dict)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roles_get_longer_to_stop_than_the_hubs_grace_period(config: dict[str, Any], role: str) -> None:
+    """docs/operations.md, section 8: stop_grace_period 30s, above HUB_SHUTDOWN_GRACE_SECONDS."""
+    grace = config["services"][SERVICE[role]]["stop_grace_period"]
+    # As written, or in nanoseconds as `docker compose config` gives it.
+    assert grace in ("30s", 30_000_000_000)
+    assert HubSettings().shutdown_grace_seconds < 30
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)

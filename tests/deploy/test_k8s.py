@@ -20,6 +20,7 @@ from kubernetes_validate import utils as kubernetes_validate  # type: ignore[imp
 
 from consumers.broker import RECORD_OVERHEAD_BYTES
 from hub.ijw.parse import DEFAULT_MAX_BYTES
+from hub.settings import HubSettings
 from hub.topics import Topics
 from tests.deploy.contract import (
     DEPLOY,
@@ -223,6 +224,32 @@ def test_autoscaling_stays_within_the_partitions(target: str) -> None:
     assert set(of_kind(manifests, "PodDisruptionBudget")) == {f"ijw-hub-{role}" for role in ROLES}
 
 
+def test_base_autoscaling_and_disruption_budgets_as_the_guide_describes() -> None:
+    """docs/operations.md, section 3: CPU 70 % between 2 and 6 replicas, scaling down after 5 minutes one pod a
+    minute; one pod per role may go at a time."""
+    manifests = render("base")
+    for hpa in of_kind(manifests, "HorizontalPodAutoscaler").values():
+        spec = hpa["spec"]
+        assert (spec["minReplicas"], spec["maxReplicas"]) == (2, PARTITIONS)
+        [metric] = spec["metrics"]
+        assert (
+            metric["resource"]["name"] == "cpu" and metric["resource"]["target"]["averageUtilization"] == 70
+        )
+        down = spec["behavior"]["scaleDown"]
+        assert down["stabilizationWindowSeconds"] == 300
+        assert down["policies"] == [{"type": "Pods", "value": 1, "periodSeconds": 60}]
+    for pdb in of_kind(manifests, "PodDisruptionBudget").values():
+        assert pdb["spec"]["maxUnavailable"] == 1
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+def test_pods_get_longer_to_stop_than_the_hubs_grace_period(target: str, role: str) -> None:
+    """docs/operations.md, section 8: terminationGracePeriodSeconds 30, above HUB_SHUTDOWN_GRACE_SECONDS."""
+    grace = pod_spec(deployment(target, role))["terminationGracePeriodSeconds"]
+    assert grace == 30 and grace > HubSettings().shutdown_grace_seconds
+
+
 @pytest.mark.parametrize("target", APP_TARGETS)
 def test_service_monitor_scrapes_every_role(target: str) -> None:
     manifests = render(target)
@@ -311,10 +338,12 @@ def test_strimzi_topics_match_the_hub() -> None:
     topics = {t["spec"]["topicName"]: t["spec"] for t in of_kind(manifests, "KafkaTopic").values()}
     assert set(topics) == {TOPIC_PREFIX + name for name in TOPICS}
     for name, spec in topics.items():
-        assert spec["replicas"] == 3
+        assert spec["replicas"] == 3 and spec["config"]["min.insync.replicas"] == 2, name
         assert spec["config"]["max.message.bytes"] == MAX_RECORD_BYTES, name
         expected = 1 if name.endswith("dead-letter") else PARTITIONS
         assert spec["partitions"] == expected, name
+    # docs/operations.md, section 2: dead letters are kept 30 days.
+    assert topics[TOPIC_PREFIX + "dead-letter"]["config"]["retention.ms"] == 30 * 24 * 3600 * 1000
     user = of_kind(manifests, "KafkaUser")["ijw-hub"]
     assert user["spec"]["authentication"]["type"] == "scram-sha-512"
     topic_acls = [acl for acl in user["spec"]["authorization"]["acls"] if acl["resource"]["type"] == "topic"]

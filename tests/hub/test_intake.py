@@ -287,6 +287,16 @@ def test_a_jw325_is_accepted_only_as_the_answer_on_a_known_jw323(db: Engine) -> 
     assert _declaratie_lines(db) == {ref: ref != returned for ref in lines}
 
 
+def test_the_0001_retour_of_a_dead_lettered_message_goes_to_its_afzender(intake: Intake) -> None:
+    """docs/operations.md, section 2: the retour topic's `ontvanger` header, also for a dead-lettered message."""
+    raw = to_xml("JW305", spec("JW305"))
+    answer = intake.technical_retour(raw)
+    assert answer is not None
+    xml, retour_bericht, ontvanger = answer
+    assert retour_bericht == "JW306" and retour_codes(xml) == ["0001"]
+    assert ontvanger == text(etree.fromstring(raw), "Header/Afzender") and ontvanger
+
+
 def _intake(db: Engine) -> Intake:
     return Intake(
         Validator(clock=lambda: TODAY),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 import pytest
 
@@ -27,3 +28,20 @@ def test_json_lines_carry_no_terminal_colour_codes(capsys: pytest.CaptureFixture
     assert line["logger"] == "uvicorn.error" and line["level"] == "INFO"
     assert "color_message" not in line
     assert "\x1b" not in json.dumps(line, ensure_ascii=False)
+
+
+def test_a_line_is_timed_in_iso_8601_with_its_offset_and_kafka_clients_stay_at_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/operations.md, section 9: the `time` field, and the Kafka client libraries at WARNING at any level."""
+    configure("json", "DEBUG")
+    try:
+        logging.getLogger("hub.intake").debug("bericht beoordeeld", extra={"bericht_id": "a" * 32})
+        line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+        levels = [logging.getLogger(name).level for name in ("aiokafka", "faststream")]
+    finally:
+        logging.getLogger().handlers.clear()
+        logging.captureWarnings(False)
+    assert datetime.strptime(line["time"], "%Y-%m-%dT%H:%M:%S%z").utcoffset() is not None
+    assert (line["level"], line["logger"], line["bericht_id"]) == ("DEBUG", "hub.intake", "a" * 32)
+    assert levels == [logging.WARNING, logging.WARNING]

@@ -29,6 +29,11 @@ def test_another_prefix_gives_other_groups() -> None:
     ]
 
 
+def test_a_prefix_without_a_trailing_dot_is_followed_by_one() -> None:
+    """docs/operations.md, section 1: `ijw` gives `ijw.hub-intake`."""
+    assert Topics("ijw").groups.all() == ["ijw.hub-intake", "ijw.hub-retour", "ijw.hub-processors"]
+
+
 @pytest.mark.parametrize(("a", "b"), list(itertools.combinations(PREFIXES, 2)))
 def test_distinct_prefixes_share_no_group(a: str, b: str) -> None:
     assert not set(Topics(a).groups.all()) & set(Topics(b).groups.all())

@@ -279,3 +279,12 @@ def test_migration_0010_widens_columns_with_rows_and_their_references_kept(db: E
     if db.dialect.name == "sqlite":
         with db.connect() as connection:
             assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_a_postgresql_engine_pools_up_to_15_connections() -> None:
+    """docs/operations.md, section 3: 5 connections plus 10 overflow per process, for sizing max_connections."""
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")  # never connects
+    try:
+        assert (engine.pool.size(), engine.pool._max_overflow) == (5, 10)  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
