@@ -111,7 +111,11 @@ async def send_kafka(
             item.data,
             topic,
             key=item.key.encode(),
-            headers={"bericht-id": bericht_id, "ontvangen-op": datetime.now(UTC).isoformat()},
+            headers={
+                "bericht-id": bericht_id,
+                "ontvangen-op": datetime.now(UTC).isoformat(),
+                "content-type": "application/xml",
+            },
         )
         out.append(Sent(item.path, "kafka", bericht_id))
     return out

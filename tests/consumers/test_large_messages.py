@@ -132,9 +132,11 @@ async def test_ingest_to_kafka_sends_what_fits_and_names_what_does_not(tmp_path:
     (tmp_path / "groot.xml").write_bytes(grote_declaratie(100))
     (tmp_path / "klein.xml").write_bytes(to_xml("JW305", spec("JW305")))
     published: list[bytes] = []
+    headers: list[object] = []
 
-    async def publish(data: bytes, topic: str, **_: object) -> None:
+    async def publish(data: bytes, topic: str, **options: object) -> None:
         published.append(data)
+        headers.append(options["headers"])
 
     sent = await send_kafka(collect([tmp_path]), publish, "ijw.inbound", largest=64 * 1024)
     by_name = {s.path.name: s for s in sent}
@@ -142,6 +144,12 @@ async def test_ingest_to_kafka_sends_what_fits_and_names_what_does_not(tmp_path:
     assert "larger than the 65536 bytes" in by_name["groot.xml"].detail
     assert by_name["klein.xml"].status == "kafka"
     assert published == [(tmp_path / "klein.xml").read_bytes()]
+    [sent_headers] = headers
+    assert isinstance(sent_headers, dict)
+    assert (
+        sent_headers["content-type"] == "application/xml"
+    )  # as the gateway's records (operations.md section 2)
+    assert sent_headers["bericht-id"] == by_name["klein.xml"].detail
 
 
 async def test_topics_the_hub_creates_take_what_the_producer_may_send(
