@@ -178,7 +178,9 @@ class Intake:
         doc = verdict.doc
         fam = familie(doc.bericht)  # iJw or the hub's own GI messages
         # One query answers both idempotency and TR056 (the same header identity).
-        seen = audit.seen(session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest)
+        seen = audit.seen(
+            session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest, bericht_id
+        )
         earlier = seen.earlier
         if earlier is not None and (earlier.id == bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
             # A redelivery, or a resend of an accepted message: answer from the record, change nothing.

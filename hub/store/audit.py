@@ -62,17 +62,30 @@ class Seen:
     identificatie_bekend: bool  # TR056: an accepted message with this Afzender, type and Identificatie
 
 
-def seen(session: Session, afzender: str, bericht: str, identificatie: str, content_hash: str) -> Seen:
-    """Idempotency and TR056 in one lookup of the header identity; the entity is loaded only for a hit."""
+def seen(
+    session: Session,
+    afzender: str,
+    bericht: str,
+    identificatie: str,
+    content_hash: str,
+    bericht_id: str | None = None,
+) -> Seen:
+    """Idempotency and TR056 in one lookup of the header identity; the entity is loaded only for a hit.
+
+    The record of `bericht_id` itself comes first: a redelivery is answered from its own record, also when the
+    same bytes came again under other ids (it would otherwise be judged and inserted a second time).
+    """
     params = {"afzender": afzender, "bericht": bericht, "identificatie": identificatie}
     rows = run(session, _SAME_HEADER, params).all()  # nearly always none: a new message
     bekend = any(r.outcome == "accepted" for r in rows)
     same = [r for r in rows if r.content_hash == content_hash]
     if not same:
         return Seen(None, bekend)
-    # accepted first (at most one: ux_bericht_identity), then newest: a resend after a rejection sees the latest
+    # its own record, else the accepted one (at most one: ux_bericht_identity), else the newest: a resend after a
+    # rejection sees the latest
+    own = [r for r in same if r.id == bericht_id]
     accepted = [r for r in same if r.outcome == "accepted"]
-    best = accepted[0] if accepted else max(same, key=lambda r: r.received_at)
+    best = (own or accepted or [max(same, key=lambda r: r.received_at)])[0]
     return Seen(session.get(BerichtRecord, best.id), bekend)
 
 

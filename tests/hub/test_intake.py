@@ -86,6 +86,22 @@ def test_resend_with_same_content_is_a_duplicate_without_event(intake: Intake, d
         assert row is not None and row.outcome == OUTCOME_DUPLICATE
 
 
+def test_a_redelivery_is_answered_from_its_own_record_after_the_same_bytes_came_again(intake: Intake) -> None:
+    # A rejected message sent twice: a redelivery of the first was judged again (the lookup found the other
+    # record) and its audit row inserted a second time (IntegrityError: retried, then dead-lettered).
+    data = to_xml("JW305", spec("JW305"))  # no toewijzing: TR019
+    first, second = (intake.verwerk(data, bericht_id=i * 32) for i in "12")
+    assert first.outcome == second.outcome == "rejected"
+    for earlier in (first, second):
+        again = intake.verwerk(data, bericht_id=earlier.bericht_id)
+        assert (again.redelivered, again.outcome, again.retour) == (True, "rejected", earlier.retour)
+    # Accepted under a third id (after its toewijzing), the first is still answered as it was.
+    assert intake.verwerk(to_xml("JW301", spec("JW301"))).outcome == "accepted"
+    assert intake.verwerk(data, bericht_id="3" * 32).outcome == "accepted"
+    again = intake.verwerk(data, bericht_id=first.bericht_id)
+    assert (again.redelivered, again.outcome, again.retour) == (True, "rejected", first.retour)
+
+
 def test_same_identificatie_with_other_content_gets_9056(intake: Intake) -> None:
     s = spec("JW301")
     assert intake.verwerk(to_xml("JW301", s)).outcome == "accepted"
