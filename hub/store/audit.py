@@ -81,8 +81,8 @@ def seen(
     same = [r for r in rows if r.content_hash == content_hash]
     if not same:
         return Seen(None, bekend)
-    # its own record, else the accepted one (at most one: ux_bericht_identity), else the newest: a resend after a
-    # rejection sees the latest
+    # its own record, else the accepted one (at most one: ux_bericht_identificatie), else the newest: a resend
+    # after a rejection sees the latest
     own = [r for r in same if r.id == bericht_id]
     accepted = [r for r in same if r.outcome == "accepted"]
     best = (own or accepted or [max(same, key=lambda r: r.received_at)])[0]

@@ -67,15 +67,15 @@ class BerichtRecord(SQLModel, table=True):
 
     __tablename__ = "bericht"
     __table_args__ = (
-        # Message identity: the same message is accepted (and its state applied) at most once, also when two
-        # intakes race. Rejected ones count as not sent (OP286), so a resend of the same bytes may be judged
-        # again, and duplicates are logged too; both stay outside the constraint.
+        # One accepted message per sender identity (TR056), also when two intakes race: the same message is
+        # accepted (and its state applied) at most once, and another one with its Identificatie is judged against
+        # it when its poll is handled again (migration 0011). Rejected ones count as not sent (OP286), so a resend
+        # may be judged again, and duplicates are logged too; both stay outside the constraint.
         Index(
-            "ux_bericht_identity",
+            "ux_bericht_identificatie",
             "afzender",
             "bericht",
             "identificatie",
-            "content_hash",
             unique=True,
             sqlite_where=text("outcome = 'accepted'"),
             postgresql_where=text("outcome = 'accepted'"),

@@ -78,6 +78,21 @@ def test_same_message_cannot_be_accepted_twice(db: Engine) -> None:
             audit.record(session, **_identity(), outcome="accepted")
 
 
+def test_two_messages_with_one_identificatie_cannot_both_be_accepted(db: Engine) -> None:
+    # Two intakes racing on two messages of one sender with the same Identificatie (TR056), each finding no
+    # earlier one: the second commit fails, and its poll is judged again against the first.
+    with session_factory(db)() as session:
+        audit.record(session, **_identity(), outcome="accepted")
+        session.commit()
+        other = _identity(content_hash=audit.content_hash(b"<Bericht>other</Bericht>"))
+        audit.record(session, **other, outcome="rejected")  # judged against the first: TR056
+        audit.record(session, **_identity(bericht="JW305"), outcome="accepted")  # another BerichtCode
+        audit.record(session, **_identity(afzender="0363"), outcome="accepted")  # another sender
+        session.commit()
+        with pytest.raises(IntegrityError):
+            audit.record(session, **other, outcome="accepted")
+
+
 def test_a_rejected_message_may_be_judged_again(session: Session) -> None:
     # A rejected message counts as not sent (OP286): resending the same bytes later is a new submission.
     first = audit.record(

@@ -288,3 +288,42 @@ def test_a_postgresql_engine_pools_up_to_15_connections() -> None:
         assert (engine.pool.size(), engine.pool._max_overflow) == (5, 10)  # type: ignore[attr-defined]
     finally:
         engine.dispose()
+
+
+def test_migration_0011_stops_on_identities_accepted_twice_and_names_them(db: Engine) -> None:
+    """Before 0011 two racing intakes could accept two messages with one Identificatie; the upgrade names them
+    instead of failing on the index, and goes through once an operator kept one."""
+
+    def accepted(bericht_id: str, content_hash: str) -> BerichtRecord:
+        return BerichtRecord(
+            id=bericht_id,
+            bericht="JW305",
+            afzender="12345678",
+            identificatie="ID1",
+            content_hash=content_hash,
+            outcome="accepted",
+            error_codes=[],
+            received_at=datetime(2026, 12, 6, tzinfo=UTC),
+        )
+
+    with db.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0010")
+    with Session(db) as session:
+        session.add_all([accepted("a" * 32, "1" * 64), accepted("b" * 32, "2" * 64)])
+        session.commit()
+    with (
+        pytest.raises(RuntimeError, match=r"migration 0011: 1 sender identities .*12345678/JW305/ID1 \(2x\)"),
+        db.begin() as connection,
+    ):
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+    assert not is_current(db)
+    with Session(db) as session:
+        session.execute(text("UPDATE bericht SET outcome = 'rejected' WHERE id = :id"), {"id": "b" * 32})
+        session.commit()
+    with db.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+    assert is_current(db)
