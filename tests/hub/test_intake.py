@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from hub.events.models import StartOntvangen, ToewijzingOntvangen
@@ -392,3 +394,38 @@ def test_a_jw323_rejected_on_its_client_or_declaratie_is_kept_as_not_sent(db: En
     antwoord = edit(antwoord, "DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", 0)
     result = intake.verwerk(to_xml("JW325", antwoord))
     assert (result.outcome, [v.rule for v in result.errors]) == ("accepted", []), result.errors
+
+
+# ---- two intakes racing on one Identificatie (migration 0011) ----------------------------------------------
+# Each finds no earlier message when it looks (they judge at the same moment, on two partitions); the store keeps
+# one accepted message per sender identity, so the second insert fails and its poll is handled again, now against
+# the first. Simulated by hiding the first from the second's lookup.
+
+
+def test_the_second_of_two_racing_messages_fails_to_commit_and_is_then_judged_tr056(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = to_xml("JW301", spec("JW301"))
+    # Same sender and Identificatie, other content (another client's Bsn would do as well).
+    second = to_xml(
+        "JW301", edit(spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct/Commentaar", "x")
+    )
+    assert first != second
+    intake = _intake(db)
+    assert intake.verwerk(first).outcome == "accepted"
+
+    real_seen = audit.seen
+
+    def blind(*args: Any, **kwargs: Any) -> audit.Seen:
+        return audit.Seen(
+            None, identificatie_bekend=False
+        )  # as the second intake saw it, before the first commit
+
+    monkeypatch.setattr(audit, "seen", blind)
+    with pytest.raises(IntegrityError):
+        intake.verwerk(second)
+    monkeypatch.setattr(audit, "seen", real_seen)
+
+    again = intake.verwerk(second)  # the consumer handles the failed poll's messages again, one by one
+    assert again.outcome == "rejected"
+    assert [v.rule for v in again.errors] == ["TR056"]
