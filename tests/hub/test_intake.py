@@ -104,6 +104,24 @@ def test_a_redelivery_is_answered_from_its_own_record_after_the_same_bytes_came_
     assert (again.redelivered, again.outcome, again.retour) == (True, "rejected", first.retour)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=IntegrityError,
+    reason="migration 0011's ux_bericht_identificatie also holds retouren, whose BerichtIdentificatie is the "
+    "heenbericht's: the second retour on one Identificatie fails its insert (retried, dead-lettered)",
+)
+def test_two_retouren_on_one_heenbericht_identificatie_are_both_recorded(intake: Intake) -> None:
+    # A rejected message counts as not sent, so its corrected resend may keep its Identificatie (OP286): both
+    # get a retour, and both retouren name that one Identificatie.
+    unknown = "Client/ToegewezenProducten/ToegewezenProduct[1]/ReferentieAanbieder"
+    rejected = intake.verwerk(to_xml("JW301", edit(spec("JW301"), unknown, "ONBEKEND-1")))  # TR379
+    accepted = intake.verwerk(to_xml("JW301", spec("JW301")))
+    assert (rejected.outcome, accepted.outcome) == ("rejected", "accepted")
+    assert rejected.retour is not None and accepted.retour is not None
+    answers = [intake.verwerk(retour) for retour in (rejected.retour, accepted.retour)]
+    assert [(a.bericht, a.outcome) for a in answers] == [("JW302", "accepted")] * 2
+
+
 def test_same_identificatie_with_other_content_gets_9056(intake: Intake) -> None:
     s = spec("JW301")
     assert intake.verwerk(to_xml("JW301", s)).outcome == "accepted"
