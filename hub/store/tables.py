@@ -62,6 +62,14 @@ def _bericht_fk(**kwargs: Any) -> Any:
 # ---- audit log ------------------------------------------------------------------------------------
 
 
+# The retourberichten, judged on their XSD only (hub.ijw.catalog.BerichtInfo.is_retour, and the GI101); a test
+# holds this list to the catalogs.
+RETOURBERICHTEN = ("GI101", "JW302", "JW306", "JW308", "JW316", "JW318", "JW320")
+_GEEN_RETOUR = text(
+    "outcome = 'accepted' AND bericht NOT IN (" + ", ".join(f"'{b}'" for b in RETOURBERICHTEN) + ")"
+)
+
+
 class BerichtRecord(SQLModel, table=True):
     """One received message: its identity, outcome, retour and track-and-trace timestamps."""
 
@@ -70,15 +78,16 @@ class BerichtRecord(SQLModel, table=True):
         # One accepted message per sender identity (TR056), also when two intakes race: the same message is
         # accepted (and its state applied) at most once, and another one with its Identificatie is judged against
         # it when its poll is handled again (migration 0011). Rejected ones count as not sent (OP286), so a resend
-        # may be judged again, and duplicates are logged too; both stay outside the constraint.
+        # may be judged again, and duplicates are logged too; both stay outside the constraint. So do retouren:
+        # their header names the heenbericht's Identificatie, which a rejected and a corrected heenbericht share.
         Index(
             "ux_bericht_identificatie",
             "afzender",
             "bericht",
             "identificatie",
             unique=True,
-            sqlite_where=text("outcome = 'accepted'"),
-            postgresql_where=text("outcome = 'accepted'"),
+            sqlite_where=_GEEN_RETOUR,
+            postgresql_where=_GEEN_RETOUR,
         ),
         Index("ix_bericht_identificatie", "afzender", "bericht", "identificatie"),  # TR056
         # A client's messages of one type by time: the GI002 replay of the jeugdbescherming norms (migration 0009).

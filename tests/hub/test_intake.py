@@ -104,12 +104,6 @@ def test_a_redelivery_is_answered_from_its_own_record_after_the_same_bytes_came_
     assert (again.redelivered, again.outcome, again.retour) == (True, "rejected", first.retour)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="migration 0011's ux_bericht_identificatie also holds retouren, whose BerichtIdentificatie is the "
-    "heenbericht's: the second retour on one Identificatie fails its insert (retried, dead-lettered)",
-)
 def test_two_retouren_on_one_heenbericht_identificatie_are_both_recorded(intake: Intake) -> None:
     # A rejected message counts as not sent, so its corrected resend may keep its Identificatie (OP286): both
     # get a retour, and both retouren name that one Identificatie.

@@ -10,8 +10,11 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
+from hub.gi.catalog import ONTVANGSTBEVESTIGING
+from hub.ijw.catalog import BERICHTEN
 from hub.store import audit
 from hub.store.db import session_factory
+from hub.store.tables import RETOURBERICHTEN
 from tests.hub.store.scenario import AANBIEDER, CLIENT, DAG, PS, accept, record, spec
 
 HASH = audit.content_hash(b"<Bericht/>")
@@ -278,3 +281,9 @@ def test_insert_records_checks_like_record(session: Session) -> None:
     with pytest.raises(StatementError, match="timezone-aware"):
         row = audit.values(**_identity(), outcome="accepted", received_at=datetime(2026, 11, 2, 10, 0))
         audit.insert_records(session, [row])
+
+
+def test_the_retourberichten_outside_the_identity_index_are_the_catalogs() -> None:
+    # Judged on their XSD only and naming the heenbericht's Identificatie: two retouren may share one.
+    retouren = {b for b, info in BERICHTEN.items() if info.is_retour} | {ONTVANGSTBEVESTIGING}
+    assert set(RETOURBERICHTEN) == retouren

@@ -4,7 +4,8 @@ TR056 rejects a second message with an Identificatie the sender used before, but
 such messages at the same moment (of the same aanbieder to two gemeenten, on two partitions) both found none
 before them. The unique index on accepted messages now leaves out the content hash: the second insert fails, its
 poll is handled again one by one, and it is judged against the first (TR056). Same bytes twice were already kept
-out by the old index, which this one implies.
+out by the old index, which this one implies. Retourberichten stay outside it: their header names the heenbericht's
+Identificatie, which a rejected heenbericht and its corrected resend share, and each gets its retour.
 
 A store in which two accepted messages already share an identity (such a race before this revision) cannot take
 the index: the upgrade stops and names them; an operator decides which counts (docs/operations.md).
@@ -27,8 +28,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _ACCEPTED = sa.text("outcome = 'accepted'")
+# hub.store.tables.RETOURBERICHTEN as of this revision.
+_HEENBERICHT = (
+    "outcome = 'accepted' AND bericht NOT IN ('GI101', 'JW302', 'JW306', 'JW308', 'JW316', 'JW318', 'JW320')"
+)
 _SHARED = sa.text(
-    "SELECT afzender, bericht, identificatie, count(*) FROM bericht WHERE outcome = 'accepted' "
+    f"SELECT afzender, bericht, identificatie, count(*) FROM bericht WHERE {_HEENBERICHT} "
     "GROUP BY afzender, bericht, identificatie HAVING count(*) > 1"
 )
 
@@ -46,8 +51,8 @@ def upgrade() -> None:
         "bericht",
         ["afzender", "bericht", "identificatie"],
         unique=True,
-        sqlite_where=_ACCEPTED,
-        postgresql_where=_ACCEPTED,
+        sqlite_where=sa.text(_HEENBERICHT),
+        postgresql_where=sa.text(_HEENBERICHT),
     )
     op.drop_index("ux_bericht_identity", table_name="bericht")
 
