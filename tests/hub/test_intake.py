@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,12 @@ from hub.store.db import make_engine, session_factory
 from hub.store.tables import DeclaratieRecord, PrestatieRecord
 from hub.synth.berichten import declaratie_antwoord, spec
 from hub.synth.build import Spec, edit, to_xml
-from hub.validate import Validator
-
-TODAY = date(2026, 11, 23)
+from tests.hub.intake_helpers import TODAY, new_intake
 
 
 @pytest.fixture
 def intake(db: Engine) -> Intake:
-    return _intake(db)
+    return new_intake(db)
 
 
 def retour_codes(xml: bytes | None, path: str = "{*}Header/{*}RetourCodes/{*}RetourCode") -> list[str]:
@@ -176,7 +174,7 @@ def _summary(r: IntakeResult) -> tuple[object, ...]:
 
 
 def test_a_batch_ends_like_the_same_messages_one_by_one(db: Engine) -> None:
-    one_by_one, batched = _intake(db), _intake(db)
+    one_by_one, batched = new_intake(db), new_intake(db)
     messages = _trajectory()
     singles = [one_by_one.verwerk(m, bericht_id=f"{i:032x}") for i, m in enumerate(messages)]
     # The same messages again under other ids, in one batch: a later one sees what an earlier one recorded.
@@ -192,9 +190,9 @@ def test_a_batch_judges_like_one_by_one_on_a_fresh_store(
     messages = _trajectory()
     shutil.copyfile(sqlite_template, tmp_path / "singles.sqlite")
     singles_db = make_engine(f"sqlite:///{tmp_path / 'singles.sqlite'}")
-    singles = [_intake(singles_db).verwerk(m, bericht_id=f"{i:032x}") for i, m in enumerate(messages)]
+    singles = [new_intake(singles_db).verwerk(m, bericht_id=f"{i:032x}") for i, m in enumerate(messages)]
     singles_db.dispose()
-    batched = _intake(db).verwerk_batch([Inbound(m, f"{i:032x}") for i, m in enumerate(messages)])
+    batched = new_intake(db).verwerk_batch([Inbound(m, f"{i:032x}") for i, m in enumerate(messages)])
     assert [_summary(r) for r in batched] == [_summary(r) for r in singles]
     assert [r.event for r in batched] == [r.event for r in singles]
     assert [r.outcome for r in batched] == ["accepted", "accepted", "rejected", "malformed"]
@@ -203,13 +201,13 @@ def test_a_batch_judges_like_one_by_one_on_a_fresh_store(
 
 def test_the_same_record_twice_in_one_batch_is_published_once(db: Engine) -> None:
     data = to_xml("JW301", spec("JW301"))
-    first, second = _intake(db).verwerk_batch([Inbound(data, "d" * 32), Inbound(data, "d" * 32)])
+    first, second = new_intake(db).verwerk_batch([Inbound(data, "d" * 32), Inbound(data, "d" * 32)])
     assert first.outcome == "accepted" and not first.already_published
     assert second.redelivered and second.already_published and second.event == first.event
 
 
 def test_a_failing_batch_leaves_nothing_behind(db: Engine) -> None:
-    intake = _intake(db)
+    intake = new_intake(db)
     data = to_xml("JW301", spec("JW301"))
 
     def broken(*_: object, **__: object) -> None:
@@ -223,7 +221,7 @@ def test_a_failing_batch_leaves_nothing_behind(db: Engine) -> None:
 
 
 def test_marks_are_set_for_a_whole_batch_at_once(db: Engine) -> None:
-    intake = _intake(db)
+    intake = new_intake(db)
     results = intake.verwerk_batch([Inbound(m, f"{i:032x}") for i, m in enumerate(_trajectory()[:2])])
     intake.mark_published(*(r.bericht_id for r in results))
     assert intake.mark_delivered_batch([r.bericht_id for r in results] + ["0" * 32]) == {
@@ -240,7 +238,7 @@ def test_a_later_message_in_a_batch_sees_the_audit_records_of_earlier_ones(db: E
     s = spec("JW301")
     data = to_xml("JW301", s)
     other = to_xml("JW301", edit(s, "Client/ToegewezenProducten/ToegewezenProduct[1]/Commentaar", "Anders"))
-    results = _intake(db).verwerk_batch(
+    results = new_intake(db).verwerk_batch(
         [
             Inbound(data, "1" * 32),
             Inbound(data, "2" * 32),  # the same bytes under another id: a resend
@@ -283,7 +281,7 @@ def _declaratie_lines(db: Engine) -> dict[str, bool | None]:
 
 
 def test_a_jw325_is_accepted_only_as_the_answer_on_a_known_jw323(db: Engine) -> None:
-    intake = _intake(db)
+    intake = new_intake(db)
     jw323 = spec("JW323")
     for bericht, s in (("JW301", spec("JW301")), ("JW323", jw323)):
         result = intake.verwerk(to_xml(bericht, s))
@@ -327,23 +325,13 @@ def test_the_0001_retour_of_a_dead_lettered_message_goes_to_its_afzender(intake:
     assert ontvanger == text(etree.fromstring(raw), "Header/Afzender") and ontvanger
 
 
-def _intake(db: Engine) -> Intake:
-    return Intake(
-        Validator(clock=lambda: TODAY),
-        session_factory(db),
-        Pseudonymiser(b"k" * 32),
-        clock=lambda: TODAY,
-        now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
-    )
-
-
 # ---- a JW323 is judged per Prestatie (rules.md 1, process.md 5.3) -----------------------------------------
 
 PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
 
 
 def _jw323_na_toewijzing(db: Engine) -> tuple[Intake, Spec]:
-    intake = _intake(db)
+    intake = new_intake(db)
     assert intake.verwerk(to_xml("JW301", spec("JW301"))).outcome == "accepted"
     return intake, spec("JW323")
 
@@ -423,7 +411,7 @@ def test_the_second_of_two_racing_messages_fails_to_commit_and_is_then_judged_tr
         "JW301", edit(spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct/Commentaar", "x")
     )
     assert first != second
-    intake = _intake(db)
+    intake = new_intake(db)
     assert intake.verwerk(first).outcome == "accepted"
 
     real_seen = audit.seen

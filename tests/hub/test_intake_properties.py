@@ -33,11 +33,11 @@ from hub.store.db import session_factory
 from hub.synth.berichten import HEENBERICHTEN, spec
 from hub.synth.build import Spec
 from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, OUTCOME_REJECTED, Validator
+from tests.hub.column_capacity import columns_hold_their_values
 from tests.hub.gi_pipeline.helpers import xml
-from tests.hub.test_intake import TODAY, _intake
-from tests.hub.test_xsd_maxima import Facets, _columns_hold_their_values, _facets, maximaal
+from tests.hub.intake_helpers import TODAY, new_intake
+from tests.hub.xsd_facets import XS, Facets, facets_of, maximaal
 
-XS = "{http://www.w3.org/2001/XMLSchema}"
 ALL = (*HEENBERICHTEN, *GI_BERICHTEN_MET_SPEC)
 VALIDATOR = Validator(clock=lambda: TODAY)
 OUTCOMES = {OUTCOME_ACCEPTED, OUTCOME_REJECTED, OUTCOME_DUPLICATE, OUTCOME_MALFORMED}
@@ -98,7 +98,7 @@ class Element:
 def elements(bericht: str, s: Spec) -> list[Element]:
     """Every element present in `s`, in document order."""
     st_ = gi_structure(bericht) if is_gi(bericht) else structure(bericht)
-    facets = _facets(bericht)
+    facets = facets_of(bericht)
     out: list[Element] = []
 
     def walk(node: dict[str, Any], type_key: str | None, path: Where) -> None:
@@ -323,7 +323,7 @@ class Story:
             for bericht_id, r in self.first.items():
                 row = audit.get(session, bericht_id)
                 assert row is not None and row.outcome == r.outcome, (bericht_id, r.outcome)
-        _columns_hold_their_values(db)
+        columns_hold_their_values(db)
 
 
 def empty(db: Engine) -> None:
@@ -338,7 +338,7 @@ def test_the_intake_answers_every_message_of_a_mutated_story(db: Engine) -> None
     @given(st.data())
     def story(data: st.DataObject) -> None:
         empty(db)  # every example on an empty store: reproducible, and shrinkable
-        s = Story(_intake(db))
+        s = Story(new_intake(db))
         s.run(data)
         s.check_store(db)
 

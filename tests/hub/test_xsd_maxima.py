@@ -8,150 +8,38 @@ without a retour."""
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree
-from sqlalchemy import BigInteger, Engine, Integer, Numeric, String, func
-from sqlalchemy.dialects import postgresql
-from sqlmodel import SQLModel, select
+from sqlalchemy import Engine
+from sqlmodel import select
 
 from hub.events.models import HubEvent
-from hub.gi.catalog import GI_BASIS_NS, gi_ns, is_gi
-from hub.gi.schema import GI_BASISSCHEMA, schema_path
+from hub.gi.catalog import is_gi
 from hub.gi.structure import gi_structure
 from hub.gi.synth import spec as gi_spec
-from hub.ijw.catalog import BASIS_NS, message_ns
-from hub.ijw.structure import SCHEMA_DIR, Structure, structure
+from hub.ijw.structure import Structure, structure
 from hub.intake import IntakeResult
 from hub.store import audit
 from hub.store.db import session_factory
 from hub.store.gi_tables import GiBepalingRecord, GiCapaciteitRecord, GiStatusmeldingRecord
 from hub.store.tables import DeclaratieRecord, PrestatieRecord, ToewijzingRecord, VerzoekRecord
-from hub.synth.berichten import ASPECIFIEK, SPECIFIEK, spec
+from hub.synth.berichten import spec
 from hub.synth.build import Spec, edit
 from hub.synth.declaratie import declaratie_antwoord, signed, totaal_bedrag
+from tests.hub.column_capacity import columns_hold_their_values
 from tests.hub.gi_pipeline.helpers import Pipeline, xml
+from tests.hub.xsd_facets import NUMMERS, UNBOUNDED, facets_of, maximaal
 
-XS = "{http://www.w3.org/2001/XMLSchema}"
-UNBOUNDED = 100  # the length of a string the XSD does not bound (LDT_Versie, LDT_Commentaar)
-
-
-# ---- the facets of every simple element, read from the XSDs ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facets:
-    type: str  # the LDT type's local name (or the XSD built-in's)
-    max_length: int | None = None
-    max_inclusive: int | None = None
-    total_digits: int | None = None
-    patterns: tuple[str, ...] = ()
-    enumeration: bool = False
-
-
-def _qname(ref: str, nsmap: Mapping[str | None, str]) -> str:
-    prefix, _, local = ref.rpartition(":")
-    return f"{{{nsmap[prefix or None]}}}{local}"
-
-
-def _restriction(simple: etree._Element, nsmap: Mapping[str | None, str], named: dict[str, Facets]) -> Facets:
-    r = simple.find(f"{XS}restriction")
-    assert r is not None
-    base = _qname(r.get("base", ""), nsmap)
-    f = named.get(base, Facets(type=etree.QName(base).localname))
-    for c in r:
-        tag, value = etree.QName(c).localname, c.get("value", "")
-        if tag == "maxLength":
-            f = replace(f, max_length=int(value))
-        elif tag == "maxInclusive":
-            f = replace(f, max_inclusive=int(value))
-        elif tag == "totalDigits":
-            f = replace(f, total_digits=int(value))
-        elif tag == "pattern":
-            f = replace(f, patterns=(*f.patterns, value))
-        elif tag == "enumeration":
-            f = replace(f, enumeration=True)
-    return f
-
-
-def _element_facets(schemas: list[tuple[Path, str]]) -> dict[str, dict[str, Facets]]:
-    """Per complex type key ("ns|Name", as hub.ijw.structure names them): the facets of its simple children."""
-    named: dict[str, Facets] = {}
-    trees = [(etree.parse(str(path)).getroot(), ns) for path, ns in schemas]
-    for root, ns in trees:
-        for simple in root.iterchildren(f"{XS}simpleType"):
-            name = simple.get("name", "")
-            named[f"{{{ns}}}{name}"] = replace(_restriction(simple, root.nsmap, named), type=name)
-    out: dict[str, dict[str, Facets]] = {}
-    for root, ns in trees:
-        for ct in root.iter(f"{XS}complexType"):
-            children: dict[str, Facets] = {}
-            for el in ct.iter(f"{XS}element"):
-                inline = el.find(f"{XS}simpleType")
-                if inline is not None:
-                    children[el.get("name", "")] = _restriction(inline, root.nsmap, named)
-                elif (typ := el.get("type")) and (facets := named.get(_qname(typ, root.nsmap))) is not None:
-                    children[el.get("name", "")] = facets
-            out[f"{ns}|{ct.get('name')}"] = children
-    return out
-
-
-@cache
-def _facets(bericht: str) -> dict[str, dict[str, Facets]]:
-    basis = (SCHEMA_DIR / "basisschema.xsd", BASIS_NS)
-    if is_gi(bericht):
-        return _element_facets([basis, (GI_BASISSCHEMA, GI_BASIS_NS), (schema_path(bericht), gi_ns(bericht))])
-    return _element_facets([basis, (SCHEMA_DIR / f"{bericht.lower()}.xsd", message_ns(bericht))])
-
-
-# ---- the maximal value of an element -------------------------------------------------------------------
-
-# LDT_Nummer identifies a toewijzing: the story's two numbers stay two, and the same in every message.
-NUMMERS = {SPECIFIEK[0]: 999_999_999, ASPECIFIEK[0]: 999_999_998}
-# Padding that keeps a value valid where it can: "." is noise to the jeugdregio comparison (GB031).
-PADDING = (".", "X", "9", "A")
 # Elements whose maximum a rule refuses in the story (the value is neither stored nor in an event).
 BY_RULE = {"Postcode": "CS089: with LandCode NL a Postcode is 1234AB"}
-# Restricted by each message XSD to its one value.
-FIXED_VALUE = {"LDT_BerichtCode", "LDT_BerichtVersie", "LDT_BerichtSubversie"}
-
-
-def _langste(value: str, f: Facets, unbounded: int) -> str:
-    """`value` padded at its end to the maximal length, the same wherever it occurs (so references match)."""
-    lengte = unbounded if f.max_length is None else f.max_length
-    if f.type == "LDT_Versie":  # (0|[1-9][0-9]*) three times: lengthen the first number, 1.0.0 to 100..0.0.0
-        return value[0] + "0" * (lengte - len(value)) + value[1:]
-    for pad in PADDING:
-        padded = value + pad * (lengte - len(value))
-        if all(re.fullmatch(p, padded) for p in f.patterns):  # these patterns use no XSD-only syntax
-            return padded
-    return value  # a fixed length ([0-9]{4}, [0-9]{8}, [0-9]{9}): already its longest
-
-
-def maximaal(value: Any, f: Facets, unbounded: int = UNBOUNDED) -> Any:
-    """The element's value at its XSD maximum: what a column or field fed from it must hold."""
-    if f.type in FIXED_VALUE or f.enumeration or f.type in {"date", "time", "LDT_Datum", "LDT_Tijd"}:
-        return value
-    if f.max_inclusive is not None:
-        return NUMMERS.get(int(value), f.max_inclusive) if f.type == "LDT_Nummer" else f.max_inclusive
-    if f.total_digits is not None:
-        return Decimal("9" * f.total_digits)  # LDT_Fte: 6 digits, none of them decimals
-    if isinstance(value, str):
-        return _langste(value, f, unbounded)
-    return value
 
 
 def maximise(bericht: str, s: Spec, unbounded: int = UNBOUNDED) -> Spec:
     """A copy of `s` with every element at its maximum; `unbounded`: the length of a string without maxLength."""
     st: Structure = gi_structure(bericht) if is_gi(bericht) else structure(bericht)
-    facets = _facets(bericht)
+    facets = facets_of(bericht)
     out = copy.deepcopy(s)
 
     def walk(node: dict[str, Any], type_key: str | None) -> None:
@@ -182,8 +70,6 @@ def maximise(bericht: str, s: Spec, unbounded: int = UNBOUNDED) -> Spec:
 IJW_STORY = ("JW301", "JW305", "JW307", "JW317", "JW319-VOW", "JW323", "JW325", "JW315", "JW319")
 # The JW315 names the GI as Verwijzer: the processors link it to the bepaling and write a GI102 at the maxima.
 GI_STORY = ("JW315", "GI001", "GI002", "GI102")
-INT32 = 2**31 - 1
-POSTGRESQL = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it unannotated
 
 
 def _send(pipeline: Pipeline, bericht: str, s: Spec) -> IntakeResult:
@@ -199,25 +85,6 @@ def _send(pipeline: Pipeline, bericht: str, s: Spec) -> IntakeResult:
         answer = pipeline.intake.verwerk(result.retour)
         assert answer.outcome in {"accepted", "rejected"}, answer.errors
     return result
-
-
-def _columns_hold_their_values(db: Engine) -> None:
-    """What PostgreSQL enforces, asked of every backend: SQLite stores 100 characters in a VARCHAR(20)."""
-    with db.connect() as conn:
-        for table in SQLModel.metadata.sorted_tables:
-            for c in table.columns:
-                where = f"{table.name}.{c.name}"
-                kind = c.type.dialect_impl(
-                    POSTGRESQL
-                )  # a column may declare another type there (with_variant)
-                if isinstance(kind, String) and kind.length is not None:
-                    longest = conn.execute(select(func.max(func.length(c)))).scalar()
-                    assert (longest or 0) <= kind.length, (where, longest)
-                elif isinstance(kind, Integer) and not isinstance(kind, BigInteger):
-                    assert (conn.execute(select(func.max(func.abs(c)))).scalar() or 0) <= INT32, where
-                elif isinstance(kind, Numeric) and kind.precision is not None:
-                    biggest = conn.execute(select(func.max(func.abs(c)))).scalar() or 0
-                    assert biggest < 10 ** (kind.precision - (kind.scale or 0)), (where, biggest)
 
 
 def _declaratie(s: Spec) -> Spec:
@@ -261,7 +128,7 @@ def test_the_ijw_story_at_the_xsd_maxima(db: Engine, versie: int) -> None:
     pipeline = Pipeline(db)
     for bericht in IJW_STORY:
         _send(pipeline, bericht[:5], maximal(bericht, versie))
-    _columns_hold_their_values(db)
+    columns_hold_their_values(db)
     with session_factory(db)() as session:
         toewijzingen = session.exec(select(ToewijzingRecord)).all()
         assert {t.toewijzing_nummer for t in toewijzingen} == set(NUMMERS.values())
@@ -281,7 +148,7 @@ def test_the_gi_story_at_the_xsd_maxima(db: Engine) -> None:
     pipeline = Pipeline(db)
     for bericht in GI_STORY:
         _send(pipeline, bericht, maximal(bericht))
-    _columns_hold_their_values(db)
+    columns_hold_their_values(db)
     with session_factory(db)() as session:
         bepaling = session.exec(select(GiBepalingRecord)).one()
         assert (len(bepaling.bepaling_id), len(bepaling.maatregel_id), bepaling.volume) == (
@@ -299,7 +166,7 @@ def test_the_gi_story_at_the_xsd_maxima(db: Engine) -> None:
 def test_a_capaciteit_at_the_xsd_maxima(db: Engine, fte: str) -> None:
     s = edit(maximal("GI003"), "Capaciteiten/Capaciteit[1]/Jeugdbeschermers", fte)
     _send(Pipeline(db), "GI003", s)
-    _columns_hold_their_values(db)
+    columns_hold_their_values(db)
     with session_factory(db)() as session:
         capaciteit = session.exec(select(GiCapaciteitRecord)).one()
         assert (capaciteit.jeugdbeschermers, len(capaciteit.jeugdregio)) == (Decimal(fte), 80)
@@ -317,4 +184,4 @@ def test_a_totaalbedrag_at_its_maximum_is_answered(db: Engine) -> None:
     assert (result.outcome, [v.rule for v in result.errors]) == ("rejected", ["TR358"])
     assert result.retour is not None
     assert pipeline.intake.verwerk(result.retour).outcome in {"accepted", "rejected"}
-    _columns_hold_their_values(db)
+    columns_hold_their_values(db)
