@@ -72,6 +72,9 @@ def create_app(
         description="Integration hub for iJw 3.2 messages. Authenticate with an API key (X-API-Key or Bearer) "
         "bound to the sender codes it may use. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
+        # A trailing slash is another path, answered 404 as a problem: a 307 with an empty body is not in the
+        # documented API, and /berichten// would redirect to /berichten/ and then to /berichten (405).
+        redirect_slashes=False,
     )
     tracking = Tracking(sessions)
     app.state.tracking = tracking
