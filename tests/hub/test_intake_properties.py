@@ -305,7 +305,10 @@ class Story:
         if r.outcome == OUTCOME_ACCEPTED:
             self.accepted.setdefault(item.raw, r)
 
-    def run(self, data: st.DataObject) -> None:
+    def run(
+        self, data: st.DataObject, after_batch: Callable[[list[IntakeResult]], None] | None = None
+    ) -> None:
+        """The story in 1-5 batches of 1-3 messages, each answer checked; `after_batch` sees each batch's answers."""
         step = 0
         for _ in range(data.draw(st.integers(1, 5))):
             batch = []
@@ -316,6 +319,8 @@ class Story:
             assert len(results) == len(batch)
             for item, r in zip(batch, results, strict=True):
                 self.check(item, r)
+            if after_batch is not None:
+                after_batch(results)
 
     def check_store(self, db: Engine) -> None:
         """Every message has its audit record with its first outcome, and every column holds its value."""

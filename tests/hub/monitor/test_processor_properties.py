@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from hub.events.models import HubEvent
+from hub.intake import IntakeResult
 from hub.monitor.collector import MonitorCollector
 from hub.monitor.contract import FAMILIES
 from hub.monitor.processor import Processor
@@ -62,15 +63,9 @@ def test_the_processors_handle_every_event_the_intake_produces(db: Engine) -> No
         as_of = data.draw(st.sampled_from(AS_OF))
         collector = MonitorCollector(sessions, REGIOS, clock=lambda: as_of)
         before = collect(collector)
-        step = 0
-        for _ in range(data.draw(st.integers(1, 5))):
-            batch = []
-            for _ in range(data.draw(st.integers(1, 3))):
-                batch.append(s.message(data, step))
-                step += 1
-            results = s.intake.verwerk_batch(batch)
-            for item, r in zip(batch, results, strict=True):
-                s.check(item, r)
+
+        def process(results: list[IntakeResult]) -> None:
+            nonlocal before
             events: list[HubEvent] = [r.event for r in results if r.event is not None]
             if data.draw(st.booleans()):
                 processor.verwerk_batch(events)
@@ -87,5 +82,7 @@ def test_the_processors_handle_every_event_the_intake_produces(db: Engine) -> No
             for series, value in before.items():
                 assert after.get(series, 0.0) >= value, (series, value, after.get(series))
             before = after
+
+        s.run(data, process)
 
     story()
