@@ -14,12 +14,12 @@ from hub.validate import Validator
 TODAY = date(2026, 11, 23)
 
 
-def new_intake(db: Engine) -> Intake:
-    """An Intake on `db` whose rules judge on TODAY and whose records are received at its noon."""
+def new_intake(db: Engine, today: date = TODAY) -> Intake:
+    """An Intake on `db` whose rules judge on `today` and whose records are received at its noon."""
     return Intake(
-        Validator(clock=lambda: TODAY),
+        Validator(clock=lambda: today),
         session_factory(db),
         Pseudonymiser(b"k" * 32),
-        clock=lambda: TODAY,
-        now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
+        clock=lambda: today,
+        now=lambda: datetime(today.year, today.month, today.day, 12, tzinfo=UTC),
     )

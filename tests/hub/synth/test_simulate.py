@@ -11,7 +11,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,13 @@ from hub.cli import app
 from hub.ijw.catalog import BY_NS
 from hub.ijw.doc import Doc
 from hub.intake import Intake
-from hub.privacy import Pseudonymiser
 from hub.reference.gemeenten import load_gemeenten
 from hub.rules.registry import Context, Level, iter_violations
-from hub.store.db import session_factory
 from hub.synth.persons import is_elfproef
 from hub.synth.simulate import ACCEPTED, REJECTED, SimBericht, SimConfig, Simulator, schrijf
 from hub.synth.wereld import GELDERLAND, kies_regios
 from hub.validate import Validator
+from tests.hub.intake_helpers import new_intake
 
 TOT = date(2026, 11, 20)
 REGIOS = ("Arnhem", "Achterhoek")
@@ -129,13 +128,7 @@ def gi_findings(b: SimBericht, ctx: Context) -> list[str]:
 
 @pytest.fixture
 def intake(db: Engine) -> Intake:
-    return Intake(
-        Validator(clock=lambda: TOT),
-        session_factory(db),
-        Pseudonymiser(b"k" * 32),
-        clock=lambda: TOT,
-        now=lambda: datetime(2026, 11, 20, 12, tzinfo=UTC),
-    )
+    return new_intake(db, TOT)
 
 
 def test_the_intake_accepts_the_traffic_in_order_and_rejects_each_error_on_its_rule(intake: Intake) -> None:
