@@ -423,6 +423,20 @@ async def test_healthz_and_readyz_when_everything_is_up(client: httpx.AsyncClien
     assert ready.json() == {"status": "ok", "checks": {"broker": True, "database": True, "migrations": True}}
 
 
+@pytest.mark.parametrize("path", ["/berichten/{id}", "/berichten/{id}/retour"])
+async def test_the_get_routes_are_503_with_retry_after_while_the_store_is_unreachable(
+    validator: Validator, path: str
+) -> None:
+    nowhere = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    try:
+        async with client_for(Parts(nowhere, validator).app()) as client:
+            response = await client.get(path.format(id="a" * ID_LENGTH), headers={"X-API-Key": GEMEENTE_KEY})
+        assert_problem(response, 503, "store-unavailable")
+        assert response.headers["Retry-After"] == "5"
+    finally:
+        nowhere.dispose()
+
+
 async def test_readyz_is_503_naming_the_broker_when_it_is_down(
     client: httpx.AsyncClient, parts: Parts
 ) -> None:
