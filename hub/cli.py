@@ -295,6 +295,7 @@ def process(
 
     today = _as_date(as_of)
     settings = load(HubSettings)
+    broker_settings = load(BrokerSettings)  # outside the try below: an invalid one is a usage error, exit 2
     if (
         productcodes is not None or tarieven is not None
     ):  # the options override the settings, as in `hub validate`
@@ -311,7 +312,7 @@ def process(
             run_process(
                 paths,
                 settings=settings,
-                broker_settings=load(BrokerSettings),
+                broker_settings=broker_settings,
                 metrics_out=metrics_out,
                 retour_out=retour_out,
                 as_of=today,

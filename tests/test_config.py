@@ -204,3 +204,37 @@ def _regenerate() -> None:
 
 if __name__ == "__main__":
     _regenerate()
+
+
+# Every command that reads the configuration, with arguments that would otherwise get it going.
+COMMANDS = {
+    "validate": ["validate", "examples/JW301.xml"],
+    "retour": ["retour", "examples/JW301.xml"],
+    "process": ["process", "examples/JW301.xml"],
+    "ingest": ["ingest", "examples/JW301.xml", "--to", "kafka"],
+    "run": ["run", "--role", "intake"],
+    "db upgrade": ["db", "upgrade"],
+    "config show": ["config", "show"],
+}
+INVALID = {  # one setting of each settings class
+    "HUB_MAX_MESSAGE_BYTES": ("0", {"validate", "retour", "process", "run", "db upgrade", "config show"}),
+    "HUB_KAFKA_BATCH_TIMEOUT_MS": ("soon", {"process", "ingest", "run", "config show"}),
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "setting"),
+    [(command, setting) for setting, (_, readers) in INVALID.items() for command in sorted(readers)],
+)
+def test_every_command_names_an_invalid_setting_in_one_line(command: str, setting: str) -> None:
+    """A usage error (exit 2) of one line, whichever command reads it and wherever it reads it."""
+    env = {
+        "HUB_PSEUDONYM_KEY": "k" * 32,
+        "HUB_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
+        setting: INVALID[setting][0],
+    }
+    result = CliRunner().invoke(app, COMMANDS[command], env=env)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"error: invalid configuration {setting}: "), line
