@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
@@ -9,17 +10,32 @@ from sqlalchemy import Engine
 from hub.intake import Intake
 from hub.privacy import Pseudonymiser
 from hub.store.db import session_factory
-from hub.validate import Validator
+from hub.validate import Validator, VerdictMemory
 
 TODAY = date(2026, 11, 23)
+PSEUDONYMISER = Pseudonymiser(b"k" * 32)
 
 
-def new_intake(db: Engine, today: date = TODAY) -> Intake:
-    """An Intake on `db` whose rules judge on `today` and whose records are received at its noon."""
+def new_intake(
+    db: Engine,
+    today: date = TODAY,
+    *,
+    clock: Callable[[], date] | None = None,
+    now: Callable[[], datetime] | None = None,
+    memory: VerdictMemory | None = None,
+    pseudonym: Pseudonymiser = PSEUDONYMISER,
+) -> Intake:
+    """An Intake on `db` whose rules judge on `today` and whose records are received at its noon.
+
+    `clock` replaces the fixed `today` with a day that may move; `now` the fixed noon (a ticking or a real clock);
+    `memory` is the validator's verdict memory; `pseudonym` the pseudonymiser whose values a test compares.
+    """
+    day = clock if clock is not None else lambda: today
+    noon = datetime(today.year, today.month, today.day, 12, tzinfo=UTC)
     return Intake(
-        Validator(clock=lambda: today),
+        Validator(clock=day, memory=memory),
         session_factory(db),
-        Pseudonymiser(b"k" * 32),
-        clock=lambda: today,
-        now=lambda: datetime(today.year, today.month, today.day, 12, tzinfo=UTC),
+        pseudonym,
+        clock=day,
+        now=now if now is not None else lambda: noon,
     )

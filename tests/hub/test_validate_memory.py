@@ -4,7 +4,7 @@ the users of a shared verdict (the intake, the retour builder, extraction) leave
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from lxml import etree
@@ -12,14 +12,12 @@ from sqlalchemy import Engine
 
 from hub.familie import familie
 from hub.ijw.catalog import RETOUR_KLASSEN
-from hub.intake import Intake
-from hub.privacy import Pseudonymiser
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
-from hub.store.db import session_factory
 from hub.synth.berichten import DEFAULT_DAGTEKENING, HEENBERICHTEN, spec
 from hub.synth.build import edit, to_xml
 from hub.validate import Validator, Verdict, VerdictMemory
+from tests.hub.intake_helpers import new_intake
 
 TODAY = date(2026, 11, 23)
 
@@ -172,11 +170,8 @@ def test_retour_and_extraction_leave_the_tree_as_it_was(bericht: str) -> None:
 
 def test_intake_takes_the_remembered_verdict_and_leaves_its_tree_as_it_was(db: Engine) -> None:
     memory = VerdictMemory(8)
-    v = validator(memory)
-    intake = Intake(
-        v, session_factory(db), Pseudonymiser(b"k" * 32), clock=lambda: TODAY,
-        now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
-    )  # fmt: skip
+    intake = new_intake(db, TODAY, memory=memory)
+    v = intake.validator  # the door judges with the intake's validator, as in one process: one memory
     rejected = edit(
         spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct[1]/ReferentieAanbieder", "ONBEKEND-1"
     )

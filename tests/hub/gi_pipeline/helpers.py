@@ -21,7 +21,7 @@ from hub.store.db import session_factory
 from hub.store.gi_tables import GiBepalingRecord, GiKoppelingRecord, GiStatusmeldingRecord
 from hub.synth.build import Spec
 from hub.synth.build import to_xml as ijw_xml
-from hub.validate import Validator
+from tests.hub.intake_helpers import new_intake
 from tests.hub.monitor.helpers import REGIOS, ticking
 
 AS_OF = date(2027, 1, 15)
@@ -44,9 +44,7 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         sessions = session_factory(self.db)
-        self.intake = Intake(
-            Validator(clock=lambda: self.today), sessions, PSEUDONYM, clock=lambda: self.today, now=ticking()
-        )
+        self.intake = new_intake(self.db, clock=lambda: self.today, now=ticking(), pseudonym=PSEUDONYM)
         self.processor = Processor(
             sessions, REGIOS, now=ticking(), clock=lambda: self.today, koppeltermijn_dagen=self.termijn
         )

@@ -15,7 +15,7 @@ import json
 import random
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -254,22 +254,15 @@ def _retouren(data: bytes) -> Iterator[bytes]:
 
 def _traffic() -> Iterator[bytes]:
     """Simulated traffic with deliberate errors, each message followed by the intake's retour (fresh SQLite)."""
-    from hub.intake import Intake
-    from hub.privacy import Pseudonymiser
-    from hub.store.db import make_engine, session_factory, upgrade
+    from hub.store.db import make_engine, upgrade
     from hub.synth.simulate import simulate
+    from tests.hub.intake_helpers import new_intake
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/hub.sqlite"
         upgrade(url)
         engine = make_engine(url)
-        intake = Intake(
-            _validator(),
-            session_factory(engine),
-            Pseudonymiser(b"k" * 32),
-            clock=lambda: TODAY,
-            now=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC),
-        )
+        intake = new_intake(engine, TODAY)
         for m in simulate(seed=7, clienten=120, aanbieders=6, error_rate=0.3, gi=False, tot=TODAY):
             yield m.xml
             result = intake.verwerk(m.xml)

@@ -17,12 +17,14 @@ from hub.monitor.processor import Processor
 from hub.monitor.registry import Regios
 from hub.privacy import Pseudonymiser
 from hub.store.db import session_factory
-from hub.validate import Validator
+from tests.hub.intake_helpers import new_intake
 
 # prometheus_client leaves floatToGoString unannotated; it takes a number and always returns the label's text.
 _go_float: Callable[[float], str] = floatToGoString
 INTAKE_DAG = date(2027, 1, 15)  # after every message of the story, so TR135 accepts them all
 REGIOS = Regios.from_file()
+# The monitor tests' own key: their pseudonyms, and whatever sorts by them, stay as they were.
+_PSEUDONYMISER = Pseudonymiser(b"m" * 32)
 
 
 def ticking(start: datetime = datetime(2026, 11, 23, 12, tzinfo=UTC)) -> Callable[[], datetime]:
@@ -32,13 +34,8 @@ def ticking(start: datetime = datetime(2026, 11, 23, 12, tzinfo=UTC)) -> Callabl
 
 
 def intake(db: Engine, today: date = INTAKE_DAG) -> Intake:
-    return Intake(
-        Validator(clock=lambda: today),
-        session_factory(db),
-        Pseudonymiser(b"m" * 32),
-        clock=lambda: today,
-        now=ticking(),
-    )
+    """The shared intake on `today`, its records received a second apart in the order of acceptance."""
+    return new_intake(db, today, now=ticking(), pseudonym=_PSEUDONYMISER)
 
 
 def accept_all(db: Engine, berichten: Iterable[tuple[str, bytes]]) -> list[HubEvent]:

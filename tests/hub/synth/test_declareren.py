@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -12,8 +12,6 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from hub.ijw.catalog import BY_NS
-from hub.intake import Intake
-from hub.privacy import Pseudonymiser
 from hub.rules.registry import REGISTRY, Level
 from hub.store.db import session_factory
 from hub.store.tables import PrestatieRecord
@@ -22,6 +20,7 @@ from hub.synth.maanden import maand_begin, maand_einde, vorige_maand
 from hub.synth.simulate import ACCEPTED, REJECTED, SimBericht, SimConfig, Simulator, schrijf
 from hub.synth.wereld import Wereld, plus_werkdagen
 from hub.validate import Validator
+from tests.hub.intake_helpers import new_intake
 
 TOT = date(2026, 11, 20)
 CONFIG = SimConfig(
@@ -216,13 +215,7 @@ def gi_in_pipeline() -> bool:
 
 
 def test_the_intake_accepts_the_declaraties_and_rejects_each_deliberate_error_on_its_rule(db: Engine) -> None:
-    intake = Intake(
-        Validator(clock=lambda: TOT),
-        session_factory(db),
-        Pseudonymiser(b"k" * 32),
-        clock=lambda: TOT,
-        now=lambda: datetime(2026, 11, 20, 12, tzinfo=UTC),
-    )
+    intake = new_intake(db, TOT)
     mismatches: list[tuple[str, str, str | None, str, list[str]]] = []
     afgekeurd: Counter[str] = Counter()
     for b in stroom():
