@@ -69,6 +69,15 @@ def _tallies(service: Service) -> tuple[dict[tuple[str, str], float], float, flo
 OUTCOMES = ("accepted", "rejected", "duplicate", "malformed")
 
 
+async def _judged(service: Service, count: int, feeding: asyncio.Task[None], *, timeout: float) -> None:
+    """Wait until the intake has judged `count` messages, the feeding ended, or `timeout` seconds passed."""
+    deadline = time.monotonic() + timeout
+    while not feeding.done() and time.monotonic() < deadline:
+        if await asyncio.to_thread(_sample_sum, service, "hub_messages_total") >= count:
+            return
+        await asyncio.sleep(0.5)
+
+
 def summary(service: Service, urls: list[str], sent: int) -> Group:
     """Messages per type and outcome, waiting now, above norm, and where to look."""
     counts, waiting, above = _tallies(service)
@@ -168,10 +177,13 @@ async def run_demo(
 
         feeding = asyncio.create_task(feed())
         try:
+            if not live:  # a log's first line says something only once the history is judged
+                await _judged(service, len(history), feeding, timeout=shown.interval)
             while not feeding.done():
                 await shown.update(sent)
                 await asyncio.wait({feeding}, timeout=shown.interval)
             await feeding
+            await shown.update(sent)  # where a --duration ends it: the last figures, also in a log
         finally:
             feeding.cancel()
     finally:

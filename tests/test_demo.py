@@ -4,12 +4,14 @@ to look while it runs, also when its output goes to a log rather than a terminal
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from typing import IO
 
 import httpx
 import pytest
@@ -22,6 +24,19 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def first_summary(log: IO[bytes], proc: subprocess.Popen[bytes], timeout: float = 90) -> str:
+    """The demo's first summary line in its log (it writes one within a minute of starting, then each minute)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "hub demo exited early"
+        log.seek(0)
+        for line in log.read().decode(errors="replace").splitlines():
+            if " messages sent: " in line:
+                return line
+        time.sleep(0.5)
+    raise AssertionError(f"no summary line within {timeout} s")
 
 
 @pytest.mark.kafka
@@ -55,6 +70,12 @@ def test_demo_shows_domain_metrics_within_30_seconds() -> None:
             assert elapsed is not None, f"no domain metrics within 30 s\n{shown[-2000:]}"
             assert f"metrics  http://127.0.0.1:{port}/metrics" in shown, shown[-2000:]
             assert "X-API-Key: demo-" in shown, shown[-2000:]
+            first = first_summary(log, proc)
+            # In a log the first line waits until the history is judged, so it never reads "accepted 0".
+            found = re.search(r"(\d+) messages sent: accepted (\d+), rejected (\d+)", first)
+            assert found is not None, first
+            sent, accepted, rejected = map(int, found.groups())
+            assert accepted > 0 and rejected > 0 and accepted + rejected <= sent, first
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
