@@ -1,10 +1,13 @@
 """`hub process`: replay files through the same pipeline as the service and wait until it has drained.
 
 Files go to one partition of the inbound topic in order of Dagtekening, then file name, so the intake judges
-them in exactly that order and a replay gives the same outcome every time; the command waits until the intake
-has judged every message, every retour is delivered and the processors have handled every event, runs the
-processors' periodic check once as of --as-of (the GI's 3-month statusmeldingen) and waits until every
-statusmelding is delivered, then writes the metrics (the domain metrics read the store at that moment) and stops.
+them in exactly that order and a replay gives the same outcome every time. Each file is read again when it is
+published and dropped after (collecting keeps only what the order needs), so the archive is never held in the
+hub's memory whole; a file gone or changed out of its place by then is skipped and named, the others go on.
+The command waits until the intake has judged every message, every retour is delivered and the processors have
+handled every event, runs the processors' periodic check once as of --as-of (the GI's 3-month statusmeldingen)
+and waits until every statusmelding is delivered, then writes the metrics (the domain metrics read the store at
+that moment) and stops.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 import re
 import tempfile
 import uuid
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -25,7 +29,7 @@ from consumers.intake import HEADER_ID, HEADER_RECEIVED
 from hub.clock import vandaag
 from hub.settings import HubSettings
 from hub.store import audit
-from producers.ingest import TOO_LARGE, collect, too_large
+from producers.ingest import Input, InputFile, NotSent, collect, load
 
 log = logging.getLogger("hub.process")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -46,11 +50,7 @@ async def process(
     """Run the pipeline over the files; returns counts per intake outcome. Raises TimeoutError if stuck."""
     inputs = collect(paths)
     largest = largest_record(broker_settings)
-    for item in inputs:
-        if len(item.data) > largest:
-            log.warning("skipped %s: %s", item.path, too_large(len(item.data), largest))
-    ids = {uuid.uuid4().hex: i for i in inputs if len(i.data) <= largest}
-    skipped = len(inputs) - len(ids)
+    ids = {uuid.uuid4().hex: i for i in inputs}
     names = {bid: _SAFE.sub("_", i.path.stem) for bid, i in ids.items()}
     judged: set[str] = set()
     delivered: set[str] = set()
@@ -92,29 +92,49 @@ async def process(
         runtime.prepare()
         try:
             await runtime.start()
-            for bericht_id, item in ids.items():
-                # One partition: the intake takes the files in exactly this order. With the usual key, messages
-                # of different gemeente-aanbieder pairs would race across partitions, and rules wider than a pair
-                # (TR056 per Afzender, TR314 and TR333 per aanbieder) would judge a replay differently each time.
-                await runtime.broker.publish(
-                    item.data,
-                    runtime.topics.inbound,
-                    partition=REPLAY_PARTITION,
-                    key=item.key.encode(),
-                    headers={HEADER_ID: bericht_id, HEADER_RECEIVED: datetime.now(UTC).isoformat()},
-                )
-            await asyncio.wait_for(_drain(runtime, set(ids), judged, delivered, handled, progress), timeout)
+            sent, skipped = await _publish(runtime, ids, largest)
+            await asyncio.wait_for(_drain(runtime, sent, judged, delivered, handled, progress), timeout)
             if runtime.has("processors") and runtime.has("intake"):
                 await asyncio.wait_for(_peil(runtime, as_of or vandaag(), progress), timeout)
             if metrics_out is not None:
                 metrics_out.parent.mkdir(parents=True, exist_ok=True)
                 metrics_out.write_bytes(generate_latest(runtime.registry))
-            outcomes = _outcomes(runtime, set(ids))
-            if skipped:
-                outcomes[TOO_LARGE] = skipped
+            outcomes = _outcomes(runtime, sent)
+            outcomes.update(skipped)
             return outcomes
         finally:
             await runtime.stop()
+
+
+async def _publish(
+    runtime: Runtime, ids: dict[str, Input | InputFile], largest: int
+) -> tuple[set[str], Counter[str]]:
+    """Publish the files in order, each read now and dropped once published; the ids sent and the skips by reason.
+
+    A file too large for the producer, or gone or changed out of its place since it was collected, is skipped
+    with a warning that names it, and the others go on.
+    """
+    sent: set[str] = set()
+    skipped: Counter[str] = Counter()
+    for bericht_id, item in ids.items():
+        try:
+            loaded = load(item, largest)
+        except NotSent as skip:
+            log.warning("skipped %s: %s", item.path, skip.detail)
+            skipped[skip.status] += 1
+            continue
+        # One partition: the intake takes the files in exactly this order. With the usual key, messages of
+        # different gemeente-aanbieder pairs would race across partitions, and rules wider than a pair (TR056
+        # per Afzender, TR314 and TR333 per aanbieder) would judge a replay differently each time.
+        await runtime.broker.publish(
+            loaded.data,
+            runtime.topics.inbound,
+            partition=REPLAY_PARTITION,
+            key=loaded.key.encode(),
+            headers={HEADER_ID: bericht_id, HEADER_RECEIVED: datetime.now(UTC).isoformat()},
+        )
+        sent.add(bericht_id)
+    return sent, skipped
 
 
 async def _drain(
