@@ -39,7 +39,7 @@ def recording(p: Processor, fail: Callable[[int], BaseException | None] = lambda
             raise exc
         return real(events)
 
-    p.verwerk_batch = verwerk_batch  # type: ignore[method-assign]
+    p.verwerk_batch = verwerk_batch  # type: ignore[method-assign]  # wrapped to record the batch sizes
     return sizes
 
 

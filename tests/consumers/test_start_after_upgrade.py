@@ -113,7 +113,7 @@ def test_consumers_that_fail_to_start_after_the_upgrade_end_hub_run_with_status_
         async def refused() -> None:  # e.g. a group ACL missing on the cluster: shows only when they start
             raise GroupAuthorizationFailedError("not authorized for the consumer group")
 
-        service.runtime.broker.start = refused  # type: ignore[method-assign]
+        service.runtime.broker.start = refused  # type: ignore[method-assign]  # a broker refusing to start
         assert not service.runtime.consuming
         upgrade(url)  # `hub db upgrade` while the service waits: the consumers start, and fail
 

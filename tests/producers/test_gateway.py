@@ -150,7 +150,7 @@ async def test_a_typical_message_is_judged_on_the_event_loop_a_large_one_in_a_wo
         judged_on.append(threading.get_ident())
         return precheck(raw)
 
-    receiver.precheck = recording  # type: ignore[method-assign]
+    receiver.precheck = recording  # type: ignore[method-assign]  # wrapped to record its thread
     async with client_for(app) as client:
         response = await post(client, data)
     assert response.status_code == 202, response.text

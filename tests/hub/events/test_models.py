@@ -78,7 +78,7 @@ def test_a_field_outside_the_model_is_refused() -> None:
 def test_events_are_frozen() -> None:
     e = event("JW305")
     with pytest.raises(ValidationError):
-        e.client = "0" * 64  # type: ignore[misc]
+        e.client = "0" * 64  # type: ignore[misc]  # frozen: the write must fail
 
 
 # --- the union and the topics ---------------------------------------------------------------------

@@ -723,7 +723,7 @@ def test_models_are_frozen() -> None:
 
 def test_strict_models_refuse_untyped_values() -> None:
     with pytest.raises(ValidationError):
-        Omvang(volume="4", eenheid="04", frequentie="2")  # type: ignore[arg-type]
+        Omvang(volume="4", eenheid="04", frequentie="2")  # type: ignore[arg-type]  # on purpose
 
 
 def test_a_tree_that_skipped_the_xsd_check_raises() -> None:

@@ -163,7 +163,7 @@ def test_mark_published_sets_the_retour_time_once_and_only_where_there_is_a_reto
 def test_mark_refuses_other_columns(session: Session) -> None:
     row = audit.record(session, **_identity(), outcome="accepted")
     with pytest.raises(ValueError, match="unknown timestamp"):
-        audit.mark(session, row.id, "outcome", datetime.now(UTC))  # type: ignore[arg-type]
+        audit.mark(session, row.id, "outcome", datetime.now(UTC))  # type: ignore[arg-type]  # on purpose
 
 
 def test_naive_timestamps_are_refused(session: Session) -> None:

@@ -285,6 +285,7 @@ def test_a_postgresql_engine_pools_up_to_15_connections() -> None:
     """docs/operations.md, section 3: 5 connections plus 10 overflow per process, for sizing max_connections."""
     engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")  # never connects
     try:
+        # Size() and _max_overflow are QueuePool's, which Pool does not declare.
         assert (engine.pool.size(), engine.pool._max_overflow) == (5, 10)  # type: ignore[attr-defined]
     finally:
         engine.dispose()

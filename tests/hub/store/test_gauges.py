@@ -17,12 +17,10 @@ from hub.monitor.model import WachtRij
 from hub.monitor.norms import boven_norm_grens
 from hub.store import gauges, gi_monitor
 from hub.store.db import session_factory
-from hub.store.gi_tables import GiBepalingRecord, GiKoppelingRecord
 from hub.store.tables import DELETED, IN_FORCE, BerichtRecord
 
 T, S, P, V, A = gauges.T, gauges.S, gauges.P, gauges.V, gauges.A
-B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
-K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
+B, K = gi_monitor.B, gi_monitor.K
 BERICHT = "0" * 32
 DAGEN = [date(2026, 1, 1) + timedelta(days=n) for n in range(0, 330, 14)]
 GEMEENTEN, AANBIEDERS = ("0200", "0301"), ("12345678", "87654321")
@@ -300,7 +298,7 @@ def test_the_counts_equal_those_of_the_sql_it_replaced(
 
 def _leeg(engine: Engine) -> None:
     with engine.begin() as conn:
-        for table in (K, B, A, V, P, S, T, BerichtRecord.__table__):  # type: ignore[attr-defined]
+        for table in (K, B, A, V, P, S, T, gi_monitor.BERICHT):
             conn.execute(table.delete())
 
 
@@ -334,7 +332,7 @@ class _Opname:
 def plan(engine: Engine, query: Callable[[Session], Any]) -> list[tuple[int, int, str]]:
     """The EXPLAIN QUERY PLAN of the one statement a gauge query runs: (id, parent, detail) per step."""
     opname = _Opname(engine)
-    query(opname)  # type: ignore[arg-type]
+    query(opname)  # type: ignore[arg-type]  # _Opname stands in for a Session
     (stmt,) = opname.statements
     compiled = stmt.compile(engine)
     with engine.connect() as conn:

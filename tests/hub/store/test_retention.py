@@ -252,6 +252,7 @@ async def test_the_loop_purges_and_outlives_a_failed_round(
         return sessions()
 
     loop = asyncio.create_task(
+        # A session factory that fails once stands in for the sessionmaker.
         retention.retention_loop(flaky, DAYS, interval=0.01, clock=lambda: NOW)  # type: ignore[arg-type]
     )
     try:

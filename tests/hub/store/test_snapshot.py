@@ -91,7 +91,7 @@ def test_snapshot_mappings_are_read_only(session: Session) -> None:
     accept(session, "JW301", spec("JW301"))
     snap = snapshot(session, "JW301", spec("JW301", "JW301B"))
     with pytest.raises(TypeError):
-        snap.toewijzing_clients[1] = "x"  # type: ignore[index]
+        snap.toewijzing_clients[1] = "x"  # type: ignore[index]  # read-only: the write must fail
 
 
 def test_retour_messages_get_an_empty_snapshot(session: Session) -> None:

@@ -74,7 +74,7 @@ def test_kind_is_a_valid_child(seed: int) -> None:
 def test_persoon_is_frozen() -> None:
     p = kind(random.Random(1), PEILDATUM)
     with pytest.raises(AttributeError):
-        p.bsn = "999990019"  # type: ignore[misc]
+        p.bsn = "999990019"  # type: ignore[misc]  # frozen: the write must fail
 
 
 def test_ouder_shares_surname_and_is_adult() -> None:

@@ -24,6 +24,7 @@ def met_bepalingen(*bepalingen: Spec) -> Spec:
 def b(bepaling_id: str = "B1", status: str = "1", **kwargs: object) -> Spec:
     kwargs.setdefault("datum_bepaling", DAG - timedelta(days=3))
     kwargs.setdefault("gewenste_ingangsdatum", DAG)
+    # Kwargs are bepaling()'s keywords, typed object here.
     return bepaling(bepaling_id, status=status, **kwargs)  # type: ignore[arg-type]
 
 
