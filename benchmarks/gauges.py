@@ -34,7 +34,7 @@ from hub.store.tables import ToewijzingRecord
 from hub.synth.simulate import SimConfig, Simulator
 
 POLL = 200
-T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
+T = ToewijzingRecord.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 
 def build_store(path: Path, clients: int) -> None:

@@ -152,6 +152,7 @@ class Validator:
         cls, schema_dir: Path | None = None, gemeenten_file: Path | None = None, **kwargs: object
     ) -> Validator:
         codes = gemeentecodes(gemeenten_file) if gemeenten_file else None
+        # **kwargs are Validator's own keywords, typed object here.
         return cls(SchemaSet(schema_dir), gemeenten=codes, **kwargs)  # type: ignore[arg-type]
 
     def context(self, today: date | None = None, state: object | None = None) -> Context:

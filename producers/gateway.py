@@ -89,7 +89,7 @@ def create_app(
     app.include_router(ops)
     _install_problems(app)
     app.add_middleware(NoTracebacks)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented override
     return app
 
 

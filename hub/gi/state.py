@@ -61,5 +61,6 @@ class GiSnapshot:
 
     pseudonym: Callable[[str], str]  # BSN -> client pseudonym, to match the message's client
     identificatie_bekend: bool = False  # GB101: same GI, message type and Identificatie accepted before
+    # _empty() is a Mapping[str, object]; an empty read-only map fits any Mapping.
     bepalingen: Mapping[str, BepalingState] = field(default_factory=_empty)  # type: ignore[arg-type]
     maatregelen: Mapping[str, MaatregelState] = field(default_factory=_empty)  # type: ignore[arg-type]

@@ -265,16 +265,17 @@ class Doc:
         for c in root.iterdescendants():
             tag = c.tag
             # A comment's or processing instruction's tag is a function, which the lookup simply misses.
-            name = names.get(tag)  # type: ignore[arg-type]
+            name = names.get(tag)  # type: ignore[arg-type]  # non-str tags miss too
             if name is None:
                 if not isinstance(tag, str):
                     continue  # comments and processing instructions
                 if not tag.startswith("{"):
                     # all() finds it by its name; the helpers skip it, as the module-level ones do.
-                    bare_parent: Element = c.getparent()  # type: ignore[assignment]
+                    bare_parent: Element = c.getparent()  # type: ignore[assignment]  # has a parent
                     self._with_bare.add(bare_parent)
                     level = levels.get(bare_parent)
                     if level is None:
+                        # Not in levels, so not the root: it has a parent.
                         level = levels[bare_parent] = levels[bare_parent.getparent()] + 1  # type: ignore[index]
                     if level >= depth:
                         depth = level + 1
@@ -289,6 +290,7 @@ class Doc:
                 kids_map[parent] = {name: [c]}
                 level = levels.get(parent)
                 if level is None:
+                    # Not in levels, so not the root: it has a parent.
                     level = levels[parent] = levels[parent.getparent()] + 1  # type: ignore[index]
                 if level >= depth:
                     depth = level + 1

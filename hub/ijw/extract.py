@@ -64,6 +64,7 @@ def extract(doc: Doc) -> Bericht:
     """The typed model of a schema-valid message; raises ExtractError only when the XSD check was skipped."""
     model, read = _BERICHTEN[doc.bericht]
     try:
+        # model_validate() is typed BaseModel; every model of _BERICHTEN is a Bericht.
         return model.model_validate(read(doc.kids_map, doc.root))  # type: ignore[return-value]
     except ValidationError as exc:
         missing = next((e["loc"] for e in exc.errors() if e["type"] == "missing"), None)

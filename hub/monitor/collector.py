@@ -140,7 +140,7 @@ class MonitorCollector(Collector):
 
 def _le(bound: int) -> str:
     """A bucket bound written as prometheus_client's own Histogram writes it ("86400.0")."""
-    text: str = floatToGoString(bound)  # type: ignore[no-untyped-call]
+    text: str = floatToGoString(bound)  # type: ignore[no-untyped-call]  # unannotated in prometheus_client
     return text
 
 

@@ -166,10 +166,12 @@ class Snapshot:
     toewijzingen: tuple[
         ToewijzingState, ...
     ] = ()  # of the message's client(s) between its gemeente and aanbieder
+    # _empty_mapping() is a Mapping[str, object]; an empty read-only map fits any Mapping.
     toewijzing_clients: Mapping[int, str] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
     starts: tuple[StartRegel, ...] = ()  # in force, for the message's client, gemeente and aanbieder
     stops: tuple[StopRegel, ...] = ()  # in force, likewise
     verzoeken: tuple[VerzoekState, ...] = ()  # of the client at this gemeente from this aanbieder
+    # _empty_mapping() is a Mapping[str, object]; an empty read-only map fits any Mapping.
     referenties: Mapping[str, VerzoekState] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
     prestaties: tuple[PrestatieState, ...] = ()  # of the aanbieder at this gemeente (JW323 rules)
     declaratie_nummers: frozenset[str] = frozenset()  # DeclaratieNummers of this aanbieder accepted before

@@ -28,6 +28,7 @@ from hub.store.tables import (
 
 VOT = "VOT"
 
+# The records' tables (SQLModel declares no __table__, hence the ignores).
 T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
 V = VerzoekRecord.__table__  # type: ignore[attr-defined]
 A = AntwoordRecord.__table__  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ VOT = "VOT"
 VERWIJDERD = "13"  # RedenWijziging: deleted, counts as never sent
 AFGEWEZEN = "1"  # VerzoekAntwoord: afgewezen (2, in onderzoek, keeps the request open)
 
+# The records' tables (SQLModel declares no __table__, hence the ignores).
 T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
 S = StartRecord.__table__  # type: ignore[attr-defined]
 P = StopRecord.__table__  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ Pseudonym = Callable[[str], str]
 T = TypeVar("T")
 HEENBERICHTEN = frozenset({"GI001", "GI002", "GI003"})
 
+# The records' tables (SQLModel declares no __table__, hence the ignores).
 B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
 M = GiMaatregelRecord.__table__  # type: ignore[attr-defined]
 C = GiCapaciteitRecord.__table__  # type: ignore[attr-defined]

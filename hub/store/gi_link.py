@@ -38,6 +38,7 @@ VERWIJDERING = "13"  # RedenWijziging: the toewijzing is deleted and counts as n
 VOT = "VOT"
 STATUS_NAMESPACE = uuid.UUID("2f5b8a0e-6c1d-5e3f-9a47-b1c2d3e4f5a6")  # fixed: ids must match across replicas
 
+# The records' tables (SQLModel declares no __table__, hence the ignores).
 B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
 K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
 S = GiStatusmeldingRecord.__table__  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ from hub.store.gi_tables import (
 )
 from hub.store.tables import AntwoordRecord, BerichtRecord, ToewijzingRecord, VerzoekRecord
 
+# The records' tables (SQLModel declares no __table__, hence the ignores).
 B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
 K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
 C = GiCapaciteitRecord.__table__  # type: ignore[attr-defined]

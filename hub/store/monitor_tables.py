@@ -78,6 +78,7 @@ class VerwerktEventRecord(SQLModel, table=True):
 
 # Lookups the processors and the gauges make on the intake's tables: by ReferentieAanbieder, and the starts
 # of one toewijzing (a toewijzing is identified by gemeente and ToewijzingNummer).
+# SQLModel declares no __table__: hence the ignores in these indexes.
 Index(
     "ix_toewijzing_referentie",
     ToewijzingRecord.__table__.c.aanbieder,  # type: ignore[attr-defined]

@@ -55,6 +55,7 @@ def _bewaard(table: Any, due: tuple[Any, ...], cleared: dict[str, Any]) -> Bewaa
 
 _BEFORE = bindparam("before", type_=UtcDateTime())
 _NOW = bindparam("purged_at", type_=UtcDateTime())
+# The records' tables (SQLModel declares no __table__, hence the ignores).
 _B = BerichtRecord.__table__  # type: ignore[attr-defined]
 _S = GiStatusmeldingRecord.__table__  # type: ignore[attr-defined]
 
