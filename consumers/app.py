@@ -33,7 +33,8 @@ from hub.monitor.processor import Processor
 from hub.monitor.registry import EventParser, Regios
 from hub.privacy import Pseudonymiser
 from hub.reference import gemeenten as gemeentelijst
-from hub.reference.producten import load_productcodes, load_tarieven
+from hub.reference.producten import load_productcodes
+from hub.reference.tarieven import load_tarieven
 from hub.settings import HubSettings
 from hub.store.db import SessionFactory, is_current, make_engine, session_factory, upgrade, wait_until_current
 from hub.store.retention import retention_loop

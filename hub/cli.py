@@ -21,7 +21,8 @@ from hub.clock import vandaag
 from hub.errors import ConfigError, InputError
 from hub.ijw.parse import ParseLimits
 from hub.reference import gemeenten as gemeentelijst
-from hub.reference.producten import load_productcodes, load_tarieven
+from hub.reference.producten import load_productcodes
+from hub.reference.tarieven import load_tarieven
 from hub.rules.registry import Level, Violation
 from hub.settings import HubSettings
 from hub.validate import Validator, Verdict

@@ -37,8 +37,9 @@ class HubSettings(BaseSettings):
     )
     tarieven_file: Path | None = Field(
         None,
-        description="CSV productcode,tarief: the contract tariffs in euro cents for TR418 (docs/operations.md, "
-        "section 10); unset: TR418 is not checked",
+        description="CSV productcode,tarief (optionally per gemeente or jeugdregio, aanbieder, period and eenheid): "
+        "the contract tariffs in euro cents for TR418 and the hourly tariffs behind minutes for TR346 "
+        "(docs/operations.md, section 10); unset: TR418 is not checked",
     )
     max_message_bytes: int = Field(DEFAULT_MAX_BYTES, description="Largest accepted message in bytes", gt=0)
     max_xml_depth: int = Field(DEFAULT_MAX_DEPTH, description="Deepest accepted element nesting", gt=0)

@@ -80,10 +80,32 @@ def test_tarieven_reject_another_producttarief_with_tr418_and_accept_the_contrac
             "rule": "TR418",
             "retourcode": "0611",
             "location": "/Bericht/Declaratie/Clienten/Client/Prestaties/Prestatie[2]/ProductTarief",
-            "message": "ProductTarief 15000 differs from the contract tariff 14000 for 43A12",
+            "message": "ProductTarief 15000 differs from the contract tariff 14000 for 43A12 (tariff list line 3)",
         }
     ]
     assert validate("--tarieven", write(tmp_path, "tarieven.csv", TARIEVEN), msg)[0] == 0
+
+
+# Per contract: the jeugdregio of Apeldoorn (0200, the default JW323's gemeente) raised 43A12 from 2026, and the
+# aanbieder 12345678 (its sender) agreed 14000 with Arnhem's region only.
+PER_CONTRACT = """productcode,tarief,jeugdregio,aanbieder,ingangsdatum,einddatum
+43A12,14000,Midden IJssel-Oost Veluwe,,,2025-12-31
+43A12,15000,Midden IJssel-Oost Veluwe,,2026-01-01,
+43A12,14000,Arnhem,12345678,,
+"""
+
+
+def test_tarieven_per_jeugdregio_aanbieder_and_period(tmp_path: Path) -> None:
+    msg = write(tmp_path, "jw323.xml", to_xml("JW323", spec("JW323")))
+    assert validate("--tarieven", write(tmp_path, "contract.csv", PER_CONTRACT), msg)[0] == 0
+    anders = spec("JW323")
+    anders["Header"]["Ontvanger"] = "0202"  # Arnhem
+    arnhem = write(tmp_path, "arnhem.xml", to_xml("JW323", anders))
+    code, [out] = validate("--tarieven", write(tmp_path, "contract.csv", PER_CONTRACT), arnhem)
+    assert code == 1
+    assert [(e["rule"], e["message"]) for e in out["errors"]] == [
+        ("TR418", "ProductTarief 15000 differs from the contract tariff 14000 for 43A12 (tariff list line 4)")
+    ]
 
 
 def test_the_settings_switch_the_rules_on_and_the_options_override_them(tmp_path: Path) -> None:

@@ -202,10 +202,6 @@ def _regenerate() -> None:
     GUIDE.write_text(f"{head}{BEGIN}\n{render_table(SETTINGS)}\n{END}{tail}", encoding="utf-8")
 
 
-if __name__ == "__main__":
-    _regenerate()
-
-
 # Every command that reads the configuration, with arguments that would otherwise get it going.
 COMMANDS = {
     "validate": ["validate", "examples/JW301.xml"],
@@ -238,3 +234,7 @@ def test_every_command_names_an_invalid_setting_in_one_line(command: str, settin
     assert "Traceback" not in result.output
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"error: invalid configuration {setting}: "), line
+
+
+if __name__ == "__main__":
+    _regenerate()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.ijw.doc import Doc
+from hub.ijw.doc import Doc, Element
+from hub.reference.tarieven import MINUUT, UUR, Contracttarief
 from hub.rules.registry import Context, Hit, Level, rule
 
 HEENBERICHTEN = {"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"}
@@ -87,7 +88,6 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
 
 PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
-EENHEID_MINUUT = "01"
 EENHEID_EURO = "83"
 GEEN_UURTARIEF = ", nor hourly tariff x minutes / 60 for an hourly tariff of which it is the minute rate"
 
@@ -100,14 +100,14 @@ GEEN_UURTARIEF = ", nor hourly tariff x minutes / 60 for an hourly tariff of whi
     summary="IngediendBedrag = GeleverdVolume x ProductTarief (Eenheid not 83)",
 )
 def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """TR346: IngediendBedrag is GeleverdVolume x ProductTarief, or fits an hourly tariff for minutes (IV081).
+    """TR346: IngediendBedrag is GeleverdVolume x ProductTarief, or hourly tariff x minutes / 60 (IV081).
 
     Bedrag is unsigned (DebetCredit carries the sign), so a credit line is checked like its debet. For minutes
     (Eenheid 01) under an agreed hourly tariff H the amount is H x minutes / 60 rounded to whole cents and
-    ProductTarief is H / 60 rounded half-up. Which products have an hourly tariff, and H itself, are not a
-    configured source (Context.tarieven holds the tariff ProductTarief must equal, TR418), so a minutes line that
-    fails the plain formula passes when some whole-cent H behind its ProductTarief yields the amount: only
-    amounts that no agreed tariff could give are rejected.
+    ProductTarief is H / 60 rounded half-up. Where the tariff list gives the line's hourly tariff (a row with
+    eenheid 04), the amount is checked against that H; otherwise a minutes line that fails the plain formula
+    passes when some whole-cent H behind its ProductTarief yields the amount: only amounts that no agreed tariff
+    could give are rejected.
     """
     for prestatie in doc.all(PRESTATIE):
         eenheid = doc.text(prestatie, "Eenheid")
@@ -116,18 +116,50 @@ def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
         bedrag = doc.as_int(bedrag_el)
         if eenheid == EENHEID_EURO or volume is None or tarief is None or bedrag is None:
             continue  # Eenheid 83 is CS339's; a missing ProductTarief is CD087's (level 2)
+        if eenheid == MINUUT:
+            contract = _contracttarief(doc, ctx, prestatie, eenheid)
+            if contract is not None and contract.eenheid == UUR:
+                uurtarief = contract.tarief
+                if _bedrag_van_uurtarief(uurtarief, volume, bedrag):
+                    continue
+                yield Hit(
+                    bedrag_el,
+                    f"IngediendBedrag {bedrag} differs from the contract's hourly tariff {uurtarief} x {volume}"
+                    f" minutes / 60 ({uurtarief * volume / 60:.2f}, in whole cents)",
+                    klasse=prestatie,
+                )
+                continue
         if bedrag == volume * tarief:
             continue
-        minuten = eenheid == EENHEID_MINUUT
+        minuten = eenheid == MINUUT
         if minuten and _past_bij_uurtarief(volume, tarief, bedrag):
             continue
-        uurtarief = GEEN_UURTARIEF if minuten else ""
+        uurtarief_tekst = GEEN_UURTARIEF if minuten else ""
         yield Hit(
             bedrag_el,
             f"IngediendBedrag {bedrag} differs from GeleverdVolume {volume} x ProductTarief {tarief}"
-            f" ({volume * tarief}){uurtarief}",
+            f" ({volume * tarief}){uurtarief_tekst}",
             klasse=prestatie,
         )
+
+
+def _bedrag_van_uurtarief(uurtarief: int, minuten: int, bedrag: int) -> bool:
+    """Whether bedrag is uurtarief x minuten / 60 rounded to whole cents (both neighbours at exactly half)."""
+    return abs(uurtarief * minuten - 60 * bedrag) <= 30
+
+
+def _contracttarief(doc: Doc, ctx: Context, prestatie: Element, eenheid: str) -> Contracttarief | None:
+    """The tariff list's row for this Prestatie (its code, the JW323's gemeente and aanbieder, its period)."""
+    code = doc.text(prestatie, "ProductCode")
+    if ctx.tarieven is None or code is None:
+        return None
+    return ctx.tarieven.voor(
+        code,
+        gemeente=doc.text(doc.first("Header/Ontvanger")),
+        aanbieder=doc.text(doc.first("Header/Afzender")),
+        datum=doc.as_date(prestatie, "ProductPeriode/Begindatum"),
+        eenheid=eenheid,
+    )
 
 
 def _past_bij_uurtarief(minuten: int, minuuttarief: int, bedrag: int) -> bool:
@@ -149,16 +181,23 @@ def _past_bij_uurtarief(minuten: int, minuuttarief: int, bedrag: int) -> bool:
     summary="ProductTarief equals the contract tariff",
 )
 def producttarief_volgens_contract(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR418: ProductTarief is what the contract's row in the tariff list says for this line (hub.reference.tarieven)."""
     if ctx.tarieven is None:
         return
     for prestatie in doc.all(PRESTATIE):
         tarief_el = doc.child(prestatie, "ProductTarief")
-        code, tarief = doc.text(prestatie, "ProductCode"), doc.text(tarief_el)
-        if code is None or tarief is None or code not in ctx.tarieven:
+        eenheid, tarief = doc.text(prestatie, "Eenheid"), doc.text(tarief_el)
+        if eenheid is None or tarief is None:
             continue
-        if int(tarief) != ctx.tarieven[code]:
-            yield Hit(
-                tarief_el,
-                f"ProductTarief {int(tarief)} differs from the contract tariff {ctx.tarieven[code]} for {code}",
-                klasse=prestatie,
-            )
+        contract = _contracttarief(doc, ctx, prestatie, eenheid)
+        verwacht = None if contract is None else contract.verwacht(eenheid)
+        if contract is None or verwacht is None or int(tarief) == verwacht:
+            continue
+        per_uur = f" (hourly tariff {contract.tarief} / 60, half-up)" if verwacht != contract.tarief else ""
+        waar = f" (tariff list line {contract.regel})" if contract.regel else ""
+        yield Hit(
+            tarief_el,
+            f"ProductTarief {int(tarief)} differs from the contract tariff {verwacht}{per_uur}"
+            f" for {contract.productcode}{waar}",
+            klasse=prestatie,
+        )

@@ -10,6 +10,7 @@ from lxml import etree
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc, children, text
 from hub.ijw.schema import SchemaSet
+from hub.reference.tarieven import Tarieven
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
 from hub.synth.berichten import HEENBERICHTEN, prestaties_van, spec
@@ -168,7 +169,7 @@ def test_declaratie_antwoord_rejects_one_prestatie_and_grants_the_rest() -> None
     tarieven = {p["ProductCode"]: int(p["ProductTarief"]) for p in prestaties if p.get("ProductTarief")}
     code = next(iter(tarieven))
     tarieven[code] += 1
-    validator = Validator(clock=lambda: TODAY, tarieven=tarieven)
+    validator = Validator(clock=lambda: TODAY, tarieven=Tarieven.per_code(tarieven))
     verdict, retour = answer(to_xml("JW323", s), validator)
     assert {v.rule for v in verdict.errors} == {"TR418"}
     assert codes(retour.first("Header")) == ["0200"]

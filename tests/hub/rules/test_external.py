@@ -13,6 +13,8 @@ import pytest
 
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc
+from hub.reference.gemeenten import load_gemeenten
+from hub.reference.tarieven import Contracttarief, Tarieven
 from hub.rules.external import _past_bij_uurtarief
 from hub.rules.registry import Context, Level, iter_violations
 from hub.synth.berichten import bedrag, declaratie, prestatie, spec
@@ -248,9 +250,64 @@ def test_tr381_code_must_belong_to_its_categorie(bericht: str) -> None:
 
 def test_tr418_tariff_equal_to_the_contract() -> None:
     s = jw323(regel("A"))
-    prestatie_pad = "/Bericht/Declaratie/Clienten/Client/Prestaties/Prestatie"
-    assert external("JW323", s, "TR418", tarieven={"45A53": 8000}) == []
-    assert external("JW323", s, "TR418", tarieven={"45A53": 8001}) == [
-        ("0611", f"{prestatie_pad}/ProductTarief", prestatie_pad)
+    assert external("JW323", s, "TR418", tarieven=Tarieven.per_code({"45A53": 8000})) == []
+    assert external("JW323", s, "TR418", tarieven=Tarieven.per_code({"45A53": 8001})) == [
+        ("0611", f"{PRESTATIE_PAD}/ProductTarief", PRESTATIE_PAD)
     ]
-    assert external("JW323", s, "TR418", tarieven={"43A12": 1}) == []  # no contract tariff for this code
+    assert (
+        external("JW323", s, "TR418", tarieven=Tarieven.per_code({"43A12": 1})) == []
+    )  # no tariff for this code
+
+
+PRESTATIE_PAD = "/Bericht/Declaratie/Clienten/Client/Prestaties/Prestatie"
+TR418_FOUT = [("0611", f"{PRESTATIE_PAD}/ProductTarief", PRESTATIE_PAD)]
+
+
+def contract(*rijen: Contracttarief) -> Tarieven:
+    return Tarieven.van(rijen, {code: g.jeugdregio for code, g in load_gemeenten().items()})
+
+
+def test_tr418_takes_the_row_of_the_contract_of_the_declaratie() -> None:
+    """The default JW323: aanbieder 12345678 declares to Apeldoorn (0200) for October 2026, 8000 per hour."""
+    s = jw323(regel("A"))
+    anders = Contracttarief("45A53", 9999)  # the general row, which every row below goes before
+    for rij in (
+        Contracttarief("45A53", 8000, gemeente="0200"),
+        Contracttarief("45A53", 8000, jeugdregio="Midden IJssel-Oost Veluwe"),
+        Contracttarief("45A53", 8000, aanbieder="12345678"),
+        Contracttarief("45A53", 8000, eenheid="04"),
+    ):
+        assert external("JW323", s, "TR418", tarieven=contract(anders, rij)) == [], rij
+    # A period (of the ProductPeriode's Begindatum) chooses between rows; rows of one contract may not overlap.
+    tot_oktober = Contracttarief("45A53", 9999, einddatum=date(2026, 9, 30))
+    vanaf_oktober = Contracttarief("45A53", 8000, ingangsdatum=date(2026, 10, 1))
+    assert external("JW323", s, "TR418", tarieven=contract(tot_oktober, vanaf_oktober)) == []
+    for elders in (
+        Contracttarief("45A53", 8000, gemeente="0202"),
+        Contracttarief("45A53", 8000, jeugdregio="Arnhem"),
+        Contracttarief("45A53", 8000, aanbieder="87654321"),
+        Contracttarief("45A53", 8000, eenheid="14"),
+        Contracttarief("45A53", 8000, ingangsdatum=date(2026, 11, 1)),
+    ):
+        assert external("JW323", s, "TR418", tarieven=contract(anders, elders)) == TR418_FOUT, elders
+        assert external("JW323", s, "TR418", tarieven=contract(elders)) == [], elders  # nothing applies
+
+
+def test_tr418_and_tr346_minutes_under_the_contracts_hourly_tariff() -> None:
+    """A row per hour (eenheid 04) judges a minutes line: ProductTarief H / 60 half-up, the amount H x min / 60."""
+    uur = contract(Contracttarief("45A53", 8000, eenheid="04"))
+    goed = jw323(regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6667))
+    assert external("JW323", goed, "TR418", tarieven=uur) == []
+    assert external("JW323", goed, "TR346", tarieven=uur) == []
+    te_hoog = jw323(regel("A", eenheid="01", tarief=134, volume=50, bedrag_cent=6667))
+    assert external("JW323", te_hoog, "TR418", tarieven=uur) == TR418_FOUT
+    # 50 x 133 = 66.50 and 66.60 (7992 per hour) pass without the contract's hourly tariff, not with it.
+    for bedrag_cent in (6650, 6660):
+        s = jw323(regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=bedrag_cent))
+        assert external("JW323", s, "TR346") == []
+        assert external("JW323", s, "TR346", tarieven=uur) == [
+            ("9346", f"{PRESTATIE_PAD}/IngediendBedrag/Bedrag", PRESTATIE_PAD)
+        ]
+    per_minuut = contract(Contracttarief("45A53", 133, eenheid="01"))  # no hourly tariff: as without a list
+    s = jw323(regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6660))
+    assert external("JW323", s, "TR346", tarieven=per_minuut) == []

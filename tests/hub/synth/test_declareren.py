@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from hub.ijw.catalog import BY_NS
+from hub.reference.tarieven import Tarieven
 from hub.rules.registry import REGISTRY, Level
 from hub.store.db import session_factory
 from hub.store.tables import PrestatieRecord
@@ -268,7 +269,9 @@ def verwachte_uitkomsten() -> dict[tuple[str, str], bool | None]:
 
 def test_the_declaraties_pass_tr381_and_tr418_with_the_simulations_codes_and_tariffs(tmp_path: Path) -> None:
     validator = Validator(
-        clock=lambda: TOT, productcodes=frozenset(productcodes(wereld())), tarieven=tarieven(wereld())
+        clock=lambda: TOT,
+        productcodes=frozenset(productcodes(wereld())),
+        tarieven=Tarieven.per_code(tarieven(wereld())),
     )
     for b in stroom():
         if b.expected == ACCEPTED and not b.bericht.startswith("GI"):
@@ -281,7 +284,7 @@ def test_the_declaraties_pass_tr381_and_tr418_with_the_simulations_codes_and_tar
 
 def test_wrong_tariffs_are_caught_so_the_check_above_can_fail() -> None:
     anders = {code: t + 1 for code, t in tarieven(wereld()).items()}
-    validator = Validator(clock=lambda: TOT, tarieven=anders)
+    validator = Validator(clock=lambda: TOT, tarieven=Tarieven.per_code(anders))
     b = geldig("JW323")[0]
     assert "TR418" in {v.rule for v in validator.validate(b.xml).errors}
 
