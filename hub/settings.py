@@ -32,8 +32,8 @@ class HubSettings(BaseSettings):
     )
     productcodes_file: Path | None = Field(
         None,
-        description="CSV categorie,code: the product code list for TR381 (docs/operations.md, section 10); "
-        "unset: TR381 is not checked",
+        description="CSV categorie,code (optionally per gemeente or jeugdregio, aanbieder and period): the product "
+        "code list for TR381 (docs/operations.md, section 10); unset: TR381 is not checked",
     )
     tarieven_file: Path | None = Field(
         None,

@@ -21,6 +21,7 @@ from hub.ijw.doc import Doc
 from hub.ijw.parse import ParseLimits, parse_bericht, too_deep, too_deep_error
 from hub.ijw.schema import SchemaSet
 from hub.reference.gemeenten import gemeentecodes
+from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Tarieven
 from hub.rules.registry import Context, Level, Violation, iter_violations
 
@@ -134,7 +135,7 @@ class Validator:
         *,
         limits: ParseLimits | None = None,
         gemeenten: frozenset[str] | None = None,
-        productcodes: frozenset[tuple[str, str]] | None = None,
+        productcodes: Productcodes | None = None,
         tarieven: Tarieven | None = None,
         clock: Callable[[], date] = vandaag,
         memory: VerdictMemory | None = None,

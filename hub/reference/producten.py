@@ -1,100 +1,66 @@
-"""A deployment's product code list (TR381) from the CSV file it configures, and how such lists are read.
+"""A deployment's product code list (TR381): which ProductCode belongs to which ProductCategorie, per contract.
 
-The list has no default: unconfigured, TR381 is not checked. A file that does not read as its format says
-refuses the start with one line naming the file, the line and the problem, since a half-read list would
-reject or pass messages wrongly (the tariff list, hub/reference/tarieven.py, is read the same way).
+The national list holds for everyone; a gemeente (or a jeugdregio, which contracts jointly) may agree its own
+codes with its aanbieders, for a period (hub.reference.contract). A pair is accepted when a row of the list holds
+for the message's gemeente, aanbieder and date. The list has no default: unconfigured, TR381 is not checked.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from hub.errors import ConfigError
+from hub.reference import contract
+from hub.reference.contract import ALLES, Bereik, BereikLezer
+from hub.reference.gemeenten import load_gemeenten
+from hub.reference.lijst import fout, rijen
 
-PRODUCTCODES_KOLOMMEN = ("categorie", "code")
 PRODUCTCODES = "product code list"
+VERPLICHT = ("categorie", "code")
 
 _CATEGORIE = re.compile(r"\d{2}")  # LDT_ProductCategorie: two digits, kept as text
 
 
-def load_productcodes(path: Path) -> frozenset[tuple[str, str]]:
-    """(categorie, code) pairs from a CSV with header categorie,code; values kept as written (leading zeros)."""
-    paren: set[tuple[str, str]] = set()
-    for regel, (categorie, code) in rijen(path, PRODUCTCODES, PRODUCTCODES_KOLOMMEN):
-        if not _CATEGORIE.fullmatch(categorie):
-            raise fout(
-                PRODUCTCODES, path, regel, f"categorie {categorie!r} is not a two-digit productcategorie"
-            )
-        paren.add((categorie, code))
-    return frozenset(paren)
+@dataclass(frozen=True)
+class Productcodes:
+    """Per (categorie, code) the contracts it holds for; and the jeugdregio of each gemeente."""
+
+    rijen: Mapping[tuple[str, str], tuple[Bereik, ...]]
+    regio_van: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def landelijk(cls, paren: Iterable[tuple[str, str]]) -> Productcodes:
+        """Pairs that hold for every contract (a national list)."""
+        return cls({paar: (ALLES,) for paar in paren})
+
+    def bevat(
+        self, categorie: str, code: str, *, gemeente: str | None, aanbieder: str | None, datum: date | None
+    ) -> bool:
+        """Whether a row with this pair holds for a message of this gemeente and aanbieder on this date."""
+        bereiken = self.rijen.get((categorie, code), ())
+        if ALLES in bereiken:
+            return True  # the national list's rows: no need to find the region
+        regio = None if gemeente is None else self.regio_van.get(gemeente)
+        return any(b.omvat(gemeente, regio, aanbieder, datum) for b in bereiken)
 
 
-def rijen(
-    path: Path, soort: str, kolommen: tuple[str, ...], optioneel: tuple[str, ...] = ()
-) -> Iterator[tuple[int, tuple[str, ...]]]:
-    """(line number, the values of `kolommen` then of `optioneel`) per non-blank row below the header.
+def load_productcodes(path: Path, gemeenten_file: Path | None = None) -> Productcodes:
+    """The list of a CSV with header categorie,code and optionally contract.KOLOMMEN; values kept as written.
 
-    Every column of `kolommen` must be in the header and filled on every row; a column of `optioneel` may be
-    absent or blank ("" either way). ConfigError on any flaw.
+    `gemeenten_file`: the gemeente list that gives each gemeente its jeugdregio (None: the list in use).
     """
-    tekst = _lees(path, soort)
-    reader = csv.reader(io.StringIO(tekst, newline=""))
-    try:
-        kop = next(reader, None)
-        if kop is None:
-            raise fout(
-                soort, path, 1, f"the file is empty: its first line must be the header {','.join(kolommen)}"
-            )
-        if not any(cel.strip() for cel in kop):
-            raise fout(soort, path, 1, f"the first line is blank: it must be the header {','.join(kolommen)}")
-        namen = [cel.strip().lower() for cel in kop]
-        for kolom in kolommen:
-            if kolom not in namen:
-                raise fout(soort, path, 1, f"the header has no column {kolom!r}{_kop_hint(kop, kolommen)}")
-        plaats = [namen.index(kolom) for kolom in kolommen]
-        extra = [namen.index(kolom) if kolom in namen else len(kop) for kolom in optioneel]
-        gelezen = 0
-        for rij in reader:
-            if not any(cel.strip() for cel in rij):
-                continue
-            if len(rij) > len(kop):
-                raise fout(
-                    soort, path, reader.line_num,
-                    f"{len(rij)} values for {len(kop)} columns (a decimal comma, or a comma in an unquoted value?)",
-                )  # fmt: skip
-            waarden = tuple(rij[i].strip() if i < len(rij) else "" for i in plaats)
-            for kolom, waarde in zip(kolommen, waarden, strict=True):
-                if not waarde:
-                    raise fout(soort, path, reader.line_num, f"no value in column {kolom!r}")
-            gelezen += 1
-            yield reader.line_num, waarden + tuple(rij[i].strip() if i < len(rij) else "" for i in extra)
-    except csv.Error as exc:
-        raise fout(soort, path, reader.line_num, f"not readable as CSV: {exc}") from None
-    if gelezen == 0:
-        raise fout(soort, path, 1, "no rows below the header")
+    lezer = BereikLezer(load_gemeenten(gemeenten_file))
+    per_paar: dict[tuple[str, str], set[Bereik]] = {}
+    for regel, (categorie, code, *bereik) in rijen(path, PRODUCTCODES, VERPLICHT, contract.KOLOMMEN):
 
+        def probleem(tekst: str, regel: int = regel) -> ConfigError:
+            return fout(PRODUCTCODES, path, regel, tekst)
 
-def _lees(path: Path, soort: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {soort} {path}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        regel = data.count(b"\n", 0, exc.start) + 1
-        raise fout(soort, path, regel, "not UTF-8 (save the file as CSV UTF-8)") from None
-
-
-def _kop_hint(kop: list[str], kolommen: tuple[str, ...]) -> str:
-    if len(kop) == 1 and ";" in kop[0]:
-        return f" (columns separated by ';': separate them by commas, {','.join(kolommen)})"
-    return f" (the header is {','.join(cel.strip() for cel in kop)!r}; expected {','.join(kolommen)})"
-
-
-def fout(soort: str, path: Path, regel: int, probleem: str) -> ConfigError:
-    return ConfigError(f"{soort} {path}, line {regel}: {probleem}")
+        if not _CATEGORIE.fullmatch(categorie):
+            raise probleem(f"categorie {categorie!r} is not a two-digit productcategorie")
+        per_paar.setdefault((categorie, code), set()).add(lezer.lees(tuple(bereik), probleem))
+    return Productcodes({paar: tuple(bereiken) for paar, bereiken in per_paar.items()}, lezer.regio_van)

@@ -8,6 +8,7 @@ no configuration: it checks what the message itself decides (see its docstring).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from hub.ijw.doc import Doc, Element
 from hub.reference.tarieven import MINUUT, UUR, Contracttarief
@@ -57,14 +58,47 @@ def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
 
 # Product class per message, and where its Categorie/Code live within the class.
-_PRODUCT_KLASSEN: dict[str, tuple[str, str, str]] = {
-    "JW301": ("Client/ToegewezenProducten/ToegewezenProduct", "Product/Categorie", "Product/Code"),
-    "JW305": ("Client/StartProducten/StartProduct", "Product/Categorie", "Product/Code"),
-    "JW307": ("Client/StopProducten/StopProduct", "Product/Categorie", "Product/Code"),
-    "JW315": ("Client/AangevraagdeProducten/AangevraagdProduct", "Product/Categorie", "Product/Code"),
-    "JW317": ("Client/Verzoek/NieuweProducten/NieuwProduct", "Product/Categorie", "Product/Code"),
-    "JW323": ("Declaratie/Clienten/Client/Prestaties/Prestatie", "ProductCategorie", "ProductCode"),
-}
+@dataclass(frozen=True, slots=True)
+class _ProductKlasse:
+    """Where a message type carries its products, and the date that places one in a contract's period."""
+
+    path: str
+    categorie: str
+    code: str
+    datums: tuple[str, ...]  # the first present counts: the toewijzing's start, else the product's own
+
+
+_PRODUCT_KLASSEN: dict[str, _ProductKlasse] = {
+    "JW301": _ProductKlasse(
+        "Client/ToegewezenProducten/ToegewezenProduct", "Product/Categorie", "Product/Code", ("Ingangsdatum",)
+    ),
+    "JW305": _ProductKlasse(
+        "Client/StartProducten/StartProduct", "Product/Categorie", "Product/Code",
+        ("ToewijzingIngangsdatum", "Begindatum"),
+    ),
+    "JW307": _ProductKlasse(
+        "Client/StopProducten/StopProduct", "Product/Categorie", "Product/Code",
+        ("ToewijzingIngangsdatum", "Begindatum"),
+    ),
+    "JW315": _ProductKlasse(
+        "Client/AangevraagdeProducten/AangevraagdProduct", "Product/Categorie", "Product/Code",
+        ("ToewijzingIngangsdatum",),
+    ),
+    "JW317": _ProductKlasse(
+        "Client/Verzoek/NieuweProducten/NieuwProduct", "Product/Categorie", "Product/Code",
+        ("GewensteIngangsdatum",),
+    ),
+    "JW323": _ProductKlasse(
+        "Declaratie/Clienten/Client/Prestaties/Prestatie", "ProductCategorie", "ProductCode",
+        ("ProductPeriode/Begindatum",),
+    ),
+}  # fmt: skip
+
+
+def _partijen(doc: Doc) -> tuple[str | None, str | None]:
+    """(gemeente, aanbieder) of the message: who of Afzender and Ontvanger is which."""
+    afzender, ontvanger = doc.text(doc.first("Header/Afzender")), doc.text(doc.first("Header/Ontvanger"))
+    return (afzender, ontvanger) if doc.bericht in GEMEENTE_IS_AFZENDER else (ontvanger, afzender)
 
 
 @rule(
@@ -75,13 +109,20 @@ _PRODUCT_KLASSEN: dict[str, tuple[str, str, str]] = {
     summary="ProductCode belongs to ProductCategorie in the product code list",
 )
 def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """TR381: a row of the list holds this pair for the message's gemeente, aanbieder and the product's date."""
     if ctx.productcodes is None:
         return
-    klasse_path, cat_path, code_path = _PRODUCT_KLASSEN[doc.bericht]
-    for klasse in doc.all(klasse_path):
-        code_el = doc.child(klasse, code_path)
-        categorie, code = doc.text(klasse, cat_path), doc.text(code_el)
-        if code is not None and (categorie or "", code) not in ctx.productcodes:
+    soort = _PRODUCT_KLASSEN[doc.bericht]
+    gemeente, aanbieder = _partijen(doc)
+    for klasse in doc.all(soort.path):
+        code_el = doc.child(klasse, soort.code)
+        categorie, code = doc.text(klasse, soort.categorie), doc.text(code_el)
+        if code is None:
+            continue
+        datum = next((d for pad in soort.datums if (d := doc.as_date(klasse, pad)) is not None), None)
+        if not ctx.productcodes.bevat(
+            categorie or "", code, gemeente=gemeente, aanbieder=aanbieder, datum=datum
+        ):
             yield Hit(
                 code_el, f"productcode {code} does not belong to productcategorie {categorie}", klasse=klasse
             )
@@ -153,10 +194,11 @@ def _contracttarief(doc: Doc, ctx: Context, prestatie: Element, eenheid: str) ->
     code = doc.text(prestatie, "ProductCode")
     if ctx.tarieven is None or code is None:
         return None
+    gemeente, aanbieder = _partijen(doc)
     return ctx.tarieven.voor(
         code,
-        gemeente=doc.text(doc.first("Header/Ontvanger")),
-        aanbieder=doc.text(doc.first("Header/Afzender")),
+        gemeente=gemeente,
+        aanbieder=aanbieder,
         datum=doc.as_date(prestatie, "ProductPeriode/Begindatum"),
         eenheid=eenheid,
     )

@@ -13,6 +13,7 @@ from enum import IntEnum
 from typing import Any
 
 from hub.ijw.doc import Doc, Element
+from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Tarieven
 
 
@@ -58,7 +59,7 @@ class Context:
 
     today: date
     gemeenten: frozenset[str] | None = None  # CBS codes (TR378); None: not checked
-    productcodes: frozenset[tuple[str, str]] | None = None  # (categorie, code) pairs (TR381)
+    productcodes: Productcodes | None = None  # the product code list (TR381)
     tarieven: Tarieven | None = None  # contract tariffs (TR418, and hourly tariffs for TR346)
     state: Any = None  # stateful rules only: the store's view, supplied by the event pipeline
 

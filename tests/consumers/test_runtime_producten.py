@@ -20,6 +20,7 @@ from consumers.broker import BrokerSettings
 from consumers.embedded import EmbeddedBroker
 from consumers.process import process
 from hub.errors import ConfigError
+from hub.reference.contract import ALLES
 from hub.reference.tarieven import Contracttarief
 from hub.settings import HubSettings
 from hub.synth.berichten import spec
@@ -51,7 +52,8 @@ def test_the_runtime_validator_has_the_configured_lists(tmp_path: Path) -> None:
     runtime = Runtime(s, NOWHERE, s.database_url, roles=("all",), serves_http=True)
     runtime.prepare()
     try:
-        assert runtime.validator.productcodes == frozenset({("45", "45A53")})
+        assert runtime.validator.productcodes is not None
+        assert runtime.validator.productcodes.rijen == {("45", "45A53"): (ALLES,)}
         assert runtime.validator.tarieven is not None
         assert runtime.validator.tarieven.rijen == {"45A53": (Contracttarief("45A53", 8000, regel=2),)}
         assert runtime.intake.validator is runtime.validator  # the gateway is given runtime.validator as well

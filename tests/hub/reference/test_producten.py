@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from hub.errors import ConfigError
-from hub.reference.producten import load_productcodes
+from hub.reference.producten import Productcodes, load_productcodes
 
 
 def csv_file(tmp_path: Path, text: str | bytes, name: str = "lijst.csv") -> Path:
@@ -24,12 +26,12 @@ def test_product_codes_are_pairs_kept_as_written(tmp_path: Path) -> None:
         tmp_path,
         "\ufeffCategorie, Code ,omschrijving\r\n45,45A53,Ambulante jeugdhulp\r\n\r\n43,00A12,\r\n45,45A53,twice\r\n",
     )
-    assert load_productcodes(path) == frozenset({("45", "45A53"), ("43", "00A12")})
+    assert load_productcodes(path).rijen == Productcodes.landelijk({("45", "45A53"), ("43", "00A12")}).rijen
 
 
 def test_columns_may_come_in_any_order(tmp_path: Path) -> None:
     path = csv_file(tmp_path, 'code,categorie\n"45A53",45\n')
-    assert load_productcodes(path) == frozenset({("45", "45A53")})
+    assert load_productcodes(path).rijen == Productcodes.landelijk({("45", "45A53")}).rijen
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,10 @@ def test_columns_may_come_in_any_order(tmp_path: Path) -> None:
         ("categorie,code\n5,45A53\n", "line 2: categorie '5' is not a two-digit productcategorie"),
         ("categorie,code\n45,45A53\n45,\n", "line 3: no value in column 'code'"),
         (b"categorie,code\n45,45A53\n43,Caf\xe9\n", "line 3: not UTF-8 (save the file as CSV UTF-8)"),
+        ("categorie,code,gemeente\n45,45A53,9999\n", "line 2: gemeente '9999' is not a gemeentecode of the gemeente list (4 digits: 0200)"),
+        ("categorie,code,jeugdregio\n45,45A53,Noord-Veluwe\n", "line 2: jeugdregio 'Noord-Veluwe' is not a jeugdregio of the gemeente list (did you mean 'Noord Veluwe'?)"),
+        ("categorie,code,aanbieder\n45,45A53,AGB123\n", "line 2: aanbieder 'AGB123' is not an AGB code (8 digits)"),
+        ("categorie,code,einddatum\n45,45A53,31-12-2026\n", "line 2: einddatum '31-12-2026' is not a date written YYYY-MM-DD"),
     ],
 )  # fmt: skip
 def test_a_bad_product_code_list_is_refused_naming_file_line_and_problem(
@@ -48,3 +54,45 @@ def test_a_bad_product_code_list_is_refused_naming_file_line_and_problem(
     with pytest.raises(ConfigError) as raised:
         load_productcodes(path)
     assert str(raised.value) == f"product code list {path}, {problem}"
+
+
+SCOPED = """categorie,code,gemeente,jeugdregio,aanbieder,ingangsdatum,einddatum
+45,45A53,,,,,
+45,45X01,0200,,,,
+45,45X02,,Midden IJssel-Oost Veluwe,12345678,2026-01-01,
+45,45X03,,,,,2025-12-31
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "gemeente", "aanbieder", "datum", "bevat"),
+    [
+        ("45A53", "0202", "87654321", date(2020, 1, 1), True),  # the national list's row holds for all
+        ("45X01", "0200", "87654321", date(2026, 1, 1), True),  # Apeldoorn's own code
+        ("45X01", "0232", "87654321", date(2026, 1, 1), False),  # not Epe's, though in the same jeugdregio
+        ("45X02", "0232", "12345678", date(2026, 1, 1), True),  # the region's contract with this aanbieder
+        ("45X02", "0232", "87654321", date(2026, 1, 1), False),  # another aanbieder
+        ("45X02", "0232", "12345678", date(2025, 12, 31), False),  # before the contract
+        ("45X02", "0202", "12345678", date(2026, 1, 1), False),  # Arnhem is another region
+        ("45X03", "0202", "12345678", date(2025, 12, 31), True),
+        ("45X03", "0202", "12345678", date(2026, 1, 1), False),  # withdrawn at the end of 2025
+        ("45X04", "0200", "12345678", date(2026, 1, 1), False),  # in no row
+    ],
+)
+def test_a_pair_holds_where_a_row_of_the_list_holds(
+    tmp_path: Path, code: str, gemeente: str, aanbieder: str, datum: date, bevat: bool
+) -> None:
+    lijst = load_productcodes(csv_file(tmp_path, SCOPED))
+    assert lijst.bevat("45", code, gemeente=gemeente, aanbieder=aanbieder, datum=datum) is bevat
+    assert not lijst.bevat(
+        "43", code, gemeente=gemeente, aanbieder=aanbieder, datum=datum
+    )  # another categorie
+
+
+def test_the_guides_examples_read(tmp_path: Path) -> None:
+    """docs/operations.md section 10 shows product code lists; each must load as shown."""
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "operations.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```csv\n(categorie,code.*?)```", guide, flags=re.DOTALL)
+    assert len(blocks) == 2
+    for i, block in enumerate(blocks):
+        assert load_productcodes(csv_file(tmp_path, block, f"{i}.csv")).rijen

@@ -10,6 +10,7 @@ from lxml import etree
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc, children, text
 from hub.ijw.schema import SchemaSet
+from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Tarieven
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
@@ -108,7 +109,9 @@ def test_class_error_returns_the_client_with_codes_on_every_class() -> None:
     """TR381 on the second product: Header 0200, Client 0200, that product S329, the others 0200."""
     s = spec("JW301")
     first = s["Client"]["ToegewezenProducten"]["ToegewezenProduct"][0]["Product"]
-    validator = Validator(clock=lambda: TODAY, productcodes=frozenset({(first["Categorie"], first["Code"])}))
+    validator = Validator(
+        clock=lambda: TODAY, productcodes=Productcodes.landelijk({(first["Categorie"], first["Code"])})
+    )
     s = edit(s, "Client/ToegewezenProducten/ToegewezenProduct[2]/Product/Code", "99X99")
     s = edit(
         s,

@@ -13,7 +13,9 @@ import pytest
 
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc
+from hub.reference.contract import Bereik
 from hub.reference.gemeenten import load_gemeenten
+from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Contracttarief, Tarieven
 from hub.rules.external import _past_bij_uurtarief
 from hub.rules.registry import Context, Level, iter_violations
@@ -237,15 +239,61 @@ def test_tr381_code_must_belong_to_its_categorie(bericht: str) -> None:
     met_code = [p for p in doc.all(klasse) if doc.text(p, code) is not None]
     assert met_code
     paren = frozenset((doc.text(p, categorie) or "", doc.text(p, code) or "") for p in met_code)
-    assert external(bericht, s, "TR381", productcodes=paren) == []
+    assert external(bericht, s, "TR381", productcodes=Productcodes.landelijk(paren)) == []
     elders = frozenset(
         (("99" if c != "99" else "98"), k) for c, k in paren
     )  # the codes under another categorie
-    assert external(bericht, s, "TR381", productcodes=elders) == [
+    assert external(bericht, s, "TR381", productcodes=Productcodes.landelijk(elders)) == [
         # Every p of met_code has the code: doc.child finds it.
         ("S329", doc.locatie(doc.child(p, code)), doc.locatie(p))  # type: ignore[arg-type]
         for p in met_code
     ]
+
+
+@pytest.mark.parametrize("bericht", PRODUCTEN)
+def test_tr381_a_pair_of_a_contract_holds_for_its_gemeente_aanbieder_and_period(bericht: str) -> None:
+    """Gemeente 0200 and aanbieder 12345678 exchange every default message (JW301 from the gemeente, the rest
+    from the aanbieder); the products' dates lie in 2026."""
+    s = spec(bericht)
+    doc = Doc(to_tree(bericht, s), BERICHTEN[bericht])
+    klasse, categorie, code = PRODUCTEN[bericht]
+    paren = {(doc.text(p, categorie) or "", doc.text(p, code) or "") for p in doc.all(klasse)}
+    met_code = [p for p in doc.all(klasse) if doc.text(p, code) is not None]
+
+    def lijst(bereik: Bereik) -> Productcodes:
+        return Productcodes({paar: (bereik,) for paar in paren}, {"0200": "Midden IJssel-Oost Veluwe"})
+
+    for bereik in (
+        Bereik(gemeente="0200"),
+        Bereik(jeugdregio="Midden IJssel-Oost Veluwe"),
+        Bereik(aanbieder="12345678"),
+        Bereik(
+            gemeente="0200", aanbieder="12345678", ingangsdatum=date(2020, 1, 1), einddatum=date(2030, 12, 31)
+        ),
+    ):
+        assert external(bericht, s, "TR381", productcodes=lijst(bereik)) == [], bereik
+    for bereik in (
+        Bereik(gemeente="0202"),
+        Bereik(jeugdregio="Arnhem"),
+        Bereik(aanbieder="87654321"),
+        Bereik(einddatum=date(2020, 12, 31)),
+        Bereik(ingangsdatum=date(2030, 1, 1)),
+    ):
+        assert [finding[0] for finding in external(bericht, s, "TR381", productcodes=lijst(bereik))] == [
+            "S329"
+        ] * len(met_code), bereik
+
+
+def test_tr381_a_start_is_dated_by_its_toewijzing_where_it_names_one() -> None:
+    """A code withdrawn at the end of September still holds for a start in October of a toewijzing from
+    September: the toewijzing was made under the list of its day. Without ToewijzingIngangsdatum, Begindatum."""
+    tot_oktober = Productcodes({("45", "45A53"): (Bereik(einddatum=date(2026, 9, 30)),)})
+    s = spec("JW305")
+    product = s["Client"]["StartProducten"]["StartProduct"][0]
+    product["ToewijzingIngangsdatum"] = date(2026, 9, 15)
+    assert external("JW305", s, "TR381", productcodes=tot_oktober) == []
+    del product["ToewijzingIngangsdatum"]
+    assert [f[0] for f in external("JW305", s, "TR381", productcodes=tot_oktober)] == ["S329"]
 
 
 def test_tr418_tariff_equal_to_the_contract() -> None:
@@ -272,22 +320,22 @@ def test_tr418_takes_the_row_of_the_contract_of_the_declaratie() -> None:
     s = jw323(regel("A"))
     anders = Contracttarief("45A53", 9999)  # the general row, which every row below goes before
     for rij in (
-        Contracttarief("45A53", 8000, gemeente="0200"),
-        Contracttarief("45A53", 8000, jeugdregio="Midden IJssel-Oost Veluwe"),
-        Contracttarief("45A53", 8000, aanbieder="12345678"),
+        Contracttarief("45A53", 8000, Bereik(gemeente="0200")),
+        Contracttarief("45A53", 8000, Bereik(jeugdregio="Midden IJssel-Oost Veluwe")),
+        Contracttarief("45A53", 8000, Bereik(aanbieder="12345678")),
         Contracttarief("45A53", 8000, eenheid="04"),
     ):
         assert external("JW323", s, "TR418", tarieven=contract(anders, rij)) == [], rij
     # A period (of the ProductPeriode's Begindatum) chooses between rows; rows of one contract may not overlap.
-    tot_oktober = Contracttarief("45A53", 9999, einddatum=date(2026, 9, 30))
-    vanaf_oktober = Contracttarief("45A53", 8000, ingangsdatum=date(2026, 10, 1))
+    tot_oktober = Contracttarief("45A53", 9999, Bereik(einddatum=date(2026, 9, 30)))
+    vanaf_oktober = Contracttarief("45A53", 8000, Bereik(ingangsdatum=date(2026, 10, 1)))
     assert external("JW323", s, "TR418", tarieven=contract(tot_oktober, vanaf_oktober)) == []
     for elders in (
-        Contracttarief("45A53", 8000, gemeente="0202"),
-        Contracttarief("45A53", 8000, jeugdregio="Arnhem"),
-        Contracttarief("45A53", 8000, aanbieder="87654321"),
+        Contracttarief("45A53", 8000, Bereik(gemeente="0202")),
+        Contracttarief("45A53", 8000, Bereik(jeugdregio="Arnhem")),
+        Contracttarief("45A53", 8000, Bereik(aanbieder="87654321")),
         Contracttarief("45A53", 8000, eenheid="14"),
-        Contracttarief("45A53", 8000, ingangsdatum=date(2026, 11, 1)),
+        Contracttarief("45A53", 8000, Bereik(ingangsdatum=date(2026, 11, 1))),
     ):
         assert external("JW323", s, "TR418", tarieven=contract(anders, elders)) == TR418_FOUT, elders
         assert external("JW323", s, "TR418", tarieven=contract(elders)) == [], elders  # nothing applies

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from hub.ijw.catalog import BY_NS
+from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Tarieven
 from hub.rules.registry import REGISTRY, Level
 from hub.store.db import session_factory
@@ -270,7 +271,7 @@ def verwachte_uitkomsten() -> dict[tuple[str, str], bool | None]:
 def test_the_declaraties_pass_tr381_and_tr418_with_the_simulations_codes_and_tariffs(tmp_path: Path) -> None:
     validator = Validator(
         clock=lambda: TOT,
-        productcodes=frozenset(productcodes(wereld())),
+        productcodes=Productcodes.landelijk(productcodes(wereld())),
         tarieven=Tarieven.per_code(tarieven(wereld())),
     )
     for b in stroom():

@@ -1,0 +1,81 @@
+"""How the deployment's CSV lists (product codes, tariffs) are read: one row at a time, one clear line per flaw.
+
+A file that does not read as its format says refuses the start with one line naming the file, the line and the
+problem, since a half-read list would reject or pass messages wrongly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from hub.errors import ConfigError
+
+
+def rijen(
+    path: Path, soort: str, kolommen: tuple[str, ...], optioneel: tuple[str, ...] = ()
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(line number, the values of `kolommen` then of `optioneel`) per non-blank row below the header.
+
+    Every column of `kolommen` must be in the header and filled on every row; a column of `optioneel` may be
+    absent or blank ("" either way). ConfigError on any flaw.
+    """
+    tekst = _lees(path, soort)
+    reader = csv.reader(io.StringIO(tekst, newline=""))
+    try:
+        kop = next(reader, None)
+        if kop is None:
+            raise fout(
+                soort, path, 1, f"the file is empty: its first line must be the header {','.join(kolommen)}"
+            )
+        if not any(cel.strip() for cel in kop):
+            raise fout(soort, path, 1, f"the first line is blank: it must be the header {','.join(kolommen)}")
+        namen = [cel.strip().lower() for cel in kop]
+        for kolom in kolommen:
+            if kolom not in namen:
+                raise fout(soort, path, 1, f"the header has no column {kolom!r}{_kop_hint(kop, kolommen)}")
+        plaats = [namen.index(kolom) for kolom in kolommen]
+        extra = [namen.index(kolom) if kolom in namen else len(kop) for kolom in optioneel]
+        gelezen = 0
+        for rij in reader:
+            if not any(cel.strip() for cel in rij):
+                continue
+            if len(rij) > len(kop):
+                raise fout(
+                    soort, path, reader.line_num,
+                    f"{len(rij)} values for {len(kop)} columns (a decimal comma, or a comma in an unquoted value?)",
+                )  # fmt: skip
+            waarden = tuple(rij[i].strip() if i < len(rij) else "" for i in plaats)
+            for kolom, waarde in zip(kolommen, waarden, strict=True):
+                if not waarde:
+                    raise fout(soort, path, reader.line_num, f"no value in column {kolom!r}")
+            gelezen += 1
+            yield reader.line_num, waarden + tuple(rij[i].strip() if i < len(rij) else "" for i in extra)
+    except csv.Error as exc:
+        raise fout(soort, path, reader.line_num, f"not readable as CSV: {exc}") from None
+    if gelezen == 0:
+        raise fout(soort, path, 1, "no rows below the header")
+
+
+def _lees(path: Path, soort: str) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {soort} {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        regel = data.count(b"\n", 0, exc.start) + 1
+        raise fout(soort, path, regel, "not UTF-8 (save the file as CSV UTF-8)") from None
+
+
+def _kop_hint(kop: list[str], kolommen: tuple[str, ...]) -> str:
+    if len(kop) == 1 and ";" in kop[0]:
+        return f" (columns separated by ';': separate them by commas, {','.join(kolommen)})"
+    return f" (the header is {','.join(cel.strip() for cel in kop)!r}; expected {','.join(kolommen)})"
+
+
+def fout(soort: str, path: Path, regel: int, probleem: str) -> ConfigError:
+    return ConfigError(f"{soort} {path}, line {regel}: {probleem}")
