@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from lxml import etree
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from aiokafka.client import AIOKafkaClient  # type: ignore[import-untyped]
+from aiokafka.client import AIOKafkaClient
 from faststream.kafka.security import parse_security
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import NewTopic  # type: ignore[import-untyped]
+from aiokafka.admin import NewTopic
 from lxml import etree
 from pydantic import SecretStr
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka.errors import GroupAuthorizationFailedError  # type: ignore[import-untyped]
+from aiokafka.errors import GroupAuthorizationFailedError
 from pydantic import SecretStr
 from sqlalchemy import Engine
 

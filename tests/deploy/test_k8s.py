@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from kubernetes_validate import utils as kubernetes_validate  # type: ignore[import-untyped]
+from kubernetes_validate import utils as kubernetes_validate
 
 from consumers.broker import RECORD_OVERHEAD_BYTES
 from hub.ijw.parse import DEFAULT_MAX_BYTES

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import SecretStr
 from sqlalchemy import Engine, Integer, create_engine, select
 from sqlalchemy.pool import NullPool

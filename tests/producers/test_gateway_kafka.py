@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 

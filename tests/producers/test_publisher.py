@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
 import pytest
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from faststream.kafka import KafkaBroker
 
 from hub.synth.berichten import spec
