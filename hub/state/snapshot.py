@@ -135,6 +135,7 @@ class PrestatieState:
     toegekend: bool | None = None  # None while no JW325 answered it
     gecrediteerd: bool = False  # a credit line with this line as VorigReferentieNummer exists
     tarief: int | None = None  # ProductTarief as declared (TR367)
+    gemeente: str | None = None  # the declaratie's gemeente, its JW323's Ontvanger (TR323)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,9 @@ class Snapshot:
     verzoeken: tuple[VerzoekState, ...] = ()  # of the client at this gemeente from this aanbieder
     # _empty_mapping() is a Mapping[str, object]; an empty read-only map fits any Mapping.
     referenties: Mapping[str, VerzoekState] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
-    prestaties: tuple[PrestatieState, ...] = ()  # of the aanbieder at this gemeente (JW323 rules)
+    # The aanbieder's declared lines on this gemeente's toewijzingen, and those under the message's Referentie-
+    # and VorigReferentieNummers at any gemeente (TR314, TR323).
+    prestaties: tuple[PrestatieState, ...] = ()
     declaratie_nummers: frozenset[str] = frozenset()  # DeclaratieNummers of this aanbieder accepted before
     laatste_declaratieperiode: date | None = None  # Begindatum of the latest accepted DeclaratiePeriode
     beantwoorde_declaratie: DeclaratieState | None = None  # JW325: the JW323 it answers, if known (TR337)

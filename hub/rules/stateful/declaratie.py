@@ -219,7 +219,7 @@ def _verschil(lijn: Lijn, p: PrestatieState) -> list[str]:
     return [naam for naam, nieuw, oud in velden if nieuw != oud]
 
 
-def _credit_fout(lijn: Lijn, state: Snapshot) -> str | None:
+def _credit_fout(lijn: Lijn, state: Snapshot, gemeente: str | None) -> str | None:
     """Why a credit line does not reverse an earlier accepted debet line, or None when it does (TR323)."""
     vorig = lijn.vorig_referentie_nummer
     genoemd = [p for p in state.prestaties if p.referentie_nummer == vorig]
@@ -227,6 +227,9 @@ def _credit_fout(lijn: Lijn, state: Snapshot) -> str | None:
     p = next((p for p in reversed(genoemd) if geldig(p)), genoemd[-1] if genoemd else None)
     if p is None:
         return f"VorigReferentieNummer {vorig!r} is no earlier declared line."
+    if p.gemeente is not None and p.gemeente != gemeente:
+        # The gemeente credited knows only the lines declared to it, as its own backoffice would judge.
+        return f"VorigReferentieNummer {vorig!r} was declared to gemeente {p.gemeente}, not to {gemeente}."
     if not p.debet:
         return f"VorigReferentieNummer {vorig!r} is a credit line."
     if p.toegekend is not True:
@@ -253,8 +256,9 @@ def credit_op_debet(doc: Doc, ctx: Context) -> Iterator[Hit]:
     state, regels = lijnen_van(doc, ctx)
     if state is None:
         return
+    gemeente = text(doc.first("Header/Ontvanger"))
     for lijn in _credits(regels):
-        fout = _credit_fout(lijn, state)
+        fout = _credit_fout(lijn, state, gemeente)
         if fout is not None:
             yield Hit(
                 child(lijn.element, "ProductReferentie/VorigReferentieNummer"), fout, klasse=lijn.element

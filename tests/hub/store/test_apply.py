@@ -327,6 +327,7 @@ def test_jw323_gives_the_next_declaratie_its_history(session: Session) -> None:
     }
     p = next(p for p in snap.prestaties if p.referentie_nummer == REF_SPECIFIEK)
     assert (p.client, p.volume, p.eenheid, p.bedrag, p.debet) == (PS(CLIENT.bsn), 16, "04", 128000, True)
+    assert p.gemeente == spec("JW323")["Header"]["Ontvanger"]  # TR323: a credit goes to the debet's gemeente
     assert snap.declaratie_nummers == {nummer}
     assert snap.laatste_declaratieperiode == INGANG
     assert [t.toewijzing_nummer for t in snap.toewijzingen] == [SPECIFIEK, ASPECIFIEK]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from hub.synth.berichten import spec
@@ -108,6 +109,16 @@ def test_tr323_credit_without_matching_accepted_debet() -> None:
     )
     assert rules_of(verschil) == ["TR323"]
     assert "GeleverdVolume" in verschil[0].message
+
+
+def test_tr323_credit_of_a_debet_declared_to_another_gemeente() -> None:
+    """The credit goes to gemeente 0200; a debet with that ReferentieNummer declared to 0202 is not one 0200
+    knows (TR314 keeps ReferentieNummers unique over all gemeenten of the aanbieder, so it is the only one)."""
+    s = jw323((BSN, [lijn("C1", vorig="P0")]))
+    assert judge("JW323", s, snapshot(prestaties=(replace(eerder("P0"), gemeente="0200"),))) == []
+    violations = judge("JW323", s, snapshot(prestaties=(replace(eerder("P0"), gemeente="0202"),)))
+    assert found(violations) == [("TR323", "8017", PRESTATIE)]
+    assert violations[0].message == "VorigReferentieNummer 'P0' was declared to gemeente 0202, not to 0200."
 
 
 def test_tr389_second_debet_without_credit() -> None:
