@@ -203,12 +203,24 @@ def _maatregel_datums(
 
 @peiling
 def norm_overschreden(session: Session, vandaag: date, ctx: Context) -> int:
-    """Status 04 for every bepaling in force whose help has not started 3 months after the DatumBepaling."""
+    """Status 04 for every bepaling in force whose help has not started 3 months after the DatumBepaling.
+
+    gi_koppeling shows a start once the processors handled an event of the client's group after it; the check
+    runs whatever they have reached, so the groups of the bepalingen it finds are linked again from the store
+    first (K7): a start the intake accepted counts even when its event is still on its way.
+    """
     bepalingen = gi_monitor.niet_gestart(session, vandaag, boven_norm_grens(vandaag))
+    regels = link.KoppelRegels(ctx.koppeltermijn_dagen)
+    gestart = {
+        k.bepaling
+        for client, gemeente in sorted({(b.client, b.gemeente) for b in bepalingen})
+        for k in gi_link.koppel_groep(session, client, gemeente, regels, ctx.nu()).koppelingen.values()
+        if k.start is not None and k.start.begindatum <= vandaag
+    }
     meldingen = [
         m
         for b in bepalingen
-        if (m := link.norm_overschreden(b.id, b.datum_bepaling, False, vandaag)) is not None
+        if (m := link.norm_overschreden(b.id, b.datum_bepaling, b.id in gestart, vandaag)) is not None
     ]
     return gi_link.maak_meldingen(session, bepalingen, meldingen, vandaag, ctx.nu())
 
