@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,7 +23,7 @@ from hub.ijw.schema import SchemaSet
 from hub.reference.gemeenten import gemeentecodes
 from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Tarieven
-from hub.rules.registry import Context, Level, Violation, iter_violations
+from hub.rules.registry import Context, Level, Violation, herzien, iter_violations
 
 OUTCOME_ACCEPTED = "accepted"
 OUTCOME_REJECTED = "rejected"  # breaks a rule: gets a retour with its codes
@@ -234,8 +234,8 @@ class Validator:
         if verdict.info.is_retour:
             return verdict
         ctx = self.context(today, state)
-        found: Iterable[Violation] = iter_violations(verdict.doc, ctx, (Level.STATEFUL,))
-        return Verdict(verdict.info, (*verdict.errors, *found), verdict.doc)
+        found = (*verdict.errors, *iter_violations(verdict.doc, ctx, (Level.STATEFUL,)))
+        return Verdict(verdict.info, herzien(verdict.doc, ctx, found), verdict.doc)
 
 
 def _unreadable(exc: BerichtUnreadable) -> Verdict:

@@ -7,7 +7,7 @@ with the rule's code, retourcode and Locatie. Rules report, they never raise: a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import IntEnum
 from typing import Any
@@ -62,6 +62,9 @@ class Context:
     productcodes: Productcodes | None = None  # the product code list (TR381)
     tarieven: Tarieven | None = None  # contract tariffs (TR418, and hourly tariffs for TR346)
     state: Any = None  # stateful rules only: the store's view, supplied by the event pipeline
+    # Berichtklassen the other level-3/4 findings reject, for the rules judged again once those are known
+    # (Rule.herzien); empty in their first pass.
+    afgewezen: frozenset[Element] = frozenset()
 
 
 Check = Callable[[Doc, Context], Iterable[Hit]]
@@ -75,6 +78,7 @@ class Rule:
     retourcode: str | None  # None: WJ001 has no code for it (rules.md "-"), e.g. TR337 on a JW325
     summary: str
     check: Check
+    herzien: bool = False  # judged again with Context.afgewezen: its outcome depends on what else is rejected
 
     def run(self, doc: Doc, ctx: Context) -> Iterator[Violation]:
         for hit in self.check(doc, ctx):
@@ -103,12 +107,13 @@ def rule(
     summary: str,
     level: Level = Level.XSLT,
     retourcode: str | None = "0001",
+    herzien: bool = False,
 ) -> Callable[[Check], Check]:
     """Register `check` under a rule code. Level-2 rules always yield retourcode 0001."""
 
     def register(check: Check) -> Check:
         key = code if code not in REGISTRY else f"{code}:{check.__name__}"
-        r = Rule(code, level, frozenset(berichten), retourcode, summary, check)
+        r = Rule(code, level, frozenset(berichten), retourcode, summary, check, herzien)
         REGISTRY[key] = r
         for b in r.berichten:
             _BY_BERICHT.setdefault(b, []).append(r)
@@ -133,3 +138,19 @@ def iter_violations(doc: Doc, ctx: Context, levels: Iterable[Level] = (Level.XSL
     for r in rules_for(doc.bericht, levels):
         for hit in r.check(doc, ctx):
             yield r.violation(doc, hit)
+
+
+def herzien(doc: Doc, ctx: Context, found: tuple[Violation, ...]) -> tuple[Violation, ...]:
+    """`found` (levels 3 and 4) with what the rules marked `herzien` find once they know what `found` rejects.
+
+    Such a rule (TR389: a debet is allowed when a credit in the same message reverses the earlier one) may have
+    passed a line only because of a line that another rule rejects. Judged again, it finds at least what it found
+    before; its own findings reject only the lines it judges, which no such rule relies on, so one pass suffices.
+    """
+    again = [r for r in rules_for(doc.bericht, (Level.STATEFUL, Level.EXTERNAL)) if r.herzien]
+    afgewezen = frozenset(v.klasse for v in found if v.klasse is not None)
+    if not again or not afgewezen:
+        return found
+    ctx = replace(ctx, afgewezen=afgewezen)
+    known = set(found)
+    return found + tuple(v for r in again for v in r.run(doc, ctx) if v not in known)

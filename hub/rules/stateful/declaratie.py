@@ -265,8 +265,12 @@ def credit_op_debet(doc: Doc, ctx: Context) -> Iterator[Hit]:
             )
 
 
-def _gecrediteerd(state: Snapshot, regels: Iterable[Lijn]) -> set[str]:
-    """ReferentieNummers of debet lines credited before or by a credit line in this message."""
+def _gecrediteerd(
+    state: Snapshot, regels: Iterable[Lijn], afgewezen: frozenset[Element] = frozenset()
+) -> set[str]:
+    """ReferentieNummers of debet lines credited before or by a credit line in this message that is not
+    rejected (`afgewezen`: the berichtklassen other findings reject). A rejected Client or Declaratie rejects the
+    debets of the same client with it, so only the credit line's own class needs looking at."""
     eerder = {p.referentie_nummer for p in state.prestaties if p.gecrediteerd}
     eerder |= {
         p.vorig_referentie_nummer
@@ -274,7 +278,9 @@ def _gecrediteerd(state: Snapshot, regels: Iterable[Lijn]) -> set[str]:
         if not p.debet and geldig(p) and p.vorig_referentie_nummer is not None
     }
     return eerder | {
-        lijn.vorig_referentie_nummer for lijn in _credits(regels) if lijn.vorig_referentie_nummer
+        lijn.vorig_referentie_nummer
+        for lijn in _credits(regels)
+        if lijn.vorig_referentie_nummer and lijn.element not in afgewezen
     }
 
 
@@ -284,16 +290,19 @@ def _gecrediteerd(state: Snapshot, regels: Iterable[Lijn]) -> set[str]:
     level=Level.STATEFUL,
     retourcode="9389",
     summary="No second debet line unless the earlier debet was credited",
+    herzien=True,
 )
 def tweede_debet_na_credit(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A debet line for a period, product and toewijzing declared before needs that debet credited (TR389).
 
-    A credit of the earlier line in this same message counts: credit and corrected debet travel together.
+    A credit of the earlier line in this same message counts (credit and corrected debet travel together), but
+    only when the JW325 grants it: judged again once the other findings are known (Rule.herzien), a credit
+    rejected by any rule leaves the earlier debet standing, so the new one would pay the line twice.
     """
     state, regels = lijnen_van(doc, ctx)
     if state is None:
         return
-    gecrediteerd = _gecrediteerd(state, regels)
+    gecrediteerd = _gecrediteerd(state, regels, ctx.afgewezen)
     for lijn in regels:
         if not lijn.debet:
             continue

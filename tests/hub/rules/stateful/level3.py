@@ -10,7 +10,7 @@ import hub.rules.all  # level 2: every judged message must pass it first
 import hub.rules.stateful  # noqa: F401  (registers the rules under test)
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc, locatie
-from hub.rules.registry import Context, Level, Violation, iter_violations
+from hub.rules.registry import Context, Level, Violation, herzien, iter_violations
 from hub.state.snapshot import Snapshot, ToewijzingState
 from hub.synth.berichten import (
     ASPECIFIEK,
@@ -103,7 +103,9 @@ def judge(
     if level2:
         findings = list(iter_violations(doc, Context(today=today)))
         assert findings == [], findings
-    return list(iter_violations(doc, Context(today=today, state=state), (Level.STATEFUL,)))
+    ctx = Context(today=today, state=state)
+    # As Validator.judge_state: the rules that depend on the others' findings judged again (Rule.herzien).
+    return list(herzien(doc, ctx, tuple(iter_violations(doc, ctx, (Level.STATEFUL,)))))
 
 
 def found(violations: list[Violation]) -> list[tuple[str, str | None, str | None]]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from hub.ijw.doc import locatie
+from hub.reference.tarieven import Tarieven
 from hub.synth.berichten import spec
+from hub.synth.build import to_xml
+from hub.validate import Validator
 from tests.hub.rules.stateful.jw323 import (
     ANDER_BSN,
     CLIENT_KLASSE,
+    CODE,
     PRESTATIE,
     REF_1,
     default_lines,
@@ -22,6 +27,7 @@ from tests.hub.rules.stateful.level3 import (
     BSN,
     INGANG,
     SPECIFIEKE,
+    TODAY,
     found,
     judge,
     rules_of,
@@ -133,6 +139,32 @@ def test_tr389_passes_after_credit_or_rejection() -> None:
     # Credit and corrected debet in one message.
     s = jw323((BSN, [lijn("C1", vorig="P0"), lijn("P2", volume=12)]))
     assert judge("JW323", s, snapshot(prestaties=(eerder("P0"),))) == []
+
+
+def test_tr389_a_credit_rejected_in_the_same_message_leaves_the_earlier_debet_standing() -> None:
+    """C1 credits P0 with another volume (TR323): the JW325 returns it, P0 stays granted, so the corrected
+    debet P2 would pay the line a second time."""
+    s = jw323((BSN, [lijn("C1", volume=12, vorig="P0"), lijn("P2", volume=12)]))
+    violations = judge("JW323", s, snapshot(prestaties=(eerder("P0"),)))
+    assert found(violations) == [("TR323", "8017", PRESTATIE + "[1]"), ("TR389", "9389", PRESTATIE + "[2]")]
+
+
+def test_tr389_a_credit_rejected_on_level_4_counts_as_rejected_too() -> None:
+    """The tariff list says 8100 since the JW323 was accepted at 8000: the credit repeating 8000 is returned
+    (TR418), so the corrected debet at 8100 is a second debet (TR389). Without the list both pass."""
+    credit, debet = lijn("C1", vorig="P0"), lijn("P2")
+    debet["ProductTarief"] = 8100
+    debet["IngediendBedrag"]["Bedrag"] = 16 * 8100
+    s = jw323((BSN, [credit, debet]))
+    state = snapshot(prestaties=(eerder("P0"),))
+    xml = to_xml("JW323", s)
+    for tarieven, expected in (
+        (None, []),
+        (Tarieven.per_code({CODE: 8100}), [("TR418", PRESTATIE + "[1]"), ("TR389", PRESTATIE + "[2]")]),
+    ):
+        validator = Validator(clock=lambda: TODAY, tarieven=tarieven)
+        verdict = validator.judge_state(validator.validate(xml), state)
+        assert [(v.rule, None if v.klasse is None else locatie(v.klasse)) for v in verdict.errors] == expected
 
 
 def test_tr390_second_credit() -> None:
