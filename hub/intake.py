@@ -26,7 +26,7 @@ from hub.familie import familie
 from hub.privacy import Pseudonymiser
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
-from hub.store import audit
+from hub.store import audit, locks
 from hub.store.db import SessionFactory
 from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, Validator, Verdict
 
@@ -134,6 +134,9 @@ class Intake:
         # The snapshot, the rules, the event and the state each ask a client's pseudonym (an HMAC): once is enough.
         pseudonym = _Remembered(self.pseudonym)
         with self._store(), self.sessions() as session:
+            # First, before any read: replicas judging messages whose rules share a scope wider than their pair
+            # (TR314 and TR333 per aanbieder, ...) wait here for each other, in one order (hub.store.locks).
+            locks.lock_scopes(session, (j.model for j in judged))
             for j in judged:
                 result = self._record(session, j, today, pseudonym)
                 if result.redelivered and result.bericht_id in published:
