@@ -303,6 +303,8 @@ def tweede_debet_na_credit(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if state is None:
         return
     gecrediteerd = _gecrediteerd(state, regels, ctx.afgewezen)
+    # ToewijzingNummers are the gemeente's own: a line declared to another gemeente is another toewijzing's.
+    gemeente = text(doc.first("Header/Ontvanger"))
     for lijn in regels:
         if not lijn.debet:
             continue
@@ -311,6 +313,7 @@ def tweede_debet_na_credit(doc: Doc, ctx: Context) -> Iterator[Hit]:
             for p in state.prestaties
             if p.debet
             and geldig(p)
+            and p.gemeente in (None, gemeente)
             and _sleutel(p) == lijn.sleutel
             and p.referentie_nummer not in gecrediteerd
         ]

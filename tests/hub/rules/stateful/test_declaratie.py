@@ -141,6 +141,14 @@ def test_tr389_passes_after_credit_or_rejection() -> None:
     assert judge("JW323", s, snapshot(prestaties=(eerder("P0"),))) == []
 
 
+def test_tr389_compares_with_lines_declared_to_the_same_gemeente_only() -> None:
+    """Another gemeente may have given the same ToewijzingNummer to the same client (numbers are per gemeente)."""
+    assert rules_of(
+        judge("JW323", spec("JW323"), snapshot(prestaties=(replace(eerder("P0"), gemeente="0200"),)))
+    ) == ["TR389"]
+    assert judge("JW323", spec("JW323"), snapshot(prestaties=(replace(eerder("P0"), gemeente="0202"),))) == []
+
+
 def test_tr389_a_credit_rejected_in_the_same_message_leaves_the_earlier_debet_standing() -> None:
     """C1 credits P0 with another volume (TR323): the JW325 returns it, P0 stays granted, so the corrected
     debet P2 would pay the line a second time."""
