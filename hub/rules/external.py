@@ -123,9 +123,10 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if not ctx.productcodes.bevat(
             categorie or "", code, gemeente=gemeente, aanbieder=aanbieder, datum=datum
         ):
-            yield Hit(
-                code_el, f"productcode {code} does not belong to productcategorie {categorie}", klasse=klasse
-            )
+            waarom = f"productcode {code} does not belong to productcategorie {categorie}"
+            if (categorie or "", code) in ctx.productcodes.rijen:  # it does, but in other contracts' rows
+                waarom += f" in the list's rows for gemeente {gemeente}, aanbieder {aanbieder} on {datum}"
+            yield Hit(code_el, waarom, klasse=klasse)
 
 
 PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"

@@ -284,6 +284,18 @@ def test_tr381_a_pair_of_a_contract_holds_for_its_gemeente_aanbieder_and_period(
         ] * len(met_code), bereik
 
 
+def test_tr381_says_when_the_pair_is_in_the_list_for_other_contracts() -> None:
+    s = spec("JW301")
+    ander = Productcodes({("45", "45A53"): (Bereik(gemeente="0202"),)}, {})
+    tree = to_tree("JW301", s)
+    doc = Doc(tree, BERICHTEN["JW301"])
+    [v] = [v for v in iter_violations(doc, Context(today=TODAY, productcodes=ander), (Level.EXTERNAL,))]
+    assert v.message == (
+        "productcode 45A53 does not belong to productcategorie 45 in the list's rows for gemeente 0200, "
+        "aanbieder 12345678 on 2026-10-01"
+    )
+
+
 def test_tr381_a_start_is_dated_by_its_toewijzing_where_it_names_one() -> None:
     """A code withdrawn at the end of September still holds for a start in October of a toewijzing from
     September: the toewijzing was made under the list of its day. Without ToewijzingIngangsdatum, Begindatum."""
