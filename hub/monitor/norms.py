@@ -13,7 +13,7 @@ from typing import Literal
 
 import holidays
 
-from hub.dates import plus_maanden
+from hub.dates import plus_dagen, plus_maanden
 
 DAG_SECONDEN = 86400
 Uitkomst = Literal["binnen", "buiten"]
@@ -106,5 +106,36 @@ def boven_norm_grens(vandaag: date) -> date:
     while wacht_boven_norm(grens + timedelta(days=1), vandaag):
         grens += timedelta(days=1)
     while not wacht_boven_norm(grens, vandaag):
+        grens -= timedelta(days=1)
+    return grens
+
+
+def termijn_voorbij(norm: str, begin: date, vandaag: date) -> bool:
+    """The norm's term counted from begin has passed as of vandaag: even a date of vandaag would be `buiten`."""
+    return not NORMEN[norm](begin, vandaag)
+
+
+# Where the search for a cut-off starts: near it, so few days are tried (any start gives the same answer).
+_SCHATTING: dict[str, Callable[[date], date]] = {
+    ANTWOORD_VERZOEK: lambda v: plus_dagen(v, -6),
+    JEUGDBESCHERMER: lambda v: plus_dagen(v, -6),
+    GEDRAGEN_KOERS: lambda v: plus_dagen(v, -43),
+    PASSENDE_HULP: lambda v: plus_maanden(v, -3),
+}
+
+
+def termijn_grens(norm: str, vandaag: date) -> date | None:
+    """The latest begin date whose term has passed as of vandaag, so SQL can compare `begin <= grens`; None when
+    not even date.min's has (vandaag at date's lower end).
+
+    Every norm is monotone in its begin date (a later begin leaves more time), so the passed ones are exactly
+    the begin dates up to this one. The 5th working day after the begin itself is within the term, the 6th not.
+    """
+    grens = _SCHATTING[norm](vandaag)
+    while grens < vandaag and termijn_voorbij(norm, grens + timedelta(days=1), vandaag):
+        grens += timedelta(days=1)
+    while not termijn_voorbij(norm, grens, vandaag):
+        if grens == date.min:
+            return None
         grens -= timedelta(days=1)
     return grens

@@ -15,6 +15,8 @@ from hub.monitor.norms import (
     PASSENDE_HULP,
     boven_norm_grens,
     seconden,
+    termijn_grens,
+    termijn_voorbij,
     uitkomst,
     wacht_boven_norm,
     werkdagen,
@@ -167,3 +169,59 @@ def test_cut_off_date_separates_above_from_within_norm(vandaag: date) -> None:
 def test_cut_off_of_1_may_is_31_january() -> None:
     assert boven_norm_grens(date(2026, 5, 1)) == date(2026, 1, 31)
     assert boven_norm_grens(date(2026, 4, 30)) == date(2026, 1, 29)
+
+
+# ---- the term of a norm as of today: the gauges of what still waits for its second date -----------------------
+
+
+@pytest.mark.parametrize(
+    ("norm", "begin", "vandaag", "voorbij"),
+    [
+        # Uitspraak Thu 1 Oct 2026: the 5th working day after it (Thu 8 Oct) is still within, Fri 9 Oct is not.
+        (JEUGDBESCHERMER, date(2026, 10, 1), date(2026, 10, 8), False),
+        (JEUGDBESCHERMER, date(2026, 10, 1), date(2026, 10, 9), True),
+        # Fri 2 Oct: the 5th working day is Fri 9 Oct; the weekend after it adds none, Mon 12 Oct is the 6th.
+        (JEUGDBESCHERMER, date(2026, 10, 2), date(2026, 10, 11), False),
+        (JEUGDBESCHERMER, date(2026, 10, 2), date(2026, 10, 12), True),
+        # Thu 23 Apr 2026 over Koningsdag (Mon 27 Apr): Fri 1 May is the 5th working day, Mon 4 May the 6th.
+        (JEUGDBESCHERMER, date(2026, 4, 23), date(2026, 5, 3), False),
+        (JEUGDBESCHERMER, date(2026, 4, 23), date(2026, 5, 4), True),
+        (GEDRAGEN_KOERS, date(2026, 1, 1), date(2026, 2, 12), False),  # 42 days: 6 weeks exactly
+        (GEDRAGEN_KOERS, date(2026, 1, 1), date(2026, 2, 13), True),
+        (PASSENDE_HULP, date(2026, 1, 31), date(2026, 4, 30), False),
+        (PASSENDE_HULP, date(2026, 1, 31), date(2026, 5, 1), True),
+        (GEDRAGEN_KOERS, date(2026, 3, 1), date(2026, 2, 1), False),  # begins after today
+    ],
+)
+def test_a_term_has_passed_when_even_a_date_of_today_would_be_buiten(
+    norm: str, begin: date, vandaag: date, voorbij: bool
+) -> None:
+    assert termijn_voorbij(norm, begin, vandaag) is voorbij
+    assert uitkomst(norm, begin, vandaag) == ("buiten" if voorbij else "binnen")
+    grens = termijn_grens(norm, vandaag)
+    assert grens is not None and (begin <= grens) is voorbij
+
+
+@pytest.mark.parametrize("norm", [ANTWOORD_VERZOEK, JEUGDBESCHERMER, GEDRAGEN_KOERS, PASSENDE_HULP])
+def test_the_terms_cut_off_separates_passed_from_running_on_every_day(norm: str) -> None:
+    """Each day from before Christmas 2025 to past Pinksteren 2026 (weekends and every kind of holiday)."""
+    for dag in range(200):
+        vandaag = date(2025, 12, 15) + timedelta(days=dag)
+        grens = termijn_grens(norm, vandaag)
+        assert grens is not None
+        for offset in range(-130, 3):
+            begin = vandaag + timedelta(days=offset)
+            assert termijn_voorbij(norm, begin, vandaag) is (begin <= grens), (vandaag, begin)
+
+
+def test_the_3_month_terms_cut_off_is_the_waiting_gauges() -> None:
+    for dag in range(0, 800, 7):
+        vandaag = date(2026, 1, 1) + timedelta(days=dag)
+        assert termijn_grens(PASSENDE_HULP, vandaag) == boven_norm_grens(vandaag)
+
+
+def test_the_cut_off_at_the_ends_of_date() -> None:
+    assert termijn_grens(JEUGDBESCHERMER, date.min) is None  # no begin date lies before date.min
+    assert termijn_grens(GEDRAGEN_KOERS, date(1, 1, 20)) is None
+    assert termijn_grens(GEDRAGEN_KOERS, date(1, 2, 13)) == date.min  # 43 days after 1 January of year 1
+    assert termijn_grens(GEDRAGEN_KOERS, date.max) == date.max - timedelta(days=43)
