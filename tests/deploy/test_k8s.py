@@ -3,6 +3,8 @@
 Built-in kinds are checked against the Kubernetes JSON schemas that kubernetes-validate ships (strict: unknown
 fields fail), for the oldest and newest Kubernetes version we claim; custom resources against crd_schemas.py.
 Rendering needs `kubectl kustomize` (kubectl ships kustomize) or a `kustomize` binary; nothing touches a cluster.
+The production overlay is also rendered as an operator turns on its optional components (components/), in a copy
+of deploy/k8s with their lines taken out of the comment.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import copy
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -35,7 +40,10 @@ from tests.deploy.contract import (
 from tests.deploy.crd_schemas import CRD_SCHEMAS
 
 K8S = DEPLOY / "k8s"
-APP_TARGETS = ("base", "overlays/dev", "overlays/production")
+COMPONENTS = K8S / "components"
+# "overlay+component+...": the overlay with these of its commented components turned on (`opted_in_copy`).
+OPTED_IN = ("overlays/production+referentielijsten", "overlays/production+referentielijsten+gemeentelijst")
+APP_TARGETS = ("base", "overlays/dev", "overlays/production", *OPTED_IN)
 TARGETS = (*APP_TARGETS, "strimzi")
 KUBERNETES_VERSIONS = ("1.29", "1.37")
 # Secrets the manifests reference but do not contain: created per cluster (deploy/k8s/README.md).
@@ -44,7 +52,19 @@ EXTERNAL_SECRETS = {
     "overlays/dev": set(),
     "overlays/production": {"ijw-hub", "ijw-hub-kafka-user", "my-cluster-cluster-ca-cert", "ijw-hub-db-ca"},
 }
-NAMESPACES = {"overlays/dev": "ijw-hub-dev", "overlays/production": "ijw-hub", "strimzi": "kafka"}
+NAMESPACES = {
+    "overlays/dev": "ijw-hub-dev",
+    "overlays/production": "ijw-hub",
+    **dict.fromkeys(OPTED_IN, "ijw-hub"),
+    "strimzi": "kafka",
+}
+# The reference lists each setting names, as files of deploy/k8s/components; the roles that judge messages.
+LIST_SETTINGS = {
+    "HUB_PRODUCTCODES_FILE": "referentielijsten/productcodes.csv",
+    "HUB_TARIEVEN_FILE": "referentielijsten/tarieven.csv",
+    "HUB_GEMEENTEN_FILE": "gemeentelijst/gemeenten.csv",
+}
+JUDGING_ROLES = ("intake", "gateway")
 
 Manifest = dict[str, Any]
 
@@ -63,14 +83,42 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@cache
-def render(target: str) -> tuple[Manifest, ...]:
+def build(directory: Path) -> tuple[Manifest, ...]:
     assert KUSTOMIZE is not None
     result = subprocess.run(
-        [*KUSTOMIZE, str(K8S / target)], capture_output=True, text=True, timeout=120, check=False
+        [*KUSTOMIZE, str(directory)], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
     return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+
+
+def opted_in_copy(root: Path, overlay: str, components: Sequence[str]) -> Path:
+    """A copy of deploy/k8s under root, its `overlay` with `components:` and these components' lines taken out of
+    the comment, as the overlay tells an operator; returns the copied overlay's directory."""
+    shutil.copytree(K8S, root / "k8s")
+    kustomization = root / "k8s" / overlay / "kustomization.yaml"
+    text = kustomization.read_text(encoding="utf-8")
+    for line in ("components:", *(f"  - ../../components/{name}" for name in components)):
+        assert text.count(f"\n# {line}\n") == 1, f"{overlay} has no commented line {line!r}"
+        text = text.replace(f"\n# {line}\n", f"\n{line}\n")
+    kustomization.write_text(text, encoding="utf-8")
+    return root / "k8s" / overlay
+
+
+def components_of(target: str) -> tuple[str, ...]:
+    return tuple(target.split("+")[1:])
+
+
+def overlay_of(target: str) -> str:
+    return target.split("+")[0]
+
+
+@cache
+def render(target: str) -> tuple[Manifest, ...]:
+    if not components_of(target):
+        return build(K8S / target)
+    with tempfile.TemporaryDirectory() as root:
+        return build(opted_in_copy(Path(root), overlay_of(target), components_of(target)))
 
 
 def of_kind(manifests: tuple[Manifest, ...], kind: str) -> dict[str, Manifest]:
@@ -79,6 +127,14 @@ def of_kind(manifests: tuple[Manifest, ...], kind: str) -> dict[str, Manifest]:
 
 def deployment(target: str, role: str) -> Manifest:
     return of_kind(render(target), "Deployment")[f"ijw-hub-{role}"]
+
+
+def hub_config(manifests: tuple[Manifest, ...]) -> Manifest:
+    """The ConfigMap ijw-hub-config (its name ends in the generator's hash; the components add ConfigMaps)."""
+    (config_map,) = [
+        m for name, m in of_kind(manifests, "ConfigMap").items() if name.startswith("ijw-hub-config-")
+    ]
+    return config_map
 
 
 def pod_spec(workload: Manifest) -> Manifest:
@@ -186,7 +242,7 @@ def test_references_resolve(target: str) -> None:
     deployments = of_kind(manifests, "Deployment")
     workloads = [*deployments.values(), *of_kind(manifests, "Job").values()]
     config_maps = set(of_kind(manifests, "ConfigMap"))
-    secrets = set(of_kind(manifests, "Secret")) | EXTERNAL_SECRETS[target]
+    secrets = set(of_kind(manifests, "Secret")) | EXTERNAL_SECRETS[overlay_of(target)]
     for workload in workloads:
         for source in container(workload)["envFrom"]:
             assert source["configMapRef"]["name"] in config_maps
@@ -194,6 +250,10 @@ def test_references_resolve(target: str) -> None:
         assert pod_spec(workload)["serviceAccountName"] in of_kind(manifests, "ServiceAccount")
         mounts = {mount["name"] for mount in container(workload)["volumeMounts"]}
         assert mounts == {volume["name"] for volume in pod_spec(workload)["volumes"]}
+        # A generated ConfigMap's hashed name reached the volume that mounts it.
+        for volume in pod_spec(workload)["volumes"]:
+            if "configMap" in volume:
+                assert volume["configMap"]["name"] in config_maps
     pod_labels = [d["spec"]["template"]["metadata"]["labels"] for d in deployments.values()]
     for kind in ("Service", "PodDisruptionBudget"):
         for item in of_kind(manifests, kind).values():
@@ -207,8 +267,7 @@ def test_references_resolve(target: str) -> None:
 @pytest.mark.parametrize("target", APP_TARGETS)
 def test_autoscaling_stays_within_the_partitions(target: str) -> None:
     manifests = render(target)
-    (config_map,) = of_kind(manifests, "ConfigMap").values()
-    partitions = int(config_map["data"]["HUB_KAFKA_PARTITIONS"])
+    partitions = int(hub_config(manifests)["data"]["HUB_KAFKA_PARTITIONS"])
     assert partitions == PARTITIONS
     hpas = of_kind(manifests, "HorizontalPodAutoscaler")
     assert {hpa["spec"]["scaleTargetRef"]["name"] for hpa in hpas.values()} == {
@@ -278,8 +337,7 @@ def test_db_upgrade_job(target: str) -> None:
     assert pod_spec(job)["restartPolicy"] == "Never"
     env = {item["name"]: item for item in hub["env"]}
     assert "secretKeyRef" in env["HUB_DATABASE_URL"]["valueFrom"]
-    (config_map,) = of_kind(render(target), "ConfigMap").values()
-    assert config_map["data"]["HUB_MIGRATE_ON_START"] == "false"
+    assert hub_config(render(target))["data"]["HUB_MIGRATE_ON_START"] == "false"
 
 
 @pytest.mark.parametrize("target", sorted(NAMESPACES))
@@ -358,3 +416,105 @@ def test_strimzi_topics_match_the_hub() -> None:
     [group_acl] = [acl for acl in user["spec"]["authorization"]["acls"] if acl["resource"]["type"] == "group"]
     assert group_acl["resource"]["patternType"] == "prefix"
     assert all(g.startswith(group_acl["resource"]["name"]) for g in Topics(TOPIC_PREFIX).groups.all())
+
+
+def config_map_files(workload: Manifest, manifests: tuple[Manifest, ...]) -> dict[str, str]:
+    """Every file the workload's ConfigMap volumes put in its container, by path, with its content."""
+    config_maps = of_kind(manifests, "ConfigMap")
+    sources = {v["name"]: v["configMap"] for v in pod_spec(workload)["volumes"] if "configMap" in v}
+    files: dict[str, str] = {}
+    for mount in container(workload)["volumeMounts"]:
+        source = sources.get(mount["name"])
+        if source is None:
+            continue
+        # Read-only, and the whole directory: a subPath mount would keep a pod's first version of the file.
+        assert mount["readOnly"] is True and "subPath" not in mount
+        data: dict[str, str] = config_maps[source["name"]]["data"]
+        for item in source.get("items") or [{"key": key, "path": key} for key in data]:
+            files[f"{mount['mountPath']}/{item['path']}"] = data[item["key"]]
+    return files
+
+
+def lists_for(role: str, components: Sequence[str]) -> set[str]:
+    """The list settings a role gets: product codes and tariffs where messages are judged, the gemeente list
+    everywhere (the processors label their metrics by its jeugdregio's)."""
+    settings = set()
+    if "referentielijsten" in components and role in JUDGING_ROLES:
+        settings |= {"HUB_PRODUCTCODES_FILE", "HUB_TARIEVEN_FILE"}
+    if "gemeentelijst" in components:
+        settings.add("HUB_GEMEENTEN_FILE")
+    return settings
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+def test_list_settings_name_the_files_mounted_from_the_components(target: str, role: str) -> None:
+    """Each list setting is the path of a file mounted from the component's ConfigMap, holding the component's
+    list; the processors get no product codes or tariffs, and without a component no role gets its list."""
+    manifests = render(target)
+    workload = deployment(target, role)
+    env = {item["name"]: item for item in container(workload)["env"]}
+    expected = lists_for(role, components_of(target))
+    assert set(env) & set(LIST_SETTINGS) == expected
+    files = config_map_files(workload, manifests)
+    assert set(files) == {env[setting]["value"] for setting in expected}
+    for setting in expected:
+        # As written, line ends included (the shipped gemeente list has CRLF).
+        assert files[env[setting]["value"]] == (COMPONENTS / LIST_SETTINGS[setting]).read_bytes().decode()
+    # Not through ijw-hub-config either: its envFrom reaches every role and the Job.
+    assert not set(hub_config(manifests)["data"]) & set(LIST_SETTINGS)
+    job = of_kind(manifests, "Job")["ijw-hub-db-upgrade"]
+    assert not config_map_files(job, manifests)
+    assert not {item["name"] for item in container(job)["env"]} & set(LIST_SETTINGS)
+
+
+# The volume types the restricted Pod Security Standard allows.
+RESTRICTED_VOLUME_TYPES = {
+    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_volumes_meet_the_restricted_standard_and_the_hubs_user_reads_them(target: str) -> None:
+    manifests = render(target)
+    for workload in [*of_kind(manifests, "Deployment").values(), *of_kind(manifests, "Job").values()]:
+        pod = pod_spec(workload)
+        mounts = {mount["name"]: mount for mount in container(workload)["volumeMounts"]}
+        for volume in pod["volumes"]:
+            (kind,) = set(volume) - {"name"}
+            assert kind in RESTRICTED_VOLUME_TYPES, volume["name"]
+            if kind in ("configMap", "secret"):
+                # The kubelet writes these files owned by root, group fsGroup: the hub (uid 10001) reads them as
+                # "other", or by the group when the pod sets an fsGroup.
+                mode = volume[kind].get("defaultMode", 0o644)
+                assert mode & 0o004 or (mode & 0o040 and "fsGroup" in pod["securityContext"]), volume["name"]
+                assert mounts[volume["name"]]["readOnly"] is True
+
+
+@pytest.mark.parametrize(
+    ("components", "changed", "row", "rolled"),
+    [
+        (("referentielijsten",), "referentielijsten/tarieven.csv", "45A55,7000,04,,,,,\n", JUDGING_ROLES),
+        (
+            ("referentielijsten", "gemeentelijst"),
+            "gemeentelijst/gemeenten.csv",
+            "1999,Nieuwe Gemeente,Gelderland,Noord Veluwe\n",
+            ROLES,
+        ),
+    ],
+)
+def test_a_changed_list_rolls_the_roles_that_read_it_and_no_other(
+    tmp_path: Path, components: tuple[str, ...], changed: str, row: str, rolled: tuple[str, ...]
+) -> None:
+    """The generator's hash suffix: another list is another ConfigMap name in the pod template, so the Deployment
+    rolls and its new pods read the list at start (the hub reads it only then)."""
+    before = render("+".join(("overlays/production", *components)))
+    overlay = opted_in_copy(tmp_path, "overlays/production", components)
+    with (tmp_path / "k8s" / "components" / changed).open("a", encoding="utf-8") as f:
+        f.write(row)
+    after = build(overlay)
+    for kind in ("Deployment", "Job"):
+        for name, workload in of_kind(before, kind).items():
+            template = of_kind(after, kind)[name]["spec"]["template"]
+            rolls = name in {f"ijw-hub-{role}" for role in rolled}
+            assert (template != workload["spec"]["template"]) == rolls, name
