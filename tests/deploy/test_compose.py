@@ -287,3 +287,41 @@ def test_monitoring_mounts(config: dict[str, Any]) -> None:
     grafana = _mounts(services["grafana"])
     assert grafana["/etc/grafana/provisioning"] == "grafana/provisioning"
     assert grafana["/var/lib/grafana/dashboards"] == "grafana/dashboards"
+
+
+# The commented example for the roles that judge messages: own product codes and tariffs (TR381, TR418, TR346).
+REFERENCE_LISTS = {
+    "HUB_PRODUCTCODES_FILE": "/etc/hub/referentielijsten/productcodes.csv",
+    "HUB_TARIEVEN_FILE": "/etc/hub/referentielijsten/tarieven.csv",
+}
+
+
+def _with_reference_lists() -> dict[str, Any]:
+    """The file as written, its example for own reference lists taken out of the comment, as it tells one to."""
+    example = re.compile(
+        r"^(    )# ((?:environment|volumes):|  <<: \*hub-environment$|  HUB_\w+_FILE: |  - \./k8s/)",
+        re.MULTILINE,
+    )
+    uncommented, count = example.subn(r"\1\2", COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert count == 2 * 6  # hub-intake and hub-gateway
+    loaded: dict[str, Any] = _defaults(yaml.safe_load(uncommented))
+    return loaded
+
+
+def test_the_reference_list_example_mounts_the_files_its_settings_name(
+    compose_spec: jsonschema.protocols.Validator,
+) -> None:
+    written, example = _as_written()["services"], _with_reference_lists()
+    assert not [e.message for e in compose_spec.iter_errors(example)]
+    for role in ROLES:
+        service = example["services"][SERVICE[role]]
+        if role == "processors":  # it judges no message
+            assert service == written[SERVICE[role]]
+            continue
+        # The shared settings stay; the two lists come on top, read-only from a directory of deploy/.
+        assert _env(service) == _env(written[SERVICE[role]]) | REFERENCE_LISTS
+        mounts = _mounts(service)
+        for path in REFERENCE_LISTS.values():
+            directory, name = path.rsplit("/", 1)
+            assert (DEPLOY / mounts[directory] / name).is_file()
+        assert all(volume.endswith(":ro") for volume in service["volumes"])
