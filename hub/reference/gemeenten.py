@@ -7,14 +7,19 @@ jeugdregio (the region names), and the `regio` label. `gebruik()` sets it once a
 
 from __future__ import annotations
 
-import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from hub.errors import ConfigError
+from hub.reference.lijst import fout, rijen
 
 DEFAULT_FILE = Path(__file__).with_name("gemeenten-2026.csv")
+GEMEENTEN = "gemeente list"
+VERPLICHT = ("gemeentecode", "gemeentenaam")
+OPTIONEEL = ("provincie", "jeugdregio")
+
+_CODE = re.compile(r"\d{1,4}")  # a spreadsheet may have dropped the leading zeros: 200 is 0200
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,23 +55,16 @@ def load_gemeenten(path: Path | None = None) -> dict[str, Gemeente]:
 
 @cache
 def _load(path: Path) -> dict[str, Gemeente]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as exc:
-        raise ConfigError(f"cannot read gemeente list {path}: {exc.strerror}") from None
-    try:
-        return {
-            r["gemeentecode"].strip().zfill(4): Gemeente(
-                r["gemeentecode"].strip().zfill(4),
-                r["gemeentenaam"].strip(),
-                r.get("provincie", "").strip(),
-                r.get("jeugdregio", "").strip(),
+    """The list read as the deployment's other lists are (hub.reference.lijst): one line naming any flaw, since a
+    list read in part would reject every message of a missing gemeente (TR378)."""
+    gemeenten: dict[str, Gemeente] = {}
+    for regel, (code, naam, provincie, jeugdregio) in rijen(path, GEMEENTEN, VERPLICHT, OPTIONEEL):
+        if not _CODE.fullmatch(code):
+            raise fout(
+                GEMEENTEN, path, regel, f"gemeentecode {code!r} is not a CBS code (up to 4 digits: 0200)"
             )
-            for r in rows
-        }
-    except (KeyError, AttributeError) as exc:
-        raise ConfigError(f"gemeente list {path} lacks column {exc}") from None
+        gemeenten[code.zfill(4)] = Gemeente(code.zfill(4), naam, provincie, jeugdregio)
+    return gemeenten
 
 
 def gemeentecodes(path: Path | None = None) -> frozenset[str]:

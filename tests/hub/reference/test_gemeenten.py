@@ -42,6 +42,34 @@ def test_a_configured_list_serves_every_lookup(tmp_path: Path) -> None:
 def test_a_bad_list_is_refused_and_the_list_in_use_stays(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("code,naam\n0200,Apeldoorn\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="lacks column"):
+    with pytest.raises(ConfigError, match="the header has no column 'gemeentecode'"):
         gemeentelijst.gebruik(bad)
     assert gemeentelijst.in_gebruik() == DEFAULT_FILE
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("gemeentecode,gemeentenaam,provincie,jeugdregio\n", "line 1: no rows below the header"),
+        ("", "line 1: the file is empty: its first line must be the header gemeentecode,gemeentenaam"),
+        ("gemeentecode,gemeentenaam\n0200,Apeldoorn\nA200,Arnhem\n", "line 3: gemeentecode 'A200' is not a CBS code (up to 4 digits: 0200)"),
+        ("gemeentecode,gemeentenaam\n0200,\n", "line 2: no value in column 'gemeentenaam'"),
+        (b"gemeentecode,gemeentenaam\n0200,Apeldoorn\n0202,Arnh\xe9m\n", "line 3: not UTF-8 (save the file as CSV UTF-8)"),
+    ],
+)  # fmt: skip
+def test_a_list_the_hub_cannot_read_whole_is_refused_naming_file_line_and_problem(
+    tmp_path: Path, text: str | bytes, problem: str
+) -> None:
+    """A header-only list would make TR378 reject every message; a half-read one every message of the rest."""
+    path = tmp_path / "gemeenten.csv"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(ConfigError) as raised:
+        gemeentelijst.gebruik(path)
+    assert str(raised.value) == f"gemeente list {path}, {problem}"
+    assert gemeentelijst.in_gebruik() == DEFAULT_FILE
+
+
+def test_leading_zeros_a_spreadsheet_dropped_are_restored(tmp_path: Path) -> None:
+    path = tmp_path / "gemeenten.csv"
+    path.write_text("gemeentecode,gemeentenaam\n200,Apeldoorn\n", encoding="utf-8")
+    assert list(load_gemeenten(path)) == ["0200"]
