@@ -24,7 +24,7 @@ from hub.monitor import contract
 from hub.monitor.contract import FAMILIES, Family
 from hub.monitor.model import ONBEKEND, Peil, Sample
 from hub.monitor.norms import UITKOMSTEN, boven_norm_grens
-from hub.monitor.registry import BRONNEN, WACHT_BRONNEN, Regios, load_plugins
+from hub.monitor.registry import BRONNEN, FAMILIE_BRONNEN, WACHT_BRONNEN, Regios, load_plugins
 from hub.settings import HubSettings
 from hub.store import gi_link, observations
 from hub.store.db import SessionFactory
@@ -85,7 +85,8 @@ class MonitorCollector(Collector):
             yield metric
 
     def _samples(self, session: Session, peil: Peil) -> dict[str, list[Sample]]:
-        """The samples the monitor itself derives: waiting requests, norm outcomes (all at 0 first), stops."""
+        """The samples the monitor itself derives (waiting requests, norm outcomes (all at 0 first), stops), and
+        those of the sources of several families."""
         wachtend: list[Sample] = []
         boven: list[Sample] = []
         for source in WACHT_BRONNEN:
@@ -108,12 +109,16 @@ class MonitorCollector(Collector):
             ({"regio": regio, "productcategorie": cat, "reden": reden}, float(c))
             for regio, cat, reden, c in observations.beeindigd_aantallen(session)
         ]
-        return {
+        found: dict[str, list[Sample]] = {
             contract.WACHTEND.name: wachtend,
             contract.WACHTEND_BOVEN_NORM.name: boven,
             contract.NORM.name: normen,
             contract.BEEINDIGD.name: beeindigd,
         }
+        for familie_bron in FAMILIE_BRONNEN:  # one query for several families
+            for name, extra in familie_bron(session, peil).items():
+                found.setdefault(name, []).extend(extra)
+        return found
 
     def _aggregate(self, family: Family, kept: tuple[str, ...], samples: Iterable[Sample]) -> Aggregate:
         """Sum samples per exposed label set: fills regio from gemeente, None as "onbekend", dropped labels out."""

@@ -86,6 +86,20 @@ GI_CAPACITEIT = Family(
     "Capacity of a gecertificeerde instelling per regio at its latest peildatum "
     "(jeugdbeschermers_fte, caseload, beschikbaar, wachtlijst).",
 )
+GI_MAATREGELEN_WACHTEND = Family(
+    "gi_maatregelen_wachtend",
+    "gauge",
+    ("norm", "gi", "regio"),
+    "Maatregelen in force as of today whose DatumUitspraak is known and whose date of the norm is not: "
+    "DatumVasteJeugdbeschermer (jeugdbeschermer_5_werkdagen) or DatumGedragenKoers (gedragen_koers_6_weken).",
+)
+GI_MAATREGELEN_WACHTEND_BOVEN_NORM = Family(
+    "gi_maatregelen_wachtend_boven_norm",
+    "gauge",
+    ("norm", "gi", "regio"),
+    "The part of gi_maatregelen_wachtend whose term (5 working days, 6 weeks after the DatumUitspraak) has "
+    "passed as of today.",
+)
 
 FAMILIES: tuple[Family, ...] = (
     DOORLOOPTIJD,
@@ -96,4 +110,6 @@ FAMILIES: tuple[Family, ...] = (
     NORM,
     GI_BEPALINGEN,
     GI_CAPACITEIT,
+    GI_MAATREGELEN_WACHTEND,
+    GI_MAATREGELEN_WACHTEND_BOVEN_NORM,
 )

@@ -3,7 +3,8 @@
 When an event that can change a client's links is processed (a bepaling, a JW315, a JW301, a JW305), the
 client's links at that gemeente are derived again from the store (hub.gi.link), in the event's transaction,
 with the statuses they imply (GI102, once each) and the observations `bepaling_tot_start` and
-`passende_hulp_3_maanden`. GI002 brings the jeugdbescherming norms. The periodic check tells a GI when help is
+`passende_hulp_3_maanden`. GI002 brings the jeugdbescherming norms, and the maatregelen still without a date
+of them are a gauge. The periodic check tells a GI when help is
 not started 3 months after its bepaling; the outbox hands the statusmeldingen to the processors to publish.
 """
 
@@ -26,6 +27,7 @@ from hub.events.models import (
 )
 from hub.gi import link
 from hub.gi.catalog import STATUSMELDING
+from hub.monitor import contract
 from hub.monitor.model import ONBEKEND, Doorlooptijd, NormUitkomst, Observatie, Peil, Sample, WachtRij
 from hub.monitor.norms import (
     GEDRAGEN_KOERS,
@@ -33,6 +35,7 @@ from hub.monitor.norms import (
     PASSENDE_HULP,
     boven_norm_grens,
     seconden,
+    termijn_grens,
     uitkomst,
 )
 from hub.monitor.registry import (
@@ -40,6 +43,7 @@ from hub.monitor.registry import (
     Uitgaand,
     bron,
     event_kind,
+    familie_bron,
     observer,
     peiling,
     postvak,
@@ -229,6 +233,24 @@ def norm_overschreden(session: Session, vandaag: date, ctx: Context) -> int:
 def wachtende_bepalingen(session: Session, peil: Peil) -> Iterator[WachtRij]:
     """The bepaling stage of jeugdhulp_wachtend."""
     yield from gi_monitor.wachtende_bepalingen(session, peil.vandaag, peil.boven_norm_grens)
+
+
+@familie_bron
+def wachtende_maatregelen(session: Session, peil: Peil) -> Mapping[str, list[Sample]]:
+    """gi_maatregelen_wachtend and its boven-norm part: per norm the maatregelen whose date of that norm is not
+    known yet, from one query; the regio from the maatregel's gemeente, as read now."""
+    norm_van = {veld: norm for norm, veld in NORM_DATUMS}
+    grenzen = {veld: termijn_grens(norm, peil.vandaag) for norm, veld in NORM_DATUMS}
+    wachtend: list[Sample] = []
+    boven: list[Sample] = []
+    for r in gi_monitor.wachtende_maatregelen(session, peil.vandaag, grenzen):
+        labels = {"norm": norm_van[r.datum], "gi": r.gi, "gemeente": r.gemeente}
+        wachtend.append((labels, float(r.aantal)))
+        boven.append((labels, float(r.boven_norm)))
+    return {
+        contract.GI_MAATREGELEN_WACHTEND.name: wachtend,
+        contract.GI_MAATREGELEN_WACHTEND_BOVEN_NORM.name: boven,
+    }
 
 
 @bron("gi_bepalingen_total")

@@ -5,7 +5,8 @@
   each with an optional preselection that picks, once per batch, the events it can find anything for, and an
   optional key for which it runs once per batch (its first event of that key) instead of once per event;
 - wait sources: open requests per stage (`jeugdhulp_wachtend` and `jeugdhulp_wachtend_boven_norm`);
-- sample sources: further samples for a family by name (e.g. `gi_bepalingen_total`, `gi_capaciteit`);
+- sample sources: further samples for a family by name (e.g. `gi_bepalingen_total`, `gi_capaciteit`), or for
+  several families from one query (`gi_maatregelen_wachtend` and its `_boven_norm` part);
 - periodic checks: functions run as of a day (the processors' sweep, and the end of `hub process`);
 - outboxes: messages the processors send on the retour topic (the GI's statusmeldingen), with their delivery.
 A plugin module registers itself on import; PLUGINS lists the modules `load_plugins()` imports.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -121,6 +122,8 @@ Voorselectie: TypeAlias = Callable[["Session", Sequence[Any]], Collection[uuid.U
 BatchSleutel: TypeAlias = Callable[[Any], Hashable]
 WachtBron: TypeAlias = Callable[["Session", Peil], Iterable[WachtRij]]
 Bron: TypeAlias = Callable[["Session", Peil], Iterable[Sample]]
+# Samples of several families from one query: per family name its samples.
+FamilieBron: TypeAlias = Callable[["Session", Peil], Mapping[str, Iterable[Sample]]]
 Peiling: TypeAlias = Callable[["Session", date, Context], int]
 
 EVENT_KINDS: dict[str, EventParser] = {}
@@ -129,6 +132,7 @@ VOORSELECTIES: dict[Observer, Voorselectie] = {}
 EENS_PER_BATCH: dict[Observer, BatchSleutel] = {}
 WACHT_BRONNEN: list[WachtBron] = []
 BRONNEN: dict[str, list[Bron]] = {}
+FAMILIE_BRONNEN: list[FamilieBron] = []
 PEILINGEN: list[Peiling] = []
 POSTVAKKEN: list[Postvak] = []
 
@@ -173,6 +177,13 @@ def bron(family: str) -> Callable[[Bron], Bron]:
         return fn
 
     return register
+
+
+def familie_bron(fn: FamilieBron) -> FamilieBron:
+    """Register a source of samples for several families at once (a gauge and its boven-norm part from one
+    query), each family's by its name."""
+    FAMILIE_BRONNEN.append(fn)
+    return fn
 
 
 def peiling(fn: Peiling) -> Peiling:

@@ -1,6 +1,6 @@
 """The SQL of the GI metrics (issue 5): waiting bepalingen, the datum bepaling as a chain's start, bepalingen
-received, the latest capacity, the maatregelen behind the jeugdbescherming norms, and which clients of a batch
-have a bepaling at all.
+received, the latest capacity, the maatregelen behind the jeugdbescherming norms (and those still waiting for a
+date), and which clients of a batch have a bepaling at all.
 
 As of `vandaag` (today or --as-of): a bepaling exists from the Dagtekening of its GI001; its link to a toewijzing
 counts from the toewijzing's first Toewijzingsdatum. Withdrawals and links are those of now.
@@ -8,13 +8,13 @@ counts from the toewijzing's first Toewijzingsdatum. Withdrawals and links are t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Subquery, and_, bindparam, case, exists, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, bindparam, case, exists, false, func, or_, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
@@ -142,6 +142,62 @@ def laatste_capaciteit(session: Session, vandaag: date) -> list[GiCapaciteitReco
         ),
     )
     return list(session.exec(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class MaatregelWachtRij:
+    """Maatregelen of one GI and gemeente without one date (`datum`, a gi_maatregel column): `aantal` of them,
+    `boven_norm` of them with their uitspraak on or before that date's cut-off."""
+
+    gi: str
+    gemeente: str
+    datum: str
+    aantal: int
+    boven_norm: int
+
+
+def wachtende_maatregelen(
+    session: Session, vandaag: date, grenzen: Mapping[str, date | None]
+) -> list[MaatregelWachtRij]:
+    """Per GI, gemeente and date column of `grenzen` the maatregelen in force as of vandaag whose uitspraak is
+    known and that date is not, and how many of them have an uitspraak up to the column's cut-off (None: none).
+
+    In force: DatumUitspraak up to vandaag and no Einddatum before vandaag (an Einddatum of today still counts).
+    A date after vandaag is not known yet (only with --as-of: a GI002 date is never after its Dagtekening,
+    GB020). The dates are those of now, as the latest GI002s left them; GI002 has no withdrawal. A group and
+    column is returned only when something waits (as jeugdhulp_wachtend); its boven_norm may be 0.
+    One walk of gi_maatregel (one row per maatregel), no joins: its indexes cannot narrow a date condition.
+    """
+    kolommen = list(grenzen)
+    if not kolommen:
+        return []
+    open_ = {k: or_(M.c[k].is_(None), M.c[k] > vandaag) for k in kolommen}
+
+    def boven(kolom: str) -> ColumnElement[bool]:
+        grens = grenzen[kolom]
+        return false() if grens is None else and_(open_[kolom], M.c.datum_uitspraak <= grens)
+
+    sommen = [
+        func.sum(case((voorwaarde, 1), else_=0)) for k in kolommen for voorwaarde in (open_[k], boven(k))
+    ]
+    stmt = (
+        select(M.c.gi, M.c.gemeente, *sommen)
+        .where(
+            M.c.datum_uitspraak <= vandaag,
+            or_(M.c.einddatum.is_(None), M.c.einddatum >= vandaag),
+            or_(*open_.values()),
+        )
+        # gemeente first: grouped by gi first, SQLite walks ux_gi_maatregel_id (gi, maatregel_id) for its order
+        # and looks every row up in the table again, where a plain walk and a sort of the few groups does.
+        .group_by(M.c.gemeente, M.c.gi)
+    )
+    rijen = []
+    for gi, gemeente, *aantallen in session.execute(stmt):
+        for i, kolom in enumerate(kolommen):
+            aantal, boven_norm = int(aantallen[2 * i] or 0), int(aantallen[2 * i + 1] or 0)
+            if aantal:
+                rijen.append(MaatregelWachtRij(gi, gemeente, kolom, aantal, boven_norm))
+    return rijen
 
 
 # Built once, with bind parameters (an expanding one for IN), and read as columns: the processors ask it per
