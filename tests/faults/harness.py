@@ -187,14 +187,27 @@ def throwaway_postgres() -> Iterator[str]:
         yield url
 
 
-# ---- `hub run --role intake` as a child process -----------------------------------------------------------
+# ---- `hub run --role intake` (or another role) as a child process ---------------------------------------
 
 
 class IntakeProcess:
-    """`python -m hub run --role intake` against a given broker, topic prefix and store; its log in a file."""
+    """`python -m hub run --role intake` against a given broker, topic prefix and store; its log in a file.
 
-    def __init__(self, bootstrap: str, prefix: str, database_url: str, log_path: Path) -> None:
+    `role` starts another role the same way (the processors); `env` adds or overrides HUB_* settings.
+    """
+
+    def __init__(
+        self,
+        bootstrap: str,
+        prefix: str,
+        database_url: str,
+        log_path: Path,
+        *,
+        role: str = "intake",
+        **env: str,
+    ) -> None:
         self.log_path = log_path
+        self.role = role
         self.env = {name: value for name, value in os.environ.items() if not name.startswith("HUB_")}
         self.env.update(
             HUB_KAFKA_BOOTSTRAP_SERVERS=bootstrap,
@@ -206,6 +219,7 @@ class IntakeProcess:
             HUB_LOG_FORMAT="json",
             HUB_SHUTDOWN_GRACE_SECONDS="5",
         )
+        self.env.update(env)
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -213,7 +227,7 @@ class IntakeProcess:
         self.starts += 1
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "hub", "run", "--role", "intake"],
+                [sys.executable, "-m", "hub", "run", "--role", self.role],
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
