@@ -4,6 +4,8 @@ Order per poll (up to HUB_KAFKA_BATCH_MAX_RECORDS records): 1 judge + store all 
 (a worker thread; the event loop keeps the group heartbeat)  2 publish their retouren, events and dead letters
 and wait for the broker's confirmation  3 mark them published (one transaction)  4 commit the offsets. A crash
 anywhere replays the poll; step 1 then finds the identity rows and the replay publishes what is missing only.
+A poison message: 1 the dead letter  2 its record, outcome failed (best effort)  3 its 0001 retour  4 marked
+published; a redelivery finds step 2's record and publishes what is missing only.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from consumers.broker import BrokerSettings, batch_options
 from consumers.lag import observe_lag
 from hub.errors import TransientError
 from hub.events.models import TOPIC_KIND, DeadLetter
-from hub.intake import OUTCOME_DUPLICATE, Inbound, Intake, IntakeResult
+from hub.intake import OUTCOME_DUPLICATE, DeadLettered, Inbound, Intake, IntakeResult
 from hub.metrics import HubMetrics
 from hub.topics import Topics
 
@@ -145,9 +147,12 @@ class IntakeWorker:
         while True:
             attempt += 1
             try:
-                result = await asyncio.to_thread(
-                    self.intake.verwerk, item.raw, bericht_id=bericht_id, received_at=item.received_at
-                )
+                # Dead-lettered before (a crash before the offset commit): recognised, not judged again.
+                result = await asyncio.to_thread(self.intake.dead_lettered, bericht_id)
+                if result is None:
+                    result = await asyncio.to_thread(
+                        self.intake.verwerk, item.raw, bericht_id=bericht_id, received_at=item.received_at
+                    )
                 await self.publish_many([result], [record.key])
                 _log_judged(result)
                 return
@@ -254,7 +259,12 @@ class IntakeWorker:
             self.metrics.retour.labels(bericht=result.retour_bericht).inc()
 
     async def dead_letter(self, item: Inbound, attempts: int, exc: BaseException, record: Any) -> None:
-        """After the last attempt: the dead-letter topic, and a 0001 retour when the message has a header."""
+        """After the last attempt: the dead-letter topic, the audit record (outcome failed), a 0001 retour when the
+        message has a header, then the record marked published.
+
+        The record goes in before the retour, so the retour dispatcher finds it to mark delivered. Recording is
+        best effort: the store may be what failed, and the dead letter and retour go out without it.
+        """
         letter = DeadLetter(
             reason="processing-failed",
             error=f"{type(exc).__name__} after {attempts} attempts",  # no str(exc): it may quote content
@@ -266,23 +276,47 @@ class IntakeWorker:
         try:
             await (await self._send_dead_letter(letter, record.key, record))
             self.metrics.dead_letters.labels(reason=letter.reason).inc()
-            retour = await asyncio.to_thread(self.intake.technical_retour, item.raw)
-            if retour is not None:
-                xml, retour_bericht, ontvanger = retour
+            dead = await asyncio.to_thread(self.intake.dead_letter, item)
+            recorded = await self._record_dead_letter(dead)
+            result = dead.result
+            if result.retour is not None and result.retour_bericht:
                 await self.broker.publish(
-                    xml,
+                    result.retour,
                     self.topics.retour,
                     key=record.key,
                     headers={
-                        HEADER_ID: item.bericht_id or "",
-                        "bericht": retour_bericht,
-                        "ontvanger": ontvanger,
+                        HEADER_ID: result.bericht_id,
+                        "bericht": result.retour_bericht,
+                        "ontvanger": result.retour_ontvanger or "",
                         "content-type": "application/xml",
                     },
                 )
-                self.metrics.retour.labels(bericht=retour_bericht).inc()
+                self.metrics.retour.labels(bericht=result.retour_bericht).inc()
         except Exception as publish_exc:  # the broker itself is gone: do not ack, let the group redeliver
             raise publish_exc from exc
+        if recorded:
+            await self._record_dead_letter_published(result.bericht_id)
+
+    async def _record_dead_letter(self, dead: DeadLettered) -> bool:
+        """The record of a dead-lettered message in its own transaction; False (logged) when it was not written now."""
+        try:
+            return await asyncio.to_thread(self.intake.record_dead_letter, dead)
+        except Exception as exc:  # the store may be what failed: never block the partition for the record
+            log.warning(
+                "dead letter not recorded: track and trace will not show it",
+                extra={"bericht_id": dead.result.bericht_id, "error": type(exc).__name__},  # no str(exc)
+            )
+            return False
+
+    async def _record_dead_letter_published(self, bericht_id: str) -> None:
+        """Its dead letter and retour are out: track and trace shows the retour produced (best effort)."""
+        try:
+            await asyncio.to_thread(self.mark_published, bericht_id)
+        except Exception as exc:  # the record then says not produced; a redelivery would publish and mark it
+            log.warning(
+                "dead letter not marked published",
+                extra={"bericht_id": bericht_id, "error": type(exc).__name__},
+            )
 
     async def _send_dead_letter(
         self, letter: DeadLetter, key: bytes | None, record: Any = None

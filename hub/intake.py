@@ -5,6 +5,7 @@ Order of effects (the caller publishes, then acknowledges):
 3 stateful rules against a snapshot  4 retour, event, state and audit in ONE transaction, which a batch of
 messages shares (verwerk_batch): one commit per poll instead of one per message.
 A redelivery finds step 4's record and is answered from it: no second state change, same retour, same event.
+A message the caller gives up on (dead-lettered) gets a record too, outcome `failed`, with its 0001 retour.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from hub.store.db import SessionFactory
 from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, Validator, Verdict
 
 OUTCOME_DUPLICATE = "duplicate"
+# Dead-lettered after HUB_MAX_ATTEMPTS: never judged, answered with a header-only 0001 retour. An audit outcome only:
+# hub_messages_total never counts it (hub_dead_letters_total{reason="processing-failed"} does).
+OUTCOME_FAILED = "failed"
 
 
 def content_hash(raw: bytes) -> str:
@@ -47,7 +51,7 @@ class IntakeResult:
 
     bericht_id: str
     bericht: str | None
-    outcome: str  # accepted | rejected | duplicate | malformed
+    outcome: str  # accepted | rejected | duplicate | malformed | failed
     errors: tuple[Violation, ...] = ()
     retour: bytes | None = None
     retour_bericht: str | None = None
@@ -67,6 +71,14 @@ class Inbound:
     raw: bytes
     bericht_id: str | None = None
     received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLettered:
+    """A message the caller gave up on: what to publish (its 0001 retour, if any) and its audit record."""
+
+    result: IntakeResult
+    record: dict[str, Any]  # audit.values of its record, outcome failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,12 +278,61 @@ class Intake:
 
     def technical_retour(self, raw: bytes) -> tuple[bytes, str, str] | None:
         """A header-only 0001 retour (xml, retour type, receiver) for a dead-lettered message, if it has one."""
-        verdict = self.validator.validate(raw, today=self.clock())
-        if verdict.doc is None or verdict.info is None or verdict.info.retour is None:
+        result = self.dead_letter(Inbound(raw, new_bericht_id())).result
+        if result.retour is None or result.retour_bericht is None:
             return None
-        failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)
-        xml = build_retour(Verdict(verdict.info, (failed,), verdict.doc), dagtekening=self.clock())
-        return (xml, verdict.info.retour, verdict.doc.afzender or "") if xml is not None else None
+        return result.retour, result.retour_bericht, result.retour_ontvanger or ""
+
+    def dead_letter(self, item: Inbound) -> DeadLettered:
+        """The answer to a message the caller gave up on: a header-only 0001 retour when it has a header, and its
+        audit record (outcome failed; validated_at: when the intake gave up). Reads no store; raises what the
+        validator raises."""
+        verdict = self.validator.validate(item.raw, today=self.clock())
+        xml = None
+        if verdict.doc is not None and verdict.info is not None and verdict.info.retour is not None:
+            failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)
+            xml = build_retour(Verdict(verdict.info, (failed,), verdict.doc), dagtekening=self.clock())
+        j = _Judged(
+            bericht_id=item.bericht_id or new_bericht_id(),
+            received_at=item.received_at or self.now(),
+            digest=content_hash(item.raw),
+            verdict=verdict,
+            model=None,
+        )
+        retour_bericht = verdict.info.retour if xml is not None and verdict.info is not None else None
+        doc = verdict.doc
+        result = IntakeResult(
+            bericht_id=j.bericht_id,
+            bericht=verdict.bericht,
+            outcome=OUTCOME_FAILED,
+            retour=xml,
+            retour_bericht=retour_bericht,
+            retour_ontvanger=doc.afzender if doc is not None else None,
+            identificatie=doc.identificatie if doc is not None else None,
+        )
+        record = self._values(
+            j, OUTCOME_FAILED, retour=xml.decode() if xml else None, retour_bericht=retour_bericht
+        )
+        return DeadLettered(result, record)
+
+    def record_dead_letter(self, dead: DeadLettered) -> bool:
+        """Its own short transaction: the audit record of a dead-lettered message; False when its id has a record
+        already (it was recorded before, or judged and then failed to publish: that record stays as it is)."""
+        with self._store(), self.sessions() as session:
+            if audit.known(session, dead.result.bericht_id):
+                return False
+            audit.insert_records(session, [dead.record])
+            session.commit()
+            return True
+
+    def dead_lettered(self, bericht_id: str) -> IntakeResult | None:
+        """A redelivery of a message dead-lettered before, answered from its record (never judged again); None
+        when it has no such record. Raises TransientError while the store is unreachable."""
+        with self._store(), self.sessions() as session:
+            row = audit.get(session, bericht_id)
+            if row is None or row.outcome != OUTCOME_FAILED:
+                return None
+            return self._redelivery(row)
 
     def _client_of(self, session: Any, model: Any, pseudonym: Callable[[str], str]) -> str | None:
         """The client pseudonym of a message (via its verzoek for a JW319, which names no client)."""
@@ -290,6 +351,10 @@ class Intake:
         A plain insert built once, not an ORM entity: nothing reads the row back from the session, and the
         insert is in the transaction at once, so state rows can refer to it and a later message sees it.
         """
+        audit.insert_records(session, [self._values(j, outcome, **fields)])
+
+    def _values(self, j: _Judged, outcome: str, **fields: Any) -> dict[str, Any]:
+        """The audit record's columns of a judged message: its header (when it has one) plus `fields`."""
         doc = j.verdict.doc
         header: dict[str, Any] = {"bericht": j.verdict.bericht}  # a malformed message: no readable header
         if doc is not None:
@@ -300,7 +365,7 @@ class Intake:
                 "identificatie": doc.identificatie,
                 "dagtekening": doc.dagtekening,
             }
-        row = audit.values(
+        return audit.values(
             id=j.bericht_id,
             content_hash=j.digest,
             outcome=outcome,
@@ -309,7 +374,6 @@ class Intake:
             **header,
             **fields,
         )
-        audit.insert_records(session, [row])
 
     def _redelivery(self, earlier: Any) -> IntakeResult:
         """The same record again (a crash before the offset commit): publish what had not gone out yet."""
@@ -338,4 +402,13 @@ class Intake:
         )
 
 
-__all__ = ["OUTCOME_ACCEPTED", "OUTCOME_DUPLICATE", "Inbound", "Intake", "IntakeResult", "content_hash"]
+__all__ = [
+    "OUTCOME_ACCEPTED",
+    "OUTCOME_DUPLICATE",
+    "OUTCOME_FAILED",
+    "DeadLettered",
+    "Inbound",
+    "Intake",
+    "IntakeResult",
+    "content_hash",
+]

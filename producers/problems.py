@@ -101,7 +101,10 @@ class TrackAndTrace(BaseModel):
     status: Literal["ontvangen", "beoordeeld"] = Field(
         description="ontvangen: accepted by the gateway, not yet judged by the intake; beoordeeld: judged"
     )
-    outcome: Literal["accepted", "rejected", "duplicate", "malformed"] | None
+    outcome: Literal["accepted", "rejected", "duplicate", "malformed", "failed"] | None = Field(
+        description="failed: the intake could not process it and dead-lettered it after HUB_MAX_ATTEMPTS, with a "
+        "0001 retour (validated_at: when it gave up)"
+    )
     error_codes: list[str] = Field(description="Rule codes found, in finding order")
     retour_bericht: str | None = Field(
         description="The retour message type (JW302, ...), when there is a retour"

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 from hub.store.db import InQuery, run
 from hub.store.tables import OUTCOMES, BerichtRecord, UtcDateTime, VerzoekRecord
 
-Outcome = Literal["accepted", "rejected", "duplicate", "malformed"]
+# failed: dead-lettered after HUB_MAX_ATTEMPTS, never judged; its record holds the 0001 retour it got (hub.intake).
+Outcome = Literal["accepted", "rejected", "duplicate", "malformed", "failed"]
 Timestamp = Literal["validated_at", "retour_produced_at", "retour_delivered_at", "events_published_at"]
 TIMESTAMPS: frozenset[str] = frozenset(get_args(Timestamp))
 

@@ -17,7 +17,8 @@ from sqlmodel import Field, SQLModel
 IN_FORCE = "in_force"
 DELETED = "deleted"
 
-OUTCOMES = ("accepted", "rejected", "duplicate", "malformed")
+# Free text in the store (a String(10), no constraint): a new value needs no migration. failed: dead-lettered.
+OUTCOMES = ("accepted", "rejected", "duplicate", "malformed", "failed")
 PSEUDONYM_LENGTH = 64
 
 # Named constraints, so later migrations (SQLite batch mode included) can address them on every backend.

@@ -1,20 +1,31 @@
-"""A message whose processing keeps failing is dead-lettered with a 0001 retour; its partition flows on, in order."""
+"""A message whose processing keeps failing is dead-lettered with a 0001 retour and recorded as failed, so track and
+trace and GET /berichten/{id}/retour answer for it; a redelivery is recognised, not judged again; the store failing
+on that record blocks nothing; its partition flows on, in order."""
 
 from __future__ import annotations
 
+import json
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from lxml import etree
+from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
+from consumers.app import Runtime
 from consumers.broker import ensure_topics
 from consumers.embedded import EmbeddedBroker
+from hub.errors import TransientError
 from hub.events.models import DeadLetter
-from hub.intake import Inbound, Intake, IntakeResult
+from hub.intake import DeadLettered, Inbound, Intake, IntakeResult
 from hub.topics import Topics
+from producers.gateway import create_app
+from producers.health import Health
 from tests.faults.harness import (
     audit_rows,
     event_topics,
@@ -31,14 +42,20 @@ from tests.faults.stream import Bericht
 pytestmark = pytest.mark.kafka
 
 MAX_ATTEMPTS = 3
+API_KEY = "poison-test-key"
+OUTCOMES = {"accepted", "rejected", "duplicate", "malformed"}  # hub_messages_total's, README "Metrics"
 
 
 class PoisonedIntake(Intake):
-    """The real intake, except that one message (by its Identificatie) always fails, quoting the client's BSN."""
+    """The real intake, except that one message (by its Identificatie) always fails, quoting the client's BSN.
 
-    def __init__(self, base: Intake, poison: Bericht) -> None:
+    `store_fails`: recording the dead letter fails too, as when the store is what made the message fail.
+    """
+
+    def __init__(self, base: Intake, poison: Bericht, *, store_fails: bool = False) -> None:
         super().__init__(base.validator, base.sessions, base.pseudonym, clock=base.clock, now=base.now)
         self.poison = poison
+        self.store_fails = store_fails
         self.attempts = 0
 
     def verwerk(
@@ -56,6 +73,11 @@ class PoisonedIntake(Intake):
             self._fail()
         return super().verwerk_batch(items)
 
+    def record_dead_letter(self, dead: DeadLettered) -> bool:
+        if self.store_fails:
+            raise TransientError("store unavailable")
+        return super().record_dead_letter(dead)
+
     def _is_poison(self, raw: bytes) -> bool:
         root = etree.fromstring(raw)
         return (
@@ -67,20 +89,70 @@ class PoisonedIntake(Intake):
         raise ValueError(f"cannot handle the message of client {bsn}")  # must not reach the dead letter
 
 
+class NoPublisher:
+    """The gateway's inbound publisher, which these tests never use (they only read)."""
+
+    async def publish(
+        self, raw: bytes, *, bericht_id: str, received_at: datetime, key: str | None = None
+    ) -> None:
+        raise AssertionError("the test posts nothing")
+
+
+def gateway(runtime: Runtime) -> httpx.AsyncClient:
+    """The HTTP gateway on the running intake's store."""
+    app = create_app(
+        runtime.settings,
+        runtime.validator,
+        runtime.sessions,
+        NoPublisher(),
+        CollectorRegistry(),
+        Health(engine=runtime.engine),
+    )
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hub", headers={"X-API-Key": API_KEY}
+    )
+
+
+def sample(runtime: Runtime, name: str, **labels: str) -> float:
+    return runtime.registry.get_sample_value(name, labels) or 0.0
+
+
+def message_outcomes(runtime: Runtime) -> set[str]:
+    """The outcome label values hub_messages_total has."""
+    return {
+        s.labels["outcome"]
+        for metric in runtime.registry.collect()
+        if metric.name == "hub_messages"
+        for s in metric.samples
+        if s.name == "hub_messages_total"
+    }
+
+
 def retour_codes(xml: bytes) -> list[str]:
     return [el.text or "" for el in etree.fromstring(xml).iterfind("{*}Header/{*}RetourCodes/{*}RetourCode")]
 
 
-async def test_poison_message_is_dead_lettered_with_a_0001_retour_and_its_partition_flows_on(
-    tansu: EmbeddedBroker, stream: list[Bericht], tmp_path: Path
-) -> None:
-    # The first client's JW307: a JW301 and JW305 of the same pair go before it, eighteen messages behind it.
+def first_jw307(stream: list[Bericht]) -> tuple[Bericht, list[Bericht]]:
+    """The first client's JW307 and its pair's messages: a JW301 and JW305 before it, more than ten behind it."""
     poison = next(b for b in stream if b.bericht == "JW307")
     pair = [b for b in stream if b.key == poison.key]
     assert pair.index(poison) == 2 and len(pair) - 3 > 10
     assert poison.persoon is not None
+    return poison, pair
+
+
+async def new_topics(tansu: EmbeddedBroker) -> Topics:
     topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
     await ensure_topics(tansu.bootstrap, topics.all(), partitions=6, replication=1)
+    return topics
+
+
+async def test_poison_message_is_dead_lettered_recorded_and_answered_and_its_partition_flows_on(
+    tansu: EmbeddedBroker, stream: list[Bericht], tmp_path: Path
+) -> None:
+    poison, pair = first_jw307(stream)
+    assert poison.persoon is not None
+    topics = await new_topics(tansu)
     url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
     poisoned: list[PoisonedIntake] = []
 
@@ -89,20 +161,33 @@ async def test_poison_message_is_dead_lettered_with_a_0001_retour_and_its_partit
         return poisoned[0]
 
     ids = {b.bericht_id for b in stream}
-    settings = hub_settings(url, max_attempts=MAX_ATTEMPTS)
+    api_keys = SecretStr(json.dumps({API_KEY: [poison.afzender]}))
+    settings = hub_settings(url, max_attempts=MAX_ATTEMPTS, api_keys=api_keys)
     async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings, wrap=wrap) as (
         runtime,
         progress,
     ):
         await publish(tansu.bootstrap, topics, stream)
         engine = reader(url)
-        await wait_until(lambda: finished(engine, ids - {poison.bericht_id}), timeout=60)
+        # Every message finished, the poison too: recorded, published, its retour delivered to the outbox.
+        await wait_until(lambda: finished(engine, ids), timeout=60)
         await wait_until(
             lambda: set(progress.judged) == ids and poison.bericht_id in progress.delivered, timeout=30
         )
-        dead_letter_count = runtime.registry.get_sample_value(
-            "hub_dead_letters_total", {"reason": "processing-failed"}
-        )
+        judged = list(progress.judged)
+        async with gateway(runtime) as client:
+            trace = (await client.get(f"/berichten/{poison.bericht_id}")).json()
+            served = await client.get(f"/berichten/{poison.bericht_id}/retour")
+        dead_letter_count = sample(runtime, "hub_dead_letters_total", reason="processing-failed")
+        outcomes = message_outcomes(runtime)
+        assert sample(runtime, "hub_messages_total", bericht="JW307", outcome="duplicate") == 0
+
+        # The same record again, as after a crash before the offset commit: recognised from its record.
+        await publish(tansu.bootstrap, topics, [poison])
+        await wait_until(lambda: progress.judged.count(poison.bericht_id) == 2, timeout=30)
+        redelivered = sample(runtime, "hub_messages_total", bericht="JW307", outcome="duplicate")
+        dead_letters_after = sample(runtime, "hub_dead_letters_total", reason="processing-failed")
+        outcomes_after = message_outcomes(runtime)
     records = await read_topics(tansu.bootstrap, [topics.dead_letter, topics.retour, *event_topics(topics)])
     rows = audit_rows(engine)
     engine.dispose()
@@ -115,13 +200,9 @@ async def test_poison_message_is_dead_lettered_with_a_0001_retour_and_its_partit
         "processing-failed", poison.bericht_id, MAX_ATTEMPTS, len(poison.data),
     )  # fmt: skip
     assert letter.key == poison.key.encode() and letter.headers["source-topic"] == topics.inbound
+    secrets = [poison.persoon.bsn, poison.persoon.achternaam, poison.persoon.voornamen]
     wire = letter.value + repr(letter.headers).encode()
-    for secret in (
-        poison.persoon.bsn,
-        poison.persoon.achternaam,
-        poison.persoon.voornamen,
-        poison.identificatie,
-    ):
+    for secret in (*secrets, poison.identificatie):
         assert secret.encode() not in wire
 
     # A header-only 0001 retour for it, in its place among the pair's retouren; everything behind it accepted.
@@ -129,9 +210,90 @@ async def test_poison_message_is_dead_lettered_with_a_0001_retour_and_its_partit
     assert [r.headers["bericht-id"] for r in retouren] == [b.bericht_id for b in pair]
     answer = retouren[2]
     assert answer.headers["bericht"] == "JW308" and retour_codes(answer.value) == ["0001"]
-    assert poison.bericht_id not in rows
-    assert {i: r.outcome for i, r in rows.items()} == {i: "accepted" for i in ids - {poison.bericht_id}}
+    assert not any(secret.encode() in answer.value for secret in secrets)
     # The intake finished the pair's messages in the order they were sent, the poison in its place.
-    assert [i for i in progress.judged if i in {b.bericht_id for b in pair}] == [b.bericht_id for b in pair]
+    assert [i for i in judged if i in {b.bericht_id for b in pair}] == [b.bericht_id for b in pair]
     events = [r for r in records if r.topic in event_topics(topics)]
     assert sorted(r.headers["bericht-id"] for r in events) == sorted(ids - {poison.bericht_id})
+
+    # Its audit record: outcome failed, with the very retour on the topic; the others accepted.
+    row = rows[poison.bericht_id]
+    assert (row.outcome, row.bericht, row.afzender, row.identificatie, row.retour_bericht) == (
+        "failed", "JW307", poison.afzender, poison.identificatie, "JW308",
+    )  # fmt: skip
+    assert row.retour == answer.value.decode() and (row.client, row.event, row.error_codes) == (
+        None,
+        None,
+        [],
+    )
+    assert {i: r.outcome for i, r in rows.items() if i != poison.bericht_id} == {
+        i: "accepted" for i in ids - {poison.bericht_id}
+    }
+    # Over HTTP: track and trace shows it dead-lettered (outcome failed, when it gave up, the retour's steps) and
+    # GET .../retour serves the same bytes as the retour topic.
+    assert (trace["status"], trace["outcome"], trace["bericht"], trace["retour_bericht"]) == (
+        "beoordeeld", "failed", "JW307", "JW308",
+    )  # fmt: skip
+    steps = ["validated_at", "retour_produced_at", "events_published_at", "retour_delivered_at"]
+    assert all(trace[step] is not None for step in steps), trace
+    assert datetime.fromisoformat(trace["validated_at"]) <= datetime.fromisoformat(
+        trace["retour_produced_at"]
+    )
+    assert served.status_code == 200 and served.content == answer.value
+    assert served.headers["content-type"].startswith("application/xml")
+    # hub_messages_total keeps its four outcomes: a dead letter is counted in hub_dead_letters_total only.
+    assert outcomes <= OUTCOMES and "accepted" in outcomes
+
+    # The redelivery was not judged again: no attempt, dead letter or retour more; counted as a duplicate.
+    assert poisoned[0].attempts == MAX_ATTEMPTS and dead_letters_after == 1
+    assert [r.headers["bericht-id"] for r in records if r.topic == topics.retour].count(
+        poison.bericht_id
+    ) == 1
+    assert redelivered == 1 and outcomes_after <= OUTCOMES
+
+
+async def test_a_dead_letter_the_store_cannot_record_is_logged_and_blocks_nothing(
+    tansu: EmbeddedBroker, stream: list[Bericht], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    poison, pair = first_jw307(stream)
+    assert poison.persoon is not None
+    topics = await new_topics(tansu)
+    url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    caplog.set_level(logging.INFO)
+    ids = {b.bericht_id for b in stream}
+    settings = hub_settings(url, max_attempts=MAX_ATTEMPTS)
+
+    def poisoned(intake: Intake) -> Intake:
+        return PoisonedIntake(intake, poison, store_fails=True)
+
+    async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings, wrap=poisoned) as (
+        runtime,
+        progress,
+    ):
+        await publish(tansu.bootstrap, topics, stream)
+        engine = reader(url)
+        await wait_until(lambda: finished(engine, ids - {poison.bericht_id}), timeout=60)
+        await wait_until(
+            lambda: set(progress.judged) == ids and poison.bericht_id in progress.delivered, timeout=30
+        )
+        dead_letter_count = sample(runtime, "hub_dead_letters_total", reason="processing-failed")
+    records = await read_topics(tansu.bootstrap, [topics.dead_letter, topics.retour])
+    rows = audit_rows(engine)
+    engine.dispose()
+
+    # The dead letter and the 0001 retour went out all the same, and the pair flowed on; only the record is missing.
+    assert dead_letter_count == 1
+    assert [r.headers["bericht-id"] for r in records if r.topic == topics.dead_letter] == [poison.bericht_id]
+    retouren = [r for r in records if r.topic == topics.retour and r.key == poison.key.encode()]
+    assert [r.headers["bericht-id"] for r in retouren] == [b.bericht_id for b in pair]
+    assert retour_codes(retouren[2].value) == ["0001"]
+    assert poison.bericht_id not in rows
+    assert {i: r.outcome for i, r in rows.items()} == {i: "accepted" for i in ids - {poison.bericht_id}}
+    # Logged with its id and the error's class, never the content the exception quoted.
+    [line] = [r for r in caplog.records if r.getMessage().startswith("dead letter not recorded")]
+    assert (line.levelno, getattr(line, "bericht_id", None), getattr(line, "error", None)) == (
+        logging.WARNING, poison.bericht_id, "TransientError",
+    )  # fmt: skip
+    logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    for secret in (poison.persoon.bsn, poison.persoon.achternaam, poison.persoon.voornamen):
+        assert secret not in logged
