@@ -178,6 +178,7 @@ def _outcomes(runtime: Runtime, ids: set[str]) -> dict[str, int]:
     with runtime.sessions() as session:
         for i in ids:
             record = audit.get(session, i)
-            outcome = record.outcome if record is not None else "dead-letter"
+            # No record: dead-lettered and its record not written either (the intake writes it best effort).
+            outcome = record.outcome if record is not None else "failed"
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
