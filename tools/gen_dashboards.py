@@ -52,6 +52,9 @@ NORM_30D = "norm_uitkomst_regio:jeugdhulp_norm:increase30d"
 CAPACITEIT_NU = "gi_regio_soort:gi_capaciteit:max"
 BEPALINGEN_30D = "gi_regio_productcategorie:gi_bepalingen:increase30d"
 BEPALING_LABELS = "gi, regio, productcategorie"  # gi_bepalingen_total's contract labels
+MAATREGELEN_WACHTEND = "norm_regio:gi_maatregelen_wachtend:sum"
+MAATREGELEN_BOVEN = "norm_regio:gi_maatregelen_wachtend_boven_norm:sum"
+MAATREGELEN_BOVEN_GI = "norm_gi_regio:gi_maatregelen_wachtend_boven_norm:max"
 
 
 # --- building blocks --------------------------------------------------------------------------------------
@@ -862,13 +865,24 @@ def normen() -> Json:
                 ),
             ),
             Row(
-                "Boven de norm (aanvragen die langer dan 3 maanden wachten)",
+                "Boven de norm (wie nu langer wacht dan de termijn)",
                 (
                     Panel(
                         "Boven de norm",
                         "stat",
                         (Query(f"sum(regio:jeugdhulp_wachtend_boven_norm:sum{{{REGIO}}})"),),
                         "Aanvragen (producten, verzoeken, bepalingen) die nu langer dan 3 maanden op hulp wachten; een kind kan er meer hebben.",
+                        width=6,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                    Panel(
+                        "Maatregelen over de termijn",
+                        "stat",
+                        (Query(f"sum by (norm) ({MAATREGELEN_BOVEN}{{{REGIO}}})", "{{norm}}"),),
+                        "Lopende maatregelen die nu meer dan 5 werkdagen na de uitspraak nog geen vaste "
+                        "jeugdbeschermer hebben, of meer dan 6 weken na de uitspraak nog geen gedragen koers, "
+                        "volgens de GI002's tot nu.",
                         width=6,
                         decimals=0,
                         thresholds=(("green", None), ("red", 1)),
@@ -884,7 +898,7 @@ def normen() -> Json:
                             ),
                         ),
                         "Per jeugdregio; de alert JeugdhulpWachtendBovenNorm vuurt voor elke regio boven 0.",
-                        width=9,
+                        width=6,
                         decimals=0,
                         thresholds=(("green", None), ("red", 1)),
                     ),
@@ -893,7 +907,7 @@ def normen() -> Json:
                         "timeseries",
                         (Query(f"sum by (fase) ({BOVEN_NORM}{{{REGIO}}})", "{{fase}}"),),
                         "In welke fase de aanvragen wachten.",
-                        width=9,
+                        width=6,
                         stacked=True,
                     ),
                     Panel(
@@ -908,6 +922,57 @@ def normen() -> Json:
                         "Van datum bepaling door de GI tot de Begindatum van de hulp.",
                         unit="s",
                         width=24,
+                    ),
+                ),
+            ),
+            Row(
+                "Maatregelen zonder vaste jeugdbeschermer of gedragen koers (nu)",
+                (
+                    Panel(
+                        "Nog zonder datum, per norm",
+                        "timeseries",
+                        (
+                            Query(
+                                f"sum by (norm) ({MAATREGELEN_WACHTEND}{{{REGIO}}})", "{{norm}}: zonder datum"
+                            ),
+                            Query(
+                                f"sum by (norm) ({MAATREGELEN_BOVEN}{{{REGIO}}})", "{{norm}}: over de termijn"
+                            ),
+                        ),
+                        "Lopende maatregelen met een bekende uitspraak waarvan de GI de datum vaste jeugdbeschermer "
+                        "of gedragen koers nog niet heeft gemeld, en het deel daarvan dat over de termijn is.",
+                        width=8,
+                    ),
+                    Panel(
+                        "Over de termijn per regio",
+                        "bargauge",
+                        (
+                            Query(
+                                f"sum by (regio, norm) ({MAATREGELEN_BOVEN}{{{REGIO}}})",
+                                "{{regio}}: {{norm}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Per jeugdregio van de gemeente van de maatregel; de alert MaatregelWachtendBovenNorm vuurt "
+                        "voor elke regio en norm boven 0.",
+                        width=8,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                    Panel(
+                        "Over de termijn per GI",
+                        "bargauge",
+                        (
+                            Query(
+                                f"sum by (gi, norm) ({MAATREGELEN_BOVEN_GI}{{{REGIO}}})",
+                                "{{gi}}: {{norm}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Per gecertificeerde instelling (AGB-code, de Afzender van de GI002).",
+                        width=8,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
                     ),
                 ),
             ),
