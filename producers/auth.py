@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from hub.ijw.catalog import verzender
 from producers.problems import ProblemError
 
 _API_KEY = APIKeyHeader(
@@ -56,3 +58,20 @@ async def sender_codes(
 
 
 SenderCodes = Annotated[frozenset[str], Depends(sender_codes)]
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sends a message, as an API key must be bound to it: the Header element that names it, and its code."""
+
+    element: str  # "Afzender", or "Ontvanger" for an iJw retourbericht (hub.ijw.catalog.verzender)
+    code: str | None  # None when the header could not be read
+
+    def allowed(self, codes: frozenset[str]) -> bool:
+        return self.code in codes
+
+
+def sender(bericht: str | None, afzender: str | None, ontvanger: str | None) -> Sender:
+    """The sender of a message of type `bericht` with this Header/Afzender and Header/Ontvanger."""
+    element = verzender(bericht)
+    return Sender(element, ontvanger if element == "Ontvanger" else afzender)

@@ -20,6 +20,7 @@ from hub.rules.registry import Level
 from hub.store import audit
 from hub.store.db import SessionFactory
 from hub.validate import OUTCOME_MALFORMED, Validator, Verdict
+from producers.auth import Sender, sender
 from producers.handover import InboundPublisher, hand_over
 from producers.problems import Ontvangen, problem_response
 from producers.publisher import inbound_key
@@ -37,19 +38,31 @@ INLINE_BYTES = 16 * 1024
 class Precheck:
     verdict: Verdict
     afzender: str | None
+    ontvanger: str | None
     identificatie: str | None
     retour: str | None  # the 0001 retour of a message that breaks an in-message rule
 
+    @property
+    def sender(self) -> Sender:
+        """Who sends it: the code the API key must be bound to (the Ontvanger of a retourbericht)."""
+        return sender(self.verdict.bericht, self.afzender, self.ontvanger)
 
-def _header(raw: bytes, limits: ParseLimits) -> tuple[str | None, str | None]:
-    """(Afzender, Identificatie) of a message that is not XSD-valid, when its header can be read at all."""
+
+def _header(raw: bytes, limits: ParseLimits) -> tuple[str | None, str | None, str | None]:
+    """(Afzender, Ontvanger, Identificatie) of a message that is not XSD-valid, when its header can be read."""
     try:
         root = parse_bericht(raw, limits).root
     except BerichtUnreadable:
-        return None, None
-    afzender = (root.findtext("{*}Header/{*}Afzender") or "").strip() or None
-    ident = (root.findtext("{*}Header/{*}BerichtIdentificatie/{*}Identificatie") or "").strip() or None
-    return afzender, ident
+        return None, None, None
+
+    def text(path: str) -> str | None:
+        return (root.findtext(path) or "").strip() or None
+
+    return (
+        text("{*}Header/{*}Afzender"),
+        text("{*}Header/{*}Ontvanger"),
+        text("{*}Header/{*}BerichtIdentificatie/{*}Identificatie"),
+    )
 
 
 @dataclass
@@ -80,7 +93,8 @@ class Receiver:
         if verdict.level == Level.XSLT:  # levels 3/4 may still change a retour; a 0001 retour is final
             xml = build_retour(verdict, dagtekening=self.validator.clock())
             retour = xml.decode() if xml is not None else None
-        return Precheck(verdict, verdict.doc.afzender, verdict.doc.identificatie, retour)
+        doc = verdict.doc
+        return Precheck(verdict, doc.afzender, doc.ontvanger, doc.identificatie, retour)
 
     async def accept(
         self, raw: bytes, bericht_id: str, received_at: datetime, check: Precheck
@@ -94,7 +108,8 @@ class Receiver:
             self.publisher, raw, bericht_id=bericht_id, received_at=received_at, key=key, extra=extra
         )
         self.tracking.remember(
-            bericht_id, Received(info.bericht, check.afzender, check.identificatie, received_at)
+            bericht_id,
+            Received(info.bericht, check.sender.code, check.identificatie, received_at),
         )
         log.info("bericht ontvangen", extra=extra)
         body = Ontvangen(id=bericht_id, bericht=info.bericht, retour=check.retour, links=links(bericht_id))
@@ -142,6 +157,7 @@ class Receiver:
                     id=bericht_id,
                     bericht=check.verdict.bericht,
                     afzender=check.afzender,
+                    ontvanger=check.ontvanger,
                     identificatie=check.identificatie,
                     content_hash=audit.content_hash(raw),
                     outcome=OUTCOME_MALFORMED,

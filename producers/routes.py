@@ -1,13 +1,17 @@
 """The /berichten routes: submit a message, its track and trace, its retourbericht.
 
-Order of effects for `POST /berichten`: 1 authenticate the API key  2 read the body within the size limit
-3 judge levels 1, 2 and 4 (Receiver.judge: on the event loop, a large message in a worker thread)  4a not readable or
-not XSD-valid: record it as malformed and answer 422 (the standard gives it no retour)  4b otherwise publish the raw
-bytes to the inbound topic and answer 202.
+Order of effects for `POST /berichten`: 1 authenticate the API key  2 check Content-Type and Content-Encoding
+3 read the body within the size limit, and inflate a gzip or deflate body within it (in a worker thread)  4 judge
+levels 1, 2 and 4 (Receiver.judge: on the event loop, a large message in a worker thread)  5 refuse a message whose
+sender (producers.auth.sender) is not the key's  6a not readable or not XSD-valid: record it as malformed and answer
+422 (the standard gives it no retour)  6b otherwise publish the message to the inbound topic and answer 202.
+
+The GET routes show a message to the keys bound to its sender only, as POST took it from them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request
@@ -15,9 +19,20 @@ from fastapi.responses import JSONResponse, Response
 
 from hub.store import audit
 from producers.auth import SenderCodes
+from producers.coding import SUPPORTED, Coding, content_coding, decode, encoded_limit, too_large
 from producers.problems import Ontvangen, ProblemError, TrackAndTrace, not_found, problem_doc
 from producers.receive import Receiver
-from producers.tracking import Tracking, original_purged, pending, purged, trace, trace_received
+from producers.tracking import (
+    Tracking,
+    gets_no_retour,
+    no_retour,
+    original_purged,
+    pending,
+    purged,
+    trace,
+    trace_received,
+    visible,
+)
 
 log = logging.getLogger("hub.gateway")
 
@@ -28,13 +43,23 @@ berichten = APIRouter(tags=["berichten"])
 _POST_BODY = {
     "requestBody": {
         "required": True,
-        "description": "One iJw 3.2 heenbericht (JW301, JW305, ...) as sent, UTF-8 XML",
+        "description": "One iJw 3.2 message (JW301, JW305, ...) as sent, UTF-8 XML; with Content-Encoding gzip "
+        "or deflate (the zlib format) compressed, within the same size limit once inflated",
         # The application/xml example (a synthetic JW301) is added in gateway._openapi, when the document is built.
         "content": {
             "application/xml": {"schema": {"type": "string"}},
             "text/xml": {"schema": {"type": "string"}},
         },
-    }
+    },
+    "parameters": [
+        {
+            "name": "Content-Encoding",
+            "in": "header",
+            "required": False,
+            "description": f"One of {SUPPORTED}; absent is identity (the body as it is)",
+            "schema": {"type": "string", "enum": ["gzip", "x-gzip", "deflate", "identity"]},
+        }
+    ],
 }
 
 
@@ -55,16 +80,25 @@ def _tracking(request: Request) -> Tracking:
     summary="Submit an iJw message",
     description="Judges the message on levels 1, 2 and 4, publishes it to the intake and answers with its id. "
     "The intake's verdict (with the stateful rules) follows in the track and trace and the retour. "
-    "The message's Header/Afzender must be one of the API key's sender codes.",
+    "The message's sender must be one of the API key's sender codes: its Header/Afzender, or for a retourbericht "
+    "(JW302 ... JW320, whose Header copies the heenbericht's Afzender and Ontvanger) its Header/Ontvanger. "
+    "The body may be compressed with Content-Encoding gzip or deflate; the size limit holds for the inflated "
+    "message, which is what the hub judges and keeps.",
     responses={
         202: {
             "description": "Accepted for processing",
             "headers": {"Location": {"schema": {"type": "string"}}},
         },
+        400: problem_doc("The body is not a complete stream of its Content-Encoding (gzip, deflate)"),
         401: problem_doc("Missing or unknown API key"),
-        403: problem_doc("Header/Afzender is not a sender code of this API key"),
-        413: problem_doc("Larger than the size limit (HUB_MAX_MESSAGE_BYTES)"),
-        415: problem_doc("Content-Type is not application/xml or text/xml"),
+        403: problem_doc(
+            "The sender (Header/Afzender; of a retourbericht Header/Ontvanger) is not a sender code of this API key"
+        ),
+        413: problem_doc("Larger than the size limit (HUB_MAX_MESSAGE_BYTES), on the wire or once inflated"),
+        415: problem_doc(
+            "Content-Type is not application/xml or text/xml, or Content-Encoding is not gzip, deflate or identity",
+            **{"Accept-Encoding": "The supported content codings (for an unsupported Content-Encoding)"},
+        ),
         422: problem_doc(
             "Not well-formed, unsafe or not XSD-valid; lists every error; no retourbericht exists"
         ),
@@ -77,19 +111,21 @@ def _tracking(request: Request) -> Tracking:
 async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
     receiver = _receiver(request)
     _require_xml(request)
-    raw = await _read_body(request, receiver.max_bytes)
+    coding = content_coding(request.headers.getlist("content-encoding"))
+    raw = await _read_body(request, receiver.max_bytes, coding)
     bericht_id, received_at = audit.new_id(), receiver.now()
     check = await receiver.judge(raw)
-    if check.afzender is not None and check.afzender not in codes:
+    sender = check.sender
+    if sender.code is not None and not sender.allowed(codes):
         log.warning(
-            "afzender not allowed for this API key",
-            extra={"bericht_id": bericht_id, "identificatie": check.identificatie},
+            "afzender not allowed for this API key",  # docs/operations.md names this line
+            extra={"bericht_id": bericht_id, "identificatie": check.identificatie, "element": sender.element},
         )
         raise ProblemError(
             403,
             "forbidden-afzender",
-            "Afzender not allowed",
-            f"Header/Afzender {check.afzender} is not a sender code of this API key",
+            "Sender not allowed",
+            f"Header/{sender.element} {sender.code} is not a sender code of this API key",
         )
     if check.verdict.doc is None:
         return await receiver.malformed(raw, bericht_id, received_at, check)
@@ -101,7 +137,8 @@ async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
     response_model=TrackAndTrace,
     summary="Track and trace of a message",
     description="Outcome, rule codes and the times it was received, validated, answered and published. "
-    "Only messages whose Afzender is one of the API key's sender codes are visible.",
+    "Only messages whose sender is one of the API key's sender codes are visible: the Header/Afzender, or the "
+    "Header/Ontvanger of a retourbericht (JW302 ... JW320), as for POST.",
     responses={
         401: problem_doc("Missing or unknown API key"),
         404: problem_doc("Unknown message (or not yours)"),
@@ -111,11 +148,11 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
     tracking = _tracking(request)
     record = await tracking.load(bericht_id)
     if record is not None:
-        if record.afzender in codes:
+        if visible(record, codes):
             return trace(record)
         raise not_found(bericht_id)
     seen = tracking.seen(bericht_id)
-    if seen is not None and seen.afzender in codes:
+    if seen is not None and seen.verzender in codes:
         return trace_received(bericht_id, seen)
     raise not_found(bericht_id)
 
@@ -125,10 +162,12 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
     response_class=Response,
     summary="The retourbericht of a message",
     description="The retour XML once the intake has produced it. 409 while the message is known but its retour is not "
-    "produced yet (retry after Retry-After); 404 for an unknown message, and for one that has no retour under the "
-    "standard (not XSD-valid, or itself a retourbericht). 410 once the retour XML was removed after the retention "
-    "period (HUB_RETOUR_RETENTION_DAYS after delivery; track and trace shows when), and for a duplicate "
-    "whose original's retour was removed (`duplicate_of` names the original).",
+    "produced yet (retry after Retry-After): a retour will come. 404 for an unknown message (or one whose sender is "
+    "not the key's), and 404 no-retour for one that has no retour under the standard: not XSD-valid, or of a type "
+    "the standard answers with none (JW325, a retourbericht itself, GI101, GI102), the latter from the 202 on. "
+    "410 once the retour XML was removed after the retention period (HUB_RETOUR_RETENTION_DAYS after delivery; "
+    "track and trace shows when), and for a duplicate whose original's retour was removed (`duplicate_of` names "
+    "the original).",
     responses={
         200: {
             "description": "The retourbericht",
@@ -143,11 +182,14 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
 async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> Response:
     tracking = _tracking(request)
     record = await tracking.load(bericht_id)
-    if record is None or record.afzender not in codes:
+    if record is None or not visible(record, codes):
         seen = tracking.seen(bericht_id) if record is None else None
-        if seen is not None and seen.afzender in codes:
-            raise pending(bericht_id)
+        if seen is not None and seen.verzender in codes:
+            # No retour will come for such a type: say so now, as after the intake, rather than 409 until then.
+            raise no_retour(bericht_id, seen.bericht) if gets_no_retour(seen.bericht) else pending(bericht_id)
         raise not_found(bericht_id)
+    if record.retour is None and gets_no_retour(record.bericht):
+        raise no_retour(bericht_id, record.bericht)
     if record.retour_purged_at is not None:
         raise purged(record)
     if record.retour is None and record.outcome == "duplicate":
@@ -156,14 +198,7 @@ async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> R
         if original is not None and original.retour_purged_at is not None:
             raise original_purged(record, original.id, original.retour_purged_at)
     if record.retour is None:
-        raise ProblemError(
-            404,
-            "no-retour",
-            "No retourbericht",
-            f"message {bericht_id} ({record.outcome}) has no retourbericht",
-            id=bericht_id,
-            bericht=record.bericht,
-        )
+        raise no_retour(bericht_id, record.bericht, record.outcome)
     if record.retour_produced_at is None:
         raise pending(bericht_id)
     return Response(record.retour, media_type="application/xml")
@@ -180,15 +215,21 @@ def _require_xml(request: Request) -> None:
         )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it passes `limit` bytes (never buffered beyond it)."""
-    too_large = ProblemError(413, "too-large", "Message too large", f"the limit is {limit} bytes")
+async def _read_body(request: Request, limit: int, coding: Coding) -> bytes:
+    """The message in the body, refused with 413 as soon as it passes `limit` bytes (never buffered beyond it).
+
+    A compressed body is read up to its own bound, then inflated in a worker thread (a few kilobytes may inflate to
+    the limit: milliseconds of CPU that the event loop must not spend) and refused once it passes `limit`.
+    """
+    wire = encoded_limit(limit, coding)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
+    if declared.isdigit() and int(declared) > wire:
+        raise too_large(limit, coding)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > limit:
-            raise too_large
-    return bytes(body)
+        if len(body) > wire:
+            raise too_large(limit, coding)
+    if coding == "identity":
+        return bytes(body)
+    return await asyncio.to_thread(decode, bytes(body), coding, limit)

@@ -13,15 +13,18 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from hub.ijw.catalog import BY_NS, BerichtInfo
 from hub.store import audit
 from hub.store.db import SessionFactory
 from hub.store.tables import BerichtRecord
+from producers.auth import sender
 from producers.problems import Links, ProblemError, TrackAndTrace
 
 _ID = re.compile(r"[0-9a-f]{32}")
 A = TypeVar("A")
 R = TypeVar("R")
 RECENT_IDS = 10_000  # ids this process accepted and the intake may not have recorded yet
+_BY_NAME: dict[str, BerichtInfo] = {b.bericht: b for b in BY_NS.values()}  # iJw and GI messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,7 @@ class Received:
     """A message this process accepted, until the intake's record exists."""
 
     bericht: str
-    afzender: str | None
+    verzender: str | None  # the code of its sender (producers.auth.sender): who may read it
     identificatie: str | None
     received_at: datetime
 
@@ -79,6 +82,17 @@ class Tracking:
             )
 
 
+def visible(record: BerichtRecord, codes: frozenset[str]) -> bool:
+    """Whether an API key with these sender codes may read the message: it is bound to the message's sender."""
+    return sender(record.bericht, record.afzender, record.ontvanger).allowed(codes)
+
+
+def gets_no_retour(bericht: str | None) -> bool:
+    """A message type the standard answers with no retourbericht (JW325, a retourbericht itself, GI101, GI102)."""
+    info = _BY_NAME.get(bericht or "")
+    return info is not None and info.retour is None
+
+
 def links(bericht_id: str) -> Links:
     return Links(self=f"/berichten/{bericht_id}", retour=f"/berichten/{bericht_id}/retour")
 
@@ -119,6 +133,22 @@ def pending(bericht_id: str) -> ProblemError:
         f"the intake has not produced the retour of {bericht_id} yet",
         headers={"Retry-After": "1"},
         id=bericht_id,
+    )
+
+
+def no_retour(bericht_id: str, bericht: str | None, outcome: str | None = None) -> ProblemError:
+    """404 no-retour: the message is known and no retour exists for it, nor will one come.
+
+    For a type the standard answers with none this is known when the message is posted, and the answer says so
+    from the 202 on; otherwise (a malformed message) it names the outcome.
+    """
+    why = (
+        f"is a {bericht}, which the standard answers with no retourbericht"
+        if gets_no_retour(bericht)
+        else f"({outcome}) has no retourbericht"
+    )
+    return ProblemError(
+        404, "no-retour", "No retourbericht", f"message {bericht_id} {why}", id=bericht_id, bericht=bericht
     )
 
 

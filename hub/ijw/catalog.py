@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
 RELEASE = "3.2"
@@ -54,6 +55,18 @@ BERICHTEN: dict[str, BerichtInfo] = {
 }
 
 BY_NS: dict[str, BerichtInfo] = {b.ns: b for b in BERICHTEN.values()}
+
+
+def verzender(bericht: str | None) -> Literal["Afzender", "Ontvanger"]:
+    """The Header element naming who sends a message of this type (the code an API key must be bound to).
+
+    An iJw retourbericht (JW302 ... JW320) copies the heenbericht's Afzender and Ontvanger unchanged, so its
+    Ontvanger sends it (process.md 5.1: "in a JW302 the Afzender is still the gemeente"). Every other message,
+    JW325 (the gemeente's heenbericht) and the GI messages included, is sent by its Afzender.
+    """
+    info = BERICHTEN.get(bericht) if bericht is not None else None
+    return "Ontvanger" if info is not None and info.is_retour else "Afzender"
+
 
 # The hub's own GI messages (docs/gi-berichten.md) go through the same doors: parse identifies them by namespace.
 # BERICHTEN stays the iJw catalog; hub.gi.catalog.GI_BERICHTEN is theirs. Imported here, after BerichtInfo,

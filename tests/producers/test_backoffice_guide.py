@@ -13,9 +13,11 @@ import gzip
 import json
 import re
 import shlex
+import subprocess
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -65,8 +67,9 @@ from tests.test_lifecycle import HubRun
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "backoffice-aansluiten.md"
 BLOCKS = blocks(GUIDE)
 CHECKED = {  # every marked block of the guide; each is compared with the hub by a test below
-    "sleutels", "401", "403", "curl", "versturen", "versturen-0001", "retour-0001", "422-xsd", "422-xml", "413",
-    "415", "503", "retour-409", "retour-200", "retour-404-geen", "retour-404-onbekend", "retour-410",
+    "sleutels", "401", "403", "403-retour", "curl", "curl-gzip", "versturen", "versturen-0001", "retour-0001",
+    "422-xsd", "422-xml", "413", "415", "400", "503", "retour-409", "retour-200", "retour-404-geen",
+    "retour-404-onbekend", "retour-404-jw325", "retour-410",
     "tt-ontvangen", "tt-beoordeeld", "outbox", "jw306-tr019", "jw325-tr304", "tt-duplicate", "tr056", "tr135",
     "hub-validate", "hub-retour", "hub-ingest",
 }  # fmt: skip
@@ -260,24 +263,24 @@ async def test_an_invalid_message_is_422_without_a_retour(hub: Hub) -> None:
     [
         xml("JW301").replace(b"/ijw/3_2/", b"/ijw/3_1/"),  # another release
         b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',  # unsafe
-        gzip.compress(xml("JW301")),  # compressed: the hub does not unpack it
+        gzip.compress(xml("JW301")),  # compressed without Content-Encoding: the hub does not guess
     ],
-    ids=["ijw-3.1", "doctype", "gzip"],
+    ids=["ijw-3.1", "doctype", "gzip-without-content-encoding"],
 )
 async def test_what_is_not_ijw_3_2_xml_is_422_rule_xml_and_nobody_can_look_it_up(
     hub: Hub, body: bytes
 ) -> None:
     """3, 3.3: rule XML; without a readable Afzender the id is 404 for any key."""
-    answer = await hub.post(body, **({"Content-Encoding": "gzip"} if body[:2] == b"\x1f\x8b" else {}))
+    answer = await hub.post(body)
     assert answer.status_code == 422 and [e["rule"] for e in answer.json()["errors"]] == ["XML"]
     for key in (SSC, AANBIEDER):
         assert (await hub.get(f"/berichten/{answer.json()['id']}", key=key)).status_code == 404
 
 
 async def test_what_the_gateway_reads_and_ignores(hub: Hub) -> None:
-    """2, 3: Content-Encoding and a charset do nothing, text/xml and a bearer token work, paths are exact, the
-    OpenAPI is served."""
-    assert (await hub.post(xml("JW301"), **{"Content-Encoding": "gzip"})).status_code == 202
+    """2, 3: Content-Encoding identity and a charset do nothing, text/xml and a bearer token work, paths are
+    exact, the OpenAPI is served."""
+    assert (await hub.post(xml("JW301"), **{"Content-Encoding": "identity"})).status_code == 202
     assert (
         await hub.post(xml("JW301"), **{"Content-Type": "application/xml; charset=utf-8"})
     ).status_code == 202
@@ -297,14 +300,56 @@ async def test_what_the_gateway_reads_and_ignores(hub: Hub) -> None:
 
 
 async def test_refused_messages_leave_nothing_behind(hub: Hub) -> None:
-    """2, 3.4: 401, 403, 413 and 415 as shown; nothing published, nothing recorded."""
+    """2, 3, 3.4: 401, 403, 413, 415 and 400 as shown; nothing published, nothing recorded."""
     await hub.example("401", xml("JW301"))
     await hub.example("403", xml("JW301"))
+    await hub.example("403-retour", retourbericht_for(xml("JW301")))
     await hub.example("415", xml("JW301"))
     await hub.example("413", b" " * (HubSettings().max_message_bytes + 1))
+    await hub.example("400", xml("JW301"))
     readable_but_invalid = jw301(Client__Bsn="12AB")
     assert (await hub.post(readable_but_invalid, key=AANBIEDER)).status_code == 403
+    refused = await hub.post(gzip.compress(xml("JW301")), **{"Content-Encoding": "br"})
+    assert (refused.status_code, refused.json()["type"]) == (
+        415,
+        "urn:ijw-hub:problem:unsupported-content-encoding",
+    )
+    assert refused.headers["accept-encoding"] == "gzip, deflate, identity"
+    assert (await hub.post(xml("JW301"), **{"Content-Encoding": "gzip, deflate"})).status_code == 415
+    assert (
+        await hub.post(gzip.compress(xml("JW301"))[:-1], **{"Content-Encoding": "gzip"})
+    ).status_code == 400
     assert hub.publisher.published == [] and hub.records() == []
+
+
+async def test_a_compressed_message_is_sent_as_the_guide_shows(hub: Hub, tmp_path: Path) -> None:
+    """3: `gzip -k` and the curl command; the hub judges, keeps and hands on the message unpacked; deflate and
+    x-gzip too."""
+    steps = BLOCKS["curl-gzip"].text.replace("\\\n", " ").strip().split("\n")
+    assert shlex.split(steps[0]) == ["gzip", "-k", "jw323.xml"]
+    jw323 = xml("JW323")
+    (tmp_path / "jw323.xml").write_bytes(jw323)
+    subprocess.run(shlex.split(steps[0]), cwd=tmp_path, check=True)
+    curl = shlex.split(steps[1])
+    headers = dict(curl[i + 1].split(": ", 1) for i, arg in enumerate(curl) if arg == "-H")
+    assert curl[curl.index("--data-binary") + 1] == "@jw323.xml.gz" and curl[2].endswith("/berichten")
+    body = (tmp_path / "jw323.xml.gz").read_bytes()
+    answer = await hub.client.post("/berichten", content=body, headers=headers)
+    assert (answer.status_code, answer.json()["bericht"]) == (202, "JW323")
+    assert [p.raw for p in hub.publisher.published] == [jw323]
+    for coding, packed in (("deflate", zlib.compress(jw323)), ("x-gzip", gzip.compress(jw323))):
+        assert (await hub.post(packed, key=AANBIEDER, **{"Content-Encoding": coding})).status_code == 202
+    assert [p.raw for p in hub.publisher.published] == [jw323] * 3
+
+
+async def test_an_unpacked_message_past_the_limit_is_413_naming_both_limits(hub: Hub) -> None:
+    """3.4: a few kilobytes that unpack beyond the 20 MiB: the detail the guide quotes."""
+    member = gzip.compress(bytes(2**20), compresslevel=9)
+    answer = await hub.post(member * 21, **{"Content-Encoding": "gzip"})
+    assert answer.status_code == 413
+    quoted = re.search(r"`(the limit is \d+ bytes of XML once[^`]*)`", GUIDE.read_text(encoding="utf-8"))
+    assert quoted is not None and answer.json()["detail"] == quoted[1]
+    assert hub.publisher.published == []
 
 
 async def test_a_body_without_content_length_is_refused_once_past_the_limit(
@@ -395,25 +440,39 @@ async def test_a_purged_retour_is_410(hub: Hub) -> None:
     await hub.example("retour-410", ids=[bericht_id])
 
 
-@pytest.mark.parametrize(
-    ("bericht", "outcome"),
-    [("JW325", "rejected"), ("JW302", "accepted")],  # the JW325 answers no JW323 the hub knows (TR337)
-    ids=["declaratie-antwoord", "retourbericht"],
-)
-async def test_messages_without_a_retour_are_409_then_404(hub: Hub, bericht: str, outcome: str) -> None:
-    """4.1, 5: a JW325, and a retourbericht sent in (its Afzender is the heenbericht's), are judged, never answered."""
-    data = xml("JW325") if bericht == "JW325" else retourbericht_for(xml("JW301"))
-    answer = await hub.post(data)
-    assert answer.status_code == 202 and answer.json()["bericht"] == bericht
-    retour = f"/berichten/{answer.json()['id']}/retour"
-    assert (await hub.get(retour)).status_code == 409
+async def test_a_declaratie_antwoord_is_404_no_retour_from_the_202_on(hub: Hub) -> None:
+    """4.1: the gateway knows at once that no retour comes; the same answer after the intake (TR337 rejects this
+    JW325: the hub knows no JW323 it answers)."""
+    bericht_id = (await hub.post(xml("JW325"))).json()["id"]
+    early = await hub.example("retour-404-jw325", ids=[bericht_id])
     hub.verwerk()
-    gone = await hub.get(retour)
-    assert gone.status_code == 404 and gone.json()["type"] == "urn:ijw-hub:problem:no-retour"
-    trace = (await hub.get(f"/berichten/{answer.json()['id']}")).json()
-    assert (trace["outcome"], trace["retour_bericht"]) == (outcome, None)
-    if bericht == "JW302":  # the aanbieder's key is bound to its AGB code, not to the JW302's Afzender
-        assert (await hub.post(data, key=AANBIEDER)).status_code == 403
+    assert (await hub.get(f"/berichten/{bericht_id}/retour")).json() == early.json()
+    trace = (await hub.get(f"/berichten/{bericht_id}")).json()
+    assert (trace["outcome"], trace["retour_bericht"]) == ("rejected", None)
+
+
+@pytest.mark.parametrize("heen", ["JW301", "JW305", "JW307", "JW315", "JW317", "JW319"])
+async def test_a_retourbericht_is_sent_and_traced_by_the_ontvanger(hub: Hub, heen: str) -> None:
+    """2, 4.1, 5: the key of Header/Ontvanger sends it (403 naming it for the Afzender's); 404 no-retour at once."""
+    data = retourbericht_for(xml(heen))
+    header = etree.fromstring(data).find("{*}Header")
+    assert header is not None
+    afzender, ontvanger = header.findtext("{*}Afzender"), header.findtext("{*}Ontvanger")
+    key_of = {"0200": SSC, "12345678": AANBIEDER}
+    refused = await hub.post(data, key=key_of[afzender or ""])
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        f"Header/Ontvanger {ontvanger} is not a sender code of this API key",
+    )
+    key = key_of[ontvanger or ""]
+    bericht_id = (await hub.post(data, key=key)).json()["id"]
+    retour = f"/berichten/{bericht_id}/retour"
+    assert (await hub.get(retour, key=key)).json()["type"] == "urn:ijw-hub:problem:no-retour"
+    hub.verwerk()
+    assert (await hub.get(retour, key=key)).json()["type"] == "urn:ijw-hub:problem:no-retour"
+    trace = (await hub.get(f"/berichten/{bericht_id}", key=key)).json()
+    assert (trace["outcome"], trace["retour_bericht"]) == ("accepted", None)
+    assert (await hub.get(f"/berichten/{bericht_id}", key=key_of[afzender or ""])).status_code == 404
 
 
 def retourbericht_for(heenbericht: bytes) -> bytes:

@@ -1,15 +1,19 @@
 """producers.gateway under hypothesis: whatever a client sends, a documented status and a JSON body, never a 500.
 
-POST /berichten gets arbitrary bytes, mutated and truncated valid messages and bodies around the size limit, with
-any Content-Type, API key and Content-Encoding; the GETs get arbitrary ids. The README's HTTP table is the contract.
+POST /berichten gets arbitrary bytes, mutated and truncated valid messages and bodies around the size limit, sent as
+they are, gzipped (whole, in two members, cut short), deflated or replaced by a gzip bomb, with any Content-Type,
+API key and Content-Encoding; the GETs get arbitrary ids. The README's HTTP table is the contract.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import re
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -29,7 +33,11 @@ from tests.producers.conftest import AANBIEDER_KEY, GEMEENTE_KEY, OTHER_KEY
 from tests.producers.test_gateway import Parts, client_for
 
 LIMIT = 4096  # HUB_MAX_MESSAGE_BYTES here: the JW301 (4063 bytes) sits just below it
-POST_STATUSES = {202, 401, 403, 413, 415, 422, 503}  # README, HTTP gateway
+WIRE_LIMIT = LIMIT + LIMIT // 1024 + 64  # a compressed body is read this far (producers.coding.encoded_limit)
+BOMB = gzip.compress(
+    bytes(2 * 1024 * 1024), compresslevel=9
+)  # 2 KiB on the wire, 512 times the limit inflated
+POST_STATUSES = {202, 400, 401, 403, 413, 415, 422, 503}  # README, HTTP gateway
 GET_STATUSES = {200, 401, 404, 409, 410}
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
 KNOWN_KEYS = (GEMEENTE_KEY, AANBIEDER_KEY, OTHER_KEY)
@@ -93,8 +101,32 @@ content_types = st.one_of(
 )
 
 encodings = st.one_of(
-    st.none(), st.sampled_from(["gzip", "deflate", "br", "identity", "zstd", "gzip, br"]), header_text
+    st.none(),
+    st.sampled_from(
+        [
+            "gzip",
+            "deflate",
+            "br",
+            "identity",
+            "zstd",
+            "gzip, br",
+            "x-gzip",
+            " GZIP ",
+            "identity, gzip",
+            "gzip, gzip",
+        ]
+    ),
+    header_text,
 )
+# How the body goes on the wire, and the Content-Encoding that names it (None: no header).
+WIRES = {
+    "plain": None,
+    "gzip": "gzip",
+    "gzip-members": "gzip",
+    "gzip-cut": "gzip",
+    "deflate": "deflate",
+    "bomb": "gzip",
+}
 
 
 def _padded(size: int) -> bytes:
@@ -120,20 +152,39 @@ class Post:
     body: bytes
     key: Key
     content_type: str | None
+    wire: str  # a key of WIRES
+    cut: int  # where "gzip-cut" ends the stream, and where "gzip-members" splits the body
     encoding: str | None
     streamed: bool  # chunked, without Content-Length
     buffer_full: bool
 
+    def sent(self) -> bytes:
+        """The body as it goes on the wire."""
+        if self.wire == "gzip":
+            return gzip.compress(self.body)
+        if self.wire == "gzip-members":
+            return gzip.compress(self.body[: self.cut]) + gzip.compress(self.body[self.cut :])
+        if self.wire == "gzip-cut":
+            return gzip.compress(self.body)[: self.cut]
+        if self.wire == "deflate":
+            return zlib.compress(self.body)
+        return BOMB if self.wire == "bomb" else self.body
 
-posts = st.builds(
-    Post,
-    body=bodies,
-    key=keys,
-    content_type=content_types,
-    encoding=encodings,
-    streamed=st.booleans(),
-    buffer_full=st.booleans(),
-)
+
+@st.composite
+def posts(draw: st.DrawFn) -> Post:
+    wire = draw(st.sampled_from(sorted(WIRES)))
+    return Post(
+        body=draw(bodies),
+        key=draw(keys),
+        content_type=draw(content_types),
+        wire=wire,
+        cut=draw(st.integers(0, 5000)),
+        encoding=draw(st.one_of(st.just(WIRES[wire]), encodings)),  # mostly the coding it is sent in
+        streamed=draw(st.booleans()),
+        buffer_full=draw(st.booleans()),
+    )
+
 
 ids = st.one_of(
     st.from_regex(_HEX_ID, fullmatch=True),
@@ -145,6 +196,31 @@ ids = st.one_of(
 
 def _xml_media(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() in {"application/xml", "text/xml"}
+
+
+def _coding(encoding: str | None) -> str | None:
+    """The one content coding RFC 9110 reads in the header (identity when none); None when not supported."""
+    named = [c.strip().lower() for c in (encoding or "").split(",")]
+    codings = [c for c in named if c and c != "identity"]
+    if not codings:
+        return "identity"
+    if len(codings) == 1 and codings[0] in {"gzip", "x-gzip", "deflate"}:
+        return "deflate" if codings[0] == "deflate" else "gzip"
+    return None
+
+
+def _inflated(sent: bytes, coding: str) -> bytes | None:
+    """The whole message in a body of this coding (gunzip joins gzip members); None when the body is not one."""
+    if coding == "identity":
+        return sent
+    try:
+        if coding == "gzip":  # at least one member: gunzip refuses an empty file, Python's gzip reads none
+            return gzip.decompress(sent) if sent else None
+        inflater = zlib.decompressobj()
+        message = inflater.decompress(sent)
+    except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
+        return None
+    return message if inflater.eof and not inflater.unused_data else None
 
 
 def assert_answer(response: httpx.Response, allowed: set[int]) -> Any:
@@ -175,12 +251,13 @@ async def _post(client: httpx.AsyncClient, post: Post) -> httpx.Response:
         headers["Content-Type"] = post.content_type
     if post.encoding is not None:
         headers["Content-Encoding"] = post.encoding
+    sent = post.sent()
     if not post.streamed:
-        return await client.post("/berichten", content=post.body, headers=_wire(headers))
+        return await client.post("/berichten", content=sent, headers=_wire(headers))
 
     async def chunks() -> AsyncIterator[bytes]:
-        for start in range(0, len(post.body), 1000):
-            yield post.body[start : start + 1000]
+        for start in range(0, len(sent), 1000):
+            yield sent[start : start + 1000]
 
     return await client.post("/berichten", content=chunks(), headers=_wire(headers))
 
@@ -198,7 +275,7 @@ def test_every_post_gets_a_documented_answer(db: Engine, validator: Validator) -
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(post=posts)
+    @given(post=posts())
     def check(post: Post) -> None:
         parts.publisher.full = post.buffer_full
         before = len(parts.publisher.published)
@@ -210,19 +287,31 @@ def test_every_post_gets_a_documented_answer(db: Engine, validator: Validator) -
         response = asyncio.run(run())
         body = assert_answer(response, POST_STATUSES)
         event(f"status {response.status_code}")
-        # The order of the checks (routes.py): key, media type, size, then the message itself.
+        event(f"wire {post.wire}, status {response.status_code}")
+        # The order of the checks (routes.py): key, media type, content coding, size on the wire, inflating (400 or
+        # 413 once inflated beyond the limit), then the message itself.
+        coding, sent = _coding(post.encoding), post.sent()
+        message = _inflated(sent, coding) if coding is not None else None
         if post.key.known is None:
             assert response.status_code == 401
-        elif not _xml_media(post.content_type):
+        elif not _xml_media(post.content_type) or coding is None:
             assert response.status_code == 415
-        elif len(post.body) > LIMIT:
+            if _xml_media(post.content_type):  # the coding's 415 names the supported ones
+                assert response.headers["accept-encoding"] == "gzip, deflate, identity"
+        elif len(sent) > (LIMIT if coding == "identity" else WIRE_LIMIT):
+            assert response.status_code == 413
+        elif message is None:  # not a complete stream: 400, unless what it held already passed the limit
+            assert response.status_code in {400, 413}
+            if post.wire == "gzip-cut" and coding == "gzip" and len(post.body) <= LIMIT:
+                assert response.status_code == 400
+        elif len(message) > LIMIT:
             assert response.status_code == 413
         else:
             assert response.status_code in {202, 403, 422, 503}
         published = parts.publisher.published[before:]
         if response.status_code == 202:
             assert _HEX_ID.fullmatch(body["id"]) and body["status"] == "ontvangen"
-            assert [p.raw for p in published] == [post.body] and published[0].bericht_id == body["id"]
+            assert [p.raw for p in published] == [message] and published[0].bericht_id == body["id"]
         else:
             assert published == []
 
@@ -279,6 +368,13 @@ def test_every_get_gets_a_documented_answer(db: Engine, validator: Validator) ->
             assert response.status_code == (404 if retour else 200)  # malformed: no retour under the standard
 
     check()
+
+
+def test_the_readme_lists_the_statuses_of_post() -> None:
+    """The README's HTTP gateway table names exactly the statuses the property above allows."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    [row] = [line for line in readme.splitlines() if line.startswith("| `POST /berichten`")]
+    assert {int(code) for code in re.findall(r"`(\d{3})`", row)} == POST_STATUSES
 
 
 def _not_xsd_valid() -> bytes:

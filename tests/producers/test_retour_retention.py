@@ -20,7 +20,16 @@ from hub.validate import Validator
 from producers.gateway import PROBLEM_JSON, create_app
 from producers.health import Health
 from tests.hub.intake_helpers import new_intake
-from tests.producers.conftest import GEMEENTE_KEY, OTHER_KEY, TODAY, FakePublisher, make_settings
+from tests.producers.conftest import (
+    AANBIEDER,
+    AANBIEDER_KEY,
+    GEMEENTE,
+    GEMEENTE_KEY,
+    OTHER_KEY,
+    TODAY,
+    FakePublisher,
+    make_settings,
+)
 
 AUTH = {"X-API-Key": GEMEENTE_KEY}
 
@@ -178,14 +187,13 @@ async def test_a_duplicate_of_a_message_without_a_retour_stays_404(
     client: httpx.AsyncClient, db: Engine
 ) -> None:
     with session_factory(db)() as session:
-        fields = {"content_hash": "a" * 64, "bericht": "JW302", "afzender": "0200", "identificatie": "R1",
-                  "received_at": datetime.now(UTC)}  # fmt: skip
-        audit.record(
-            session, outcome="accepted", **fields
-        )  # a retourbericht sent in: the standard gives it none
+        fields = {"content_hash": "a" * 64, "bericht": "JW302", "afzender": GEMEENTE, "ontvanger": AANBIEDER,
+                  "identificatie": "R1", "received_at": datetime.now(UTC)}  # fmt: skip
+        # A retourbericht sent in (by its Ontvanger, the aanbieder): the standard gives it none.
+        audit.record(session, outcome="accepted", **fields)
         duplicate = audit.record(session, outcome="duplicate", **fields)
         session.commit()
-    answer = await client.get(f"/berichten/{duplicate.id}/retour", headers=AUTH)
+    answer = await client.get(f"/berichten/{duplicate.id}/retour", headers={"X-API-Key": AANBIEDER_KEY})
     assert answer.status_code == 404 and answer.json()["type"].endswith(":no-retour")
 
 
