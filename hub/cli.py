@@ -203,12 +203,13 @@ def retour(
     verdict = judge_file(validator, file)
     xml = build_retour(verdict, dagtekening=today or vandaag())
     if xml is None:
-        reason = (
-            "a retourbericht is not a heenbericht"
-            if verdict.doc is not None
-            else "the message is not XSD-valid"
-        )
-        typer.echo(f"no retourbericht: {reason}; the standard sends none", err=True)
+        if verdict.info is None or verdict.doc is None:
+            reason = "the message is not XSD-valid; the standard sends none"
+        elif verdict.info.is_retour:
+            reason = f"a {verdict.bericht} is itself a retourbericht, which gets none"
+        else:  # JW325, GI102: heenberichten the standard answers with no message
+            reason = f"a {verdict.bericht} is a heenbericht that gets no retourbericht"
+        typer.echo(f"no retourbericht: {reason}", err=True)
         for v in verdict.errors:
             typer.echo(f"    {v.rule}{' at ' + v.location if v.location else ''}: {v.message}", err=True)
         raise typer.Exit(1)
