@@ -2,6 +2,7 @@
 
 Maatregelen under a judge's decision still without a vaste jeugdbeschermer or a gedragen koers, as of a day:
 the GI002s go through the transport-free pipeline and the gauges are read by the collector a scrape uses.
+The definitions are docs/definities.md 3.5 and 6.15.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 which maatregelen wait for which date as of a day, which of them are past the term, and SQLite's plan.
 
 Rows are written straight into gi_maatregel, as the intake leaves them (tests/hub/gi_pipeline has the messages).
+The definitions are docs/definities.md 3.5 and 6.15.
 """
 
 from __future__ import annotations
@@ -106,13 +107,16 @@ def test_a_date_known_ends_the_wait_from_that_day_and_one_after_today_is_not_kno
 
 
 def test_an_ended_maatregel_waits_up_to_its_einddatum(db: Engine) -> None:
+    """docs/definities.md 3.5 and 6.15: up to and including the Einddatum; without one, for ever."""
     vul(
         db,
         {"id": "M-1", "uitspraak": date(2026, 3, 2), "einde": date(2026, 3, 20)},
         {"id": "M-2", "uitspraak": date(2026, 3, 2), "jb": date(2026, 3, 3), "einde": date(2027, 3, 1)},
+        {"id": "M-3", "uitspraak": date(2026, 3, 2), "jb": date(2026, 3, 3)},
     )
-    assert wachtend(db, date(2026, 3, 20)) == een(JB, 1, 1) | een(GK, 2, 0)  # an Einddatum of today counts
-    assert wachtend(db, date(2026, 3, 21)) == een(GK, 1, 0)  # M-2's Einddatum lies ahead
+    assert wachtend(db, date(2026, 3, 20)) == een(JB, 1, 1) | een(GK, 3, 0)  # an Einddatum of today counts
+    assert wachtend(db, date(2026, 3, 21)) == een(GK, 2, 0)  # M-2's Einddatum lies ahead, M-3 has none
+    assert wachtend(db, date(2030, 1, 2)) == een(GK, 1, 1)  # M-3 only
 
 
 def test_without_an_uitspraak_nothing_waits(db: Engine) -> None:
