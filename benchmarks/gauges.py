@@ -1,10 +1,11 @@
-"""Scrape cost of the domain gauges: each gauge query of hub/store/gauges.py and a whole /metrics scrape, ms.
+"""Scrape cost of the domain gauges in ms: each gauge query and a whole /metrics scrape.
 
-The store is `make demo`'s kind of history grown to --clients client stories (Simulator seed 1, iJw and GI
-traffic), accepted by the transport-free intake and handed to the processors, into a SQLite file (kept at
---store and reused when it exists: a 20,000-client store takes minutes to build); with --database postgresql it
-is copied into a new PostgreSQL database, analysed, and dropped afterwards. Each query runs --rounds times as of
-the day the stream ends. Run: `.venv/bin/python benchmarks/gauges.py --clients 20000 --store /tmp/gauges.sqlite`
+The gauge queries are those of hub/store/gauges.py and hub/store/gi_monitor.py. The store is `make demo`'s kind
+of history grown to --clients client stories (Simulator seed 1, iJw and GI traffic), accepted by the
+transport-free intake and handed to the processors, into a SQLite file (kept at --store and reused when it
+exists: a 20,000-client store takes minutes to build); with --database postgresql it is copied into a new
+PostgreSQL database, analysed, and dropped afterwards. Each query runs --rounds times as of the day the stream
+ends. Run: `.venv/bin/python benchmarks/gauges.py --clients 20000 --store /tmp/gauges.sqlite`
 (options: --database sqlite|postgresql, --rounds).
 """
 
@@ -25,7 +26,8 @@ from sqlmodel import Session, SQLModel
 from stores import throwaway_postgres  # benchmarks/stores.py, next to this script
 
 from hub.monitor.collector import MonitorCollector
-from hub.monitor.norms import boven_norm_grens
+from hub.monitor.gi import NORM_DATUMS
+from hub.monitor.norms import boven_norm_grens, termijn_grens
 from hub.monitor.processor import Processor
 from hub.monitor.registry import Regios, load_plugins
 from hub.store import gauges, gi_monitor
@@ -77,6 +79,7 @@ def queries(engine: Engine) -> dict[str, Callable[[], Any]]:
     """Every gauge query as the scrape runs it, and the whole scrape."""
     sessions = session_factory(engine)
     grens = boven_norm_grens(TOT)
+    termijnen = {veld: termijn_grens(norm, TOT) for norm, veld in NORM_DATUMS}
 
     def in_session(fn: Callable[[Session], Any]) -> Callable[[], Any]:
         def run() -> Any:
@@ -92,6 +95,9 @@ def queries(engine: Engine) -> dict[str, Callable[[], Any]]:
         "wachtende_toewijzingen": in_session(lambda s: gauges.wachtende_toewijzingen(s, TOT, grens)),
         "in_zorg": in_session(lambda s: gauges.in_zorg(s, TOT)),
         "wachtende_bepalingen (GI)": in_session(lambda s: gi_monitor.wachtende_bepalingen(s, TOT, grens)),
+        "wachtende_maatregelen (GI)": in_session(
+            lambda s: gi_monitor.wachtende_maatregelen(s, TOT, termijnen)
+        ),
         "whole scrape": lambda: generate_latest(registry),
     }
 
