@@ -13,7 +13,9 @@ from lxml import etree
 from hub.errors import BerichtUnreadable
 from hub.ijw.catalog import BERICHTEN, BY_NS, BerichtInfo
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = (
+    25 * 1024 * 1024
+)  # OP179: files up to 25 MB must be accepted (25 MiB covers either reading)
 DEFAULT_MAX_DEPTH = 32  # iJw trees are at most 9 deep; a generous bound against nesting bombs
 
 

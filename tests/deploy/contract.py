@@ -28,6 +28,6 @@ TOPICS = (
     "dead-letter",
 )
 # Records up to HUB_MAX_MESSAGE_BYTES and what surrounds them: the producer's request limit and the topics' limit.
-MAX_RECORD_BYTES = 22020096
+MAX_RECORD_BYTES = 27262976
 # Settings that must never be a plain value in a manifest.
 SECRET_SETTINGS = ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD", "HUB_API_KEYS")

@@ -343,9 +343,9 @@ async def test_a_compressed_message_is_sent_as_the_guide_shows(hub: Hub, tmp_pat
 
 
 async def test_an_unpacked_message_past_the_limit_is_413_naming_both_limits(hub: Hub) -> None:
-    """3.4: a few kilobytes that unpack beyond the 20 MiB: the detail the guide quotes."""
+    """3.4: a few kilobytes that unpack beyond the 25 MiB: the detail the guide quotes."""
     member = gzip.compress(bytes(2**20), compresslevel=9)
-    answer = await hub.post(member * 21, **{"Content-Encoding": "gzip"})
+    answer = await hub.post(member * 26, **{"Content-Encoding": "gzip"})
     assert answer.status_code == 413
     quoted = re.search(r"`(the limit is \d+ bytes of XML once[^`]*)`", GUIDE.read_text(encoding="utf-8"))
     assert quoted is not None and answer.json()["detail"] == quoted[1]
@@ -370,9 +370,9 @@ async def test_a_body_without_content_length_is_refused_once_past_the_limit(
 
 def test_the_defaults_the_guide_names() -> None:
     """3, 3.5, 4.1, 4.4: size limit, gateway buffer, retention, attempts; on a cluster the limit is what one
-    record holds: just under 1 MiB unset, room for the 20 MiB as compose and Kubernetes set it."""
+    record holds: just under 1 MiB unset, room for the 25 MiB as compose and Kubernetes set it."""
     settings = HubSettings()
-    assert settings.max_message_bytes == 20971520 == 20 * 2**20
+    assert settings.max_message_bytes == 26214400 == 25 * 2**20
     assert (settings.gateway_buffer, settings.retour_retention_days, settings.max_attempts) == (1000, 90, 5)
     assert 2**20 - 8192 < largest_record(BrokerSettings(bootstrap_servers="kafka:9092")) < 2**20
     deploy = GUIDE.parents[1] / "deploy"

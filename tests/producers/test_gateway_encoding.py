@@ -176,7 +176,7 @@ async def test_a_compressed_message_is_judged_and_published_inflated(
 
 
 async def test_a_monthly_declaratie_of_megabytes_travels_as_a_fraction_of_it(parts: Parts) -> None:
-    """A JW323 padded to 8 MiB, gzipped to a few KiB, under the default 20 MiB limit: judged as sent."""
+    """A JW323 padded to 8 MiB, gzipped to a few KiB, under the default 25 MiB limit: judged as sent."""
     jw323 = xml("JW323")
     big = jw323 + b"\n" * (8 * MIB - len(jw323))
     wire = gzip.compress(big)
