@@ -3,9 +3,9 @@
 When an event that can change a client's links is processed (a bepaling, a JW315, a JW301, a JW305), the
 client's links at that gemeente are derived again from the store (hub.gi.link), in the event's transaction,
 with the statuses they imply (GI102, once each) and the observations `bepaling_tot_start` and
-`passende_hulp_3_maanden`. GI002 brings the jeugdbescherming norms, and the maatregelen still without a date
-of them are a gauge. The periodic check tells a GI when help is
-not started 3 months after its bepaling; the outbox hands the statusmeldingen to the processors to publish.
+`passende_hulp_3_maanden`. GI002 brings the jeugdbescherming norms; a gauge shows the maatregelen still without
+the date of one. The periodic check tells a GI when help is not started 3 months after its bepaling; the outbox
+hands the statusmeldingen to the processors to publish.
 """
 
 from __future__ import annotations
