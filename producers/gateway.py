@@ -29,6 +29,7 @@ from hub.validate import Validator
 from producers.auth import ApiKeys
 from producers.handover import InboundPublisher
 from producers.health import Health
+from producers.ids import BerichtIds
 from producers.ops import ops
 from producers.problems import (
     PROBLEM_JSON,
@@ -76,7 +77,7 @@ def create_app(
         # documented API, and /berichten// would redirect to /berichten/ and then to /berichten (405).
         redirect_slashes=False,
     )
-    tracking = Tracking(sessions)
+    tracking = Tracking(sessions, BerichtIds.for_settings(settings))
     app.state.tracking = tracking
     app.state.receiver = Receiver(
         validator, sessions, publisher, metrics, now, tracking, max_bytes=settings.max_message_bytes

@@ -96,12 +96,15 @@ class Receiver:
         doc = verdict.doc
         return Precheck(verdict, doc.afzender, doc.ontvanger, doc.identificatie, retour)
 
-    async def accept(
-        self, raw: bytes, bericht_id: str, received_at: datetime, check: Precheck
-    ) -> JSONResponse:
-        """Hand the raw bytes to the intake (503 while that cannot be done) and answer 202 with the id."""
+    async def accept(self, raw: bytes, received_at: datetime, check: Precheck) -> JSONResponse:
+        """Hand the raw bytes to the intake (503 while that cannot be done) and answer 202 with a new id.
+
+        The id carries a tag for the sender (producers.ids), by which every gateway replica knows it until the
+        intake has recorded the message.
+        """
         doc, info = check.verdict.doc, check.verdict.info
         assert doc is not None and info is not None and self.publisher is not None
+        bericht_id = self.tracking.ids.mint(check.sender.code, info.bericht)
         extra = {"bericht_id": bericht_id, "identificatie": check.identificatie, "bericht": info.bericht}
         key = inbound_key(info, doc.afzender, doc.ontvanger)
         await hand_over(

@@ -26,6 +26,7 @@ from producers.tracking import (
     Tracking,
     gets_no_retour,
     no_retour,
+    not_recorded,
     original_purged,
     pending,
     purged,
@@ -113,13 +114,17 @@ async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
     _require_xml(request)
     coding = content_coding(request.headers.getlist("content-encoding"))
     raw = await _read_body(request, receiver.max_bytes, coding)
-    bericht_id, received_at = audit.new_id(), receiver.now()
+    received_at = receiver.now()
     check = await receiver.judge(raw)
     sender = check.sender
     if sender.code is not None and not sender.allowed(codes):
         log.warning(
             "afzender not allowed for this API key",  # docs/operations.md names this line
-            extra={"bericht_id": bericht_id, "identificatie": check.identificatie, "element": sender.element},
+            extra={
+                "bericht_id": audit.new_id(),
+                "identificatie": check.identificatie,
+                "element": sender.element,
+            },
         )
         raise ProblemError(
             403,
@@ -128,8 +133,10 @@ async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
             f"Header/{sender.element} {sender.code} is not a sender code of this API key",
         )
     if check.verdict.doc is None:
-        return await receiver.malformed(raw, bericht_id, received_at, check)
-    return await receiver.accept(raw, bericht_id, received_at, check)
+        # An untagged id (producers.ids): it is recorded here and now, and should that fail no replica may
+        # answer 409 for a message that will never have a retour.
+        return await receiver.malformed(raw, audit.new_id(), received_at, check)
+    return await receiver.accept(raw, received_at, check)
 
 
 @berichten.get(
@@ -138,10 +145,15 @@ async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
     summary="Track and trace of a message",
     description="Outcome, rule codes and the times it was received, validated, answered and published. "
     "Only messages whose sender is one of the API key's sender codes are visible: the Header/Afzender, or the "
-    "Header/Ontvanger of a retourbericht (JW302 ... JW320), as for POST.",
+    "Header/Ontvanger of a retourbericht (JW302 ... JW320), as for POST. Status `ontvangen` on the gateway that "
+    "took the message until the intake has recorded it; 409 on the others (and after a restart) meanwhile.",
     responses={
         401: problem_doc("Missing or unknown API key"),
         404: problem_doc("Unknown message (or not yours)"),
+        409: problem_doc(
+            "Accepted by another gateway, not recorded yet",
+            **{"Retry-After": "Seconds to wait before asking again"},
+        ),
     },
 )
 async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> TrackAndTrace:
@@ -154,6 +166,8 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
     seen = tracking.seen(bericht_id)
     if seen is not None and seen.verzender in codes:
         return trace_received(bericht_id, seen)
+    if tracking.minted(bericht_id, codes) is not None:  # accepted by another replica, or before a restart
+        raise not_recorded(bericht_id)
     raise not_found(bericht_id)
 
 
@@ -187,6 +201,9 @@ async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> R
         if seen is not None and seen.verzender in codes:
             # No retour will come for such a type: say so now, as after the intake, rather than 409 until then.
             raise no_retour(bericht_id, seen.bericht) if gets_no_retour(seen.bericht) else pending(bericht_id)
+        minted = tracking.minted(bericht_id, codes) if record is None else None
+        if minted is not None:  # accepted by another replica, or before a restart: the same answer as there
+            raise no_retour(bericht_id, minted.geen_retour) if minted.geen_retour else pending(bericht_id)
         raise not_found(bericht_id)
     if record.retour is None and gets_no_retour(record.bericht):
         raise no_retour(bericht_id, record.bericht)

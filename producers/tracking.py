@@ -1,10 +1,10 @@
 """Track and trace: what a sender may read about its message, from the store or, until the intake has recorded
-it, from this process's memory of the messages it accepted."""
+it, from this process's memory of the messages it accepted, or else from the id's tag (producers.ids), by which
+every gateway replica of the deployment knows an id was minted for one of the key's codes."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,9 +18,9 @@ from hub.store import audit
 from hub.store.db import SessionFactory
 from hub.store.tables import BerichtRecord
 from producers.auth import sender
+from producers.ids import ID, BerichtIds, Minted
 from producers.problems import Links, ProblemError, TrackAndTrace
 
-_ID = re.compile(r"[0-9a-f]{32}")
 A = TypeVar("A")
 R = TypeVar("R")
 RECENT_IDS = 10_000  # ids this process accepted and the intake may not have recorded yet
@@ -39,9 +39,10 @@ class Received:
 
 @dataclass
 class Tracking:
-    """The store's records and the recently accepted ids of this process (`app.state.tracking`)."""
+    """The store's records, the recently accepted ids of this process and the id tags (`app.state.tracking`)."""
 
     sessions: SessionFactory
+    ids: BerichtIds
     recent: OrderedDict[str, Received] = field(default_factory=OrderedDict)
 
     def remember(self, bericht_id: str, received: Received) -> None:
@@ -52,9 +53,16 @@ class Tracking:
     def seen(self, bericht_id: str) -> Received | None:
         return self.recent.get(bericht_id)
 
+    def minted(self, bericht_id: str, codes: frozenset[str]) -> Minted | None:
+        """An id minted for one of `codes` that this process does not remember: another replica took the message,
+        or this one before a restart (or long ago: lost, see docs/backoffice-aansluiten.md 4.4)."""
+        if bericht_id in self.recent:  # remembered: its Received says whose it is
+            return None
+        return self.ids.minted(bericht_id, codes)
+
     async def load(self, bericht_id: str) -> BerichtRecord | None:
         """The record of a message id; None for an unknown or impossible id, 503 while the store is down."""
-        if not _ID.fullmatch(bericht_id):
+        if not ID.fullmatch(bericht_id):
             return None
         return await self._read(self._get, bericht_id)
 
@@ -131,6 +139,19 @@ def pending(bericht_id: str) -> ProblemError:
         "retour-pending",
         "Retour not produced yet",
         f"the intake has not produced the retour of {bericht_id} yet",
+        headers={"Retry-After": "1"},
+        id=bericht_id,
+    )
+
+
+def not_recorded(bericht_id: str) -> ProblemError:
+    """409 on track and trace: an id minted for this key's sender that the store does not hold yet, and that
+    another replica (or this one before a restart) accepted; the intake records it shortly."""
+    return ProblemError(
+        409,
+        "not-recorded-yet",
+        "Not recorded yet",
+        f"message {bericht_id} was accepted and is not recorded yet",
         headers={"Retry-After": "1"},
         id=bericht_id,
     )
