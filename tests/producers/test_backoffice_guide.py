@@ -70,8 +70,8 @@ CHECKED = {  # every marked block of the guide; each is compared with the hub by
     "sleutels", "401", "403", "403-retour", "curl", "curl-gzip", "versturen", "versturen-0001", "retour-0001",
     "422-xsd", "422-xml", "413", "415", "400", "503", "retour-409", "retour-200", "retour-404-geen",
     "retour-404-onbekend", "retour-404-jw325", "retour-410",
-    "tt-ontvangen", "tt-beoordeeld", "outbox", "jw306-tr019", "jw325-tr304", "tt-duplicate", "tr056", "tr135",
-    "hub-validate", "hub-retour", "hub-ingest",
+    "tt-ontvangen", "tt-beoordeeld", "outbox", "tt-409", "jw306-tr019", "jw325-tr304", "tt-duplicate", "tr056",
+    "tr135", "hub-validate", "hub-retour", "hub-ingest",
 }  # fmt: skip
 
 
@@ -83,6 +83,8 @@ def _api_keys() -> str:
 
 
 API_KEYS = _api_keys()
+# HUB_PSEUDONYM_KEY: every gateway of one hub has it; the second one is the key after a rotation.
+HUB_KEY, ROTATED_KEY = SecretStr("guide-test-pseudonym-key-0123"), SecretStr("guide-test-pseudonym-key-4567")
 XML = {"Content-Type": "application/xml"}
 SSC, AANBIEDER = (
     next(k for k, codes in json.loads(API_KEYS).items() if code in codes) for code in ("0200", "12345678")
@@ -409,26 +411,44 @@ async def test_the_get_routes_are_503_while_the_store_is_away(validator: Validat
 # ---- 4: the answer ----------------------------------------------------------------------------------
 
 
-async def test_another_or_a_restarted_gateway_knows_an_unjudged_message_only_from_the_store(
+async def test_every_gateway_of_the_hub_knows_an_unjudged_message_of_the_sender(
     db: Engine, validator: Validator
 ) -> None:
-    """4.4, 3.5: only the gateway that took a message knows it before the intake records it; a buffered one is
-    in that gateway's memory alone."""
+    """4.4, 3.5: another gateway, and one restarted, answer as the one that took the message, for the sender's key
+    only (404 for another key, and for a gateway under another HUB_PSEUDONYM_KEY); a message kept in a buffer
+    that never reaches Kafka stays 409."""
     broker = make_broker(BrokerSettings(bootstrap_servers="127.0.0.1:1"))
-    buffering = RawPublisher(broker, Topics("ijw."), capacity=1)  # the broker is away: the message is kept
+    buffering = RawPublisher(broker, Topics("ijw."), capacity=2)  # the broker is away: the messages are kept
     auth = {"X-API-Key": SSC}
     async with (
-        guide_app(db, validator, buffering) as first,
-        guide_app(db, validator, FakePublisher()) as second,
+        guide_app(db, validator, buffering, pseudonym_key=HUB_KEY) as first,
+        guide_app(db, validator, FakePublisher(), pseudonym_key=HUB_KEY) as second,
     ):
         answer = await first.post("/berichten", content=xml("JW301"), headers=auth | XML)
-        assert answer.status_code == 202 and buffering.pending == 1
-        retour = f"/berichten/{answer.json()['id']}/retour"
-        assert (await first.get(retour, headers=auth)).status_code == 409
-        assert (await second.get(retour, headers=auth)).status_code == 404
-        assert (await second.get(answer.headers["location"], headers=auth)).status_code == 404
+        jw325 = await first.post("/berichten", content=xml("JW325"), headers=auth | XML)
+        assert (answer.status_code, jw325.status_code, buffering.pending) == (202, 202, 2)
+        bericht_id = answer.json()["id"]
+        pending, geen = f"/berichten/{bericht_id}/retour", f"/berichten/{jw325.json()['id']}/retour"
+        for path, status in ((pending, 409), (geen, 404)):  # JW325: 404 no-retour at once (4.1)
+            taken, elsewhere = (await first.get(path, headers=auth)), (await second.get(path, headers=auth))
+            assert (taken.status_code, elsewhere.status_code) == (status, status)
+            assert (elsewhere.json(), elsewhere.headers.get("retry-after")) == (
+                taken.json(),
+                taken.headers.get("retry-after"),
+            )
+        assert (await first.get(answer.headers["location"], headers=auth)).json()["status"] == "ontvangen"
+        await Hub(second, FakePublisher(), new_intake(db), db).example("tt-409", ids=[bericht_id])
+        for path in (answer.headers["location"], pending):
+            assert (await second.get(path, headers={"X-API-Key": AANBIEDER})).status_code == 404
+    async with (
+        guide_app(db, validator, FakePublisher(), pseudonym_key=HUB_KEY) as restarted,
+        guide_app(db, validator, FakePublisher(), pseudonym_key=ROTATED_KEY) as rotated,
+    ):
+        for path in (answer.headers["location"], pending):
+            assert (await restarted.get(path, headers=auth)).status_code == 409
+            assert (await rotated.get(path, headers=auth)).status_code == 404
     with session_factory(db)() as session:
-        assert session.exec(select(BerichtRecord)).all() == []
+        assert session.exec(select(BerichtRecord)).all() == []  # never recorded: 409 until the sender resends
 
 
 async def test_a_purged_retour_is_410(hub: Hub) -> None:
