@@ -6,7 +6,6 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,13 +13,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from lxml import etree
-from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from hub.intake import Intake
-from hub.metrics import HubMetrics
 from hub.settings import HubSettings
 from hub.store import audit
 from hub.store.db import make_engine, session_factory
@@ -39,43 +36,11 @@ from tests.producers.conftest import (
     GEMEENTE_KEY,
     OTHER_KEY,
     TODAY,
-    FakePublisher,
+    Parts,
     make_settings,
 )
 
 ID_LENGTH = 32
-
-
-@dataclass
-class Parts:
-    db: Engine
-    validator: Validator
-    publisher: FakePublisher = field(default_factory=FakePublisher)
-    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
-    broker_up: bool = True
-
-    def __post_init__(self) -> None:
-        self.metrics = HubMetrics(self.registry)
-
-    def app(self, *, roles_gateway: bool = True, engine: Engine | None = None, **settings: Any) -> FastAPI:
-        async def broker() -> bool:
-            return self.broker_up
-
-        return create_app(
-            make_settings(**settings),
-            self.validator,
-            session_factory(self.db),
-            self.publisher,
-            self.registry,
-            Health(broker=broker, engine=engine or self.db, timeout=1.0),
-            roles_gateway=roles_gateway,
-            metrics=self.metrics,
-        )
-
-
-@pytest.fixture
-def parts(db: Engine, validator: Validator) -> Parts:
-    return Parts(db, validator)
 
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:

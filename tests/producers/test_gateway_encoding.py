@@ -15,14 +15,12 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from sqlalchemy import Engine
 
 from hub.synth.berichten import xml
-from hub.validate import Validator
 from producers.coding import Coding, content_coding, decode, encoded_limit
 from producers.problems import ProblemError
-from tests.producers.conftest import AANBIEDER_KEY, GEMEENTE_KEY
-from tests.producers.test_gateway import Parts, assert_problem, client_for
+from tests.producers.conftest import AANBIEDER_KEY, GEMEENTE_KEY, Parts
+from tests.producers.test_gateway import assert_problem, client_for
 
 MIB = 1024 * 1024
 JW301 = xml("JW301")
@@ -32,11 +30,6 @@ def gzip_bomb(inflated: int) -> bytes:
     """Gzip members of 1 MiB of zeros each (about 1 KiB compressed apiece): `inflated` bytes from very few."""
     member = gzip.compress(bytes(MIB), compresslevel=9)
     return member * (inflated // MIB)
-
-
-@pytest.fixture
-def parts(db: Engine, validator: Validator) -> Parts:
-    return Parts(db, validator)
 
 
 async def post(

@@ -29,8 +29,8 @@ from hub.validate import Validator
 from producers.gateway import PROBLEM_JSON
 from producers.problems import PROBLEM_BASE
 from tests.mutations import BYTE_EDITS, mutate_bytes
-from tests.producers.conftest import AANBIEDER_KEY, GEMEENTE_KEY, OTHER_KEY
-from tests.producers.test_gateway import Parts, client_for
+from tests.producers.conftest import AANBIEDER_KEY, GEMEENTE_KEY, OTHER_KEY, Parts
+from tests.producers.test_gateway import client_for
 
 LIMIT = 4096  # HUB_MAX_MESSAGE_BYTES here: the JW301 (4063 bytes) sits just below it
 WIRE_LIMIT = LIMIT + LIMIT // 1024 + 64  # a compressed body is read this far (producers.coding.encoded_limit)

@@ -15,15 +15,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import Engine
 
 from hub.intake import Intake
 from hub.synth.berichten import xml
-from hub.validate import Validator
 from producers.tracking import Tracking
 from tests.hub.intake_helpers import new_intake
-from tests.producers.conftest import AANBIEDER, AANBIEDER_KEY, GEMEENTE, GEMEENTE_KEY, OTHER_KEY, TODAY
-from tests.producers.test_gateway import Parts, assert_problem, client_for, jw301, post
+from tests.producers.conftest import AANBIEDER, AANBIEDER_KEY, GEMEENTE, GEMEENTE_KEY, OTHER_KEY, TODAY, Parts
+from tests.producers.test_gateway import assert_problem, client_for, jw301, post
 from tests.producers.test_gateway_senders import retourbericht_for
 
 HUB_KEY = SecretStr("replicas-test-pseudonym-key-0123456789")  # one deployment: every replica has it
@@ -35,11 +33,6 @@ class Replicas:
     taker: httpx.AsyncClient  # the replica the POST reached
     other: httpx.AsyncClient
     taker_app: FastAPI
-
-
-@pytest.fixture
-def parts(db: Engine, validator: Validator) -> Parts:
-    return Parts(db, validator)
 
 
 @pytest.fixture

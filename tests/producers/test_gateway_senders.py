@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import Engine
 
 from hub.gi import synth as gi_synth
 from hub.gi.catalog import GI_BERICHTEN
@@ -38,8 +37,9 @@ from tests.producers.conftest import (
     GEMEENTE_KEY,
     OTHER_KEY,
     TODAY,
+    Parts,
 )
-from tests.producers.test_gateway import Parts, assert_problem, client_for, post
+from tests.producers.test_gateway import assert_problem, client_for, post
 
 KEY_OF = {GEMEENTE: GEMEENTE_KEY, AANBIEDER: AANBIEDER_KEY}
 RETOUR_OF = {info.answers or "": b for b, info in BERICHTEN.items() if info.is_retour}  # JW301 -> JW302, ...
@@ -56,11 +56,6 @@ def retourbericht_for(heenbericht: str) -> bytes:
 async def client(parts: Parts) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(parts.app()) as c:
         yield c
-
-
-@pytest.fixture
-def parts(db: Engine, validator: Validator) -> Parts:
-    return Parts(db, validator)
 
 
 @pytest.fixture
