@@ -73,6 +73,14 @@ NORM = Family(
     ("norm", "uitkomst", "regio"),
     "Norm outcomes (binnen, buiten), counted once when the later date becomes known.",
 )
+VERZOEKEN_ONBEANTWOORD_BOVEN_NORM = Family(
+    "jeugdhulp_verzoeken_onbeantwoord_boven_norm",
+    "gauge",
+    ("norm", "regio", "gemeente", "productcategorie"),
+    "JW315 requested products without the answer antwoord_verzoek_5_werkdagen counts (a toewijzing or a JW319 "
+    "of any VerzoekAntwoord) as of today whose term (5 working days after the JW315's Dagtekening) has passed; "
+    "a series exists while any requested product of its gemeente and productcategorie is unanswered.",
+)
 GI_BEPALINGEN = Family(
     "gi_bepalingen_total",
     "counter",
@@ -108,6 +116,7 @@ FAMILIES: tuple[Family, ...] = (
     IN_ZORG,
     BEEINDIGD,
     NORM,
+    VERZOEKEN_ONBEANTWOORD_BOVEN_NORM,
     GI_BEPALINGEN,
     GI_CAPACITEIT,
     GI_MAATREGELEN_WACHTEND,

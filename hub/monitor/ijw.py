@@ -18,6 +18,7 @@ from hub.events.models import (
     ToewijzingOntvangen,
     parse_event,
 )
+from hub.monitor import contract
 from hub.monitor.model import (
     ONBEKEND,
     Beeindiging,
@@ -28,7 +29,7 @@ from hub.monitor.model import (
     Sample,
     WachtRij,
 )
-from hub.monitor.norms import ANTWOORD_VERZOEK, seconden, uitkomst
+from hub.monitor.norms import ANTWOORD_VERZOEK, seconden, termijn_grens, uitkomst
 from hub.monitor.registry import Context, bron, event_kind, observer, wacht_bron
 from hub.store import facts, gauges
 
@@ -137,6 +138,16 @@ def wachtende_ijw(session: Session, peil: Peil) -> Iterator[WachtRij]:
     """The verzoek and toewijzing stages of jeugdhulp_wachtend."""
     yield from gauges.wachtende_verzoeken(session, peil.vandaag, peil.boven_norm_grens)
     yield from gauges.wachtende_toewijzingen(session, peil.vandaag, peil.boven_norm_grens)
+
+
+@bron(contract.VERZOEKEN_ONBEANTWOORD_BOVEN_NORM.name)
+def onbeantwoorde_verzoeken(session: Session, peil: Peil) -> Iterator[Sample]:
+    """The requested products past the answer term that _antwoord_norm has no answer for yet, per gemeente and
+    Categorie; a group with unanswered products all within the term is a series at 0."""
+    grens = termijn_grens(ANTWOORD_VERZOEK, peil.vandaag)
+    for r in gauges.onbeantwoorde_verzoeken(session, peil.vandaag, grens):
+        labels = {"norm": ANTWOORD_VERZOEK, "gemeente": r.gemeente, "productcategorie": r.productcategorie}
+        yield labels, float(r.boven_termijn)
 
 
 @bron("jeugdhulp_in_zorg")

@@ -4,6 +4,8 @@ As of `vandaag` (today or --as-of): a JW315 exists from its Dagtekening, a toewi
 Toewijzingsdatum (the version in force is the latest one dated up to vandaag, IV013), a start from its
 Begindatum, and an answer (toewijzing or rejection) from its own date. Deleted start and stop lines
 (StatusAanlevering 3) count as never sent. Rows come back grouped by gemeente, aanbieder and Categorie.
+The requested products still without the answer antwoord_verzoek_5_werkdagen counts take that norm's answer
+(hub.store.facts.eerste_antwoord) and its date instead.
 
 The earliest known moment of a chain is pluggable: HERKOMST holds, per stage, functions returning a subquery
 with the key columns and `begin` (the GI pipeline adds its datum bepaling), tried before the built-in dates.
@@ -12,13 +14,15 @@ with the key columns and `begin` (the GI pipeline adds its datum bepaling), trie
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, FromClause, Subquery, and_, case, exists, false, func, or_, select
 from sqlmodel import Session
 
 from hub.monitor.model import WachtRij
+from hub.store import facts
 from hub.store.tables import (
     IN_FORCE,
     AntwoordRecord,
@@ -196,6 +200,84 @@ def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[Wa
         .group_by(V.c.gemeente, V.c.aanbieder, V.c.categorie)
     )
     return [_rij("verzoek", row) for row in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class OnbeantwoordRij:
+    """Requested products of one gemeente and Categorie without their answer as of a day: `aantal` of them,
+    `boven_termijn` of them sent on or before the cut-off of the answer term."""
+
+    gemeente: str
+    productcategorie: str | None
+    aantal: int
+    boven_termijn: int
+
+
+def _met_referentie(tabel: FromClause, *voorwaarden: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A row of `tabel` (toewijzing or antwoord) about the requested product V, found in its
+    (aanbieder, referentie_aanbieder) index; the gemeente as facts.toegewezen and facts.eerste_antwoord match it."""
+    return exists().where(
+        tabel.c.aanbieder == V.c.aanbieder,
+        tabel.c.referentie_aanbieder == V.c.referentie_aanbieder,
+        tabel.c.gemeente == V.c.gemeente,
+        *voorwaarden,
+    )
+
+
+def onbeantwoorde_verzoeken(session: Session, vandaag: date, grens: date | None) -> list[OnbeantwoordRij]:
+    """JW315 requested products sent by vandaag whose answer, as antwoord_verzoek_5_werkdagen counts it, has not
+    come by vandaag; per gemeente and Categorie, with how many were sent on or before `grens` (None: none).
+
+    The answer is facts.eerste_antwoord's: the first accepted of a toewijzing carrying the ReferentieAanbieder
+    (dated by its first version's Toewijzingsdatum) and a JW319 of any VerzoekAntwoord (by its Dagtekening). So
+    a product unanswered as of a day D whose answer then comes dated D is counted `buiten` exactly when it was
+    sent on or before grens = norms.termijn_grens(ANTWOORD_VERZOEK, D). A product without any answer row is unanswered (one grouped query); one
+    with an answer row dated after vandaag (only with --as-of in the past: an answer's date is not after its
+    Dagtekening, TR134, nor that after the day it came, TR135) is judged by eerste_antwoord itself.
+    A JW317 (VOW) is no JW315 and never counts, as for the norm (docs/definities.md 6.10).
+    """
+    boven: ColumnElement[bool] = false() if grens is None else V.c.dagtekening <= grens
+    zonder_antwoord = (
+        select(V.c.gemeente, V.c.categorie, func.count(), func.sum(case((boven, 1), else_=0)))
+        .where(V.c.soort == VOT, V.c.dagtekening <= vandaag, ~_met_referentie(T), ~_met_referentie(A))
+        # Categorie first: grouped by gemeente first, SQLite walks ix_verzoek_client for its order and looks every
+        # row up in the table again, where a plain walk and a sort of the few groups does.
+        .group_by(V.c.categorie, V.c.gemeente)
+    )
+    telling: dict[tuple[str, str | None], list[int]] = {}
+    for gemeente, categorie, aantal, n_boven in session.execute(zonder_antwoord):
+        telling[(gemeente, categorie)] = [int(aantal), int(n_boven or 0)]
+    for gemeente, categorie, dagtekening in _later_beantwoord(session, vandaag):
+        rij = telling.setdefault((gemeente, categorie), [0, 0])
+        rij[0] += 1
+        rij[1] += grens is not None and dagtekening <= grens
+    return [OnbeantwoordRij(g, c, aantal, n_boven) for (g, c), (aantal, n_boven) in telling.items()]
+
+
+def _later_beantwoord(session: Session, vandaag: date) -> list[tuple[str, str | None, date]]:
+    """(gemeente, Categorie, Dagtekening) of the requested products sent by vandaag whose counted answer is dated
+    after vandaag: found among those with an answer row dated after it (any version of a toewijzing carrying
+    the reference, any JW319), then decided by facts.eerste_antwoord, the norm's own reading."""
+    t, versie = T.alias("met_referentie"), T.alias("versie")
+    later_versie = exists().where(
+        versie.c.gemeente == t.c.gemeente,
+        versie.c.toewijzing_nummer == t.c.toewijzing_nummer,
+        versie.c.toewijzingsdatum > vandaag,
+    )
+    stmt = select(
+        V.c.gemeente, V.c.aanbieder, V.c.referentie_aanbieder, V.c.categorie, V.c.dagtekening
+    ).where(
+        V.c.soort == VOT,
+        V.c.dagtekening <= vandaag,
+        or_(_met_referentie(t, later_versie), _met_referentie(A, A.c.dagtekening > vandaag)),
+    )
+    found = []
+    for gemeente, aanbieder, referentie, categorie, dagtekening in session.execute(stmt).all():
+        toewijzing = facts.toegewezen(session, gemeente, aanbieder, referentie)
+        antwoord = facts.eerste_antwoord(session, gemeente, aanbieder, referentie, toewijzing)
+        if antwoord is None or antwoord > vandaag:
+            found.append((gemeente, categorie, dagtekening))
+    return found
 
 
 def in_zorg(session: Session, vandaag: date) -> list[tuple[str, str, str | None, int]]:

@@ -221,5 +221,11 @@ def check_metrics(values: Samples) -> None:
         # The toewijzing (2026-10-20) is not 3 months old; its chain began with the bepaling of 2026-10-01.
         assert v(boven, fase=fase, regio=R, gemeente=G, productcategorie=cat) == 1, fase
     assert v("jeugdhulp_in_zorg", regio=R, gemeente=G, productcategorie=CAT, aanbieder=AGB) == 2
+    # The huisarts's request (43) of 2026-09-07 never got an answer: long past its 5 working days.
+    onbeantwoord = "jeugdhulp_verzoeken_onbeantwoord_boven_norm"
+    assert {k: x for k, x in values.items() if k[0] == onbeantwoord} == {
+        (onbeantwoord, tuple(sorted({"norm": "antwoord_verzoek_5_werkdagen", "regio": R, "gemeente": G,
+                                     "productcategorie": m.CAT_B}.items()))): 1.0
+    }  # fmt: skip
     # M-A and M-B have both dates; M-C and M-D are known from a GI001 only, without an uitspraak: none waits.
     assert [k for k in values if k[0].startswith("gi_maatregelen_wachtend")] == []
