@@ -55,6 +55,8 @@ BEPALING_LABELS = "gi, regio, productcategorie"  # gi_bepalingen_total's contrac
 MAATREGELEN_WACHTEND = "norm_regio:gi_maatregelen_wachtend:sum"
 MAATREGELEN_BOVEN = "norm_regio:gi_maatregelen_wachtend_boven_norm:sum"
 MAATREGELEN_BOVEN_GI = "norm_gi_regio:gi_maatregelen_wachtend_boven_norm:max"
+VERZOEKEN_ONBEANTWOORD = "norm_regio:jeugdhulp_verzoeken_onbeantwoord_boven_norm:sum"
+VERZOEKEN_ONBEANTWOORD_PC = "norm_regio_productcategorie:jeugdhulp_verzoeken_onbeantwoord_boven_norm:sum"
 
 
 # --- building blocks --------------------------------------------------------------------------------------
@@ -970,6 +972,52 @@ def normen() -> Json:
                             ),
                         ),
                         "Per gecertificeerde instelling (AGB-code, de Afzender van de GI002).",
+                        width=8,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                ),
+            ),
+            Row(
+                "Verzoeken om toewijzing na 5 werkdagen nog zonder antwoord (nu)",
+                (
+                    Panel(
+                        "Zonder antwoord over de termijn",
+                        "timeseries",
+                        (Query(f"sum by (regio) ({VERZOEKEN_ONBEANTWOORD}{{{REGIO}}})", "{{regio}}"),),
+                        "Aangevraagde producten (JW315) die meer dan 5 werkdagen na de Dagtekening nog geen "
+                        "toewijzing en geen antwoordbericht (JW319, ook niet in onderzoek) hebben. Elk telt als "
+                        "buiten de norm antwoord_verzoek_5_werkdagen zodra het antwoord komt.",
+                        width=8,
+                        stacked=True,
+                    ),
+                    Panel(
+                        "Zonder antwoord per regio",
+                        "bargauge",
+                        (
+                            Query(
+                                f"sum by (regio) ({VERZOEKEN_ONBEANTWOORD}{{{REGIO}}})",
+                                "{{regio}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Per jeugdregio van de gemeente van het verzoek; de alert VerzoekOnbeantwoordBovenNorm vuurt "
+                        "voor elke regio boven 0.",
+                        width=8,
+                        decimals=0,
+                        thresholds=(("green", None), ("red", 1)),
+                    ),
+                    Panel(
+                        "Zonder antwoord per productcategorie",
+                        "bargauge",
+                        (
+                            Query(
+                                f"sum by (productcategorie) ({VERZOEKEN_ONBEANTWOORD_PC}{{{REGIO}}})",
+                                "{{productcategorie}}",
+                                instant=True,
+                            ),
+                        ),
+                        "Productcategorie (JZ020) van het aangevraagde product; onbekend als het er geen heeft.",
                         width=8,
                         decimals=0,
                         thresholds=(("green", None), ("red", 1)),

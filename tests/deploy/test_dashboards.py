@@ -314,6 +314,9 @@ HUB_READY_SERIES = (
     # The history ends today: maatregelen of its last weeks still wait for their gedragen koers (2 to 9 of them
     # for histories ending on 24 days over a year), and live traffic adds uitspraken dated today.
     "gi_maatregelen_wachtend{",
+    # Requests of the history's last three weeks still wait for their answer (the simulator answers after up to
+    # 15 working days): a series per gemeente and categorie, above 0 where one is past its 5 working days.
+    "jeugdhulp_verzoeken_onbeantwoord_boven_norm{",
 )
 
 
