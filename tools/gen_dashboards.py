@@ -986,8 +986,8 @@ def normen() -> Json:
                         "timeseries",
                         (Query(f"sum by (regio) ({VERZOEKEN_ONBEANTWOORD}{{{REGIO}}})", "{{regio}}"),),
                         "Aangevraagde producten (JW315) die meer dan 5 werkdagen na de Dagtekening nog geen "
-                        "toewijzing en geen antwoordbericht (JW319, ook niet in onderzoek) hebben. Elk telt als "
-                        "buiten de norm antwoord_verzoek_5_werkdagen zodra het antwoord komt.",
+                        "toewijzing en geen antwoordbericht (JW319, ook niet in onderzoek) hebben. Een antwoord met "
+                        "de datum van vandaag of later telt als buiten de norm antwoord_verzoek_5_werkdagen.",
                         width=8,
                         stacked=True,
                     ),

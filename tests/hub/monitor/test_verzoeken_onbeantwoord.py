@@ -111,3 +111,20 @@ def test_a_request_in_the_stand_on_the_day_of_its_answer_is_buiten_one_not_in_it
     assert onbeantwoord(db, D) is None  # nothing unanswered: no series
     # As of a day before the answers the requests wait again (an --as-of in the past).
     assert onbeantwoord(db, date(2026, 5, 1)) == 1
+
+
+def test_an_answer_dated_before_the_day_it_comes_can_be_binnen_and_leaves_the_earlier_stands(
+    db: Engine,
+) -> None:
+    """docs/definities.md 3.6: the stand of D promises `buiten` for an answer dated D or later, not for one that
+    arrives later dated back within the term; the stands of the days from that date on then no longer hold it."""
+    p = Pipeline(db, today=D)
+    p.stuur("JW315", jw315("DO23APR"))
+    assert onbeantwoord(db, D) == 1
+    p.stuur(
+        "JW319", jw319("DO23APR", date(2026, 4, 30), "1")
+    )  # sent late: dated Thu 30 Apr, its 4th working day
+    assert uitkomst(db, "DO23APR") == "binnen"
+    assert onbeantwoord(db, D) is None
+    assert onbeantwoord(db, date(2026, 4, 30)) is None
+    assert onbeantwoord(db, date(2026, 4, 29)) == 0  # unanswered then, within its term
