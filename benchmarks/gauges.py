@@ -16,6 +16,7 @@ import contextlib
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from stores import throwaway_postgres  # benchmarks/stores.py, next to this scri
 
 from hub.monitor.collector import MonitorCollector
 from hub.monitor.gi import NORM_DATUMS
-from hub.monitor.norms import boven_norm_grens, termijn_grens
+from hub.monitor.norms import ANTWOORD_VERZOEK, boven_norm_grens, termijn_grens
 from hub.monitor.processor import Processor
 from hub.monitor.registry import Regios, load_plugins
 from hub.store import gauges, gi_monitor
@@ -80,6 +81,9 @@ def queries(engine: Engine) -> dict[str, Callable[[], Any]]:
     sessions = session_factory(engine)
     grens = boven_norm_grens(TOT)
     termijnen = {veld: termijn_grens(norm, TOT) for norm, veld in NORM_DATUMS}
+    # As of a month before the stream ends, the answers of that month are dated after the day: each such request
+    # is judged by facts.eerste_antwoord, the slow path of an --as-of in the past.
+    eerder = TOT - timedelta(days=30)
 
     def in_session(fn: Callable[[Session], Any]) -> Callable[[], Any]:
         def run() -> Any:
@@ -94,6 +98,12 @@ def queries(engine: Engine) -> dict[str, Callable[[], Any]]:
         "wachtende_verzoeken": in_session(lambda s: gauges.wachtende_verzoeken(s, TOT, grens)),
         "wachtende_toewijzingen": in_session(lambda s: gauges.wachtende_toewijzingen(s, TOT, grens)),
         "in_zorg": in_session(lambda s: gauges.in_zorg(s, TOT)),
+        "onbeantwoorde_verzoeken": in_session(
+            lambda s: gauges.onbeantwoorde_verzoeken(s, TOT, termijn_grens(ANTWOORD_VERZOEK, TOT))
+        ),
+        "  as of 30 days before": in_session(
+            lambda s: gauges.onbeantwoorde_verzoeken(s, eerder, termijn_grens(ANTWOORD_VERZOEK, eerder))
+        ),
         "wachtende_bepalingen (GI)": in_session(lambda s: gi_monitor.wachtende_bepalingen(s, TOT, grens)),
         "wachtende_maatregelen (GI)": in_session(
             lambda s: gi_monitor.wachtende_maatregelen(s, TOT, termijnen)
