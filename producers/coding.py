@@ -8,6 +8,7 @@ its own bound. The message the hub judges, stores and publishes is the inflated 
 
 from __future__ import annotations
 
+import re
 import zlib
 from typing import Literal
 
@@ -19,6 +20,11 @@ _CODINGS: dict[str, Coding] = {"identity": "identity", "gzip": "gzip", "x-gzip":
 # zlib's window bits per coding: 16 + 15 reads the gzip wrapper; deflate is the zlib format RFC 9110 8.4.1.2 names.
 _WBITS: dict[Coding, int] = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 _GZIP_MAGIC = b"\x1f\x8b"
+_ZEROS = re.compile(rb"\0*")  # padding after a gzip member
+# A member is fed to zlib in pieces from 64 bytes doubling to 1 MiB: a tiny member costs a small piece, a large
+# one few calls.
+_FIRST_PIECE = 64
+_LARGEST_PIECE = 1024 * 1024
 
 
 def content_coding(values: list[str]) -> Coding:
@@ -66,26 +72,35 @@ def decode(body: bytes, coding: Coding, limit: int) -> bytes:
     if coding == "identity":
         return body
     out = bytearray()
-    rest = body
+    view = memoryview(body)
+    at = 0  # where the next member begins
     while True:
         inflater = zlib.decompressobj(_WBITS[coding])
-        try:
-            # At most one byte more than the limit: produced only to know the limit is passed.
-            out += inflater.decompress(rest, limit + 1 - len(out))
-        except zlib.error as exc:
-            raise _undecodable(coding, str(exc)) from None
-        if len(out) > limit:
-            raise too_large(limit, coding)
-        # Below the limit the inflater took all input: it either ended its stream or needs more than there is.
-        if not inflater.eof:
-            raise _undecodable(coding, "it is cut short")
-        rest = inflater.unused_data
+        size = _FIRST_PIECE
+        while not inflater.eof:
+            if at == len(body):
+                raise _undecodable(coding, "it is cut short")
+            # The body in pieces growing from small: what a member leaves of its last piece is copied and handed
+            # on, so the many tiny members a body can hold cost each a small piece, never the whole rest.
+            piece = view[at : at + size]
+            at += len(piece)
+            size = min(2 * size, _LARGEST_PIECE)
+            try:
+                # At most one byte more than the limit: produced only to know the limit is passed.
+                out += inflater.decompress(piece, limit + 1 - len(out))
+            except zlib.error as exc:
+                raise _undecodable(coding, str(exc)) from None
+            if len(out) > limit:
+                raise too_large(limit, coding)
+            # Below the limit the inflater took the whole piece: it ended its stream or needs the next piece.
+        at -= len(inflater.unused_data)
         if coding == "gzip":
-            rest = rest.lstrip(b"\0")
-        if not rest:
+            zeros = _ZEROS.match(body, at)  # \0* matches at any place
+            at = zeros.end() if zeros else at
+        if at == len(body):
             return bytes(out)
-        if coding != "gzip" or not rest.startswith(_GZIP_MAGIC):
-            raise _undecodable(coding, f"{len(rest)} bytes follow the end of the stream")
+        if coding != "gzip" or not body.startswith(_GZIP_MAGIC, at):
+            raise _undecodable(coding, f"{len(body) - at} bytes follow the end of the stream")
 
 
 def _undecodable(coding: Coding, why: str) -> ProblemError:

@@ -12,6 +12,7 @@ import random
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -141,6 +142,48 @@ def test_the_wire_bound_leaves_room_for_incompressible_data() -> None:
             assert len(zlib.compress(noise[:limit], level)) <= encoded_limit(limit, "deflate")
             assert len(gzip.compress(noise[:limit], level)) <= encoded_limit(limit, "gzip")
     assert encoded_limit(4096, "identity") == 4096
+
+
+class _Fed:
+    """zlib.decompressobj as it is, counting the compressed bytes handed to its inflaters."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.real = zlib.decompressobj
+
+    def __call__(self, wbits: int) -> _Counted:
+        return _Counted(self, self.real(wbits))
+
+
+class _Counted:
+    def __init__(self, fed: _Fed, inflater: Any) -> None:
+        self.fed, self.inflater = fed, inflater
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        self.fed.bytes += len(data)
+        out: bytes = self.inflater.decompress(data, max_length)
+        return out
+
+    def __getattr__(self, name: str) -> Any:  # eof, unused_data, unconsumed_tail
+        return getattr(self.inflater, name)
+
+
+async def test_many_gzip_members_cost_work_in_proportion_to_the_body(
+    parts: Parts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty members of 20 bytes each, then the message: every byte goes through zlib a bounded number of times.
+
+    Handing each member the whole rest of the body made the work grow with the square of the body: a 25 MiB body
+    of empty members kept a worker thread busy for minutes and yielded nothing past the limit to refuse.
+    """
+    body = gzip.compress(b"") * 20_000 + gzip.compress(JW301)
+    fed = _Fed()
+    monkeypatch.setattr(zlib, "decompressobj", fed)
+    async with client_for(parts.app()) as client:
+        answer = await post(client, body, "gzip")
+    assert answer.status_code == 202, answer.text
+    assert [p.raw for p in parts.publisher.published] == [JW301]
+    assert 0 < fed.bytes <= 8 * len(body), (fed.bytes, len(body))
 
 
 # ---- POST /berichten --------------------------------------------------------------------------------
