@@ -79,7 +79,10 @@ def seen(
     params = {"afzender": afzender, "bericht": bericht, "identificatie": identificatie}
     rows = run(session, _SAME_HEADER, params).all()  # nearly always none: a new message
     bekend = any(r.outcome == "accepted" for r in rows)
-    same = [r for r in rows if r.content_hash == content_hash]
+    # A dead-lettered record (failed) was never judged and changed no state: earlier only to its own redelivery.
+    same = [
+        r for r in rows if r.content_hash == content_hash and (r.outcome != "failed" or r.id == bericht_id)
+    ]
     if not same:
         return Seen(None, bekend)
     # its own record, else the accepted one (at most one: ux_bericht_identificatie), else the newest: a resend

@@ -13,9 +13,9 @@ from sqlmodel import select
 from hub.intake import OUTCOME_FAILED, Inbound, Intake
 from hub.store import audit
 from hub.store.db import session_factory
-from hub.store.tables import BerichtRecord, ToewijzingRecord
+from hub.store.tables import BerichtRecord, DeclaratieRecord, ToewijzingRecord
 from hub.synth.berichten import spec
-from hub.synth.build import to_xml
+from hub.synth.build import edit, to_xml
 from tests.hub.intake_helpers import TODAY, new_intake
 
 NOON = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
@@ -141,3 +141,19 @@ def test_a_message_without_a_retour_is_recorded_without_one(intake: Intake, db: 
     assert intake.record_dead_letter(dead)
     row = record_of(db, DEAD)
     assert (row.outcome, row.bericht, row.retour, row.retour_bericht) == ("failed", bericht, None, None)
+
+
+def test_a_rejected_resend_of_a_dead_lettered_jw323_is_kept_as_not_sent(intake: Intake, db: Engine) -> None:
+    """The failed record was never judged and recorded no state: the first judgement of the same bytes records
+    the declaration a JW323 rejected within its Declaratie leaves (hub.oordeel vastleggen), as without it."""
+    assert intake.verwerk(to_xml("JW301", spec("JW301"))).outcome == "accepted"
+    onbekend = to_xml("JW323", edit(spec("JW323"), "Declaratie/Clienten/Client/Bsn", "999990019"))  # TR304
+    intake.record_dead_letter(intake.dead_letter(Inbound(onbekend, DEAD, RECEIVED)))
+    resent = intake.verwerk(onbekend, bericht_id="e" * 32)
+    assert (resent.outcome, [v.rule for v in resent.errors]) == ("rejected", ["TR304"])
+    with session_factory(db)() as session:
+        assert [d.afgewezen for d in session.exec(select(DeclaratieRecord))] == [True]
+    again = intake.verwerk(onbekend, bericht_id="f" * 32)  # judged again, recorded once
+    assert (again.outcome, [v.rule for v in again.errors]) == ("rejected", ["TR304"])
+    with session_factory(db)() as session:
+        assert [d.afgewezen for d in session.exec(select(DeclaratieRecord))] == [True]
