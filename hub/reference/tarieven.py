@@ -45,7 +45,7 @@ class Contracttarief:
     @property
     def voorrang(self) -> tuple[bool, int, bool]:
         """Higher goes first: a row for the aanbieder, then a gemeente's before a jeugdregio's before one for
-        all, then one for the line's own Eenheid."""
+        all, then one for a unit (Tarieven.voor: the line's own before the hourly one for minutes)."""
         return (self.bereik.aanbieder is not None, self.bereik.gebied, self.eenheid is not None)
 
     def verwacht(self, eenheid: str) -> int | None:
@@ -96,10 +96,17 @@ class Tarieven:
     ) -> Contracttarief | None:
         """The row that decides a Prestatie's tariff, or None when no row applies to it."""
         regio = None if gemeente is None else self.regio_van.get(gemeente)
+        beste: Contracttarief | None = None
         for rij in self.rijen.get(productcode, ()):
+            if beste is not None and rij.voorrang != beste.voorrang:
+                break  # in order of voorrang: the rest rank lower
             if rij.bereik.omvat(gemeente, regio, aanbieder, datum) and rij.verwacht(eenheid) is not None:
-                return rij
-        return None
+                # A minutes line has two rows for a unit at one voorrang, its own and the hourly one (IV081):
+                # its own decides, wherever the file has it.
+                if rij.eenheid == eenheid:
+                    return rij
+                beste = beste or rij
+        return beste
 
 
 def load_tarieven(path: Path, gemeenten_file: Path | None = None) -> Tarieven:

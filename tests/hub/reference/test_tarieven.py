@@ -173,3 +173,19 @@ def test_the_guides_examples_read(tmp_path: Path) -> None:
     assert len(blocks) == 2
     for i, block in enumerate(blocks):
         assert tarief(load_tarieven(csv_file(tmp_path, block, f"{i}.csv"))) is not None
+
+
+@pytest.mark.parametrize(
+    "rows",
+    ["45A53,8000,04\n45A53,135,01\n", "45A53,135,01\n45A53,8000,04\n"],
+    ids=["hours-first", "minutes-first"],
+)
+def test_a_row_for_minutes_decides_a_minutes_line_before_an_hourly_row_in_any_order(
+    tmp_path: Path, rows: str
+) -> None:
+    """Both rows judge a minutes line (the hourly one through IV081); the row for the line's own unit decides,
+    whichever comes first in the file."""
+    t = tarieven_of(tmp_path, "productcode,tarief,eenheid\n" + rows)
+    assert (tarief(t, eenheid="01"), tarief(t, eenheid="04")) == (135, 8000)
+    rij = t.voor("45A53", gemeente=APELDOORN, aanbieder=AANBIEDER, datum=date(2026, 10, 1), eenheid="01")
+    assert rij is not None and rij.eenheid == "01"
