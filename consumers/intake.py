@@ -263,7 +263,8 @@ class IntakeWorker:
         message has a header, then the record marked published.
 
         The record goes in before the retour, so the retour dispatcher finds it to mark delivered. Recording is
-        best effort: the store may be what failed, and the dead letter and retour go out without it.
+        best effort: the store may be what failed, and the dead letter and retour go out without it. So are the
+        record and retour themselves: the validator may be what failed, and the dead letter goes out alone.
         """
         letter = DeadLetter(
             reason="processing-failed",
@@ -273,29 +274,46 @@ class IntakeWorker:
             first_seen=item.received_at or datetime.now(UTC),
             attempts=attempts,
         )
+        dead: DeadLettered | None = None
+        recorded = False
         try:
             await (await self._send_dead_letter(letter, record.key, record))
             self.metrics.dead_letters.labels(reason=letter.reason).inc()
-            dead = await asyncio.to_thread(self.intake.dead_letter, item)
-            recorded = await self._record_dead_letter(dead)
-            result = dead.result
-            if result.retour is not None and result.retour_bericht:
-                await self.broker.publish(
-                    result.retour,
-                    self.topics.retour,
-                    key=record.key,
-                    headers={
-                        HEADER_ID: result.bericht_id,
-                        "bericht": result.retour_bericht,
-                        "ontvanger": result.retour_ontvanger or "",
-                        "content-type": "application/xml",
-                    },
-                )
-                self.metrics.retour.labels(bericht=result.retour_bericht).inc()
+            dead = await self._dead_letter_answer(item)
+            if dead is not None:
+                recorded = await self._record_dead_letter(dead)
+                await self._publish_dead_letter_retour(dead.result, record.key)
         except Exception as publish_exc:  # the broker itself is gone: do not ack, let the group redeliver
             raise publish_exc from exc
-        if recorded:
-            await self._record_dead_letter_published(result.bericht_id)
+        if recorded and dead is not None:
+            await self._record_dead_letter_published(dead.result.bericht_id)
+
+    async def _dead_letter_answer(self, item: Inbound) -> DeadLettered | None:
+        """Its 0001 retour and record; None (logged) when they cannot be built, as when the validator itself is
+        what fails on the message: the dead letter is out, the partition must flow on."""
+        try:
+            return await asyncio.to_thread(self.intake.dead_letter, item)
+        except Exception as exc:
+            log.warning(
+                "dead letter not answered: no 0001 retour and no record",
+                extra={"bericht_id": item.bericht_id, "error": type(exc).__name__},  # no str(exc)
+            )
+            return None
+
+    async def _publish_dead_letter_retour(self, result: IntakeResult, key: bytes | None) -> None:
+        if result.retour is not None and result.retour_bericht:
+            await self.broker.publish(
+                result.retour,
+                self.topics.retour,
+                key=key,
+                headers={
+                    HEADER_ID: result.bericht_id,
+                    "bericht": result.retour_bericht,
+                    "ontvanger": result.retour_ontvanger or "",
+                    "content-type": "application/xml",
+                },
+            )
+            self.metrics.retour.labels(bericht=result.retour_bericht).inc()
 
     async def _record_dead_letter(self, dead: DeadLettered) -> bool:
         """The record of a dead-lettered message in its own transaction; False (logged) when it was not written now."""

@@ -52,10 +52,13 @@ class PoisonedIntake(Intake):
     `store_fails`: recording the dead letter fails too, as when the store is what made the message fail.
     """
 
-    def __init__(self, base: Intake, poison: Bericht, *, store_fails: bool = False) -> None:
+    def __init__(
+        self, base: Intake, poison: Bericht, *, store_fails: bool = False, validator_fails: bool = False
+    ) -> None:
         super().__init__(base.validator, base.sessions, base.pseudonym, clock=base.clock, now=base.now)
         self.poison = poison
         self.store_fails = store_fails
+        self.validator_fails = validator_fails
         self.attempts = 0
 
     def verwerk(
@@ -72,6 +75,13 @@ class PoisonedIntake(Intake):
         if any(self._is_poison(item.raw) for item in items):
             self._fail()
         return super().verwerk_batch(items)
+
+    def dead_letter(self, item: Inbound) -> DeadLettered:
+        """`validator_fails`: the poison is one the validator itself crashes on (a rule of levels 1, 2 or 4), so
+        its 0001 answer cannot be built either."""
+        if self.validator_fails and self._is_poison(item.raw):
+            self._fail()
+        return super().dead_letter(item)
 
     def record_dead_letter(self, dead: DeadLettered) -> bool:
         if self.store_fails:
@@ -295,5 +305,50 @@ async def test_a_dead_letter_the_store_cannot_record_is_logged_and_blocks_nothin
         logging.WARNING, poison.bericht_id, "TransientError",
     )  # fmt: skip
     logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    for secret in (poison.persoon.bsn, poison.persoon.achternaam, poison.persoon.voornamen):
+        assert secret not in logged
+
+
+async def test_a_poison_the_validator_crashes_on_is_dead_lettered_and_blocks_nothing(
+    tansu: EmbeddedBroker, stream: list[Bericht], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No 0001 answer can be built for it (validating it fails again): the dead letter goes out, the failure is
+    logged with its id and class only, and every other message of the stream, those of its poll included, is
+    judged and answered."""
+    poison, pair = first_jw307(stream)
+    assert poison.persoon is not None
+    topics = await new_topics(tansu)
+    url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    caplog.set_level(logging.INFO)
+    ids = {b.bericht_id for b in stream}
+    settings = hub_settings(url, max_attempts=MAX_ATTEMPTS)
+
+    def poisoned(intake: Intake) -> Intake:
+        return PoisonedIntake(intake, poison, validator_fails=True)
+
+    async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings, wrap=poisoned) as (
+        runtime,
+        progress,
+    ):
+        await publish(tansu.bootstrap, topics, stream)
+        engine = reader(url)
+        await wait_until(lambda: finished(engine, ids - {poison.bericht_id}), timeout=60)
+        await wait_until(lambda: set(progress.judged) == ids, timeout=30)
+        dead_letter_count = sample(runtime, "hub_dead_letters_total", reason="processing-failed")
+    records = await read_topics(tansu.bootstrap, [topics.dead_letter, topics.retour])
+    rows = audit_rows(engine)
+    engine.dispose()
+
+    assert dead_letter_count == 1
+    assert [r.headers["bericht-id"] for r in records if r.topic == topics.dead_letter] == [poison.bericht_id]
+    retouren = [r for r in records if r.topic == topics.retour and r.key == poison.key.encode()]
+    assert [r.headers["bericht-id"] for r in retouren] == [b.bericht_id for b in pair if b is not poison]
+    assert poison.bericht_id not in rows
+    assert {i: r.outcome for i, r in rows.items()} == {i: "accepted" for i in ids - {poison.bericht_id}}
+    [line] = [r for r in caplog.records if r.getMessage().startswith("dead letter not answered")]
+    assert (line.levelno, getattr(line, "bericht_id", None), getattr(line, "error", None)) == (
+        logging.WARNING, poison.bericht_id, "ValueError",
+    )  # fmt: skip
+    logged = "\n".join(f"{r.getMessage()} {vars(r)} {r.exc_text or ''}" for r in caplog.records)
     for secret in (poison.persoon.bsn, poison.persoon.achternaam, poison.persoon.voornamen):
         assert secret not in logged
