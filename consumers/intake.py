@@ -104,14 +104,20 @@ class IntakeWorker:
         start = time.perf_counter()
         records = in_ontvangstvolgorde(records)
         items = [Inbound(r.value or b"", bericht_id_for(r), received_at_for(r)) for r in records]
-        results = await self._verwerk_batch(items)
-        if results is None:
-            for record, item in zip(records, items, strict=True):
-                await self._handle_one(record, item)
-        else:
-            await self.publish_many(results, [r.key for r in records])
-            for result in results:
-                _log_judged(result)
+        try:
+            results = await self._verwerk_batch(items)
+            if results is None:
+                for record, item in zip(records, items, strict=True):
+                    await self._handle_one(record, item)
+            else:
+                await self.publish_many(results, [r.key for r in records])
+                for result in results:
+                    _log_judged(result)
+        except Exception:
+            # Rewind to the poll's first offsets, as the processors do: the consumer would otherwise poll on, and
+            # the next ack would commit past records never handled (a broker error while dead-lettering).
+            await msg.nack()
+            raise
         per_message = (time.perf_counter() - start) / len(records)
         for _ in records:
             self.metrics.processing_seconds.labels(stage="intake").observe(per_message)
@@ -284,7 +290,8 @@ class IntakeWorker:
                 recorded = await self._record_dead_letter(dead)
                 await self._publish_dead_letter_retour(dead.result, record.key)
         except Exception as publish_exc:  # the broker itself is gone: do not ack, let the group redeliver
-            raise publish_exc from exc
+            # Not `from exc`: FastStream logs the chain, and the poison's own exception may quote its content.
+            raise publish_exc from None
         if recorded and dead is not None:
             await self._record_dead_letter_published(dead.result.bericht_id)
 

@@ -228,7 +228,8 @@ class ProcessorWorker:
                 letter.model_dump_json().encode(), self.topics.dead_letter, key=record.key, headers=headers
             )
         except KafkaError as publish_exc:  # do not ack: the batch is rewound and redelivered
-            raise publish_exc from exc
+            # Not `from exc`: FastStream logs the chain, and the poison's own exception may quote its content.
+            raise publish_exc from None
         self.metrics.dead_letters.labels(reason=reason).inc()
 
 
