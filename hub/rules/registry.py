@@ -143,8 +143,8 @@ def iter_violations(doc: Doc, ctx: Context, levels: Iterable[Level] = (Level.XSL
 def herzien(doc: Doc, ctx: Context, found: tuple[Violation, ...]) -> tuple[Violation, ...]:
     """`found` (levels 3 and 4) with what the rules marked `herzien` find once they know what `found` rejects.
 
-    Such a rule (TR389: a debet is allowed when a credit in the same message reverses the earlier one) may have
-    passed a line only because of a line that another rule rejects. Judged again, it finds at least what it found
+    Such a rule (TR389: a debet is allowed when a credit in the same message reverses the earlier one; TR322,
+    TR369: a credit lowers the total) may have passed a line only because of a line that another rule rejects. Judged again, it finds at least what it found
     before; its own findings reject only the lines it judges, which no such rule relies on, so one pass suffices.
     """
     again = [r for r in rules_for(doc.bericht, (Level.STATEFUL, Level.EXTERNAL)) if r.herzien]
@@ -152,5 +152,12 @@ def herzien(doc: Doc, ctx: Context, found: tuple[Violation, ...]) -> tuple[Viola
     if not again or not afgewezen:
         return found
     ctx = replace(ctx, afgewezen=afgewezen)
-    known = set(found)
-    return found + tuple(v for r in again for v in r.run(doc, ctx) if v not in known)
+    opnieuw: dict[tuple[str, str | None], Violation] = {}
+    for r in again:
+        for v in r.run(doc, ctx):
+            opnieuw.setdefault((v.rule, v.location), v)
+    # Where it finds a line again, its new finding takes the old one's place: one per line, and its message
+    # tells the final count (TR369's total without a rejected credit).
+    codes = {r.code for r in again}
+    kept = tuple(opnieuw.pop((v.rule, v.location), v) if v.rule in codes else v for v in found)
+    return kept + tuple(opnieuw.values())

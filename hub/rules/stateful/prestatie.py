@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from hub.dates import maand_einde
-from hub.ijw.doc import Doc, child
+from hub.ijw.doc import Doc, Element, child
 from hub.rules.registry import Context, Hit, Level, rule
 from hub.rules.stateful.declaratie import Lijn, geldig, lijnen_van
 from hub.state.snapshot import PrestatieState, Snapshot, ToewijzingState
@@ -292,11 +292,16 @@ def _in_volgorde(hits: Iterable[Hit], regels: list[Lijn]) -> list[Hit]:
     return sorted(hits, key=lambda hit: positie.get(id(hit.klasse), 0))
 
 
-def _per_toewijzing(regels: Iterable[Lijn]) -> dict[tuple[str | None, int | None], list[Lijn]]:
-    """Lines grouped by toewijzing, credit lines first: they lower the running total before debets count."""
+def _per_toewijzing(
+    regels: Iterable[Lijn], afgewezen: frozenset[Element] = frozenset()
+) -> dict[tuple[str | None, int | None], list[Lijn]]:
+    """Lines grouped by toewijzing, credit lines first: they lower the running total before debets count. A
+    credit that another rule rejects (`afgewezen`, Rule.herzien) lowers nothing: the JW325 returns it, and the
+    debet it meant to reverse stays granted (as TR389 counts it)."""
     groepen: dict[tuple[str | None, int | None], list[Lijn]] = defaultdict(list)
     for lijn in sorted(regels, key=lambda lijn: lijn.debet):
-        groepen[(lijn.client, lijn.toewijzing_nummer)].append(lijn)
+        if lijn.debet or lijn.element not in afgewezen:
+            groepen[(lijn.client, lijn.toewijzing_nummer)].append(lijn)
     return groepen
 
 
@@ -306,6 +311,7 @@ def _per_toewijzing(regels: Iterable[Lijn]) -> dict[tuple[str | None, int | None
     level=Level.STATEFUL,
     retourcode="9322",
     summary="Sum of GeleverdVolume fits the total toegewezen volume",
+    herzien=True,
 )
 def totaal_volume(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Accepted lines plus this message's stay within a total volume (Frequentie 6) (TR322).
@@ -317,7 +323,7 @@ def totaal_volume(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if state is None:
         return
     hits: list[Hit] = []
-    for groep in _per_toewijzing(regels).values():
+    for groep in _per_toewijzing(regels, ctx.afgewezen).values():
         t = groep[0].toewijzing
         if t is None or t.verwijderd or t.frequentie != TOTAAL or t.volume is None:
             continue
@@ -345,6 +351,7 @@ def totaal_volume(doc: Doc, ctx: Context) -> Iterator[Hit]:
     level=Level.STATEFUL,
     retourcode="9369",
     summary="Sum of GeleverdVolume fits the toegewezen Budget",
+    herzien=True,
 )
 def binnen_budget(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """All submitted lines on a budget toewijzing stay within its Budget, in euro cents (TR369).
@@ -356,7 +363,7 @@ def binnen_budget(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if state is None:
         return
     hits: list[Hit] = []
-    for groep in _per_toewijzing(regels).values():
+    for groep in _per_toewijzing(regels, ctx.afgewezen).values():
         t = groep[0].toewijzing
         if t is None or t.verwijderd or t.budget is None:
             continue

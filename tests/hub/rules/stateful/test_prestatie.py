@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.synth.berichten import ASPECIFIEK, DECLARATIE_CODE_ASPECIFIEK, spec
+from hub.synth.berichten import ASPECIFIEK, DECLARATIE_CODE_ASPECIFIEK, prestatie, spec
 from hub.synth.build import edit
-from tests.hub.rules.stateful.jw323 import PRESTATIE, PRESTATIE_PATH, budget_toewijzing, eerder, met_lijn
+from tests.hub.rules.stateful.jw323 import (
+    PRESTATIE,
+    PRESTATIE_PATH,
+    budget_toewijzing,
+    default_lines,
+    eerder,
+    jw323,
+    lijn,
+    met_lijn,
+)
 from tests.hub.rules.stateful.level3 import (
     ASPECIFIEKE,
+    BSN,
     INGANG,
     SPECIFIEKE,
     found,
@@ -179,3 +189,34 @@ def test_tr369_passes_within_budget() -> None:
     rejected = eerder("P0", nummer=ASPECIFIEK[0], begindatum=date(2026, 9, 1), bedrag=100000, toegekend=False)
     state = snapshot(toewijzingen=(SPECIFIEKE, budget_toewijzing()), prestaties=(rejected,))
     assert judge("JW323", spec("JW323"), state) == []
+
+
+def test_tr322_a_credit_rejected_in_the_same_message_does_not_lower_the_total() -> None:
+    """C1 credits September's 24 hours with October's period (TR323 returns it): September stays granted, so
+    October's 20 hours make 44 of the 40 assigned, not 28 (as TR389 counts such a credit, Rule.herzien)."""
+    totaal = toewijzing(volume=40, frequentie="6")
+    september = eerder("P0", begindatum=date(2026, 9, 1), volume=24, bedrag=192000)
+    s = jw323((BSN, [lijn("C1", volume=24, vorig="P0"), lijn("P2", volume=20)]))
+    violations = judge("JW323", s, snapshot(toewijzingen=(totaal, ASPECIFIEKE), prestaties=(september,)))
+    assert found(violations) == [("TR323", "8017", PRESTATIE + "[1]"), ("TR322", "9322", PRESTATIE + "[2]")]
+
+
+def test_tr369_a_credit_rejected_in_the_same_message_does_not_lower_the_total() -> None:
+    """C1 credits September's 100000 cents with October's period (TR323 returns it): the budget of 500000 then
+    holds 100000 + 465000, over it, not 465000."""
+    september = eerder(
+        "P0", nummer=ASPECIFIEK[0], begindatum=date(2026, 9, 1), categorie=ASPECIFIEK[1],
+        code=DECLARATIE_CODE_ASPECIFIEK, eenheid="14", volume=1, bedrag=100000,
+    )  # fmt: skip
+    debet = default_lines()[1]
+    credit = prestatie(
+        "C1", toewijzing_nummer=ASPECIFIEK[0], categorie=ASPECIFIEK[1], code=DECLARATIE_CODE_ASPECIFIEK,
+        begindatum=INGANG, einddatum=date(2026, 10, 31), volume=1, eenheid="14", tarief=100000,
+        vorig_referentie_nummer="P0",
+    )  # fmt: skip
+    expected = [("TR323", "8017", PRESTATIE + "[1]"), ("TR369", "9369", PRESTATIE + "[2]")]
+    for budget in (500000, 400000):  # over it without the credit; and with it too
+        state = snapshot(toewijzingen=(SPECIFIEKE, budget_toewijzing(budget)), prestaties=(september,))
+        violations = judge("JW323", jw323((BSN, [credit, debet])), state)
+        assert found(violations) == expected  # once, also where the first judgement found it too
+        assert "total 565000 cents" in violations[1].message
