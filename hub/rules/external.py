@@ -147,9 +147,10 @@ def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
     Bedrag is unsigned (DebetCredit carries the sign), so a credit line is checked like its debet. For minutes
     (Eenheid 01) under an agreed hourly tariff H the amount is H x minutes / 60 rounded to whole cents and
     ProductTarief is H / 60 rounded half-up. Where the tariff list gives the line's hourly tariff (a row with
-    eenheid 04), the amount is checked against that H; otherwise a minutes line that fails the plain formula
-    passes when some whole-cent H behind its ProductTarief yields the amount: only amounts that no agreed tariff
-    could give are rejected.
+    eenheid 04), the amount is checked against that H, and where it gives a per-minute row (eenheid 01) no hourly
+    tariff is agreed: only the plain formula passes. Otherwise a minutes line that fails the plain formula passes
+    when some whole-cent H behind its ProductTarief yields the amount: only amounts that no agreed tariff could
+    give are rejected.
     """
     for prestatie in doc.all(PRESTATIE):
         eenheid = doc.text(prestatie, "Eenheid")
@@ -158,8 +159,11 @@ def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
         bedrag = doc.as_int(bedrag_el)
         if eenheid == EENHEID_EURO or volume is None or tarief is None or bedrag is None:
             continue  # Eenheid 83 is CS339's; a missing ProductTarief is CD087's (level 2)
-        if eenheid == MINUUT:
-            contract = _contracttarief(doc, ctx, prestatie, eenheid)
+        # A minutes line may fit an hourly tariff (IV081) unless its contract row says the tariff is per minute.
+        minuten = eenheid == MINUUT
+        if minuten:
+            contract = _contracttarief(doc, ctx, prestatie, MINUUT)
+            minuten = contract is None or contract.eenheid != MINUUT
             if contract is not None and contract.eenheid == UUR:
                 uurtarief = contract.tarief
                 if _bedrag_van_uurtarief(uurtarief, volume, bedrag):
@@ -173,7 +177,6 @@ def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
                 continue
         if bedrag == volume * tarief:
             continue
-        minuten = eenheid == MINUUT
         if minuten and _past_bij_uurtarief(volume, tarief, bedrag):
             continue
         uurtarief_tekst = GEEN_UURTARIEF if minuten else ""

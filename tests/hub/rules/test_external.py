@@ -368,6 +368,16 @@ def test_tr418_and_tr346_minutes_under_the_contracts_hourly_tariff() -> None:
         assert external("JW323", s, "TR346", tarieven=uur) == [
             ("9346", f"{PRESTATIE_PAD}/IngediendBedrag/Bedrag", PRESTATIE_PAD)
         ]
-    per_minuut = contract(Contracttarief("45A53", 133, eenheid="01"))  # no hourly tariff: as without a list
+    # A per-minute contract row agrees no hourly tariff: only GeleverdVolume x ProductTarief passes.
+    per_minuut = contract(Contracttarief("45A53", 133, eenheid="01"))
     s = jw323(regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6660))
-    assert external("JW323", s, "TR346", tarieven=per_minuut) == []
+    assert external("JW323", s, "TR346") == []  # without the list some hourly tariff (7992) gives it
+    assert external("JW323", s, "TR346", tarieven=per_minuut) == [
+        ("9346", f"{PRESTATIE_PAD}/IngediendBedrag/Bedrag", PRESTATIE_PAD)
+    ]
+    plain = jw323(regel("A", eenheid="01", tarief=133, volume=50))
+    assert external("JW323", plain, "TR346", tarieven=per_minuut) == []
+    voor_alles = contract(
+        Contracttarief("45A53", 133)
+    )  # a row for any unit says nothing of hours: as without
+    assert external("JW323", s, "TR346", tarieven=voor_alles) == []
