@@ -32,6 +32,10 @@ import httpx
 import pytest
 import yaml
 
+from hub.clock import vandaag
+from hub.gi.synth import xml as gi_xml
+from hub.synth.simulate import SimConfig, Simulator
+
 ROOT = Path(__file__).resolve().parents[2]
 GRAFANA = ROOT / "deploy" / "grafana"
 DASHBOARDS = GRAFANA / "dashboards"
@@ -292,6 +296,8 @@ def scrape_target() -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise AssertionError("the demo hub did not answer on /metrics within 90 s")
             time.sleep(0.5)
+        log.seek(0)
+        send_waiting_bepaling(port, log.read().decode(errors="replace"))
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -301,6 +307,27 @@ def scrape_target() -> Iterator[str]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def send_waiting_bepaling(port: int, log: str) -> None:
+    """A GI001 dated today through the demo's gateway, as a GI of its world would send it.
+
+    The history ends today, and a bepaling waits for its verzoek 1 to 10 working days: on about one day in five
+    none of the history's still waits (jeugdhulp_wachtend{fase="bepaling"} is then empty until live traffic
+    brings one), so the panels on waiting bepalingen get one of their own.
+    """
+    found = re.search(r"X-API-Key: (demo-[0-9a-f]+)", log)
+    assert found is not None, f"the demo printed no API key\n{log[-2000:]}"
+    world = Simulator(SimConfig(seed=1, clienten=250)).wereld  # hub demo's world (its defaults)
+    gi = world.gis[0]
+    gemeente = next(g.code for g in world.gemeenten if g.jeugdregio in gi.regios)
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/berichten",
+        content=gi_xml("GI001", dagtekening=vandaag(), gi=gi.agb, gemeente=gemeente),
+        headers={"X-API-Key": found[1], "Content-Type": "application/xml"},
+        timeout=30,
+    )
+    assert answer.status_code == 202, answer.text
 
 
 # Series that exist once the simulated history is processed (GI included).
