@@ -13,6 +13,7 @@ import importlib.util
 import json
 import math
 import os
+import random
 import re
 import shutil
 import signal
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -33,7 +35,12 @@ import pytest
 import yaml
 
 from hub.clock import vandaag
+from hub.gi.build import to_xml as gi_to_xml
+from hub.gi.synth import maatregel
+from hub.gi.synth import spec as gi_spec
 from hub.gi.synth import xml as gi_xml
+from hub.synth.berichten import xml as ijw_xml
+from hub.synth.persons import persoon
 from hub.synth.simulate import SimConfig, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -297,7 +304,7 @@ def scrape_target() -> Iterator[str]:
                 raise AssertionError("the demo hub did not answer on /metrics within 90 s")
             time.sleep(0.5)
         log.seek(0)
-        send_waiting_bepaling(port, log.read().decode(errors="replace"))
+        send_waiting_stages(port, log.read().decode(errors="replace"))
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -309,25 +316,51 @@ def scrape_target() -> Iterator[str]:
         log.close()
 
 
-def send_waiting_bepaling(port: int, log: str) -> None:
-    """A GI001 dated today through the demo's gateway, as a GI of its world would send it.
-
-    The history ends today, and a bepaling waits for its verzoek 1 to 10 working days: on about one day in five
-    none of the history's still waits (jeugdhulp_wachtend{fase="bepaling"} is then empty until live traffic
-    brings one), so the panels on waiting bepalingen get one of their own.
-    """
+def send_waiting_stages(port: int, log: str) -> None:
+    """waiting_stages(today) through the demo's gateway, with the API key the demo printed."""
     found = re.search(r"X-API-Key: (demo-[0-9a-f]+)", log)
     assert found is not None, f"the demo printed no API key\n{log[-2000:]}"
+    for bericht in waiting_stages(vandaag()):
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/berichten",
+            content=bericht,
+            headers={"X-API-Key": found[1], "Content-Type": "application/xml"},
+            timeout=30,
+        )
+        assert answer.status_code == 202, answer.text
+
+
+def waiting_stages(today: date) -> list[bytes]:
+    """Messages dated today, as parties of hub demo's world send them, that each leave one stage waiting.
+
+    The history ends today, so whether one of its own is still in such a stage depends on the day (histories
+    ending on 74 days over a year, one every 5 days, with the test's error rate): a bepaling waiting for its
+    verzoek (jeugdhulp_wachtend{fase="bepaling"}, empty on 1), a requested product without an answer
+    (jeugdhulp_verzoeken_onbeantwoord_boven_norm, empty on 3) and a maatregel without the dates of its norms
+    (gi_maatregelen_wachtend and its boven-norm part, empty on 1). Live traffic may bring them later, or not
+    within a query's wait. Every other dashboard input was there on all 74 days.
+    """
     world = Simulator(SimConfig(seed=1, clienten=250)).wereld  # hub demo's world (its defaults)
     gi = world.gis[0]
-    gemeente = next(g.code for g in world.gemeenten if g.jeugdregio in gi.regios)
-    answer = httpx.post(
-        f"http://127.0.0.1:{port}/berichten",
-        content=gi_xml("GI001", dagtekening=vandaag(), gi=gi.agb, gemeente=gemeente),
-        headers={"X-API-Key": found[1], "Content-Type": "application/xml"},
-        timeout=30,
-    )
-    assert answer.status_code == 202, answer.text
+    gi_gemeente = next(g.code for g in world.gemeenten if g.jeugdregio in gi.regios)
+    aanbieder = world.aanbieders[0]
+    gemeente = next(g.code for g in world.gemeenten if g.jeugdregio in aanbieder.regios)
+    # Uitspraak a week ago, neither a vaste jeugdbeschermer nor a gedragen koers known: both norms wait.
+    gi002 = gi_spec("GI002", dagtekening=today, gi=gi.agb, gemeente=gi_gemeente)
+    gi002["Client"]["Maatregelen"]["Maatregel"] = [maatregel(uitspraak=today - timedelta(days=7))]
+    return [
+        gi_xml("GI001", dagtekening=today, gi=gi.agb, gemeente=gi_gemeente),
+        gi_to_xml("GI002", gi002),
+        # Another child than the GI messages': a request for the bepaling's child would be linked to it and
+        # count that chain at the verzoek stage, leaving none at the bepaling stage.
+        ijw_xml(
+            "JW315",
+            dagtekening=today,
+            persoon=persoon(random.Random("dashboards"), today),
+            gemeente=gemeente,
+            aanbieder=aanbieder.agb,
+        ),
+    ]
 
 
 # Series that exist once the simulated history is processed (GI included).
@@ -338,11 +371,10 @@ HUB_READY_SERIES = (
     "jeugdhulp_beeindigd_total{",
     "gi_capaciteit{",
     "gi_bepalingen_total{",
-    # The history ends today: maatregelen of its last weeks still wait for their gedragen koers (2 to 9 of them
-    # for histories ending on 24 days over a year), and live traffic adds uitspraken dated today.
+    # Maatregelen of the history's last weeks mostly still wait for a date, and requests for their answer (the
+    # simulator answers after up to 15 working days); on the days none does, the fixture's waiting_stages do.
     "gi_maatregelen_wachtend{",
-    # Requests of the history's last three weeks still wait for their answer (the simulator answers after up to
-    # 15 working days): a series per gemeente and categorie, above 0 where one is past its 5 working days.
+    # A series per gemeente and categorie with a request unanswered, above 0 where one is past its 5 working days.
     "jeugdhulp_verzoeken_onbeantwoord_boven_norm{",
 )
 
