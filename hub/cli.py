@@ -145,6 +145,12 @@ Tarieven = Annotated[
     ),
 ]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Date to judge TR135 against (default: today).")]
+ApiKey = Annotated[
+    str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")
+]
+Database = Annotated[
+    str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")
+]
 
 
 @app.command()
@@ -337,9 +343,7 @@ app.add_typer(db_app, name="db")
 
 @db_app.command("upgrade")
 def db_upgrade(
-    database: Annotated[
-        str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")
-    ] = None,
+    database: Database = None,
 ) -> None:
     """Apply the database migrations (Alembic) up to the newest revision."""
     from hub.store.db import upgrade
@@ -361,9 +365,7 @@ def db_purge(
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be cleared.")] = False,
-    database: Annotated[
-        str | None, typer.Option("--database", help="SQLAlchemy URL (default: HUB_DATABASE_URL).")
-    ] = None,
+    database: Database = None,
 ) -> None:
     """Clear the XML of retouren (it may hold a BSN and name) and of GI102 statusmeldingen delivered more than DAYS days ago.
 
@@ -421,9 +423,7 @@ def ingest(
     to: Annotated[
         str, typer.Option("--to", help="A hub's base URL (HTTP gateway) or 'kafka' (the configured broker).")
     ],
-    api_key: Annotated[
-        str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")
-    ] = None,
+    api_key: ApiKey = None,
 ) -> None:
     """Send message files to a running hub, in order of Dagtekening then file name."""
     import asyncio
@@ -569,9 +569,7 @@ def simulate(
     to: Annotated[
         str | None, typer.Option("--to", help="POST the messages to a running hub (its base URL).")
     ] = None,
-    api_key: Annotated[
-        str | None, typer.Option("--api-key", envvar="HUB_INGEST_API_KEY", help="API key for the gateway.")
-    ] = None,
+    api_key: ApiKey = None,
     speed: Annotated[
         float | None,
         typer.Option(
