@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hub.gi.codes import CATEGORIEEN_2015, INTREKKING, JUSTITIELE_CATEGORIEEN, NIEUW
-from hub.gi.rules.common import BEPALING, dated
+from hub.gi.rules.common import BEPALING, dated, niet_na_dagtekening, niet_voor
 from hub.ijw.doc import Doc, as_date, child, raw, text
 from hub.rules.registry import Context, Hit, rule
 
@@ -44,17 +44,7 @@ def bepaling_id_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("GB012", berichten=GI001, summary="DatumBepaling not after the Dagtekening")
 def bepaling_niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A bepaling is reported after it was made; equal passes (GB012)."""
-    dagtekening = doc.dagtekening
-    if dagtekening is None:
-        return
-    for bepaling in doc.all(BEPALING):
-        found = dated(bepaling, "DatumBepaling")
-        if found and found[1] > dagtekening:
-            yield Hit(
-                found[0],
-                f"DatumBepaling {found[1].isoformat()} is after the Dagtekening {dagtekening.isoformat()}.",
-                klasse=bepaling,
-            )
+    yield from niet_na_dagtekening(doc, BEPALING, ("DatumBepaling",))
 
 
 @rule("GB013", berichten=GI001, summary="DatumBepaling not before the client's Geboortedatum")
@@ -76,14 +66,7 @@ def bepaling_niet_voor_geboorte(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("GB014", berichten=GI001, summary="GewensteIngangsdatum not before DatumBepaling")
 def ingangsdatum_niet_voor_bepaling(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Help cannot be wanted from before it was determined; the same day passes (GB014)."""
-    for bepaling in doc.all(BEPALING):
-        gewenst, bepaald = dated(bepaling, "GewensteIngangsdatum"), dated(bepaling, "DatumBepaling")
-        if gewenst and bepaald and gewenst[1] < bepaald[1]:
-            yield Hit(
-                gewenst[0],
-                f"GewensteIngangsdatum {gewenst[1].isoformat()} is before DatumBepaling {bepaald[1].isoformat()}.",
-                klasse=bepaling,
-            )
+    yield from niet_voor(doc, BEPALING, "GewensteIngangsdatum", "DatumBepaling")
 
 
 @rule("GB015", berichten=GI001, summary="Product/Categorie is a current jeugdhulp category")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from hub.gi.reference import jeugdregios, normaliseer
-from hub.gi.rules.common import CAPACITEIT, dated
+from hub.gi.rules.common import CAPACITEIT, niet_na_dagtekening
 from hub.ijw.doc import Doc, as_int, child, text
 from hub.rules.registry import Context, Hit, rule
 
@@ -19,17 +19,7 @@ GI003 = {"GI003"}
 @rule("GB030", berichten=GI003, summary="Peildatum not after the Dagtekening")
 def peildatum_niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Capacity is counted, not forecast; equal passes (GB030)."""
-    dagtekening = doc.dagtekening
-    if dagtekening is None:
-        return
-    for capaciteit in doc.all(CAPACITEIT):
-        found = dated(capaciteit, "Peildatum")
-        if found and found[1] > dagtekening:
-            yield Hit(
-                found[0],
-                f"Peildatum {found[1].isoformat()} is after the Dagtekening {dagtekening.isoformat()}.",
-                klasse=capaciteit,
-            )
+    yield from niet_na_dagtekening(doc, CAPACITEIT, ("Peildatum",))
 
 
 @rule("GB031", berichten=GI003, summary="Jeugdregio is a region of the gemeente list")

@@ -1,12 +1,13 @@
-"""What the GI rules share: message sets, the parts each message is judged on, and small date helpers."""
+"""What the GI rules share: message sets, the parts each message is judged on, and the date checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from hub.gi.catalog import HEENBERICHTEN, ONDERDELEN
 from hub.ijw.doc import Doc, Element, as_date, child
+from hub.rules.registry import Hit
 
 CLIENT_BERICHTEN = frozenset({"GI001", "GI002"})
 INKOMEND = HEENBERICHTEN  # GI001-GI003: sent by a GI to the hub
@@ -27,3 +28,27 @@ def dated(parent: Element | None, name: str) -> tuple[Element, date] | None:
 def parts(doc: Doc) -> Iterator[Element]:
     """The parts of a GI heenbericht in document order (Bepaling, Maatregel or Capaciteit)."""
     yield from doc.all(ONDERDELEN.get(doc.bericht, ""))
+
+
+def niet_na_dagtekening(doc: Doc, onderdeel: str, namen: Iterable[str]) -> Iterator[Hit]:
+    """A Hit, on its part, for each date `namen` of each `onderdeel` that lies after the Dagtekening."""
+    dagtekening = doc.dagtekening
+    if dagtekening is None:
+        return
+    for part in doc.all(onderdeel):
+        for name in namen:
+            found = dated(part, name)
+            if found and found[1] > dagtekening:
+                yield Hit(
+                    found[0],
+                    f"{name} {found[1].isoformat()} is after the Dagtekening {dagtekening.isoformat()}.",
+                    klasse=part,
+                )
+
+
+def niet_voor(doc: Doc, onderdeel: str, later: str, eerder: str) -> Iterator[Hit]:
+    """A Hit, on its part, for each `onderdeel` whose date `later` lies before its date `eerder`."""
+    for part in doc.all(onderdeel):
+        a, b = dated(part, later), dated(part, eerder)
+        if a and b and a[1] < b[1]:
+            yield Hit(a[0], f"{later} {a[1].isoformat()} is before {eerder} {b[1].isoformat()}.", klasse=part)

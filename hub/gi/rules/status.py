@@ -13,7 +13,7 @@ from hub.gi.codes import (
     STATUS_TOEWIJZING_VERVALLEN,
     STATUS_VERZOEK_ONTVANGEN,
 )
-from hub.gi.rules.common import dated
+from hub.gi.rules.common import niet_na_dagtekening
 from hub.ijw.doc import Doc, child, text
 from hub.rules.registry import Context, Hit, rule
 
@@ -43,11 +43,4 @@ def status_gegevens(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("GB041", berichten=GI102, summary="StatusDatum not after the Dagtekening")
 def statusdatum_niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A status reports what already happened (GB041)."""
-    dagtekening = doc.dagtekening
-    found = dated(doc.first(MELDING), "StatusDatum")
-    if found and dagtekening is not None and found[1] > dagtekening:
-        yield Hit(
-            found[0],
-            f"StatusDatum {found[1].isoformat()} is after the Dagtekening {dagtekening.isoformat()}.",
-            klasse=doc.first(MELDING),
-        )
+    yield from niet_na_dagtekening(doc, MELDING, ("StatusDatum",))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.gi.rules.common import MAATREGEL, dated
+from hub.gi.rules.common import MAATREGEL, niet_na_dagtekening, niet_voor
 from hub.ijw.doc import Doc, child, raw
 from hub.rules.registry import Context, Hit, rule
 
@@ -25,45 +25,25 @@ VOLGORDE = (
 @rule("GB020", berichten=GI002, summary="Maatregel dates other than Einddatum not after the Dagtekening")
 def datums_niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """What happened is reported after it happened; an Einddatum is set by the judge and may lie ahead (GB020)."""
-    dagtekening = doc.dagtekening
-    if dagtekening is None:
-        return
-    for maatregel in doc.all(MAATREGEL):
-        for name in DATUMS[:3]:
-            found = dated(maatregel, name)
-            if found and found[1] > dagtekening:
-                yield Hit(
-                    found[0],
-                    f"{name} {found[1].isoformat()} is after the Dagtekening {dagtekening.isoformat()}.",
-                    klasse=maatregel,
-                )
-
-
-def _niet_voor(doc: Doc, later: str, eerder: str) -> Iterator[Hit]:
-    for maatregel in doc.all(MAATREGEL):
-        a, b = dated(maatregel, later), dated(maatregel, eerder)
-        if a and b and a[1] < b[1]:
-            yield Hit(
-                a[0], f"{later} {a[1].isoformat()} is before {eerder} {b[1].isoformat()}.", klasse=maatregel
-            )
+    yield from niet_na_dagtekening(doc, MAATREGEL, DATUMS[:3])
 
 
 @rule("GB021", berichten=GI002, summary="DatumVasteJeugdbeschermer not before DatumUitspraak")
 def jeugdbeschermer_na_uitspraak(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The 5-working-day norm counts from the uitspraak, so the assignment cannot precede it (GB021)."""
-    yield from _niet_voor(doc, *VOLGORDE[0][:2])
+    yield from niet_voor(doc, MAATREGEL, *VOLGORDE[0][:2])
 
 
 @rule("GB022", berichten=GI002, summary="DatumGedragenKoers not before DatumUitspraak")
 def koers_na_uitspraak(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The 6-week norm counts from the uitspraak (GB022)."""
-    yield from _niet_voor(doc, *VOLGORDE[1][:2])
+    yield from niet_voor(doc, MAATREGEL, *VOLGORDE[1][:2])
 
 
 @rule("GB023", berichten=GI002, summary="Einddatum not before DatumUitspraak")
 def einde_na_uitspraak(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A maatregel ends on or after the day it was imposed (GB023)."""
-    yield from _niet_voor(doc, *VOLGORDE[2][:2])
+    yield from niet_voor(doc, MAATREGEL, *VOLGORDE[2][:2])
 
 
 @rule("GB024", berichten=GI002, summary="Maatregel carries at least one date")
