@@ -12,7 +12,7 @@ from datetime import MAXYEAR, date, timedelta
 
 from hub.dates import plus_maanden
 from hub.ijw.doc import Doc, Element
-from hub.rules.registry import Context, Hit, rule
+from hub.rules.registry import Context, Hit, first_existing, repeats, rule
 
 DECLARATIE = "JW323"
 ANTWOORD = "JW325"
@@ -36,11 +36,6 @@ RETOURCODES_TOEGEKEND = frozenset({"0200", "8001"})
 
 def prestaties(doc: Doc) -> list[Element]:
     return doc.all(PRESTATIE.get(doc.bericht, ""))
-
-
-def first_existing(*elements: Element | None) -> Element | None:
-    """The first element that exists: the XSLT's first Locatie when the candidates are in document order."""
-    return next((el for el in elements if el is not None), None)
 
 
 def signed(doc: Doc, bedrag: Element | None, amount_name: str) -> int:
@@ -274,19 +269,9 @@ def _vorige(doc: Doc, p: Element) -> Element | None:
 @rule("TR315", berichten={DECLARATIE}, summary="VorigReferentieNummer unique within the message")
 def een_credit_per_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR315: across all clients a debet line is credited at most once per message."""
-    eerder: dict[str, Element] = {}
-    for p in prestaties(doc):
-        vorig = _vorige(doc, p)
-        if vorig is None:
-            continue
-        waarde = doc.raw(vorig) or ""
-        if waarde in eerder:
-            yield Hit(
-                eerder[waarde],
-                f"{doc.locatie(vorig)} repeats the VorigReferentieNummer of {doc.locatie(eerder[waarde])}.",
-            )
-        else:
-            eerder[waarde] = vorig
+    vorige = [vorig for p in prestaties(doc) if (vorig := _vorige(doc, p)) is not None]
+    for eerste, vorig in repeats(vorige, key=lambda v: doc.raw(v) or ""):
+        yield Hit(eerste, f"{doc.locatie(vorig)} repeats the VorigReferentieNummer of {doc.locatie(eerste)}.")
 
 
 @rule("TR316", berichten={DECLARATIE}, summary="A debet line must not be credited in the same message")
@@ -332,18 +317,10 @@ def _sleutel(doc: Doc, p: Element) -> tuple[str | None, ...]:
 @rule("TR416", berichten={DECLARATIE}, summary="No second debet line for same period/product/toewijzing")
 def een_debet_per_periode(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR416: compared within one client's Prestaties; the finding anchors on the earlier line."""
-    eerder: dict[tuple[object, ...], Element] = {}
-    for p in prestaties(doc):
-        if not debet(doc, p):
-            continue
-        sleutel = (p.getparent(), *_sleutel(doc, p))  # the same Prestaties parent: the same client
-        if sleutel in eerder:
-            yield Hit(
-                eerder[sleutel],
-                f"{doc.locatie(p)} is a second debet line like {doc.locatie(eerder[sleutel])}.",
-            )
-        else:
-            eerder[sleutel] = p
+    debets = [p for p in prestaties(doc) if debet(doc, p)]
+    # The same Prestaties parent: the same client.
+    for eerste, p in repeats(debets, key=lambda p: (p.getparent(), *_sleutel(doc, p))):
+        yield Hit(eerste, f"{doc.locatie(p)} is a second debet line like {doc.locatie(eerste)}.")
 
 
 # --- Declaratie-antwoord ------------------------------------------------------------------------------

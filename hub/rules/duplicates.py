@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hub.ijw.doc import Doc, Element, local
-from hub.rules.registry import Context, Hit, rule
+from hub.rules.registry import Context, Hit, repeats, rule
 
 _START_KEY = ("ToewijzingNummer", "Product/Categorie", "Product/Code", "Begindatum")
 _PRESTATIE_KEY = ("ProductReferentie/ReferentieNummer", "ProductReferentie/VorigReferentieNummer")
@@ -116,18 +116,15 @@ def unieke_referentie_aanbieder(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
     With three or more equal references every later one points at the first.
     """
-    first_seen: dict[str | None, tuple[Element, Element]] = {}
-    for product in doc.all("Client/AangevraagdeProducten/AangevraagdProduct"):
-        referentie = doc.child(product, "ReferentieAanbieder")
-        if referentie is None:
-            continue  # mandatory: a missing one is a level-1 error
-        value = doc.raw(referentie)
-        if value not in first_seen:
-            first_seen[value] = (product, referentie)
-            continue
-        earlier, earlier_referentie = first_seen[value]
+    # A missing ReferentieAanbieder (mandatory) is a level-1 error, not a repeat.
+    producten = [
+        p
+        for p in doc.all("Client/AangevraagdeProducten/AangevraagdProduct")
+        if doc.present(p, "ReferentieAanbieder")
+    ]
+    for earlier, product in repeats(producten, key=lambda p: doc.raw(p, "ReferentieAanbieder")):
         yield Hit(
-            earlier_referentie,
-            f"AangevraagdProduct {_position(doc, product)} repeats ReferentieAanbieder {value!r} of "
-            f"AangevraagdProduct {_position(doc, earlier)}.",
+            doc.child(earlier, "ReferentieAanbieder"),
+            f"AangevraagdProduct {_position(doc, product)} repeats ReferentieAanbieder "
+            f"{doc.raw(product, 'ReferentieAanbieder')!r} of AangevraagdProduct {_position(doc, earlier)}.",
         )

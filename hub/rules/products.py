@@ -16,7 +16,7 @@ from itertools import combinations
 from typing import NamedTuple
 
 from hub.ijw.doc import ABSENT, Doc, Element
-from hub.rules.registry import Context, Hit, rule
+from hub.rules.registry import Context, Hit, first_existing, rule
 
 
 # eq=False: there is one object per class, so identity is equality, and hashing it (a memo key) is cheap.
@@ -144,11 +144,6 @@ def regels(doc: Doc, klassen: tuple[ProductKlasse, ...]) -> list[Regel]:
 
 def _regels_van(doc: Doc, klassen: tuple[ProductKlasse, ...]) -> list[Regel]:
     return [r for k in klassen if k.bericht == doc.bericht for r in doc.memo(_lees_alle, k)]
-
-
-def first_existing(*elements: Element | None) -> Element | None:
-    """The first element that exists: the XSLT's first Locatie when the candidates are in document order."""
-    return next((el for el in elements if el is not None), None)
 
 
 # --- CS003 ------------------------------------------------------------------------------------------

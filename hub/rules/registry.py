@@ -6,11 +6,11 @@ with the rule's code, retourcode and Locatie. Rules report, they never raise: a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.ijw.doc import Doc, Element
 from hub.reference.producten import Productcodes
@@ -33,6 +33,25 @@ class Hit:
     element: Element | None
     message: str
     klasse: Element | None = None  # berichtklasse for level 3/4 (None: the Header)
+
+
+def first_existing(*elements: Element | None) -> Element | None:
+    """The first element that exists: the XSLT's first Locatie when the candidates are in document order."""
+    return next((el for el in elements if el is not None), None)
+
+
+T = TypeVar("T")
+
+
+def repeats(items: Iterable[T], key: Callable[[T], Hashable]) -> Iterator[tuple[T, T]]:
+    """Each item whose key an earlier item had, with the first item of that key (in the order of `items`)."""
+    first: dict[Hashable, T] = {}
+    for item in items:
+        k = key(item)
+        if k in first:
+            yield first[k], item
+        else:
+            first[k] = item
 
 
 @dataclass(frozen=True, slots=True)
