@@ -19,13 +19,12 @@ from hub.events.models import (
     HubEvent,
     MaatregelRegel,
     MaatregelVoortgangOntvangen,
-    Omvang,
     make_event_id,
 )
-from hub.events.normalise import Pseudonymise
+from hub.events.normalise import Pseudonymise, envelope, omvang
 from hub.gi import models as gi
+from hub.gi.catalog import GI_BERICHTEN
 from hub.gi.regio import regio_naam
-from hub.ijw.models import Header
 
 T = TypeVar("T")
 
@@ -34,21 +33,7 @@ def _accepted(items: Iterable[T], onderdelen: Collection[int] | None) -> tuple[T
     return tuple(item for i, item in enumerate(items) if onderdelen is None or i in onderdelen)
 
 
-def _envelope(header: Header, bericht_id: str, ontvangen_op: datetime) -> dict[str, object]:
-    return {
-        "bericht_id": bericht_id,
-        "afzender": header.afzender,
-        "ontvanger": header.ontvanger,
-        "gemeente": header.ontvanger,
-        "aanbieder": header.afzender,
-        "identificatie": header.identificatie,
-        "dagtekening": header.dagtekening,
-        "ontvangen_op": ontvangen_op,
-    }
-
-
 def _bepaling(b: gi.Bepaling) -> BepalingRegel:
-    o = b.omvang
     return BepalingRegel(
         bepaling_id=b.bepaling_id,
         status_aanlevering=b.status_aanlevering,
@@ -57,7 +42,7 @@ def _bepaling(b: gi.Bepaling) -> BepalingRegel:
         datum_bepaling=b.datum_bepaling,
         categorie=b.product.categorie,
         code=b.product.code,
-        omvang=None if o is None else Omvang(volume=o.volume, eenheid=o.eenheid, frequentie=o.frequentie),
+        omvang=omvang(b.omvang),
         gewenste_ingangsdatum=b.gewenste_ingangsdatum,
         urgentie=b.urgentie,
         voorkeur_aanbieder=b.voorkeur_aanbieder,
@@ -96,34 +81,26 @@ def normalise_gi(
     onderdelen: Collection[int] | None = None,
 ) -> HubEvent | None:
     """The event of an accepted GI001/GI002/GI003 with its accepted parts (`onderdelen`, None: all); else None."""
-    env = _envelope(model.header, bericht_id, ontvangen_op)
+    env = envelope(GI_BERICHTEN[model.bericht], model.header, bericht_id, ontvangen_op)
     match model:
         case gi.Gi001():
-            return BepalingOntvangen.model_validate(
-                {
-                    **env,
-                    "event_id": make_event_id(bericht_id, "BepalingOntvangen"),
-                    "client": pseudonym(model.client.bsn),
-                    "bepalingen": tuple(_bepaling(b) for b in _accepted(model.client.bepalingen, onderdelen)),
-                }
+            return BepalingOntvangen(
+                **env,
+                event_id=make_event_id(bericht_id, "BepalingOntvangen"),
+                client=pseudonym(model.client.bsn),
+                bepalingen=tuple(_bepaling(b) for b in _accepted(model.client.bepalingen, onderdelen)),
             )
         case gi.Gi002():
-            return MaatregelVoortgangOntvangen.model_validate(
-                {
-                    **env,
-                    "event_id": make_event_id(bericht_id, "MaatregelVoortgangOntvangen"),
-                    "client": pseudonym(model.client.bsn),
-                    "maatregelen": tuple(
-                        _maatregel(m) for m in _accepted(model.client.maatregelen, onderdelen)
-                    ),
-                }
+            return MaatregelVoortgangOntvangen(
+                **env,
+                event_id=make_event_id(bericht_id, "MaatregelVoortgangOntvangen"),
+                client=pseudonym(model.client.bsn),
+                maatregelen=tuple(_maatregel(m) for m in _accepted(model.client.maatregelen, onderdelen)),
             )
         case gi.Gi003():
-            return CapaciteitOntvangen.model_validate(
-                {
-                    **env,
-                    "event_id": make_event_id(bericht_id, "CapaciteitOntvangen"),
-                    "capaciteiten": tuple(_capaciteit(c) for c in _accepted(model.capaciteiten, onderdelen)),
-                }
+            return CapaciteitOntvangen(
+                **env,
+                event_id=make_event_id(bericht_id, "CapaciteitOntvangen"),
+                capaciteiten=tuple(_capaciteit(c) for c in _accepted(model.capaciteiten, onderdelen)),
             )
     return None

@@ -29,13 +29,15 @@ from hub.events.models import (
     make_event_id,
 )
 from hub.ijw import models as ijw
-from hub.ijw.catalog import BERICHTEN
+from hub.ijw.catalog import BERICHTEN, BerichtInfo
 from hub.privacy import Pseudonymiser
 
 Pseudonymise: TypeAlias = Pseudonymiser | Callable[[str], str]  # BSN -> pseudonym
 
 
-class _Envelope(TypedDict):
+class Envelope(TypedDict):
+    """The envelope fields an event takes from its message's Header, with the hub's id and time of receipt."""
+
     bericht_id: str
     afzender: str
     ontvanger: str
@@ -46,10 +48,10 @@ class _Envelope(TypedDict):
     ontvangen_op: datetime
 
 
-def _envelope(bericht: str, header: ijw.Header, bericht_id: str, ontvangen_op: datetime) -> _Envelope:
+def envelope(info: BerichtInfo, header: ijw.Header, bericht_id: str, ontvangen_op: datetime) -> Envelope:
     """The shared fields; gemeente and aanbieder follow the message's direction (its Afzender type)."""
-    van_gemeente = BERICHTEN[bericht].afzender == "gemeente"
-    return _Envelope(
+    van_gemeente = info.afzender == "gemeente"
+    return Envelope(
         bericht_id=bericht_id,
         afzender=header.afzender,
         ontvanger=header.ontvanger,
@@ -61,10 +63,11 @@ def _envelope(bericht: str, header: ijw.Header, bericht_id: str, ontvangen_op: d
     )
 
 
-def _omvang(omvang: ijw.Omvang | None) -> Omvang | None:
-    if omvang is None:
+def omvang(o: ijw.Omvang | None) -> Omvang | None:
+    """The event's copy of an Omvang (the GI models reuse the iJw one, so hub.events.gi copies with this too)."""
+    if o is None:
         return None
-    return Omvang(volume=omvang.volume, eenheid=omvang.eenheid, frequentie=omvang.frequentie)
+    return Omvang(volume=o.volume, eenheid=o.eenheid, frequentie=o.frequentie)
 
 
 def _categorie(product: ijw.Product | None) -> str | None:
@@ -89,12 +92,12 @@ def _toegewezen(p: ijw.ToegewezenProduct) -> ToegewezenProductRegel:
         ingangsdatum=p.ingangsdatum,
         einddatum=p.einddatum,
         reden_wijziging=p.reden_wijziging,
-        omvang=_omvang(p.omvang),
+        omvang=omvang(p.omvang),
         budget=p.budget,
     )
 
 
-def _jw301(m: ijw.Jw301, env: _Envelope, client: str) -> ToewijzingOntvangen:
+def _jw301(m: ijw.Jw301, env: Envelope, client: str) -> ToewijzingOntvangen:
     return ToewijzingOntvangen(
         **env,
         event_id=make_event_id(env["bericht_id"], "ToewijzingOntvangen"),
@@ -114,7 +117,7 @@ def _start(p: ijw.StartProduct) -> StartRegel:
     )
 
 
-def _jw305(m: ijw.Jw305, env: _Envelope, client: str) -> StartOntvangen:
+def _jw305(m: ijw.Jw305, env: Envelope, client: str) -> StartOntvangen:
     return StartOntvangen(
         **env,
         event_id=make_event_id(env["bericht_id"], "StartOntvangen"),
@@ -136,7 +139,7 @@ def _stop(p: ijw.StopProduct) -> StopRegel:
     )
 
 
-def _jw307(m: ijw.Jw307, env: _Envelope, client: str) -> StopOntvangen:
+def _jw307(m: ijw.Jw307, env: Envelope, client: str) -> StopOntvangen:
     return StopOntvangen(
         **env,
         event_id=make_event_id(env["bericht_id"], "StopOntvangen"),
@@ -152,14 +155,14 @@ def _aangevraagd(p: ijw.AangevraagdProduct) -> AangevraagdProductRegel:
         code=_code(p.product),
         toewijzing_ingangsdatum=p.toewijzing_ingangsdatum,
         toewijzing_einddatum=p.toewijzing_einddatum,
-        omvang=_omvang(p.omvang),
+        omvang=omvang(p.omvang),
         budget=p.budget,
         verwijzer_type=p.verwijzer.type,
         verwijzer_zorgverlener_code=p.verwijzer.zorgverlener_code,  # the Verwijzer's Naam stays behind
     )
 
 
-def _jw315(m: ijw.Jw315, env: _Envelope, client: str) -> VerzoekOmToewijzingOntvangen:
+def _jw315(m: ijw.Jw315, env: Envelope, client: str) -> VerzoekOmToewijzingOntvangen:
     return VerzoekOmToewijzingOntvangen(
         **env,
         event_id=make_event_id(env["bericht_id"], "VerzoekOmToewijzingOntvangen"),
@@ -173,7 +176,7 @@ def _te_wijzigen(p: ijw.TeWijzigenProduct) -> TeWijzigenProductRegel:
         toewijzing_nummer=p.toewijzing_nummer,
         gewenste_ingangsdatum=p.gewenste_ingangsdatum,
         einddatum=p.einddatum,
-        omvang=_omvang(p.omvang),
+        omvang=omvang(p.omvang),
         budget=p.budget,
     )
 
@@ -184,12 +187,12 @@ def _nieuw(p: ijw.NieuwProduct) -> NieuwProductRegel:
         code=_code(p.product),
         gewenste_ingangsdatum=p.gewenste_ingangsdatum,
         einddatum=p.einddatum,
-        omvang=_omvang(p.omvang),
+        omvang=omvang(p.omvang),
         budget=p.budget,
     )
 
 
-def _jw317(m: ijw.Jw317, env: _Envelope, client: str) -> VerzoekOmWijzigingOntvangen:
+def _jw317(m: ijw.Jw317, env: Envelope, client: str) -> VerzoekOmWijzigingOntvangen:
     verzoek = m.client.verzoek
     return VerzoekOmWijzigingOntvangen(
         **env,
@@ -206,7 +209,7 @@ def _jw317(m: ijw.Jw317, env: _Envelope, client: str) -> VerzoekOmWijzigingOntva
     )
 
 
-def _jw319(m: ijw.Jw319, env: _Envelope, client: str | None) -> AntwoordOntvangen:
+def _jw319(m: ijw.Jw319, env: Envelope, client: str | None) -> AntwoordOntvangen:
     antwoord = m.antwoord
     woonplaats = antwoord.woonplaatsbeginsel
     return AntwoordOntvangen(
@@ -243,7 +246,7 @@ def normalise(
     `ontvangen_op` must be timezone-aware; the event holds it in UTC.
     """
     # Every header is a Header (retour headers extend it), so the envelope costs nothing to build first.
-    env = _envelope(model.bericht, model.header, bericht_id, ontvangen_op)
+    env = envelope(BERICHTEN[model.bericht], model.header, bericht_id, ontvangen_op)
     match model:
         case ijw.Jw301():
             return _jw301(model, env, _own_client(model.client.bsn, pseudonym, client))
