@@ -21,6 +21,8 @@ from hub.gi.codes import NIEUW, STATUS_TOEWIJZING_AFGEGEVEN
 from hub.synth.berichten import (
     DEFAULT_DAGTEKENING,
     SPECIFIEK,
+    builder_for,
+    default_identificatie,
     default_persoon,
     omvang,
     product,
@@ -38,11 +40,6 @@ GI_BERICHTEN_MET_SPEC = ("GI001", "GI002", "GI003", "GI102")
 BEPALING_ID = "B-2026-0001"
 MAATREGEL_ID = "M-2026-0001"
 OTS = "02"
-
-
-def default_identificatie(bericht: str, dagtekening: date) -> str:
-    """At most 12 characters, unique per message type and day (GB101 is per GI and message type)."""
-    return f"{bericht}{dagtekening:%y%m%d}"
 
 
 def header(
@@ -240,12 +237,7 @@ def spec(
     gemeente: str = GEMEENTE,
 ) -> Spec:
     """A new valid spec for GI001, GI002, GI003 or GI102 that passes every GI rule."""
-    try:
-        builder = _BUILDERS[bericht]
-    except KeyError:
-        raise ValueError(
-            f"no default spec for {bericht!r}; known: {', '.join(GI_BERICHTEN_MET_SPEC)}"
-        ) from None
+    builder = builder_for(_BUILDERS, bericht)
     ctx = _Ctx(
         bericht=bericht,
         dagtekening=dagtekening,

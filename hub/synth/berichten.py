@@ -12,10 +12,10 @@ arithmetic) and are all importable from here.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.synth.build import Spec, to_xml
 from hub.synth.declaratie import (
@@ -59,6 +59,7 @@ __all__ = [
     "adres",
     "antwoord",
     "bedrag",
+    "builder_for",
     "client_basis",
     "contact",
     "declaratie",
@@ -95,6 +96,8 @@ __all__ = [
     "xsd_versie",
 ]
 
+B = TypeVar("B")
+
 DEFAULT_DAGTEKENING = date(2026, 11, 2)
 HEENBERICHTEN = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325")
 
@@ -126,8 +129,16 @@ def default_persoon(dagtekening: date) -> Persoon:
 
 
 def default_identificatie(bericht: str, dagtekening: date) -> str:
-    """A 12-character-at-most message id, unique per message type and day (TR056 is per sender and type)."""
+    """At most 12 characters, unique per message type and day (TR056 and GB101 are per sender and type)."""
     return f"{bericht}{dagtekening:%y%m%d}"
+
+
+def builder_for(builders: Mapping[str, B], bericht: str) -> B:
+    """The default-spec builder of `bericht`; else a ValueError naming the types that have one."""
+    try:
+        return builders[bericht]
+    except KeyError:
+        raise ValueError(f"no default spec for {bericht!r}; known: {', '.join(builders)}") from None
 
 
 # ---- default messages ---------------------------------------------------------------------------------
@@ -348,10 +359,7 @@ def spec(
     aanbieder: str = "12345678",
 ) -> Spec:
     """A new valid spec for a heenbericht that passes every level-2 rule; gemeente 0200 is Apeldoorn."""
-    try:
-        builder = _BUILDERS[bericht]
-    except KeyError:
-        raise ValueError(f"no default spec for {bericht!r}; known: {', '.join(HEENBERICHTEN)}") from None
+    builder = builder_for(_BUILDERS, bericht)
     ctx = _Ctx(
         bericht=bericht,
         dagtekening=dagtekening,
