@@ -30,7 +30,7 @@ from hub.ijw.models import (
     StopProduct,
 )
 from hub.store.db import InQuery, run
-from hub.store.snapshot import BEANTWOORDE_JW323, beantwoorde_jw323
+from hub.store.snapshot import BEANTWOORDE_JW323, beantwoorde_jw323, regels_in_force
 from hub.store.tables import (
     DELETED,
     IN_FORCE,
@@ -64,10 +64,8 @@ def apply_accepted(
     match model:
         case Jw301():
             _jw301(session, model, bericht_id, pseudonym)
-        case Jw305():
-            _jw305(session, model, bericht_id, pseudonym)
-        case Jw307():
-            _jw307(session, model, bericht_id, pseudonym)
+        case Jw305() | Jw307():
+            _start_stop(session, model, bericht_id, pseudonym)
         case Jw315() | Jw317():
             _verzoek(session, model, bericht_id, pseudonym)
         case Jw319():
@@ -210,12 +208,8 @@ def _delete_in_force(
 
 
 # Built once, with bind parameters (as the snapshot queries): only the values change per message.
-_STARTS_IN_FORCE = select(StartRecord).where(
-    col(StartRecord.gemeente) == bindparam("gemeente"),
-    col(StartRecord.aanbieder) == bindparam("aanbieder"),
-    col(StartRecord.client) == bindparam("client"),
-    col(StartRecord.status) == IN_FORCE,
-)
+_STARTS_IN_FORCE = select(StartRecord).where(*regels_in_force(StartRecord))
+_STOPS_IN_FORCE = select(StopRecord).where(*regels_in_force(StopRecord))
 
 
 def _insert(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
@@ -232,59 +226,43 @@ _INSERT_START = insert(StartRecord)
 _INSERT_STOP = insert(StopRecord)
 
 
-def _jw305(session: Session, m: Jw305, bericht_id: str, pseudonym: Pseudonym) -> None:
+def _start_stop(session: Session, m: Jw305 | Jw307, bericht_id: str, pseudonym: Pseudonym) -> None:
     """Deletions (3) before additions (1), so a correction in one message is delete + add (IV008)."""
-    gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
-    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    _delete_in_force(session, _STARTS_IN_FORCE, params, m.client.start_producten, _start_key, bericht_id)
+    # The client's key, named as both the lines' columns and the in-force query's parameters.
+    params = {
+        "gemeente": m.header.ontvanger,
+        "aanbieder": m.header.afzender,
+        "client": pseudonym(m.client.bsn),
+    }
+    lines: tuple[StartProduct, ...] | tuple[StopProduct, ...]
+    if isinstance(m, Jw305):
+        lines, statement = m.client.start_producten, _INSERT_START
+        _delete_in_force(session, _STARTS_IN_FORCE, params, lines, _start_key, bericht_id)
+    else:
+        lines, statement = m.client.stop_producten, _INSERT_STOP
+        _delete_in_force(session, _STOPS_IN_FORCE, params, lines, _stop_key, bericht_id)
     rows = [
-        {
-            "gemeente": gemeente,
-            "aanbieder": aanbieder,
-            "client": client,
-            "toewijzing_nummer": p.toewijzing_nummer,
-            **_product(p.product),
-            "begindatum": p.begindatum,
-            "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
-            "status": IN_FORCE,
-            "bericht_id": bericht_id,
-        }
-        for p in m.client.start_producten
+        {**params, **_regel(p), "status": IN_FORCE, "bericht_id": bericht_id}
+        for p in lines
         if p.status_aanlevering == NIEUW
     ]
-    _insert(session, _INSERT_START, rows)
+    _insert(session, statement, rows)
 
 
-_STOPS_IN_FORCE = select(StopRecord).where(
-    col(StopRecord.gemeente) == bindparam("gemeente"),
-    col(StopRecord.aanbieder) == bindparam("aanbieder"),
-    col(StopRecord.client) == bindparam("client"),
-    col(StopRecord.status) == IN_FORCE,
-)
-
-
-def _jw307(session: Session, m: Jw307, bericht_id: str, pseudonym: Pseudonym) -> None:
-    gemeente, aanbieder, client = m.header.ontvanger, m.header.afzender, pseudonym(m.client.bsn)
-    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client}
-    _delete_in_force(session, _STOPS_IN_FORCE, params, m.client.stop_producten, _stop_key, bericht_id)
-    rows = [
-        {
-            "gemeente": gemeente,
-            "aanbieder": aanbieder,
-            "client": client,
-            "toewijzing_nummer": p.toewijzing_nummer,
-            **_product(p.product),
-            "begindatum": p.begindatum,
-            "einddatum": p.einddatum,
-            "reden_beeindiging": p.reden_beeindiging,
-            "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
-            "status": IN_FORCE,
-            "bericht_id": bericht_id,
-        }
-        for p in m.client.stop_producten
-        if p.status_aanlevering == NIEUW
-    ]
-    _insert(session, _INSERT_STOP, rows)
+def _regel(p: StartProduct | StopProduct) -> dict[str, Any]:
+    """The columns a start or stop line gives itself; a stop adds its Einddatum and RedenBeeindiging."""
+    stop = (
+        {"einddatum": p.einddatum, "reden_beeindiging": p.reden_beeindiging}
+        if isinstance(p, StopProduct)
+        else {}
+    )
+    return {
+        "toewijzing_nummer": p.toewijzing_nummer,
+        **_product(p.product),
+        "begindatum": p.begindatum,
+        **stop,
+        "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
+    }
 
 
 # ---- JW315 / JW317 / JW319 ------------------------------------------------------------------------

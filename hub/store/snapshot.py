@@ -310,6 +310,14 @@ def _in_force(record: type[StartRecord] | type[StopRecord], regel: type[Any]) ->
         for name in _field_names(StopRegel)
     ]
     return select(literal(regel.__name__).label("soort"), col(record.id), *columns).where(
+        *regels_in_force(record)
+    )
+
+
+def regels_in_force(record: type[StartRecord] | type[StopRecord]) -> tuple[ColumnElement[bool], ...]:
+    """The conditions on one client's start or stop lines in force at a gemeente and aanbieder (bound by those
+    names), for this module and hub.store.apply."""
+    return (
         col(record.gemeente) == bindparam("gemeente"),
         col(record.aanbieder) == bindparam("aanbieder"),
         col(record.client) == bindparam("client"),
