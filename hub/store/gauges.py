@@ -173,8 +173,9 @@ def wachtende_toewijzingen(session: Session, vandaag: date, grens: date) -> list
     return [_rij("toewijzing", row) for row in session.execute(stmt)]
 
 
-def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
-    """JW315 requested products sent by vandaag with neither a toewijzing nor a rejection (JW319 1) by then."""
+def verzoek_open(vandaag: date) -> ColumnElement[bool]:
+    """The requested product V has neither a toewijzing carrying its ReferentieAanbieder nor a rejection (JW319 1)
+    dated by vandaag; for this module and hub.store.gi_monitor."""
     toegewezen = exists().where(
         T.c.aanbieder == V.c.aanbieder,
         T.c.gemeente == V.c.gemeente,
@@ -188,6 +189,11 @@ def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[Wa
         A.c.verzoek_antwoord == AFGEWEZEN,
         A.c.dagtekening <= vandaag,
     )
+    return and_(~toegewezen, ~afgewezen)
+
+
+def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
+    """JW315 requested products sent by vandaag with neither a toewijzing nor a rejection (JW319 1) by then."""
     joined, begins = _met_herkomst(
         session, V, [plugin() for plugin in HERKOMST["verzoek"]],
         aanbieder=V.c.aanbieder, referentie_aanbieder=V.c.referentie_aanbieder,
@@ -196,7 +202,7 @@ def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[Wa
     stmt = (
         select(V.c.gemeente, V.c.aanbieder, V.c.categorie, *_telling(herkomst, grens))
         .select_from(joined)
-        .where(V.c.soort == VOT, V.c.dagtekening <= vandaag, ~toegewezen, ~afgewezen)
+        .where(V.c.soort == VOT, V.c.dagtekening <= vandaag, verzoek_open(vandaag))
         .group_by(V.c.gemeente, V.c.aanbieder, V.c.categorie)
     )
     return [_rij("verzoek", row) for row in session.execute(stmt)]

@@ -20,6 +20,7 @@ from sqlmodel import select as sm_select
 
 from hub.monitor.model import WachtRij
 from hub.store.db import run
+from hub.store.gauges import verzoek_open
 from hub.store.gi_link import BEPALING_KOLOMMEN, BepalingRij
 from hub.store.gi_tables import (
     GiBepalingRecord,
@@ -28,18 +29,15 @@ from hub.store.gi_tables import (
     GiMaatregelRecord,
     GiStatusmeldingRecord,
 )
-from hub.store.tables import AntwoordRecord, BerichtRecord, ToewijzingRecord, VerzoekRecord
+from hub.store.tables import BerichtRecord, VerzoekRecord
 
 # The records' tables (SQLModel declares no __table__, hence the ignores).
 B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
 K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
 C = GiCapaciteitRecord.__table__  # type: ignore[attr-defined]
 M = GiMaatregelRecord.__table__  # type: ignore[attr-defined]
-T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
 V = VerzoekRecord.__table__  # type: ignore[attr-defined]
-A = AntwoordRecord.__table__  # type: ignore[attr-defined]
 BERICHT = BerichtRecord.__table__  # type: ignore[attr-defined]
-AFGEWEZEN = "1"  # VerzoekAntwoord: afgewezen
 
 
 def herkomst_toewijzing() -> Subquery:
@@ -70,26 +68,12 @@ def herkomst_verzoek() -> Subquery:
 
 def _verzoek_wacht(vandaag: date) -> Any:
     """The linked requested product is itself waiting as of vandaag, so the verzoek stage counts the chain."""
-    toegewezen = exists().where(
-        T.c.aanbieder == V.c.aanbieder,
-        T.c.gemeente == V.c.gemeente,
-        T.c.referentie_aanbieder == V.c.referentie_aanbieder,
-        T.c.toewijzingsdatum <= vandaag,
-    )
-    afgewezen = exists().where(
-        A.c.aanbieder == V.c.aanbieder,
-        A.c.gemeente == V.c.gemeente,
-        A.c.referentie_aanbieder == V.c.referentie_aanbieder,
-        A.c.verzoek_antwoord == AFGEWEZEN,
-        A.c.dagtekening <= vandaag,
-    )
     return exists().where(
         K.c.bepaling_ref == B.c.id,
         V.c.aanbieder == K.c.verzoek_aanbieder,
         V.c.referentie_aanbieder == K.c.verzoek_referentie,
         V.c.dagtekening <= vandaag,
-        ~toegewezen,
-        ~afgewezen,
+        verzoek_open(vandaag),
     )
 
 
