@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hub.gi.codes import CATEGORIEEN_2015, INTREKKING, JUSTITIELE_CATEGORIEEN, NIEUW
-from hub.gi.rules.common import BEPALING, dated, niet_na_dagtekening, niet_voor
-from hub.ijw.doc import Doc, as_date, child, raw, text
+from hub.gi.rules.common import BEPALING, dated, herhaald, niet_na_dagtekening, niet_voor
+from hub.ijw.doc import Doc, Element, as_date, child, raw, text
 from hub.rules.registry import Context, Hit, rule
 
 GI001 = {"GI001"}
@@ -26,19 +26,19 @@ def status_aanlevering(doc: Doc, ctx: Context) -> Iterator[Hit]:
             )
 
 
+def _id_en_status(bepaling: Element) -> tuple[str | None, str | None]:
+    return raw(bepaling, "BepalingId"), text(bepaling, "StatusAanlevering")
+
+
 @rule("GB011", berichten=GI001, summary="BepalingId at most once per StatusAanlevering in the message")
 def bepaling_id_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """One BepalingId may appear once as 3 and once as 1 (a correction), never twice with one status (GB011)."""
-    seen: set[tuple[str | None, str | None]] = set()
-    for bepaling in doc.all(BEPALING):
-        key = (raw(bepaling, "BepalingId"), text(bepaling, "StatusAanlevering"))
-        if key in seen:
-            yield Hit(
-                child(bepaling, "BepalingId"),
-                f"BepalingId {key[0]} occurs more than once with StatusAanlevering {key[1]}.",
-                klasse=bepaling,
-            )
-        seen.add(key)
+    for bepaling, (bepaling_id, status) in herhaald(doc.all(BEPALING), _id_en_status):
+        yield Hit(
+            child(bepaling, "BepalingId"),
+            f"BepalingId {bepaling_id} occurs more than once with StatusAanlevering {status}.",
+            klasse=bepaling,
+        )
 
 
 @rule("GB012", berichten=GI001, summary="DatumBepaling not after the Dagtekening")

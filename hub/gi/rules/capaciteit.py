@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from hub.gi.reference import jeugdregios, normaliseer
-from hub.gi.rules.common import CAPACITEIT, niet_na_dagtekening
-from hub.ijw.doc import Doc, as_int, child, text
+from hub.gi.rules.common import CAPACITEIT, herhaald, niet_na_dagtekening
+from hub.ijw.doc import Doc, Element, as_int, child, text
 from hub.rules.registry import Context, Hit, rule
 
 GI003 = {"GI003"}
@@ -35,19 +35,20 @@ def jeugdregio_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
             yield Hit(el, f"Jeugdregio {naam!r} is not a jeugdregio of the gemeente list.", klasse=capaciteit)
 
 
+def _regio_en_peildatum(capaciteit: Element) -> tuple[str, str | None]:
+    """The region as GB031 compares it (no case, spaces, hyphens or dots), and the Peildatum."""
+    return normaliseer(text(capaciteit, "Jeugdregio") or ""), text(capaciteit, "Peildatum")
+
+
 @rule("GB032", berichten=GI003, summary="Jeugdregio and Peildatum at most once in the message")
 def regio_peildatum_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """One count per region per day; a correction is sent in a later message and replaces it (GB032)."""
-    seen: set[tuple[str, str | None]] = set()
-    for capaciteit in doc.all(CAPACITEIT):
-        key = (normaliseer(text(capaciteit, "Jeugdregio") or ""), text(capaciteit, "Peildatum"))
-        if key in seen:
-            yield Hit(
-                child(capaciteit, "Jeugdregio"),
-                f"Jeugdregio {text(capaciteit, 'Jeugdregio')!r} occurs more than once for Peildatum {key[1]}.",
-                klasse=capaciteit,
-            )
-        seen.add(key)
+    for capaciteit, (_, peildatum) in herhaald(doc.all(CAPACITEIT), _regio_en_peildatum):
+        yield Hit(
+            child(capaciteit, "Jeugdregio"),
+            f"Jeugdregio {text(capaciteit, 'Jeugdregio')!r} occurs more than once for Peildatum {peildatum}.",
+            klasse=capaciteit,
+        )
 
 
 def _fte(value: str | None) -> Decimal | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date
+from typing import TypeVar
 
 from hub.gi.catalog import HEENBERICHTEN, ONDERDELEN
 from hub.ijw.doc import Doc, Element, as_date, child
 from hub.rules.registry import Hit
+
+K = TypeVar("K", bound=Hashable)
 
 CLIENT_BERICHTEN = frozenset({"GI001", "GI002"})
 INKOMEND = HEENBERICHTEN  # GI001-GI003: sent by a GI to the hub
@@ -28,6 +31,16 @@ def dated(parent: Element | None, name: str) -> tuple[Element, date] | None:
 def parts(doc: Doc) -> Iterator[Element]:
     """The parts of a GI heenbericht in document order (Bepaling, Maatregel or Capaciteit)."""
     yield from doc.all(ONDERDELEN.get(doc.bericht, ""))
+
+
+def herhaald(elementen: Iterable[Element], sleutel: Callable[[Element], K]) -> Iterator[tuple[Element, K]]:
+    """Each element whose key an earlier one already had, with that key: what an 'at most once' rule reports."""
+    seen: set[K] = set()
+    for part in elementen:
+        key = sleutel(part)
+        if key in seen:
+            yield part, key
+        seen.add(key)
 
 
 def niet_na_dagtekening(doc: Doc, onderdeel: str, namen: Iterable[str]) -> Iterator[Hit]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.gi.rules.common import MAATREGEL, niet_na_dagtekening, niet_voor
+from hub.gi.rules.common import MAATREGEL, herhaald, niet_na_dagtekening, niet_voor
 from hub.ijw.doc import Doc, child, raw
 from hub.rules.registry import Context, Hit, rule
 
@@ -59,11 +59,9 @@ def ten_minste_een_datum(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("GB025", berichten=GI002, summary="MaatregelId at most once in the message")
 def maatregel_id_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """One Maatregel per MaatregelId per message, so the dates it brings are unambiguous (GB025)."""
-    seen: set[str | None] = set()
-    for maatregel in doc.all(MAATREGEL):
-        key = raw(maatregel, "MaatregelId")
-        if key in seen:
-            yield Hit(
-                child(maatregel, "MaatregelId"), f"MaatregelId {key} occurs more than once.", klasse=maatregel
-            )
-        seen.add(key)
+    for maatregel, maatregel_id in herhaald(doc.all(MAATREGEL), lambda m: raw(m, "MaatregelId")):
+        yield Hit(
+            child(maatregel, "MaatregelId"),
+            f"MaatregelId {maatregel_id} occurs more than once.",
+            klasse=maatregel,
+        )
