@@ -7,6 +7,7 @@ JW319 has no Client: the request is found by its ReferentieAanbieder, from this 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from hub.ijw.doc import Doc, Element, child, text
 from hub.rules.registry import Context, Hit, Level, rule
@@ -16,8 +17,23 @@ from hub.state.snapshot import VerzoekState
 IN_ONDERZOEK = "2"
 
 
-def _antwoord(doc: Doc, ctx: Context) -> tuple[Element, Element | None, VerzoekState | None] | None:
-    """The Antwoord, its ReferentieAanbieder element and the request it answers; None without state."""
+@dataclass(frozen=True, slots=True)
+class _Antwoord:
+    """The Antwoord, its ReferentieAanbieder element and the request it answers (None: no such request)."""
+
+    element: Element
+    referentie: Element | None
+    verzoek: VerzoekState | None
+
+    def over_referentie(self, waarom: str) -> Hit:
+        """A finding on the ReferentieAanbieder: `waarom` follows its value."""
+        return Hit(
+            self.referentie, f"ReferentieAanbieder {text(self.referentie)!r} {waarom}", klasse=self.element
+        )
+
+
+def _antwoord(doc: Doc, ctx: Context) -> _Antwoord | None:
+    """The message's Antwoord with the request it answers; None without state (the rules are silent)."""
     state = snapshot(ctx)
     antwoord = doc.first("Antwoord")
     if state is None or antwoord is None:
@@ -27,7 +43,7 @@ def _antwoord(doc: Doc, ctx: Context) -> tuple[Element, Element | None, VerzoekS
     # Gemeente -> aanbieder: the request went the other way, from the Ontvanger to the Afzender.
     if v is not None and (v.aanbieder != doc.ontvanger or v.gemeente != doc.afzender):
         v = None
-    return antwoord, child(antwoord, "ReferentieAanbieder"), v
+    return _Antwoord(antwoord, child(antwoord, "ReferentieAanbieder"), v)
 
 
 @rule(
@@ -39,16 +55,9 @@ def _antwoord(doc: Doc, ctx: Context) -> tuple[Element, Element | None, VerzoekS
 )
 def antwoord_op_verzoek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The answered ReferentieAanbieder is one this aanbieder sent to this gemeente in a VOT or VOW (TR355)."""
-    found = _antwoord(doc, ctx)
-    if found is None:
-        return
-    antwoord, referentie, v = found
-    if v is None:
-        yield Hit(
-            referentie,
-            f"ReferentieAanbieder {text(referentie)!r} is no VOT or VOW of the Ontvanger to this gemeente.",
-            klasse=antwoord,
-        )
+    a = _antwoord(doc, ctx)
+    if a is not None and a.verzoek is None:
+        yield a.over_referentie("is no VOT or VOW of the Ontvanger to this gemeente.")
 
 
 @rule(
@@ -60,16 +69,9 @@ def antwoord_op_verzoek(doc: Doc, ctx: Context) -> Iterator[Hit]:
 )
 def geen_antwoord_na_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Once a JW301 honoured the request, no JW319 may answer it (TR359)."""
-    found = _antwoord(doc, ctx)
-    if found is None:
-        return
-    antwoord, referentie, v = found
-    if v is not None and v.toegewezen:
-        yield Hit(
-            referentie,
-            f"ReferentieAanbieder {text(referentie)!r} was already honoured by a toewijzing (JW301).",
-            klasse=antwoord,
-        )
+    a = _antwoord(doc, ctx)
+    if a is not None and a.verzoek is not None and a.verzoek.toegewezen:
+        yield a.over_referentie("was already honoured by a toewijzing (JW301).")
 
 
 @rule(
@@ -81,16 +83,16 @@ def geen_antwoord_na_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
 )
 def onderzoek_alleen_eerst(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """VerzoekAntwoord 2 (in onderzoek) only when no JW319 answered this ReferentieAanbieder before (TR360)."""
-    found = _antwoord(doc, ctx)
-    if found is None:
+    a = _antwoord(doc, ctx)
+    if a is None or a.verzoek is None:
         return
-    antwoord, _, v = found
-    if v is not None and v.antwoorden and text(antwoord, "VerzoekAntwoord") == IN_ONDERZOEK:
+    eerder = a.verzoek.antwoorden
+    if eerder and text(a.element, "VerzoekAntwoord") == IN_ONDERZOEK:
         yield Hit(
-            child(antwoord, "VerzoekAntwoord"),
-            f"VerzoekAntwoord 2 (in onderzoek) after earlier answer(s) {', '.join(v.antwoorden)} for "
-            f"ReferentieAanbieder {v.referentie_aanbieder!r}.",
-            klasse=antwoord,
+            child(a.element, "VerzoekAntwoord"),
+            f"VerzoekAntwoord 2 (in onderzoek) after earlier answer(s) {', '.join(eerder)} for "
+            f"ReferentieAanbieder {a.verzoek.referentie_aanbieder!r}.",
+            klasse=a.element,
         )
 
 
@@ -103,15 +105,9 @@ def onderzoek_alleen_eerst(doc: Doc, ctx: Context) -> Iterator[Hit]:
 )
 def alleen_na_onderzoek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A second JW319 only follows 'in onderzoek': every earlier answer has VerzoekAntwoord 2 (TR365)."""
-    found = _antwoord(doc, ctx)
-    if found is None:
+    a = _antwoord(doc, ctx)
+    if a is None or a.verzoek is None:
         return
-    antwoord, referentie, v = found
-    definitief = [] if v is None else [a for a in v.antwoorden if a != IN_ONDERZOEK]
+    definitief = [eerder for eerder in a.verzoek.antwoorden if eerder != IN_ONDERZOEK]
     if definitief:
-        yield Hit(
-            referentie,
-            f"ReferentieAanbieder {text(referentie)!r} already had the final VerzoekAntwoord "
-            f"{definitief[0]}.",
-            klasse=antwoord,
-        )
+        yield a.over_referentie(f"already had the final VerzoekAntwoord {definitief[0]}.")
