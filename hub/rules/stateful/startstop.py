@@ -57,6 +57,12 @@ class Stand:
     def start_in_force(self, sleutel: StartSleutel) -> bool:
         return any(s.sleutel == sleutel for s in self.starts)
 
+    def in_force(self, regel: Regel) -> bool:
+        """A line with the logical key of `regel` (a start's, or a stop's) is in force (TR063, TR074)."""
+        if regel.stop is None:
+            return self.start_in_force(regel.start.sleutel)
+        return any(s.sleutel == regel.stop.sleutel for s in self.stops)
+
     def stops_op(self, sleutel: StartSleutel) -> list[StopRegel]:
         """Stops in force for the same start (TR413-TR415)."""
         return [s for s in self.stops if zelfde_start(s.start_sleutel, sleutel)]
@@ -190,23 +196,19 @@ def bestaande_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def verwijderen_bestaande_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A deletion (StatusAanlevering 3) names a line in force with the same logical key (TR063)."""
     for regel, stand in _stappen(doc, ctx):
-        if not regel.verwijdert:
+        if not regel.verwijdert or stand.in_force(regel):
             continue
-        if regel.stop is None:
-            bestaat = stand.start_in_force(regel.start.sleutel)
-            sleutel = beschrijf(regel.start)
-        else:
-            bestaat = any(s.sleutel == regel.stop.sleutel for s in stand.stops)
-            sleutel = (
-                f"{beschrijf(regel.start)} with Einddatum {regel.stop.einddatum.isoformat()} and "
+        sleutel = beschrijf(regel.start)
+        if regel.stop is not None:
+            sleutel += (
+                f" with Einddatum {regel.stop.einddatum.isoformat()} and "
                 f"RedenBeeindiging {regel.stop.reden_beeindiging}"
             )
-        if not bestaat:
-            yield Hit(
-                child(regel.element, "StatusAanlevering"),
-                f"{_naam(regel)} {sleutel} deletes a line that is not in force.",
-                klasse=regel.element,
-            )
+        yield Hit(
+            child(regel.element, "StatusAanlevering"),
+            f"{_naam(regel)} {sleutel} deletes a line that is not in force.",
+            klasse=regel.element,
+        )
 
 
 @rule(
@@ -240,13 +242,7 @@ def start_zonder_stop_verwijderen(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def nieuwe_sleutel(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A new line's logical key is not in force already, from earlier messages or this one (TR074)."""
     for regel, stand in _stappen(doc, ctx):
-        if regel.verwijdert:
-            continue
-        if regel.stop is None:
-            bestaat = stand.start_in_force(regel.start.sleutel)
-        else:
-            bestaat = any(s.sleutel == regel.stop.sleutel for s in stand.stops)
-        if bestaat:
+        if not regel.verwijdert and stand.in_force(regel):
             yield Hit(
                 regel.element,
                 f"{_naam(regel)} {beschrijf(regel.start)} repeats the key of a line already in force.",
