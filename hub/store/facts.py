@@ -24,17 +24,17 @@ from hub.store.tables import (
     StopRecord,
     ToewijzingRecord,
     VerzoekRecord,
+    table_of,
 )
 
 VOT = "VOT"
 
-# The records' tables (SQLModel declares no __table__, hence the ignores).
-T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
-V = VerzoekRecord.__table__  # type: ignore[attr-defined]
-A = AntwoordRecord.__table__  # type: ignore[attr-defined]
-ST = StartRecord.__table__  # type: ignore[attr-defined]
-SP = StopRecord.__table__  # type: ignore[attr-defined]
-BERICHT = BerichtRecord.__table__  # type: ignore[attr-defined]
+T = table_of(ToewijzingRecord)
+V = table_of(VerzoekRecord)
+A = table_of(AntwoordRecord)
+ST = table_of(StartRecord)
+SP = table_of(StopRecord)
+BERICHT = table_of(BerichtRecord)
 
 # Statements are built once, with bind parameters, and run on the connection (hub.store.db.run): building a
 # select() per call (coercing every `==`) cost more than running it, and loading an ORM entity about three

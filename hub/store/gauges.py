@@ -30,18 +30,18 @@ from hub.store.tables import (
     StopRecord,
     ToewijzingRecord,
     VerzoekRecord,
+    table_of,
 )
 
 VOT = "VOT"
 VERWIJDERD = "13"  # RedenWijziging: deleted, counts as never sent
 AFGEWEZEN = "1"  # VerzoekAntwoord: afgewezen (2, in onderzoek, keeps the request open)
 
-# The records' tables (SQLModel declares no __table__, hence the ignores).
-T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
-S = StartRecord.__table__  # type: ignore[attr-defined]
-P = StopRecord.__table__  # type: ignore[attr-defined]
-V = VerzoekRecord.__table__  # type: ignore[attr-defined]
-A = AntwoordRecord.__table__  # type: ignore[attr-defined]
+T = table_of(ToewijzingRecord)
+S = table_of(StartRecord)
+P = table_of(StopRecord)
+V = table_of(VerzoekRecord)
+A = table_of(AntwoordRecord)
 
 # Stage -> functions returning a subquery of (key columns, begin): "toewijzing" keys on (gemeente,
 # toewijzing_nummer), "verzoek" on (aanbieder, referentie_aanbieder); one row per key (PostgreSQL reads it as a

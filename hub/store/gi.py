@@ -28,18 +28,17 @@ from hub.store.gi_tables import (
     GiMaatregelRecord,
     GiVerwijzingRecord,
 )
-from hub.store.tables import BerichtRecord
+from hub.store.tables import BerichtRecord, table_of
 
 Pseudonym = Callable[[str], str]
 T = TypeVar("T")
 HEENBERICHTEN = frozenset({"GI001", "GI002", "GI003"})
 
-# The records' tables (SQLModel declares no __table__, hence the ignores).
-B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
-M = GiMaatregelRecord.__table__  # type: ignore[attr-defined]
-C = GiCapaciteitRecord.__table__  # type: ignore[attr-defined]
-W = GiVerwijzingRecord.__table__  # type: ignore[attr-defined]
-BERICHT = BerichtRecord.__table__  # type: ignore[attr-defined]
+B = table_of(GiBepalingRecord)
+M = table_of(GiMaatregelRecord)
+C = table_of(GiCapaciteitRecord)
+W = table_of(GiVerwijzingRecord)
+BERICHT = table_of(BerichtRecord)
 
 # Statements are built once, with bind parameters (an `expanding` one takes a list for IN), and run on the
 # connection (hub.store.db.run): building a select() per call and loading or tracking ORM entities cost more

@@ -32,20 +32,19 @@ from hub.store.gi_tables import (
     GiVerwijzingRecord,
 )
 from hub.store.observations import _insert_ignore
-from hub.store.tables import IN_FORCE, StartRecord, ToewijzingRecord, VerzoekRecord
+from hub.store.tables import IN_FORCE, StartRecord, ToewijzingRecord, VerzoekRecord, table_of
 
 VERWIJDERING = "13"  # RedenWijziging: the toewijzing is deleted and counts as never sent
 VOT = "VOT"
 STATUS_NAMESPACE = uuid.UUID("2f5b8a0e-6c1d-5e3f-9a47-b1c2d3e4f5a6")  # fixed: ids must match across replicas
 
-# The records' tables (SQLModel declares no __table__, hence the ignores).
-B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
-K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
-S = GiStatusmeldingRecord.__table__  # type: ignore[attr-defined]
-W = GiVerwijzingRecord.__table__  # type: ignore[attr-defined]
-T = ToewijzingRecord.__table__  # type: ignore[attr-defined]
-V = VerzoekRecord.__table__  # type: ignore[attr-defined]
-ST = StartRecord.__table__  # type: ignore[attr-defined]
+B = table_of(GiBepalingRecord)
+K = table_of(GiKoppelingRecord)
+S = table_of(GiStatusmeldingRecord)
+W = table_of(GiVerwijzingRecord)
+T = table_of(ToewijzingRecord)
+V = table_of(VerzoekRecord)
+ST = table_of(StartRecord)
 
 # Statements are built once, with bind parameters, and run on the connection (hub.store.db.run): the linking
 # reads columns and writes plain rows, so building a select() per call and loading ORM entities cost more than

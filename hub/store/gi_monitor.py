@@ -29,15 +29,14 @@ from hub.store.gi_tables import (
     GiMaatregelRecord,
     GiStatusmeldingRecord,
 )
-from hub.store.tables import BerichtRecord, VerzoekRecord
+from hub.store.tables import BerichtRecord, VerzoekRecord, table_of
 
-# The records' tables (SQLModel declares no __table__, hence the ignores).
-B = GiBepalingRecord.__table__  # type: ignore[attr-defined]
-K = GiKoppelingRecord.__table__  # type: ignore[attr-defined]
-C = GiCapaciteitRecord.__table__  # type: ignore[attr-defined]
-M = GiMaatregelRecord.__table__  # type: ignore[attr-defined]
-V = VerzoekRecord.__table__  # type: ignore[attr-defined]
-BERICHT = BerichtRecord.__table__  # type: ignore[attr-defined]
+B = table_of(GiBepalingRecord)
+K = table_of(GiKoppelingRecord)
+C = table_of(GiCapaciteitRecord)
+M = table_of(GiMaatregelRecord)
+V = table_of(VerzoekRecord)
+BERICHT = table_of(BerichtRecord)
 
 
 def herkomst_toewijzing() -> Subquery:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
-from hub.store.tables import StartRecord, StopRecord, ToewijzingRecord, UtcDateTime, _s
+from hub.store.tables import StartRecord, StopRecord, ToewijzingRecord, UtcDateTime, _s, table_of
 
 SLEUTEL_LENGTH = 128
 REGIO_LENGTH = 100
@@ -78,16 +78,11 @@ class VerwerktEventRecord(SQLModel, table=True):
 
 # Lookups the processors and the gauges make on the intake's tables: by ReferentieAanbieder, and the starts
 # of one toewijzing (a toewijzing is identified by gemeente and ToewijzingNummer).
-# SQLModel declares no __table__: hence the ignores in these indexes.
 Index(
     "ix_toewijzing_referentie",
-    ToewijzingRecord.__table__.c.aanbieder,  # type: ignore[attr-defined]
-    ToewijzingRecord.__table__.c.referentie_aanbieder,  # type: ignore[attr-defined]
+    table_of(ToewijzingRecord).c.aanbieder,
+    table_of(ToewijzingRecord).c.referentie_aanbieder,
 )
-Index(
-    "ix_startregel_nummer",
-    StartRecord.__table__.c.gemeente,  # type: ignore[attr-defined]
-    StartRecord.__table__.c.toewijzing_nummer,  # type: ignore[attr-defined]
-)
+Index("ix_startregel_nummer", table_of(StartRecord).c.gemeente, table_of(StartRecord).c.toewijzing_nummer)
 # The stop lines of a JW307, which the processors read per stop event (hub.store.facts.stopregels); migration 0008.
-Index("ix_stopregel_bericht_id", StopRecord.__table__.c.bericht_id)  # type: ignore[attr-defined]
+Index("ix_stopregel_bericht_id", table_of(StopRecord).c.bericht_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, case, func
+from sqlalchemy import Insert, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -20,13 +20,7 @@ from sqlmodel import Session, col, select
 from hub.monitor.model import Beeindiging, Doorlooptijd, NormUitkomst, Observatie
 from hub.store.db import run
 from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord, VerwerktEventRecord
-from hub.store.tables import BerichtRecord
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
-
+from hub.store.tables import BerichtRecord, table_of
 
 # Built once per dialect, table and key: building the statement per call cost more than running it.
 _INSERTS: dict[tuple[str, type[Any], tuple[str, ...]], Insert] = {}
@@ -37,9 +31,9 @@ def _insert_statement(dialect: str, model: type[Any], keys: tuple[str, ...]) -> 
     stmt = _INSERTS.get((dialect, model, keys))
     if stmt is None:
         if dialect == "postgresql":
-            stmt = postgresql.insert(_table(model)).on_conflict_do_nothing(index_elements=list(keys))
+            stmt = postgresql.insert(table_of(model)).on_conflict_do_nothing(index_elements=list(keys))
         elif dialect == "sqlite":
-            stmt = sqlite.insert(_table(model)).on_conflict_do_nothing(index_elements=list(keys))
+            stmt = sqlite.insert(table_of(model)).on_conflict_do_nothing(index_elements=list(keys))
         else:  # pragma: no cover - the hub supports SQLite and PostgreSQL only
             raise NotImplementedError(f"no idempotent insert for {dialect}")
         _INSERTS[(dialect, model, keys)] = stmt

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from hub.store.db import SessionFactory, run
 from hub.store.gi_tables import GiStatusmeldingRecord
-from hub.store.tables import BerichtRecord, UtcDateTime
+from hub.store.tables import BerichtRecord, UtcDateTime, table_of
 
 BATCH = 1000  # rows per transaction: a long write would hold up the intake (SQLite has one writer at a time)
 DAY = 24 * 3600.0
@@ -55,9 +55,8 @@ def _bewaard(table: Any, due: tuple[Any, ...], cleared: dict[str, Any]) -> Bewaa
 
 _BEFORE = bindparam("before", type_=UtcDateTime())
 _NOW = bindparam("purged_at", type_=UtcDateTime())
-# The records' tables (SQLModel declares no __table__, hence the ignores).
-_B = BerichtRecord.__table__  # type: ignore[attr-defined]
-_S = GiStatusmeldingRecord.__table__  # type: ignore[attr-defined]
+_B = table_of(BerichtRecord)
+_S = table_of(GiStatusmeldingRecord)
 
 RETOUREN = _bewaard(
     _B,

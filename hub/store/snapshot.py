@@ -48,6 +48,7 @@ from hub.store.tables import (
     StopRecord,
     ToewijzingRecord,
     VerzoekRecord,
+    table_of,
 )
 
 Pseudonym = Callable[[str], str]
@@ -303,8 +304,7 @@ def _in_force(record: type[StartRecord] | type[StopRecord], regel: type[Any]) ->
 
     A start lacks some of a stop's fields: NULLs of the stop's column types, so the union reads them as dates.
     """
-    # SQLModel declares no __table__.
-    eigen, stop = _field_names(regel), StopRecord.__table__.c  # type: ignore[attr-defined]
+    eigen, stop = _field_names(regel), table_of(StopRecord).c
     columns = [
         col(getattr(record, name)) if name in eigen else type_coerce(null(), stop[name].type).label(name)
         for name in _field_names(StopRegel)

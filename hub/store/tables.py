@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, String, Text, TypeDecorator, text
+from sqlalchemy import JSON, DateTime, Dialect, Index, String, Table, Text, TypeDecorator, text
 from sqlmodel import Field, SQLModel
 
 # Values of the status columns of StartRecord and StopRecord (rules.md 6.1: in force / deleted).
@@ -48,6 +48,12 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def table_of(record: type[SQLModel]) -> Table:
+    """The record's table, for statements on its columns: SQLModel declares no `__table__` to type checkers."""
+    table: Table = record.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def _s(length: int, **kwargs: Any) -> Any:
