@@ -14,6 +14,7 @@ from lxml import etree
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc
 from hub.rules.registry import Context, Violation, iter_violations
+from hub.synth.berichten import DEFAULT_DAGTEKENING, declaratie_antwoord
 from hub.synth.berichten import spec as default_spec
 from hub.synth.build import Spec, edit, to_tree
 
@@ -49,6 +50,19 @@ def loc(path: str) -> str:
 def edited(bericht: str, *edits: tuple[str, Any]) -> Spec:
     """The default spec of `bericht` with these (path, value) edits applied in order."""
     return apply_edits(default_spec(bericht), edits)
+
+
+def jw325_met_afwijzing(jw323: Spec) -> Spec:
+    """A JW325 that returns the first Prestatie of this JW323 rejected (9338), so it has a Client and Bsn."""
+    referentie = jw323["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"][0][
+        "ProductReferentie"
+    ]
+    return declaratie_antwoord(
+        jw323,
+        dagtekening=DEFAULT_DAGTEKENING,
+        identificatie="JW325A",
+        afgewezen={referentie["ReferentieNummer"]: "9338"},
+    )
 
 
 def apply_edits(s: Spec, edits: Collection[tuple[str, Any]]) -> Spec:

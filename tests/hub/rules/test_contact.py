@@ -9,8 +9,8 @@ import pytest
 
 import hub.rules.contact  # noqa: F401  (registers the rules under test)
 from hub.synth.berichten import adres, contact, spec, telefoon
-from hub.synth.build import Spec, edit
-from tests.hub.rules.level2 import locations, violations
+from hub.synth.build import Spec
+from tests.hub.rules.level2 import edited, locations, violations
 
 C = "Client/Contactgegevens/Contact"
 R = "Client/Relaties/Relatie/Contact"
@@ -21,10 +21,7 @@ CODES = ("CD005", "CD007", "CD009", "CD025", "CD034", "CS089", "TR006", "TR061")
 
 def jw301(*edits: tuple[str, Any]) -> Spec:
     """The default JW301 with these (path, value) edits applied in order."""
-    s = spec("JW301")
-    for path, value in edits:
-        s = edit(s, path, value)
-    return s
+    return edited("JW301", *edits)
 
 
 def contacten(*items: Spec) -> Spec:

@@ -3,103 +3,45 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
 import hub.rules.dates  # noqa: F401  (registers the rules under test)
-from hub.synth.berichten import DEFAULT_DAGTEKENING, declaratie_antwoord, spec
-from hub.synth.build import Spec, edit
-from tests.hub.rules.level2 import locations, violations
+from hub.synth.berichten import DEFAULT_DAGTEKENING, spec
+from hub.synth.build import Spec
+from tests.hub.rules.level2 import edited, jw325_met_afwijzing, loc, locations, violations
 
 MORGEN = DEFAULT_DAGTEKENING + timedelta(days=1)
 GISTEREN = DEFAULT_DAGTEKENING - timedelta(days=1)
 PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
 
 
-def edited(bericht: str, *edits: tuple[str, Any]) -> Spec:
-    """The default spec of `bericht` with these (path, value) edits applied in order."""
-    s = spec(bericht)
-    for path, value in edits:
-        s = edit(s, path, value)
-    return s
+def morgen(bericht: str, path: str, id: str) -> pytest.ParameterSet:
+    """A TR134 break: the date at `path` of the default `bericht` lies after the Dagtekening, reported there."""
+    return pytest.param(bericht, edited(bericht, (path, MORGEN)), [loc(path)], id=f"{bericht}-{id}")
+
+
+def gedateerd(bericht: str, path: str, datum: date, id: str) -> pytest.ParameterSet:
+    """A TR134 pass: the date at `path` of the default `bericht` set to `datum`."""
+    return pytest.param(bericht, edited(bericht, (path, datum)), id=f"{bericht}-{id}")
 
 
 def jw325_met_begindatum(begindatum: date) -> Spec:
     """A JW325 returning the first Prestatie of the default JW323 rejected, with this ProductPeriode/Begindatum."""
-    jw323 = edited("JW323", (f"{PRESTATIE}[1]/ProductPeriode/Begindatum", begindatum))
-    referentie = jw323["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"][0][
-        "ProductReferentie"
-    ]
-    return declaratie_antwoord(
-        jw323,
-        dagtekening=DEFAULT_DAGTEKENING,
-        identificatie="JW325A",
-        afgewezen={referentie["ReferentieNummer"]: "9338"},
-    )
+    return jw325_met_afwijzing(edited("JW323", (f"{PRESTATIE}[1]/ProductPeriode/Begindatum", begindatum)))
 
 
 TR134_BREAKS = [
-    pytest.param(
-        "JW301",
-        edited("JW301", ("Client/Geboortedatum/Datum", MORGEN)),
-        ["/Bericht/Client/Geboortedatum/Datum"],
-        id="JW301-geboortedatum",
-    ),
-    pytest.param(
-        "JW301",
-        edited("JW301", ("Client/Relaties/Relatie/Geboortedatum/Datum", MORGEN)),
-        ["/Bericht/Client/Relaties/Relatie/Geboortedatum/Datum"],
-        id="JW301-relatie-geboortedatum",
-    ),
-    pytest.param(
-        "JW301",
-        edited("JW301", ("Client/ToegewezenProducten/ToegewezenProduct[1]/Toewijzingsdatum", MORGEN)),
-        ["/Bericht/Client/ToegewezenProducten/ToegewezenProduct[1]/Toewijzingsdatum"],
-        id="JW301-toewijzingsdatum",
-    ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum/Datum", MORGEN)),
-        ["/Bericht/Client/Geboortedatum/Datum"],
-        id="JW305-geboortedatum",
-    ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/StartProducten/StartProduct[2]/Begindatum", MORGEN)),
-        ["/Bericht/Client/StartProducten/StartProduct[2]/Begindatum"],
-        id="JW305-begindatum",
-    ),
-    pytest.param(
-        "JW307",
-        edited("JW307", ("Client/Geboortedatum/Datum", MORGEN)),
-        ["/Bericht/Client/Geboortedatum/Datum"],
-        id="JW307-geboortedatum",
-    ),
-    pytest.param(
-        "JW307",
-        edited("JW307", ("Client/StopProducten/StopProduct/Einddatum", MORGEN)),
-        ["/Bericht/Client/StopProducten/StopProduct/Einddatum"],
-        id="JW307-einddatum",
-    ),
-    pytest.param(
-        "JW315",
-        edited("JW315", ("Client/Geboortedatum/Datum", MORGEN)),
-        ["/Bericht/Client/Geboortedatum/Datum"],
-        id="JW315-geboortedatum",
-    ),
-    pytest.param(
-        "JW323",
-        edited("JW323", ("Declaratie/DeclaratiePeriode/Begindatum", MORGEN)),
-        ["/Bericht/Declaratie/DeclaratiePeriode/Begindatum"],
-        id="JW323-declaratieperiode",
-    ),
-    pytest.param(
-        "JW323",
-        edited("JW323", (f"{PRESTATIE}[2]/ProductPeriode/Begindatum", MORGEN)),
-        [f"/Bericht/{PRESTATIE}[2]/ProductPeriode/Begindatum"],
-        id="JW323-productperiode",
-    ),
+    morgen("JW301", "Client/Geboortedatum/Datum", "geboortedatum"),
+    morgen("JW301", "Client/Relaties/Relatie/Geboortedatum/Datum", "relatie-geboortedatum"),
+    morgen("JW301", "Client/ToegewezenProducten/ToegewezenProduct[1]/Toewijzingsdatum", "toewijzingsdatum"),
+    morgen("JW305", "Client/Geboortedatum/Datum", "geboortedatum"),
+    morgen("JW305", "Client/StartProducten/StartProduct[2]/Begindatum", "begindatum"),
+    morgen("JW307", "Client/Geboortedatum/Datum", "geboortedatum"),
+    morgen("JW307", "Client/StopProducten/StopProduct/Einddatum", "einddatum"),
+    morgen("JW315", "Client/Geboortedatum/Datum", "geboortedatum"),
+    morgen("JW323", "Declaratie/DeclaratiePeriode/Begindatum", "declaratieperiode"),
+    morgen("JW323", f"{PRESTATIE}[2]/ProductPeriode/Begindatum", "productperiode"),
     pytest.param(
         "JW325",
         jw325_met_begindatum(MORGEN),
@@ -112,34 +54,24 @@ TR134_PASSES = [
     *[pytest.param(b, spec(b), id=f"{b}-default") for b in ("JW301", "JW305", "JW307", "JW315", "JW323")],
     pytest.param("JW325", jw325_met_begindatum(GISTEREN), id="JW325-productperiode-gisteren"),
     # Equal to the Dagtekening passes (a start reported on its first day).
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/StartProducten/StartProduct[1]/Begindatum", DEFAULT_DAGTEKENING)),
-        id="JW305-begindatum-gelijk",
+    gedateerd(
+        "JW305", "Client/StartProducten/StartProduct[1]/Begindatum", DEFAULT_DAGTEKENING, "begindatum-gelijk"
     ),
-    pytest.param(
+    gedateerd(
         "JW301",
-        edited(
-            "JW301", ("Client/ToegewezenProducten/ToegewezenProduct[1]/Toewijzingsdatum", DEFAULT_DAGTEKENING)
-        ),
-        id="JW301-toewijzingsdatum-gelijk",
+        "Client/ToegewezenProducten/ToegewezenProduct[1]/Toewijzingsdatum",
+        DEFAULT_DAGTEKENING,
+        "toewijzingsdatum-gelijk",
     ),
     # Not in the TR134 table: a toewijzing may start in the future; a stop's Begindatum is not checked.
-    pytest.param(
+    gedateerd(
         "JW301",
-        edited("JW301", ("Client/ToegewezenProducten/ToegewezenProduct[1]/Ingangsdatum", date(2027, 1, 1))),
-        id="JW301-ingangsdatum-in-toekomst",
+        "Client/ToegewezenProducten/ToegewezenProduct[1]/Ingangsdatum",
+        date(2027, 1, 1),
+        "ingangsdatum-in-toekomst",
     ),
-    pytest.param(
-        "JW307",
-        edited("JW307", ("Client/StopProducten/StopProduct/Begindatum", MORGEN)),
-        id="JW307-begindatum-niet-getoetst",
-    ),
-    pytest.param(
-        "JW323",
-        edited("JW323", ("Declaratie/DeclaratiePeriode/Einddatum", MORGEN)),
-        id="JW323-einddatum-niet-getoetst",
-    ),
+    gedateerd("JW307", "Client/StopProducten/StopProduct/Begindatum", MORGEN, "begindatum-niet-getoetst"),
+    gedateerd("JW323", "Declaratie/DeclaratiePeriode/Einddatum", MORGEN, "einddatum-niet-getoetst"),
 ]
 
 

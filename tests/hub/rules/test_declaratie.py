@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
 import hub.rules.declaratie  # noqa: F401  (importing registers the rules)
-from hub.synth.berichten import declaratie_antwoord, prestatie, spec
+from hub.synth.berichten import spec
 from hub.synth.build import Spec
+from tests.hub.prestaties import specifieke_prestatie
 from tests.hub.rules.level2 import (
     Edits,
     Scenario,
     assert_breaks,
     assert_scenarios_cover,
     default_findings,
+    jw325_met_afwijzing,
     loc,
 )
 
@@ -33,7 +34,6 @@ AW = "DeclaratieAntwoord"
 AW_PR = "DeclaratieAntwoord/Clienten/Client/Prestaties/Prestatie"
 REF1, REF2 = "P300201202610", "P300202202610"
 EERDER = "P300201202609"  # a debet line of an earlier declaration
-OKTOBER = (date(2026, 10, 1), date(2026, 10, 31))
 ANDERE_BSN = "999990019"
 
 
@@ -49,20 +49,6 @@ def als_credit(path: str, vorig: str) -> Edits:
     )
 
 
-def zoals_eerste(referentie: str, **kwargs: Any) -> Spec:
-    """A Prestatie with the key fields of the default Prestatie[1]."""
-    values: dict[str, Any] = {
-        "toewijzing_nummer": 300201,
-        "categorie": "45",
-        "code": "45A53",
-        "begindatum": OKTOBER[0],
-        "einddatum": OKTOBER[1],
-        "volume": 16,
-    }
-    values.update(kwargs)
-    return prestatie(referentie, **values)
-
-
 def tweede_client(*prestaties: Spec) -> Edits:
     return (
         ("Declaratie/Clienten/Client[2]", {"Bsn": ANDERE_BSN, "Prestaties": {"Prestatie": list(prestaties)}}),
@@ -71,9 +57,7 @@ def tweede_client(*prestaties: Spec) -> Edits:
 
 def antwoord_met_afwijzing() -> Spec:
     """A JW325 that rejects Prestatie[1] of the default JW323 and grants the rest (TR342 holds)."""
-    return declaratie_antwoord(
-        spec("JW323"), dagtekening=date(2026, 11, 2), identificatie="JW325A", afgewezen={REF1: "9338"}
-    )
+    return jw325_met_afwijzing(spec("JW323"))
 
 
 BREAKS = [
@@ -305,7 +289,7 @@ BREAKS = [
         "JW323",
         (
             *als_credit(f"{PR}[2]", EERDER),
-            *tweede_client(zoals_eerste("P900001", vorig_referentie_nummer=EERDER)),
+            *tweede_client(specifieke_prestatie("P900001", vorig_referentie_nummer=EERDER)),
         ),
         (
             loc(
@@ -338,7 +322,7 @@ BREAKS = [
         (
             *als_credit(f"{PR}[1]", REF2),
             *als_credit(f"{PR}[2]", REF1),
-            *tweede_client(zoals_eerste(REF1, vorig_referentie_nummer=REF1)),
+            *tweede_client(specifieke_prestatie(REF1, vorig_referentie_nummer=REF1)),
         ),
         (
             loc("Declaratie/Clienten/Client[1]/Prestaties/Prestatie[1]/ProductReferentie/ReferentieNummer"),
@@ -356,7 +340,7 @@ BREAKS = [
     Scenario(
         "TR416 second debet line for the same period, product and toewijzing",
         "JW323",
-        ((f"{PR}[2]", zoals_eerste("P300201202610B")),),
+        ((f"{PR}[2]", specifieke_prestatie("P300201202610B")),),
         (loc(f"{PR}[1]"),),
     ),
     # TR342
@@ -482,19 +466,19 @@ PASSES = [
     Scenario(
         "TR416 same key as a credit line",
         "JW323",
-        ((f"{PR}[2]", zoals_eerste("P300201202610C", vorig_referentie_nummer=EERDER)),),
+        ((f"{PR}[2]", specifieke_prestatie("P300201202610C", vorig_referentie_nummer=EERDER)),),
     ),
     Scenario(
         "TR416 same key under another client",
         "JW323",
-        tweede_client(zoals_eerste("P900001")),
+        tweede_client(specifieke_prestatie("P900001")),
     ),
     Scenario(
         "TR416 same product in another ProductPeriode",
         "JW323",
         (
             *periode(f"{PR}[1]/ProductPeriode", date(2026, 10, 1), date(2026, 10, 15)),
-            (f"{PR}[2]", zoals_eerste("P300201202610B", begindatum=date(2026, 10, 16))),
+            (f"{PR}[2]", specifieke_prestatie("P300201202610B", begindatum=date(2026, 10, 16))),
         ),
     ),
     Scenario("TR342 fully granted", "JW325", ()),

@@ -11,7 +11,7 @@ import pytest
 import hub.rules.duplicates  # noqa: F401  (registers the rules under test)
 from hub.synth.berichten import adres, contact, declaratie_antwoord, spec, telefoon
 from hub.synth.build import Spec, edit
-from tests.hub.rules.level2 import locations, violations
+from tests.hub.rules.level2 import edited, locations, violations
 
 RELATIE = "Client/Relaties/Relatie"
 CONTACT = "Client/Contactgegevens/Contact"
@@ -44,12 +44,6 @@ def with_copy(bericht: str, path: str, times: int = 1, **changes: Any) -> Spec:
     items = _items(s, path)
     for _ in range(times):
         items.append({**copy.deepcopy(items[0]), **changes})
-    return s
-
-
-def edited(s: Spec, *edits: tuple[str, Any]) -> Spec:
-    for path, value in edits:
-        s = edit(s, path, value)
     return s
 
 
@@ -117,7 +111,7 @@ TR101_BREAKS = [
     pytest.param(
         "JW301",
         edited(
-            spec("JW301"),
+            "JW301",
             (CONTACT, [contact("01", adres=adres()), contact("01", adres=adres(huisnummer=14))]),
         ),
         [loc(CONTACT, 2)],
@@ -125,7 +119,7 @@ TR101_BREAKS = [
     ),
     pytest.param(
         "JW301",
-        edited(spec("JW301"), (f"{TOEGEWEZEN}[2]/ToewijzingNummer", 300201)),
+        edited("JW301", (f"{TOEGEWEZEN}[2]/ToewijzingNummer", 300201)),
         [loc(TOEGEWEZEN, 2)],
         id="JW301-toewijzingnummer",
     ),
@@ -177,25 +171,25 @@ TR101_PASSES = [
     pytest.param("JW325", jw325(spec("JW323")), id="JW325-twee-prestaties"),
     pytest.param(
         "JW301",
-        edited(spec("JW301"), (CONTACT, [contact("01", adres=adres()), contact("02", telefoon=telefoon())])),
+        edited("JW301", (CONTACT, [contact("01", adres=adres()), contact("02", telefoon=telefoon())])),
         id="JW301-contacten-andere-soort",
     ),
     # Exact text: a leading zero makes another key.
     pytest.param(
         "JW305",
-        edited(with_copy("JW305", START), (f"{START}[3]/ToewijzingNummer", "0300201")),
+        edit(with_copy("JW305", START), f"{START}[3]/ToewijzingNummer", "0300201"),
         id="JW305-voorloopnul-verschilt",
     ),
     # Exact text: whitespace counts too (the string type keeps it, so both are XSD-valid).
     pytest.param(
         "JW301",
-        edited(with_copy("JW301", RELATIE), (f"{RELATIE}[2]/Nummer", "1 ")),
+        edit(with_copy("JW301", RELATIE), f"{RELATIE}[2]/Nummer", "1 "),
         id="JW301-spatie-verschilt",
     ),
     # Absent in one and present in the other differs.
     pytest.param(
         "JW305",
-        edited(with_copy("JW305", START), (f"{START}[3]/Product/Code", None)),
+        edit(with_copy("JW305", START), f"{START}[3]/Product/Code", None),
         id="JW305-code-afwezig-in-een",
     ),
     # A temporary stop (20) and a definitive stop with the same dates are different lines (verified).
@@ -238,7 +232,7 @@ def test_tr101_message_names_earlier_members_but_no_bsn() -> None:
 
 def test_tr101_two_groups_give_two_findings() -> None:
     s = with_copy("JW301", RELATIE)
-    s = edited(s, (f"{TOEGEWEZEN}[2]/ToewijzingNummer", 300201))
+    s = edit(s, f"{TOEGEWEZEN}[2]/ToewijzingNummer", 300201)
     assert locations("JW301", s, "TR101") == [loc(RELATIE, 2), loc(TOEGEWEZEN, 2)]
 
 
@@ -247,7 +241,7 @@ REFERENTIE = AANGEVRAAGD + "[{}]/ReferentieAanbieder"
 TR383_CASES = [
     pytest.param(
         edited(
-            spec("JW315"),
+            "JW315",
             (
                 REFERENTIE.format(2),
                 spec("JW315")["Client"]["AangevraagdeProducten"]["AangevraagdProduct"][0][
@@ -264,7 +258,7 @@ TR383_CASES = [
     pytest.param(spec("JW315"), [], id="default-ok"),
     pytest.param(
         edited(
-            spec("JW315"),
+            "JW315",
             (
                 REFERENTIE.format(2),
                 spec("JW315")["Client"]["AangevraagdeProducten"]["AangevraagdProduct"][0][

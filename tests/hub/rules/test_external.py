@@ -19,13 +19,13 @@ from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Contracttarief, Tarieven
 from hub.rules.external import _past_bij_uurtarief
 from hub.rules.registry import Context, Level, iter_violations
-from hub.synth.berichten import bedrag, declaratie, prestatie, spec
+from hub.synth.berichten import bedrag, declaratie, spec
 from hub.synth.build import Spec, edit, to_tree, to_xml
 from hub.validate import Validator
+from tests.hub.prestaties import specifieke_prestatie
 from tests.hub.rules.level2 import schema
 
 TODAY = date(2026, 11, 23)
-OKTOBER = (date(2026, 10, 1), date(2026, 10, 31))
 EERDER = "P300201202609"  # a debet line of an earlier declaration, credited below
 BEDRAG = "/Bericht/Declaratie/Clienten/Client/Prestaties/{}/IngediendBedrag/Bedrag"
 
@@ -34,17 +34,7 @@ def regel(
     referentie: str, *, bedrag_cent: int | None = None, credit_van: str | None = None, **kwargs: Any
 ) -> Spec:
     """A Prestatie on the default specific toewijzing; `bedrag_cent` overrides the amount the builder computes."""
-    values: dict[str, Any] = {
-        "toewijzing_nummer": 300201,
-        "categorie": "45",
-        "code": "45A53",
-        "begindatum": OKTOBER[0],
-        "einddatum": OKTOBER[1],
-        "volume": 16,
-        "vorig_referentie_nummer": credit_van,
-    }
-    values.update(kwargs)
-    p = prestatie(referentie, **values)
+    p = specifieke_prestatie(referentie, vorig_referentie_nummer=credit_van, **kwargs)
     if bedrag_cent is not None:
         p["IngediendBedrag"] = bedrag(-bedrag_cent if credit_van else bedrag_cent)
     return p

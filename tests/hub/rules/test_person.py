@@ -10,9 +10,9 @@ import pytest
 
 import hub.rules.person  # noqa: F401  (registers the rules under test)
 from hub.rules.person import elfproef
-from hub.synth.berichten import declaratie_antwoord, spec
+from hub.synth.berichten import spec
 from hub.synth.build import Spec, edit
-from tests.hub.rules.level2 import locations, violations
+from tests.hub.rules.level2 import edited, jw325_met_afwijzing, locations, violations
 
 FOUTE_BSN = "123456789"  # fails the 11-proef (verified against the XSLT)
 GEBOORTE = "/Bericht/Client/Geboortedatum/Datum"
@@ -20,14 +20,7 @@ RELATIE_GEBOORTE = "/Bericht/Client/Relaties/Relatie/Geboortedatum/Datum"
 NAAM = "/Bericht/Client/Naam"
 RELATIE_NAAM = "/Bericht/Client/Relaties/Relatie/Naam"
 PARTNERNAAM = {"Achternaam": "Partnerveld"}
-
-
-def edited(bericht: str, *edits: tuple[str, Any]) -> Spec:
-    """The default spec of `bericht` with these (path, value) edits applied in order."""
-    s = spec(bericht)
-    for path, value in edits:
-        s = edit(s, path, value)
-    return s
+RELATIE = "Client/Relaties/Relatie"
 
 
 def jw323_twee_clienten(tweede_bsn: str) -> Spec:
@@ -36,20 +29,6 @@ def jw323_twee_clienten(tweede_bsn: str) -> Spec:
     client = s["Declaratie"]["Clienten"]["Client"][0]
     s["Declaratie"]["Clienten"]["Client"].append({**client, "Bsn": tweede_bsn})
     return s
-
-
-def jw325_met_afwijzing() -> Spec:
-    """A JW325 that returns the first Prestatie of the default JW323 rejected, so it has a Client and Bsn."""
-    jw323 = spec("JW323")
-    referentie = jw323["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"][0][
-        "ProductReferentie"
-    ]
-    return declaratie_antwoord(
-        jw323,
-        dagtekening=date(2026, 11, 2),
-        identificatie="JW325A",
-        afgewezen={referentie["ReferentieNummer"]: "9338"},
-    )
 
 
 def jw301_twee_relaties(*edits: tuple[str, Any]) -> Spec:
@@ -62,8 +41,19 @@ def jw301_twee_relaties(*edits: tuple[str, Any]) -> Spec:
     return s
 
 
+def naamgebruik(gebruik: str, *, partnernaam: bool = False, pad: str = "Client") -> Spec:
+    """The default JW301 with this NaamGebruik on the client's Naam (or the Naam at `pad`), with a Partnernaam or not."""
+    partner = [(f"{pad}/Naam/Partnernaam", PARTNERNAAM)] if partnernaam else []
+    return edited("JW301", *partner, (f"{pad}/Naam/NaamGebruik", gebruik))
+
+
 def geboortedatum(datum: date, gebruik: str | None = None) -> dict[str, Any]:
     return {"Datum": datum, "DatumGebruik": gebruik}
+
+
+def geboren(bericht: str, datum: date, gebruik: str | None = None, *, pad: str = "Client") -> Spec:
+    """The default `bericht` with this Geboortedatum (and DatumGebruik) on the client, or on the element at `pad`."""
+    return edited(bericht, (f"{pad}/Geboortedatum", geboortedatum(datum, gebruik)))
 
 
 def test_elfproef() -> None:
@@ -93,7 +83,7 @@ CS002_BREAKS = [
     ),
     pytest.param(
         "JW325",
-        edit(jw325_met_afwijzing(), "DeclaratieAntwoord/Clienten/Client/Bsn", FOUTE_BSN),
+        edit(jw325_met_afwijzing(spec("JW323")), "DeclaratieAntwoord/Clienten/Client/Bsn", FOUTE_BSN),
         ["/Bericht/DeclaratieAntwoord/Clienten/Client/Bsn"],
         id="CS002-JW325",
     ),
@@ -104,7 +94,7 @@ CS002_PASSES = [
         pytest.param(b, spec(b), id=f"CS002-{b}-default")
         for b in ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323")
     ],
-    pytest.param("JW325", jw325_met_afwijzing(), id="CS002-JW325-met-client"),
+    pytest.param("JW325", jw325_met_afwijzing(spec("JW323")), id="CS002-JW325-met-client"),
     pytest.param(
         "JW305", edited("JW305", ("Client/Bsn", "000000000")), id="CS002-nullen-zonder-uitzondering"
     ),
@@ -131,33 +121,17 @@ def test_cs002_message_does_not_show_the_bsn() -> None:
 # (code, bericht, spec, expected locations); an empty list means the rule passes.
 JW301_NAAM_CASES = [
     # CS050: with Partnernaam 1-4, without it 1 or 6; 5 never passes.
+    pytest.param("CS050", naamgebruik("5"), [f"{NAAM}/NaamGebruik"], id="CS050-5-zonder-partnernaam"),
     pytest.param(
-        "CS050",
-        edited("JW301", ("Client/Naam/NaamGebruik", "5")),
-        [f"{NAAM}/NaamGebruik"],
-        id="CS050-5-zonder-partnernaam",
+        "CS050", naamgebruik("5", partnernaam=True), [f"{NAAM}/Partnernaam"], id="CS050-5-met-partnernaam"
     ),
     pytest.param(
-        "CS050",
-        edited("JW301", ("Client/Naam/Partnernaam", PARTNERNAAM), ("Client/Naam/NaamGebruik", "5")),
-        [f"{NAAM}/Partnernaam"],
-        id="CS050-5-met-partnernaam",
+        "CS050", naamgebruik("6", partnernaam=True), [f"{NAAM}/Partnernaam"], id="CS050-6-met-partnernaam"
     ),
+    pytest.param("CS050", naamgebruik("2"), [f"{NAAM}/NaamGebruik"], id="CS050-2-zonder-partnernaam"),
     pytest.param(
         "CS050",
-        edited("JW301", ("Client/Naam/Partnernaam", PARTNERNAAM), ("Client/Naam/NaamGebruik", "6")),
-        [f"{NAAM}/Partnernaam"],
-        id="CS050-6-met-partnernaam",
-    ),
-    pytest.param(
-        "CS050",
-        edited("JW301", ("Client/Naam/NaamGebruik", "2")),
-        [f"{NAAM}/NaamGebruik"],
-        id="CS050-2-zonder-partnernaam",
-    ),
-    pytest.param(
-        "CS050",
-        edited("JW301", ("Client/Relaties/Relatie/Naam/NaamGebruik", "3")),
+        naamgebruik("3", pad=RELATIE),
         [f"{RELATIE_NAAM}/NaamGebruik"],
         id="CS050-relatie-3-zonder-partnernaam",
     ),
@@ -168,35 +142,15 @@ JW301_NAAM_CASES = [
         id="CS050-tweede-relatie",
     ),
     *[
-        pytest.param(
-            "CS050",
-            edited("JW301", ("Client/Naam/Partnernaam", PARTNERNAAM), ("Client/Naam/NaamGebruik", g)),
-            [],
-            id=f"CS050-{g}-met-partnernaam-ok",
-        )
+        pytest.param("CS050", naamgebruik(g, partnernaam=True), [], id=f"CS050-{g}-met-partnernaam-ok")
         for g in ("1", "2", "3", "4")
     ],
     pytest.param("CS050", spec("JW301"), [], id="CS050-1-zonder-partnernaam-ok"),
-    pytest.param(
-        "CS050",
-        edited("JW301", ("Client/Relaties/Relatie/Naam/NaamGebruik", "6")),
-        [],
-        id="CS050-relatie-6-ok",
-    ),
+    pytest.param("CS050", naamgebruik("6", pad=RELATIE), [], id="CS050-relatie-6-ok"),
     # CS318: the client may not be a niet-natuurlijk persoon, a relation may.
-    pytest.param(
-        "CS318",
-        edited("JW301", ("Client/Naam/NaamGebruik", "6")),
-        [f"{NAAM}/NaamGebruik"],
-        id="CS318-client-6",
-    ),
+    pytest.param("CS318", naamgebruik("6"), [f"{NAAM}/NaamGebruik"], id="CS318-client-6"),
     pytest.param("CS318", spec("JW301"), [], id="CS318-default-ok"),
-    pytest.param(
-        "CS318",
-        edited("JW301", ("Client/Relaties/Relatie/Naam/NaamGebruik", "6")),
-        [],
-        id="CS318-relatie-6-ok",
-    ),
+    pytest.param("CS318", naamgebruik("6", pad=RELATIE), [], id="CS318-relatie-6-ok"),
 ]
 
 
@@ -209,37 +163,14 @@ GEBOORTE_BERICHTEN = ("JW301", "JW305", "JW307", "JW315")
 
 CS139_CASES = [
     *[
-        pytest.param(
-            b,
-            edited(b, ("Client/Geboortedatum", geboortedatum(date(2015, 3, 14), "1"))),
-            [GEBOORTE],
-            id=f"CS139-{b}-dag-1",
-        )
+        pytest.param(b, geboren(b, date(2015, 3, 14), "1"), [GEBOORTE], id=f"CS139-{b}-dag-1")
         for b in GEBOORTE_BERICHTEN
     ],
+    pytest.param("JW305", geboren("JW305", date(2015, 3, 1), "2"), [GEBOORTE], id="CS139-2-maand-niet-01"),
+    pytest.param("JW305", geboren("JW305", date(2015, 1, 15), "2"), [GEBOORTE], id="CS139-2-dag-niet-01"),
+    pytest.param("JW305", geboren("JW305", date(2015, 1, 1), "3"), [GEBOORTE], id="CS139-3-niet-1900"),
     pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 3, 1), "2"))),
-        [GEBOORTE],
-        id="CS139-2-maand-niet-01",
-    ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 1, 15), "2"))),
-        [GEBOORTE],
-        id="CS139-2-dag-niet-01",
-    ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 1, 1), "3"))),
-        [GEBOORTE],
-        id="CS139-3-niet-1900",
-    ),
-    pytest.param(
-        "JW301",
-        edited("JW301", ("Client/Relaties/Relatie/Geboortedatum", geboortedatum(date(1985, 6, 30), "2"))),
-        [RELATIE_GEBOORTE],
-        id="CS139-relatie",
+        "JW301", geboren("JW301", date(1985, 6, 30), "2", pad=RELATIE), [RELATIE_GEBOORTE], id="CS139-relatie"
     ),
     pytest.param(
         "JW301",
@@ -247,30 +178,10 @@ CS139_CASES = [
         [RELATIE_GEBOORTE.replace("Relatie/", "Relatie[2]/")],
         id="CS139-tweede-relatie",
     ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 3, 1), "1"))),
-        [],
-        id="CS139-1-ok",
-    ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 1, 1), "2"))),
-        [],
-        id="CS139-2-ok",
-    ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 1), "3"))),
-        [],
-        id="CS139-3-ok",
-    ),
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(2015, 3, 14)))),
-        [],
-        id="CS139-zonder-gebruik-ok",
-    ),
+    pytest.param("JW305", geboren("JW305", date(2015, 3, 1), "1"), [], id="CS139-1-ok"),
+    pytest.param("JW305", geboren("JW305", date(2015, 1, 1), "2"), [], id="CS139-2-ok"),
+    pytest.param("JW305", geboren("JW305", date(1900, 1, 1), "3"), [], id="CS139-3-ok"),
+    pytest.param("JW305", geboren("JW305", date(2015, 3, 14)), [], id="CS139-zonder-gebruik-ok"),
 ]
 
 
@@ -282,19 +193,11 @@ def test_cs139(bericht: str, bericht_spec: Spec, expected: list[str]) -> None:
 # The default Dagtekening is 2026-11-02: exactly 120 years earlier is 1906-11-02.
 TR002_CASES = [
     *[
-        pytest.param(
-            b,
-            edited(b, ("Client/Geboortedatum", geboortedatum(date(1906, 11, 1)))),
-            [GEBOORTE],
-            id=f"TR002-{b}-een-dag-te-oud",
-        )
+        pytest.param(b, geboren(b, date(1906, 11, 1)), [GEBOORTE], id=f"TR002-{b}-een-dag-te-oud")
         for b in GEBOORTE_BERICHTEN
     ],
     pytest.param(
-        "JW301",
-        edited("JW301", ("Client/Relaties/Relatie/Geboortedatum", geboortedatum(date(1901, 5, 1)))),
-        [RELATIE_GEBOORTE],
-        id="TR002-relatie",
+        "JW301", geboren("JW301", date(1901, 5, 1), pad=RELATIE), [RELATIE_GEBOORTE], id="TR002-relatie"
     ),
     pytest.param(
         "JW301",
@@ -303,32 +206,16 @@ TR002_CASES = [
         id="TR002-tweede-relatie",
     ),
     pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 1), "2"))),
-        [GEBOORTE],
-        id="TR002-1900-zonder-gebruik-3",
+        "JW305", geboren("JW305", date(1900, 1, 1), "2"), [GEBOORTE], id="TR002-1900-zonder-gebruik-3"
     ),
     pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 2), "3"))),
-        [GEBOORTE],
-        id="TR002-gebruik-3-niet-1900-01-01",
+        "JW305", geboren("JW305", date(1900, 1, 2), "3"), [GEBOORTE], id="TR002-gebruik-3-niet-1900-01-01"
     ),
     *[
-        pytest.param(
-            b,
-            edited(b, ("Client/Geboortedatum", geboortedatum(date(1906, 11, 2)))),
-            [],
-            id=f"TR002-{b}-precies-120-ok",
-        )
+        pytest.param(b, geboren(b, date(1906, 11, 2)), [], id=f"TR002-{b}-precies-120-ok")
         for b in GEBOORTE_BERICHTEN
     ],
-    pytest.param(
-        "JW305",
-        edited("JW305", ("Client/Geboortedatum", geboortedatum(date(1900, 1, 1), "3"))),
-        [],
-        id="TR002-onbekend-overgeslagen",
-    ),
+    pytest.param("JW305", geboren("JW305", date(1900, 1, 1), "3"), [], id="TR002-onbekend-overgeslagen"),
     pytest.param("JW301", spec("JW301"), [], id="TR002-default-ok"),
 ]
 

@@ -9,24 +9,21 @@ import pytest
 import hub.rules.requests  # noqa: F401  (registers the rules under test)
 from hub.synth.berichten import antwoord, spec, verwijzer
 from hub.synth.build import Spec, edit
-from tests.hub.rules.level2 import locations
+from tests.hub.rules.level2 import edited, locations
 
 AANGEVRAAGD = "Client/AangevraagdeProducten/AangevraagdProduct"
 VERZOEK = "Client/Verzoek"
-TYPE_1 = f"/Bericht/{AANGEVRAAGD}[1]/Verwijzer/Type"
+TYPE_1, TYPE_2 = (f"/Bericht/{AANGEVRAAGD}[{n}]/Verwijzer/Type" for n in (1, 2))
 
 
-def edited(bericht: str, *edits: tuple[str, Any]) -> Spec:
-    """The default spec of `bericht` with these (path, value) edits applied in order."""
-    s = spec(bericht)
-    for path, value in edits:
-        s = edit(s, path, value)
-    return s
+def met_verwijzer(v: Spec, product: int = 1) -> Spec:
+    """The default JW315 with this Verwijzer on its first (or `product`th) AangevraagdProduct."""
+    return edited("JW315", (f"{AANGEVRAAGD}[{product}]/Verwijzer", v))
 
 
-def met_verwijzer(v: Spec) -> Spec:
-    """The default JW315 with this Verwijzer on its first AangevraagdProduct."""
-    return edited("JW315", (f"{AANGEVRAAGD}[1]/Verwijzer", v))
+def jw317_zonder(*lijsten: str) -> Spec:
+    """The default JW317 without these product lists of its Verzoek."""
+    return edited("JW317", *((f"{VERZOEK}/{lijst}", None) for lijst in lijsten))
 
 
 def jw319(**kwargs: Any) -> Spec:
@@ -64,8 +61,8 @@ CASES = [
     pytest.param(
         "CD066",
         "JW315",
-        edited("JW315", (f"{AANGEVRAAGD}[2]/Verwijzer", verwijzer("02", naam="Dr. Proef"))),
-        [f"/Bericht/{AANGEVRAAGD}[2]/Verwijzer/Type"],
+        met_verwijzer(verwijzer("02", naam="Dr. Proef"), product=2),
+        [TYPE_2],
         id="CD066-tweede-product",
     ),
     pytest.param("CD066", "JW315", met_verwijzer(verwijzer("02")), [], id="CD066-alleen-code-ok"),
@@ -95,11 +92,7 @@ CASES = [
     ),
     pytest.param("CD068", "JW315", met_verwijzer(verwijzer("01")), [TYPE_1], id="CD068-gemeente-met-code"),
     pytest.param(
-        "CD068",
-        "JW315",
-        edited("JW315", (f"{AANGEVRAAGD}[2]/Verwijzer", verwijzer("06"))),
-        [f"/Bericht/{AANGEVRAAGD}[2]/Verwijzer/Type"],
-        id="CD068-tweede-product",
+        "CD068", "JW315", met_verwijzer(verwijzer("06"), product=2), [TYPE_2], id="CD068-tweede-product"
     ),
     pytest.param(
         "CD068",
@@ -120,37 +113,21 @@ CASES = [
     pytest.param(
         "TR352",
         "JW317",
-        edited("JW317", (f"{VERZOEK}/OngewijzigdeProducten", None), (f"{VERZOEK}/TeWijzigenProducten", None)),
+        jw317_zonder("OngewijzigdeProducten", "TeWijzigenProducten"),
         [f"/Bericht/{VERZOEK}"],
         id="TR352-alleen-nieuw",
     ),
-    pytest.param(
-        "TR352",
-        "JW317",
-        edited("JW317", (f"{VERZOEK}/TeWijzigenProducten", None)),
-        [],
-        id="TR352-ongewijzigd-ok",
-    ),
-    pytest.param(
-        "TR352",
-        "JW317",
-        edited("JW317", (f"{VERZOEK}/OngewijzigdeProducten", None)),
-        [],
-        id="TR352-te-wijzigen-ok",
-    ),
+    pytest.param("TR352", "JW317", jw317_zonder("TeWijzigenProducten"), [], id="TR352-ongewijzigd-ok"),
+    pytest.param("TR352", "JW317", jw317_zonder("OngewijzigdeProducten"), [], id="TR352-te-wijzigen-ok"),
     pytest.param(
         "TR353",
         "JW317",
-        edited("JW317", (f"{VERZOEK}/TeWijzigenProducten", None), (f"{VERZOEK}/NieuweProducten", None)),
+        jw317_zonder("TeWijzigenProducten", "NieuweProducten"),
         [f"/Bericht/{VERZOEK}"],
         id="TR353-alleen-ongewijzigd",
     ),
-    pytest.param(
-        "TR353", "JW317", edited("JW317", (f"{VERZOEK}/TeWijzigenProducten", None)), [], id="TR353-nieuw-ok"
-    ),
-    pytest.param(
-        "TR353", "JW317", edited("JW317", (f"{VERZOEK}/NieuweProducten", None)), [], id="TR353-te-wijzigen-ok"
-    ),
+    pytest.param("TR353", "JW317", jw317_zonder("TeWijzigenProducten"), [], id="TR353-nieuw-ok"),
+    pytest.param("TR353", "JW317", jw317_zonder("NieuweProducten"), [], id="TR353-te-wijzigen-ok"),
     # CD085 / CD086 on the Antwoord.
     pytest.param(
         "CD085",

@@ -9,42 +9,30 @@ import pytest
 import hub.rules.startstop  # noqa: F401  (registers the rules under test)
 from hub.synth.berichten import spec
 from hub.synth.build import Spec, edit
-from tests.hub.rules.level2 import locations
+from tests.hub.rules.level2 import edited, loc, locations
 
 START = "Client/StartProducten/StartProduct"
 STOP = "Client/StopProducten/StopProduct"
 
+
+def status(bericht: str, pad: str, waarde: str, *, gemeld: bool) -> pytest.ParameterSet:
+    """The StatusAanlevering of the product at `pad` set to `waarde`; when `gemeld`, CS058 reports it there."""
+    path = f"{pad}/StatusAanlevering"
+    expected, ok = ([loc(path)], "") if gemeld else ([], "-ok")
+    return pytest.param(
+        bericht, edited(bericht, (path, waarde)), expected, id=f"{bericht}-status-{waarde}{ok}"
+    )
+
+
 CS058_CASES = [
-    pytest.param(
-        "JW305",
-        edit(spec("JW305"), f"{START}[1]/StatusAanlevering", "2"),
-        [f"/Bericht/{START}[1]/StatusAanlevering"],
-        id="JW305-status-2",
-    ),
-    pytest.param(
-        "JW305",
-        edit(spec("JW305"), f"{START}[2]/StatusAanlevering", "9"),
-        [f"/Bericht/{START}[2]/StatusAanlevering"],
-        id="JW305-status-9",
-    ),
-    pytest.param(
-        "JW307",
-        edit(spec("JW307"), f"{STOP}/StatusAanlevering", "9"),
-        [f"/Bericht/{STOP}/StatusAanlevering"],
-        id="JW307-status-9",
-    ),
-    pytest.param(
-        "JW307",
-        edit(spec("JW307"), f"{STOP}/StatusAanlevering", "2"),
-        [f"/Bericht/{STOP}/StatusAanlevering"],
-        id="JW307-status-2",
-    ),
+    status("JW305", f"{START}[1]", "2", gemeld=True),
+    status("JW305", f"{START}[2]", "9", gemeld=True),
+    status("JW307", STOP, "9", gemeld=True),
+    status("JW307", STOP, "2", gemeld=True),
     pytest.param("JW305", spec("JW305"), [], id="JW305-status-1-ok"),
-    pytest.param(
-        "JW305", edit(spec("JW305"), f"{START}[1]/StatusAanlevering", "3"), [], id="JW305-status-3-ok"
-    ),
+    status("JW305", f"{START}[1]", "3", gemeld=False),
     pytest.param("JW307", spec("JW307"), [], id="JW307-status-1-ok"),
-    pytest.param("JW307", edit(spec("JW307"), f"{STOP}/StatusAanlevering", "3"), [], id="JW307-status-3-ok"),
+    status("JW307", STOP, "3", gemeld=False),
 ]
 
 
