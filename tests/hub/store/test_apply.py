@@ -22,6 +22,7 @@ from hub.store.tables import (
 )
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
+from tests.hub.prestaties import specifieke_prestatie
 from tests.hub.store.plans import plans, sqlite_copy
 from tests.hub.store.scenario import (
     ANDER,
@@ -299,19 +300,6 @@ def _jw323(ident: str, nummer: str, *prestaties: Spec) -> Spec:
     return edit(s, "Declaratie", d)
 
 
-def _credit(ref: str, vorig: str) -> Spec:
-    return berichten.prestatie(
-        ref,
-        vorig_referentie_nummer=vorig,
-        toewijzing_nummer=SPECIFIEK,
-        categorie="45",
-        code="45A53",
-        begindatum=INGANG,
-        einddatum=date(2026, 10, 31),
-        volume=16,
-    )
-
-
 def _prestaties(session: Session) -> dict[str, PrestatieRecord]:
     return {p.referentie_nummer: p for p in session.exec(select(PrestatieRecord))}
 
@@ -359,7 +347,7 @@ def test_jw325_rejecting_the_declaratie_makes_it_not_sent(session: Session) -> N
 
 def test_credit_line_marks_the_debet_gecrediteerd_unless_the_jw325_rejects_it(session: Session) -> None:
     accept(session, "JW323", spec("JW323"))
-    credit = _jw323("JW323B", "D202610002", _credit("C1", REF_SPECIFIEK))
+    credit = _jw323("JW323B", "D202610002", specifieke_prestatie("C1", vorig_referentie_nummer=REF_SPECIFIEK))
     accept(session, "JW323", credit)
     assert _prestaties(session)[REF_SPECIFIEK].gecrediteerd
     snap = snapshot(session, "JW323", credit)
@@ -375,7 +363,7 @@ def test_credit_line_marks_the_debet_gecrediteerd_unless_the_jw325_rejects_it(se
 
 def test_a_credit_line_the_hub_returned_credits_once_the_gemeente_grants_it(session: Session) -> None:
     accept(session, "JW323", spec("JW323"))
-    credit = _jw323("JW323B", "D202610002", _credit("C1", REF_SPECIFIEK))
+    credit = _jw323("JW323B", "D202610002", specifieke_prestatie("C1", vorig_referentie_nummer=REF_SPECIFIEK))
     m, bericht_id = record(session, "JW323", credit)
     apply.apply_accepted(session, m, bericht_id, PS, frozenset())  # the hub returned its one line
     session.commit()

@@ -18,6 +18,7 @@ from hub.store.db import InQuery, session_factory
 from hub.store.snapshot import load_snapshot
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
+from tests.hub.prestaties import specifieke_prestatie
 from tests.hub.store.plans import plans, sqlite_copy
 from tests.hub.store.scenario import (
     ANDER,
@@ -109,18 +110,7 @@ def test_retour_messages_get_an_empty_snapshot(session: Session) -> None:
 
 def _jw323_with(n: int) -> Spec:
     """A JW323 whose one client has n prestaties on the specific toewijzing (distinct references)."""
-    lines = [
-        berichten.prestatie(
-            f"Q{i}",
-            toewijzing_nummer=SPECIFIEK,
-            categorie="45",
-            code="45A53",
-            begindatum=INGANG,
-            einddatum=date(2026, 10, 31),
-            volume=1,
-        )
-        for i in range(n)
-    ]
+    lines = [specifieke_prestatie(f"Q{i}", volume=1) for i in range(n)]
     d = berichten.declaratie(
         [(CLIENT.bsn, lines)], nummer="D9", periode_begin=INGANG, declaratie_dagtekening=DAG
     )
