@@ -92,28 +92,24 @@ class Processor:
 
         Raises TransientError while the store is unreachable; any other error leaves the store unchanged.
         """
-        try:
-            with self.sessions() as session:
-                # Step 1 for the whole batch in one query; an event twice in the batch is new the first time only.
-                handled = observations.verwerkt(session, (event.event_id for event in events))
-                # Each observer's voorselectie, once for the batch too: the events it can find anything for.
-                gekozen = {observe: kies(session, events) for observe, kies in VOORSELECTIES.items()}
-                # The keys the once-per-batch observers ran for so far.
-                gedaan: set[tuple[Observer, Hashable]] = set()
-                waarnemingen = observations.Waarnemingen()
-                new: list[bool] = []
-                for event in events:
-                    key = str(event.event_id)
-                    new.append(
-                        key not in handled and self._verwerk(session, event, gekozen, gedaan, waarnemingen)
-                    )
-                    handled.add(key)
-                waarnemingen.schrijf(session)
-                session.commit()
-            return new
-        except (OperationalError, InterfaceError) as exc:
-            # Also SQLite's "database is locked" when another writer won the race: retry, do not drop.
-            raise TransientError("store unavailable") from exc
+        with self._store(), self.sessions() as session:
+            # Step 1 for the whole batch in one query; an event twice in the batch is new the first time only.
+            handled = observations.verwerkt(session, (event.event_id for event in events))
+            # Each observer's voorselectie, once for the batch too: the events it can find anything for.
+            gekozen = {observe: kies(session, events) for observe, kies in VOORSELECTIES.items()}
+            # The keys the once-per-batch observers ran for so far.
+            gedaan: set[tuple[Observer, Hashable]] = set()
+            waarnemingen = observations.Waarnemingen()
+            new: list[bool] = []
+            for event in events:
+                key = str(event.event_id)
+                new.append(
+                    key not in handled and self._verwerk(session, event, gekozen, gedaan, waarnemingen)
+                )
+                handled.add(key)
+            waarnemingen.schrijf(session)
+            session.commit()
+        return new
 
     def _verwerk(
         self,
@@ -178,7 +174,9 @@ class Processor:
 
     @contextmanager
     def _store(self) -> Iterator[None]:
+        """Connection-level store failures are transient: the caller retries instead of dropping."""
         try:
             yield
         except (OperationalError, InterfaceError) as exc:
+            # Also SQLite's "database is locked" when another writer won the race: retry, do not drop.
             raise TransientError("store unavailable") from exc
