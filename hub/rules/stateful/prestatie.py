@@ -7,7 +7,8 @@ was not deleted. All are reported on the Prestatie.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hub.dates import maand_einde
@@ -70,6 +71,20 @@ def _met_toewijzing(doc: Doc, ctx: Context) -> Iterator[tuple[Lijn, ToewijzingSt
             yield lijn, lijn.toewijzing
 
 
+def _product_van_toewijzing(doc: Doc, ctx: Context, *, code: bool) -> Iterator[Hit]:
+    """TR340 (Code) and TR339 (Categorie): the line declares the toewijzing's, when it has one."""
+    naam = "Code" if code else "Categorie"
+    for lijn, t in _met_toewijzing(doc, ctx):
+        gedeclareerd, toegewezen = (lijn.code, t.code) if code else (lijn.categorie, t.categorie)
+        if toegewezen is not None and gedeclareerd != toegewezen:
+            yield Hit(
+                child(lijn.element, f"Product{naam}"),
+                f"Product{naam} {gedeclareerd} differs from {naam} {toegewezen} of toewijzing "
+                f"{t.toewijzing_nummer}.",
+                klasse=lijn.element,
+            )
+
+
 @rule(
     "TR339",
     berichten={"JW323"},
@@ -79,14 +94,7 @@ def _met_toewijzing(doc: Doc, ctx: Context) -> Iterator[tuple[Lijn, ToewijzingSt
 )
 def categorie_van_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """ProductCategorie is the toewijzing's Categorie when it has one (TR339)."""
-    for lijn, t in _met_toewijzing(doc, ctx):
-        if t.categorie is not None and lijn.categorie != t.categorie:
-            yield Hit(
-                child(lijn.element, "ProductCategorie"),
-                f"ProductCategorie {lijn.categorie} differs from Categorie {t.categorie} of toewijzing "
-                f"{t.toewijzing_nummer}.",
-                klasse=lijn.element,
-            )
+    return _product_van_toewijzing(doc, ctx, code=False)
 
 
 @rule(
@@ -98,13 +106,7 @@ def categorie_van_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
 )
 def code_van_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """ProductCode is the toewijzing's Code when it has one (TR340)."""
-    for lijn, t in _met_toewijzing(doc, ctx):
-        if t.code is not None and lijn.code != t.code:
-            yield Hit(
-                child(lijn.element, "ProductCode"),
-                f"ProductCode {lijn.code} differs from Code {t.code} of toewijzing {t.toewijzing_nummer}.",
-                klasse=lijn.element,
-            )
+    return _product_van_toewijzing(doc, ctx, code=True)
 
 
 @rule(
@@ -286,12 +288,6 @@ def _op_toewijzing(state: Snapshot, lijn: Lijn, *, alleen_toegekend: bool) -> li
     ]
 
 
-def _in_volgorde(hits: Iterable[Hit], regels: list[Lijn]) -> list[Hit]:
-    """Hits of running totals back in document order."""
-    positie = {id(lijn.element): i for i, lijn in enumerate(regels)}
-    return sorted(hits, key=lambda hit: positie.get(id(hit.klasse), 0))
-
-
 def _per_toewijzing(
     regels: Iterable[Lijn], afgewezen: frozenset[Element] = frozenset()
 ) -> dict[tuple[str | None, int | None], list[Lijn]]:
@@ -303,6 +299,67 @@ def _per_toewijzing(
         if lijn.debet or lijn.element not in afgewezen:
             groepen[(lijn.client, lijn.toewijzing_nummer)].append(lijn)
     return groepen
+
+
+@dataclass(frozen=True, slots=True)
+class _Maat:
+    """What TR322 or TR369 adds up over a toewijzing's lines (unsigned: a credit subtracts) and its maximum."""
+
+    maximum: int
+    eerder: Callable[[PrestatieState], int]  # an earlier line's share
+    nieuw: Callable[[Lijn], int]  # a line of this message's share
+    alleen_toegekend: bool  # only earlier lines the JW325 granted count, else all it did not return
+
+
+def _getekend(debet: bool, waarde: int) -> int:
+    return waarde if debet else -waarde
+
+
+def _over_maximum(
+    doc: Doc, ctx: Context, maat: Callable[[ToewijzingState], _Maat | None]
+) -> list[tuple[Lijn, ToewijzingState, int]]:
+    """(debet line, toewijzing, running total) per line that brings its toewijzing's total over the maximum
+    that `maat` gives (None: not counted), in document order."""
+    state, regels = lijnen_van(doc, ctx)
+    if state is None:
+        return []
+    over: list[tuple[Lijn, ToewijzingState, int]] = []
+    for groep in _per_toewijzing(regels, ctx.afgewezen).values():
+        t = groep[0].toewijzing
+        m = None if t is None or t.verwijderd else maat(t)
+        if t is None or m is None:
+            continue
+        eerder = _op_toewijzing(state, groep[0], alleen_toegekend=m.alleen_toegekend)
+        totaal = sum(_getekend(p.debet, m.eerder(p)) for p in eerder)
+        for lijn in groep:
+            totaal += _getekend(lijn.debet, m.nieuw(lijn))
+            if lijn.debet and totaal > m.maximum:
+                over.append((lijn, t, totaal))
+    # Back in document order: the groups put credits first.
+    positie = {id(lijn.element): i for i, lijn in enumerate(regels)}
+    return sorted(over, key=lambda gevonden: positie.get(id(gevonden[0].element), 0))
+
+
+def _totaal_volume(t: ToewijzingState) -> _Maat | None:
+    """TR322: a total volume (Frequentie 6) in one unit (minutes when hours were assigned); granted lines count."""
+    if t.frequentie != TOTAAL or t.volume is None:
+        return None
+    factoren, factor_toegewezen = schaal(t.eenheid)
+    return _Maat(
+        t.volume * factor_toegewezen,
+        eerder=lambda p: p.volume * factoren.get(p.eenheid, 0),
+        nieuw=lambda lijn: (lijn.volume or 0) * factoren.get(lijn.eenheid or "", 0),
+        alleen_toegekend=True,
+    )
+
+
+def _budget(t: ToewijzingState) -> _Maat | None:
+    """TR369: the Budget in euro cents, counted in IngediendBedrag; every line not returned counts."""
+    if t.budget is None:
+        return None
+    return _Maat(
+        t.budget, eerder=lambda p: abs(p.bedrag), nieuw=lambda lijn: lijn.bedrag or 0, alleen_toegekend=False
+    )
 
 
 @rule(
@@ -319,30 +376,13 @@ def totaal_volume(doc: Doc, ctx: Context) -> Iterator[Hit]:
     Reported on each debet line that brings the running total over the maximum. Other frequencies need the
     delivery variant to count weeks over the whole toewijzing and are left to TR321 per period.
     """
-    state, regels = lijnen_van(doc, ctx)
-    if state is None:
-        return
-    hits: list[Hit] = []
-    for groep in _per_toewijzing(regels, ctx.afgewezen).values():
-        t = groep[0].toewijzing
-        if t is None or t.verwijderd or t.frequentie != TOTAAL or t.volume is None:
-            continue
-        factoren, factor_toegewezen = schaal(t.eenheid)
-        eerder = _op_toewijzing(state, groep[0], alleen_toegekend=True)
-        totaal = sum((1 if p.debet else -1) * p.volume * factoren.get(p.eenheid, 0) for p in eerder)
-        for lijn in groep:
-            factor = factoren.get(lijn.eenheid or "", 0)
-            totaal += (1 if lijn.debet else -1) * (lijn.volume or 0) * factor
-            if lijn.debet and totaal > t.volume * factor_toegewezen:
-                hits.append(
-                    Hit(
-                        child(lijn.element, "GeleverdVolume"),
-                        f"GeleverdVolume brings the total declared on toewijzing {t.toewijzing_nummer} over its total "
-                        f"volume {t.volume} (Eenheid {t.eenheid}).",
-                        klasse=lijn.element,
-                    )
-                )
-    yield from _in_volgorde(hits, regels)
+    for lijn, t, _ in _over_maximum(doc, ctx, _totaal_volume):
+        yield Hit(
+            child(lijn.element, "GeleverdVolume"),
+            f"GeleverdVolume brings the total declared on toewijzing {t.toewijzing_nummer} over its total "
+            f"volume {t.volume} (Eenheid {t.eenheid}).",
+            klasse=lijn.element,
+        )
 
 
 @rule(
@@ -359,25 +399,10 @@ def binnen_budget(doc: Doc, ctx: Context) -> Iterator[Hit]:
     Counted in IngediendBedrag (the lines of a budget toewijzing are amounts); reported on each debet line
     that brings the running total over the Budget.
     """
-    state, regels = lijnen_van(doc, ctx)
-    if state is None:
-        return
-    hits: list[Hit] = []
-    for groep in _per_toewijzing(regels, ctx.afgewezen).values():
-        t = groep[0].toewijzing
-        if t is None or t.verwijderd or t.budget is None:
-            continue
-        eerder = _op_toewijzing(state, groep[0], alleen_toegekend=False)
-        totaal = sum(abs(p.bedrag) if p.debet else -abs(p.bedrag) for p in eerder)
-        for lijn in groep:
-            totaal += (lijn.bedrag or 0) if lijn.debet else -(lijn.bedrag or 0)
-            if lijn.debet and totaal > t.budget:
-                hits.append(
-                    Hit(
-                        child(lijn.element, "GeleverdVolume"),
-                        f"The lines declared on toewijzing {t.toewijzing_nummer} total {totaal} cents, over its Budget "
-                        f"of {t.budget}.",
-                        klasse=lijn.element,
-                    )
-                )
-    yield from _in_volgorde(hits, regels)
+    for lijn, t, totaal in _over_maximum(doc, ctx, _budget):
+        yield Hit(
+            child(lijn.element, "GeleverdVolume"),
+            f"The lines declared on toewijzing {t.toewijzing_nummer} total {totaal} cents, over its Budget "
+            f"of {t.budget}.",
+            klasse=lijn.element,
+        )
