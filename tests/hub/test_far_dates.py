@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -30,7 +31,7 @@ from hub.synth.berichten import HEENBERICHTEN, spec
 from hub.synth.build import edit, to_xml
 from hub.validate import Validator, Verdict
 from tests.hub.rules.stateful.level3 import DEFAULT_TOEWIJZINGEN, snapshot
-from tests.mutations import leaves, set_leaf
+from tests.mutations import FAST, leaves, set_leaf
 
 TODAY = date(2026, 11, 23)
 VALIDATOR = Validator(clock=lambda: TODAY)
@@ -69,6 +70,18 @@ def accepted_by_xsd(verdict: Verdict) -> None:
     assert verdict.doc is not None and verdict.level is not Level.XSD, verdict.errors
 
 
+def far_verdicts(
+    bericht: str, s: dict[str, Any], xml: Callable[[str, dict[str, Any]], bytes], value: str
+) -> Iterator[tuple[tuple[Any, ...], Verdict]]:
+    """The verdict on each variant of the spec with one date set to `value`; there is one, and the XSD takes each."""
+    cases = variants(s, value)
+    assert cases
+    for path, variant in cases:
+        verdict = VALIDATOR.validate(xml(bericht, variant))
+        accepted_by_xsd(verdict)
+        yield path, verdict
+
+
 def check_retour(verdict: Verdict) -> None:
     """The retour builds, is XSD-valid, and is itself read into a model (JW325, itself an answer, gets none)."""
     xml = build_retour(verdict, dagtekening=TODAY)
@@ -86,11 +99,7 @@ def check_retour(verdict: Verdict) -> None:
 @pytest.mark.parametrize("value", FAR)
 @pytest.mark.parametrize("bericht", HEENBERICHTEN)
 def test_ijw_far_dates_get_a_verdict_a_model_an_event_and_a_retour(bericht: str, value: str) -> None:
-    cases = variants(spec(bericht), value)
-    assert cases
-    for path, s in cases:
-        verdict = VALIDATOR.validate(to_xml(bericht, s))
-        accepted_by_xsd(verdict)
+    for path, verdict in far_verdicts(bericht, spec(bericht), to_xml, value):
         assert verdict.doc is not None
         for state in (snapshot(), FAR_STATE):
             list(iter_violations(verdict.doc, Context(today=TODAY, state=state), ALL_LEVELS))
@@ -103,11 +112,7 @@ def test_ijw_far_dates_get_a_verdict_a_model_an_event_and_a_retour(bericht: str,
 @pytest.mark.parametrize("value", FAR)
 @pytest.mark.parametrize("bericht", GI_BERICHTEN_MET_SPEC)
 def test_gi_far_dates_get_a_verdict_a_model_and_an_answer(bericht: str, value: str) -> None:
-    cases = variants(gi_spec(bericht), value)
-    assert cases
-    for _, s in cases:
-        verdict = VALIDATOR.validate(gi_xml(bericht, s))
-        accepted_by_xsd(verdict)
+    for _, verdict in far_verdicts(bericht, gi_spec(bericht), gi_xml, value):
         assert verdict.doc is not None
         assert extract_gi(verdict.doc).header.afzender
         ack = build_retour(verdict, dagtekening=TODAY)
@@ -128,7 +133,7 @@ xsd_dates = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@FAST
 @given(st.sampled_from(HEENBERICHTEN), st.data())
 def test_any_dates_in_a_valid_message_get_a_verdict_a_model_and_a_retour(
     bericht: str, data: st.DataObject
