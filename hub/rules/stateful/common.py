@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
-from hub.ijw.doc import Doc, Element, as_date, as_int, text
-from hub.rules.registry import Context
+from hub.ijw.doc import Doc, Element, as_date, as_int, child, text
+from hub.rules.registry import Context, Hit
 from hub.state.snapshot import Snapshot
 
 GRENS_2020 = date(2020, 12, 31)  # products ending on or before this date are exempt from the Omvang rules
@@ -28,6 +29,31 @@ def client(state: Snapshot, el: Element | None, path: str = "Bsn") -> str | None
 def doc_client(state: Snapshot, doc: Doc) -> str | None:
     """The pseudonym of the single Client/Bsn of a JW301..JW317."""
     return client(state, doc.first("Client"))
+
+
+def per_klasse(doc: Doc, ctx: Context, path: str) -> Iterator[tuple[Snapshot, str | None, Element]]:
+    """(state, the client's pseudonym, element) per element at `path` of a JW301..JW317; none without state."""
+    state = snapshot(ctx)
+    if state is None:
+        return
+    cl = doc_client(state, doc)
+    for el in doc.all(path):
+        yield state, cl, el
+
+
+def bekende_client(state: Snapshot, cl: str | None) -> bool:
+    """TR304: the client has a toewijzing from this gemeente to this aanbieder."""
+    return any(t.client == cl for t in state.toewijzingen)
+
+
+def onbekende_client(state: Snapshot, client_el: Element | None) -> Iterator[Hit]:
+    """TR304 on a JW317 or JW323: this Client is not known (bekende_client), reported on its Bsn."""
+    if not bekende_client(state, client(state, client_el)):
+        yield Hit(
+            child(client_el, "Bsn"),
+            "Client/Bsn is not a client with a toewijzing from this gemeente to this aanbieder.",
+            klasse=client_el,
+        )
 
 
 def nummer(el: Element | None, path: str = "ToewijzingNummer") -> int | None:

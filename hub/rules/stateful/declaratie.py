@@ -14,7 +14,7 @@ from datetime import date
 
 from hub.ijw.doc import Doc, Element, as_int, child, children, text
 from hub.rules.registry import Context, Hit, Level, rule
-from hub.rules.stateful.common import client, datum, nummer, snapshot
+from hub.rules.stateful.common import bekende_client, client, datum, nummer, onbekende_client, snapshot
 from hub.state.snapshot import PrestatieState, Snapshot, ToewijzingState
 
 DECLARATIE = "Declaratie"
@@ -57,11 +57,6 @@ def _sleutel(p: PrestatieState) -> tuple[object, ...]:
     return (p.client, p.toewijzing_nummer, p.categorie, p.code, p.begindatum, p.einddatum)
 
 
-def _bekend(state: Snapshot, cl: str | None) -> bool:
-    """TR304: the client has a toewijzing from this gemeente to this aanbieder."""
-    return any(t.client == cl for t in state.toewijzingen)
-
-
 def _lijn(state: Snapshot, el: Element, cl: str | None) -> Lijn:
     nr = nummer(el)
     return Lijn(
@@ -87,7 +82,7 @@ def lijnen(doc: Doc, state: Snapshot) -> list[Lijn]:
     out: list[Lijn] = []
     for client_el in doc.all(CLIENT):
         cl = client(state, client_el)
-        if _bekend(state, cl):
+        if bekende_client(state, cl):
             out.extend(_lijn(state, el, cl) for el in children(child(client_el, "Prestaties"), "Prestatie"))
     return out
 
@@ -163,12 +158,7 @@ def bekende_client_declaratie(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if state is None:
         return
     for client_el in doc.all(CLIENT):
-        if not _bekend(state, client(state, client_el)):
-            yield Hit(
-                child(client_el, "Bsn"),
-                "Client/Bsn is not a client with a toewijzing from this gemeente to this aanbieder.",
-                klasse=client_el,
-            )
+        yield from onbekende_client(state, client_el)
 
 
 # --- References: TR314, TR323, TR389, TR390 ------------------------------------------------------------

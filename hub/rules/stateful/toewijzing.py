@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from hub.ijw.doc import Doc, Element, as_int, child, text
 from hub.rules.registry import Context, Hit, Level, rule
-from hub.rules.stateful.common import datum, doc_client, nummer, product_of, snapshot
+from hub.rules.stateful.common import datum, nummer, per_klasse, product_of
 from hub.state.snapshot import Snapshot, ToewijzingState, VerzoekState
 
 TOEGEWEZEN = "Client/ToegewezenProducten/ToegewezenProduct"
@@ -49,11 +49,7 @@ def _gewijzigd(tp: Element, t: ToewijzingState) -> list[str]:
 )
 def toewijzingnummer_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A known ToewijzingNummer stays with its client and product assignment (TR332, IV066)."""
-    state = snapshot(ctx)
-    if state is None:
-        return
-    cl = doc_client(state, doc)
-    for tp in doc.all(TOEGEWEZEN):
+    for state, cl, tp in per_klasse(doc, ctx, TOEGEWEZEN):
         nr = nummer(tp)
         if nr is None:
             continue
@@ -97,11 +93,7 @@ def _van_deze_partijen(v: VerzoekState, doc: Doc, cl: str | None) -> bool:
 )
 def referentie_van_verzoek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A filled ReferentieAanbieder is one this aanbieder used in a VOT or VOW for this client here (TR379)."""
-    state = snapshot(ctx)
-    if state is None:
-        return
-    cl = doc_client(state, doc)
-    for tp in doc.all(TOEGEWEZEN):
+    for state, cl, tp in per_klasse(doc, ctx, TOEGEWEZEN):
         referentie = text(tp, "ReferentieAanbieder")
         if referentie is None:
             continue
@@ -124,11 +116,7 @@ def referentie_van_verzoek(doc: Doc, ctx: Context) -> Iterator[Hit]:
 )
 def niet_verwijderen_na_declaratie(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A toewijzing with accepted, not credited declaration lines cannot be deleted (TR385, OP362)."""
-    state = snapshot(ctx)
-    if state is None:
-        return
-    cl = doc_client(state, doc)
-    for tp in doc.all(TOEGEWEZEN):
+    for state, cl, tp in per_klasse(doc, ctx, TOEGEWEZEN):
         nr = nummer(tp)
         if text(tp, "RedenWijziging") != VERWIJDERING or nr is None:
             continue

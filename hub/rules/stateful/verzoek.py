@@ -17,7 +17,9 @@ from hub.rules.stateful.common import (
     datum,
     doc_client,
     nummer,
+    onbekende_client,
     open_of_na_2020,
+    per_klasse,
     product_of,
     snapshot,
     zelfde_product,
@@ -108,15 +110,8 @@ def geen_openstaand_verzoek(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def bekende_client_vow(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A VOW is for a client with toewijzingen from this gemeente to this aanbieder (TR304)."""
     state = snapshot(ctx)
-    if state is None:
-        return
-    cl = doc_client(state, doc)
-    if not any(t.client == cl for t in state.toewijzingen):
-        yield Hit(
-            doc.first("Client/Bsn"),
-            "Client/Bsn is not a client with a toewijzing from this gemeente to this aanbieder.",
-            klasse=doc.first("Client"),
-        )
+    if state is not None:
+        yield from onbekende_client(state, doc.first("Client"))
 
 
 # --- TR349, TR350, TR351: the VOW covers exactly the current toewijzingen -------------------------------
@@ -153,12 +148,8 @@ def alle_actuele_toewijzingen(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
 
 def _verwijst_naar_actueel(doc: Doc, ctx: Context, path: str) -> Iterator[Hit]:
-    state = snapshot(ctx)
-    if state is None:
-        return
-    cl = doc_client(state, doc)
     naam = path.rpartition("/")[2]
-    for el in doc.all(path):
+    for state, cl, el in per_klasse(doc, ctx, path):
         nr = nummer(el)
         if nr is not None and _actueel(state, nr, cl, ctx.today) is None:
             yield Hit(
@@ -197,11 +188,7 @@ def te_wijzigen_is_actueel(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
 def _te_wijzigen(doc: Doc, ctx: Context) -> Iterator[tuple[Element, ToewijzingState]]:
     """Each TeWijzigenProduct with the toewijzing it names (unknown numbers are TR351's)."""
-    state = snapshot(ctx)
-    if state is None:
-        return
-    cl = doc_client(state, doc)
-    for el in doc.all(TE_WIJZIGEN):
+    for state, cl, el in per_klasse(doc, ctx, TE_WIJZIGEN):
         nr = nummer(el)
         t = None if nr is None else state.toewijzing(nr, cl)
         if t is not None:
