@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, literal, select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from hub.metrics import HubMetrics
 from hub.monitor import registry as plugins
@@ -58,80 +58,38 @@ class Store:
         self.s.flush()
         return bid
 
-    def toewijzing(
-        self, nummer: int, datum: date, *, gemeente: str = APELDOORN, aanbieder: str = AGB, **kw: Any
-    ) -> None:
+    def _add(self, table: type[SQLModel], **fields: Any) -> None:
+        """A row for Apeldoorn and AGB, unless `fields` say otherwise."""
+        self.s.add(table(**{"gemeente": APELDOORN, "aanbieder": AGB, **fields}, bericht_id=self.bericht()))
+
+    def toewijzing(self, nummer: int, datum: date, **kw: Any) -> None:
+        """A toewijzing of 45 on `datum` at 10:00, starting that day, unless `kw` say otherwise."""
         values: dict[str, Any] = {"categorie": "45", "ingangsdatum": datum, "toewijzingstijd": time(10)}
         values.update(kw)
-        self.s.add(
-            ToewijzingRecord(
-                gemeente=gemeente,
-                aanbieder=aanbieder,
-                client=CLIENT,
-                toewijzing_nummer=nummer,
-                toewijzingsdatum=datum,
-                bericht_id=self.bericht(),
-                **values,
-            )
-        )
+        self._add(ToewijzingRecord, client=CLIENT, toewijzing_nummer=nummer, toewijzingsdatum=datum, **values)
 
     def start(self, nummer: int, begin: date, *, status: str = "in_force", gemeente: str = APELDOORN) -> None:
-        self.s.add(
-            StartRecord(
-                gemeente=gemeente,
-                aanbieder=AGB,
-                client=CLIENT,
-                toewijzing_nummer=nummer,
-                categorie="45",
-                begindatum=begin,
-                status=status,
-                bericht_id=self.bericht(),
-            )
-        )
+        self._add(
+            StartRecord, gemeente=gemeente, client=CLIENT, toewijzing_nummer=nummer, categorie="45",
+            begindatum=begin, status=status,
+        )  # fmt: skip
 
     def stop(
         self, nummer: int, begin: date, einde: date, *, status: str = "in_force", reden: str = "31"
     ) -> None:
-        self.s.add(
-            StopRecord(
-                gemeente=APELDOORN,
-                aanbieder=AGB,
-                client=CLIENT,
-                toewijzing_nummer=nummer,
-                categorie="45",
-                begindatum=begin,
-                einddatum=einde,
-                reden_beeindiging=reden,
-                status=status,
-                bericht_id=self.bericht(),
-            )
-        )
+        self._add(
+            StopRecord, client=CLIENT, toewijzing_nummer=nummer, categorie="45", begindatum=begin,
+            einddatum=einde, reden_beeindiging=reden, status=status,
+        )  # fmt: skip
 
     def verzoek(self, ref: str, dag: date, *, soort: str = "VOT", categorie: str | None = "43") -> None:
-        self.s.add(
-            VerzoekRecord(
-                aanbieder=AGB,
-                gemeente=APELDOORN,
-                client=CLIENT,
-                referentie_aanbieder=ref,
-                soort=soort,
-                dagtekening=dag,
-                categorie=categorie,
-                bericht_id=self.bericht(),
-            )
-        )
+        self._add(
+            VerzoekRecord, client=CLIENT, referentie_aanbieder=ref, soort=soort, dagtekening=dag,
+            categorie=categorie,
+        )  # fmt: skip
 
     def antwoord(self, ref: str, dag: date, antwoord: str) -> None:
-        self.s.add(
-            AntwoordRecord(
-                aanbieder=AGB,
-                gemeente=APELDOORN,
-                referentie_aanbieder=ref,
-                verzoek_antwoord=antwoord,
-                dagtekening=dag,
-                bericht_id=self.bericht(),
-            )
-        )
+        self._add(AntwoordRecord, referentie_aanbieder=ref, verzoek_antwoord=antwoord, dagtekening=dag)
 
 
 @pytest.fixture
