@@ -72,3 +72,15 @@ def to_xml_or_none(to_xml: Callable[[str, Any], bytes], bericht: str, spec: Any)
         return to_xml(bericht, spec)
     except ValueError:
         return None
+
+
+def mutated_xml(
+    to_xml: Callable[[str, Any], bytes],
+    bericht: str,
+    spec: Any,
+    data: st.DataObject,
+    values: st.SearchStrategy[str | None],
+) -> bytes | None:
+    """The spec with one to three leaves changed (mutate_leaves), as XML or None (to_xml_or_none)."""
+    mutate_leaves(spec, data, values)
+    return to_xml_or_none(to_xml, bericht, spec)

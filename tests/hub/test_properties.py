@@ -14,7 +14,7 @@ from hub.retour.build import build_retour
 from hub.synth.berichten import HEENBERICHTEN, spec
 from hub.synth.build import to_xml
 from hub.validate import Validator
-from tests.mutations import BYTE_EDITS, FAST, leaf_values, mutate_bytes, mutate_leaves, to_xml_or_none
+from tests.mutations import BYTE_EDITS, FAST, leaf_values, mutate_bytes, mutated_xml
 
 TODAY = date(2026, 11, 23)
 VALIDATOR = Validator(clock=lambda: TODAY)
@@ -56,9 +56,7 @@ values = leaf_values("8", "13", "20", "83", "NL", "C", "D")
 @FAST
 @given(st.sampled_from(HEENBERICHTEN), st.data())
 def test_element_mutations_get_a_verdict_and_a_valid_retour(bericht: str, data: st.DataObject) -> None:
-    s = spec(bericht)
-    mutate_leaves(s, data, values)
-    xml = to_xml_or_none(to_xml, bericht, s)
+    xml = mutated_xml(to_xml, bericht, spec(bericht), data, values)
     if xml is not None:
         check_verdict_and_retour(xml)
 

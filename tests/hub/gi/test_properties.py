@@ -21,7 +21,7 @@ from tests.mutations import (
     leaf_values,
     leaves,
     mutate_bytes,
-    mutate_leaves,
+    mutated_xml,
     set_leaf,
     to_xml_or_none,
 )
@@ -66,9 +66,7 @@ values = leaf_values(
 @FAST
 @given(st.sampled_from(GI_BERICHTEN_MET_SPEC), st.data())
 def test_element_mutations_get_a_verdict_and_a_valid_answer(bericht: str, data: st.DataObject) -> None:
-    s = spec(bericht)
-    mutate_leaves(s, data, values)
-    xml = to_xml_or_none(to_xml, bericht, s)
+    xml = mutated_xml(to_xml, bericht, spec(bericht), data, values)
     if xml is not None:
         check_verdict_and_answer(xml)
 
