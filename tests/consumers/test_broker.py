@@ -121,12 +121,18 @@ async def committed(bootstrap: str, group: str, partition: TopicPartition) -> in
 # -- against Tansu over TCP --------------------------------------------------------------------------
 
 
+async def intake_topic(tansu: EmbeddedBroker, topic_prefix: str, partitions: int) -> tuple[str, str]:
+    """A new inbound topic of this many partitions on the session broker, and its intake group."""
+    topic = f"{topic_prefix}inkomend"
+    await ensure_topics(tansu.bootstrap, [topic], partitions, 1)
+    return topic, f"{topic_prefix}intake"
+
+
 @pytest.mark.kafka
 async def test_keyed_message_with_headers_arrives_and_ack_commits(
     tansu: EmbeddedBroker, kafka_settings: BrokerSettings, topic_prefix: str
 ) -> None:
-    topic, group = f"{topic_prefix}inkomend", f"{topic_prefix}intake"
-    await ensure_topics(tansu.bootstrap, [topic], 6, 1)
+    topic, group = await intake_topic(tansu, topic_prefix, 6)
     inbox = Inbox()
     async with running_intake(kafka_settings, topic, group, inbox) as broker:
         await broker.publish(b"<Bericht/>", topic, key=KEY, headers={"ijw-bericht": "JW301"})
@@ -142,8 +148,7 @@ async def test_keyed_message_with_headers_arrives_and_ack_commits(
 async def test_committed_offsets_survive_a_consumer_restart(
     tansu: EmbeddedBroker, kafka_settings: BrokerSettings, topic_prefix: str
 ) -> None:
-    topic, group = f"{topic_prefix}inkomend", f"{topic_prefix}intake"
-    await ensure_topics(tansu.bootstrap, [topic], 1, 1)  # one partition: redeliveries would come first
+    topic, group = await intake_topic(tansu, topic_prefix, 1)  # one partition: redeliveries would come first
     first, second = Inbox(), Inbox()
     async with running_intake(kafka_settings, topic, group, first) as broker:
         for n in range(3):
@@ -162,8 +167,7 @@ async def test_committed_offsets_survive_a_consumer_restart(
 async def test_an_unacknowledged_message_is_delivered_again_after_a_restart(
     tansu: EmbeddedBroker, kafka_settings: BrokerSettings, topic_prefix: str
 ) -> None:
-    topic, group = f"{topic_prefix}inkomend", f"{topic_prefix}intake"
-    await ensure_topics(tansu.bootstrap, [topic], 1, 1)
+    topic, group = await intake_topic(tansu, topic_prefix, 1)
     first, second = Inbox(ack=lambda body: body != b"m1"), Inbox()
     async with running_intake(kafka_settings, topic, group, first) as broker:
         await broker.publish(b"m0", topic, key=KEY)
@@ -181,8 +185,7 @@ async def test_an_unacknowledged_message_is_delivered_again_after_a_restart(
 async def test_publishing_waits_out_a_paused_broker_and_succeeds_after_resume(
     tansu: EmbeddedBroker, kafka_settings: BrokerSettings, topic_prefix: str
 ) -> None:
-    topic, group = f"{topic_prefix}inkomend", f"{topic_prefix}intake"
-    await ensure_topics(tansu.bootstrap, [topic], 1, 1)
+    topic, group = await intake_topic(tansu, topic_prefix, 1)
     inbox = Inbox()
     async with running_intake(kafka_settings, topic, group, inbox) as broker:
         await broker.publish(b"before", topic, key=KEY)
