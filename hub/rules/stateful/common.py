@@ -1,4 +1,5 @@
-"""What the stateful rules (rules.md section 6) share: the snapshot, the client's pseudonym and product matching."""
+"""What the stateful rules (rules.md section 6) share: the snapshot, the client's pseudonym, the walk over a
+message's classes with both, TR304's known client, and product matching."""
 
 from __future__ import annotations
 
