@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from consumers.broker import BrokerSettings
 from consumers.embedded import EmbeddedBroker
 from consumers.process import process
 from hub.gi.build import to_xml as gi_xml
@@ -17,6 +16,7 @@ from hub.gi.synth import spec as gi_spec
 from hub.settings import HubSettings
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_xml
+from tests.tansu import tansu_settings
 
 AS_OF = date(2026, 11, 23)
 TP = "Client/ToegewezenProducten/ToegewezenProduct"
@@ -62,9 +62,7 @@ async def test_far_dates_are_answered_and_nothing_is_dead_lettered(
     counts = await process(
         [source],
         settings=HubSettings(),
-        broker_settings=BrokerSettings(
-            bootstrap_servers=tansu.bootstrap, topic_prefix=topic_prefix, session_timeout_ms=1000
-        ),
+        broker_settings=tansu_settings(tansu, topic_prefix),
         metrics_out=metrics,
         retour_out=out,
         as_of=AS_OF,

@@ -26,6 +26,7 @@ from hub.synth.build import to_xml
 from hub.synth.declaratie import declaratie, prestatie
 from hub.synth.persons import persoon
 from producers.ingest import TOO_LARGE, collect, send_kafka
+from tests.tansu import tansu_settings
 
 TODAY = date(2026, 11, 23)
 MiB = 2**20
@@ -86,12 +87,7 @@ async def test_a_declaratie_of_megabytes_is_judged_and_answered(
     counts = await process(
         [berichten],
         settings=s,
-        broker_settings=BrokerSettings(
-            bootstrap_servers=tansu.bootstrap,
-            topic_prefix=topic_prefix,
-            session_timeout_ms=1000,
-            producer_max_request_bytes=8 * MiB,
-        ),
+        broker_settings=tansu_settings(tansu, topic_prefix, producer_max_request_bytes=8 * MiB),
         retour_out=retouren,
         database=s.database_url,
         as_of=TODAY,
@@ -114,12 +110,7 @@ async def test_a_file_too_large_for_the_producer_is_skipped_and_the_rest_process
     (berichten / "groot.xml").write_bytes(grote_declaratie(100))
     (berichten / "klein.xml").write_bytes(to_xml("JW305", spec("JW305")))
     s = hub_settings(tmp_path)
-    small = BrokerSettings(
-        bootstrap_servers=tansu.bootstrap,
-        topic_prefix=topic_prefix,
-        session_timeout_ms=1000,
-        producer_max_request_bytes=64 * 1024,
-    )
+    small = tansu_settings(tansu, topic_prefix, producer_max_request_bytes=64 * 1024)
     assert (berichten / "groot.xml").stat().st_size > largest_record(small)
     counts = await process(
         [berichten], settings=s, broker_settings=small, database=s.database_url, as_of=TODAY, timeout=120

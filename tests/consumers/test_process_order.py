@@ -15,12 +15,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import SecretStr
 
-from consumers.broker import BrokerSettings
 from consumers.embedded import EmbeddedBroker
 from consumers.process import REPLAY_PARTITION, process
 from hub.settings import HubSettings
 from hub.synth.simulate import SimConfig, Simulator, schrijf
 from hub.topics import Topics
+from tests.tansu import tansu_settings
 
 TOT = date(2026, 11, 20)
 # Several aanbieders each declaring to gemeenten of two regions, with deliberate errors (TR333, TR314 among them).
@@ -41,12 +41,7 @@ async def test_a_replay_judges_every_file_as_in_order_and_uses_one_partition(
         database_url=f"sqlite:///{tmp_path / 'hub.sqlite'}",
         pseudonym_key=SecretStr("process-order-test-pseudonym-key-0123"),
     )
-    broker = BrokerSettings(
-        bootstrap_servers=tansu.bootstrap,
-        topic_prefix=topic_prefix,
-        session_timeout_ms=1000,
-        partitions=PARTITIONS,
-    )
+    broker = tansu_settings(tansu, topic_prefix, partitions=PARTITIONS)
     counts = await process(
         [tmp_path / "berichten"],
         settings=s,

@@ -27,6 +27,7 @@ from hub.settings import HubSettings
 from hub.topics import Topics
 from tests.hub.monitor import scenario as sc
 from tests.hub.monitor.helpers import accept_all, processor
+from tests.tansu import tansu_settings
 
 G, A, R = sc.GEMEENTE, sc.AANBIEDER, sc.REGIO
 AS_OF = date(2027, 1, 15)
@@ -90,9 +91,7 @@ async def replay(
     return await process(
         [source],
         settings=HubSettings(),
-        broker_settings=BrokerSettings(
-            bootstrap_servers=tansu.bootstrap, topic_prefix=prefix, session_timeout_ms=1000
-        ),
+        broker_settings=tansu_settings(tansu, prefix),
         metrics_out=out,
         as_of=AS_OF,
         database=database,

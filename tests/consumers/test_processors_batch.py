@@ -24,6 +24,7 @@ from hub.topics import Topics
 from tests.consumers.test_broker import committed, until
 from tests.hub.monitor import scenario as sc
 from tests.hub.monitor.batch import ORDER_DEPENDENT, forget, fresh, gi_events, ijw_events, poisoned, written
+from tests.tansu import tansu_settings
 
 UNREADABLE_ID = "f" * 32
 
@@ -178,9 +179,7 @@ async def test_over_tansu_the_processors_store_in_batches_what_one_by_one_stores
     )  # the order over partitions is Kafka's: compare what it cannot change
     forget(db)
 
-    settings = BrokerSettings(
-        bootstrap_servers=tansu.bootstrap, topic_prefix=topic_prefix, session_timeout_ms=1000
-    )
+    settings = tansu_settings(tansu, topic_prefix)
     topics = Topics(topic_prefix)
     await ensure_topics(tansu.bootstrap, topics.all(), 3, 1)
     redelivered = events[0]

@@ -25,6 +25,7 @@ from hub.reference.tarieven import Contracttarief
 from hub.settings import HubSettings
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
+from tests.tansu import tansu_settings
 
 # An address nothing listens on: prepare() builds the broker client without connecting.
 NOWHERE = BrokerSettings(bootstrap_servers="127.0.0.1:9")
@@ -115,9 +116,7 @@ async def test_the_intake_rejects_an_unknown_pair_with_s329(
     counts = await process(
         [berichten],
         settings=s,
-        broker_settings=BrokerSettings(
-            bootstrap_servers=tansu.bootstrap, topic_prefix=topic_prefix, session_timeout_ms=1000
-        ),
+        broker_settings=tansu_settings(tansu, topic_prefix),
         retour_out=retouren,
         database=s.database_url,
         timeout=120,

@@ -25,6 +25,7 @@ from consumers.embedded import EmbeddedBroker, free_port
 from consumers.serve import Service, build_service, serve
 from hub.settings import HubSettings
 from hub.store.db import upgrade, wait_until_current
+from tests.tansu import tansu_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -47,11 +48,7 @@ def settings_for(url: str) -> HubSettings:
 
 
 def broker_settings_for(tansu: EmbeddedBroker) -> BrokerSettings:
-    return BrokerSettings(
-        bootstrap_servers=tansu.bootstrap,
-        topic_prefix=f"start-{uuid.uuid4().hex[:10]}.",
-        session_timeout_ms=1000,
-    )
+    return tansu_settings(tansu, f"start-{uuid.uuid4().hex[:10]}.")
 
 
 async def until(check: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -21,6 +21,7 @@ from hub.settings import HubSettings
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
 from hub.topics import Topics
+from tests.tansu import tansu_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -37,7 +38,7 @@ def settings(tmp_path: Path) -> HubSettings:
 
 
 def broker(tansu: EmbeddedBroker, prefix: str) -> BrokerSettings:
-    return BrokerSettings(bootstrap_servers=tansu.bootstrap, topic_prefix=prefix, session_timeout_ms=1000)
+    return tansu_settings(tansu, prefix)
 
 
 async def test_intake_takes_the_gateways_verdict(

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from consumers.broker import BrokerSettings
 from consumers.embedded import EmbeddedBroker
 from consumers.process import process
 from hub.settings import HubSettings
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline import scenario as sc
 from tests.hub.gi_pipeline.helpers import AS_OF, status_xml
+from tests.tansu import tansu_settings
 
 
 async def replay(
@@ -21,9 +21,7 @@ async def replay(
     return await process(
         [source],
         settings=HubSettings(),
-        broker_settings=BrokerSettings(
-            bootstrap_servers=tansu.bootstrap, topic_prefix=prefix, session_timeout_ms=1000
-        ),
+        broker_settings=tansu_settings(tansu, prefix),
         metrics_out=tmp_path / f"{name}.prom",
         retour_out=tmp_path / name,
         as_of=AS_OF,
