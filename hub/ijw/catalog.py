@@ -56,6 +56,9 @@ BERICHTEN: dict[str, BerichtInfo] = {
 
 BY_NS: dict[str, BerichtInfo] = {b.ns: b for b in BERICHTEN.values()}
 
+# The iJw messages judged beyond their XSD (JW325 included), in catalog order.
+HEENBERICHTEN: tuple[str, ...] = tuple(b.bericht for b in BERICHTEN.values() if not b.is_retour)
+
 
 def verzender(bericht: str | None) -> Literal["Afzender", "Ontvanger"]:
     """The Header element naming who sends a message of this type (the code an API key must be bound to).

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hub.ijw.catalog import HEENBERICHTEN
 from hub.ijw.doc import Doc, Element
 from hub.reference.tarieven import MINUUT, UUR, Contracttarief
 from hub.rules.registry import Context, Hit, Level, rule
 
-HEENBERICHTEN = {"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"}
 GEMEENTE_IS_AFZENDER = {"JW301", "JW319", "JW325"}
 
 

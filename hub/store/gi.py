@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
+from hub.gi.catalog import HEENBERICHTEN
 from hub.gi.codes import INTREKKING, NIEUW
 from hub.gi.models import Gi001, Gi002, Gi003, GiBericht
 from hub.gi.regio import regio_naam
@@ -32,7 +33,6 @@ from hub.store.tables import BerichtRecord, table_of
 
 Pseudonym = Callable[[str], str]
 T = TypeVar("T")
-HEENBERICHTEN = frozenset({"GI001", "GI002", "GI003"})
 
 B = table_of(GiBepalingRecord)
 M = table_of(GiMaatregelRecord)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, func, literal, null, or_, type_coerce, union_all
 from sqlmodel import Session, SQLModel, col, select
 
+from hub.ijw.catalog import HEENBERICHTEN
 from hub.ijw.models import (
     Bericht,
     DeclaratieAntwoordHeader,
@@ -85,7 +86,7 @@ def load_snapshot(
     return base
 
 
-_HEENBERICHTEN = frozenset({"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"})
+_HEENBERICHTEN = frozenset(HEENBERICHTEN)
 
 
 # Statements are built once, with bind parameters: building a select() per call (coercing every `==`) cost

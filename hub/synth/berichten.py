@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from hub.ijw.catalog import HEENBERICHTEN
 from hub.synth.build import Spec, to_xml
 from hub.synth.declaratie import (
     bedrag,
@@ -99,7 +100,6 @@ __all__ = [
 B = TypeVar("B")
 
 DEFAULT_DAGTEKENING = date(2026, 11, 2)
-HEENBERICHTEN = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325")
 
 # The default client's products: (ToewijzingNummer, Categorie, Code or None).
 SPECIFIEK = (300201, "45", "45A53")

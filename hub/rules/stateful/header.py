@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hub.ijw.catalog import HEENBERICHTEN
 from hub.ijw.doc import Doc
 from hub.rules.registry import Context, Hit, Level, rule
 from hub.rules.stateful.common import snapshot
-
-HEENBERICHTEN = frozenset({"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"})
 
 
 @rule(
