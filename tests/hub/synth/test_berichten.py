@@ -17,6 +17,7 @@ from hub.synth import berichten as b
 from hub.synth.berichten import HEENBERICHTEN, declaratie_antwoord, spec, xml
 from hub.synth.build import SpecError, edit, to_tree, to_xml
 from hub.synth.persons import is_elfproef, kind
+from tests.hub.prestaties import specifieke_prestatie
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS = ROOT / "schemas" / "ijw" / "3.2"
@@ -239,27 +240,9 @@ def test_jw325_with_rejected_prestatie() -> None:
 
 
 def test_credit_prestatie_is_negative() -> None:
-    p = b.prestatie(
-        "P2",
-        toewijzing_nummer=1,
-        categorie="45",
-        code="45A53",
-        begindatum=date(2026, 10, 1),
-        einddatum=date(2026, 10, 31),
-        volume=2,
-        vorig_referentie_nummer="P1",
-    )
+    p = specifieke_prestatie("P2", volume=2, vorig_referentie_nummer="P1")
     assert p["IngediendBedrag"] == {"Bedrag": 16000, "DebetCredit": "C"}  # CD060
-    euro = b.prestatie(
-        "P3",
-        toewijzing_nummer=1,
-        categorie="45",
-        code="45A53",
-        begindatum=date(2026, 10, 1),
-        einddatum=date(2026, 10, 31),
-        volume=12345,
-        eenheid="83",
-    )
+    euro = specifieke_prestatie("P3", volume=12345, eenheid="83")
     assert euro["ProductTarief"] is None and euro["IngediendBedrag"]["Bedrag"] == 12345  # CD087, CS339
 
 
