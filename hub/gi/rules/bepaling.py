@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hub.gi.codes import CATEGORIEEN_2015, INTREKKING, JUSTITIELE_CATEGORIEEN, NIEUW
-from hub.gi.rules.common import BEPALING, dated, herhaald, niet_na_dagtekening, niet_voor
+from hub.gi.rules.common import BEPALING, dated, niet_na_dagtekening, niet_voor
 from hub.ijw.doc import Doc, Element, as_date, child, raw, text
-from hub.rules.registry import Context, Hit, rule
+from hub.rules.registry import Context, Hit, repeats, rule
 
 GI001 = {"GI001"}
 
@@ -33,7 +33,8 @@ def _id_en_status(bepaling: Element) -> tuple[str | None, str | None]:
 @rule("GB011", berichten=GI001, summary="BepalingId at most once per StatusAanlevering in the message")
 def bepaling_id_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """One BepalingId may appear once as 3 and once as 1 (a correction), never twice with one status (GB011)."""
-    for bepaling, (bepaling_id, status) in herhaald(doc.all(BEPALING), _id_en_status):
+    for _, bepaling in repeats(doc.all(BEPALING), _id_en_status):
+        bepaling_id, status = _id_en_status(bepaling)
         yield Hit(
             child(bepaling, "BepalingId"),
             f"BepalingId {bepaling_id} occurs more than once with StatusAanlevering {status}.",

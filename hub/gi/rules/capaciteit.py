@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from hub.gi.reference import jeugdregios, normaliseer
-from hub.gi.rules.common import CAPACITEIT, herhaald, niet_na_dagtekening
+from hub.gi.rules.common import CAPACITEIT, niet_na_dagtekening
 from hub.ijw.doc import Doc, Element, as_int, child, text
-from hub.rules.registry import Context, Hit, rule
+from hub.rules.registry import Context, Hit, repeats, rule
 
 GI003 = {"GI003"}
 
@@ -43,10 +43,11 @@ def _regio_en_peildatum(capaciteit: Element) -> tuple[str, str | None]:
 @rule("GB032", berichten=GI003, summary="Jeugdregio and Peildatum at most once in the message")
 def regio_peildatum_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """One count per region per day; a correction is sent in a later message and replaces it (GB032)."""
-    for capaciteit, (_, peildatum) in herhaald(doc.all(CAPACITEIT), _regio_en_peildatum):
+    for _, capaciteit in repeats(doc.all(CAPACITEIT), _regio_en_peildatum):
         yield Hit(
             child(capaciteit, "Jeugdregio"),
-            f"Jeugdregio {text(capaciteit, 'Jeugdregio')!r} occurs more than once for Peildatum {peildatum}.",
+            f"Jeugdregio {text(capaciteit, 'Jeugdregio')!r} occurs more than once for Peildatum "
+            f"{text(capaciteit, 'Peildatum')}.",
             klasse=capaciteit,
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from datetime import date
 from typing import TypeVar
 
@@ -31,16 +31,6 @@ def dated(parent: Element | None, name: str) -> tuple[Element, date] | None:
 def parts(doc: Doc) -> Iterator[Element]:
     """The parts of a GI heenbericht in document order (Bepaling, Maatregel or Capaciteit)."""
     yield from doc.all(ONDERDELEN.get(doc.bericht, ""))
-
-
-def herhaald(elementen: Iterable[Element], sleutel: Callable[[Element], K]) -> Iterator[tuple[Element, K]]:
-    """Each element whose key an earlier one already had, with that key: what an 'at most once' rule reports."""
-    seen: set[K] = set()
-    for part in elementen:
-        key = sleutel(part)
-        if key in seen:
-            yield part, key
-        seen.add(key)
 
 
 def niet_na_dagtekening(doc: Doc, onderdeel: str, namen: Iterable[str]) -> Iterator[Hit]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hub.gi.rules.common import MAATREGEL, herhaald, niet_na_dagtekening, niet_voor
+from hub.gi.rules.common import MAATREGEL, niet_na_dagtekening, niet_voor
 from hub.ijw.doc import Doc, child, raw
-from hub.rules.registry import Context, Hit, rule
+from hub.rules.registry import Context, Hit, repeats, rule
 
 GI002 = {"GI002"}
 DATUMS = ("DatumUitspraak", "DatumVasteJeugdbeschermer", "DatumGedragenKoers", "Einddatum")
@@ -59,9 +59,9 @@ def ten_minste_een_datum(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("GB025", berichten=GI002, summary="MaatregelId at most once in the message")
 def maatregel_id_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """One Maatregel per MaatregelId per message, so the dates it brings are unambiguous (GB025)."""
-    for maatregel, maatregel_id in herhaald(doc.all(MAATREGEL), lambda m: raw(m, "MaatregelId")):
+    for _, maatregel in repeats(doc.all(MAATREGEL), lambda m: raw(m, "MaatregelId")):
         yield Hit(
             child(maatregel, "MaatregelId"),
-            f"MaatregelId {maatregel_id} occurs more than once.",
+            f"MaatregelId {raw(maatregel, 'MaatregelId')} occurs more than once.",
             klasse=maatregel,
         )
