@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import TypeVar
 
 from hub.gi.catalog import HEENBERICHTEN, ONDERDELEN
 from hub.ijw.doc import Doc, Element, as_date, child
 from hub.rules.registry import Hit
-
-K = TypeVar("K", bound=Hashable)
 
 CLIENT_BERICHTEN = frozenset({"GI001", "GI002"})
 INKOMEND = HEENBERICHTEN  # GI001-GI003: sent by a GI to the hub
