@@ -38,19 +38,22 @@ def _identity(
     )
 
 
+def _afgewezen() -> dict[str, Any]:
+    """A rejected message with its retour, as both round trips store it."""
+    return {
+        "outcome": "rejected",
+        "ontvanger": "12345678",
+        "error_codes": ["TR019", "TR063"],
+        "retour": "<Bericht/>",
+        "retour_bericht": "JW302",
+        "client": PS("999990019"),
+    }
+
+
 def test_record_and_get_round_trip(session: Session) -> None:
     received = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
     row = audit.record(
-        session,
-        **_identity(),
-        outcome="rejected",
-        ontvanger="12345678",
-        error_codes=["TR019", "TR063"],
-        retour="<Bericht/>",
-        retour_bericht="JW302",
-        client=PS("999990019"),
-        event='{"type": "StartZorgOntvangen"}',
-        received_at=received,
+        session, **_identity(), **_afgewezen(), event='{"type": "StartZorgOntvangen"}', received_at=received
     )
     session.commit()
     session.expunge_all()
@@ -247,16 +250,7 @@ def test_insert_records_round_trip_like_record(session: Session) -> None:
     received = datetime(2026, 11, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 
     def values(identity: Identity) -> dict[str, Any]:
-        return audit.values(
-            **identity,
-            outcome="rejected",
-            ontvanger="12345678",
-            error_codes=["TR019", "TR063"],
-            retour="<Bericht/>",
-            retour_bericht="JW302",
-            client=PS("999990019"),
-            received_at=received,
-        )
+        return audit.values(**identity, **_afgewezen(), received_at=received)
 
     first, second = values(_identity()), values(_identity(identificatie="X" * 40))
     audit.insert_records(session, [first, second])
