@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from hub.store import audit, gi_link, retention
 from hub.store.db import SessionFactory, alembic_config, make_engine, session_factory, upgrade
@@ -28,6 +28,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DAYS = 90
 BEFORE = retention.cutoff(DAYS, NOW)
 RETOUR = "<Bericht><Client><Bsn>999990019</Bsn></Client></Bericht>"
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def message(
@@ -58,11 +59,16 @@ def message(
     return row.id
 
 
-def load(sessions: SessionFactory, id: str) -> BerichtRecord:
+def stored(sessions: SessionFactory, table: type[Row], id: str) -> Row:
+    """The row as the database now holds it, read in a session of its own."""
     with sessions() as session:
-        row = session.get(BerichtRecord, id)
+        row = session.get(table, id)
         assert row is not None
         return row
+
+
+def load(sessions: SessionFactory, id: str) -> BerichtRecord:
+    return stored(sessions, BerichtRecord, id)
 
 
 def columns(row: BerichtRecord) -> dict[str, Any]:
@@ -76,10 +82,7 @@ def statusmelding(session: Session, ref: int, *, delivered: timedelta | None, pu
 
 
 def melding(sessions: SessionFactory, id: str) -> GiStatusmeldingRecord:
-    with sessions() as session:
-        row = session.get(GiStatusmeldingRecord, id)
-        assert row is not None
-        return row
+    return stored(sessions, GiStatusmeldingRecord, id)
 
 
 def melding_columns(row: GiStatusmeldingRecord) -> dict[str, Any]:
