@@ -12,23 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from hub.clock import vandaag
-from hub.errors import TransientError
 from hub.events.models import HubEvent
 from hub.familie import familie
 from hub.privacy import Pseudonymiser
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
 from hub.store import audit, locks
-from hub.store.db import SessionFactory
+from hub.store.db import SessionFactory, transient_failures
 from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, Validator, Verdict
 
 OUTCOME_DUPLICATE = "duplicate"
@@ -145,7 +141,7 @@ class Intake:
         published: set[str] = set()
         # The snapshot, the rules, the event and the state each ask a client's pseudonym (an HMAC): once is enough.
         pseudonym = _Remembered(self.pseudonym)
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             # First, before any read: replicas judging messages whose rules share a scope wider than their pair
             # (TR314 and TR333 per aanbieder, ...) wait here for each other, in one order (hub.store.locks).
             locks.lock_scopes(session, (j.model for j in judged))
@@ -158,14 +154,6 @@ class Intake:
                 results.append(result)
             session.commit()
         return results
-
-    @contextmanager
-    def _store(self) -> Iterator[None]:
-        """Connection-level store failures are transient: the caller retries instead of dead-lettering."""
-        try:
-            yield
-        except (OperationalError, InterfaceError) as exc:
-            raise TransientError("store unavailable") from exc
 
     def _judge(self, item: Inbound, today: date) -> _Judged:
         """Levels 1, 2 and 4 and the typed model: everything that needs no store."""
@@ -261,7 +249,7 @@ class Intake:
 
     def mark_published(self, *bericht_ids: str) -> None:
         """Step 3: the retour and the event of these messages are on their topics (one transaction)."""
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             audit.mark_published(session, bericht_ids, self.now())
             session.commit()
 
@@ -271,7 +259,7 @@ class Intake:
 
     def mark_delivered_batch(self, bericht_ids: Sequence[str]) -> set[str]:
         """These retouren reached their outboxes (one transaction); the ids marked now for the first time."""
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             first = audit.mark_delivered(session, bericht_ids, self.now())
             session.commit()
             return first
@@ -318,7 +306,7 @@ class Intake:
     def record_dead_letter(self, dead: DeadLettered) -> bool:
         """Its own short transaction: the audit record of a dead-lettered message; False when its id has a record
         already (it was recorded before, or judged and then failed to publish: that record stays as it is)."""
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             if audit.known(session, dead.result.bericht_id):
                 return False
             audit.insert_records(session, [dead.record])
@@ -328,7 +316,7 @@ class Intake:
     def dead_lettered(self, bericht_id: str) -> IntakeResult | None:
         """A redelivery of a message dead-lettered before, answered from its record (never judged again); None
         when it has no such record. Raises TransientError while the store is unreachable."""
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             row = audit.get(session, bericht_id)
             if row is None or row.outcome != OUTCOME_FAILED:
                 return None

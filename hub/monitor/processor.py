@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from hub.clock import vandaag
-from hub.errors import TransientError
 from hub.monitor.model import Observatie
 from hub.monitor.registry import (
     DEFAULT_KOPPELTERMIJN_DAGEN,
@@ -44,7 +41,7 @@ from hub.monitor.registry import (
     load_plugins,
 )
 from hub.store import observations
-from hub.store.db import SessionFactory
+from hub.store.db import SessionFactory, transient_failures
 
 
 def _observers(
@@ -92,7 +89,7 @@ class Processor:
 
         Raises TransientError while the store is unreachable; any other error leaves the store unchanged.
         """
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             # Step 1 for the whole batch in one query; an event twice in the batch is new the first time only.
             handled = observations.verwerkt(session, (event.event_id for event in events))
             # Each observer's voorselectie, once for the batch too: the events it can find anything for.
@@ -139,7 +136,7 @@ class Processor:
     def peil(self, vandaag: date) -> int:
         """Run every periodic check as of vandaag, each in its own transaction; how many things they made."""
         made = 0
-        with self._store():
+        with transient_failures():
             for check in PEILINGEN:
                 with self.sessions() as session:
                     made += check(session, vandaag, self.context)
@@ -148,13 +145,13 @@ class Processor:
 
     def uitgaand(self, limit: int = 100) -> list[Uitgaand]:
         """Messages made but not yet published, oldest first."""
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             return [u for box in POSTVAKKEN for u in box.wachtend(session, limit)]
 
     def verstuurd(self, ids: Iterable[str]) -> None:
         """These messages are on the retour topic."""
         wanted: Sequence[str] = list(ids)
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             now = self.now()
             for box in POSTVAKKEN:
                 box.verstuurd(session, wanted, now)
@@ -162,21 +159,12 @@ class Processor:
 
     def afgeleverd(self, id: str) -> bool:
         """The message reached its receiver's outbox; True the first time."""
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             first = any(box.afgeleverd(session, id, self.now()) for box in POSTVAKKEN)
             session.commit()
             return first
 
     def onderweg(self) -> set[str]:
         """Messages made that are not delivered yet."""
-        with self._store(), self.sessions() as session:
+        with transient_failures(), self.sessions() as session:
             return {i for box in POSTVAKKEN for i in box.onderweg(session)}
-
-    @contextmanager
-    def _store(self) -> Iterator[None]:
-        """Connection-level store failures are transient: the caller retries instead of dropping."""
-        try:
-            yield
-        except (OperationalError, InterfaceError) as exc:
-            # Also SQLite's "database is locked" when another writer won the race: retry, do not drop.
-            raise TransientError("store unavailable") from exc

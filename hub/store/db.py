@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -19,12 +20,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import BindParameter, CursorResult, Engine, Executable, bindparam, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from hub.configuration import mask_url
-from hub.errors import ConfigError
+from hub.errors import ConfigError, TransientError
 
 DEFAULT_URL = "sqlite:///hub.sqlite"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,6 +34,18 @@ MIGRATION_LOCK = 0x696A_7768_7562  # "ijwhub": the advisory lock key that serial
 SCHEMA_BEHIND = frozenset({"42P01", "42703"})
 
 log = logging.getLogger("hub.store")
+
+
+@contextmanager
+def transient_failures() -> Iterator[None]:
+    """Connection-level store failures raise TransientError: the caller retries instead of dropping a message.
+
+    Also SQLite's "database is locked" when another writer won the race.
+    """
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise TransientError("store unavailable") from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
