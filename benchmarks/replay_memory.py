@@ -27,7 +27,7 @@ TOT = date(2026, 11, 23)  # a fixed "today": the same archive every run
 # (`hub process` writes nothing else there). ru_maxrss is in KiB on Linux.
 _CHILD = """
 import json, resource, sys
-from hub.cli import main
+from consumers.cli import main
 sys.argv = ["hub", *sys.argv[1:]]
 status = main()
 print(json.dumps({

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from hub.cli import app, main
+from consumers.cli import app, main
 from hub.gi.build import to_tree
 from hub.gi.synth import capaciteit
 from hub.gi.synth import spec as gi_spec

@@ -17,7 +17,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 import consumers.process
-from hub.cli import app
+from consumers.cli import app
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
 from tests.cli_json import JsonLine, lines

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from consumers.broker import BrokerSettings
+from consumers.cli import app
 from consumers.embedded import EmbeddedBroker
-from hub.cli import app
 from hub.configuration import MASK, Setting, describe
 from hub.settings import HubSettings
 from tests.test_lifecycle import HubRun

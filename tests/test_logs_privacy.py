@@ -43,7 +43,7 @@ OTHER_KEY = "privacy-test-other-key"  # bound to a sender code none of the messa
 PAIR_HTTP = ("0200", "12345678")
 PAIR_KAFKA = ("0599", "34567890")
 PAIR_NO_TOEWIJZING = ("0363", "23456789")
-# What the hub may print that is not a log line: the banner of `hub run` (hub/cli.py).
+# What the hub may print that is not a log line: the banner of `hub run` (consumers/cli.py).
 BANNER = re.compile(r"ijw-hub \w+ is running|  (broker|database|gateway|metrics|health) +\S.*")
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import consumers.process
+from consumers.cli import main
 from consumers.embedded import EmbeddedBroker
-from hub.cli import main
 from producers.ingest import collect
 from tests.producers.reread import archive, disturbing
 

@@ -32,8 +32,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from consumers.broker import BrokerSettings, largest_record, make_broker
+from consumers.cli import main
 from consumers.embedded import EmbeddedBroker
-from hub.cli import main
 from hub.clock import NEDERLAND, vandaag
 from hub.intake import Intake, IntakeResult
 from hub.metrics import HubMetrics

@@ -19,8 +19,8 @@ import pytest
 
 import producers.ingest
 from consumers.broker import ensure_topics
+from consumers.cli import main
 from consumers.embedded import EmbeddedBroker
-from hub.cli import main
 from hub.synth.berichten import DEFAULT_DAGTEKENING, xml
 from hub.topics import Topics
 from producers.ingest import CHANGED, GONE, UNREADABLE, Input, InputFile, NotSent, collect

@@ -21,7 +21,7 @@ from lxml import etree
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from hub.cli import app
+from consumers.cli import app
 from hub.ijw.catalog import BY_NS
 from hub.ijw.doc import Doc
 from hub.intake import Intake
