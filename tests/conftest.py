@@ -97,15 +97,21 @@ def _empty(engine: Engine) -> None:
 
 
 @pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def db(request: pytest.FixtureRequest) -> Engine:
     """A migrated, empty store engine."""
     if request.param == "postgresql":
         engine: Engine = request.getfixturevalue("postgres_engine")
         _empty(engine)
-        yield engine
-        return
+        return engine
+    sqlite: Engine = request.getfixturevalue("sqlite_db")
+    return sqlite
+
+
+@pytest.fixture
+def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite store of this test's own: for tests about SQLite alone (its query plans)."""
     path = tmp_path / "hub.sqlite"
-    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()

@@ -4,12 +4,10 @@ broker fills the buffer (503) and loses nothing once it is back."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +17,7 @@ from sqlalchemy import Engine
 
 from consumers.broker import BrokerSettings, ensure_topics, make_broker
 from consumers.embedded import EmbeddedBroker
-from hub.store.db import make_engine, session_factory
+from hub.store.db import session_factory
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
 from hub.topics import Topics
@@ -50,13 +48,9 @@ class Hub:
 
 
 @pytest.fixture
-def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+def store(sqlite_db: Engine) -> Engine:
     """A migrated SQLite store: the broker is what these tests are about, so one database is enough."""
-    path = tmp_path / "hub.sqlite"
-    shutil.copyfile(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
+    return sqlite_db
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ it to the replay of every message in order.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ from hub.store.db import session_factory
 from hub.synth import berichten as ijw
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import PSEUDONYM, Pipeline
-from tests.hub.store.plans import plans, sqlite_copy
+from tests.hub.store.plans import plans
 
 KIND = m.kind(11)
 UITSPRAAK_DAG = date(
@@ -108,9 +107,8 @@ def test_a_date_sent_earlier_is_read_back_to_its_message(db: Engine, gelezen: li
 
 
 @pytest.fixture
-def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    with sqlite_copy(sqlite_template, tmp_path) as engine:
-        yield engine
+def store(sqlite_db: Engine) -> Engine:
+    return sqlite_db
 
 
 def test_the_replay_searches_the_clients_gi002s_only(store: Engine) -> None:

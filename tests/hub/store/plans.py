@@ -7,27 +7,10 @@ the store.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event
-
-from hub.store.db import make_engine
-
-
-@contextmanager
-def sqlite_copy(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    """A copy of the migrated SQLite template (the schema at the Alembic head, indexes included)."""
-    path = tmp_path / "plans.sqlite"
-    shutil.copyfile(template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def plans(db: Engine, run: Callable[[], Any]) -> dict[str, list[str]]:

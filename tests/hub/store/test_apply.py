@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, time
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, col, select
 
 from hub.ijw.models import Jw325
@@ -23,7 +22,7 @@ from hub.store.tables import (
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
 from tests.hub.prestaties import specifieke_prestatie
-from tests.hub.store.plans import plans, sqlite_copy
+from tests.hub.store.plans import plans
 from tests.hub.store.scenario import (
     ANDER,
     ASPECIFIEK,
@@ -402,18 +401,16 @@ def test_no_bsn_or_name_is_stored_anywhere(session: Session) -> None:
     assert PS(CLIENT.bsn) in seen
 
 
-def test_a_jw325_finds_its_declaratie_by_the_jw323s_identification(
-    sqlite_template: Path, tmp_path: Path
-) -> None:
+def test_a_jw325_finds_its_declaratie_by_the_jw323s_identification(sqlite_db: Engine) -> None:
     """Through the JW323's audit row (ix_bericht_identificatie), not through every declaratie of the aanbieder."""
-    with sqlite_copy(sqlite_template, tmp_path) as store, session_factory(store)() as session:
+    with session_factory(sqlite_db)() as session:
         jw323 = spec("JW323")
         accept(session, "JW323", jw323)
         accept(session, "JW323", edit(spec("JW323", "JW323B"), "Declaratie/DeclaratieNummer", "D2"))
         jw325 = model("JW325", berichten.declaratie_antwoord(jw323, dagtekening=DAG, identificatie="JW325A"))
         assert isinstance(jw325, Jw325)
         found: list[Any] = []
-        steps = plans(store, lambda: found.append(apply._beantwoorde_declaratie(session, jw325.header)))
+        steps = plans(sqlite_db, lambda: found.append(apply._beantwoorde_declaratie(session, jw325.header)))
     assert found[0] is not None and found[0].declaratie_nummer == jw323["Declaratie"]["DeclaratieNummer"]
     assert steps == {
         "bericht": [

@@ -3,8 +3,7 @@ cost per event does not grow with the store (tests/hub/store/plans.py: SQLite pl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,16 +15,15 @@ from hub.store import facts
 from hub.store.db import session_factory
 from tests.hub.monitor import scenario as sc
 from tests.hub.monitor.helpers import accept_all
-from tests.hub.store.plans import plans, sqlite_copy
+from tests.hub.store.plans import plans
 
 NUMMER_A = 300201
 
 
 @pytest.fixture
-def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+def store(sqlite_db: Engine) -> Engine:
     """The migrated schema (migration 0008 added ix_stopregel_bericht_id: before it, a SCAN of every stop line)."""
-    with sqlite_copy(sqlite_template, tmp_path) as engine:
-        yield engine
+    return sqlite_db
 
 
 def _plan(

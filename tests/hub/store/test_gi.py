@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -20,7 +18,7 @@ from hub.synth.build import Spec
 from hub.validate import Validator
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import PSEUDONYM, Pipeline, xml
-from tests.hub.store.plans import plans, sqlite_copy
+from tests.hub.store.plans import plans
 
 KIND = m.kind(1)
 D = date(2026, 9, 1)
@@ -90,9 +88,8 @@ def test_gb101_asks_what_the_intakes_identity_lookup_answers(session: Session) -
 
 
 @pytest.fixture
-def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    with sqlite_copy(sqlite_template, tmp_path) as engine:
-        yield engine
+def store(sqlite_db: Engine) -> Engine:
+    return sqlite_db
 
 
 def test_the_snapshot_finds_the_bepalingen_it_names_by_their_index(store: Engine) -> None:

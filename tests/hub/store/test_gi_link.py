@@ -3,9 +3,7 @@ store's size; a start without ToewijzingNummer is no candidate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, select
@@ -18,7 +16,7 @@ from hub.store.tables import IN_FORCE, StartRecord
 from hub.synth import berichten as ijw
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import PSEUDONYM, Pipeline
-from tests.hub.store.plans import plans, sqlite_copy
+from tests.hub.store.plans import plans
 
 KIND = m.kind(1)
 CLIENT = PSEUDONYM(KIND.bsn)
@@ -30,9 +28,8 @@ REGELS = link.KoppelRegels(365)
 
 
 @pytest.fixture
-def store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    with sqlite_copy(sqlite_template, tmp_path) as engine:
-        yield engine
+def store(sqlite_db: Engine) -> Engine:
+    return sqlite_db
 
 
 def _keten(store: Engine) -> Pipeline:

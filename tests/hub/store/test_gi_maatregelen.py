@@ -8,7 +8,6 @@ The definitions are docs/definities.md 3.5 and 6.15.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -17,7 +16,7 @@ from hub.monitor.norms import GEDRAGEN_KOERS, JEUGDBESCHERMER, termijn_grens
 from hub.store import gi_monitor
 from hub.store.db import session_factory
 from hub.store.tables import BerichtRecord
-from tests.hub.store.plans import plans, sqlite_copy
+from tests.hub.store.plans import plans
 
 M = gi_monitor.M
 BERICHT = "0" * 32
@@ -149,8 +148,7 @@ def test_a_date_without_a_cut_off_is_never_past_its_term(db: Engine) -> None:
     assert wachtend(db, date(2026, 6, 1), {}) == {}
 
 
-def test_sqlite_walks_gi_maatregel_once_and_nothing_else(sqlite_template: Path, tmp_path: Path) -> None:
+def test_sqlite_walks_gi_maatregel_once_and_nothing_else(sqlite_db: Engine) -> None:
     """One walk of the table and no lookups per row: the scrape's cost grows with the maatregelen, no faster."""
-    with sqlite_copy(sqlite_template, tmp_path) as db:
-        found = plans(db, lambda: wachtend(db, date(2026, 6, 1)))
+    found = plans(sqlite_db, lambda: wachtend(sqlite_db, date(2026, 6, 1)))
     assert found == {"gi_maatregel": ["SCAN gi_maatregel"]}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from hub.store.snapshot import load_snapshot
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
 from tests.hub.prestaties import specifieke_prestatie
-from tests.hub.store.plans import plans, sqlite_copy
+from tests.hub.store.plans import plans
 from tests.hub.store.scenario import (
     ANDER,
     ASPECIFIEK,
@@ -253,9 +252,8 @@ def test_a_jw323_sees_its_declaratienummer_and_the_last_period_from_one_query(
 
 
 @pytest.fixture
-def store_0006(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    with sqlite_copy(sqlite_template, tmp_path) as engine:
-        yield engine
+def store_0006(sqlite_db: Engine) -> Engine:
+    return sqlite_db
 
 
 def test_starts_stops_and_earlier_declaraties_are_searched_by_indexes_that_fit(store_0006: Engine) -> None:

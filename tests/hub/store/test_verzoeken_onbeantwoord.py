@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,6 @@ from hub.monitor.norms import ANTWOORD_VERZOEK, termijn_grens, termijn_voorbij
 from hub.store import facts, gauges
 from hub.store.db import session_factory
 from hub.store.tables import BerichtRecord
-from tests.hub.store.plans import sqlite_copy
 
 T, V, A = gauges.T, gauges.V, gauges.A
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -327,7 +325,7 @@ def _eerder_antwoord(db: Engine, gemeente: str, ref: str, vandaag: date) -> bool
 
 
 def test_sqlite_walks_the_requests_once_per_statement_and_finds_the_answers_by_their_key(
-    sqlite_template: Path, tmp_path: Path
+    sqlite_db: Engine,
 ) -> None:
     """A scrape's cost grows with the requests, no faster: each answer is found in an index on its whole key."""
     ran: list[tuple[str, Any]] = []
@@ -335,19 +333,19 @@ def test_sqlite_walks_the_requests_once_per_statement_and_finds_the_answers_by_t
     def on_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         ran.append((statement, parameters))
 
-    with sqlite_copy(sqlite_template, tmp_path) as engine:
-        event.listen(engine, "before_cursor_execute", on_execute)
-        stand(engine, date(2026, 6, 1))
-        event.remove(engine, "before_cursor_execute", on_execute)
-        with engine.connect() as conn:
-            found = [
-                [
-                    row[3]
-                    for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-                    if row[3].startswith(("SCAN", "SEARCH"))
-                ]
-                for statement, parameters in ran
+    engine = sqlite_db
+    event.listen(engine, "before_cursor_execute", on_execute)
+    stand(engine, date(2026, 6, 1))
+    event.remove(engine, "before_cursor_execute", on_execute)
+    with engine.connect() as conn:
+        found = [
+            [
+                row[3]
+                for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                if row[3].startswith(("SCAN", "SEARCH"))
             ]
+            for statement, parameters in ran
+        ]
     assert found == [
         [
             "SCAN verzoek",
