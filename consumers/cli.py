@@ -14,17 +14,12 @@ from typing import Annotated, Any
 import typer
 
 from hub import heap
-from hub.cli import ApiKey, Format, Productcodes, Tarieven, app, as_date, load
-from hub.cli import main as run_app
+from hub.cli import ApiKey, Format, Productcodes, Tarieven, app, as_date, load, main
 from hub.errors import ConfigError, InputError
 from hub.settings import HubSettings
 
-__all__ = ["app", "main"]  # app: hub.cli's, with the commands below added
-
-
-def main() -> int:
-    """The `hub` console script (and `python -m hub`): every command, with hub.cli's error handling."""
-    return run_app()
+# The console script runs hub.cli's main, which runs `app`: by then this module has added the commands below.
+__all__ = ["app", "main"]
 
 
 @app.command()

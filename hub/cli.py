@@ -232,6 +232,7 @@ def retour(
 
 
 def main() -> int:
+    """Run `app` with the commands registered on it; the exit status, never a traceback."""
     try:
         app()
     except SystemExit as exc:
