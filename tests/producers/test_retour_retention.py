@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
-from hub.intake import Intake
+from hub.intake import Intake, IntakeResult
 from hub.metrics import HubMetrics
 from hub.store import audit, retention
 from hub.store.db import session_factory
@@ -32,6 +32,7 @@ from tests.producers.conftest import (
 )
 
 AUTH = {"X-API-Key": GEMEENTE_KEY}
+JW301 = to_xml("JW301", spec("JW301"))
 
 
 @pytest.fixture
@@ -61,12 +62,19 @@ def intake(db: Engine) -> Intake:
 
 def judged(intake: Intake, *, delivered: bool) -> tuple[str, bytes]:
     """A JW301 through the intake, its retour published (and delivered); returns its id and retour bytes."""
-    result = intake.verwerk(to_xml("JW301", spec("JW301")))
+    result = intake.verwerk(JW301)
     intake.mark_published(result.bericht_id)
     if delivered:
         intake.mark_delivered(result.bericht_id)
     assert result.retour is not None
     return result.bericht_id, result.retour
+
+
+def resent(intake: Intake) -> IntakeResult:
+    """The same JW301 bytes again, a duplicate, its retour copy published."""
+    resend = intake.verwerk(JW301)
+    intake.mark_published(resend.bericht_id)
+    return resend
 
 
 async def test_a_purged_retour_is_410_gone_and_track_and_trace_shows_when(
@@ -118,13 +126,9 @@ def purge_now(db: Engine) -> datetime:
 async def test_a_duplicate_of_a_message_whose_retour_was_purged_is_410_naming_the_original(
     client: httpx.AsyncClient, intake: Intake, db: Engine
 ) -> None:
-    raw = to_xml("JW301", spec("JW301"))
-    original = intake.verwerk(raw)
-    intake.mark_published(original.bericht_id)
-    intake.mark_delivered(original.bericht_id)
+    original_id, _ = judged(intake, delivered=True)
     purged_at = purge_now(db)
-    resend = intake.verwerk(raw)  # the same bytes again, after the retention period
-    intake.mark_published(resend.bericht_id)
+    resend = resent(intake)  # after the retention period
     assert resend.outcome == "duplicate" and resend.retour is None  # nothing left to copy
 
     gone = await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)
@@ -147,13 +151,13 @@ async def test_a_duplicate_of_a_message_whose_retour_was_purged_is_410_naming_th
         and body["status"] == 410
     )
     assert body["id"] == resend.bericht_id and body["bericht"] == "JW301"
-    assert body["duplicate_of"] == original.bericht_id
+    assert body["duplicate_of"] == original_id
     assert datetime.fromisoformat(body["retour_purged_at"]) == purged_at
-    assert f"duplicate of {original.bericht_id}" in body["detail"]
+    assert f"duplicate of {original_id}" in body["detail"]
     assert f"on {purged_at.date().isoformat()}" in body["detail"] and "retention period" in body["detail"]
     # The original's own 410 and both track and traces are as they were.
-    own = (await client.get(f"/berichten/{original.bericht_id}/retour", headers=AUTH)).json()
-    assert own["id"] == original.bericht_id and "duplicate_of" not in own
+    own = (await client.get(f"/berichten/{original_id}/retour", headers=AUTH)).json()
+    assert own["id"] == original_id and "duplicate_of" not in own
     trace = (await client.get(f"/berichten/{resend.bericht_id}", headers=AUTH)).json()
     assert trace["outcome"] == "duplicate" and trace["retour_purged_at"] is None
     other = await client.get(f"/berichten/{resend.bericht_id}/retour", headers={"X-API-Key": OTHER_KEY})
@@ -163,20 +167,16 @@ async def test_a_duplicate_of_a_message_whose_retour_was_purged_is_410_naming_th
 async def test_a_duplicate_logged_before_the_purge_keeps_its_own_answers(
     client: httpx.AsyncClient, intake: Intake, db: Engine
 ) -> None:
-    raw = to_xml("JW301", spec("JW301"))
-    original = intake.verwerk(raw)
-    intake.mark_published(original.bericht_id)
-    intake.mark_delivered(original.bericht_id)
-    resend = intake.verwerk(raw)
-    intake.mark_published(resend.bericht_id)
-    assert resend.outcome == "duplicate" and resend.retour == original.retour
+    _, original_retour = judged(intake, delivered=True)
+    resend = resent(intake)
+    assert resend.outcome == "duplicate" and resend.retour == original_retour
 
     copy = await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)
-    assert copy.status_code == 200 and copy.content == original.retour  # the first retour, as before
+    assert copy.status_code == 200 and copy.content == original_retour  # the first retour, as before
 
     purge_now(db)  # clears the original's; the duplicate's copy is not delivered yet, so it stays
     copy = await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)
-    assert copy.status_code == 200 and copy.content == original.retour
+    assert copy.status_code == 200 and copy.content == original_retour
     intake.mark_delivered(resend.bericht_id)
     purge_now(db)
     own = (await client.get(f"/berichten/{resend.bericht_id}/retour", headers=AUTH)).json()
