@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
+from hub.synth.build import Spec
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import Pipeline
 
@@ -33,18 +34,23 @@ def _normen(p: Pipeline, norm: str) -> dict[str, float | None]:
     }
 
 
+def stuur_paar(p: Pipeline, eerste: Spec, correctie: Spec, verwerkt: str) -> None:
+    """Both GI002s through the intake; the processors reach their events at once ("direct"), or only after the
+    intake accepted both messages."""
+    direct = verwerkt == "direct"
+    results = [p.stuur("GI002", s, verwerk=direct) for s in (eerste, correctie)]
+    if not direct:
+        for result in results:
+            assert result.event is not None
+            assert p.processor.verwerk(result.event)
+
+
 @pytest.mark.parametrize("verwerkt", ["direct", "na_de_correctie"])
 def test_the_jeugdbeschermer_norm_counts_the_dates_of_the_message_that_completed_the_pair(
     db: Engine, verwerkt: str
 ) -> None:
     p = Pipeline(db)
-    direct = verwerkt == "direct"
-    eerste = p.stuur("GI002", EERSTE, verwerk=direct)
-    correctie = p.stuur("GI002", CORRECTIE, verwerk=direct)
-    if not direct:  # the processors reach both events only after the intake accepted both messages
-        for result in (eerste, correctie):
-            assert result.event is not None
-            assert p.processor.verwerk(result.event)
+    stuur_paar(p, EERSTE, CORRECTIE, verwerkt)
     assert _normen(p, "jeugdbeschermer_5_werkdagen") == {"binnen": 1.0, "buiten": 0.0}
 
 
@@ -54,26 +60,14 @@ def test_the_gedragen_koers_norm_counts_the_dates_of_the_message_that_completed_
 ) -> None:
     """Uitspraak 2 March, koers 10 April (39 days, within 6 weeks); the later uitspraak of 16 Feb makes 53."""
     p = Pipeline(db)
-    direct = verwerkt == "direct"
-    eerste = p.stuur(
-        "GI002",
-        m.gi002(
-            KIND,
-            date(2026, 4, 10),
-            "VK1",
-            m.maatregel("M-K", uitspraak=date(2026, 3, 2), gedragen_koers=date(2026, 4, 10)),
-        ),
-        verwerk=direct,
+    koers = m.maatregel("M-K", uitspraak=date(2026, 3, 2), gedragen_koers=date(2026, 4, 10))
+    correctie = m.maatregel("M-K", uitspraak=date(2026, 2, 16))
+    stuur_paar(
+        p,
+        m.gi002(KIND, date(2026, 4, 10), "VK1", koers),
+        m.gi002(KIND, date(2026, 4, 20), "VK2", correctie),
+        verwerkt,
     )
-    correctie = p.stuur(
-        "GI002",
-        m.gi002(KIND, date(2026, 4, 20), "VK2", m.maatregel("M-K", uitspraak=date(2026, 2, 16))),
-        verwerk=direct,
-    )
-    if not direct:
-        for result in (eerste, correctie):
-            assert result.event is not None
-            assert p.processor.verwerk(result.event)
     assert _normen(p, "gedragen_koers_6_weken") == {"binnen": 1.0, "buiten": 0.0}
 
 
