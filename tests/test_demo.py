@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from typing import IO
 
 import httpx
 import pytest
+
+from tests.processes import stop_group
 
 DOMAIN_SERIES = ("jeugdhulp_wachtend{", "jeugdhulp_in_zorg{", "jeugdhulp_doorlooptijd_seconds_bucket{")
 
@@ -77,9 +78,4 @@ def test_demo_shows_domain_metrics_within_30_seconds() -> None:
             sent, accepted, rejected = map(int, found.groups())
             assert accepted > 0 and rejected > 0 and accepted + rejected <= sent, first
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_group(proc)

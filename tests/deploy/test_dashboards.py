@@ -16,7 +16,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from hub.gi.synth import xml as gi_xml
 from hub.synth.berichten import xml as ijw_xml
 from hub.synth.persons import persoon
 from hub.synth.simulate import SimConfig, Simulator
+from tests.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAFANA = ROOT / "deploy" / "grafana"
@@ -307,12 +307,7 @@ def scrape_target() -> Iterator[str]:
         send_waiting_stages(port, log.read().decode(errors="replace"))
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
         log.close()
 
 
