@@ -25,7 +25,7 @@ from typing import cast
 
 from pydantic import BaseModel
 
-from hub.ijw.doc import Element, Kids, collapse, far_date, local
+from hub.ijw.doc import Element, Kids, collapse, local, xsd_date
 
 
 class ExtractError(ValueError):
@@ -62,11 +62,12 @@ INTEGER = Value(
     'try:\n    out[{key}] = int(e.text or "")\n'
     'except ValueError as exc:\n    raise not_a(e, "an integer") from exc'
 )
-# xsd_date() written out: fromisoformat in place, and only what it refuses (a far year) costs a call.
+# xsd_date() of the collapsed text written out: a date as sent has no whitespace, so fromisoformat reads the
+# raw text in place, and only what it refuses (whitespace around the date, a far year) costs a call.
 DATE = Value(
-    't = (e.text or "").strip()\n'
+    't = e.text or ""\n'
     "try:\n    out[{key}] = date.fromisoformat(t)\n"
-    "except ValueError:\n    out[{key}] = read_far_date(e, t)"
+    "except ValueError:\n    out[{key}] = read_date(e, t)"
 )
 TIME = Value("out[{key}] = read_time(e)")
 CODES = Value("out[{key}] = read_codes(e)")  # RetourCodes: its RetourCode values, in order
@@ -129,10 +130,13 @@ def not_a(el: Element, what: str) -> ExtractError:
     return ExtractError(f"{local(el)} is not {what}")
 
 
-def read_far_date(el: Element, value: str) -> date:
-    """far_date(): date.max or date.min for a year beyond 9999 or before 1; ExtractError for no date."""
+def read_date(el: Element, value: str) -> date:
+    """xsd_date() of the collapsed text; ExtractError for no date.
+
+    Collapsed, not str.strip()ped: a no-break space around a date is content, which the XSD refuses.
+    """
     try:
-        return far_date(value)
+        return xsd_date(collapse(value))
     except ValueError as exc:
         raise not_a(el, "a date") from exc
 
@@ -161,7 +165,7 @@ _NAMESPACE = {
     "date": date,
     "local": local,
     "not_a": not_a,
-    "read_far_date": read_far_date,
+    "read_date": read_date,
     "read_time": read_time,
     "read_codes": read_codes,
 }
