@@ -3,10 +3,12 @@
 A table (`klasse()`) names a class's child elements, each with the kind of value it holds; the field it fills
 is named after the element (ToewijzingNummer fills `toewijzing_nummer`). `reader()` turns a table into a
 function that reads the class into a plain dict of its fields, from the children-by-name map the Doc made in
-its one walk over the tree (`Doc.kids_map`, passed as `m`). An absent optional element leaves its field out,
-so the field keeps the model's default. Were a name repeated within a class anyway (repeats sit in wrapper
-elements), the last one is read. Values keep doc.text()'s contract (whitespace collapsed, blank is None) but
-collapse with str.split, which does in C what the regex does.
+its one walk over the tree (`Doc.kids_map`, passed as `m`), and `validated()` makes the message's model of
+what the root's reader read. An absent optional element leaves its field out, so the field keeps the model's
+default; an absent repeat (a wrapper, RetourCodes) whose field the model requires reads as an empty tuple.
+Were a name repeated within a class anyway (repeats sit in wrapper elements), the last one is read. Values
+keep doc.text()'s contract (whitespace collapsed, blank is None) but collapse with str.split, which does in C
+what the regex does.
 
 The reader is written as Python source and compiled once per table, as dataclasses writes `__init__`: one
 straight line of lookups per class with each value read in place. Looping over the table instead costs a
@@ -20,10 +22,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal, InvalidOperation
 from itertools import count
-from typing import cast
+from typing import TypeVar, cast
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from hub.ijw.doc import Element, Kids, collapse, local, xsd_date
 
@@ -35,6 +38,7 @@ class ExtractError(ValueError):
 KidsMap = dict[Element, Kids]
 Fields = dict[str, object]  # one class's fields by the model's field names, for model_validate
 Reader = Callable[[KidsMap, Element], Fields]
+M = TypeVar("M", bound=BaseModel)
 _NO_KIDS: Kids = {}
 
 
@@ -51,6 +55,9 @@ class Value:
     """A simple value: statements that read element `e` into `out[{key}]`."""
 
     source: str
+    empty: str | None = (
+        None  # what an absent element reads as when the model requires its field; None: missing
+    )
 
 
 # Most values are codes, numbers and names of letters and digits only: isalnum() says so in C, and such a
@@ -69,8 +76,13 @@ DATE = Value(
     "try:\n    out[{key}] = date.fromisoformat(t)\n"
     "except ValueError:\n    out[{key}] = read_date(e, t)"
 )
+# Decimal() takes the sign, leading zeros and fraction digits of xs:decimal as sent (12.50 stays 12.50).
+DECIMAL = Value(
+    't = e.text\ntry:\n    out[{key}] = Decimal(collapse(t) if t else "")\n'
+    'except InvalidOperation as exc:\n    raise not_a(e, "a decimal") from exc'
+)
 TIME = Value("out[{key}] = read_time(e)")
-CODES = Value("out[{key}] = read_codes(e)")  # RetourCodes: its RetourCode values, in order
+CODES = Value("out[{key}] = read_codes(e)", empty="()")  # RetourCodes: its RetourCode values, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +135,22 @@ def klasse(model: type[BaseModel], /, **kinds: Kind) -> Klasse:
     return Klasse(model, fields)
 
 
+# --- the message's model ---------------------------------------------------------------------------
+
+
+def validated(model: type[M], fields: Fields) -> M:
+    """The message's model of its root's fields; ExtractError when a required element is missing."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        missing = next((e["loc"] for e in exc.errors() if e["type"] == "missing"), None)
+        if missing is None:
+            raise
+        # The field is named after its element: name the element, as the schema does.
+        element = "".join(part.title() for part in str(missing[-1]).split("_"))
+        raise ExtractError(f"required element {element} is missing") from None
+
+
 # --- what the compiled readers call ----------------------------------------------------------------
 
 
@@ -163,6 +191,8 @@ _NAMESPACE = {
     "NO_KIDS": _NO_KIDS,
     "collapse": collapse,
     "date": date,
+    "Decimal": Decimal,
+    "InvalidOperation": InvalidOperation,
     "local": local,
     "not_a": not_a,
     "read_date": read_date,
@@ -184,8 +214,12 @@ def _compiled(table: Klasse) -> str:
         return name
     name = f"read_{table.model.__name__}_{next(_NUMBERS)}"
     lines = [f"def {name}(m, el):", "    k = m.get(el, NO_KIDS)", "    out = {}"]
+    required = {key for key, info in table.model.model_fields.items() if info.is_required()}
     for element, key, kind in table.fields:
         lines += _indent(_child("k", element, _statements(kind, key)), 1)
+        empty = "()" if isinstance(kind, Many | Numbered) else kind.empty if isinstance(kind, Value) else None
+        if empty is not None and key in required:  # with a default, leaving the field out is cheaper
+            lines += _indent(["else:", f"    out[{key!r}] = {empty}"], 1)
     lines.append("    return out")
     source = "\n".join(lines) + "\n"
     filename = f"<extract reader {name}>"
