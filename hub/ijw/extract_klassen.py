@@ -2,7 +2,8 @@
 
 Each table names a class's child elements, in schema order, with the kind of value each holds; the field
 is named after the element (see extract_read). A retour reuses its heenbericht's tables: `RetourCodes` is
-simply absent in a heenbericht, so the field keeps its empty default.
+simply absent in a heenbericht, so the field keeps its empty default. The GI messages reuse the tables of the
+classes they share (hub/gi/extract_klassen.py).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ TELEFOON = klasse(Telefoon, Telefoonnummer=TEXT, Landnummer=TEXT)
 
 # --- headers --------------------------------------------------------------------------------------
 
-_HEADER: dict[str, Kind] = {
+# The elements of every header, also of those that extend it (RetourHeader, GI's OntvangstHeader).
+HEADER_KINDS: dict[str, Kind] = {
     "BerichtCode": TEXT,
     "BerichtVersie": INTEGER,
     "BerichtSubversie": INTEGER,
@@ -103,10 +105,10 @@ _HEADER: dict[str, Kind] = {
     "BerichtIdentificatie": flat(Identificatie=("identificatie", TEXT), Dagtekening=("dagtekening", DATE)),
     "XsdVersie": XSD_VERSIE,
 }
-HEADER = klasse(Header, **_HEADER)
+HEADER = klasse(Header, **HEADER_KINDS)
 RETOUR_HEADER = klasse(
     RetourHeader,
-    **_HEADER,
+    **HEADER_KINDS,
     IdentificatieRetour=TEXT,
     DagtekeningRetour=DATE,
     XsltVersie=OPT_TEXT,
@@ -115,7 +117,7 @@ RETOUR_HEADER = klasse(
 )
 DECLARATIE_ANTWOORD_HEADER = klasse(
     DeclaratieAntwoordHeader,
-    **_HEADER,
+    **HEADER_KINDS,
     DeclaratieIdentificatie=flat(
         Identificatie=("declaratie_identificatie", TEXT), Dagtekening=("declaratie_dagtekening", DATE)
     ),
@@ -126,9 +128,10 @@ DECLARATIE_ANTWOORD_HEADER = klasse(
 
 # --- client ---------------------------------------------------------------------------------------
 
+GEBOORTEDATUM = flat(Datum=("geboortedatum", DATE), DatumGebruik=("datum_gebruik", OPT_TEXT))
 _CLIENT: dict[str, Kind] = {
     "Bsn": TEXT,
-    "Geboortedatum": flat(Datum=("geboortedatum", DATE), DatumGebruik=("datum_gebruik", OPT_TEXT)),
+    "Geboortedatum": GEBOORTEDATUM,
     "Geslacht": TEXT,
     "Naam": NAAM,
     "RetourCodes": CODES,
@@ -149,7 +152,7 @@ RELATIE = klasse(
     Nummer=TEXT,
     Volgorde=INTEGER,
     Soort=TEXT,
-    Geboortedatum=_CLIENT["Geboortedatum"],
+    Geboortedatum=GEBOORTEDATUM,
     Geslacht=OPT_TEXT,
     Naam=NAAM,
     Contact=CONTACT,
