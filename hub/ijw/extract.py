@@ -11,11 +11,11 @@ of the dicts, so their fields take the model's defaults (None, or an empty tuple
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from hub.ijw import extract_klassen as k
 from hub.ijw.doc import Doc
-from hub.ijw.extract_read import ExtractError, Kind, Reader, klasse, reader
+from hub.ijw.extract_read import ExtractError, Kind, Reader, klasse, reader, validated
 from hub.ijw.models import (
     Bericht,
     Jw301,
@@ -63,13 +63,5 @@ _BERICHTEN: dict[str, tuple[type[BaseModel], Reader]] = {
 def extract(doc: Doc) -> Bericht:
     """The typed model of a schema-valid message; raises ExtractError only when the XSD check was skipped."""
     model, read = _BERICHTEN[doc.bericht]
-    try:
-        # model_validate() is typed BaseModel; every model of _BERICHTEN is a Bericht.
-        return model.model_validate(read(doc.kids_map, doc.root))  # type: ignore[return-value]
-    except ValidationError as exc:
-        missing = next((e["loc"] for e in exc.errors() if e["type"] == "missing"), None)
-        if missing is None:
-            raise
-        # The field is named after its element: name the element, as the schema does.
-        element = "".join(part.title() for part in str(missing[-1]).split("_"))
-        raise ExtractError(f"required element {element} is missing") from None
+    # validated() returns the model given, typed BaseModel here; every model of _BERICHTEN is a Bericht.
+    return validated(model, read(doc.kids_map, doc.root))  # type: ignore[return-value]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
+from hub.gi.build import to_tree
 from hub.gi.catalog import GI_BERICHTEN
 from hub.gi.extract import extract_gi
 from hub.gi.models import Gi001, Gi002, Gi003, Gi102
@@ -58,3 +59,10 @@ def test_missing_required_element_is_an_extract_error() -> None:
     root = etree.fromstring(b'<g:Bericht xmlns:g="https://ijw-hub.nl/gi/1.0/gi003/schema"/>')
     with pytest.raises(ExtractError):
         extract_gi(Doc(root, GI_BERICHTEN["GI003"]))
+
+
+def test_a_missing_repeat_reads_as_none_of_its_parts() -> None:
+    """Bepalingen is required; with the XSD check skipped a GI001 without it reads as no bepalingen."""
+    tree = to_tree("GI001", edit(spec("GI001"), "Client/Bepalingen", None))
+    m = extract_gi(Doc(tree, GI_BERICHTEN["GI001"]))
+    assert isinstance(m, Gi001) and m.client.bepalingen == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from datetime import date
 
 import pytest
 from lxml import etree
@@ -11,7 +12,7 @@ from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc
 from hub.ijw.extract import ExtractError, extract
 from hub.ijw.extract_read import DATE, OPT_TEXT, TEXT, field_name, flat, klasse, reader
-from hub.ijw.models import Client, XsdVersie
+from hub.ijw.models import Client, Jw301, XsdVersie
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_tree
 
@@ -64,6 +65,8 @@ def _doc(path: str, value: object) -> Doc:
     ("element", "value", "message"),
     [
         ("Toewijzingsdatum", "morgen", "Toewijzingsdatum is not a date"),
+        # A no-break space is content, not XML whitespace: the XSD refuses the date, so does extraction.
+        ("Toewijzingsdatum", "\u00a02026-11-02", "Toewijzingsdatum is not a date"),
         ("ToewijzingNummer", "12a", "ToewijzingNummer is not an integer"),
         ("Toewijzingstijd", "25:00:00", "Toewijzingstijd is not a time"),
     ],
@@ -71,6 +74,12 @@ def _doc(path: str, value: object) -> Doc:
 def test_a_value_the_xsd_refuses_is_an_extract_error(element: str, value: str, message: str) -> None:
     with pytest.raises(ExtractError, match=message):
         extract(_doc(f"{PRODUCT}/{element}", value))
+
+
+def test_xml_whitespace_around_a_date_is_collapsed() -> None:
+    m = extract(_doc(f"{PRODUCT}/Toewijzingsdatum", " \t2026-11-02\r\n "))
+    assert isinstance(m, Jw301)
+    assert m.client.toegewezen_producten[0].toewijzingsdatum == date(2026, 11, 2)
 
 
 def test_a_missing_required_element_is_named() -> None:
