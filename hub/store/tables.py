@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, String, Table, Text, TypeDecorator, text
+from sqlalchemy import JSON, DateTime, Dialect, Index, LargeBinary, String, Table, Text, TypeDecorator, text
 from sqlmodel import Field, SQLModel
 
 # Values of the status columns of StartRecord and StopRecord (rules.md 6.1: in force / deleted).
@@ -320,6 +320,28 @@ class PrestatieRecord(SQLModel, table=True):
     toegekend: bool | None = None
     gecrediteerd: bool = False  # an accepted credit line names this line as VorigReferentieNummer
     antwoord_bericht_id: str | None = _bericht_fk(default=None)  # the JW325 that answered it
+
+
+# ---- the gateway's spool (hub.store.spool) --------------------------------------------------------
+
+
+class SpoolRecord(SQLModel, table=True):
+    """An inbound message the gateway answered 202 while the broker was away, kept until the broker acknowledged it.
+
+    Holds the raw message (it may name a client): a row lives only until the broker is back.
+    """
+
+    __tablename__ = "gateway_spool"
+
+    id: int | None = Field(default=None, primary_key=True)  # the order: published oldest (lowest) first
+    bericht_id: str = _s(32)  # the hub's message id, also in `headers`
+    kafka_key: str = Field(sa_type=Text)  # gemeente:aanbieder as read from an unchecked header: no length
+    headers: dict[str, str] = Field(sa_type=JSON)  # bericht-id, ontvangen-op, content-type, as published
+    raw: bytes = Field(sa_type=LargeBinary)
+    received_at: datetime = Field(sa_type=UtcDateTime)
+    # The lease of the gateway publishing the row now (hub.store.spool.Spool.claim); None: nobody.
+    claimed_by: str | None = _s(32, default=None)
+    claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 # The monitor's tables (issue 5) and the GI tables (issue 4) live in their own modules; importing them here puts
