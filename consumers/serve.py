@@ -23,6 +23,7 @@ from uvicorn.config import STARTUP_FAILURE
 from consumers.app import Role, Runtime
 from consumers.broker import BrokerSettings, largest_record
 from hub.settings import HubSettings
+from hub.store.spool import Spool
 from producers.gateway import create_app
 from producers.health import Health, kafka_probe
 from producers.publisher import RawPublisher
@@ -48,8 +49,13 @@ def build_service(
     runtime.prepare()
     publisher = None
     if runtime.has("gateway"):
+        # The spool lives in the hub's store, so a 202 survives a gateway that stops while the broker is away.
         publisher = RawPublisher(
-            runtime.broker, runtime.topics, capacity=settings.gateway_buffer, owns_broker=False
+            runtime.broker,
+            runtime.topics,
+            Spool(runtime.sessions),
+            capacity=settings.gateway_buffer,
+            owns_broker=False,
         )
     health = Health(
         broker=kafka_probe(runtime.bootstrap, broker_settings),
@@ -79,7 +85,7 @@ def build_service(
                     "shutdown grace period passed; closing with messages in flight (they will be redelivered)"
                 )
 
-    # A message the producer cannot publish would be accepted (202) and then wait in the buffer for ever,
+    # A message the producer cannot publish would be accepted (202) and then wait in the spool for ever,
     # holding up every message behind it: the gateway refuses it with 413 instead.
     gateway_settings = settings
     if largest_record(broker_settings) < settings.max_message_bytes:

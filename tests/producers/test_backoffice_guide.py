@@ -41,6 +41,7 @@ from hub.retour.build import build_retour
 from hub.settings import HubSettings
 from hub.store import retention
 from hub.store.db import make_engine, session_factory
+from hub.store.spool import Spool
 from hub.store.tables import BerichtRecord
 from hub.synth.berichten import DEFAULT_DAGTEKENING, default_persoon, spec, xml
 from hub.synth.build import edit, to_xml
@@ -387,7 +388,8 @@ def test_the_defaults_the_guide_names() -> None:
 async def test_a_full_buffer_is_503_with_retry_after(db: Engine, validator: Validator) -> None:
     """3.5: the real publisher with no room (HUB_GATEWAY_BUFFER=0) while the broker is away; Retry-After 1 to 5."""
     broker = make_broker(BrokerSettings(bootstrap_servers="127.0.0.1:1"))
-    publisher = RawPublisher(broker, Topics("ijw."), capacity=0)  # never started: the broker is unreachable
+    # never started: the broker is unreachable
+    publisher = RawPublisher(broker, Topics("ijw."), Spool(session_factory(db)), capacity=0)
     assert publisher.backoff[1] == 5.0  # the longest retry interval, so the highest Retry-After
     async with guide_app(db, validator, publisher) as client:
         await Hub(client, FakePublisher(), new_intake(db), db).example("503", xml("JW301"))
@@ -415,10 +417,11 @@ async def test_every_gateway_of_the_hub_knows_an_unjudged_message_of_the_sender(
     db: Engine, validator: Validator
 ) -> None:
     """4.4, 3.5: another gateway, and one restarted, answer as the one that took the message, for the sender's key
-    only (404 for another key, and for a gateway under another HUB_PSEUDONYM_KEY); a message kept in a buffer
-    that never reaches Kafka stays 409."""
+    only (404 for another key, and for a gateway under another HUB_PSEUDONYM_KEY); a message kept in the spool
+    that has not reached Kafka yet stays 409."""
     broker = make_broker(BrokerSettings(bootstrap_servers="127.0.0.1:1"))
-    buffering = RawPublisher(broker, Topics("ijw."), capacity=2)  # the broker is away: the messages are kept
+    # the broker is away: the messages are kept in the spool
+    buffering = RawPublisher(broker, Topics("ijw."), Spool(session_factory(db)), capacity=2)
     auth = {"X-API-Key": SSC}
     async with (
         guide_app(db, validator, buffering, pseudonym_key=HUB_KEY) as first,

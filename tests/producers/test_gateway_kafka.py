@@ -1,5 +1,5 @@
 """The gateway over the real Tansu broker: a POST lands on the inbound topic with its key and headers, and a paused
-broker fills the buffer (503) and loses nothing once it is back."""
+broker fills the spool (503) and loses nothing once it is back."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from consumers.broker import BrokerSettings, ensure_topics, make_broker
 from consumers.embedded import EmbeddedBroker
 from hub.store.db import session_factory
+from hub.store.spool import Spool
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
 from hub.topics import Topics
@@ -60,7 +61,9 @@ async def hub(
     topics = Topics(topic_prefix)
     await ensure_topics(tansu.bootstrap, [topics.inbound], partitions=2, replication=1)
     broker = make_broker(BrokerSettings(bootstrap_servers=tansu.bootstrap), tansu.bootstrap)
-    publisher = RawPublisher(broker, topics, capacity=2, send_timeout=0.5, backoff=(0.1, 0.5))
+    publisher = RawPublisher(
+        broker, topics, Spool(session_factory(store)), capacity=2, send_timeout=0.5, backoff=(0.1, 0.5)
+    )
     await publisher.start()
     health = Health(broker=kafka_probe(tansu.bootstrap, timeout=0.5), engine=store, timeout=1.0)
     app = create_app(
@@ -117,7 +120,7 @@ async def test_posted_message_is_on_the_inbound_topic_with_key_and_headers(
     assert ready.status_code == 200 and ready.json()["checks"]["broker"] is True
 
 
-async def test_paused_broker_fills_the_buffer_then_everything_arrives_in_order(
+async def test_paused_broker_fills_the_spool_then_everything_arrives_in_order(
     hub: Hub, tansu: EmbeddedBroker
 ) -> None:
     warm = await hub.client.post("/berichten", content=jw301(0), headers=AUTH)  # the producer knows the topic

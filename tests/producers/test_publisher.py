@@ -1,4 +1,5 @@
-"""producers.publisher: key and headers, the bounded buffer while the broker is away, ordered retry, shutdown."""
+"""producers.publisher: key and headers, the bounded spool in the store while the broker is away, ordered retry,
+shutdown; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from typing import Any, cast
 import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from faststream.kafka import KafkaBroker
+from sqlalchemy import Engine
 
+from hub.store.db import make_engine, session_factory
+from hub.store.spool import Spool
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
 from hub.topics import Topics
-from producers.publisher import BufferFull, RawPublisher, key_of
+from producers.publisher import BufferFull, RawPublisher, SpoolUnavailable, key_of
 
 TOPICS = Topics("test.")
 RECEIVED = datetime(2026, 11, 23, 13, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -91,17 +95,22 @@ def broker() -> FakeBroker:
     return FakeBroker()
 
 
-def make(broker: FakeBroker, **kwargs: Any) -> RawPublisher:
+@pytest.fixture
+def spool(db: Engine) -> Spool:
+    return Spool(session_factory(db))
+
+
+def make(broker: FakeBroker, spool: Spool, **kwargs: Any) -> RawPublisher:
     options: dict[str, Any] = {"capacity": 2, "send_timeout": 0.05, "backoff": (0.01, 0.05)} | kwargs
-    return RawPublisher(cast(KafkaBroker, broker), TOPICS, **options)
+    return RawPublisher(cast(KafkaBroker, broker), TOPICS, spool, **options)
 
 
 async def publish(publisher: RawPublisher, n: int) -> None:
     await publisher.publish(message(n), bericht_id=f"id{n}", received_at=RECEIVED, key="0200:12345678")
 
 
-async def test_publishes_with_key_and_headers(broker: FakeBroker) -> None:
-    publisher = make(broker)
+async def test_publishes_with_key_and_headers(broker: FakeBroker, spool: Spool) -> None:
+    publisher = make(broker, spool)
     await publisher.start()
     data = message(1)
     await publisher.publish(data, bericht_id="a" * 32, received_at=RECEIVED, key="0200:12345678")
@@ -118,8 +127,8 @@ async def test_publishes_with_key_and_headers(broker: FakeBroker) -> None:
     assert datetime.fromisoformat(headers["ontvangen-op"]) == RECEIVED.astimezone(UTC)
 
 
-async def test_key_is_read_from_the_header_when_not_given(broker: FakeBroker) -> None:
-    publisher = make(broker)
+async def test_key_is_read_from_the_header_when_not_given(broker: FakeBroker, spool: Spool) -> None:
+    publisher = make(broker, spool)
     await publisher.start()
     await publisher.publish(to_xml("JW305", spec("JW305")), bericht_id="b" * 32, received_at=RECEIVED)
     await publisher.stop()
@@ -134,9 +143,9 @@ def test_key_of_unreadable_message_is_the_unknown_pair(data: bytes) -> None:
 
 
 async def test_broker_down_buffers_in_order_refuses_when_full_and_drains_when_back(
-    broker: FakeBroker,
+    broker: FakeBroker, spool: Spool
 ) -> None:
-    publisher = make(broker)
+    publisher = make(broker, spool)
     await publisher.start()
     broker.up = False
     await publish(publisher, 1)
@@ -153,8 +162,8 @@ async def test_broker_down_buffers_in_order_refuses_when_full_and_drains_when_ba
     await publisher.stop()
 
 
-async def test_new_messages_queue_behind_buffered_ones(broker: FakeBroker) -> None:
-    publisher = make(broker, capacity=10, backoff=(0.2, 0.2))
+async def test_new_messages_queue_behind_buffered_ones(broker: FakeBroker, spool: Spool) -> None:
+    publisher = make(broker, spool, capacity=10, backoff=(0.2, 0.2))
     await publisher.start()
     broker.up = False
     await publish(publisher, 1)
@@ -165,8 +174,10 @@ async def test_new_messages_queue_behind_buffered_ones(broker: FakeBroker) -> No
     await publisher.stop()
 
 
-async def test_a_message_the_producer_holds_is_awaited_not_sent_again(broker: FakeBroker) -> None:
-    publisher = make(broker)
+async def test_a_message_the_producer_holds_is_awaited_not_sent_again(
+    broker: FakeBroker, spool: Spool
+) -> None:
+    publisher = make(broker, spool)
     await publisher.start()
     broker.hang = True
     await publish(publisher, 1)  # times out waiting for the ack: buffered, still held by the producer
@@ -180,8 +191,8 @@ async def test_a_message_the_producer_holds_is_awaited_not_sent_again(broker: Fa
     await publisher.stop()
 
 
-async def test_a_message_the_producer_gave_up_on_is_sent_again(broker: FakeBroker) -> None:
-    publisher = make(broker)
+async def test_a_message_the_producer_gave_up_on_is_sent_again(broker: FakeBroker, spool: Spool) -> None:
+    publisher = make(broker, spool)
     await publisher.start()
     broker.hang = True
     await publish(publisher, 1)
@@ -192,9 +203,9 @@ async def test_a_message_the_producer_gave_up_on_is_sent_again(broker: FakeBroke
     await publisher.stop()
 
 
-async def test_unreachable_at_start_degrades_and_connects_later(broker: FakeBroker) -> None:
+async def test_unreachable_at_start_degrades_and_connects_later(broker: FakeBroker, spool: Spool) -> None:
     broker.connect_fails = True
-    publisher = make(broker)
+    publisher = make(broker, spool)
     await publisher.start()
     assert not publisher.healthy and publisher.running
     await publish(publisher, 1)
@@ -205,8 +216,8 @@ async def test_unreachable_at_start_degrades_and_connects_later(broker: FakeBrok
     await publisher.stop()
 
 
-async def test_capacity_zero_refuses_what_it_cannot_publish(broker: FakeBroker) -> None:
-    publisher = make(broker, capacity=0)
+async def test_capacity_zero_refuses_what_it_cannot_publish(broker: FakeBroker, spool: Spool) -> None:
+    publisher = make(broker, spool, capacity=0)
     await publisher.start()
     broker.up = False
     with pytest.raises(BufferFull):
@@ -215,8 +226,8 @@ async def test_capacity_zero_refuses_what_it_cannot_publish(broker: FakeBroker) 
     await publisher.stop(grace=0.1)
 
 
-async def test_stop_flushes_the_buffer_within_the_grace_period(broker: FakeBroker) -> None:
-    publisher = make(broker)
+async def test_stop_flushes_the_buffer_within_the_grace_period(broker: FakeBroker, spool: Spool) -> None:
+    publisher = make(broker, spool)
     await publisher.start()
     broker.up = False
     await publish(publisher, 1)
@@ -232,24 +243,82 @@ async def test_stop_flushes_the_buffer_within_the_grace_period(broker: FakeBroke
 
 
 async def test_stop_gives_up_after_the_grace_period_and_refuses_new_messages(
-    broker: FakeBroker, caplog: pytest.LogCaptureFixture
+    broker: FakeBroker, spool: Spool, caplog: pytest.LogCaptureFixture
 ) -> None:
-    publisher = make(broker)
+    publisher = make(broker, spool)
     await publisher.start()
     broker.up = False
     await publish(publisher, 1)
     start = time.monotonic()
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         await publisher.stop(grace=0.2)
     assert time.monotonic() - start < 2.0
-    assert any(r.getMessage() == "buffered messages not published at shutdown" for r in caplog.records)
+    assert any(
+        r.getMessage()
+        == "spooled messages not published at shutdown; a gateway publishes them when it starts"
+        for r in caplog.records
+    )
     with pytest.raises(BufferFull):
         await publish(publisher, 2)
+    assert spool.count() == 1  # kept in the store for the next start
 
 
-async def test_a_shared_broker_is_left_running(broker: FakeBroker) -> None:
-    publisher = make(broker, owns_broker=False)
+async def test_a_shared_broker_is_left_running(broker: FakeBroker, spool: Spool) -> None:
+    publisher = make(broker, spool, owns_broker=False)
     await publisher.start()
     await publish(publisher, 1)
     await publisher.stop()
     assert ids(broker) == ["id1"] and not broker.stopped
+
+
+async def test_a_spooled_message_outlives_its_gateway(broker: FakeBroker, db: Engine) -> None:
+    """What a gateway spooled (202) and never published is published, in order, by the next one to start."""
+    crashed = make(broker, Spool(session_factory(db)))  # never started: the broker was away, then it died
+    await publish(crashed, 1)
+    await publish(crashed, 2)
+    assert crashed.pending == 2 and broker.calls == 0
+    restarted = make(broker, Spool(session_factory(db)), capacity=10)
+    await restarted.start()
+    await publish(restarted, 3)  # behind the ones it found
+    await eventually(lambda: restarted.pending == 0)
+    assert ids(broker) == ["id1", "id2", "id3"] and restarted.healthy
+    await restarted.stop()
+    assert Spool(session_factory(db)).count() == 0
+
+
+async def test_with_the_store_away_too_nothing_is_accepted(broker: FakeBroker) -> None:
+    """Broker and store unreachable: SpoolUnavailable (503), never a 202 for a message kept nowhere; with the
+    broker up the store is not needed."""
+    nowhere = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    try:
+        publisher = make(broker, Spool(session_factory(nowhere)))
+        await publisher.start()
+        await publish(publisher, 1)
+        broker.up = False
+        with pytest.raises(SpoolUnavailable) as refused:
+            await publish(publisher, 2)
+        assert refused.value.retry_after >= 1 and publisher.pending == 0
+        await publisher.stop(grace=0.1)
+    finally:
+        nowhere.dispose()
+    assert ids(broker) == ["id1"]
+
+
+async def test_two_gateways_on_one_store_publish_every_message_once_in_order(
+    broker: FakeBroker, db: Engine
+) -> None:
+    first = make(broker, Spool(session_factory(db)), capacity=10)
+    second = make(broker, Spool(session_factory(db)), capacity=10)
+    await first.start()
+    await second.start()
+    broker.up = False
+    for n in (1, 2, 3):
+        await publish(first, n)
+    for n in (4, 5):
+        await publish(second, n)
+    broker.up = True
+    await eventually(lambda: first.pending == second.pending == 0 and len(broker.sent) >= 5)
+    await asyncio.sleep(0.2)  # time for a copy too many
+    assert ids(broker) == [f"id{n}" for n in range(1, 6)]
+    await first.stop()
+    await second.stop()

@@ -1,0 +1,98 @@
+"""A 202 survives its gateway: a message posted while the broker was away, to a gateway killed (SIGKILL) before the
+broker came back, is published by the next gateway on the same store, exactly as it was posted.
+
+`hub run --role gateway` creates its topics at start, so it cannot start without a broker: the gateway starts
+with its own broker up, which then stops (its storage is memory: the restarted broker starts empty).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from consumers.embedded import EmbeddedBroker, free_port
+from hub.store.db import session_factory
+from hub.store.spool import Spool
+from hub.topics import Topics
+from tests.faults.conftest import StoreFactory
+from tests.faults.harness import IntakeProcess, read_topics, reader, wait_until
+from tests.faults.stream import Bericht
+
+pytestmark = pytest.mark.kafka
+
+API_KEY = "fault-test-key"
+
+
+async def ready(gateway: IntakeProcess, base: str, timeout: float = 60.0) -> None:
+    """Until /readyz answers 200 (broker, database and migrations); fails with the gateway's log when it died."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=base, timeout=2.0) as client:
+        while True:
+            assert gateway.alive, gateway.log_tail()
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            assert time.monotonic() < deadline, gateway.log_tail()
+            await asyncio.sleep(0.2)
+
+
+async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
+    new_store: StoreFactory, stream: list[Bericht], tmp_path: Path
+) -> None:
+    jw301 = stream[0]
+    url = new_store()
+    topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
+    broker = EmbeddedBroker(port=free_port())
+    gateway = IntakeProcess(
+        "",
+        topics.prefix,
+        url,
+        tmp_path / "gateway.log",
+        role="gateway",
+        HUB_API_KEYS=json.dumps({API_KEY: [jw301.afzender]}),
+    )
+    base = f"http://127.0.0.1:{gateway.env['HUB_HTTP_PORT']}"
+    spool = Spool(session_factory(reader(url)))
+    try:
+        broker.start()
+        gateway.env["HUB_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
+        gateway.start()
+        await ready(gateway, base)
+        broker.stop()  # the broker is away
+
+        async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
+            answer = await client.post(
+                "/berichten",
+                content=jw301.data,
+                headers={"X-API-Key": API_KEY, "Content-Type": "application/xml"},
+            )
+        assert answer.status_code == 202, answer.text
+        assert spool.count() == 1  # committed to the store before the 202
+        gateway.kill()
+
+        broker.start()  # the same port, empty
+        gateway.start()
+        await ready(gateway, base)
+        # The killed gateway's claim on the row lapses first (15 s) if it held one.
+        await wait_until(lambda: spool.count() == 0, timeout=90, interval=0.2)
+        records = await read_topics(broker.bootstrap, [topics.inbound])
+    finally:
+        gateway.stop()
+        broker.stop()
+        spool.sessions.kw["bind"].dispose()
+
+    [record] = records  # once: not lost, not twice
+    assert record.value == jw301.data
+    assert record.key == jw301.key.encode()
+    assert record.headers["bericht-id"] == answer.json()["id"]
+    assert record.headers["content-type"] == "application/xml"
+    assert datetime.fromisoformat(record.headers["ontvangen-op"]).utcoffset() is not None
