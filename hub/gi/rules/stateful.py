@@ -121,10 +121,13 @@ def intrekking_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
 
 def _maatregel_refs(doc: Doc) -> Iterator[tuple[Element, Element | None]]:
-    """(part, element holding MaatregelId and MaatregelType) per part of a GI001 or GI002."""
+    """(part, element holding MaatregelId and MaatregelType) per new bepaling (GI001) or maatregel (GI002)."""
     if doc.bericht == "GI001":
         for bepaling in doc.all(BEPALING):
-            yield bepaling, child(bepaling, "Maatregel")
+            # A withdrawal names its bepaling by BepalingId and Bsn only and stores nothing of its maatregel;
+            # judging that maatregel could reject a valid withdrawal that GB102 already let free its id.
+            if not _intrekking(bepaling):
+                yield bepaling, child(bepaling, "Maatregel")
     else:
         for maatregel in doc.all(MAATREGEL):
             yield maatregel, maatregel
@@ -138,7 +141,7 @@ def _maatregel_refs(doc: Doc) -> Iterator[tuple[Element, Element | None]]:
     summary="A known MaatregelId keeps its client and MaatregelType",
 )
 def maatregel_eenduidig(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """A MaatregelId received before belongs to the same client and has the same type (GB104)."""
+    """A MaatregelId received before keeps its client and type; a withdrawal is not judged (GB104)."""
     state = gi_snapshot(ctx)
     if state is None:
         return

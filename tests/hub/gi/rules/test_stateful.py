@@ -210,3 +210,14 @@ def test_gb105_both_dates_in_the_message_are_level2() -> None:
     assert (
         judge("GI002", voortgang(uitspraak=UITSPRAAK, vaste_jeugdbeschermer=UITSPRAAK), state, "GB105") == []
     )
+
+
+def test_gb104_does_not_judge_a_withdrawal() -> None:
+    # A withdrawal names its bepaling by BepalingId and Bsn only (docs 2.5): the maatregel it repeats is not
+    # judged, so a valid withdrawal that frees its id for a new bepaling (GB102) is never rejected itself.
+    state = snapshot(
+        bepalingen={BEPALING_ID: bekend()}, maatregelen={MAATREGEL_ID: maatregel_bekend(client=ANDER)}
+    )
+    assert judge("GI001", met_bepalingen(b(status="3")), state, "GB104") == []
+    found = judge("GI001", met_bepalingen(b(status="3"), b(status="1")), state, "GB104")
+    assert [v.location for v in found] == [f"{LOC_B.format(2)}/Maatregel/MaatregelId"]
