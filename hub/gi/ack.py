@@ -1,12 +1,13 @@
-"""The one Ontvangstbevestiging (GI101) that answers GI001, GI002 and GI003 (docs/gi-berichten.md section 3).
+"""The one Ontvangstbevestiging (GI101) that answers GI001, GI002 and GI003 (docs/gi-berichten.md 4.1).
 
 Like an iJw retour, the Header echoes the received Header (BerichtCode 911) with the answer's own identity and
 RetourCodes; unlike it, every error is listed with its rule code, location and text, and every part of the
 message (Bepaling, Maatregel, Capaciteit) is listed with its own verdict:
 
 accepted: 0200 on the Header and every part | level 2: 0001 on the Header, 0001 on each part with errors and
-0233 (not judged) on the others | level 3 on the Header (GB101): its code there, 0233 on every part |
-level 3 on parts: 0200 on the Header, the rule's code on each rejected part and 0200 on the accepted ones.
+0233 (not judged) on the others | level 3 on the Header (GB101): its code there, the rule's code on a part a
+level-3 rule rejects too and 0233 on the others | level 3 on parts only: 0200 on the Header, the rule's code on
+each rejected part and 0200 on the accepted ones.
 Errors outside a part go in Header/Fouten, errors of a part in its own Fouten: together, every error once.
 """
 
@@ -29,7 +30,7 @@ from hub.gi.catalog import (
     ONDERDELEN,
     ONTVANGSTBEVESTIGING,
 )
-from hub.gi.codes import AFGEKEURD, GEEN_OPMERKING, NIET_BEOORDEELD
+from hub.gi.codes import AFGEKEURD, GEEN_OPMERKING, NIET_BEOORDEELD, REGELCODES
 from hub.ijw.catalog import BASIS_NS
 from hub.ijw.doc import Doc, Element, child, locatie, raw
 from hub.rules.registry import Level, Violation
@@ -134,6 +135,9 @@ def _codes(parent: Element, ns: str, codes: Iterable[str]) -> None:
 
 
 def _fouten(parent: Element, ns: str, fouten: list[Violation]) -> None:
+    """One Fout per finding of a GI rule. The hub's own failure (a dead-lettered message) has no GIC05 code:
+    its 0001 stands without a Fout, so the answer stays valid against the GI101 XSD."""
+    fouten = [v for v in fouten if v.rule in REGELCODES]
     if not fouten:
         return
     wrapper = _el(parent, ns, "Fouten")

@@ -185,3 +185,13 @@ def test_no_answer_without_a_valid_message() -> None:
     )
     d = doc("GI102", spec("GI102"))  # the hub's own Statusmelding is not answered
     assert build_ontvangstbevestiging(Verdict(d.info, (), d), TODAY) is None
+
+
+def test_the_hubs_own_failure_is_0001_without_a_fout() -> None:
+    # The intake answers a message it gave up on with a finding of its own (hub.intake.dead_letter): no GIC05
+    # rule, so no Fout, and the answer stays valid against the GI101 XSD.
+    d = doc("GI001", spec("GI001"))
+    failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)
+    ack = answer(Verdict(d.info, (failed,), d))
+    assert (ack.header.retour_codes, ack.header.fouten) == (("0001",), ())
+    assert [(b.retour_codes, b.fouten) for b in ack.bepalingen] == [(("0233",), ())]
