@@ -71,7 +71,10 @@ class HubSettings(BaseSettings):
     )
     max_attempts: int = Field(5, description="Processing attempts before a message is dead-lettered", ge=1)
     gateway_buffer: int = Field(
-        1000, description="Messages the gateway holds while the broker is unreachable", ge=0
+        1000,
+        description="Messages the gateways keep in the database's spool while the broker is unreachable; "
+        "beyond it a message is refused (503)",
+        ge=0,
     )
     demo: bool = Field(
         False, description="Demo mode: a throwaway pseudonymisation key is generated when none is set"
