@@ -251,6 +251,26 @@ def test_above_norm_counts_from_the_earliest_known_moment_of_the_chain(db: Engin
     assert registry(db, date(2026, 4, 30)).get_sample_value("jeugdhulp_wachtend_boven_norm", labels) == 0
 
 
+def test_a_later_versions_request_and_an_unanswered_request_count_from_their_jw315(
+    db: Engine, store: Store
+) -> None:
+    """docs/definities.md 3.2: a toewijzing's chain begins at the earliest JW315 whose ReferentieAanbieder any of
+    its versions carried (here only the second), and a waiting request at its JW315's Dagtekening."""
+    store.verzoek("A", date(2026, 1, 31), categorie="45")
+    store.toewijzing(1, date(2026, 2, 1))  # alone it would begin on 1 Feb: deadline 1 May, not above on 1 May
+    store.toewijzing(1, date(2026, 2, 15), referentie_aanbieder="A")  # the second version answers request A
+    store.verzoek("B", date(2026, 1, 31))  # never answered
+    commit(store)
+    toewijzing = {"fase": "toewijzing", "regio": MIJOV, "gemeente": APELDOORN, "productcategorie": "45"}
+    verzoek = {**toewijzing, "fase": "verzoek", "productcategorie": "43"}
+    for as_of, boven in ((date(2026, 4, 30), 0), (date(2026, 5, 1), 1)):  # 31 Jan + 3 months = 30 Apr
+        v = registry(db, as_of).get_sample_value
+        assert v("jeugdhulp_wachtend", {**toewijzing, "aanbieder": AGB}) == 1
+        assert v("jeugdhulp_wachtend", {**verzoek, "aanbieder": AGB}) == 1  # A is answered, B waits
+        assert v("jeugdhulp_wachtend_boven_norm", toewijzing) == boven, as_of
+        assert v("jeugdhulp_wachtend_boven_norm", verzoek) == boven, as_of
+
+
 def test_unknown_gemeente_and_missing_categorie_are_onbekend(db: Engine, store: Store) -> None:
     store.toewijzing(1, date(2026, 10, 1), gemeente=ONBEKENDE_GEMEENTE, categorie=None)
     commit(store)

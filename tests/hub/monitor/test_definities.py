@@ -8,13 +8,17 @@ IJssel-Oost Veluwe) and aanbieder 12345678, the product category 45 unless a tes
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
+from typing import cast
 
+import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from hub import clock
 from hub.events.models import HubEvent
+from hub.monitor.collector import MonitorCollector
 from hub.monitor.gi import bepaling_sleutel
 from hub.monitor.norms import ANTWOORD_VERZOEK, PASSENDE_HULP
 from hub.store.db import session_factory
@@ -24,7 +28,7 @@ from hub.synth import berichten as b
 from hub.synth.build import Spec, edit, to_xml
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import Pipeline
-from tests.hub.monitor.helpers import accept_all, day, processor, registry
+from tests.hub.monitor.helpers import REGIOS, accept_all, day, processor, registry
 
 KIND = m.kind(1)
 G, A, R = m.GEMEENTE, m.AANBIEDER, m.REGIO
@@ -363,3 +367,36 @@ def bepaling_id(db: Engine) -> int:
         (row,) = s.exec(select(GiBepalingRecord)).all()
         assert row.id is not None
         return row.id
+
+
+# ---- "vandaag" of the gauges (1.3) ----------------------------------------------------------------------
+
+
+def test_the_gauges_today_is_the_dutch_day_whatever_the_hosts_time_zone(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/definities.md 1.3 and 1.4: /metrics without --as-of counts as of the calendar day in Amsterdam. A
+    toewijzing of 31 January waits above the 3-month norm from 1 May: at 22:00 UTC on 30 April, already
+    midnight in Amsterdam (summer time, UTC+2), not at 21:59 UTC."""
+    januari = date(2026, 1, 31)
+    verwerk(db, jw301(januari, "T1", m.toegewezen(NUMMER, januari)))
+    labels = {"fase": "toewijzing", "regio": R, "gemeente": G, "productcategorie": CAT}
+    for utc, boven in (
+        (datetime(2026, 4, 30, 21, 59, tzinfo=UTC), 0.0),
+        (datetime(2026, 4, 30, 22, 0, tzinfo=UTC), 1.0),
+    ):
+        monkeypatch.setattr(clock, "datetime", _vast(utc))
+        reg = CollectorRegistry()
+        reg.register(MonitorCollector(session_factory(db), REGIOS))  # the default clock, as /metrics runs it
+        assert reg.get_sample_value("jeugdhulp_wachtend_boven_norm", labels) == boven, utc
+
+
+def _vast(moment: datetime) -> type[datetime]:
+    """A datetime class whose now() is `moment` (in the zone asked for): hub.clock reads the time through it."""
+
+    class Vast(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Vast:
+            return cast(Vast, moment.astimezone(tz))
+
+    return Vast

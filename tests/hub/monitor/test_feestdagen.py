@@ -32,6 +32,14 @@ from hub.monitor.norms import feestdagen, werkdagen
                 date(2026, 5, 14), date(2026, 5, 24), date(2026, 5, 25), date(2026, 12, 25), date(2026, 12, 26),
             },
         ),
+        (
+            # Pasen 28 March 2027: Goede Vrijdag 26 March, Hemelvaart 39 days after (6 May), Pinksteren 49 (16 May).
+            2027,
+            {
+                date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 28), date(2027, 3, 29), date(2027, 4, 27),
+                date(2027, 5, 6), date(2027, 5, 16), date(2027, 5, 17), date(2027, 12, 25), date(2027, 12, 26),
+            },
+        ),
     ],
 )  # fmt: skip
 def test_the_dutch_holidays_of_the_package(jaar: int, verwacht: set[date]) -> None:
