@@ -134,7 +134,7 @@ def koppel(
     starts: Iterable[Start],
     regels: KoppelRegels = KoppelRegels(),
 ) -> dict[int, Koppeling]:
-    """The links of one client at one gemeente, per bepaling that has any (docs/gi-koppeling.md, rules 1-6).
+    """The links of one client at one gemeente, per bepaling that has any (docs/gi-koppeling.md, K1-K6).
 
     Verzoeken, then toewijzingen, are taken in date order; each goes to the oldest bepaling that matches and has
     none of its kind yet. A toewijzing answering a linked verzoek goes to that verzoek's bepaling first.

@@ -1,4 +1,4 @@
-"""The Statusmelding (GI102): what the hub tells a GI about one of its bepalingen (docs/gi-berichten.md 4.5).
+"""The Statusmelding (GI102): what the hub tells a GI about one of its bepalingen (docs/gi-berichten.md 4.2).
 
 Written by the pipeline when a linked JW315, JW301 or JW305 arrives, when a toewijzing is deleted, when the
 3-month norm passes without a start, and when a withdrawal closes the bepaling. It leaves the hub through the

@@ -1,6 +1,7 @@
 """Rules on the Statusmelding (GI102) the hub writes itself (docs/gi-berichten.md 5.5): GB040-GB041.
 
-The hub checks its own output with them, so a GI never receives a status without the data it announces.
+The hub builds its GI102s to pass them (tests/hub/gi_pipeline validates every one it makes) and `hub validate`
+applies them to any GI102, so a GI never receives a status without the data it announces.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ VEREIST: dict[str, tuple[str, ...]] = {
 
 @rule("GB040", berichten=GI102, summary="Statusmelding carries what its Status needs")
 def status_gegevens(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """Each Status has its required elements (table VEREIST, docs 4.5) (GB040)."""
+    """Each Status has its required elements (table VEREIST, docs 4.2) (GB040)."""
     melding = doc.first(MELDING)
     status_el = child(melding, "Status")
     status = text(status_el)
