@@ -622,8 +622,8 @@ def wachttijden() -> Json:
                         "Wachtend per fase",
                         "timeseries",
                         (Query(f"sum by (fase) ({WACHTEND}{{{REGIO_PC}}})", "{{fase}}"),),
-                        "bepaling: GI-bepaling zonder toewijzing; verzoek: aangevraagd product zonder antwoord; "
-                        "toewijzing: toegewezen, nog niet gestart.",
+                        "bepaling: GI-bepaling zonder toewijzing; verzoek: aangevraagd product zonder toewijzing of "
+                        "afwijzing (in onderzoek wacht nog); toewijzing: toegewezen, nog niet gestart.",
                         stacked=True,
                     ),
                     Panel(
@@ -755,7 +755,7 @@ def wachttijden() -> Json:
                                 instant=True,
                             ),
                         ),
-                        "De 20 aanbieders (AGB-code) met de meeste jeugdigen in zorg.",
+                        "De 20 aanbieders (AGB-code) met de meeste toegewezen producten in zorg; een kind kan er meer hebben.",
                         height=10,
                         decimals=0,
                     ),
@@ -1161,7 +1161,8 @@ def gi_capaciteit() -> Json:
                                 instant=True,
                             ),
                         ),
-                        "GI-bepalingen die nog niet tot een toewijzing hebben geleid (geen GI-filter).",
+                        "GI-bepalingen zonder toewijzing en zonder gekoppeld verzoek dat nog wacht (dat telt in fase "
+                        "verzoek); geen GI-filter.",
                         width=24,
                         decimals=0,
                     ),
