@@ -33,10 +33,16 @@ def _intrekking(bepaling: Element) -> bool:
     return text(bepaling, "StatusAanlevering") == INTREKKING
 
 
-def _geldige_intrekking(state: GiSnapshot, bepaling: Element, client: str | None) -> bool:
-    """The withdrawal names a bepaling in force of the same client (GB103)."""
+def _geldige_intrekking(
+    state: GiSnapshot, bepaling: Element, client: str | None, gemeente: str | None
+) -> bool:
+    """The withdrawal names a bepaling in force of the same client, sent to the same gemeente (GB103).
+
+    The gemeente too: the bepaling's links and status updates live with its own gemeente, which a withdrawal sent
+    elsewhere would never reach (no status 06, the old link kept).
+    """
     known = state.bepalingen.get(raw(bepaling, "BepalingId") or "")
-    return known is not None and known.lopend and known.client == client
+    return known is not None and known.lopend and known.client == client and known.gemeente == gemeente
 
 
 @rule(
@@ -72,7 +78,9 @@ def bepaling_id_vrij(doc: Doc, ctx: Context) -> Iterator[Hit]:
     client = _client(state, doc)
     bepalingen = doc.all(BEPALING)
     vrijgekomen = {
-        raw(b, "BepalingId") for b in bepalingen if _intrekking(b) and _geldige_intrekking(state, b, client)
+        raw(b, "BepalingId")
+        for b in bepalingen
+        if _intrekking(b) and _geldige_intrekking(state, b, client, doc.ontvanger)
     }
     for bepaling in bepalingen:
         bepaling_id = raw(bepaling, "BepalingId")
@@ -93,26 +101,27 @@ def bepaling_id_vrij(doc: Doc, ctx: Context) -> Iterator[Hit]:
     berichten={"GI001"},
     level=Level.STATEFUL,
     retourcode="G103",
-    summary="A withdrawal refers to a bepaling in force of the same client",
+    summary="A withdrawal refers to a bepaling in force of the same client, sent to the same gemeente",
 )
 def intrekking_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """A 3 names a bepaling accepted before, not yet withdrawn, of this client (GB103)."""
+    """A 3 names a bepaling accepted before, not yet withdrawn, of this client, of this gemeente (GB103)."""
     state = gi_snapshot(ctx)
     if state is None:
         return
     client = _client(state, doc)
     for bepaling in doc.all(BEPALING):
-        if not _intrekking(bepaling) or _geldige_intrekking(state, bepaling, client):
+        if not _intrekking(bepaling) or _geldige_intrekking(state, bepaling, client, doc.ontvanger):
             continue
         bepaling_id = raw(bepaling, "BepalingId")
         known = state.bepalingen.get(bepaling_id or "")
-        reden = (
-            "is unknown"
-            if known is None
-            else "was already withdrawn"
-            if not known.lopend
-            else "belongs to another client"
-        )
+        if known is None:
+            reden = "is unknown"
+        elif not known.lopend:
+            reden = "was already withdrawn"
+        elif known.client != client:
+            reden = "belongs to another client"
+        else:
+            reden = f"was sent to gemeente {known.gemeente}: withdraw it there"
         yield Hit(
             child(bepaling, "BepalingId"),
             f"Withdrawal of BepalingId {bepaling_id}: the bepaling {reden}.",

@@ -30,13 +30,17 @@ ANDER = pseudonym("999990019")
 
 
 def bekend(
-    bepaling_id: str = BEPALING_ID, *, client: str = CLIENT, ingetrokken: bool = False
+    bepaling_id: str = BEPALING_ID,
+    *,
+    client: str = CLIENT,
+    ingetrokken: bool = False,
+    gemeente: str = GEMEENTE,
 ) -> BepalingState:
     return BepalingState(
         gi=GI_AGB,
         bepaling_id=bepaling_id,
         client=client,
-        gemeente=GEMEENTE,
+        gemeente=gemeente,
         maatregel_id=MAATREGEL_ID,
         maatregel_type="02",
         categorie="45",
@@ -134,6 +138,10 @@ def test_gb103_withdrawal_of_a_bepaling_in_force_passes() -> None:
         pytest.param({}, "is unknown", id="unknown"),
         pytest.param({BEPALING_ID: bekend(ingetrokken=True)}, "was already withdrawn", id="withdrawn"),
         pytest.param({BEPALING_ID: bekend(client=ANDER)}, "belongs to another client", id="other-client"),
+        # Sent to another gemeente, the withdrawal would never reach the bepaling's links and status updates.
+        pytest.param(
+            {BEPALING_ID: bekend(gemeente="0344")}, "was sent to gemeente 0344", id="other-gemeente"
+        ),
     ],
 )
 def test_gb103_withdrawal_must_refer_to_a_bepaling_in_force(
@@ -145,6 +153,12 @@ def test_gb103_withdrawal_must_refer_to_a_bepaling_in_force(
         ("/Bericht/Client/Bepalingen/Bepaling/BepalingId", "G103")
     ]
     assert reden in found[0].message
+
+
+def test_gb102_a_withdrawal_sent_to_another_gemeente_frees_no_id() -> None:
+    state = snapshot(bepalingen={BEPALING_ID: bekend(gemeente="0344")})
+    found = judge("GI001", met_bepalingen(b(status="3"), b(status="1")), state, "GB102")
+    assert [v.location for v in found] == [f"{LOC_B.format(2)}/BepalingId"]
 
 
 def test_gb103_new_and_withdrawal_of_the_same_id_in_one_message() -> None:
