@@ -139,12 +139,17 @@ class Receiver:
                 "rules": sorted(set(rules)),
             },
         )
+        gi = verdict.info is not None and verdict.info.bericht.startswith("GI")
         return problem_response(
             422,
             "invalid-bericht",
-            "Not a valid iJw 3.2 message",
+            "Not a valid GI message" if gi else "Not a valid iJw 3.2 message",
             f"{len(verdict.errors)} error(s): the message is not well-formed, unsafe or not valid against the "
-            "iJw 3.2 XSD; the standard gives it no retourbericht",
+            + (
+                "GI XSD; it gets no GI101 (docs/gi-berichten.md)"
+                if gi
+                else "iJw 3.2 XSD; the standard gives it no retourbericht"
+            ),
             id=bericht_id,
             bericht=verdict.bericht,
             errors=[{"rule": v.rule, "location": v.location, "message": v.message} for v in verdict.errors],

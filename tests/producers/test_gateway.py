@@ -483,6 +483,7 @@ def test_gateway_role_without_publisher_refuses_to_build(parts: Parts) -> None:
 @pytest.mark.parametrize("bericht", ["GI001", "GI002", "GI003"])
 async def test_gi_message_is_accepted_through_the_same_door(parts: Parts, bericht: str) -> None:
     """A GI posts its bepaling, maatregel-voortgang and capaciteit like any iJw message (issue 4 part 3)."""
+    from hub.gi import build as gi_build
     from hub.gi import synth as gi_synth
 
     gi_key = "key-gi-87654321"
@@ -509,4 +510,10 @@ async def test_gi_message_is_accepted_through_the_same_door(parts: Parts, berich
         assert response.json()["bericht"] == bericht
         refused = await post(client, data, key=GEMEENTE_KEY)  # the gemeente's key may not send as the GI
         assert refused.status_code == 403
+        invalid = gi_build.to_xml(
+            bericht, edit(gi_synth.spec(bericht), "Header/BerichtIdentificatie/Dagtekening", "2026-13-45")
+        )
+        body = assert_problem(await post(client, invalid, key=gi_key), 422, "invalid-bericht")
+        # Told in the GI's terms: its XSD, and no GI101 (docs/gi-berichten.md), not iJw's retourbericht.
+        assert body["title"] == "Not a valid GI message" and "GI XSD; it gets no GI101" in body["detail"]
     assert [p.raw for p in parts.publisher.published] == [data]
