@@ -139,6 +139,7 @@ class RawPublisher:
         self.batch = batch
         self.owns_broker = owns_broker
         self._spooled = 0  # rows in the spool as last seen: new messages go behind them
+        self._adds = 0  # messages this publisher spooled, so a count that may have missed one is known
         self._held: dict[int, asyncio.Future[Any]] = {}  # spooled rows the producer still holds
         self._acked: set[int] = set()  # rows the broker acknowledged whose delete failed
         self._wake = asyncio.Event()
@@ -265,6 +266,7 @@ class RawPublisher:
         self._store_recovered()
         if item.future is not None:
             self._held[added.id] = item.future
+        self._adds += 1
         self._spooled = added.pending
         self._wake.set()
 
@@ -342,9 +344,15 @@ class RawPublisher:
         except TimeoutError:
             await self._recount()
 
+    async def _count(self) -> int:
+        """Rows in the spool; at least 1 when a message was spooled meanwhile, which the count may have missed."""
+        adds = self._adds
+        counted = await asyncio.wait_for(asyncio.to_thread(self.spool.count), self.store_timeout)
+        return counted if self._adds == adds else max(counted, 1)
+
     async def _recount(self) -> None:
         try:
-            self._spooled = await asyncio.wait_for(asyncio.to_thread(self.spool.count), self.store_timeout)
+            self._spooled = await self._count()
         except (SQLAlchemyError, TimeoutError) as exc:  # the drain looks again later
             self._store_failed(exc)
         else:
@@ -355,7 +363,7 @@ class RawPublisher:
         rows = await asyncio.to_thread(self.spool.claim, self.batch)
         self._store_recovered()
         if not rows:
-            self._spooled = await asyncio.to_thread(self.spool.count)
+            self._spooled = await self._count()
             return not self._spooled
         self._forget_before(rows[0].id)
         for row in rows:
@@ -364,8 +372,8 @@ class RawPublisher:
                 self._acked.add(row.id)
             await asyncio.to_thread(self.spool.delete, row.id)
             self._acked.discard(row.id)
-        # Counted again, with what other gateways spooled meanwhile; until then new messages stay behind these.
-        self._spooled = await asyncio.to_thread(self.spool.count)
+        # Counted again, with what was spooled meanwhile; until then new messages stay behind these.
+        self._spooled = await self._count()
         return True
 
     async def _send_row(self, row: Spooled) -> None:

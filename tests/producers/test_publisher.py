@@ -14,6 +14,7 @@ import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from faststream.kafka import KafkaBroker
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from hub.store.db import make_engine, session_factory
 from hub.store.spool import Spool
@@ -298,6 +299,7 @@ async def test_with_the_store_away_too_nothing_is_accepted(broker: FakeBroker) -
         with pytest.raises(SpoolUnavailable) as refused:
             await publish(publisher, 2)
         assert refused.value.retry_after >= 1 and publisher.pending == 0
+        assert publisher.running  # the task that publishes the spool outlives the store's absence
         await publisher.stop(grace=0.1)
     finally:
         nowhere.dispose()
@@ -322,3 +324,29 @@ async def test_two_gateways_on_one_store_publish_every_message_once_in_order(
     assert ids(broker) == [f"id{n}" for n in range(1, 6)]
     await first.stop()
     await second.stop()
+
+
+class DeleteFailsOnce(Spool):
+    """A store that loses the connection on the first delete, after the broker acknowledged the row."""
+
+    failed = False
+
+    def delete(self, row_id: int) -> None:
+        if not self.failed:
+            self.failed = True
+            raise OperationalError("DELETE", {}, Exception("connection lost"))
+        super().delete(row_id)
+
+
+async def test_a_row_the_broker_acknowledged_is_not_sent_again_when_its_delete_failed(
+    broker: FakeBroker, db: Engine
+) -> None:
+    spool = DeleteFailsOnce(session_factory(db))
+    publisher = make(broker, spool)
+    await publisher.start()
+    broker.up = False
+    await publish(publisher, 1)
+    broker.up = True
+    await eventually(lambda: publisher.pending == 0 and spool.failed)
+    assert ids(broker) == ["id1"] and spool.count() == 0
+    await publisher.stop()
