@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError, TopicAuthorizationFailedError
 from faststream.kafka import KafkaBroker
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -44,6 +45,10 @@ __all__ = [
 log = logging.getLogger("hub.gateway.publisher")
 
 CONTENT_TYPE = "application/xml"
+
+# What a broker refuses for a message however often it is sent, until an operator changes the configuration (the
+# producer's or the topic's size limit, an ACL). Such a spooled row is set aside so the ones behind it go on.
+REFUSED_FOR_GOOD = (MessageSizeTooLargeError, TopicAuthorizationFailedError)
 
 
 class NotKept(TransientError):
@@ -108,6 +113,8 @@ class RawPublisher:
     component (the intake's FastStream app in `hub run --role all`) runs the same broker and stops it itself.
     `capacity` bounds the spool's rows (of every gateway on the store); `poll` is how often an idle gateway looks
     for rows another one left; `store_timeout` bounds a spool write a sender waits for, and the look at start.
+    A row the broker refuses for good stays in the spool, is passed over, and is tried again every
+    `retry_refused` seconds (the configuration may have been mended meanwhile).
     """
 
     def __init__(
@@ -123,6 +130,7 @@ class RawPublisher:
         backoff: tuple[float, float] = (0.2, 5.0),
         poll: float = 10.0,
         batch: int = 50,
+        retry_refused: float = 600.0,
         owns_broker: bool = True,
     ) -> None:
         if capacity < 0:
@@ -137,11 +145,13 @@ class RawPublisher:
         self.backoff = backoff
         self.poll = poll
         self.batch = batch
+        self.retry_refused = retry_refused
         self.owns_broker = owns_broker
         self._spooled = 0  # rows in the spool as last seen: new messages go behind them
         self._adds = 0  # messages this publisher spooled, so a count that may have missed one is known
         self._held: dict[int, asyncio.Future[Any]] = {}  # spooled rows the producer still holds
         self._acked: set[int] = set()  # rows the broker acknowledged whose delete failed
+        self._refused: dict[int, float] = {}  # rows set aside (REFUSED_FOR_GOOD) -> when, on the loop's clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connected = False
@@ -348,6 +358,9 @@ class RawPublisher:
         """Rows in the spool; at least 1 when a message was spooled meanwhile, which the count may have missed."""
         adds = self._adds
         counted = await asyncio.wait_for(asyncio.to_thread(self.spool.count), self.store_timeout)
+        counted = max(
+            counted - len(self._still_refused()), 0
+        )  # rows set aside wait for their retry, not in line
         return counted if self._adds == adds else max(counted, 1)
 
     async def _recount(self) -> None:
@@ -360,7 +373,7 @@ class RawPublisher:
 
     async def _publish_spooled(self) -> bool:
         """Publish one claimed batch, deleting each row after its acknowledgement; False: another gateway's turn."""
-        rows = await asyncio.to_thread(self.spool.claim, self.batch)
+        rows = await asyncio.to_thread(self.spool.claim, self.batch, self._still_refused())
         self._store_recovered()
         if not rows:
             self._spooled = await self._count()
@@ -368,7 +381,11 @@ class RawPublisher:
         self._forget_before(rows[0].id)
         for row in rows:
             if row.id not in self._acked:
-                await self._send_row(row)
+                try:
+                    await self._send_row(row)
+                except REFUSED_FOR_GOOD as exc:
+                    await self._set_aside(row, exc)
+                    continue
                 self._acked.add(row.id)
             await asyncio.to_thread(self.spool.delete, row.id)
             self._acked.discard(row.id)
@@ -387,6 +404,26 @@ class RawPublisher:
             if item.future is not None:
                 self._held[row.id] = item.future
             raise
+
+    def _still_refused(self) -> tuple[int, ...]:
+        """The rows set aside whose next try is not due yet."""
+        now = asyncio.get_running_loop().time()
+        self._refused = {i: at for i, at in self._refused.items() if now - at < self.retry_refused}
+        return tuple(self._refused)
+
+    async def _set_aside(self, row: Spooled, exc: BaseException) -> None:
+        """Keep a row the broker refuses for good in the spool, unclaimed, and go on with the ones behind it."""
+        await asyncio.to_thread(self.spool.unclaim, row.id)
+        if row.id not in self._refused:
+            log.error(
+                "a spooled message is refused by the broker; kept in the spool, the ones behind it go on",
+                extra={
+                    "bericht_id": row.bericht_id,
+                    "error": type(exc).__name__,
+                    "retry_in_s": self.retry_refused,
+                },
+            )
+        self._refused[row.id] = asyncio.get_running_loop().time()
 
     def _forget_before(self, oldest: int) -> None:
         # Rows older than the oldest claimed one are gone (published by this or another gateway).

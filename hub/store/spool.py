@@ -12,7 +12,7 @@ record. SQLite serves one process, whose one publisher claims alone. Nothing her
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -41,7 +41,12 @@ _INSERT = insert(_T)
 _CLAIM = (
     update(_T)
     .where(
-        _T.c.id.in_(select(_T.c.id).order_by(_T.c.id).limit(bindparam("limit"))),
+        _T.c.id.in_(
+            select(_T.c.id)
+            .where(_T.c.id.not_in(bindparam("skip", expanding=True)))
+            .order_by(_T.c.id)
+            .limit(bindparam("limit"))
+        ),
         ~exists().where(_OTHER.c.claimed_by != bindparam("owner"), _OTHER.c.claimed_until > _NOW),
     )
     .values(claimed_by=bindparam("owner"), claimed_until=_UNTIL)
@@ -50,6 +55,11 @@ _CLAIMED = select(_T).where(_T.c.claimed_by == bindparam("owner")).order_by(_T.c
 _DELETE = delete(_T).where(_T.c.id == bindparam("row"))
 _RENEW = update(_T).where(_T.c.claimed_by == bindparam("owner")).values(claimed_until=_UNTIL)
 _RELEASE = update(_T).where(_T.c.claimed_by == bindparam("owner")).values(claimed_by=None, claimed_until=None)
+_UNCLAIM = (
+    update(_T)
+    .where(_T.c.id == bindparam("row"), _T.c.claimed_by == bindparam("owner"))
+    .values(claimed_by=None, claimed_until=None)
+)
 
 
 class SpoolFull(TransientError):
@@ -128,12 +138,18 @@ class Spool:
         assert isinstance(row_id, int)
         return Added(row_id, pending)
 
-    def claim(self, limit: int) -> list[Spooled]:
-        """The oldest `limit` rows, claimed for `lease`; [] when empty or another gateway's claim holds."""
+    def claim(self, limit: int, skip: Collection[int] = ()) -> list[Spooled]:
+        """The oldest `limit` rows but `skip`, claimed for `lease`; [] when none or another gateway's claim holds."""
         now = self.now()
         with self.sessions() as session:
             _take_turns(session)
-            params = {"owner": self.owner, "now": now, "until": now + self.lease, "limit": limit}
+            params = {
+                "owner": self.owner,
+                "now": now,
+                "until": now + self.lease,
+                "limit": limit,
+                "skip": list(skip),
+            }
             run(session, _CLAIM, params)
             rows = run(session, _CLAIMED, {"owner": self.owner}).all()
             session.commit()
@@ -147,6 +163,12 @@ class Spool:
         with self.sessions() as session:
             run(session, _DELETE, {"row": row_id})
             run(session, _RENEW, {"owner": self.owner, "until": self.now() + self.lease})
+            session.commit()
+
+    def unclaim(self, row_id: int) -> None:
+        """Give up this owner's claim on one row (one the broker refuses for good), keeping the row."""
+        with self.sessions() as session:
+            run(session, _UNCLAIM, {"row": row_id, "owner": self.owner})
             session.commit()
 
     def release(self) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
 import pytest
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -36,6 +36,7 @@ class FakeBroker:
         self.up = True  # False: publish raises, as aiokafka does without a connection
         self.hang = False  # True: the producer holds the message until `release`
         self.connect_fails = False
+        self.too_large: set[str] = set()  # bericht ids the producer refuses as too large, as aiokafka does
         self.sent: list[Record] = []  # acknowledged by the "broker", in order
         self.calls = 0
         self.connects = 0
@@ -57,6 +58,8 @@ class FakeBroker:
         self.calls += 1
         if not self.up:
             raise KafkaConnectionError("no broker")
+        if headers["bericht-id"] in self.too_large:
+            raise MessageSizeTooLargeError("the message is larger than the producer's max_request_size")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         record = (raw, topic, key, headers)
         if self.hang:
@@ -349,4 +352,24 @@ async def test_a_row_the_broker_acknowledged_is_not_sent_again_when_its_delete_f
     broker.up = True
     await eventually(lambda: publisher.pending == 0 and spool.failed)
     assert ids(broker) == ["id1"] and spool.count() == 0
+    await publisher.stop()
+
+
+async def test_a_message_the_broker_refuses_for_good_is_kept_and_the_ones_behind_it_go_on(
+    broker: FakeBroker, spool: Spool, caplog: pytest.LogCaptureFixture
+) -> None:
+    broker.too_large = {"id1"}
+    publisher = make(broker, spool, capacity=5, retry_refused=0.3, poll=0.05)
+    await publisher.start()
+    for n in (1, 2, 3):
+        await publish(publisher, n)  # 1 is spooled; 2 and 3 go behind it
+    await eventually(lambda: ids(broker) == ["id2", "id3"])
+    await eventually(lambda: publisher.pending == 0 and publisher.healthy)
+    assert spool.count() == 1  # kept: an operator may raise the limit
+    refused = [r for r in caplog.records if "refused by the broker" in r.getMessage()]
+    assert [(r.levelname, getattr(r, "bericht_id", None)) for r in refused] == [("ERROR", "id1")]
+    await publish(publisher, 4)  # straight through, not behind the row set aside
+    assert ids(broker) == ["id2", "id3", "id4"]
+    broker.too_large = set()  # the configuration mended: the next try publishes it
+    await eventually(lambda: ids(broker) == ["id2", "id3", "id4", "id1"] and spool.count() == 0)
     await publisher.stop()

@@ -158,3 +158,14 @@ def test_concurrent_claims_go_to_one_gateway(db: Engine) -> None:
         assert sorted(claims) == [[] for _ in spools[1:]] + [ids]
         for spool in spools:
             spool.release()
+
+
+def test_a_claim_passes_over_the_rows_set_aside_and_unclaim_keeps_the_row(db: Engine) -> None:
+    spool = spool_of(db, "a")
+    first, second, third = (add(spool, n) for n in (1, 2, 3))
+    assert [r.id for r in spool.claim(2, skip=(first,))] == [second, third]
+    spool.unclaim(second)  # the broker refused it for good: kept, no longer claimed by "a"
+    other = spool_of(db, "b")
+    assert other.claim(10) == []  # "a" still holds a live claim on `third`
+    spool.delete(third)
+    assert [r.id for r in other.claim(10)] == [first, second] and spool.count() == 2
