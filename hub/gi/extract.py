@@ -13,28 +13,24 @@ from hub.gi import extract_klassen as k
 from hub.gi.models import Gi001, Gi002, Gi003, Gi101, Gi102, GiBericht
 from hub.ijw import extract_klassen as ijw
 from hub.ijw.doc import Doc
-from hub.ijw.extract_read import ExtractError, Kind, Many, Reader, klasse, reader, validated
+from hub.ijw.extract_read import ExtractError, Many, Reader, bericht, validated
 
 __all__ = ["ExtractError", "extract_gi"]
 
 
-def _bericht(model: type[BaseModel], **kinds: Kind) -> tuple[type[BaseModel], Reader]:
-    return model, reader(klasse(model, **kinds))
-
-
 # Each message type's model, and the reader of its root element's children.
 _BERICHTEN: dict[str, tuple[type[BaseModel], Reader]] = {
-    "GI001": _bericht(Gi001, Header=ijw.HEADER, Client=k.BEPALING_CLIENT),
-    "GI002": _bericht(Gi002, Header=ijw.HEADER, Client=k.VOORTGANG_CLIENT),
-    "GI003": _bericht(Gi003, Header=ijw.HEADER, Capaciteiten=k.CAPACITEITEN),
-    "GI101": _bericht(
+    "GI001": bericht(Gi001, Header=ijw.HEADER, Client=k.BEPALING_CLIENT),
+    "GI002": bericht(Gi002, Header=ijw.HEADER, Client=k.VOORTGANG_CLIENT),
+    "GI003": bericht(Gi003, Header=ijw.HEADER, Capaciteiten=k.CAPACITEITEN),
+    "GI101": bericht(
         Gi101,
         Header=k.ONTVANGST_HEADER,
         Bepalingen=Many("Bepaling", k.BEPALING_ONTVANGST),
         Maatregelen=Many("Maatregel", k.MAATREGEL_ONTVANGST),
         Capaciteiten=Many("Capaciteit", k.CAPACITEIT_ONTVANGST),
     ),
-    "GI102": _bericht(Gi102, Header=ijw.HEADER, Statusmelding=k.STATUSMELDING),
+    "GI102": bericht(Gi102, Header=ijw.HEADER, Statusmelding=k.STATUSMELDING),
 }
 
 

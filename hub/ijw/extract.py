@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from hub.ijw import extract_klassen as k
 from hub.ijw.doc import Doc
-from hub.ijw.extract_read import ExtractError, Kind, Reader, klasse, reader, validated
+from hub.ijw.extract_read import ExtractError, Reader, bericht, validated
 from hub.ijw.models import (
     Bericht,
     Jw301,
@@ -37,26 +37,22 @@ from hub.ijw.models import (
 __all__ = ["ExtractError", "extract"]
 
 
-def _bericht(model: type[BaseModel], **kinds: Kind) -> tuple[type[BaseModel], Reader]:
-    return model, reader(klasse(model, **kinds))
-
-
 # Each message type's model, and the reader of its root element's children.
 _BERICHTEN: dict[str, tuple[type[BaseModel], Reader]] = {
-    "JW301": _bericht(Jw301, Header=k.HEADER, Client=k.TOEWIJZING_CLIENT),
-    "JW302": _bericht(Jw302, Header=k.RETOUR_HEADER, Client=k.TOEWIJZING_CLIENT),
-    "JW305": _bericht(Jw305, Header=k.HEADER, Client=k.START_CLIENT),
-    "JW306": _bericht(Jw306, Header=k.RETOUR_HEADER, Client=k.START_CLIENT),
-    "JW307": _bericht(Jw307, Header=k.HEADER, Client=k.STOP_CLIENT),
-    "JW308": _bericht(Jw308, Header=k.RETOUR_HEADER, Client=k.STOP_CLIENT),
-    "JW315": _bericht(Jw315, Header=k.HEADER, Client=k.VERZOEK_TOEWIJZING_CLIENT),
-    "JW316": _bericht(Jw316, Header=k.RETOUR_HEADER, Client=k.VERZOEK_TOEWIJZING_CLIENT),
-    "JW317": _bericht(Jw317, Header=k.HEADER, Client=k.VERZOEK_WIJZIGING_CLIENT),
-    "JW318": _bericht(Jw318, Header=k.RETOUR_HEADER, Client=k.VERZOEK_WIJZIGING_CLIENT),
-    "JW319": _bericht(Jw319, Header=k.HEADER, Antwoord=k.ANTWOORD),
-    "JW320": _bericht(Jw320, Header=k.RETOUR_HEADER, Antwoord=k.ANTWOORD),
-    "JW323": _bericht(Jw323, Header=k.HEADER, Declaratie=k.DECLARATIE),
-    "JW325": _bericht(Jw325, Header=k.DECLARATIE_ANTWOORD_HEADER, DeclaratieAntwoord=k.DECLARATIE_ANTWOORD),
+    "JW301": bericht(Jw301, Header=k.HEADER, Client=k.TOEWIJZING_CLIENT),
+    "JW302": bericht(Jw302, Header=k.RETOUR_HEADER, Client=k.TOEWIJZING_CLIENT),
+    "JW305": bericht(Jw305, Header=k.HEADER, Client=k.START_CLIENT),
+    "JW306": bericht(Jw306, Header=k.RETOUR_HEADER, Client=k.START_CLIENT),
+    "JW307": bericht(Jw307, Header=k.HEADER, Client=k.STOP_CLIENT),
+    "JW308": bericht(Jw308, Header=k.RETOUR_HEADER, Client=k.STOP_CLIENT),
+    "JW315": bericht(Jw315, Header=k.HEADER, Client=k.VERZOEK_TOEWIJZING_CLIENT),
+    "JW316": bericht(Jw316, Header=k.RETOUR_HEADER, Client=k.VERZOEK_TOEWIJZING_CLIENT),
+    "JW317": bericht(Jw317, Header=k.HEADER, Client=k.VERZOEK_WIJZIGING_CLIENT),
+    "JW318": bericht(Jw318, Header=k.RETOUR_HEADER, Client=k.VERZOEK_WIJZIGING_CLIENT),
+    "JW319": bericht(Jw319, Header=k.HEADER, Antwoord=k.ANTWOORD),
+    "JW320": bericht(Jw320, Header=k.RETOUR_HEADER, Antwoord=k.ANTWOORD),
+    "JW323": bericht(Jw323, Header=k.HEADER, Declaratie=k.DECLARATIE),
+    "JW325": bericht(Jw325, Header=k.DECLARATIE_ANTWOORD_HEADER, DeclaratieAntwoord=k.DECLARATIE_ANTWOORD),
 }
 
 

@@ -138,6 +138,11 @@ def klasse(model: type[BaseModel], /, **kinds: Kind) -> Klasse:
 # --- the message's model ---------------------------------------------------------------------------
 
 
+def bericht(model: type[BaseModel], /, **kinds: Kind) -> tuple[type[BaseModel], Reader]:
+    """A message type's model and the reader of its root element's children (each table named after its element)."""
+    return model, reader(klasse(model, **kinds))
+
+
 def validated(model: type[M], fields: Fields) -> M:
     """The message's model of its root's fields; ExtractError when a required element is missing."""
     try:
