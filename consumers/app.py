@@ -231,14 +231,20 @@ class Runtime:
         return await self.processor_worker.peil(vandaag)
 
     async def start(self) -> None:
-        await ensure_topics(
-            self.bootstrap,
-            self.topics.all(),
-            self.broker_settings.partitions,
-            self.broker_settings.replication_factor,
-            settings=self.broker_settings,
-        )
         consumes = self.has("intake") or self.has("processors")
+        try:
+            await self._ensure_topics()
+        except Exception as exc:
+            if consumes:
+                raise
+            # The gateway alone keeps what it takes in the store's spool while the broker is away
+            # (producers.publisher), so it serves meanwhile and creates the topics once the broker answers.
+            log.warning(
+                "broker unreachable at start; the gateway spools until it answers",
+                extra={"error": type(exc).__name__},
+            )
+            self._waiting = asyncio.create_task(self._start_when_reachable())
+            return
         if consumes and not await asyncio.to_thread(is_current, self.engine):
             # `hub db upgrade` has not run: a message consumed now would fail on a missing table. Publishing (the
             # gateway) works meanwhile; /readyz answers "migrations": false until the schema is current.
@@ -246,6 +252,29 @@ class Runtime:
             self._waiting = asyncio.create_task(self._consume_when_current())
             return
         await self._consume()
+
+    async def _ensure_topics(self) -> None:
+        await ensure_topics(
+            self.bootstrap,
+            self.topics.all(),
+            self.broker_settings.partitions,
+            self.broker_settings.replication_factor,
+            settings=self.broker_settings,
+        )
+
+    async def _start_when_reachable(self, backoff: tuple[float, float] = (1.0, 30.0)) -> None:
+        """The gateway's start once the broker answers: its topics, then the broker (retried with backoff)."""
+        delay = backoff[0]
+        while True:
+            try:
+                await self._ensure_topics()
+                await self._consume()
+            except Exception:  # still away: the first warning said so
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, backoff[1])
+            else:
+                log.info("broker reachable; the gateway's topics are in place")
+                return
 
     async def _consume_when_current(self) -> None:
         try:

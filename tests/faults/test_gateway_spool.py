@@ -1,8 +1,9 @@
 """A 202 survives its gateway: a message posted while the broker was away, to a gateway killed (SIGKILL) before the
 broker came back, is published by the next gateway on the same store, exactly as it was posted.
 
-`hub run --role gateway` creates its topics at start, so it cannot start without a broker: the gateway starts
-with its own broker up, which then stops (its storage is memory: the restarted broker starts empty).
+The gateway starts with its own broker up, which then stops (its storage is memory: the restarted broker starts
+empty). And a gateway started while the broker is away serves all the same: it spools, and creates its topics and
+publishes once the broker answers.
 """
 
 from __future__ import annotations
@@ -96,3 +97,61 @@ async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
     assert record.headers["bericht-id"] == answer.json()["id"]
     assert record.headers["content-type"] == "application/xml"
     assert datetime.fromisoformat(record.headers["ontvangen-op"]).utcoffset() is not None
+
+
+async def alive(gateway: IntakeProcess, base: str, timeout: float = 60.0) -> None:
+    """Until /healthz answers 200; /readyz stays 503 while the broker is away."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=base, timeout=2.0) as client:
+        while True:
+            assert gateway.alive, gateway.log_tail()
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            assert time.monotonic() < deadline, gateway.log_tail()
+            await asyncio.sleep(0.2)
+
+
+async def test_a_gateway_started_while_the_broker_is_away_takes_messages_and_publishes_them_later(
+    new_store: StoreFactory, stream: list[Bericht], tmp_path: Path
+) -> None:
+    jw301 = stream[0]
+    url = new_store()
+    topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
+    port = free_port()
+    broker = EmbeddedBroker(port=port)  # not started yet: nothing listens on its port
+    gateway = IntakeProcess(
+        f"127.0.0.1:{port}",
+        topics.prefix,
+        url,
+        tmp_path / "gateway.log",
+        role="gateway",
+        HUB_API_KEYS=json.dumps({API_KEY: [jw301.afzender]}),
+    )
+    base = f"http://127.0.0.1:{gateway.env['HUB_HTTP_PORT']}"
+    spool = Spool(session_factory(reader(url)))
+    try:
+        gateway.start()
+        await alive(gateway, base)
+        async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
+            answer = await client.post(
+                "/berichten",
+                content=jw301.data,
+                headers={"X-API-Key": API_KEY, "Content-Type": "application/xml"},
+            )
+        assert answer.status_code == 202, answer.text
+        assert spool.count() == 1
+        broker.start()
+        await wait_until(lambda: spool.count() == 0, timeout=120, interval=0.2)
+        await ready(gateway, base)
+        records = await read_topics(broker.bootstrap, [topics.inbound])
+    finally:
+        gateway.stop()
+        broker.stop()
+        spool.sessions.kw["bind"].dispose()
+
+    [record] = records
+    assert record.value == jw301.data and record.headers["bericht-id"] == answer.json()["id"]
+    assert "broker unreachable at start; the gateway spools until it answers" in gateway.log_tail(200)
