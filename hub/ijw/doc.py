@@ -493,6 +493,11 @@ class Doc:
         return self.as_date(self.first("Header/BerichtIdentificatie/Dagtekening"))
 
     @_once
+    def dagtekening_tekst(self) -> str | None:
+        """The Dagtekening as sent (collapsed), for findings: a far year reads as date.max in `dagtekening`."""
+        return self.text(self.first("Header/BerichtIdentificatie/Dagtekening"))
+
+    @_once
     def identificatie(self) -> str | None:
         return self.text(self.first("Header/BerichtIdentificatie/Identificatie"))
 

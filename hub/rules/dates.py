@@ -41,8 +41,8 @@ def niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
             if datum is not None and datum > dagtekening:
                 name = "/".join(path.split("/")[-2:])  # e.g. StartProduct/Begindatum
                 # Birth dates are personal data: name the element, not its value.
-                shown = "" if "Geboortedatum" in path else f" {datum.isoformat()}"
-                yield Hit(el, f"{name}{shown} is after the Dagtekening {dagtekening.isoformat()}.")
+                shown = "" if "Geboortedatum" in path else f" {doc.text(el)}"  # as sent: far years too
+                yield Hit(el, f"{name}{shown} is after the Dagtekening {doc.dagtekening_tekst}.")
 
 
 @rule("TR380", berichten={"JW317"}, summary="NieuwProduct GewensteIngangsdatum strictly after Dagtekening")
@@ -56,6 +56,6 @@ def nieuw_product_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if datum is not None and datum <= dagtekening:
             yield Hit(
                 el,
-                f"NieuwProduct/GewensteIngangsdatum {datum.isoformat()} is not after "
-                f"the Dagtekening {dagtekening.isoformat()}.",
+                f"NieuwProduct/GewensteIngangsdatum {doc.text(el)} is not after "
+                f"the Dagtekening {doc.dagtekening_tekst}.",
             )

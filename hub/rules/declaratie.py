@@ -140,12 +140,14 @@ def periode_afgelopen(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if begin is not None and eind < begin:
             yield Hit(
                 doc.child(periode, "Begindatum"),
-                f"{doc.locatie(periode)} ends {eind}, before its start {begin}.",
+                f"{doc.locatie(periode)} ends {doc.text(periode, 'Einddatum')}, before its start "
+                f"{doc.text(periode, 'Begindatum')}.",
             )
         if doc.dagtekening is not None and eind > doc.dagtekening:
             yield Hit(
                 doc.child(periode, "Einddatum"),
-                f"{doc.locatie(periode)} ends {eind}, after the Dagtekening {doc.dagtekening}.",
+                f"{doc.locatie(periode)} ends {doc.text(periode, 'Einddatum')}, after the Dagtekening "
+                f"{doc.dagtekening_tekst}.",
             )
 
 

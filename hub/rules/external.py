@@ -29,7 +29,7 @@ def dagtekening_niet_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
     dagtekening = doc.dagtekening
     if dagtekening is not None and dagtekening > ctx.today:
         el = doc.first("Header/BerichtIdentificatie/Dagtekening")
-        yield Hit(el, f"Dagtekening {dagtekening} is later than the receiver's date {ctx.today}")
+        yield Hit(el, f"Dagtekening {doc.dagtekening_tekst} is later than the receiver's date {ctx.today}")
 
 
 @rule(

@@ -160,5 +160,5 @@ def niet_ouder_dan_120(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if _yyyymmdd(g.datum) < grens:
             yield Hit(
                 g.datum_el,
-                f"Geboortedatum/Datum is more than 120 years before the Dagtekening {dagtekening.isoformat()}.",
+                f"Geboortedatum/Datum is more than 120 years before the Dagtekening {doc.dagtekening_tekst}.",
             )

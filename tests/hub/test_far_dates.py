@@ -157,12 +157,15 @@ def rules(verdict: Verdict) -> dict[str, str | None]:
 def test_a_dagtekening_of_12026_is_in_the_future(bericht: str) -> None:
     verdict = VALIDATOR.validate(xml_with(bericht, "Header/BerichtIdentificatie/Dagtekening", "12026-01-01"))
     assert rules(verdict) == {"TR135": "/Bericht/Header/BerichtIdentificatie/Dagtekening"}
+    # The finding quotes the date as sent, not date.max, which the rules compare with.
+    assert "Dagtekening 12026-01-01 is later" in verdict.errors[0].message
 
 
 def test_a_dagtekening_of_12026_is_more_than_120_years_after_a_birth() -> None:
     # Level 2 fails first, so TR135 (level 4) is not reached, as in the official XSLT's order.
     verdict = VALIDATOR.validate(xml_with("JW305", "Header/BerichtIdentificatie/Dagtekening", "12026-01-01"))
     assert rules(verdict) == {"TR002": "/Bericht/Client/Geboortedatum/Datum"}
+    assert verdict.errors[0].message.endswith("before the Dagtekening 12026-01-01.")
 
 
 def test_a_dagtekening_of_minus_0001_is_not_in_the_future() -> None:
@@ -173,6 +176,13 @@ def test_a_dagtekening_of_minus_0001_is_not_in_the_future() -> None:
 def test_a_geboortedatum_of_12026_is_after_the_dagtekening() -> None:
     verdict = VALIDATOR.validate(xml_with("JW305", "Client/Geboortedatum/Datum", "12026-01-01"))
     assert rules(verdict)["TR134"] == "/Bericht/Client/Geboortedatum/Datum"
+
+
+def test_a_far_date_after_the_dagtekening_is_quoted_as_sent() -> None:
+    path = "Client/StartProducten/StartProduct/Begindatum"
+    verdict = VALIDATOR.validate(xml_with("JW305", path, "12026-01-01"))
+    [tr134] = [v for v in verdict.errors if v.rule == "TR134"]
+    assert tr134.message == "StartProduct/Begindatum 12026-01-01 is after the Dagtekening 2026-11-02."
 
 
 def xml_with(bericht: str, path: str, value: str) -> bytes:

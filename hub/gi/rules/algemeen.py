@@ -24,7 +24,7 @@ def geboortedatum_niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
     datum_el = doc.first("Client/Geboortedatum/Datum")
     datum, dagtekening = as_date(datum_el), doc.dagtekening
     if datum is not None and dagtekening is not None and datum > dagtekening:
-        yield Hit(datum_el, f"Client/Geboortedatum/Datum is after the Dagtekening {dagtekening.isoformat()}.")
+        yield Hit(datum_el, f"Client/Geboortedatum/Datum is after the Dagtekening {doc.dagtekening_tekst}.")
 
 
 @rule("GB003", berichten=MET_DAGTEKENING, summary="Dagtekening not after the receiver's date")
@@ -34,7 +34,7 @@ def dagtekening_niet_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if dagtekening is not None and dagtekening > ctx.today:
         yield Hit(
             doc.first("Header/BerichtIdentificatie/Dagtekening"),
-            f"Dagtekening {dagtekening.isoformat()} is later than the receiver's date {ctx.today.isoformat()}.",
+            f"Dagtekening {doc.dagtekening_tekst} is later than the receiver's date {ctx.today.isoformat()}.",
         )
 
 

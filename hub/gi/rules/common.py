@@ -41,7 +41,7 @@ def niet_na_dagtekening(doc: Doc, onderdeel: str, namen: Iterable[str]) -> Itera
             if found and found[1] > dagtekening:
                 yield Hit(
                     found[0],
-                    f"{name} {found[1].isoformat()} is after the Dagtekening {dagtekening.isoformat()}.",
+                    f"{name} {doc.text(found[0])} is after the Dagtekening {doc.dagtekening_tekst}.",
                     klasse=part,
                 )
 
