@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import SecretStr
 from sqlalchemy import Engine, Integer, create_engine, select
@@ -262,6 +263,22 @@ class IntakeProcess:
     def log_tail(self, lines: int = 30) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+async def answers(process: IntakeProcess, base: str, path: str = "/readyz", timeout: float = 60.0) -> None:
+    """Until `path` answers 200 (/readyz: broker, database and migrations; /healthz: alive); fails with the
+    process's log when it died or the time ran out."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=base, timeout=2.0) as client:
+        while True:
+            assert process.alive, process.log_tail()
+            try:
+                if (await client.get(path)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            assert time.monotonic() < deadline, process.log_tail()
+            await asyncio.sleep(0.2)
 
 
 # ---- the hub in this process ------------------------------------------------------------------------------

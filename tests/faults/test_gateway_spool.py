@@ -8,9 +8,7 @@ publishes once the broker answers.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -23,27 +21,12 @@ from hub.store.db import session_factory
 from hub.store.spool import Spool
 from hub.topics import Topics
 from tests.faults.conftest import StoreFactory
-from tests.faults.harness import IntakeProcess, read_topics, reader, wait_until
+from tests.faults.harness import IntakeProcess, answers, read_topics, reader, wait_until
 from tests.faults.stream import Bericht
 
 pytestmark = pytest.mark.kafka
 
 API_KEY = "fault-test-key"
-
-
-async def ready(gateway: IntakeProcess, base: str, timeout: float = 60.0) -> None:
-    """Until /readyz answers 200 (broker, database and migrations); fails with the gateway's log when it died."""
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=base, timeout=2.0) as client:
-        while True:
-            assert gateway.alive, gateway.log_tail()
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            assert time.monotonic() < deadline, gateway.log_tail()
-            await asyncio.sleep(0.2)
 
 
 async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
@@ -67,7 +50,7 @@ async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
         broker.start()
         gateway.env["HUB_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
         gateway.start()
-        await ready(gateway, base)
+        await answers(gateway, base)
         broker.stop()  # the broker is away
 
         async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
@@ -82,7 +65,7 @@ async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
 
         broker.start()  # the same port, empty
         gateway.start()
-        await ready(gateway, base)
+        await answers(gateway, base)
         # The killed gateway's claim on the row lapses first (15 s) if it held one.
         await wait_until(lambda: spool.count() == 0, timeout=90, interval=0.2)
         records = await read_topics(broker.bootstrap, [topics.inbound])
@@ -97,21 +80,6 @@ async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
     assert record.headers["bericht-id"] == answer.json()["id"]
     assert record.headers["content-type"] == "application/xml"
     assert datetime.fromisoformat(record.headers["ontvangen-op"]).utcoffset() is not None
-
-
-async def alive(gateway: IntakeProcess, base: str, timeout: float = 60.0) -> None:
-    """Until /healthz answers 200; /readyz stays 503 while the broker is away."""
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=base, timeout=2.0) as client:
-        while True:
-            assert gateway.alive, gateway.log_tail()
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            assert time.monotonic() < deadline, gateway.log_tail()
-            await asyncio.sleep(0.2)
 
 
 async def test_a_gateway_started_while_the_broker_is_away_takes_messages_and_publishes_them_later(
@@ -134,7 +102,7 @@ async def test_a_gateway_started_while_the_broker_is_away_takes_messages_and_pub
     spool = Spool(session_factory(reader(url)))
     try:
         gateway.start()
-        await alive(gateway, base)
+        await answers(gateway, base, "/healthz")
         async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
             answer = await client.post(
                 "/berichten",
@@ -145,7 +113,7 @@ async def test_a_gateway_started_while_the_broker_is_away_takes_messages_and_pub
         assert spool.count() == 1
         broker.start()
         await wait_until(lambda: spool.count() == 0, timeout=120, interval=0.2)
-        await ready(gateway, base)
+        await answers(gateway, base)
         records = await read_topics(broker.bootstrap, [topics.inbound])
     finally:
         gateway.stop()

@@ -56,6 +56,7 @@ from producers.ingest import collect
 from tests.faults.harness import (
     PSEUDONYM_KEY,
     IntakeProcess,
+    answers,
     audit_rows,
     finished,
     read_topics,
@@ -63,7 +64,6 @@ from tests.faults.harness import (
     throwaway_postgres,
     wait_until,
 )
-from tests.faults.test_gateway_spool import ready
 from tests.hub.monitor.helpers import registry
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -267,7 +267,7 @@ async def test_the_production_shape_answers_every_message_as_the_reference_repla
             for process in processes:
                 process.start()
             for process in processes:
-                await ready(process, base(process))
+                await answers(process, base(process))
             sent = await asyncio.gather(
                 *(ingest(h, g, key) for h, g, key in zip(halves, gateways, api_keys, strict=True))
             )
