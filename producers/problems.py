@@ -43,6 +43,12 @@ class Problem(BaseModel):
     bericht: str | None = Field(None, description="The message type, when it could be identified")
     errors: list[Fout] | None = Field(None, description="Every error found (422)")
     checks: dict[str, bool] | None = Field(None, description="Each readiness check (503 from /readyz)")
+    retour_purged_at: datetime | None = Field(
+        None, description="When the retour XML was removed after the retention period (410)"
+    )
+    duplicate_of: str | None = Field(
+        None, description="The original whose retour was removed, when the message is its duplicate (410)"
+    )
 
 
 class Links(BaseModel):
@@ -166,15 +172,33 @@ def problem_response(
 
 
 def problem_doc(description: str, **headers: str) -> dict[str, Any]:
+    """An OpenAPI response of a problem report, with its `headers` (name: description)."""
     doc: dict[str, Any] = {
         "description": description,
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
     if headers:
+        # The hub's Retry-After is always delay-seconds, never an HTTP-date; the other headers are text.
         doc["headers"] = {
-            name: {"description": text, "schema": {"type": "integer"}} for name, text in headers.items()
+            name: {"description": text, "schema": {"type": "integer" if name == "Retry-After" else "string"}}
+            for name, text in headers.items()
         }
     return doc
+
+
+def unauthorized_doc() -> dict[str, Any]:
+    """The 401 of every /berichten route, as producers.auth.sender_codes answers it."""
+    return problem_doc(
+        "Missing or unknown API key", **{"WWW-Authenticate": "The scheme to authenticate with: Bearer"}
+    )
+
+
+def store_unavailable_doc() -> dict[str, Any]:
+    """The 503 of the GET routes while the store is unreachable (producers.tracking.Tracking)."""
+    return problem_doc(
+        "The hub's database is unreachable (store-unavailable)",
+        **{"Retry-After": "Seconds to wait before asking again"},
+    )
 
 
 def not_found(bericht_id: str) -> ProblemError:

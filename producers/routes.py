@@ -20,7 +20,15 @@ from fastapi.responses import JSONResponse, Response
 from hub.store import audit
 from producers.auth import SenderCodes
 from producers.coding import SUPPORTED, Coding, content_coding, decode, encoded_limit, too_large
-from producers.problems import Ontvangen, ProblemError, TrackAndTrace, not_found, problem_doc
+from producers.problems import (
+    Ontvangen,
+    ProblemError,
+    TrackAndTrace,
+    not_found,
+    problem_doc,
+    store_unavailable_doc,
+    unauthorized_doc,
+)
 from producers.receive import Receiver
 from producers.tracking import (
     Tracking,
@@ -91,7 +99,7 @@ def _tracking(request: Request) -> Tracking:
             "headers": {"Location": {"schema": {"type": "string"}}},
         },
         400: problem_doc("The body is not a complete stream of its Content-Encoding (gzip, deflate)"),
-        401: problem_doc("Missing or unknown API key"),
+        401: unauthorized_doc(),
         403: problem_doc(
             "The sender (Header/Afzender; of a retourbericht Header/Ontvanger) is not a sender code of this API key"
         ),
@@ -148,12 +156,13 @@ async def post_bericht(request: Request, codes: SenderCodes) -> JSONResponse:
     "Header/Ontvanger of a retourbericht (JW302 ... JW320), as for POST. Status `ontvangen` on the gateway that "
     "took the message until the intake has recorded it; 409 on the others (and after a restart) meanwhile.",
     responses={
-        401: problem_doc("Missing or unknown API key"),
+        401: unauthorized_doc(),
         404: problem_doc("Unknown message (or not yours)"),
         409: problem_doc(
             "Accepted by another gateway, not recorded yet",
             **{"Retry-After": "Seconds to wait before asking again"},
         ),
+        503: store_unavailable_doc(),
     },
 )
 async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> TrackAndTrace:
@@ -187,7 +196,7 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
             "description": "The retourbericht",
             "content": {"application/xml": {"schema": {"type": "string"}}},
         },
-        401: problem_doc("Missing or unknown API key"),
+        401: unauthorized_doc(),
         404: problem_doc("Unknown message, or no retour exists for it"),
         409: problem_doc("Not produced yet", **{"Retry-After": "Seconds to wait before asking again"}),
         410: problem_doc("Removed after the retention period (for a duplicate: its original's)"),
