@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from producers.problems import Status, problem_doc, problem_response
+from producers.problems import INTERNAL, Status, problem_doc, problem_response
 
-ops = APIRouter(tags=["operations"])
+ops = APIRouter(tags=["operations"], responses=INTERNAL)
 
 
 @ops.get(

@@ -186,6 +186,12 @@ def problem_doc(description: str, **headers: str) -> dict[str, Any]:
     return doc
 
 
+# Any route may fail in a way the hub did not foresee: a problem without details, never a traceback.
+INTERNAL: dict[int | str, dict[str, Any]] = {
+    500: problem_doc("Unexpected error (urn:ijw-hub:problem:internal), without details")
+}
+
+
 def unauthorized_doc() -> dict[str, Any]:
     """The 401 of every /berichten route, as producers.auth.sender_codes answers it."""
     return problem_doc(

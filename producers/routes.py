@@ -21,6 +21,7 @@ from hub.store import audit
 from producers.auth import SenderCodes
 from producers.coding import SUPPORTED, Coding, content_coding, decode, encoded_limit, too_large
 from producers.problems import (
+    INTERNAL,
     Ontvangen,
     ProblemError,
     TrackAndTrace,
@@ -47,7 +48,7 @@ log = logging.getLogger("hub.gateway")
 
 XML_TYPES = frozenset({"application/xml", "text/xml"})
 
-berichten = APIRouter(tags=["berichten"])
+berichten = APIRouter(tags=["berichten"], responses=INTERNAL)
 
 _POST_BODY = {
     "requestBody": {
@@ -200,6 +201,7 @@ async def get_bericht(request: Request, bericht_id: str, codes: SenderCodes) -> 
         404: problem_doc("Unknown message, or no retour exists for it"),
         409: problem_doc("Not produced yet", **{"Retry-After": "Seconds to wait before asking again"}),
         410: problem_doc("Removed after the retention period (for a duplicate: its original's)"),
+        503: store_unavailable_doc(),
     },
 )
 async def get_retour(request: Request, bericht_id: str, codes: SenderCodes) -> Response:

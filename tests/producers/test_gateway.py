@@ -442,7 +442,7 @@ async def test_openapi_documents_every_route_with_problems_and_an_xml_example(
         "/metrics",
     }
     post_op = paths["/berichten"]["post"]
-    assert set(post_op["responses"]) == {"202", "400", "401", "403", "413", "415", "422", "503"}
+    assert set(post_op["responses"]) == {"202", "400", "401", "403", "413", "415", "422", "500", "503"}
     assert post_op["responses"]["422"]["content"][PROBLEM_JSON]["schema"] == {
         "$ref": "#/components/schemas/Problem"
     }

@@ -200,6 +200,6 @@ async def test_a_duplicate_of_a_message_without_a_retour_stays_404(
 async def test_openapi_documents_the_410(client: httpx.AsyncClient) -> None:
     document = (await client.get("/openapi.json")).json()
     responses = document["paths"]["/berichten/{bericht_id}/retour"]["get"]["responses"]
-    assert set(responses) == {"200", "401", "404", "409", "410"}
+    assert set(responses) == {"200", "401", "404", "409", "410", "500", "503"}
     assert responses["410"]["content"][PROBLEM_JSON]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert "retour_purged_at" in document["components"]["schemas"]["TrackAndTrace"]["properties"]
