@@ -8,8 +8,11 @@ publishes once the broker answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -29,50 +32,74 @@ pytestmark = pytest.mark.kafka
 API_KEY = "fault-test-key"
 
 
-async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
-    new_store: StoreFactory, stream: list[Bericht], tmp_path: Path
-) -> None:
-    jw301 = stream[0]
-    url = new_store()
+@dataclass
+class Setup:
+    """A gateway process on a fresh store, and the broker of its fixed port (started by the test, or not)."""
+
+    broker: EmbeddedBroker
+    gateway: IntakeProcess
+    base: str
+    spool: Spool
+    topics: Topics
+
+
+@contextlib.contextmanager
+def gateway_without_broker(url: str, tmp_path: Path, afzender: str) -> Iterator[Setup]:
     topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
-    broker = EmbeddedBroker(port=free_port())
+    port = free_port()
     gateway = IntakeProcess(
-        "",
+        f"127.0.0.1:{port}",
         topics.prefix,
         url,
         tmp_path / "gateway.log",
         role="gateway",
-        HUB_API_KEYS=json.dumps({API_KEY: [jw301.afzender]}),
+        HUB_API_KEYS=json.dumps({API_KEY: [afzender]}),
     )
-    base = f"http://127.0.0.1:{gateway.env['HUB_HTTP_PORT']}"
-    spool = Spool(session_factory(reader(url)))
+    setup = Setup(
+        EmbeddedBroker(port=port),
+        gateway,
+        f"http://127.0.0.1:{gateway.env['HUB_HTTP_PORT']}",
+        Spool(session_factory(reader(url))),
+        topics,
+    )
     try:
-        broker.start()
-        gateway.env["HUB_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
-        gateway.start()
-        await answers(gateway, base)
-        broker.stop()  # the broker is away
-
-        async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
-            answer = await client.post(
-                "/berichten",
-                content=jw301.data,
-                headers={"X-API-Key": API_KEY, "Content-Type": "application/xml"},
-            )
-        assert answer.status_code == 202, answer.text
-        assert spool.count() == 1  # committed to the store before the 202
-        gateway.kill()
-
-        broker.start()  # the same port, empty
-        gateway.start()
-        await answers(gateway, base)
-        # The killed gateway's claim on the row lapses first (15 s) if it held one.
-        await wait_until(lambda: spool.count() == 0, timeout=90, interval=0.2)
-        records = await read_topics(broker.bootstrap, [topics.inbound])
+        yield setup
     finally:
-        gateway.stop()
-        broker.stop()
-        spool.sessions.kw["bind"].dispose()
+        setup.gateway.stop()
+        setup.broker.stop()
+        setup.spool.sessions.kw["bind"].dispose()
+
+
+async def post(base: str, bericht: Bericht) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
+        return await client.post(
+            "/berichten",
+            content=bericht.data,
+            headers={"X-API-Key": API_KEY, "Content-Type": "application/xml"},
+        )
+
+
+async def test_a_message_spooled_by_a_killed_gateway_reaches_the_inbound_topic(
+    new_store: StoreFactory, stream: list[Bericht], tmp_path: Path
+) -> None:
+    jw301 = stream[0]
+    with gateway_without_broker(new_store(), tmp_path, jw301.afzender) as run:
+        run.broker.start()
+        run.gateway.start()
+        await answers(run.gateway, run.base)
+        run.broker.stop()  # the broker is away
+
+        answer = await post(run.base, jw301)
+        assert answer.status_code == 202, answer.text
+        assert run.spool.count() == 1  # committed to the store before the 202
+        run.gateway.kill()
+
+        run.broker.start()  # the same port, empty
+        run.gateway.start()
+        await answers(run.gateway, run.base)
+        # The killed gateway's claim on the row lapses first (15 s) if it held one.
+        await wait_until(lambda: run.spool.count() == 0, timeout=90, interval=0.2)
+        records = await read_topics(run.broker.bootstrap, [run.topics.inbound])
 
     [record] = records  # once: not lost, not twice
     assert record.value == jw301.data
@@ -86,40 +113,18 @@ async def test_a_gateway_started_while_the_broker_is_away_takes_messages_and_pub
     new_store: StoreFactory, stream: list[Bericht], tmp_path: Path
 ) -> None:
     jw301 = stream[0]
-    url = new_store()
-    topics = Topics(f"fault-{uuid.uuid4().hex[:10]}.")
-    port = free_port()
-    broker = EmbeddedBroker(port=port)  # not started yet: nothing listens on its port
-    gateway = IntakeProcess(
-        f"127.0.0.1:{port}",
-        topics.prefix,
-        url,
-        tmp_path / "gateway.log",
-        role="gateway",
-        HUB_API_KEYS=json.dumps({API_KEY: [jw301.afzender]}),
-    )
-    base = f"http://127.0.0.1:{gateway.env['HUB_HTTP_PORT']}"
-    spool = Spool(session_factory(reader(url)))
-    try:
-        gateway.start()
-        await answers(gateway, base, "/healthz")
-        async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
-            answer = await client.post(
-                "/berichten",
-                content=jw301.data,
-                headers={"X-API-Key": API_KEY, "Content-Type": "application/xml"},
-            )
+    with gateway_without_broker(new_store(), tmp_path, jw301.afzender) as run:
+        run.gateway.start()  # nothing listens on the broker's port yet
+        await answers(run.gateway, run.base, "/healthz")
+        answer = await post(run.base, jw301)
         assert answer.status_code == 202, answer.text
-        assert spool.count() == 1
-        broker.start()
-        await wait_until(lambda: spool.count() == 0, timeout=120, interval=0.2)
-        await answers(gateway, base)
-        records = await read_topics(broker.bootstrap, [topics.inbound])
-    finally:
-        gateway.stop()
-        broker.stop()
-        spool.sessions.kw["bind"].dispose()
+        assert run.spool.count() == 1
+        run.broker.start()
+        await wait_until(lambda: run.spool.count() == 0, timeout=120, interval=0.2)
+        await answers(run.gateway, run.base)
+        records = await read_topics(run.broker.bootstrap, [run.topics.inbound])
+        log = run.gateway.log_tail(200)
 
     [record] = records
     assert record.value == jw301.data and record.headers["bericht-id"] == answer.json()["id"]
-    assert "broker unreachable at start; the gateway spools until it answers" in gateway.log_tail(200)
+    assert "broker unreachable at start; the gateway spools until it answers" in log
