@@ -23,11 +23,12 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
 
-# Dependencies first, read from pyproject.toml: this layer is rebuilt only when the dependency list changes.
-COPY pyproject.toml README.md ./
+# Dependencies first, read from pyproject.toml at the versions constraints.txt pins (what `make test` tested):
+# this layer is rebuilt only when the dependency list or a pin changes.
+COPY pyproject.toml README.md constraints.txt ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
- && pip install -r /tmp/requirements.txt
+ && pip install -c constraints.txt -r /tmp/requirements.txt
 
 COPY hub ./hub
 COPY consumers ./consumers
