@@ -2,7 +2,8 @@
 
 The norms' figures follow this list: a `holidays` release that adds or drops a day changes which answers are
 within 5 working days. These are the days of the version the figures were checked against (0.109); a change
-here needs the monitoring teams' word, not only a newer `holidays` (pyproject.toml allows any >= 0.50).
+here needs the monitoring teams' word, not only a newer `holidays` (constraints.txt pins 0.109; pyproject.toml
+allows any >= 0.50, so `make lock` may move it).
 """
 
 from __future__ import annotations
