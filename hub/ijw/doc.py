@@ -60,8 +60,8 @@ def xsd_date(value: str) -> date:
     A year beyond 9999 reads as date.max and a year before 1 as date.min: Python's date holds neither, and a
     backoffice's typo (12026-01-01) is XSD-valid. Every comparison with a date of a real process then has the
     outcome the official XSLT gives (12026 is after any Dagtekening, so TR135 fires). The limitations: two such
-    far dates compare equal (12026-01-01 == 13000-01-01) and print as 9999-12-31 or 0001-01-01, and arithmetic
-    on any message date must stay within date's range (hub.dates).
+    far dates compare equal (12026-01-01 == 13000-01-01) and print as 9999-12-31 or 0001-01-01 (so findings quote
+    Doc.datum_tekst), and arithmetic on any message date must stay within date's range (hub.dates).
     """
     try:
         return date.fromisoformat(value)  # the usual case, as cheap as it can be
@@ -86,6 +86,17 @@ def far_date(value: str) -> date:
     raise ValueError(
         f"not a date: {value!r}"
     )  # a four-digit year that fromisoformat refused (an impossible day)
+
+
+def is_far(value: str) -> bool:
+    """Whether an xs:date text lies beyond Python's date (a year after 9999 or before 1): xsd_date() read it
+    as date.max or date.min, so a date the hub computes from it (a month's first day, 60 months back) is no
+    date the sender meant, and a finding names the date as sent instead."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return True
+    return False
 
 
 def _collapse(value: str | None) -> str | None:
@@ -236,6 +247,7 @@ class Doc:
     The methods `child`, `children`, `text`, `raw`, `filled`, `present`, `as_date`, `as_int` and `locatie`
     mean what the module-level functions of the same name mean, for elements of this tree; they answer from
     `kids_map`, which one walk over the tree builds. The tree must not change after the Doc is made.
+    `datum_tekst` is how a finding quotes a date element (as sent, not as `as_date` reads it).
     """
 
     def __init__(self, root: Element, info: BerichtInfo) -> None:
@@ -492,10 +504,18 @@ class Doc:
     def dagtekening(self) -> date | None:
         return self.as_date(self.first("Header/BerichtIdentificatie/Dagtekening"))
 
+    def datum_tekst(self, el: Element | None, path: str | None = None) -> str | None:
+        """A date element's text as sent (collapsed), for findings; None when absent or blank.
+
+        A finding quotes this rather than the `as_date()` value: that reads a far year (12026-01-01,
+        -0001-01-01) as date.max or date.min, which prints as 9999-12-31 or 0001-01-01, never sent.
+        """
+        return self.text(el, path)
+
     @_once
     def dagtekening_tekst(self) -> str | None:
         """The Dagtekening as sent (collapsed), for findings: a far year reads as date.max in `dagtekening`."""
-        return self.text(self.first("Header/BerichtIdentificatie/Dagtekening"))
+        return self.datum_tekst(self.first("Header/BerichtIdentificatie/Dagtekening"))
 
     @_once
     def identificatie(self) -> str | None:

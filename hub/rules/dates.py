@@ -41,7 +41,7 @@ def niet_na_dagtekening(doc: Doc, ctx: Context) -> Iterator[Hit]:
             if datum is not None and datum > dagtekening:
                 name = "/".join(path.split("/")[-2:])  # e.g. StartProduct/Begindatum
                 # Birth dates are personal data: name the element, not its value.
-                shown = "" if "Geboortedatum" in path else f" {doc.text(el)}"  # as sent: far years too
+                shown = "" if "Geboortedatum" in path else f" {doc.datum_tekst(el)}"
                 yield Hit(el, f"{name}{shown} is after the Dagtekening {doc.dagtekening_tekst}.")
 
 
@@ -56,6 +56,6 @@ def nieuw_product_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if datum is not None and datum <= dagtekening:
             yield Hit(
                 el,
-                f"NieuwProduct/GewensteIngangsdatum {doc.text(el)} is not after "
+                f"NieuwProduct/GewensteIngangsdatum {doc.datum_tekst(el)} is not after "
                 f"the Dagtekening {doc.dagtekening_tekst}.",
             )

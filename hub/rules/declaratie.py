@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import MAXYEAR, date, timedelta
 
 from hub.dates import plus_maanden
-from hub.ijw.doc import Doc, Element
+from hub.ijw.doc import Doc, Element, is_far
 from hub.rules.registry import Context, Hit, first_existing, repeats, rule
 
 DECLARATIE = "JW323"
@@ -65,9 +65,10 @@ def periode_vanaf_2021(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for periode in periodes:
         begin = doc.as_date(periode, "Begindatum")
         if periode is not None and begin is not None and begin < EERSTE_DECLARATIEDATUM:
+            begin_el = doc.child(periode, "Begindatum")
             yield Hit(
-                doc.child(periode, "Begindatum"),
-                f"{doc.locatie(periode)}/Begindatum {begin} is before 2021-01-01.",
+                begin_el,
+                f"{doc.locatie(periode)}/Begindatum {doc.datum_tekst(begin_el)} is before 2021-01-01.",
             )
 
 
@@ -94,15 +95,16 @@ def declaratieperiode_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
     begin, eind = doc.as_date(periode, "Begindatum"), doc.as_date(periode, "Einddatum")
     if begin is None or eind is None:
         return
+    begin_tekst, eind_tekst = doc.datum_tekst(periode, "Begindatum"), doc.datum_tekst(periode, "Einddatum")
     if begin.day != 1:
         yield Hit(
             doc.child(periode, "Begindatum"),
-            f"DeclaratiePeriode Begindatum {begin} is not the 1st of a month.",
+            f"DeclaratiePeriode Begindatum {begin_tekst} is not the 1st of a month.",
         )
     if dag_erna(eind) != plus_een_maand(begin):
         yield Hit(
             doc.child(periode, "Begindatum"),
-            f"DeclaratiePeriode {begin} to {eind} is not exactly one calendar month.",
+            f"DeclaratiePeriode {begin_tekst} to {eind_tekst} is not exactly one calendar month.",
         )
 
 
@@ -114,15 +116,11 @@ def productperiode_in_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
         begin, eind = doc.as_date(periode, "Begindatum"), doc.as_date(periode, "Einddatum")
         if periode is None or begin is None or eind is None:
             continue
+        van_tot = f"{doc.datum_tekst(periode, 'Begindatum')} to {doc.datum_tekst(periode, 'Einddatum')}"
         if begin.year != eind.year:
-            yield Hit(
-                doc.child(periode, "Begindatum"), f"{doc.locatie(periode)} {begin} to {eind} spans two years."
-            )
+            yield Hit(doc.child(periode, "Begindatum"), f"{doc.locatie(periode)} {van_tot} spans two years.")
         if begin.month != eind.month:
-            yield Hit(
-                doc.child(periode, "Begindatum"),
-                f"{doc.locatie(periode)} {begin} to {eind} spans two months.",
-            )
+            yield Hit(doc.child(periode, "Begindatum"), f"{doc.locatie(periode)} {van_tot} spans two months.")
 
 
 @rule(
@@ -140,13 +138,13 @@ def periode_afgelopen(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if begin is not None and eind < begin:
             yield Hit(
                 doc.child(periode, "Begindatum"),
-                f"{doc.locatie(periode)} ends {doc.text(periode, 'Einddatum')}, before its start "
-                f"{doc.text(periode, 'Begindatum')}.",
+                f"{doc.locatie(periode)} ends {doc.datum_tekst(periode, 'Einddatum')}, before its start "
+                f"{doc.datum_tekst(periode, 'Begindatum')}.",
             )
         if doc.dagtekening is not None and eind > doc.dagtekening:
             yield Hit(
                 doc.child(periode, "Einddatum"),
-                f"{doc.locatie(periode)} ends {doc.text(periode, 'Einddatum')}, after the Dagtekening "
+                f"{doc.locatie(periode)} ends {doc.datum_tekst(periode, 'Einddatum')}, after the Dagtekening "
                 f"{doc.dagtekening_tekst}.",
             )
 
@@ -154,7 +152,8 @@ def periode_afgelopen(doc: Doc, ctx: Context) -> Iterator[Hit]:
 @rule("TR319", berichten={DECLARATIE}, summary="ProductPeriode not after the end of the DeclaratiePeriode")
 def productperiode_in_declaratieperiode(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR319: ProductPeriode Begindatum and Einddatum each <= DeclaratiePeriode/Einddatum (earlier is allowed)."""
-    grens = doc.as_date(doc.first("Declaratie/DeclaratiePeriode/Einddatum"))
+    grens_el = doc.first("Declaratie/DeclaratiePeriode/Einddatum")
+    grens = doc.as_date(grens_el)
     if grens is None:
         return
     for p in prestaties(doc):
@@ -164,7 +163,8 @@ def productperiode_in_declaratieperiode(doc: Doc, ctx: Context) -> Iterator[Hit]
             if waarde is not None and waarde > grens:
                 yield Hit(
                     el,
-                    f"{doc.locatie(p)} ProductPeriode {naam} {waarde} is after DeclaratiePeriode end {grens}.",
+                    f"{doc.locatie(p)} ProductPeriode {naam} {doc.datum_tekst(el)} is after "
+                    f"DeclaratiePeriode end {doc.datum_tekst(grens_el)}.",
                 )
 
 
@@ -175,19 +175,25 @@ def productperiode_in_declaratieperiode(doc: Doc, ctx: Context) -> Iterator[Hit]
 )
 def productperiode_niet_te_oud(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """TR335: measured from the DeclaratieDagtekening inside the Declaratie, not the header Dagtekening."""
-    dagtekening = doc.as_date(doc.first("Declaratie/DeclaratieDagtekening"))
+    dagtekening_el = doc.first("Declaratie/DeclaratieDagtekening")
+    dagtekening = doc.as_date(dagtekening_el)
     if dagtekening is None:
         return
     # 60 months earlier, the day kept (29 February becomes 28 February); held at date.min, before which no
     # date lies, for a DeclaratieDagtekening in the first five years.
     grens = plus_maanden(dagtekening, -60)
+    tekst = doc.datum_tekst(dagtekening_el) or ""
+    # A far DeclaratieDagtekening (12026-01-01) reads as date.max: 60 months back from that is no date the
+    # sender meant, so the finding names the DeclaratieDagtekening itself.
+    if is_far(tekst):
+        waarom = f"more than 60 months before DeclaratieDagtekening {tekst}"
+    else:
+        waarom = f"before {grens} (60 months back)"
     for p in prestaties(doc):
         el = doc.child(p, "ProductPeriode/Einddatum")
         eind = doc.as_date(el)
         if eind is not None and eind < grens:
-            yield Hit(
-                el, f"{doc.locatie(p)} ProductPeriode Einddatum {eind} is before {grens} (60 months back)."
-            )
+            yield Hit(el, f"{doc.locatie(p)} ProductPeriode Einddatum {doc.datum_tekst(el)} is {waarom}.")
 
 
 # --- Prestatie content --------------------------------------------------------------------------------

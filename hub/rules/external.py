@@ -119,13 +119,18 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
         categorie, code = doc.text(klasse, soort.categorie), doc.text(code_el)
         if code is None:
             continue
-        datum = next((d for pad in soort.datums if (d := doc.as_date(klasse, pad)) is not None), None)
+        # The first date present; a finding quotes it as sent (datum reads a far year, 12026, as date.max).
+        datum_el = next(
+            (el for p in soort.datums if doc.as_date(el := doc.child(klasse, p)) is not None), None
+        )
+        datum = doc.as_date(datum_el)
         if not ctx.productcodes.bevat(
             categorie or "", code, gemeente=gemeente, aanbieder=aanbieder, datum=datum
         ):
             waarom = f"productcode {code} does not belong to productcategorie {categorie}"
             if (categorie or "", code) in ctx.productcodes.rijen:  # it does, but in other contracts' rows
-                waarom += f" in the list's rows for gemeente {gemeente}, aanbieder {aanbieder} on {datum}"
+                op = doc.datum_tekst(datum_el)
+                waarom += f" in the list's rows for gemeente {gemeente}, aanbieder {aanbieder} on {op}"
             yield Hit(code_el, waarom, klasse=klasse)
 
 

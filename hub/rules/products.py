@@ -157,8 +157,9 @@ def _end_before_start(begin: date | None, einde: date | None) -> bool:
 def _periode_hit(
     doc: Doc, el: Element, start_naam: str, eind_naam: str, start: Element | None, eind: Element | None
 ) -> Hit:
-    waarom = f"is before {start_naam} {doc.text(start)}" if start is not None else f"has no {start_naam}"
-    return Hit(first_existing(start, eind), f"{doc.locatie(el)}: {eind_naam} {doc.text(eind)} {waarom}.")
+    waarom = f"has no {start_naam}" if start is None else f"is before {start_naam} {doc.datum_tekst(start)}"
+    tekst = f"{doc.locatie(el)}: {eind_naam} {doc.datum_tekst(eind)} {waarom}."
+    return Hit(first_existing(start, eind), tekst)
 
 
 @rule("CS003", berichten=berichten_of(ALLE), summary="End date >= start date of the same period")
@@ -311,8 +312,8 @@ def verwijderd_einddatum_is_ingangsdatum(doc: Doc, ctx: Context) -> Iterator[Hit
         if r.reden_tekst == "13" and begin is not None and eind is not None and begin != eind:
             yield Hit(
                 r.start,
-                f"{doc.locatie(r.el)} has RedenWijziging 13 but Einddatum {eind} "
-                f"differs from Ingangsdatum {begin}.",
+                f"{doc.locatie(r.el)} has RedenWijziging 13 but Einddatum {r.eind_tekst} "
+                f"differs from Ingangsdatum {doc.datum_tekst(r.start)}.",
             )
 
 

@@ -31,5 +31,6 @@ def stop_na_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
             # Anchored on the first of the two compared elements, as the XSLT lists them.
             yield Hit(
                 doc.child(stop, "Begindatum"),
-                f"StopProduct/Einddatum {eind.isoformat()} is before its Begindatum {begin.isoformat()}.",
+                f"StopProduct/Einddatum {doc.datum_tekst(stop, 'Einddatum')} is before its Begindatum "
+                f"{doc.datum_tekst(stop, 'Begindatum')}.",
             )

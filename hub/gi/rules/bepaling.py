@@ -59,7 +59,7 @@ def bepaling_niet_voor_geboorte(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if found and found[1] < geboren:
             yield Hit(
                 found[0],
-                f"DatumBepaling {found[1].isoformat()} is before the client's Geboortedatum.",
+                f"DatumBepaling {doc.datum_tekst(found[0])} is before the client's Geboortedatum.",
                 klasse=bepaling,
             )
 

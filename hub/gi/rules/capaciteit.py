@@ -47,7 +47,7 @@ def regio_peildatum_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             child(capaciteit, "Jeugdregio"),
             f"Jeugdregio {text(capaciteit, 'Jeugdregio')!r} occurs more than once for Peildatum "
-            f"{text(capaciteit, 'Peildatum')}.",
+            f"{doc.datum_tekst(capaciteit, 'Peildatum')}.",
             klasse=capaciteit,
         )
 

@@ -41,7 +41,7 @@ def niet_na_dagtekening(doc: Doc, onderdeel: str, namen: Iterable[str]) -> Itera
             if found and found[1] > dagtekening:
                 yield Hit(
                     found[0],
-                    f"{name} {doc.text(found[0])} is after the Dagtekening {doc.dagtekening_tekst}.",
+                    f"{name} {doc.datum_tekst(found[0])} is after the Dagtekening {doc.dagtekening_tekst}.",
                     klasse=part,
                 )
 
@@ -51,4 +51,8 @@ def niet_voor(doc: Doc, onderdeel: str, later: str, eerder: str) -> Iterator[Hit
     for part in doc.all(onderdeel):
         a, b = dated(part, later), dated(part, eerder)
         if a and b and a[1] < b[1]:
-            yield Hit(a[0], f"{later} {a[1].isoformat()} is before {eerder} {b[1].isoformat()}.", klasse=part)
+            yield Hit(
+                a[0],
+                f"{later} {doc.datum_tekst(a[0])} is before {eerder} {doc.datum_tekst(b[0])}.",
+                klasse=part,
+            )

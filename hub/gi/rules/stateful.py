@@ -206,14 +206,14 @@ def datums_met_eerdere(doc: Doc, ctx: Context) -> Iterator[Hit]:
             if nieuw_later and not nieuw_eerder and oud_eerder and nieuw_later[1] < oud_eerder:
                 yield Hit(
                     nieuw_later[0],
-                    f"{later} {nieuw_later[1].isoformat()} is before {eerder} {oud_eerder.isoformat()} "
+                    f"{later} {doc.datum_tekst(nieuw_later[0])} is before {eerder} {oud_eerder.isoformat()} "
                     "received earlier.",
                     klasse=maatregel,
                 )
             elif nieuw_eerder and not nieuw_later and oud_later and oud_later < nieuw_eerder[1]:
                 yield Hit(
                     nieuw_eerder[0],
-                    f"{eerder} {nieuw_eerder[1].isoformat()} is after {later} {oud_later.isoformat()} "
+                    f"{eerder} {doc.datum_tekst(nieuw_eerder[0])} is after {later} {oud_later.isoformat()} "
                     "received earlier.",
                     klasse=maatregel,
                 )

@@ -139,8 +139,8 @@ def periode_na_vorige(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if vorige is not None and begin is not None and begin < vorige:
         yield Hit(
             periode,
-            f"DeclaratiePeriode starting {begin.isoformat()} lies before the last declared period starting "
-            f"{vorige.isoformat()}.",
+            f"DeclaratiePeriode starting {doc.datum_tekst(periode, 'Begindatum')} lies before the last declared "
+            f"period starting {vorige.isoformat()}.",
             klasse=doc.first(DECLARATIE),
         )
 

@@ -69,9 +69,10 @@ def declaratie_identificatie_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if state is None or state.beantwoorde_declaratie is not None:
         return
     element = doc.first("Header/DeclaratieIdentificatie")
+    identificatie, dagtekening = text(element, "Identificatie"), doc.datum_tekst(element, "Dagtekening")
     yield Hit(
         element,
-        f"DeclaratieIdentificatie {text(element, 'Identificatie')!r} of {text(element, 'Dagtekening')} is no "
+        f"DeclaratieIdentificatie {identificatie!r} of {dagtekening} is no "
         f"JW323 that aanbieder {doc.ontvanger} sent to gemeente {doc.afzender}.",
         klasse=None,
     )

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hub.dates import maand_einde
-from hub.ijw.doc import Doc, Element, child
+from hub.ijw.doc import Doc, Element, child, is_far
 from hub.rules.registry import Context, Hit, Level, rule
 from hub.rules.stateful.declaratie import Lijn, geldig, lijnen_van
 from hub.state.snapshot import PrestatieState, Snapshot, ToewijzingState
 
+BEGIN, EIND = "ProductPeriode/Begindatum", "ProductPeriode/Einddatum"
 UUR, MINUUT = "04", "01"  # Eenheid: hours assigned may be declared in minutes (TR341)
 PER_DAG, PER_WEEK, PER_MAAND, TOTAAL = "1", "2", "4", "6"  # Frequentie (WMO757)
 
@@ -146,7 +147,7 @@ def niet_voor_ingangsdatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if lijn.begindatum is not None and lijn.begindatum < t.ingangsdatum:
             yield Hit(
                 child(lijn.element, "ProductPeriode/Begindatum"),
-                f"ProductPeriode/Begindatum {lijn.begindatum.isoformat()} is before Ingangsdatum "
+                f"ProductPeriode/Begindatum {doc.datum_tekst(lijn.element, BEGIN)} is before Ingangsdatum "
                 f"{t.ingangsdatum.isoformat()} of toewijzing {t.toewijzing_nummer}.",
                 klasse=lijn.element,
             )
@@ -165,10 +166,16 @@ def niet_na_einddatum(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if lijn.einddatum is not None and t.einddatum is not None and lijn.einddatum > t.einddatum:
             yield Hit(
                 child(lijn.element, "ProductPeriode/Einddatum"),
-                f"ProductPeriode/Einddatum {lijn.einddatum.isoformat()} is after Einddatum "
+                f"ProductPeriode/Einddatum {doc.datum_tekst(lijn.element, EIND)} is after Einddatum "
                 f"{t.einddatum.isoformat()} of toewijzing {t.toewijzing_nummer}.",
                 klasse=lijn.element,
             )
+
+
+def _verwacht(tekst: str | None, verwacht: date) -> str:
+    """`<verwacht>: ` for a TR387/TR388 finding on a date sent as `tekst`; empty when that is a far year:
+    the rule then computed `verwacht` from date.max or date.min (9999-12-01), no date the sender meant."""
+    return "" if tekst is None or is_far(tekst) else f"{verwacht.isoformat()}: "
 
 
 @rule(
@@ -186,9 +193,10 @@ def begint_op_maandbegin(doc: Doc, ctx: Context) -> Iterator[Hit]:
             continue
         verwacht = max(begin.replace(day=1), t.ingangsdatum)
         if begin != verwacht:
+            tekst = doc.datum_tekst(lijn.element, BEGIN)
             yield Hit(
                 child(lijn.element, "ProductPeriode/Begindatum"),
-                f"ProductPeriode/Begindatum {begin.isoformat()} must be {verwacht.isoformat()}: the first of the "
+                f"ProductPeriode/Begindatum {tekst} must be {_verwacht(tekst, verwacht)}the first of the "
                 f"month or the later Ingangsdatum of toewijzing {t.toewijzing_nummer}.",
                 klasse=lijn.element,
             )
@@ -209,9 +217,10 @@ def eindigt_op_maandeinde(doc: Doc, ctx: Context) -> Iterator[Hit]:
             continue
         verwacht = maand_einde(eind) if t.einddatum is None else min(maand_einde(eind), t.einddatum)
         if eind != verwacht:
+            tekst = doc.datum_tekst(lijn.element, EIND)
             yield Hit(
                 child(lijn.element, "ProductPeriode/Einddatum"),
-                f"ProductPeriode/Einddatum {eind.isoformat()} must be {verwacht.isoformat()}: the last day of the "
+                f"ProductPeriode/Einddatum {tekst} must be {_verwacht(tekst, verwacht)}the last day of the "
                 f"month or the earlier Einddatum of toewijzing {t.toewijzing_nummer}.",
                 klasse=lijn.element,
             )

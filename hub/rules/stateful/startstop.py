@@ -133,14 +133,21 @@ def _stappen(doc: Doc, ctx: Context) -> list[tuple[Regel, Stand]]:
     return [] if state is None else verloop(doc, state)
 
 
-def beschrijf(start: StartRegel) -> str:
+def beschrijf(start: StartRegel, begindatum: str | None = None) -> str:
+    """The key of a start for a finding; `begindatum` is the message line's Begindatum as sent (a stored
+    start has only its date, in which a far year sent earlier reads as 9999-12-31 or 0001-01-01)."""
     product = "no Product" if start.categorie is None else f"Product {start.categorie}/{start.code or '-'}"
     nr = (
         "no ToewijzingNummer"
         if start.toewijzing_nummer is None
         else f"ToewijzingNummer {start.toewijzing_nummer}"
     )
-    return f"({nr}, {product}, Begindatum {start.begindatum.isoformat()})"
+    return f"({nr}, {product}, Begindatum {begindatum or start.begindatum.isoformat()})"
+
+
+def _sleutel(doc: Doc, regel: Regel) -> str:
+    """beschrijf() of the start a line of this message names, with its Begindatum as sent."""
+    return beschrijf(regel.start, doc.datum_tekst(regel.element, "Begindatum"))
 
 
 def _naam(regel: Regel) -> str:
@@ -198,10 +205,10 @@ def verwijderen_bestaande_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for regel, stand in _stappen(doc, ctx):
         if not regel.verwijdert or stand.in_force(regel):
             continue
-        sleutel = beschrijf(regel.start)
+        sleutel = _sleutel(doc, regel)
         if regel.stop is not None:
             sleutel += (
-                f" with Einddatum {regel.stop.einddatum.isoformat()} and "
+                f" with Einddatum {doc.datum_tekst(regel.element, 'Einddatum')} and "
                 f"RedenBeeindiging {regel.stop.reden_beeindiging}"
             )
         yield Hit(
@@ -224,7 +231,7 @@ def start_zonder_stop_verwijderen(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if regel.verwijdert and any(s.start_sleutel == regel.start.sleutel for s in stand.stops):
             yield Hit(
                 child(regel.element, "StatusAanlevering"),
-                f"StartProduct {beschrijf(regel.start)} cannot be deleted: a stop is in force for it.",
+                f"StartProduct {_sleutel(doc, regel)} cannot be deleted: a stop is in force for it.",
                 klasse=regel.element,
             )
 
@@ -245,7 +252,7 @@ def nieuwe_sleutel(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if not regel.verwijdert and stand.in_force(regel):
             yield Hit(
                 regel.element,
-                f"{_naam(regel)} {beschrijf(regel.start)} repeats the key of a line already in force.",
+                f"{_naam(regel)} {_sleutel(doc, regel)} repeats the key of a line already in force.",
                 klasse=regel.element,
             )
 
@@ -273,7 +280,7 @@ def een_actuele_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if actueel:
             yield Hit(
                 regel.element,
-                f"StartProduct {beschrijf(regel.start)} while start {beschrijf(actueel[0])} is still current.",
+                f"StartProduct {_sleutel(doc, regel)} while start {beschrijf(actueel[0])} is still current.",
                 klasse=regel.element,
             )
 
@@ -310,7 +317,7 @@ def stop_na_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
             continue
         yield Hit(
             regel.element,
-            f"StopProduct {beschrijf(regel.start)} has no start in force for this client.",
+            f"StopProduct {_sleutel(doc, regel)} has no start in force for this client.",
             klasse=regel.element,
         )
 
@@ -330,7 +337,7 @@ def sleutel_van_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
             continue
         yield Hit(
             regel.element,
-            f"StopProduct {beschrijf(regel.start)} does not copy the key of the start in force "
+            f"StopProduct {_sleutel(doc, regel)} does not copy the key of the start in force "
             f"{beschrijf(kandidaten[0])}.",
             klasse=regel.element,
         )
@@ -349,7 +356,7 @@ def een_tijdelijke_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if stop.tijdelijk and any(s.tijdelijk for s in stand.stops_op(regel.start.sleutel)):
             yield Hit(
                 child(regel.element, "RedenBeeindiging"),
-                f"StopProduct {beschrijf(regel.start)} is a second temporary stop (RedenBeeindiging 20).",
+                f"StopProduct {_sleutel(doc, regel)} is a second temporary stop (RedenBeeindiging 20).",
                 klasse=regel.element,
             )
 
@@ -366,9 +373,10 @@ def einddatum_na_vorige_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for regel, stop, stand in _nieuwe_stops(doc, ctx):
         eerder = [s for s in stand.stops_op(regel.start.sleutel) if s.einddatum > stop.einddatum]
         if eerder:
+            einddatum = doc.datum_tekst(regel.element, "Einddatum")
             yield Hit(
                 child(regel.element, "Einddatum"),
-                f"StopProduct {beschrijf(regel.start)} has Einddatum {stop.einddatum.isoformat()}, before "
+                f"StopProduct {_sleutel(doc, regel)} has Einddatum {einddatum}, before "
                 f"Einddatum {eerder[0].einddatum.isoformat()} of the stop in force for that start.",
                 klasse=regel.element,
             )
@@ -388,7 +396,7 @@ def niets_na_definitieve_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if definitief:
             yield Hit(
                 child(regel.element, "RedenBeeindiging"),
-                f"StopProduct {beschrijf(regel.start)} follows definitive stop with RedenBeeindiging "
+                f"StopProduct {_sleutel(doc, regel)} follows definitive stop with RedenBeeindiging "
                 f"{definitief[0].reden_beeindiging}.",
                 klasse=regel.element,
             )

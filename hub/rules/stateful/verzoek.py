@@ -211,8 +211,9 @@ def terugwerkende_wijziging_hele_periode(doc: Doc, ctx: Context) -> Iterator[Hit
             continue
         yield Hit(
             child(el, "GewensteIngangsdatum"),
-            f"GewensteIngangsdatum {gewenst.isoformat()} is not after the Dagtekening, so it must equal the "
-            f"Ingangsdatum {t.ingangsdatum.isoformat()} of toewijzing {t.toewijzing_nummer}.",
+            f"GewensteIngangsdatum {doc.datum_tekst(el, 'GewensteIngangsdatum')} is not after the "
+            f"Dagtekening, so it must equal the Ingangsdatum {t.ingangsdatum.isoformat()} of toewijzing "
+            f"{t.toewijzing_nummer}.",
             klasse=el,
         )
 
@@ -245,7 +246,8 @@ def totaal_wijzigt_hele_periode(doc: Doc, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             child(el, "GewensteIngangsdatum"),
             f"TeWijzigenProduct changes the {wijziging} of toewijzing {t.toewijzing_nummer}, so "
-            f"GewensteIngangsdatum {gewenst.isoformat()} must equal its Ingangsdatum {t.ingangsdatum.isoformat()}.",
+            f"GewensteIngangsdatum {doc.datum_tekst(el, 'GewensteIngangsdatum')} must equal its Ingangsdatum "
+            f"{t.ingangsdatum.isoformat()}.",
             klasse=el,
         )
 
