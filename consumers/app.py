@@ -107,6 +107,11 @@ class Runtime:
         return "all" in self.roles or role in self.roles
 
     @property
+    def consumes(self) -> bool:
+        """This process runs subscribers (intake or processors); the gateway alone only publishes."""
+        return self.has("intake") or self.has("processors")
+
+    @property
     def consuming(self) -> bool:
         """The broker's subscribers have started: at once in start(), or once the schema is current."""
         return self._consuming
@@ -231,7 +236,7 @@ class Runtime:
         return await self.processor_worker.peil(vandaag)
 
     async def start(self) -> None:
-        consumes = self.has("intake") or self.has("processors")
+        consumes = self.consumes
         try:
             await self._ensure_topics()
         except Exception as exc:

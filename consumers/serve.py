@@ -61,7 +61,8 @@ def build_service(
         broker=kafka_probe(runtime.bootstrap, broker_settings),
         engine=runtime.engine,
         liveness={"publisher": lambda: publisher.running} if publisher is not None else None,
-        consumers_started=lambda: runtime.consuming,
+        # The gateway alone has no subscribers to wait for (it starts them only once the broker answers).
+        consumers_started=(lambda: runtime.consuming) if runtime.consumes else None,
     )
     service: Service
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -27,15 +27,28 @@ async def healthz(request: Request) -> Any:
     return problem_response(503, "not-alive", "Not alive")
 
 
+Check = Literal["broker", "database", "migrations"]
+
+
 @ops.get(
     "/readyz",
     response_model=Status,
     summary="Readiness: broker and database reachable, migrations applied",
-    responses={503: problem_doc("Not ready; `checks` says which check failed")},
+    description=(
+        "`skip` leaves a check out of the answer's status (it is still reported in `checks`): a gateway probed "
+        "with `?skip=broker` stays ready while the broker is away, since it keeps what it accepts in its spool."
+    ),
+    responses={
+        503: problem_doc("Not ready; `checks` says which check failed"),
+        422: problem_doc("`skip` names no check"),
+    },
 )
-async def readyz(request: Request) -> Any:
+async def readyz(
+    request: Request,
+    skip: Annotated[list[Check] | None, Query(description="Checks that do not decide readiness")] = None,
+) -> Any:
     checks: dict[str, bool] = await request.app.state.health.ready()
-    failed = [name for name, ok in checks.items() if not ok]
+    failed = [name for name, ok in checks.items() if not ok and name not in (skip or ())]
     if not failed:
         return Status(checks=checks)
     return problem_response(503, "not-ready", "Not ready", f"failed: {', '.join(failed)}", checks=checks)

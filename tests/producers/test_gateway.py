@@ -413,10 +413,22 @@ def unmigrated(tmp_path: Any) -> Iterator[Engine]:
     engine.dispose()
 
 
+async def test_readyz_skip_broker_is_ready_while_the_broker_is_down(
+    client: httpx.AsyncClient, parts: Parts
+) -> None:
+    parts.broker_up = False
+    ready = await client.get("/readyz?skip=broker")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "checks": {"broker": False, "database": True, "migrations": True}}
+
+
 async def test_readyz_is_503_when_migrations_are_not_applied(parts: Parts, unmigrated: Engine) -> None:
     async with client_for(parts.app(engine=unmigrated)) as client:
         body = assert_problem(await client.get("/readyz"), 503, "not-ready")
+        # Skipping the broker does not make a gateway ready that cannot spool.
+        skipped = assert_problem(await client.get("/readyz?skip=broker"), 503, "not-ready")
     assert body["checks"] == {"broker": True, "database": True, "migrations": False}
+    assert skipped["detail"] == "failed: migrations"
 
 
 async def test_metrics_is_the_prometheus_exposition_of_the_registry(

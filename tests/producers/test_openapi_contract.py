@@ -244,6 +244,13 @@ async def test_operations_routes(parts: Parts, contract: Contract) -> None:
         not_ready = await client.get("/readyz")
         assert not_ready.status_code == 503 and not_ready.json()["checks"]["broker"] is False
         contract.check("get", "/readyz", not_ready)
+        # A gateway probed so stays ready while the broker is away: its spool keeps what it accepts.
+        spooling = await client.get("/readyz", params={"skip": "broker"})
+        assert spooling.status_code == 200 and spooling.json()["checks"]["broker"] is False
+        contract.check("get", "/readyz", spooling)
+        unknown = await client.get("/readyz", params={"skip": "kafka"})
+        assert unknown.status_code == 422 and unknown.json()["errors"][0]["location"] == "query.skip.0"
+        contract.check("get", "/readyz", unknown)
     dead = Health(liveness={"retry task": lambda: False})
     app = create_app(make_settings(), parts.validator, session_factory(parts.db), None, CollectorRegistry(), dead,
                      roles_gateway=False)  # fmt: skip
