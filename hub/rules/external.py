@@ -129,8 +129,10 @@ def productcode_bij_categorie(doc: Doc, ctx: Context) -> Iterator[Hit]:
         ):
             waarom = f"productcode {code} does not belong to productcategorie {categorie}"
             if (categorie or "", code) in ctx.productcodes.rijen:  # it does, but in other contracts' rows
+                waarom += f" in the list's rows for gemeente {gemeente}, aanbieder {aanbieder}"
                 op = doc.datum_tekst(datum_el)
-                waarom += f" in the list's rows for gemeente {gemeente}, aanbieder {aanbieder} on {op}"
+                if op is not None:  # without a date, a row of any period would have done
+                    waarom += f" on {op}"
             yield Hit(code_el, waarom, klasse=klasse)
 
 

@@ -286,6 +286,22 @@ def test_tr381_says_when_the_pair_is_in_the_list_for_other_contracts() -> None:
     )
 
 
+def test_tr381_names_no_date_for_a_product_without_one() -> None:
+    """A JW315 product may leave ToewijzingIngangsdatum out: a row of any period would then do, and the finding
+    names none (it said 'on None')."""
+    s = spec("JW315")
+    for product in s["Client"]["AangevraagdeProducten"]["AangevraagdProduct"]:
+        product.pop("ToewijzingIngangsdatum", None)
+    doc = Doc(to_tree("JW315", s), BERICHTEN["JW315"])
+    klasse, categorie, code = PRODUCTEN["JW315"]
+    paren = {(doc.text(p, categorie) or "", doc.text(p, code) or "") for p in doc.all(klasse)}
+    ander = Productcodes({paar: (Bereik(gemeente="0202"),) for paar in paren if paar[1]}, {})
+    messages = [
+        v.message for v in iter_violations(doc, Context(today=TODAY, productcodes=ander), (Level.EXTERNAL,))
+    ]
+    assert messages and all(m.endswith("for gemeente 0200, aanbieder 12345678") for m in messages), messages
+
+
 def test_tr381_a_start_is_dated_by_its_toewijzing_where_it_names_one() -> None:
     """A code withdrawn at the end of September still holds for a start in October of a toewijzing from
     September: the toewijzing was made under the list of its day. Without ToewijzingIngangsdatum, Begindatum."""
