@@ -96,7 +96,8 @@ def declaratieperiode_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
     if begin is None or eind is None:
         return
     begin_tekst, eind_tekst = doc.datum_tekst(periode, "Begindatum"), doc.datum_tekst(periode, "Einddatum")
-    if begin.day != 1:
+    # The day as sent: a far year (12026-01-01) reads as date.max, whose day is the 31st.
+    if begin_tekst is None or not begin_tekst.endswith("-01"):
         yield Hit(
             doc.child(periode, "Begindatum"),
             f"DeclaratiePeriode Begindatum {begin_tekst} is not the 1st of a month.",
@@ -116,10 +117,16 @@ def productperiode_in_een_maand(doc: Doc, ctx: Context) -> Iterator[Hit]:
         begin, eind = doc.as_date(periode, "Begindatum"), doc.as_date(periode, "Einddatum")
         if periode is None or begin is None or eind is None:
             continue
-        van_tot = f"{doc.datum_tekst(periode, 'Begindatum')} to {doc.datum_tekst(periode, 'Einddatum')}"
-        if begin.year != eind.year:
+        begin_tekst, eind_tekst = (
+            doc.datum_tekst(periode, "Begindatum") or "",
+            doc.datum_tekst(periode, "Einddatum") or "",
+        )
+        van_tot = f"{begin_tekst} to {eind_tekst}"
+        # Year and month as sent (YYYY...-MM-DD): a far year reads as date.max or date.min, whose year and month
+        # are no longer the sender's (12026-01-01 and 12026-01-31 both read as 9999-12-31).
+        if begin_tekst[:-6] != eind_tekst[:-6]:
             yield Hit(doc.child(periode, "Begindatum"), f"{doc.locatie(periode)} {van_tot} spans two years.")
-        if begin.month != eind.month:
+        if begin_tekst[-5:-3] != eind_tekst[-5:-3]:
             yield Hit(doc.child(periode, "Begindatum"), f"{doc.locatie(periode)} {van_tot} spans two months.")
 
 

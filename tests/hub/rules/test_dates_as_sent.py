@@ -287,3 +287,36 @@ def test_tr335_names_its_limit_unless_a_far_declaratiedagtekening_makes_it_no_da
     assert findings(g)[0].message.endswith(
         "ProductPeriode Einddatum 2026-10-31 is more than 60 months before DeclaratieDagtekening 12026-01-01."
     )
+
+
+def test_a_far_date_on_a_months_first_day_is_on_the_first() -> None:
+    """CS340 (a) reads the day as sent: 12026-01-01 is a 1st (as date.max it would read as the 31st)."""
+    for begin, expected in ((LATER, 0), (LATER_15, 1)):
+        g = Geval("CS340", "JW323", ((f"{PERIODE}/Begindatum", begin),), begin)
+        eerste = [v for v in findings(g) if "is not the 1st of a month" in v.message]
+        assert len(eerste) == expected, begin
+
+
+@pytest.mark.parametrize(
+    ("begin", "eind", "expected"),
+    [
+        (
+            LATER,
+            "12026-01-31",
+            [],
+        ),  # one month of a far year: both read as 9999-12-31, yet they are one month
+        (LATER, "12026-02-28", ["months"]),
+        (LATER, "12027-01-31", ["years"]),  # equal as dates (date.max), two years as sent
+        (EARLIER, "-0044-03-31", []),
+        ("2026-10-01", "2026-11-30", ["months"]),
+        ("2026-12-01", "2027-01-31", ["years", "months"]),
+    ],
+)
+def test_cs337_judges_year_and_month_as_sent(begin: str, eind: str, expected: list[str]) -> None:
+    g = Geval(
+        "CS337",
+        "JW323",
+        ((f"{PRESTATIE}/ProductPeriode/Begindatum", begin), (f"{PRESTATIE}/ProductPeriode/Einddatum", eind)),
+        begin,
+    )
+    assert [v.message.rsplit(" ", 1)[-1].rstrip(".") for v in findings(g)] == expected
