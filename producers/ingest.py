@@ -152,10 +152,13 @@ class Sent:
     detail: str
 
 
+POGINGEN = 5  # attempts per file while the gateway answers 503
+
+
 def send_http(
     inputs: Iterable[Input | InputFile], url: str, api_key: str | None, *, timeout: float = 30.0
 ) -> list[Sent]:
-    """POST each file to <url>/berichten; a 503 is retried after its Retry-After (at most 5 times).
+    """POST each file to <url>/berichten; a 503 is retried after its Retry-After (POGINGEN attempts in all).
 
     A file that is gone or changed out of its place since it was collected is not sent and says so (NotSent).
     """
@@ -170,10 +173,10 @@ def send_http(
             except NotSent as skip:
                 out.append(Sent(item.path, skip.status, skip.detail))
                 continue
-            for _ in range(5):
+            for poging in range(1, POGINGEN + 1):
                 response = client.post("/berichten", content=data, headers=headers)
-                if response.status_code != 503:
-                    break
+                if response.status_code != 503 or poging == POGINGEN:
+                    break  # no wait after the last attempt: its 503 is the answer
                 time.sleep(float(response.headers.get("Retry-After", "1")))
             body = response.json() if response.headers.get("content-type", "").endswith("json") else {}
             out.append(Sent(item.path, response.status_code, str(body.get("id") or body.get("title") or "")))

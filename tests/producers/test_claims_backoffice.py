@@ -378,6 +378,7 @@ def test_hub_ingest_sends_again_after_retry_after_five_attempts_at_most(
     [sent] = ingest.send_http(ingest.collect([tmp_path]), "http://hub.test", SSC)
     assert (sent.status, sent.detail, len(posted), slept) == (202, "b" * 32, 3, [3.0, 3.0])
     posted.clear()
-    answer_with(monkeypatch, posted, [busy])
+    slept = answer_with(monkeypatch, posted, [busy])
     [sent] = ingest.send_http(ingest.collect([tmp_path]), "http://hub.test", SSC)
     assert (sent.status, sent.detail, len(posted)) == (503, "Broker unreachable", 5)
+    assert slept == [3.0] * 4  # no wait after the fifth 503: it is the answer
