@@ -174,7 +174,7 @@ def build_security(settings: BrokerSettings) -> BaseSecurity | None:
 RECORD_OVERHEAD_BYTES = 4096
 
 
-# Tansu takes a record of any size: room for HUB_MAX_MESSAGE_BYTES (20 MB) and what surrounds it. A cluster's
+# Tansu takes a record of any size: room for HUB_MAX_MESSAGE_BYTES (25 MiB, OP179) and what surrounds it. A cluster's
 # brokers refuse what exceeds their message.max.bytes, 1 MiB unless raised there (and then here).
 _EMBEDDED_MAX_REQUEST_BYTES = 32 * 2**20
 _CLUSTER_MAX_REQUEST_BYTES = 2**20
