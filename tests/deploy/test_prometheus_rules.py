@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 import yaml
 
+from hub.settings import HubSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 CONFIG = PROMETHEUS_DIR / "prometheus.yml"
+DEMO_CONFIG = PROMETHEUS_DIR / "prometheus-demo.yml"  # README: Prometheus beside `make demo`
 RECORDING = PROMETHEUS_DIR / "recording_rules.yml"
 ALERTING = PROMETHEUS_DIR / "alerting_rules.yml"
 UNIT_TESTS = sorted((Path(__file__).parent / "promtool").glob("*_test.yml"))
@@ -109,9 +112,19 @@ def test_promtool_check_rules() -> None:
 
 @pytest.mark.prometheus
 @needs_promtool
-def test_promtool_check_config() -> None:
-    result = promtool("check", "config", str(CONFIG))
+@pytest.mark.parametrize("config", [CONFIG, DEMO_CONFIG], ids=lambda p: p.name)
+def test_promtool_check_config(config: Path) -> None:
+    result = promtool("check", "config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_demo_config_scrapes_the_demo_with_the_same_rules() -> None:
+    demo = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    compose = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    assert demo["rule_files"] == compose["rule_files"]
+    [job] = demo["scrape_configs"]
+    port = HubSettings.model_fields["http_port"].default
+    assert job["static_configs"] == [{"targets": [f"127.0.0.1:{port}"]}]
 
 
 @pytest.mark.prometheus
