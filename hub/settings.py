@@ -57,11 +57,15 @@ class HubSettings(BaseSettings):
     http_host: str = Field(
         "127.0.0.1", description="Address the HTTP server binds to (0.0.0.0 in a container)"
     )
-    http_port: int = Field(8080, description="Port of the gateway, /metrics, /healthz and /readyz")
+    http_port: int = Field(
+        8080, description="Port of the gateway, /metrics, /healthz and /readyz", ge=1, le=65535
+    )
     log_format: Literal["json", "text"] = Field(
         "json", description="Log output: structured JSON or text for people"
     )
-    log_level: str = Field("INFO", description="Log level")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", description="Log level (any case)"
+    )
     migrate_on_start: bool = Field(True, description="Run database migrations when the hub starts")
     shutdown_grace_seconds: float = Field(
         20.0, description="Time to finish in-flight messages after SIGTERM", gt=0
@@ -100,6 +104,11 @@ class HubSettings(BaseSettings):
         default_factory=list,
         description='Labels left out of the domain metrics to bound their cardinality, as JSON: ["aanbieder", "gemeente"]',
     )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("api_keys")
     @classmethod

@@ -236,5 +236,23 @@ def test_every_command_names_an_invalid_setting_in_one_line(command: str, settin
     assert line.startswith(f"error: invalid configuration {setting}: "), line
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("HUB_LOG_LEVEL", "verbose"), ("HUB_HTTP_PORT", "99999"), ("HUB_HTTP_PORT", "0")],
+)
+def test_run_refuses_a_log_level_or_port_it_could_not_use(setting: str, value: str) -> None:
+    """Checked with the configuration, before the hub migrates or starts a broker: they failed at logging set-up
+    and at the socket's bind, as an internal error after the URLs were printed."""
+    env = {"HUB_PSEUDONYM_KEY": "k" * 32, "HUB_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", setting: value}
+    result = CliRunner().invoke(app, COMMANDS["run"], env=env)
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"error: invalid configuration {setting}: "), line
+
+
+def test_the_log_level_may_be_written_in_any_case() -> None:
+    assert HubSettings(log_level="debug").log_level == "DEBUG"  # as the environment may give it
+
+
 if __name__ == "__main__":
     _regenerate()
