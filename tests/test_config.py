@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from consumers.broker import BrokerSettings
 from consumers.cli import app
 from consumers.embedded import EmbeddedBroker
 from hub.configuration import MASK, Setting, describe
+from hub.ijw.schema import BUILTIN_DIR, SchemaSet
 from hub.settings import HubSettings
 from tests.test_lifecycle import HubRun
 
@@ -248,6 +250,36 @@ def test_run_refuses_a_log_level_or_port_it_could_not_use(setting: str, value: s
     assert result.exit_code == 2, result.output
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"error: invalid configuration {setting}: "), line
+
+
+@pytest.mark.parametrize("command", ["run", "process"])
+def test_a_schema_dir_without_every_xsd_refuses_the_start(command: str, tmp_path: Path) -> None:
+    """Before anything is migrated or started: each JW305 would otherwise fail once the hub serves (a 500 at the
+    gateway, a dead letter in the intake)."""
+    partial = tmp_path / "xsd"
+    partial.mkdir()
+    for xsd in BUILTIN_DIR.glob("*.xsd"):
+        if xsd.name != "jw305.xsd":
+            shutil.copy(xsd, partial / xsd.name.upper())  # the names match whatever their case
+    store = tmp_path / "hub.sqlite"
+    env = {
+        "HUB_PSEUDONYM_KEY": "k" * 32,
+        "HUB_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
+        "HUB_SCHEMA_DIR": str(partial),
+        "HUB_DATABASE_URL": f"sqlite:///{store}",
+    }
+    args = (
+        [*COMMANDS[command], "--database", f"sqlite:///{store}"]
+        if command == "process"
+        else COMMANDS[command]
+    )
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == f"error: no XSD for JW305 (jw305.xsd) in {partial}"
+    assert not store.exists()
+    # The same directory with the file serves: check_complete finds the rest (upper case) in place.
+    shutil.copy(BUILTIN_DIR / "jw305.xsd", partial / "Jw305.XSD")
+    SchemaSet(partial).check_complete()
 
 
 def test_the_log_level_may_be_written_in_any_case() -> None:

@@ -17,6 +17,7 @@ from lxml import etree
 from hub.errors import ConfigError
 from hub.gi.catalog import is_gi
 from hub.gi.schema import load_schema as load_gi_schema
+from hub.ijw.catalog import BERICHTEN
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "schemas" / "ijw" / "3.2"
 
@@ -63,6 +64,12 @@ class SchemaSet:
                 compiled = self._compiled.get(bericht) or self._load(bericht)
                 self._compiled[bericht] = compiled
         return compiled
+
+    def check_complete(self) -> None:
+        """Compile every iJw message's XSD now: a directory that lacks one, or holds one that does not compile,
+        refuses the start (ConfigError) rather than failing each message of that type once the hub serves."""
+        for bericht in BERICHTEN:
+            self.schema(bericht)
 
     def _load(self, bericht: str) -> etree.XMLSchema:
         if is_gi(bericht):  # the hub's own messages: always its built-in XSDs, whatever the directory
