@@ -245,7 +245,7 @@ class IntakeWorker:
                 reason="malformed",
                 error="; ".join(f"{v.rule} at {v.location or '-'}" for v in result.errors)[:2000],
                 bericht_id=result.bericht_id,
-                raw_size=0,
+                raw_size=result.raw_size,
                 first_seen=datetime.now(UTC),
                 attempts=1,
             )

@@ -58,6 +58,7 @@ class IntakeResult:
     redelivered: bool = False  # the same record processed before: metrics were counted then
     problems: list[dict[str, Any]] = field(default_factory=list)  # the error report of a malformed message
     identificatie: str | None = None  # BerichtIdentificatie/Identificatie: a correlation field of the logs
+    raw_size: int = 0  # bytes of a malformed message, for its dead letter (which never carries the content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class _Judged:
     bericht_id: str
     received_at: datetime
     digest: str
+    size: int  # bytes as received
     verdict: Verdict
     model: Any
 
@@ -163,6 +165,7 @@ class Intake:
             bericht_id=item.bericht_id or new_bericht_id(),
             received_at=item.received_at or self.now(),
             digest=content_hash(item.raw),
+            size=len(item.raw),
             verdict=verdict,
             model=model,
         )
@@ -284,6 +287,7 @@ class Intake:
             bericht_id=item.bericht_id or new_bericht_id(),
             received_at=item.received_at or self.now(),
             digest=content_hash(item.raw),
+            size=len(item.raw),
             verdict=verdict,
             model=None,
         )
@@ -386,7 +390,12 @@ class Intake:
         if not audit.known(session, j.bericht_id):  # a redelivered malformed message is recorded once
             self._audit(session, j, OUTCOME_MALFORMED, error_codes=[v.rule for v in verdict.errors])
         return IntakeResult(
-            j.bericht_id, verdict.bericht, OUTCOME_MALFORMED, verdict.errors, problems=problems
+            j.bericht_id,
+            verdict.bericht,
+            OUTCOME_MALFORMED,
+            verdict.errors,
+            problems=problems,
+            raw_size=j.size,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ import hub.rules.all  # noqa: F401  (registers the iJw rules)
 from consumers.broker import BrokerSettings, group_options, max_request_bytes
 from consumers.intake import IntakeWorker
 from consumers.processors import ProcessorWorker
+from hub.events.models import DeadLetter
 from hub.intake import IntakeResult
 from hub.metrics import HubMetrics
 from hub.rules.registry import REGISTRY, Violation
@@ -45,9 +47,11 @@ class _Broker:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []
 
     async def publish(self, body: bytes, topic: str, *, headers: dict[str, str], **_: Any) -> Any:
         self.sent.append((topic, headers))
+        self.bodies.append(body)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         future.set_result(None)
         return future
@@ -66,11 +70,15 @@ async def test_a_malformed_dead_letter_has_no_source_headers_and_names_its_rules
     """Section 2: `bericht-id`, `reason`, `content-type`; error: for `malformed` the rules and locations."""
     broker, topics = _Broker(), Topics("t.")
     worker = IntakeWorker(Any, broker, topics, HubMetrics(CollectorRegistry()), lambda *_: None)  # type: ignore[arg-type]
-    result = IntakeResult("a" * 32, "JW301", "malformed", errors=(Violation("XSD", None, "/Header", "bad"),))
+    result = IntakeResult(
+        "a" * 32, "JW301", "malformed", errors=(Violation("XSD", None, "/Header", "bad"),), raw_size=4321
+    )
     await worker._send(result, b"-:-")
     [(topic, headers)] = broker.sent
     assert topic == topics.dead_letter
     assert headers == {"bericht-id": "a" * 32, "reason": "malformed", "content-type": "application/json"}
+    [body] = broker.bodies
+    assert json.loads(body)["raw_size"] == 4321  # the message's size, never its content (it said 0)
 
 
 async def test_every_other_dead_letter_names_its_source_record() -> None:
@@ -98,6 +106,9 @@ async def test_every_other_dead_letter_names_its_source_record() -> None:
     for headers in letters:
         assert headers.keys() >= SOURCE
         assert headers["source-partition"] == "2" and headers["source-offset"] == "41"
+    # The event schema (schemas/events/DeadLetter.v1.json, AsyncAPI) names each reason an operator will see.
+    described = DeadLetter.model_fields["reason"].description or ""
+    assert all(reason in described for reason in ("malformed", *(h["reason"] for h in letters)))
 
 
 async def test_a_dead_letter_the_store_refuses_is_logged_as_the_guide_quotes(

@@ -373,7 +373,10 @@ class DeadLetter(EventModel):
 
     schema_version: Literal[1] = 1
     type: Literal["DeadLetter"] = "DeadLetter"
-    reason: str = Field(description="Short machine-readable cause, e.g. unreadable or retries-exhausted")
+    reason: str = Field(
+        description="Machine-readable cause: malformed or processing-failed (intake), unreadable-event or "
+        "processor-failed (processors)"
+    )
     # The producer keeps message content out: parser messages can quote element values (a BSN, a name).
     error: str = Field(max_length=2000, description="What went wrong, without message content")
     bericht_id: str | None = Field(default=None, description="The hub's id of the message, when it has one")

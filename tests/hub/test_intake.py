@@ -127,6 +127,7 @@ def test_same_identificatie_with_other_content_gets_9056(intake: Intake) -> None
 def test_malformed_message_is_recorded_without_retour(intake: Intake, db: Engine) -> None:
     result = intake.verwerk(b"<not-ijw/>", bericht_id="d" * 32)
     assert result.outcome == "malformed" and result.retour is None
+    assert result.raw_size == len(b"<not-ijw/>")  # for its dead letter, which never carries the content
     assert result.problems and result.problems[0]["rule"] == "XML"
     assert intake.verwerk(b"<not-ijw/>", bericht_id="d" * 32).outcome == "malformed"  # recorded once
     with session_factory(db)() as session:
