@@ -261,8 +261,10 @@ def db_upgrade(
     from hub.store.db import upgrade
 
     url = database or load(HubSettings).database_url
-    upgrade(url)
-    typer.echo("database is at the newest revision", err=True)
+    if upgrade(url):
+        typer.echo("database is at the newest revision", err=True)
+    else:
+        typer.echo("database is at a later release's revision; this release leaves it as it is", err=True)
 
 
 @db_app.command("purge")

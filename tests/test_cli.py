@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from consumers.cli import app, main
 from hub.gi.build import to_tree
 from hub.gi.synth import capaciteit
 from hub.gi.synth import spec as gi_spec
+from hub.store.db import make_engine
 from hub.synth.berichten import HEENBERICHTEN, spec
 from hub.synth.build import edit, to_xml
 from tests.cli_json import lines
@@ -257,6 +259,26 @@ def test_an_unusable_database_is_a_usage_error_without_its_password(
     status, err = run_main(monkeypatch, capsys, "db", "upgrade", "--database", url)
     assert status == 2 and err.startswith("error: cannot open the database postgresql+psycopg://hub:***@")
     assert "geheim" not in err and "Traceback" not in err
+
+
+def test_db_upgrade_leaves_a_later_releases_schema_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An old release's `hub db upgrade` (or its start) on a database a later release migrated: no internal
+    error (Alembic cannot locate the revision), a line saying so, status 0."""
+    url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    assert run_main(monkeypatch, capsys, "db", "upgrade", "--database", url) == (
+        0,
+        "database is at the newest revision\n",
+    )
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_later'"))
+    engine.dispose()
+    assert run_main(monkeypatch, capsys, "db", "upgrade", "--database", url) == (
+        0,
+        "database is at a later release's revision; this release leaves it as it is\n",
+    )
 
 
 def test_a_defect_reaches_the_user_as_one_line(

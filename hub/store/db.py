@@ -181,8 +181,12 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(url: str | Engine, revision: str = "head") -> None:
-    """Apply the migrations up to `revision` (`hub db upgrade`, and at start-up)."""
+def upgrade(url: str | Engine, revision: str = "head") -> bool:
+    """Apply the migrations up to `revision` (`hub db upgrade`, and at start-up).
+
+    False when the database is at a later release's revision (one this code does not know): it is left as it is,
+    as this release serves on it (see serves()).
+    """
     engine = make_engine(url) if isinstance(url, str) else url
     try:
         try:
@@ -193,10 +197,18 @@ def upgrade(url: str | Engine, revision: str = "head") -> None:
             if connection.dialect.name == "postgresql":
                 # Replicas starting together: one migrates, the others wait and then find head.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            current = set(MigrationContext.configure(connection).get_current_heads())
+            if current and not current & _known_revisions():
+                log.info(
+                    "database is at a later release's revision; left as it is",
+                    extra={"revision": sorted(current)},
+                )
+                return False
             cfg = alembic_config()
             # Hand over the connection rather than the URL: no configparser escaping of passwords with "%".
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
+            return True
     finally:
         if isinstance(url, str):
             engine.dispose()
@@ -214,13 +226,28 @@ def revisions(engine: Engine) -> tuple[set[str], set[str]]:
         return set(MigrationContext.configure(connection).get_current_heads()), heads
 
 
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
+def serves(current: set[str], heads: set[str]) -> bool:
+    """Whether this code may run on a schema at `current`: its own head, or a revision it does not know.
+
+    An unknown revision is a later release's, migrated before that release rolls out (docs/operations.md section
+    4): this release's pods go on serving until they are replaced. That holds while migrations only add or widen
+    (none so far drops a table or column the code before it uses).
+    """
+    return current == heads or (bool(current) and not current & _known_revisions())
+
+
 def is_current(engine: Engine) -> bool:
-    """True when the database is reachable and migrated to head (for /readyz, and before consuming)."""
+    """True when the database is reachable and migrated to head or beyond (for /readyz, and before consuming)."""
     try:
         current, heads = revisions(engine)
     except SQLAlchemyError:
         return False
-    return current == heads
+    return serves(current, heads)
 
 
 async def wait_until_current(engine: Engine, *, interval: float = 1.0, max_interval: float = 10.0) -> None:
@@ -237,7 +264,7 @@ async def wait_until_current(engine: Engine, *, interval: float = 1.0, max_inter
             if state != said:
                 log.warning("database unreachable; the consumers wait for it", extra={"error": state[1]})
         else:
-            if current == heads:
+            if serves(current, heads):
                 if said:
                     log.info(
                         "database schema is current; the consumers start", extra={"revision": sorted(heads)}

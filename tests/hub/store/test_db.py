@@ -14,6 +14,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, col
@@ -24,6 +25,7 @@ from hub.store.db import (
     alembic_config,
     is_current,
     make_engine,
+    serves,
     session_factory,
     upgrade,
     wait_until_current,
@@ -327,4 +329,30 @@ def test_migration_0011_stops_on_identities_accepted_twice_and_names_them(db: En
     with db.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+    assert is_current(db)
+
+
+def test_a_schema_of_a_later_release_serves_and_an_older_one_does_not(db: Engine) -> None:
+    """A later release migrates before it rolls out: this release's pods stay ready (and consume) until they are
+    replaced. A schema behind this code's head does not serve."""
+    [head] = ScriptDirectory.from_config(alembic_config()).get_heads()
+    older = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision
+    assert isinstance(older, str)
+    assert serves({"9999_a_later_release"}, {head})
+    assert not serves({older}, {head})  # one of ours, behind
+    assert not serves(set(), {head})  # never migrated
+    try:
+        with db.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999_a_later_release'"))
+        assert is_current(db)
+        asyncio.run(asyncio.wait_for(wait_until_current(db), timeout=5))  # the consumers start at once
+        # Migrating at start (or `hub db upgrade` of this release) leaves it alone: Alembic would not find it.
+        assert upgrade(db) is False
+        with db.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+                "9999_a_later_release"
+            )
+    finally:
+        with db.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
     assert is_current(db)
