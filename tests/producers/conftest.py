@@ -37,8 +37,9 @@ def _no_hub_env(no_hub_env: None) -> None:
 
 def make_settings(**overrides: object) -> HubSettings:
     keys = {GEMEENTE_KEY: [GEMEENTE], AANBIEDER_KEY: [AANBIEDER], OTHER_KEY: ["0363"]}
-    # Overrides are HubSettings' keywords, typed object here.
-    return HubSettings(api_keys=SecretStr(json.dumps(keys)), **overrides)  # type: ignore[arg-type]
+    # Overrides are HubSettings' keywords, typed object here; api_keys=None gives a hub without keys.
+    settings = {"api_keys": SecretStr(json.dumps(keys)), **overrides}
+    return HubSettings(**settings)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

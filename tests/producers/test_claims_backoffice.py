@@ -19,20 +19,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from consumers.cli import main
-from hub.metrics import HubMetrics
-from hub.settings import HubSettings
-from hub.store.db import session_factory
 from hub.synth.berichten import xml
 from hub.validate import Validator
 from producers import ingest
-from producers.gateway import create_app
-from producers.health import Health
 from tests.hub.intake_helpers import new_intake
-from tests.producers.conftest import TODAY, FakePublisher
+from tests.producers.conftest import TODAY, FakePublisher, Parts
 from tests.producers.test_backoffice_guide import (
     AANBIEDER,
     SSC,
@@ -43,6 +37,7 @@ from tests.producers.test_backoffice_guide import (
     retourbericht_for,
     wrong_bsn,
 )
+from tests.producers.test_gateway import client_for
 
 PROBLEM = "application/problem+json"
 HTTPX_CLIENT = httpx.Client  # `hub ingest`'s client, before a test answers it (answer_with)
@@ -281,22 +276,7 @@ async def test_the_messages_of_one_gemeente_and_aanbieder_go_in_one_order(hub: H
 
 async def test_a_hub_without_hub_api_keys_refuses_every_key(db: Engine, validator: Validator) -> None:
     """8: `hub run --demo` takes the keys from HUB_API_KEYS like any hub: without it every POST is 401."""
-    registry = CollectorRegistry()
-
-    async def broker() -> bool:
-        return True
-
-    app = create_app(
-        HubSettings(demo=True),
-        validator,
-        session_factory(db),
-        FakePublisher(),
-        registry,
-        Health(broker=broker, engine=db, timeout=1.0),
-        metrics=HubMetrics(registry),
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+    async with client_for(Parts(db, validator).app(demo=True, api_keys=None)) as client:
         headers = {"X-API-Key": SSC, "Content-Type": "application/xml"}
         assert (await client.post("/berichten", content=xml("JW301"), headers=headers)).status_code == 401
 

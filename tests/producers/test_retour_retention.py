@@ -7,18 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from hub.intake import Intake, IntakeResult
-from hub.metrics import HubMetrics
 from hub.store import audit, retention
 from hub.store.db import session_factory
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
 from hub.validate import Validator
-from producers.gateway import PROBLEM_JSON, create_app
-from producers.health import Health
+from producers.gateway import PROBLEM_JSON
 from tests.hub.intake_helpers import new_intake
 from tests.producers.conftest import (
     AANBIEDER,
@@ -27,9 +24,9 @@ from tests.producers.conftest import (
     GEMEENTE_KEY,
     OTHER_KEY,
     TODAY,
-    FakePublisher,
-    make_settings,
+    Parts,
 )
+from tests.producers.test_gateway import client_for
 
 AUTH = {"X-API-Key": GEMEENTE_KEY}
 JW301 = to_xml("JW301", spec("JW301"))
@@ -37,20 +34,7 @@ JW301 = to_xml("JW301", spec("JW301"))
 
 @pytest.fixture
 async def client(db: Engine, validator: Validator) -> AsyncIterator[httpx.AsyncClient]:
-    async def broker() -> bool:
-        return True
-
-    registry = CollectorRegistry()
-    app = create_app(
-        make_settings(),
-        validator,
-        session_factory(db),
-        FakePublisher(),
-        registry,
-        Health(broker=broker, engine=db, timeout=1.0),
-        metrics=HubMetrics(registry),
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as c:
+    async with client_for(Parts(db, validator).app()) as c:
         yield c
 
 
