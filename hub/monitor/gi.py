@@ -122,6 +122,8 @@ def koppeling(session: Session, event: Any, ctx: Context) -> Iterator[Observatie
             bepaling_sleutel(k.bepaling),
             uitkomst(PASSENDE_HULP, b.datum_bepaling, k.start.begindatum),
             regio,
+            b.datum_bepaling,
+            k.start.begindatum,
         )
 
 
@@ -153,7 +155,9 @@ def maatregel_normen(
             continue
         for norm, veld in NORM_DATUMS:
             if (datum := d.get(veld)) is not None:
-                yield NormUitkomst(norm, f"gi_maatregel:{rij.id}", uitkomst(norm, uitspraak, datum), regio)
+                yield NormUitkomst(
+                    norm, f"gi_maatregel:{rij.id}", uitkomst(norm, uitspraak, datum), regio, uitspraak, datum
+                )
 
 
 def _nodig(rij: gi_monitor.MaatregelRij) -> set[str]:

@@ -97,6 +97,8 @@ def _antwoord_norm(
         _verzoek_sleutel(aanbieder, referentie),
         uitkomst(ANTWOORD_VERZOEK, verzoek.dagtekening, antwoord),
         ctx.regio(verzoek.gemeente),
+        verzoek.dagtekening,
+        antwoord,
     )
 
 

@@ -27,12 +27,17 @@ class Doorlooptijd:
 
 @dataclass(frozen=True, slots=True)
 class NormUitkomst:
-    """One count of `jeugdhulp_norm_total`; `sleutel` names the subject, counted at most once per norm."""
+    """One count of `jeugdhulp_norm_total`; `sleutel` names the subject, counted at most once per norm.
+
+    `begin` and `eind` are the two dates the norm compared, so `hub normen` can place the outcome in a month.
+    """
 
     norm: str
     sleutel: str
     uitkomst: str
     regio: str
+    begin: date
+    eind: date
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ Imported by hub.store.tables, so SQLModel.metadata (and the migration check) alw
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
@@ -36,10 +36,19 @@ class DoorlooptijdRecord(SQLModel, table=True):
 
 
 class NormRecord(SQLModel, table=True):
-    """One outcome of jeugdhulp_norm_total; (norm, sleutel) is counted at most once."""
+    """One outcome of jeugdhulp_norm_total; (norm, sleutel) is counted at most once.
+
+    begindatum and einddatum are the two dates the norm compared (migration 0013): `hub normen` counts an outcome
+    in the month of one of them. Outcomes stored before 0013 have neither.
+    """
 
     __tablename__ = "monitor_norm"
-    __table_args__ = (Index("ux_monitor_norm_sleutel", "norm", "sleutel", unique=True),)
+    __table_args__ = (
+        Index("ux_monitor_norm_sleutel", "norm", "sleutel", unique=True),
+        # A month's outcomes per norm, by either date (hub.monitor.maand).
+        Index("ix_monitor_norm_einddatum", "norm", "einddatum"),
+        Index("ix_monitor_norm_begindatum", "norm", "begindatum"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     norm: str = _s(64)
@@ -48,6 +57,8 @@ class NormRecord(SQLModel, table=True):
     regio: str = _s(REGIO_LENGTH)
     bericht_id: str | None = _s(32, default=None)
     observed_at: datetime = Field(sa_type=UtcDateTime)
+    begindatum: date | None = None
+    einddatum: date | None = None
 
 
 class BeeindigdRecord(SQLModel, table=True):

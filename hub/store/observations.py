@@ -84,6 +84,8 @@ class Waarnemingen:
                             "sleutel": o.sleutel,
                             "uitkomst": o.uitkomst,
                             "regio": o.regio,
+                            "begindatum": o.begin,
+                            "einddatum": o.eind,
                             **common,
                         }
                     )
