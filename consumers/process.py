@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import tempfile
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -30,10 +30,31 @@ from hub.clock import vandaag
 from hub.settings import HubSettings
 from hub.store import audit
 from producers.ingest import Input, InputFile, NotSent, collect, load
+from producers.retour_dispatcher import safe_name
 
 log = logging.getLogger("hub.process")
-_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 REPLAY_PARTITION = 0  # of the inbound topic: every replayed file, in order
+STEM_MAX = 160  # characters of a file's stem in its retour's name, which adds .<retourbericht>.xml
+
+
+def retour_names(inputs: Sequence[Input | InputFile]) -> list[str]:
+    """The stem of each input's retour file in --retour-out (`<stem>.<retourbericht>.xml`), one of its own each.
+
+    The file's stem made safe (producers.retour_dispatcher.safe_name) and short; a stem taken already, ignoring case
+    (the same name in another directory, names that differ only in characters a name may not keep), gets -2, -3, ...
+    in the order the files are processed, so a retour never replaces another's and a replay names them alike.
+    """
+    taken: set[str] = set()
+    names: list[str] = []
+    for item in inputs:
+        base = safe_name(item.path.stem, STEM_MAX)
+        name, n = base, 1
+        while name.casefold() in taken:  # casefold: a file system that ignores case would still mix them up
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
 
 
 async def process(
@@ -51,7 +72,7 @@ async def process(
     inputs = collect(paths)
     largest = largest_record(broker_settings)
     ids = {uuid.uuid4().hex: i for i in inputs}
-    names = {bid: _SAFE.sub("_", i.path.stem) for bid, i in ids.items()}
+    names = dict(zip(ids, retour_names(inputs), strict=True))
     judged: set[str] = set()
     delivered: set[str] = set()
     handled: set[str] = set()

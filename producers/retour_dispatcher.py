@@ -8,6 +8,7 @@ redelivered retour overwrites the same file and keeps the first delivery time.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,25 @@ from hub.metrics import HubMetrics
 from hub.topics import Topics
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
+# The longest file or directory name written: within the 255 bytes of every common file system, with room for the
+# temporary name (`.<name>.tmp`). A longer one was refused (ENAMETOOLONG) and its retour retried for ever.
+MAX_NAME = 200
+_HASHED = 16  # hex characters of SHA-256 that keep a shortened name apart from another with the same ends
+_KEPT_END = 24  # characters of a shortened name's end that stay (its .<retourbericht>.xml)
+
+
+def safe_name(text: str, limit: int = MAX_NAME) -> str:
+    """`text` as one file name inside its directory: every character outside A-Z a-z 0-9 . _ - becomes _, as does
+    a leading dot (a backoffice skips such files, as files still being written); never `.` or `..`; beyond `limit`
+    characters its middle gives way to a hash of the whole text, so distinct texts keep distinct names."""
+    name = _SAFE.sub("_", text)
+    if name.startswith("."):
+        name = "_" + name[1:]
+    if len(name) > limit:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HASHED]
+        end = name[-_KEPT_END:]
+        name = f"{name[: limit - _HASHED - len(end) - 1]}-{digest}{end}"
+    return name or "_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +89,10 @@ class RetourDispatcher:
     def _write(self, r: Retour) -> None:
         if self.outbox is None:
             return
-        target = self.outbox / _SAFE.sub("_", r.ontvanger or "onbekend") if self.per_receiver else self.outbox
+        # Every name from the record's headers is one safe name inside the outbox: never `..`, a path or too long.
+        target = self.outbox / safe_name(r.ontvanger or "onbekend") if self.per_receiver else self.outbox
         target.mkdir(parents=True, exist_ok=True)
-        name = _SAFE.sub("_", self.file_name(r.bericht_id, r.bericht))
+        name = safe_name(self.file_name(r.bericht_id, r.bericht))
         tmp = target / f".{name}.tmp"
         tmp.write_bytes(r.body)
         tmp.replace(target / name)
