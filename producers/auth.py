@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from hub.ijw.catalog import verzender
 from producers.problems import ProblemError
@@ -41,20 +42,37 @@ async def sender_codes(
     api_key: Annotated[str | None, Security(_API_KEY)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
 ) -> frozenset[str]:
-    """The sender codes of the presented API key; 401 when there is none or it is unknown."""
-    given = api_key or (bearer.credentials if bearer is not None else None)
-    if given:
+    """The sender codes of the presented API key; 401 when there is none, it is unknown, or keys disagree.
+
+    `api_key` and `bearer` (the first header of each) name the schemes in the OpenAPI document; the key is read
+    from every X-API-Key and bearer Authorization line, so that a second, different key is refused instead of
+    one of them winning by its place (a proxy that adds a header must not decide whose message it is).
+    """
+    presented = presented_keys(request.headers.getlist("x-api-key"), request.headers.getlist("authorization"))
+    if len(presented) == 1:
         keys: ApiKeys = request.app.state.api_keys
-        codes = keys.codes(given)
+        codes = keys.codes(next(iter(presented)))
         if codes is not None:
             return codes
     raise ProblemError(
         401,
         "unauthorized",
         "Missing or unknown API key",
-        "send X-API-Key or Authorization: Bearer <key>",
+        "send one API key, as X-API-Key or Authorization: Bearer <key>"
+        if len(presented) > 1
+        else "send X-API-Key or Authorization: Bearer <key>",
         headers={"WWW-Authenticate": "Bearer"},
     )
+
+
+def presented_keys(api_keys: list[str], authorizations: list[str]) -> set[str]:
+    """Every distinct key of these X-API-Key and Authorization header lines (bearer ones; empty ones say nothing)."""
+    found = {key for key in api_keys if key}
+    for value in authorizations:
+        scheme, credentials = get_authorization_scheme_param(value)
+        if scheme.lower() == "bearer" and credentials:
+            found.add(credentials)
+    return found
 
 
 SenderCodes = Annotated[frozenset[str], Depends(sender_codes)]

@@ -12,7 +12,10 @@ from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from producers.ids import ID
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "urn:ijw-hub:problem:"
@@ -208,6 +211,11 @@ def store_unavailable_doc() -> dict[str, Any]:
 
 
 def not_found(bericht_id: str) -> ProblemError:
+    """404 naming the id when it is one the hub could have given (32 hex); any other text is not repeated."""
+    if ID.fullmatch(bericht_id) is None:
+        return ProblemError(
+            404, "not-found", "Unknown message", "not a message id of the hub (32 hex characters)"
+        )
     return ProblemError(
         404, "not-found", "Unknown message", f"no message {bericht_id} that this API key may see"
     )
@@ -235,6 +243,8 @@ class NoTracebacks:
 
         try:
             await self.app(scope, receive, tracking)
+        except ClientDisconnect:  # gone before its body ended: nobody to answer, and no fault of the hub's
+            log.info("client disconnected", extra={"path": scope.get("path")})
         except Exception as exc:
             frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
             where = f"{frame.filename}:{frame.lineno}" if frame else "?"

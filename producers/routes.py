@@ -251,7 +251,9 @@ async def _read_body(request: Request, limit: int, coding: Coding) -> bytes:
     """
     wire = encoded_limit(limit, coding)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > wire:
+    # ASCII digits only: str.isdigit() also takes '²', which int() refuses. More digits than any size has is too
+    # large without int() (thousands of digits raise ValueError). Servers refuse both first; this is no 500 either.
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > wire):
         raise too_large(limit, coding)
     body = bytearray()
     async for chunk in request.stream():
