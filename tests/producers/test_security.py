@@ -2,9 +2,8 @@
 
 Requests go to the ASGI app itself where an HTTP client would tidy them up first (header values a server may or may
 not pass on, a body that ends in a disconnect); what every server refuses anyway (uvicorn answers a malformed
-Content-Length 400 before the app) must still not be a 500 from the app. The other checks of the brief hold in the
-tests named beside them: the size limit while streaming (test_gateway), the gzip bomb (test_gateway_encoding), odd
-ids and any body (test_gateway_properties).
+Content-Length 400 before the app) must still not be a 500 from the app. Held elsewhere: the size limit while
+streaming (test_gateway), the gzip bomb (test_gateway_encoding), any id and any body (test_gateway_properties).
 """
 
 from __future__ import annotations
