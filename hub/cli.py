@@ -1,4 +1,4 @@
-"""The `hub` command line: the commands of the core (validate, retour, db), the options and helpers all share.
+"""The `hub` command line: the commands of the core (validate, retour, db, normen), the options and helpers all share.
 
 The commands that run transport (run, process, ingest, demo, simulate, config) are added by consumers/cli.py, the
 program's composition root and its entry point, so the core imports no transport code. Contracts (flags, JSON
@@ -12,10 +12,11 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -30,6 +31,9 @@ from hub.reference.tarieven import load_tarieven
 from hub.rules.registry import Level, Violation
 from hub.settings import HubSettings
 from hub.validate import Validator, Verdict
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # No pretty tracebacks: their local variables could show a message's content (BSNs, names).
 app = typer.Typer(
@@ -329,3 +333,122 @@ def db_purge(
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+class NormenFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+class Naar(StrEnum):
+    einddatum = "einddatum"
+    begindatum = "begindatum"
+
+
+@app.command()
+def normen(
+    maand: Annotated[
+        str | None,
+        typer.Option(
+            "--maand", metavar="YYYY-MM", help="The calendar month (default: the month before today)."
+        ),
+    ] = None,
+    naar: Annotated[
+        Naar,
+        typer.Option(
+            "--naar",
+            help="einddatum: an outcome counts in the month of the norm's second date; begindatum: of its first "
+            "(a cohort).",
+        ),
+    ] = Naar.einddatum,
+    regio: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--regio", metavar="NAAM", help="Only this jeugdregio, also when it has none (repeatable)."
+        ),
+    ] = None,
+    format: Annotated[NormenFormat, typer.Option("--format")] = NormenFormat.text,
+    database: Database = None,
+) -> None:
+    """The Inspectie norms per calendar month and regio (binnen, buiten, % binnen), from the store."""
+    from hub.monitor import maand as report
+
+    try:
+        gekozen = report.Maand.vorige(vandaag()) if maand is None else report.Maand.parse(maand)
+    except ValueError as exc:
+        typer.echo(f"error: --maand: {exc}", err=True)
+        raise typer.Exit(2) from None
+    settings = load(HubSettings)
+    with _store_to_read(database or settings.database_url) as session:
+        regios = None
+        if regio:
+            regios = _regios(session, regio, settings.gemeenten_file)
+        cijfers = report.maandcijfers(session, gekozen, naar.value, regios)
+    if format is NormenFormat.json:
+        typer.echo(report.als_json(cijfers))
+    elif format is NormenFormat.csv:
+        typer.echo(report.als_csv(cijfers), nl=False)
+    else:
+        typer.echo(report.als_tekst(cijfers), nl=False)
+    if format is not NormenFormat.text and cijfers.zonder_datum:
+        typer.echo(f"warning: {cijfers.zonder_datum} outcomes without dates: {report.HERSTEL}", err=True)
+
+
+def _regios(session: Session, gevraagd: list[str], gemeenten: Path | None) -> list[str]:
+    """The --regio names as the mapping spells them; a regio only stored (renamed since, 6.14) is known too."""
+    from hub.monitor.maand import kies_regios
+    from hub.monitor.registry import Regios
+    from hub.store.norm_maand import opgeslagen_regios
+
+    try:
+        bekend = Regios.from_file(gemeenten).alle()
+        try:
+            return kies_regios(gevraagd, bekend)
+        except ValueError:
+            return kies_regios(gevraagd, {*bekend, *opgeslagen_regios(session)})
+    except (ValueError, ConfigError) as exc:
+        typer.echo(f"error: --regio: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _store_to_read(url: str) -> Iterator[Session]:
+    """A session on a store migrated for this release (or a later one); one line and exit 2 otherwise, 1 when it
+    cannot be read. Never creates a SQLite file that is not there."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hub.configuration import mask_url
+    from hub.store.db import make_engine, revisions, serves, session_factory
+
+    try:
+        engine = make_engine(url)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        if path and path != ":memory:" and not Path(path).is_file():
+            typer.echo(f"error: no store at {path}", err=True)
+            raise typer.Exit(2)
+        try:
+            current, heads = revisions(engine)
+        except SQLAlchemyError as exc:
+            typer.echo(f"error: cannot read the store {mask_url(url)}: {type(exc).__name__}", err=True)
+            raise typer.Exit(1) from None
+        if not serves(current, heads):
+            at = f"revision {', '.join(sorted(current))}" if current else "no revision"
+            typer.echo(
+                f"error: the store is not migrated to this release ({at}, this release needs "
+                f"{', '.join(sorted(heads))}): run `hub db upgrade` first",
+                err=True,
+            )
+            raise typer.Exit(2)
+        try:
+            with session_factory(engine)() as session:
+                yield session
+        except SQLAlchemyError as exc:  # one line, never the statement's parameters
+            typer.echo(f"error: the store failed: {type(exc).__name__}", err=True)
+            raise typer.Exit(1) from None
+    finally:
+        engine.dispose()

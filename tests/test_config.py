@@ -212,10 +212,14 @@ COMMANDS = {
     "ingest": ["ingest", "examples/JW301.xml", "--to", "kafka"],
     "run": ["run", "--role", "intake"],
     "db upgrade": ["db", "upgrade"],
+    "normen": ["normen"],
     "config show": ["config", "show"],
 }
 INVALID = {  # one setting of each settings class
-    "HUB_MAX_MESSAGE_BYTES": ("0", {"validate", "retour", "process", "run", "db upgrade", "config show"}),
+    "HUB_MAX_MESSAGE_BYTES": (
+        "0",
+        {"validate", "retour", "process", "run", "db upgrade", "normen", "config show"},
+    ),
     "HUB_KAFKA_BATCH_TIMEOUT_MS": ("soon", {"process", "ingest", "run", "config show"}),
 }
 
