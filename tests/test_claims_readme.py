@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import typer.main
+from alembic.script import ScriptDirectory
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
@@ -27,6 +28,7 @@ from hub.monitor.registry import EVENT_KINDS, load_plugins
 from hub.privacy import Pseudonymiser
 from hub.rules.registry import REGISTRY, Level
 from hub.settings import HubSettings
+from hub.store.db import alembic_config
 from hub.topics import GI, NORMALISED, Topics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,6 +192,22 @@ def test_every_command_and_option_the_readme_gives_exists(synopsis: str) -> None
     options = _options(path)
     given = set(re.findall(r"(?<![\w-])(--[a-z-]+|-o)\b", synopsis))
     assert given <= options, f"`{synopsis}`: no such option {sorted(given - options)}"
+
+
+def test_the_normen_row_gives_every_option_and_value_of_hub_normen() -> None:
+    """`hub normen`: the synopsis names each of its options, the values --naar and --format take, and the
+    migration that dates the outcomes; the Metrics section points the monitoring teams to it."""
+    from hub.cli import Naar, NormenFormat
+
+    [synopsis] = [s for s in _synopses() if s.startswith("hub normen ")]
+    assert set(re.findall(r"(?<![\w-])(--[a-z-]+)\b", synopsis)) == _options(["normen"])
+    bar = "\\|"  # a | in a table cell
+    assert f"[--naar {bar.join(Naar)}]" in synopsis and f"[--format {bar.join(NormenFormat)}]" in synopsis
+    row = section("| `hub normen ", "\n")
+    assert "migration 0013" in row and "`docs/definities.md` 4.4" in row
+    assert ScriptDirectory.from_config(alembic_config()).get_revision("0013") is not None
+    metrics = section("## Metrics", "**Why N replicas agree.**")
+    assert "`hub normen` gives the exact figures of the norms per\ncalendar month and regio" in metrics
 
 
 def test_make_targets_the_readme_names_exist() -> None:
