@@ -31,6 +31,7 @@ from hub.events.models import TOPIC_KIND, DeadLetter
 from hub.intake import OUTCOME_DUPLICATE, DeadLettered, Inbound, Intake, IntakeResult
 from hub.metrics import HubMetrics
 from hub.topics import Topics
+from producers.ids import ID
 
 log = logging.getLogger("hub.intake")
 
@@ -39,9 +40,13 @@ HEADER_RECEIVED = "ontvangen-op"
 
 
 def bericht_id_for(record: Any) -> str:
-    """The door's id header, or one derived from the record so that a redelivery keeps its id."""
+    """The door's id header, or one derived from the record so that a redelivery keeps its id.
+
+    Another system's own id (a UUID with dashes, say) is not taken: every table, route and event holds the hub's
+    form, 32 hex, and such a record once failed every attempt and blocked its partition.
+    """
     given = _header(record, HEADER_ID)
-    if given:
+    if given and ID.fullmatch(given):
         return given
     return uuid.uuid5(uuid.NAMESPACE_URL, f"kafka:{record.topic}/{record.partition}/{record.offset}").hex
 
@@ -63,12 +68,16 @@ def in_ontvangstvolgorde(records: Sequence[Any]) -> list[Any]:
 
 
 def received_at_for(record: Any) -> datetime:
+    """The door's `ontvangen-op`, or now: a time without an offset could be UTC or Dutch time, so it is not taken."""
     value = _header(record, HEADER_RECEIVED)
     if value:
         try:
-            return datetime.fromisoformat(value)
+            given = datetime.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if given.tzinfo is not None:
+                return given
     return datetime.now(UTC)
 
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
-from consumers.intake import HEADER_ID, HEADER_RECEIVED, bericht_id_for, received_at_for
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from consumers.intake import HEADER_ID, HEADER_RECEIVED, IntakeWorker, bericht_id_for, received_at_for
+from hub.metrics import HubMetrics
+from hub.store.tables import BerichtRecord
+from hub.synth.berichten import spec
+from hub.synth.build import to_xml
+from hub.topics import Topics
+from tests.hub.intake_helpers import new_intake
 
 
 @dataclass(frozen=True)
@@ -36,3 +48,74 @@ def test_without_a_bericht_id_the_id_follows_topic_partition_and_offset() -> Non
 def test_ontvangen_op_is_read_from_its_header() -> None:
     sent = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     assert received_at_for(Record(0, 0, [(HEADER_RECEIVED, sent.isoformat().encode())])) == sent
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...]
+    offset: int = 0
+    key: bytes = b"0200:12345678"
+    partition: int = 0
+    timestamp: int = 0
+    topic: str = "t.berichten.inkomend"
+
+
+class Published:
+    """A broker stand-in that keeps what the worker publishes, by topic."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, bytes, dict[str, str]]] = []
+
+    async def publish(self, message: Any, topic: str, **kwargs: Any) -> asyncio.Future[None]:
+        self.records.append((topic, message, kwargs.get("headers") or {}))
+        confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        confirmed.set_result(None)  # the broker's confirmation, at once
+        return confirmed
+
+
+class Poll:
+    async def ack(self) -> None: ...
+
+    async def nack(self) -> None:
+        raise AssertionError("the poll was rewound")
+
+
+def test_headers_of_another_system_are_taken_only_in_the_hubs_own_forms() -> None:
+    """An id that is not the hub's (32 hex) gives way to the derived one; a time without an offset to the clock."""
+    uuid_id = b"3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
+    for given in (uuid_id, b"A" * 32, b"x" * 500, b"../retour", "ä".encode()):
+        assert bericht_id_for(Record(2, 7, [(HEADER_ID, given)])) == bericht_id_for(Record(2, 7))
+    before = datetime.now(UTC)
+    naive = received_at_for(Record(0, 0, [(HEADER_RECEIVED, b"2026-11-23T09:30:00")]))
+    assert naive.tzinfo is not None and naive >= before  # not stored as if it were UTC or local time
+    assert received_at_for(Record(0, 0, [(HEADER_RECEIVED, b"23-11-2026")])) >= before
+    aware = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert received_at_for(Record(0, 0, [(HEADER_RECEIVED, aware.isoformat().encode())])) == aware
+
+
+async def test_a_message_another_system_wrote_with_its_own_headers_is_judged_as_any_other(db: Engine) -> None:
+    """A UUID as bericht-id and a local time as ontvangen-op (docs/operations.md 2) still give a 0200 retour."""
+    broker = Published()
+    worker = IntakeWorker(
+        intake=new_intake(db),
+        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
+        topics=Topics("t."),
+        metrics=HubMetrics(CollectorRegistry()),
+        mark_published=lambda *ids: None,
+        max_attempts=1,
+        backoff_seconds=0,
+    )
+    headers = (
+        (HEADER_ID, b"3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"),
+        (HEADER_RECEIVED, b"2026-11-23T09:30:00"),
+    )
+    record = KafkaRecord(to_xml("JW301", spec("JW301")), headers)
+    await worker.handle_batch([record], Poll())  # type: ignore[arg-type]  # a stand-in for the KafkaMessage
+    topics = [topic for topic, _, _ in broker.records]
+    assert "t.dead-letter" not in topics
+    retour = next(value for topic, value, _ in broker.records if topic == "t.retourberichten")
+    assert b">0200</" in retour
+    with Session(db) as session:
+        (stored,) = session.exec(select(BerichtRecord.id)).all()
+    assert stored == bericht_id_for(record)
