@@ -147,6 +147,8 @@ def test_tr346_leaves_euro_lines_to_cs339() -> None:
         (3, 134, 400, True),  # 8010 per hour (133.5 rounds up to 134): 400.5, a tie either way
         (3, 134, 399, False),
         (3, 134, 404, False),  # 8069 per hour, the highest behind 134: 403.45
+        (600, 134, 80090, False),  # would take 8009 per hour, which is behind 133 (133.48 rounds down)
+        (600, 134, 80100, True),  # 8010 per hour, the lowest behind 134
         (30, 0, 14, True),  # 29 per hour rounds down to 0 per minute: 14.5
         (30, 0, 15, True),
         (30, 0, 16, False),
@@ -387,3 +389,26 @@ def test_tr418_and_tr346_minutes_under_the_contracts_hourly_tariff() -> None:
         Contracttarief("45A53", 133)
     )  # a row for any unit says nothing of hours: as without
     assert external("JW323", s, "TR346", tarieven=voor_alles) == []
+
+
+@pytest.mark.parametrize(
+    ("uurtarief", "minuten", "bedrag_cent", "past"),
+    [
+        (8010, 3, 400, True),  # 400.5: exactly half a cent, both neighbours
+        (8010, 3, 401, True),
+        (8010, 3, 399, False),
+        (8010, 3, 402, False),
+        (8011, 1, 134, True),  # 133.52 rounds to 134
+        (8011, 1, 133, False),  # 31/60 of a cent off: more than half
+    ],
+)
+def test_tr346_under_the_contracts_hourly_tariff_whole_cents_and_both_at_half(
+    uurtarief: int, minuten: int, bedrag_cent: int, past: bool
+) -> None:
+    """The amount is H x min / 60 rounded to whole cents; at exactly half a cent both neighbours pass."""
+    uur = contract(Contracttarief("45A53", uurtarief, eenheid="04"))
+    tarief = (uurtarief + 30) // 60  # ProductTarief H / 60, half-up: TR418 agrees
+    s = jw323(regel("A", eenheid="01", tarief=tarief, volume=minuten, bedrag_cent=bedrag_cent))
+    assert external("JW323", s, "TR418", tarieven=uur) == []
+    fout = [("9346", f"{PRESTATIE_PAD}/IngediendBedrag/Bedrag", PRESTATIE_PAD)]
+    assert external("JW323", s, "TR346", tarieven=uur) == ([] if past else fout)
