@@ -7,6 +7,7 @@ DatumBepaling, the DatumUitspraak); never by when the hub processed it. docs/def
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -64,6 +65,10 @@ class Maand:
         return date(self.jaar, self.maand, 1)
 
     @property
+    def laatste_dag(self) -> date:
+        return date(self.jaar, self.maand, calendar.monthrange(self.jaar, self.maand)[1])
+
+    @property
     def volgende(self) -> Maand:
         return Maand(self.jaar + 1, 1) if self.maand == 12 else Maand(self.jaar, self.maand + 1)
 
@@ -107,7 +112,7 @@ def maandcijfers(
     """Every norm per regio for `maand` by `naar`: the regio's asked for (zero rows too), else those with outcomes."""
     tellingen: dict[tuple[str, str], dict[str, int]] = {}
     for norm, regio, uitkomst, n in norm_maand.aantallen(
-        session, NORMEN, naar, maand.eerste_dag, maand.volgende.eerste_dag, regios
+        session, NORMEN, naar, maand.eerste_dag, maand.laatste_dag, regios
     ):
         tellingen.setdefault((norm, regio), {})[uitkomst] = n
     rijen: Iterable[str | None] = (

@@ -33,14 +33,16 @@ def aantallen(
     normen: Collection[str],
     datum: Datum,
     van: date,
-    tot: date,
+    tot_en_met: date,
     regios: Collection[str] | None = None,
 ) -> list[tuple[str, str, str, int]]:
-    """(norm, regio, uitkomst, count) of the outcomes whose `datum` lies from `van` up to, not including, `tot`."""
+    """(norm, regio, uitkomst, count) of the outcomes whose `datum` lies from `van` up to and including `tot_en_met`.
+
+    Inclusive, so that December 9999 has an end (no day after it exists)."""
     kolom = N.c[datum]
     stmt = (
         select(N.c.norm, N.c.regio, N.c.uitkomst, func.count())
-        .where(*_waar(normen, regios), kolom >= van, kolom < tot)
+        .where(*_waar(normen, regios), kolom >= van, kolom <= tot_en_met)
         .group_by(N.c.norm, N.c.regio, N.c.uitkomst)
     )
     return [(norm, regio, uitkomst, int(c)) for norm, regio, uitkomst, c in session.execute(stmt)]

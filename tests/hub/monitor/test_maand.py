@@ -171,6 +171,14 @@ def test_the_last_day_of_a_month_and_the_first_of_the_next_fall_in_their_own_mon
     ]
 
 
+def test_the_first_and_the_last_month_a_date_can_have(db: Engine) -> None:
+    """December 9999 has no month after it: its last day still counts (it was an internal error)."""
+    schrijf(db, (GEDRAGEN_KOERS, "gi_maatregel:1", R, date(9999, 12, 1), date(9999, 12, 31)))
+    assert per_norm(normen(db, "--maand", "9999-12"))[GEDRAGEN_KOERS] == (1, 0)
+    assert per_norm(normen(db, "--maand", "9999-12", "--naar", "begindatum"))[GEDRAGEN_KOERS] == (1, 0)
+    assert per_norm(normen(db, "--maand", "0001-01")) == {}
+
+
 def test_the_default_month_is_the_one_before_today_in_the_netherlands(
     db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
