@@ -149,6 +149,8 @@ def test_tr346_leaves_euro_lines_to_cs339() -> None:
         (3, 134, 404, False),  # 8069 per hour, the highest behind 134: 403.45
         (600, 134, 80090, False),  # would take 8009 per hour, which is behind 133 (133.48 rounds down)
         (600, 134, 80100, True),  # 8010 per hour, the lowest behind 134
+        (1, 134, 135, False),  # 8069 per hour gives 134.48: 31/60 of a cent short of 135.5 is not a tie
+        (1, 134, 134, True),
         (30, 0, 14, True),  # 29 per hour rounds down to 0 per minute: 14.5
         (30, 0, 15, True),
         (30, 0, 16, False),
