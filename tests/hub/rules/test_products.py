@@ -276,6 +276,12 @@ BREAKS = [
         (loc(f"{TP}[1]"),),
     ),
     Scenario(
+        "TR302 touching periods overlap, the later one listed first",
+        "JW301",
+        ((f"{TP}[2]", same_as_first(ingangsdatum=date(2026, 4, 1), einddatum=INGANG)),),
+        (loc(f"{TP}[1]"),),
+    ),
+    Scenario(
         "TR302 open-ended product against a later closed one",
         "JW301",
         (
@@ -434,6 +440,11 @@ PASSES = [
         "TR302 same code, different Categorie",
         "JW301",
         ((f"{TP}[2]", same_as_first(categorie="46")),),
+    ),
+    Scenario(
+        "TR302 other codes of the same Categorie are other products",
+        "JW301",
+        ((f"{TP}[2]", same_as_first(code="45A54")),),
     ),
     Scenario(
         "TR302 adjacent periods do not overlap",
