@@ -358,6 +358,15 @@ BREAKS = [
         (loc(f"{AW}/TotaalIngediendBedrag"),),
     ),
     Scenario(
+        "TR342 RetourCodes 0200 and 8001 together grant: the lines must explain the difference",
+        "JW325",
+        (
+            (f"{AW}/RetourCodes/RetourCode", ["0200", "8001"]),
+            (f"{AW}/TotaalToegekendBedrag/TotaalBedrag", 500000),
+        ),
+        (loc(f"{AW}/TotaalIngediendBedrag"),),
+    ),
+    Scenario(
         "TR342 whole declaration rejected but something granted",
         "JW325",
         ((f"{AW}/RetourCodes/RetourCode", "9333"),),
