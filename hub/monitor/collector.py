@@ -22,6 +22,7 @@ from hub.clock import vandaag
 from hub.metrics import HubMetrics
 from hub.monitor import contract
 from hub.monitor.contract import FAMILIES, Family
+from hub.monitor.maand import gauge_maanden, normcijfers
 from hub.monitor.model import ONBEKEND, Peil, Sample
 from hub.monitor.norms import UITKOMSTEN, boven_norm_grens
 from hub.monitor.registry import BRONNEN, FAMILIE_BRONNEN, WACHT_BRONNEN, Regios, load_plugins
@@ -85,8 +86,8 @@ class MonitorCollector(Collector):
             yield metric
 
     def _samples(self, session: Session, peil: Peil) -> dict[str, list[Sample]]:
-        """The samples the monitor itself derives (waiting requests, norm outcomes (all at 0 first), stops), and
-        those of the sources of several families."""
+        """The samples the monitor itself derives (waiting requests, norm outcomes (all at 0 first) and per month,
+        stops), and those of the sources of several families."""
         wachtend: list[Sample] = []
         boven: list[Sample] = []
         for source in WACHT_BRONNEN:
@@ -113,6 +114,7 @@ class MonitorCollector(Collector):
             contract.WACHTEND.name: wachtend,
             contract.WACHTEND_BOVEN_NORM.name: boven,
             contract.NORM.name: normen,
+            contract.NORM_MAAND.name: normen_per_maand(session, peil.vandaag),
             contract.BEEINDIGD.name: beeindigd,
         }
         for familie_bron in FAMILIE_BRONNEN:  # one query for several families
@@ -141,6 +143,18 @@ class MonitorCollector(Collector):
             buckets = [(_le(b), float(c)) for b, c in zip(bounds, cumulative, strict=True)]
             metric.add_metric([fase, regio, cat], [*buckets, ("+Inf", float(count))], float(total))
         return metric
+
+
+def normen_per_maand(session: Session, vandaag: date) -> list[Sample]:
+    """jeugdhulp_norm_maand: the rows of `hub normen` (by einddatum) of the month before `vandaag` and of its own,
+    one indexed query each; a month without outcomes has no series (its one row has no regio)."""
+    return [
+        ({"norm": c.norm, "uitkomst": uitkomst, "regio": c.regio, "maand": str(maand)}, float(aantal))
+        for maand in gauge_maanden(vandaag)
+        for c in normcijfers(session, maand, "einddatum")
+        if c.regio is not None
+        for uitkomst, aantal in (("binnen", c.binnen), ("buiten", c.buiten))
+    ]
 
 
 def _le(bound: int) -> str:
@@ -196,4 +210,4 @@ def install(
     return collector
 
 
-__all__ = ["MonitorCollector", "bind_retour_pending", "install"]
+__all__ = ["MonitorCollector", "bind_retour_pending", "install", "normen_per_maand"]

@@ -73,6 +73,14 @@ NORM = Family(
     ("norm", "uitkomst", "regio"),
     "Norm outcomes (binnen, buiten), counted once when the later date becomes known.",
 )
+NORM_MAAND = Family(
+    "jeugdhulp_norm_maand",
+    "gauge",
+    ("norm", "uitkomst", "regio", "maand"),
+    "The outcomes of jeugdhulp_norm_total whose second date (einddatum) lies in the calendar month maand (YYYY-MM), "
+    "as hub normen counts them: the current month and the one before as of today, per regio with an outcome "
+    "that month (binnen and buiten, 0 included).",
+)
 VERZOEKEN_ONBEANTWOORD_BOVEN_NORM = Family(
     "jeugdhulp_verzoeken_onbeantwoord_boven_norm",
     "gauge",
@@ -116,6 +124,7 @@ FAMILIES: tuple[Family, ...] = (
     IN_ZORG,
     BEEINDIGD,
     NORM,
+    NORM_MAAND,
     VERZOEKEN_ONBEANTWOORD_BOVEN_NORM,
     GI_BEPALINGEN,
     GI_CAPACITEIT,

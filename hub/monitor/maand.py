@@ -56,6 +56,11 @@ class Maand:
         return cls(int(found[1]), int(found[2]))
 
     @classmethod
+    def van(cls, dag: date) -> Maand:
+        """The calendar month `dag` lies in."""
+        return cls(dag.year, dag.month)
+
+    @classmethod
     def vorige(cls, vandaag: date) -> Maand:
         """The calendar month before the one `vandaag` lies in (the default of `hub normen`)."""
         return cls(vandaag.year - 1, 12) if vandaag.month == 1 else cls(vandaag.year, vandaag.month - 1)
@@ -110,6 +115,14 @@ def maandcijfers(
     session: Session, maand: Maand, naar: Datum, regios: Sequence[str] | None = None
 ) -> Maandcijfers:
     """Every norm per regio for `maand` by `naar`: the regio's asked for (zero rows too), else those with outcomes."""
+    normen = normcijfers(session, maand, naar, regios)
+    return Maandcijfers(maand, naar, normen, norm_maand.zonder_datum(session, NORMEN, naar, regios))
+
+
+def normcijfers(
+    session: Session, maand: Maand, naar: Datum, regios: Sequence[str] | None = None
+) -> tuple[NormCijfer, ...]:
+    """The rows of `maandcijfers` in one query, without the dateless outcomes (the gauge jeugdhulp_norm_maand's)."""
     tellingen: dict[tuple[str, str], dict[str, int]] = {}
     for norm, regio, uitkomst, n in norm_maand.aantallen(
         session, NORMEN, naar, maand.eerste_dag, maand.laatste_dag, regios
@@ -119,7 +132,7 @@ def maandcijfers(
         regios if regios is not None else sorted({regio for _, regio in tellingen}) or [None]
     )
     volgorde = list(dict.fromkeys(rijen))
-    normen = tuple(
+    return tuple(
         NormCijfer(
             norm,
             regio,
@@ -129,7 +142,12 @@ def maandcijfers(
         for norm in NORMEN
         for regio in volgorde
     )
-    return Maandcijfers(maand, naar, normen, norm_maand.zonder_datum(session, NORMEN, naar, regios))
+
+
+def gauge_maanden(vandaag: date) -> tuple[Maand, ...]:
+    """The months the gauge jeugdhulp_norm_maand shows as of `vandaag`: the one before and the current one."""
+    # January of year 1 has no month before it that a date can hold.
+    return tuple(m for m in (Maand.vorige(vandaag), Maand.van(vandaag)) if m.jaar >= 1)
 
 
 def kies_regios(gevraagd: Sequence[str], bekend: Iterable[str]) -> list[str]:

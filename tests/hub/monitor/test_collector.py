@@ -154,6 +154,7 @@ def test_every_family_is_exposed_also_when_empty(db: Engine) -> None:
     # The parser names counters without _total.
     assert types == {f.name.removesuffix("_total"): f.soort for f in FAMILIES}
     assert types["gi_capaciteit"] == "gauge" and types["gi_bepalingen"] == "counter"
+    assert types["jeugdhulp_norm_maand"] == "gauge"
 
 
 # ---- gauges -----------------------------------------------------------------------------------------
