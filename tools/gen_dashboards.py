@@ -57,6 +57,8 @@ MAATREGELEN_BOVEN = "norm_regio:gi_maatregelen_wachtend_boven_norm:sum"
 MAATREGELEN_BOVEN_GI = "norm_gi_regio:gi_maatregelen_wachtend_boven_norm:max"
 VERZOEKEN_ONBEANTWOORD = "norm_regio:jeugdhulp_verzoeken_onbeantwoord_boven_norm:sum"
 VERZOEKEN_ONBEANTWOORD_PC = "norm_regio_productcategorie:jeugdhulp_verzoeken_onbeantwoord_boven_norm:sum"
+NORM_MAAND = "norm_uitkomst_regio_maand:jeugdhulp_norm_maand:max"
+NORM_MAAND_BINNEN = "norm_regio_maand:jeugdhulp_norm_maand_binnen:ratio"
 
 
 # --- building blocks --------------------------------------------------------------------------------------
@@ -83,6 +85,7 @@ class Panel:
     decimals: int | None = None
     thresholds: tuple[tuple[str, float | None], ...] = (("green", None),)
     transformations: tuple[Json, ...] = ()
+    overrides: tuple[Json, ...] = ()  # per field (a table's column), e.g. another unit
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def field_config(panel: Panel) -> Json:
             "spanNulls": False,
             "stacking": {"mode": "normal" if panel.stacked else "none", "group": "A"},
         }
-    return {"defaults": defaults, "overrides": []}
+    return {"defaults": defaults, "overrides": list(panel.overrides)}
 
 
 REDUCE_LAST = {"calcs": ["lastNotNull"], "fields": "", "values": False}
@@ -791,6 +794,49 @@ def wachttijden() -> Json:
     )
 
 
+def per_kalendermaand() -> Panel:
+    """hub normen's figures of this month and the one before (jeugdhulp_norm_maand): one row per month, norm and
+    regio, with binnen, buiten and % binnen as columns (three table queries merged on their labels)."""
+    by = "maand, norm, regio"
+    kolommen = {"maand": "Maand", "norm": "Norm", "regio": "Regio"}
+    waarden = {"Value #A": "Binnen", "Value #B": "Buiten", "Value #C": "% binnen"}
+    return Panel(
+        "Per kalendermaand (deze en vorige maand)",
+        "table",
+        (
+            Query(f'sum by ({by}) ({NORM_MAAND}{{uitkomst="binnen",{REGIO}}})', table=True),
+            Query(f'sum by ({by}) ({NORM_MAAND}{{uitkomst="buiten",{REGIO}}})', table=True),
+            Query(f"{NORM_MAAND_BINNEN}{{{REGIO}}}", table=True),
+        ),
+        "De cijfers van hub normen (naar einddatum) voor deze en vorige kalendermaand: elke uitkomst telt in de "
+        "maand van de tweede datum van de norm (antwoord, start, datum vaste jeugdbeschermer of gedragen koers), "
+        "niet naar het moment van verwerking. Alleen regio's met een uitkomst in die maand; een maand zonder "
+        "uitkomsten (de nieuwe maand op de 1e) heeft geen regels. Een later bericht kan een maand nog veranderen; "
+        "oudere maanden en cohorten (naar begindatum) geeft hub normen. docs/definities.md 4.5.",
+        width=24,
+        height=10,
+        decimals=0,
+        transformations=(
+            {"id": "merge", "options": {}},
+            {
+                "id": "organize",
+                "options": {
+                    "excludeByName": {"Time": True},
+                    "indexByName": {name: i for i, name in enumerate([*kolommen, *waarden])},
+                    "renameByName": kolommen | waarden,
+                },
+            },
+            {"id": "sortBy", "options": {"sort": [{"field": "Maand", "desc": True}]}},
+        ),
+        overrides=(
+            {
+                "matcher": {"id": "byName", "options": "% binnen"},
+                "properties": [{"id": "unit", "value": "percentunit"}, {"id": "decimals", "value": 1}],
+            },
+        ),
+    )
+
+
 # --- Normen jeugdbescherming -------------------------------------------------------------------------------
 
 
@@ -866,6 +912,7 @@ def normen() -> Json:
                     ),
                 ),
             ),
+            Row("Per kalendermaand, naar de tweede datum van de norm", (per_kalendermaand(),)),
             Row(
                 "Boven de norm (wie nu langer wacht dan de termijn)",
                 (

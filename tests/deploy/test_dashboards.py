@@ -371,6 +371,9 @@ HUB_READY_SERIES = (
     "gi_maatregelen_wachtend{",
     # A series per gemeente and categorie with a request unanswered, above 0 where one is past its 5 working days.
     "jeugdhulp_verzoeken_onbeantwoord_boven_norm{",
+    # The outcomes of this calendar month and the one before: the nine months of history end today, so the month
+    # before has outcomes whatever the day (on the 1st this month may have none yet).
+    "jeugdhulp_norm_maand{",
 )
 
 
