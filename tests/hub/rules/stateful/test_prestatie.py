@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
-from hub.synth.berichten import ASPECIFIEK, DECLARATIE_CODE_ASPECIFIEK, prestatie, spec
-from hub.synth.build import edit
+from hub.synth.berichten import ASPECIFIEK, DECLARATIE_CODE_ASPECIFIEK, SPECIFIEK, bedrag, prestatie, spec
+from hub.synth.build import Spec, edit
 from tests.hub.rules.stateful.jw323 import (
     PRESTATIE,
     PRESTATIE_PATH,
@@ -220,3 +221,79 @@ def test_tr369_a_credit_rejected_in_the_same_message_does_not_lower_the_total() 
         violations = judge("JW323", jw323((BSN, [credit, debet])), state)
         assert found(violations) == expected  # once, also where the first judgement found it too
         assert "total 565000 cents" in violations[1].message
+
+
+def minuten(volume: int) -> Spec:
+    """The default JW323 with its specific line declared in minutes (tariff per minute, amount to match)."""
+    s = met_lijn("Eenheid", "01")
+    s = edit(s, f"{PRESTATIE_PATH}[1]/ProductTarief", 133)
+    return jw323((BSN, [edit_lijn(s, volume), default_lines()[1]]))
+
+
+def edit_lijn(s: Spec, volume: int) -> Spec:
+    line = copy.deepcopy(s["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"][0])
+    line["GeleverdVolume"] = volume
+    line["IngediendBedrag"] = bedrag(volume * 133)
+    return line
+
+
+def test_tr321_minutes_against_hours_at_the_bound() -> None:
+    """4 hours a week over October's 5 calendar weeks: 20 hours, 1200 minutes, and not one more."""
+    assert judge("JW323", minuten(1200), snapshot()) == []
+    violations = judge("JW323", minuten(1201), snapshot())
+    assert found(violations) == [("TR321", "9321", PRESTATIE + "[1]")]
+    assert "1201 (Eenheid 01) exceeds the 20 (Eenheid 04)" in violations[0].message
+
+
+def test_tr321_in_a_unit_other_than_hours() -> None:
+    """One etmaal a day: October's 31 days allow 31 etmalen (the default aspecific line declares 31)."""
+    etmaal = toewijzing(ASPECIFIEK[0], ASPECIFIEK[1], None, volume=1, eenheid="14", frequentie="1")
+    assert judge("JW323", spec("JW323"), snapshot(toewijzingen=(SPECIFIEKE, etmaal))) == []
+    minder = toewijzing(
+        ASPECIFIEK[0], ASPECIFIEK[1], None, volume=1, eenheid="14", frequentie="1", einddatum=None
+    )
+    state = snapshot(toewijzingen=(SPECIFIEKE, minder))
+    s = met_lijn("GeleverdVolume", 32, line=2)
+    s = edit(s, f"{PRESTATIE_PATH}[2]/IngediendBedrag", bedrag(32 * 15000))
+    assert found(judge("JW323", jw323((BSN, lines_of(s))), state)) == [("TR321", "9321", PRESTATIE + "[2]")]
+
+
+def lines_of(s: Spec) -> list[Spec]:
+    return copy.deepcopy(s["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"])
+
+
+def test_tr321_a_total_over_the_whole_toewijzing_bounds_one_line_too() -> None:
+    """Frequentie 6 (totaal): one line may hold the whole Omvang, not more."""
+    totaal = snapshot(toewijzingen=(toewijzing(volume=16, frequentie="6"), ASPECIFIEKE))
+    assert judge("JW323", spec("JW323"), totaal) == []  # 16 of 16
+    s = met_lijn("GeleverdVolume", 17)
+    s = edit(s, f"{PRESTATIE_PATH}[1]/IngediendBedrag", bedrag(17 * 8000))
+    assert "TR321" in rules_of(judge("JW323", jw323((BSN, lines_of(s))), totaal))
+
+
+def test_tr321_leaves_credit_lines_alone() -> None:
+    """A credit reverses what was granted: its volume is no delivery, whatever the weekly bound."""
+    sinds_september = toewijzing(ingangsdatum=date(2026, 9, 1))  # 4 hours a week
+    september = eerder("P0", begindatum=date(2026, 9, 1), volume=30, bedrag=240000)
+    credit = september_credit("C1", volume=30, vorig="P0")
+    state = snapshot(toewijzingen=(sinds_september, ASPECIFIEKE), prestaties=(september,))
+    assert judge("JW323", jw323((BSN, [credit])), state) == []
+
+
+def september_credit(ref: str, *, volume: int, vorig: str) -> Spec:
+    return prestatie(
+        ref, toewijzing_nummer=SPECIFIEK[0], categorie=SPECIFIEK[1], code=SPECIFIEK[2],
+        begindatum=date(2026, 9, 1), einddatum=date(2026, 9, 30), volume=volume, eenheid="04", tarief=8000,
+        vorig_referentie_nummer=vorig,
+    )  # fmt: skip
+
+
+def test_tr322_a_credit_in_the_same_message_lowers_the_total() -> None:
+    """September's 24 hours credited in this message: October's 20 make 20 of the 40 assigned, not 44."""
+    totaal = toewijzing(volume=40, frequentie="6", ingangsdatum=date(2026, 9, 1))
+    september = eerder("P0", begindatum=date(2026, 9, 1), volume=24, bedrag=192000)
+    state = snapshot(toewijzingen=(totaal, ASPECIFIEKE), prestaties=(september,))
+    s = jw323((BSN, [september_credit("C1", volume=24, vorig="P0"), lijn("P2", volume=20)]))
+    assert judge("JW323", s, state) == []
+    zonder = jw323((BSN, [lijn("P2", volume=20)]))
+    assert rules_of(judge("JW323", zonder, state)) == ["TR322"]
