@@ -225,16 +225,10 @@ def test_tr369_a_credit_rejected_in_the_same_message_does_not_lower_the_total() 
 
 def minuten(volume: int) -> Spec:
     """The default JW323 with its specific line declared in minutes (tariff per minute, amount to match)."""
-    s = met_lijn("Eenheid", "01")
-    s = edit(s, f"{PRESTATIE_PATH}[1]/ProductTarief", 133)
-    return jw323((BSN, [edit_lijn(s, volume), default_lines()[1]]))
-
-
-def edit_lijn(s: Spec, volume: int) -> Spec:
-    line = copy.deepcopy(s["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"][0])
-    line["GeleverdVolume"] = volume
-    line["IngediendBedrag"] = bedrag(volume * 133)
-    return line
+    eerste, tweede = lines_of(edit(met_lijn("Eenheid", "01"), f"{PRESTATIE_PATH}[1]/ProductTarief", 133))
+    eerste["GeleverdVolume"] = volume
+    eerste["IngediendBedrag"] = bedrag(volume * 133)
+    return jw323((BSN, [eerste, tweede]))
 
 
 def test_tr321_minutes_against_hours_at_the_bound() -> None:
@@ -259,7 +253,9 @@ def test_tr321_in_a_unit_other_than_hours() -> None:
 
 
 def lines_of(s: Spec) -> list[Spec]:
-    return copy.deepcopy(s["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"])
+    """A copy of the Prestaties of the first client of `s`."""
+    lines: list[Spec] = copy.deepcopy(s["Declaratie"]["Clienten"]["Client"][0]["Prestaties"]["Prestatie"])
+    return lines
 
 
 def test_tr321_a_total_over_the_whole_toewijzing_bounds_one_line_too() -> None:
