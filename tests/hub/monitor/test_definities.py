@@ -198,6 +198,24 @@ def test_a_deleted_stop_stays_counted_and_a_corrected_one_counts_twice(db: Engin
     assert in_zorg(db, date(2026, 10, 21)) == 1
 
 
+def test_a_taakgericht_stop_counts_under_its_own_categorie(db: Engine) -> None:
+    """docs/definities.md 4.1: a stop line without ToewijzingNummer (the taakgericht variant, exempt from TR019)
+    is counted under the Categorie of the stop line itself; there is no toewijzing to take it from."""
+    begin = date(2026, 10, 12)
+    verwerk(
+        db,
+        jw305(date(2026, 10, 14), "S1", b.start_product(None, categorie=CAT_B, begindatum=begin)),
+        jw307(
+            date(2026, 10, 20),
+            "P1",
+            b.stop_product(None, categorie=CAT_B, begindatum=begin, einddatum=date(2026, 10, 19)),
+        ),
+    )
+    reg = registry(db, date(2026, 11, 1))
+    assert beeindigd(reg, "31", CAT_B) == 1
+    assert beeindigd(reg, "31", "onbekend") is None
+
+
 # ---- a tijdelijke stop (3.3, 4.1, 6.1) --------------------------------------------------------------
 
 
