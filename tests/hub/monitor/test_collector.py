@@ -184,13 +184,16 @@ def test_the_version_in_force_as_of_the_day_decides(db: Engine, store: Store) ->
     store.toewijzing(2, date(2026, 10, 1), einddatum=date(2026, 10, 31))  # ends 31 Oct
     store.toewijzing(3, date(2026, 10, 1), ingangsdatum=date(2026, 12, 1))  # starts in December
     store.toewijzing(4, date(2026, 12, 1))  # assigned in December
+    # Extended on 1 Dec (RedenWijziging 04, verlenging): changed, not deleted, so it still waits.
+    store.toewijzing(5, date(2026, 10, 1), einddatum=date(2026, 11, 30))
+    store.toewijzing(5, date(2026, 12, 1), ingangsdatum=date(2026, 10, 1), reden_wijziging="04")
     commit(store)
-    assert wachtend(db, date(2026, 10, 15)) == {("toewijzing", "45"): 2}  # 1 and 2
+    assert wachtend(db, date(2026, 10, 15)) == {("toewijzing", "45"): 3}  # 1, 2 and 5
     assert wachtend(db, date(2026, 10, 31)) == {
-        ("toewijzing", "45"): 2
+        ("toewijzing", "45"): 3
     }  # an Einddatum of today has not passed
-    assert wachtend(db, date(2026, 11, 5)) == {}
-    assert wachtend(db, date(2026, 12, 1)) == {("toewijzing", "45"): 2}  # 3 and 4
+    assert wachtend(db, date(2026, 11, 5)) == {("toewijzing", "45"): 1}  # 5
+    assert wachtend(db, date(2026, 12, 1)) == {("toewijzing", "45"): 3}  # 3, 4 and 5 (open-ended since)
 
 
 def test_a_start_ends_waiting_and_a_deleted_start_counts_as_never_sent(db: Engine, store: Store) -> None:

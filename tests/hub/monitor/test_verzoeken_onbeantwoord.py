@@ -128,3 +128,17 @@ def test_an_answer_dated_before_the_day_it_comes_can_be_binnen_and_leaves_the_ea
     assert onbeantwoord(db, D) is None
     assert onbeantwoord(db, date(2026, 4, 30)) is None
     assert onbeantwoord(db, date(2026, 4, 29)) == 0  # unanswered then, within its term
+
+
+def test_a_request_is_in_the_stands_from_its_own_dagtekening(db: Engine) -> None:
+    """docs/definities.md 3.1 and 3.6: a JW315 sent by today counts, also one sent today, also when its answer
+    (dated later) has come in since; the day before it is in no stand."""
+    p = Pipeline(db, today=D)
+    p.stuur("JW315", jw315("VR24APR"))
+    assert wachtend_verzoek(db, date(2026, 4, 24)) == 1
+    assert onbeantwoord(db, date(2026, 4, 24)) == 0  # in the stand, within its term
+    assert wachtend_verzoek(db, date(2026, 4, 23)) is None
+    assert onbeantwoord(db, date(2026, 4, 23)) is None
+    p.stuur("JW319", jw319("VR24APR", date(2026, 4, 28), "2"))  # in onderzoek: answered for the norm
+    assert onbeantwoord(db, date(2026, 4, 24)) == 0  # as of its own day the answer had not come
+    assert onbeantwoord(db, date(2026, 4, 28)) is None
