@@ -241,18 +241,22 @@ def growth(first: Path, last: Path, top: int = 25, traced: int = 5) -> list[str]
 
 
 def report(samples: list[Sample], warm_up: float, name: str, mib: str) -> None:
+    """The slope after the warm-up, and over the second half of that alone: a cache that fills up to its bound
+    raises the first and not the second, what grows without bound raises both."""
     after = [s for s in samples if s.seconds >= warm_up]
-    if len(after) < 3:
+    if len(after) < 6:
         print(f"{name}: too few samples after the warm-up for a slope")
         return
     values = [getattr(s, mib) for s in after]
-    per_message = slope([s.judged for s in after], values) * 10_000
-    per_hour = slope([s.seconds for s in after], values) * 3600
     print(
         f"{name}: {values[0]:.1f} MiB at {after[0].seconds:.0f} s ({after[0].judged} judged) -> "
-        f"{values[-1]:.1f} MiB at {after[-1].seconds:.0f} s ({after[-1].judged} judged); "
-        f"slope {per_message:+.2f} MiB per 10k messages, {per_hour:+.1f} MiB per hour"
+        f"{values[-1]:.1f} MiB at {after[-1].seconds:.0f} s ({after[-1].judged} judged)"
     )
+    for label, part in (("after the warm-up", after), ("second half", after[len(after) // 2 :])):
+        ys = [getattr(s, mib) for s in part]
+        per_message = slope([s.judged for s in part], ys) * 10_000
+        per_hour = slope([s.seconds for s in part], ys) * 3600
+        print(f"  slope {label}: {per_message:+.2f} MiB per 10k messages, {per_hour:+.1f} MiB per hour")
 
 
 async def run(args: argparse.Namespace) -> None:
