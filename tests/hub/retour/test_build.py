@@ -12,7 +12,7 @@ from hub.ijw.doc import Doc, children, text
 from hub.ijw.schema import SchemaSet
 from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Tarieven
-from hub.retour.build import build_retour
+from hub.retour.build import build_retour, retour_identificatie
 from hub.rules.registry import Level, Violation
 from hub.synth.berichten import HEENBERICHTEN, prestaties_van, spec
 from hub.synth.build import edit, to_xml
@@ -216,3 +216,15 @@ def test_retour_identificatie_is_stable_for_a_redelivery() -> None:
     assert build_retour(v.validate(data), dagtekening=TODAY) == build_retour(
         v.validate(data), dagtekening=TODAY
     )
+
+
+def test_the_retour_identificatie_is_12_characters_and_the_same_for_a_redelivery() -> None:
+    """IdentificatieRetour: stable per heenbericht (a redelivered message gets the same retour), 12 characters."""
+    eerste, _ = answer(to_xml("JW301", spec("JW301")))
+    nog_eens, _ = answer(to_xml("JW301", spec("JW301")))
+    ander, _ = answer(to_xml("JW301", spec("JW301", identificatie="ANDER1")))
+    assert eerste.doc is not None and nog_eens.doc is not None and ander.doc is not None
+    ident = retour_identificatie(eerste.doc)
+    assert len(ident) == 12 and ident.startswith("R") and ident.isalnum()
+    assert retour_identificatie(nog_eens.doc) == ident
+    assert retour_identificatie(ander.doc) != ident

@@ -135,4 +135,7 @@ def test_jw325_on_tr333_rejects_the_declaratie_whole() -> None:
     assert codes(retour.first("Header")) == ["0200"]
     assert codes(retour.first("DeclaratieAntwoord")) == ["9333"]
     assert _bedrag(retour, "TotaalToegekendBedrag") == 0
+    assert text(retour.first("DeclaratieAntwoord/TotaalToegekendBedrag"), "DebetCredit") == "D"  # CS325
     assert retour.first("DeclaratieAntwoord/Clienten") is None
+    # A JW325 is judged by the in-message rules as a heenbericht: this one passes them all (CS325, TR342, ...).
+    assert Validator(clock=lambda: TODAY).validate(etree.tostring(retour.root)).accepted
