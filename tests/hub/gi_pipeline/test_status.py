@@ -129,6 +129,20 @@ def test_norm_check_reports_each_bepaling_not_started_after_three_months_once(db
     assert not any(b in ("B-GESTART", "B-WEG") and s == "04" for b, s in p.statussen())
 
 
+def test_help_that_begins_on_the_day_of_the_check_has_started(db: Engine) -> None:
+    """A start linked to the bepaling counts from its Begindatum on, that day included: checked on the day help
+    begins, after the 3-month deadline, no status 04. The start's event is still on its way (K7): the check
+    links the group from the store itself."""
+    p = Pipeline(db)
+    oud, begin = date(2026, 6, 30), date(2026, 10, 5)
+    tw = oud + timedelta(days=5)
+    p.stuur("GI001", m.gi001(m.kind(3), oud, "B1", m.bepaling("B-LAAT", oud, maatregel_id="M-3")))
+    p.stuur("JW301", m.jw301(m.kind(3), tw, "T1", m.toegewezen(400101, tw)))
+    p.stuur("JW305", m.jw305(m.kind(3), begin, "S1", 400101, tw, begin), verwerk=False)
+    assert p.processor.peil(begin) == 0
+    assert p.statussen() == [("B-LAAT", "02")]  # no 04; the 03 comes with the start's event
+
+
 # ---- the outbound path ----------------------------------------------------------------------------------
 
 
