@@ -169,14 +169,8 @@ def kies_regios(gevraagd: Sequence[str], bekend: Iterable[str]) -> list[str]:
 
 
 def _rij(c: NormCijfer) -> dict[str, Any]:
-    return {
-        "norm": c.norm,
-        "regio": c.regio,
-        "binnen": c.binnen,
-        "buiten": c.buiten,
-        "totaal": c.totaal,
-        "percentage_binnen": c.percentage_binnen,
-    }
+    """One row of the json output: the csv's columns, in their order."""
+    return {kolom: getattr(c, kolom) for kolom in KOLOMMEN}
 
 
 def als_json(cijfers: Maandcijfers) -> str:
