@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,18 @@ def test_same_identificatie_with_other_content_gets_9056(intake: Intake) -> None
     assert [v.rule for v in result.errors] == ["TR056"]
     assert retour_codes(result.retour) == ["9056"]
     assert etree.fromstring(result.retour or b"").find("{*}Client") is None  # header-only
+
+
+def test_a_known_toewijzingnummer_changes_only_what_iv066_allows(intake: Intake) -> None:
+    """TR332 against the store: the toewijzing the client already has under this number is read back, so a new
+    Product/Code is 9332 and a new Einddatum is a new version."""
+    assert intake.verwerk(to_xml("JW301", spec("JW301"))).outcome == "accepted"
+    eerste = "Client/ToegewezenProducten/ToegewezenProduct[1]"
+    code = edit(spec("JW301", identificatie="T2"), f"{eerste}/Product/Code", "45A54")
+    result = intake.verwerk(to_xml("JW301", code))
+    assert [(v.rule, v.retourcode) for v in result.errors] == [("TR332", "9332")]
+    einde = edit(spec("JW301", identificatie="T3"), f"{eerste}/Einddatum", date(2027, 1, 31))
+    assert intake.verwerk(to_xml("JW301", einde)).outcome == "accepted"
 
 
 def test_malformed_message_is_recorded_without_retour(intake: Intake, db: Engine) -> None:
