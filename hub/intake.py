@@ -10,8 +10,6 @@ A message the caller gives up on (dead-lettered) gets a record too, outcome `fai
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -31,14 +29,6 @@ OUTCOME_DUPLICATE = "duplicate"
 # Dead-lettered after HUB_MAX_ATTEMPTS: never judged, answered with a header-only 0001 retour. An audit outcome only:
 # hub_messages_total never counts it (hub_dead_letters_total{reason="processing-failed"} does).
 OUTCOME_FAILED = "failed"
-
-
-def content_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
-def new_bericht_id() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +152,9 @@ class Intake:
         verdict = self.validator.validate(item.raw, today=today)
         model = None if verdict.doc is None else familie(verdict.doc.bericht).extract(verdict.doc)
         return _Judged(
-            bericht_id=item.bericht_id or new_bericht_id(),
+            bericht_id=item.bericht_id or audit.new_id(),
             received_at=item.received_at or self.now(),
-            digest=content_hash(item.raw),
+            digest=audit.content_hash(item.raw),
             size=len(item.raw),
             verdict=verdict,
             model=model,
@@ -269,7 +259,7 @@ class Intake:
 
     def technical_retour(self, raw: bytes) -> tuple[bytes, str, str] | None:
         """A header-only 0001 retour (xml, retour type, receiver) for a dead-lettered message, if it has one."""
-        result = self.dead_letter(Inbound(raw, new_bericht_id())).result
+        result = self.dead_letter(Inbound(raw, audit.new_id())).result
         if result.retour is None or result.retour_bericht is None:
             return None
         return result.retour, result.retour_bericht, result.retour_ontvanger or ""
@@ -284,9 +274,9 @@ class Intake:
             failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)
             xml = build_retour(Verdict(verdict.info, (failed,), verdict.doc), dagtekening=self.clock())
         j = _Judged(
-            bericht_id=item.bericht_id or new_bericht_id(),
+            bericht_id=item.bericht_id or audit.new_id(),
             received_at=item.received_at or self.now(),
-            digest=content_hash(item.raw),
+            digest=audit.content_hash(item.raw),
             size=len(item.raw),
             verdict=verdict,
             model=None,
@@ -407,5 +397,4 @@ __all__ = [
     "Inbound",
     "Intake",
     "IntakeResult",
-    "content_hash",
 ]
