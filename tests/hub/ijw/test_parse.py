@@ -131,3 +131,40 @@ def test_message_type_from_root_namespace(bericht: str) -> None:
 def test_utf16_message_is_read() -> None:
     xml = '<?xml version="1.0" encoding="UTF-16"?><Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw305/schema"/>'
     assert parse_bericht(xml.encode("utf-16")).info.bericht == "JW305"
+
+
+JW301_ROOT = b'<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema"/>'
+
+
+def test_size_limit_takes_a_message_of_exactly_the_limit() -> None:
+    assert parse_bericht(JW301_ROOT, ParseLimits(max_bytes=len(JW301_ROOT))).info.bericht == "JW301"
+    with pytest.raises(BerichtUnreadable, match=f"message of {len(JW301_ROOT)} bytes exceeds"):
+        parse_bericht(JW301_ROOT, ParseLimits(max_bytes=len(JW301_ROOT) - 1))
+
+
+def test_default_size_limit_is_25_mib() -> None:
+    """OP179: files up to 25 MB must be accepted; the default refuses only beyond 25 MiB (26214400 bytes)."""
+    limit = 25 * 1024 * 1024
+    at_limit = b"<" + b"a" * (limit - 1)  # not XML: refused for that, not for its size
+    with pytest.raises(BerichtUnreadable, match="not well-formed"):
+        parse_bericht(at_limit)
+    with pytest.raises(
+        BerichtUnreadable, match=f"of {limit + 1} bytes exceeds the size limit of {limit} bytes"
+    ):
+        parse_bericht(at_limit + b"a")
+
+
+def test_not_well_formed_names_the_parser_reason_on_one_line() -> None:
+    """The reason is libxml2's own, white space folded, so a sender sees where the XML breaks."""
+    with pytest.raises(BerichtUnreadable) as exc:
+        parse_bericht(b'<Bericht xmlns="urn:x">\n\n<Header></Bericht>')
+    message = str(exc.value)
+    assert message.startswith("not well-formed XML: Opening and ending tag mismatch")
+    assert "\n" not in message
+
+
+def test_foreign_namespace_with_unknown_code_gives_no_hint() -> None:
+    data = b'<Bericht xmlns="urn:ijw31"><Header><BerichtCode>999</BerichtCode></Header></Bericht>'
+    with pytest.raises(BerichtUnreadable) as exc:
+        parse_bericht(data)
+    assert str(exc.value) == "not an iJw 3.2 message: root element 'Bericht' in namespace 'urn:ijw31'"
