@@ -189,7 +189,9 @@ def test_the_default_month_is_the_one_before_today_in_the_netherlands(
     assert Maand.vorige(date(2026, 1, 15)) == Maand(2025, 12)
 
 
-@pytest.mark.parametrize("maand", ["2026-13", "2026-00", "2026-1", "26-01", "januari", "2026-01-01"])
+@pytest.mark.parametrize(
+    "maand", ["2026-13", "2026-00", "2026-1", "26-01", "januari", "2026-01-01", "0000-12"]
+)
 def test_a_month_that_is_none_is_a_usage_error(maand: str, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["normen", "--database", f"sqlite:///{tmp_path / 'x.sqlite'}", "--maand", maand]
