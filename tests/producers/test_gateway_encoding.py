@@ -119,6 +119,24 @@ def test_a_body_that_does_not_match_its_coding_is_400(body: bytes, coding: Codin
     assert (refused.value.detail or "").startswith(f"the body is not a complete {coding} stream: ")
 
 
+@pytest.mark.parametrize(
+    ("body", "coding", "after"),
+    [
+        (zlib.compress(JW301[:100]) + zlib.compress(JW301[100:]), "deflate", len(zlib.compress(JW301[100:]))),
+        (gzip.compress(JW301, mtime=0) + b"\0\0<x/>", "gzip", 4),
+    ],
+)
+def test_bytes_after_the_stream_are_400_and_counted(body: bytes, coding: Coding, after: int) -> None:
+    """deflate is one zlib stream: a second one after it is not read as more of the message (only gzip has
+    members), and the answer says how many bytes follow the end, after a gzip member's zero padding."""
+    with pytest.raises(ProblemError) as refused:
+        decode(body, coding, 10 * len(JW301))
+    assert refused.value.status == 400
+    assert refused.value.detail == (
+        f"the body is not a complete {coding} stream: {after} bytes follow the end of the stream"
+    )
+
+
 def test_a_gzip_bomb_is_413_holding_no_more_than_the_limit() -> None:
     """A GiB from about a MiB: the inflater stops one byte past the limit; Python's memory stays near it."""
     bomb = gzip_bomb(1024 * MIB)
