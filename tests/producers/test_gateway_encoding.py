@@ -124,6 +124,7 @@ def test_a_body_that_does_not_match_its_coding_is_400(body: bytes, coding: Codin
     [
         (zlib.compress(JW301[:100]) + zlib.compress(JW301[100:]), "deflate", len(zlib.compress(JW301[100:]))),
         (gzip.compress(JW301, mtime=0) + b"\0\0<x/>", "gzip", 4),
+        (zlib.compress(JW301) + b"\0\0", "deflate", 2),  # zero padding is gzip's, not deflate's
     ],
 )
 def test_bytes_after_the_stream_are_400_and_counted(body: bytes, coding: Coding, after: int) -> None:
@@ -135,6 +136,14 @@ def test_bytes_after_the_stream_are_400_and_counted(body: bytes, coding: Coding,
     assert refused.value.detail == (
         f"the body is not a complete {coding} stream: {after} bytes follow the end of the stream"
     )
+
+
+def test_back_references_across_the_whole_32_kib_window_are_read() -> None:
+    """gzip and deflate compressors may refer back 32 KiB (RFC 1951): the inflater reads with the full window."""
+    block = random.Random(7).randbytes(24 * 1024).hex().encode()[: 24 * 1024]  # no repeat within 24 KiB
+    message = b"<x>" + block + block + b"</x>"  # the second block is one reference 24 KiB back
+    assert decode(gzip.compress(message, mtime=0), "gzip", len(message)) == message
+    assert decode(zlib.compress(message), "deflate", len(message)) == message
 
 
 def test_a_gzip_bomb_is_413_holding_no_more_than_the_limit() -> None:
