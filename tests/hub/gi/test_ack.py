@@ -195,3 +195,25 @@ def test_the_hubs_own_failure_is_0001_without_a_fout() -> None:
     ack = answer(Verdict(d.info, (failed,), d))
     assert (ack.header.retour_codes, ack.header.fouten) == (("0001",), ())
     assert [(b.retour_codes, b.fouten) for b in ack.bepalingen] == [(("0233",), ())]
+
+
+def test_a_finding_goes_to_the_part_its_rule_names_also_without_a_location() -> None:
+    # A level-3 finding belongs to the part the rule names (its klasse) even when it points at no element; its
+    # Fout then has no Locatie (0..1 in CDT_Fout) and the answer stays valid against the GI101 XSD.
+    s = edit(
+        spec("GI001"),
+        "Client/Bepalingen/Bepaling",
+        [
+            bepaling("B1", datum_bepaling=DAG, gewenste_ingangsdatum=DAG),
+            bepaling("B2", datum_bepaling=DAG, gewenste_ingangsdatum=DAG),
+        ],
+    )
+    d = doc("GI001", s)
+    tweede = d.all("Client/Bepalingen/Bepaling")[1]
+    v = Violation("GB102", "G102", None, "BepalingId B2 is in use.", Level.STATEFUL, klasse=tweede)
+    ack = answer(Verdict(d.info, (v,), d))
+    assert (ack.header.retour_codes, ack.header.fouten) == (("0200",), ())
+    assert [(b.bepaling_id, b.retour_codes) for b in ack.bepalingen] == [("B1", ("0200",)), ("B2", ("G102",))]
+    assert [(f.code, f.locatie, f.tekst) for f in ack.bepalingen[1].fouten] == [
+        ("GB102", None, "BepalingId B2 is in use.")
+    ]

@@ -11,7 +11,7 @@ from hub.gi.catalog import GI_BERICHTEN
 from hub.gi.codes import STATUS_HULP_GESTART, STATUS_NORM_OVERSCHREDEN, STATUS_TOEWIJZING_AFGEGEVEN
 from hub.gi.extract import extract_gi
 from hub.gi.models import Gi102, Statusmelding
-from hub.gi.status import build_statusmelding
+from hub.gi.status import build_statusmelding, status_identificatie
 from hub.ijw.doc import Doc
 from hub.ijw.models import Product
 from hub.rules.registry import iter_violations
@@ -58,3 +58,10 @@ def test_identificatie_is_stable_and_distinct_per_status() -> None:
         assert one == two
         ids.add(etree.fromstring(one).findtext(".//{*}Identificatie"))
     assert len(ids) == len(MELDINGEN)
+
+
+def test_identificatie_fills_the_twelve_characters_of_ldt_identificatiebericht() -> None:
+    # 12 characters is the most LDT_IdentificatieBericht allows; every one of them keeps ids apart.
+    ids = {status_identificatie("87654321", melding) for melding in MELDINGEN}
+    assert len(ids) == len(MELDINGEN)
+    assert all(len(i) == 12 and i.startswith("S") for i in ids)
