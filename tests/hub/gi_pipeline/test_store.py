@@ -121,6 +121,18 @@ def test_a_header_finding_rejects_the_whole_message(db: Engine) -> None:
     assert [r.bepaling_id for r in bepalingen(p)] == ["B-1"]
 
 
+def test_a_gi003_under_an_identificatie_used_before_is_rejected_by_gb101(db: Engine) -> None:
+    # GB101 holds for GI003 too (docs/gi-berichten.md 5.6): other figures under the same Identificatie are not
+    # taken, and the figures stay those of the first message.
+    p = Pipeline(db)
+    p.stuur("GI003", m.gi003(D, "C1", m.capaciteit(D, "40.00", 600, 10, 12)))
+    again = p.intake.verwerk(xml("GI003", m.gi003(D, "C1", m.capaciteit(D, "41.00", 610, 11, 13))))
+    assert (again.outcome, [v.rule for v in again.errors], again.event) == ("rejected", ["GB101"], None)
+    assert again.retour is not None and "<gi:RetourCode>G101</gi:RetourCode>" in again.retour.decode()
+    with p.session() as s:
+        assert s.exec(select(GiCapaciteitRecord.caseload)).all() == [600]
+
+
 def test_maatregel_dates_may_arrive_one_by_one(db: Engine) -> None:
     p = Pipeline(db)
     uitspraak = date(2026, 8, 3)
