@@ -179,6 +179,7 @@ class _Fed:
 
     def __init__(self) -> None:
         self.bytes = 0
+        self.produced = 0  # inflated bytes handed back
         self.real = zlib.decompressobj
 
     def __call__(self, wbits: int) -> _Counted:
@@ -192,6 +193,7 @@ class _Counted:
     def decompress(self, data: bytes, max_length: int = 0) -> bytes:
         self.fed.bytes += len(data)
         out: bytes = self.inflater.decompress(data, max_length)
+        self.fed.produced += len(out)
         return out
 
     def __getattr__(self, name: str) -> Any:  # eof, unused_data, unconsumed_tail
@@ -214,6 +216,17 @@ async def test_many_gzip_members_cost_work_in_proportion_to_the_body(
     assert answer.status_code == 202, answer.text
     assert [p.raw for p in parts.publisher.published] == [JW301]
     assert 0 < fed.bytes <= 8 * len(body), (fed.bytes, len(body))
+
+
+def test_a_bomb_is_inflated_to_one_byte_past_the_limit_and_no_further(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over the many pieces of a bomb, zlib is asked each time for what is left up to the limit plus one byte."""
+    fed = _Fed()
+    monkeypatch.setattr(zlib, "decompressobj", fed)
+    with pytest.raises(ProblemError, match="Message too large"):
+        decode(gzip_bomb(64 * MIB), "gzip", MIB)
+    assert fed.produced == MIB + 1
 
 
 # ---- POST /berichten --------------------------------------------------------------------------------
