@@ -189,6 +189,12 @@ def test_the_default_month_is_the_one_before_today_in_the_netherlands(
     assert Maand.vorige(date(2026, 1, 15)) == Maand(2025, 12)
 
 
+def test_the_month_after_december_is_january_of_the_next_year() -> None:
+    assert Maand(2026, 12).volgende == Maand(2027, 1)
+    assert Maand(2026, 11).volgende == Maand(2026, 12)
+    assert str(Maand(2026, 12).volgende) == "2027-01"
+
+
 @pytest.mark.parametrize(
     "maand", ["2026-13", "2026-00", "2026-1", "26-01", "januari", "2026-01-01", "0000-12"]
 )
@@ -314,6 +320,23 @@ def test_the_three_formats_carry_the_same_figures(db: Engine) -> None:
     assert text[2].split() == ["norm", "regio", "binnen", "buiten", "totaal", "%", "binnen"]
     assert text[3].split() == [ANTWOORD_VERZOEK, *R.split(), "2", "1", "3", "66.7"]
     assert text[4].split()[-4:] == ["0", "0", "0", "-"]
+
+
+def test_a_month_without_outcomes_lists_each_norm_once_without_a_regio(db: Engine) -> None:
+    """No regio has an outcome: one row per norm, regio "-" in the text (the default format), in aligned columns."""
+    assert normen(db, "--maand", "2026-04")["normen"] == [
+        {"norm": n, "regio": None, "binnen": 0, "buiten": 0, "totaal": 0, "percentage_binnen": None}
+        for n in NORMEN
+    ]
+    text = runner.invoke(app, ["normen", "--database", url(db), "--maand", "2026-04"])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.splitlines()[2:7] == [
+        "norm                          regio  binnen  buiten  totaal  % binnen",
+        "antwoord_verzoek_5_werkdagen  -           0       0       0         -",
+        "passende_hulp_3_maanden       -           0       0       0         -",
+        "jeugdbeschermer_5_werkdagen   -           0       0       0         -",
+        "gedragen_koers_6_weken        -           0       0       0         -",
+    ]
 
 
 # ---- the store ------------------------------------------------------------------------------------------
