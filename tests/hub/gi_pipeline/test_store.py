@@ -19,6 +19,7 @@ from hub.store.gi_tables import (
     GiVerwijzingRecord,
 )
 from hub.synth import berichten as ijw
+from hub.synth.berichten import omvang
 from hub.synth.build import Spec
 from hub.validate import Validator
 from tests.hub.gi_pipeline import berichten as m
@@ -55,6 +56,16 @@ def test_a_bepaling_is_stored_by_pseudonym_and_named_by_the_next_snapshot(db: En
     assert snap.bepalingen["B-1"].lopend and snap.bepalingen["B-1"].client == PSEUDONYM(KIND.bsn)
     assert snap.maatregelen["M-1"].maatregel_type == "02"
     assert not snap.identificatie_bekend and again.identificatie_bekend  # GB101 sees the accepted "B1"
+
+
+def test_the_omvang_of_a_bepaling_is_stored_as_sent(db: Engine) -> None:
+    p = Pipeline(db)
+    met_omvang = {**m.bepaling("B-1", D), "Omvang": omvang(6, "04", "2")}  # 6 hours a week
+    p.stuur("GI001", m.gi001(KIND, D, "B1", met_omvang, m.bepaling("B-2", D)))
+    assert [(r.bepaling_id, r.volume, r.eenheid, r.frequentie) for r in bepalingen(p)] == [
+        ("B-1", 6, "04", "2"),
+        ("B-2", None, None, None),
+    ]
 
 
 def model(spec: Spec) -> Gi001:
