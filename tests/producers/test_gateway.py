@@ -161,6 +161,7 @@ async def test_missing_or_unknown_key_is_401(
     )
     assert_problem(response, 401, "unauthorized")
     assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["detail"] == "send X-API-Key or Authorization: Bearer <key>"
     assert parts.publisher.published == []
 
 

@@ -8,6 +8,7 @@ streaming (test_gateway), the gzip bomb (test_gateway_encoding), any id and any 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -208,6 +209,8 @@ async def test_two_different_keys_in_one_request_are_401(
     assert status == 401, body
     assert response_headers[b"www-authenticate"] == b"Bearer"
     assert GEMEENTE_KEY.encode() not in body and OTHER_KEY.encode() not in body
+    # The answer says what was wrong: more than one key, not a missing or unknown one.
+    assert json.loads(body)["detail"] == "send one API key, as X-API-Key or Authorization: Bearer <key>"
     assert parts.publisher.published == []
 
 
