@@ -15,6 +15,9 @@ from consumers.broker import BrokerSettings
 from consumers.intake import HEADER_ID
 from consumers.processors import ProcessorWorker, register_processors
 from hub.events.models import StatusmeldingVerstuurd
+from hub.gi.extract import extract_gi
+from hub.gi.models import Gi102
+from hub.gi.status import status_identificatie
 from hub.metrics import HubMetrics
 from hub.monitor.processor import Processor
 from hub.store.db import session_factory
@@ -69,6 +72,20 @@ def test_the_statusmeldingen_are_valid_gi102s_with_what_their_status_needs(db: E
     assert velden["02"]["StatusDatum"] == TW.isoformat() and velden["02"]["Code"] == "45A53"
     assert velden["03"]["Begindatum"] == START.isoformat() == velden["03"]["StatusDatum"]
     assert {v["BepalingId"] for v in velden.values()} == {"B-1"}
+
+
+def test_a_bepaling_ids_first_use_gets_the_identificatie_hub_gi_status_documents(db: Engine) -> None:
+    # Only a reused BepalingId adds its version to the key (test_koppeling: a correction): the first use keeps
+    # status_identificatie's id, the one GI102s made before that versioning carried, so none changes.
+    p = Pipeline(db)
+    keten(p)
+    validator = Validator(clock=lambda: AS_OF)
+    for row in p.meldingen():
+        doc = validator.validate(row.xml.encode()).doc
+        assert doc is not None
+        gi102 = extract_gi(doc)
+        assert isinstance(gi102, Gi102)
+        assert row.identificatie == status_identificatie(m.GI, gi102.statusmelding), row.status
 
 
 def test_the_dagtekening_is_never_before_the_statusdatum(db: Engine) -> None:
