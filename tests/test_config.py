@@ -21,6 +21,7 @@ from consumers.broker import BrokerSettings
 from consumers.cli import app
 from consumers.embedded import EmbeddedBroker
 from hub.configuration import MASK, Setting, describe
+from hub.errors import ConfigError
 from hub.ijw.schema import BUILTIN_DIR, SchemaSet
 from hub.settings import HubSettings
 from tests.test_lifecycle import HubRun
@@ -284,6 +285,17 @@ def test_a_schema_dir_without_every_xsd_refuses_the_start(command: str, tmp_path
     # The same directory with the file serves: check_complete finds the rest (upper case) in place.
     shutil.copy(BUILTIN_DIR / "jw305.xsd", partial / "Jw305.XSD")
     SchemaSet(partial).check_complete()
+
+
+def test_a_schema_dir_that_is_not_a_directory_is_a_configuration_error(tmp_path: Path) -> None:
+    """A clear ConfigError (the CLI's `error: ...` line, exit 2), not a FileNotFoundError from listing it."""
+    with pytest.raises(
+        ConfigError, match=re.escape(f"schema directory {tmp_path / 'missing'} does not exist")
+    ):
+        SchemaSet(tmp_path / "missing")
+    (tmp_path / "file.xsd").write_bytes((BUILTIN_DIR / "jw301.xsd").read_bytes())
+    with pytest.raises(ConfigError, match="does not exist"):
+        SchemaSet(tmp_path / "file.xsd")
 
 
 def test_the_log_level_may_be_written_in_any_case() -> None:
