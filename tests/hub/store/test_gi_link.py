@@ -12,6 +12,7 @@ from sqlmodel import col
 from hub.gi import link
 from hub.store import gi_link
 from hub.store.db import session_factory
+from hub.store.gi_tables import GiStatusmeldingRecord
 from hub.store.tables import IN_FORCE, StartRecord
 from hub.synth import berichten as ijw
 from tests.hub.gi_pipeline import berichten as m
@@ -98,3 +99,46 @@ def test_a_start_without_toewijzingnummer_is_no_candidate(store: Engine) -> None
         session.execute(insert(StartRecord), [ongenummerd])
         starts = gi_link._starts(session, {"client": CLIENT, "gemeente": m.GEMEENTE})
     assert [(s.nummer, s.begindatum) for s in starts] == [(300201, START)]
+
+
+def test_the_link_row_holds_the_verzoek_the_toewijzing_and_the_start(store: Engine) -> None:
+    _keten(store)
+    with session_factory(store)() as session:
+        gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW)
+        start_id = session.execute(select(col(StartRecord.id))).scalar_one()
+        row = session.execute(select(gi_link.K)).one()
+    assert (row.verzoek_aanbieder, row.verzoek_referentie, row.verzoek_datum) == (m.AANBIEDER, REF_A, VOT)
+    assert (row.toewijzing_aanbieder, row.toewijzing_nummer, row.toewijzing_datum) == (
+        m.AANBIEDER,
+        300201,
+        TW,
+    )
+    assert (row.start_ref, row.start_datum) == (start_id, START)
+
+
+def test_maak_meldingen_counts_the_new_statuses_only(store: Engine) -> None:
+    # "returns how many are new": a status made before, or twice in one call, is neither stored nor counted again.
+    _keten(store)
+    with session_factory(store)() as session:
+        groep = gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW)
+        meldingen = gi_link.groep_meldingen(groep)
+        assert sorted(x.status for x in meldingen) == ["01", "02", "03"]
+        assert gi_link.maak_meldingen(session, groep.bepalingen, meldingen + meldingen, NOW.date(), NOW) == 3
+        assert gi_link.maak_meldingen(session, groep.bepalingen, meldingen, NOW.date(), NOW) == 0
+        assert len(gi_link.gemeld(session, [b.id for b in groep.bepalingen])) == 3
+
+
+def test_a_statusmelding_keeps_the_time_it_was_first_published(store: Engine) -> None:
+    _keten(store)
+    later = NOW + timedelta(minutes=5)
+    with session_factory(store)() as session:
+        groep = gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW)
+        gi_link.maak_meldingen(session, groep.bepalingen, gi_link.groep_meldingen(groep), NOW.date(), NOW)
+        ids = [r.id for r in gi_link.te_versturen(session)]
+        assert len(ids) == 3
+        gi_link.markeer_verstuurd(session, ids[:1], NOW)
+        gi_link.markeer_verstuurd(session, ids, later)  # a second replica publishing the same batch
+        session.commit()
+        rows = {r.id: r.verstuurd_op for r in session.scalars(select(GiStatusmeldingRecord))}
+        assert gi_link.te_versturen(session) == [] and gi_link.verstuurd_niet_afgeleverd(session) == 3
+    assert [rows[i] for i in ids] == [NOW, later, later]
