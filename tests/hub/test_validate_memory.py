@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from hub.familie import familie
 from hub.ijw.catalog import RETOUR_KLASSEN
+from hub.ijw.parse import ParseLimits
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
 from hub.synth.berichten import DEFAULT_DAGTEKENING, HEENBERICHTEN, spec
@@ -107,6 +108,13 @@ def test_memory_keeps_within_its_bytes() -> None:
     small = VerdictMemory(100, max_bytes=10)
     validator(small).validate(data[0], remember=True)  # larger than the whole memory: judged, not kept
     assert len(small) == 0 and small.held_bytes == 0
+    # Nor does such a message push out the verdicts that fit.
+    memory = VerdictMemory(100, max_bytes=len(data[0]) + 10)
+    v = validator(memory)
+    kept = v.validate(data[0], remember=True)
+    v.validate(data[0] + b" " * 20, remember=True)
+    assert len(memory) == 1 and memory.held_bytes == len(data[0])
+    assert v.validate(data[0]) is kept
 
 
 def test_memory_needs_room() -> None:
@@ -183,3 +191,19 @@ def test_intake_takes_the_remembered_verdict_and_leaves_its_tree_as_it_was(db: E
         assert memory.hits == hits + 1  # the intake judged nothing again
         assert tree(door) == before and not door.errors  # level 3 made a new verdict; this one is as it was
     assert outcomes == ["accepted", "rejected"]  # the second breaks TR379 (no such verzoek), a stateful rule
+
+
+def test_the_stateless_context_of_a_day_is_never_a_stateful_one() -> None:
+    """The stateless Context is kept for the next message; a stateful one (the intake's) must not be."""
+    v = validator()
+    state = object()
+    assert v.context(TODAY, state).state is state
+    assert v.context(TODAY).state is None
+    assert v.context(TODAY) is v.context(TODAY)
+
+
+def test_a_schema_valid_message_deeper_than_the_configured_limit_is_unreadable() -> None:
+    """HUB_MAX_XML_DEPTH below the XSD's own depth: the Validator measures a valid message too (rule XML)."""
+    verdict = Validator(limits=ParseLimits(max_depth=3), clock=lambda: TODAY).validate(jw301())
+    assert verdict.outcome == "malformed" and verdict.doc is None
+    assert [(e.rule, e.message) for e in verdict.errors] == [("XML", "elements nested deeper than 3 levels")]
