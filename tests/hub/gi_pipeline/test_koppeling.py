@@ -9,8 +9,9 @@ from sqlalchemy import Engine
 from hub.synth import berichten as ijw
 from hub.synth.build import Spec
 from hub.synth.persons import Persoon
+from hub.validate import Validator
 from tests.hub.gi_pipeline import berichten as m
-from tests.hub.gi_pipeline.helpers import Pipeline
+from tests.hub.gi_pipeline.helpers import AS_OF, Pipeline
 
 KIND, ANDER_KIND = m.kind(1), m.kind(2)
 DB = date(2026, 9, 1)  # DatumBepaling
@@ -178,3 +179,70 @@ def test_recomputing_changes_nothing(db: Engine) -> None:
         after[0].toewijzing_nummer,
         after[0].gewijzigd_op,
     )
+
+
+def test_a_withdrawn_bepaling_hears_nothing_of_its_deleted_toewijzing(db: Engine) -> None:
+    # K5: after the withdrawal only its 06; the 05 of K6 is for a bepaling in force.
+    p = Pipeline(db)
+    gi001(p, m.bepaling("B-1", DB))
+    jw301(p, m.toegewezen(300201, TW))
+    gi001(p, m.intrekking("B-1", DB), ident="B2", dag=TW + timedelta(days=1))
+    weg = TW + timedelta(days=5)
+    ingang = ijw.ingang(TW)
+    jw301(
+        p,
+        m.toegewezen(300201, weg, ingangsdatum=ingang, einddatum=ingang, reden_wijziging="13"),
+        dag=weg,
+        ident="T2",
+    )
+    assert p.statussen() == [("B-1", "02"), ("B-1", "06")]
+
+
+def test_a_toewijzing_is_dated_by_its_first_version(db: Engine) -> None:
+    # K1, K4 and status 02: the Toewijzingsdatum of the first version, also when a later version is known first.
+    p = Pipeline(db)
+    ingang = ijw.ingang(TW)
+    jw301(p, m.toegewezen(300201, TW, ingangsdatum=ingang))
+    later = TW + timedelta(days=3)
+    korter = ingang + timedelta(days=60)
+    jw301(p, m.toegewezen(300201, later, ingangsdatum=ingang, einddatum=korter), dag=later, ident="T2")
+    gi001(p, m.bepaling("B-1", DB))
+    k = p.koppeling("B-1")
+    assert k is not None and (k.toewijzing_nummer, k.toewijzing_datum) == (300201, TW)
+    [toegewezen] = p.meldingen()
+    assert (toegewezen.status, toegewezen.status_datum) == ("02", TW)
+
+
+def test_a_reference_in_a_later_version_answers_that_request(db: Engine) -> None:
+    # K3 follows the ReferentieAanbieder any version of the toewijzing carried: here the huisarts's request.
+    p = Pipeline(db)
+    jw315(p)
+    ingang = ijw.ingang(TW)
+    jw301(p, m.toegewezen(300201, TW, ingangsdatum=ingang))
+    later = TW + timedelta(days=3)
+    jw301(
+        p,
+        m.toegewezen(
+            300201, later, ingangsdatum=ingang, einddatum=ingang + timedelta(days=60), referentie=REF_B
+        ),
+        dag=later,
+        ident="T2",
+    )
+    gi001(p, m.bepaling("B-1", DB))
+    assert p.gekoppeld("B-1") == (None, REF_A, None)
+    assert p.statussen() == [("B-1", "01")]
+
+
+def test_the_statusmeldingen_of_a_reused_bepaling_id_are_valid_gi102s(db: Engine) -> None:
+    # The versioned Identificatie of a reused BepalingId stays within LDT_IdentificatieBericht (12 characters).
+    p = Pipeline(db)
+    gi001(p, m.bepaling("B-1", DB))
+    jw301(p, m.toegewezen(300201, TW))
+    gi001(p, m.intrekking("B-1", DB), m.bepaling("B-1", DB), ident="B2", dag=TW + timedelta(days=1))
+    validator = Validator(clock=lambda: AS_OF)
+    rows = p.meldingen()
+    assert [r.status for r in rows] == ["02", "02", "06"]
+    for row in rows:
+        verdict = validator.validate(row.xml.encode())
+        assert verdict.accepted, [v.message for v in verdict.errors]
+        assert len(row.identificatie) == 12

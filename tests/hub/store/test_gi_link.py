@@ -142,3 +142,14 @@ def test_a_statusmelding_keeps_the_time_it_was_first_published(store: Engine) ->
         rows = {r.id: r.verstuurd_op for r in session.scalars(select(GiStatusmeldingRecord))}
         assert gi_link.te_versturen(session) == [] and gi_link.verstuurd_niet_afgeleverd(session) == 3
     assert [rows[i] for i in ids] == [NOW, later, later]
+
+
+def test_a_group_finds_each_bepaling_by_its_row_id(store: Engine) -> None:
+    # Groep.bepaling gives the processors the DatumBepaling and categorie of the bepaling a link is about.
+    p = _keten(store)
+    p.stuur("GI001", m.gi001(KIND, VOT, "B2", m.bepaling("B-2", VOT, categorie=m.CAT_B)), verwerk=False)
+    with session_factory(store)() as session:
+        groep = gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW)
+    assert [b.bepaling_id for b in groep.bepalingen] == ["B-1", "B-2"]
+    for b in groep.bepalingen:
+        assert groep.bepaling(b.id) == b
