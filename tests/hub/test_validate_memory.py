@@ -120,6 +120,12 @@ def test_memory_keeps_within_its_bytes() -> None:
 def test_memory_needs_room() -> None:
     with pytest.raises(ValueError):
         VerdictMemory(0)
+    with pytest.raises(ValueError):
+        VerdictMemory(1, max_bytes=0)
+    assert len(VerdictMemory(1, max_bytes=1)) == 0  # the least room there is
+    one = VerdictMemory(1, max_bytes=len(jw301()))  # room for one verdict, of exactly this message
+    validator(one).validate(jw301(), remember=True)
+    assert len(one) == 1 and one.held_bytes == one.max_bytes
 
 
 def test_without_a_memory_every_call_judges_again() -> None:
@@ -207,3 +213,5 @@ def test_a_schema_valid_message_deeper_than_the_configured_limit_is_unreadable()
     verdict = Validator(limits=ParseLimits(max_depth=3), clock=lambda: TODAY).validate(jw301())
     assert verdict.outcome == "malformed" and verdict.doc is None
     assert [(e.rule, e.message) for e in verdict.errors] == [("XML", "elements nested deeper than 3 levels")]
+    depth = validator().validate(jw301()).doc.depth  # type: ignore[union-attr]
+    assert Validator(limits=ParseLimits(max_depth=depth), clock=lambda: TODAY).validate(jw301()).accepted
