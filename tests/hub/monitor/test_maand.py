@@ -337,6 +337,7 @@ def test_a_month_without_outcomes_lists_each_norm_once_without_a_regio(db: Engin
         "jeugdbeschermer_5_werkdagen   -           0       0       0         -",
         "gedragen_koers_6_weken        -           0       0       0         -",
     ]
+    assert "\noutcomes without dates: 0\n" in text.stdout  # no note on how to give them dates
 
 
 # ---- the store ------------------------------------------------------------------------------------------
