@@ -71,3 +71,20 @@ def test_retry_after_is_documented_as_delay_seconds() -> None:
     assert doc["headers"]["Retry-After"]["schema"] == {"type": "integer"}
     assert doc["headers"]["Accept-Encoding"]["schema"] == {"type": "string"}
     assert "headers" not in problem_doc("No headers")
+
+
+async def test_the_lifespan_reaches_the_app_untouched() -> None:
+    """uvicorn's startup and shutdown go through the middleware: without them the gateway's lifespan never runs."""
+    seen: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope["type"])
+        await send({"type": "lifespan.startup.complete"})
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await NoTracebacks(app)({"type": "lifespan"}, _receive, send)
+    assert seen == ["lifespan"] and sent == [{"type": "lifespan.startup.complete"}]
