@@ -215,3 +215,17 @@ def test_a_schema_valid_message_deeper_than_the_configured_limit_is_unreadable()
     assert [(e.rule, e.message) for e in verdict.errors] == [("XML", "elements nested deeper than 3 levels")]
     depth = validator().validate(jw301()).doc.depth  # type: ignore[union-attr]
     assert Validator(limits=ParseLimits(max_depth=depth), clock=lambda: TODAY).validate(jw301()).accepted
+
+
+def test_judge_state_leaves_a_verdict_that_did_not_pass_levels_1_and_2_or_a_retourbericht() -> None:
+    """A 0001 verdict is final (OP286), a malformed one gets no retour, a retourbericht is judged on its XSD only:
+    the stateful rules add nothing to any of them, whatever the state."""
+    v = validator()
+    rejected = v.validate(to_xml("JW301", edit(spec("JW301"), "Client/Bsn", "123456789")))  # CS002
+    malformed = v.validate(jw301()[:-20])
+    retour = build_retour(v.validate(jw301()), dagtekening=TODAY)
+    assert rejected.level == Level.XSLT and malformed.outcome == "malformed" and retour is not None
+    jw302 = v.validate(retour)
+    assert jw302.accepted and jw302.info is not None and jw302.info.is_retour
+    for verdict in (rejected, malformed, jw302):
+        assert v.judge_state(verdict, object(), today=TODAY) is verdict
