@@ -57,11 +57,6 @@ class Verdict:
         """The lowest control level that failed (decides the shape of the retour)."""
         return min((v.level for v in self.errors), default=None)
 
-    @property
-    def has_retour(self) -> bool:
-        """A retour exists for XSD-valid heenberichten with an answer message."""
-        return self.doc is not None and self.info is not None and self.info.retour is not None
-
 
 class VerdictMemory:
     """Verdicts handed from one judgement to the next by (message bytes, today), oldest out first; thread-safe.

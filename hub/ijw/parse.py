@@ -82,7 +82,8 @@ def parse_bericht(data: bytes, limits: ParseLimits | None = None, *, check_depth
         # A fresh parser per call would be slower; lxml parsers are not shared across threads here.
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise BerichtUnreadable(f"not well-formed XML: {_clean(str(exc))}") from None
+        # msg, not str(exc): that adds "(<string>, line N)", a third mention of a line the sender cannot open.
+        raise BerichtUnreadable(f"not well-formed XML: {_clean(exc.msg or str(exc))}") from None
     except (ValueError, TypeError, LookupError) as exc:
         raise BerichtUnreadable(f"unreadable input: {_clean(str(exc))}") from None
     tree = root.getroottree()

@@ -161,6 +161,8 @@ def test_not_well_formed_names_the_parser_reason_on_one_line() -> None:
     message = str(exc.value)
     assert message.startswith("not well-formed XML: Opening and ending tag mismatch")
     assert "\n" not in message
+    # Where it breaks, said once: not lxml's str() with "(<string>, line 3)" after it.
+    assert message.endswith(", line 3, column 19")
 
 
 def test_foreign_namespace_with_unknown_code_gives_no_hint() -> None:
