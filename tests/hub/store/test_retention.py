@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, inspect
 from sqlmodel import Session, SQLModel
 
 from hub.store import audit, gi_link, retention
-from hub.store.db import SessionFactory, alembic_config, make_engine, session_factory, upgrade
+from hub.store.db import SessionFactory, alembic_config, make_engine, run, session_factory, upgrade
 from hub.store.gi_tables import GiStatusmeldingRecord
 from hub.store.tables import BerichtRecord, ToewijzingRecord
 from tests.hub.store.scenario import PS
@@ -271,6 +272,84 @@ async def test_the_loop_purges_and_outlives_a_failed_round(
         and melding(sessions, status_id).xml_purged_at == NOW
     )
     assert "retour retention postponed" in caplog.text and "999990019" not in caplog.text
+
+
+def test_what_was_delivered_exactly_the_retention_period_ago_stays(db: Engine) -> None:
+    """'Delivered more than DAYS days ago': the cutoff itself is not yet due, for a retour nor for a GI102."""
+    sessions = session_factory(db)
+    with sessions() as session:
+        bericht_id = message(session, delivered=timedelta(days=DAYS))
+        status_id = statusmelding(session, bepaling(session), delivered=timedelta(days=DAYS))
+        assert retention.count_due(session, BEFORE) == 0
+        assert retention.count_due(session, BEFORE, retention.STATUSMELDINGEN) == 0
+    assert retention.purge_all(sessions, BEFORE, now=NOW) == (0, 0)
+    assert load(sessions, bericht_id).retour == RETOUR and melding(sessions, status_id).xml == GI102
+
+
+def test_purge_without_a_time_stamps_the_clearing_with_the_current_time(db: Engine) -> None:
+    sessions = session_factory(db)
+    with sessions() as session:
+        bericht_id = message(session, delivered=timedelta(days=100))
+    start = datetime.now(UTC)
+    assert retention.purge(sessions, BEFORE) == 1
+    purged_at = load(sessions, bericht_id).retour_purged_at
+    assert purged_at is not None and start <= purged_at <= datetime.now(UTC)  # "removed after the retention"
+
+
+def test_a_row_another_replica_cleared_meanwhile_keeps_its_first_purge_time(db: Engine) -> None:
+    """The clearing statement checks again that a selected row is due: two replicas' rounds may overlap."""
+    sessions = session_factory(db)
+    with sessions() as session:
+        bericht_id = message(session, delivered=timedelta(days=100))
+        status_id = statusmelding(session, bepaling(session), delivered=timedelta(days=100))
+    assert retention.purge_all(sessions, BEFORE, now=NOW) == (1, 1)
+    later = {"before": BEFORE, "purged_at": NOW + timedelta(hours=1)}
+    with sessions() as session:  # the other replica selected them before this one's commit
+        run(session, retention.RETOUREN.clear, {"ids": [bericht_id], **later})
+        run(session, retention.STATUSMELDINGEN.clear, {"ids": [status_id], **later})
+        session.commit()
+    assert load(sessions, bericht_id).retour_purged_at == NOW
+    assert melding(sessions, status_id).xml_purged_at == NOW
+
+
+@pytest.mark.parametrize(("retouren", "meldingen"), [(1, 0), (0, 2)])
+async def test_a_round_logs_the_number_it_cleared_of_each_kind_then_waits_its_interval(
+    db: Engine, caplog: pytest.LogCaptureFixture, retouren: int, meldingen: int
+) -> None:
+    """docs/operations.md section 6: one line per kind with the number; a kind with nothing cleared logs nothing."""
+    caplog.set_level(logging.INFO, logger="hub.store")
+    sessions = session_factory(db)
+    with sessions() as session:
+        for _ in range(retouren):
+            message(session, delivered=timedelta(days=100))
+        ref = bepaling(session)
+        for _ in range(meldingen):
+            statusmelding(session, ref, delivered=timedelta(days=100))
+    rounds = 0
+
+    def clock() -> datetime:
+        nonlocal rounds
+        rounds += 1
+        return NOW
+
+    def cleared(line: str) -> list[Any]:
+        return [getattr(r, "cleared", None) for r in caplog.records if r.getMessage() == line]
+
+    retour_line, gi102_line = (
+        f"{kind} XML cleared after the retention period" for kind in ("retour", "GI102")
+    )
+    loop = asyncio.create_task(retention.retention_loop(sessions, DAYS, interval=3600, clock=clock))
+    try:
+        await until(lambda: cleared(retour_line) or cleared(gi102_line))
+        await asyncio.sleep(0.2)  # a loop that did not wait would have started more rounds by now
+    finally:
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop
+    assert rounds == 1
+    assert cleared(retour_line) == ([retouren] if retouren else [])
+    assert cleared(gi102_line) == ([meldingen] if meldingen else [])
+    assert all(getattr(r, "days", DAYS) == DAYS for r in caplog.records)
 
 
 @pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)])
