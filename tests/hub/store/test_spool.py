@@ -169,3 +169,29 @@ def test_a_claim_passes_over_the_rows_set_aside_and_unclaim_keeps_the_row(db: En
     assert other.claim(10) == []  # "a" still holds a live claim on `third`
     spool.delete(third)
     assert [r.id for r in other.claim(10)] == [first, second] and spool.count() == 2
+
+
+def test_a_late_unclaim_leaves_the_claim_of_the_gateway_that_took_over(db: Engine) -> None:
+    """ "a" refuses a row for good after its lease lapsed and "b" took the row: "b" keeps it, no third joins in."""
+    clock = Clock()
+    first, second, third = (spool_of(db, owner, clock) for owner in "abc")
+    ids = [add(first, n) for n in range(2)]
+    assert [r.id for r in first.claim(10)] == ids
+    clock.at += LEASE + timedelta(seconds=1)
+    assert [r.id for r in second.claim(1)] == ids[:1]
+    first.unclaim(ids[0])
+    assert third.claim(10) == []  # "b" is publishing it: one gateway at a time, in order
+    assert [r.id for r in second.claim(1)] == ids[:1]
+
+
+def test_a_gateways_claim_lapses_after_15_seconds_by_default(db: Engine) -> None:
+    """docs/operations.md section 8: a killed gateway's lease lapses after 15 s."""
+    clock = Clock()
+    sessions = session_factory(db)
+    first, second = Spool(sessions, owner="a", now=clock), Spool(sessions, owner="b", now=clock)
+    ids = [add(first, n) for n in range(2)]
+    first.claim(10)
+    clock.at += timedelta(seconds=14.9)
+    assert second.claim(10) == []
+    clock.at += timedelta(seconds=0.2)
+    assert [r.id for r in second.claim(10)] == ids
