@@ -172,7 +172,7 @@ def test_a_claim_passes_over_the_rows_set_aside_and_unclaim_keeps_the_row(db: En
 
 
 def test_a_late_unclaim_leaves_the_claim_of_the_gateway_that_took_over(db: Engine) -> None:
-    """ "a" refuses a row for good after its lease lapsed and "b" took the row: "b" keeps it, no third joins in."""
+    """Gateway "a" refuses a row for good after its lease lapsed and "b" took it: "b" keeps it, no third joins."""
     clock = Clock()
     first, second, third = (spool_of(db, owner, clock) for owner in "abc")
     ids = [add(first, n) for n in range(2)]
