@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.ijw.parse import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH
+from hub.monitor.registry import DEFAULT_KOPPELTERMIJN_DAGEN
 
 
 class HubSettings(BaseSettings):
@@ -84,7 +85,7 @@ class HubSettings(BaseSettings):
         False, description="Demo mode: a throwaway pseudonymisation key is generated when none is set"
     )
     gi_koppeltermijn_dagen: int = Field(
-        365,
+        DEFAULT_KOPPELTERMIJN_DAGEN,
         description="Days after a GI bepaling in which a verzoek or toewijzing is linked to it (docs/gi-koppeling.md)",
         ge=0,
     )

@@ -140,15 +140,6 @@ def mark_verwerkt(
     w.schrijf(session)
 
 
-def verwerkte_berichten(session: Session, bericht_ids: Iterable[str]) -> set[str]:
-    """Which of these messages have an event the processors handled (`hub process` waits for them)."""
-    ids = list(bericht_ids)
-    if not ids:
-        return set()
-    stmt = select(VerwerktEventRecord.bericht_id).where(col(VerwerktEventRecord.bericht_id).in_(ids))
-    return {b for b in session.exec(stmt) if b is not None}
-
-
 # ---- aggregates for the collector -----------------------------------------------------------------
 
 
