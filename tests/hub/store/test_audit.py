@@ -187,6 +187,33 @@ def test_malformed_header_values_are_clipped_to_fit(session: Session) -> None:
     assert (row.identificatie, row.afzender) == ("X" * 12, "0" * 8)
 
 
+def test_header_values_that_fit_are_kept_whole_and_longer_ones_clipped_to_their_column(
+    session: Session,
+) -> None:
+    """A JW301's ontvanger is an 8-digit AGB code: the log keeps it whole; only what does not fit is cut."""
+    whole = audit.record(session, **_identity(), ontvanger="12345678", outcome="accepted")
+    cut = audit.record(
+        session, content_hash=HASH, outcome="malformed", bericht="JW301JW301", ontvanger="1" * 20
+    )
+    session.commit()
+    assert (whole.bericht, whole.afzender, whole.ontvanger) == ("JW301", "0200", "12345678")
+    assert (cut.bericht, cut.ontvanger) == ("JW301", "1" * 8)
+
+
+def test_marking_an_unknown_message_or_no_message_marks_nothing(session: Session) -> None:
+    assert audit.mark(session, "0" * 32, "retour_delivered_at") is False
+    assert audit.mark_delivered(session, [], datetime(2026, 11, 2, tzinfo=UTC)) == set()
+
+
+def test_a_duplicates_own_redelivery_is_answered_from_the_original(session: Session) -> None:
+    """Rows logged as duplicates are never the earlier record, not even for their own id: they point back."""
+    original = audit.record(session, **_identity(), outcome="accepted")
+    duplicate = audit.record(session, **_identity(), outcome="duplicate")
+    session.commit()
+    found = audit.seen(session, **_identity(), bericht_id=duplicate.id)
+    assert found.earlier is not None and found.earlier.id == original.id
+
+
 def test_unknown_outcome_is_refused(session: Session) -> None:
     with pytest.raises(ValueError, match="outcome"):
         audit.record(session, content_hash=HASH, outcome="lost")
