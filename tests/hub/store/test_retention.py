@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
+from inspect import signature as inspect_signature
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -310,6 +311,12 @@ def test_a_row_another_replica_cleared_meanwhile_keeps_its_first_purge_time(db: 
         session.commit()
     assert load(sessions, bericht_id).retour_purged_at == NOW
     assert melding(sessions, status_id).xml_purged_at == NOW
+
+
+def test_the_loop_runs_once_a_day_by_default() -> None:
+    """docs/operations.md section 6: the intake clears what is due at start and then every 24 hours."""
+    interval = inspect_signature(retention.retention_loop).parameters["interval"].default
+    assert interval == 24 * 3600
 
 
 @pytest.mark.parametrize(("retouren", "meldingen"), [(1, 0), (0, 2)])
