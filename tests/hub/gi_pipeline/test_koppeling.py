@@ -41,6 +41,19 @@ def jw301(
     p.stuur("JW301", m.jw301(persoon, dag, ident, *producten, gemeente=gemeente))
 
 
+def verwijder_300201(p: Pipeline) -> date:
+    """The gemeente deletes toewijzing 300201 five days after it was sent (RedenWijziging 13); returns that day."""
+    weg = TW + timedelta(days=5)
+    ingang = ijw.ingang(TW)
+    jw301(
+        p,
+        m.toegewezen(300201, weg, ingangsdatum=ingang, einddatum=ingang, reden_wijziging="13"),
+        dag=weg,
+        ident="T2",
+    )
+    return weg
+
+
 def test_the_whole_chain_is_linked_and_reported_in_order(db: Engine) -> None:
     p = Pipeline(db)
     gi001(p, m.bepaling("B-1", DB))
@@ -148,14 +161,7 @@ def test_a_deleted_toewijzing_reopens_the_bepaling_and_the_gi_hears_so(db: Engin
     p = Pipeline(db)
     gi001(p, m.bepaling("B-1", DB))
     jw301(p, m.toegewezen(300201, TW))
-    weg = TW + timedelta(days=5)
-    ingang = ijw.ingang(TW)
-    jw301(
-        p,
-        m.toegewezen(300201, weg, ingangsdatum=ingang, einddatum=ingang, reden_wijziging="13"),
-        dag=weg,
-        ident="T2",
-    )
+    weg = verwijder_300201(p)
     assert p.koppeling("B-1") is None
     jw301(p, m.toegewezen(300202, weg + timedelta(days=1)), dag=weg + timedelta(days=1), ident="T3")
     assert p.gekoppeld("B-1") == (300202, None, None)
@@ -187,14 +193,7 @@ def test_a_withdrawn_bepaling_hears_nothing_of_its_deleted_toewijzing(db: Engine
     gi001(p, m.bepaling("B-1", DB))
     jw301(p, m.toegewezen(300201, TW))
     gi001(p, m.intrekking("B-1", DB), ident="B2", dag=TW + timedelta(days=1))
-    weg = TW + timedelta(days=5)
-    ingang = ijw.ingang(TW)
-    jw301(
-        p,
-        m.toegewezen(300201, weg, ingangsdatum=ingang, einddatum=ingang, reden_wijziging="13"),
-        dag=weg,
-        ident="T2",
-    )
+    verwijder_300201(p)
     assert p.statussen() == [("B-1", "02"), ("B-1", "06")]
 
 
