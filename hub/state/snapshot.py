@@ -164,9 +164,8 @@ class Snapshot:
 
     pseudonym: Callable[[str], str]  # BSN -> client pseudonym, to match the message's clients
     identificatie_bekend: bool = False  # TR056: same sender, message type and Identificatie accepted before
-    toewijzingen: tuple[
-        ToewijzingState, ...
-    ] = ()  # of the message's client(s) between its gemeente and aanbieder
+    # Of the message's client(s) between its gemeente and aanbieder; a JW301's only under the numbers it names.
+    toewijzingen: tuple[ToewijzingState, ...] = ()
     # _empty_mapping() is a Mapping[str, object]; an empty read-only map fits any Mapping.
     toewijzing_clients: Mapping[int, str] = field(default_factory=_empty_mapping)  # type: ignore[arg-type]
     starts: tuple[StartRegel, ...] = ()  # in force, for the message's client, gemeente and aanbieder

@@ -121,7 +121,9 @@ def _jw301(session: Session, m: Jw301, base: Snapshot) -> Snapshot:
     refs = {p.referentie_aanbieder for p in producten if p.referentie_aanbieder is not None}
     verzoeken, referenties = _verzoeken(session, aanbieder, refs, (gemeente, client))
     deletes = {p.toewijzing_nummer for p in producten if p.reden_wijziging == VERWIJDERING}
-    toewijzingen, toewijzing_clients = _toewijzingen_en_nummers(session, gemeente, aanbieder, client, nummers)
+    toewijzingen, toewijzing_clients = _toewijzingen_onder_nummers(
+        session, gemeente, aanbieder, client, nummers
+    )
     return replace(
         base,
         toewijzingen=toewijzingen,
@@ -240,64 +242,31 @@ def _latest_versions(rows: Iterable[Any]) -> tuple[ToewijzingState, ...]:
     return tuple(ToewijzingState(*(*vs[-1][:-1], vs[0].toewijzingsdatum)) for vs in versions.values())
 
 
-_TOEWIJZING_CLIENTS = InQuery(
-    lambda nummers: (
-        select(ToewijzingRecord.toewijzing_nummer, ToewijzingRecord.client)
-        .where(
-            col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-            col(ToewijzingRecord.toewijzing_nummer).in_(nummers),
-        )
-        .order_by(col(ToewijzingRecord.id))
-    ),
-    nummers=ToewijzingRecord.toewijzing_nummer,
-)
-
-
-def _toewijzing_clients(session: Session, gemeente: str, nummers: Collection[int]) -> Mapping[int, str]:
-    """TR332: the client each of these numbers was first issued to by this gemeente (any aanbieder)."""
-    if not nummers:
-        return MappingProxyType({})
-    found: dict[int, str] = {}
-    for nummer, client in _TOEWIJZING_CLIENTS.run(session, {"gemeente": gemeente, "nummers": nummers}):
-        found.setdefault(nummer, client)
-    return MappingProxyType(found)
-
-
-# A JW301's two questions in one query: the client's toewijzingen at this aanbieder, and every version of its
-# numbers at this gemeente. The gemeente in each branch of the OR, as in _verzoeken_stmt: SQLite then searches
-# ix_toewijzing_client and ix_toewijzing_nummer (a MULTI-INDEX OR).
-_TOEWIJZINGEN_EN_NUMMERS = InQuery(
+# A JW301's one question: every version of the numbers it names, at this gemeente (any aanbieder, any client).
+# TR332 asks who first got each number; TR332, TR379 and TR385 ask the latest version of the client's own
+# toewijzing under it. No JW301 rule reads the client's other toewijzingen, so they are not read.
+_NUMMERS = InQuery(
     lambda nummers: select(*_TOEWIJZING_COLUMNS).where(
-        or_(
-            and_(
-                col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-                col(ToewijzingRecord.aanbieder) == bindparam("aanbieder"),
-                col(ToewijzingRecord.client) == bindparam("client"),
-            ),
-            and_(
-                col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
-                col(ToewijzingRecord.toewijzing_nummer).in_(nummers),
-            ),
-        )
+        col(ToewijzingRecord.gemeente) == bindparam("gemeente"),
+        col(ToewijzingRecord.toewijzing_nummer).in_(nummers),
     ),
     nummers=ToewijzingRecord.toewijzing_nummer,
 )
 
 
-def _toewijzingen_en_nummers(
+def _toewijzingen_onder_nummers(
     session: Session, gemeente: str, aanbieder: str, client: str, nummers: Collection[int]
 ) -> tuple[tuple[ToewijzingState, ...], Mapping[int, str]]:
-    """`_toewijzingen` of the client and `_toewijzing_clients` of the numbers, from one query."""
+    """The client's toewijzingen under these numbers (latest versions), and the client each number was first
+    issued to by this gemeente (TR332)."""
     if not nummers:
-        return _toewijzingen(session, gemeente, aanbieder, {client}), MappingProxyType({})
-    params = {"gemeente": gemeente, "aanbieder": aanbieder, "client": client, "nummers": nummers}
-    rows = list(_TOEWIJZINGEN_EN_NUMMERS.run(session, params))
-    found: dict[int, str] = {}
-    for row in sorted(rows, key=lambda r: r.id):  # the first issue of a number decides (TR332)
-        if row.toewijzing_nummer in nummers:
-            found.setdefault(row.toewijzing_nummer, row.client)
+        return (), MappingProxyType({})
+    rows = sorted(_NUMMERS.run(session, {"gemeente": gemeente, "nummers": nummers}), key=lambda r: r.id)
+    first: dict[int, str] = {}
+    for row in rows:  # the first issue of a number decides (TR332)
+        first.setdefault(row.toewijzing_nummer, row.client)
     own = (r for r in rows if r.aanbieder == aanbieder and r.client == client)
-    return _latest_versions(own), MappingProxyType(found)
+    return _latest_versions(own), MappingProxyType(first)
 
 
 def _in_force(record: type[StartRecord] | type[StopRecord], regel: type[Any]) -> Any:

@@ -70,6 +70,23 @@ def test_jw301_sees_the_client_of_each_known_nummer(session: Session) -> None:
     assert dict(snapshot(session, "JW301", spec("JW301", "JW301C", gemeente="0363")).toewijzing_clients) == {}
 
 
+def test_jw301_sees_the_clients_toewijzingen_under_the_numbers_it_names_only(session: Session) -> None:
+    # TR332, TR379 and TR385 ask about the named numbers; the client's other toewijzingen are not read.
+    eerste = spec("JW301")
+    accept(session, "JW301", eerste)
+    later = date(2026, 11, 5)
+    p = "Client/ToegewezenProducten/ToegewezenProduct"
+    alleen_specifiek = edit(
+        spec("JW301", "JW301B", dagtekening=later),
+        p,
+        [eerste["Client"]["ToegewezenProducten"]["ToegewezenProduct"][0]],
+    )
+    snap = snapshot(session, "JW301", alleen_specifiek)
+    assert [t.toewijzing_nummer for t in snap.toewijzingen] == [SPECIFIEK]
+    assert snap.toewijzing(ASPECIFIEK) is None
+    assert dict(snap.toewijzing_clients) == {SPECIFIEK: PS(CLIENT.bsn)}
+
+
 def test_jw301_sees_the_referenties_it_names_and_the_clients_verzoeken(session: Session) -> None:
     accept(session, "JW315", spec("JW315"))
     ref = f"VOT{DAG:%Y%m%d}A"
@@ -187,7 +204,7 @@ _PARAMS = {
 # Each shape of each query: the lists (and the client scope) it is called with.
 _SHAPES: dict[str, list[tuple[InQuery, tuple[str, ...]]]] = {
     "_TOEWIJZINGEN": [(store_snapshot._TOEWIJZINGEN, ("clients",))],
-    "_TOEWIJZINGEN_EN_NUMMERS": [(store_snapshot._TOEWIJZINGEN_EN_NUMMERS, ("nummers",))],
+    "_NUMMERS": [(store_snapshot._NUMMERS, ("nummers",))],
     "_VERZOEKEN": [
         (store_snapshot._VERZOEKEN[False], ("refs",)),
         (store_snapshot._VERZOEKEN[True], ()),
