@@ -14,11 +14,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, insert
 
+from hub.monitor.collector import MonitorCollector
 from hub.monitor.contract import DROPPABLE, FAMILIES
-from hub.monitor.norms import NORMEN, uitkomst
+from hub.monitor.norms import NORMEN, PASSENDE_HULP, uitkomst
+from hub.monitor.registry import Regios
 from hub.store import gauges, gi_monitor
 from hub.store.db import session_factory
-from hub.store.monitor_tables import DoorlooptijdRecord
+from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord
 from hub.store.tables import DELETED, BerichtRecord
 from tests.hub.monitor import scenario as sc
 from tests.hub.monitor.helpers import accept_all, day, processor, registry
@@ -148,6 +150,46 @@ def test_families_without_gemeente_or_aanbieder_are_unchanged_when_those_are_dro
     alles = families(registry(db, as_of), zonder)
     assert alles == families(registry(db, as_of, drop=sorted(DROPPABLE)), zonder)
     assert alles[("gi_capaciteit", (("gi", GI), ("regio", MIJOV), ("soort", "wachtlijst")))] == 4
+
+
+def test_observations_keep_the_regio_of_their_moment_and_the_stands_take_the_list_of_now(
+    db: Engine, store: Store
+) -> None:
+    """docs/definities.md 1.5: the histogram, jeugdhulp_norm_total and jeugdhulp_beeindigd_total keep the regio
+    stored when observed; the stands read the regio of their gemeente from the gemeente list at every scrape
+    (here a list that has moved Apeldoorn to another regio since)."""
+    store.toewijzing(1, date(2026, 10, 1))  # waiting
+    store.toewijzing(2, date(2026, 10, 1))
+    store.start(2, date(2026, 10, 5))  # in zorg
+    store.verzoek("A", date(2026, 10, 1))  # unanswered, past its term on 2 November
+    store.s.add_all(
+        [
+            DoorlooptijdRecord(
+                fase="toewijzing_tot_start", sleutel="x", regio=MIJOV, productcategorie="45", seconden=86400,
+                observed_at=NOW,
+            ),
+            NormRecord(norm=PASSENDE_HULP, sleutel="x", uitkomst="binnen", regio=MIJOV, observed_at=NOW),
+            BeeindigdRecord(sleutel="x", reden="31", regio=MIJOV, productcategorie="45", observed_at=NOW),
+        ]
+    )  # fmt: skip
+    store.s.commit()
+    reg = CollectorRegistry()
+    reg.register(
+        MonitorCollector(session_factory(db), Regios({APELDOORN: "Elders"}), clock=lambda: date(2026, 11, 2))
+    )
+    regios: dict[str, set[str]] = {}
+    for m in reg.collect():
+        for s in m.samples:
+            if s.value and "regio" in s.labels:
+                regios.setdefault(m.name, set()).add(s.labels["regio"])
+    assert regios == {
+        "jeugdhulp_doorlooptijd_seconds": {MIJOV},
+        "jeugdhulp_norm": {MIJOV},
+        "jeugdhulp_beeindigd": {MIJOV},
+        "jeugdhulp_wachtend": {"Elders"},
+        "jeugdhulp_in_zorg": {"Elders"},
+        "jeugdhulp_verzoeken_onbeantwoord_boven_norm": {"Elders"},
+    }
 
 
 # ---- 3.1 and 3.2: jeugdhulp_wachtend and its boven-norm part --------------------------------------
