@@ -22,6 +22,8 @@ from hub.store import gauges, gi_monitor
 from hub.store.db import session_factory
 from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord
 from hub.store.tables import DELETED, BerichtRecord
+from tests.hub.gi_pipeline import berichten as gm
+from tests.hub.gi_pipeline.helpers import Pipeline
 from tests.hub.monitor import scenario as sc
 from tests.hub.monitor.helpers import accept_all, day, processor, registry
 from tests.hub.monitor.test_collector import AGB, APELDOORN, MIJOV, NOW, Store
@@ -229,6 +231,28 @@ def test_a_toewijzings_chain_begins_at_its_earliest_jw315_and_never_at_a_jw317(
         v = registry(db, as_of).get_sample_value
         assert v("jeugdhulp_wachtend", {**labels, "aanbieder": AGB}) == 2, as_of
         assert v("jeugdhulp_wachtend_boven_norm", labels) == boven, as_of
+
+
+def test_a_withdrawn_bepaling_waits_nowhere_also_as_of_a_day_before_its_withdrawal(db: Engine) -> None:
+    """docs/definities.md 3.1: fase bepaling counts the bepalingen not withdrawn, from their GI001's Dagtekening,
+    with the bepaling's gemeente and Categorie and aanbieder onbekend; withdrawals are those of now, so an
+    --as-of before the withdrawal does not bring the bepaling back."""
+    p = Pipeline(db)
+    kind = gm.kind(1)
+    p.stuur("GI001", gm.gi001(kind, date(2026, 6, 2), "B1", gm.bepaling("B-1", date(2026, 6, 1))))
+    p.stuur(
+        "GI001",
+        gm.gi001(
+            gm.kind(2), date(2026, 6, 2), "B2", gm.bepaling("B-2", date(2026, 6, 1), maatregel_id="M-2")
+        ),
+    )
+    p.stuur("GI001", gm.gi001(kind, date(2026, 6, 10), "B3", gm.intrekking("B-1", date(2026, 6, 1))))
+    labels = {"fase": "bepaling", "regio": gm.REGIO, "gemeente": gm.GEMEENTE, "productcategorie": gm.CAT}
+    assert families(p.registry(date(2026, 6, 1)), {"jeugdhulp_wachtend"}) == {}  # before the Dagtekening
+    for as_of in (date(2026, 6, 2), date(2026, 6, 9), date(2026, 6, 10)):
+        assert families(p.registry(as_of), {"jeugdhulp_wachtend"}) == {
+            ("jeugdhulp_wachtend", tuple(sorted({**labels, "aanbieder": "onbekend"}.items()))): 1
+        }, as_of  # B-2 only
 
 
 # ---- 3.3: jeugdhulp_in_zorg -----------------------------------------------------------------------
