@@ -22,6 +22,7 @@ from hub.store import gauges, gi_monitor
 from hub.store.db import session_factory
 from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord
 from hub.store.tables import DELETED, BerichtRecord
+from hub.synth import berichten as ijw
 from tests.hub.gi_pipeline import berichten as gm
 from tests.hub.gi_pipeline.helpers import Pipeline
 from tests.hub.monitor import scenario as sc
@@ -253,6 +254,30 @@ def test_a_withdrawn_bepaling_waits_nowhere_also_as_of_a_day_before_its_withdraw
         assert families(p.registry(as_of), {"jeugdhulp_wachtend"}) == {
             ("jeugdhulp_wachtend", tuple(sorted({**labels, "aanbieder": "onbekend"}.items()))): 1
         }, as_of  # B-2 only
+
+
+def test_a_deleted_toewijzing_sends_its_bepaling_back_to_fase_bepaling(db: Engine) -> None:
+    """docs/definities.md 1.1 (and 6.11 b): a toewijzing deleted with RedenWijziging 13 counts as never sent for
+    fase toewijzing, and the bepaling linked to it (K6) waits at fase bepaling again. The link is that of now
+    (3.1): as of a day before the deletion the chain then counts at both stages."""
+    p = Pipeline(db)
+    kind, bepaling, tw, weg = gm.kind(1), date(2026, 9, 1), date(2026, 9, 11), date(2026, 9, 16)
+    p.stuur("GI001", gm.gi001(kind, bepaling, "B1", gm.bepaling("B-1", bepaling)))
+    p.stuur("JW301", gm.jw301(kind, tw, "T1", gm.toegewezen(300201, tw)))
+    assert fasen(p, tw) == {"toewijzing": 1}
+    ingang = ijw.ingang(tw)
+    verwijderd = gm.toegewezen(300201, weg, ingangsdatum=ingang, einddatum=ingang, reden_wijziging="13")
+    p.stuur("JW301", gm.jw301(kind, weg, "T2", verwijderd))
+    assert fasen(p, weg) == {"bepaling": 1}
+    assert fasen(p, tw) == {"bepaling": 1, "toewijzing": 1}
+
+
+def fasen(p: Pipeline, as_of: date) -> dict[str, float]:
+    """jeugdhulp_wachtend as fase -> value (one gemeente, one aanbieder per fase in these tests)."""
+    return {
+        dict(labels)["fase"]: value
+        for (_, labels), value in families(p.registry(as_of), {"jeugdhulp_wachtend"}).items()
+    }
 
 
 # ---- 3.3: jeugdhulp_in_zorg -----------------------------------------------------------------------
