@@ -280,6 +280,21 @@ def fasen(p: Pipeline, as_of: date) -> dict[str, float]:
     }
 
 
+def test_a_linked_bepaling_begins_the_chain_even_when_its_toewijzings_jw315_is_earlier(db: Engine) -> None:
+    """docs/definities.md 3.2: the table's order decides, not which date is earliest: a toewijzing linked to a
+    bepaling of 1 February counts from that DatumBepaling, though it answers a JW315 of 15 January (too early
+    to be linked itself, K1)."""
+    p = Pipeline(db)
+    kind, bepaling, verzoek, tw = gm.kind(1), date(2026, 2, 1), date(2026, 1, 15), date(2026, 2, 10)
+    p.stuur("JW315", gm.jw315(kind, verzoek, "V1"))
+    p.stuur("GI001", gm.gi001(kind, bepaling, "B1", gm.bepaling("B-1", bepaling)))
+    p.stuur("JW301", gm.jw301(kind, tw, "T1", gm.toegewezen(300201, tw, referentie="VOTV1")))
+    assert p.gekoppeld("B-1") == (300201, None, None)
+    labels = {"fase": "toewijzing", "regio": gm.REGIO, "gemeente": gm.GEMEENTE, "productcategorie": gm.CAT}
+    for as_of, boven in ((date(2026, 4, 16), 0), (date(2026, 5, 1), 0), (date(2026, 5, 2), 1)):
+        assert p.registry(as_of).get_sample_value("jeugdhulp_wachtend_boven_norm", labels) == boven, as_of
+
+
 # ---- 3.3: jeugdhulp_in_zorg -----------------------------------------------------------------------
 
 
