@@ -280,6 +280,20 @@ def fasen(p: Pipeline, as_of: date) -> dict[str, float]:
     }
 
 
+def test_a_toewijzing_older_than_the_jw315_a_later_version_answers_counts_from_that_jw315(
+    db: Engine, store: Store
+) -> None:
+    """docs/definities.md 3.2: the table's order decides, not which date is earliest: a toewijzing of 1 January
+    that a version of 5 March gives the ReferentieAanbieder of a JW315 of 1 March counts from 1 March."""
+    store.toewijzing(1, date(2026, 1, 1))
+    store.verzoek("A", date(2026, 3, 1))
+    store.toewijzing(1, date(2026, 3, 5), referentie_aanbieder="A", ingangsdatum=date(2026, 1, 1))
+    store.s.commit()
+    labels = {"fase": "toewijzing", "regio": MIJOV, "gemeente": APELDOORN, "productcategorie": "45"}
+    for as_of, boven in ((date(2026, 4, 2), 0), (date(2026, 6, 1), 0), (date(2026, 6, 2), 1)):
+        assert registry(db, as_of).get_sample_value("jeugdhulp_wachtend_boven_norm", labels) == boven, as_of
+
+
 def test_a_linked_bepaling_begins_the_chain_even_when_its_toewijzings_jw315_is_earlier(db: Engine) -> None:
     """docs/definities.md 3.2: the table's order decides, not which date is earliest: a toewijzing linked to a
     bepaling of 1 February counts from that DatumBepaling, though it answers a JW315 of 15 January (too early
