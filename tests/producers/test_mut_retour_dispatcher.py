@@ -94,6 +94,8 @@ def test_a_record_is_read_from_its_headers_and_missing_ones_fall_back() -> None:
     bare = Retour.of(Record(None, [("bericht-id", None), ("other", b"x")]))
     assert bare == Retour(b"", "", "onbekend", "")
     assert Retour.of(Record(b"<r/>", cast(Any, None))) == Retour(b"<r/>", "", "onbekend", "")
+    mangled = Retour.of(Record(b"<r/>", [("bericht-id", ID.encode()), ("ontvanger", b"02\xff00")]))
+    assert mangled.ontvanger == "02\ufffd00"  # a header that is not UTF-8 is read, not a poll that fails
 
 
 # ---- delivering ------------------------------------------------------------------------------------------
@@ -208,9 +210,14 @@ async def test_another_failure_is_not_retried_and_nothing_is_committed(tmp_path:
     assert poll.events == []
 
 
-async def test_an_empty_poll_is_committed(tmp_path: Path) -> None:
+async def test_an_empty_poll_is_committed_without_a_transaction(tmp_path: Path) -> None:
     poll = Poll()
-    dispatcher = RetourDispatcher(tmp_path, lambda ids: set(ids), HubMetrics(CollectorRegistry()))
+
+    def mark_delivered(ids: Sequence[str]) -> set[str]:
+        poll.events.append("marked")
+        return set(ids)
+
+    dispatcher = RetourDispatcher(tmp_path, mark_delivered, HubMetrics(CollectorRegistry()))
     await dispatcher.handle_batch([], cast(KafkaMessage, poll), "ijw-hub-retour")
     assert poll.events == ["ack"]
 
@@ -232,3 +239,36 @@ async def test_the_registered_subscriber_delivers_each_record_of_the_retour_topi
         await test_broker.publish(b"<jw306/>", topics.retour, headers=headers)
     assert done == [ID] and delivered(registry, "JW306") == 1.0
     assert (tmp_path / "87654321" / f"{ID}.JW306.xml").read_bytes() == b"<jw306/>"
+
+
+@dataclass(frozen=True)
+class Partition:
+    topic: str
+    partition: int
+
+
+class Consumer:
+    """The part of an AIOKafkaConsumer the lag needs: one partition, 10 records written, 7 consumed."""
+
+    def assignment(self) -> set[Partition]:
+        return {Partition("unit.ijw.retourberichten", 0)}
+
+    def highwater(self, tp: Partition) -> int:
+        return 10
+
+    async def position(self, tp: Partition) -> int:
+        return 7
+
+
+@dataclass
+class PollWithConsumer(Poll):
+    consumer: Consumer = field(default_factory=Consumer)
+
+
+async def test_after_a_poll_the_lag_of_its_group_is_reported(tmp_path: Path) -> None:
+    """hub_consumer_lag{group,topic,partition} (docs/operations.md), for the retour group too."""
+    registry = CollectorRegistry()
+    dispatcher = RetourDispatcher(tmp_path, lambda ids: set(ids), HubMetrics(registry))
+    await dispatcher.handle_batch([record(ID)], cast(KafkaMessage, PollWithConsumer()), "ijw-hub-retour")
+    labels = {"group": "ijw-hub-retour", "topic": "unit.ijw.retourberichten", "partition": "0"}
+    assert registry.get_sample_value("hub_consumer_lag", labels) == 3.0
