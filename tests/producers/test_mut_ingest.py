@@ -143,6 +143,17 @@ def test_a_file_of_exactly_the_largest_size_is_published_one_byte_more_is_not(tm
     )
 
 
+def test_a_file_too_large_when_collected_is_skipped_without_reading_it_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.xml"
+    path.write_bytes(xml("JW301"))
+    [item] = collect([path])
+    path.unlink()
+    path.mkdir()  # reading it now would fail: the size known from collecting decides first
+    with pytest.raises(NotSent) as skipped:
+        load(item, item.size - 1)
+    assert skipped.value.status == TOO_LARGE
+
+
 def test_a_file_that_grew_past_the_limit_since_it_was_collected_is_not_published(tmp_path: Path) -> None:
     path = tmp_path / "a.xml"
     data = xml("JW301")
