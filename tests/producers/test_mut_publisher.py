@@ -8,10 +8,12 @@ outage (broker or store), not one per retry; a negative capacity is refused.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
 import pytest
+from aiokafka.errors import KafkaTimeoutError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -53,6 +55,7 @@ async def test_retry_after_is_the_retry_interval_rounded_up(broker: FakeBroker, 
     with pytest.raises(BufferFull) as refused:
         await publish(publisher, 1)
     assert refused.value.retry_after == 2 == publisher.retry_after
+    assert str(refused.value) == "the broker is unreachable and 0 messages are waiting to be published"
     await publisher.stop(grace=0.1)
 
 
@@ -122,7 +125,7 @@ async def test_one_warning_per_store_outage_and_one_line_when_it_is_back(
     spool.away = True
     with caplog.at_level(logging.INFO, logger="hub.gateway.publisher"):
         for n in (1, 2):
-            with pytest.raises(SpoolUnavailable):
+            with pytest.raises(SpoolUnavailable, match=r"^the broker and the store are unreachable$"):
                 await publish(publisher, n)
         assert (said(caplog, STORE_AWAY), said(caplog, STORE_BACK)) == (1, 0)
         spool.away = False
@@ -204,3 +207,27 @@ async def test_a_broker_that_does_not_stop_cleanly_is_logged_and_the_stop_comple
     [warning] = [r for r in caplog.records if r.getMessage() == "broker did not stop cleanly"]
     assert getattr(warning, "error", None) == "ConnectionResetError"
     assert not publisher.running and not publisher.healthy
+
+
+@pytest.mark.parametrize("end", ["fails", "cancelled"])
+async def test_a_producer_future_that_ends_after_shutdown_logs_no_error(
+    broker: FakeBroker, spool: Spool, caplog: pytest.LogCaptureFixture, end: str
+) -> None:
+    """Nobody awaits the producer's future once the gateway stopped: its end is no `never retrieved` error."""
+    publisher = make(broker, spool)
+    await publisher.start()
+    broker.hang = True
+    await publish(publisher, 1)  # held by the producer, spooled
+    await publisher.stop(grace=0.1)
+    with caplog.at_level(logging.ERROR):
+        if end == "fails":
+            broker.release(KafkaTimeoutError())
+        else:
+            for future, _ in broker.held:
+                future.cancel()
+            broker.held.clear()
+        await asyncio.sleep(0)  # the done callbacks run
+        del publisher
+        gc.collect()
+        await asyncio.sleep(0)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
