@@ -19,7 +19,6 @@ from producers.gateway import PROBLEM_JSON
 from tests.hub.intake_helpers import new_intake
 from tests.producers.conftest import (
     AANBIEDER,
-    AANBIEDER_KEY,
     GEMEENTE,
     GEMEENTE_KEY,
     OTHER_KEY,
@@ -171,13 +170,13 @@ async def test_a_duplicate_of_a_message_without_a_retour_stays_404(
     client: httpx.AsyncClient, db: Engine
 ) -> None:
     with session_factory(db)() as session:
-        fields = {"content_hash": "a" * 64, "bericht": "JW302", "afzender": GEMEENTE, "ontvanger": AANBIEDER,
+        fields = {"content_hash": "a" * 64, "bericht": "JW301", "afzender": GEMEENTE, "ontvanger": AANBIEDER,
                   "identificatie": "R1", "received_at": datetime.now(UTC)}  # fmt: skip
-        # A retourbericht sent in (by its Ontvanger, the aanbieder): the standard gives it none.
+        # A heenbericht whose original kept no retour, and whose retour was never purged: none exists, not 410.
         audit.record(session, outcome="accepted", **fields)
         duplicate = audit.record(session, outcome="duplicate", **fields)
         session.commit()
-    answer = await client.get(f"/berichten/{duplicate.id}/retour", headers={"X-API-Key": AANBIEDER_KEY})
+    answer = await client.get(f"/berichten/{duplicate.id}/retour", headers={"X-API-Key": GEMEENTE_KEY})
     assert answer.status_code == 404 and answer.json()["type"].endswith(":no-retour")
 
 
