@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -231,3 +232,15 @@ async def test_a_producer_future_that_ends_after_shutdown_logs_no_error(
         gc.collect()
         await asyncio.sleep(0)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_an_idle_gateway_stops_at_once_not_after_its_poll(broker: FakeBroker, spool: Spool) -> None:
+    """With nothing spooled there is nothing to wait for: SIGTERM is not held up by the 10 s look for left rows."""
+    publisher = make(broker, spool, poll=10.0)
+    await publisher.start()
+    await publish(publisher, 1)
+    await asyncio.sleep(0.1)  # the task that publishes the spool is waiting for work
+    started = time.monotonic()
+    await publisher.stop(grace=5.0)
+    assert time.monotonic() - started < 1.0
+    assert ids(broker) == ["id1"] and broker.stopped
