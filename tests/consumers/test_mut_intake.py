@@ -7,6 +7,7 @@ Found by a mutation pass over consumers/intake.py: each test holds a promise no 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -285,3 +286,82 @@ async def test_a_poison_message_is_retried_max_attempts_times_before_the_dead_le
     await hub.poll(Record(jw301(), (("bericht-id", ID_A.encode()),)))
     assert alone == ["judge"] * 3
     assert len(hub.broker.on(DEAD)) == 1
+
+
+# ---- one log line per judged message (docs/operations.md: correlation fields, never content) ------------
+
+
+async def test_each_judged_message_logs_one_line_with_its_correlation_fields(
+    db: Engine, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = make_hub(db)
+    caplog.set_level(logging.INFO, logger="hub.intake")
+    await hub.poll(Record(jw301(), (("bericht-id", ID_A.encode()),)), Record(b"<not-ijw/>", offset=1))
+    judged = [r for r in caplog.records if r.getMessage() == "bericht beoordeeld"]
+    assert [(r.bericht_id, r.bericht, r.outcome) for r in judged] == [  # type: ignore[attr-defined]
+        (ID_A, "JW301", "accepted"),
+        (bericht_id_for(Record(b"", offset=1)), None, "malformed"),
+    ]
+
+    # The one-by-one path (the batch failed) logs each message as well.
+    caplog.clear()
+    real = hub.worker.intake.verwerk_batch
+    calls: list[int] = []
+
+    def fails_once(items: Any) -> Any:
+        calls.append(len(items))
+        if len(calls) == 1:
+            raise RuntimeError("the batch fails")
+        return real(items)
+
+    monkeypatch.setattr(hub.worker.intake, "verwerk_batch", fails_once)
+    await hub.poll(Record(jw301(), (("bericht-id", ID_B.encode()),), offset=2))
+    judged = [r for r in caplog.records if r.getMessage() == "bericht beoordeeld"]
+    assert calls == [1, 1]  # the batch, then the message alone
+    assert [(r.bericht_id, r.redelivered) for r in judged] == [(ID_B, False)]  # type: ignore[attr-defined]
+
+
+async def test_a_poison_message_in_a_poll_leaves_the_others_judged_and_published_alone(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = make_hub(db)
+    real = hub.worker.intake.verwerk_batch
+
+    def poison_a(items: Any) -> Any:
+        if any(item.bericht_id == ID_A for item in items):
+            raise RuntimeError("poison")
+        return real(items)
+
+    monkeypatch.setattr(hub.worker.intake, "verwerk_batch", poison_a)
+    other = to_xml("JW301", spec("JW301"))
+    await hub.poll(
+        Record(jw301(), (("bericht-id", ID_A.encode()),)),
+        Record(other, (("bericht-id", ID_B.encode()),), offset=1),
+    )
+    assert [s.headers["bericht-id"] for s in hub.broker.on(DEAD)] == [ID_A]
+    assert sorted(s.headers["bericht-id"] for s in hub.broker.on(RETOUR)) == [ID_A, ID_B]  # A's is the 0001
+    assert [s.headers["bericht-id"] for s in hub.broker.on("t.toewijzing")] == [ID_B]
+    assert (ID_B,) in hub.marked and hub.log[-1] == "ack"
+    assert hub.done == [ID_A, ID_B]
+
+
+class Confirming(Published):
+    """A broker whose confirmations come a little later, as a real one's do."""
+
+    async def publish(self, message: Any, topic: str, **kwargs: Any) -> asyncio.Future[None]:
+        self.sent.append(Sent(topic, message, kwargs.get("key"), dict(kwargs.get("headers") or {})))
+        confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def confirm() -> None:
+            self.log.append(f"confirmed {topic}")
+            confirmed.set_result(None)
+
+        asyncio.get_running_loop().call_later(0.05, confirm)
+        return confirmed
+
+
+async def test_a_message_is_marked_published_only_once_the_broker_confirmed_it(db: Engine) -> None:
+    hub = make_hub(db)
+    hub.worker.broker = hub.broker = Confirming(hub.log)  # type: ignore[assignment]  # a stand-in
+    await hub.poll(Record(jw301(), (("bericht-id", ID_A.encode()),)))
+    assert hub.log == ["confirmed t.retourberichten", "confirmed t.toewijzing", "mark", "ack"]
