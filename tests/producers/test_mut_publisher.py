@@ -132,6 +132,11 @@ async def test_one_warning_per_store_outage_and_one_line_when_it_is_back(
         spool.away = False
         await publish(publisher, 3)
         assert (said(caplog, STORE_AWAY), said(caplog, STORE_BACK)) == (1, 1)
+        spool.away = True  # a second outage is a second warning
+        with pytest.raises(SpoolUnavailable):
+            await publish(publisher, 4)
+        assert said(caplog, STORE_AWAY) == 2
+        spool.away = False
     assert publisher.pending == 1
     broker.up = True
     await eventually(lambda: publisher.pending == 0)
@@ -244,3 +249,71 @@ async def test_an_idle_gateway_stops_at_once_not_after_its_poll(broker: FakeBrok
     await publisher.stop(grace=5.0)
     assert time.monotonic() - started < 1.0
     assert ids(broker) == ["id1"] and broker.stopped
+
+
+class ClaimFails(Spool):
+    """A store that does not answer the publishing task's claims while `away`."""
+
+    away = False
+
+    def claim(self, limit: int, skip: Any = ()) -> Any:
+        if self.away:
+            raise OperationalError("UPDATE", {}, Exception("connection refused"))
+        return super().claim(limit, skip)
+
+
+async def test_a_store_away_for_the_publishing_task_is_one_warning_and_one_line_when_it_is_back(
+    broker: FakeBroker, db: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = ClaimFails(session_factory(db))
+    publisher = make(broker, spool, capacity=10)
+    await publisher.start()
+    broker.up = False
+    await publish(publisher, 1)
+    with caplog.at_level(logging.INFO, logger="hub.gateway.publisher"):
+        spool.away = True
+        broker.up = True
+        await eventually(lambda: said(caplog, STORE_AWAY) == 1)
+        await asyncio.sleep(0.2)  # more failed claims: no more warnings
+        spool.away = False
+        await eventually(lambda: publisher.pending == 0)
+        assert (said(caplog, STORE_AWAY), said(caplog, STORE_BACK)) == (1, 1)
+    assert ids(broker) == ["id1"]
+    await publisher.stop()
+
+
+class Attempts(FakeBroker):
+    """Counts the producer's attempts per bericht-id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts: dict[str, int] = {}
+
+    async def publish(
+        self, raw: bytes, topic: str, *, key: bytes, headers: dict[str, str], no_confirm: bool
+    ) -> asyncio.Future[None]:
+        self.attempts[headers["bericht-id"]] = self.attempts.get(headers["bericht-id"], 0) + 1
+        return await super().publish(raw, topic, key=key, headers=headers, no_confirm=no_confirm)
+
+
+async def test_a_row_set_aside_waits_for_its_retry_while_later_spooled_ones_go_by(spool: Spool) -> None:
+    """docs/operations.md 8: a message the broker refuses for good is tried again every retry interval (10 minutes),
+    not each time the spool behind it is published."""
+    broker = Attempts()
+    broker.too_large = {"id1"}
+    publisher = make(broker, spool, capacity=5, retry_refused=60.0, poll=0.05)
+    await publisher.start()
+    await publish(publisher, 1)  # refused when sent, spooled, refused again from the spool: set aside
+    await publish(publisher, 2)
+    await eventually(lambda: ids(broker) == ["id2"] and publisher.pending == 0)
+
+    async def spool_and_publish(n: int) -> None:
+        broker.up = False
+        await publish(publisher, n)  # spooled: the publishing task claims again
+        broker.up = True
+        await eventually(lambda: ids(broker)[-1] == f"id{n}" and publisher.pending == 0)
+
+    await spool_and_publish(3)
+    await spool_and_publish(4)
+    assert broker.attempts["id1"] == 2 and spool.count() == 1
+    await publisher.stop()
