@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
@@ -365,3 +366,29 @@ async def test_a_message_is_marked_published_only_once_the_broker_confirmed_it(d
     hub.worker.broker = hub.broker = Confirming(hub.log)  # type: ignore[assignment]  # a stand-in
     await hub.poll(Record(jw301(), (("bericht-id", ID_A.encode()),)))
     assert hub.log == ["confirmed t.retourberichten", "confirmed t.toewijzing", "mark", "ack"]
+
+
+class Consumer:
+    """An AIOKafkaConsumer as observe_lag reads it: one partition, 5 records behind."""
+
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition("t.berichten.inkomend", 0)}
+
+    def highwater(self, tp: TopicPartition) -> int:
+        return 12
+
+    async def position(self, tp: TopicPartition) -> int:
+        return 7
+
+
+async def test_after_a_poll_the_lag_of_the_intake_group_is_observed_and_on_done_is_optional(
+    db: Engine,
+) -> None:
+    hub = make_hub(db)
+    hub.worker.on_done = None  # the service (not `hub process`) has no one waiting
+    poll = Poll(hub.log)
+    poll.consumer = Consumer()  # type: ignore[attr-defined]  # what FastStream's KafkaMessage carries
+    await hub.worker.handle_batch([Record(jw301())], poll)  # type: ignore[arg-type]  # a stand-in
+    assert hub.log[-1] == "ack"
+    lag = hub.value("hub_consumer_lag", group="t-hub-intake", topic="t.berichten.inkomend", partition="0")
+    assert lag == 5

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CollectorRegistry
 
@@ -246,10 +247,11 @@ async def test_a_poison_event_is_retried_max_attempts_times_then_dead_lettered_a
     (letter,) = hub.broker.on(TOPICS.dead_letter)
     assert letter.headers["reason"] == "processor-failed" and letter.headers["source-offset"] == "17"
     value = json.loads(letter.value)
-    assert (value["bericht_id"], value["attempts"], value["error"]) == (
+    assert (value["bericht_id"], value["attempts"], value["error"], value["raw_size"]) == (
         "a" * 32,
         3,
         "RuntimeError after 3 attempts",
+        len(f"ev:{'a' * 32}"),
     )
     assert hub.value("hub_dead_letters_total", reason="processor-failed") == 1
     assert poll.calls == ["ack"] and hub.done == ["a" * 32, "b" * 32]
@@ -335,3 +337,44 @@ async def test_the_periodic_check_sends_what_it_made_and_its_loop_outlives_a_fai
     with pytest.raises(asyncio.CancelledError):
         await loop
     assert hub.processor.checked[1:3] == [date(2027, 1, 16)] * 2  # a failed round, then the next
+
+
+class Consumer:
+    """An AIOKafkaConsumer as observe_lag reads it: one partition, 3 records behind."""
+
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition(START, 2)}
+
+    def highwater(self, tp: TopicPartition) -> int:
+        return 20
+
+    async def position(self, tp: TopicPartition) -> int:
+        return 17
+
+
+async def test_after_a_poll_the_lag_of_the_processors_group_is_observed_and_on_done_is_optional() -> None:
+    hub = make_hub()
+    hub.worker.on_done = None  # the service (not `hub process`) has no one waiting
+    poll = Poll()
+    poll.consumer = Consumer()  # type: ignore[attr-defined]  # what FastStream's KafkaMessage carries
+    await hub.worker.handle_batch([record("a" * 32)], poll)  # type: ignore[arg-type]  # a stand-in
+    assert poll.calls == ["ack"]
+    lag = hub.value("hub_consumer_lag", group="t-hub-processors", topic=START, partition="2")
+    assert lag == 3
+
+
+async def test_a_poll_of_unreadable_events_only_opens_no_transaction() -> None:
+    hub = make_hub()
+    await hub.poll(Record(b"{}"), Record(b"[]", offset=18))
+    assert hub.processor.batches == [] and hub.processor.one == []
+    assert len(hub.broker.on(TOPICS.dead_letter)) == 2
+
+
+async def test_the_periodic_check_waits_its_interval_between_rounds() -> None:
+    hub = make_hub()
+    loop = asyncio.create_task(hub.worker.peil_lus(60, lambda: date(2027, 1, 16)))
+    await asyncio.sleep(0.3)
+    loop.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await loop
+    assert hub.processor.checked == [date(2027, 1, 16)]
