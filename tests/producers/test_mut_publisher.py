@@ -102,6 +102,7 @@ async def test_one_warning_per_broker_outage_and_one_line_when_it_is_over(
             await eventually(lambda: publisher.pending == 0 and publisher.healthy)
             assert said(caplog, REACHABLE) == outage
     assert ids(broker) == ["id11", "id12", "id21", "id22"]
+    assert broker.connects == 1  # connected once; the producer reconnects by itself
     await publisher.stop()
 
 
@@ -249,6 +250,24 @@ async def test_an_idle_gateway_stops_at_once_not_after_its_poll(broker: FakeBrok
     await publisher.stop(grace=5.0)
     assert time.monotonic() - started < 1.0
     assert ids(broker) == ["id1"] and broker.stopped
+
+
+async def test_a_clean_start_and_stop_say_nothing_about_spooled_messages(
+    broker: FakeBroker, spool: Spool, caplog: pytest.LogCaptureFixture
+) -> None:
+    publisher = make(broker, spool)
+    with caplog.at_level(logging.INFO, logger="hub.gateway.publisher"):
+        await publisher.start()
+        await publish(publisher, 1)
+        await publisher.stop()
+    assert [r.getMessage() for r in caplog.records if "spooled" in r.getMessage()] == []
+
+
+async def test_a_publisher_never_started_stops_all_the_same(broker: FakeBroker, spool: Spool) -> None:
+    """A gateway whose start-up failed further on still runs its shutdown."""
+    publisher = make(broker, spool)
+    await publisher.stop(grace=0.1)
+    assert not publisher.running and not broker.stopped  # never connected: nothing to stop
 
 
 class ClaimFails(Spool):
