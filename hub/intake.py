@@ -202,7 +202,9 @@ class Intake:
                 identificatie=doc.identificatie,
             )
         client = self._client_of(session, model, pseudonym)
-        if not verdict.errors:
+        # Levels 3 and 4 both judge a message that passed levels 1 and 2 (rules.md 1): a level-4 finding must not
+        # spare the stateful rules, which may reject another Prestatie of a JW323 or another part of a GI message.
+        if not any(v.level <= Level.XSLT for v in verdict.errors):
             snapshot = fam.snapshot(session, model, pseudonym, today, seen.identificatie_bekend)
             verdict = self.validator.judge_state(verdict, snapshot, today=today)
         retour = build_retour(verdict, dagtekening=today)
