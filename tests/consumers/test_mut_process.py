@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from consumers import process as hub_process
+from consumers.embedded import EmbeddedBroker
 from consumers.process import REPLAY_PARTITION, _drain, _peil, _publish, retour_names
+from hub.settings import HubSettings
 from hub.topics import Topics
 from producers.ingest import Input
+from tests.tansu import tansu_settings
 
 
 def item(path: str, data: bytes = b"<x/>", key: str = "0200:12345678") -> Input:
@@ -151,3 +155,21 @@ async def test_the_check_runs_once_and_waits_until_nothing_it_made_is_underway()
     progress.set()
     assert await until_done(check)
     assert runtime.checked == [date(2027, 1, 15)]
+
+
+@pytest.mark.kafka
+async def test_a_replay_of_only_a_malformed_file_ends_once_it_is_judged(
+    tmp_path: Path, tansu: EmbeddedBroker, topic_prefix: str
+) -> None:
+    """No retour and no event to wait for: the intake's judgement alone must end the wait."""
+    berichten = tmp_path / "berichten"
+    berichten.mkdir()
+    (berichten / "kapot.xml").write_bytes(b"<not-ijw/>")
+    counts = await hub_process.process(
+        [berichten],
+        settings=HubSettings(pseudonym_key=SecretStr("process-malformed-test-pseudonym-key-01")),
+        broker_settings=tansu_settings(tansu, topic_prefix),
+        as_of=date(2026, 11, 23),
+        timeout=30,
+    )
+    assert counts == {"malformed": 1}
