@@ -7,22 +7,25 @@ hide a level-3 one, also not on another Prestatie of a JW323; a batch computes e
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from hub.intake import Inbound, Intake
 from hub.privacy import Pseudonymiser
 from hub.reference.tarieven import Tarieven
 from hub.store.db import session_factory
-from hub.store.tables import PrestatieRecord
+from hub.store.tables import BerichtRecord, PrestatieRecord
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_xml
 from hub.validate import Validator
+from tests.hub.gi_pipeline import berichten as m
+from tests.hub.gi_pipeline.helpers import Pipeline, xml
 from tests.hub.intake_helpers import PSEUDONYMISER, TODAY, new_intake
 
 PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
+GI_D = date(2026, 9, 1)
 
 
 def _lines(db: Engine) -> dict[str, bool | None]:
@@ -76,3 +79,88 @@ def test_today_is_the_clock_of_the_intake_not_of_the_message(db: Engine) -> None
     start = edit(spec("JW305"), "Header/BerichtIdentificatie/Dagtekening", morgen)
     result = new_intake(db, today=morgen).verwerk(to_xml("JW305", start))
     assert {v.rule for v in result.errors} == {"TR019"}
+
+
+def test_a_redelivered_duplicate_is_answered_again_and_recorded_once(db: Engine) -> None:
+    """A resend answered as a duplicate, then redelivered (a crash before the offset commit): the same answer,
+    no event, and its one audit row (the lookup never returns duplicate rows, so the id itself is checked)."""
+    intake = new_intake(db)
+    data = to_xml("JW301", spec("JW301"))
+    first = intake.verwerk(data, bericht_id="1" * 32)
+    resend = intake.verwerk(data, bericht_id="2" * 32)
+    again = intake.verwerk(data, bericht_id="2" * 32)
+    assert [r.outcome for r in (first, resend, again)] == ["accepted", "duplicate", "duplicate"]
+    assert again.retour == resend.retour == first.retour and again.event is None
+    assert again.key == first.key and again.retour_ontvanger == first.retour_ontvanger
+    with session_factory(db)() as session:
+        rows = session.exec(select(BerichtRecord).order_by(col(BerichtRecord.id))).all()
+    assert [(r.id, r.outcome) for r in rows] == [("1" * 32, "accepted"), ("2" * 32, "duplicate")]
+
+
+def test_a_dead_lettered_message_the_xsd_refuses_gets_no_retour(db: Engine) -> None:
+    """Level 1 has no retourbericht (rules.md 1), also when the intake gives up on the message: its record names
+    no retour type either (the type would promise a retour that does not exist)."""
+    intake = new_intake(db)
+    raw = to_xml("JW301", edit(spec("JW301"), "Client/ToegewezenProducten/ToegewezenProduct[1]/ToewijzingNummer", "12a"))  # fmt: skip
+    assert (
+        intake.verwerk(raw, bericht_id="9" * 32).outcome == "malformed"
+    )  # the header is read, the XSD refuses
+    dead = intake.dead_letter(Inbound(raw, "8" * 32))
+    assert (dead.result.bericht, dead.result.retour, dead.result.retour_bericht) == ("JW301", None, None)
+    assert (dead.record["retour"], dead.record["retour_bericht"]) == (None, None)
+    assert intake.technical_retour(raw) is None
+
+
+def test_a_redelivery_publishes_what_had_not_gone_out(db: Engine) -> None:
+    """Judged, then a crash before the publish: the redelivery (another poll) must publish its retour and event;
+    only once they are marked published is it answered as already published."""
+    intake = new_intake(db)
+    data = to_xml("JW301", spec("JW301"))
+    first = intake.verwerk(data, bericht_id="c" * 32)
+    again = intake.verwerk(data, bericht_id="c" * 32)
+    assert (again.redelivered, again.already_published) == (True, False)
+    assert again.event == first.event and again.event is not None
+    [batched] = intake.verwerk_batch([Inbound(data, "c" * 32)])
+    assert (batched.redelivered, batched.already_published) == (True, False)
+    intake.mark_published(first.bericht_id)
+    assert intake.verwerk(data, bericht_id="c" * 32).already_published
+
+
+def test_a_dead_lettered_message_keeps_its_identificatie_for_the_logs(db: Engine) -> None:
+    """IntakeResult.identificatie is a correlation field of the logs, also for a message given up on."""
+    s = spec("JW305", identificatie="DOOD-1")
+    dead = new_intake(db).dead_letter(Inbound(to_xml("JW305", s), "7" * 32))
+    assert (dead.result.identificatie, dead.record["identificatie"]) == ("DOOD-1", "DOOD-1")
+    assert new_intake(db).dead_letter(Inbound(b"<niet-ijw/>", "6" * 32)).result.identificatie is None
+
+
+def test_a_message_without_a_retour_is_redelivered_and_resent_without_one(db: Engine) -> None:
+    """A retourbericht gets no retour (rules.md 1): its redelivery and its resend answer with none, too."""
+    intake = new_intake(db)
+    jw302 = intake.verwerk(to_xml("JW301", spec("JW301"))).retour
+    assert jw302 is not None
+    first = intake.verwerk(jw302, bericht_id="a" * 32)
+    again = intake.verwerk(jw302, bericht_id="a" * 32)
+    resend = intake.verwerk(jw302, bericht_id="b" * 32)
+    assert [(r.outcome, r.redelivered, r.retour, r.retour_bericht) for r in (first, again, resend)] == [
+        ("accepted", False, None, None),
+        ("accepted", True, None, None),
+        ("duplicate", False, None, None),
+    ]
+
+
+def test_an_unreadable_dead_letter_is_redelivered_without_a_retour(db: Engine) -> None:
+    intake = new_intake(db)
+    intake.record_dead_letter(intake.dead_letter(Inbound(b"<niet-ijw/>", "5" * 32)))
+    again = intake.dead_lettered("5" * 32)
+    assert again is not None and (again.outcome, again.retour, again.retour_bericht) == ("failed", None, None)
+
+
+def test_a_redelivered_capaciteit_keeps_the_gis_kafka_key(db: Engine) -> None:
+    """A GI003 is about no client: its event is keyed by the GI (docs/gi-berichten.md), also when redelivered."""
+    intake = Pipeline(db).intake
+    raw = xml("GI003", m.gi003(GI_D, "C1", m.capaciteit(GI_D, "40.00", 600, 10, 12)))
+    first = intake.verwerk(raw, bericht_id="4" * 32)
+    again = intake.verwerk(raw, bericht_id="4" * 32)
+    assert first.outcome == "accepted" and first.key == m.GI
+    assert (again.redelivered, again.key, again.event) == (True, m.GI, first.event)
