@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from consumers.lag import observe_lag
 from hub.errors import TransientError
 from hub.metrics import HubMetrics
 from hub.topics import Topics
+
+log = logging.getLogger("hub.retour")
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 # The longest file or directory name written: within the 255 bytes of every common file system, with room for the
@@ -100,7 +103,7 @@ class RetourDispatcher:
     async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage, group: str) -> None:
         """One poll's retouren: delivered and recorded, then the offsets committed; `group` labels the lag."""
         retouren = [Retour.of(record) for record in records]
-        delay = 0.2
+        delay, failing = 0.2, False
         while retouren:
             try:
                 await asyncio.to_thread(self.deliver, retouren)
@@ -108,9 +111,19 @@ class RetourDispatcher:
             except (
                 TransientError,
                 OSError,
-            ):  # store or outbox unavailable: retry, the retour must not be lost
+            ) as exc:  # store or outbox unavailable: retry, the retour must not be lost
+                if (
+                    not failing
+                ):  # once per outage: a fault that lasts (a full disk, a read-only outbox) must show
+                    log.warning(
+                        "retouren not delivered: the outbox or the store failed; retrying",
+                        extra={"error": type(exc).__name__, "pending": len(retouren)},
+                    )
+                    failing = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+        if failing:
+            log.info("retouren delivered again", extra={"pending": len(retouren)})
         await msg.ack()
         await observe_lag(self.metrics, group, getattr(msg, "consumer", None))
         if self.on_done is not None:

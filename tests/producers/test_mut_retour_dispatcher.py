@@ -8,6 +8,7 @@ delivered for the first time, and reported to `on_done` after the commit.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +196,36 @@ async def test_a_poll_is_retried_while_the_outbox_or_the_store_is_away_and_commi
     assert poll.events == ["marked", "ack"] and attempts == 9
     # Backoff: doubling from 0.2 s, capped at 10 s.
     assert slept == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 10.0, 10.0])
+
+
+async def test_an_outage_is_logged_once_by_its_class_and_its_end_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lasting fault (a full disk, a read-only outbox) must show in the log, not only as consumer lag."""
+
+    async def sleep(delay: float) -> None:
+        pass
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    attempts = 0
+
+    def mark_delivered(ids: Sequence[str]) -> set[str]:
+        nonlocal attempts
+        attempts += 1
+        if attempts <= 5:
+            raise OSError(28, "No space left on device: /outbox/0200/999999999")
+        return set(ids)
+
+    dispatcher = RetourDispatcher(tmp_path, mark_delivered, HubMetrics(CollectorRegistry()))
+    with caplog.at_level(logging.INFO, logger="hub.retour"):
+        await dispatcher.handle_batch([record(ID)], cast(KafkaMessage, Poll()), "ijw-hub-retour")
+        await dispatcher.handle_batch([record("2" * 32)], cast(KafkaMessage, Poll()), "ijw-hub-retour")
+    lines = [(r.levelno, r.getMessage(), getattr(r, "error", None)) for r in caplog.records]
+    assert lines == [
+        (logging.WARNING, "retouren not delivered: the outbox or the store failed; retrying", "OSError"),
+        (logging.INFO, "retouren delivered again", None),
+    ]
+    assert "999999999" not in caplog.text  # the class only, never the error's text (docs/operations.md 9)
 
 
 async def test_another_failure_is_not_retried_and_nothing_is_committed(tmp_path: Path) -> None:
