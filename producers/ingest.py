@@ -7,6 +7,7 @@ dropped after, so a large archive is never held in memory whole.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import stat
 import time
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
@@ -153,6 +155,7 @@ class Sent:
 
 
 POGINGEN = 5  # attempts per file while the gateway answers 503
+MAX_WAIT = 60.0  # seconds: a longer Retry-After would leave `hub ingest` hanging
 
 
 def send_http(
@@ -177,10 +180,35 @@ def send_http(
                 response = client.post("/berichten", content=data, headers=headers)
                 if response.status_code != 503 or poging == POGINGEN:
                     break  # no wait after the last attempt: its 503 is the answer
-                time.sleep(float(response.headers.get("Retry-After", "1")))
-            body = response.json() if response.headers.get("content-type", "").endswith("json") else {}
-            out.append(Sent(item.path, response.status_code, str(body.get("id") or body.get("title") or "")))
+                time.sleep(retry_after(response.headers.get("Retry-After")))
+            out.append(Sent(item.path, response.status_code, _detail(response)))
     return out
+
+
+def retry_after(value: str | None) -> float:
+    """Seconds to wait as a 503's Retry-After says: seconds or an HTTP date (RFC 9110), at most MAX_WAIT; 1 when
+    absent or unreadable. The hub sends 1 to 5 seconds; a proxy in front of it may send a date, or anything."""
+    if value is None:
+        return 1.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds()
+        except (TypeError, ValueError):  # no date either, or one without a zone
+            return 1.0
+    return min(max(seconds, 0.0), MAX_WAIT) if math.isfinite(seconds) else 1.0
+
+
+def _detail(response: httpx.Response) -> str:
+    """The message id of a 202, or a problem's title; empty for any other answer (a proxy's page, broken JSON)."""
+    if not response.headers.get("content-type", "").endswith("json"):
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("id") or body.get("title") or "") if isinstance(body, dict) else ""
 
 
 async def send_kafka(

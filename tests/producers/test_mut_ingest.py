@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,18 @@ import pytest
 
 from hub.errors import InputError
 from hub.synth.berichten import DEFAULT_DAGTEKENING, xml
-from producers.ingest import TOO_LARGE, Input, InputFile, NotSent, collect, load, send_http, send_kafka
+from producers.ingest import (
+    MAX_WAIT,
+    TOO_LARGE,
+    Input,
+    InputFile,
+    NotSent,
+    collect,
+    load,
+    retry_after,
+    send_http,
+    send_kafka,
+)
 
 D = DEFAULT_DAGTEKENING
 HTTPX_CLIENT = httpx.Client
@@ -259,6 +271,49 @@ def test_an_answer_that_is_not_json_leaves_the_detail_empty(
     serve(monkeypatch, [httpx.Response(500, text="oops", headers={"content-type": "text/plain"})])
     [sent] = send_http(one_file, "http://hub.test", None)
     assert (sent.status, sent.detail) == (500, "")
+
+
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        ("3", 3.0),
+        ("0.5", 0.5),
+        ("-4", 0.0),
+        ("86400", MAX_WAIT),  # a day would leave `hub ingest` hanging
+        ("nan", 1.0),
+        ("inf", 1.0),
+        ("soon", 1.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # an HTTP date already past
+    ],
+)
+def test_a_503s_retry_after_is_read_as_seconds_or_a_date_and_bounded(header: str, wait: float) -> None:
+    """Found: a Retry-After in the HTTP-date form (RFC 9110, as a proxy may send) ended `hub ingest` in a
+    ValueError traceback; `nan` did so at time.sleep."""
+    assert retry_after(header) == pytest.approx(wait)
+
+
+def test_a_retry_after_date_ahead_waits_until_then() -> None:
+    ahead = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 28.0 <= retry_after(ahead) <= 30.0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(
+            502, content=b"<html>bad gateway</html>", headers={"content-type": "application/json"}
+        ),
+        httpx.Response(502, json=["not", "an", "object"]),
+        httpx.Response(502, json="just a string"),
+    ],
+)
+def test_a_json_answer_that_is_broken_or_no_object_leaves_the_detail_empty(
+    monkeypatch: pytest.MonkeyPatch, one_file: list[Input | InputFile], answer: httpx.Response
+) -> None:
+    """Found: such an answer (a proxy's) ended `hub ingest` in a JSONDecodeError or AttributeError traceback."""
+    serve(monkeypatch, [answer])
+    [sent] = send_http(one_file, "http://hub.test", None)
+    assert (sent.status, sent.detail) == (502, "")
 
 
 def test_another_answer_than_503_is_not_retried(
