@@ -21,6 +21,8 @@ from consumers import process as hub_process
 from consumers.embedded import EmbeddedBroker
 from consumers.process import REPLAY_PARTITION, _drain, _peil, _publish, retour_names
 from hub.settings import HubSettings
+from hub.synth.berichten import spec
+from hub.synth.build import to_xml
 from hub.topics import Topics
 from producers.ingest import Input
 from tests.tansu import tansu_settings
@@ -173,3 +175,30 @@ async def test_a_replay_of_only_a_malformed_file_ends_once_it_is_judged(
         timeout=30,
     )
     assert counts == {"malformed": 1}
+
+
+@pytest.mark.kafka
+async def test_a_replay_migrates_its_own_database_and_never_writes_to_the_services_outbox(
+    tmp_path: Path, tansu: EmbeddedBroker, topic_prefix: str
+) -> None:
+    """Whatever the service's settings say: the replay's store is made for it, its retours go to --retour-out."""
+    berichten, outbox, retour_out = tmp_path / "berichten", tmp_path / "outbox", tmp_path / "retouren"
+    berichten.mkdir()
+    outbox.mkdir()
+    (berichten / "toewijzing.xml").write_bytes(to_xml("JW301", spec("JW301")))
+    settings = HubSettings(
+        pseudonym_key=SecretStr("process-outbox-test-pseudonym-key-0123"),
+        migrate_on_start=False,
+        retour_dir=outbox,
+    )
+    counts = await hub_process.process(
+        [berichten],
+        settings=settings,
+        broker_settings=tansu_settings(tansu, topic_prefix),
+        retour_out=retour_out,
+        as_of=date(2026, 11, 23),
+        timeout=30,
+    )
+    assert counts == {"accepted": 1}
+    assert [p.name for p in retour_out.iterdir()] == ["toewijzing.JW302.xml"]
+    assert list(outbox.rglob("*")) == []
