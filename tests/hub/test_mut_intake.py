@@ -12,17 +12,23 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from hub.ijw.catalog import BERICHTEN
+from hub.ijw.doc import Doc, Element
 from hub.intake import Inbound, Intake
+from hub.oordeel import Oordeel, oordeel
 from hub.privacy import Pseudonymiser
 from hub.reference.tarieven import Tarieven
+from hub.rules.registry import Level, Violation
 from hub.store.db import session_factory
 from hub.store.tables import BerichtRecord, PrestatieRecord
 from hub.synth.berichten import spec
-from hub.synth.build import edit, to_xml
-from hub.validate import Validator
+from hub.synth.build import edit, to_tree, to_xml
+from hub.validate import Validator, Verdict
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import Pipeline, xml
 from tests.hub.intake_helpers import PSEUDONYMISER, TODAY, new_intake
+from tests.hub.rules.stateful.jw323 import ANDER_BSN, jw323, lijn
+from tests.hub.rules.stateful.level3 import BSN
 
 PRESTATIE = "Declaratie/Clienten/Client/Prestaties/Prestatie"
 GI_D = date(2026, 9, 1)
@@ -164,3 +170,63 @@ def test_a_redelivered_capaciteit_keeps_the_gis_kafka_key(db: Engine) -> None:
     again = intake.verwerk(raw, bericht_id="4" * 32)
     assert first.outcome == "accepted" and first.key == m.GI
     assert (again.redelivered, again.key, again.event) == (True, m.GI, first.event)
+
+
+# ---- hub.oordeel: which parts of a JW323 a finding rejects (rules.md 1, process.md 5.3) ---------------------
+
+
+def _two_clients() -> Verdict:
+    """A JW323 of two clients with two Prestaties each (parts 0, 1 and 2, 3), as a verdict without findings."""
+    s = jw323((BSN, [lijn("P1"), lijn("P2")]), (ANDER_BSN, [lijn("P3"), lijn("P4")]))
+    doc = Doc(to_tree("JW323", s), BERICHTEN["JW323"])
+    assert len(doc.all(PRESTATIE)) == 4
+    return Verdict(BERICHTEN["JW323"], (), doc)
+
+
+def _with(verdict: Verdict, *errors: Violation) -> Verdict:
+    return Verdict(verdict.info, errors, verdict.doc)
+
+
+def _stateful(location: str | None, klasse: Element | None = None) -> Violation:
+    return Violation("TR999", "9999", location, "synthetic", Level.STATEFUL, klasse=klasse)
+
+
+def test_a_clean_jw323_processes_every_prestatie() -> None:
+    assert oordeel(_two_clients()) == Oordeel(True, frozenset(range(4)))
+
+
+def test_a_finding_on_a_client_rejects_that_clients_prestaties_only() -> None:
+    """Its klasse (the Client) decides, not its location (the Bsn, beside the Prestaties)."""
+    verdict = _two_clients()
+    assert verdict.doc is not None
+    client = verdict.doc.all("Declaratie/Clienten/Client")[0]
+    finding = _stateful(verdict.doc.locatie(client) + "/Bsn", klasse=client)
+    assert oordeel(_with(verdict, finding)) == Oordeel(True, frozenset({2, 3}), vastleggen=True)
+
+
+def test_a_finding_without_a_klasse_rejects_the_prestatie_it_lies_in() -> None:
+    verdict = _two_clients()
+    assert verdict.doc is not None
+    tarief = verdict.doc.locatie(verdict.doc.all(PRESTATIE)[1]) + "/ProductTarief"
+    assert oordeel(_with(verdict, _stateful(tarief))) == Oordeel(True, frozenset({0, 2, 3}), vastleggen=True)
+
+
+def test_a_finding_on_the_header_rejects_every_prestatie_and_is_not_kept() -> None:
+    """Nowhere in the Declaratie (TR056 names an Identificatie already used): rejected whole, not recorded."""
+    verdict = _two_clients()
+    for finding in (_stateful(None), _stateful("/Bericht/Header/BerichtIdentificatie/Identificatie")):
+        assert oordeel(_with(verdict, finding)) == Oordeel(False, frozenset(), vastleggen=False)
+
+
+def test_a_level_2_finding_rejects_the_whole_jw323() -> None:
+    """Level 2 rejects the message whole (header-only 0001), even when it lies in one Prestatie."""
+    verdict = _two_clients()
+    assert verdict.doc is not None
+    volume = verdict.doc.locatie(verdict.doc.all(PRESTATIE)[0]) + "/GeleverdVolume"
+    level2 = Violation("TR999", "0001", volume, "synthetic", Level.XSLT)
+    assert oordeel(_with(verdict, level2)) == Oordeel(False, frozenset())
+
+
+def test_an_unreadable_message_has_no_parts() -> None:
+    unreadable = Verdict(None, (Violation("XML", None, None, "not iJw", Level.XSD),))
+    assert oordeel(unreadable) == Oordeel(False)
