@@ -230,3 +230,6 @@ def test_a_level_2_finding_rejects_the_whole_jw323() -> None:
 def test_an_unreadable_message_has_no_parts() -> None:
     unreadable = Verdict(None, (Violation("XML", None, None, "not iJw", Level.XSD),))
     assert oordeel(unreadable) == Oordeel(False)
+    # A JW323 the XSD refuses: its type is known, it has no Doc to find its Prestaties in.
+    refused = Verdict(BERICHTEN["JW323"], (Violation("XSD", None, "/Bericht", "invalid", Level.XSD),))
+    assert oordeel(refused) == Oordeel(False)
