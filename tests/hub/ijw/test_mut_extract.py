@@ -11,6 +11,8 @@ import pytest
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from hub.gi import extract_klassen as gi_klassen
+from hub.ijw import extract_klassen as ijw_klassen
 from hub.ijw.doc import Element, Kids, local
 from hub.ijw.extract_read import (
     CODES,
@@ -20,8 +22,12 @@ from hub.ijw.extract_read import (
     TEXT,
     TIME,
     ExtractError,
+    Flat,
     KidsMap,
+    Klasse,
     Many,
+    Numbered,
+    Value,
     klasse,
     reader,
     validated,
@@ -149,3 +155,46 @@ def test_a_readers_source_is_shown_line_by_line() -> None:
     lines = inspect.getsource(reader(TABLE)).splitlines(keepends=True)
     assert lines[0].startswith("def read_Sample_") and all(line.endswith("\n") for line in lines)
     assert len(lines) > 10
+
+
+def _tables() -> list[Klasse]:
+    """Every berichtklasse table of the iJw and GI messages, nested ones included."""
+    seen: dict[int, Klasse] = {}
+
+    def walk(kind: object) -> None:
+        if isinstance(kind, Many | Numbered):
+            walk(kind.klasse)
+        elif isinstance(kind, Klasse) and id(kind) not in seen:
+            seen[id(kind)] = kind
+            for _, _, inner in kind.fields:
+                walk(inner)
+
+    for module in (ijw_klassen, gi_klassen):
+        for value in vars(module).values():
+            walk(value)
+    return list(seen.values())
+
+
+def _values(table: Klasse) -> list[tuple[str, Value]]:
+    """(field, kind) of each simple value a table reads, a Flat's parts included."""
+    found = [(key, kind) for _, key, kind in table.fields if isinstance(kind, Value)]
+    for _, _, kind in table.fields:
+        if isinstance(kind, Flat):
+            found += [(key, value) for _, key, value in kind.parts]
+    return found
+
+
+def test_text_fills_a_field_of_text_and_opt_text_one_that_may_be_none() -> None:
+    """TEXT reads a blank element as "" and OPT_TEXT as None (doc.text()): each must fill a field of that type,
+    else a blank value the XSD allows would read as the other, or fail the model."""
+    tables = _tables()
+    assert len(tables) > 30
+    wrong = []
+    for table in tables:
+        for key, kind in _values(table):
+            annotation = table.model.model_fields[key].annotation
+            if kind is TEXT and annotation is not str:
+                wrong.append(f"{table.model.__name__}.{key}: TEXT on {annotation}")
+            if kind is OPT_TEXT and annotation != str | None:
+                wrong.append(f"{table.model.__name__}.{key}: OPT_TEXT on {annotation}")
+    assert wrong == []
