@@ -377,9 +377,12 @@ class Intake:
         )
 
     def _malformed(self, session: Any, j: _Judged) -> IntakeResult:
+        """Recorded once; a redelivery (a crash before the offset commit) sends its dead letter again only when it
+        had not gone out, as a redelivered message's retour and event (`_redelivery`)."""
         verdict = j.verdict
         problems = [v.as_json() for v in verdict.errors]
-        if not audit.known(session, j.bericht_id):  # a redelivered malformed message is recorded once
+        earlier = audit.get(session, j.bericht_id)
+        if earlier is None:
             self._audit(session, j, OUTCOME_MALFORMED, error_codes=[v.rule for v in verdict.errors])
         return IntakeResult(
             j.bericht_id,
@@ -388,6 +391,8 @@ class Intake:
             verdict.errors,
             problems=problems,
             raw_size=j.size,
+            redelivered=earlier is not None,
+            already_published=earlier is not None and earlier.events_published_at is not None,
         )
 
 

@@ -223,6 +223,18 @@ async def test_a_malformed_message_is_dead_lettered_with_reason_malformed(db: En
     assert hub.log[-1] == "ack"
 
 
+async def test_a_redelivered_malformed_message_is_dead_lettered_and_counted_once(db: Engine) -> None:
+    """A replay after a crash must not grow hub_dead_letters_total: the alert on any dead letter would fire again."""
+    hub = make_hub(db)
+    record = Record(b"<not-ijw/>", (("bericht-id", ID_B.encode()),), offset=9)
+    await hub.poll(record)
+    await hub.poll(record)
+
+    assert len(hub.broker.on(DEAD)) == 1
+    assert hub.value("hub_dead_letters_total", reason="malformed") == 1
+    assert hub.value("hub_messages_total", bericht="onbekend", outcome="malformed") == 1
+
+
 # ---- a poison message: dead letter with its source, then record, 0001 retour, marked ----------------------
 
 
