@@ -22,6 +22,7 @@ from hub.metrics import HubMetrics
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
 from hub.topics import Topics
+from tests.consumers.standins import Poll, SentLog
 from tests.hub.intake_helpers import new_intake
 
 ID_A = "a" * 32
@@ -41,41 +42,19 @@ class Record:
     topic: str = "t.berichten.inkomend"
 
 
-@dataclass(frozen=True)
-class Sent:
-    topic: str
-    value: bytes
-    key: bytes | None
-    headers: dict[str, str]
-
-
-class Published:
+class Published(SentLog):
     """A broker stand-in that keeps what the worker publishes, confirmed at once."""
 
     def __init__(self, log: list[str] | None = None) -> None:
-        self.sent: list[Sent] = []
+        super().__init__()
         self.log = log if log is not None else []
 
     async def publish(self, message: Any, topic: str, **kwargs: Any) -> asyncio.Future[None]:
-        self.sent.append(Sent(topic, message, kwargs.get("key"), dict(kwargs.get("headers") or {})))
+        self.keep(message, topic, kwargs)
         self.log.append(f"publish {topic}")
         confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         confirmed.set_result(None)
         return confirmed
-
-    def on(self, topic: str) -> list[Sent]:
-        return [s for s in self.sent if s.topic == topic]
-
-
-class Poll:
-    def __init__(self, log: list[str]) -> None:
-        self.log = log
-
-    async def ack(self) -> None:
-        self.log.append("ack")
-
-    async def nack(self) -> None:
-        self.log.append("nack")
 
 
 @dataclass
@@ -362,7 +341,7 @@ class Confirming(Published):
     """A broker whose confirmations come a little later, as a real one's do."""
 
     async def publish(self, message: Any, topic: str, **kwargs: Any) -> asyncio.Future[None]:
-        self.sent.append(Sent(topic, message, kwargs.get("key"), dict(kwargs.get("headers") or {})))
+        self.keep(message, topic, kwargs)
         confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def confirm() -> None:

@@ -26,6 +26,7 @@ from hub.events.models import StatusmeldingVerstuurd
 from hub.metrics import HubMetrics
 from hub.monitor.registry import Uitgaand
 from hub.topics import Topics
+from tests.consumers.standins import Poll, SentLog
 
 TOPICS = Topics("t.")
 START = TOPICS.normalised("start")
@@ -98,37 +99,15 @@ class Processor:
         return 3
 
 
-@dataclass(frozen=True)
-class Sent:
-    topic: str
-    value: bytes
-    key: bytes | None
-    headers: dict[str, str]
-
-
-class Broker:
+class Broker(SentLog):
     def __init__(self) -> None:
-        self.sent: list[Sent] = []
+        super().__init__()
         self.refuse: BaseException | None = None
 
     async def publish(self, message: bytes, topic: str, **kwargs: Any) -> None:
         if self.refuse is not None:
             raise self.refuse
-        self.sent.append(Sent(topic, message, kwargs.get("key"), dict(kwargs.get("headers") or {})))
-
-    def on(self, topic: str) -> list[Sent]:
-        return [s for s in self.sent if s.topic == topic]
-
-
-class Poll:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    async def ack(self) -> None:
-        self.calls.append("ack")
-
-    async def nack(self) -> None:
-        self.calls.append("nack")
+        self.keep(message, topic, kwargs)
 
 
 @dataclass
