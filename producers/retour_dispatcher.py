@@ -108,13 +108,10 @@ class RetourDispatcher:
             try:
                 await asyncio.to_thread(self.deliver, retouren)
                 break
-            except (
-                TransientError,
-                OSError,
-            ) as exc:  # store or outbox unavailable: retry, the retour must not be lost
-                if (
-                    not failing
-                ):  # once per outage: a fault that lasts (a full disk, a read-only outbox) must show
+            # The store or the outbox is unavailable: retry, the retour must not be lost. Logged once per outage,
+            # so a fault that lasts (a full disk, a read-only outbox) shows, and not only as consumer lag.
+            except (TransientError, OSError) as exc:
+                if not failing:
                     log.warning(
                         "retouren not delivered: the outbox or the store failed; retrying",
                         extra={"error": type(exc).__name__, "pending": len(retouren)},
