@@ -37,11 +37,16 @@ class _CaseInsensitiveResolver(etree.Resolver):
     def __init__(self, files: dict[str, Path]) -> None:
         super().__init__()
         self._files = files
+        self.missing: str | None = None  # the first import not in the directory, for the loader's error
 
     def resolve(self, system_url: str | None, public_id: str | None, context: object, /) -> Any:
         name = (system_url or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
         path = self._files.get(name)
         if path is None:
+            # lxml turns an exception raised here into a failed import naming the original location, so the
+            # loader says why itself; the raise keeps libxml2 from reading that location.
+            if self.missing is None:
+                self.missing = system_url
             raise ConfigError(f"schema import {system_url!r} not found in the schema directory")
         return self.resolve_filename(str(path), context)
 
@@ -78,10 +83,15 @@ class SchemaSet:
         if path is None:
             raise ConfigError(f"no XSD for {bericht} ({bericht.lower()}.xsd) in {self.directory}")
         parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
-        parser.resolvers.add(_CaseInsensitiveResolver(self._files))
+        resolver = _CaseInsensitiveResolver(self._files)
+        parser.resolvers.add(resolver)
         try:
             return etree.XMLSchema(etree.parse(str(path), parser))
         except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+            if resolver.missing is not None:
+                raise ConfigError(
+                    f"cannot load {path.name}: schema import {resolver.missing!r} not found in {self.directory}"
+                ) from None
             raise ConfigError(f"cannot load {path.name}: {exc}") from None
 
     def validate(self, bericht: str, root: etree._Element) -> list[SchemaError]:

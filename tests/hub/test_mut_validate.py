@@ -1,0 +1,67 @@
+"""The Validator and its schema set: behaviour the mutation pass found unpinned."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from hub.errors import ConfigError
+from hub.ijw.catalog import BERICHTEN
+from hub.ijw.schema import BUILTIN_DIR, SchemaSet, _location
+from hub.rules.registry import Level
+from hub.synth.berichten import spec
+from hub.synth.build import to_tree
+from hub.validate import OUTCOME_MALFORMED, Validator
+
+TODAY = date(2026, 11, 23)
+NS = BERICHTEN["JW301"].ns
+
+
+def validator() -> Validator:
+    return Validator(clock=lambda: TODAY)
+
+
+def test_an_xsd_error_names_elements_without_their_namespace() -> None:
+    root = to_tree("JW301", spec("JW301"))
+    etree.SubElement(root[0], f"{{{NS}}}Onzin").text = "x"
+    verdict = validator().validate(etree.tostring(root))
+    assert verdict.outcome == OUTCOME_MALFORMED and verdict.level == Level.XSD
+    [error] = verdict.errors
+    assert (error.rule, error.location) == ("XSD", "/Bericht/Header/Onzin")
+    assert error.message == "Element 'Onzin': This element is not expected."
+
+
+def test_a_location_without_a_path_is_none() -> None:
+    """libxml2 may report an error without a path: no location then, never an empty one."""
+    assert _location(None) is None and _location("") is None
+    assert _location("/ns1:Bericht/ns1:Header") == "/Bericht/Header"
+
+
+def test_a_schema_import_outside_the_directory_is_never_read(tmp_path: Path) -> None:
+    """The import names a file that exists, but elsewhere: refused, with the import named, not loaded from there."""
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    shutil.copy(BUILTIN_DIR / "basisschema.xsd", elsewhere / "anders.xsd")
+    xsd = tmp_path / "xsd"
+    xsd.mkdir()
+    text = (BUILTIN_DIR / "jw301.xsd").read_text()
+    assert 'schemaLocation="basisschema.xsd"' in text
+    outside = (elsewhere / "anders.xsd").as_posix()
+    (xsd / "jw301.xsd").write_text(text.replace('"basisschema.xsd"', f'"{outside}"'))
+    expected = f"cannot load jw301.xsd: schema import {outside!r} not found in {xsd.resolve()}"
+    with pytest.raises(ConfigError, match=f"^{re.escape(expected)}$"):
+        SchemaSet(xsd).schema("JW301")
+
+
+def test_a_missing_basisschema_is_named(tmp_path: Path) -> None:
+    """libxml2 hands the resolver the import made absolute against the importing file."""
+    shutil.copy(BUILTIN_DIR / "jw305.xsd", tmp_path / "JW305.XSD")
+    missing = (tmp_path.resolve() / "basisschema.xsd").as_posix()
+    expected = f"cannot load JW305.XSD: schema import {missing!r} not found in {tmp_path.resolve()}"
+    with pytest.raises(ConfigError, match=f"^{re.escape(expected)}$"):
+        SchemaSet(tmp_path).schema("JW305")
