@@ -86,3 +86,9 @@ def test_a_long_parser_reason_is_cut_at_300_characters() -> None:
     message = str(exc.value)
     assert message.startswith(prefix + "Opening and ending tag mismatch: " + name[:10])
     assert len(message) == len(prefix) + 300
+
+
+def test_a_root_without_a_namespace_is_named_so() -> None:
+    with pytest.raises(BerichtUnreadable) as exc:
+        parse_bericht(b"<Bericht><Header/></Bericht>")
+    assert str(exc.value) == "not an iJw 3.2 message: root element 'Bericht' in namespace 'none'"
