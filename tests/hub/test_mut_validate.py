@@ -65,3 +65,9 @@ def test_a_missing_basisschema_is_named(tmp_path: Path) -> None:
     expected = f"cannot load JW305.XSD: schema import {missing!r} not found in {tmp_path.resolve()}"
     with pytest.raises(ConfigError, match=f"^{re.escape(expected)}$"):
         SchemaSet(tmp_path).schema("JW305")
+
+
+def test_a_schema_is_compiled_once_per_message_type() -> None:
+    schemas = SchemaSet()
+    assert schemas.schema("JW301") is schemas.schema("JW301")
+    assert schemas.schema("JW305") is not schemas.schema("JW301")

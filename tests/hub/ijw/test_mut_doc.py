@@ -1,0 +1,37 @@
+"""Doc and its module-level helpers: behaviour the mutation pass found unpinned."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.ijw import doc as d
+from hub.ijw.catalog import BERICHTEN
+from hub.ijw.doc import Doc
+from hub.synth.berichten import spec
+from hub.synth.build import to_tree
+
+
+def jw301() -> Doc:
+    return Doc(to_tree("JW301", spec("JW301")), BERICHTEN["JW301"])
+
+
+@pytest.mark.parametrize(
+    ("value", "far"), [("2026-01-01", False), ("12026-01-01", True), ("-0001-01-01", True)]
+)
+def test_is_far_answers_a_bool(value: str, far: bool) -> None:
+    assert d.is_far(value) is far
+
+
+def test_the_helpers_find_nothing_below_an_absent_element() -> None:
+    assert d.children(None, "Bsn") == []
+    assert d.child(None, "Client/Bsn") is None
+    assert (d.text(None), d.raw(None), d.filled(None), d.present(None)) == (None, None, False, False)
+
+
+@pytest.mark.parametrize("name", ["*", "{*}Client", "{urn:x}Client", "Client}"])
+def test_a_name_is_a_local_name_taken_literally_never_a_pattern(name: str) -> None:
+    """lxml would read `*` or `{*}` as a wildcard; the helpers look for an element of exactly that local name."""
+    root = jw301().root
+    assert d.children(root, name) == []
+    assert d.child(root, name) is None
+    assert d.children(root, "Client") and d.child(root, "Client") is not None
