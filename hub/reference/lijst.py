@@ -23,7 +23,10 @@ def rijen(
     absent or blank ("" either way). ConfigError on any flaw.
     """
     tekst = _lees(path, soort)
-    reader = csv.reader(io.StringIO(tekst, newline=""))
+    # strict: an unclosed quote would otherwise swallow every later line into one value, silently.
+    # skipinitialspace: `45, "45A53"` is the code 45A53, not one with quotes in it.
+    reader = csv.reader(io.StringIO(tekst, newline=""), strict=True, skipinitialspace=True)
+    begin = 1  # the line the record being read starts on: where an unclosed quote opened
     try:
         kop = next(reader, None)
         if kop is None:
@@ -39,7 +42,9 @@ def rijen(
         plaats = [namen.index(kolom) for kolom in kolommen]
         extra = [namen.index(kolom) if kolom in namen else len(kop) for kolom in optioneel]
         gelezen = 0
+        begin = reader.line_num + 1
         for rij in reader:
+            begin = reader.line_num + 1
             if not any(cel.strip() for cel in rij):
                 continue
             if len(rij) > len(kop):
@@ -54,7 +59,12 @@ def rijen(
             gelezen += 1
             yield reader.line_num, waarden + tuple(rij[i].strip() if i < len(rij) else "" for i in extra)
     except csv.Error as exc:
-        raise fout(soort, path, reader.line_num, f"not readable as CSV: {exc}") from None
+        raise fout(
+            soort,
+            path,
+            begin,
+            f"not readable as CSV: {exc} (a quote not closed, or text after a closing quote?)",
+        ) from None
     if gelezen == 0:
         raise fout(soort, path, 1, "no rows below the header")
 
