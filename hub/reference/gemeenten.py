@@ -58,12 +58,20 @@ def _load(path: Path) -> dict[str, Gemeente]:
     """The list read as the deployment's other lists are (hub.reference.lijst): one line naming any flaw, since a
     list read in part would reject every message of a missing gemeente (TR378)."""
     gemeenten: dict[str, Gemeente] = {}
+    regels: dict[str, int] = {}
     for regel, (code, naam, provincie, jeugdregio) in rijen(path, GEMEENTEN, VERPLICHT, OPTIONEEL):
         if not _CODE.fullmatch(code):
             raise fout(
                 GEMEENTEN, path, regel, f"gemeentecode {code!r} is not a CBS code (up to 4 digits: 0200)"
             )
-        gemeenten[code.zfill(4)] = Gemeente(code.zfill(4), naam, provincie, jeugdregio)
+        gemeente = Gemeente(code.zfill(4), naam, provincie, jeugdregio)
+        eerder = gemeenten.setdefault(gemeente.code, gemeente)
+        if eerder != gemeente:  # the last row would silently win, e.g. an old row left after a herindeling
+            raise fout(
+                GEMEENTEN, path, regel,
+                f"gemeentecode {gemeente.code} is also on line {regels[gemeente.code]}, with another name, provincie or jeugdregio",
+            )  # fmt: skip
+        regels.setdefault(gemeente.code, regel)
     return gemeenten
 
 
