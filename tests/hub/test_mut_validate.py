@@ -71,3 +71,12 @@ def test_a_schema_is_compiled_once_per_message_type() -> None:
     schemas = SchemaSet()
     assert schemas.schema("JW301") is schemas.schema("JW301")
     assert schemas.schema("JW305") is not schemas.schema("JW301")
+
+
+def test_an_xsd_that_does_not_compile_is_a_configuration_error(tmp_path: Path) -> None:
+    shutil.copy(BUILTIN_DIR / "basisschema.xsd", tmp_path / "basisschema.xsd")
+    (tmp_path / "jw301.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element/>'
+    )
+    with pytest.raises(ConfigError, match=r"^cannot load jw301\.xsd: "):
+        SchemaSet(tmp_path).schema("JW301")

@@ -3,14 +3,18 @@ mutation pass."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 
-from hub.validate import Validator
+from hub.synth.berichten import spec
+from hub.synth.build import edit, to_xml
+from hub.validate import OUTCOME_MALFORMED, Validator
 from producers.receive import INLINE_BYTES, Precheck, Receiver
 from tests.producers.conftest import GEMEENTE_KEY, Parts
 
@@ -51,3 +55,55 @@ async def test_a_gateway_without_metrics_still_answers_a_malformed_message(
         )
         assert response.status_code == 422, response.text
         assert [e["rule"] for e in response.json()["errors"]] == ["XML"]
+
+
+def test_a_blank_header_value_of_a_malformed_message_is_none(validator: Validator) -> None:
+    """The header of a message that is not XSD-valid is read as the Doc reads it: blank is absent."""
+    data = to_xml("JW301", edit(spec("JW301"), "Header/Afzender", "  "))
+    check = receiver(validator).precheck(data)
+    assert check.verdict.outcome == OUTCOME_MALFORMED
+    assert check.afzender is None and check.ontvanger is not None and check.identificatie is not None
+
+
+def client_for(parts: Parts) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=parts.app()), base_url="http://hub")
+
+
+async def post(client: httpx.AsyncClient, data: bytes) -> httpx.Response:
+    headers = {"X-API-Key": GEMEENTE_KEY, "Content-Type": "application/xml"}
+    return await client.post("/berichten", content=data, headers=headers)
+
+
+def gateway_lines(caplog: pytest.LogCaptureFixture, message: str) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "hub.gateway" and r.getMessage() == message]
+
+
+async def test_the_received_line_carries_the_correlation_fields(
+    sqlite_db: Engine, validator: Validator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """docs/operations.md: logger hub.gateway, `bericht ontvangen` with bericht_id, identificatie and bericht."""
+    async with client_for(Parts(sqlite_db, validator)) as client:
+        with caplog.at_level(logging.INFO, logger="hub.gateway"):
+            response = await post(client, to_xml("JW301", spec("JW301", identificatie="ID-LOG")))
+    assert response.status_code == 202, response.text
+    [line] = gateway_lines(caplog, "bericht ontvangen")
+    fields = (line.bericht_id, line.identificatie, line.bericht)  # type: ignore[attr-defined]
+    assert fields == (response.json()["id"], "ID-LOG", "JW301")
+
+
+async def test_an_xsd_invalid_ijw_message_is_a_422_that_names_the_ijw_xsd(
+    sqlite_db: Engine, validator: Validator, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = to_xml("JW301", edit(spec("JW301", identificatie="ID-XSD"), "Header/BerichtCode", "999"))
+    async with client_for(Parts(sqlite_db, validator)) as client:
+        with caplog.at_level(logging.INFO, logger="hub.gateway"):
+            response = await post(client, data)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body["title"], body["bericht"]) == ("Not a valid iJw 3.2 message", "JW301")
+    assert body["detail"] == (
+        f"{len(body['errors'])} error(s): the message is not well-formed, unsafe or not valid against the "
+        "iJw 3.2 XSD; the standard gives it no retourbericht"
+    )
+    [line] = gateway_lines(caplog, "bericht malformed")
+    assert (line.bericht_id, line.identificatie, line.rules) == (body["id"], "ID-XSD", ["XSD"])  # type: ignore[attr-defined]
