@@ -15,8 +15,8 @@ from hub.ijw.catalog import BERICHTEN
 from hub.ijw.schema import BUILTIN_DIR, SchemaSet, _location
 from hub.rules.registry import Level
 from hub.synth.berichten import spec
-from hub.synth.build import to_tree
-from hub.validate import OUTCOME_MALFORMED, Validator
+from hub.synth.build import edit, to_tree
+from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, OUTCOME_REJECTED, Validator
 
 TODAY = date(2026, 11, 23)
 NS = BERICHTEN["JW301"].ns
@@ -80,3 +80,19 @@ def test_an_xsd_that_does_not_compile_is_a_configuration_error(tmp_path: Path) -
     )
     with pytest.raises(ConfigError, match=r"^cannot load jw301\.xsd: "):
         SchemaSet(tmp_path).schema("JW301")
+
+
+def test_the_three_outcomes() -> None:
+    v = validator()
+    accepted = v.validate(etree.tostring(to_tree("JW301", spec("JW301"))))
+    assert (accepted.outcome, accepted.accepted, accepted.level, accepted.bericht) == (
+        OUTCOME_ACCEPTED,
+        True,
+        None,
+        "JW301",
+    )
+    rejected = v.validate(etree.tostring(to_tree("JW301", edit(spec("JW301"), "Client/Bsn", "123456789"))))
+    assert (rejected.outcome, rejected.accepted, rejected.level) == (OUTCOME_REJECTED, False, Level.XSLT)
+    unreadable = v.validate(b"<Bericht/>")
+    assert (unreadable.outcome, unreadable.bericht, unreadable.level) == (OUTCOME_MALFORMED, None, Level.XSD)
+    assert [e.rule for e in unreadable.errors] == ["XML"]

@@ -11,6 +11,7 @@ from typing import Any, cast
 import httpx
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_xml
@@ -107,3 +108,24 @@ async def test_an_xsd_invalid_ijw_message_is_a_422_that_names_the_ijw_xsd(
     )
     [line] = gateway_lines(caplog, "bericht malformed")
     assert (line.bericht_id, line.identificatie, line.rules) == (body["id"], "ID-XSD", ["XSD"])  # type: ignore[attr-defined]
+
+
+async def test_a_malformed_message_the_store_cannot_record_is_still_answered_and_logged(
+    sqlite_db: Engine, validator: Validator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sender gets its 422; the operator finds the gap in the log, by id and exception class only."""
+    parts = Parts(sqlite_db, validator)
+    app = parts.app()
+
+    def unreachable() -> Any:
+        raise OperationalError("SELECT 1", {}, Exception("no route to host"))
+
+    app.state.receiver.sessions = unreachable
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
+        with caplog.at_level(logging.INFO, logger="hub.gateway"):
+            response = await post(client, b"<Bericht/>")
+    assert response.status_code == 422, response.text
+    [line] = gateway_lines(caplog, "audit record failed")
+    assert line.levelno == logging.ERROR
+    assert (line.bericht_id, line.error) == (response.json()["id"], "OperationalError")  # type: ignore[attr-defined]
+    assert "no route to host" not in caplog.text
