@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import httpx
@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from hub.ijw.catalog import BERICHTEN
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_xml
-from hub.validate import OUTCOME_MALFORMED, Validator
+from hub.validate import OUTCOME_MALFORMED, Validator, VerdictMemory
 from producers.receive import INLINE_BYTES, Precheck, Receiver
 from tests.producers.conftest import GEMEENTE_KEY, Parts
 
@@ -129,3 +130,19 @@ async def test_a_malformed_message_the_store_cannot_record_is_still_answered_and
     assert line.levelno == logging.ERROR
     assert (line.bericht_id, line.error) == (response.json()["id"], "OperationalError")  # type: ignore[attr-defined]
     assert "no route to host" not in caplog.text
+
+
+def test_a_malformed_message_without_a_header_has_no_sender_values(validator: Validator) -> None:
+    check = receiver(validator).precheck(f'<Bericht xmlns="{BERICHTEN["JW301"].ns}"/>'.encode())
+    assert check.verdict.outcome == OUTCOME_MALFORMED and check.verdict.bericht == "JW301"
+    assert (check.afzender, check.ontvanger, check.identificatie, check.retour) == (None, None, None, None)
+
+
+def test_the_precheck_leaves_its_verdict_for_the_intake_in_this_process() -> None:
+    """`hub run` with gateway and intake: the intake's judgement of the same bytes takes the gateway's verdict."""
+    memory = VerdictMemory(4)
+    shared = Validator(clock=lambda: date(2026, 11, 23), memory=memory)
+    data = to_xml("JW301", spec("JW301"))
+    check = receiver(shared).precheck(data)
+    assert check.verdict.accepted and len(memory) == 1
+    assert shared.validate(data) is check.verdict and len(memory) == 0
