@@ -5,12 +5,27 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Engine
+
 from hub.events.models import MaatregelRegel, MaatregelVoortgangOntvangen
 from hub.monitor.gi import UITSPRAAK, _maatregel_datums
+from hub.monitor.norms import JEUGDBESCHERMER
+from tests.hub.gi_pipeline import berichten as m
+from tests.hub.gi_pipeline.helpers import Pipeline
 
 GI, GEMEENTE = "87654321", "0200"
 U, V = date(2026, 3, 2), date(2026, 3, 4)
 VASTE = "datum_vaste_jeugdbeschermer"
+KIND = m.kind(12)
+
+
+def _jeugdbeschermer(p: Pipeline) -> dict[str, float | None]:
+    reg = p.registry()
+    labels = {"norm": JEUGDBESCHERMER, "regio": m.REGIO}
+    return {
+        u: reg.get_sample_value("jeugdhulp_norm_total", {**labels, "uitkomst": u})
+        for u in ("binnen", "buiten")
+    }
 
 
 def _bericht(n: int, *regels: MaatregelRegel) -> MaatregelVoortgangOntvangen:
@@ -33,3 +48,20 @@ def test_a_maatregel_only_the_unread_message_names_takes_that_messages_dates() -
     )
     found = _maatregel_datums([eerder.model_dump_json()], event, {"M-B": {UITSPRAAK, VASTE}})
     assert found == {"M-B": {UITSPRAAK: U, VASTE: V}}
+
+
+def test_a_date_before_its_uitspraak_was_known_counts_for_no_norm(db: Engine) -> None:
+    # The jeugdbeschermer came in one GI002, the uitspraak only in the next; the processors reach both after the
+    # intake accepted both (the maatregel row has both dates): the first message completed no pair.
+    p = Pipeline(db)
+    zonder = m.gi002(
+        KIND, date(2026, 3, 4), "VQ1", m.maatregel("M-Q", vaste_jeugdbeschermer=date(2026, 3, 4))
+    )
+    met = m.gi002(KIND, date(2026, 3, 5), "VQ2", m.maatregel("M-Q", uitspraak=date(2026, 3, 2)))
+    results = [p.stuur("GI002", s, verwerk=False) for s in (zonder, met)]
+    first, second = (r.event for r in results)
+    assert first is not None and second is not None
+    assert p.processor.verwerk(first)
+    assert _jeugdbeschermer(p) == {"binnen": 0.0, "buiten": 0.0}
+    assert p.processor.verwerk(second)
+    assert _jeugdbeschermer(p) == {"binnen": 1.0, "buiten": 0.0}  # 2 working days, counted once
