@@ -39,6 +39,9 @@ def rijen(
         for kolom in kolommen:
             if kolom not in namen:
                 raise fout(soort, path, 1, f"the header has no column {kolom!r}{_kop_hint(kop, kolommen)}")
+        for kolom in (*kolommen, *optioneel):
+            if namen.count(kolom) > 1:  # which of the two the list means, the hub cannot tell
+                raise fout(soort, path, 1, f"the header has the column {kolom!r} {namen.count(kolom)} times")
         plaats = [namen.index(kolom) for kolom in kolommen]
         extra = [namen.index(kolom) if kolom in namen else len(kop) for kolom in optioneel]
         gelezen = 0

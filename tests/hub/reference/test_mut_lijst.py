@@ -62,3 +62,24 @@ def test_a_short_row_leaves_an_optional_column_blank(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "categorie,code,aanbieder\n45,45A53\n")
     (bereik,) = load_productcodes(path).rijen[("45", "45A53")]
     assert bereik.aanbieder is None
+
+
+@pytest.mark.parametrize(
+    ("header", "kolom"),
+    [("categorie,code,Code", "code"), ("categorie,code,gemeente,omschrijving,Gemeente", "gemeente")],
+)
+def test_a_column_the_hub_reads_twice_in_the_header_is_refused(
+    tmp_path: Path, header: str, kolom: str
+) -> None:
+    """Read leniently, the first one counted: a list with an old and a new column read the old one silently."""
+    path = csv_file(tmp_path, f"{header}\n45,45A53,45X01,,0200\n")
+    with pytest.raises(ConfigError) as raised:
+        load_productcodes(path)
+    assert (
+        str(raised.value) == f"product code list {path}, line 1: the header has the column {kolom!r} 2 times"
+    )
+
+
+def test_a_column_the_hub_ignores_may_come_twice(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "categorie,omschrijving,code,omschrijving\n45,a,45A53,b\n")
+    assert set(load_productcodes(path).rijen) == {("45", "45A53")}
