@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
 from hub.events.models import MaatregelRegel, MaatregelVoortgangOntvangen
-from hub.monitor.gi import UITSPRAAK, _maatregel_datums
+from hub.monitor.gi import UITSPRAAK, _maatregel_datums, _nodig
 from hub.monitor.norms import JEUGDBESCHERMER
+from hub.store.gi_monitor import MaatregelRij
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import Pipeline
 
@@ -65,3 +67,23 @@ def test_a_date_before_its_uitspraak_was_known_counts_for_no_norm(db: Engine) ->
     assert _jeugdbeschermer(p) == {"binnen": 0.0, "buiten": 0.0}
     assert p.processor.verwerk(second)
     assert _jeugdbeschermer(p) == {"binnen": 1.0, "buiten": 0.0}  # 2 working days, counted once
+
+
+def test_only_a_row_with_an_uitspraak_and_a_norm_date_needs_dates_looked_up() -> None:
+    assert _nodig(MaatregelRij(1, U, None, None)) == set()
+    assert _nodig(MaatregelRij(1, None, V, V)) == set()
+    assert _nodig(MaatregelRij(1, U, V, None)) == {UITSPRAAK, VASTE}
+
+
+def test_no_message_is_read_back_when_no_date_is_needed() -> None:
+    gelezen: list[str] = []
+
+    def eerder() -> Iterator[str]:
+        gelezen.append("b0")
+        yield _bericht(
+            0, MaatregelRegel(maatregel_id="M-A", maatregel_type="01", datum_uitspraak=U)
+        ).model_dump_json()
+
+    event = _bericht(1, MaatregelRegel(maatregel_id="M-A", maatregel_type="01", datum_uitspraak=U))
+    assert _maatregel_datums(eerder(), event, {"M-A": set()}) == {}
+    assert gelezen == []
