@@ -6,6 +6,7 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from lxml import etree
@@ -16,7 +17,7 @@ from hub.ijw.schema import BUILTIN_DIR, SchemaSet, _location
 from hub.rules.registry import Level
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_tree
-from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, OUTCOME_REJECTED, Validator
+from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, OUTCOME_REJECTED, Validator, VerdictMemory
 
 TODAY = date(2026, 11, 23)
 NS = BERICHTEN["JW301"].ns
@@ -96,3 +97,23 @@ def test_the_three_outcomes() -> None:
     unreadable = v.validate(b"<Bericht/>")
     assert (unreadable.outcome, unreadable.bericht, unreadable.level) == (OUTCOME_MALFORMED, None, Level.XSD)
     assert [e.rule for e in unreadable.errors] == ["XML"]
+
+
+def test_a_plain_get_leaves_the_verdict_in_the_memory() -> None:
+    memory = VerdictMemory(4)
+    verdict = validator().validate(b"<Bericht/>")
+    memory.put(b"<Bericht/>", TODAY, verdict)
+    assert memory.get(b"<Bericht/>", TODAY) is verdict and memory.get(b"<Bericht/>", TODAY) is verdict
+    assert (len(memory), memory.held_bytes, memory.hits) == (1, len(b"<Bericht/>"), 2)
+
+
+@pytest.mark.parametrize("reference", ["gemeenten", "productcodes", "tarieven"])
+def test_the_kept_context_follows_the_validators_reference_data(reference: str) -> None:
+    """The stateless Context of a day is kept only while the reference data it was made with is still the one."""
+    v = validator()
+    kept = v.context(TODAY)
+    replacement = cast(Any, frozenset({"0999"}) if reference == "gemeenten" else object())
+    setattr(v, reference, replacement)
+    fresh = v.context(TODAY)
+    assert fresh is not kept and getattr(fresh, reference) is replacement
+    assert v.context(TODAY) is fresh

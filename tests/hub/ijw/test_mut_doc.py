@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from hub.ijw import doc as d
 from hub.ijw.catalog import BERICHTEN
 from hub.ijw.doc import Doc
+from hub.ijw.parse import too_deep
 from hub.synth.berichten import spec
 from hub.synth.build import to_tree
 
@@ -35,3 +37,9 @@ def test_a_name_is_a_local_name_taken_literally_never_a_pattern(name: str) -> No
     assert d.children(root, name) == []
     assert d.child(root, name) is None
     assert d.children(root, "Client") and d.child(root, "Client") is not None
+
+
+def test_a_root_without_children_is_one_level_deep() -> None:
+    root = etree.Element(f"{{{BERICHTEN['JW301'].ns}}}Bericht")
+    doc = Doc(root, BERICHTEN["JW301"])
+    assert doc.depth == 1 and too_deep(root, 0) and not too_deep(root, 1)
