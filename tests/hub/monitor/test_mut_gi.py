@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import Engine
 
 from hub.events.models import MaatregelRegel, MaatregelVoortgangOntvangen
+from hub.monitor import gi
 from hub.monitor.gi import UITSPRAAK, _maatregel_datums, _nodig
 from hub.monitor.norms import JEUGDBESCHERMER
+from hub.store import gi_monitor
 from hub.store.gi_monitor import MaatregelRij
 from tests.hub.gi_pipeline import berichten as m
 from tests.hub.gi_pipeline.helpers import Pipeline
@@ -87,3 +91,35 @@ def test_no_message_is_read_back_when_no_date_is_needed() -> None:
     event = _bericht(1, MaatregelRegel(maatregel_id="M-A", maatregel_type="01", datum_uitspraak=U))
     assert _maatregel_datums(eerder(), event, {"M-A": set()}) == {}
     assert gelezen == []
+
+
+def test_an_unread_message_naming_a_maatregel_twice_gives_its_first_line() -> None:
+    eerder = _bericht(0, MaatregelRegel(maatregel_id="M-A", maatregel_type="01", datum_uitspraak=U))
+    event = _bericht(
+        1,
+        MaatregelRegel(
+            maatregel_id="M-B", maatregel_type="01", datum_uitspraak=U, datum_vaste_jeugdbeschermer=V
+        ),
+        MaatregelRegel(
+            maatregel_id="M-B", maatregel_type="01", datum_uitspraak=V, datum_vaste_jeugdbeschermer=V
+        ),
+    )
+    found = _maatregel_datums([eerder.model_dump_json()], event, {"M-B": {UITSPRAAK, VASTE}})
+    assert found == {"M-B": {UITSPRAAK: U, VASTE: V}}
+
+
+def test_the_voorselectie_picks_linking_events_with_a_client_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    gevraagd: list[tuple[str, str]] = []
+
+    def met_bepalingen(session: object, paren: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        gevraagd.extend(paren)
+        return {("c1", GEMEENTE), (None, GEMEENTE)}  # type: ignore[arg-type]  # a store that matches anything
+
+    monkeypatch.setattr(gi_monitor, "met_bepalingen", met_bepalingen)
+    events = [
+        SimpleNamespace(type="StopOntvangen", client="c1", gemeente=GEMEENTE, event_id=1),
+        SimpleNamespace(type="ToewijzingOntvangen", client="c1", gemeente=GEMEENTE, event_id=2),
+        SimpleNamespace(type="ToewijzingOntvangen", client=None, gemeente=GEMEENTE, event_id=3),
+    ]
+    assert gi.met_bepalingen(None, events) == {2}  # type: ignore[arg-type]
+    assert gevraagd == [("c1", GEMEENTE)]
