@@ -117,3 +117,12 @@ def test_the_kept_context_follows_the_validators_reference_data(reference: str) 
     fresh = v.context(TODAY)
     assert fresh is not kept and getattr(fresh, reference) is replacement
     assert v.context(TODAY) is fresh
+
+
+def test_a_bytearray_is_judged_but_never_remembered() -> None:
+    """A bytearray may change after the call, so it cannot be a key of the memory (nor can it be hashed)."""
+    memory = VerdictMemory(4)
+    v = Validator(clock=lambda: TODAY, memory=memory)
+    data = bytearray(etree.tostring(to_tree("JW301", spec("JW301"))))
+    verdict = v.validate(data, remember=True)  # type: ignore[arg-type]  # a caller holding a bytearray
+    assert verdict.accepted and len(memory) == 0 and (memory.hits, memory.misses) == (0, 0)

@@ -43,3 +43,12 @@ def test_a_root_without_children_is_one_level_deep() -> None:
     root = etree.Element(f"{{{BERICHTEN['JW301'].ns}}}Bericht")
     doc = Doc(root, BERICHTEN["JW301"])
     assert doc.depth == 1 and too_deep(root, 0) and not too_deep(root, 1)
+
+
+def test_a_comment_beside_an_element_without_a_namespace_is_no_element() -> None:
+    root = to_tree("JW301", spec("JW301"))
+    client = root[1]
+    client.append(etree.Comment("c"))
+    etree.SubElement(client, "Bare")  # no namespace: Client's children are then read one by one
+    doc = Doc(root, BERICHTEN["JW301"])
+    assert doc.all("Client/") == [] and [d.local(e) for e in doc.all("Client/Bare")] == ["Bare"]
