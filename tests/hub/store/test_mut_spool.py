@@ -1,4 +1,4 @@
-"""The spool as the gateway makes it (consumers/serve.py: no owner given): each instance claims as its own owner."""
+"""The spool: a claim made without an owner (as consumers/serve.py makes it) and the very end of a lease."""
 
 from __future__ import annotations
 
