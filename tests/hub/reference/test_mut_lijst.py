@@ -19,6 +19,7 @@ HINT = "(a quote not closed, or text after a closing quote?)"
     [
         # Read leniently, the open quote took every later line into one code: 43,00A12 was lost.
         ('categorie,code\n45,"45A53\n43,00A12\n44,00B01\n', f"line 2: not readable as CSV: unexpected end of data {HINT}"),
+        ('categorie,"code\n45,45A53\n', f"line 1: not readable as CSV: unexpected end of data {HINT}"),  # in the header
         # The line named is the one the record starts on, past blank lines.
         ('categorie,code\n45,45A53\n\n43,"00A12\n44,00B01\n', f"line 4: not readable as CSV: unexpected end of data {HINT}"),
         ('categorie,code\n45,45A53\n43,"00"A12\n', f"line 3: not readable as CSV: ',' expected after '\"' {HINT}"),
