@@ -126,3 +126,14 @@ def test_a_bytearray_is_judged_but_never_remembered() -> None:
     data = bytearray(etree.tostring(to_tree("JW301", spec("JW301"))))
     verdict = v.validate(data, remember=True)  # type: ignore[arg-type]  # a caller holding a bytearray
     assert verdict.accepted and len(memory) == 0 and (memory.hits, memory.misses) == (0, 0)
+
+
+def test_an_xsd_invalid_message_nested_too_deep_is_unreadable() -> None:
+    """Depth is checked after the XSD: a message that fails both is refused for its depth (rule XML)."""
+    root = to_tree("JW301", spec("JW301"))
+    el = root[0]
+    for _ in range(40):
+        el = etree.SubElement(el, f"{{{NS}}}Onzin")
+    verdict = validator().validate(etree.tostring(root))
+    assert verdict.outcome == OUTCOME_MALFORMED and verdict.bericht is None
+    assert [(e.rule, e.message) for e in verdict.errors] == [("XML", "elements nested deeper than 32 levels")]
