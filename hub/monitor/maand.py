@@ -26,7 +26,6 @@ from hub.monitor.contract import NORMEN
 from hub.store import norm_maand
 from hub.store.norm_maand import Datum
 
-NAAR: tuple[Datum, ...] = ("einddatum", "begindatum")
 KOLOMMEN = ("norm", "regio", "binnen", "buiten", "totaal", "percentage_binnen")
 _MAAND = re.compile(r"(\d{4})-(\d{2})")
 # Where the open cases are (docs/definities.md 6.4): a month figure counts only outcomes with both dates.
