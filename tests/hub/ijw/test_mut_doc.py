@@ -52,3 +52,21 @@ def test_a_comment_beside_an_element_without_a_namespace_is_no_element() -> None
     etree.SubElement(client, "Bare")  # no namespace: Client's children are then read one by one
     doc = Doc(root, BERICHTEN["JW301"])
     assert doc.all("Client/") == [] and [d.local(e) for e in doc.all("Client/Bare")] == ["Bare"]
+
+
+def test_the_methods_find_nothing_below_an_absent_element_as_the_helpers_do() -> None:
+    doc = jw301()
+    assert doc.children(None, "Bsn") == [] and doc.child(None, "Client/Bsn") is None
+    assert (doc.text(None), doc.raw(None), doc.filled(None), doc.present(None)) == (None, None, False, False)
+    assert doc.as_date(None) is None and doc.as_int(None) is None
+
+
+def test_a_blank_element_is_empty_to_the_methods_as_to_the_helpers() -> None:
+    """The XSLT's "empty": whitespace only counts as no value (the XSDs refuse it; rules must agree anyway)."""
+    root = to_tree("JW301", spec("JW301"))
+    bsn = root[1][0]
+    assert d.local(bsn) == "Bsn"
+    bsn.text = " \t\n "
+    doc = Doc(root, BERICHTEN["JW301"])
+    assert doc.text(bsn) is None and doc.text(root[1], "Bsn") is None and not doc.filled(root[1], "Bsn")
+    assert d.text(bsn) is None and doc.raw(bsn) == " \t\n "
