@@ -1,4 +1,4 @@
-"""How a deployment's list is read as CSV (hub.reference.lijst): quotes, and the line a flaw is named on."""
+"""How a deployment's list is read as CSV (hub.reference.lijst); its refusals are with the others in test_producten.py."""
 
 from __future__ import annotations
 
@@ -10,30 +10,6 @@ from hub.errors import ConfigError
 from hub.reference import gemeenten as gemeentelijst
 from hub.reference.producten import load_productcodes
 from tests.hub.reference.test_producten import csv_file
-
-HINT = "(a quote not closed, or text after a closing quote?)"
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        # Read leniently, the open quote took every later line into one code: 43,00A12 was lost.
-        ('categorie,code\n45,"45A53\n43,00A12\n44,00B01\n', f"line 2: not readable as CSV: unexpected end of data {HINT}"),
-        ('categorie,"code\n45,45A53\n', f"line 1: not readable as CSV: unexpected end of data {HINT}"),  # in the header
-        # The line named is the one the record starts on, past blank lines.
-        ('categorie,code\n45,45A53\n\n43,"00A12\n44,00B01\n', f"line 4: not readable as CSV: unexpected end of data {HINT}"),
-        ('categorie,code\n45,45A53\n43,"00"A12\n', f"line 3: not readable as CSV: ',' expected after '\"' {HINT}"),
-        ("categorie,code\n45," + "9" * 140_000 + "\n", f"line 2: not readable as CSV: field larger than field limit (131072) {HINT}"),
-        (b"\ncategorie,code\n43,Caf\xe9\n", "line 3: not UTF-8 (save the file as CSV UTF-8)"),  # a blank first line counts
-    ],
-)  # fmt: skip
-def test_a_list_that_does_not_read_as_csv_is_refused_naming_the_line(
-    tmp_path: Path, text: str | bytes, problem: str
-) -> None:
-    path = csv_file(tmp_path, text)
-    with pytest.raises(ConfigError) as raised:
-        load_productcodes(path)
-    assert str(raised.value) == f"product code list {path}, {problem}"
 
 
 def test_an_unclosed_quote_in_the_gemeente_list_does_not_leave_one_gemeente(tmp_path: Path) -> None:
@@ -63,22 +39,6 @@ def test_a_short_row_leaves_an_optional_column_blank(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "categorie,code,aanbieder\n45,45A53\n")
     (bereik,) = load_productcodes(path).rijen[("45", "45A53")]
     assert bereik.aanbieder is None
-
-
-@pytest.mark.parametrize(
-    ("header", "kolom"),
-    [("categorie,code,Code", "code"), ("categorie,code,gemeente,omschrijving,Gemeente", "gemeente")],
-)
-def test_a_column_the_hub_reads_twice_in_the_header_is_refused(
-    tmp_path: Path, header: str, kolom: str
-) -> None:
-    """Read leniently, the first one counted: a list with an old and a new column read the old one silently."""
-    path = csv_file(tmp_path, f"{header}\n45,45A53,45X01,,0200\n")
-    with pytest.raises(ConfigError) as raised:
-        load_productcodes(path)
-    assert (
-        str(raised.value) == f"product code list {path}, line 1: the header has the column {kolom!r} 2 times"
-    )
 
 
 def test_a_column_the_hub_ignores_may_come_twice(tmp_path: Path) -> None:

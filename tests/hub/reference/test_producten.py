@@ -11,6 +11,8 @@ import pytest
 from hub.errors import ConfigError
 from hub.reference.producten import Productcodes, load_productcodes
 
+HINT = "(a quote not closed, or text after a closing quote?)"
+
 
 def csv_file(tmp_path: Path, text: str | bytes, name: str = "lijst.csv") -> Path:
     path = tmp_path / name
@@ -45,6 +47,17 @@ def test_columns_may_come_in_any_order(tmp_path: Path) -> None:
         ("categorie,code,jeugdregio\n45,45A53,Noord-Veluwe\n", "line 2: jeugdregio 'Noord-Veluwe' is not a jeugdregio of the gemeente list (did you mean 'Noord Veluwe'?)"),
         ("categorie,code,aanbieder\n45,45A53,AGB123\n", "line 2: aanbieder 'AGB123' is not an AGB code (8 digits)"),
         ("categorie,code,einddatum\n45,45A53,31-12-2026\n", "line 2: einddatum '31-12-2026' is not a date written YYYY-MM-DD"),
+        # Read leniently, the open quote took every later line into one code: 43,00A12 was lost.
+        ('categorie,code\n45,"45A53\n43,00A12\n44,00B01\n', f"line 2: not readable as CSV: unexpected end of data {HINT}"),
+        ('categorie,"code\n45,45A53\n', f"line 1: not readable as CSV: unexpected end of data {HINT}"),  # in the header
+        # The line named is the one the record starts on, past blank lines.
+        ('categorie,code\n45,45A53\n\n43,"00A12\n44,00B01\n', f"line 4: not readable as CSV: unexpected end of data {HINT}"),
+        ('categorie,code\n45,45A53\n43,"00"A12\n', f"line 3: not readable as CSV: ',' expected after '\"' {HINT}"),
+        ("categorie,code\n45," + "9" * 140_000 + "\n", f"line 2: not readable as CSV: field larger than field limit (131072) {HINT}"),
+        (b"\ncategorie,code\n43,Caf\xe9\n", "line 3: not UTF-8 (save the file as CSV UTF-8)"),  # a blank first line counts
+        # Read leniently, the first of the two counted: a list with an old and a new column read the old one.
+        ("categorie,code,Code\n45,45A53,45X01\n", "line 1: the header has the column 'code' 2 times"),
+        ("categorie,code,gemeente,omschrijving,Gemeente\n45,45A53,,x,0200\n", "line 1: the header has the column 'gemeente' 2 times"),
     ],
 )  # fmt: skip
 def test_a_bad_product_code_list_is_refused_naming_file_line_and_problem(
