@@ -99,6 +99,15 @@ class Pipeline:
         reg.register(MonitorCollector(session_factory(self.db), REGIOS, clock=lambda: as_of))
         return reg
 
+    def uitkomsten(self, norm: str, regio: str) -> dict[str, float | None]:
+        """jeugdhulp_norm_total of one norm and regio by uitkomst, as /metrics shows it."""
+        reg = self.registry()
+        labels = {"norm": norm, "regio": regio}
+        return {
+            u: reg.get_sample_value("jeugdhulp_norm_total", {**labels, "uitkomst": u})
+            for u in ("binnen", "buiten")
+        }
+
 
 def status_xml(xml_text: str) -> dict[str, str]:
     """Header and Statusmelding leaves of a GI102, by local name (Bsn and names never appear in one)."""

@@ -63,15 +63,6 @@ def gelezen(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
-def _jeugdbeschermer(p: Pipeline) -> dict[str, float | None]:
-    reg = p.registry()
-    labels = {"norm": JEUGDBESCHERMER, "regio": m.REGIO}
-    return {
-        u: reg.get_sample_value("jeugdhulp_norm_total", {**labels, "uitkomst": u})
-        for u in ("binnen", "buiten")
-    }
-
-
 def test_a_gi002_bringing_both_dates_reads_only_itself(db: Engine, gelezen: list[str]) -> None:
     p = Pipeline(db)
     _historie(p)
@@ -83,7 +74,7 @@ def test_a_gi002_bringing_both_dates_reads_only_itself(db: Engine, gelezen: list
     gelezen.clear()
     assert p.processor.verwerk(result.event)
     assert gelezen == [result.event.bericht_id]
-    assert _jeugdbeschermer(p) == {"binnen": 1.0, "buiten": 0.0}
+    assert p.uitkomsten(JEUGDBESCHERMER, m.REGIO) == {"binnen": 1.0, "buiten": 0.0}
 
 
 def test_a_date_sent_earlier_is_read_back_to_its_message(db: Engine, gelezen: list[str]) -> None:
@@ -103,7 +94,7 @@ def test_a_date_sent_earlier_is_read_back_to_its_message(db: Engine, gelezen: li
     gelezen.clear()
     assert p.processor.verwerk(tweede.event)
     assert gelezen == [r.bericht_id for r in (tweede, *andere[::-1], eerste)]
-    assert _jeugdbeschermer(p) == {"binnen": 1.0, "buiten": 0.0}
+    assert p.uitkomsten(JEUGDBESCHERMER, m.REGIO) == {"binnen": 1.0, "buiten": 0.0}
 
 
 @pytest.fixture

@@ -25,15 +25,6 @@ VASTE = "datum_vaste_jeugdbeschermer"
 KIND = m.kind(12)
 
 
-def _jeugdbeschermer(p: Pipeline) -> dict[str, float | None]:
-    reg = p.registry()
-    labels = {"norm": JEUGDBESCHERMER, "regio": m.REGIO}
-    return {
-        u: reg.get_sample_value("jeugdhulp_norm_total", {**labels, "uitkomst": u})
-        for u in ("binnen", "buiten")
-    }
-
-
 def _bericht(n: int, *regels: MaatregelRegel) -> MaatregelVoortgangOntvangen:
     return MaatregelVoortgangOntvangen(
         event_id=uuid.uuid4(), bericht_id=f"b{n}", afzender=GI, ontvanger=GEMEENTE, gemeente=GEMEENTE,
@@ -68,9 +59,12 @@ def test_a_date_before_its_uitspraak_was_known_counts_for_no_norm(db: Engine) ->
     first, second = (r.event for r in results)
     assert first is not None and second is not None
     assert p.processor.verwerk(first)
-    assert _jeugdbeschermer(p) == {"binnen": 0.0, "buiten": 0.0}
+    assert p.uitkomsten(JEUGDBESCHERMER, m.REGIO) == {"binnen": 0.0, "buiten": 0.0}
     assert p.processor.verwerk(second)
-    assert _jeugdbeschermer(p) == {"binnen": 1.0, "buiten": 0.0}  # 2 working days, counted once
+    assert p.uitkomsten(JEUGDBESCHERMER, m.REGIO) == {
+        "binnen": 1.0,
+        "buiten": 0.0,
+    }  # 2 working days, counted once
 
 
 def test_only_a_row_with_an_uitspraak_and_a_norm_date_needs_dates_looked_up() -> None:
