@@ -1,4 +1,5 @@
-"""The collector's warning when the store is away comes from the logger docs/operations.md lists: hub.monitor."""
+"""The collector's warning when the store is away comes from the logger docs/operations.md lists: hub.monitor,
+with its traceback."""
 
 from __future__ import annotations
 
@@ -27,3 +28,5 @@ def test_a_scrape_without_the_store_warns_on_the_hub_monitor_logger(caplog: pyte
         logging.WARNING,
         "OperationalError",
     )
+    # Its traceback goes along: which statement, which connection.
+    assert record.exc_info and type(record.exc_info[1]).__name__ == "OperationalError"
