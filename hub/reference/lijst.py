@@ -13,6 +13,8 @@ from pathlib import Path
 
 from hub.errors import ConfigError
 
+_QUOTE_HINT = "(a quote not closed, or text after a closing quote?)"
+
 
 def rijen(
     path: Path, soort: str, kolommen: tuple[str, ...], optioneel: tuple[str, ...] = ()
@@ -47,26 +49,30 @@ def rijen(
         gelezen = 0
         begin = reader.line_num + 1
         for rij in reader:
-            begin = reader.line_num + 1
+            regel, begin = begin, reader.line_num + 1  # a quoted line break makes a record span lines
             if not any(cel.strip() for cel in rij):
                 continue
             if len(rij) > len(kop):
                 raise fout(
-                    soort, path, reader.line_num,
+                    soort, path, regel,
                     f"{len(rij)} values for {len(kop)} columns (a decimal comma, or a comma in an unquoted value?)",
                 )  # fmt: skip
-            waarden = tuple(rij[i].strip() if i < len(rij) else "" for i in plaats)
-            for kolom, waarde in zip(kolommen, waarden, strict=True):
-                if not waarde:
-                    raise fout(soort, path, reader.line_num, f"no value in column {kolom!r}")
+            waarden = tuple(rij[i].strip() if i < len(rij) else "" for i in (*plaats, *extra))
+            for kolom, waarde in zip((*kolommen, *optioneel), waarden, strict=True):
+                if not waarde and kolom in kolommen:
+                    raise fout(soort, path, regel, f"no value in column {kolom!r}")
+                if "\n" in waarde or "\r" in waarde:  # no code, date or name the hub reads holds one
+                    raise fout(
+                        soort, path, regel, f"a line break inside the value of column {kolom!r} {_QUOTE_HINT}"
+                    )
             gelezen += 1
-            yield reader.line_num, waarden + tuple(rij[i].strip() if i < len(rij) else "" for i in extra)
+            yield regel, waarden
     except csv.Error as exc:
         raise fout(
             soort,
             path,
             begin,
-            f"not readable as CSV: {exc} (a quote not closed, or text after a closing quote?)",
+            f"not readable as CSV: {exc} {_QUOTE_HINT}",
         ) from None
     if gelezen == 0:
         raise fout(soort, path, 1, "no rows below the header")

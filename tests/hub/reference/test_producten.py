@@ -26,7 +26,7 @@ def csv_file(tmp_path: Path, text: str | bytes, name: str = "lijst.csv") -> Path
 def test_product_codes_are_pairs_kept_as_written(tmp_path: Path) -> None:
     path = csv_file(
         tmp_path,
-        "\ufeffCategorie, Code ,omschrijving\r\n45,45A53,Ambulante jeugdhulp\r\n\r\n43,00A12,\r\n45,45A53,twice\r\n",
+        '\ufeffCategorie, Code ,omschrijving\r\n45,45A53,Ambulante jeugdhulp\r\n\r\n43,00A12,\r\n45,45A53,"twice,\r\nover two lines"\r\n',
     )
     assert load_productcodes(path).rijen == Productcodes.landelijk({("45", "45A53"), ("43", "00A12")}).rijen
 
@@ -55,6 +55,10 @@ def test_columns_may_come_in_any_order(tmp_path: Path) -> None:
         ('categorie,code\n45,45A53\n43,"00"A12\n', f"line 3: not readable as CSV: ',' expected after '\"' {HINT}"),
         ("categorie,code\n45," + "9" * 140_000 + "\n", f"line 2: not readable as CSV: field larger than field limit (131072) {HINT}"),
         (b"\ncategorie,code\n43,Caf\xe9\n", "line 3: not UTF-8 (save the file as CSV UTF-8)"),  # a blank first line counts
+        # A quote closed on a later line put a line break into a code; an unread column may hold one.
+        ('categorie,code\n45,"45\nA53"\n43,00A12\n', f"line 2: a line break inside the value of column 'code' {HINT}"),
+        ('categorie,code,gemeente\n45,45A53,"02\r\n00"\n', f"line 2: a line break inside the value of column 'gemeente' {HINT}"),
+        ('categorie,code,omschrijving\n5,45A53,"two\nlines"\n', "line 2: categorie '5' is not a two-digit productcategorie"),
         # Read leniently, the first of the two counted: a list with an old and a new column read the old one.
         ("categorie,code,Code\n45,45A53,45X01\n", "line 1: the header has the column 'code' 2 times"),
         ("categorie,code,gemeente,omschrijving,Gemeente\n45,45A53,,x,0200\n", "line 1: the header has the column 'gemeente' 2 times"),
