@@ -30,13 +30,22 @@ def mask_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         password = parts.password
-    except ValueError:  # not a URL at all: nothing that looks like a password to hide
-        return url
+    except ValueError:  # urlsplit refuses it (an unclosed "[" of an IPv6 host), yet it may carry a password
+        return _mask_unsplit(url)
     if not password:
         return url
     userinfo, _, host = parts.netloc.rpartition("@")
     user = userinfo.split(":", 1)[0]
     return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
+
+
+def _mask_unsplit(url: str) -> str:
+    """scheme://user:password@rest with the password masked, read by hand; anything else as it is."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")  # the last "@": a raw "@" in the password is masked with it
+    if not sep or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:{MASK}@{host}"
 
 
 def _show(value: Any) -> str:
