@@ -1,0 +1,127 @@
+"""What users of `hub validate`, `hub retour` and the console script's main() rely on, beyond the JSON contract.
+
+Pinned after a mutation pass over hub/cli.py: the text format's columns, where `hub retour` writes, the usage
+error of a date that is none, and the exit statuses main() turns every ending into.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import hub.cli
+from consumers.cli import app, main
+from hub.errors import ConfigError, InputError
+from hub.synth.berichten import spec
+from hub.synth.build import edit, to_xml
+
+runner = CliRunner()
+AS_OF = ["--as-of", "2026-11-23"]
+
+
+def test_text_format_has_a_line_per_file_in_fixed_columns(tmp_path: Path) -> None:
+    """Status padded to 8, bericht to 5 ('-' when unknown), the path; a finding without code or place is bare."""
+    good = tmp_path / "a.xml"
+    good.write_bytes(to_xml("JW301", spec("JW301")))
+    garbage = tmp_path / "b.xml"
+    garbage.write_bytes(b"\x00\x01not xml")
+    result = runner.invoke(app, ["validate", *AS_OF, str(good), str(garbage)])
+    assert result.exit_code == 1
+    out = result.stdout.splitlines()
+    assert out[0] == f"accepted JW301 {good}"
+    assert out[1] == f"REJECTED -     {garbage}"
+    assert out[2].startswith("    XML: ") and len(out) == 3
+
+
+def test_one_rejected_file_among_accepted_ones_is_exit_1(tmp_path: Path) -> None:
+    for name in ("a", "c"):
+        (tmp_path / f"{name}.xml").write_bytes(to_xml("JW301", spec("JW301")))
+    (tmp_path / "b.xml").write_bytes(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "123456789")))
+    assert runner.invoke(app, ["validate", *AS_OF, str(tmp_path)]).exit_code == 1
+    (tmp_path / "b.xml").unlink()
+    assert runner.invoke(app, ["validate", *AS_OF, str(tmp_path)]).exit_code == 0
+
+
+def test_an_unreadable_file_is_named_with_the_reason(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.xml"
+    result = runner.invoke(app, ["validate", *AS_OF, str(missing)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1] == f"    IO: cannot read {missing}: No such file or directory"
+
+
+@pytest.mark.parametrize("command", ["validate", "retour"])
+def test_an_as_of_that_is_no_date_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    msg = tmp_path / "m.xml"
+    msg.write_bytes(to_xml("JW301", spec("JW301")))
+    result = runner.invoke(app, [command, "--as-of", "23-11-2026", str(msg)])
+    assert result.exit_code == 2
+    assert "'23-11-2026' is not a date (YYYY-MM-DD)" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.output
+
+
+def test_retour_writes_to_stdout_without_out_and_names_the_file_with_it(tmp_path: Path) -> None:
+    src = tmp_path / "jw305.xml"
+    src.write_bytes(to_xml("JW305", spec("JW305")))
+    out = tmp_path / "jw306.xml"
+    to_file = runner.invoke(app, ["retour", *AS_OF, str(src), "-o", str(out)])
+    assert to_file.exit_code == 0
+    assert (to_file.stdout, to_file.stderr) == ("", f"JW305 -> {out}\n")  # the message it answers
+    to_stdout = runner.invoke(app, ["retour", *AS_OF, str(src)])
+    assert to_stdout.exit_code == 0 and to_stdout.stderr == ""
+    assert to_stdout.stdout_bytes == out.read_bytes() and out.read_bytes().startswith(b"<?xml")
+
+
+def test_retour_without_one_lists_the_findings_on_stderr(tmp_path: Path) -> None:
+    src = tmp_path / "jw305.xml"
+    src.write_bytes(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "12345")))
+    result = runner.invoke(app, ["retour", *AS_OF, str(src)])
+    assert result.exit_code == 1 and result.stdout == ""
+    reason, finding, *_ = result.stderr.splitlines()
+    assert reason == "no retourbericht: the message is not XSD-valid; the standard sends none"
+    assert finding.startswith("    XSD at /Bericht/Client/Bsn: ")
+    garbage = tmp_path / "garbage.xml"
+    garbage.write_bytes(b"not xml")
+    assert runner.invoke(app, ["retour", *AS_OF, str(garbage)]).stderr.splitlines()[1].startswith("    XML: ")
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    monkeypatch.setattr(sys, "argv", ["hub", *args])
+    return main()
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "said"),
+    [
+        (KeyboardInterrupt(), 130, ""),
+        (ConfigError("HUB_X is wrong"), 2, "error: HUB_X is wrong\n"),
+        (InputError("cannot read x"), 2, "error: cannot read x\n"),
+    ],
+)
+def test_main_turns_what_a_command_did_not_catch_into_a_status(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    raised: BaseException,
+    status: int,
+    said: str,
+) -> None:
+    def judge(*_: object) -> object:
+        raise raised
+
+    monkeypatch.setattr(hub.cli, "judge_file", judge)
+    assert _main(monkeypatch, "validate", str(tmp_path / "m.xml")) == status
+    assert capsys.readouterr().err == said
+
+
+def test_main_returns_the_commands_exit_status(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = tmp_path / "good.xml"
+    good.write_bytes(to_xml("JW301", spec("JW301")))
+    assert _main(monkeypatch, "validate", *AS_OF, str(good)) == 0
+    assert _main(monkeypatch, "validate", *AS_OF, str(tmp_path / "missing.xml")) == 1
+    assert _main(monkeypatch, "validate", "--format", "yaml", str(good)) == 2
+    assert "Traceback" not in capsys.readouterr().err
