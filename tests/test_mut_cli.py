@@ -125,3 +125,19 @@ def test_main_returns_the_commands_exit_status(
     assert _main(monkeypatch, "validate", *AS_OF, str(tmp_path / "missing.xml")) == 1
     assert _main(monkeypatch, "validate", "--format", "yaml", str(good)) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_invalid_setting_goes_to_stderr_and_leaves_stdout_to_the_verdicts(tmp_path: Path) -> None:
+    """`hub validate --format json | tool`: the tool gets JSON lines or nothing, never the error."""
+    msg = tmp_path / "m.xml"
+    msg.write_bytes(to_xml("JW301", spec("JW301")))
+    result = runner.invoke(
+        app, ["validate", "--format", "json", str(msg)], env={"HUB_MAX_MESSAGE_BYTES": "0"}
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: invalid configuration HUB_MAX_MESSAGE_BYTES: ")
+    missing = tmp_path / "nope"
+    result = runner.invoke(app, ["validate", "--format", "json", "--schema-dir", str(missing), str(msg)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"error: schema directory {missing} does not exist\n"

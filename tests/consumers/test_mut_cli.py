@@ -86,7 +86,7 @@ def test_demo_ends_quietly_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(consumers.demo, "run_demo", run_demo)
     result = runner.invoke(app, ["demo"])
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
 
 
 # ---- hub process --------------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_process_ends_a_failure_with_one_line(
 ) -> None:
     _pipeline(monkeypatch, raised)
     result = runner.invoke(app, ["process", str(tmp_path)])
-    assert (result.exit_code, result.output) == (status, said)
+    assert (result.exit_code, result.stdout, result.stderr) == (status, "", said)
 
 
 # ---- hub ingest ---------------------------------------------------------------------------------------------
@@ -187,8 +187,9 @@ def test_ingest_that_cannot_reach_the_hub_says_so_in_one_line(
 
     monkeypatch.setattr(producers.ingest, "send_http", send_http)
     result = runner.invoke(app, ["ingest", str(message), "--to", "http://hub.test"])
-    assert (result.exit_code, result.output) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         1,
+        "",
         "error: cannot send to http://hub.test: ConnectionRefusedError: refused\n",
     )
 
@@ -197,7 +198,11 @@ def test_ingest_to_kafka_needs_a_configured_broker(message: Path) -> None:
     result = runner.invoke(
         app, ["ingest", str(message), "--to", "kafka"], env={"HUB_KAFKA_BOOTSTRAP_SERVERS": ""}
     )
-    assert (result.exit_code, result.output) == (2, "error: --to kafka needs HUB_KAFKA_BOOTSTRAP_SERVERS\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: --to kafka needs HUB_KAFKA_BOOTSTRAP_SERVERS\n",
+    )
 
 
 def test_ingest_to_kafka_publishes_on_the_inbound_topic_and_stops_the_broker(
@@ -235,8 +240,9 @@ def test_ingest_to_kafka_publishes_on_the_inbound_topic_and_stops_the_broker(
 
 def test_run_refuses_an_unknown_role() -> None:
     result = runner.invoke(app, ["run", "--role", "everything"], env=KEY)
-    assert (result.exit_code, result.output) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         2,
+        "",
         "error: --role must be one of all, intake, processors, gateway\n",
     )
 
@@ -292,7 +298,11 @@ def test_run_of_a_role_without_gateway_names_no_gateway(monkeypatch: pytest.Monk
 def test_run_that_cannot_be_built_is_a_usage_error_of_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = _service(monkeypatch, embedded=True, fail=ConfigError("HUB_PSEUDONYM_KEY is not set"))
     result = runner.invoke(app, ["run", "--role", "gateway"], env=KEY)
-    assert (result.exit_code, result.output) == (2, "error: HUB_PSEUDONYM_KEY is not set\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: HUB_PSEUDONYM_KEY is not set\n",
+    )
     assert "served" not in seen
 
 
@@ -355,13 +365,17 @@ def test_simulate_ends_an_interrupted_or_failed_send_in_one_line(
 ) -> None:
     _posting(monkeypatch, raised)
     result = runner.invoke(app, [*SIMULATE, "--to", "http://hub.test"])
-    assert (result.exit_code, result.output) == (status, said)
+    assert (result.exit_code, result.stdout, result.stderr) == (status, "", said)
 
 
 @pytest.mark.parametrize("speed", ["0", "-1"])
 def test_simulate_refuses_a_speed_that_is_not_positive(speed: str) -> None:
     result = runner.invoke(app, [*SIMULATE, "--to", "http://hub.test", "--speed", speed])
-    assert result.exit_code == 2 and result.output.startswith("error: give --out DIR or --to URL")
+    assert (
+        result.exit_code == 2
+        and result.stdout == ""
+        and result.stderr.startswith("error: give --out DIR or --to URL")
+    )
 
 
 def test_post_simulated_sends_in_batches_and_returns_what_was_not_taken(
