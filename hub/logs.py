@@ -36,7 +36,7 @@ def configure(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Python warnings (demo mode's throwaway key, a library's deprecation) become log lines in the same format,
+    # Python warnings (a library's deprecation, a runtime warning) become log lines in the same format,
     # so that every line on stderr stays one JSON object.
     logging.captureWarnings(True)
     for name in ("faststream", "aiokafka", "uvicorn.access", "alembic"):
