@@ -17,6 +17,7 @@ from consumers.cli import app, main
 from hub.errors import ConfigError, InputError
 from hub.synth.berichten import spec
 from hub.synth.build import edit, to_xml
+from tests.cli_json import lines
 
 runner = CliRunner()
 AS_OF = ["--as-of", "2026-11-23"]
@@ -43,6 +44,21 @@ def test_one_rejected_file_among_accepted_ones_is_exit_1(tmp_path: Path) -> None
     assert runner.invoke(app, ["validate", *AS_OF, str(tmp_path)]).exit_code == 1
     (tmp_path / "b.xml").unlink()
     assert runner.invoke(app, ["validate", *AS_OF, str(tmp_path)]).exit_code == 0
+
+
+def test_a_message_of_exactly_the_size_limit_is_judged_one_byte_more_is_not(tmp_path: Path) -> None:
+    data = to_xml("JW301", spec("JW301"))
+    exact, over = tmp_path / "exact.xml", tmp_path / "over.xml"
+    exact.write_bytes(data)
+    over.write_bytes(data + b"\n")
+    env = {"HUB_MAX_MESSAGE_BYTES": str(len(data))}
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(exact), str(over)], env=env)
+    assert result.exit_code == 1
+    first, second = lines(result.stdout)
+    assert first["accepted"] is True
+    assert second["errors"][0]["message"] == (
+        f"file of {len(data) + 1} bytes exceeds the size limit of {len(data)} bytes"
+    )
 
 
 def test_an_unreadable_file_is_named_with_the_reason(tmp_path: Path) -> None:

@@ -150,6 +150,7 @@ def test_process_ends_a_failure_with_one_line(
     _pipeline(monkeypatch, raised)
     result = runner.invoke(app, ["process", str(tmp_path)])
     assert (result.exit_code, result.stdout, result.stderr) == (status, "", said)
+    assert isinstance(result.exception, SystemExit)  # ended on purpose, not by what followed
 
 
 # ---- hub ingest ---------------------------------------------------------------------------------------------
