@@ -59,3 +59,14 @@ def test_config_show_masks_the_password_of_an_unparseable_database_url() -> None
     assert (
         json.loads(result.output)["HUB_DATABASE_URL"] == f"postgresql+psycopg://ijw_hub:{MASK}@[::1/ijw_hub"
     )
+
+
+def test_config_show_lists_the_dropped_labels_as_they_were_set() -> None:
+    """HUB_METRICS_DROP_LABELS is set as JSON and shown as its values, comma-separated."""
+    result = CliRunner().invoke(
+        app,
+        ["config", "show", "--format", "json"],
+        env={"HUB_METRICS_DROP_LABELS": '["aanbieder", "gemeente"]'},
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["HUB_METRICS_DROP_LABELS"] == "aanbieder,gemeente"
