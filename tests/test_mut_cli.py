@@ -37,6 +37,14 @@ def test_text_format_has_a_line_per_file_in_fixed_columns(tmp_path: Path) -> Non
     assert out[2].startswith("    XML: ") and len(out) == 3
 
 
+def test_json_lines_keep_non_ascii_as_written(tmp_path: Path) -> None:
+    msg = tmp_path / "cliënt-één.xml"
+    msg.write_bytes(to_xml("JW301", spec("JW301")))
+    result = runner.invoke(app, ["validate", "--format", "json", *AS_OF, str(msg)])
+    assert result.exit_code == 0
+    assert result.stdout == f'{{"file": "{msg}", "bericht": "JW301", "accepted": true, "errors": []}}\n'
+
+
 def test_one_rejected_file_among_accepted_ones_is_exit_1(tmp_path: Path) -> None:
     for name in ("a", "c"):
         (tmp_path / f"{name}.xml").write_bytes(to_xml("JW301", spec("JW301")))

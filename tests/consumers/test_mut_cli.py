@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 import consumers.broker
@@ -40,6 +41,12 @@ def quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     """No logging set-up and no frozen heap in the test process."""
     monkeypatch.setattr(hub.logs, "configure", lambda *_: None)
     monkeypatch.setattr(hub.heap, "settle", lambda: None)
+
+
+def ended(result: Result) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of a command that ended on purpose, not by an exception of what followed."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -86,7 +93,7 @@ def test_demo_ends_quietly_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(consumers.demo, "run_demo", run_demo)
     result = runner.invoke(app, ["demo"])
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert ended(result) == (0, "", "")
 
 
 # ---- hub process --------------------------------------------------------------------------------------------
@@ -149,8 +156,7 @@ def test_process_ends_a_failure_with_one_line(
 ) -> None:
     _pipeline(monkeypatch, raised)
     result = runner.invoke(app, ["process", str(tmp_path)])
-    assert (result.exit_code, result.stdout, result.stderr) == (status, "", said)
-    assert isinstance(result.exception, SystemExit)  # ended on purpose, not by what followed
+    assert ended(result) == (status, "", said)
 
 
 # ---- hub ingest ---------------------------------------------------------------------------------------------
@@ -188,7 +194,7 @@ def test_ingest_that_cannot_reach_the_hub_says_so_in_one_line(
 
     monkeypatch.setattr(producers.ingest, "send_http", send_http)
     result = runner.invoke(app, ["ingest", str(message), "--to", "http://hub.test"])
-    assert (result.exit_code, result.stdout, result.stderr) == (
+    assert ended(result) == (
         1,
         "",
         "error: cannot send to http://hub.test: ConnectionRefusedError: refused\n",
@@ -199,7 +205,7 @@ def test_ingest_to_kafka_needs_a_configured_broker(message: Path) -> None:
     result = runner.invoke(
         app, ["ingest", str(message), "--to", "kafka"], env={"HUB_KAFKA_BOOTSTRAP_SERVERS": ""}
     )
-    assert (result.exit_code, result.stdout, result.stderr) == (
+    assert ended(result) == (
         2,
         "",
         "error: --to kafka needs HUB_KAFKA_BOOTSTRAP_SERVERS\n",
@@ -241,7 +247,7 @@ def test_ingest_to_kafka_publishes_on_the_inbound_topic_and_stops_the_broker(
 
 def test_run_refuses_an_unknown_role() -> None:
     result = runner.invoke(app, ["run", "--role", "everything"], env=KEY)
-    assert (result.exit_code, result.stdout, result.stderr) == (
+    assert ended(result) == (
         2,
         "",
         "error: --role must be one of all, intake, processors, gateway\n",
@@ -299,7 +305,7 @@ def test_run_of_a_role_without_gateway_names_no_gateway(monkeypatch: pytest.Monk
 def test_run_that_cannot_be_built_is_a_usage_error_of_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = _service(monkeypatch, embedded=True, fail=ConfigError("HUB_PSEUDONYM_KEY is not set"))
     result = runner.invoke(app, ["run", "--role", "gateway"], env=KEY)
-    assert (result.exit_code, result.stdout, result.stderr) == (
+    assert ended(result) == (
         2,
         "",
         "error: HUB_PSEUDONYM_KEY is not set\n",
@@ -366,7 +372,7 @@ def test_simulate_ends_an_interrupted_or_failed_send_in_one_line(
 ) -> None:
     _posting(monkeypatch, raised)
     result = runner.invoke(app, [*SIMULATE, "--to", "http://hub.test"])
-    assert (result.exit_code, result.stdout, result.stderr) == (status, "", said)
+    assert ended(result) == (status, "", said)
 
 
 @pytest.mark.parametrize("speed", ["0", "-1"])
