@@ -135,3 +135,10 @@ def test_the_readmes_table_gives_each_settings_type_and_default() -> None:
     for setting in describe([HubSettings]):
         written = rows[setting.env][1:3]
         assert written == [setting.type, f"`{setting.default}`" if setting.default else "—"], setting.env
+
+
+def test_an_agb_code_written_as_a_json_number_still_names_its_sender() -> None:
+    """The gateway compares the codes as text with the message's Afzender: 12345678 and "12345678" are one AGB."""
+    settings = HubSettings(_env_file=None, api_keys=json.dumps({"sleutel": ["0200", 12345678]}))
+    assert settings.api_key_senders() == {"sleutel": frozenset({"0200", "12345678"})}
+    assert HubSettings(_env_file=None).api_key_senders() == {}
