@@ -103,6 +103,7 @@ def test_retour_without_one_lists_the_findings_on_stderr(tmp_path: Path) -> None
     src.write_bytes(to_xml("JW305", edit(spec("JW305"), "Client/Bsn", "12345")))
     result = runner.invoke(app, ["retour", *AS_OF, str(src)])
     assert result.exit_code == 1 and result.stdout == ""
+    assert isinstance(result.exception, SystemExit)  # ended on purpose, nothing written after the reason
     reason, finding, *_ = result.stderr.splitlines()
     assert reason == "no retourbericht: the message is not XSD-valid; the standard sends none"
     assert finding.startswith("    XSD at /Bericht/Client/Bsn: ")
@@ -138,6 +139,19 @@ def test_main_turns_what_a_command_did_not_catch_into_a_status(
     monkeypatch.setattr(hub.cli, "judge_file", judge)
     assert _main(monkeypatch, "validate", str(tmp_path / "m.xml")) == status
     assert capsys.readouterr().err == said
+
+
+def test_main_ends_an_interrupt_outside_any_command_with_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while the command line is being set up: no traceback, the shell's status for SIGINT."""
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hub.cli, "app", interrupted)
+    assert main() == 130
+    assert capsys.readouterr() == ("", "")
 
 
 def test_main_returns_the_commands_exit_status(

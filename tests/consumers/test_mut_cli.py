@@ -244,13 +244,15 @@ def test_ingest_to_kafka_publishes_on_the_inbound_topic_and_stops_the_broker(
 # ---- hub run ------------------------------------------------------------------------------------------------
 
 
-def test_run_refuses_an_unknown_role() -> None:
+def test_run_refuses_an_unknown_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _service(monkeypatch, embedded=True)  # had it gone on, nothing would have served
     result = runner.invoke(app, ["run", "--role", "everything"], env=KEY)
     assert ended(result) == (
         2,
         "",
         "error: --role must be one of all, intake, processors, gateway\n",
     )
+    assert seen == []
 
 
 def _service(monkeypatch: pytest.MonkeyPatch, *, embedded: bool, fail: Exception | None = None) -> list[Any]:
