@@ -36,10 +36,13 @@ KEY = {"HUB_PSEUDONYM_KEY": "k" * 32}
 
 
 @pytest.fixture(autouse=True)
-def quiet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No logging set-up and no frozen heap in the test process."""
-    monkeypatch.setattr(hub.logs, "configure", lambda *_: None)
+def logging_set_up(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The (format, level) each command set its logging to; neither logging set-up nor a frozen heap in the test
+    process itself."""
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(hub.logs, "configure", lambda *args: calls.append(args))
     monkeypatch.setattr(hub.heap, "settle", lambda: None)
+    return calls
 
 
 def ended(result: Result) -> tuple[int, str, str]:
@@ -58,14 +61,17 @@ def message(tmp_path: Path) -> Path:
 # ---- hub demo -----------------------------------------------------------------------------------------------
 
 
-def test_demo_hands_its_defaults_and_options_to_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_hands_its_defaults_and_options_to_the_demo(
+    monkeypatch: pytest.MonkeyPatch, logging_set_up: list[tuple[str, str]]
+) -> None:
     seen: list[dict[str, Any]] = []
 
     async def run_demo(**kwargs: Any) -> None:
         seen.append(kwargs)
 
     monkeypatch.setattr(consumers.demo, "run_demo", run_demo)
-    assert runner.invoke(app, ["demo"]).exit_code == 0
+    assert runner.invoke(app, ["demo"], env={"HUB_LOG_FORMAT": "json"}).exit_code == 0
+    assert logging_set_up == [("text", "WARNING")]  # the live summary is not drowned in log lines
     options = [
         "--seed",
         "7",
@@ -263,7 +269,7 @@ def _service(monkeypatch: pytest.MonkeyPatch, *, embedded: bool, fail: Exception
         if fail is not None:
             raise fail
         runtime = SimpleNamespace(
-            bootstrap="127.0.0.1:9092", embedded=embedded, has=lambda role: roles[0] in ("all", role)
+            bootstrap="127.0.0.1:9092", embedded=embedded, has=lambda role: "all" in roles or role in roles
         )
         service = SimpleNamespace(runtime=runtime)
         on_started(service)
@@ -301,6 +307,30 @@ def test_run_of_a_role_without_gateway_names_no_gateway(monkeypatch: pytest.Monk
     assert lines[:2] == ["ijw-hub intake is running", "  broker   127.0.0.1:9092"]
     assert not any(line.startswith("  gateway") for line in lines) and len(lines) == 5
     assert seen[0][1] == ("intake",) and seen[0][0].demo is True  # --demo: a throwaway key is allowed
+
+
+def test_run_of_the_gateway_alone_names_the_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(monkeypatch, embedded=False)
+    result = runner.invoke(app, ["run", "--role", "gateway"], env=KEY)
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.stderr.splitlines()[1:]] == [
+        "broker",
+        "database",
+        "gateway",
+        "metrics",
+        "health",
+    ]
+
+
+def test_run_logs_as_the_settings_say_the_batch_commands_warnings_only(
+    monkeypatch: pytest.MonkeyPatch, logging_set_up: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    _service(monkeypatch, embedded=False)
+    _pipeline(monkeypatch, {})
+    env = {**KEY, "HUB_LOG_FORMAT": "json", "HUB_LOG_LEVEL": "debug"}
+    assert runner.invoke(app, ["run"], env=env).exit_code == 0
+    assert runner.invoke(app, ["process", str(tmp_path)], env=env).exit_code == 0
+    assert logging_set_up == [("json", "DEBUG"), ("json", "WARNING")]
 
 
 def test_run_that_cannot_be_built_is_a_usage_error_of_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
