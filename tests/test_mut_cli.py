@@ -179,3 +179,17 @@ def test_an_invalid_setting_goes_to_stderr_and_leaves_stdout_to_the_verdicts(tmp
     result = runner.invoke(app, ["validate", "--format", "json", "--schema-dir", str(missing), str(msg)])
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"error: schema directory {missing} does not exist\n"
+
+
+@pytest.mark.parametrize(
+    ("group", "commands"),
+    [
+        ([], ["validate", "retour", "process", "ingest", "run", "db", "config"]),
+        (["db"], ["upgrade", "purge"]),
+    ],
+)
+def test_a_command_group_without_a_command_shows_its_commands(group: list[str], commands: list[str]) -> None:
+    result = runner.invoke(app, group, prog_name="hub")
+    assert result.exit_code in (0, 2) and "Traceback" not in result.output
+    assert " ".join(["Usage: hub", *group, "[OPTIONS] COMMAND"]) in result.output
+    assert all(f" {command} " in result.output for command in commands), result.output
