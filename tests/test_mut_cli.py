@@ -193,3 +193,28 @@ def test_a_command_group_without_a_command_shows_its_commands(group: list[str], 
     assert result.exit_code in (0, 2) and "Traceback" not in result.output
     assert " ".join(["Usage: hub", *group, "[OPTIONS] COMMAND"]) in result.output
     assert all(f" {command} " in result.output for command in commands), result.output
+
+
+def test_db_purge_with_retention_off_says_so_and_how_to_clear_anyway() -> None:
+    result = runner.invoke(
+        app,
+        ["db", "purge", "--database", "sqlite:////nonexistent/hub.sqlite"],
+        env={"HUB_RETOUR_RETENTION_DAYS": "0"},
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "retention is off (HUB_RETOUR_RETENTION_DAYS=0): nothing cleared; --older-than DAYS clears anyway\n"
+    )
+
+
+def test_db_purge_on_a_store_it_cannot_open_ends_on_stderr_with_status_1() -> None:
+    result = runner.invoke(
+        app,
+        ["db", "purge", "--database", "sqlite:////nonexistent/dir/hub.sqlite"],
+        env={"HUB_RETOUR_RETENTION_DAYS": "90"},
+    )
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert isinstance(result.exception, SystemExit)  # nothing counted after the failure
+    assert result.stderr == (
+        "error: the store failed: OperationalError (is it reachable and at `hub db upgrade`?)\n"
+    )
