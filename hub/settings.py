@@ -97,8 +97,8 @@ class HubSettings(BaseSettings):
     retour_retention_days: int = Field(
         90,
         description="Days after delivery that a retourbericht's XML (it may copy the client's BSN and name) stays in the "
-        "audit log, and a GI102 statusmelding's XML in the store; then `hub run` clears them once a day "
-        "(`hub db purge`). 0: kept forever",
+        "audit log, and a GI102 statusmelding's XML in the store; then `hub run` (intake role) clears them once a "
+        "day, or `hub db purge`. 0: kept forever",
         ge=0,
     )
     metrics_drop_labels: list[Literal["aanbieder", "gemeente"]] = Field(
