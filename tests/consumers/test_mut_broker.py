@@ -1,0 +1,160 @@
+"""consumers.broker, pinned where the mutation pass found it free: the smallest values each HUB_KAFKA_* number
+takes, and the words of each refusal (`hub` prints them as `error: invalid configuration HUB_KAFKA: ...`)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka.errors import MessageSizeTooLargeError
+from pydantic import ValidationError
+
+from consumers.broker import (
+    BrokerSettings,
+    batch_options,
+    ensure_topics,
+    group_options,
+    largest_record,
+    make_broker,
+    max_request_bytes,
+)
+from consumers.embedded import EmbeddedBroker
+from hub.errors import ConfigError
+from tests.tansu import tansu_settings
+
+CLUSTER = "kafka:9092"
+
+
+@pytest.mark.parametrize(
+    ("setting", "smallest"),
+    [
+        ("partitions", 1),
+        ("replication_factor", 1),
+        ("session_timeout_ms", 1),
+        ("batch_max_records", 1),
+        ("batch_timeout_ms", 1),
+        ("producer_batch_bytes", 1024),
+        ("producer_max_request_bytes", 64 * 1024),
+        ("producer_linger_ms", 0),
+    ],
+)
+def test_each_number_takes_its_smallest_value_and_refuses_one_less(setting: str, smallest: int) -> None:
+    given: dict[str, Any] = {"bootstrap_servers": CLUSTER, setting: smallest}
+    assert getattr(BrokerSettings(**given), setting) == smallest
+    with pytest.raises(ValidationError) as refused:
+        BrokerSettings(**{**given, setting: smallest - 1})
+    assert [error["loc"] for error in refused.value.errors()] == [(setting,)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"security_protocol": "SASL_SSL", "sasl_username": "hub"},
+            "security_protocol SASL_SSL needs sasl_username and sasl_password",
+        ),
+        (
+            {"security_protocol": "SASL_PLAINTEXT", "sasl_password": "geheim"},
+            "security_protocol SASL_PLAINTEXT needs sasl_username and sasl_password",
+        ),
+        ({"sasl_username": "hub"}, "SASL credentials are set but security_protocol is PLAINTEXT"),
+        ({"sasl_password": "geheim"}, "SASL credentials are set but security_protocol is PLAINTEXT"),
+        (
+            {
+                "security_protocol": "SASL_PLAINTEXT",
+                "sasl_username": "hub",
+                "sasl_password": "x",
+                "ssl_cafile": "ca.pem",
+            },
+            "ssl_* files are set but security_protocol is SASL_PLAINTEXT",
+        ),
+        ({"ssl_certfile": "client.pem"}, "ssl_* files are set but security_protocol is PLAINTEXT"),
+        (
+            {"security_protocol": "SSL", "ssl_keyfile": "client.key"},
+            "ssl_keyfile is set without ssl_certfile",
+        ),
+        (
+            {"bootstrap_servers": None, "enable_idempotence": True},
+            "the embedded Tansu broker has no idempotent producer; set enable_idempotence=false",
+        ),
+    ],
+)
+def test_inconsistent_security_is_refused_in_words_that_name_the_settings(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    kwargs.setdefault("bootstrap_servers", CLUSTER)
+    with pytest.raises(ValidationError) as refused:
+        BrokerSettings(**kwargs)
+    [error] = refused.value.errors()
+    assert error["msg"] == f"Value error, {message}"
+    assert "geheim" not in error["msg"]
+
+
+def test_the_heartbeat_is_a_third_of_the_session_and_at_least_100_ms() -> None:
+    beat = {
+        session: group_options(BrokerSettings(bootstrap_servers=CLUSTER, session_timeout_ms=session))[
+            "heartbeat_interval_ms"
+        ]
+        for session in (600, 240)
+    }
+    assert beat == {600: 200, 240: 100}
+
+
+def test_a_batch_subscriber_takes_the_configured_poll() -> None:
+    """HUB_KAFKA_BATCH_MAX_RECORDS and HUB_KAFKA_BATCH_TIMEOUT_MS reach every batch subscriber, with the group's
+    options."""
+    settings = BrokerSettings(bootstrap_servers=CLUSTER, batch_max_records=20, batch_timeout_ms=7)
+    assert batch_options(settings) == {
+        **group_options(settings),
+        "batch": True,
+        "max_records": 20,
+        "batch_timeout_ms": 7,
+    }
+
+
+def test_the_producer_requests_are_as_large_as_configured() -> None:
+    settings = BrokerSettings(bootstrap_servers=CLUSTER, producer_max_request_bytes=8 * 2**20)
+    assert make_broker(settings)._connection_kwargs["max_request_size"] == 8 * 2**20
+    assert make_broker(BrokerSettings(), "127.0.0.1:1")._connection_kwargs["max_request_size"] == 32 * 2**20
+
+
+def test_a_client_key_that_is_not_the_certificates_is_a_config_error(tmp_path: Path) -> None:
+    """Refused at start, where the operator reads it, instead of at the first TLS handshake."""
+    files = {}
+    for name in ("one", "other"):
+        files[name] = (tmp_path / f"{name}.pem", tmp_path / f"{name}.key")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=ijw-hub",
+             "-keyout", str(files[name][1]), "-out", str(files[name][0])],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+    settings = BrokerSettings(
+        bootstrap_servers=CLUSTER,
+        security_protocol="SSL",
+        ssl_certfile=files["one"][0],
+        ssl_keyfile=files["other"][1],
+    )
+    with pytest.raises(ConfigError, match="cannot load the Kafka TLS files"):
+        make_broker(settings)
+
+
+@pytest.mark.kafka
+async def test_the_largest_record_fits_the_producers_request_and_a_full_request_does_not(
+    tansu: EmbeddedBroker, topic_prefix: str
+) -> None:
+    """largest_record() is what the gateway and `hub process` take: a value of that size, with a key and the
+    hub's headers, is published; one of the whole request size is refused by the producer itself."""
+    settings = tansu_settings(tansu, topic_prefix, producer_max_request_bytes=64 * 1024)
+    topic = f"{topic_prefix}inkomend"
+    await ensure_topics(tansu.bootstrap, [topic], 1, 1, settings=settings)
+    headers = {"ijw-bericht": "JW301", "bericht-id": "0" * 32, "content-hash": "0" * 64}
+    async with make_broker(settings) as broker:
+        await broker.connect()
+        await broker.publish(b"x" * largest_record(settings), topic, key=b"0363:12345678", headers=headers)
+        with pytest.raises(MessageSizeTooLargeError):
+            await broker.publish(
+                b"x" * max_request_bytes(settings), topic, key=b"0363:12345678", headers=headers
+            )
