@@ -1,0 +1,128 @@
+"""consumers.embedded, pinned where the mutation pass found it free: how stop() ends tansu (at once, also when
+paused; killed when it ignores SIGTERM), whose log file it removes, and a failed async start."""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import socket
+import sys
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from consumers.embedded import BrokerStartError, EmbeddedBroker
+
+pytestmark = pytest.mark.kafka
+
+# A stand-in for tansu that ignores SIGTERM and answers the start-up probe (a Metadata request) with one broker.
+STUBBORN = f"""#!{sys.executable}
+import signal, socket, struct, sys
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+port = int(sys.argv[sys.argv.index("--listener-url") + 1].rsplit(":", 1)[1])
+server = socket.create_server(("127.0.0.1", port))
+while True:
+    conn, _ = server.accept()
+    with conn:
+        (size,) = struct.unpack(">i", conn.recv(4))
+        correlation_id = conn.recv(size)[4:8]
+        answer = correlation_id + struct.pack(">i", 1)
+        conn.sendall(struct.pack(">i", len(answer)) + answer)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """No process and no zombie: stop() reaped it."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_stop_ends_tansu_by_sigterm_without_waiting_for_the_grace() -> None:
+    """The grace is for a broker that does not react; a running or paused tansu ends at SIGTERM."""
+    for paused in (False, True):
+        broker = EmbeddedBroker().start()
+        pid = broker.pid
+        if paused:
+            broker.pause()
+        started = time.monotonic()
+        broker.stop(grace=30)
+        assert time.monotonic() - started < 10, f"paused={paused}"
+        assert _gone(pid)
+
+
+def test_a_broker_that_ignores_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:
+    binary = tmp_path / "tansu"
+    binary.write_text(STUBBORN)
+    binary.chmod(0o755)
+    broker = EmbeddedBroker(binary=binary).start()
+    pid = broker.pid
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            started = time.monotonic()
+            pool.submit(broker.stop, 0.5).result(timeout=15)
+        assert 0.5 <= time.monotonic() - started < 10
+        assert _gone(pid) and not broker.running
+    finally:
+        if not _gone(pid):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def test_stop_removes_only_the_log_it_made(tmp_path: Path) -> None:
+    """A caller's log_path is kept with what tansu wrote; an own log already removed is no error."""
+    kept = tmp_path / "tansu.log"
+    with EmbeddedBroker(log_path=kept) as broker:
+        assert broker.log_path == kept
+    assert kept.exists()
+    own = EmbeddedBroker().start()
+    assert own.log_path is not None
+    own.log_path.unlink()
+    own.stop()
+
+
+def test_a_stopped_broker_is_not_kept_until_exit() -> None:
+    """A process that starts and stops brokers (the tests, `hub process` runs) does not hold on to each one: the
+    exit handler start() registers goes at stop()."""
+    broker = EmbeddedBroker().start()
+    broker.stop()
+    stopped = weakref.ref(broker)
+    del broker
+    gc.collect()
+    assert stopped() is None
+
+
+async def test_a_failed_async_start_says_why_and_leaves_nothing_running() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        broker = EmbeddedBroker(port=taken.getsockname()[1], startup_timeout=60)
+        started = time.monotonic()
+        with pytest.raises(BrokerStartError, match="exited"):
+            async with broker:
+                pass
+    # Reported when tansu exits, not at the end of the startup timeout.
+    assert time.monotonic() - started < 30
+    assert not broker.running
+
+
+def test_a_tansu_that_exits_is_reported_at_once_not_after_the_startup_timeout() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        broker = EmbeddedBroker(port=taken.getsockname()[1], startup_timeout=60)
+        started = time.monotonic()
+        with pytest.raises(BrokerStartError, match=r"tansu on 127\.0\.0\.1:\d+ exited; log tail:") as refused:
+            broker.start()
+    assert time.monotonic() - started < 30
+    assert not broker.running
+    assert "\x1b[" not in str(refused.value)  # the log tail is plain text, no colour codes
+
+
+def test_a_started_broker_refuses_a_second_start() -> None:
+    with EmbeddedBroker() as broker:
+        pid = broker.pid
+        with pytest.raises(RuntimeError, match="is already started"):
+            broker.start()
+        assert broker.running and broker.pid == pid
