@@ -158,3 +158,14 @@ async def test_the_largest_record_fits_the_producers_request_and_a_full_request_
             await broker.publish(
                 b"x" * max_request_bytes(settings), topic, key=b"0363:12345678", headers=headers
             )
+
+
+async def test_ensure_topics_of_no_names_contacts_no_broker() -> None:
+    assert await ensure_topics("127.0.0.1:1", [], 6, 1) == []  # nothing listens on port 1
+
+
+@pytest.mark.kafka
+async def test_ensure_topics_takes_every_bootstrap_server(tansu: EmbeddedBroker, topic_prefix: str) -> None:
+    """HUB_KAFKA_BOOTSTRAP_SERVERS is comma-separated: a first server that is down is passed over."""
+    topic = f"{topic_prefix}a"
+    assert await ensure_topics(f"127.0.0.1:1,{tansu.bootstrap}", [topic], 1, 1) == [topic]

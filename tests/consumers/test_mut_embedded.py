@@ -7,6 +7,7 @@ import gc
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 import weakref
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from consumers.embedded import BrokerStartError, EmbeddedBroker
+from consumers.embedded import BrokerStartError, EmbeddedBroker, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.kafka
 
@@ -126,3 +129,48 @@ def test_a_started_broker_refuses_a_second_start() -> None:
         with pytest.raises(RuntimeError, match="is already started"):
             broker.start()
         assert broker.running and broker.pid == pid
+
+
+def _stub(tmp_path: Path, body: str) -> tuple[Path, Path]:
+    """A stand-in tansu that notes the pid of each start in a file, then runs `body` (shell)."""
+    starts = tmp_path / "starts"
+    binary = tmp_path / "tansu"
+    binary.write_text(f"#!/bin/sh\necho $$ >> {starts}\n{body}\n")
+    binary.chmod(0o755)
+    return binary, starts
+
+
+def test_a_tansu_that_exits_on_a_picked_port_is_tried_three_times_and_on_a_fixed_port_once(
+    tmp_path: Path,
+) -> None:
+    """A picked port may be taken between picking and binding; a fixed one stays taken."""
+    binary, starts = _stub(tmp_path, "exit 1")
+    with pytest.raises(BrokerStartError, match="exited"):
+        EmbeddedBroker(binary=binary).start()
+    assert len(starts.read_text().splitlines()) == 3
+    starts.unlink()
+    with pytest.raises(BrokerStartError, match="exited"):
+        EmbeddedBroker(binary=binary, port=free_port()).start()
+    assert len(starts.read_text().splitlines()) == 1
+
+
+def test_a_tansu_that_does_not_answer_is_stopped_and_not_tried_again(tmp_path: Path) -> None:
+    binary, starts = _stub(tmp_path, "exec sleep 60")
+    broker = EmbeddedBroker(binary=binary, startup_timeout=0.5)
+    with pytest.raises(BrokerStartError, match=r"did not answer within 0\.5 s"):
+        broker.start()
+    [pid] = starts.read_text().split()
+    assert not broker.running and _gone(int(pid))
+
+
+def test_a_broker_left_running_is_stopped_at_interpreter_exit_and_its_log_removed() -> None:
+    script = "from consumers.embedded import EmbeddedBroker; b = EmbeddedBroker().start(); print(b.pid, b.log_path)"
+    shown = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    )
+    pid, log = shown.stdout.split()
+    assert not Path(log).exists()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(int(pid))

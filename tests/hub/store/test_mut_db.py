@@ -3,6 +3,8 @@ with connections and logs, and what a session and `run` leave usable."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -15,7 +17,15 @@ from sqlmodel import col
 
 from hub.errors import ConfigError, TransientError
 from hub.store import audit
-from hub.store.db import alembic_config, make_engine, run, session_factory, transient_failures, upgrade
+from hub.store.db import (
+    alembic_config,
+    make_engine,
+    run,
+    session_factory,
+    transient_failures,
+    upgrade,
+    wait_until_current,
+)
 from hub.store.tables import BerichtRecord
 from tools.postgres import POSTGRES_ADMIN
 
@@ -132,3 +142,21 @@ def test_leaving_a_later_releases_schema_alone_is_logged(
     [said] = [r for r in caplog.records if r.name == "hub.store"]
     assert said.getMessage() == "database is at a later release's revision; left as it is"
     assert said.revision == ["9999_a_later_release"]  # type: ignore[attr-defined]
+
+
+async def test_waiting_for_an_unreachable_database_says_so_once(caplog: pytest.LogCaptureFixture) -> None:
+    """The consumers wait for a store that is down; the log says so once, not at every check."""
+    caplog.set_level(logging.INFO, logger="hub.store")
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    waiting = asyncio.create_task(wait_until_current(engine, interval=0.01, max_interval=0.02))
+    try:
+        await asyncio.sleep(0.3)  # many checks, each refused at once
+        assert not waiting.done()
+    finally:
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        engine.dispose()
+    [said] = [r for r in caplog.records if r.name == "hub.store"]
+    assert said.getMessage() == "database unreachable; the consumers wait for it"
+    assert said.levelno == logging.WARNING and said.error == "OperationalError"  # type: ignore[attr-defined]
