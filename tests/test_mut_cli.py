@@ -218,3 +218,34 @@ def test_db_purge_on_a_store_it_cannot_open_ends_on_stderr_with_status_1() -> No
     assert result.stderr == (
         "error: the store failed: OperationalError (is it reachable and at `hub db upgrade`?)\n"
     )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    """An empty store migrated to this release."""
+    from hub.store.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    upgrade(url)
+    return url
+
+
+def test_normen_formats_end_with_one_newline(store: str) -> None:
+    """`hub normen --format csv > file`: no blank line after the last row; text the same, named or by default."""
+    outputs = {}
+    for fmt in ("csv", "text", "json"):
+        result = runner.invoke(app, ["normen", "--database", store, "--maand", "2026-04", "--format", fmt])
+        assert (result.exit_code, result.stderr) == (0, ""), result.output
+        assert result.stdout.endswith("\n") and not result.stdout.endswith("\n\n"), fmt
+        outputs[fmt] = result.stdout
+    assert runner.invoke(app, ["normen", "--database", store, "--maand", "2026-04"]).stdout == outputs["text"]
+
+
+def test_normen_usage_errors_go_to_stderr(store: str) -> None:
+    result = runner.invoke(app, ["normen", "--database", store, "--regio", "Atlantis"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("error: --regio: unknown regio 'Atlantis'")
+    result = runner.invoke(app, ["normen", "--database", "nosuchdialect://x"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("error: database URL nosuchdialect://x is not usable")
+    assert len(result.stderr.splitlines()) == 1
