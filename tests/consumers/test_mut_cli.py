@@ -8,6 +8,8 @@ tests/producers/test_ingest_reread.py) run them for real.
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,6 +24,7 @@ import consumers.process
 import consumers.serve
 import hub.heap
 import hub.logs
+import hub.synth.simulate
 import producers.ingest
 from consumers.cli import app, post_simulated
 from hub.configuration import mask_url
@@ -29,6 +32,7 @@ from hub.errors import ConfigError, InputError
 from hub.settings import HubSettings
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
+from hub.synth.simulate import SimConfig
 from producers.ingest import Sent
 
 runner = CliRunner()
@@ -354,7 +358,9 @@ def test_simulate_to_a_directory_says_what_it_wrote(tmp_path: Path) -> None:
     result = runner.invoke(app, [*SIMULATE, "--out", str(tmp_path)])
     assert result.exit_code == 0 and result.stdout == ""
     files = len(list(tmp_path.glob("*.xml")))
-    assert result.stderr.startswith(f"wrote {files} messages to {tmp_path} (")
+    counts = json.loads((tmp_path / "manifest.json").read_text())["counts"]
+    said = ", ".join(f"{n} {bericht}" for bericht, n in counts.items())
+    assert result.stderr.startswith(f"wrote {files} messages to {tmp_path} ({said}); ")
     assert result.stderr.endswith(f" deliberately wrong, listed in {tmp_path / 'manifest.json'}\n")
 
 
@@ -384,7 +390,21 @@ def test_simulate_live_sends_two_a_second_unless_told(monkeypatch: pytest.Monkey
     seen = _posting(monkeypatch, [])
     assert runner.invoke(app, [*SIMULATE, "--to", "http://hub.test", "--live"]).exit_code == 0
     assert runner.invoke(app, [*SIMULATE, "--to", "http://hub.test", "--live", "--speed", "8"]).exit_code == 0
-    assert [speed for *_, speed in seen] == [2.0, 8.0]
+    assert runner.invoke(app, [*SIMULATE, "--to", "http://hub.test", "--speed", "0.5"]).exit_code == 0
+    assert [speed for *_, speed in seen] == [2.0, 8.0, 0.5]
+
+
+def test_simulate_defaults_are_the_simulators(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: list[SimConfig] = []
+
+    def simulator(config: SimConfig) -> None:
+        seen.append(config)
+        raise ValueError("no jeugdregio 'Atlantis'")
+
+    monkeypatch.setattr(hub.synth.simulate, "Simulator", simulator)
+    result = runner.invoke(app, ["simulate", "--out", str(tmp_path)])
+    assert ended(result) == (2, "", "error: no jeugdregio 'Atlantis'\n")
+    assert seen == [SimConfig()]  # seed 1, Gelderland, 30 aanbieders, 400 clienten, 2% errors, with GI
 
 
 @pytest.mark.parametrize(
@@ -414,6 +434,20 @@ def test_simulate_refuses_a_speed_that_is_not_positive(speed: str) -> None:
         and result.stdout == ""
         and result.stderr.startswith("error: give --out DIR or --to URL")
     )
+
+
+def test_post_simulated_at_a_speed_returns_what_was_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "sleep", lambda _: None)
+
+    def send_http(inputs: list[Any], url: str, api_key: str | None) -> list[Sent]:
+        return [Sent(i.path, 422 if i.path.name == "m1.xml" else 202, "") for i in inputs]
+
+    monkeypatch.setattr(producers.ingest, "send_http", send_http)
+    berichten = (
+        SimpleNamespace(bestandsnaam=f"m{n}.xml", xml=b"<x/>", dagtekening=None, key=None) for n in range(3)
+    )
+    refused = post_simulated(berichten, "http://hub.test", None, speed=1000.0)
+    assert [s.path.name for s in refused] == ["m1.xml"]
 
 
 def test_post_simulated_sends_in_batches_and_returns_what_was_not_taken(
