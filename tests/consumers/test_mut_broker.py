@@ -3,12 +3,14 @@ takes, and the words of each refusal (`hub` prints them as `error: invalid confi
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 import pytest
-from aiokafka.errors import MessageSizeTooLargeError
+from aiokafka.errors import InvalidPartitionsError, MessageSizeTooLargeError
 from pydantic import ValidationError
 
 from consumers.broker import (
@@ -169,3 +171,78 @@ async def test_ensure_topics_takes_every_bootstrap_server(tansu: EmbeddedBroker,
     """HUB_KAFKA_BOOTSTRAP_SERVERS is comma-separated: a first server that is down is passed over."""
     topic = f"{topic_prefix}a"
     assert await ensure_topics(f"127.0.0.1:1,{tansu.bootstrap}", [topic], 1, 1) == [topic]
+
+
+class FakeAdmin:
+    """An admin client that answers CreateTopics with `answer` (topic, error code, message) rows."""
+
+    answer: ClassVar[list[tuple[str, int, str | None]]] = []
+    made: ClassVar[list[FakeAdmin]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        self.topics: list[Any] = []
+        self.closed = False
+        FakeAdmin.made.append(self)
+
+    async def start(self) -> None:
+        pass
+
+    async def create_topics(self, topics: list[Any]) -> Any:
+        self.topics = topics
+        return SimpleNamespace(topic_errors=FakeAdmin.answer)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def admin(monkeypatch: pytest.MonkeyPatch) -> type[FakeAdmin]:
+    monkeypatch.setattr("consumers.broker.AIOKafkaAdminClient", FakeAdmin)
+    FakeAdmin.made = []
+    return FakeAdmin
+
+
+async def test_a_topic_that_exists_or_is_not_ours_to_create_is_fine(admin: type[FakeAdmin]) -> None:
+    """docs/operations.md: on a cluster whose topics are KafkaTopics the hub's user has no Create ACL, and a
+    refused CreateTopics means "managed elsewhere"."""
+    admin.answer = [("ijw.a", 0, None), ("ijw.b", 36, None), ("ijw.c", 29, "Authorization failed.")]
+    assert await ensure_topics(CLUSTER, ["ijw.a", "ijw.b", "ijw.c"], 6, 3) == ["ijw.a"]
+    [made] = admin.made
+    assert [(t.name, t.num_partitions, t.replication_factor) for t in made.topics] == [
+        ("ijw.a", 6, 3),
+        ("ijw.b", 6, 3),
+        ("ijw.c", 6, 3),
+    ]
+    assert made.closed
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("Number of partitions is invalid.", "Number of partitions is invalid."),
+        (None, "InvalidPartitionsError"),
+    ],
+)
+async def test_any_other_refusal_names_the_topic_and_why(
+    admin: type[FakeAdmin], message: str | None, said: str
+) -> None:
+    admin.answer = [("ijw.a", 0, None), ("ijw.b", 37, message)]
+    with pytest.raises(InvalidPartitionsError, match=re.escape(f"cannot create topic ijw.b: {said}")):
+        await ensure_topics(CLUSTER, ["ijw.a", "ijw.b"], 6, 1)
+    assert admin.made[0].closed
+
+
+async def test_created_topics_take_records_as_large_as_the_producer_sends(admin: type[FakeAdmin]) -> None:
+    """Raising HUB_KAFKA_PRODUCER_MAX_REQUEST_BYTES is enough for the topics the hub creates itself."""
+    settings = BrokerSettings(
+        bootstrap_servers=CLUSTER, producer_max_request_bytes=8 * 2**20, client_id="hub-acc"
+    )
+    admin.answer = [("ijw.a", 0, None)]
+    await ensure_topics(CLUSTER, ["ijw.a"], 6, 1, settings=settings)
+    await ensure_topics(CLUSTER, ["ijw.a"], 6, 1)
+    with_settings, without = admin.made
+    assert with_settings.topics[0].topic_configs == {"max.message.bytes": str(8 * 2**20)}
+    assert with_settings.kwargs["client_id"] == "hub-acc"
+    assert without.topics[0].topic_configs == {}
+    assert without.kwargs["client_id"] == "ijw-hub"

