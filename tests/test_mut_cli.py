@@ -186,6 +186,7 @@ def test_an_invalid_setting_goes_to_stderr_and_leaves_stdout_to_the_verdicts(tmp
     [
         ([], ["validate", "retour", "process", "ingest", "run", "db", "config"]),
         (["db"], ["upgrade", "purge"]),
+        (["config"], ["show"]),
     ],
 )
 def test_a_command_group_without_a_command_shows_its_commands(group: list[str], commands: list[str]) -> None:
@@ -249,3 +250,35 @@ def test_normen_usage_errors_go_to_stderr(store: str) -> None:
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith("error: database URL nosuchdialect://x is not usable")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_store_that_cannot_serve_normen_ends_on_stderr(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.sqlite"
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    unreachable = "postgresql+psycopg://nobody:secret@127.0.0.1:9/x"
+    for url, status in ((f"sqlite:///{missing}", 2), (f"sqlite:///{empty}", 2), (unreachable, 1)):
+        result = runner.invoke(app, ["normen", "--database", url])
+        assert (result.exit_code, result.stdout) == (status, ""), url
+        assert isinstance(result.exception, SystemExit), url  # ended there, nothing read after it
+        assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1, url
+
+
+def test_a_store_failing_while_read_is_one_line_without_the_statements_parameters(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import hub.monitor.maand
+
+    def failing(*_: object) -> object:
+        raise OperationalError("SELECT * FROM x WHERE bsn = ?", {"bsn": "999990019"}, Exception("gone"))
+
+    monkeypatch.setattr(hub.monitor.maand, "maandcijfers", failing)
+    result = runner.invoke(app, ["normen", "--database", store, "--maand", "2026-04"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: the store failed: OperationalError\n",
+    )
+    assert isinstance(result.exception, SystemExit)
