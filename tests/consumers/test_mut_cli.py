@@ -471,6 +471,12 @@ def test_post_simulated_sends_in_batches_and_returns_what_was_not_taken(
 # ---- hub config show ----------------------------------------------------------------------------------------
 
 
+def test_config_show_json_is_one_indented_object() -> None:
+    result = runner.invoke(app, ["config", "show", "--format", "json"], env={})
+    assert result.exit_code == 0
+    assert result.stdout == json.dumps(json.loads(result.stdout), indent=2) + "\n"
+
+
 def test_config_show_text_aligns_the_values_in_one_column() -> None:
     result = runner.invoke(app, ["config", "show"], env={})
     assert result.exit_code == 0
