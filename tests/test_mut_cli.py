@@ -282,3 +282,20 @@ def test_a_store_failing_while_read_is_one_line_without_the_statements_parameter
         "error: the store failed: OperationalError\n",
     )
     assert isinstance(result.exception, SystemExit)
+
+
+def test_format_text_is_the_default_and_can_be_named(tmp_path: Path) -> None:
+    msg = tmp_path / "m.xml"
+    msg.write_bytes(to_xml("JW301", spec("JW301")))
+    named = runner.invoke(app, ["validate", "--format", "text", *AS_OF, str(msg)])
+    assert named.exit_code == 0
+    assert (
+        named.stdout == runner.invoke(app, ["validate", *AS_OF, str(msg)]).stdout == f"accepted JW301 {msg}\n"
+    )
+
+
+def test_the_help_offers_no_shell_completion_install() -> None:
+    """The hub is installed in images and services; it does not touch a user's shell configuration."""
+    result = runner.invoke(app, ["--help"], prog_name="hub")
+    assert result.exit_code == 0 and "Usage: hub" in result.output
+    assert "--install-completion" not in result.output
