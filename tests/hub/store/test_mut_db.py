@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -160,3 +161,43 @@ async def test_waiting_for_an_unreachable_database_says_so_once(caplog: pytest.L
     [said] = [r for r in caplog.records if r.name == "hub.store"]
     assert said.getMessage() == "database unreachable; the consumers wait for it"
     assert said.levelno == logging.WARNING and said.error == "OperationalError"  # type: ignore[attr-defined]
+
+
+async def test_the_wait_for_the_store_backs_off_to_its_longest_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A store that stays down is checked ever less often, up to max_interval: not hammered by every replica."""
+    pauses: list[float] = []
+
+    def down(engine: Engine) -> tuple[set[str], set[str]]:
+        raise OperationalError("SELECT ...", {}, Exception("connection refused"))
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 5:
+            raise asyncio.CancelledError
+
+    monkeypatch.setattr("hub.store.db.revisions", down)
+    monkeypatch.setattr("hub.store.db.asyncio.sleep", pause)
+    with pytest.raises(asyncio.CancelledError):
+        await wait_until_current(make_engine("sqlite://"), interval=1.0, max_interval=5.0)
+    assert pauses == [1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+async def test_waiting_for_the_schema_logs_the_revisions_it_found_and_waits_for(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="hub.store")
+    [head] = ScriptDirectory.from_config(alembic_config()).get_heads()
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    try:
+        waiting = asyncio.create_task(wait_until_current(engine, interval=0.01, max_interval=0.02))
+        while not [r for r in caplog.records if r.name == "hub.store"]:
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(upgrade, engine)
+        await asyncio.wait_for(waiting, timeout=30)
+    finally:
+        engine.dispose()
+    behind, current = [r for r in caplog.records if r.name == "hub.store"]
+    assert (behind.revision, behind.head) == ([], [head])  # type: ignore[attr-defined]
+    assert current.revision == [head]  # type: ignore[attr-defined]
