@@ -72,7 +72,7 @@ def make_engine(url: str = DEFAULT_URL, *, echo: bool = False) -> Engine:
             return engine
         # pre_ping: a server restart must cost one retried checkout, not a failed message.
         engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
-    except (ArgumentError, ImportError) as exc:
+    except (ArgumentError, ImportError, ValueError) as exc:  # ValueError: a port SQLAlchemy cannot read
         raise ConfigError(f"database URL {mask_url(url)} is not usable: {exc}") from None
     event.listen(engine, "handle_error", _schema_behind, retval=True)
     return engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime, time
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, col
 
+from hub.errors import ConfigError
 from hub.store import audit
 from hub.store.db import (
     MIGRATION_LOCK,
@@ -32,6 +34,22 @@ from hub.store.db import (
 )
 from hub.store.tables import BerichtRecord, DeclaratieRecord, PrestatieRecord, ToewijzingRecord
 from tools.postgres import throwaway_database
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("nosuchdialect://x", "nosuchdialect://x"),
+        (
+            "postgresql+psycopg://hub:geheim@[::1/hub",
+            "postgresql+psycopg://hub:********@[::1/hub",
+        ),  # unclosed [
+        ("postgresql+psycopg://hub:geheim@db:port/hub", "postgresql+psycopg://hub:********@db:port/hub"),
+    ],
+)
+def test_an_unusable_url_is_a_config_error_naming_it_without_its_password(url: str, shown: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^database URL {re.escape(shown)} is not usable: "):
+        make_engine(url)
 
 
 def test_migrations_reach_head(db: Engine) -> None:
