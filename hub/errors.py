@@ -4,7 +4,8 @@ HubError
  ├─ BerichtUnreadable  not XML, unsafe or not iJw: answer with an error report (rule `XML`), no retour
  ├─ TransientError     do not commit; retry with backoff, bounded
  ├─ ConfigError        refuse to start
- └─ InputError         a path given to a command cannot be read: name it, send nothing
+ ├─ InputError         a path given to a command cannot be read: name it, send nothing
+ └─ StartError         a part the hub starts itself (the embedded broker) will not run: say why, exit 1
 """
 
 
@@ -26,3 +27,7 @@ class ConfigError(HubError):
 
 class InputError(HubError):
     """A file or directory given to a command does not exist or cannot be read."""
+
+
+class StartError(HubError):
+    """A part the hub starts on its own, such as the embedded Kafka broker, cannot be started here."""

