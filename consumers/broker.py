@@ -118,22 +118,31 @@ class BrokerSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        """Refuse settings that would silently connect with less security or fail at the first publish."""
+        """Refuse settings that would silently connect with less security or fail at the first publish.
+
+        The messages name the environment variables: that is where operators set them.
+        """
         sasl = self.security_protocol.startswith("SASL_")
         tls = self.security_protocol.endswith("SSL")
         if sasl and (not self.sasl_username or self.sasl_password is None):
             raise ValueError(
-                f"security_protocol {self.security_protocol} needs sasl_username and sasl_password"
+                f"HUB_KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs HUB_KAFKA_SASL_USERNAME and "
+                "HUB_KAFKA_SASL_PASSWORD"
             )
         if not sasl and (self.sasl_username or self.sasl_password is not None):
-            raise ValueError(f"SASL credentials are set but security_protocol is {self.security_protocol}")
+            raise ValueError(
+                "HUB_KAFKA_SASL_USERNAME or HUB_KAFKA_SASL_PASSWORD is set but HUB_KAFKA_SECURITY_PROTOCOL is "
+                f"{self.security_protocol}"
+            )
         if not tls and (self.ssl_cafile or self.ssl_certfile or self.ssl_keyfile):
-            raise ValueError(f"ssl_* files are set but security_protocol is {self.security_protocol}")
+            raise ValueError(
+                f"HUB_KAFKA_SSL_* files are set but HUB_KAFKA_SECURITY_PROTOCOL is {self.security_protocol}"
+            )
         if self.ssl_keyfile and not self.ssl_certfile:
-            raise ValueError("ssl_keyfile is set without ssl_certfile")
+            raise ValueError("HUB_KAFKA_SSL_KEYFILE is set without HUB_KAFKA_SSL_CERTFILE")
         if self.enable_idempotence and self.bootstrap_servers is None:
             raise ValueError(
-                "the embedded Tansu broker has no idempotent producer; set enable_idempotence=false"
+                "the embedded Tansu broker has no idempotent producer; set HUB_KAFKA_ENABLE_IDEMPOTENCE=false"
             )
         return self
 
@@ -160,7 +169,7 @@ def build_security(settings: BrokerSettings) -> BaseSecurity | None:
         return BaseSecurity(ssl_context=context, use_ssl=True)
     # The model validator guarantees both credentials for SASL_*; this narrows the types.
     if settings.sasl_username is None or settings.sasl_password is None:
-        raise ConfigError(f"{protocol} needs sasl_username and sasl_password")
+        raise ConfigError(f"{protocol} needs HUB_KAFKA_SASL_USERNAME and HUB_KAFKA_SASL_PASSWORD")
     sasl_class = _SASL_CLASSES[settings.sasl_mechanism]
     return sasl_class(
         settings.sasl_username,

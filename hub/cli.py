@@ -62,8 +62,13 @@ def load(cls: type[S]) -> S:
     except ValidationError as exc:
         prefix = str(cls.model_config.get("env_prefix", ""))
         for error in exc.errors(include_url=False, include_input=False, include_context=False):
+            if not error["loc"]:  # a check across settings: its message names them
+                typer.echo(
+                    f"error: invalid configuration: {error['msg'].removeprefix('Value error, ')}", err=True
+                )
+                continue
             name = (prefix + "_".join(str(part) for part in error["loc"])).upper().rstrip("_")
-            typer.echo(f"error: invalid configuration {name or cls.__name__}: {error['msg']}", err=True)
+            typer.echo(f"error: invalid configuration {name}: {error['msg']}", err=True)
         raise typer.Exit(2) from None
 
 

@@ -257,6 +257,21 @@ def test_run_refuses_a_log_level_or_port_it_could_not_use(setting: str, value: s
     assert line.startswith(f"error: invalid configuration {setting}: "), line
 
 
+def test_settings_that_do_not_fit_together_are_named_as_operators_set_them() -> None:
+    """A check across settings has no one setting to name: its line names the variables, not Python fields."""
+    env = {
+        "HUB_PSEUDONYM_KEY": "k" * 32,
+        "HUB_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
+        "HUB_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    }
+    result = CliRunner().invoke(app, COMMANDS["run"], env=env)
+    assert (result.exit_code, result.output) == (
+        2,
+        "error: invalid configuration: HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs HUB_KAFKA_SASL_USERNAME and "
+        "HUB_KAFKA_SASL_PASSWORD\n",
+    )
+
+
 @pytest.mark.parametrize("command", ["run", "process"])
 def test_a_schema_dir_without_every_xsd_refuses_the_start(command: str, tmp_path: Path) -> None:
     """Before anything is migrated or started: each JW305 would otherwise fail once the hub serves (a 500 at the

@@ -1,5 +1,5 @@
 """consumers.broker, pinned where the mutation pass found it free: the smallest values each HUB_KAFKA_* number
-takes, and the words of each refusal (`hub` prints them as `error: invalid configuration HUB_KAFKA: ...`)."""
+takes, and the words of each refusal (`hub` prints them as `error: invalid configuration: ...`)."""
 
 from __future__ import annotations
 
@@ -55,14 +55,20 @@ def test_each_number_takes_its_smallest_value_and_refuses_one_less(setting: str,
     [
         (
             {"security_protocol": "SASL_SSL", "sasl_username": "hub"},
-            "security_protocol SASL_SSL needs sasl_username and sasl_password",
+            "HUB_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs HUB_KAFKA_SASL_USERNAME and HUB_KAFKA_SASL_PASSWORD",
         ),
         (
             {"security_protocol": "SASL_PLAINTEXT", "sasl_password": "geheim"},
-            "security_protocol SASL_PLAINTEXT needs sasl_username and sasl_password",
+            "HUB_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT needs HUB_KAFKA_SASL_USERNAME and HUB_KAFKA_SASL_PASSWORD",
         ),
-        ({"sasl_username": "hub"}, "SASL credentials are set but security_protocol is PLAINTEXT"),
-        ({"sasl_password": "geheim"}, "SASL credentials are set but security_protocol is PLAINTEXT"),
+        (
+            {"sasl_username": "hub"},
+            "HUB_KAFKA_SASL_USERNAME or HUB_KAFKA_SASL_PASSWORD is set but HUB_KAFKA_SECURITY_PROTOCOL is PLAINTEXT",
+        ),
+        (
+            {"sasl_password": "geheim"},
+            "HUB_KAFKA_SASL_USERNAME or HUB_KAFKA_SASL_PASSWORD is set but HUB_KAFKA_SECURITY_PROTOCOL is PLAINTEXT",
+        ),
         (
             {
                 "security_protocol": "SASL_PLAINTEXT",
@@ -70,16 +76,19 @@ def test_each_number_takes_its_smallest_value_and_refuses_one_less(setting: str,
                 "sasl_password": "x",
                 "ssl_cafile": "ca.pem",
             },
-            "ssl_* files are set but security_protocol is SASL_PLAINTEXT",
+            "HUB_KAFKA_SSL_* files are set but HUB_KAFKA_SECURITY_PROTOCOL is SASL_PLAINTEXT",
         ),
-        ({"ssl_certfile": "client.pem"}, "ssl_* files are set but security_protocol is PLAINTEXT"),
+        (
+            {"ssl_certfile": "client.pem"},
+            "HUB_KAFKA_SSL_* files are set but HUB_KAFKA_SECURITY_PROTOCOL is PLAINTEXT",
+        ),
         (
             {"security_protocol": "SSL", "ssl_keyfile": "client.key"},
-            "ssl_keyfile is set without ssl_certfile",
+            "HUB_KAFKA_SSL_KEYFILE is set without HUB_KAFKA_SSL_CERTFILE",
         ),
         (
             {"bootstrap_servers": None, "enable_idempotence": True},
-            "the embedded Tansu broker has no idempotent producer; set enable_idempotence=false",
+            "the embedded Tansu broker has no idempotent producer; set HUB_KAFKA_ENABLE_IDEMPOTENCE=false",
         ),
     ],
 )
