@@ -1,0 +1,64 @@
+"""hub_consumer_lag{group,topic,partition} (docs/operations.md) as consumers/lag.py sets it, partition by partition.
+
+Pinned after a mutation pass: a consumer that has not joined, a partition without a known high watermark and one
+revoked while it is read set nothing (and break nothing); a position past the watermark reads 0, never negative.
+"""
+
+from __future__ import annotations
+
+from aiokafka import TopicPartition
+from prometheus_client import CollectorRegistry
+
+from consumers.lag import observe_lag
+from hub.metrics import HubMetrics
+
+TOPIC = "t.berichten.inkomend"
+
+
+class Consumer:
+    """An AIOKafkaConsumer as observe_lag reads it; `positions` absent: revoked; highwater None: not fetched yet."""
+
+    def __init__(
+        self, highwaters: dict[int, int | None], positions: dict[int, int], joined: bool = True
+    ) -> None:
+        self.highwaters = highwaters
+        self.positions = positions
+        self.joined = joined
+
+    def assignment(self) -> set[TopicPartition]:
+        if not self.joined:
+            raise RuntimeError("not subscribed")
+        return {TopicPartition(TOPIC, p) for p in self.highwaters}
+
+    def highwater(self, tp: TopicPartition) -> int | None:
+        return self.highwaters[tp.partition]
+
+    async def position(self, tp: TopicPartition) -> int:
+        if tp.partition not in self.positions:
+            raise KeyError("partition revoked")
+        return self.positions[tp.partition]
+
+
+def lag(metrics: HubMetrics, partition: int) -> float | None:
+    labels = {"group": "hub-intake", "topic": TOPIC, "partition": str(partition)}
+    return metrics.registry.get_sample_value("hub_consumer_lag", labels)
+
+
+async def test_each_partition_gets_its_own_lag_and_the_unknown_ones_none() -> None:
+    metrics = HubMetrics(CollectorRegistry())
+    consumer = Consumer({0: 12, 1: None, 2: 9, 3: 5}, {0: 7, 1: 3, 3: 2})  # 2: revoked meanwhile
+    await observe_lag(metrics, "hub-intake", consumer)
+    assert [lag(metrics, p) for p in range(4)] == [5.0, None, None, 3.0]
+
+
+async def test_a_position_past_the_high_watermark_reads_zero_not_negative() -> None:
+    metrics = HubMetrics(CollectorRegistry())
+    await observe_lag(metrics, "hub-intake", Consumer({0: 7}, {0: 9}))
+    assert lag(metrics, 0) == 0.0
+
+
+async def test_a_consumer_not_joined_or_absent_sets_nothing() -> None:
+    metrics = HubMetrics(CollectorRegistry())
+    await observe_lag(metrics, "hub-intake", Consumer({0: 12}, {0: 7}, joined=False))
+    await observe_lag(metrics, "hub-intake", None)
+    assert lag(metrics, 0) is None
