@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
+import logging
+import signal
+from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
+from typing import Any, ClassVar
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from consumers import serve
 from consumers.app import Role
-from consumers.broker import BrokerSettings
+from consumers.broker import BrokerSettings, largest_record
 from hub.settings import HubSettings
 
 
@@ -36,13 +43,13 @@ def test_h11_when_httptools_does_not_import(monkeypatch: pytest.MonkeyPatch) -> 
 # ---- build_service, in-process and without a broker (pinned after a mutation pass) -------------------------------
 
 
-def built(tmp_path: Path, roles: tuple[Role, ...]) -> serve.Service:
+def built(tmp_path: Path, roles: tuple[Role, ...], **options: Any) -> serve.Service:
     settings = HubSettings(
         database_url=f"sqlite:///{tmp_path / 'hub.sqlite'}",
         pseudonym_key=SecretStr("serve-test-pseudonym-key-0123456789"),
     )
     # A broker address is set, so nothing is embedded; nothing connects until the lifespan starts.
-    return serve.build_service(settings, BrokerSettings(bootstrap_servers="127.0.0.1:1"), roles)
+    return serve.build_service(settings, BrokerSettings(bootstrap_servers="127.0.0.1:1"), roles, **options)
 
 
 async def test_a_process_without_the_gateway_serves_health_and_metrics_but_takes_no_berichten(
@@ -72,3 +79,117 @@ def test_the_gateway_leaves_the_shared_broker_to_the_consumers_to_stop(tmp_path:
     # messages could no longer be committed within the grace period.
     service = built(tmp_path, ("all",))
     assert service.publisher is not None and service.publisher.owns_broker is False
+
+
+# aiokafka leaves the producer of a connection attempt that failed unclosed (it warns when collected, below).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_the_gateways_publisher_runs_from_start_to_shutdown_and_on_started_sees_it(
+    tmp_path: Path,
+) -> None:
+    seen: list[bool] = []
+    service = built(
+        tmp_path,
+        ("gateway",),
+        on_started=lambda s: seen.append(s.publisher is not None and s.publisher.running),
+    )
+    assert service.publisher is not None
+    # The broker does not answer: the gateway starts anyway (it spools), and stops its publisher at shutdown.
+    async with service.app.router.lifespan_context(service.app):
+        assert seen == [True] and service.publisher.running
+    assert not service.publisher.running
+    gc.collect()
+
+
+# ---- serve: what `hub run` hands uvicorn (pinned after a mutation pass) --------------------------------------------
+
+
+class Server:
+    """uvicorn.Server as serve() uses it; `failure`: the consumers fail to start while it runs."""
+
+    configs: ClassVar[list[uvicorn.Config]] = []
+    sigterms: ClassVar[
+        list[Any]
+    ] = []  # the SIGTERM handler uvicorn finds (and calls again after its shutdown)
+    failure: BaseException | None = None
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self.configs.append(config)
+        self.config = config
+        self.should_exit = False
+
+    def run(self) -> None:
+        self.sigterms.append(signal.getsignal(signal.SIGTERM))
+        if self.failure is not None:
+            app: Any = self.config.app
+            app.runtime_failed(self.failure)
+            assert self.should_exit, "a failed start shuts the server down as a SIGTERM would"
+
+
+def fake_service() -> serve.Service:
+    runtime = SimpleNamespace(on_consumers_failed=None)
+    app = FastAPI()
+    app.runtime_failed = lambda exc: runtime.on_consumers_failed(exc)  # type: ignore[attr-defined]
+    return serve.Service(runtime, app, None)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def servers(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Server]]:
+    monkeypatch.setattr(uvicorn, "Server", Server)
+    monkeypatch.setattr(Server, "configs", [])
+    monkeypatch.setattr(Server, "sigterms", [])
+    monkeypatch.setattr(Server, "failure", None)
+    sigterm = signal.getsignal(signal.SIGTERM)
+    yield Server
+    signal.signal(signal.SIGTERM, sigterm)
+
+
+def test_hub_run_listens_where_configured_with_the_grace_period_and_without_access_lines(
+    servers: type[Server],
+) -> None:
+    settings = HubSettings(http_host="127.0.0.9", http_port=8181, shutdown_grace_seconds=7.5)
+    root, access = logging.getLogger(), logging.getLogger("uvicorn.access")
+    levels = root.level, access.level
+    try:
+        root.setLevel(logging.INFO)
+        access.setLevel(logging.WARNING)  # as hub.logs quiets it
+        serve.serve(fake_service(), settings)  # returns: a finished shutdown is exit status 0
+        (config,) = servers.configs
+        assert (config.host, config.port, config.timeout_graceful_shutdown) == ("127.0.0.9", 8181, 7)
+        assert config.loop == "asyncio" and config.http == serve.http_protocol()
+        assert config.access_log is False
+        # Not the default handler: uvicorn re-raises SIGTERM after its shutdown, which would end the process as
+        # "killed by SIGTERM" instead of with status 0.
+        assert servers.sigterms[0] not in (signal.SIG_DFL, None)
+        access.setLevel(logging.INFO)
+        serve.serve(fake_service(), settings)
+        assert servers.configs[-1].access_log is True
+    finally:
+        root.setLevel(levels[0])
+        access.setLevel(levels[1])
+
+
+def test_hub_run_ends_with_status_3_when_its_consumers_fail_to_start(servers: type[Server]) -> None:
+    servers.failure = RuntimeError("group not authorized")
+    with pytest.raises(SystemExit) as ended:
+        serve.serve(fake_service(), HubSettings())
+    assert ended.value.code == 3
+
+
+async def test_a_gateway_limit_below_what_the_broker_takes_is_kept(tmp_path: Path) -> None:
+    settings = HubSettings(
+        database_url=f"sqlite:///{tmp_path / 'hub.sqlite'}",
+        pseudonym_key=SecretStr("serve-test-pseudonym-key-0123456789"),
+        api_keys=SecretStr('{"limit-key": ["0200"]}'),
+        max_message_bytes=1000,
+    )
+    broker = BrokerSettings(bootstrap_servers="127.0.0.1:1")
+    assert largest_record(broker) > 1000
+    service = serve.build_service(settings, broker, ("gateway",))
+    transport = httpx.ASGITransport(app=service.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        response = await client.post(
+            "/berichten",
+            content=b"<x>" + b" " * 1000 + b"</x>",
+            headers={"X-API-Key": "limit-key", "Content-Type": "application/xml"},
+        )
+    assert response.status_code == 413, response.text
