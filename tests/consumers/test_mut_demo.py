@@ -7,14 +7,20 @@ Pinned after a mutation pass; tests/test_demo.py runs the whole demo end to end 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import tempfile
+import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+import uvicorn
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from rich.console import Console
 
 from consumers import demo
+from consumers.intake import HEADER_ID, HEADER_RECEIVED
 from consumers.serve import Service
 
 URLS = [
@@ -118,3 +124,127 @@ async def test_on_a_terminal_the_view_is_redrawn_each_second() -> None:
         shown.stop()
     assert not view.is_started
     assert "21 messages sent" in console.export_text()
+
+
+# ---- run_demo with its parts replaced: what it prints, publishes and sends ---------------------------------------
+
+
+class Demo:
+    """The parts run_demo drives, as fakes: simulator, service (broker, registry), uvicorn server and HTTP sender."""
+
+    def __init__(self, monkeypatch: Any, tmp_path: Path, history: int = 3, live: int = 1000) -> None:
+        self.published: list[tuple[bytes, str, bytes, dict[str, str]]] = []
+        self.sent: list[tuple[str, str, str]] = []
+        self.settings: list[Any] = []
+        self.roles: list[tuple[str, ...]] = []
+        self.configs: list[Any] = []
+        demo_ = self
+        registry = CollectorRegistry()
+        judged = Counter("hub_messages", "messages", ["bericht", "outcome"], registry=registry)
+
+        async def publish(xml: bytes, topic: str, *, key: bytes, headers: dict[str, str]) -> None:
+            demo_.published.append((xml, topic, key, headers))
+            judged.labels(bericht="JW301", outcome="accepted").inc()
+
+        runtime = SimpleNamespace(
+            broker=SimpleNamespace(publish=publish), topics=SimpleNamespace(inbound="ijw.berichten.inkomend")
+        )
+        runtime.registry = registry
+
+        def build_service(settings: Any, _broker: Any, roles: tuple[str, ...]) -> Any:
+            demo_.settings.append(settings)
+            demo_.roles.append(roles)
+            return SimpleNamespace(runtime=runtime, app=object())
+
+        def bericht(i: int) -> SimpleNamespace:
+            return SimpleNamespace(
+                xml=b"<b%d/>" % i, key=f"0200:1234{i}", bestandsnaam=f"b{i}.xml", dagtekening=None
+            )
+
+        class Simulator:
+            def __init__(self, config: Any) -> None:
+                self.config = config
+                self.wereld = SimpleNamespace(
+                    gemeenten=[SimpleNamespace(code="0200")],
+                    aanbieders=[SimpleNamespace(agb="12345678")],
+                    gis=[SimpleNamespace(agb="87654321")],
+                )
+
+            def run(self) -> Any:
+                return iter([bericht(i) for i in range(history)])
+
+            def live(self) -> Any:
+                return iter([bericht(100 + i) for i in range(live)])
+
+        class Server:
+            def __init__(self, config: Any) -> None:
+                demo_.configs.append(config)
+                self.started = False
+                self.should_exit = False
+
+            async def serve(self) -> None:
+                self.started = True
+                while not self.should_exit:
+                    await asyncio.sleep(0.01)
+
+        def send_http(items: list[Any], base: str, api_key: str) -> list[Any]:
+            demo_.sent.extend((item.path.name, base, api_key) for item in items)
+            return []
+
+        monkeypatch.setattr(tempfile, "mkdtemp", lambda prefix: str(tmp_path))
+        monkeypatch.setattr(demo, "build_service", build_service)
+        monkeypatch.setattr(demo, "Simulator", Simulator)
+        monkeypatch.setattr(uvicorn, "Server", Server)
+        monkeypatch.setattr(demo, "send_http", send_http)
+
+
+async def test_the_demo_says_where_to_look_publishes_the_history_and_sends_live_traffic(
+    monkeypatch: Any, tmp_path: Path
+) -> None:
+    fakes = Demo(monkeypatch, tmp_path, history=3, live=2)
+    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+    ready: list[str] = []
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    await asyncio.wait_for(
+        demo.run_demo(port=port, speed=100.0, console=console, on_ready=ready.append), timeout=20
+    )
+    base = f"http://127.0.0.1:{port}"
+    assert ready == [base]
+    (settings,) = fakes.settings
+    assert fakes.roles == [("all",)] and settings.demo is True and settings.http_port == port
+    (api_key,) = json.loads(settings.api_keys.get_secret_value())
+    assert api_key.startswith("demo-")
+    # Every sender code of the simulated world may use the key.
+    assert json.loads(settings.api_keys.get_secret_value())[api_key] == ["0200", "12345678", "87654321"]
+    assert settings.database_url == f"sqlite:///{tmp_path / 'demo.sqlite'}"  # a fresh SQLite file
+    (config,) = fakes.configs
+    assert (config.host, config.port) == ("127.0.0.1", port)
+    # In a log: the URLs first (README.md), then a summary line once the history is judged, and the last one.
+    lines = console.export_text().splitlines()
+    assert lines[:4] == [
+        f"metrics  {base}/metrics",
+        f"gateway  {base}/berichten  (X-API-Key: {api_key})",
+        f"API docs {base}/docs",
+        f"retouren {settings.retour_dir}",
+    ]
+    assert settings.retour_dir == tmp_path / "outbox"
+    assert lines[4].startswith("3 messages sent: accepted 3,") and lines[-1].startswith("5 messages sent: ")
+    # The history straight onto the inbound topic, keyed, with an id and a receipt time; then live over HTTP.
+    assert [(xml, topic, key) for xml, topic, key, _ in fakes.published] == [
+        (b"<b%d/>" % i, "ijw.berichten.inkomend", f"0200:1234{i}".encode()) for i in range(3)
+    ]
+    for *_, headers in fakes.published:
+        assert set(headers) == {HEADER_ID, HEADER_RECEIVED} and len(headers[HEADER_ID]) == 32
+    assert fakes.sent == [("b100.xml", base, api_key), ("b101.xml", base, api_key)]
+
+
+async def test_a_duration_ends_the_live_traffic(monkeypatch: Any, tmp_path: Path) -> None:
+    fakes = Demo(monkeypatch, tmp_path, history=0, live=100_000)
+    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+    started = time.monotonic()
+    await asyncio.wait_for(demo.run_demo(speed=20.0, duration=0.5, console=console), timeout=20)
+    assert time.monotonic() - started < 5
+    assert 1 <= len(fakes.sent) <= 15  # about duration x speed, not the endless live traffic
+    assert console.export_text().splitlines()[-1].startswith(f"{len(fakes.sent)} messages sent: ")
