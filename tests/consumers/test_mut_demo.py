@@ -138,6 +138,7 @@ class Demo:
         self.settings: list[Any] = []
         self.roles: list[tuple[str, ...]] = []
         self.configs: list[Any] = []
+        self.sim_configs: list[Any] = []
         demo_ = self
         registry = CollectorRegistry()
         judged = Counter("hub_messages", "messages", ["bericht", "outcome"], registry=registry)
@@ -163,7 +164,7 @@ class Demo:
 
         class Simulator:
             def __init__(self, config: Any) -> None:
-                self.config = config
+                demo_.sim_configs.append(config)
                 self.wereld = SimpleNamespace(
                     gemeenten=[SimpleNamespace(code="0200")],
                     aanbieders=[SimpleNamespace(agb="12345678")],
@@ -208,8 +209,13 @@ async def test_the_demo_says_where_to_look_publishes_the_history_and_sends_live_
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     await asyncio.wait_for(
-        demo.run_demo(port=port, speed=100.0, console=console, on_ready=ready.append), timeout=20
+        demo.run_demo(
+            seed=7, port=port, speed=100.0, error_rate=0.05, console=console, on_ready=ready.append
+        ),
+        timeout=20,
     )
+    ((seed, error_rate),) = [(c.seed, c.error_rate) for c in fakes.sim_configs]
+    assert (seed, error_rate) == (7, 0.05)
     base = f"http://127.0.0.1:{port}"
     assert ready == [base]
     (settings,) = fakes.settings
@@ -248,3 +254,13 @@ async def test_a_duration_ends_the_live_traffic(monkeypatch: Any, tmp_path: Path
     assert time.monotonic() - started < 5
     assert 1 <= len(fakes.sent) <= 15  # about duration x speed, not the endless live traffic
     assert console.export_text().splitlines()[-1].startswith(f"{len(fakes.sent)} messages sent: ")
+
+
+async def test_without_a_console_the_demo_writes_to_stderr(
+    monkeypatch: Any, tmp_path: Path, capsys: Any
+) -> None:
+    Demo(monkeypatch, tmp_path, history=1, live=1)
+    await asyncio.wait_for(demo.run_demo(speed=100.0), timeout=20)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "metrics  http://127.0.0.1:" in err and "(X-API-Key: demo-" in err and " messages sent: " in err
