@@ -117,8 +117,13 @@ async def test_on_a_terminal_the_view_is_redrawn_each_second() -> None:
     assert shown.interval == 1.0 and shown.view is not None
     shown.start()
     try:
-        await shown.update(21)
         view: Any = shown.view
+        # The table and the URLs from the start, before the history is sent (which takes a while).
+        first = Console(record=True, width=200, color_system=None)
+        first.print(view.renderable)
+        text = first.export_text()
+        assert "ijw-hub demo — 0 messages sent" in text and URLS[0] in text
+        await shown.update(21)
         assert view.is_started
     finally:
         shown.stop()
