@@ -101,7 +101,8 @@ async def test_the_log_waits_for_the_history_to_be_judged_but_not_longer_than_th
 
 async def test_in_a_log_each_update_prints_the_summary_line_once_a_minute() -> None:
     service, _ = fake_service()
-    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+    # Narrower than the line: a log keeps it on one line all the same (one summary, one log line).
+    console = Console(record=True, width=40, color_system=None, force_terminal=False)
     shown = demo._Shown(service, URLS, console, live=False)
     assert shown.interval == 60.0 and shown.view is None
     shown.start()
@@ -208,7 +209,8 @@ async def test_the_demo_says_where_to_look_publishes_the_history_and_sends_live_
     monkeypatch: Any, tmp_path: Path
 ) -> None:
     fakes = Demo(monkeypatch, tmp_path, history=3, live=2)
-    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+    # Narrower than its lines, as a log may be: each URL and each summary stays one line.
+    console = Console(record=True, width=50, color_system=None, force_terminal=False)
     ready: list[str] = []
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
