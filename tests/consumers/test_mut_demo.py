@@ -198,7 +198,11 @@ class Demo:
             demo_.sent.extend((item.path.name, base, api_key) for item in items)
             return []
 
-        monkeypatch.setattr(tempfile, "mkdtemp", lambda prefix: str(tmp_path))
+        def mkdtemp(prefix: str) -> str:
+            assert prefix == "ijw-hub-demo-"  # README.md: retouren /tmp/ijw-hub-demo-…/outbox
+            return str(tmp_path)
+
+        monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
         monkeypatch.setattr(demo, "build_service", build_service)
         monkeypatch.setattr(demo, "Simulator", Simulator)
         monkeypatch.setattr(uvicorn, "Server", Server)
@@ -253,11 +257,21 @@ async def test_the_demo_says_where_to_look_publishes_the_history_and_sends_live_
     assert fakes.sent == [("b100.xml", base, api_key), ("b101.xml", base, api_key)]
 
 
-async def test_a_duration_ends_the_live_traffic(monkeypatch: Any, tmp_path: Path) -> None:
+async def test_a_duration_ends_the_live_traffic_and_a_taken_port_is_not_used(
+    monkeypatch: Any, tmp_path: Path
+) -> None:
     fakes = Demo(monkeypatch, tmp_path, history=0, live=100_000)
     console = Console(record=True, width=300, color_system=None, force_terminal=False)
     started = time.monotonic()
-    await asyncio.wait_for(demo.run_demo(speed=20.0, duration=0.5, console=console), timeout=20)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        await asyncio.wait_for(
+            demo.run_demo(port=port, speed=20.0, duration=0.5, console=console), timeout=20
+        )
+    (settings,) = fakes.settings
+    assert settings.http_port != port and fakes.configs[0].port == settings.http_port
+    assert {base for _, base, _ in fakes.sent} == {f"http://127.0.0.1:{settings.http_port}"}
     assert time.monotonic() - started < 5
     assert 1 <= len(fakes.sent) <= 15  # about duration x speed, not the endless live traffic
     assert console.export_text().splitlines()[-1].startswith(f"{len(fakes.sent)} messages sent: ")
