@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
 import uvicorn
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from rich.console import Console
@@ -145,6 +146,8 @@ class Demo:
         self.roles: list[tuple[str, ...]] = []
         self.configs: list[Any] = []
         self.sim_configs: list[Any] = []
+        self.servers: list[Any] = []
+        self.refuse: BaseException | None = None  # what the server raises instead of starting
         demo_ = self
         registry = CollectorRegistry()
         judged = Counter("hub_messages", "messages", ["bericht", "outcome"], registry=registry)
@@ -186,10 +189,14 @@ class Demo:
         class Server:
             def __init__(self, config: Any) -> None:
                 demo_.configs.append(config)
+                demo_.servers.append(self)
                 self.started = False
                 self.should_exit = False
 
             async def serve(self) -> None:
+                await asyncio.sleep(0.05)
+                if demo_.refuse is not None:
+                    raise demo_.refuse
                 self.started = True
                 while not self.should_exit:
                     await asyncio.sleep(0.01)
@@ -215,20 +222,25 @@ async def test_the_demo_says_where_to_look_publishes_the_history_and_sends_live_
     fakes = Demo(monkeypatch, tmp_path, history=3, live=2)
     # Narrower than its lines, as a log may be: each URL and each summary stays one line.
     console = Console(record=True, width=50, color_system=None, force_terminal=False)
-    ready: list[str] = []
+    ready: list[tuple[str, bool]] = []
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     await asyncio.wait_for(
         demo.run_demo(
-            seed=7, port=port, speed=100.0, error_rate=0.05, console=console, on_ready=ready.append
+            seed=7,
+            port=port,
+            speed=100.0,
+            error_rate=0.05,
+            console=console,
+            on_ready=lambda base: ready.append((base, fakes.servers[0].started)),
         ),
         timeout=20,
     )
     ((seed, error_rate),) = [(c.seed, c.error_rate) for c in fakes.sim_configs]
     assert (seed, error_rate) == (7, 0.05)
     base = f"http://127.0.0.1:{port}"
-    assert ready == [base]
+    assert ready == [(base, True)]  # only once the server listens
     (settings,) = fakes.settings
     assert fakes.roles == [("all",)] and settings.demo is True and settings.http_port == port
     (api_key,) = json.loads(settings.api_keys.get_secret_value())
@@ -285,3 +297,14 @@ async def test_without_a_console_the_demo_writes_to_stderr(
     out, err = capsys.readouterr()
     assert out == ""
     assert "metrics  http://127.0.0.1:" in err and "(X-API-Key: demo-" in err and " messages sent: " in err
+
+
+async def test_a_server_that_cannot_start_ends_the_demo_with_its_error(
+    monkeypatch: Any, tmp_path: Path
+) -> None:
+    fakes = Demo(monkeypatch, tmp_path)
+    fakes.refuse = OSError("address in use")
+    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+    with pytest.raises(OSError, match="address in use"):
+        await asyncio.wait_for(demo.run_demo(console=console), timeout=20)
+    assert console.export_text() == ""  # no URLs of a server that is not there
