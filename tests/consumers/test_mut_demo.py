@@ -308,3 +308,18 @@ async def test_a_server_that_cannot_start_ends_the_demo_with_its_error(
     with pytest.raises(OSError, match="address in use"):
         await asyncio.wait_for(demo.run_demo(console=console), timeout=20)
     assert console.export_text() == ""  # no URLs of a server that is not there
+
+
+@pytest.mark.parametrize("live_ui", [True, False])
+async def test_on_a_terminal_the_demo_shows_the_live_table_unless_told_not_to(
+    monkeypatch: Any, tmp_path: Path, live_ui: bool
+) -> None:
+    Demo(monkeypatch, tmp_path, history=2, live=1)
+    console = Console(record=True, width=200, color_system=None, force_terminal=True)
+    await asyncio.wait_for(demo.run_demo(speed=100.0, live_ui=live_ui, console=console), timeout=20)
+    text = console.export_text()
+    assert "(X-API-Key: demo-" in text
+    if live_ui:  # the table, redrawn in place; no log lines
+        assert "ijw-hub demo — 3 messages sent" in text and " messages sent: " not in text
+    else:  # --no-live: the log's plain lines, on a terminal too
+        assert "ijw-hub demo —" not in text and "3 messages sent: accepted 2," in text
