@@ -148,6 +148,7 @@ class Demo:
         self.configs: list[Any] = []
         self.sim_configs: list[Any] = []
         self.servers: list[Any] = []
+        self.send_error: BaseException | None = None  # what sending live traffic raises
         self.refuse: BaseException | None = None  # what the server raises instead of starting
         demo_ = self
         registry = CollectorRegistry()
@@ -204,6 +205,8 @@ class Demo:
                     await asyncio.sleep(0.01)
 
         def send_http(items: list[Any], base: str, api_key: str) -> list[Any]:
+            if demo_.send_error is not None:
+                raise demo_.send_error
             demo_.sent.extend((item.path.name, base, api_key) for item in items)
             return []
 
@@ -288,9 +291,13 @@ async def test_a_duration_ends_the_live_traffic_and_a_taken_port_is_not_used(
     (settings,) = fakes.settings
     assert settings.http_port != port and fakes.configs[0].port == settings.http_port
     assert {base for _, base, _ in fakes.sent} == {f"http://127.0.0.1:{settings.http_port}"}
+    # In a log: the four URLs, one summary line at the start and one at the end (the next would be a minute on).
+    lines = console.export_text().splitlines()
+    summaries = [line for line in lines if " messages sent: " in line]
+    assert len(summaries) == 2, summaries
     assert time.monotonic() - started < 5
     assert 1 <= len(fakes.sent) <= 15  # about duration x speed, not the endless live traffic
-    assert console.export_text().splitlines()[-1].startswith(f"{len(fakes.sent)} messages sent: ")
+    assert lines[-1].startswith(f"{len(fakes.sent)} messages sent: ")
 
 
 async def test_without_a_console_the_demo_writes_to_stderr(
@@ -327,3 +334,14 @@ async def test_on_a_terminal_the_demo_shows_the_live_table_unless_told_not_to(
         assert "ijw-hub demo — 3 messages sent" in text and " messages sent: " not in text
     else:  # --no-live: the log's plain lines, on a terminal too
         assert "ijw-hub demo —" not in text and "3 messages sent: accepted 2," in text
+
+
+async def test_live_traffic_that_cannot_be_sent_ends_the_demo_with_its_error(
+    monkeypatch: Any, tmp_path: Path
+) -> None:
+    fakes = Demo(monkeypatch, tmp_path, history=1, live=5)
+    fakes.send_error = ValueError("refused")
+    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+    with pytest.raises(ValueError, match="refused"):
+        await asyncio.wait_for(demo.run_demo(speed=100.0, console=console), timeout=20)
+    assert fakes.servers[0].should_exit  # the server is shut down all the same
