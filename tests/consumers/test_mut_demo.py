@@ -195,6 +195,7 @@ class Demo:
                 demo_.servers.append(self)
                 self.started = False
                 self.should_exit = False
+                self.stopped = False
 
             async def serve(self) -> None:
                 await asyncio.sleep(0.05)
@@ -203,6 +204,8 @@ class Demo:
                 self.started = True
                 while not self.should_exit:
                     await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05)  # the lifespan shutdown: the hub's consumers finish
+                self.stopped = True
 
         def send_http(items: list[Any], base: str, api_key: str) -> list[Any]:
             if demo_.send_error is not None:
@@ -298,6 +301,7 @@ async def test_a_duration_ends_the_live_traffic_and_a_taken_port_is_not_used(
     assert time.monotonic() - started < 5
     assert 1 <= len(fakes.sent) <= 15  # about duration x speed, not the endless live traffic
     assert lines[-1].startswith(f"{len(fakes.sent)} messages sent: ")
+    assert fakes.servers[0].stopped  # it returns once the server (and the hub in it) has shut down
 
 
 async def test_without_a_console_the_demo_writes_to_stderr(
