@@ -162,45 +162,18 @@ class Intake:
 
     def _record(self, session: Any, j: _Judged, today: date, pseudonym: Callable[[str], str]) -> IntakeResult:
         """Idempotency, level 3, retour, event, audit and state of one judged message; flushes, never commits."""
-        bericht_id, received_at, digest, verdict, model = (
-            j.bericht_id,
-            j.received_at,
-            j.digest,
-            j.verdict,
-            j.model,
-        )
+        verdict, model = j.verdict, j.model
         if verdict.doc is None:
             return self._malformed(session, j)
         doc = verdict.doc
         fam = familie(doc.bericht)  # iJw or the hub's own GI messages
         # One query answers both idempotency and TR056 (the same header identity).
         seen = audit.seen(
-            session, doc.afzender or "", doc.bericht, doc.identificatie or "", digest, bericht_id
+            session, doc.afzender or "", doc.bericht, doc.identificatie or "", j.digest, j.bericht_id
         )
         earlier = seen.earlier
-        if earlier is not None and (earlier.id == bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
-            # A redelivery, or a resend of an accepted message: answer from the record, change nothing.
-            if earlier.id == bericht_id:
-                return self._redelivery(earlier)
-            if not audit.known(session, bericht_id):
-                self._audit(
-                    session,
-                    j,
-                    OUTCOME_DUPLICATE,
-                    retour=earlier.retour,
-                    retour_bericht=earlier.retour_bericht,
-                    client=earlier.client,
-                )
-            return IntakeResult(  # the sender gets the same answer again; no second event
-                bericht_id=bericht_id,
-                bericht=earlier.bericht,
-                outcome=OUTCOME_DUPLICATE,
-                retour=earlier.retour.encode() if earlier.retour else None,
-                retour_bericht=earlier.retour_bericht,
-                retour_ontvanger=earlier.afzender,
-                key=earlier.client,
-                identificatie=doc.identificatie,
-            )
+        if earlier is not None and (earlier.id == j.bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
+            return self._answer_again(session, j, earlier, doc.identificatie)
         client = self._client_of(session, model, pseudonym)
         # Levels 3 and 4 both judge a message that passed levels 1 and 2 (rules.md 1): a level-4 finding must not
         # spare the stateful rules, which may reject another Prestatie of a JW323 or another part of a GI message.
@@ -214,7 +187,7 @@ class Intake:
         outcome = OUTCOME_ACCEPTED if oordeel.accepted else verdict.outcome
         event = None
         if oordeel.accepted:
-            event = fam.normalise(model, bericht_id, pseudonym, received_at, client, oordeel.onderdelen)
+            event = fam.normalise(model, j.bericht_id, pseudonym, j.received_at, client, oordeel.onderdelen)
         self._audit(
             session,
             j,
@@ -228,9 +201,9 @@ class Intake:
         # After the audit row: state rows refer to it. A rejected message is recorded once: the same bytes sent
         # again (`earlier`) were recorded when first judged.
         if oordeel.accepted or (oordeel.vastleggen and earlier is None):
-            fam.apply(session, model, bericht_id, pseudonym, oordeel.onderdelen)
+            fam.apply(session, model, j.bericht_id, pseudonym, oordeel.onderdelen)
         return IntakeResult(
-            bericht_id=bericht_id,
+            bericht_id=j.bericht_id,
             bericht=doc.bericht,
             outcome=outcome,
             errors=verdict.errors,
@@ -240,6 +213,32 @@ class Intake:
             event=event,
             key=event.kafka_key if event else client,
             identificatie=doc.identificatie,
+        )
+
+    def _answer_again(
+        self, session: Any, j: _Judged, earlier: Any, identificatie: str | None
+    ) -> IntakeResult:
+        """A redelivery, or a resend of an accepted message: answer from the record, change nothing."""
+        if earlier.id == j.bericht_id:
+            return self._redelivery(earlier)
+        if not audit.known(session, j.bericht_id):
+            self._audit(
+                session,
+                j,
+                OUTCOME_DUPLICATE,
+                retour=earlier.retour,
+                retour_bericht=earlier.retour_bericht,
+                client=earlier.client,
+            )
+        return IntakeResult(  # the sender gets the same answer again; no second event
+            bericht_id=j.bericht_id,
+            bericht=earlier.bericht,
+            outcome=OUTCOME_DUPLICATE,
+            retour=earlier.retour.encode() if earlier.retour else None,
+            retour_bericht=earlier.retour_bericht,
+            retour_ontvanger=earlier.afzender,
+            key=earlier.client,
+            identificatie=identificatie,
         )
 
     def mark_published(self, *bericht_ids: str) -> None:
