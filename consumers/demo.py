@@ -27,7 +27,7 @@ from consumers.broker import BrokerSettings
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
 from consumers.serve import Service, build_service
 from hub.settings import HubSettings
-from hub.synth.simulate import SimConfig, Simulator
+from hub.synth.simulate import SimBericht, SimConfig, Simulator
 from producers.ingest import Input, send_http
 
 
@@ -114,20 +114,9 @@ async def run_demo(
 ) -> None:
     console = console or Console(stderr=True)
     sim = Simulator(SimConfig(seed=seed, clienten=250, error_rate=error_rate))
-    world = sim.wereld
-    codes = [g.code for g in world.gemeenten] + [a.agb for a in world.aanbieders] + [g.agb for g in world.gis]
     api_key = f"demo-{secrets.token_hex(6)}"
-    tmp = tempfile.mkdtemp(prefix="ijw-hub-demo-")
     port = _free(port)
-    settings = HubSettings().model_copy(
-        update={
-            "demo": True,
-            "api_keys": SecretStr(json.dumps({api_key: codes})),
-            "database_url": f"sqlite:///{Path(tmp) / 'demo.sqlite'}",
-            "http_port": port,
-            "retour_dir": Path(tmp) / "outbox",
-        }
-    )
+    settings = _settings(sim, api_key, port)
     service = build_service(settings, BrokerSettings(), ("all",))
     server = uvicorn.Server(uvicorn.Config(service.app, host="127.0.0.1", port=port, log_config=None))
     serving = asyncio.create_task(server.serve())
@@ -153,13 +142,7 @@ async def run_demo(
     shown.start()
     try:
         history = list(sim.run())
-        for b in history:  # the past, straight onto the inbound topic
-            await service.runtime.broker.publish(
-                b.xml,
-                service.runtime.topics.inbound,
-                key=b.key.encode(),
-                headers={HEADER_ID: secrets.token_hex(16), HEADER_RECEIVED: datetime.now(UTC).isoformat()},
-            )
+        await _publish(service, history)  # the past, straight onto the inbound topic
         sent = len(history)
         live_traffic = sim.live()
         started = time.monotonic()
@@ -190,6 +173,32 @@ async def run_demo(
         shown.stop()
         server.should_exit = True
         await serving
+
+
+def _settings(sim: Simulator, api_key: str, port: int) -> HubSettings:
+    """A throwaway hub: SQLite and the outbox in a fresh temporary directory, one key for every party."""
+    world = sim.wereld
+    codes = [g.code for g in world.gemeenten] + [a.agb for a in world.aanbieders] + [g.agb for g in world.gis]
+    tmp = Path(tempfile.mkdtemp(prefix="ijw-hub-demo-"))
+    return HubSettings().model_copy(
+        update={
+            "demo": True,
+            "api_keys": SecretStr(json.dumps({api_key: codes})),
+            "database_url": f"sqlite:///{tmp / 'demo.sqlite'}",
+            "http_port": port,
+            "retour_dir": tmp / "outbox",
+        }
+    )
+
+
+async def _publish(service: Service, history: list[SimBericht]) -> None:
+    for b in history:
+        await service.runtime.broker.publish(
+            b.xml,
+            service.runtime.topics.inbound,
+            key=b.key.encode(),
+            headers={HEADER_ID: secrets.token_hex(16), HEADER_RECEIVED: datetime.now(UTC).isoformat()},
+        )
 
 
 class _Shown:
