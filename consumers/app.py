@@ -121,22 +121,7 @@ class Runtime:
         # The key first: a hub that refuses to start must not have migrated a database or started a broker.
         pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
         s = self.settings
-        # The deployment's reference files and XSDs too: a bad one refuses the start with ConfigError (exit 2).
-        gemeentelijst.gebruik(s.gemeenten_file)
-        productcodes = load_productcodes(s.productcodes_file) if s.productcodes_file else None
-        tarieven = load_tarieven(s.tarieven_file) if s.tarieven_file else None
-        self.validator = Validator.from_paths(
-            s.schema_dir,
-            s.gemeenten_file,
-            limits=ParseLimits(s.max_message_bytes, s.max_xml_depth),
-            productcodes=productcodes,
-            tarieven=tarieven,
-            clock=self.judge_clock or self.clock,
-            memory=self._verdict_memory(),
-        )
-        # The deployment's own set, compiled whole now; the built-in one is complete (its tests compile each).
-        if s.schema_dir is not None:
-            self.validator.schemas.check_complete()
+        self.validator = self._validator()
         self.metrics = HubMetrics(self.registry)
         self.metrics.zero()
         self.topics = Topics(self.broker_settings.topic_prefix)
@@ -158,6 +143,29 @@ class Runtime:
             clock=self.clock,
             koppeltermijn_dagen=s.gi_koppeltermijn_dagen,
         )
+        self._connect()
+        self._register()
+
+    def _validator(self) -> Validator:
+        """The deployment's reference files and XSDs too: a bad one refuses the start with ConfigError (exit 2)."""
+        s = self.settings
+        gemeentelijst.gebruik(s.gemeenten_file)
+        validator = Validator.from_paths(
+            s.schema_dir,
+            s.gemeenten_file,
+            limits=ParseLimits(s.max_message_bytes, s.max_xml_depth),
+            productcodes=load_productcodes(s.productcodes_file) if s.productcodes_file else None,
+            tarieven=load_tarieven(s.tarieven_file) if s.tarieven_file else None,
+            clock=self.judge_clock or self.clock,
+            memory=self._verdict_memory(),
+        )
+        # The deployment's own set, compiled whole now; the built-in one is complete (its tests compile each).
+        if s.schema_dir is not None:
+            validator.schemas.check_complete()
+        return validator
+
+    def _connect(self) -> None:
+        """The configured Kafka cluster, or an embedded broker started here when none is configured."""
         if self.broker_settings.bootstrap_servers:
             self.bootstrap = self.broker_settings.bootstrap_servers
         else:
@@ -171,7 +179,6 @@ class Runtime:
             logger=logging.getLogger("faststream.hub"),
             graceful_timeout=self.settings.shutdown_grace_seconds,
         )
-        self._register()
 
     def _verdict_memory(self) -> VerdictMemory | None:
         """The intake finds the gateway's verdict on the same bytes when both run here; elsewhere none is kept."""
