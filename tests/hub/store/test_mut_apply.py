@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from hub.store.tables import DELETED, IN_FORCE, StopRecord
+from hub.store.tables import DELETED, IN_FORCE, StopRecord, VerzoekRecord
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
 from tests.hub.store.scenario import ASPECIFIEK, INGANG, SPECIFIEK, accept, spec
@@ -42,3 +42,16 @@ def test_a_stop_deletion_deletes_the_stop_with_its_own_key_and_no_other(session:
         (SPECIFIEK, IN_FORCE, None),
         (ASPECIFIEK, DELETED, weg),
     ]
+
+
+def test_a_jw317_is_stored_as_one_vow_with_its_reden_verzoek(session: Session) -> None:
+    """A VOW is one verzoek row of soort VOW carrying its RedenVerzoek (no product columns), not a VOT."""
+    bericht_id = accept(session, "JW317", spec("JW317"))
+    (row,) = session.exec(select(VerzoekRecord)).all()
+    assert (row.soort, row.reden_verzoek, row.categorie, row.toegewezen, row.bericht_id) == (
+        "VOW",
+        "2",
+        None,
+        False,
+        bericht_id,
+    )
