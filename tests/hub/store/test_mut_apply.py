@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from hub.store.tables import DELETED, IN_FORCE, StopRecord, VerzoekRecord
+from hub.store.tables import DELETED, IN_FORCE, AntwoordRecord, StopRecord, VerzoekRecord
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
-from tests.hub.store.scenario import ASPECIFIEK, INGANG, SPECIFIEK, accept, spec
+from tests.hub.store.scenario import ASPECIFIEK, DAG, INGANG, SPECIFIEK, accept, spec
 
 EIND = date(2026, 10, 31)
 
@@ -55,3 +55,18 @@ def test_a_jw317_is_stored_as_one_vow_with_its_reden_verzoek(session: Session) -
         False,
         bericht_id,
     )
+
+
+def test_a_jw319_stores_its_answer_its_reason_and_the_gemeente_named_responsible(session: Session) -> None:
+    """The antwoord row: Afzender as gemeente, Ontvanger as aanbieder, the VerzoekAntwoord, RedenAfwijzingVerzoek
+    and, for reason 8, the Woonplaatsbeginsel's gemeente (TR377); without one the column stays empty."""
+    a = berichten.antwoord("VOTA", reden_afwijzing="8", woonplaatsbeginsel="0363")
+    eerste = accept(session, "JW319", edit(spec("JW319", "JW319A"), "Antwoord", a))
+    b = berichten.antwoord("VOTB", verzoek_antwoord="2", reden_afwijzing=None)
+    accept(session, "JW319", edit(spec("JW319", "JW319B"), "Antwoord", b))
+    rows = session.exec(select(AntwoordRecord).order_by(col(AntwoordRecord.id))).all()
+    assert [
+        (r.gemeente, r.aanbieder, r.referentie_aanbieder, r.verzoek_antwoord, r.reden, r.woonplaatsbeginsel)
+        for r in rows
+    ] == [("0200", "12345678", "VOTA", "1", "8", "0363"), ("0200", "12345678", "VOTB", "2", None, None)]
+    assert (rows[0].dagtekening, rows[0].bericht_id) == (DAG, eerste)
