@@ -6,10 +6,19 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from hub.store.tables import DELETED, IN_FORCE, AntwoordRecord, StopRecord, VerzoekRecord
+from hub.store import apply
+from hub.store.tables import (
+    DELETED,
+    IN_FORCE,
+    AntwoordRecord,
+    DeclaratieRecord,
+    PrestatieRecord,
+    StopRecord,
+    VerzoekRecord,
+)
 from hub.synth import berichten
 from hub.synth.build import Spec, edit
-from tests.hub.store.scenario import ASPECIFIEK, DAG, INGANG, SPECIFIEK, accept, spec
+from tests.hub.store.scenario import ASPECIFIEK, DAG, INGANG, PS, SPECIFIEK, accept, record, snapshot, spec
 
 EIND = date(2026, 10, 31)
 
@@ -70,3 +79,28 @@ def test_a_jw319_stores_its_answer_its_reason_and_the_gemeente_named_responsible
         for r in rows
     ] == [("0200", "12345678", "VOTA", "1", "8", "0363"), ("0200", "12345678", "VOTB", "2", None, None)]
     assert (rows[0].dagtekening, rows[0].bericht_id) == (DAG, eerste)
+
+
+def _jw323_met(session: Session, ident: str, onderdelen: frozenset[int]) -> DeclaratieRecord:
+    m, bericht_id = record(session, "JW323", spec("JW323", ident))
+    apply.apply_accepted(session, m, bericht_id, PS, onderdelen)
+    session.commit()
+    return session.exec(select(DeclaratieRecord).where(DeclaratieRecord.bericht_id == bericht_id)).one()
+
+
+def test_a_jw323_the_hub_granted_in_part_is_no_rejected_declaratie(session: Session) -> None:
+    """Of a JW323 the hub granted in part, the returned lines count as not sent, the declaratie itself stays
+    (its DeclaratieNummer is known to the next JW323); with no line granted it is rejected whole (TR337)."""
+    deels = _jw323_met(session, "JW323A", frozenset({1}))
+    assert deels.afgewezen is False
+    toegekend = session.exec(
+        select(PrestatieRecord.toegekend)
+        .where(PrestatieRecord.declaratie_id == deels.id)
+        .order_by(col(PrestatieRecord.id))
+    ).all()
+    assert toegekend == [False, None]  # the first returned; the second awaits the gemeente's JW325
+    nummer = spec("JW323")["Declaratie"]["DeclaratieNummer"]
+    assert snapshot(session, "JW323", spec("JW323", "JW323C")).declaratie_nummers == frozenset({nummer})
+
+    niets = _jw323_met(session, "JW323B", frozenset())
+    assert niets.afgewezen is True
