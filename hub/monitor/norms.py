@@ -97,8 +97,9 @@ def wacht_boven_norm(begin: date, vandaag: date) -> bool:
     return vandaag > plus_maanden(begin, 3)
 
 
-def boven_norm_grens(vandaag: date) -> date:
-    """The latest begin date that is above the 3-month norm as of vandaag, so SQL can compare `begin <= grens`.
+def boven_norm_grens(vandaag: date) -> date | None:
+    """The latest begin date that is above the 3-month norm as of vandaag, so SQL can compare `begin <= grens`;
+    None when not even date.min's is (vandaag within 3 months of date's lower end).
 
     plus_maanden is non-decreasing in its date, so "above norm" holds exactly for the begin dates up to this one.
     """
@@ -106,6 +107,8 @@ def boven_norm_grens(vandaag: date) -> date:
     while wacht_boven_norm(grens + timedelta(days=1), vandaag):
         grens += timedelta(days=1)
     while not wacht_boven_norm(grens, vandaag):
+        if grens == date.min:
+            return None
         grens -= timedelta(days=1)
     return grens
 

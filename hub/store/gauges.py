@@ -135,11 +135,18 @@ def _eerste_bekend(*dates: ColumnElement[Any]) -> ColumnElement[Any]:
     return dates[0] if len(dates) == 1 else func.coalesce(*dates)
 
 
-def _telling(herkomst: ColumnElement[Any], grens: date) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    return func.count(), func.sum(case((herkomst <= grens, 1), else_=0))
+def _telling(
+    herkomst: ColumnElement[Any], grens: date | None
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    return func.count(), func.sum(case((tot_en_met(herkomst, grens), 1), else_=0))
 
 
-def wachtende_toewijzingen(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
+def tot_en_met(kolom: ColumnElement[Any], grens: date | None) -> ColumnElement[bool]:
+    """`kolom <= grens`; no row at all when there is no such date (None)."""
+    return false() if grens is None else kolom <= grens
+
+
+def wachtende_toewijzingen(session: Session, vandaag: date, grens: date | None) -> list[WachtRij]:
     """Toegewezen products waiting for care: in force as of vandaag, not deleted, not ended, not started.
 
     "Without a current start" is read as "care has not started": no start in force with a Begindatum up to
@@ -192,7 +199,7 @@ def verzoek_open(vandaag: date) -> ColumnElement[bool]:
     return and_(~toegewezen, ~afgewezen)
 
 
-def wachtende_verzoeken(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
+def wachtende_verzoeken(session: Session, vandaag: date, grens: date | None) -> list[WachtRij]:
     """JW315 requested products sent by vandaag with neither a toewijzing nor a rejection (JW319 1) by then."""
     joined, begins = _met_herkomst(
         session, V, [plugin() for plugin in HERKOMST["verzoek"]],
@@ -242,7 +249,7 @@ def onbeantwoorde_verzoeken(session: Session, vandaag: date, grens: date | None)
     Dagtekening, TR134, nor that after the day it came, TR135) is judged by eerste_antwoord itself.
     A JW317 (VOW) is no JW315 and never counts, as for the norm (docs/definities.md 6.10).
     """
-    boven: ColumnElement[bool] = false() if grens is None else V.c.dagtekening <= grens
+    boven = tot_en_met(V.c.dagtekening, grens)
     zonder_antwoord = (
         select(V.c.gemeente, V.c.categorie, func.count(), func.sum(case((boven, 1), else_=0)))
         .where(V.c.soort == VOT, V.c.dagtekening <= vandaag, ~_met_referentie(T), ~_met_referentie(A))

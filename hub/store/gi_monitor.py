@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, bindparam, case, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, bindparam, case, exists, func, or_, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from hub.monitor.model import WachtRij
 from hub.store.db import run
-from hub.store.gauges import verzoek_open
+from hub.store.gauges import tot_en_met, verzoek_open
 from hub.store.gi_link import BEPALING_KOLOMMEN, BepalingRij
 from hub.store.gi_tables import (
     GiBepalingRecord,
@@ -76,7 +76,7 @@ def _verzoek_wacht(vandaag: date) -> Any:
     )
 
 
-def wachtende_bepalingen(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
+def wachtende_bepalingen(session: Session, vandaag: date, grens: date | None) -> list[WachtRij]:
     """Bepalingen known by vandaag, not withdrawn, not linked to a toewijzing dated by then: the bepaling stage.
 
     A bepaling whose linked verzoek still waits is counted at the verzoek stage, each chain once at its latest.
@@ -89,7 +89,7 @@ def wachtende_bepalingen(session: Session, vandaag: date, grens: date) -> list[W
             B.c.gemeente,
             B.c.categorie,
             func.count(),
-            func.sum(case((B.c.datum_bepaling <= grens, 1), else_=0)),
+            func.sum(case((tot_en_met(B.c.datum_bepaling, grens), 1), else_=0)),
         )
         .where(B.c.ingetrokken.is_(False), B.c.dagtekening <= vandaag, ~gekoppeld, ~_verzoek_wacht(vandaag))
         .group_by(B.c.gemeente, B.c.categorie)
@@ -158,7 +158,7 @@ def wachtende_maatregelen(
 
     def boven(kolom: str) -> ColumnElement[bool]:
         grens = grenzen[kolom]
-        return false() if grens is None else and_(open_[kolom], M.c.datum_uitspraak <= grens)
+        return and_(open_[kolom], tot_en_met(M.c.datum_uitspraak, grens))
 
     sommen = [
         func.sum(case((voorwaarde, 1), else_=0)) for k in kolommen for voorwaarde in (open_[k], boven(k))
@@ -270,7 +270,7 @@ def met_bepalingen(session: Session, paren: Iterable[tuple[str, str]]) -> set[tu
     return found
 
 
-def niet_gestart(session: Session, vandaag: date, grens: date) -> list[BepalingRij]:
+def niet_gestart(session: Session, vandaag: date, grens: date | None) -> list[BepalingRij]:
     """Bepalingen in force, known by vandaag, above the 3-month norm, without a linked start begun by then,
     and not yet told so (status 04)."""
     gestart = exists().where(
@@ -286,7 +286,7 @@ def niet_gestart(session: Session, vandaag: date, grens: date) -> list[BepalingR
         .where(
             B.c.ingetrokken.is_(False),
             B.c.dagtekening <= vandaag,
-            B.c.datum_bepaling <= grens,
+            tot_en_met(B.c.datum_bepaling, grens),
             ~gestart,
             B.c.id.not_in(select(gemeld.c.bepaling_ref)),
         )

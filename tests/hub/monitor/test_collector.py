@@ -255,6 +255,24 @@ def test_above_norm_counts_from_the_earliest_known_moment_of_the_chain(db: Engin
     assert registry(db, date(2026, 4, 30)).get_sample_value("jeugdhulp_wachtend_boven_norm", labels) == 0
 
 
+def test_at_the_first_dates_the_chains_wait_but_none_above_the_norm(db: Engine, store: Store) -> None:
+    # Within 3 months of date.min no begin date is above the norm: the scrape used to end in OverflowError.
+    store.verzoek("A", date.min)
+    store.toewijzing(1, date.min)
+    commit(store)
+    reg = registry(db, date(1, 2, 1))
+    labels = {"regio": MIJOV, "gemeente": APELDOORN}
+    for fase, categorie in (("verzoek", "43"), ("toewijzing", "45")):
+        waiting = {**labels, "fase": fase, "productcategorie": categorie}
+        assert reg.get_sample_value("jeugdhulp_wachtend", {**waiting, "aanbieder": AGB}) == 1
+        assert reg.get_sample_value("jeugdhulp_wachtend_boven_norm", waiting) == 0
+    later = registry(db, date(1, 4, 2)).get_sample_value  # the day after date.min's deadline
+    assert (
+        later("jeugdhulp_wachtend_boven_norm", {**labels, "fase": "toewijzing", "productcategorie": "45"})
+        == 1
+    )
+
+
 def test_a_later_versions_request_and_an_unanswered_request_count_from_their_jw315(
     db: Engine, store: Store
 ) -> None:

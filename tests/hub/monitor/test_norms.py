@@ -160,6 +160,7 @@ def test_waiting_above_the_3_month_norm(begin: date, vandaag: date, boven: bool)
 )
 def test_cut_off_date_separates_above_from_within_norm(vandaag: date) -> None:
     grens = boven_norm_grens(vandaag)
+    assert grens is not None
     assert wacht_boven_norm(grens, vandaag)
     assert not wacht_boven_norm(grens + timedelta(days=1), vandaag)
     # Every begin date up to the cut-off is above the norm, every later one is not.
@@ -170,6 +171,14 @@ def test_cut_off_date_separates_above_from_within_norm(vandaag: date) -> None:
 
 def test_cut_off_of_1_may_is_31_january() -> None:
     assert boven_norm_grens(date(2026, 5, 1)) == date(2026, 1, 31)
+
+
+def test_no_cut_off_within_3_months_of_the_first_date() -> None:
+    # Not even a begin on date.min waits longer than 3 months then: None, where the search used to step below
+    # date.min and end /metrics of a `hub process --as-of 0001-02-01` in OverflowError.
+    assert boven_norm_grens(date(1, 1, 1)) is None
+    assert boven_norm_grens(date(1, 4, 1)) is None
+    assert boven_norm_grens(date(1, 4, 2)) == date.min
     assert boven_norm_grens(date(2026, 4, 30)) == date(2026, 1, 29)
 
 

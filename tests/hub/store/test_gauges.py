@@ -283,6 +283,7 @@ def test_the_counts_equal_those_of_the_sql_it_replaced(
         with session_factory(db)() as session:
             for vandaag in DAGEN:
                 grens = boven_norm_grens(vandaag)
+                assert grens is not None
                 for naam, nieuw, oud in (
                     ("toewijzing", gauges.wachtende_toewijzingen, oude_wachtende_toewijzingen),
                     ("verzoek", gauges.wachtende_verzoeken, oude_wachtende_verzoeken),
