@@ -104,3 +104,16 @@ def test_a_jw323_the_hub_granted_in_part_is_no_rejected_declaratie(session: Sess
 
     niets = _jw323_met(session, "JW323B", frozenset())
     assert niets.afgewezen is True
+
+
+def test_a_jw325_without_declaratie_antwoord_rejects_the_whole_declaratie(session: Session) -> None:
+    """A JW325 that answers the JW323 on its Header alone (no DeclaratieAntwoord, process.md 5.3) rejects every
+    line, and the declaratie counts as not sent."""
+    accept(session, "JW323", spec("JW323"))
+    jw325 = berichten.declaratie_antwoord(spec("JW323"), dagtekening=DAG, identificatie="JW325A")
+    antwoord_id = accept(session, "JW325", edit(jw325, "DeclaratieAntwoord", None))
+    rows = session.exec(select(PrestatieRecord).order_by(col(PrestatieRecord.id))).all()
+    assert [(p.toegekend, p.antwoord_bericht_id) for p in rows] == [(False, antwoord_id)] * 2
+    assert session.exec(select(DeclaratieRecord.afgewezen)).all() == [True]
+    snap = snapshot(session, "JW323", spec("JW323", "JW323B"))
+    assert (snap.declaratie_nummers, snap.laatste_declaratieperiode) == (frozenset(), None)
