@@ -156,6 +156,7 @@ def test_without_a_cut_off_a_request_answered_after_the_day_is_unanswered_and_wi
     r.antwoord("R1", DAG + timedelta(days=20), "2")
     r.toewijzing(1, DAG + timedelta(days=20), ref="R2")
     r.schrijf(db)
+    assert onbeantwoord(db, DAG, None) == {(APELDOORN, "45"): (2, 0)}  # sent that day, answered later
     vandaag = DAG + timedelta(days=10)
     assert onbeantwoord(db, vandaag, None) == {(APELDOORN, "45"): (2, 0)}
     assert onbeantwoord(db, vandaag, DAG) == {(APELDOORN, "45"): (2, 2)}
