@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from hub.events.models import MaatregelRegel, MaatregelVoortgangOntvangen
 from hub.monitor import gi
 from hub.monitor.gi import UITSPRAAK, _maatregel_datums, _nodig
-from hub.monitor.norms import JEUGDBESCHERMER
+from hub.monitor.norms import JEUGDBESCHERMER, PASSENDE_HULP
 from hub.store import gi_monitor
 from hub.store.gi_monitor import MaatregelRij
 from tests.hub.gi_pipeline import berichten as m
@@ -117,3 +117,53 @@ def test_the_voorselectie_picks_linking_events_with_a_client_only(monkeypatch: p
     ]
     assert gi.met_bepalingen(None, events) == {2}  # type: ignore[arg-type]
     assert gevraagd == [("c1", GEMEENTE)]
+
+
+BTS = {"fase": "bepaling_tot_start", "regio": m.REGIO, "productcategorie": m.CAT}
+HIST = "jeugdhulp_doorlooptijd_seconds"
+
+
+def test_care_that_began_before_the_bepaling_started_at_once(db: Engine) -> None:
+    # DatumBepaling 10 Sep; the toewijzing of 15 Sep is in force from 1 Aug and its care began on 5 Sep:
+    # bepaling_tot_start is 0, not negative, and the help is within the 3 months (docs/definities.md 2.3).
+    p = Pipeline(db)
+    kind, bepaald, toegewezen, begonnen = m.kind(13), date(2026, 9, 10), date(2026, 9, 15), date(2026, 9, 5)
+    p.stuur("GI001", m.gi001(kind, bepaald, "B1", m.bepaling("B-V", bepaald)))
+    p.stuur("JW301", m.jw301(kind, toegewezen, "T1", m.toegewezen(400101, toegewezen)))
+    p.stuur("JW305", m.jw305(kind, toegewezen, "S1", 400101, toegewezen, begonnen))
+    assert p.gekoppeld("B-V") == (400101, None, begonnen)
+    reg = p.registry()
+    assert reg.get_sample_value(f"{HIST}_count", BTS) == 1
+    assert reg.get_sample_value(f"{HIST}_sum", BTS) == 0
+    assert p.uitkomsten(PASSENDE_HULP, m.REGIO) == {"binnen": 1.0, "buiten": 0.0}
+
+
+def test_a_bepaling_without_a_start_does_not_hide_the_next_ones_start(db: Engine) -> None:
+    # Two bepalingen of one child at one gemeente, each linked to a toewijzing in date order; only the second
+    # toewijzing starts: the second bepaling's start is observed, the first waits.
+    p = Pipeline(db)
+    kind, eerste, tweede = m.kind(14), date(2026, 9, 1), date(2026, 9, 2)
+    p.stuur("GI001", m.gi001(kind, tweede, "B1", m.bepaling("B-1", eerste), m.bepaling("B-2", tweede)))
+    tw1, tw2, begin = date(2026, 9, 7), date(2026, 9, 8), date(2026, 9, 22)
+    p.stuur("JW301", m.jw301(kind, tw1, "T1", m.toegewezen(400101, tw1)))
+    p.stuur("JW301", m.jw301(kind, tw2, "T2", m.toegewezen(400102, tw2)))
+    p.stuur("JW305", m.jw305(kind, begin, "S1", 400102, tw2, begin))
+    assert [p.gekoppeld(b)[0] for b in ("B-1", "B-2")] == [400101, 400102]
+    reg = p.registry()
+    assert reg.get_sample_value(f"{HIST}_count", BTS) == 1
+    assert reg.get_sample_value(f"{HIST}_sum", BTS) == (begin - tweede).days * 86400
+    assert p.uitkomsten(PASSENDE_HULP, m.REGIO) == {"binnen": 1.0, "buiten": 0.0}
+
+
+def test_a_maatregel_without_its_uitspraak_does_not_hide_the_next_ones_norm(db: Engine) -> None:
+    # One GI002 about two maatregelen: the first has no DatumUitspraak yet, the second brings both dates.
+    p = Pipeline(db)
+    p.stuur(
+        "GI002",
+        m.gi002(
+            m.kind(15), date(2026, 3, 5), "VR1",
+            m.maatregel("M-R1", vaste_jeugdbeschermer=V),
+            m.maatregel("M-R2", uitspraak=U, vaste_jeugdbeschermer=V),
+        ),
+    )  # fmt: skip
+    assert p.uitkomsten(JEUGDBESCHERMER, m.REGIO) == {"binnen": 1.0, "buiten": 0.0}  # 2 working days
