@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
 import hub.rules.all  # level 2: every judged message must pass it first
 import hub.rules.stateful  # noqa: F401  (registers the rules under test)
-from hub.ijw.catalog import BERICHTEN
+from hub.ijw.catalog import BERICHTEN, RETOUR_KLASSEN
 from hub.ijw.doc import Doc, locatie
 from hub.rules.registry import Context, Level, Violation, herzien, iter_violations
 from hub.state.snapshot import Snapshot, ToewijzingState
@@ -105,7 +106,23 @@ def judge(
         assert findings == [], findings
     ctx = Context(today=today, state=state)
     # As Validator.judge_state: the rules that depend on the others' findings judged again (Rule.herzien).
-    return list(herzien(doc, ctx, tuple(iter_violations(doc, ctx, (Level.STATEFUL,)))))
+    findings = list(herzien(doc, ctx, tuple(iter_violations(doc, ctx, (Level.STATEFUL,)))))
+    for v in findings if bericht in KLASSEN else ():  # a JW325 gets no retour
+        assert v.klasse is None or _pad(v.klasse) in KLASSEN[bericht], (v.rule, locatie(v.klasse))
+    return findings
+
+
+# The elements a retour carries codes on (hub.retour.build): a finding on any other element would be lost from the
+# retour, which would then read as accepted. Every stateful test checks its findings against them.
+KLASSEN: dict[str, tuple[str, ...]] = {
+    **{b: RETOUR_KLASSEN[i.retour] for b, i in BERICHTEN.items() if i.retour in RETOUR_KLASSEN},
+    "JW323": ("Declaratie", "Declaratie/Clienten/Client", "Declaratie/Clienten/Client/Prestaties/Prestatie"),
+}
+
+
+def _pad(el: Any) -> str:
+    """A berichtklasse's path below Bericht, without the positions of its Locatie."""
+    return re.sub(r"\[\d+\]", "", locatie(el)).removeprefix("/Bericht/")
 
 
 def found(violations: list[Violation]) -> list[tuple[str, str | None, str | None]]:
