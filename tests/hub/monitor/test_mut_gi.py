@@ -167,3 +167,19 @@ def test_a_maatregel_without_its_uitspraak_does_not_hide_the_next_ones_norm(db: 
         ),
     )  # fmt: skip
     assert p.uitkomsten(JEUGDBESCHERMER, m.REGIO) == {"binnen": 1.0, "buiten": 0.0}  # 2 working days
+
+
+def test_the_3_month_check_tells_a_linked_toewijzing_without_a_start_or_with_a_later_one(db: Engine) -> None:
+    # Both bepalingen are above the norm on 1 October. One child's toewijzing has no start; the other's starts on
+    # 5 October, after the day checked (--as-of): neither help has started by then (docs/definities.md 2.3).
+    p = Pipeline(db)
+    bepaald, toegewezen, later = date(2026, 6, 30), date(2026, 7, 6), date(2026, 10, 5)
+    for n, (kind, nummer) in enumerate(((m.kind(16), 400101), (m.kind(17), 400102)), start=1):
+        p.stuur(
+            "GI001", m.gi001(kind, bepaald, f"B{n}", m.bepaling(f"B-{n}", bepaald, maatregel_id=f"M-{n}"))
+        )
+        p.stuur("JW301", m.jw301(kind, toegewezen, f"T{n}", m.toegewezen(nummer, toegewezen)))
+    p.stuur("JW305", m.jw305(m.kind(17), later, "S1", 400102, toegewezen, later), verwerk=False)
+    assert [p.gekoppeld(b)[0] for b in ("B-1", "B-2")] == [400101, 400102]
+    assert p.processor.peil(date(2026, 10, 1)) == 2
+    assert {(b, s) for b, s in p.statussen() if s == "04"} == {("B-1", "04"), ("B-2", "04")}
