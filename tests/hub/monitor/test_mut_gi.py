@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import Engine
 
-from hub.events.models import MaatregelRegel, MaatregelVoortgangOntvangen
+from hub.events.models import MaatregelRegel, MaatregelVoortgangOntvangen, make_event_id
 from hub.monitor import gi
 from hub.monitor.gi import UITSPRAAK, _maatregel_datums, _nodig
 from hub.monitor.norms import JEUGDBESCHERMER, PASSENDE_HULP
@@ -183,3 +183,14 @@ def test_the_3_month_check_tells_a_linked_toewijzing_without_a_start_or_with_a_l
     assert [p.gekoppeld(b)[0] for b in ("B-1", "B-2")] == [400101, 400102]
     assert p.processor.peil(date(2026, 10, 1)) == 2
     assert {(b, s) for b, s in p.statussen() if s == "04"} == {("B-1", "04"), ("B-2", "04")}
+
+
+def test_a_statusmeldings_event_id_is_that_of_its_message_and_type(db: Engine) -> None:
+    # As for every event (hub.events.models.make_event_id): a replica or a restart announces it under one id.
+    p = Pipeline(db)
+    kind, bepaald, toegewezen = m.kind(18), date(2026, 9, 1), date(2026, 9, 7)
+    p.stuur("GI001", m.gi001(kind, bepaald, "B1", m.bepaling("B-S", bepaald)))
+    p.stuur("JW301", m.jw301(kind, toegewezen, "T1", m.toegewezen(400101, toegewezen)))
+    [uit] = p.processor.uitgaand()
+    assert uit.event is not None and uit.event.type == "StatusmeldingVerstuurd"
+    assert uit.event.event_id == make_event_id(uit.id, "StatusmeldingVerstuurd")
