@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from prometheus_client import CollectorRegistry
 from prometheus_client.utils import floatToGoString
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from hub.events.models import HubEvent
 from hub.intake import Intake
@@ -17,6 +18,7 @@ from hub.monitor.processor import Processor
 from hub.monitor.registry import Regios
 from hub.privacy import Pseudonymiser
 from hub.store.db import session_factory
+from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord
 from tests.hub.intake_helpers import new_intake
 
 # prometheus_client leaves floatToGoString unannotated; it takes a number and always returns the label's text.
@@ -63,3 +65,16 @@ def registry(db: Engine, as_of: date, drop: Iterable[str] = ()) -> CollectorRegi
 def day(n: int) -> str:
     """The `le` label of the n-day bucket, as Prometheus writes it ("86400.0", "1.2096e+06")."""
     return _go_float(n * 86400)
+
+
+def observations(db: Engine) -> set[tuple[object, ...]]:
+    """Every stored observation without its row id, time and message."""
+    with session_factory(db)() as s:
+        return (
+            {
+                ("d", r.fase, r.sleutel, r.regio, r.productcategorie, r.seconden)
+                for r in s.exec(select(DoorlooptijdRecord))
+            }
+            | {("n", r.norm, r.sleutel, r.uitkomst, r.regio) for r in s.exec(select(NormRecord))}
+            | {("b", r.reden, r.regio, r.productcategorie) for r in s.exec(select(BeeindigdRecord))}
+        )

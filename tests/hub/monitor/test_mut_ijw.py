@@ -16,35 +16,19 @@ import uuid
 from datetime import date
 
 from sqlalchemy import Engine
-from sqlmodel import select
 
 from hub.events.models import StartOntvangen, ToewijzingOntvangen
 from hub.monitor.norms import ANTWOORD_VERZOEK
-from hub.store.db import session_factory
-from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord
 from hub.synth import berichten as b
 from hub.synth.build import edit, to_xml
 from tests.hub.monitor import scenario as sc
-from tests.hub.monitor.helpers import accept_all, processor
+from tests.hub.monitor.helpers import accept_all, observations, processor
 
 G, A, R = sc.GEMEENTE, sc.AANBIEDER, sc.REGIO
 GENERIEK = 500501  # a toewijzing number no builder uses
 INGANG = date(2026, 10, 1)
 TW = date(2026, 10, 6)  # Toewijzingsdatum of the generiek toewijzing: 5 days after the JW315 of 1 October
 BEGIN = date(2026, 10, 12)
-
-
-def observations(db: Engine) -> set[tuple[object, ...]]:
-    """Every stored observation without its row id, time and message."""
-    with session_factory(db)() as s:
-        return (
-            {
-                ("d", r.fase, r.sleutel, r.regio, r.productcategorie, r.seconden)
-                for r in s.exec(select(DoorlooptijdRecord))
-            }
-            | {("n", r.norm, r.sleutel, r.uitkomst, r.regio) for r in s.exec(select(NormRecord))}
-            | {("b", r.reden, r.regio, r.productcategorie) for r in s.exec(select(BeeindigdRecord))}
-        )
 
 
 def test_a_generiek_toewijzing_counts_its_chain_under_onbekend(db: Engine) -> None:

@@ -15,26 +15,13 @@ from sqlmodel import select
 from hub.events.models import AntwoordOntvangen, ToewijzingOntvangen
 from hub.monitor.norms import ANTWOORD_VERZOEK, PASSENDE_HULP
 from hub.store.db import session_factory
-from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord, VerwerktEventRecord
+from hub.store.monitor_tables import DoorlooptijdRecord, VerwerktEventRecord
 from hub.synth import berichten as b
 from hub.synth.build import edit, to_xml
 from tests.hub.monitor import scenario as sc
-from tests.hub.monitor.helpers import accept_all, day, processor, registry
+from tests.hub.monitor.helpers import accept_all, day, observations, processor, registry
 
 G, A, R = sc.GEMEENTE, sc.AANBIEDER, sc.REGIO
-
-
-def observations(db: Engine) -> set[tuple[object, ...]]:
-    """Every stored observation without its row id, time and message."""
-    with session_factory(db)() as s:
-        return (
-            {
-                ("d", r.fase, r.sleutel, r.regio, r.productcategorie, r.seconden)
-                for r in s.exec(select(DoorlooptijdRecord))
-            }
-            | {("n", r.norm, r.sleutel, r.uitkomst, r.regio) for r in s.exec(select(NormRecord))}
-            | {("b", r.reden, r.regio, r.productcategorie) for r in s.exec(select(BeeindigdRecord))}
-        )
 
 
 STORY = {

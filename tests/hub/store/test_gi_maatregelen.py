@@ -26,9 +26,9 @@ JB, GK = "datum_vaste_jeugdbeschermer", "datum_gedragen_koers"
 Rijen = dict[tuple[str, str, str], tuple[int, int]]
 
 
-def vul(db: Engine, *maatregelen: dict[str, Any]) -> None:
-    """gi_maatregel rows (all of one accepted message): id, uitspraak, jb, gk, einde, gi and gemeente by name."""
-    rows = [
+def maatregel_rijen(*maatregelen: dict[str, Any]) -> list[dict[str, Any]]:
+    """gi_maatregel rows of message BERICHT: id, uitspraak, jb, gk, einde, gi and gemeente by name."""
+    return [
         {
             "gi": m.get("gi", GI),
             "maatregel_id": m["id"],
@@ -43,6 +43,11 @@ def vul(db: Engine, *maatregelen: dict[str, Any]) -> None:
         }
         for m in maatregelen
     ]
+
+
+def vul(db: Engine, *maatregelen: dict[str, Any]) -> None:
+    """gi_maatregel rows (all of one accepted message): id, uitspraak, jb, gk, einde, gi and gemeente by name."""
+    rows = maatregel_rijen(*maatregelen)
     with db.begin() as conn:
         now = datetime(2026, 1, 1, tzinfo=UTC)
         conn.execute(

@@ -18,13 +18,19 @@ from hub.store import gi_monitor
 from hub.store.db import session_factory
 from hub.store.gi_tables import GiStatusmeldingRecord
 from hub.store.tables import BerichtRecord
+from tests.hub.store.test_gi_maatregelen import (
+    ANDERE_GI,
+    APELDOORN,
+    ARNHEM,
+    BERICHT,
+    GI,
+    GK,
+    JB,
+    maatregel_rijen,
+)
 
-BERICHT = "0" * 32
-GI, ANDERE_GI = "09990001", "09990002"
-APELDOORN, ARNHEM = "0200", "0202"
 CLIENT = "c" * 64
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-JB, GK = "datum_vaste_jeugdbeschermer", "datum_gedragen_koers"
 
 
 def _bericht(conn: Any) -> None:
@@ -100,24 +106,7 @@ def vul(
                 ],
             )
         if maatregelen:
-            conn.execute(
-                gi_monitor.M.insert(),
-                [
-                    {
-                        "gi": m.get("gi", GI),
-                        "maatregel_id": m["id"],
-                        "client": CLIENT,
-                        "maatregel_type": "01",
-                        "gemeente": m.get("gemeente", APELDOORN),
-                        "datum_uitspraak": m.get("uitspraak"),
-                        JB: m.get("jb"),
-                        GK: m.get("gk"),
-                        "einddatum": m.get("einde"),
-                        "bericht_id": BERICHT,
-                    }
-                    for m in maatregelen
-                ],
-            )
+            conn.execute(gi_monitor.M.insert(), maatregel_rijen(*maatregelen))
 
 
 def niet_gestart(db: Engine, vandaag: date) -> list[str]:
