@@ -86,8 +86,9 @@ def _eerste_id(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> Colu
     )
 
 
-def _vot_begin(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The Dagtekening of the earliest JW315 whose ReferentieAanbieder one of the toewijzing's versions carried.
+def _vot_begin(gemeente: ColumnElement[Any], nummer: ColumnElement[Any], vandaag: date) -> ColumnElement[Any]:
+    """The Dagtekening of the earliest JW315 whose ReferentieAanbieder one of the toewijzing's versions carried,
+    both known by vandaag (a later JW315 or version does not move the start of a wait as of an earlier day).
 
     Looked up per row through ix_toewijzing_nummer and ux_verzoek_referentie: only waiting toewijzingen need it.
     """
@@ -104,7 +105,12 @@ def _vot_begin(gemeente: ColumnElement[Any], nummer: ColumnElement[Any]) -> Colu
                 V.c.soort == VOT,
             ),
         )
-        .where(t.c.gemeente == gemeente, t.c.toewijzing_nummer == nummer)
+        .where(
+            t.c.gemeente == gemeente,
+            t.c.toewijzing_nummer == nummer,
+            t.c.toewijzingsdatum <= vandaag,
+            V.c.dagtekening <= vandaag,
+        )
         .scalar_subquery()
     )
 
@@ -159,7 +165,9 @@ def wachtende_toewijzingen(session: Session, vandaag: date, grens: date | None) 
         session, a.join(e, e.c.id == a.c.eerste_id), [plugin() for plugin in HERKOMST["toewijzing"]],
         gemeente=a.c.gemeente, toewijzing_nummer=a.c.toewijzing_nummer,
     )  # fmt: skip
-    herkomst = func.coalesce(*begins, _vot_begin(a.c.gemeente, a.c.toewijzing_nummer), e.c.toewijzingsdatum)
+    herkomst = func.coalesce(
+        *begins, _vot_begin(a.c.gemeente, a.c.toewijzing_nummer, vandaag), e.c.toewijzingsdatum
+    )
     gestart = exists().where(
         S.c.gemeente == a.c.gemeente,
         S.c.toewijzing_nummer == a.c.toewijzing_nummer,

@@ -294,6 +294,21 @@ def test_a_toewijzing_older_than_the_jw315_a_later_version_answers_counts_from_t
         assert registry(db, as_of).get_sample_value("jeugdhulp_wachtend_boven_norm", labels) == boven, as_of
 
 
+def test_a_jw315_or_version_dated_after_the_day_does_not_move_the_start_of_the_wait(
+    db: Engine, store: Store
+) -> None:
+    """docs/definities.md 3.2: the JW315 and the version carrying its ReferentieAanbieder both count from their
+    date: as of a day before either, a toewijzing of 1 January waits from 1 January (with `--as-of`)."""
+    store.toewijzing(1, date(2026, 1, 1))
+    store.verzoek("A", date(2026, 6, 1))
+    store.toewijzing(1, date(2026, 6, 5), referentie_aanbieder="A", ingangsdatum=date(2026, 1, 1))
+    store.s.commit()
+    labels = {"fase": "toewijzing", "regio": MIJOV, "gemeente": APELDOORN, "productcategorie": "45"}
+    # Before the JW315, then before the version naming it: from 1 January; from 5 June on: from 1 June.
+    for as_of, boven in ((date(2026, 5, 15), 1), (date(2026, 6, 3), 1), (date(2026, 6, 5), 0)):
+        assert registry(db, as_of).get_sample_value("jeugdhulp_wachtend_boven_norm", labels) == boven, as_of
+
+
 def test_a_linked_bepaling_begins_the_chain_even_when_its_toewijzings_jw315_is_earlier(db: Engine) -> None:
     """docs/definities.md 3.2: the table's order decides, not which date is earliest: a toewijzing linked to a
     bepaling of 1 February counts from that DatumBepaling, though it answers a JW315 of 15 January (too early

@@ -66,7 +66,7 @@ def _actuele_versies(vandaag: date) -> Subquery:
     return select(ranked).where(ranked.c.rang == 1).subquery("actueel")
 
 
-def _vot_herkomst() -> Subquery:
+def _vot_herkomst(vandaag: date) -> Subquery:
     t = T.alias("met_referentie")
     return (
         select(t.c.gemeente, t.c.toewijzing_nummer, func.min(V.c.dagtekening).label("begin"))
@@ -77,13 +77,14 @@ def _vot_herkomst() -> Subquery:
                 V.c.referentie_aanbieder == t.c.referentie_aanbieder, V.c.soort == gauges.VOT,
             ),
         )
+        .where(t.c.toewijzingsdatum <= vandaag, V.c.dagtekening <= vandaag)
         .group_by(t.c.gemeente, t.c.toewijzing_nummer)
         .subquery("vot_herkomst")
     )  # fmt: skip
 
 
 def oude_wachtende_toewijzingen(session: Session, vandaag: date, grens: date) -> list[WachtRij]:
-    a, e, vot = _actuele_versies(vandaag), _eerste_versies(), _vot_herkomst()
+    a, e, vot = _actuele_versies(vandaag), _eerste_versies(), _vot_herkomst(vandaag)
     joined = a.join(e, and_(e.c.gemeente == a.c.gemeente, e.c.toewijzing_nummer == a.c.toewijzing_nummer))
     begins: list[ColumnElement[Any]] = []
     for plugin in gauges.HERKOMST["toewijzing"]:
