@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from hub.store import facts
 from hub.store.db import session_factory
-from tests.hub.store.test_mut_gauges import AGB, APELDOORN, Rijen
+from tests.hub.store.test_verzoeken_onbeantwoord import AGB, APELDOORN, Rijen
 
 
 def test_an_answer_whose_acceptance_time_is_unknown_sorts_after_one_with_a_known_time(db: Engine) -> None:

@@ -7,95 +7,14 @@ after the one before (as tests/hub/store/test_verzoeken_onbeantwoord.py does).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from hub.store import gauges
 from hub.store.db import session_factory
-from hub.store.tables import IN_FORCE, BerichtRecord
-
-T, S, P, V, A = gauges.T, gauges.S, gauges.P, gauges.V, gauges.A
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
-APELDOORN, ARNHEM = "0200", "0202"
-AGB, AGB2 = "12345678", "87654321"
-CLIENT = "c" * 64
-
-
-class Rijen:
-    """toewijzing, start, stop, verzoek and antwoord rows, each under its own accepted message, in call order."""
-
-    def __init__(self) -> None:
-        self.rows: dict[Any, list[dict[str, Any]]] = {T: [], S: [], P: [], V: [], A: []}
-        self.berichten: list[dict[str, Any]] = []
-
-    def _bericht(self) -> str:
-        bid = f"{len(self.berichten) + 1:032x}"
-        validated = NOW + timedelta(seconds=len(self.berichten))
-        self.berichten.append(
-            {"id": bid, "content_hash": "0" * 64, "outcome": "accepted", "received_at": validated,
-             "validated_at": validated}
-        )  # fmt: skip
-        return bid
-
-    def toewijzing(
-        self,
-        nummer: int,
-        datum: date,
-        *,
-        ingang: date | None = None,
-        eind: date | None = None,
-        reden: str | None = None,
-        ref: str | None = None,
-        categorie: str | None = "45",
-        aanbieder: str = AGB,
-        gemeente: str = APELDOORN,
-        tijd: time = time(10),
-    ) -> None:
-        self.rows[T].append(
-            {"gemeente": gemeente, "aanbieder": aanbieder, "client": CLIENT, "toewijzing_nummer": nummer,
-             "categorie": categorie, "ingangsdatum": ingang or datum, "einddatum": eind, "reden_wijziging": reden,
-             "referentie_aanbieder": ref, "toewijzingsdatum": datum, "toewijzingstijd": tijd,
-             "bericht_id": self._bericht()}
-        )  # fmt: skip
-
-    def start(
-        self, nummer: int | None, begin: date, *, status: str = IN_FORCE, gemeente: str = APELDOORN
-    ) -> dict[str, Any]:
-        row = {"gemeente": gemeente, "aanbieder": AGB, "client": CLIENT, "toewijzing_nummer": nummer,
-               "categorie": "45", "code": None, "begindatum": begin, "status": status,
-               "bericht_id": self._bericht()}  # fmt: skip
-        self.rows[S].append(row)
-        return row
-
-    def stop(self, start: dict[str, Any], eind: date, *, status: str = IN_FORCE, **anders: Any) -> None:
-        row = {**start, "einddatum": eind, "reden_beeindiging": "02", "status": status,
-               "bericht_id": self._bericht(), **anders}  # fmt: skip
-        self.rows[P].append(row)
-
-    def verzoek(
-        self, ref: str, dag: date, *, soort: str = "VOT", gemeente: str = APELDOORN, aanbieder: str = AGB
-    ) -> None:
-        self.rows[V].append(
-            {"aanbieder": aanbieder, "gemeente": gemeente, "client": CLIENT, "referentie_aanbieder": ref,
-             "soort": soort, "dagtekening": dag, "categorie": "45", "bericht_id": self._bericht()}
-        )  # fmt: skip
-
-    def antwoord(
-        self, ref: str, dag: date, verzoek_antwoord: str, *, gemeente: str = APELDOORN, aanbieder: str = AGB
-    ) -> None:
-        self.rows[A].append(
-            {"aanbieder": aanbieder, "gemeente": gemeente, "referentie_aanbieder": ref,
-             "verzoek_antwoord": verzoek_antwoord, "dagtekening": dag, "bericht_id": self._bericht()}
-        )  # fmt: skip
-
-    def schrijf(self, db: Engine) -> None:
-        with db.begin() as conn:
-            conn.execute(insert(BerichtRecord), self.berichten)
-            for table, values in self.rows.items():
-                if values:
-                    conn.execute(table.insert(), values)
+from tests.hub.store.test_verzoeken_onbeantwoord import AGB, APELDOORN, Rijen
 
 
 def wachtend(db: Engine, fase: str, vandaag: date, grens: date | None = None) -> dict[Any, tuple[int, int]]:

@@ -22,9 +22,9 @@ from sqlalchemy import Engine, event, insert
 from hub.monitor.norms import ANTWOORD_VERZOEK, termijn_grens, termijn_voorbij
 from hub.store import facts, gauges
 from hub.store.db import session_factory
-from hub.store.tables import BerichtRecord
+from hub.store.tables import IN_FORCE, BerichtRecord
 
-T, V, A = gauges.T, gauges.V, gauges.A
+T, S, P, V, A = gauges.T, gauges.S, gauges.P, gauges.V, gauges.A
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 APELDOORN, ARNHEM = "0200", "0202"
 AGB, AGB2 = "12345678", "87654321"
@@ -33,10 +33,10 @@ Stand = dict[tuple[str, str | None], tuple[int, int]]
 
 
 class Rijen:
-    """verzoek, toewijzing and antwoord rows, each under its own accepted message, in the order of the calls."""
+    """toewijzing, start, stop, verzoek and antwoord rows, each under its own accepted message, in call order."""
 
     def __init__(self) -> None:
-        self.rows: dict[Any, list[dict[str, Any]]] = {V: [], T: [], A: []}
+        self.rows: dict[Any, list[dict[str, Any]]] = {T: [], S: [], P: [], V: [], A: []}
         self.berichten: list[dict[str, Any]] = []
 
     def _bericht(self) -> str:
@@ -48,6 +48,41 @@ class Rijen:
         )  # fmt: skip
         return bid
 
+    def toewijzing(
+        self,
+        nummer: int,
+        datum: date,
+        *,
+        ingang: date | None = None,
+        eind: date | None = None,
+        reden: str | None = None,
+        ref: str | None = None,
+        categorie: str | None = "45",
+        aanbieder: str = AGB,
+        gemeente: str = APELDOORN,
+        tijd: time = time(10),
+    ) -> None:
+        self.rows[T].append(
+            {"gemeente": gemeente, "aanbieder": aanbieder, "client": CLIENT, "toewijzing_nummer": nummer,
+             "categorie": categorie, "ingangsdatum": ingang or datum, "einddatum": eind, "reden_wijziging": reden,
+             "referentie_aanbieder": ref, "toewijzingsdatum": datum, "toewijzingstijd": tijd,
+             "bericht_id": self._bericht()}
+        )  # fmt: skip
+
+    def start(
+        self, nummer: int | None, begin: date, *, status: str = IN_FORCE, gemeente: str = APELDOORN
+    ) -> dict[str, Any]:
+        row = {"gemeente": gemeente, "aanbieder": AGB, "client": CLIENT, "toewijzing_nummer": nummer,
+               "categorie": "45", "code": None, "begindatum": begin, "status": status,
+               "bericht_id": self._bericht()}  # fmt: skip
+        self.rows[S].append(row)
+        return row
+
+    def stop(self, start: dict[str, Any], eind: date, *, status: str = IN_FORCE, **anders: Any) -> None:
+        row = {**start, "einddatum": eind, "reden_beeindiging": "02", "status": status,
+               "bericht_id": self._bericht(), **anders}  # fmt: skip
+        self.rows[P].append(row)
+
     def verzoek(
         self,
         ref: str,
@@ -55,32 +90,19 @@ class Rijen:
         *,
         soort: str = "VOT",
         gemeente: str = APELDOORN,
+        aanbieder: str = AGB,
         categorie: str | None = "45",
     ) -> None:
         self.rows[V].append(
-            {"aanbieder": AGB, "gemeente": gemeente, "client": CLIENT, "referentie_aanbieder": ref, "soort": soort,
-             "dagtekening": dag, "categorie": categorie, "bericht_id": self._bericht()}
+            {"aanbieder": aanbieder, "gemeente": gemeente, "client": CLIENT, "referentie_aanbieder": ref,
+             "soort": soort, "dagtekening": dag, "categorie": categorie, "bericht_id": self._bericht()}
         )  # fmt: skip
 
-    def toewijzing(
-        self,
-        nummer: int,
-        datum: date,
-        *,
-        ref: str | None = None,
-        gemeente: str = APELDOORN,
-        aanbieder: str = AGB,
-        reden: str | None = None,
+    def antwoord(
+        self, ref: str, dag: date, verzoek_antwoord: str, *, gemeente: str = APELDOORN, aanbieder: str = AGB
     ) -> None:
-        self.rows[T].append(
-            {"gemeente": gemeente, "aanbieder": aanbieder, "client": CLIENT, "toewijzing_nummer": nummer,
-             "categorie": "45", "ingangsdatum": datum, "reden_wijziging": reden, "referentie_aanbieder": ref,
-             "toewijzingsdatum": datum, "toewijzingstijd": time(10), "bericht_id": self._bericht()}
-        )  # fmt: skip
-
-    def antwoord(self, ref: str, dag: date, verzoek_antwoord: str, *, gemeente: str = APELDOORN) -> None:
         self.rows[A].append(
-            {"aanbieder": AGB, "gemeente": gemeente, "referentie_aanbieder": ref,
+            {"aanbieder": aanbieder, "gemeente": gemeente, "referentie_aanbieder": ref,
              "verzoek_antwoord": verzoek_antwoord, "dagtekening": dag, "bericht_id": self._bericht()}
         )  # fmt: skip
 
