@@ -70,7 +70,7 @@ class Peil:
     """What a gauge is computed against: the day (today or --as-of) and the derived 3-month cut-off."""
 
     vandaag: date
-    boven_norm_grens: date | None  # a chain that began on or before this day waits longer than 3 months
+    boven_norm_grens: date | None  # a chain begun on or before this day waits over 3 months (None: none does)
 
 
 # A sample of a family other than the histogram: its labels (regio may be left out when gemeente is given;
