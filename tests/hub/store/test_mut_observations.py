@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from hub.monitor.model import Beeindiging, Doorlooptijd, NormUitkomst
 from hub.store import observations
-from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord
+from hub.store.monitor_tables import BeeindigdRecord, DoorlooptijdRecord, NormRecord, VerwerktEventRecord
 
 NU = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
@@ -130,3 +130,11 @@ def test_a_batch_stores_every_field_of_its_observations_and_the_first_of_a_key_w
     )
     assert observations.norm_aantallen(session) == [("start_binnen_termijn", "binnen", "Regio A", 1)]
     assert observations.beeindigd_aantallen(session) == [("Regio A", "45", "02", 1)]
+
+
+def test_a_handled_event_is_stored_with_its_type_message_and_time_once(session: Session) -> None:
+    event_id = uuid.uuid4()
+    observations.mark_verwerkt(session, event_id, "StartOntvangen", "B1", NU)
+    observations.mark_verwerkt(session, event_id, "StopOntvangen", "B2", NU.replace(hour=13))  # a redelivery
+    r = session.exec(select(VerwerktEventRecord)).one()
+    assert (r.event_id, r.type, r.bericht_id, r.verwerkt_op) == (str(event_id), "StartOntvangen", "B1", NU)
