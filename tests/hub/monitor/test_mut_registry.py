@@ -4,9 +4,11 @@ the Context's defaults, and the registration of observers and sources."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,9 +28,20 @@ def test_load_plugins_registers_the_ijw_and_gi_observers_in_a_fresh_process() ->
         "print(json.dumps({'before': before, 'plugins': sorted(m for m in sys.modules if m in registry.PLUGINS),"
         " 'kinds': sorted(registry.EVENT_KINDS), 'observers': {t: len(o) for t, o in registry.OBSERVERS.items()},"
         " 'wacht': len(registry.WACHT_BRONNEN), 'peilingen': len(registry.PEILINGEN),"
-        " 'postvakken': len(registry.POSTVAKKEN)}))\n"
+        " 'postvakken': len(registry.POSTVAKKEN), 'familie': len(registry.FAMILIE_BRONNEN),"
+        " 'bronnen': sorted(registry.BRONNEN)}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    root = Path(registry.__file__).parents[2]  # the checkout under test, not the installed one
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=root,
+        env=env,
+    )
     found = json.loads(out.stdout)
     assert found["before"] == []
     assert found["plugins"] == ["hub.monitor.gi", "hub.monitor.ijw"]
@@ -38,6 +51,8 @@ def test_load_plugins_registers_the_ijw_and_gi_observers_in_a_fresh_process() ->
         and found["wacht"]
         and found["peilingen"]
         and found["postvakken"]
+        and found["familie"]
+        and found["bronnen"]
     )
     # The registrations of this process (the plugins imported once) are the same: loading twice adds nothing.
     registry.load_plugins()
