@@ -132,6 +132,13 @@ BREAKS = [
         [f"{LOC_C}[2]/Adres/Postcode"],
         id="CS089-tweede-contact",
     ),
+    # A foreign address earlier in the message (relations come first) does not end the check.
+    pytest.param(
+        "CS089",
+        jw301((f"{R}/Adres", adres(postcode="1000", landcode="BE")), (f"{C}/Adres/Postcode", "7311 AB")),
+        [f"{LOC_C}/Adres/Postcode"],
+        id="CS089-na-buitenlandse-relatie",
+    ),
     # TR006: two independent tests, so a contact with neither gives two findings.
     pytest.param("TR006", jw301((f"{C}/Adres/Huis", None)), [LOC_C], id="TR006-geen-telefoon-geen-huis"),
     pytest.param(
