@@ -64,6 +64,14 @@ def test_elfproef() -> None:
     assert not elfproef("１２３４５６７８９")  # fullwidth digits: not [0-9]
 
 
+def test_elfproef_needs_exactly_nine_ascii_digits() -> None:
+    # Each would pass on its first nine characters' weighted sum, so only the form check rejects them.
+    assert elfproef("000000000") is True
+    assert elfproef("0000000000") is False  # ten digits
+    assert elfproef(";00000000") is False  # ";" is "0" + 11 in ASCII: 9 x 11 is divisible by 11
+    assert elfproef("12345678") is False
+
+
 CS002_BREAKS = [
     *[
         pytest.param(b, edited(b, ("Client/Bsn", FOUTE_BSN)), ["/Bericht/Client/Bsn"], id=f"CS002-{b}")
