@@ -306,16 +306,31 @@ def test_tr381_names_no_date_for_a_product_without_one() -> None:
     assert messages and all(m.endswith("for gemeente 0200, aanbieder 12345678") for m in messages), messages
 
 
-def test_tr381_a_start_is_dated_by_its_toewijzing_where_it_names_one() -> None:
-    """A code withdrawn at the end of September still holds for a start in October of a toewijzing from
-    September: the toewijzing was made under the list of its day. Without ToewijzingIngangsdatum, Begindatum."""
+def test_tr381_a_product_without_code_does_not_end_the_check() -> None:
+    """The default JW301's products in reverse: the one without a Code first, then 45A53 under another categorie."""
+    s = spec("JW301")
+    s["Client"]["ToegewezenProducten"]["ToegewezenProduct"].reverse()
+    tweede = "/Bericht/Client/ToegewezenProducten/ToegewezenProduct[2]"
+    elders = Productcodes.landelijk(frozenset({("99", "45A53")}))
+    assert external("JW301", s, "TR381", productcodes=elders) == [("S329", f"{tweede}/Product/Code", tweede)]
+
+
+@pytest.mark.parametrize(
+    ("bericht", "lijst", "klasse"),
+    [("JW305", "StartProducten", "StartProduct"), ("JW307", "StopProducten", "StopProduct")],
+)
+def test_tr381_a_start_is_dated_by_its_toewijzing_where_it_names_one(
+    bericht: str, lijst: str, klasse: str
+) -> None:
+    """A code withdrawn at the end of September still holds for a start (or its stop) in October of a toewijzing
+    from September: the toewijzing was made under the list of its day. Without ToewijzingIngangsdatum, Begindatum."""
     tot_oktober = Productcodes({("45", "45A53"): (Bereik(einddatum=date(2026, 9, 30)),)})
-    s = spec("JW305")
-    product = s["Client"]["StartProducten"]["StartProduct"][0]
+    s = spec(bericht)
+    product = s["Client"][lijst][klasse][0]
     product["ToewijzingIngangsdatum"] = date(2026, 9, 15)
-    assert external("JW305", s, "TR381", productcodes=tot_oktober) == []
+    assert external(bericht, s, "TR381", productcodes=tot_oktober) == []
     del product["ToewijzingIngangsdatum"]
-    assert [f[0] for f in external("JW305", s, "TR381", productcodes=tot_oktober)] == ["S329"]
+    assert [f[0] for f in external(bericht, s, "TR381", productcodes=tot_oktober)] == ["S329"]
 
 
 def test_tr418_tariff_equal_to_the_contract() -> None:
