@@ -224,6 +224,19 @@ TR002_CASES = [
         for b in GEBOORTE_BERICHTEN
     ],
     pytest.param("JW305", geboren("JW305", date(1900, 1, 1), "3"), [], id="TR002-onbekend-overgeslagen"),
+    pytest.param(
+        "JW301",
+        edited(
+            "JW301",
+            ("Client/Geboortedatum", geboortedatum(date(1900, 1, 1), "3")),
+            (f"{RELATIE}/Geboortedatum", geboortedatum(date(1901, 5, 1))),
+        ),
+        [RELATIE_GEBOORTE],
+        id="TR002-relatie-na-onbekende-client",
+    ),
+    # The month counts too, not only the year and the day.
+    pytest.param("JW305", geboren("JW305", date(1906, 12, 1)), [], id="TR002-maand-later-ok"),
+    pytest.param("JW305", geboren("JW305", date(1906, 10, 31)), [GEBOORTE], id="TR002-maand-eerder"),
     pytest.param("JW301", spec("JW301"), [], id="TR002-default-ok"),
 ]
 
