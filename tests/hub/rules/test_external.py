@@ -109,6 +109,13 @@ BREAKS = {
         (regel("C", credit_van=EERDER, bedrag_cent=127000),),
         tr346("Prestatie"),
     ),
+    "minutes: a line that fits an hourly tariff does not end the check": (
+        (
+            regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6667),
+            regel("B", toewijzing_nummer=300202, categorie="43", code="43A12", volume=3, bedrag_cent=24001),
+        ),
+        tr346("Prestatie[2]"),
+    ),
     "credit and debet both wrong": (
         (regel("C", credit_van=EERDER, bedrag_cent=1), regel("A", bedrag_cent=2)),
         tr346("Prestatie[1]", "Prestatie[2]"),
@@ -154,6 +161,7 @@ def test_tr346_leaves_euro_lines_to_cs339() -> None:
         (30, 0, 14, True),  # 29 per hour rounds down to 0 per minute: 14.5
         (30, 0, 15, True),
         (30, 0, 16, False),
+        (31, 0, 0, True),  # only 0 per hour gives 0.00 for 31 minutes
         (0, 133, 0, True),
         (0, 133, 1, False),
     ],
@@ -352,6 +360,20 @@ def contract(*rijen: Contracttarief) -> Tarieven:
     return Tarieven.van(rijen, {code: g.jeugdregio for code, g in load_gemeenten().items()})
 
 
+def test_tr418_judges_every_line_after_a_skipped_or_passed_one() -> None:
+    """A euro line without ProductTarief (not judged, even under a row for every unit), one at the contract's
+    tariff, then one a cent above it."""
+    s = jw323(
+        regel("E", eenheid="83", tarief=None, volume=4321),
+        regel("A"),
+        regel("F", tarief=8001),
+    )
+    pad = f"{PRESTATIE_PAD}[3]"
+    assert external("JW323", s, "TR418", tarieven=contract(Contracttarief("45A53", 8000))) == [
+        ("0611", f"{pad}/ProductTarief", pad)
+    ]
+
+
 def test_tr418_takes_the_row_of_the_contract_of_the_declaratie() -> None:
     """The default JW323: aanbieder 12345678 declares to Apeldoorn (0200) for October 2026, 8000 per hour."""
     s = jw323(regel("A"))
@@ -406,6 +428,20 @@ def test_tr418_and_tr346_minutes_under_the_contracts_hourly_tariff() -> None:
         Contracttarief("45A53", 133)
     )  # a row for any unit says nothing of hours: as without
     assert external("JW323", s, "TR346", tarieven=voor_alles) == []
+
+
+def test_tr346_judges_every_line_after_a_skipped_passed_or_failed_one() -> None:
+    """A euro line, a minutes line right under the hourly tariff, one wrong under it, then a plain wrong line."""
+    uur = contract(Contracttarief("45A53", 8000, eenheid="04"))
+    s = jw323(
+        regel("E", eenheid="83", tarief=None, volume=4321),
+        regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6667),
+        regel("D", eenheid="01", tarief=133, volume=50, bedrag_cent=6650),
+        regel("B", toewijzing_nummer=300202, categorie="43", code="43A12", volume=3, bedrag_cent=24001),
+    )
+    assert external("JW323", s, "TR346", tarieven=uur) == [
+        ("9346", f"{PRESTATIE_PAD}[{n}]/IngediendBedrag/Bedrag", f"{PRESTATIE_PAD}[{n}]") for n in (3, 4)
+    ]
 
 
 @pytest.mark.parametrize(
