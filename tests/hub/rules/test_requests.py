@@ -86,6 +86,14 @@ CASES = [
     pytest.param(
         "CD067",
         "JW315",
+        met_verwijzer(verwijzer("05", zorgverlener_code=None)),
+        [TYPE_1],
+        id="CD067-medisch-specialist-geen-code-geen-naam",
+    ),
+    pytest.param("CD067", "JW315", met_verwijzer(verwijzer("02")), [], id="CD067-code-zonder-naam-ok"),
+    pytest.param(
+        "CD067",
+        "JW315",
         met_verwijzer(verwijzer("06", zorgverlener_code=None)),
         [],
         id="CD067-zelfverwijzer-ok",
@@ -109,6 +117,7 @@ CASES = [
         id="CD068-naam-vrij-ok",
     ),
     pytest.param("CD068", "JW315", spec("JW315"), [], id="CD068-default-ok"),
+    pytest.param("CD068", "JW315", met_verwijzer(verwijzer("05")), [], id="CD068-medisch-specialist-ok"),
     # TR352 / TR353 on the Verzoek.
     pytest.param(
         "TR352",
