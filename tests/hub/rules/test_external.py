@@ -145,6 +145,23 @@ def test_tr346_leaves_euro_lines_to_cs339() -> None:
     assert [v.rule for v in iter_violations(doc, ctx, (Level.EXTERNAL,))] == ["TR346"]
 
 
+def tr346_messages(*prestaties: Spec) -> list[str]:
+    doc = Doc(to_tree("JW323", jw323(*prestaties)), BERICHTEN["JW323"])
+    return [
+        v.message for v in iter_violations(doc, Context(today=TODAY), (Level.EXTERNAL,)) if v.rule == "TR346"
+    ]
+
+
+def test_tr346_names_the_hourly_tariff_only_for_minutes() -> None:
+    assert tr346_messages(regel("A", bedrag_cent=128001)) == [
+        "IngediendBedrag 128001 differs from GeleverdVolume 16 x ProductTarief 8000 (128000)"
+    ]
+    assert tr346_messages(regel("A", eenheid="01", tarief=133, volume=50, bedrag_cent=6700)) == [
+        "IngediendBedrag 6700 differs from GeleverdVolume 50 x ProductTarief 133 (6650), nor hourly tariff x"
+        " minutes / 60 for an hourly tariff of which it is the minute rate"
+    ]
+
+
 @pytest.mark.parametrize(
     ("minuten", "minuuttarief", "bedrag_cent", "past"),
     [
