@@ -235,3 +235,27 @@ def test_findings_are_level_2_with_retourcode_0001() -> None:
     assert [(v.retourcode, int(v.level)) for v in found] == [("0001", 2)]
     assert "Postcode" in found[0].message
     assert "7311 AB" not in found[0].message  # an address is personal data
+
+
+# The finding text of each kind of break: what a report shows next to the location.
+TEXTS = {
+    "CD005-postcode-zonder-landcode": "Adres/Postcode is filled but Adres/LandCode is empty.",
+    "CD005-landcode-zonder-postcode": "Adres/LandCode is NL but Adres/Postcode is empty.",
+    "CD007-tolk-zonder-taal": "Communicatie/Vorm is 1 (tolk taal) but Taal is empty.",
+    "CD007-taal-bij-vorm-2": "Communicatie/Taal is filled but Vorm is 2, not 1.",
+    "CD009-periode-bij-soort-01": "Contact has a Periode but its Soort is 01, not 04.",
+    "CD025-nl-zonder-huis": "Adres/LandCode is NL but Huis/Huisnummer is empty.",
+    "CD034-verblijfadres-zonder-postcode": "Contact/Soort is 03 but Adres/Postcode is empty.",
+    "CS089-spatie": "Adres/LandCode is NL but Postcode is not in the form 1234AB (no space, no leading zero).",
+    "CS089-nl-zonder-postcode": "Adres/LandCode is NL but Postcode is empty.",
+    "TR006-geen-telefoon-geen-huis": "Contact has no Telefoon and no Adres/Huis.",
+    "TR006-geen-telefoon-geen-postcode": "Contact has no Telefoon and no Adres/Postcode.",
+    "TR061-alleen-tijdelijk-adres": "Client has no Contact with Soort 01, 02 or 03 (only 04).",
+}
+BREAK_BY_ID: dict[object, tuple[Any, ...]] = {p.id: tuple(p.values) for p in BREAKS}
+
+
+@pytest.mark.parametrize(("break_id", "text"), TEXTS.items(), ids=TEXTS.keys())
+def test_finding_text(break_id: str, text: str) -> None:
+    code, bericht_spec, _ = BREAK_BY_ID[break_id]
+    assert [v.message for v in violations("JW301", bericht_spec, code)] == [text]
