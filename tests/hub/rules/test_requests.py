@@ -9,7 +9,7 @@ import pytest
 import hub.rules.requests  # noqa: F401  (registers the rules under test)
 from hub.synth.berichten import antwoord, spec, verwijzer
 from hub.synth.build import Spec, edit
-from tests.hub.rules.level2 import edited, locations
+from tests.hub.rules.level2 import edited, locations, violations
 
 AANGEVRAAGD = "Client/AangevraagdeProducten/AangevraagdProduct"
 VERZOEK = "Client/Verzoek"
@@ -210,3 +210,26 @@ CASES = [
 @pytest.mark.parametrize(("code", "bericht", "bericht_spec", "expected"), CASES)
 def test_rule(code: str, bericht: str, bericht_spec: Spec, expected: list[str]) -> None:
     assert locations(bericht, bericht_spec, code) == expected
+
+
+# The finding text of each kind of break: what a report shows next to the location.
+TEXTS = {
+    "CD043-nummer-zonder-ingangsdatum": "AangevraagdProduct has a BeschikkingNummer but no BeschikkingIngangsdatum.",
+    "CD043-ingangsdatum-zonder-nummer": "AangevraagdProduct has a BeschikkingIngangsdatum but no BeschikkingNummer.",
+    "CD066-code-en-naam": "Verwijzer/Type 04 has a ZorgverlenerCode, so Naam must be empty.",
+    "CD067-geen-code-geen-naam": "Verwijzer/Type 03 has neither ZorgverlenerCode nor Naam.",
+    "CD068-gemeente-met-code": "Verwijzer/Type 01 must not have a ZorgverlenerCode.",
+    "TR352-alleen-nieuw": "Verzoek has no OngewijzigdProduct and no TeWijzigenProduct.",
+    "TR353-alleen-ongewijzigd": "Verzoek has no TeWijzigenProduct and no NieuwProduct.",
+    "CD085-afgewezen-zonder-reden": "VerzoekAntwoord is 1 (afgewezen) but RedenAfwijzingVerzoek is empty.",
+    "CD086-onderzoek-met-reden": "VerzoekAntwoord is 2 (in onderzoek) but RedenAfwijzingVerzoek is filled.",
+    "TR377-reden-8-zonder-gemeente": "RedenAfwijzingVerzoek is 8 (woonplaatsbeginsel) but Woonplaatsbeginsel is absent.",
+    "TR409-andere-reden-met-gemeente": "RedenAfwijzingVerzoek is 4, not 8, but Woonplaatsbeginsel is present.",
+}
+CASE_BY_ID: dict[object, tuple[Any, ...]] = {p.id: tuple(p.values) for p in CASES}
+
+
+@pytest.mark.parametrize(("case_id", "text"), TEXTS.items(), ids=TEXTS.keys())
+def test_finding_text(case_id: str, text: str) -> None:
+    code, bericht, bericht_spec, _ = CASE_BY_ID[case_id]
+    assert [v.message for v in violations(bericht, bericht_spec, code)] == [text]
