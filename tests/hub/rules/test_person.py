@@ -244,3 +244,48 @@ TR002_CASES = [
 @pytest.mark.parametrize(("bericht", "bericht_spec", "expected"), TR002_CASES)
 def test_tr002(bericht: str, bericht_spec: Spec, expected: list[str]) -> None:
     assert locations(bericht, bericht_spec, "TR002") == expected
+
+
+# The finding text of each kind of break: what a report shows next to the location (never the Bsn itself).
+TEXTS = [
+    pytest.param(
+        "CS002",
+        "JW301",
+        edited("JW301", ("Client/Bsn", FOUTE_BSN)),
+        "Bsn does not pass the 11-proef.",
+        id="CS002",
+    ),
+    pytest.param(
+        "CS318",
+        "JW301",
+        naamgebruik("6"),
+        "Client/Naam/NaamGebruik is 6 (niet-natuurlijk persoon).",
+        id="CS318",
+    ),
+    pytest.param(
+        "CS139",
+        "JW305",
+        geboren("JW305", date(2015, 3, 14), "1"),
+        "DatumGebruik is 1 (day unknown) but the day of Datum is not 01.",
+        id="CS139-1",
+    ),
+    pytest.param(
+        "CS139",
+        "JW305",
+        geboren("JW305", date(2015, 3, 1), "2"),
+        "DatumGebruik is 2 (day and month unknown) but Datum does not end in 01-01.",
+        id="CS139-2",
+    ),
+    pytest.param(
+        "CS139",
+        "JW305",
+        geboren("JW305", date(2015, 1, 1), "3"),
+        "DatumGebruik is 3 (unknown) but Datum is not 1900-01-01.",
+        id="CS139-3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "bericht", "bericht_spec", "text"), TEXTS)
+def test_finding_text(code: str, bericht: str, bericht_spec: Spec, text: str) -> None:
+    assert [v.message for v in violations(bericht, bericht_spec, code)] == [text]
