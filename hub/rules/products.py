@@ -29,10 +29,6 @@ class ProductKlasse:
     start: str
     end: str
 
-    @property
-    def naam(self) -> str:
-        return self.path.rpartition("/")[2]
-
 
 TOEGEWEZEN = ProductKlasse(
     "JW301", "Client/ToegewezenProducten/ToegewezenProduct", "Ingangsdatum", "Einddatum"
