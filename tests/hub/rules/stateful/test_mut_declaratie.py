@@ -36,3 +36,23 @@ def test_tr323_names_every_field_in_which_the_credit_differs() -> None:
         "The credit line differs from debet line 'P0' in Client, ToewijzingNummer, ProductCategorie, ProductCode, "
         "ProductPeriode/Begindatum, ProductPeriode/Einddatum, GeleverdVolume, Eenheid, IngediendBedrag."
     )
+
+
+def test_tr323_with_every_line_of_that_reference_returned_judges_the_latest() -> None:
+    """P0 was used twice and the JW325 returned both: the credit is judged against the latest use."""
+    teruggestuurd = (eerder("P0", debet=False, toegekend=False), eerder("P0", toegekend=False))
+    violations = judge("JW323", jw323((BSN, [lijn("C1", vorig="P0")])), snapshot(prestaties=teruggestuurd))
+    assert rules_of(violations) == ["TR323"]
+    assert violations[0].message == "VorigReferentieNummer 'P0' was not accepted in a JW325."
+
+
+def test_tr389_a_returned_credit_leaves_its_debet_standing() -> None:
+    """C0 credited P0 but the JW325 returned it: P0 still counts, so a new October debet repeats it."""
+    state = snapshot(prestaties=(eerder("P0"), eerder("C0", debet=False, vorig="P0", toegekend=False)))
+    assert rules_of(judge("JW323", jw323((BSN, [lijn("P2")])), state)) == ["TR389"]
+
+
+def test_tr389_a_credit_awaiting_its_answer_credits_its_debet() -> None:
+    """C0 is not returned (yet): it counts, so P0 is credited though its flag waits for the JW325."""
+    state = snapshot(prestaties=(eerder("P0"), eerder("C0", debet=False, vorig="P0", toegekend=None)))
+    assert judge("JW323", jw323((BSN, [lijn("P2")])), state) == []

@@ -52,3 +52,28 @@ def test_tr350_and_tr351_name_the_kind_of_product() -> None:
 def test_tr357_judges_a_te_wijzigen_product_after_one_it_lets_pass() -> None:
     s = te_wijzigen(wijzig(gewenst=INGANG), wijzig(ASPECIFIEK[0], volume=None, gewenst=date(2026, 11, 1)))
     assert found(judge("JW317", s, snapshot())) == [("TR357", "9357", TE_WIJZIGEN + "[2]")]
+
+
+def test_tr373_is_reported_on_the_gewenste_ingangsdatum() -> None:
+    state = snapshot(toewijzingen=(toewijzing(volume=40, frequentie="6"), ASPECIFIEKE))
+    violations = judge("JW317", te_wijzigen(wijzig(volume=50, frequentie="6"), ongewijzigd=True), state)
+    assert found(violations) == [("TR373", "9373", TE_WIJZIGEN)]
+    assert violations[0].location == TE_WIJZIGEN + "/GewensteIngangsdatum"
+
+
+def test_tr412_and_tr375_say_what_the_toewijzing_lacks() -> None:
+    generiek = toewijzing(
+        ASPECIFIEK[0], None, None, volume=None, eenheid=None, frequentie=None, budget=250000
+    )
+    s = te_wijzigen(wijzig(), wijzig(ASPECIFIEK[0]), nieuw=False)
+    violations = judge("JW317", s, snapshot(toewijzingen=(SPECIFIEKE, generiek)))
+    assert [(v.rule, v.message) for v in violations] == [
+        (
+            "TR412",
+            f"Toewijzing {ASPECIFIEK[0]} has no Product/Code, so TeWijzigenProduct must not have an Omvang.",
+        ),
+        (
+            "TR375",
+            f"Toewijzing {ASPECIFIEK[0]} has no Product, so TeWijzigenProduct must not have an Omvang.",
+        ),
+    ]
