@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.synth.berichten import ASPECIFIEK, SPECIFIEK, spec
+from hub.synth.berichten import ASPECIFIEK, DECLARATIE_CODE_ASPECIFIEK, SPECIFIEK, spec
 from hub.synth.build import edit
 from tests.hub.rules.stateful.level3 import (
     ANDER,
@@ -13,10 +13,11 @@ from tests.hub.rules.stateful.level3 import (
     SPECIFIEKE,
     found,
     judge,
+    rules_of,
     snapshot,
     toewijzing,
 )
-from tests.hub.rules.stateful.test_verzoek import AANGEVRAAGD, TE_WIJZIGEN, te_wijzigen, wijzig
+from tests.hub.rules.stateful.test_verzoek import AANGEVRAAGD, TE_WIJZIGEN, met_nieuw, te_wijzigen, wijzig
 
 
 def test_tr347_a_reference_repeated_in_the_message_is_reported_on_the_repeat() -> None:
@@ -77,3 +78,16 @@ def test_tr412_and_tr375_say_what_the_toewijzing_lacks() -> None:
             f"Toewijzing {ASPECIFIEK[0]} has no Product, so TeWijzigenProduct must not have an Omvang.",
         ),
     ]
+
+
+def test_tr361_judges_a_product_after_one_naming_no_toewijzing() -> None:
+    """An OngewijzigdProduct naming no toewijzing (TR350's) comes first; the aspecific one after it still
+    counts, and the new product stacks on it."""
+    s = met_nieuw(ASPECIFIEK[1], DECLARATIE_CODE_ASPECIFIEK)
+    ongewijzigd = s["Client"]["Verzoek"]["OngewijzigdeProducten"]["OngewijzigdProduct"]
+    bekend = ongewijzigd if isinstance(ongewijzigd, list) else [ongewijzigd]
+    s["Client"]["Verzoek"]["OngewijzigdeProducten"]["OngewijzigdProduct"] = [
+        {**bekend[0], "ToewijzingNummer": 300299},
+        *bekend,
+    ]
+    assert sorted(rules_of(judge("JW317", s, snapshot()))) == ["TR350", "TR361"]
