@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from hub.synth.berichten import spec
-from tests.hub.rules.stateful.jw323 import REF_1, eerder, jw323, lijn
+from tests.hub.rules.stateful.jw323 import PRESTATIE, REF_1, eerder, jw323, lijn
 from tests.hub.rules.stateful.level3 import ANDER, BSN, judge, rules_of, snapshot
 
 
@@ -56,3 +56,11 @@ def test_tr389_a_credit_awaiting_its_answer_credits_its_debet() -> None:
     """C0 is not returned (yet): it counts, so P0 is credited though its flag waits for the JW325."""
     state = snapshot(prestaties=(eerder("P0"), eerder("C0", debet=False, vorig="P0", toegekend=None)))
     assert judge("JW323", jw323((BSN, [lijn("P2")])), state) == []
+
+
+def test_tr390_is_reported_on_the_debetcredit() -> None:
+    earlier = (eerder("P0", gecrediteerd=True), eerder("C0", debet=False, vorig="P0"))
+    violations = judge("JW323", jw323((BSN, [lijn("C1", vorig="P0")])), snapshot(prestaties=earlier))
+    assert rules_of(violations) == ["TR390"]
+    assert violations[0].location == PRESTATIE + "/IngediendBedrag/DebetCredit"
+    assert violations[0].message == "Line 'P0' was already credited."
