@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from hub.state.snapshot import VerzoekState
+from hub.synth import berichten
 from hub.synth.build import edit
 from tests.hub.store.scenario import AANBIEDER, ANDER, CLIENT, DAG, GEMEENTE, PS, accept, snapshot, spec
 
@@ -63,3 +64,15 @@ def test_a_named_verzoek_of_another_client_is_a_referentie_not_one_of_the_client
     assert set(snap.referenties) == {VOT_A}
     assert snap.referenties[VOT_A].client == PS(ANDER.bsn)  # the rules compare the client themselves (TR379)
     assert snap.verzoeken == ()
+
+
+def test_a_jw323_sees_earlier_lines_with_its_referentienummers_at_any_gemeente(session: Session) -> None:
+    # TR314: a ReferentieNummer is unique per aanbieder, so its earlier use at another gemeente counts too.
+    elders = spec("JW323", gemeente="0363")
+    accept(session, "JW323", elders)
+    snap = snapshot(session, "JW323", spec("JW323", "JW323B"))
+    refs = {
+        p["ProductReferentie"]["ReferentieNummer"] for _, p in berichten.prestaties_van(elders["Declaratie"])
+    }
+    assert refs and {p.referentie_nummer for p in snap.prestaties} == refs
+    assert {p.gemeente for p in snap.prestaties} == {"0363"}
