@@ -15,12 +15,12 @@ from datetime import date
 
 from hub.errors import ConfigError
 from hub.reference.gemeenten import Gemeente
+from hub.reference.lijst import datum
 
 KOLOMMEN = ("gemeente", "jeugdregio", "aanbieder", "ingangsdatum", "einddatum")
 
 _GEMEENTE = re.compile(r"\d{4}")
 _AGB = re.compile(r"\d{8}")
-_DATUM = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Probleem = Callable[[str], ConfigError]  # the error for this row of this file, given the problem
 
@@ -107,11 +107,7 @@ class BereikLezer:
 
 
 def _datum(tekst: str, kolom: str, probleem: Probleem) -> date | None:
-    if not tekst:
-        return None
     try:
-        if _DATUM.fullmatch(tekst):
-            return date.fromisoformat(tekst)
-    except ValueError:
-        pass
-    raise probleem(f"{kolom} {tekst!r} is not a date written YYYY-MM-DD")
+        return datum(tekst, kolom)
+    except ValueError as e:
+        raise probleem(str(e)) from None

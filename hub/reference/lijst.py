@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from hub.errors import ConfigError
@@ -98,3 +100,18 @@ def _kop_hint(kop: list[str], kolommen: tuple[str, ...]) -> str:
 
 def fout(soort: str, path: Path, regel: int, probleem: str) -> ConfigError:
     return ConfigError(f"{soort} {path}, line {regel}: {probleem}")
+
+
+_DATUM = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def datum(tekst: str, kolom: str) -> date | None:
+    """A list's date column written YYYY-MM-DD; None when blank, ValueError (saying so) when it is no such date."""
+    if not tekst:
+        return None
+    try:
+        if _DATUM.fullmatch(tekst):
+            return date.fromisoformat(tekst)
+    except ValueError:
+        pass
+    raise ValueError(f"{kolom} {tekst!r} is not a date written YYYY-MM-DD")
