@@ -29,7 +29,8 @@ class HubSettings(BaseSettings):
     gemeenten_file: Path | None = Field(
         None,
         description="CSV gemeentecode,gemeentenaam,provincie,jeugdregio: the gemeenten of TR378/GB004 and the "
-        "jeugdregio's of GB031 and the regio label; default: CBS list 2026 shipped with the hub",
+        "jeugdregio's of GB031 and the regio label; an optional column geldig_tot (YYYY-MM-DD) keeps a code a "
+        "herindeling ended, for TR378's older CBS list; default: CBS list 2026 shipped with the hub",
     )
     productcodes_file: Path | None = Field(
         None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +20,7 @@ from hub.ijw.catalog import BerichtInfo
 from hub.ijw.doc import Doc
 from hub.ijw.parse import ParseLimits, parse_bericht, too_deep, too_deep_error
 from hub.ijw.schema import SchemaSet
-from hub.reference.gemeenten import gemeentecodes
+from hub.reference.gemeenten import geldig_tot, gemeentecodes
 from hub.reference.producten import Productcodes
 from hub.reference.tarieven import Tarieven
 from hub.rules.registry import Context, Level, Violation, herzien, iter_violations
@@ -130,6 +130,7 @@ class Validator:
         *,
         limits: ParseLimits | None = None,
         gemeenten: frozenset[str] | None = None,
+        gemeenten_tot: Mapping[str, date] | None = None,
         productcodes: Productcodes | None = None,
         tarieven: Tarieven | None = None,
         clock: Callable[[], date] = vandaag,
@@ -137,7 +138,10 @@ class Validator:
     ) -> None:
         self.schemas = schemas or SchemaSet()
         self.limits = limits or ParseLimits()
+        if gemeenten_tot is None:  # the codes a herindeling ended (TR378): given codes have none unless given
+            gemeenten_tot = geldig_tot() if gemeenten is None else {}
         self.gemeenten = gemeentecodes() if gemeenten is None else gemeenten
+        self.gemeenten_tot = gemeenten_tot
         self.productcodes = productcodes
         self.tarieven = tarieven
         self.clock = clock
@@ -149,8 +153,9 @@ class Validator:
         cls, schema_dir: Path | None = None, gemeenten_file: Path | None = None, **kwargs: object
     ) -> Validator:
         codes = gemeentecodes(gemeenten_file) if gemeenten_file else None
+        tot = geldig_tot(gemeenten_file) if gemeenten_file else None
         # **kwargs are Validator's own keywords, typed object here.
-        return cls(SchemaSet(schema_dir), gemeenten=codes, **kwargs)  # type: ignore[arg-type]
+        return cls(SchemaSet(schema_dir), gemeenten=codes, gemeenten_tot=tot, **kwargs)  # type: ignore[arg-type]
 
     def context(self, today: date | None = None, state: object | None = None) -> Context:
         today = today or self.clock()
@@ -161,6 +166,7 @@ class Validator:
             and last is not None
             and last.today == today
             and last.gemeenten is self.gemeenten
+            and last.gemeenten_tot is self.gemeenten_tot
             and last.productcodes is self.productcodes
             and last.tarieven is self.tarieven
         ):
@@ -168,6 +174,7 @@ class Validator:
         made = Context(
             today=today,
             gemeenten=self.gemeenten,
+            gemeenten_tot=self.gemeenten_tot,
             productcodes=self.productcodes,
             tarieven=self.tarieven,
             state=state,

@@ -40,21 +40,46 @@ def dagtekening_niet_in_toekomst(doc: Doc, ctx: Context) -> Iterator[Hit]:
     summary="Gemeentecode exists in the CBS list",
 )
 def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """The gemeente codes are in the CBS list; after a herindeling a JW301 or JW315 may still use an ended code for
+    products that each started while it was valid (rules.md: an older CBS list valid on their start)."""
     if ctx.gemeenten is None:
         return
     path = "Header/Afzender" if doc.bericht in GEMEENTE_IS_AFZENDER else "Header/Ontvanger"
     el = doc.first(path)
     code = doc.text(el)
-    if code is not None and code not in ctx.gemeenten:
-        yield Hit(el, f"gemeentecode {code} ({path.split('/')[1]}) is not in the CBS gemeente list")
+    if code is not None and not ctx.gemeente_geldig(code, ctx.today) and not _eerdere_lijst(doc, ctx, code):
+        yield Hit(el, f"gemeentecode {code} ({path.split('/')[1]}) {_niet_geldig(ctx, code)}")
     if doc.bericht == "JW319":
         for wpb in doc.all("Antwoord/Woonplaatsbeginsel"):
             gem = doc.child(wpb, "Gemeente")
             code = doc.text(gem)
-            if code is not None and code not in ctx.gemeenten:
+            if code is not None and not ctx.gemeente_geldig(code, ctx.today):
                 yield Hit(
-                    gem, f"Woonplaatsbeginsel gemeentecode {code} is not in the CBS gemeente list", klasse=wpb
+                    gem, f"Woonplaatsbeginsel gemeentecode {code} {_niet_geldig(ctx, code)}", klasse=wpb
                 )
+
+
+# The products whose start lets a JW301 or JW315 use the CBS list of that day (TR378 after a herindeling).
+_START_VAN_PRODUCT = {
+    "JW301": ("Client/ToegewezenProducten/ToegewezenProduct", "Ingangsdatum"),
+    "JW315": ("Client/AangevraagdeProducten/AangevraagdProduct", "ToewijzingIngangsdatum"),
+}
+
+
+def _eerdere_lijst(doc: Doc, ctx: Context, code: str) -> bool:
+    """Whether the code was valid on the start of each of the message's products (every one has a start)."""
+    waar = _START_VAN_PRODUCT.get(doc.bericht)
+    if waar is None or code not in ctx.gemeenten_tot:
+        return False
+    starts = [doc.as_date(product, waar[1]) for product in doc.all(waar[0])]
+    return bool(starts) and all(s is not None and ctx.gemeente_geldig(code, s) for s in starts)
+
+
+def _niet_geldig(ctx: Context, code: str) -> str:
+    tot = ctx.gemeenten_tot.get(code)
+    if tot is None:
+        return "is not in the CBS gemeente list"
+    return f"was valid until {tot.isoformat()} (ended by a herindeling)"
 
 
 # Product class per message, and where its Categorie/Code live within the class.

@@ -6,7 +6,7 @@ with the rule's code, retourcode and Locatie. Rules report, they never raise: a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import IntEnum
@@ -78,12 +78,21 @@ class Context:
 
     today: date
     gemeenten: frozenset[str] | None = None  # CBS codes (TR378); None: not checked
+    # The last day of the codes a herindeling ended (the gemeente list's geldig_tot; those codes are in `gemeenten`).
+    gemeenten_tot: Mapping[str, date] = field(default_factory=dict, compare=False)
     productcodes: Productcodes | None = None  # the product code list (TR381)
     tarieven: Tarieven | None = None  # contract tariffs (TR418, and hourly tariffs for TR346)
     state: Any = None  # stateful rules only: the store's view, supplied by the event pipeline
     # Berichtklassen the other level-3/4 findings reject, for the rules judged again once those are known
     # (Rule.herzien); empty in their first pass.
     afgewezen: frozenset[Element] = frozenset()
+
+    def gemeente_geldig(self, code: str, op: date) -> bool:
+        """Whether the gemeente list has this code and it was valid on that day (not yet ended by a herindeling)."""
+        if self.gemeenten is None or code not in self.gemeenten:
+            return False
+        tot = self.gemeenten_tot.get(code)
+        return tot is None or op <= tot
 
 
 Check = Callable[[Doc, Context], Iterable[Hit]]

@@ -134,8 +134,12 @@ def kies_regios(namen: Sequence[str]) -> tuple[str, ...]:
 
 
 def gemeenten_van(regios: Sequence[str]) -> tuple[Gemeente, ...]:
+    """The regions' gemeenten, by code, without the codes a herindeling ends (rows with geldig_tot)."""
+    gemeenten = load_gemeenten().values()
     return tuple(
-        sorted((g for g in load_gemeenten().values() if g.jeugdregio in regios), key=lambda g: g.code)
+        sorted(
+            (g for g in gemeenten if g.jeugdregio in regios and g.geldig_tot is None), key=lambda g: g.code
+        )
     )
 
 

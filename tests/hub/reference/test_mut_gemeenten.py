@@ -29,7 +29,7 @@ def test_a_gemeentecode_on_two_rows_that_differ_is_refused(tmp_path: Path, rows:
         gemeentelijst.gebruik(path)
     assert str(raised.value) == (
         f"gemeente list {path}, line 4: gemeentecode 0200 is also on line 2, "
-        "with another name, provincie or jeugdregio"
+        "with another name, provincie, jeugdregio or geldig_tot"
     )
     assert gemeentelijst.in_gebruik() == gemeentelijst.DEFAULT_FILE
 
