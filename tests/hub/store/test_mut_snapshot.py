@@ -76,3 +76,14 @@ def test_a_jw323_sees_earlier_lines_with_its_referentienummers_at_any_gemeente(s
     }
     assert refs and {p.referentie_nummer for p in snap.prestaties} == refs
     assert {p.gemeente for p in snap.prestaties} == {"0363"}
+
+
+def test_a_jw315_sees_the_earlier_verzoeken_of_its_referenties(session: Session) -> None:
+    # TR347: a ReferentieAanbieder is used once per aanbieder; the store's reading of a JW315 brings its earlier use.
+    accept(session, "JW315", spec("JW315"))
+    snap = snapshot(session, "JW315", spec("JW315", "JW315B"))
+    assert set(snap.referenties) == {VOT_A, f"VOT{DAG:%Y%m%d}B"}
+    assert {(v.referentie_aanbieder, v.soort) for v in snap.verzoeken} == {
+        (VOT_A, "VOT"),
+        (f"VOT{DAG:%Y%m%d}B", "VOT"),
+    }
