@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from hub.synth.berichten import ASPECIFIEK, DECLARATIE_CODE_ASPECIFIEK, SPECIFIEK, spec
-from hub.synth.build import edit
 from tests.hub.rules.stateful.level3 import (
     ANDER,
     ASPECIFIEKE,
@@ -17,22 +16,7 @@ from tests.hub.rules.stateful.level3 import (
     snapshot,
     toewijzing,
 )
-from tests.hub.rules.stateful.test_verzoek import AANGEVRAAGD, TE_WIJZIGEN, met_nieuw, te_wijzigen, wijzig
-
-
-def test_tr347_a_reference_repeated_in_the_message_is_reported_on_the_repeat() -> None:
-    # TR383 rejects this at level 2 already; judged behind it on purpose.
-    s = edit(
-        spec("JW315"),
-        "Client/AangevraagdeProducten/AangevraagdProduct[2]/ReferentieAanbieder",
-        "VOT20261102A",
-    )
-    violations = judge("JW315", s, snapshot(), level2=False)
-    assert found(violations) == [("TR347", "9347", AANGEVRAAGD + "[2]")]
-    assert violations[0].location == AANGEVRAAGD + "[2]/ReferentieAanbieder"
-    assert (
-        violations[0].message == "ReferentieAanbieder 'VOT20261102A' occurs more than once in this message."
-    )
+from tests.hub.rules.stateful.test_verzoek import TE_WIJZIGEN, met_nieuw, te_wijzigen, wijzig
 
 
 def test_tr350_and_tr351_name_the_kind_of_product() -> None:

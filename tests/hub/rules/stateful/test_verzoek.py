@@ -67,6 +67,10 @@ def test_tr347_within_one_message() -> None:
     )
     violations = judge("JW315", s, snapshot(), level2=False)
     assert found(violations) == [("TR347", "9347", AANGEVRAAGD + "[2]")]
+    assert violations[0].location == AANGEVRAAGD + "[2]/ReferentieAanbieder"
+    assert (
+        violations[0].message == "ReferentieAanbieder 'VOT20261102A' occurs more than once in this message."
+    )
 
 
 def test_tr347_passes() -> None:
