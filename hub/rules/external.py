@@ -16,6 +16,7 @@ from hub.reference.tarieven import MINUUT, UUR, Contracttarief
 from hub.rules.registry import Context, Hit, Level, rule
 
 GEMEENTE_IS_AFZENDER = {"JW301", "JW319", "JW325"}
+CBS_LIJST = "CBS gemeente list"
 
 
 @rule(
@@ -48,14 +49,16 @@ def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
     el = doc.first(path)
     code = doc.text(el)
     if code is not None and not ctx.gemeente_geldig(code, ctx.today) and not _eerdere_lijst(doc, ctx, code):
-        yield Hit(el, f"gemeentecode {code} ({path.split('/')[1]}) {_niet_geldig(ctx, code)}")
+        yield Hit(el, f"gemeentecode {code} ({path.split('/')[1]}) {ctx.gemeente_ongeldig(code, CBS_LIJST)}")
     if doc.bericht == "JW319":
         for wpb in doc.all("Antwoord/Woonplaatsbeginsel"):
             gem = doc.child(wpb, "Gemeente")
             code = doc.text(gem)
             if code is not None and not ctx.gemeente_geldig(code, ctx.today):
                 yield Hit(
-                    gem, f"Woonplaatsbeginsel gemeentecode {code} {_niet_geldig(ctx, code)}", klasse=wpb
+                    gem,
+                    f"Woonplaatsbeginsel gemeentecode {code} {ctx.gemeente_ongeldig(code, CBS_LIJST)}",
+                    klasse=wpb,
                 )
 
 
@@ -73,13 +76,6 @@ def _eerdere_lijst(doc: Doc, ctx: Context, code: str) -> bool:
         return False
     starts = [doc.as_date(product, waar[1]) for product in doc.all(waar[0])]
     return bool(starts) and all(s is not None and ctx.gemeente_geldig(code, s) for s in starts)
-
-
-def _niet_geldig(ctx: Context, code: str) -> str:
-    tot = ctx.gemeenten_tot.get(code)
-    if tot is None:
-        return "is not in the CBS gemeente list"
-    return f"was valid until {tot.isoformat()} (ended by a herindeling)"
 
 
 # Product class per message, and where its Categorie/Code live within the class.

@@ -94,6 +94,15 @@ class Context:
         tot = self.gemeenten_tot.get(code)
         return tot is None or op <= tot
 
+    def gemeente_ongeldig(self, code: str, lijst: str) -> str:
+        """Why a code that gemeente_geldig() refused is refused, for a finding: unknown to `lijst`, or ended."""
+        tot = self.gemeenten_tot.get(code)
+        return (
+            f"is not in the {lijst}"
+            if tot is None
+            else f"was valid until {tot.isoformat()} (ended by a herindeling)"
+        )
+
 
 Check = Callable[[Doc, Context], Iterable[Hit]]
 

@@ -47,10 +47,6 @@ def gemeentecode_bekend(doc: Doc, ctx: Context) -> Iterator[Hit]:
     el = doc.first(path)
     code = text(el)
     if code is not None and not ctx.gemeente_geldig(code, ctx.today):
-        tot = ctx.gemeenten_tot.get(code)
-        waarom = (
-            "is not in the gemeente list"
-            if tot is None
-            else f"was valid until {tot} (ended by a herindeling)"
+        yield Hit(
+            el, f"Gemeentecode {code} ({path.split('/')[1]}) {ctx.gemeente_ongeldig(code, 'gemeente list')}."
         )
-        yield Hit(el, f"Gemeentecode {code} ({path.split('/')[1]}) {waarom}.")
