@@ -245,8 +245,11 @@ def group_options(settings: BrokerSettings) -> GroupOptions:
         _EMBEDDED_SESSION_TIMEOUT_MS if settings.bootstrap_servers is None else _CLUSTER_SESSION_TIMEOUT_MS
     )
     session = settings.session_timeout_ms or default
+    # A third of the session, at least 100 ms, yet always below the session: a heartbeat as long as the session
+    # would have the member evicted between two beats.
+    heartbeat = min(max(session // 3, 100), max(session // 2, 1))
     return GroupOptions(
-        session_timeout_ms=session, heartbeat_interval_ms=max(session // 3, 100), auto_offset_reset="earliest"
+        session_timeout_ms=session, heartbeat_interval_ms=heartbeat, auto_offset_reset="earliest"
     )
 
 

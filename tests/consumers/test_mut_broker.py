@@ -103,14 +103,14 @@ def test_inconsistent_security_is_refused_in_words_that_name_the_settings(
     assert "geheim" not in error["msg"]
 
 
-def test_the_heartbeat_is_a_third_of_the_session_and_at_least_100_ms() -> None:
+def test_the_heartbeat_is_a_third_of_the_session_at_least_100_ms_and_always_below_the_session() -> None:
     beat = {
         session: group_options(BrokerSettings(bootstrap_servers=CLUSTER, session_timeout_ms=session))[
             "heartbeat_interval_ms"
         ]
-        for session in (600, 240)
+        for session in (600, 240, 150, 100, 3)
     }
-    assert beat == {600: 200, 240: 100}
+    assert beat == {600: 200, 240: 100, 150: 75, 100: 50, 3: 1}
 
 
 def test_a_batch_subscriber_takes_the_configured_poll() -> None:
