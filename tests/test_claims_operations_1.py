@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import yaml
 from alembic.script import ScriptDirectory
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
@@ -160,6 +161,16 @@ def test_defaults_the_guide_sizes_with() -> None:
     assert HubSettings.model_fields["max_message_bytes"].default == 25 * 2**20
     engine = make_engine("postgresql+psycopg://u:p@db.example:5432/x")  # no connection is opened
     assert (engine.pool.size(), engine.pool._max_overflow) == (5, 10)  # type: ignore[attr-defined]
+
+
+def test_the_scrape_timeout_the_guide_sizes_against_is_the_service_monitors() -> None:
+    """Section 3: the processors' scrape is watched against the ServiceMonitor's `scrapeTimeout` (10 s)."""
+    monitor = yaml.safe_load(
+        (ROOT / "deploy" / "k8s" / "base" / "servicemonitor.yaml").read_text(encoding="utf-8")
+    )
+    [endpoint] = monitor["spec"]["endpoints"]
+    assert endpoint["scrapeTimeout"] == "10s"
+    assert "ServiceMonitor's `scrapeTimeout` (10 s)" in " ".join(_section(3).split())
 
 
 # ---- section 4: migrations ---------------------------------------------------------------------------
