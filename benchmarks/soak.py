@@ -1,28 +1,29 @@
 """Soak: `hub run --role all` under steady traffic for a long while, its resident memory over time.
 
 The service as benchmarks/pipeline.py runs it (its Service: a child process on an embedded Tansu broker that this
-script starts, a fresh SQLite store) takes simulated traffic at a steady --rate for --duration seconds: the
-simulator's full mix (iJw and GI, every message type, about 2% deliberate errors) over all jeugdregio's, 200
-aanbieders and many client stories dated over the last three years, so the store and every per-pair, per-client
-and per-sender path grow as in service (the simulator's test range has about 900 BSNs: a client is a BSN within
-a gemeente). Each pair (gemeente:aanbieder) goes through one door, so its order holds: a --http-share of the pairs
-is POSTed to the gateway, the rest published on the inbound topic. /metrics is scraped every --scrape seconds,
-as Prometheus would. Every --interval seconds the script samples the resident set (VmRSS, /proc) of the hub
-process, with its heap's share (RssAnon: without the mapped libraries and files), and, apart, that of Tansu,
-whose memory grows by design (it keeps every record in memory), and prints them; at the end the hub's slope
-after --warm-up, in MiB per 10,000 messages judged and per hour, by least squares.
+script starts, a fresh SQLite store or, with --database postgresql, a new PostgreSQL database) takes simulated
+traffic at a steady --rate for --duration seconds: the simulator's full mix (iJw and GI, every message type, about
+2% deliberate errors) over all jeugdregio's, 200 aanbieders and many client stories dated over the last three
+years, so the store and every per-pair, per-client and per-sender path grow as in service (the simulator's test
+range has about 900 BSNs: a client is a BSN within a gemeente). Each pair (gemeente:aanbieder) goes through one
+door, so its order holds: a --http-share of the pairs is POSTed to the gateway, the rest published on the inbound
+topic. /metrics is scraped every --scrape seconds, as Prometheus would. Every --interval seconds the script samples
+the resident set (VmRSS, /proc) of the hub process, with its heap's share (RssAnon: without the mapped libraries
+and files), and, apart, that of Tansu, whose memory grows by design (it keeps every record in memory), and prints
+them; at the end the hub's slope after --warm-up, in MiB per 10,000 messages judged and per hour, by least squares.
 
---tracemalloc N (a debugging run, slower): the hub runs with PYTHONTRACEMALLOC=N and a SIGUSR1 handler that
-dumps a tracemalloc snapshot; the script takes one when the warm-up ends and one at the end and prints the source
-lines whose Python allocations grew most between them.
+--tracemalloc N (a debugging run, slower): the hub runs with PYTHONTRACEMALLOC=N and a SIGUSR1 handler that dumps a
+tracemalloc snapshot; the script takes one when the warm-up ends and one at the end and prints the source lines
+whose Python allocations grew most between them.
 Run: `.venv/bin/python benchmarks/soak.py` (options: --duration, --rate, --http-share, --interval, --warm-up,
---scrape, --tracemalloc).
+--database, --scrape, --tracemalloc).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -40,6 +41,7 @@ from pathlib import Path
 
 import httpx
 from pipeline import API_KEY, Message, Service, post_raw, publish_kafka  # benchmarks/pipeline.py, beside this
+from stores import throwaway_database  # benchmarks/stores.py, beside this
 
 from consumers.embedded import EmbeddedBroker
 from hub.reference.gemeenten import load_gemeenten
@@ -265,15 +267,20 @@ async def run(args: argparse.Namespace) -> None:
     traffic = Traffic(messages_of(sim), args.http_share)
     print(
         f"soak: {args.duration:g} s at {args.rate:g} msg/s (about {expected} messages, {sim.config.clienten} client "
-        f"stories, {args.http_share:.0%} of the pairs over HTTP), RSS every {args.interval:g} s, "
+        f"stories, {args.http_share:.0%} of the pairs over HTTP, {args.database}), RSS every {args.interval:g} s, "
         f"/metrics every {args.scrape:g} s, warm-up {args.warm_up:g} s; {os.cpu_count()} CPUs",
         flush=True,
     )
     samples: list[Sample] = []
     scrapes: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="hub-soak-") as tmp, EmbeddedBroker() as tansu:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="hub-soak-"))
+        tansu = stack.enter_context(EmbeddedBroker())
+        database = (
+            stack.enter_context(throwaway_database("bench_soak")) if args.database == "postgresql" else None
+        )
         workdir = Path(tmp)
-        service = Service(tansu.bootstrap, workdir, None, "soak")
+        service = Service(tansu.bootstrap, workdir, database, "soak")
         service.env["HUB_API_KEYS"] = json.dumps({API_KEY: senders(sim)})
         snapshots = workdir / "tracemalloc"
         if args.tracemalloc:
@@ -362,6 +369,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--scrape", type=float, default=15, help="seconds between /metrics scrapes, 0 for none (default 15)"
+    )
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the hub's store: a fresh SQLite file, or a new database on the PostgreSQL of 127.0.0.1:5432, "
+        "dropped afterwards (default sqlite)",
     )
     parser.add_argument(
         "--tracemalloc",

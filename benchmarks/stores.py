@@ -14,6 +14,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.postgres import throwaway_postgres  # noqa: E402
+from tools.postgres import throwaway_database, throwaway_postgres  # noqa: E402
 
-__all__ = ["throwaway_postgres"]
+__all__ = ["throwaway_database", "throwaway_postgres"]
