@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
-from consumers.broker import BrokerSettings, ensure_topics, make_broker
+from consumers.broker import BrokerSettings, ensure_topics, largest_record, make_broker
 from consumers.embedded import EmbeddedBroker
 from consumers.intake import IntakeWorker, register_intake
 from consumers.processors import ProcessorWorker, register_processors
@@ -198,6 +198,7 @@ class Runtime:
                     self.intake.mark_published,
                     max_attempts=self.settings.max_attempts,
                     on_done=self.on_intake_done,
+                    largest_record=largest_record(self.broker_settings),
                 ),
                 self.topics,
                 self.broker_settings,
@@ -208,6 +209,7 @@ class Runtime:
                 self.metrics,
                 per_receiver=self.retour_per_receiver,
                 on_done=self.on_retour_done,
+                from_store=self.intake.retouren,
             )
             if self.retour_file_name is not None:
                 dispatcher.file_name = self.retour_file_name

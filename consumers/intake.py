@@ -37,6 +37,8 @@ log = logging.getLogger("hub.intake")
 
 HEADER_ID = "bericht-id"
 HEADER_RECEIVED = "ontvangen-op"
+# On a retour record without a value: the retour is larger than a record may be, and is read from the store.
+HEADER_RETOUR_IN_STORE = "retour-in-store"
 
 
 def bericht_id_for(record: Any) -> str:
@@ -101,6 +103,7 @@ class IntakeWorker:
     max_attempts: int = 5
     backoff_seconds: float = 0.2
     on_done: Callable[[str], None] | None = None  # `hub process` counts what has drained
+    largest_record: int | None = None  # the largest value the producer can publish (consumers.broker)
 
     async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage) -> None:
         """One poll's records: judged and stored in one transaction, published, marked, then committed.
@@ -226,15 +229,27 @@ class IntakeWorker:
         sent: list[asyncio.Future[Any]] = []
         headers = {HEADER_ID: result.bericht_id}
         if result.retour is not None and result.retour_bericht:
-            retour_headers = {
-                **headers,
-                "bericht": result.retour_bericht,
-                "ontvanger": result.retour_ontvanger or "",
-                "content-type": "application/xml",
-            }
+            retour, retour_headers = (
+                result.retour,
+                {
+                    **headers,
+                    "bericht": result.retour_bericht,
+                    "ontvanger": result.retour_ontvanger or "",
+                    "content-type": "application/xml",
+                },
+            )
+            if self.largest_record is not None and len(retour) > self.largest_record:
+                # A JW325 repeats a large JW323's rejected lines with their codes and can outgrow the message:
+                # a record the producer refuses would be retried for ever and hold up its partition. The store
+                # has the retour already (it commits before anything is published), so the record only names it.
+                log.warning(
+                    "retour larger than a record: the retour dispatcher reads it from the store",
+                    extra={"bericht_id": result.bericht_id, "bytes": len(retour)},
+                )
+                retour, retour_headers[HEADER_RETOUR_IN_STORE] = b"", "1"
             sent.append(
                 await self.broker.publish(
-                    result.retour, self.topics.retour, key=key, headers=retour_headers, no_confirm=True
+                    retour, self.topics.retour, key=key, headers=retour_headers, no_confirm=True
                 )
             )
         if result.event is not None:

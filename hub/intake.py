@@ -258,6 +258,11 @@ class Intake:
             session.commit()
             return first
 
+    def retouren(self, bericht_ids: Sequence[str]) -> dict[str, bytes]:
+        """The retouren the store keeps for these messages: those too large to travel on the retour topic."""
+        with transient_failures(), self.sessions() as session:
+            return audit.retouren(session, bericht_ids)
+
     def technical_retour(self, raw: bytes) -> tuple[bytes, str, str] | None:
         """A header-only 0001 retour (xml, retour type, receiver) for a dead-lettered message, if it has one."""
         result = self.dead_letter(Inbound(raw, audit.new_id())).result

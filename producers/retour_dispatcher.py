@@ -11,8 +11,8 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from consumers.broker import BrokerSettings, batch_options
-from consumers.intake import HEADER_ID
+from consumers.intake import HEADER_ID, HEADER_RETOUR_IN_STORE
 from consumers.lag import observe_lag
 from hub.errors import TransientError
 from hub.metrics import HubMetrics
@@ -58,6 +58,7 @@ class Retour:
     bericht_id: str
     bericht: str
     ontvanger: str
+    in_store: bool = False  # too large for a record: the body is read from the store
 
     @classmethod
     def of(cls, record: Any) -> Retour:
@@ -67,6 +68,7 @@ class Retour:
             headers.get(HEADER_ID, ""),
             headers.get("bericht", "onbekend"),
             headers.get("ontvanger", ""),
+            headers.get(HEADER_RETOUR_IN_STORE) == "1",
         )
 
 
@@ -78,9 +80,13 @@ class RetourDispatcher:
     file_name: Callable[[str, str], str] = lambda bericht_id, bericht: f"{bericht_id}.{bericht}.xml"
     per_receiver: bool = True  # one outbox directory per receiver; `hub process` writes one flat directory
     on_done: Callable[[str], None] | None = None
+    from_store: Callable[[Sequence[str]], Mapping[str, bytes]] | None = (
+        None  # retouren too large for a record
+    )
 
     def deliver(self, retouren: Sequence[Retour]) -> None:
         """Write every file, then record the deliveries in one transaction (a crash between rewrites the files)."""
+        retouren = self._with_bodies(retouren)
         for r in retouren:
             self._write(r)
         first = self.mark_delivered([r.bericht_id for r in retouren])
@@ -88,6 +94,25 @@ class RetourDispatcher:
             if r.bericht_id in first:
                 self.metrics.retour_delivered.labels(bericht=r.bericht).inc()
                 first.discard(r.bericht_id)  # the same retour twice in one poll counts once
+
+    def _with_bodies(self, retouren: Sequence[Retour]) -> list[Retour]:
+        """The retouren with the bodies of those the store holds for them; one the store no longer has (its retention
+        cleared it after an earlier delivery) is left out, logged."""
+        wanted = [r.bericht_id for r in retouren if r.in_store]
+        if not wanted:
+            return list(retouren)
+        bodies = self.from_store(wanted) if self.from_store is not None else {}
+        out: list[Retour] = []
+        for r in retouren:
+            if not r.in_store:
+                out.append(r)
+            elif (body := bodies.get(r.bericht_id)) is not None:
+                out.append(replace(r, body=body, in_store=False))
+            else:
+                log.warning(
+                    "retour not in the store: not delivered again", extra={"bericht_id": r.bericht_id}
+                )
+        return out
 
     def _write(self, r: Retour) -> None:
         if self.outbox is None:

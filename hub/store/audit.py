@@ -248,6 +248,19 @@ def get(session: Session, id: str) -> BerichtRecord | None:
     return session.get(BerichtRecord, id)
 
 
+def retouren(session: Session, ids: Iterable[str]) -> dict[str, bytes]:
+    """The retour XML kept for these messages (those whose retour is still kept), by message id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(BerichtRecord.id, BerichtRecord.retour).where(
+            col(BerichtRecord.id).in_(wanted), col(BerichtRecord.retour).is_not(None)
+        )
+    )
+    return {id: retour.encode() for id, retour in rows if retour is not None}
+
+
 _CLIENT_OF_REFERENTIE = select(VerzoekRecord.client).where(
     col(VerzoekRecord.aanbieder) == bindparam("aanbieder"),
     col(VerzoekRecord.referentie_aanbieder) == bindparam("referentie_aanbieder"),
