@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -122,9 +122,16 @@ class IntakeWorker:
                 for record, item in zip(records, items, strict=True):
                     await self._handle_one(record, item)
             else:
-                await self.publish_many(results, [r.key for r in records])
-                for result in results:
-                    _log_judged(result)
+                try:
+                    await self.publish_many(results, [r.key for r in records])
+                except MessageSizeTooLargeError:
+                    # A record the producer or the broker refuses for its size, now and on every retry: find it
+                    # alone, as a poison message (the others are stored; they are answered as redeliveries).
+                    for record, item in zip(records, items, strict=True):
+                        await self._handle_one(record, item)
+                else:
+                    for result in results:
+                        _log_judged(result)
         except Exception:
             # Rewind to the poll's first offsets, as the processors do: the consumer would otherwise poll on, and
             # the next ack would commit past records never handled (a broker error while dead-lettering).
@@ -174,14 +181,15 @@ class IntakeWorker:
                 await self.publish_many([result], [record.key])
                 _log_judged(result)
                 return
-            except (TransientError, KafkaError) as exc:
-                # The store or the broker is down, not the message: wait and retry, never dead-letter.
-                log.warning(
-                    "dependency unavailable, retrying",
-                    extra={"bericht_id": bericht_id, "error": type(exc).__name__},
-                )
-                await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
-            except Exception as exc:  # one poison message must not block its partition
+            except Exception as exc:
+                if _outage(exc):  # the store or the broker is down, not the message: wait, never dead-letter
+                    log.warning(
+                        "dependency unavailable, retrying",
+                        extra={"bericht_id": bericht_id, "error": type(exc).__name__},
+                    )
+                    await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
+                    continue
+                # One poison message must not block its partition.
                 failures += 1
                 log.warning(
                     "processing failed",
@@ -201,7 +209,9 @@ class IntakeWorker:
             try:
                 await self._publish_many(results, keys)
                 break
-            except (TransientError, KafkaError) as exc:
+            except Exception as exc:
+                if not _outage(exc):
+                    raise  # refused on every retry (a record too large): the caller finds it and dead-letters it
                 log.warning(
                     "dependency unavailable, retrying",
                     extra={"error": type(exc).__name__, "batch": len(results)},
@@ -390,6 +400,11 @@ class IntakeWorker:
             headers=headers,
             no_confirm=True,
         )
+
+
+def _outage(exc: BaseException) -> bool:
+    """The store or the broker is unavailable, so a retry may succeed; a record refused for its size never will."""
+    return isinstance(exc, TransientError | KafkaError) and not isinstance(exc, MessageSizeTooLargeError)
 
 
 def _log_judged(result: IntakeResult) -> None:

@@ -7,12 +7,15 @@ and retried for ever, holding up its partition.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiokafka.errors import MessageSizeTooLargeError
 from lxml import etree
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
@@ -27,7 +30,7 @@ from hub.store import audit
 from hub.store.db import make_engine, session_factory
 from hub.store.tables import BerichtRecord
 from hub.synth.berichten import spec
-from hub.synth.build import to_tree
+from hub.synth.build import to_tree, to_xml
 from hub.synth.declaratie import declaratie, prestatie
 from hub.synth.persons import persoon
 from hub.topics import Topics
@@ -173,3 +176,43 @@ async def test_hub_process_delivers_a_retour_larger_than_the_producer_may_send(
             assert retour.read_bytes() == kept.encode()
     finally:
         engine.dispose()
+
+
+class Refusing(Published):
+    """A broker stand-in whose producer refuses, for its size, the toewijzing event of one message."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = refused
+
+    async def publish(self, message: Any, topic: str, **kwargs: Any) -> asyncio.Future[None]:
+        if topic == "t.toewijzing" and kwargs["headers"].get("bericht-id") == self.refused:
+            raise MessageSizeTooLargeError("larger than the broker's message.max.bytes")
+        return await super().publish(message, topic, **kwargs)
+
+
+async def test_a_record_refused_for_its_size_is_a_poison_message_not_an_outage(db: Engine) -> None:
+    """A broker whose limit is below the producer's (a topic's max.message.bytes) refuses the record on every
+    retry: that message is dead-lettered alone and the rest of its poll is published."""
+    refused, other = "a" * 32, "b" * 32
+    intake = new_intake(db)
+    broker = Refusing(refused)
+    worker = IntakeWorker(
+        intake=intake,
+        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
+        topics=Topics("t."),
+        metrics=HubMetrics(CollectorRegistry()),
+        mark_published=intake.mark_published,
+        max_attempts=2,
+        backoff_seconds=0,
+    )
+    poll = Poll()
+    records = [
+        Record(to_xml("JW301", spec("JW301")), (("bericht-id", refused.encode()),), offset=0),
+        Record(to_xml("JW305", spec("JW305")), (("bericht-id", other.encode()),), offset=1),
+    ]
+    await asyncio.wait_for(worker.handle_batch(records, poll), 30)  # type: ignore[arg-type]  # stand-ins
+    assert poll.calls == ["ack"]
+    assert [r.headers["bericht-id"] for r in broker.on("t.start")] == [other]  # its toewijzing is stored
+    [letter] = broker.on("t.dead-letter")
+    assert letter.headers["bericht-id"] == refused and letter.headers["reason"] == "processing-failed"
