@@ -8,7 +8,6 @@ and retried for ever, holding up its partition.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -30,13 +29,11 @@ from hub.store import audit
 from hub.store.db import make_engine, session_factory
 from hub.store.tables import BerichtRecord
 from hub.synth.berichten import spec
-from hub.synth.build import to_tree, to_xml
-from hub.synth.declaratie import declaratie, prestatie
-from hub.synth.persons import persoon
+from hub.synth.build import to_xml
 from hub.topics import Topics
 from producers.retour_dispatcher import Retour, RetourDispatcher
 from tests.consumers.standins import Poll
-from tests.consumers.test_large_messages import hub_settings
+from tests.consumers.test_large_messages import grote_declaratie, hub_settings
 from tests.consumers.test_mut_intake import RETOUR, Published, Record
 from tests.hub.intake_helpers import new_intake
 from tests.tansu import tansu_settings
@@ -46,49 +43,32 @@ ID = "c" * 32
 
 
 def compacte_declaratie(clienten: int) -> bytes:
-    """A JW323 without layout whose clients the store does not know (TR304 returns each with all its lines)."""
-    rng = random.Random(7)
-    regels = [
-        (
-            persoon(rng, TODAY).bsn,
-            [
-                prestatie(
-                    f"R{c:05d}{i:04d}",
-                    toewijzing_nummer=1000 + c,
-                    categorie="45",
-                    code="45A01",
-                    begindatum=date(2026, 10, 1 + i),
-                    einddatum=date(2026, 10, 1 + i),
-                    volume=3,
-                )
-                for i in range(5)
-            ],
-        )
-        for c in range(clienten)
-    ]
-    s = spec("JW323")
-    s["Declaratie"] = declaratie(
-        regels, nummer="D1", periode_begin=date(2026, 10, 1), declaratie_dagtekening=date(2026, 11, 2)
-    )
-    return etree.tostring(to_tree("JW323", s), xml_declaration=True, encoding="UTF-8")
+    """test_large_messages' JW323 without layout; the store knows none of its clients (TR304 returns each whole)."""
+    tree = etree.fromstring(grote_declaratie(clienten), etree.XMLParser(remove_blank_text=True))
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
-async def test_the_worker_names_a_retour_too_large_for_a_record_and_the_dispatcher_reads_it_from_the_store(
-    db: Engine, tmp_path: Path
-) -> None:
-    raw = compacte_declaratie(20)
+def worker(db: Engine, broker: Published, **options: Any) -> IntakeWorker:
+    """An intake worker on `db` publishing to the stand-in `broker`, without backoff."""
     intake = new_intake(db)
-    broker = Published()
-    worker = IntakeWorker(
+    return IntakeWorker(
         intake=intake,
         broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
         topics=Topics("t."),
         metrics=HubMetrics(CollectorRegistry()),
         mark_published=intake.mark_published,
         backoff_seconds=0,
-        largest_record=len(raw),
+        **options,
     )
-    await worker.handle_batch([Record(raw, (("bericht-id", ID.encode()),))], Poll())  # type: ignore[arg-type]
+
+
+async def test_the_worker_names_a_retour_too_large_for_a_record_and_the_dispatcher_reads_it_from_the_store(
+    db: Engine, tmp_path: Path
+) -> None:
+    raw = compacte_declaratie(20)
+    broker = Published()
+    intake_worker = worker(db, broker, largest_record=len(raw))
+    await intake_worker.handle_batch([Record(raw, (("bericht-id", ID.encode()),))], Poll())  # type: ignore[arg-type]
     [record] = broker.on(RETOUR)
     with session_factory(db)() as session:
         stored = audit.get(session, ID)
@@ -104,7 +84,9 @@ async def test_the_worker_names_a_retour_too_large_for_a_record_and_the_dispatch
         delivered.extend(ids)
         return set(delivered)
 
-    dispatcher = RetourDispatcher(tmp_path, mark, HubMetrics(CollectorRegistry()), from_store=intake.retouren)
+    dispatcher = RetourDispatcher(
+        tmp_path, mark, HubMetrics(CollectorRegistry()), from_store=intake_worker.intake.retouren
+    )
     on_wire = type(
         "R", (), {"value": record.value, "headers": [(k, v.encode()) for k, v in record.headers.items()]}
     )
@@ -118,18 +100,11 @@ async def test_the_worker_names_a_retour_too_large_for_a_record_and_the_dispatch
 
 async def test_a_retour_within_the_limit_travels_on_the_record_itself(db: Engine) -> None:
     raw = compacte_declaratie(2)
-    intake = new_intake(db)
     broker = Published()
-    worker = IntakeWorker(
-        intake=intake,
-        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
-        topics=Topics("t."),
-        metrics=HubMetrics(CollectorRegistry()),
-        mark_published=intake.mark_published,
-        backoff_seconds=0,
-        largest_record=10 * len(raw),
+    await worker(db, broker, largest_record=10 * len(raw)).handle_batch(
+        [Record(raw, (("bericht-id", ID.encode()),))],
+        Poll(),  # type: ignore[arg-type]  # a stand-in
     )
-    await worker.handle_batch([Record(raw, (("bericht-id", ID.encode()),))], Poll())  # type: ignore[arg-type]
     [record] = broker.on(RETOUR)
     assert record.value.startswith(b"<?xml") and HEADER_RETOUR_IN_STORE not in record.headers
 
@@ -195,23 +170,14 @@ async def test_a_record_refused_for_its_size_is_a_poison_message_not_an_outage(d
     """A broker whose limit is below the producer's (a topic's max.message.bytes) refuses the record on every
     retry: that message is dead-lettered alone and the rest of its poll is published."""
     refused, other = "a" * 32, "b" * 32
-    intake = new_intake(db)
     broker = Refusing(refused)
-    worker = IntakeWorker(
-        intake=intake,
-        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
-        topics=Topics("t."),
-        metrics=HubMetrics(CollectorRegistry()),
-        mark_published=intake.mark_published,
-        max_attempts=2,
-        backoff_seconds=0,
-    )
+    intake_worker = worker(db, broker, max_attempts=2)
     poll = Poll()
     records = [
         Record(to_xml("JW301", spec("JW301")), (("bericht-id", refused.encode()),), offset=0),
         Record(to_xml("JW305", spec("JW305")), (("bericht-id", other.encode()),), offset=1),
     ]
-    await asyncio.wait_for(worker.handle_batch(records, poll), 30)  # type: ignore[arg-type]  # stand-ins
+    await asyncio.wait_for(intake_worker.handle_batch(records, poll), 30)  # type: ignore[arg-type]  # stand-ins
     assert poll.calls == ["ack"]
     assert [r.headers["bericht-id"] for r in broker.on("t.start")] == [other]  # its toewijzing is stored
     [letter] = broker.on("t.dead-letter")
