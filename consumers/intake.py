@@ -239,15 +239,13 @@ class IntakeWorker:
         sent: list[asyncio.Future[Any]] = []
         headers = {HEADER_ID: result.bericht_id}
         if result.retour is not None and result.retour_bericht:
-            retour, retour_headers = (
-                result.retour,
-                {
-                    **headers,
-                    "bericht": result.retour_bericht,
-                    "ontvanger": result.retour_ontvanger or "",
-                    "content-type": "application/xml",
-                },
-            )
+            retour = result.retour
+            retour_headers = {
+                **headers,
+                "bericht": result.retour_bericht,
+                "ontvanger": result.retour_ontvanger or "",
+                "content-type": "application/xml",
+            }
             if self.largest_record is not None and len(retour) > self.largest_record:
                 # A JW325 repeats a large JW323's rejected lines with their codes and can outgrow the message:
                 # a record the producer refuses would be retried for ever and hold up its partition. The store
@@ -256,7 +254,8 @@ class IntakeWorker:
                     "retour larger than a record: the retour dispatcher reads it from the store",
                     extra={"bericht_id": result.bericht_id, "bytes": len(retour)},
                 )
-                retour, retour_headers[HEADER_RETOUR_IN_STORE] = b"", "1"
+                retour = b""
+                retour_headers[HEADER_RETOUR_IN_STORE] = "1"
             sent.append(
                 await self.broker.publish(
                     retour, self.topics.retour, key=key, headers=retour_headers, no_confirm=True
