@@ -303,7 +303,8 @@ class IntakeWorker:
 
         The record goes in before the retour, so the retour dispatcher finds it to mark delivered. Recording is
         best effort: the store may be what failed, and the dead letter and retour go out without it. So are the
-        record and retour themselves: the validator may be what failed, and the dead letter goes out alone.
+        record and retour themselves: the validator may be what failed, and the dead letter goes out alone. A
+        message recorded with its verdict before publishing failed gets no 0001: its recorded retour stands.
         """
         letter = DeadLetter(
             reason="processing-failed",
@@ -314,14 +315,22 @@ class IntakeWorker:
             attempts=attempts,
         )
         dead: DeadLettered | None = None
-        recorded = False
+        recorded: bool | None = False
         try:
             await (await self._send_dead_letter(letter, record.key, record))
             self.metrics.dead_letters.labels(reason=letter.reason).inc()
             dead = await self._dead_letter_answer(item)
             if dead is not None:
                 recorded = await self._record_dead_letter(dead)
-                await self._publish_dead_letter_retour(dead.result, record.key)
+                if recorded is False:
+                    # Judged and recorded before its publishing failed: a 0001 would contradict the verdict its
+                    # sender has or can fetch (GET /berichten/{id}/retour); the record says what went out.
+                    log.warning(
+                        "dead letter after its verdict was recorded: no 0001 retour, the recorded retour stands",
+                        extra={"bericht_id": dead.result.bericht_id},
+                    )
+                else:
+                    await self._publish_dead_letter_retour(dead.result, record.key)
         except Exception as publish_exc:  # the broker itself is gone: do not ack, let the group redeliver
             # Not `from exc`: FastStream logs the chain, and the poison's own exception may quote its content.
             raise publish_exc from None
@@ -355,8 +364,9 @@ class IntakeWorker:
             )
             self.metrics.retour.labels(bericht=result.retour_bericht).inc()
 
-    async def _record_dead_letter(self, dead: DeadLettered) -> bool:
-        """The record of a dead-lettered message in its own transaction; False (logged) when it was not written now."""
+    async def _record_dead_letter(self, dead: DeadLettered) -> bool | None:
+        """The record of a dead-lettered message in its own transaction: True when written now, False when the
+        message has a record already, None (logged) when the store refused it."""
         try:
             return await asyncio.to_thread(self.intake.record_dead_letter, dead)
         except Exception as exc:  # the store may be what failed: never block the partition for the record
@@ -364,7 +374,7 @@ class IntakeWorker:
                 "dead letter not recorded: track and trace will not show it",
                 extra={"bericht_id": dead.result.bericht_id, "error": type(exc).__name__},  # no str(exc)
             )
-            return False
+            return None
 
     async def _record_dead_letter_published(self, bericht_id: str) -> None:
         """Its dead letter and retour are out: track and trace shows the retour produced (best effort)."""

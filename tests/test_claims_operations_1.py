@@ -124,7 +124,7 @@ async def test_a_dead_letter_the_store_refuses_is_logged_as_the_guide_quotes(
     worker = IntakeWorker(intake, _Broker(), Topics("t."), HubMetrics(CollectorRegistry()), lambda *_: None)  # type: ignore[arg-type]
     dead = SimpleNamespace(result=SimpleNamespace(bericht_id="d" * 32))
     with caplog.at_level(logging.WARNING, logger="hub.intake"):
-        assert await worker._record_dead_letter(dead) is False  # type: ignore[arg-type]
+        assert await worker._record_dead_letter(dead) is None  # type: ignore[arg-type]  # None: refused
     [line] = [r for r in caplog.records if r.name == "hub.intake"]
     assert line.getMessage() == "dead letter not recorded: track and trace will not show it"
     assert (line.bericht_id, line.error) == ("d" * 32, "RuntimeError")  # type: ignore[attr-defined]

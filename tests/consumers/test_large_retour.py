@@ -180,5 +180,33 @@ async def test_a_record_refused_for_its_size_is_a_poison_message_not_an_outage(d
     await asyncio.wait_for(intake_worker.handle_batch(records, poll), 30)  # type: ignore[arg-type]  # stand-ins
     assert poll.calls == ["ack"]
     assert [r.headers["bericht-id"] for r in broker.on("t.start")] == [other]  # its toewijzing is stored
+    assert other in {r.headers["bericht-id"] for r in broker.on(RETOUR)}
     [letter] = broker.on("t.dead-letter")
     assert letter.headers["bericht-id"] == refused and letter.headers["reason"] == "processing-failed"
+    # Its verdict was recorded before the event failed: the 0200 it was answered with stands, no 0001 after it.
+    answers = [r.value for r in broker.on(RETOUR) if r.headers["bericht-id"] == refused]
+    assert answers and all(b"<jw302:RetourCode>0200</jw302:RetourCode>" in a for a in answers)
+    with session_factory(db)() as session:
+        stored = audit.get(session, refused)
+        assert stored is not None and stored.outcome == "accepted"
+
+
+async def test_a_dead_letter_whose_record_the_store_refuses_still_gets_its_0001(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unlike a message recorded with its verdict: nothing else answers it (backoffice guide 4.4, the outbox)."""
+    broker = Published()
+    intake_worker = worker(db, broker, max_attempts=1)
+
+    def poison(*_: Any, **__: Any) -> Any:
+        raise ValueError("poison")
+
+    def refuse(*_: Any) -> bool:
+        raise RuntimeError("store refuses")
+
+    monkeypatch.setattr(intake_worker.intake, "verwerk_batch", poison)
+    monkeypatch.setattr(intake_worker.intake, "record_dead_letter", refuse)
+    record = Record(to_xml("JW301", spec("JW301")), (("bericht-id", ID.encode()),))
+    await intake_worker.handle_batch([record], Poll())  # type: ignore[arg-type]  # a stand-in
+    [answer] = broker.on(RETOUR)
+    assert b"<jw302:RetourCode>0001</jw302:RetourCode>" in answer.value
