@@ -237,7 +237,8 @@ def retour(
         sys.stdout.buffer.write(xml)
     else:
         out.write_bytes(xml)
-        typer.echo(f"{verdict.bericht} -> {out}", err=True)
+        assert verdict.info is not None  # a retour was built, so the message was read
+        typer.echo(f"{verdict.info.retour} answering {verdict.bericht} -> {out}", err=True)
 
 
 def main() -> int:

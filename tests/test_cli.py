@@ -142,6 +142,18 @@ def test_retourberichten_are_judged_on_their_xsd_only(tmp_path: Path) -> None:
     assert lines(result.output) == [{"file": str(out), "bericht": "JW306", "accepted": True, "errors": []}]
 
 
+@pytest.mark.parametrize(("heen", "retour"), [("JW305", "JW306"), ("JW323", "JW325")])
+def test_retour_to_a_file_names_the_message_it_wrote(tmp_path: Path, heen: str, retour: str) -> None:
+    src = tmp_path / f"{heen}.xml"
+    src.write_bytes(to_xml(heen, spec(heen)))
+    out = tmp_path / "antwoord.xml"
+    result = runner.invoke(app, ["retour", *AS_OF, str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{retour} answering {heen} -> {out}\n"
+    root = etree.fromstring(out.read_bytes())
+    assert root.tag == f"{{http://www.istandaarden.nl/ijw/3_2/{retour.lower()}/schema}}Bericht"
+
+
 def test_schema_dir_matches_file_names_case_insensitively(tmp_path: Path, berichten: Path) -> None:
     official = tmp_path / "official"
     official.mkdir()
