@@ -26,6 +26,7 @@ from rich.table import Table
 from consumers.broker import BrokerSettings
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
 from consumers.serve import Service, build_service
+from hub.gi.synth import AANBIEDER, GEMEENTE, GI_AGB
 from hub.settings import HubSettings
 from hub.synth.simulate import SimBericht, SimConfig, Simulator
 from producers.ingest import Input, send_http
@@ -176,9 +177,13 @@ async def run_demo(
 
 
 def _settings(sim: Simulator, api_key: str, port: int) -> HubSettings:
-    """A throwaway hub: SQLite and the outbox in a fresh temporary directory, one key for every party."""
+    """A throwaway hub: SQLite and the outbox in a fresh temporary directory, one key for every party.
+
+    The key also holds the senders of examples/ (the builders' defaults), so a newcomer can post those.
+    """
     world = sim.wereld
     codes = [g.code for g in world.gemeenten] + [a.agb for a in world.aanbieders] + [g.agb for g in world.gis]
+    codes += [c for c in (GEMEENTE, AANBIEDER, GI_AGB) if c not in codes]
     tmp = Path(tempfile.mkdtemp(prefix="ijw-hub-demo-"))
     return HubSettings().model_copy(
         update={
