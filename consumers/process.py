@@ -115,8 +115,7 @@ async def process(
             await runtime.start()
             sent, skipped = await _publish(runtime, ids, largest)
             await asyncio.wait_for(_drain(runtime, sent, judged, delivered, handled, progress), timeout)
-            if runtime.has("processors") and runtime.has("intake"):
-                await asyncio.wait_for(_peil(runtime, as_of or vandaag(), progress), timeout)
+            await asyncio.wait_for(_peil(runtime, as_of or vandaag(), progress), timeout)
             if metrics_out is not None:
                 metrics_out.parent.mkdir(parents=True, exist_ok=True)
                 metrics_out.write_bytes(generate_latest(runtime.registry))
@@ -170,8 +169,6 @@ async def _drain(
         progress.clear()
         await progress.wait()
     with_retour, with_event = await asyncio.to_thread(_expecting, runtime, ids)
-    if not runtime.has("processors"):
-        with_event = set()
     while not (with_retour <= delivered and with_event <= handled):
         progress.clear()
         await progress.wait()

@@ -43,7 +43,6 @@ class Published:
 class Runtime:
     """What process() uses of consumers.app.Runtime."""
 
-    roles: set[str] = field(default_factory=lambda: {"intake", "processors"})
     topics: Topics = field(default_factory=lambda: Topics("t."))
     sent: list[Published] = field(default_factory=list)
     checked: list[date] = field(default_factory=list)
@@ -59,9 +58,6 @@ class Runtime:
 
     async def publish(self, value: bytes, topic: str, **kwargs: Any) -> None:
         self.sent.append(Published(topic, value, kwargs))
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
 
     async def peil(self, vandaag: date) -> None:
         self.checked.append(vandaag)
@@ -134,16 +130,6 @@ async def test_the_drain_waits_until_judged_then_delivered_and_handled(
         assert not await until_done(drain), n
         step()
         progress.set()
-    assert await until_done(drain)
-
-
-async def test_without_the_processors_role_the_drain_does_not_wait_for_events(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    runtime = Runtime(roles={"intake"})
-    monkeypatch.setattr(hub_process, "_expecting", lambda rt, ids: ({"a"}, {"a"}))
-    progress = asyncio.Event()
-    drain = asyncio.create_task(_drain(runtime, {"a"}, {"a"}, {"a"}, set(), progress))  # type: ignore[arg-type]
     assert await until_done(drain)
 
 

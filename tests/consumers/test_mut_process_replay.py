@@ -93,9 +93,6 @@ class Runtime:
         self.steps.append("stop")
         self.at_stop = (list(self.delivered), list(self.handled))
 
-    def has(self, role: str) -> bool:
-        return True  # process() runs every role
-
     async def publish(self, value: bytes, topic: str, *, headers: dict[str, str], **kw: Any) -> None:
         bericht_id = headers["bericht-id"]
         loop = asyncio.get_running_loop()
