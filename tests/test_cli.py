@@ -142,16 +142,15 @@ def test_retourberichten_are_judged_on_their_xsd_only(tmp_path: Path) -> None:
     assert lines(result.output) == [{"file": str(out), "bericht": "JW306", "accepted": True, "errors": []}]
 
 
-@pytest.mark.parametrize(("heen", "retour"), [("JW305", "JW306"), ("JW323", "JW325")])
-def test_retour_to_a_file_names_the_message_it_wrote(tmp_path: Path, heen: str, retour: str) -> None:
-    src = tmp_path / f"{heen}.xml"
-    src.write_bytes(to_xml(heen, spec(heen)))
+def test_retour_to_a_file_names_the_jw325_it_wrote_for_a_jw323(tmp_path: Path) -> None:
+    src = tmp_path / "JW323.xml"
+    src.write_bytes(to_xml("JW323", spec("JW323")))
     out = tmp_path / "antwoord.xml"
     result = runner.invoke(app, ["retour", *AS_OF, str(src), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"{retour} answering {heen} -> {out}\n"
+    assert result.stderr == f"JW325 answering JW323 -> {out}\n"
     root = etree.fromstring(out.read_bytes())
-    assert root.tag == f"{{http://www.istandaarden.nl/ijw/3_2/{retour.lower()}/schema}}Bericht"
+    assert root.tag == "{http://www.istandaarden.nl/ijw/3_2/jw325/schema}Bericht"
 
 
 def test_schema_dir_matches_file_names_case_insensitively(tmp_path: Path, berichten: Path) -> None:

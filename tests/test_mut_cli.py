@@ -92,7 +92,7 @@ def test_retour_writes_to_stdout_without_out_and_names_the_file_with_it(tmp_path
     out = tmp_path / "jw306.xml"
     to_file = runner.invoke(app, ["retour", *AS_OF, str(src), "-o", str(out)])
     assert to_file.exit_code == 0
-    assert (to_file.stdout, to_file.stderr) == ("", f"JW305 -> {out}\n")  # the message it answers
+    assert (to_file.stdout, to_file.stderr) == ("", f"JW306 answering JW305 -> {out}\n")
     to_stdout = runner.invoke(app, ["retour", *AS_OF, str(src)])
     assert to_stdout.exit_code == 0 and to_stdout.stderr == ""
     assert to_stdout.stdout_bytes == out.read_bytes() and out.read_bytes().startswith(b"<?xml")
