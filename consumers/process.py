@@ -94,7 +94,10 @@ async def process(
         runtime = Runtime(
             # A replay writes retours to --retour-out only, never to the service's outbox (HUB_RETOUR_DIR): the
             # receivers have had them.
-            settings.model_copy(update={"migrate_on_start": True, "retour_dir": None}),
+            # The metrics it writes are computed at the end, never a copy kept earlier.
+            settings.model_copy(
+                update={"migrate_on_start": True, "retour_dir": None, "domain_metrics_max_age_seconds": 0.0}
+            ),
             broker_settings,
             database or f"sqlite:///{Path(tmp) / 'hub.sqlite'}",
             clock=(lambda: as_of) if as_of else vandaag,

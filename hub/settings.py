@@ -102,6 +102,12 @@ class HubSettings(BaseSettings):
         "day, or `hub db purge`. 0: kept forever",
         ge=0,
     )
+    domain_metrics_max_age_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="How old the domain metrics may be when served: the replicas share one copy in the store and "
+        "compute anew when it is older (or of another day); 0 computes them at every scrape",
+    )
     metrics_drop_labels: list[Literal["aanbieder", "gemeente"]] = Field(
         default_factory=list,
         description='Labels left out of the domain metrics to bound their cardinality, as JSON: ["aanbieder", "gemeente"]',

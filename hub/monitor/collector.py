@@ -3,13 +3,16 @@
 Nothing is counted in process memory: counters and the histogram are aggregates of the stored observations,
 gauges are computed as of today (or --as-of) from the state. A restart, a replay or N replicas therefore
 expose the same values; dashboards take `max` over replicas (deploy/prometheus/recording_rules.yml).
+With a maximum age (HUB_DOMAIN_METRICS_MAX_AGE_SECONDS) the replicas share one computed copy in the store
+(hub.store.monitor_snapshot) and compute anew only when it is older, or of another day.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -29,6 +32,7 @@ from hub.monitor.registry import BRONNEN, FAMILIE_BRONNEN, WACHT_BRONNEN, Regios
 from hub.settings import HubSettings
 from hub.store import gi_link, observations
 from hub.store.db import SessionFactory
+from hub.store.monitor_snapshot import Snapshots
 
 log = logging.getLogger("hub.monitor")
 
@@ -45,12 +49,17 @@ class MonitorCollector(Collector):
         *,
         clock: Callable[[], date] = vandaag,
         drop_labels: Iterable[str] = (),
+        max_age: float = 0.0,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         load_plugins()
         self.sessions = sessions
         self.regios = regios
         self.clock = clock
         self.drop = frozenset(drop_labels) & contract.DROPPABLE
+        self.max_age = timedelta(seconds=max_age)  # 0: computed at every scrape, nothing kept
+        self.now = now
+        self.snapshots = Snapshots(sessions, ",".join(sorted(self.drop)))
 
     def describe(self) -> Iterable[Metric]:
         """The families without samples: lets the registry refuse a second family of the same name."""
@@ -60,13 +69,38 @@ class MonitorCollector(Collector):
         vandaag = self.clock()
         peil = Peil(vandaag, boven_norm_grens(vandaag))
         try:
-            with self.sessions() as session:
-                families = list(self._families(session, peil))
+            return self._computed(peil) if not self.max_age else self._shared(peil)
         except SQLAlchemyError as exc:  # a scrape must not fail the whole /metrics page
             log.warning(
                 "domain metrics unavailable: store error", extra={"error": type(exc).__name__}, exc_info=True
             )
             return []
+
+    def _computed(self, peil: Peil) -> list[Metric]:
+        with self.sessions() as session:
+            return list(self._families(session, peil))
+
+    def _shared(self, peil: Peil) -> list[Metric]:
+        """The kept copy while it is of today and younger than the maximum age; else computed and kept by this
+        replica, unless another one is computing: then the kept copy of today, or computed here and not kept."""
+        now = self.now()
+        kept = self.snapshots.read()
+        if kept is not None and kept.vandaag != peil.vandaag:
+            kept = None  # the gauges of another day: never served
+        if kept is not None and now - kept.computed_at < self.max_age:
+            return _decode(kept.families)
+        until = self.snapshots.claim(now)
+        if until is None:
+            return _decode(kept.families) if kept is not None else self._computed(peil)
+        try:
+            families = self._computed(peil)
+        except BaseException:
+            self.snapshots.release(until)
+            raise
+        try:
+            self.snapshots.save(peil.vandaag, now, _encode(families), until)
+        except SQLAlchemyError as exc:  # computed all the same: serve it; the claim lapses after its lease
+            log.warning("domain metrics not kept: store error", extra={"error": type(exc).__name__})
         return families
 
     def _families(self, session: Session, peil: Peil) -> Iterator[Metric]:
@@ -157,6 +191,26 @@ def normen_per_maand(session: Session, vandaag: date) -> list[Sample]:
     ]
 
 
+def _encode(families: Iterable[Metric]) -> str:
+    """Families as JSON, every field the exposition writes, so _decode() gives back the same text."""
+    return json.dumps(
+        [
+            [m.name, m.documentation, m.type, m.unit, [[s.name, s.labels, s.value] for s in m.samples]]
+            for m in families
+        ]
+    )
+
+
+def _decode(text: str) -> list[Metric]:
+    families = []
+    for name, documentation, kind, unit, samples in json.loads(text):
+        metric = Metric(name, documentation, kind, unit)
+        for sample, labels, value in samples:
+            metric.add_sample(sample, labels, value)
+        families.append(metric)
+    return families
+
+
 def _le(bound: int) -> str:
     """A bucket bound written as prometheus_client's own Histogram writes it ("86400.0")."""
     text: str = floatToGoString(bound)  # type: ignore[no-untyped-call]  # unannotated in prometheus_client
@@ -204,6 +258,7 @@ def install(
         Regios.from_file(settings.gemeenten_file),
         clock=clock,
         drop_labels=settings.metrics_drop_labels,
+        max_age=settings.domain_metrics_max_age_seconds,
     )
     registry.register(collector)
     bind_retour_pending(metrics, sessions)

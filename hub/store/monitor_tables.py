@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index
+from sqlalchemy import BigInteger, Index, Text
 from sqlmodel import Field, SQLModel
 
 from hub.store.tables import StartRecord, StopRecord, ToewijzingRecord, UtcDateTime, _s, table_of
@@ -74,6 +74,19 @@ class BeeindigdRecord(SQLModel, table=True):
     productcategorie: str = _s(16)
     bericht_id: str | None = _s(32, default=None)
     observed_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class SnapshotRecord(SQLModel, table=True):
+    """The domain metrics as last computed, shared by the replicas (hub.store.monitor_snapshot); one row per set
+    of dropped labels. `claimed_until`: a replica computes them anew until then; None: nobody does."""
+
+    __tablename__ = "monitor_snapshot"
+
+    sleutel: str = _s(64, primary_key=True)  # the dropped labels, sorted and comma-separated; "" for none
+    vandaag: date | None = None  # the day the gauges were computed as of
+    computed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    families: str | None = Field(default=None, sa_type=Text)  # JSON: every family with its samples
 
 
 class VerwerktEventRecord(SQLModel, table=True):

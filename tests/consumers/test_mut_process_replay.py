@@ -146,11 +146,12 @@ def stand_in(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Runtime]:
 
 
 def settings(tmp_path: Path) -> HubSettings:
-    """Service settings a replay must not follow: no migrations, an outbox of its own."""
+    """Service settings a replay must not follow: no migrations, an outbox of its own, a kept metrics copy."""
     return HubSettings(
         pseudonym_key=SecretStr("process-stand-in-pseudonym-key-012345"),
         migrate_on_start=False,
         retour_dir=tmp_path / "outbox",
+        domain_metrics_max_age_seconds=20,
     )
 
 
@@ -211,6 +212,7 @@ async def test_a_replay_runs_a_runtime_of_its_own(tmp_path: Path, stand_in: Call
     runtime = stand_in()
     assert runtime.settings.migrate_on_start is True  # its own store, whatever the service's settings say
     assert runtime.settings.retour_dir is None  # never the service's outbox
+    assert runtime.settings.domain_metrics_max_age_seconds == 0  # metrics computed at the end, no kept copy
     assert runtime.settings.pseudonym_key == settings(tmp_path).pseudonym_key
     assert runtime.database_url.startswith("sqlite:///") and runtime.database_url.endswith("hub.sqlite")
     assert not Path(runtime.database_url.removeprefix("sqlite:///")).parent.exists()  # a temporary one, gone

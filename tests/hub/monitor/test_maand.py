@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -20,7 +21,7 @@ from hub.cli import app
 from hub.monitor.maand import Maand, NormCijfer, maandcijfers
 from hub.monitor.model import NormUitkomst
 from hub.monitor.norms import ANTWOORD_VERZOEK, GEDRAGEN_KOERS, JEUGDBESCHERMER, PASSENDE_HULP, uitkomst
-from hub.store.db import session_factory, upgrade
+from hub.store.db import alembic_config, session_factory, upgrade
 from hub.store.monitor_tables import NormRecord
 from hub.store.observations import Waarnemingen
 from tests.hub.gi_pipeline import berichten as m
@@ -343,6 +344,9 @@ def test_a_month_without_outcomes_lists_each_norm_once_without_a_regio(db: Engin
 # ---- the store ------------------------------------------------------------------------------------------
 
 
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def test_a_store_not_migrated_to_this_release_is_refused_in_one_line(tmp_path: Path) -> None:
     for name, revision in (("old", "0012"), ("new", None)):
         path = tmp_path / f"{name}.sqlite"
@@ -354,7 +358,7 @@ def test_a_store_not_migrated_to_this_release_is_refused_in_one_line(tmp_path: P
         assert result.exit_code == 2, result.output
         at = f"revision {revision}" if revision else "no revision"
         assert result.output == (
-            f"error: the store is not migrated to this release ({at}, this release needs 0013): "
+            f"error: the store is not migrated to this release ({at}, this release needs {HEAD}): "
             "run `hub db upgrade` first\n"
         )
     missing = tmp_path / "missing.sqlite"
