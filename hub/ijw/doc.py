@@ -315,11 +315,11 @@ class Doc:
         return depth
 
     def all(self, path: str) -> list[Element]:
-        """Every element at this path (below `Bericht`), in document order."""
+        """Every element at this path (below `Bericht`), in document order: the Doc's own list, not to be changed."""
         found = self._paths.get(path)
         if found is None:
             found = self._resolve(path)
-        return found if found else []  # a fresh empty list, as callers may extend what they get
+        return found if found else []
 
     def _resolve(self, path: str) -> list[Element]:
         """all(path), remembered with the paths above it; each step is one map lookup per parent."""
