@@ -210,6 +210,16 @@ def test_hub_services_share_one_image_and_settings(config: dict[str, Any], name:
     assert isinstance(json.loads(env["HUB_API_KEYS"]), dict)
 
 
+def test_scaled_processors_share_a_copy_of_the_domain_metrics_younger_than_a_scrape_interval(
+    config: dict[str, Any],
+) -> None:
+    """docs/operations.md, section 3: HUB_DOMAIN_METRICS_MAX_AGE_SECONDS 10, below Prometheus' 15 s."""
+    prometheus = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    interval = float(prometheus["global"]["scrape_interval"].removesuffix("s"))
+    max_age = float(_env(config["services"][SERVICE["processors"]])["HUB_DOMAIN_METRICS_MAX_AGE_SECONDS"])
+    assert max_age == 10 and max_age < interval
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_roles_get_longer_to_stop_than_the_hubs_grace_period(config: dict[str, Any], role: str) -> None:
     """docs/operations.md, section 8: stop_grace_period 30s, above HUB_SHUTDOWN_GRACE_SECONDS."""

@@ -332,6 +332,18 @@ def test_service_monitor_scrapes_every_role(target: str) -> None:
 
 
 @pytest.mark.parametrize("target", APP_TARGETS)
+def test_the_processors_share_a_copy_of_the_domain_metrics_younger_than_a_scrape_interval(
+    target: str,
+) -> None:
+    """docs/operations.md, section 3: HUB_DOMAIN_METRICS_MAX_AGE_SECONDS 20, below the ServiceMonitor's 30 s."""
+    manifests = render(target)
+    max_age = float(hub_config(manifests)["data"]["HUB_DOMAIN_METRICS_MAX_AGE_SECONDS"])
+    (endpoint,) = of_kind(manifests, "ServiceMonitor")["ijw-hub"]["spec"]["endpoints"]
+    assert max_age == 20 and max_age < float(endpoint["interval"].removesuffix("s"))
+    assert "ijw-hub-config" in str(container(deployment(target, "processors"))["envFrom"])
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
 def test_db_upgrade_job(target: str) -> None:
     job = of_kind(render(target), "Job")["ijw-hub-db-upgrade"]
     hub = container(job)
