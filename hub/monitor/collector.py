@@ -9,6 +9,7 @@ With a maximum age (HUB_DOMAIN_METRICS_MAX_AGE_SECONDS) the replicas share one c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -59,7 +60,7 @@ class MonitorCollector(Collector):
         self.drop = frozenset(drop_labels) & contract.DROPPABLE
         self.max_age = timedelta(seconds=max_age)  # 0: computed at every scrape, nothing kept
         self.now = now
-        self.snapshots = Snapshots(sessions, ",".join(sorted(self.drop)))
+        self.snapshots = Snapshots(sessions, _sleutel(self.drop))
 
     def describe(self) -> Iterable[Metric]:
         """The families without samples: lets the registry refuse a second family of the same name."""
@@ -189,6 +190,13 @@ def normen_per_maand(session: Session, vandaag: date) -> list[Sample]:
         if c.regio is not None
         for uitkomst, aantal in (("binnen", c.binnen), ("buiten", c.buiten))
     ]
+
+
+def _sleutel(drop: frozenset[str]) -> str:
+    """The kept copy's key: the dropped labels and a digest of the families with their labels, so that replicas
+    of two releases with other families (a rolling upgrade) never serve each other's copy."""
+    families = repr([(f.name, f.soort, f.kept(drop)) for f in FAMILIES])
+    return ",".join(sorted(drop)) + "|" + hashlib.sha256(families.encode()).hexdigest()[:16]
 
 
 def _encode(families: Iterable[Metric]) -> str:

@@ -62,7 +62,7 @@ class Kept:
 
 
 class Snapshots:
-    """The kept copy of one set of dropped labels (`sleutel`), read, claimed, saved and released."""
+    """The kept copy under one key (`sleutel`: what the copy holds), read, claimed, saved and released."""
 
     def __init__(self, sessions: SessionFactory, sleutel: str) -> None:
         self.sessions = sessions

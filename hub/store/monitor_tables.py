@@ -78,11 +78,11 @@ class BeeindigdRecord(SQLModel, table=True):
 
 class SnapshotRecord(SQLModel, table=True):
     """The domain metrics as last computed, shared by the replicas (hub.store.monitor_snapshot); one row per set
-    of dropped labels. `claimed_until`: a replica computes them anew until then; None: nobody does."""
+    of dropped labels and of families. `claimed_until`: a replica computes them anew until then; None: nobody does."""
 
     __tablename__ = "monitor_snapshot"
 
-    sleutel: str = _s(64, primary_key=True)  # the dropped labels, sorted and comma-separated; "" for none
+    sleutel: str = _s(64, primary_key=True)  # the dropped labels and a digest of the families (monitor.collector)
     vandaag: date | None = None  # the day the gauges were computed as of
     computed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -14,7 +14,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from hub.monitor.collector import MonitorCollector
+from hub.monitor import collector as collector_module
+from hub.monitor import contract
+from hub.monitor.collector import MonitorCollector, _sleutel
 from hub.store.db import session_factory
 from hub.store.monitor_snapshot import LEASE, Snapshots
 from hub.store.monitor_tables import NormRecord, SnapshotRecord
@@ -22,6 +24,7 @@ from tests.hub.monitor import scenario as sc
 from tests.hub.monitor.helpers import REGIOS, accept_all, processor
 
 AS_OF = date(2026, 11, 23)
+SLEUTEL = _sleutel(frozenset())  # the kept copy of a collector that drops no label
 T0 = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 
@@ -140,7 +143,7 @@ def test_while_another_replica_computes_the_old_copy_of_today_is_served(db: Engi
     assert reg.get_sample_value("jeugdhulp_norm_total", NORM_LABELS) == 0.0  # kept at T0
     add_norm_outcome(db, "a")
     now.at += timedelta(seconds=30)
-    other = Snapshots(session_factory(db), "")
+    other = Snapshots(session_factory(db), SLEUTEL)
     until = other.claim(now.at)  # another replica is computing
     assert until == now.at + LEASE
     assert (
@@ -155,7 +158,7 @@ def test_with_no_copy_of_today_and_another_replica_computing_this_one_computes_w
     db: Engine,
 ) -> None:
     now = Clock()
-    other = Snapshots(session_factory(db), "")
+    other = Snapshots(session_factory(db), SLEUTEL)
     assert other.claim(now.at) is not None  # the first claim of all: no copy yet
     add_norm_outcome(db, "a")
     assert replica(db, now).get_sample_value("jeugdhulp_norm_total", NORM_LABELS) == 1.0
@@ -198,4 +201,19 @@ def test_a_failed_computing_ends_the_claim_and_the_scrape_goes_on(
     monkeypatch.setattr(collector, "_computed", failing)
     assert list(collector.collect()) == []
     assert "domain metrics unavailable" in caplog.text
-    assert Snapshots(session_factory(db), "").claim(now.at) is not None  # released: another may try at once
+    assert (
+        Snapshots(session_factory(db), SLEUTEL).claim(now.at) is not None
+    )  # released: another may try at once
+
+
+def test_a_release_with_other_families_keeps_a_copy_of_its_own(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rolling upgrade: replicas of two releases never serve each other's families."""
+    norm = b"# TYPE jeugdhulp_norm_total counter"
+    now = Clock()
+    assert norm in generate_latest(replica(db, now))  # kept
+    fewer = tuple(f for f in contract.FAMILIES if f.name != "jeugdhulp_norm_total")
+    monkeypatch.setattr(collector_module, "FAMILIES", fewer)
+    assert norm not in generate_latest(replica(db, now))  # computed with its own families, not served
+    assert kept_rows(db) == 2
