@@ -82,7 +82,7 @@ class SnapshotRecord(SQLModel, table=True):
 
     __tablename__ = "monitor_snapshot"
 
-    sleutel: str = _s(64, primary_key=True)  # the dropped labels and a digest of the families (monitor.collector)
+    sleutel: str = _s(64, primary_key=True)  # dropped labels and a digest of the families (monitor.collector)
     vandaag: date | None = None  # the day the gauges were computed as of
     computed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
