@@ -27,7 +27,6 @@ from hub.ijw.models import (
     Adres,
     Antwoord,
     Bedrag,
-    Client,
     Communicatie,
     Contact,
     Declaratie,
@@ -136,7 +135,6 @@ _CLIENT: dict[str, Kind] = {
     "Naam": NAAM,
     "RetourCodes": CODES,
 }
-CLIENT = klasse(Client, **_CLIENT)
 CONTACT = klasse(
     Contact,
     Soort=TEXT,
