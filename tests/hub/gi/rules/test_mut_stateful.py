@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub.gi.state import BepalingState
-from hub.gi.synth import BEPALING_ID, MAATREGEL_ID, maatregel, maatregel_ref, spec
+from hub.gi.synth import MAATREGEL_ID, maatregel, maatregel_ref, spec
 from hub.rules.registry import Level
 from hub.state.snapshot import Snapshot
 from hub.synth.build import edit
@@ -18,7 +17,6 @@ from tests.hub.gi.rules.test_stateful import (
     LOC_B,
     UITSPRAAK,
     b,
-    bekend,
     judge,
     maatregel_bekend,
     met_bepalingen,
@@ -35,25 +33,6 @@ def test_gi_rules_are_silent_on_an_ijw_snapshot(bericht: str) -> None:
     """Only a GiSnapshot is GI state: an iJw Snapshot (even one that knows the Identificatie) is no state."""
     ctx = replace(CTX, state=Snapshot(pseudonym=pseudonym, identificatie_bekend=True))
     assert violations(bericht, spec(bericht), ctx=ctx, levels=(Level.STATEFUL,)) == []
-
-
-@pytest.mark.parametrize(
-    ("state", "reden"),
-    [
-        pytest.param({}, "is unknown", id="unknown"),
-        pytest.param({BEPALING_ID: bekend(ingetrokken=True)}, "was already withdrawn", id="withdrawn"),
-        pytest.param({BEPALING_ID: bekend(client=ANDER)}, "belongs to another client", id="other-client"),
-        pytest.param(
-            {BEPALING_ID: bekend(gemeente="0344")},
-            "was sent to gemeente 0344: withdraw it there",
-            id="other-gemeente",
-        ),
-    ],
-)
-def test_gb103_tells_why_the_withdrawal_fails(state: dict[str, BepalingState], reden: str) -> None:
-    """The reason goes to the GI in the GI101's Tekst: exactly one sentence per case."""
-    found = judge("GI001", met_bepalingen(b(status="3")), snapshot(bepalingen=state), "GB103")
-    assert [v.message for v in found] == [f"Withdrawal of BepalingId {BEPALING_ID}: the bepaling {reden}."]
 
 
 def test_gb104_judges_a_bepaling_after_one_with_an_unknown_maatregel() -> None:

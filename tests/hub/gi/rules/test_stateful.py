@@ -140,7 +140,9 @@ def test_gb103_withdrawal_of_a_bepaling_in_force_passes() -> None:
         pytest.param({BEPALING_ID: bekend(client=ANDER)}, "belongs to another client", id="other-client"),
         # Sent to another gemeente, the withdrawal would never reach the bepaling's links and status updates.
         pytest.param(
-            {BEPALING_ID: bekend(gemeente="0344")}, "was sent to gemeente 0344", id="other-gemeente"
+            {BEPALING_ID: bekend(gemeente="0344")},
+            "was sent to gemeente 0344: withdraw it there",
+            id="other-gemeente",
         ),
     ],
 )
@@ -152,7 +154,8 @@ def test_gb103_withdrawal_must_refer_to_a_bepaling_in_force(
     assert [(v.location, v.retourcode) for v in found] == [
         ("/Bericht/Client/Bepalingen/Bepaling/BepalingId", "G103")
     ]
-    assert reden in found[0].message
+    # The reason goes to the GI in the GI101's Tekst: exactly one sentence per case.
+    assert found[0].message == f"Withdrawal of BepalingId {BEPALING_ID}: the bepaling {reden}."
 
 
 def test_gb102_a_withdrawal_sent_to_another_gemeente_frees_no_id() -> None:
