@@ -93,8 +93,7 @@ async def process(
     with tempfile.TemporaryDirectory(prefix="hub-process-") as tmp:
         runtime = Runtime(
             # A replay writes retours to --retour-out only, never to the service's outbox (HUB_RETOUR_DIR): the
-            # receivers have had them.
-            # The metrics it writes are computed at the end, never a copy kept earlier.
+            # receivers have had them. Its metrics are computed at the end, never a copy kept earlier.
             settings.model_copy(
                 update={"migrate_on_start": True, "retour_dir": None, "domain_metrics_max_age_seconds": 0.0}
             ),
