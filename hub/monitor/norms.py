@@ -103,14 +103,7 @@ def boven_norm_grens(vandaag: date) -> date | None:
 
     plus_maanden is non-decreasing in its date, so "above norm" holds exactly for the begin dates up to this one.
     """
-    grens = plus_maanden(vandaag, -3)
-    while wacht_boven_norm(grens + timedelta(days=1), vandaag):
-        grens += timedelta(days=1)
-    while not wacht_boven_norm(grens, vandaag):
-        if grens == date.min:
-            return None
-        grens -= timedelta(days=1)
-    return grens
+    return _laatste(lambda begin: wacht_boven_norm(begin, vandaag), plus_maanden(vandaag, -3), vandaag)
 
 
 def termijn_voorbij(norm: str, begin: date, vandaag: date) -> bool:
@@ -134,10 +127,18 @@ def termijn_grens(norm: str, vandaag: date) -> date | None:
     Every norm is monotone in its begin date (a later begin leaves more time), so the passed ones are exactly
     the begin dates up to this one. The 5th working day after the begin itself is within the term, the 6th not.
     """
-    grens = _SCHATTING[norm](vandaag)
-    while grens < vandaag and termijn_voorbij(norm, grens + timedelta(days=1), vandaag):
+    return _laatste(lambda begin: termijn_voorbij(norm, begin, vandaag), _SCHATTING[norm](vandaag), vandaag)
+
+
+def _laatste(geldt: Callable[[date], bool], start: date, vandaag: date) -> date | None:
+    """The latest date up to vandaag for which `geldt` holds, searched by days from start; None when it holds
+    for none. `geldt` must hold for every date up to that one and for none after it, so any start gives the
+    same answer: a start near it only tries fewer days.
+    """
+    grens = start
+    while grens < vandaag and geldt(grens + timedelta(days=1)):
         grens += timedelta(days=1)
-    while not termijn_voorbij(norm, grens, vandaag):
+    while not geldt(grens):
         if grens == date.min:
             return None
         grens -= timedelta(days=1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 
@@ -236,3 +238,35 @@ def test_the_cut_off_at_the_ends_of_date() -> None:
     assert termijn_grens(GEDRAGEN_KOERS, date(1, 1, 20)) is None
     assert termijn_grens(GEDRAGEN_KOERS, date(1, 2, 13)) == date.min  # 43 days after 1 January of year 1
     assert termijn_grens(GEDRAGEN_KOERS, date.max) == date.max - timedelta(days=43)
+
+
+@pytest.mark.parametrize(
+    "norm", [ANTWOORD_VERZOEK, JEUGDBESCHERMER, GEDRAGEN_KOERS, PASSENDE_HULP, "boven_norm"]
+)
+@pytest.mark.parametrize(
+    "vandaag", [date(2026, 1, 2), date(2026, 5, 1), date(2026, 12, 28), date(2028, 2, 29)]
+)
+def test_the_cut_off_search_gives_the_same_date_from_any_start(norm: str, vandaag: date) -> None:
+    """The estimates start next to the cut-off; a start far before it or after it walks there (either loop)."""
+    if norm == "boven_norm":
+        grens = boven_norm_grens(vandaag)
+        geldt: Callable[[date], bool] = partial(wacht_boven_norm, vandaag=vandaag)
+    else:
+        grens = termijn_grens(norm, vandaag)
+        geldt = partial(termijn_voorbij, norm, vandaag=vandaag)
+    assert grens is not None
+    for start in (
+        vandaag - timedelta(days=400),
+        grens - timedelta(days=1),
+        grens,
+        grens + timedelta(days=1),
+        vandaag,
+    ):
+        assert norms._laatste(geldt, start, vandaag) == grens, start
+
+
+def test_the_cut_off_search_stops_at_today_and_at_the_first_date() -> None:
+    # A condition that holds for every date (no norm's does) ends at vandaag, even vandaag = date.max.
+    assert norms._laatste(lambda begin: True, date(2026, 1, 1), date(2026, 1, 10)) == date(2026, 1, 10)
+    assert norms._laatste(lambda begin: True, date.max - timedelta(days=3), date.max) == date.max
+    assert norms._laatste(lambda begin: False, date(1, 1, 5), date(1, 3, 1)) is None
