@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from hub.gi.codes import STATUS_BEPALING_INGETROKKEN
 from hub.gi.status import status_identificatie
 from hub.store import gi_link
 from hub.store.db import session_factory
 from tests.hub.gi.test_status import MELDINGEN
 from tests.hub.gi_pipeline import berichten as m
-from tests.hub.store.test_gi_link import CLIENT, NOW, REGELS, _keten
+from tests.hub.store.test_gi_link import CLIENT, DB, NOW, REGELS, TW, _keten
 
 
 def test_afgeleverd_is_true_once_and_false_otherwise(sqlite_db: Engine) -> None:
@@ -35,3 +37,27 @@ def test_the_identificatie_of_a_reused_bepaling_id_does_not_change_between_relea
         "S65VYD6KQVPB",
         "STOJUL3SWMCB",
     ]
+
+
+def test_a_withdrawal_is_dated_by_the_gi001_that_withdrew_it(sqlite_db: Engine) -> None:
+    # The 06's StatusDatum is the day of the withdrawal, not the day the bepaling was sent; a row that holds no
+    # withdrawal date falls back to the bepaling's own Dagtekening.
+    p = _keten(sqlite_db)
+    weg = TW + timedelta(days=1)
+    p.stuur("GI001", m.gi001(m.kind(1), weg, "B2", m.intrekking("B-1", DB)), verwerk=False)
+    with session_factory(sqlite_db)() as session:
+        groep = gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW)
+    [bepaling] = groep.bepalingen
+    assert (bepaling.ingetrokken_op, bepaling.dagtekening) == (weg, DB)
+    zonder_datum = replace(groep, bepalingen=(replace(bepaling, ingetrokken_op=None),))
+    assert [(x.status, x.datum) for x in gi_link.groep_meldingen(groep)] == [
+        (STATUS_BEPALING_INGETROKKEN, weg)
+    ]
+    assert [x.datum for x in gi_link.groep_meldingen(zonder_datum)] == [DB]
+
+
+def test_nothing_is_made_for_no_bepalingen(sqlite_db: Engine) -> None:
+    # The 3-month check asks on days when no bepaling is due: an empty answer, not None.
+    with session_factory(sqlite_db)() as session:
+        assert gi_link.gemeld(session, []) == set()
+        assert gi_link.maak_meldingen(session, [], [], NOW.date(), NOW) == 0
