@@ -13,7 +13,7 @@ from hub.store import gi_link
 from hub.store.db import session_factory
 from tests.hub.gi.test_status import MELDINGEN
 from tests.hub.gi_pipeline import berichten as m
-from tests.hub.store.test_gi_link import CLIENT, DB, NOW, REGELS, TW, _keten
+from tests.hub.store.test_gi_link import CLIENT, DB, NOW, REGELS, START, TW, _keten
 
 
 def test_afgeleverd_is_true_once_and_false_otherwise(sqlite_db: Engine) -> None:
@@ -61,3 +61,13 @@ def test_nothing_is_made_for_no_bepalingen(sqlite_db: Engine) -> None:
     with session_factory(sqlite_db)() as session:
         assert gi_link.gemeld(session, []) == set()
         assert gi_link.maak_meldingen(session, [], [], NOW.date(), NOW) == 0
+
+
+def test_the_stored_statusmelding_holds_the_product_and_the_begindatum(sqlite_db: Engine) -> None:
+    # The outbound event (StatusmeldingVerstuurd) is read from these columns, not from the GI102's XML.
+    _keten(sqlite_db)
+    with session_factory(sqlite_db)() as session:
+        groep = gi_link.koppel_groep(session, CLIENT, m.GEMEENTE, REGELS, NOW)
+        gi_link.maak_meldingen(session, groep.bepalingen, gi_link.groep_meldingen(groep), NOW.date(), NOW)
+        rows = {r.status: (r.categorie, r.code, r.begindatum) for r in gi_link.te_versturen(session)}
+    assert rows == {"01": (None, None, None), "02": (m.CAT, m.CODE, None), "03": (None, None, START)}
