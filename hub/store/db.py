@@ -22,6 +22,7 @@ from sqlalchemy import BindParameter, CursorResult, Engine, Executable, bindpara
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
 
 from hub.configuration import mask_url
@@ -111,7 +112,24 @@ def run(
     """
     if session.autoflush:
         session.flush()
+    if isinstance(statement, Insert) and isinstance(params, Sequence) and params:
+        _check_columns(statement, params[0])
     return session.connection().execute(statement, params)
+
+
+# The (table, keys) of rows already checked: a handful, one per place that inserts rows.
+_CHECKED: set[tuple[str, frozenset[str]]] = set()
+
+
+def _check_columns(statement: Insert, row: Mapping[str, Any]) -> None:
+    """Refuse a row key that names no column: an executemany insert drops it silently, storing NULL instead."""
+    checked = (statement.table.name, frozenset(row))
+    if checked in _CHECKED:
+        return
+    unknown = checked[1].difference(statement.table.c.keys())
+    if unknown:
+        raise ValueError(f"insert into {checked[0]}: no column named {', '.join(sorted(unknown))}")
+    _CHECKED.add(checked)
 
 
 # The fixed lengths of an InQuery's IN lists; a longer list takes an expanding parameter.

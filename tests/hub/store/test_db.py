@@ -16,7 +16,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, col
 
@@ -27,11 +27,13 @@ from hub.store.db import (
     alembic_config,
     is_current,
     make_engine,
+    run,
     serves,
     session_factory,
     upgrade,
     wait_until_current,
 )
+from hub.store.monitor_tables import VerwerktEventRecord
 from hub.store.tables import BerichtRecord, DeclaratieRecord, PrestatieRecord, ToewijzingRecord
 from tools.postgres import throwaway_database
 
@@ -114,6 +116,18 @@ def test_sessions_keep_rows_usable_after_commit(session: Session) -> None:
     row = audit.record(session, content_hash="a" * 64, outcome="malformed")
     session.commit()
     assert row.outcome == "malformed"  # no refresh needed: expire_on_commit is off
+
+
+def test_an_insert_refuses_a_row_key_that_names_no_column(session: Session) -> None:
+    # An executemany insert would drop the key and store NULL (a misspelt `verwerkt_op` here): it is refused.
+    row = {"event_id": "e" * 36, "type": "toewijzing", "bericht_id": None, "verwerkt_op": datetime.now(UTC)}
+    misspelt = {**{k: v for k, v in row.items() if k != "verwerkt_op"}, "verwerkt": row["verwerkt_op"]}
+    statement = insert(VerwerktEventRecord)
+    with pytest.raises(ValueError, match=r"^insert into monitor_event: no column named verwerkt$"):
+        run(session, statement, [misspelt])
+    run(session, statement, [row])
+    run(session, statement, [{**row, "event_id": "f" * 36}])  # the checked keys again
+    assert session.scalars(select(col(VerwerktEventRecord.event_id))).all() == ["e" * 36, "f" * 36]
 
 
 @pytest.mark.postgres
