@@ -61,3 +61,30 @@ def test_gb004_gemeentecode_known(bericht: str, path: str) -> None:
     assert (
         locations(bericht, bad, "GB004", ctx=replace(CTX, gemeenten=None)) == []
     )  # not configured: not checked
+
+
+# The finding texts below are contracts (docs/gi-berichten.md 5.1): a GI reads them in its GI101.
+
+
+@pytest.mark.parametrize("bericht", ["GI001", "GI002"])
+def test_gb001_to_gb002_finding_texts(bericht: str) -> None:
+    bsn = violations(bericht, edited(bericht, ("Client/Bsn", "123456789")), "GB001")
+    assert [v.message for v in bsn] == ["Client/Bsn does not pass the 11-proef."]
+    geboren = edited(bericht, ("Client/Geboortedatum/Datum", DAG + timedelta(days=1)))
+    assert [v.message for v in violations(bericht, geboren, "GB002")] == [
+        f"Client/Geboortedatum/Datum is after the Dagtekening {DAG.isoformat()}."
+    ]
+
+
+def test_gb003_finding_text_names_both_dates() -> None:
+    later = spec("GI003", dagtekening=TODAY + timedelta(days=1))
+    assert [v.message for v in violations("GI003", later, "GB003")] == [
+        "Dagtekening 2026-11-24 is later than the receiver's date 2026-11-23."
+    ]
+
+
+@pytest.mark.parametrize(("bericht", "path"), [("GI002", "Header/Ontvanger"), ("GI102", "Header/Afzender")])
+def test_gb004_finding_text_names_the_header_field(bericht: str, path: str) -> None:
+    found = violations(bericht, edited(bericht, (path, "9999")), "GB004")
+    veld = path.split("/")[1]
+    assert [v.message for v in found] == [f"Gemeentecode 9999 ({veld}) is not in the gemeente list."]

@@ -6,14 +6,17 @@ from datetime import timedelta
 
 import pytest
 
+from hub.gi.rules.voortgang import VOLGORDE
 from hub.gi.synth import maatregel, spec
+from hub.ijw.doc import local
 from hub.synth.berichten import DEFAULT_DAGTEKENING
 from hub.synth.build import Spec, edit
-from tests.hub.gi.helpers import locations
+from tests.hub.gi.helpers import locations, violations
 
 DAG = DEFAULT_DAGTEKENING
 UITSPRAAK = DAG - timedelta(weeks=4)
 LOC1 = "/Bericht/Client/Maatregelen/Maatregel"
+DAG1 = timedelta(days=1)
 
 
 def met(*maatregelen: Spec) -> Spec:
@@ -64,3 +67,31 @@ def test_gb025_maatregel_id_once() -> None:
         maatregel("M1", einddatum=DAG),
     )
     assert locations("GI002", s, "GB025") == ["/Bericht/Client/Maatregelen/Maatregel[3]/MaatregelId"]
+
+
+@pytest.mark.parametrize(("later", "eerder", "code"), VOLGORDE)
+def test_volgorde_names_the_rule_that_checks_each_pair(later: str, eerder: str, code: str) -> None:
+    """GB105 judges the same pairs against earlier dates: the table must say which rule owns which pair."""
+    s = edit(
+        met(maatregel(uitspraak=UITSPRAAK)), f"Client/Maatregelen/Maatregel[1]/{later}", UITSPRAAK - DAG1
+    )
+    assert [(v.location, v.message) for v in violations("GI002", s, code)] == [
+        (f"{LOC1}/{later}", f"{later} 2026-10-04 is before {eerder} 2026-10-05.")
+    ]
+
+
+def test_gb020_finding_text_and_part() -> None:
+    s = met(maatregel(uitspraak=DAG + DAG1))
+    found = violations("GI002", s, "GB020")
+    assert [v.message for v in found] == ["DatumUitspraak 2026-11-03 is after the Dagtekening 2026-11-02."]
+    assert found[0].klasse is not None and local(found[0].klasse) == "Maatregel"  # rejects its Maatregel
+
+
+def test_gb024_and_gb025_finding_texts() -> None:
+    assert [v.message for v in violations("GI002", met(maatregel()), "GB024")] == [
+        "Maatregel has none of the four dates."
+    ]
+    twee = met(maatregel("M1", uitspraak=UITSPRAAK), maatregel("M1", einddatum=DAG))
+    assert [v.message for v in violations("GI002", twee, "GB025")] == [
+        "MaatregelId M1 occurs more than once."
+    ]
