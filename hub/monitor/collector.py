@@ -83,14 +83,19 @@ class MonitorCollector(Collector):
 
     def _shared(self, peil: Peil) -> list[Metric]:
         """The kept copy while it is of today and younger than the maximum age; else computed and kept by this
-        replica, unless another one is computing: then the kept copy of today, or computed here and not kept."""
+        replica, unless another one is computing (or the claim fails): then the kept copy of today, or computed
+        here and not kept."""
         now = self.now()
         kept = self.snapshots.read()
         if kept is not None and kept.vandaag != peil.vandaag:
             kept = None  # the gauges of another day: never served
         if kept is not None and now - kept.computed_at < self.max_age:
             return _decode(kept.families)
-        until = self.snapshots.claim(now)
+        try:
+            until = self.snapshots.claim(now)
+        except SQLAlchemyError as exc:  # e.g. SQLite busy with writes: serve as if another replica computed
+            log.warning("domain metrics not kept: store error", extra={"error": type(exc).__name__})
+            until = None
         if until is None:
             return _decode(kept.families) if kept is not None else self._computed(peil)
         try:

@@ -124,3 +124,28 @@ def test_a_collector_of_a_process_of_its_own_reads_the_plugins_sources() -> None
     found = json.loads(out.stdout)
     assert found["before"] == 0 and found["wacht"] >= 2
     assert {"gi_capaciteit", "jeugdhulp_in_zorg"} <= set(found["bronnen"])
+
+
+@pytest.mark.parametrize("copy_of_today", [True, False])
+def test_a_claim_the_store_refuses_serves_the_copy_of_today_or_computes_without_keeping(
+    db: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, copy_of_today: bool
+) -> None:
+    """SQLite refuses a write while it is busy (reads go on): the scrape serves what it can instead of nothing."""
+    now = Clock()
+    collector = MonitorCollector(session_factory(db), REGIOS, clock=lambda: AS_OF, max_age=20, now=now)
+    reg = CollectorRegistry()
+    reg.register(collector)
+    if copy_of_today:
+        assert reg.get_sample_value("jeugdhulp_norm_total", NORM_LABELS) == 0.0  # kept at T0
+    add_norm_outcome(db, "a")
+    now.at += timedelta(seconds=30)  # the copy is too old: this replica claims the next computing
+
+    def busy(*args: object) -> None:
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(collector.snapshots, "claim", busy)
+    with caplog.at_level(logging.WARNING, logger="hub.monitor"):
+        served = reg.get_sample_value("jeugdhulp_norm_total", NORM_LABELS)
+    assert served == (0.0 if copy_of_today else 1.0)  # the old copy, else computed
+    assert [r.getMessage() for r in caplog.records] == ["domain metrics not kept: store error"]
+    assert kept_rows(db) == (1 if copy_of_today else 0)
