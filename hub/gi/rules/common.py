@@ -25,11 +25,6 @@ def dated(parent: Element | None, name: str) -> tuple[Element, date] | None:
     return None if el is None or value is None else (el, value)
 
 
-def parts(doc: Doc) -> Iterator[Element]:
-    """The parts of a GI heenbericht in document order (Bepaling, Maatregel or Capaciteit)."""
-    yield from doc.all(ONDERDELEN.get(doc.bericht, ""))
-
-
 def niet_na_dagtekening(doc: Doc, onderdeel: str, namen: Iterable[str]) -> Iterator[Hit]:
     """A Hit, on its part, for each date `namen` of each `onderdeel` that lies after the Dagtekening."""
     dagtekening = doc.dagtekening
