@@ -199,7 +199,10 @@ async def test_message_over_the_size_limit_is_413(parts: Parts) -> None:
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", ""])
 async def test_other_content_type_is_415(client: httpx.AsyncClient, parts: Parts, content_type: str) -> None:
-    assert_problem(await post(client, jw301(), content_type=content_type), 415, "unsupported-media-type")
+    body = assert_problem(
+        await post(client, jw301(), content_type=content_type), 415, "unsupported-media-type"
+    )
+    assert (body["title"], body["detail"]) == ("Unsupported media type", "send application/xml or text/xml")
     assert parts.publisher.published == []
 
 

@@ -1,17 +1,23 @@
 """producers.routes: what the /berichten routes promise beyond the gateway tests, found by a mutation pass.
 
-A Content-Length beyond the limit is refused before any of the body is read, the 403 leaves the log line that
-docs/operations.md tells operators to look for, and the OpenAPI document says POST needs a body.
+A Content-Length beyond the limit is refused before any of the body is read, only a compressed body is inflated,
+the 403 leaves the log line that docs/operations.md tells operators to look for, and the OpenAPI document says
+what POST takes (its body and Content-Encoding) and groups the routes under one tag.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
 
 import pytest
 
+from producers import routes
+from producers.coding import Coding
+from producers.coding import decode as coding_decode
 from tests.producers.conftest import GEMEENTE, OTHER_KEY, Parts
 from tests.producers.test_gateway import assert_problem, client_for, jw301, post
+from tests.producers.test_gateway_encoding import post as post_encoded
 from tests.producers.test_security import LIMIT, XML, asgi, key
 
 
@@ -68,6 +74,16 @@ async def test_the_openapi_document_says_post_needs_a_body(parts: Parts) -> None
     body = document["paths"]["/berichten"]["post"]["requestBody"]
     assert body["required"] is True
     assert set(body["content"]) == {"application/xml", "text/xml"}
+    # The XML as text, for both media types (application/xml also carries its example, from gateway._openapi).
+    assert {media: content["schema"] for media, content in body["content"].items()} == {
+        "application/xml": {"type": "string"},
+        "text/xml": {"type": "string"},
+    }
+    # A generated client shows this text to whoever wires it up: the codings, and where the size limit holds.
+    assert body["description"] == (
+        "One iJw 3.2 message (JW301, JW305, ...) as sent, UTF-8 XML; with Content-Encoding gzip or deflate (the zlib "
+        "format) compressed, within the same size limit once inflated"
+    )
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -113,9 +129,53 @@ async def test_the_openapi_document_lists_the_statuses_each_route_answers(parts:
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
-async def test_the_openapi_document_makes_content_encoding_optional(parts: Parts) -> None:
+async def test_the_openapi_document_makes_content_encoding_optional_and_names_its_values(
+    parts: Parts,
+) -> None:
     # Absent is identity: a sender that does not compress sends no Content-Encoding.
     async with client_for(parts.app()) as client:
         post_op = (await client.get("/openapi.json")).json()["paths"]["/berichten"]["post"]
     [coding] = [p for p in post_op["parameters"] if p["name"] == "Content-Encoding"]
-    assert coding["in"] == "header" and coding["required"] is False
+    assert coding == {
+        "name": "Content-Encoding",
+        "in": "header",
+        "required": False,
+        "description": "One of gzip, deflate, identity; absent is identity (the body as it is)",
+        "schema": {"type": "string", "enum": ["gzip", "x-gzip", "deflate", "identity"]},
+    }
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+async def test_the_openapi_document_groups_the_berichten_routes_under_one_tag(parts: Parts) -> None:
+    # A generated client makes one class per tag: the three /berichten routes together, apart from the probes.
+    async with client_for(parts.app()) as client:
+        paths = (await client.get("/openapi.json")).json()["paths"]
+    tags = {
+        (method, path): operation["tags"] for path, ops in paths.items() for method, operation in ops.items()
+    }
+    assert {where: tag for where, tag in tags.items() if where[1].startswith("/berichten")} == {
+        ("post", "/berichten"): ["berichten"],
+        ("get", "/berichten/{bericht_id}"): ["berichten"],
+        ("get", "/berichten/{bericht_id}/retour"): ["berichten"],
+    }
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+async def test_an_uncompressed_body_is_not_handed_to_the_inflater(
+    parts: Parts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a gzip or deflate body costs a hop to a worker thread: the identity body is the message as it is.
+    inflated: list[str] = []
+
+    def decode(body: bytes, coding: Coding, limit: int) -> bytes:
+        inflated.append(coding)
+        return coding_decode(body, coding, limit)
+
+    monkeypatch.setattr(routes, "decode", decode)
+    data = jw301()
+    async with client_for(parts.app()) as client:
+        plain = await post(client, data)
+        compressed = await post_encoded(client, gzip.compress(data, mtime=0), "gzip")
+    assert (plain.status_code, compressed.status_code) == (202, 202)
+    assert inflated == ["gzip"]
+    assert [p.raw for p in parts.publisher.published] == [data, data]
