@@ -10,13 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
-import sys
 import textwrap
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import ParamSpec, TypeVar
 
@@ -28,8 +25,8 @@ from hub.errors import TransientError
 from hub.events.models import AntwoordOntvangen
 from hub.monitor.registry import Uitgaand
 from tests.consumers.test_mut_processors import TOPICS, Hub, Record, make_hub, record, uitgaand
+from tests.processes import fresh_json
 
-REPO = Path(__file__).resolve().parents[2]
 # Content a failing store might quote in its exception: a warning must never carry it.
 CONTENT = "Jansen 999990019"
 
@@ -262,14 +259,7 @@ SUBSCRIBE_IN_A_FRESH_PROCESS = textwrap.dedent(
 
 def test_register_processors_loads_the_plugins_itself_and_reads_every_normalised_topic() -> None:
     # A fresh interpreter: in this one some other test has loaded the plugins already.
-    done = subprocess.run(
-        [sys.executable, "-c", SUBSCRIBE_IN_A_FRESH_PROCESS],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    topics, group, ack = fresh_json(SUBSCRIBE_IN_A_FRESH_PROCESS)
     kinds = [
         "antwoord",
         "gi.bepaling",
@@ -280,6 +270,5 @@ def test_register_processors_loads_the_plugins_itself_and_reads_every_normalised
         "toewijzing",
     ]
     kinds += ["verzoek-om-toewijzing", "verzoek-om-wijziging"]
-    topics, group, ack = json.loads(done.stdout)
     assert topics == sorted(TOPICS.normalised(k) for k in kinds)
     assert (group, ack) == (TOPICS.groups.processors, "MANUAL")  # one group; acknowledged after the store

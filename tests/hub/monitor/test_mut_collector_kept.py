@@ -3,21 +3,14 @@ pinned: a copy that cannot be kept, the copy's key, install()'s answer, and the 
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
 from hub.metrics import HubMetrics
-from hub.monitor import collector as collector_module
 from hub.monitor.collector import MonitorCollector, _sleutel, install
 from hub.settings import HubSettings
 from hub.store.db import session_factory
@@ -31,8 +24,10 @@ from tests.hub.monitor.test_snapshot import (
     add_norm_outcome,
     kept_rows,
     replica,
+    store_refuses,
     the_story,
 )
+from tests.processes import fresh_json
 
 
 def test_a_copy_that_cannot_be_kept_is_served_and_its_claim_lapses_after_the_lease(
@@ -41,11 +36,8 @@ def test_a_copy_that_cannot_be_kept_is_served_and_its_claim_lapses_after_the_lea
     now = Clock()
     collector = MonitorCollector(session_factory(db), REGIOS, clock=lambda: AS_OF, max_age=20, now=now)
 
-    def failing(*args: object) -> None:
-        raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
-
     add_norm_outcome(db, "a")
-    monkeypatch.setattr(collector.snapshots, "save", failing)
+    monkeypatch.setattr(collector.snapshots, "save", store_refuses)
     reg = CollectorRegistry()
     reg.register(collector)
     with caplog.at_level(logging.WARNING, logger="hub.monitor"):
@@ -111,17 +103,7 @@ def test_a_collector_of_a_process_of_its_own_reads_the_plugins_sources() -> None
         "print(json.dumps({'before': before, 'wacht': len(registry.WACHT_BRONNEN),"
         " 'bronnen': sorted(registry.BRONNEN)}))\n"
     )
-    root = Path(collector_module.__file__).parents[2]  # the checkout under test, not the installed one
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
-    )
-    found = json.loads(out.stdout)
+    found = fresh_json(code)
     assert found["before"] == 0 and found["wacht"] >= 2
     assert {"gi_capaciteit", "jeugdhulp_in_zorg"} <= set(found["bronnen"])
 
@@ -140,10 +122,7 @@ def test_a_claim_the_store_refuses_serves_the_copy_of_today_or_computes_without_
     add_norm_outcome(db, "a")
     now.at += timedelta(seconds=30)  # the copy is too old: this replica claims the next computing
 
-    def busy(*args: object) -> None:
-        raise OperationalError("UPDATE", {}, Exception("database is locked"))
-
-    monkeypatch.setattr(collector.snapshots, "claim", busy)
+    monkeypatch.setattr(collector.snapshots, "claim", store_refuses)
     with caplog.at_level(logging.WARNING, logger="hub.monitor"):
         served = reg.get_sample_value("jeugdhulp_norm_total", NORM_LABELS)
     assert served == (0.0 if copy_of_today else 1.0)  # the old copy, else computed

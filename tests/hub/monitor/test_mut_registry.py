@@ -3,18 +3,14 @@ the Context's defaults, and the registration of observers and sources."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import UTC, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hub.monitor import registry
 from hub.monitor.registry import Context, Regios
+from tests.processes import fresh_json
 
 
 def test_load_plugins_registers_the_ijw_and_gi_observers_in_a_fresh_process() -> None:
@@ -31,18 +27,7 @@ def test_load_plugins_registers_the_ijw_and_gi_observers_in_a_fresh_process() ->
         " 'postvakken': len(registry.POSTVAKKEN), 'familie': len(registry.FAMILIE_BRONNEN),"
         " 'bronnen': sorted(registry.BRONNEN)}))\n"
     )
-    root = Path(registry.__file__).parents[2]  # the checkout under test, not the installed one
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-        cwd=root,
-        env=env,
-    )
-    found = json.loads(out.stdout)
+    found = fresh_json(code)
     assert found["before"] == []
     assert found["plugins"] == ["hub.monitor.gi", "hub.monitor.ijw"]
     assert (

@@ -53,6 +53,11 @@ def replica(
     return reg
 
 
+def store_refuses(*args: object) -> None:
+    """Stands in for a store call the database refuses."""
+    raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
+
+
 def the_story(db: Engine) -> None:
     """Every kind of family filled: waiting, in zorg, norm outcomes, doorlooptijden, a stop."""
     p = processor(db)
@@ -194,11 +199,7 @@ def test_a_failed_computing_ends_the_claim_and_the_scrape_goes_on(
 ) -> None:
     now = Clock()
     collector = MonitorCollector(session_factory(db), REGIOS, clock=lambda: AS_OF, max_age=20, now=now)
-
-    def failing(*args: object) -> None:
-        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
-
-    monkeypatch.setattr(collector, "_computed", failing)
+    monkeypatch.setattr(collector, "_computed", store_refuses)
     assert list(collector.collect()) == []
     assert "domain metrics unavailable" in caplog.text
     assert (
