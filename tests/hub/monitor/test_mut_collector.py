@@ -23,7 +23,8 @@ def test_a_scrape_without_the_store_warns_on_the_hub_monitor_logger(caplog: pyte
     finally:
         engine.dispose()
     [record] = [r for r in caplog.records if "domain metrics unavailable" in r.getMessage()]
-    assert (record.name, record.levelno, record.__dict__["error"]) == (
+    assert (record.getMessage(), record.name, record.levelno, record.__dict__["error"]) == (
+        "domain metrics unavailable: store error",  # the text a log search looks for
         "hub.monitor",
         logging.WARNING,
         "OperationalError",
