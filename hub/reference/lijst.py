@@ -7,6 +7,7 @@ problem, since a half-read list would reject or pass messages wrongly.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from collections.abc import Iterator
@@ -46,6 +47,14 @@ def rijen(
         for kolom in (*kolommen, *optioneel):
             if namen.count(kolom) > 1:  # which of the two the list means, the hub cannot tell
                 raise fout(soort, path, 1, f"the header has the column {kolom!r} {namen.count(kolom)} times")
+        bijna = _bijna(namen, kolommen, optioneel)
+        if bijna:
+            naam, kolom = bijna
+            raise fout(
+                soort, path, 1,
+                f"the header has a column {naam!r} and no column {kolom!r}: did you mean {kolom!r}? (rename it, "
+                "or give the column another name if it is one the hub should ignore, such as a description)",
+            )  # fmt: skip
         plaats = [namen.index(kolom) for kolom in kolommen]
         extra = [namen.index(kolom) if kolom in namen else len(kop) for kolom in optioneel]
         gelezen = 0
@@ -78,6 +87,42 @@ def rijen(
         ) from None
     if gelezen == 0:
         raise fout(soort, path, 1, "no rows below the header")
+
+
+# Other words for an optional column that a list's author may well use; near misses are found by spelling.
+_ANDERE_NAMEN = {
+    "begindatum": "ingangsdatum",
+    "startdatum": "ingangsdatum",
+    "agb": "aanbieder",
+    "agbcode": "aanbieder",
+    "gemeentecode": "gemeente",
+    "regio": "jeugdregio",
+}
+
+
+def _bijna(namen: list[str], kolommen: tuple[str, ...], optioneel: tuple[str, ...]) -> tuple[str, str] | None:
+    """(a header name, the optional column it stands for) when the header lacks that column.
+
+    Other columns are ignored, so a misspelt optional one (`aanbeider`, `geldig tot`, `begindatum`) would leave
+    every row holding for every value of it: a wrong verdict rather than a refused start.
+    """
+    ontbrekend = {_kaal(kolom): kolom for kolom in optioneel if kolom not in namen}
+    for naam in namen:
+        if not naam or naam in kolommen or naam in optioneel:
+            continue
+        kaal = _kaal(naam)
+        bedoeld = _ANDERE_NAMEN.get(kaal)
+        if bedoeld is not None and bedoeld in ontbrekend.values():
+            return naam, bedoeld
+        gelijk = difflib.get_close_matches(kaal, ontbrekend, n=1, cutoff=0.8)
+        if gelijk:
+            return naam, ontbrekend[gelijk[0]]
+    return None
+
+
+def _kaal(naam: str) -> str:
+    """A column name without the separators a spreadsheet user may put in it (`geldig tot`, `jeugd-regio`)."""
+    return naam.replace(" ", "").replace("_", "").replace("-", "")
 
 
 def _lees(path: Path, soort: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 from hub.errors import ConfigError
 from hub.reference import gemeenten as gemeentelijst
 from hub.reference.producten import load_productcodes
+from hub.reference.tarieven import load_tarieven
 from tests.hub.reference.test_producten import csv_file
 
 
@@ -44,3 +45,30 @@ def test_a_short_row_leaves_an_optional_column_blank(tmp_path: Path) -> None:
 def test_a_column_the_hub_ignores_may_come_twice(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "categorie,omschrijving,code,omschrijving\n45,a,45A53,b\n")
     assert set(load_productcodes(path).rijen) == {("45", "45A53")}
+
+
+def test_a_near_miss_of_an_optional_column_is_refused_in_every_list(tmp_path: Path) -> None:
+    """The gemeente list's `geldig tot` would have dropped every herindeling, the tariffs' `eenheden` every unit."""
+    gemeenten = csv_file(tmp_path, "gemeentecode,gemeentenaam,geldig tot\n0200,Apeldoorn,\n")
+    with pytest.raises(
+        ConfigError, match=r"line 1: the header has a column 'geldig tot' and no column 'geldig_tot'"
+    ):
+        gemeentelijst.gebruik(gemeenten)
+    tarieven = tmp_path / "t.csv"
+    tarieven.write_text("productcode,tarief,eenheden\n45A53,8000,04\n", encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"a column 'eenheden' and no column 'eenheid': did you mean 'eenheid'\?"
+    ):
+        load_tarieven(tarieven)
+
+
+def test_columns_that_only_resemble_a_read_one_or_sit_beside_it_are_ignored(tmp_path: Path) -> None:
+    """A description column is no near miss; `gemeentenaam` beside `gemeente`, or `regio` beside `jeugdregio`,
+    names no column the list lacks."""
+    path = csv_file(
+        tmp_path,
+        "categorie,code,omschrijving,gemeente,gemeentenaam,jeugdregio,regio,datum,aanbieder,aanbiedernaam\n"
+        "45,45A53,Ambulant,0200,Apeldoorn,,,2026-01-01,12345678,Zorg BV\n",
+    )
+    (bereik,) = load_productcodes(path).rijen[("45", "45A53")]
+    assert (bereik.gemeente, bereik.aanbieder) == ("0200", "12345678")

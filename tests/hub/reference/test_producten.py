@@ -12,6 +12,9 @@ from hub.errors import ConfigError
 from hub.reference.producten import Productcodes, load_productcodes
 
 HINT = "(a quote not closed, or text after a closing quote?)"
+RENAME = (
+    "(rename it, or give the column another name if it is one the hub should ignore, such as a description)"
+)
 
 
 def csv_file(tmp_path: Path, text: str | bytes, name: str = "lijst.csv") -> Path:
@@ -62,6 +65,11 @@ def test_columns_may_come_in_any_order(tmp_path: Path) -> None:
         # Read leniently, the first of the two counted: a list with an old and a new column read the old one.
         ("categorie,code,Code\n45,45A53,45X01\n", "line 1: the header has the column 'code' 2 times"),
         ("categorie,code,gemeente,omschrijving,Gemeente\n45,45A53,,x,0200\n", "line 1: the header has the column 'gemeente' 2 times"),
+        # An ignored column that names an optional one nearly or in other words: every row held for every aanbieder.
+        ("categorie,code,aanbeider\n45,45A53,12345678\n", f"line 1: the header has a column 'aanbeider' and no column 'aanbieder': did you mean 'aanbieder'? {RENAME}"),
+        ("categorie,code,Gemeentecode,omschrijving\n45,45A53,0200,x\n", f"line 1: the header has a column 'gemeentecode' and no column 'gemeente': did you mean 'gemeente'? {RENAME}"),
+        ("categorie,code,Begin datum,einddatum\n45,45A53,2026-01-01,\n", f"line 1: the header has a column 'begin datum' and no column 'ingangsdatum': did you mean 'ingangsdatum'? {RENAME}"),
+        ("categorie,code,jeugd_regio\n45,45A53,Noord Veluwe\n", f"line 1: the header has a column 'jeugd_regio' and no column 'jeugdregio': did you mean 'jeugdregio'? {RENAME}"),
     ],
 )  # fmt: skip
 def test_a_bad_product_code_list_is_refused_naming_file_line_and_problem(
