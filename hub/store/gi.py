@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
-from hub.gi.catalog import HEENBERICHTEN
+from hub.gi.catalog import ONTVANGSTBEVESTIGING
 from hub.gi.codes import INTREKKING, NIEUW
 from hub.gi.models import Gi001, Gi002, Gi003, GiBericht
 from hub.gi.regio import regio_naam
@@ -61,12 +61,12 @@ def load_snapshot(
     the same afzender, message type and Identificatie); None looks it up.
     """
     base = GiSnapshot(pseudonym=pseudonym)
-    if model.bericht not in HEENBERICHTEN:
-        return base  # the hub's own answers have no stateful rules
-    gi = model.header.afzender
+    if model.bericht == ONTVANGSTBEVESTIGING:
+        return base  # the hub's answer has no stateful rules
     if bekend is None:
         bekend = identificatie_bekend(session, model)
-    base = replace(base, identificatie_bekend=bekend)
+    base = replace(base, identificatie_bekend=bekend)  # GB101, for a GI102 too
+    gi = model.header.afzender
     match model:
         case Gi001():
             bepalingen = model.client.bepalingen

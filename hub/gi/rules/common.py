@@ -10,7 +10,7 @@ from hub.ijw.doc import Doc, Element, as_date, child
 from hub.rules.registry import Hit
 
 CLIENT_BERICHTEN = frozenset({"GI001", "GI002"})
-INKOMEND = HEENBERICHTEN  # GI001-GI003: sent by a GI to the hub
+# GI001-GI003, sent by a GI, and the GI102 the hub writes for a gemeente: the messages a sender numbers and dates.
 MET_DAGTEKENING = HEENBERICHTEN | {"GI102"}
 
 BEPALING = ONDERDELEN["GI001"]

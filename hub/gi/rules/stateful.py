@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from hub.gi.codes import INTREKKING
-from hub.gi.rules.common import BEPALING, INKOMEND, MAATREGEL, dated
+from hub.gi.rules.common import BEPALING, MAATREGEL, MET_DAGTEKENING, dated
 from hub.gi.rules.voortgang import VOLGORDE
 from hub.gi.state import GiSnapshot
 from hub.ijw.doc import Doc, Element, child, raw, text
@@ -47,19 +47,24 @@ def _geldige_intrekking(
 
 @rule(
     "GB101",
-    berichten=INKOMEND,
+    berichten=MET_DAGTEKENING,
     level=Level.STATEFUL,
     retourcode="G101",
-    summary="Identificatie unique per GI per message type",
+    summary="Identificatie unique per sender per message type",
 )
 def identificatie_uniek(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """The GI used this Identificatie before for this message type, as iJw TR056; on the Header (GB101)."""
+    """The sender used this Identificatie before for this message type, as iJw TR056; on the Header (GB101).
+
+    For the GI's messages and for a GI102 (the gemeente's, which the hub writes) that reaches the intake, as in
+    a replayed archive: the store keeps one accepted message per sender identity, so an unjudged second one
+    could never be recorded.
+    """
     state = gi_snapshot(ctx)
     if state is None or not state.identificatie_bekend:
         return
     yield Hit(
         doc.first("Header/BerichtIdentificatie/Identificatie"),
-        f"Identificatie {doc.identificatie!r} was already used by GI {doc.afzender} for {doc.bericht}.",
+        f"Identificatie {doc.identificatie!r} was already used by {doc.afzender} for {doc.bericht}.",
     )
 
 

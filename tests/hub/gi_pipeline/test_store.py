@@ -9,8 +9,12 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from hub.events.models import BepalingOntvangen, CapaciteitOntvangen, MaatregelVoortgangOntvangen
+from hub.gi.catalog import GI_BERICHTEN
 from hub.gi.extract import extract_gi
 from hub.gi.models import Gi001
+from hub.gi.synth import xml as gi_xml
+from hub.ijw.catalog import BERICHTEN
+from hub.rules.registry import REGISTRY, Level
 from hub.store import gi as gi_store
 from hub.store.gi_tables import (
     GiBepalingRecord,
@@ -18,6 +22,7 @@ from hub.store.gi_tables import (
     GiMaatregelRecord,
     GiVerwijzingRecord,
 )
+from hub.store.tables import RETOURBERICHTEN
 from hub.synth import berichten as ijw
 from hub.synth.berichten import omvang
 from hub.synth.build import Spec
@@ -211,3 +216,26 @@ def test_no_gi_row_or_statusmelding_holds_the_bsn(db: Engine) -> None:
     assert KIND.bsn not in dumped and KIND.bsn not in melding.xml
     assert KIND.achternaam not in melding.xml
     assert status_xml(melding.xml)["Status"] == "02"
+
+
+def test_a_second_gi102_under_an_identificatie_used_before_is_rejected_by_gb101(db: Engine) -> None:
+    """The hub's own statusmelding may reach the intake (a replayed archive). A second one with the gemeente's
+    Identificatie and other content was judged accepted, its insert broke the store's one accepted message per
+    sender identity on every retry, and it was dead-lettered as a processing failure."""
+    p = Pipeline(db)
+    first = gi_xml("GI102")
+    other = first.replace(b"<gi102:ToewijzingNummer>300201<", b"<gi102:ToewijzingNummer>300202<")
+    assert other != first
+    assert p.intake.verwerk(first).outcome == "accepted"
+    again = p.intake.verwerk(other)
+    assert (again.outcome, [v.rule for v in again.errors], again.retour) == ("rejected", ["GB101"], None)
+    assert again.errors[0].message == "Identificatie 'GI102261102' was already used by 0200 for GI102."
+    assert p.intake.verwerk(first).outcome == "duplicate"
+
+
+def test_every_type_the_store_keeps_unique_per_sender_has_a_rule_that_rejects_a_second() -> None:
+    """Without one, a second message with a used Identificatie is judged accepted and can never be stored."""
+    berichten = {*BERICHTEN, *GI_BERICHTEN} - set(RETOURBERICHTEN)
+    uniek = REGISTRY["TR056"].berichten | REGISTRY["GB101"].berichten
+    assert berichten - uniek == set()
+    assert all(REGISTRY[code].level == Level.STATEFUL for code in ("TR056", "GB101"))
