@@ -40,11 +40,33 @@ def _prestaties(client: Mapping[str, Any]) -> list[dict[str, Any]]:
     return p if isinstance(p, list) else [p]
 
 
+def _lijn(p: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The period, product and toewijzing of a line: what a credit shares with its debet (TR389)."""
+    periode = p["ProductPeriode"]
+    return (
+        p["ToewijzingNummer"],
+        p["ProductCategorie"],
+        p["ProductCode"],
+        periode["Begindatum"],
+        periode["Einddatum"],
+    )
+
+
 def _eerste_debet(spec: Spec) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(Client, Prestatie) of the first debet line that has a ProductTarief, or None."""
+    """(Client, Prestatie) of the first debet line that has a ProductTarief, or None.
+
+    Not a corrected line that travels with the credit of the earlier one: kept alone, without its credit, it
+    would break TR389 besides the rule its variant is made for.
+    """
     for client in _clienten(spec):
-        for p in _prestaties(client):
-            if p["IngediendBedrag"]["DebetCredit"] == "D" and p.get("ProductTarief") is not None:
+        prestaties = _prestaties(client)
+        gecrediteerd = {_lijn(p) for p in prestaties if p["IngediendBedrag"]["DebetCredit"] == "C"}
+        for p in prestaties:
+            if (
+                p["IngediendBedrag"]["DebetCredit"] == "D"
+                and p.get("ProductTarief") is not None
+                and _lijn(p) not in gecrediteerd
+            ):
                 return client, p
     return None
 

@@ -1,0 +1,180 @@
+"""Each deliberately wrong twin (hub.synth.fouten, hub.synth.fouten_declaratie) breaks its rule and no other.
+
+A simulation with many twins, each maker taking its turn, goes through the intake in order: every valid message
+is accepted without a finding, every twin rejected with exactly the rule its maker names.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections import Counter
+from datetime import date
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Engine
+
+from hub.synth import fouten, fouten_declaratie
+from hub.synth.fouten import Fout, Foutenmaker, Gelegenheid, Maker
+from hub.synth.simulate import ACCEPTED, REJECTED, SimBericht, SimConfig, Simulator
+from tests.hub.intake_helpers import new_intake
+
+TOT = date(2026, 11, 20)
+CONFIG = SimConfig(
+    seed=5, regios=("Arnhem",), aanbieders=4, clienten=80, tot=TOT
+)  # its twins come from ElkeMaker below
+
+# The rule and reason each maker's twin carries (the reason goes into the manifest of `hub simulate`).
+REGELS: dict[tuple[str, str], tuple[str, str]] = {
+    ("fouten", "bsn"): ("CS002", "Client/Bsn fails the elfproef"),
+    ("fouten", "identificatie"): ("TR056", "Identificatie used before by this sender for this message type"),
+    ("fouten", "frequentie_zonder_einde"): ("CD076", "Frequentie per week without an end date"),
+    ("fouten", "einde_voor_ingang"): ("CS003", "Einddatum before Ingangsdatum"),
+    ("fouten", "onbekende_toewijzing"): ("TR019", "start for a ToewijzingNummer that was never assigned"),
+    ("fouten", "begin_na_dagtekening"): ("TR134", "Begindatum after the Dagtekening"),
+    ("fouten", "tweede_start"): ("TR326", "second start while the toegewezen product has a current start"),
+    ("fouten", "stop_voor_start"): ("TR069", "stop for a toewijzing without a start in force"),
+    ("fouten", "stop_andere_begindatum"): ("TR382", "stop does not copy the Begindatum of its start"),
+    ("fouten", "einde_voor_begin"): ("TR018", "stop Einddatum before its Begindatum"),
+    ("fouten", "onbekende_gemeente"): ("TR378", "Ontvanger 0999 is not a CBS gemeentecode"),
+    ("fouten", "referentie_hergebruikt"): ("TR347", "ReferentieAanbieder used before by this aanbieder"),
+    ("fouten", "afwijzing_zonder_reden"): ("CD085", "rejection without a reason"),
+    ("fouten", "tweede_onderzoek"): ("TR360", "a second 'in onderzoek' for the same verzoek"),
+    ("fouten", "nieuw_product_vandaag"): (
+        "TR380",
+        "NieuwProduct GewensteIngangsdatum not after the Dagtekening",
+    ),
+    ("fouten_declaratie", "bsn"): ("CS002", "Client/Bsn fails the elfproef"),
+    ("fouten_declaratie", "totaal"): ("TR358", "TotaalIngediendBedrag does not add up"),
+    ("fouten_declaratie", "declaratienummer_hergebruikt"): (
+        "TR333",
+        "DeclaratieNummer used before by this aanbieder",
+    ),
+    ("fouten_declaratie", "onbekende_toewijzing"): (
+        "TR338",
+        "Prestatie on a ToewijzingNummer that was never assigned",
+    ),
+    ("fouten_declaratie", "bedrag"): ("TR346", "IngediendBedrag is not GeleverdVolume x ProductTarief"),
+    ("fouten_declaratie", "tweede_debet"): (
+        "TR389",
+        "a second debet line for a period, product and toewijzing",
+    ),
+    ("fouten_declaratie", "andere_dagtekening"): (
+        "TR337",
+        "DeclaratieIdentificatie names no JW323 of this aanbieder",
+    ),
+    ("fouten_declaratie", "ander_declaratienummer"): ("TR376", "DeclaratieNummer differs from the JW323's"),
+    ("fouten_declaratie", "toegekend_klopt_niet"): (
+        "TR342",
+        "TotaalToegekendBedrag inconsistent with the rejected lines",
+    ),
+    ("fouten_declaratie", "andere_xsd_versie"): (
+        "TR371",
+        "XsdVersieDeclaratie differs from the JW323's XsdVersie",
+    ),
+    ("fouten_declaratie", "ander_volume"): ("TR367", "a returned Prestatie differs from the declared line"),
+}
+
+
+def naam(maker: Maker) -> tuple[str, str]:
+    return maker.__module__.rsplit(".", 1)[-1], maker.__name__
+
+
+class ElkeMaker(Foutenmaker):
+    """A Foutenmaker that gives each (message type, maker) its turn, least used first, and records its choice."""
+
+    def __init__(self, rng: random.Random, rate: float, makers: dict[str, tuple[Maker, ...]]) -> None:
+        super().__init__(rng, rate, makers)
+        self.per_maker: Counter[tuple[str, str, str]] = Counter()
+        self.gekozen: list[tuple[tuple[str, str, str], Fout]] = []
+        self.declaraties: list[Gelegenheid] = []  # every valid JW323, for the makers to be tried on
+
+    def misschien(self, g: Gelegenheid) -> Fout | None:
+        if g.bericht == "JW323":
+            self.declaraties.append(copy.deepcopy(g))
+        if self.rng.random() >= self.rate:
+            return None
+        kandidaten = [
+            ((g.bericht, *naam(maker)), f)
+            for maker in self.makers.get(g.bericht, ())
+            if (f := maker(g, self.rng)) is not None
+        ]
+        if not kandidaten:
+            return None
+        minst = min(self.per_maker[k] for k, _ in kandidaten)
+        sleutel, fout = self.rng.choice([(k, f) for k, f in kandidaten if self.per_maker[k] == minst])
+        self.per_maker[sleutel] += 1
+        self.gekozen.append((sleutel, fout))
+        return fout
+
+
+@cache
+def simulatie() -> tuple[
+    tuple[SimBericht, ...], tuple[tuple[tuple[str, str, str], Fout], ...], list[Gelegenheid]
+]:
+    """The messages; per twin (message type, module, maker) and its Fout; the valid JW323s."""
+    sim = Simulator(CONFIG)
+    # The seeds the Simulator gives its own Foutenmakers; the stories draw from sim.rng alone.
+    sim.fouten = gewoon = ElkeMaker(random.Random(f"{CONFIG.seed}:fouten"), 0.9, fouten.MAKERS)
+    sim.fouten_declaratie = declaratie = ElkeMaker(
+        random.Random(f"{CONFIG.seed}:fouten:declaratie"), 0.9, fouten_declaratie.MAKERS
+    )
+    berichten = tuple(sim.run())
+    return berichten, (*gewoon.gekozen, *declaratie.gekozen), declaratie.declaraties
+
+
+def test_every_maker_of_every_message_type_made_twins() -> None:
+    _, gekozen, _ = simulatie()
+    gemaakt = Counter(k for k, _ in gekozen)
+    alle = {
+        (b, *naam(m)) for mk in (fouten.MAKERS, fouten_declaratie.MAKERS) for b, ms in mk.items() for m in ms
+    }
+    assert set(gemaakt) == alle, alle - set(gemaakt)
+
+
+def test_each_twin_carries_its_makers_rule_and_reason() -> None:
+    _, gekozen, _ = simulatie()
+    for (bericht, module, maker), fout in gekozen:
+        rule, reason = REGELS[(module, maker)]
+        if bericht.startswith("GI"):
+            rule = "GB001"  # the GI 11-proef
+        assert (fout.rule, fout.reason) == (rule, reason), (bericht, module, maker)
+
+
+def test_the_intake_rejects_each_twin_on_its_rule_alone_and_accepts_the_rest(db: Engine) -> None:
+    berichten, gekozen, _ = simulatie()
+    twins = [b for b in berichten if b.expected == REJECTED]
+    assert Counter(b.rule for b in twins) == Counter(f.rule for _, f in gekozen)
+    intake = new_intake(db, TOT)
+    mismatches = []
+    for b in berichten:
+        result = intake.verwerk(b.xml)
+        rules = sorted({v.rule for v in result.errors})
+        verwacht = [] if b.expected == ACCEPTED else [b.rule]
+        if result.outcome != b.expected or rules != verwacht:
+            mismatches.append((b.bestandsnaam, b.rule, result.outcome, rules))
+    assert mismatches == []
+
+
+def _lijn(p: dict[str, Any]) -> tuple[object, ...]:
+    periode = p["ProductPeriode"]
+    return p["ToewijzingNummer"], p["ProductCode"], periode["Begindatum"], periode["Einddatum"]
+
+
+def test_a_line_twin_is_never_a_corrected_line_without_its_credit() -> None:
+    """A corrected debet kept alone, without the credit beside it, would break TR389 besides its own rule."""
+    gecorrigeerd = 0
+    for g in simulatie()[2]:
+        clienten = g.spec["Declaratie"]["Clienten"]["Client"]
+        lijnen = [p for c in clienten for p in c["Prestaties"]["Prestatie"]]
+        credits = {_lijn(p) for p in lijnen if p["IngediendBedrag"]["DebetCredit"] == "C"}
+        if not credits:
+            continue
+        gecorrigeerd += 1
+        fout = fouten_declaratie.bedrag(g, random.Random(1))
+        assert fout is not None
+        (client,) = fout.spec["Declaratie"]["Clienten"]["Client"]
+        (p,) = client["Prestaties"]["Prestatie"]
+        assert _lijn(p) not in credits
+    assert gecorrigeerd >= 1
