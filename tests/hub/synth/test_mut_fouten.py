@@ -13,10 +13,12 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from hub.synth import fouten, fouten_declaratie
 from hub.synth.fouten import Fout, Foutenmaker, Gelegenheid, Maker
+from hub.synth.persons import is_elfproef
 from hub.synth.simulate import ACCEPTED, REJECTED, SimBericht, SimConfig, Simulator
 from tests.hub.intake_helpers import new_intake
 
@@ -178,3 +180,53 @@ def test_a_line_twin_is_never_a_corrected_line_without_its_credit() -> None:
         (p,) = client["Prestaties"]["Prestatie"]
         assert _lijn(p) not in credits
     assert gecorrigeerd >= 1
+
+
+# ---- the parts on their own --------------------------------------------------------------------------
+
+
+def test_a_wrong_bsn_changes_only_the_check_digit_and_fails_the_elfproef() -> None:
+    goed = "999990019"
+    assert is_elfproef(goed)
+    for seed in range(30):
+        fout = fouten.verkeerd_bsn(goed, random.Random(seed))
+        assert (len(fout), fout[:8]) == (9, goed[:8]) and fout[8] != goed[8], fout
+        assert not is_elfproef(fout)
+
+
+def _twee_regels(g: Gelegenheid, rng: random.Random) -> Fout | None:
+    return Fout("R1", "een", {}) if g.spec.get("R1", True) else None
+
+
+def _regel_twee(g: Gelegenheid, rng: random.Random) -> Fout | None:
+    return Fout("R2", "twee", {})
+
+
+def test_rates_outside_zero_to_one_are_refused() -> None:
+    for rate in (-0.01, 1.0, 1.5):
+        with pytest.raises(ValueError, match="error rate"):
+            Foutenmaker(random.Random(1), rate)
+    assert Foutenmaker(random.Random(1), 0.0).rate == 0.0
+
+
+def test_rate_zero_makes_no_twin_and_draws_nothing() -> None:
+    rng = random.Random(1)
+    voor = rng.getstate()
+    maker = Foutenmaker(rng, 0.0, {"X": (_regel_twee,)})
+    assert maker.misschien(Gelegenheid("X", {})) is None
+    assert rng.getstate() == voor
+
+
+def test_rules_are_taken_in_turns_least_used_first() -> None:
+    maker = Foutenmaker(random.Random(3), 0.999, {"X": (_twee_regels, _regel_twee)})
+    regels = [f.rule for _ in range(40) if (f := maker.misschien(Gelegenheid("X", {}))) is not None]
+    assert len(regels) >= 30
+    assert all(abs(regels[:n].count("R1") - regels[:n].count("R2")) <= 1 for n in range(len(regels)))
+    assert maker.gebruikt == Counter(regels)
+
+
+def test_a_message_type_without_makers_or_without_candidates_gets_no_twin() -> None:
+    maker = Foutenmaker(random.Random(3), 0.999, {"X": (_twee_regels,)})
+    assert maker.misschien(Gelegenheid("Y", {})) is None
+    assert maker.misschien(Gelegenheid("X", {"R1": False})) is None
+    assert maker.gebruikt == Counter()
