@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import Engine
 
 from hub.synth import fouten, fouten_declaratie
+from hub.synth.build import edit
 from hub.synth.fouten import Fout, Foutenmaker, Gelegenheid, Maker
 from hub.synth.persons import is_elfproef
 from hub.synth.simulate import ACCEPTED, REJECTED, SimBericht, SimConfig, Simulator
@@ -90,11 +92,10 @@ class ElkeMaker(Foutenmaker):
         super().__init__(rng, rate, makers)
         self.per_maker: Counter[tuple[str, str, str]] = Counter()
         self.gekozen: list[tuple[tuple[str, str, str], Fout]] = []
-        self.declaraties: list[Gelegenheid] = []  # every valid JW323, for the makers to be tried on
+        self.gelegenheden: list[Gelegenheid] = []  # every valid message, for the makers to be tried on
 
     def misschien(self, g: Gelegenheid) -> Fout | None:
-        if g.bericht == "JW323":
-            self.declaraties.append(copy.deepcopy(g))
+        self.gelegenheden.append(copy.deepcopy(g))
         if self.rng.random() >= self.rate:
             return None
         kandidaten = [
@@ -115,7 +116,7 @@ class ElkeMaker(Foutenmaker):
 def simulatie() -> tuple[
     tuple[SimBericht, ...], tuple[tuple[tuple[str, str, str], Fout], ...], list[Gelegenheid]
 ]:
-    """The messages; per twin (message type, module, maker) and its Fout; the valid JW323s."""
+    """The messages; per twin (message type, module, maker) and its Fout; the valid messages' Gelegenheden."""
     sim = Simulator(CONFIG)
     # The seeds the Simulator gives its own Foutenmakers; the stories draw from sim.rng alone.
     sim.fouten = gewoon = ElkeMaker(random.Random(f"{CONFIG.seed}:fouten"), 0.9, fouten.MAKERS)
@@ -123,7 +124,7 @@ def simulatie() -> tuple[
         random.Random(f"{CONFIG.seed}:fouten:declaratie"), 0.9, fouten_declaratie.MAKERS
     )
     berichten = tuple(sim.run())
-    return berichten, (*gewoon.gekozen, *declaratie.gekozen), declaratie.declaraties
+    return berichten, (*gewoon.gekozen, *declaratie.gekozen), [*gewoon.gelegenheden, *declaratie.gelegenheden]
 
 
 def test_every_maker_of_every_message_type_made_twins() -> None:
@@ -159,6 +160,10 @@ def test_the_intake_rejects_each_twin_on_its_rule_alone_and_accepts_the_rest(db:
     assert mismatches == []
 
 
+def gelegenheden(bericht: str) -> list[Gelegenheid]:
+    return [g for g in simulatie()[2] if g.bericht == bericht]
+
+
 def _lijn(p: dict[str, Any]) -> tuple[object, ...]:
     periode = p["ProductPeriode"]
     return p["ToewijzingNummer"], p["ProductCode"], periode["Begindatum"], periode["Einddatum"]
@@ -167,7 +172,7 @@ def _lijn(p: dict[str, Any]) -> tuple[object, ...]:
 def test_a_line_twin_is_never_a_corrected_line_without_its_credit() -> None:
     """A corrected debet kept alone, without the credit beside it, would break TR389 besides its own rule."""
     gecorrigeerd = 0
-    for g in simulatie()[2]:
+    for g in gelegenheden("JW323"):
         clienten = g.spec["Declaratie"]["Clienten"]["Client"]
         lijnen = [p for c in clienten for p in c["Prestaties"]["Prestatie"]]
         credits = {_lijn(p) for p in lijnen if p["IngediendBedrag"]["DebetCredit"] == "C"}
@@ -230,3 +235,84 @@ def test_a_message_type_without_makers_or_without_candidates_gets_no_twin() -> N
     assert maker.misschien(Gelegenheid("Y", {})) is None
     assert maker.misschien(Gelegenheid("X", {"R1": False})) is None
     assert maker.gebruikt == Counter()
+
+
+def test_a_maker_leaves_other_message_types_and_messages_without_its_lines_alone() -> None:
+    """The guards: a maker asked about a message it is not made for makes nothing (and does not crash)."""
+    rng = random.Random(1)
+    jw301 = gelegenheden("JW301")[0]
+    for maker in (
+        fouten.onbekende_toewijzing,
+        fouten.begin_na_dagtekening,
+        fouten.tweede_start,
+        fouten.stop_voor_start,
+        fouten.stop_andere_begindatum,
+        fouten.einde_voor_begin,
+        fouten.nieuw_product_vandaag,
+    ):
+        assert maker(jw301, rng) is None, maker.__name__
+        assert maker(replace(jw301, kenmerken=frozenset({fouten.EERSTE_START})), rng) is None, maker.__name__
+    for bericht, pad, makers in (
+        (
+            "JW305",
+            "StartProducten",
+            (
+                fouten.onbekende_toewijzing,
+                fouten.begin_na_dagtekening,
+                fouten.tweede_start,
+                fouten.stop_voor_start,
+            ),
+        ),
+        ("JW307", "StopProducten", (fouten.stop_andere_begindatum, fouten.einde_voor_begin)),
+        ("JW317", "Verzoek", (fouten.nieuw_product_vandaag,)),
+    ):
+        g = gelegenheden(bericht)[0]
+        client = {k: v for k, v in g.spec["Client"].items() if k != pad}
+        zonder = replace(g, spec={**g.spec, "Client": client}, kenmerken=frozenset({fouten.EERSTE_START}))
+        for maker in makers:
+            assert maker(zonder, rng) is None, (bericht, maker.__name__)
+    zonder_bsn = replace(jw301, spec={**jw301.spec, "Client": {}})
+    assert fouten.bsn(zonder_bsn, rng) is None
+
+
+def test_a_second_start_begins_before_the_first_so_not_after_the_dagtekening() -> None:
+    """Moved later, a start reported on its first day would break TR134 besides TR326."""
+    for g in gelegenheden("JW305")[:5]:
+        dag = g.spec["Header"]["BerichtIdentificatie"]["Dagtekening"]
+        spec = edit(g.spec, f"{fouten.START}[1]/Begindatum", dag)
+        fout = fouten.tweede_start(replace(g, spec=spec), random.Random(1))
+        assert fout is not None
+        assert fout.spec["Client"]["StartProducten"]["StartProduct"][0]["Begindatum"] < dag
+
+
+def test_a_returned_line_with_another_volume_keeps_a_volume_of_at_least_one() -> None:
+    """A volume moved down could reach 0 or below, which the XSD refuses (another finding than TR367)."""
+    antwoorden = [g for g in gelegenheden("JW325") if fouten_declaratie.ander_volume(g, random.Random(1))]
+    assert antwoorden
+    for g in antwoorden[:5]:
+        pad = "DeclaratieAntwoord/Clienten/Client[1]/Prestaties/Prestatie[1]/GeleverdVolume"
+        spec = edit(g.spec, pad, 1)
+        for seed in range(10):
+            fout = fouten_declaratie.ander_volume(replace(g, spec=spec), random.Random(seed))
+            assert fout is not None
+            (client, *_) = fout.spec["DeclaratieAntwoord"]["Clienten"]["Client"]
+            assert fout_volume(client) > 1
+
+
+def fout_volume(client: dict[str, Any]) -> int:
+    prestaties = client["Prestaties"]["Prestatie"]
+    eerste = prestaties[0] if isinstance(prestaties, list) else prestaties
+    return int(eerste["GeleverdVolume"])
+
+
+def test_a_stop_with_another_begindatum_moves_it_earlier_so_not_after_its_einddatum() -> None:
+    """Moved later, the Begindatum of a stop ending on its first day would break TR018 besides TR382."""
+    stops = gelegenheden("JW307")[:5]
+    assert stops
+    for g in stops:
+        begin = g.spec["Client"]["StopProducten"]["StopProduct"][0]["Begindatum"]
+        spec = edit(g.spec, "Client/StopProducten/StopProduct[1]/Einddatum", begin)
+        fout = fouten.stop_andere_begindatum(replace(g, spec=spec), random.Random(1))
+        assert fout is not None
+        (stop,) = fout.spec["Client"]["StopProducten"]["StopProduct"]
+        assert stop["Begindatum"] < begin == stop["Einddatum"]
