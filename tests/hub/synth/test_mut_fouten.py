@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -316,3 +317,89 @@ def test_a_stop_with_another_begindatum_moves_it_earlier_so_not_after_its_eindda
         assert fout is not None
         (stop,) = fout.spec["Client"]["StopProducten"]["StopProduct"]
         assert stop["Begindatum"] < begin == stop["Einddatum"]
+
+
+def _waarde(spec: Any, pad: str, *, alle: bool = False) -> Any:
+    """The value at a path of `edit`'s kind (the first of a list), or with `alle` the whole list at its end."""
+    node = spec
+    stappen = pad.split("/")
+    for n, stap in enumerate(stappen):
+        node = node[stap]
+        if isinstance(node, list) and not (alle and n == len(stappen) - 1):
+            node = node[0]
+    return node
+
+
+def _dag(spec: Any) -> Any:
+    return spec["Header"]["BerichtIdentificatie"]["Dagtekening"]
+
+
+# (maker, message type, whether a twin's spec is wrong, given the valid spec); each moves a value by an offset
+VERSCHUIVINGEN: list[tuple[Maker, str, Callable[[Any, Any], bool]]] = [
+    (
+        fouten.einde_voor_ingang,
+        "JW301",
+        lambda f, _: any(
+            p.get("Einddatum") is not None and p["Einddatum"] < p["Ingangsdatum"]
+            for p in _waarde(f, fouten.TOEGEWEZEN, alle=True)
+        ),
+    ),
+    (fouten.begin_na_dagtekening, "JW305", lambda f, _: _waarde(f, f"{fouten.START}/Begindatum") > _dag(f)),
+    (
+        fouten.einde_voor_begin,
+        "JW307",
+        lambda f, _: _waarde(f, f"{fouten.STOP}/Einddatum") < _waarde(f, f"{fouten.STOP}/Begindatum"),
+    ),
+    (
+        fouten.onbekende_toewijzing,
+        "JW305",
+        lambda f, _: _waarde(f, f"{fouten.START}/ToewijzingNummer") >= fouten.ONBEKEND_NUMMER,
+    ),
+    *(
+        (maker, bericht, lambda f, g, pad=pad: _waarde(f, pad) != _waarde(g, pad))
+        for maker, bericht, pad in (
+            (fouten_declaratie.totaal, "JW323", "Declaratie/TotaalIngediendBedrag"),
+            (fouten_declaratie.andere_dagtekening, "JW325", "Header/DeclaratieIdentificatie/Dagtekening"),
+            (fouten_declaratie.toegekend_klopt_niet, "JW325", "DeclaratieAntwoord/TotaalToegekendBedrag"),
+        )
+    ),
+]
+
+
+def test_a_random_shift_is_never_zero_so_every_twin_is_wrong() -> None:
+    """The offsets are drawn from ranges without 0: a 0 would make a twin that breaks nothing."""
+    for maker, bericht, fout_is in VERSCHUIVINGEN:
+        g = next(g for g in gelegenheden(bericht) if maker(g, random.Random(0)) is not None)
+        for seed in range(400):
+            fout = maker(g, random.Random(seed))
+            assert fout is not None
+            assert fout_is(fout.spec, g.spec), (maker.__name__, seed)
+    # The changed line of a JW323 is the one line left in the twin; the valid one is the first debet line.
+    g = next(g for g in gelegenheden("JW323") if fouten_declaratie.bedrag(g, random.Random(0)) is not None)
+    for seed in range(400):
+        fout = fouten_declaratie.bedrag(g, random.Random(seed))
+        assert fout is not None
+        (client,) = fout.spec["Declaratie"]["Clienten"]["Client"]
+        (p,) = client["Prestaties"]["Prestatie"]
+        assert p["IngediendBedrag"]["Bedrag"] != p["GeleverdVolume"] * p["ProductTarief"], seed
+
+
+def test_an_einddatum_before_ingangsdatum_goes_on_a_product_that_is_not_a_change() -> None:
+    g = next(g for g in gelegenheden("JW301") if fouten.einde_voor_ingang(g, random.Random(1)))
+    eerste = g.spec["Client"]["ToegewezenProducten"]["ToegewezenProduct"][0]
+    producten = [{**eerste, "RedenWijziging": "01"}, eerste]
+    spec = edit(g.spec, fouten.TOEGEWEZEN, producten)
+    fout = fouten.einde_voor_ingang(replace(g, spec=spec), random.Random(1))
+    assert fout is not None
+    gewijzigd, fout_product = fout.spec["Client"]["ToegewezenProducten"]["ToegewezenProduct"]
+    assert gewijzigd == producten[0]
+    assert fout_product["Einddatum"] < fout_product["Ingangsdatum"]
+
+
+def test_no_identificatie_twin_for_gi_messages() -> None:
+    """TR056 is the iJw rule; a GI message with a used Identificatie is GB101's (not made here)."""
+    g = gelegenheden("GI001")[0]
+    assert fouten.identificatie(replace(g, eerdere_identificatie="X1"), random.Random(1)) is None
+    jw = gelegenheden("JW301")[0]
+    fout = fouten.identificatie(replace(jw, eerdere_identificatie="X1"), random.Random(1))
+    assert fout is not None and fout.spec["Header"]["BerichtIdentificatie"]["Identificatie"] == "X1"
