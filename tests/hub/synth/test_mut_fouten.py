@@ -403,3 +403,14 @@ def test_no_identificatie_twin_for_gi_messages() -> None:
     jw = gelegenheden("JW301")[0]
     fout = fouten.identificatie(replace(jw, eerdere_identificatie="X1"), random.Random(1))
     assert fout is not None and fout.spec["Header"]["BerichtIdentificatie"]["Identificatie"] == "X1"
+
+
+def test_toewijzingnummers_for_unknown_toewijzingen_are_above_every_assigned_one() -> None:
+    """TR019 and TR338 twins draw from ONBEKEND_NUMMER on: the simulator's own numbers stay below it."""
+    toegewezen = [
+        int(p["ToewijzingNummer"])
+        for g in gelegenheden("JW301")
+        for p in g.spec["Client"]["ToegewezenProducten"]["ToegewezenProduct"]
+    ]
+    assert toegewezen and max(toegewezen) < fouten.ONBEKEND_NUMMER
+    assert fouten.ONBEKEND_NUMMER + 999_999 <= 999_999_999  # LDT_Nummer's maxInclusive
