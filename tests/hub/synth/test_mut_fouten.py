@@ -11,7 +11,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -387,7 +387,9 @@ def test_a_random_shift_is_never_zero_so_every_twin_is_wrong() -> None:
 def test_an_einddatum_before_ingangsdatum_goes_on_a_product_that_is_not_a_change() -> None:
     g = next(g for g in gelegenheden("JW301") if fouten.einde_voor_ingang(g, random.Random(1)))
     eerste = g.spec["Client"]["ToegewezenProducten"]["ToegewezenProduct"][0]
-    producten = [{**eerste, "RedenWijziging": "01"}, eerste]
+    # The change begins later than the product the twin should take: its Einddatum is judged by its own start.
+    later = {**eerste, "RedenWijziging": "01", "Ingangsdatum": eerste["Ingangsdatum"] + timedelta(days=60)}
+    producten = [later, eerste]
     spec = edit(g.spec, fouten.TOEGEWEZEN, producten)
     fout = fouten.einde_voor_ingang(replace(g, spec=spec), random.Random(1))
     assert fout is not None
@@ -414,3 +416,13 @@ def test_toewijzingnummers_for_unknown_toewijzingen_are_above_every_assigned_one
     ]
     assert toegewezen and max(toegewezen) < fouten.ONBEKEND_NUMMER
     assert fouten.ONBEKEND_NUMMER + 999_999 <= 999_999_999  # LDT_Nummer's maxInclusive
+
+
+def test_no_cd085_twin_for_a_rejection_on_the_woonplaatsbeginsel_or_for_another_message() -> None:
+    g = next(g for g in gelegenheden("JW319") if fouten.afwijzing_zonder_reden(g, random.Random(1)))
+    antwoord = {**g.spec["Antwoord"], "Woonplaatsbeginsel": {"Postcode": "6811AA"}}
+    assert (
+        fouten.afwijzing_zonder_reden(replace(g, spec={**g.spec, "Antwoord": antwoord}), random.Random(1))
+        is None
+    )
+    assert fouten.einde_voor_ingang(gelegenheden("JW305")[0], random.Random(1)) is None
