@@ -426,3 +426,18 @@ def test_no_cd085_twin_for_a_rejection_on_the_woonplaatsbeginsel_or_for_another_
         is None
     )
     assert fouten.einde_voor_ingang(gelegenheden("JW305")[0], random.Random(1)) is None
+
+
+def test_a_per_week_product_without_end_date_is_not_a_change() -> None:
+    g = next(g for g in gelegenheden("JW301") if fouten.frequentie_zonder_einde(g, random.Random(1)))
+    per_week = next(
+        p
+        for p in g.spec["Client"]["ToegewezenProducten"]["ToegewezenProduct"]
+        if p["Omvang"]["Frequentie"] == "2"
+    )
+    producten = [{**per_week, "RedenWijziging": "01"}, per_week]
+    spec = edit(g.spec, fouten.TOEGEWEZEN, producten)
+    fout = fouten.frequentie_zonder_einde(replace(g, spec=spec), random.Random(1))
+    assert fout is not None
+    gewijzigd, fout_product = fout.spec["Client"]["ToegewezenProducten"]["ToegewezenProduct"]
+    assert gewijzigd == producten[0] and "Einddatum" not in fout_product
