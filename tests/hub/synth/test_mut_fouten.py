@@ -441,3 +441,19 @@ def test_a_per_week_product_without_end_date_is_not_a_change() -> None:
     assert fout is not None
     gewijzigd, fout_product = fout.spec["Client"]["ToegewezenProducten"]["ToegewezenProduct"]
     assert gewijzigd == producten[0] and "Einddatum" not in fout_product
+
+
+def test_referenties_and_declaratienummer_read_the_messages_they_are_for() -> None:
+    """The ReferentieAanbieders and DeclaratieNummers later TR347 and TR333 twins reuse."""
+    jw315, jw317 = gelegenheden("JW315")[0], gelegenheden("JW317")[0]
+    producten = jw315.spec["Client"]["AangevraagdeProducten"]["AangevraagdProduct"]
+    verzoeken = jw317.spec["Client"]["Verzoek"]
+    verzoeken = verzoeken if isinstance(verzoeken, list) else [verzoeken]
+    assert list(fouten.referenties("JW315", jw315.spec)) == [str(p["ReferentieAanbieder"]) for p in producten]
+    assert list(fouten.referenties("JW317", jw317.spec)) == [str(v["ReferentieAanbieder"]) for v in verzoeken]
+    assert list(fouten.referenties("JW301", jw315.spec)) == []
+    assert list(fouten.referenties("JW315", jw317.spec)) == []
+    jw323 = gelegenheden("JW323")[0]
+    nummer = str(jw323.spec["Declaratie"]["DeclaratieNummer"])
+    assert fouten_declaratie.declaratienummer("JW323", jw323.spec) == nummer
+    assert fouten_declaratie.declaratienummer("JW325", jw323.spec) is None
