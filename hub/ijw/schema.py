@@ -18,6 +18,7 @@ from hub.errors import ConfigError
 from hub.gi.catalog import is_gi
 from hub.gi.schema import load_schema as load_gi_schema
 from hub.ijw.catalog import BERICHTEN
+from hub.xsd_patterns import PatchingResolver, parse_schema
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "schemas" / "ijw" / "3.2"
 
@@ -31,7 +32,7 @@ class SchemaError:
     message: str
 
 
-class _CaseInsensitiveResolver(etree.Resolver):
+class _CaseInsensitiveResolver(PatchingResolver):
     """Resolves schemaLocation names inside the schema directory, ignoring case; nothing outside it."""
 
     def __init__(self, files: dict[str, Path]) -> None:
@@ -48,7 +49,7 @@ class _CaseInsensitiveResolver(etree.Resolver):
             if self.missing is None:
                 self.missing = system_url
             raise ConfigError(f"schema import {system_url!r} not found in the schema directory")
-        return self.resolve_filename(str(path), context)
+        return self.resolve_patched(path, context)
 
 
 class SchemaSet:
@@ -86,7 +87,7 @@ class SchemaSet:
         resolver = _CaseInsensitiveResolver(self._files)
         parser.resolvers.add(resolver)
         try:
-            return etree.XMLSchema(etree.parse(str(path), parser))
+            return etree.XMLSchema(parse_schema(path, parser))
         except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
             if resolver.missing is not None:
                 raise ConfigError(
