@@ -142,16 +142,19 @@ class PrestatieState:
 class DeclaratieState:
     """The accepted JW323 a JW325 answers (TR337): its DeclaratieNummer, its lines by ReferentieNummer, and its
     XsdVersie (basisschema, bericht) for TR371, None when the store did not keep it (stored before migration 0007).
+
+    A ReferentieNummer holds more than one line where the JW323 repeated it (TR314 returned the repeat), maybe
+    under another client: each is a line of the declaratie all the same.
     """
 
     declaratie_nummer: str
-    prestaties: Mapping[str, PrestatieState]
+    prestaties: Mapping[str, tuple[PrestatieState, ...]]
     xsd_versie: tuple[str, str] | None = None
 
     @property
     def clients(self) -> frozenset[str]:
         """The declared clients: each has at least one Prestatie (XSD 1..n)."""
-        return frozenset(p.client for p in self.prestaties.values())
+        return frozenset(p.client for lines in self.prestaties.values() for p in lines)
 
 
 def _empty_mapping() -> Mapping[str, object]:

@@ -73,7 +73,7 @@ def apply_accepted(
         case Jw323():
             _jw323(session, model, bericht_id, pseudonym, onderdelen)
         case Jw325():
-            _jw325(session, model, bericht_id)
+            _jw325(session, model, bericht_id, pseudonym)
     session.flush()
 
 
@@ -401,8 +401,10 @@ def _set_gecrediteerd(session: Session, aanbieder: str, refs: set[str], value: b
         )
 
 
-def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
+def _jw325(session: Session, m: Jw325, bericht_id: str, pseudonym: Pseudonym) -> None:
     """The returned prestaties are rejected, every other line of the answered declaratie is granted.
+
+    A line is returned by its Client and ReferentieNummer: a JW323 may repeat a ReferentieNummer (TR314).
 
     A JW325 without DeclaratieAntwoord, or one whose DeclaratieAntwoord carries a rejection code (TR333),
     rejects the whole declaratie: it counts as not sent (process.md 5.3).
@@ -417,13 +419,17 @@ def _jw325(session: Session, m: Jw325, bericht_id: str) -> None:
     afgewezen = (
         set()
         if antwoord is None
-        else {p.product_referentie.referentie_nummer for c in antwoord.clienten for p in c.prestaties}
+        else {
+            (pseudonym(c.bsn), p.product_referentie.referentie_nummer)
+            for c in antwoord.clienten
+            for p in c.prestaties
+        }
     )
     declaratie.afgewezen = geheel_afgewezen
     session.add(declaratie)
     gecrediteerd: dict[bool, set[str]] = {True: set(), False: set()}
     for p in session.exec(_BEANTWOORDE_PRESTATIES, params={"declaratie_id": declaratie.id}):
-        p.toegekend = not geheel_afgewezen and p.referentie_nummer not in afgewezen
+        p.toegekend = not geheel_afgewezen and (p.client, p.referentie_nummer) not in afgewezen
         p.antwoord_bericht_id = bericht_id
         session.add(p)
         if not p.debet and p.vorig_referentie_nummer is not None:

@@ -537,4 +537,7 @@ def _beantwoorde_declaratie(session: Session, m: Jw325) -> DeclaratieState | Non
     regels = [PrestatieState(*r[4:]) for r in rows if r[0] == laatste]
     _, nummer, basisschema, bericht = next(r[:4] for r in rows if r[0] == laatste)
     xsd_versie = None if basisschema is None or bericht is None else (basisschema, bericht)
-    return DeclaratieState(nummer, MappingProxyType({p.referentie_nummer: p for p in regels}), xsd_versie)
+    per_referentie: dict[str, tuple[PrestatieState, ...]] = {}
+    for p in regels:
+        per_referentie[p.referentie_nummer] = (*per_referentie.get(p.referentie_nummer, ()), p)
+    return DeclaratieState(nummer, MappingProxyType(per_referentie), xsd_versie)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +23,10 @@ from hub.store.db import make_engine, session_factory
 from hub.store.tables import DeclaratieRecord, PrestatieRecord
 from hub.synth.berichten import declaratie_antwoord, spec
 from hub.synth.build import Spec, edit, to_xml
+from hub.synth.declaratie import declaratie
+from hub.synth.persons import persoon
 from tests.hub.intake_helpers import TODAY, new_intake
+from tests.hub.prestaties import OKTOBER, specifieke_prestatie
 
 
 @pytest.fixture
@@ -382,6 +386,57 @@ def test_the_gemeentes_jw325_may_name_a_line_the_hub_rejected(db: Engine) -> Non
     result = intake.verwerk(to_xml("JW325", antwoord))
     assert (result.outcome, result.errors) == ("accepted", ())
     assert _declaratie_lines(db) == {refs[0]: True, refs[1]: False}
+
+
+TOEGEWEZEN = "Client/ToegewezenProducten/ToegewezenProduct"
+REFERENTIE = "Prestaties/Prestatie/ProductReferentie/ReferentieNummer"
+
+
+def _jw323_met_herhaalde_referentie(intake: Intake) -> Spec:
+    """A JW323 whose second client repeats the first client's ReferentieNummer (each on its own toewijzing)."""
+    tweede = persoon(random.Random(7), TODAY)
+    jw301 = edit(
+        spec("JW301", identificatie="JW301B", persoon=tweede), f"{TOEGEWEZEN}[1]/ToewijzingNummer", 300211
+    )
+    jw301 = edit(jw301, f"{TOEGEWEZEN}[2]/ToewijzingNummer", 300212)
+    for s in (spec("JW301"), jw301):
+        assert intake.verwerk(to_xml("JW301", s)).errors == ()
+    jw323 = spec("JW323")
+    eerste = spec("JW301")["Client"]["Bsn"]
+    d = declaratie(
+        [
+            (eerste, [specifieke_prestatie("R1")]),
+            (tweede.bsn, [specifieke_prestatie("R1", toewijzing_nummer=300211)]),
+        ],
+        nummer="D1",
+        periode_begin=OKTOBER[0],
+        declaratie_dagtekening=jw323["Header"]["BerichtIdentificatie"]["Dagtekening"],
+    )
+    return edit(jw323, "Declaratie", d)
+
+
+@pytest.mark.parametrize("teruggegeven", [1, 2])
+def test_a_referentienummer_repeated_under_another_client_is_a_line_of_each(
+    db: Engine, teruggegeven: int
+) -> None:
+    """The gemeente's JW325 may return either line (TR304: both Clients occur in the JW323; TR367 compares a line
+    with the one of its own Client); only the returned one counts as not sent."""
+    intake = new_intake(db)
+    jw323 = _jw323_met_herhaalde_referentie(intake)
+    judged = intake.verwerk(to_xml("JW323", jw323))
+    assert [(v.rule, v.location) for v in judged.errors] == [
+        ("TR314", f"/Bericht/Declaratie/Clienten/Client[2]/{REFERENTIE}")
+    ]
+    behouden = 2 if teruggegeven == 1 else 1  # the other line's ReferentieNummer is hidden from the JW325
+    verborgen = edit(jw323, f"Declaratie/Clienten/Client[{behouden}]/{REFERENTIE}", "NIET")
+    antwoord = declaratie_antwoord(
+        verborgen, dagtekening=TODAY, identificatie="JW325G", afgewezen={"R1": "8021"}
+    )
+    result = intake.verwerk(to_xml("JW325", antwoord))
+    assert (result.outcome, result.errors) == ("accepted", ())
+    with session_factory(db)() as session:
+        toegekend = {p.toewijzing_nummer: p.toegekend for p in session.exec(select(PrestatieRecord))}
+    assert toegekend == {300201: teruggegeven != 1, 300211: teruggegeven != 2}
 
 
 def test_a_jw323_rejected_on_its_client_or_declaratie_is_kept_as_not_sent(db: Engine) -> None:

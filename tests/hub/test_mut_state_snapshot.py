@@ -122,12 +122,17 @@ def test_a_declaratie_names_the_clients_of_its_prestaties() -> None:
         )
 
     d = DeclaratieState(
-        "D-1", {"R1": prestatie(CLIENT, "R1"), "R2": prestatie(ANDERE, "R2"), "R3": prestatie(CLIENT, "R3")}
+        "D-1",
+        {
+            "R1": (prestatie(CLIENT, "R1"),),
+            "R2": (prestatie(ANDERE, "R2"),),
+            "R3": (prestatie(CLIENT, "R3"),),
+        },
     )
     assert d.clients == frozenset({CLIENT, ANDERE})
     assert d.xsd_versie is None  # not kept: stored before migration 0007
     # A line no JW325 answered yet, not credited, its ProductTarief and gemeente not known.
-    r1 = d.prestaties["R1"]
+    (r1,) = d.prestaties["R1"]
     assert (r1.toegekend, r1.gecrediteerd, r1.tarief, r1.gemeente) == (None, False, None, None)
 
 

@@ -205,16 +205,21 @@ def _verschil(el: Element, cl: str | None, p: PrestatieState) -> list[tuple[str,
 def prestatie_gelijk_aan_declaratie(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A returned Prestatie repeats the line declared with its ReferentieNummer, under the same Client (TR367).
 
-    Anchored on the first field that differs (the Prestatie when it is the Client); unknown lines are TR366's.
+    Of lines that share the ReferentieNummer (TR314 returned the repeat) it is compared with its own Client's,
+    the one it differs from least. Anchored on the first field that differs (the Prestatie when it is the
+    Client); unknown lines are TR366's.
     """
     beantwoord = _beantwoord(ctx)
     if beantwoord is None:
         return
     regels = beantwoord[1].prestaties
     for el, cl in _prestaties(doc, *beantwoord):
-        p = regels.get(text(el, REFERENTIE) or "")
-        verschil = [] if p is None else _verschil(el, cl, p)
-        if p is not None and verschil:
+        lijnen = regels.get(text(el, REFERENTIE) or "", ())
+        if not lijnen:
+            continue
+        p = min(lijnen, key=lambda p: (p.client != cl, len(_verschil(el, cl, p))))
+        verschil = _verschil(el, cl, p)
+        if verschil:
             element = verschil[0][1]
             yield Hit(
                 el if element is None else element,

@@ -313,7 +313,7 @@ def test_a_jw325_sees_the_jw323_it_answers_from_one_query(db: Engine, session: S
     assert declaratie.clients == {PS(CLIENT.bsn)}
     lines = berichten.prestaties_van(jw323["Declaratie"])
     assert set(declaratie.prestaties) == {p["ProductReferentie"]["ReferentieNummer"] for _, p in lines}
-    assert [(p.volume, p.tarief) for p in declaratie.prestaties.values()] == [
+    assert [(p.volume, p.tarief) for (p,) in declaratie.prestaties.values()] == [
         (p["GeleverdVolume"], p["ProductTarief"]) for _, p in lines
     ]
     xsd = jw323["Header"]["XsdVersie"]  # kept with the declaratie since migration 0007 (TR371)

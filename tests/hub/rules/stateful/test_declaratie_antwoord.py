@@ -48,10 +48,13 @@ def regel(bsn: str, p: Spec) -> PrestatieState:
 def gedeclareerd(jw323_spec: Spec = JW323) -> DeclaratieState:
     """The JW323 spec as the snapshot knows the declaratie a JW325 answers."""
     d, xsd = jw323_spec["Declaratie"], jw323_spec["Header"]["XsdVersie"]
-    regels = [regel(bsn, p) for bsn, p in prestaties_van(d)]
+    per_referentie: dict[str, tuple[PrestatieState, ...]] = {}
+    for bsn, p in prestaties_van(d):
+        r = regel(bsn, p)
+        per_referentie[r.referentie_nummer] = (*per_referentie.get(r.referentie_nummer, ()), r)
     return DeclaratieState(
         d["DeclaratieNummer"],
-        MappingProxyType({r.referentie_nummer: r for r in regels}),
+        MappingProxyType(per_referentie),
         (xsd["BasisschemaXsdVersie"], xsd["BerichtXsdVersie"]),
     )
 
@@ -198,6 +201,22 @@ def test_tr367_all_differences_in_one_finding() -> None:
     assert rules_of(violations) == ["TR367"]
     assert violations[0].location == PRESTATIE + "/GeleverdVolume"
     assert "GeleverdVolume, Eenheid" in violations[0].message
+
+
+def test_a_referentienummer_the_jw323_repeated_under_another_client_is_compared_with_that_clients_line() -> (
+    None
+):
+    """TR314 returned the repeat, yet it is a line of the JW323: each Client occurs in it (TR304), each returned
+    line equals the one of its own Client (TR367)."""
+    twee = jw323((BSN, default_lines()), (ANDER_BSN, [lijn(REF_1, volume=8)]))
+    state = beantwoord(gedeclareerd(twee))
+    assert judge("JW325", jw325({REF_1: "8021"}, twee), state) == []
+    # The second client's line with the first one's volume: it differs from its own Client's line, in that.
+    tweede = "DeclaratieAntwoord/Clienten/Client[2]/Prestaties/Prestatie"
+    s = edit(jw325({REF_1: "8021"}, twee), f"{tweede}/GeleverdVolume", 16)
+    violations = judge("JW325", s, state, level2=False)
+    assert found(violations) == [("TR367", "9367", f"/Bericht/{tweede}")]
+    assert "in GeleverdVolume." in violations[0].message
 
 
 def test_tr367_a_line_returned_under_another_declared_client() -> None:
