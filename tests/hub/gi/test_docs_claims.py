@@ -1,8 +1,9 @@
 """What docs/gi-berichten.md promises a GI's software, each claim against the code that keeps it.
 
 test_docs.py checks that every element, code, rule and example is documented as the hub has it; this file checks
-what the text says they do: the datatypes of 2.2, a correction (2.5) through the intake, the jeugdregio's of 3.3,
-the GI101 of 4.1 in the cases its table and text name, status 05 of 4.2 and the JSON of `hub validate` (8).
+what the text says they do: the datatypes of 2.2, a correction (2.5) through the intake and a MaatregelId's
+binding, the jeugdregio's of 3.3, the GI101 of 4.1 in the cases its table and text name, resends (5.6), status 05
+of 4.2 and the JSON of `hub validate` (8).
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ def test_the_datatypes_accept_what_the_table_says(
     assert schema(bericht).validate(tree) is accepted
 
 
+def test_a_geboortedatum_is_not_judged_against_its_datumgebruik() -> None:
+    """2.2: of iJw's in-message rules only chapter 5's apply; CS139's check of DatumGebruik is not one of them."""
+    s = edit(spec("GI001"), "Client/Geboortedatum", {"Datum": date(2014, 5, 3), "DatumGebruik": "3"})
+    assert violations("GI001", s) == []
+
+
 # ---- 2.5 a correction through the intake -----------------------------------------------------------------
 
 
@@ -123,6 +130,19 @@ def test_a_correction_is_accepted_whatever_maatregel_its_withdrawal_repeats(db: 
         ("1", ("0200",)),
     ]
     assert p.statussen() == [("B-1", "06")]
+
+
+def test_a_maatregelid_keeps_its_first_type_after_every_bepaling_with_it_is_withdrawn(db: Engine) -> None:
+    """2.5: a wrong MaatregelType is corrected under a new MaatregelId, not by withdrawing and sending again."""
+    intake = new_intake(db)
+    eerste = m.gi001(KIND, D, "B1", m.bepaling("B-1", D, maatregel_id="M-1"))
+    assert intake.verwerk(to_xml("GI001", eerste)).errors == ()
+    assert intake.verwerk(to_xml("GI001", m.gi001(KIND, D, "B2", m.intrekking("B-1", D)))).errors == ()
+    ander_type = edit(m.bepaling("B-1", D, maatregel_id="M-1"), "Maatregel/MaatregelType", "01")
+    opnieuw = intake.verwerk(to_xml("GI001", m.gi001(KIND, D, "B3", ander_type)))
+    assert [v.rule for v in opnieuw.errors] == ["GB104"]
+    nieuw_id = edit(m.bepaling("B-1", D, maatregel_id="M-2"), "Maatregel/MaatregelType", "01")
+    assert intake.verwerk(to_xml("GI001", m.gi001(KIND, D, "B4", nieuw_id))).errors == ()
 
 
 # ---- 3.3 jeugdregio's -------------------------------------------------------------------------------------
@@ -153,6 +173,34 @@ def test_gb101_rejects_the_whole_message_and_a_part_keeps_its_own_level3_code() 
     assert ack.header.retour_codes == ("G101",)
     assert [f.code for f in ack.header.fouten] == ["GB101"]
     assert [b.retour_codes for b in ack.bepalingen] == [("G102",), ("0233",)]
+
+
+def test_a_message_whose_every_part_is_rejected_frees_its_identificatie(db: Engine) -> None:
+    """4.1: Header 0200 and every part a level-3 code: nothing processed, so the Identificatie is free again."""
+    intake = new_intake(db)
+    niets = intake.verwerk(
+        to_xml("GI001", m.gi001(KIND, D, "X1", m.intrekking("B-1", D)))
+    )  # nothing to withdraw
+    ack = gi101(niets.retour)
+    assert (ack.header.retour_codes, [b.retour_codes for b in ack.bepalingen]) == (("0200",), [("G103",)])
+    assert niets.outcome == "rejected"
+    opnieuw = intake.verwerk(to_xml("GI001", m.gi001(KIND, D, "X1", m.bepaling("B-1", D))))
+    assert (opnieuw.outcome, opnieuw.errors) == ("accepted", ())
+
+
+def test_the_same_bytes_again_get_the_same_gi101_and_other_bytes_gb101(db: Engine) -> None:
+    """5.6: a byte-identical resend of an accepted message is answered again; any other difference is GB101;
+    a rejected message sent again is judged anew."""
+    intake = new_intake(db)
+    raw = to_xml("GI001", m.gi001(KIND, D, "X1", m.bepaling("B-1", D)))
+    eerste = intake.verwerk(raw)
+    herhaald = intake.verwerk(raw)
+    assert (herhaald.outcome, herhaald.retour) == ("duplicate", eerste.retour)
+    anders = intake.verwerk(raw.rstrip() + b"\n\n")  # only whitespace after the root element differs
+    assert [v.rule for v in anders.errors] == ["GB101", "GB102"]  # its bepaling is in force, too
+    afgekeurd = to_xml("GI001", m.gi001(KIND, D, "X2", m.intrekking("B-9", D)))
+    assert [v.rule for v in intake.verwerk(afgekeurd).errors] == ["GB103"]
+    assert [v.rule for v in intake.verwerk(afgekeurd).errors] == ["GB103"]  # judged again, not a duplicate
 
 
 def test_a_fout_never_names_the_child() -> None:
