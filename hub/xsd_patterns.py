@@ -44,13 +44,17 @@ def patch_patterns(tree: etree._ElementTree | etree._Element) -> None:
             facet.set("value", libxml2_pattern(value))
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+def schema_parser(resolver: etree.Resolver | None = None) -> etree.XMLParser:
+    """A parser for XSD files that reads nothing from a network; `resolver` finds their imports."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+    if resolver is not None:
+        parser.resolvers.add(resolver)
+    return parser
 
 
 def parse_schema(path: Path, parser: etree.XMLParser | None = None) -> etree._ElementTree:
     """An XSD file's tree with its patterns rewritten for libxml2."""
-    tree = etree.parse(str(path), parser if parser is not None else _parser())
+    tree = etree.parse(str(path), parser if parser is not None else schema_parser())
     patch_patterns(tree)
     return tree
 

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from hub.errors import ConfigError
-from hub.xsd_patterns import PatchingResolver, parse_schema
+from hub.xsd_patterns import PatchingResolver, parse_schema, schema_parser
 
 ROOT = Path(__file__).resolve().parents[2] / "schemas"
 GI_SCHEMA_DIR = ROOT / "gi"
@@ -39,9 +39,7 @@ def load_schema(bericht: str) -> etree.XMLSchema:
     if not path.is_file():
         raise ConfigError(f"no XSD for {bericht} ({path.name}) in {GI_SCHEMA_DIR}")
     # Imports are relative file paths inside schemas/; nothing is fetched from a network.
-    parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
-    parser.resolvers.add(_SchemasResolver())
     try:
-        return etree.XMLSchema(parse_schema(path, parser))
+        return etree.XMLSchema(parse_schema(path, schema_parser(_SchemasResolver())))
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
         raise ConfigError(f"cannot load {path.name}: {exc}") from None

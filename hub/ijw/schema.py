@@ -18,7 +18,7 @@ from hub.errors import ConfigError
 from hub.gi.catalog import is_gi
 from hub.gi.schema import load_schema as load_gi_schema
 from hub.ijw.catalog import BERICHTEN
-from hub.xsd_patterns import PatchingResolver, parse_schema
+from hub.xsd_patterns import PatchingResolver, parse_schema, schema_parser
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "schemas" / "ijw" / "3.2"
 
@@ -83,11 +83,9 @@ class SchemaSet:
         path = self._files.get(f"{bericht.lower()}.xsd")
         if path is None:
             raise ConfigError(f"no XSD for {bericht} ({bericht.lower()}.xsd) in {self.directory}")
-        parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
         resolver = _CaseInsensitiveResolver(self._files)
-        parser.resolvers.add(resolver)
         try:
-            return etree.XMLSchema(parse_schema(path, parser))
+            return etree.XMLSchema(parse_schema(path, schema_parser(resolver)))
         except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
             if resolver.missing is not None:
                 raise ConfigError(
