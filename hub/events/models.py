@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema
 
 # Fixed forever: changing it changes every event_id, and consumers deduplicate on event_id.
 EVENT_NAMESPACE = uuid.UUID("6f0d1d8e-4a53-5c2e-9b7a-3f1e0c2a9d41")
@@ -36,6 +36,18 @@ Pseudonym = Annotated[
     Field(pattern=r"^[0-9a-f]{64}$", description="Client pseudonym (keyed HMAC of the BSN); the Kafka key"),
 ]
 Cents = Annotated[int, Field(description="Amount in euro cents")]
+# JSON Schema's format "time" is RFC 3339's full-time, which requires a UTC offset; an iJw time has none (LDT_Tijd),
+# so a consumer that checks formats would refuse every value. Written out as a pattern instead.
+LokaleTijd = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$",
+            "description": "Local time without a UTC offset (iJw LDT_Tijd): hh:mm:ss with up to 6 decimals",
+        }
+    ),
+]
 
 
 class EventModel(BaseModel):
@@ -90,7 +102,7 @@ class ToegewezenProductRegel(EventModel):
     categorie: str | None = None
     code: str | None = None
     toewijzingsdatum: date
-    toewijzingstijd: time
+    toewijzingstijd: LokaleTijd
     ingangsdatum: date
     einddatum: date | None = None
     reden_wijziging: str | None = None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import typing
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import jsonschema
 import pytest
 from pydantic import BaseModel, ValidationError
 
@@ -215,3 +217,38 @@ def test_schema_requires_the_envelope_and_forbids_extra_fields() -> None:
     )
     assert schema["properties"]["client"]["pattern"] == "^[0-9a-f]{64}$"
     assert schema["properties"]["type"]["const"] == "StartOntvangen"
+
+
+# RFC 3339 as JSON Schema 2020-12 defines its formats: a time and a date-time carry a UTC offset. A consumer's
+# validator that checks formats (ajv-formats 3, jsonschema with rfc3339-validator) applies these.
+_OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})"
+_FULL_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_FULL_TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?" + _OFFSET
+RFC3339 = jsonschema.FormatChecker(formats=())
+RFC3339.checks("date")(lambda v: not isinstance(v, str) or re.fullmatch(_FULL_DATE, v) is not None)
+RFC3339.checks("time")(lambda v: not isinstance(v, str) or re.fullmatch(_FULL_TIME, v, re.I) is not None)
+RFC3339.checks("date-time")(
+    lambda v: not isinstance(v, str) or re.fullmatch(f"{_FULL_DATE}T{_FULL_TIME}", v, re.I) is not None
+)
+
+
+@pytest.mark.parametrize("bericht", EVENT_BERICHTEN)
+def test_every_event_meets_its_committed_schema_with_formats_checked(bericht: str) -> None:
+    """A toewijzingstijd once had format "time", which RFC 3339 gives an offset an iJw time never has."""
+    e = event(bericht)
+    schema = json.loads(
+        (ROOT / "schemas" / "events" / f"{type(e).__name__}.v1.json").read_text(encoding="utf-8")
+    )
+    jsonschema.validate(e.model_dump(mode="json"), schema, format_checker=RFC3339)
+
+
+def test_a_toewijzingstijd_is_a_local_time_in_the_schema() -> None:
+    schema = json.loads(
+        (ROOT / "schemas" / "events" / "ToewijzingOntvangen.v1.json").read_text(encoding="utf-8")
+    )
+    tijd = schema["$defs"]["ToegewezenProductRegel"]["properties"]["toewijzingstijd"]
+    assert "format" not in tijd
+    for ok in ("10:00:00", "23:59:30.250000", "00:00:00"):
+        assert re.fullmatch(tijd["pattern"][1:-1], ok)
+    for bad in ("10:00:00+01:00", "10:00:00Z", "24:00:01", "1:00:00"):
+        assert not re.fullmatch(tijd["pattern"][1:-1], bad)
