@@ -175,10 +175,10 @@ def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
     Bedrag is unsigned (DebetCredit carries the sign), so a credit line is checked like its debet. For minutes
     (Eenheid 01) under an agreed hourly tariff H the amount is H x minutes / 60 rounded to whole cents and
     ProductTarief is H / 60 rounded half-up. Where the tariff list gives the line's hourly tariff (a row with
-    eenheid 04), the amount is checked against that H, and where it gives a per-minute row (eenheid 01) no hourly
-    tariff is agreed: only the plain formula passes. Otherwise a minutes line that fails the plain formula passes
-    when some whole-cent H behind its ProductTarief yields the amount: only amounts that no agreed tariff could
-    give are rejected.
+    eenheid 04), the amount is checked against that H; where a row of another kind applies (per minute, or for any
+    unit) it sets the line's tariff per minute, as TR418 holds it, so no hourly tariff is agreed and only the plain
+    formula passes. Without a row, a minutes line that fails the plain formula passes when some whole-cent H behind
+    its ProductTarief yields the amount: only amounts that no agreed tariff could give are rejected.
     """
     for prestatie in doc.all(PRESTATIE):
         eenheid = doc.text(prestatie, "Eenheid")
@@ -187,11 +187,11 @@ def bedrag_is_volume_maal_tarief(doc: Doc, ctx: Context) -> Iterator[Hit]:
         bedrag = doc.as_int(bedrag_el)
         if eenheid == EENHEID_EURO or volume is None or tarief is None or bedrag is None:
             continue  # Eenheid 83 is CS339's; a missing ProductTarief is CD087's (level 2)
-        # A minutes line may fit an hourly tariff (IV081) unless its contract row says the tariff is per minute.
+        # A minutes line may fit an hourly tariff (IV081) unless a contract row sets its tariff per minute.
         minuten = eenheid == MINUUT
         if minuten:
             contract = _contracttarief(doc, ctx, prestatie, MINUUT)
-            minuten = contract is None or contract.eenheid != MINUUT
+            minuten = contract is None
             if contract is not None and contract.eenheid == UUR:
                 uurtarief = contract.tarief
                 if _bedrag_van_uurtarief(uurtarief, volume, bedrag):

@@ -441,10 +441,13 @@ def test_tr418_and_tr346_minutes_under_the_contracts_hourly_tariff() -> None:
     ]
     plain = jw323(regel("A", eenheid="01", tarief=133, volume=50))
     assert external("JW323", plain, "TR346", tarieven=per_minuut) == []
-    voor_alles = contract(
-        Contracttarief("45A53", 133)
-    )  # a row for any unit says nothing of hours: as without
-    assert external("JW323", s, "TR346", tarieven=voor_alles) == []
+    # A row for any unit sets the minutes line's tariff per minute too (TR418 holds its ProductTarief to 133).
+    voor_alles = contract(Contracttarief("45A53", 133))
+    assert external("JW323", s, "TR418", tarieven=voor_alles) == []
+    assert external("JW323", s, "TR346", tarieven=voor_alles) == [
+        ("9346", f"{PRESTATIE_PAD}/IngediendBedrag/Bedrag", PRESTATIE_PAD)
+    ]
+    assert external("JW323", plain, "TR346", tarieven=voor_alles) == []
 
 
 def test_tr346_judges_every_line_after_a_skipped_passed_or_failed_one() -> None:
