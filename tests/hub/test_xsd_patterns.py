@@ -13,7 +13,7 @@ from lxml import etree
 from hub.gi.schema import load_schema
 from hub.ijw.schema import BUILTIN_DIR, SchemaSet
 from hub.synth.berichten import xml
-from hub.xsd_patterns import libxml2_pattern
+from hub.xsd_patterns import PatchingResolver, libxml2_pattern
 
 XSD = "http://www.w3.org/2001/XMLSchema"
 
@@ -93,6 +93,16 @@ def test_the_built_in_basisschema_keeps_the_pattern_as_the_standard_writes_it() 
     assert tijd is not None and tijd.get("value") == "[^Z+-]+"
 
 
-def test_the_gi_schemas_compile_with_their_imports_rewritten() -> None:
+def test_the_gi_schemas_compile_with_their_imports_rewritten(monkeypatch: pytest.MonkeyPatch) -> None:
+    patched: list[str] = []
+    original = PatchingResolver.resolve_patched
+
+    def spy(self: PatchingResolver, path: Path, context: object) -> object:
+        patched.append(path.name)
+        return original(self, path, context)
+
+    monkeypatch.setattr(PatchingResolver, "resolve_patched", spy)
     for bericht in ("GI001", "GI002", "GI003", "GI101", "GI102"):
+        patched.clear()
         assert isinstance(load_schema(bericht), etree.XMLSchema)
+        assert {"basisschema.xsd", "gi-basisschema.xsd"} <= set(patched), bericht
