@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
-from consumers.broker import BrokerSettings, ensure_topics, largest_record, make_broker
+from consumers.broker import BrokerSettings, build_security, ensure_topics, largest_record, make_broker
 from consumers.embedded import EmbeddedBroker
 from consumers.intake import IntakeWorker, register_intake
 from consumers.processors import ProcessorWorker, register_processors
@@ -120,6 +120,8 @@ class Runtime:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
         # The key first: a hub that refuses to start must not have migrated a database or started a broker.
         pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
+        if self.broker_settings.bootstrap_servers:  # the TLS files too, before the database is touched
+            build_security(self.broker_settings)
         s = self.settings
         self.validator = self._validator()
         self.metrics = HubMetrics(self.registry)

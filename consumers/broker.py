@@ -155,7 +155,16 @@ def ssl_context(settings: BrokerSettings) -> ssl.SSLContext:
             keyfile = str(settings.ssl_keyfile) if settings.ssl_keyfile else None
             context.load_cert_chain(str(settings.ssl_certfile), keyfile)
     except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"cannot load the Kafka TLS files: {exc}") from exc
+        files = ", ".join(
+            f"HUB_KAFKA_SSL_{name.upper()}={path}"
+            for name, path in (
+                ("cafile", settings.ssl_cafile),
+                ("certfile", settings.ssl_certfile),
+                ("keyfile", settings.ssl_keyfile),
+            )
+            if path
+        )
+        raise ConfigError(f"cannot load the Kafka TLS files ({files}): {exc}") from exc
     return context
 
 

@@ -7,6 +7,7 @@ imports neither. Each command imports its transport when it runs, which keeps `h
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,13 +26,19 @@ __all__ = ["app", "main"]
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 1,
-    port: Annotated[int, typer.Option(help="HTTP port (a free one is taken when it is in use).")] = 8080,
-    speed: Annotated[float, typer.Option(help="Live messages per second through the gateway.")] = 2.0,
+    port: Annotated[
+        int, typer.Option(help="HTTP port (a free one is taken when it is in use).", min=1, max=65535)
+    ] = 8080,
+    speed: Annotated[
+        float, typer.Option(help="Live messages per second through the gateway.", min=0.01)
+    ] = 2.0,
     duration: Annotated[
         float | None, typer.Option(help="Stop after this many seconds (default: until Ctrl-C).")
     ] = None,
     live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live summary.")] = True,
-    error_rate: Annotated[float, typer.Option(help="Share of deliberately wrong messages.")] = 0.02,
+    error_rate: Annotated[
+        float, typer.Option(help="Share of deliberately wrong messages.", min=0.0, max=1.0)
+    ] = 0.02,
 ) -> None:
     """The whole hub with simulated traffic: embedded broker, SQLite, gateway, processors, /metrics."""
     import asyncio
@@ -159,7 +166,13 @@ def ingest(
             finally:
                 await broker.stop()
 
-        sent = asyncio.run(send())
+        try:
+            sent = asyncio.run(send())
+        except Exception as exc:  # the broker away or refusing: one clear line, as for HTTP
+            from consumers.serve import describe_start_failure
+
+            typer.echo(f"error: {describe_start_failure(exc, broker_settings.bootstrap_servers)}", err=True)
+            raise typer.Exit(1) from None
     else:
         try:
             sent = send_http(inputs, to, api_key)
@@ -183,8 +196,8 @@ def run(
     """The service: intake, processors, HTTP gateway and /metrics (embedded broker and SQLite by default)."""
     from consumers.app import ROLES
     from consumers.broker import BrokerSettings
-    from consumers.serve import Service, build_service, serve
-    from hub.configuration import mask_url
+    from consumers.serve import Service, StartFailed, build_service, listen, serve
+    from hub.configuration import mask_url, unknown_variables
     from hub.logs import configure
 
     if role not in ROLES:
@@ -192,6 +205,8 @@ def run(
         raise typer.Exit(2)
     settings = load(HubSettings)
     broker_settings = load(BrokerSettings)
+    for line in unknown_variables(os.environ, [HubSettings, BrokerSettings]):
+        typer.echo(f"warning: {line}", err=True)
     if demo_mode:
         settings = settings.model_copy(update={"demo": True})
     configure(settings.log_format, settings.log_level)
@@ -209,13 +224,26 @@ def run(
         lines += [f"  metrics  {base}/metrics", f"  health   {base}/healthz  {base}/readyz"]
         typer.echo("\n".join(lines), err=True)
 
-    try:
-        service = build_service(settings, broker_settings, (role,), on_started=started)
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
+    try:  # first, so that a port in use ends the start before the database is migrated or a broker started
+        sock = listen(settings)
+    except OSError as exc:
+        where = f"{settings.http_host}:{settings.http_port}"
+        typer.echo(
+            f"error: cannot listen on {where} (HUB_HTTP_HOST, HUB_HTTP_PORT): {exc.strerror or exc}", err=True
+        )
         raise typer.Exit(2) from None
-    heap.settle()
-    serve(service, settings)
+    with sock:
+        try:
+            service = build_service(settings, broker_settings, (role,), on_started=started)
+        except ConfigError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        heap.settle()
+        try:
+            serve(service, settings, sock)
+        except StartFailed as exc:  # status 3, as uvicorn's start-up failure: an orchestrator restarts the hub
+            typer.echo(f"error: the hub did not start: {exc}", err=True)
+            raise typer.Exit(3) from None
 
 
 def post_simulated(
@@ -345,9 +373,11 @@ def config_show(
 ) -> None:
     """Print the effective configuration (environment, .env file, defaults) with secrets masked."""
     from consumers.broker import BrokerSettings
-    from hub.configuration import effective
+    from hub.configuration import effective, unknown_variables
 
     rows = effective([load(HubSettings), load(BrokerSettings)])
+    for line in unknown_variables(os.environ, [HubSettings, BrokerSettings]):
+        typer.echo(f"warning: {line}", err=True)
     if format is Format.json:
         typer.echo(json.dumps({r.env: r.value for r in rows}, indent=2))
         return

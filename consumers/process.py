@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import tempfile
 import uuid
 from collections import Counter
@@ -27,6 +28,7 @@ from consumers.app import Runtime
 from consumers.broker import BrokerSettings, largest_record
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
 from hub.clock import vandaag
+from hub.errors import InputError
 from hub.settings import HubSettings
 from hub.store import audit
 from producers.ingest import Input, InputFile, NotSent, collect, load
@@ -57,6 +59,31 @@ def retour_names(inputs: Sequence[Input | InputFile]) -> list[str]:
     return names
 
 
+def usable_outputs(metrics_out: Path | None, retour_out: Path | None) -> None:
+    """Refuse (InputError) outputs the run could not write at its end, before anything is processed.
+
+    The outbox retries a retour it cannot write, as `hub run`'s does through an outage: a replay whose
+    --retour-out can never be written would wait for it until the timeout.
+    """
+    if retour_out is not None:
+        try:
+            retour_out.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=retour_out):
+                pass
+        except OSError as exc:
+            raise InputError(f"--retour-out: cannot write to {retour_out}: {exc.strerror or exc}") from None
+    if metrics_out is not None:
+        try:
+            metrics_out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"--metrics-out: cannot make {metrics_out.parent}: {exc.strerror or exc}"
+            ) from None
+        if metrics_out.is_dir() or not os.access(metrics_out.parent, os.W_OK):
+            what = "is a directory" if metrics_out.is_dir() else "its directory is not writable"
+            raise InputError(f"--metrics-out: cannot write {metrics_out}: {what}")
+
+
 async def process(
     paths: list[Path],
     *,
@@ -70,6 +97,7 @@ async def process(
 ) -> dict[str, int]:
     """Run the pipeline over the files; returns counts per intake outcome. Raises TimeoutError if stuck."""
     inputs = collect(paths)
+    usable_outputs(metrics_out, retour_out)
     largest = largest_record(broker_settings)
     ids = {uuid.uuid4().hex: i for i in inputs}
     names = dict(zip(ids, retour_names(inputs), strict=True))

@@ -3,7 +3,9 @@
 One asyncio loop runs uvicorn and the broker; SIGTERM (handled by uvicorn) starts the lifespan shutdown, which
 stops taking HTTP messages, lets in-flight messages finish and commit, and closes within the grace period. A start
 that fails ends the process with status 3 (uvicorn's start-up failure), also when it is the consumers' start that
-waited for `hub db upgrade`, so an orchestrator restarts it rather than keeping a hub that does not consume.
+waited for `hub db upgrade`, so an orchestrator restarts it rather than keeping a hub that does not consume. The
+socket is bound before anything else starts (`listen`), so a port in use ends the start before the database is
+touched; a start that fails is reported in one line (`StartFailed`), never as a traceback.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import contextlib
 import importlib
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -36,6 +40,36 @@ class Service:
     runtime: Runtime
     app: FastAPI
     publisher: RawPublisher | None
+    start_failure: BaseException | None = field(default=None, init=False)  # what ended the start, if anything
+
+
+class StartFailed(Exception):
+    """The service did not start (uvicorn's start-up failure, status 3); the message says why, in one line."""
+
+
+def describe_start_failure(exc: BaseException, bootstrap: str) -> str:
+    """One line for an operator: what would not start, without a traceback."""
+    name, text = type(exc).__name__, str(exc)
+    what = text if text.startswith(name) else f"{name}: {text}"  # aiokafka's errors name themselves
+    if type(exc).__module__.startswith("aiokafka"):
+        return f"cannot reach the Kafka broker at {bootstrap}: {what}"
+    return what
+
+
+def listen(settings: HubSettings) -> socket.socket:
+    """The HTTP socket, bound (not yet listening): an address in use or unknown raises OSError before the start."""
+    host = settings.http_host
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # As uvicorn binds its own: a restarted hub takes its port back while old connections linger.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, settings.http_port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def build_service(
@@ -68,9 +102,16 @@ def build_service(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        if publisher is not None:
-            await publisher.start()
+        try:
+            await runtime.start()
+            if publisher is not None:
+                await publisher.start()
+        except Exception as exc:
+            # serve() keeps uvicorn from logging the traceback and `hub run` prints the one line.
+            service.start_failure = exc
+            with contextlib.suppress(Exception):  # release what did start (connections, the embedded broker)
+                await runtime.stop()
+            raise
         if on_started is not None:
             on_started(service)
         try:
@@ -115,10 +156,32 @@ def http_protocol() -> str:
     return "httptools"
 
 
-def serve(service: Service, settings: HubSettings) -> None:
-    """Run the service until SIGTERM (then return) or until its consumers fail to start (SystemExit(3))."""
+def _quiet_start(service: Service) -> Any:
+    """The service's ASGI app, but a failed start reaches uvicorn without its traceback (StartFailed says it)."""
+    app = service.app
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+
+        async def send_quietly(message: Any) -> None:
+            if message["type"] == "lifespan.startup.failed" and service.start_failure is not None:
+                message = {**message, "message": ""}  # uvicorn logs a non-empty message: the traceback
+            await send(message)
+
+        await app(scope, receive, send_quietly)
+
+    return asgi
+
+
+def serve(service: Service, settings: HubSettings, sock: socket.socket | None = None) -> None:
+    """Run the service until SIGTERM (then return), on `sock` when given (see `listen`).
+
+    Ends with StartFailed when the start fails, or SystemExit(3) when the consumers fail to start later.
+    """
     config = uvicorn.Config(
-        service.app,
+        _quiet_start(service),
         host=settings.http_host,
         port=settings.http_port,
         # httptools costs the gateway about a fifth less CPU per request than h11. The loop stays asyncio's
@@ -141,6 +204,12 @@ def serve(service: Service, settings: HubSettings) -> None:
     # uvicorn handles SIGTERM, shuts down gracefully and then raises the signal again for the handler it found;
     # with the default one the process would end as "killed by SIGTERM". A finished shutdown is a normal exit (0).
     signal.signal(signal.SIGTERM, lambda *_: None)
-    server.run()
+    try:
+        server.run(sockets=[sock] if sock is not None else None)
+    except SystemExit:
+        if service.start_failure is not None:
+            bootstrap = getattr(service.runtime, "bootstrap", "")
+            raise StartFailed(describe_start_failure(service.start_failure, bootstrap)) from None
+        raise
     if failed:
         raise SystemExit(STARTUP_FAILURE)

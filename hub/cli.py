@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsError
 
 from hub.clock import vandaag
 from hub.errors import ConfigError, InputError, StartError
@@ -57,18 +58,35 @@ def load(cls: type[S]) -> S:
 
     pydantic's own report quotes the input, and that may be a secret (HUB_API_KEYS, a database password).
     """
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    env_file = os.environ.get("HUB_ENV_FILE")
+    if env_file and not Path(env_file).is_file():  # pydantic-settings would skip it without a word
+        typer.echo(f"error: invalid configuration HUB_ENV_FILE: no such file: {env_file}", err=True)
+        raise typer.Exit(2)
     try:
         return cls()
+    except (
+        SettingsError
+    ) as exc:  # a list or object setting that is not JSON: pydantic-settings names the field
+        named = re.search(r'field "(\w+)"', str(exc))
+        name = (prefix + named[1]).upper() if named else "a list or object setting"
+        typer.echo(
+            f"error: invalid configuration {name}: not valid JSON (a list is written as [...])", err=True
+        )
+        raise typer.Exit(2) from None
     except ValidationError as exc:
-        prefix = str(cls.model_config.get("env_prefix", ""))
         for error in exc.errors(include_url=False, include_input=False, include_context=False):
             if not error["loc"]:  # a check across settings: its message names them
                 typer.echo(
                     f"error: invalid configuration: {error['msg'].removeprefix('Value error, ')}", err=True
                 )
                 continue
-            name = (prefix + "_".join(str(part) for part in error["loc"])).upper().rstrip("_")
-            typer.echo(f"error: invalid configuration {name}: {error['msg']}", err=True)
+            # The variable is the field; deeper parts are positions within its JSON value (item 1 of a list).
+            field, *within = error["loc"]
+            name = (prefix + str(field)).upper()
+            where = "".join(f" (item {part + 1})" if isinstance(part, int) else "" for part in within)
+            message = str(error["msg"]).removeprefix("Value error, ")
+            typer.echo(f"error: invalid configuration {name}{where}: {message}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -182,6 +200,9 @@ def validate(
     """Validate iJw 3.2 messages as an official receiver would (XSD, in-message rules, TR135, TR378, TR346; TR381/TR418 if configured)."""
     validator = _validator(schema_dir, gemeenten, as_date(as_of), productcodes, tarieven)
     all_ok = True
+    for path in paths:  # stdout is the contract's lines only: a note for people goes to stderr
+        if path.is_dir() and not any(_files([path])):
+            typer.echo(f"note: no *.xml files in {path}", err=True)
     for path in _files(paths):
         verdict = judge_file(validator, path)
         all_ok &= verdict.accepted
@@ -223,7 +244,9 @@ def retour(
     verdict = judge_file(validator, file)
     xml = build_retour(verdict, dagtekening=today or vandaag())
     if xml is None:
-        if verdict.info is None or verdict.doc is None:
+        if any(v.rule == "IO" for v in verdict.errors):
+            reason = "the file cannot be read"
+        elif verdict.info is None or verdict.doc is None:
             reason = "the message is not XSD-valid; the standard sends none"
         elif verdict.info.is_retour:
             reason = f"a {verdict.bericht} is itself a retourbericht, which gets none"
@@ -236,7 +259,11 @@ def retour(
     if out is None:
         sys.stdout.buffer.write(xml)
     else:
-        out.write_bytes(xml)
+        try:
+            out.write_bytes(xml)
+        except OSError as exc:
+            typer.echo(f"error: cannot write {out}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
         assert verdict.info is not None  # a retour was built, so the message was read
         typer.echo(f"{verdict.info.retour} answering {verdict.bericht} -> {out}", err=True)
 

@@ -5,7 +5,8 @@ Feeds `hub config show` and the test that keeps the README's configuration table
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 from urllib.parse import urlsplit, urlunsplit
@@ -94,3 +95,20 @@ def effective(instances: Iterable[BaseSettings]) -> list[Setting]:
                 Setting(base.env, _show(getattr(settings, name)), base.type, base.default, base.description)
             )
     return rows
+
+
+# Variables of the hub that are not settings: the env file's own name and `hub ingest`'s key.
+OTHER_VARIABLES = frozenset({"HUB_ENV_FILE", "HUB_INGEST_API_KEY"})
+
+
+def unknown_variables(
+    environ: Mapping[str, str], settings_classes: Iterable[type[BaseSettings]], prefix: str = "HUB_"
+) -> list[str]:
+    """A line for each `HUB_*` variable that no setting reads: a mistyped name leaves the default in force."""
+    known = {s.env for s in describe(settings_classes)} | OTHER_VARIABLES
+    lines = []
+    for name in sorted(n for n in environ if n.upper().startswith(prefix) and n.upper() not in known):
+        close = difflib.get_close_matches(name.upper(), known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        lines.append(f"{name} is not a setting of the hub and is ignored{hint}")
+    return lines

@@ -14,6 +14,33 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 CORRELATION = ("bericht_id", "identificatie", "bericht", "outcome")
+# What a record carries besides its message: the `extra` fields, which both formats show.
+_NOT_EXTRA = frozenset([*RESERVED_ATTRS, "color_message", "message", "asctime"])
+_DATEFMT = "%Y-%m-%dT%H:%M:%S%z"  # ISO 8601 with the offset
+
+
+def _text(value: object) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+class TextFormatter(logging.Formatter):
+    """A line for people: time, level, logger and message, then the record's extra fields as `name=value`."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt=_DATEFMT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extra = [
+            f"{k}={_text(v)}"
+            for k, v in record.__dict__.items()
+            if k not in _NOT_EXTRA and not k.startswith("_")
+        ]
+        if not extra:
+            return line
+        # An exception's text follows the first line; the fields stay on the line they belong to.
+        first, sep, rest = line.partition("\n")
+        return f"{first} {' '.join(extra)}{sep}{rest}"
 
 
 def configure(
@@ -26,13 +53,13 @@ def configure(
                 "{asctime}{levelname}{name}{message}",
                 style="{",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-                datefmt="%Y-%m-%dT%H:%M:%S%z",  # ISO 8601 with the offset
+                datefmt=_DATEFMT,
                 # uvicorn repeats its message with terminal colour codes: not for a log collector.
                 reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.ijw.parse import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH
 from hub.monitor.registry import DEFAULT_KOPPELTERMIJN_DAGEN
+from hub.privacy import MIN_KEY_BYTES
 
 
 class HubSettings(BaseSettings):
@@ -50,7 +51,7 @@ class HubSettings(BaseSettings):
     )
     pseudonym_key: SecretStr | None = Field(
         None,
-        description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN); required outside demo mode",
+        description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN), at least 16 bytes; required outside demo mode",
     )
     api_keys: SecretStr | None = Field(
         None,
@@ -63,7 +64,7 @@ class HubSettings(BaseSettings):
         8080, description="Port of the gateway, /metrics, /healthz and /readyz", ge=1, le=65535
     )
     log_format: Literal["json", "text"] = Field(
-        "json", description="Log output: structured JSON or text for people"
+        "json", description="Log output: structured JSON or text for people (any case)"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO", description="Log level (any case)"
@@ -117,6 +118,19 @@ class HubSettings(BaseSettings):
     @classmethod
     def _log_level_any_case(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("pseudonym_key")
+    @classmethod
+    def _pseudonym_key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked with the configuration, so the refusal names the variable (the Pseudonymiser checks again).
+        if value is not None and len(value.get_secret_value().encode()) < MIN_KEY_BYTES:
+            raise ValueError(f"the key must be at least {MIN_KEY_BYTES} bytes")
+        return value
 
     @field_validator("api_keys")
     @classmethod

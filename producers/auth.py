@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
@@ -20,6 +21,7 @@ _API_KEY = APIKeyHeader(
     description="API key bound to the sender codes (AGB code or gemeentecode)",
 )
 _BEARER = HTTPBearer(auto_error=False, description="The same API key as a bearer token")
+log = logging.getLogger("hub.gateway")
 
 
 class ApiKeys:
@@ -54,6 +56,15 @@ async def sender_codes(
         codes = keys.codes(next(iter(presented)))
         if codes is not None:
             return codes
+    # Who still sends without a valid key (docs/operations.md 5.3 names this line); never the key itself.
+    log.warning(
+        "API key missing or unknown",
+        extra={
+            "client": request.client.host if request.client else None,
+            "path": request.url.path,
+            "keys": len(presented),
+        },
+    )
     raise ProblemError(
         401,
         "unauthorized",

@@ -223,6 +223,28 @@ def test_retour_for_xsd_invalid_message_explains_and_fails(tmp_path: Path) -> No
     assert "no retourbericht" in result.output
 
 
+def test_retour_of_a_file_that_is_not_there_says_it_cannot_be_read(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["retour", *AS_OF, str(tmp_path / "weg.xml")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "no retourbericht: the file cannot be read"
+
+
+def test_retour_to_a_place_it_cannot_write_is_one_line_and_status_2(tmp_path: Path) -> None:
+    src = tmp_path / "JW301.xml"
+    src.write_bytes(to_xml("JW301", spec("JW301")))
+    out = tmp_path / "geen" / "map" / "jw302.xml"
+    result = runner.invoke(app, ["retour", *AS_OF, str(src), "-o", str(out)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"error: cannot write {out}: No such file or directory\n"
+
+
+def test_validate_says_on_stderr_when_a_directory_holds_no_messages(tmp_path: Path) -> None:
+    (tmp_path / "leeg").mkdir()
+    result = runner.invoke(app, ["validate", "--format", "json", str(tmp_path / "leeg")])
+    assert (result.exit_code, result.stdout) == (0, "")  # the contract: no file, no line, nothing rejected
+    assert result.stderr == f"note: no *.xml files in {tmp_path / 'leeg'}\n"
+
+
 def test_gemeente_list_names_the_jeugdregios_of_gb031(tmp_path: Path) -> None:
     """A configured list's regions are the ones a GI003 may name, not the shipped list's (GB031)."""
     csv = tmp_path / "gemeenten.csv"

@@ -222,6 +222,9 @@ INVALID = {  # one setting of each settings class
         {"validate", "retour", "process", "run", "db upgrade", "normen", "config show"},
     ),
     "HUB_KAFKA_BATCH_TIMEOUT_MS": ("soon", {"process", "ingest", "run", "config show"}),
+    # A list setting that is not JSON: pydantic-settings refuses it before validation (it was an internal error).
+    "HUB_METRICS_DROP_LABELS": ("aanbieder", {"validate", "run", "config show"}),
+    "HUB_PSEUDONYM_KEY": ("te-kort", {"process", "run", "config show"}),  # under 16 bytes
 }
 
 
@@ -315,6 +318,35 @@ def test_a_schema_dir_that_is_not_a_directory_is_a_configuration_error(tmp_path:
 
 def test_the_log_level_may_be_written_in_any_case() -> None:
     assert HubSettings(log_level="debug").log_level == "DEBUG"  # as the environment may give it
+
+
+def test_an_item_of_a_list_setting_is_named_by_its_place_not_as_another_variable() -> None:
+    env = {"HUB_METRICS_DROP_LABELS": '["aanbieder", "regio"]'}
+    result = CliRunner().invoke(app, ["config", "show"], env=env)
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: invalid configuration HUB_METRICS_DROP_LABELS (item 2): Input should be 'aanbieder' or 'gemeente'"
+    ]
+
+
+def test_an_env_file_that_is_not_there_is_refused_not_skipped(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["config", "show"], env={"HUB_ENV_FILE": str(tmp_path / "hub.env")})
+    assert result.exit_code == 2
+    assert (
+        result.output == f"error: invalid configuration HUB_ENV_FILE: no such file: {tmp_path / 'hub.env'}\n"
+    )
+
+
+def test_a_mistyped_variable_is_named_with_the_setting_it_resembles() -> None:
+    """A typo would leave the default in force without a word (a fresh SQLite file instead of PostgreSQL)."""
+    result = CliRunner().invoke(app, ["config", "show"], env={"HUB_DATABSE_URL": "postgresql://db/hub"})
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: HUB_DATABSE_URL is not a setting of the hub and is ignored (did you mean HUB_DATABASE_URL?)"
+    ]
+    clean = CliRunner().invoke(app, ["config", "show"], env={"HUB_INGEST_API_KEY": "x", "HUB_ENV_FILE": ""})
+    assert "warning" not in clean.stderr
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ tests/producers/test_ingest_reread.py) run them for real.
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aiokafka.errors import KafkaConnectionError
 from typer.testing import CliRunner, Result
 
 import consumers.broker
@@ -168,7 +170,56 @@ def test_process_ends_a_failure_with_one_line(
     assert ended(result) == (status, "", said)
 
 
+def test_process_refuses_outputs_it_could_not_write_before_anything_runs(tmp_path: Path) -> None:
+    """An outbox it cannot write would be retried until the timeout, as `hub run`'s is through an outage."""
+    (tmp_path / "bestand").write_text("x")
+    with pytest.raises(InputError, match=r"^--retour-out: cannot write to .*: Not a directory$"):
+        consumers.process.usable_outputs(None, tmp_path / "bestand" / "retouren")
+    with pytest.raises(InputError, match=r"^--metrics-out: cannot write .*: is a directory$"):
+        consumers.process.usable_outputs(tmp_path, None)
+    consumers.process.usable_outputs(tmp_path / "m" / "metrics.txt", tmp_path / "r")
+    assert (tmp_path / "r").is_dir() and list((tmp_path / "r").iterdir()) == []  # the probe file is gone
+    assert (tmp_path / "m").is_dir() and not (tmp_path / "m" / "metrics.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--port", "99999"), ("--error-rate", "2"), ("--speed", "-1"), ("--speed", "0")]
+)
+def test_demo_refuses_an_option_out_of_range_as_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, option: str, value: str
+) -> None:
+    monkeypatch.setattr(consumers.demo, "run_demo", _not_called)
+    result = runner.invoke(app, ["demo", option, value])
+    assert result.exit_code == 2 and "internal error" not in result.output
+    assert f"Invalid value for '{option}'" in result.output
+
+
+async def _not_called(**_: Any) -> None:
+    raise AssertionError("the demo must not start")
+
+
 # ---- hub ingest ---------------------------------------------------------------------------------------------
+
+
+def test_ingest_to_a_kafka_broker_it_cannot_reach_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, message: Path
+) -> None:
+    class Broker:
+        async def connect(self) -> None:
+            raise KafkaConnectionError("Unable to bootstrap from [('127.0.0.1', 9)]")
+
+        async def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(consumers.broker, "make_broker", lambda settings: Broker())
+    env = {"HUB_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"}
+    result = runner.invoke(app, ["ingest", str(message), "--to", "kafka"], env=env)
+    assert ended(result) == (
+        1,
+        "",
+        "error: cannot reach the Kafka broker at 127.0.0.1:9: "
+        "KafkaConnectionError: Unable to bootstrap from [('127.0.0.1', 9)]\n",
+    )
 
 
 def test_ingest_prints_a_line_per_file_and_fails_when_one_was_not_taken(
@@ -265,7 +316,13 @@ def test_run_refuses_an_unknown_role(monkeypatch: pytest.MonkeyPatch) -> None:
     assert seen == []
 
 
-def _service(monkeypatch: pytest.MonkeyPatch, *, embedded: bool, fail: Exception | None = None) -> list[Any]:
+def _service(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    embedded: bool,
+    fail: Exception | None = None,
+    serve_fails: Exception | None = None,
+) -> list[Any]:
     seen: list[Any] = []
 
     def build_service(settings: Any, broker_settings: Any, roles: tuple[str, ...], *, on_started: Any) -> Any:
@@ -279,8 +336,16 @@ def _service(monkeypatch: pytest.MonkeyPatch, *, embedded: bool, fail: Exception
         on_started(service)
         return service
 
+    def serve(service: Any, settings: Any, sock: socket.socket) -> None:
+        seen.append("served")
+        if serve_fails is not None:
+            raise serve_fails
+
     monkeypatch.setattr(consumers.serve, "build_service", build_service)
-    monkeypatch.setattr(consumers.serve, "serve", lambda service, settings: seen.append("served"))
+    monkeypatch.setattr(
+        consumers.serve, "listen", lambda settings: socket.socket()
+    )  # not bound: no port taken
+    monkeypatch.setattr(consumers.serve, "serve", serve)
     return seen
 
 
@@ -335,6 +400,36 @@ def test_run_logs_as_the_settings_say_the_batch_commands_warnings_only(
     assert runner.invoke(app, ["run"], env=env).exit_code == 0
     assert runner.invoke(app, ["process", str(tmp_path)], env=env).exit_code == 0
     assert logging_set_up == [("json", "DEBUG"), ("json", "WARNING")]
+
+
+def test_run_on_a_port_it_cannot_take_says_so_in_one_line_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    listen = consumers.serve.listen
+    seen = _service(monkeypatch, embedded=True)
+    monkeypatch.setattr(consumers.serve, "listen", listen)  # the real one: the port below is in use
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["run"], env={**KEY, "HUB_HTTP_PORT": str(port)})
+    assert ended(result) == (
+        2,
+        "",
+        f"error: cannot listen on 127.0.0.1:{port} (HUB_HTTP_HOST, HUB_HTTP_PORT): Address already in use\n",
+    )
+    assert seen == []  # refused before the database was migrated or a broker started
+
+
+def test_run_whose_start_fails_says_why_in_one_line_with_status_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    failed = consumers.serve.StartFailed(
+        "cannot reach the Kafka broker at k:9092: KafkaConnectionError: Unable"
+    )
+    _service(monkeypatch, embedded=False, serve_fails=failed)
+    result = runner.invoke(app, ["run"], env=KEY)
+    assert ended(result)[0] == 3
+    assert result.stderr.splitlines()[-1] == f"error: the hub did not start: {failed}"
+    assert "Traceback" not in result.output
 
 
 def test_run_that_cannot_be_built_is_a_usage_error_of_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

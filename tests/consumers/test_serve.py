@@ -6,6 +6,7 @@ import gc
 import importlib
 import logging
 import signal
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -20,6 +21,7 @@ from pydantic import SecretStr
 from consumers import serve
 from consumers.app import Role
 from consumers.broker import BrokerSettings, largest_record
+from consumers.embedded import free_port
 from hub.settings import HubSettings
 
 
@@ -111,25 +113,26 @@ class Server:
         list[Any]
     ] = []  # the SIGTERM handler uvicorn finds (and calls again after its shutdown)
     failure: BaseException | None = None
+    runtimes: ClassVar[list[Any]] = []  # of the services made by fake_service(), the newest last
+    sockets: ClassVar[list[Any]] = []  # what each run() was given
 
     def __init__(self, config: uvicorn.Config) -> None:
         self.configs.append(config)
         self.config = config
         self.should_exit = False
 
-    def run(self) -> None:
+    def run(self, sockets: list[Any] | None = None) -> None:
         self.sigterms.append(signal.getsignal(signal.SIGTERM))
+        self.sockets.append(sockets)
         if self.failure is not None:
-            app: Any = self.config.app
-            app.runtime_failed(self.failure)
+            self.runtimes[-1].on_consumers_failed(self.failure)
             assert self.should_exit, "a failed start shuts the server down as a SIGTERM would"
 
 
 def fake_service() -> serve.Service:
     runtime = SimpleNamespace(on_consumers_failed=None)
-    app = FastAPI()
-    app.runtime_failed = lambda exc: runtime.on_consumers_failed(exc)  # type: ignore[attr-defined]
-    return serve.Service(runtime, app, None)  # type: ignore[arg-type]
+    Server.runtimes.append(runtime)
+    return serve.Service(runtime, FastAPI(), None)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -138,6 +141,8 @@ def servers(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Server]]:
     monkeypatch.setattr(Server, "configs", [])
     monkeypatch.setattr(Server, "sigterms", [])
     monkeypatch.setattr(Server, "failure", None)
+    monkeypatch.setattr(Server, "runtimes", [])
+    monkeypatch.setattr(Server, "sockets", [])
     sigterm = signal.getsignal(signal.SIGTERM)
     yield Server
     signal.signal(signal.SIGTERM, sigterm)
@@ -193,3 +198,38 @@ async def test_a_gateway_limit_below_what_the_broker_takes_is_kept(tmp_path: Pat
             headers={"X-API-Key": "limit-key", "Content-Type": "application/xml"},
         )
     assert response.status_code == 413, response.text
+
+
+# ---- a start that fails, through the real uvicorn ---------------------------------------------------------------
+
+
+def test_a_start_that_cannot_reach_the_broker_ends_in_one_line_without_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = HubSettings(
+        database_url=f"sqlite:///{tmp_path / 'hub.sqlite'}",
+        pseudonym_key=SecretStr("serve-test-pseudonym-key-0123456789"),
+        http_port=free_port(),
+    )
+    service = serve.build_service(settings, BrokerSettings(bootstrap_servers="127.0.0.1:1"), ("intake",))
+    sigterm = signal.getsignal(signal.SIGTERM)
+    caplog.set_level(logging.INFO)
+    try:
+        with serve.listen(settings) as sock, pytest.raises(serve.StartFailed) as failed:
+            serve.serve(service, settings, sock)
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
+    assert str(failed.value).startswith("cannot reach the Kafka broker at 127.0.0.1:1: KafkaConnectionError")
+    assert "\n" not in str(failed.value)
+    assert not [r for r in caplog.records if "Traceback" in r.getMessage() or r.exc_info]
+    assert any("startup failed" in r.getMessage() for r in caplog.records)  # uvicorn's own line stays
+
+
+def test_listen_binds_before_the_start_and_refuses_a_port_in_use() -> None:
+    settings = HubSettings(http_host="127.0.0.1", http_port=free_port())
+    with serve.listen(settings) as sock:
+        assert sock.getsockname() == ("127.0.0.1", settings.http_port)
+        with socket.socket() as other, pytest.raises(OSError):  # bound, even before uvicorn listens on it
+            other.bind(("127.0.0.1", settings.http_port))
+    with pytest.raises(OSError):
+        serve.listen(HubSettings(http_host="999.1.1.1"))

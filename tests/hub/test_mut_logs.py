@@ -25,13 +25,37 @@ def restore_logging() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("restore_logging")
-def test_the_text_format_gives_time_level_logger_and_message(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_text_format_gives_time_level_logger_message_and_the_correlation_fields(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Section 9 names the fields every line carries; following a message by bericht_id works in text too."""
     configure("text", "INFO")
-    logging.getLogger("hub.intake").info("bericht beoordeeld", extra={"bericht_id": "a" * 32})
-    [line] = capsys.readouterr().err.splitlines()
+    logging.getLogger("hub.intake").info(
+        "bericht beoordeeld",
+        extra={"bericht_id": "a" * 32, "outcome": "rejected", "rules": ["TR101", "CS003"]},
+    )
+    logging.getLogger("hub.run").warning("plain")
+    [line, plain] = capsys.readouterr().err.splitlines()
     assert re.fullmatch(
-        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO +hub\.intake: bericht beoordeeld", line
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} INFO +hub\.intake: bericht beoordeeld "
+        r"bericht_id=a{32} outcome=rejected rules=TR101,CS003",
+        line,
     ), line
+    assert plain.endswith("WARNING hub.run: plain"), plain
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_the_text_format_keeps_the_fields_on_the_line_above_an_exception(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure("text", "INFO")
+    try:
+        raise ValueError("kapot")
+    except ValueError:
+        logging.getLogger("hub.intake").exception("mislukt", extra={"bericht_id": "b" * 32})
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].endswith(f"mislukt bericht_id={'b' * 32}"), lines[0]
+    assert lines[-1] == "ValueError: kapot"
 
 
 @pytest.mark.usefixtures("restore_logging")

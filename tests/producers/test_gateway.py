@@ -154,8 +154,9 @@ async def test_in_message_rule_break_is_published_and_answered_with_its_0001_ret
 
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}])
 async def test_missing_or_unknown_key_is_401(
-    client: httpx.AsyncClient, parts: Parts, headers: dict[str, str]
+    client: httpx.AsyncClient, parts: Parts, headers: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="hub.gateway")
     response = await client.post(
         "/berichten", content=jw301(), headers={"Content-Type": "application/xml", **headers}
     )
@@ -163,6 +164,10 @@ async def test_missing_or_unknown_key_is_401(
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json()["detail"] == "send X-API-Key or Authorization: Bearer <key>"
     assert parts.publisher.published == []
+    # docs/operations.md 5.3: the line that shows who still sends without a valid key, never the key
+    [line] = [r for r in caplog.records if r.getMessage() == "API key missing or unknown"]
+    assert (line.path, line.keys) == ("/berichten", len(headers))  # type: ignore[attr-defined]
+    assert "wrong" not in str(line.__dict__)
 
 
 async def test_afzender_not_bound_to_the_key_is_403_and_nothing_is_kept(
