@@ -26,6 +26,9 @@ _MISSING = object()
 Kids = dict[str, list[Element]]  # child elements by local name, each list in document order
 
 _NO_KIDS: Kids = {}
+# Up to this many same-named siblings locatie() scans for an element's position; beyond, it indexes them once
+# (a message with thousands of products otherwise costs a scan per finding that names one).
+_SCAN_MAX = 16
 ABSENT: tuple[None] = (None,)  # `kids.get(name, ABSENT)[0]`: the first child of that name, or None
 
 
@@ -261,6 +264,8 @@ class Doc:
         self._with_bare: set[Element] = set()  # parents of elements without a namespace (never in iJw)
         self._paths: dict[str, list[Element]] = {}  # all(path), resolved on first use
         self._memo: dict[tuple[object, Hashable], Any] = {}
+        # locatie(): the position of each element among many same-named siblings, per sibling list
+        self._posities: dict[int, tuple[list[Element], dict[Element, int]]] = {}
         self.depth = self._walk(root)  # levels of elements, the root being level 1
 
     def _walk(self, root: Element) -> int:
@@ -494,11 +499,21 @@ class Doc:
                 same = self.kids_map.get(parent, _NO_KIDS).get(name)
                 if same is None:  # not an element of this tree's maps (a comment, say)
                     same = children(parent, name)
-                if len(same) > 1:
-                    name = f"{name}[{same.index(node) + 1}]"
+                n = len(same)
+                if n > 1:
+                    i = same.index(node) if n <= _SCAN_MAX else self._positie(same, node)
+                    name = f"{name}[{i + 1}]"
             parts.append(name)
             node = parent
         return "/" + "/".join(reversed(parts))
+
+    def _positie(self, same: list[Element], el: Element) -> int:
+        """el's index in many siblings `same`, from an index of their positions made once per list."""
+        # Keyed by the list's id: the list lives as long as the Doc (kids_map holds it, or this dict does).
+        found = self._posities.get(id(same))
+        if found is None or found[0] is not same:
+            found = self._posities[id(same)] = (same, {e: i for i, e in enumerate(same)})
+        return found[1][el]
 
     @_once
     def dagtekening(self) -> date | None:
