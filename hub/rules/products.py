@@ -9,14 +9,15 @@ all these rules share (`regels`), rather than each rule looking up the same chil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
+from itertools import combinations, islice
 from typing import NamedTuple
 
 from hub.ijw.doc import ABSENT, Doc, Element
-from hub.rules.registry import Context, Hit, first_existing, rule
+from hub.rules.registry import MAX_XSLT_FINDINGS, Context, Hit, first_existing, rule
 
 
 # eq=False: there is one object per class, so identity is equality, and hashing it (a memo key) is cheap.
@@ -347,19 +348,164 @@ def deleted(doc: Doc, r: Regel) -> bool:
     return r.reden_tekst in REDENEN_VERWIJDERD and r.eind is not None and r.eind == r.begin
 
 
+# Up to this many products _stacking checks every pair, which costs less than sorting for the usual one to three.
+_PAIRWISE_MAX = 8
+
+
 def _stacking(doc: Doc, k: ProductKlasse, *, skip_deleted: bool) -> Iterator[Hit]:
-    """One finding per pair of the same product with overlapping periods, anchored on the earlier one."""
+    """One finding per pair of the same product with overlapping periods, anchored on the earlier one.
+
+    In document order of the pairs (the earlier product, then the later one), as the XSLT lists them, when
+    there are at most MAX_XSLT_FINDINGS + 1; beyond that the rest follow in the order they are found. The pairs
+    are found per group of products that can be the same (`_groepen`), each group's periods sorted by their
+    start (`_Perioden`): a message's cost grows with its products times log and its findings, not its pairs.
+    """
     periodes: list[tuple[Regel, tuple[date, date | None]]] = [
         (r, (r.begin, r.eind))
         for r in regels(doc, (k,))
         if r.begin is not None and not (skip_deleted and deleted(doc, r))
     ]
-    for (a, periode_a), (b, periode_b) in combinations(periodes, 2):
-        if same_product(doc, a, b) and overlap(periode_a, periode_b):
-            yield Hit(
-                a.el,
-                f"{doc.locatie(a.el)} and {doc.locatie(b.el)} are the same product with overlapping periods.",
-            )
+
+    def hit(i: int, j: int) -> Hit:
+        a, b = periodes[i][0], periodes[j][0]
+        return Hit(
+            a.el,
+            f"{doc.locatie(a.el)} and {doc.locatie(b.el)} are the same product with overlapping periods.",
+        )
+
+    if len(periodes) <= _PAIRWISE_MAX:  # the usual message: a few products, each pair checked in order
+        for (i, (a, periode_a)), (j, (b, periode_b)) in combinations(enumerate(periodes), 2):
+            if same_product(doc, a, b) and overlap(periode_a, periode_b):
+                yield hit(i, j)
+        return
+    pairs = _overlapping_pairs(doc, periodes)
+    first = list(islice(pairs, MAX_XSLT_FINDINGS + 1))
+    first.sort()
+    for i, j in first:
+        yield hit(i, j)
+    for i, j in pairs:
+        yield hit(i, j)
+
+
+def _overlapping_pairs(
+    doc: Doc, periodes: list[tuple[Regel, tuple[date, date | None]]]
+) -> Iterator[tuple[int, int]]:
+    """Each pair (i < j) of `periodes` that same_product() and overlap() join, every pair once, in no set order."""
+    generiek: list[int] = []  # no Product: the same as every other product
+    aspecifiek: dict[str, list[int]] = {}  # by the raw Categorie (filled): the same as any of that category
+    specifiek: dict[tuple[str | None, str | None], list[int]] = {}  # by raw Categorie and Code
+    for i, (r, _) in enumerate(periodes):
+        if r.product is None:
+            generiek.append(i)
+        elif r.code_tekst is not None:
+            specifiek.setdefault((r.categorie_raw, r.code_raw), []).append(i)
+        elif doc.filled(r.categorie):
+            aspecifiek.setdefault(r.categorie_raw or "", []).append(i)
+        # else an aspecific product without a Categorie: only a generic one is the same
+    perioden = _Perioden.of(periodes)
+    groepen: list[tuple[list[int], list[int] | None]] = []  # (X, None): within X; (X, Y): between X and Y
+    if generiek:
+        anderen = [i for i in range(len(periodes)) if periodes[i][0].product is not None]
+        groepen += [(generiek, None), (generiek, anderen)]
+    per_categorie: dict[str | None, list[int]] = {}
+    for (categorie, _), leden in specifiek.items():
+        groepen.append((leden, None))
+        per_categorie.setdefault(categorie, []).extend(leden)
+    for categorie, leden in aspecifiek.items():
+        groepen.append((leden, None))
+        met_code = per_categorie.get(categorie)
+        if met_code:
+            groepen.append((leden, met_code))
+    for x, y in groepen:
+        if y is None:
+            yield from perioden(x).within()
+        else:
+            yield from perioden(x).between(perioden(y))
+
+
+class _Perioden:
+    """Some of the periods, sorted by start, with a tree of their latest ends for finding those that overlap.
+
+    overlap() of (s_a, e_a) and (s_b, e_b) is s_b <= e_a and s_a <= e_b (an open end is date.max). For a with
+    s_a <= s_b that is: b starts within [s_a, e_a] (a range of the sorted starts) and e_b >= s_a (the tree
+    gives those of a range in time proportional to their number, times log).
+    """
+
+    __slots__ = ("begins", "eindes", "nummers", "size", "tree")
+
+    def __init__(self, items: list[tuple[date, date, int]]) -> None:
+        items.sort()
+        self.begins = [b for b, _, _ in items]
+        self.eindes = [e for _, e, _ in items]
+        self.nummers = [i for _, _, i in items]
+        size = 1
+        while size < len(items):
+            size *= 2
+        tree = [date.min] * (2 * size)
+        tree[size : size + len(items)] = self.eindes
+        for node in range(size - 1, 0, -1):
+            tree[node] = max(tree[2 * node], tree[2 * node + 1])
+        self.size, self.tree = size, tree
+
+    @staticmethod
+    def of(periodes: list[tuple[Regel, tuple[date, date | None]]]) -> Callable[[list[int]], _Perioden]:
+        def make(nummers: list[int]) -> _Perioden:
+            items = []
+            for i in nummers:
+                begin, eind = periodes[i][1]
+                items.append((begin, date.max if eind is None else eind, i))
+            return _Perioden(items)
+
+        return make
+
+    def _ending_from(self, lo: int, hi: int, t: date) -> Iterator[int]:
+        """The positions in [lo, hi) whose end is on or after t, in increasing order."""
+        tree, size = self.tree, self.size
+        left: list[int] = []
+        right: list[int] = []  # the range's nodes: left ones from the left, right ones from the right
+        lo += size
+        hi += size
+        while lo < hi:
+            if lo & 1:
+                left.append(lo)
+                lo += 1
+            if hi & 1:
+                hi -= 1
+                right.append(hi)
+            lo //= 2
+            hi //= 2
+        nodes = right + left[::-1]  # a stack: the leftmost node on top
+        while nodes:
+            node = nodes.pop()
+            if tree[node] < t:
+                continue
+            if node >= size:
+                yield node - size
+            else:
+                nodes += (2 * node + 1, 2 * node)
+
+    def within(self) -> Iterator[tuple[int, int]]:
+        begins, nummers = self.begins, self.nummers
+        for p, (s_a, e_a) in enumerate(zip(begins, self.eindes, strict=True)):
+            if e_a < s_a:
+                continue  # ends before it starts: overlaps only what starts earlier, found from there
+            hi = bisect_right(begins, e_a, p + 1)
+            for q in self._ending_from(p + 1, hi, s_a):
+                i, j = nummers[p], nummers[q]
+                yield (i, j) if i < j else (j, i)
+
+    def between(self, other: _Perioden) -> Iterator[tuple[int, int]]:
+        """Pairs of one of these and one of `other` (disjoint sets): b starting at or after a, then after a."""
+        for mine, theirs, strict in ((self, other, False), (other, self, True)):
+            begins = theirs.begins
+            for s_a, e_a, i in zip(mine.begins, mine.eindes, mine.nummers, strict=True):
+                if e_a < s_a:
+                    continue
+                lo = bisect_right(begins, s_a) if strict else bisect_left(begins, s_a)
+                hi = bisect_right(begins, e_a, lo)
+                for q in theirs._ending_from(lo, hi, s_a):
+                    j = theirs.nummers[q]
+                    yield (i, j) if i < j else (j, i)
 
 
 @rule(

@@ -10,6 +10,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import IntEnum
+from itertools import chain
 from typing import Any, TypeVar
 
 from hub.ijw.doc import Doc, Element
@@ -106,6 +107,11 @@ class Context:
 
 Check = Callable[[Doc, Context], Iterable[Hit]]
 
+# Level-2 findings listed per rule per message. Any one gives the same header-only 0001 retour (rules.md 1), so
+# more tell the sender nothing new, while a rule's findings can grow as the square of a message's lines (TR302:
+# one per overlapping pair): without a bound, one message below the size limit costs hours and millions of rows.
+MAX_XSLT_FINDINGS = 50
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -118,7 +124,29 @@ class Rule:
     herzien: bool = False  # judged again with Context.afgewezen: its outcome depends on what else is rejected
 
     def run(self, doc: Doc, ctx: Context) -> Iterator[Violation]:
-        for hit in self.check(doc, ctx):
+        return self.violations(doc, self.check(doc, ctx))
+
+    def violations(self, doc: Doc, hits: Iterable[Hit], taken: tuple[Hit, ...] = ()) -> Iterator[Violation]:
+        """The Violations of a run's hits (`taken`: the ones already taken from it); at level 2 at most
+        MAX_XSLT_FINDINGS, then one saying there are more, the rule's run closed as soon as that is known."""
+        if self.level != Level.XSLT:  # level 3 and 4: each finding is a retourcode on its own berichtklasse
+            for hit in chain(taken, hits):
+                yield self.violation(doc, hit)
+            return
+        for n, hit in enumerate(chain(taken, hits)):
+            if n == MAX_XSLT_FINDINGS:  # one more than listed: there are more; stop the rule's work now
+                close = getattr(hits, "close", None)  # a generator's (a rule may return any iterable)
+                if close is not None:
+                    close()
+                yield Violation(
+                    rule=self.code,
+                    retourcode=self.retourcode,
+                    location=None,
+                    message=f"{self.code} has more findings in this message; only the first "
+                    f"{MAX_XSLT_FINDINGS} are listed.",
+                    level=self.level,
+                )
+                return
             yield self.violation(doc, hit)
 
     def violation(self, doc: Doc, hit: Hit) -> Violation:
@@ -171,10 +199,15 @@ def rules_for(bericht: str, levels: Iterable[Level]) -> list[Rule]:
 
 
 def iter_violations(doc: Doc, ctx: Context, levels: Iterable[Level] = (Level.XSLT,)) -> Iterator[Violation]:
-    """Every violation of the registered rules of these levels, rule by rule in registration order."""
+    """Every violation of the registered rules of these levels, rule by rule in registration order.
+
+    At level 2 each rule lists at most MAX_XSLT_FINDINGS (Rule.violations, as Rule.run), whoever calls this.
+    """
     for r in rules_for(doc.bericht, levels):
-        for hit in r.check(doc, ctx):
-            yield r.violation(doc, hit)
+        hits = iter(r.check(doc, ctx))
+        for hit in hits:  # most rules find nothing in a message: they cost no generator of Violations
+            yield from r.violations(doc, hits, (hit,))  # which bounds the findings of level 2
+            break
 
 
 def herzien(doc: Doc, ctx: Context, found: tuple[Violation, ...]) -> tuple[Violation, ...]:
