@@ -241,7 +241,9 @@ def run(
         heap.settle()
         try:
             serve(service, settings, sock)
-        except StartFailed as exc:  # status 3, as uvicorn's start-up failure: an orchestrator restarts the hub
+        except (
+            StartFailed
+        ) as exc:  # status 3, as uvicorn's start-up failure: an orchestrator restarts the hub
             typer.echo(f"error: the hub did not start: {exc}", err=True)
             raise typer.Exit(3) from None
 

@@ -30,6 +30,7 @@ from hub.settings import HubSettings
 from hub.store.spool import Spool
 from producers.gateway import create_app
 from producers.health import Health, kafka_probe
+from producers.http_guard import guarded
 from producers.publisher import RawPublisher
 
 log = logging.getLogger("hub.run")
@@ -186,7 +187,7 @@ def serve(service: Service, settings: HubSettings, sock: socket.socket | None = 
         port=settings.http_port,
         # httptools costs the gateway about a fifth less CPU per request than h11. The loop stays asyncio's
         # own, also where uvloop is installed: with uvloop the hub's connections broke in a trial.
-        http=http_protocol(),
+        http=guarded(settings.http_max_connections) if http_protocol() == "httptools" else "h11",
         loop="asyncio",
         log_config=None,  # our logging (hub.logs) stays in charge
         # uvicorn formats an access line per request before its logger drops it; hub.logs quiets that logger.

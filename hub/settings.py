@@ -63,6 +63,11 @@ class HubSettings(BaseSettings):
     http_port: int = Field(
         8080, description="Port of the gateway, /metrics, /healthz and /readyz", ge=1, le=65535
     )
+    http_max_connections: int = Field(
+        1000,
+        description="Open HTTP connections at most; a further one is answered 503 and closed (keep it under the file limit)",
+        ge=1,
+    )
     log_format: Literal["json", "text"] = Field(
         "json", description="Log output: structured JSON or text for people (any case)"
     )

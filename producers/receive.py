@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +34,10 @@ log = logging.getLogger("hub.gateway")
 # less than the hop to a worker thread and back costs. A larger one goes to a thread, as some rules grow faster
 # than the message (a 50 KB JW301 with a hundred products takes ~50 ms) and the loop also runs the heartbeats.
 INLINE_BYTES = 16 * 1024
+IDENTIFICATIE_MAX = 12  # the maxLength of LDT_IdentificatieBericht
+# Larger messages are judged here, apart from asyncio's default pool, which /metrics, /readyz, track and trace
+# and the store use: a few expensive messages then wait for each other instead of starving those.
+JUDGES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +67,24 @@ def _header(raw: bytes, limits: ParseLimits) -> tuple[str | None, str | None, st
     return (
         text("{*}Header/{*}Afzender"),
         text("{*}Header/{*}Ontvanger"),
-        text("{*}Header/{*}BerichtIdentificatie/{*}Identificatie"),
+        _identificatie(text("{*}Header/{*}BerichtIdentificatie/{*}Identificatie")),
     )
+
+
+def _identificatie(value: str | None) -> str | None:
+    """An Identificatie as its type allows it (LDT_IdentificatieBericht: at most 12 characters), else None.
+
+    It goes into the log lines and the audit row of a message that is not XSD-valid, where free text beyond its
+    type (a name, a BSN, megabytes) would otherwise land as sent.
+    """
+    if value is None or len(value) > IDENTIFICATIE_MAX or not value.isprintable():
+        return None
+    return value
+
+
+@functools.cache
+def _judges() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(JUDGES, thread_name_prefix="hub-judge")
 
 
 @dataclass
@@ -81,7 +103,7 @@ class Receiver:
         """precheck() inline for a message of up to INLINE_BYTES, in a worker thread for a larger one."""
         if len(raw) <= INLINE_BYTES:
             return self.precheck(raw)
-        return await asyncio.to_thread(self.precheck, raw)
+        return await asyncio.get_running_loop().run_in_executor(_judges(), self.precheck, raw)
 
     def precheck(self, raw: bytes) -> Precheck:
         """Levels 1, 2 and 4 (thread-safe: judge() runs a large message in a worker thread)."""

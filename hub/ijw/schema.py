@@ -6,6 +6,7 @@ also for the imports inside the schemas, so a downloaded release works as it is 
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from hub.xsd_patterns import PatchingResolver, parse_schema, schema_parser
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "schemas" / "ijw" / "3.2"
 
+# The errors a verdict lists: a message broken everywhere would otherwise list each of its thousands of errors
+# (in the 422 answer, the audit row and the metrics), where the first ones say what is wrong.
+MAX_SCHEMA_ERRORS = 100
 _NS_IN_MESSAGE = re.compile(r"\{[a-z][a-z0-9+.-]*:[^}]*\}")
 _PREFIX_IN_PATH = re.compile(r"(?<=/)[A-Za-z_][\w.-]*:")
 
@@ -98,10 +102,14 @@ class SchemaSet:
         schema = self.schema(bericht)
         if schema.validate(root):
             return []
-        return [
+        log = schema.error_log
+        found = [
             SchemaError(location=_location(e.path), message=_NS_IN_MESSAGE.sub("", e.message))
-            for e in schema.error_log
+            for e in itertools.islice(log, MAX_SCHEMA_ERRORS)
         ]
+        if len(log) > MAX_SCHEMA_ERRORS:
+            found.append(SchemaError(None, f"and {len(log) - MAX_SCHEMA_ERRORS} more XSD errors, not listed"))
+        return found
 
 
 def _location(path: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -17,6 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import select
 
+import producers.routes
 from hub.intake import Intake
 from hub.settings import HubSettings
 from hub.store import audit
@@ -304,6 +306,73 @@ async def test_logs_carry_the_ids_and_never_a_bsn_or_a_name(
         assert secret not in logged
 
 
+async def test_an_identificatie_beyond_its_type_in_a_malformed_message_is_not_logged_or_recorded(
+    client: httpx.AsyncClient, parts: Parts, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its type allows 12 characters: what a careless or hostile sender writes beyond that (a name, a BSN,
+    megabytes) would otherwise land in the log line and the audit row as sent."""
+    persoon = default_persoon(DEFAULT_DAGTEKENING)
+    loose = f"BSN {persoon.bsn} {persoon.achternaam}"
+    with caplog.at_level(logging.INFO):
+        long = assert_problem(
+            await post(client, jw301(Header__BerichtIdentificatie__Identificatie=loose)),
+            422,
+            "invalid-bericht",
+        )
+        short = assert_problem(
+            await post(client, jw301(Client__Bsn="12AB", Header__BerichtIdentificatie__Identificatie="ID-7")),
+            422,
+            "invalid-bericht",
+        )
+    logged = {
+        r.bericht_id: r.identificatie  # type: ignore[attr-defined]
+        for r in caplog.records
+        if r.getMessage() == "bericht malformed"
+    }
+    assert logged == {long["id"]: None, short["id"]: "ID-7"}
+    assert persoon.bsn not in caplog.text and persoon.achternaam not in caplog.text
+    with session_factory(parts.db)() as session:
+        record = audit.get(session, long["id"])
+        assert record is not None and record.identificatie is None
+
+
+async def test_a_large_message_is_judged_apart_from_the_default_thread_pool(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/metrics, /readyz and the store use asyncio's default pool: expensive messages must not starve them."""
+    threads: list[str] = []
+    precheck = Receiver.precheck
+
+    def spy(self: Receiver, raw: bytes) -> Any:
+        threads.append(threading.current_thread().name)
+        return precheck(self, raw)
+
+    monkeypatch.setattr(Receiver, "precheck", spy)
+    commentaar = "x" * (INLINE_BYTES + 1)
+    response = await post(client, jw301(Client__Commentaar=commentaar))
+    assert response.status_code in (202, 422), response.text
+    assert len(threads) == 1 and threads[0].startswith("hub-judge")
+
+
+async def test_a_body_that_does_not_arrive_in_time_is_408_and_nothing_is_kept(
+    client: httpx.AsyncClient, parts: Parts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(producers.routes, "BODY_SECONDS", 0.2)
+    data = jw301()
+
+    async def slow() -> AsyncIterator[bytes]:
+        yield data[:100]
+        await asyncio.sleep(2)
+        yield data[100:]
+
+    headers = {"Content-Type": "application/xml", "X-API-Key": GEMEENTE_KEY}
+    response = await client.post("/berichten", content=slow(), headers=headers)
+    body = assert_problem(response, 408, "request-timeout")
+    assert body["detail"] == "the body did not arrive within 0.2 seconds"
+    assert response.headers["connection"] == "close"
+    assert parts.publisher.published == []
+
+
 # ---- track and trace ----------------------------------------------------------------------------------
 
 
@@ -468,7 +537,7 @@ async def test_openapi_documents_every_route_with_problems_and_an_xml_example(
         "/metrics",
     }
     post_op = paths["/berichten"]["post"]
-    assert set(post_op["responses"]) == {"202", "400", "401", "403", "413", "415", "422", "500", "503"}
+    assert set(post_op["responses"]) == {"202", "400", "401", "403", "408", "413", "415", "422", "500", "503"}
     assert post_op["responses"]["422"]["content"][PROBLEM_JSON]["schema"] == {
         "$ref": "#/components/schemas/Problem"
     }

@@ -99,7 +99,7 @@ async def test_the_openapi_document_lists_the_statuses_each_route_answers(parts:
         for method, operation in operations.items()
     }
     assert statuses == {
-        ("POST", "/berichten"): {"202", "400", "401", "403", "413", "415", "422", "500", "503"},
+        ("POST", "/berichten"): {"202", "400", "401", "403", "408", "413", "415", "422", "500", "503"},
         ("GET", "/berichten/{bericht_id}"): {"200", "401", "404", "409", "500", "503"},
         ("GET", "/berichten/{bericht_id}/retour"): {"200", "401", "404", "409", "410", "500", "503"},
     }

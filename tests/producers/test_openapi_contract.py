@@ -6,6 +6,7 @@ Backoffices generate their clients from the document, and such a client breaks o
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
+import producers.routes
 from hub.intake import Intake
 from hub.store import retention
 from hub.store.db import make_engine, session_factory
@@ -149,6 +151,15 @@ async def test_post_berichten(parts: Parts, contract: Contract) -> None:
             "/berichten", content=gzip.compress(data)[:-8], headers={**encoded, "Content-Encoding": "gzip"}
         )
         check(torn)  # 400
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(producers.routes, "BODY_SECONDS", 0.1)
+
+            async def slow() -> AsyncIterator[bytes]:
+                yield data[:100]
+                await asyncio.sleep(1)
+                yield data[100:]
+
+            check(await client.post("/berichten", content=slow(), headers=encoded))  # 408
         parts.publisher.full = True
         check(await post(client, data))  # 503
     contract.assert_all_seen("post", "/berichten")
