@@ -4,7 +4,8 @@ uvicorn waits for a request's head for ever, takes a head of any size and accept
 runs out of file descriptors: a client without an API key could hold thousands of half-sent requests and take
 the gateway, /metrics and /healthz down with it. Here a head must arrive within HEAD_SECONDS and stay under
 HEAD_BYTES, and beyond `max_connections` open connections a new one is answered 503 and closed at once. The
-answers are application/problem+json, as the gateway's own; the body's pace is bounded in producers.routes.
+answers are application/problem+json, as the gateway's own (also uvicorn's 400 to a request it cannot parse); the
+body's pace is bounded in producers.routes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from producers.problems import PROBLEM_BASE, PROBLEM_JSON
 
 HEAD_SECONDS = 30.0  # request line and headers, from the connection's start or the head's first byte
 HEAD_BYTES = 64 * 1024  # an API key and a few headers need a few hundred bytes; nginx allows 32 KiB
-_REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+_REASONS = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    431: "Request Header Fields Too Large",
+    503: "Service Unavailable",
+}
 
 
 def problem_bytes(status: int, slug: str, detail: str, extra_headers: tuple[str, ...] = ()) -> bytes:
@@ -78,6 +84,10 @@ def guarded(max_connections: int) -> type[HttpToolsProtocol]:
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_head_clock()
             super().connection_lost(exc)
+
+        def send_400_response(self, msg: str) -> None:
+            # uvicorn's own answer to a request it cannot parse is text/plain; the gateway's errors are problems.
+            self._refuse(problem_bytes(400, "bad-request", msg))
 
         def _start_head_clock(self) -> None:
             self._stop_head_clock()

@@ -138,3 +138,12 @@ def test_beyond_the_connection_bound_a_new_connection_is_answered_503_while_the_
     with connect(server) as again:  # and once they close, new ones are taken again
         again.sendall(GET)
         assert answer(again)[0] == 200
+
+
+def test_a_request_uvicorn_cannot_parse_is_a_400_problem_not_plain_text(server: int) -> None:
+    with connect(server) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: hub\r\nContent-Length: zwei\r\n\r\n")
+        status, headers, body = answer(sock)
+        assert (status, headers["content-type"]) == (400, "application/problem+json")
+        assert json.loads(body)["type"] == "urn:ijw-hub:problem:bad-request"
+        assert closed(sock)
