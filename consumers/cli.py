@@ -130,7 +130,10 @@ def process(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of messages to send.")],
     to: Annotated[
-        str, typer.Option("--to", help="A hub's base URL (HTTP gateway) or 'kafka' (the configured broker).")
+        str,
+        typer.Option(
+            "--to", help="A hub's base URL (its /berichten is taken too) or 'kafka' (the configured broker)."
+        ),
     ],
     api_key: ApiKey = None,
 ) -> None:

@@ -169,7 +169,9 @@ def send_http(
     if api_key:
         headers["X-API-Key"] = api_key
     out: list[Sent] = []
-    with httpx.Client(base_url=url.rstrip("/"), timeout=timeout) as client:
+    # The hub's base URL; the endpoint itself (as the curl examples show it) is taken for it too.
+    base = url.rstrip("/").removesuffix("/berichten")
+    with httpx.Client(base_url=base, timeout=timeout) as client:
         for item in inputs:
             try:
                 data = item.read().data

@@ -347,6 +347,26 @@ def answer_with(
     return slept
 
 
+@pytest.mark.parametrize("to", ["http://hub.test", "http://hub.test/", "http://hub.test/berichten"])
+def test_hub_ingest_takes_the_base_url_or_the_endpoint_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to: str
+) -> None:
+    """The curl examples show http://host/berichten: given to --to, it was posted to /berichten/berichten (405)."""
+    (tmp_path / "jw301.xml").write_bytes(xml("JW301"))
+    urls: list[str] = []
+
+    def client(**kwargs: object) -> httpx.Client:
+        def handle(request: httpx.Request) -> httpx.Response:
+            urls.append(str(request.url))
+            return httpx.Response(202, json={"id": "c" * 32})
+
+        return HTTPX_CLIENT(transport=httpx.MockTransport(handle), **kwargs)  # type: ignore[arg-type]  # httpx's keywords
+
+    monkeypatch.setattr(httpx, "Client", client)
+    [sent] = ingest.send_http(ingest.collect([tmp_path]), to, SSC)
+    assert (sent.status, urls) == (202, ["http://hub.test/berichten"])
+
+
 def test_hub_ingest_sends_again_after_retry_after_five_attempts_at_most(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
