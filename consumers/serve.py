@@ -26,6 +26,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from consumers.app import Role, Runtime
 from consumers.broker import BrokerSettings, largest_record
+from hub.errors import describe
 from hub.settings import HubSettings
 from hub.store.spool import Spool
 from producers.gateway import create_app
@@ -50,11 +51,9 @@ class StartFailed(Exception):
 
 def describe_start_failure(exc: BaseException, bootstrap: str) -> str:
     """One line for an operator: what would not start, without a traceback."""
-    name, text = type(exc).__name__, str(exc)
-    what = text if text.startswith(name) else f"{name}: {text}"  # aiokafka's errors name themselves
     if type(exc).__module__.startswith("aiokafka"):
-        return f"cannot reach the Kafka broker at {bootstrap}: {what}"
-    return what
+        return f"cannot reach the Kafka broker at {bootstrap}: {describe(exc)}"
+    return describe(exc)
 
 
 def listen(settings: HubSettings) -> socket.socket:

@@ -31,3 +31,9 @@ class InputError(HubError):
 
 class StartError(HubError):
     """A part the hub starts on its own, such as the embedded Kafka broker, cannot be started here."""
+
+
+def describe(exc: BaseException) -> str:
+    """`Type: text` of an exception for a one-line message, without the repeat of libraries whose text has it."""
+    name, text = type(exc).__name__, str(exc)
+    return text if text.startswith(name) else f"{name}: {text}"

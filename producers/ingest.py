@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.errors import BerichtUnreadable, InputError
+from hub.errors import BerichtUnreadable, InputError, describe
 from hub.ijw.parse import parse_bericht
 from hub.topics import inbound_key, pair_key
 
@@ -226,23 +226,32 @@ async def send_kafka(
     collected, is not sent and says so; the others go on.
     """
     out: list[Sent] = []
+    failure: str | None = None  # once the broker fails, the rest is not sent: the order per client must hold
     for item in inputs:
+        if failure is not None:
+            out.append(Sent(item.path, NOT_SENT, f"not sent: {failure} on an earlier file"))
+            continue
         try:
             loaded = load(item, largest)
         except NotSent as skip:
             out.append(Sent(item.path, skip.status, skip.detail))
             continue
         bericht_id = uuid.uuid4().hex
-        await publish(
-            loaded.data,
-            topic,
-            key=loaded.key.encode(),
-            headers={
-                "bericht-id": bericht_id,
-                "ontvangen-op": datetime.now(UTC).isoformat(),
-                "content-type": "application/xml",
-            },
-        )
+        try:
+            await publish(
+                loaded.data,
+                topic,
+                key=loaded.key.encode(),
+                headers={
+                    "bericht-id": bericht_id,
+                    "ontvangen-op": datetime.now(UTC).isoformat(),
+                    "content-type": "application/xml",
+                },
+            )
+        except Exception as exc:  # the broker went away or refused: say which files it has, and which not
+            failure = f"the broker failed ({type(exc).__name__})"
+            out.append(Sent(item.path, FAILED, f"not sent: {describe(exc)}"))
+            continue
         out.append(Sent(item.path, "kafka", bericht_id))
     return out
 
@@ -258,6 +267,8 @@ def load(item: Input | InputFile, largest: int) -> Input:
 
 
 TOO_LARGE = "too-large"
+FAILED = "failed"  # the broker refused or failed to take it
+NOT_SENT = "not-sent"  # after a failure: the files behind it wait for the next run, in order
 GONE = "gone"
 UNREADABLE = "unreadable"
 CHANGED = "changed"

@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from aiokafka.errors import KafkaTimeoutError
 
 import producers.ingest
 from consumers.broker import ensure_topics
@@ -23,7 +24,7 @@ from consumers.cli import main
 from consumers.embedded import EmbeddedBroker
 from hub.synth.berichten import DEFAULT_DAGTEKENING, xml
 from hub.topics import Topics
-from producers.ingest import CHANGED, GONE, UNREADABLE, Input, InputFile, NotSent, collect
+from producers.ingest import CHANGED, FAILED, GONE, NOT_SENT, UNREADABLE, Input, InputFile, NotSent, collect
 from tests.producers.reread import D_LATER, archive, disturbing
 from tests.producers.test_gateway_kafka import consume
 from tests.test_lifecycle import HubRun
@@ -168,3 +169,24 @@ def test_ingest_over_http_names_and_skips_what_changed_and_sends_the_rest(
         ("202", "f.xml"),
     ], hub.log_tail()
     assert "Dagtekening now 2026-11-07 (was 2026-11-03)" in rows[3][2]
+
+
+def test_ingest_to_kafka_names_the_file_the_broker_failed_on_and_holds_back_the_rest(tmp_path: Path) -> None:
+    """Every file says whether the broker has it; after a failure none behind it goes, so a client's messages
+    are not sent out of order when the run is repeated."""
+    berichten = archive(tmp_path / "berichten")
+    published: list[str] = []
+
+    async def publish(data: bytes, topic: str, **_: object) -> None:
+        if len(published) == 2:
+            raise KafkaTimeoutError("no answer")
+        published.append(topic)
+
+    inputs = collect([berichten])
+    sent = asyncio.run(producers.ingest.send_kafka(inputs, publish, "in", largest=10**8))
+    assert [s.status for s in sent] == ["kafka", "kafka", FAILED] + [NOT_SENT] * (len(inputs) - 3)
+    assert sent[2].detail == "not sent: KafkaTimeoutError: no answer"
+    assert {s.detail for s in sent[3:]} == {
+        "not sent: the broker failed (KafkaTimeoutError) on an earlier file"
+    }
+    assert published == ["in", "in"]
