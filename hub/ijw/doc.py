@@ -507,6 +507,17 @@ class Doc:
             node = parent
         return "/" + "/".join(reversed(parts))
 
+    def positie(self, el: Element) -> int:
+        """el's position (1-based) among its same-named siblings, as locatie() numbers it; 1 for the root."""
+        parent = el.getparent()
+        if parent is None:
+            return 1
+        name = local(el)
+        same = self.kids_map.get(parent, _NO_KIDS).get(name)
+        if same is None:  # not an element of this tree's maps (a comment, say)
+            same = children(parent, name)
+        return (same.index(el) if len(same) <= _SCAN_MAX else self._positie(same, el)) + 1
+
     def _positie(self, same: list[Element], el: Element) -> int:
         """el's index in many siblings `same`, from an index of their positions made once per list."""
         # Keyed by the list's id: the list lives as long as the Doc (kids_map holds it, or this dict does).

@@ -66,7 +66,10 @@ def duplicate_groups(doc: Doc, siblings: list[Element], key: tuple[str, ...]) ->
     for el in siblings:
         groups[logical_key(doc, el, key)].append(el)
     found = [g for g in groups.values() if len(g) > 1]
-    return sorted(found, key=lambda g: siblings.index(g[-1]))
+    if len(found) < 2:
+        return found
+    positie = {el: i for i, el in enumerate(siblings)}  # not siblings.index: a scan per group
+    return sorted(found, key=lambda g: positie[g[-1]])
 
 
 def _by_parent(elements: list[Element]) -> list[list[Element]]:
@@ -78,8 +81,7 @@ def _by_parent(elements: list[Element]) -> list[list[Element]]:
 
 
 def _position(doc: Doc, el: Element) -> int:
-    parent = el.getparent()
-    return 1 if parent is None else doc.children(parent, local(el)).index(el) + 1
+    return doc.positie(el)
 
 
 def _describe(doc: Doc, klasse: Klasse, group: list[Element]) -> str:

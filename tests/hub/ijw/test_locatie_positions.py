@@ -42,3 +42,13 @@ def test_every_sibling_of_many_has_its_position(n: int) -> None:
     for _ in range(2):  # the second round answers from the index the first made
         assert [doc.locatie(p) for p in reversed(producten)] == [f"{TP}[{i}]" for i in range(n, 0, -1)]
     assert doc.locatie(producten[-1]) == locatie(producten[-1])
+
+
+@pytest.mark.parametrize("n", [5, 40])
+def test_positie_numbers_siblings_as_locatie_does(n: int) -> None:
+    doc = doc_with(n)
+    producten = doc.all("Client/ToegewezenProducten/ToegewezenProduct")
+    assert [doc.positie(p) for p in producten] == list(range(1, n + 1))
+    assert doc.positie(doc.root) == 1
+    ingang = doc.child(producten[2], "Ingangsdatum")
+    assert ingang is not None and doc.positie(ingang) == 1
