@@ -49,35 +49,108 @@ def zelfde_start(a: StartSleutel, b: StartSleutel) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Stand:
-    """The starts and stops in force at one moment while processing the message."""
+    """What the starts and stops in force tell about one line, at the moment it is processed.
 
-    starts: tuple[StartRegel, ...]
-    stops: tuple[StopRegel, ...]
+    Answered while the lines are applied one by one (`stappen`), each from an index: a message's cost grows
+    with its lines, not with its lines times the starts and stops in force.
+    """
 
-    def start_in_force(self, sleutel: StartSleutel) -> bool:
-        return any(s.sleutel == sleutel for s in self.starts)
+    in_force: bool  # a line with this line's logical key (a start's, or a stop's) is in force (TR063, TR074)
+    stop_op_start: bool = False  # a stop in force for exactly this line's start (TR071)
+    # The first current start (in force, no stop for it) of the same toegewezen product (TR326): new starts only.
+    actuele_start: StartRegel | None = None
+    start_in_force: bool = False  # this line's start is in force (TR069, TR382): new stops only
+    start_met_nummer: StartRegel | None = None  # the first start in force with its ToewijzingNummer: likewise
+    stops_op: tuple[StopRegel, ...] = ()  # the stops in force for the same start (TR413-TR415): likewise
 
-    def in_force(self, regel: Regel) -> bool:
-        """A line with the logical key of `regel` (a start's, or a stop's) is in force (TR063, TR074)."""
+
+def _toegewezen_product(s: StartRegel) -> tuple[object, ...]:
+    """TR326's "same toegewezen product": the same ToewijzingNummer; without one (taakgericht), the same Product."""
+    return (
+        ("nr", s.toewijzing_nummer) if s.toewijzing_nummer is not None else ("product", s.categorie, s.code)
+    )
+
+
+def _zelfde_start_sleutel(start_sleutel: StartSleutel) -> tuple[object, ...]:
+    """The group of zelfde_start(): ToewijzingNummer and Begindatum; without a ToewijzingNummer the whole key."""
+    return start_sleutel if start_sleutel[0] is None else (start_sleutel[0], start_sleutel[3])
+
+
+class _InForce:
+    """The starts and stops in force while a message's lines are applied, indexed for the questions of Stand.
+
+    Dicts keep the order of the tuples they replace: a line applied again moves to the end, as it did there.
+    """
+
+    def __init__(self, starts: tuple[StartRegel, ...], stops: tuple[StopRegel, ...]) -> None:
+        self.starts: dict[StartSleutel, StartRegel] = {}
+        self.per_product: dict[tuple[object, ...], dict[StartSleutel, StartRegel]] = {}
+        self.stops: dict[tuple[object, ...], StopRegel] = {}
+        self.stops_per_start: dict[StartSleutel, int] = {}  # stops in force per exact start key
+        self.stops_op: dict[tuple[object, ...], dict[tuple[object, ...], StopRegel]] = {}
+        for start in starts:
+            if start.sleutel not in self.starts:  # the first of equal keys, as any() and [0] found it
+                self._add_start(start)
+        for stop in stops:
+            if stop.sleutel not in self.stops:
+                self._add_stop(stop)
+
+    def _add_start(self, start: StartRegel) -> None:
+        self.starts[start.sleutel] = start
+        self.per_product.setdefault(_toegewezen_product(start), {})[start.sleutel] = start
+
+    def _remove_start(self, sleutel: StartSleutel) -> None:
+        start = self.starts.pop(sleutel, None)
+        if start is not None:
+            del self.per_product[_toegewezen_product(start)][sleutel]
+
+    def _add_stop(self, stop: StopRegel) -> None:
+        self.stops[stop.sleutel] = stop
+        k = stop.start_sleutel
+        self.stops_per_start[k] = self.stops_per_start.get(k, 0) + 1
+        self.stops_op.setdefault(_zelfde_start_sleutel(k), {})[stop.sleutel] = stop
+
+    def _remove_stop(self, sleutel: tuple[object, ...]) -> None:
+        stop = self.stops.pop(sleutel, None)
+        if stop is not None:
+            self.stops_per_start[stop.start_sleutel] -= 1
+            del self.stops_op[_zelfde_start_sleutel(stop.start_sleutel)][sleutel]
+
+    def stand(self, regel: Regel) -> Stand:
+        """What the lines in force tell about `regel` before it is applied."""
+        start = regel.start
         if regel.stop is None:
-            return self.start_in_force(regel.start.sleutel)
-        return any(s.sleutel == regel.stop.sleutel for s in self.stops)
+            if regel.verwijdert:
+                return Stand(
+                    in_force=start.sleutel in self.starts,
+                    stop_op_start=self.stops_per_start.get(start.sleutel, 0) > 0,
+                )
+            zelfde = self.per_product.get(_toegewezen_product(start), {})
+            actueel = next((s for s in zelfde.values() if not self.stops_per_start.get(s.sleutel, 0)), None)
+            return Stand(in_force=start.sleutel in self.starts, actuele_start=actueel)
+        in_force = regel.stop.sleutel in self.stops
+        if regel.verwijdert:
+            return Stand(in_force=in_force)
+        met_nummer = None
+        if start.toewijzing_nummer is not None:
+            met_nummer = next(iter(self.per_product.get(_toegewezen_product(start), {}).values()), None)
+        return Stand(
+            in_force=in_force,
+            start_in_force=start.sleutel in self.starts,
+            start_met_nummer=met_nummer,
+            stops_op=tuple(self.stops_op.get(_zelfde_start_sleutel(start.sleutel), {}).values()),
+        )
 
-    def stops_op(self, sleutel: StartSleutel) -> list[StopRegel]:
-        """Stops in force for the same start (TR413-TR415)."""
-        return [s for s in self.stops if zelfde_start(s.start_sleutel, sleutel)]
-
-    def actueel(self, start: StartRegel) -> bool:
-        """A current start (TR326): in force and no stop in force with its ToewijzingNummer, Product, Begindatum."""
-        return not any(s.start_sleutel == start.sleutel for s in self.stops)
-
-    def na(self, regel: Regel) -> Stand:
+    def apply(self, regel: Regel) -> None:
         """The state after processing this line as if it were accepted."""
         if regel.stop is None:
-            starts = tuple(s for s in self.starts if s.sleutel != regel.start.sleutel)
-            return Stand(starts if regel.verwijdert else (*starts, regel.start), self.stops)
-        stops = tuple(s for s in self.stops if s.sleutel != regel.stop.sleutel)
-        return Stand(self.starts, stops if regel.verwijdert else (*stops, regel.stop))
+            self._remove_start(regel.start.sleutel)
+            if not regel.verwijdert:
+                self._add_start(regel.start)
+        else:
+            self._remove_stop(regel.stop.sleutel)
+            if not regel.verwijdert:
+                self._add_stop(regel.stop)
 
 
 def _start(el: Element) -> StartRegel | None:
@@ -119,13 +192,20 @@ def regels(doc: Doc) -> list[Regel]:
 
 
 def verloop(doc: Doc, state: Snapshot) -> list[tuple[Regel, Stand]]:
-    """Each line with the state it is judged on: deletions first, then new lines; returned in document order."""
-    stand = Stand(state.starts, state.stops)
-    stappen: list[tuple[Regel, Stand]] = []
-    for regel in sorted(regels(doc), key=lambda r: not r.verwijdert):  # stable: document order per group
-        stappen.append((regel, stand))
-        stand = stand.na(regel)
-    return sorted(stappen, key=lambda stap: stap[0].positie)
+    """Each line with what the state it is judged on tells about it; in document order."""
+    return stappen(regels(doc), state.starts, state.stops)
+
+
+def stappen(
+    lines: list[Regel], starts: tuple[StartRegel, ...], stops: tuple[StopRegel, ...]
+) -> list[tuple[Regel, Stand]]:
+    """Each line with its Stand, the lines applied deletions first, then new lines; returned in document order."""
+    in_force = _InForce(starts, stops)
+    out: list[tuple[Regel, Stand]] = []
+    for regel in sorted(lines, key=lambda r: not r.verwijdert):  # stable: document order per group
+        out.append((regel, in_force.stand(regel)))
+        in_force.apply(regel)
+    return sorted(out, key=lambda stap: stap[0].positie)
 
 
 def _stappen(doc: Doc, ctx: Context) -> list[tuple[Regel, Stand]]:
@@ -203,7 +283,7 @@ def bestaande_toewijzing(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def verwijderen_bestaande_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A deletion (StatusAanlevering 3) names a line in force with the same logical key (TR063)."""
     for regel, stand in _stappen(doc, ctx):
-        if not regel.verwijdert or stand.in_force(regel):
+        if not regel.verwijdert or stand.in_force:
             continue
         sleutel = _sleutel(doc, regel)
         if regel.stop is not None:
@@ -228,7 +308,7 @@ def verwijderen_bestaande_regel(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def start_zonder_stop_verwijderen(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A start may only be deleted while no stop is in force for it; delete the stop first (TR071)."""
     for regel, stand in _stappen(doc, ctx):
-        if regel.verwijdert and any(s.start_sleutel == regel.start.sleutel for s in stand.stops):
+        if regel.verwijdert and stand.stop_op_start:
             yield Hit(
                 child(regel.element, "StatusAanlevering"),
                 f"StartProduct {_sleutel(doc, regel)} cannot be deleted: a stop is in force for it.",
@@ -249,19 +329,12 @@ def start_zonder_stop_verwijderen(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def nieuwe_sleutel(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A new line's logical key is not in force already, from earlier messages or this one (TR074)."""
     for regel, stand in _stappen(doc, ctx):
-        if not regel.verwijdert and stand.in_force(regel):
+        if not regel.verwijdert and stand.in_force:
             yield Hit(
                 regel.element,
                 f"{_naam(regel)} {_sleutel(doc, regel)} repeats the key of a line already in force.",
                 klasse=regel.element,
             )
-
-
-def _zelfde_toegewezen_product(a: StartRegel, b: StartRegel) -> bool:
-    """TR326: same ToewijzingNummer; without one (taakgericht), the same Product."""
-    if a.toewijzing_nummer is not None or b.toewijzing_nummer is not None:
-        return a.toewijzing_nummer == b.toewijzing_nummer
-    return (a.categorie, a.code) == (b.categorie, b.code)
 
 
 @rule(
@@ -276,21 +349,16 @@ def een_actuele_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for regel, stand in _stappen(doc, ctx):
         if regel.verwijdert:
             continue
-        actueel = [s for s in stand.starts if _zelfde_toegewezen_product(s, regel.start) and stand.actueel(s)]
-        if actueel:
+        actueel = stand.actuele_start
+        if actueel is not None:
             yield Hit(
                 regel.element,
-                f"StartProduct {_sleutel(doc, regel)} while start {beschrijf(actueel[0])} is still current.",
+                f"StartProduct {_sleutel(doc, regel)} while start {beschrijf(actueel)} is still current.",
                 klasse=regel.element,
             )
 
 
 # --- Stops: TR069, TR382, TR413, TR414, TR415 ----------------------------------------------------------
-
-
-def _starts_met_nummer(stand: Stand, start: StartRegel) -> list[StartRegel]:
-    nr = start.toewijzing_nummer
-    return [] if nr is None else [s for s in stand.starts if s.toewijzing_nummer == nr]
 
 
 def _nieuwe_stops(doc: Doc, ctx: Context) -> Iterator[tuple[Regel, StopRegel, Stand]]:
@@ -313,7 +381,7 @@ def stop_na_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
     9069) reports the stop instead, so one error gives one finding.
     """
     for regel, _, stand in _nieuwe_stops(doc, ctx):
-        if stand.start_in_force(regel.start.sleutel) or _starts_met_nummer(stand, regel.start):
+        if stand.start_in_force or stand.start_met_nummer is not None:
             continue
         yield Hit(
             regel.element,
@@ -332,13 +400,13 @@ def stop_na_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def sleutel_van_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The stop copies ToewijzingNummer, Product and Begindatum of the start in force unchanged (TR382)."""
     for regel, _, stand in _nieuwe_stops(doc, ctx):
-        kandidaten = _starts_met_nummer(stand, regel.start)
-        if not kandidaten or stand.start_in_force(regel.start.sleutel):
+        kandidaat = stand.start_met_nummer
+        if kandidaat is None or stand.start_in_force:
             continue
         yield Hit(
             regel.element,
             f"StopProduct {_sleutel(doc, regel)} does not copy the key of the start in force "
-            f"{beschrijf(kandidaten[0])}.",
+            f"{beschrijf(kandidaat)}.",
             klasse=regel.element,
         )
 
@@ -353,7 +421,7 @@ def sleutel_van_start(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def een_tijdelijke_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """After a temporary stop (RedenBeeindiging 20) only a definitive stop may follow for that start (TR413)."""
     for regel, stop, stand in _nieuwe_stops(doc, ctx):
-        if stop.tijdelijk and any(s.tijdelijk for s in stand.stops_op(regel.start.sleutel)):
+        if stop.tijdelijk and any(s.tijdelijk for s in stand.stops_op):
             yield Hit(
                 child(regel.element, "RedenBeeindiging"),
                 f"StopProduct {_sleutel(doc, regel)} is a second temporary stop (RedenBeeindiging 20).",
@@ -371,7 +439,7 @@ def een_tijdelijke_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def einddatum_na_vorige_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A further stop for a start ends on or after the stop in force for it (TR414, OP378)."""
     for regel, stop, stand in _nieuwe_stops(doc, ctx):
-        eerder = [s for s in stand.stops_op(regel.start.sleutel) if s.einddatum > stop.einddatum]
+        eerder = [s for s in stand.stops_op if s.einddatum > stop.einddatum]
         if eerder:
             einddatum = doc.datum_tekst(regel.element, "Einddatum")
             yield Hit(
@@ -392,7 +460,7 @@ def einddatum_na_vorige_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def niets_na_definitieve_stop(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """After a definitive stop (any RedenBeeindiging but 20) no further stop for that start (TR415, OP377)."""
     for regel, _, stand in _nieuwe_stops(doc, ctx):
-        definitief = [s for s in stand.stops_op(regel.start.sleutel) if not s.tijdelijk]
+        definitief = [s for s in stand.stops_op if not s.tijdelijk]
         if definitief:
             yield Hit(
                 child(regel.element, "RedenBeeindiging"),
