@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 VERWIJDERD = frozenset({"13", "01"})  # RedenWijziging that deletes a toewijzing when Einddatum = Ingangsdatum
 DEFINITIEF_NIET = "20"  # RedenBeeindiging of a temporary stop
@@ -157,6 +157,9 @@ class DeclaratieState:
         return frozenset(p.client for lines in self.prestaties.values() for p in lines)
 
 
+K = TypeVar("K")
+
+
 def _empty_mapping() -> Mapping[str, object]:
     return MappingProxyType({})
 
@@ -183,8 +186,46 @@ class Snapshot:
     laatste_declaratieperiode: date | None = None  # Begindatum of the latest accepted DeclaratiePeriode
     beantwoorde_declaratie: DeclaratieState | None = None  # JW325: the JW323 it answers, if known (TR337)
 
+    # Groupings of the tuples above, made on first use (prestaties_per, toewijzing): rules look lines up per line
+    # of a message, and a scan of every stored line per line made a large JW323 quadratic.
+    _groepen: dict[object, Mapping[object, tuple[object, ...]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def prestaties_per(self, key: Callable[[PrestatieState], K]) -> Mapping[K, tuple[PrestatieState, ...]]:
+        """`prestaties` grouped by `key` (a module-level function: its identity names the grouping), in order."""
+        return self._groep(key, self.prestaties)  # type: ignore[return-value]  # grouped by key, as asked
+
     def toewijzing(self, nummer: int, client: str | None = None) -> ToewijzingState | None:
-        return next(
-            (t for t in self.toewijzingen if t.toewijzing_nummer == nummer and client in (None, t.client)),
-            None,
+        same = cast(
+            tuple[ToewijzingState, ...], self._groep(_toewijzing_nummer, self.toewijzingen).get(nummer, ())
         )
+        return next((t for t in same if client in (None, t.client)), None)
+
+    def toewijzingen_van(self, client: str | None) -> tuple[ToewijzingState, ...]:
+        """The toewijzingen of this client (pseudonym), in order."""
+        return cast(tuple[ToewijzingState, ...], self._groep(_client, self.toewijzingen).get(client, ()))
+
+    def _groep(
+        self, key: Callable[[Any], object], items: tuple[object, ...]
+    ) -> Mapping[object, tuple[object, ...]]:
+        found = self._groepen.get(key)
+        if found is None:
+            groups: dict[object, list[object]] = {}
+            for item in items:
+                groups.setdefault(key(item), []).append(item)
+            found = self._groepen[key] = {k: tuple(v) for k, v in groups.items()}
+        return found
+
+
+def _toewijzing_nummer(t: ToewijzingState) -> int:
+    return t.toewijzing_nummer
+
+
+def _client(t: ToewijzingState) -> str:
+    return t.client
+
+
+def per_toewijzing(p: PrestatieState) -> tuple[str | None, int | None]:
+    """Declared lines by client and toewijzing: `state.prestaties_per(per_toewijzing).get((client, nummer), ())`."""
+    return p.client, p.toewijzing_nummer

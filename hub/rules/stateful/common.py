@@ -44,7 +44,7 @@ def per_klasse(doc: Doc, ctx: Context, path: str) -> Iterator[tuple[Snapshot, st
 
 def bekende_client(state: Snapshot, cl: str | None) -> bool:
     """TR304: the client has a toewijzing from this gemeente to this aanbieder."""
-    return any(t.client == cl for t in state.toewijzingen)
+    return bool(state.toewijzingen_van(cl))
 
 
 def onbekende_client(state: Snapshot, client_el: Element | None) -> Iterator[Hit]:

@@ -57,6 +57,10 @@ def _sleutel(p: PrestatieState) -> tuple[object, ...]:
     return (p.client, p.toewijzing_nummer, p.categorie, p.code, p.begindatum, p.einddatum)
 
 
+def _referentie(p: PrestatieState) -> str:
+    return p.referentie_nummer
+
+
 def _lijn(state: Snapshot, el: Element, cl: str | None) -> Lijn:
     nr = nummer(el)
     return Lijn(
@@ -212,7 +216,7 @@ def _verschil(lijn: Lijn, p: PrestatieState) -> list[str]:
 def _credit_fout(lijn: Lijn, state: Snapshot, gemeente: str | None) -> str | None:
     """Why a credit line does not reverse an earlier accepted debet line, or None when it does (TR323)."""
     vorig = lijn.vorig_referentie_nummer
-    genoemd = [p for p in state.prestaties if p.referentie_nummer == vorig]
+    genoemd = () if vorig is None else state.prestaties_per(_referentie).get(vorig, ())
     # A returned line frees its ReferentieNummer (TR314): the line that counts under it is the one credited.
     p = next((p for p in reversed(genoemd) if geldig(p)), genoemd[-1] if genoemd else None)
     if p is None:
@@ -300,11 +304,10 @@ def tweede_debet_na_credit(doc: Doc, ctx: Context) -> Iterator[Hit]:
             continue
         eerder = [
             p
-            for p in state.prestaties
+            for p in state.prestaties_per(_sleutel).get(lijn.sleutel, ())
             if p.debet
             and geldig(p)
             and p.gemeente in (None, gemeente)
-            and _sleutel(p) == lijn.sleutel
             and p.referentie_nummer not in gecrediteerd
         ]
         if eerder:

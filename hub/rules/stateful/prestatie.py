@@ -15,7 +15,7 @@ from hub.dates import maand_einde
 from hub.ijw.doc import Doc, Element, child, is_far
 from hub.rules.registry import Context, Hit, Level, rule
 from hub.rules.stateful.declaratie import Lijn, geldig, lijnen_van
-from hub.state.snapshot import PrestatieState, Snapshot, ToewijzingState
+from hub.state.snapshot import PrestatieState, Snapshot, ToewijzingState, per_toewijzing
 
 BEGIN, EIND = "ProductPeriode/Begindatum", "ProductPeriode/Einddatum"
 UUR, MINUUT = "04", "01"  # Eenheid: hours assigned may be declared in minutes (TR341)
@@ -290,10 +290,8 @@ def volume_per_periode(doc: Doc, ctx: Context) -> Iterator[Hit]:
 def _op_toewijzing(state: Snapshot, lijn: Lijn, *, alleen_toegekend: bool) -> list[PrestatieState]:
     return [
         p
-        for p in state.prestaties
-        if p.client == lijn.client
-        and p.toewijzing_nummer == lijn.toewijzing_nummer
-        and (p.toegekend is True if alleen_toegekend else geldig(p))
+        for p in state.prestaties_per(per_toewijzing).get((lijn.client, lijn.toewijzing_nummer), ())
+        if (p.toegekend is True if alleen_toegekend else geldig(p))
     ]
 
 

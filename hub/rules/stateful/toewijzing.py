@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from hub.ijw.doc import Doc, Element, as_int, child, text
 from hub.rules.registry import Context, Hit, Level, rule
 from hub.rules.stateful.common import datum, nummer, per_klasse, product_of
-from hub.state.snapshot import Snapshot, ToewijzingState, VerzoekState
+from hub.state.snapshot import Snapshot, ToewijzingState, VerzoekState, per_toewijzing
 
 TOEGEWEZEN = "Client/ToegewezenProducten/ToegewezenProduct"
 TOTAAL = "6"  # Frequentie: totaal binnen geldigheidsduur; its volume may change on a known number (IV066)
@@ -122,8 +122,8 @@ def niet_verwijderen_na_declaratie(doc: Doc, ctx: Context) -> Iterator[Hit]:
             continue
         regels = [
             p
-            for p in state.prestaties
-            if p.toewijzing_nummer == nr and p.client == cl and p.debet and p.toegekend and not p.gecrediteerd
+            for p in state.prestaties_per(per_toewijzing).get((cl, nr), ())
+            if p.debet and p.toegekend and not p.gecrediteerd
         ]
         if regels:
             yield Hit(
