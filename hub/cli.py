@@ -238,11 +238,15 @@ def retour(
 ) -> None:
     """Write the retourbericht (or JW325) that answers a heenbericht."""
     from hub.retour.build import build_retour
+    from hub.store.audit import content_hash
 
     today = as_date(as_of)
     validator = _validator(schema_dir, gemeenten, today, productcodes, tarieven)
-    verdict = judge_file(validator, file)
-    xml = build_retour(verdict, dagtekening=today or vandaag())
+    data = _read(file, validator.limits.max_bytes)
+    verdict = Verdict(None, (data,)) if isinstance(data, Violation) else validator.validate(data)
+    # The content hash too, as the hub's intake builds it: the same retour, identification included.
+    inhoud = None if isinstance(data, Violation) else content_hash(data)
+    xml = build_retour(verdict, dagtekening=today or vandaag(), inhoud=inhoud)
     if xml is None:
         if any(v.rule == "IO" for v in verdict.errors):
             reason = "the file cannot be read"

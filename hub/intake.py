@@ -180,7 +180,7 @@ class Intake:
         if not any(v.level <= Level.XSLT for v in verdict.errors):
             snapshot = fam.snapshot(session, model, pseudonym, today, seen.identificatie_bekend)
             verdict = self.validator.judge_state(verdict, snapshot, today=today)
-        retour = build_retour(verdict, dagtekening=today)
+        retour = build_retour(verdict, dagtekening=today, inhoud=j.digest)
         retour_bericht = verdict.info.retour if verdict.info and retour is not None else None
         # A GI message is judged per part: one part rejected at level 3 leaves the others accepted.
         oordeel = fam.oordeel(verdict)
@@ -278,7 +278,11 @@ class Intake:
         xml = None
         if verdict.doc is not None and verdict.info is not None and verdict.info.retour is not None:
             failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)
-            xml = build_retour(Verdict(verdict.info, (failed,), verdict.doc), dagtekening=self.clock())
+            xml = build_retour(
+                Verdict(verdict.info, (failed,), verdict.doc),
+                dagtekening=self.clock(),
+                inhoud=audit.content_hash(item.raw),
+            )
         j = _Judged(
             bericht_id=item.bericht_id or audit.new_id(),
             received_at=item.received_at or self.now(),

@@ -113,7 +113,7 @@ class Receiver:
             return Precheck(verdict, *_header(raw, self.validator.limits), None)
         retour = None
         if verdict.level == Level.XSLT:  # levels 3/4 may still change a retour; a 0001 retour is final
-            xml = build_retour(verdict, dagtekening=self.validator.clock())
+            xml = build_retour(verdict, dagtekening=self.validator.clock(), inhoud=audit.content_hash(raw))
             retour = xml.decode() if xml is not None else None
         doc = verdict.doc
         return Precheck(verdict, doc.afzender, doc.ontvanger, doc.identificatie, retour)

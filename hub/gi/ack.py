@@ -47,10 +47,13 @@ SLEUTELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def ontvangst_identificatie(doc: Doc) -> str:
-    """A stable 12-character IdentificatieRetour: a redelivered message gets the same answer."""
-    key = f"{doc.bericht}|{doc.afzender}|{doc.ontvanger}|{doc.identificatie}|{doc.dagtekening}".encode()
-    return "G" + base64.b32encode(hashlib.sha256(key).digest()).decode()[:11]
+def ontvangst_identificatie(doc: Doc, inhoud: str | None = None) -> str:
+    """A stable 12-character IdentificatieRetour: a redelivered message gets the same answer, another message
+    under the same Identificatie (`inhoud`: its content hash) another one (docs/gi-berichten.md 4.1)."""
+    key = f"{doc.bericht}|{doc.afzender}|{doc.ontvanger}|{doc.identificatie}|{doc.dagtekening}" + (
+        f"|{inhoud}" if inhoud else ""
+    )
+    return "G" + base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()[:11]
 
 
 def build_ontvangstbevestiging(

@@ -18,7 +18,7 @@ from datetime import date
 from lxml import etree
 
 from hub import __version__
-from hub.gi.ack import build_ontvangstbevestiging
+from hub.gi.ack import build_ontvangstbevestiging, ontvangst_identificatie
 from hub.gi.catalog import HEENBERICHTEN as GI_HEENBERICHTEN
 from hub.ijw.catalog import BASIS_NS, BERICHTEN, RETOUR_KLASSEN, XSD_VERSION, BerichtInfo
 from hub.ijw.doc import Doc, Element, child, children, text
@@ -32,22 +32,36 @@ VOLLEDIG_TOEGEKEND = "8001"
 VALIDATOR_VERSIE = __version__  # goes into XsltVersie: our in-message validation stands in for the XSLT
 
 
-def retour_identificatie(doc: Doc) -> str:
-    """A stable 12-character IdentificatieRetour: a redelivered message gets the same retour."""
-    key = f"{doc.bericht}|{doc.afzender}|{doc.ontvanger}|{doc.identificatie}|{doc.dagtekening}".encode()
+def retour_identificatie(doc: Doc, inhoud: str | None = None) -> str:
+    """A stable 12-character IdentificatieRetour: a redelivered message gets the same retour.
+
+    `inhoud`, the message's content hash, tells apart two messages under one Identificatie (the second gets
+    TR056): their retouren must not share an identification, or a backoffice that keeps one retour per
+    identification drops the rejection.
+    """
+    key = f"{doc.bericht}|{doc.afzender}|{doc.ontvanger}|{doc.identificatie}|{doc.dagtekening}" + (
+        f"|{inhoud}" if inhoud else ""
+    )
     # Base32 turns each 5 bytes into 8 characters on their own, so 10 bytes give the same first 11 as all 32.
-    return "R" + base64.b32encode(hashlib.sha256(key).digest()[:10]).decode()[:11]
+    return "R" + base64.b32encode(hashlib.sha256(key.encode()).digest()[:10]).decode()[:11]
 
 
-def build_retour(verdict: Verdict, *, dagtekening: date, identificatie: str | None = None) -> bytes | None:
-    """The retourbericht for a verdict, or None where the standard sends none (XSD errors, retouren, JW325)."""
+def build_retour(
+    verdict: Verdict, *, dagtekening: date, identificatie: str | None = None, inhoud: str | None = None
+) -> bytes | None:
+    """The retourbericht for a verdict, or None where the standard sends none (XSD errors, retouren, JW325).
+
+    `inhoud`: the content hash of the message (hub.store.audit.content_hash), part of the IdentificatieRetour.
+    """
     doc, info = verdict.doc, verdict.info
     if doc is None or info is None or info.retour is None:
         return None
     if info.bericht in GI_HEENBERICHTEN:  # the hub's own GI messages get the uniform Ontvangstbevestiging
-        return build_ontvangstbevestiging(verdict, dagtekening, identificatie)
+        return build_ontvangstbevestiging(
+            verdict, dagtekening, identificatie or ontvangst_identificatie(doc, inhoud)
+        )
     retour = BERICHTEN[info.retour]
-    ident = identificatie or retour_identificatie(doc)
+    ident = identificatie or retour_identificatie(doc, inhoud)
     if retour.bericht == "JW325":
         root = _declaratie_antwoord(doc, verdict, retour, ident, dagtekening)
     else:

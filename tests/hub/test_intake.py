@@ -120,12 +120,21 @@ def test_two_retouren_on_one_heenbericht_identificatie_are_both_recorded(intake:
 
 def test_same_identificatie_with_other_content_gets_9056(intake: Intake) -> None:
     s = spec("JW301")
-    assert intake.verwerk(to_xml("JW301", s)).outcome == "accepted"
+    first = intake.verwerk(to_xml("JW301", s))
+    assert first.outcome == "accepted"
     other = edit(s, "Client/ToegewezenProducten/ToegewezenProduct[1]/Commentaar", "Andere inhoud")
     result = intake.verwerk(to_xml("JW301", other))
     assert [v.rule for v in result.errors] == ["TR056"]
     assert retour_codes(result.retour) == ["9056"]
     assert etree.fromstring(result.retour or b"").find("{*}Client") is None  # header-only
+
+    # Two retouren, two identifications: a backoffice keeping one retour per IdentificatieRetour keeps both.
+    def identificatie(retour: bytes | None) -> str | None:
+        return etree.fromstring(retour or b"").findtext("{*}Header/{*}IdentificatieRetour")
+
+    assert identificatie(first.retour) != identificatie(result.retour)
+    again = intake.verwerk(to_xml("JW301", s))  # the first message redelivered: its own retour again
+    assert identificatie(again.retour) == identificatie(first.retour)
 
 
 def test_a_known_toewijzingnummer_changes_only_what_iv066_allows(intake: Intake) -> None:

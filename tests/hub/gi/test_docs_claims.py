@@ -198,6 +198,12 @@ def test_the_same_bytes_again_get_the_same_gi101_and_other_bytes_gb101(db: Engin
     assert (herhaald.outcome, herhaald.retour) == ("duplicate", eerste.retour)
     anders = intake.verwerk(raw.rstrip() + b"\n\n")  # only whitespace after the root element differs
     assert [v.rule for v in anders.errors] == ["GB101", "GB102"]  # its bepaling is in force, too
+    # 4.1: the IdentificatieRetour is the same for the same message again, another for another message.
+    kenmerk = [
+        etree.fromstring(r.retour or b"").findtext("{*}Header/{*}IdentificatieRetour")
+        for r in (eerste, anders)
+    ]
+    assert kenmerk[0] != kenmerk[1]
     afgekeurd = to_xml("GI001", m.gi001(KIND, D, "X2", m.intrekking("B-9", D)))
     assert [v.rule for v in intake.verwerk(afgekeurd).errors] == ["GB103"]
     assert [v.rule for v in intake.verwerk(afgekeurd).errors] == ["GB103"]  # judged again, not a duplicate
