@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, update
@@ -379,7 +379,8 @@ def maak_meldingen(
                 "identificatie": identificatie,
                 "dagtekening": dagtekening,
                 "xml": xml.decode(),
-                "aangemaakt_op": now,
+                # A microsecond apart, in the order made: te_versturen sends them in that order, not by id.
+                "aangemaakt_op": now + timedelta(microseconds=len(rows)),
             }
         )
     _insert_ignore(session, GiStatusmeldingRecord, ("bepaling_ref", "status", "onderwerp"), rows)
@@ -387,15 +388,21 @@ def maak_meldingen(
 
 
 def groep_meldingen(groep: Groep) -> list[link.Melding]:
-    """The statuses the group's state implies: 01-03 from the links, 05 for deleted toewijzingen, 06 for withdrawals."""
+    """The statuses the group's state implies, in the order the GI gets them: 06 for withdrawals, 05 for deleted
+    toewijzingen, then 01-03 from the links (per bepaling in that order).
+
+    What ended comes before what follows it: a correction under the same BepalingId (docs/gi-berichten.md 2.5)
+    withdraws the old bepaling and links the new one in one pass, and the GI, which knows both by that one id,
+    must read the 06 before the new one's 02, not after it.
+    """
     lopend = [b.id for b in groep.lopend]
-    found = link.meldingen(groep.koppelingen)
+    found = [
+        link.ingetrokken(b.id, b.ingetrokken_op or b.dagtekening) for b in groep.bepalingen if b.ingetrokken
+    ]
     found += link.vervallen(
         groep.gemeld, lopend, groep.toewijzingen
     )  # it looks at the bepalingen in force only
-    found += [
-        link.ingetrokken(b.id, b.ingetrokken_op or b.dagtekening) for b in groep.bepalingen if b.ingetrokken
-    ]
+    found += link.meldingen(groep.koppelingen)
     return found
 
 
