@@ -120,12 +120,12 @@ class Runtime:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
         # The key first: a hub that refuses to start must not have migrated a database or started a broker.
         pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
-        if self.broker_settings.bootstrap_servers:  # the TLS files too, before the database is touched
-            build_security(self.broker_settings)
         s = self.settings
         self.validator = self._validator()
+        if self.broker_settings.bootstrap_servers:  # the TLS files too, before the database is touched
+            build_security(self.broker_settings)
         self.metrics = HubMetrics(self.registry)
-        self.metrics.zero()
+        self.metrics.zero(judging=self.has("intake") or self.has("gateway"))
         self.topics = Topics(self.broker_settings.topic_prefix)
         self.engine = make_engine(self.database_url)
         if self.settings.migrate_on_start:

@@ -12,13 +12,14 @@ from hub.metrics import HubMetrics
 
 
 async def observe_lag(metrics: HubMetrics, group: str, consumer: Any) -> None:
-    """Set hub_consumer_lag for every partition `consumer` (an AIOKafkaConsumer) has assigned."""
+    """Set hub_consumer_lag for every partition `consumer` (an AIOKafkaConsumer) has assigned; drop the others."""
     if consumer is None:
         return
     try:
         assignment = list(consumer.assignment())
     except Exception:  # not joined (yet): nothing to report
         return
+    lags: dict[tuple[str, int], int] = {}
     for tp in assignment:
         highwater = consumer.highwater(tp)
         if highwater is None:
@@ -27,6 +28,6 @@ async def observe_lag(metrics: HubMetrics, group: str, consumer: Any) -> None:
             position = await consumer.position(tp)
         except Exception:  # partition revoked meanwhile
             continue
-        metrics.consumer_lag.labels(group=group, topic=tp.topic, partition=str(tp.partition)).set(
-            max(highwater - position, 0)
-        )
+        lags[(tp.topic, tp.partition)] = max(highwater - position, 0)
+    # Partitions revoked since the last call lose their series (their new owner reports them).
+    metrics.lag(group, ((tp.topic, tp.partition) for tp in assignment), lags)

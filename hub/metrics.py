@@ -6,11 +6,14 @@ message types, outcomes, rule codes, stages and dead-letter reasons — never pe
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
 # The *_created series double every counter and no dashboard uses them.
 disable_created_metrics()  # type: ignore[no-untyped-call]  # unannotated in prometheus_client
 
+OUTCOMES = ("accepted", "rejected", "duplicate", "malformed")  # of hub_messages_total (issue 3's contract)
 PROCESSING_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -69,11 +72,52 @@ class HubMetrics:
             ["group", "topic", "partition"],
             registry=registry,
         )
+        self._lag_partitions: dict[str, set[tuple[str, str]]] = {}  # per group: the series this process sets
 
-    def zero(self, reasons: tuple[str, ...] = ("malformed", "processing-failed")) -> None:
-        """Create the dead-letter series at 0, so that the first increase is visible to rate() and alerts."""
+    def lag(
+        self, group: str, assigned: Iterable[tuple[str, int]], lags: Mapping[tuple[str, int], int]
+    ) -> None:
+        """Set hub_consumer_lag of the partitions in `lags`, and remove the series of partitions this process no
+        longer has (`assigned`): after a rebalance their new owner reports them, and the old owner's last value
+        would otherwise stay on the dashboard and in the lag alert for as long as it runs."""
+        for (topic, partition), value in lags.items():
+            self.consumer_lag.labels(group=group, topic=topic, partition=str(partition)).set(value)
+        mine = {(t, str(p)) for t, p in assigned}
+        had = self._lag_partitions.get(group, set())
+        for gone_topic, gone_partition in had - mine:
+            self.consumer_lag.remove(group, gone_topic, gone_partition)
+        self._lag_partitions[group] = (had & mine) | {(t, str(p)) for t, p in lags}
+
+    def zero(
+        self, reasons: tuple[str, ...] = ("malformed", "processing-failed"), *, judging: bool = False
+    ) -> None:
+        """Create the dead-letter series at 0, so that the first increase is visible to rate() and alerts.
+
+        `judging` (a process that judges messages: intake, gateway): also every hub_messages_total{bericht,outcome}
+        and every hub_rule_violations_total{bericht,rule} a registered rule can give, for the same reason: a
+        series that first appears at 1 is a count increase() never sees, so a dashboard's rejections per rule
+        missed every first one (a few hundred series, all at 0).
+        """
         for reason in reasons:
             self.dead_letters.labels(reason=reason)
+        if not judging:
+            return
+        import hub.rules.all  # noqa: F401  (every rule registered)
+        from hub.gi.catalog import GI_BERICHTEN
+        from hub.ijw.catalog import BERICHTEN
+        from hub.rules.registry import REGISTRY
+
+        berichten = [*BERICHTEN, *GI_BERICHTEN]
+        for bericht in berichten:
+            for outcome in OUTCOMES:
+                self.messages.labels(bericht=bericht, outcome=outcome)
+            for rule in ("XSD", "XML"):
+                self.rule_violations.labels(bericht=bericht, rule=rule)
+        self.messages.labels(bericht="onbekend", outcome="malformed")
+        self.rule_violations.labels(bericht="onbekend", rule="XML")
+        for r in REGISTRY.values():
+            for bericht in r.berichten:
+                self.rule_violations.labels(bericht=bericht, rule=r.code)
 
     def judged(self, bericht: str | None, outcome: str, rules: list[str]) -> None:
         label = bericht or "onbekend"

@@ -62,3 +62,19 @@ async def test_a_consumer_not_joined_or_absent_sets_nothing() -> None:
     await observe_lag(metrics, "hub-intake", Consumer({0: 12}, {0: 7}, joined=False))
     await observe_lag(metrics, "hub-intake", None)
     assert lag(metrics, 0) is None
+
+
+async def test_a_partition_no_longer_assigned_loses_its_series_and_the_others_keep_theirs() -> None:
+    """After a rebalance the new owner reports a partition: the old owner's last value must not stay behind
+    (the dashboard and HubConsumerLagGroeit take the max over the owners)."""
+    metrics = HubMetrics(CollectorRegistry())
+    await observe_lag(metrics, "hub-intake", Consumer({0: 12, 1: 20, 2: 9}, {0: 7, 1: 3, 2: 9}))
+    assert [lag(metrics, p) for p in range(3)] == [5.0, 17.0, 0.0]
+    # Partition 1 went to another replica; partition 2 is still ours but not fetched since (no watermark).
+    await observe_lag(metrics, "hub-intake", Consumer({0: 14, 2: None}, {0: 7}))
+    assert [lag(metrics, p) for p in range(3)] == [7.0, None, 0.0]
+    other_group = {"group": "hub-processors", "topic": TOPIC, "partition": "1"}
+    metrics.consumer_lag.labels(**other_group).set(4)
+    await observe_lag(metrics, "hub-intake", Consumer({}, {}))  # nothing assigned: all of this group's go
+    assert [lag(metrics, p) for p in range(3)] == [None, None, None]
+    assert metrics.registry.get_sample_value("hub_consumer_lag", other_group) == 4.0  # another group's stays

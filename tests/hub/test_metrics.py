@@ -52,3 +52,36 @@ def test_the_guides_metrics_endpoint_lists_every_pipeline_metric() -> None:
     metrics = pipeline_metrics()
     assert set(listed) == set(metrics)
     assert all(labels in ((), metrics[name]) for name, labels in listed.items())  # labels, where given, exact
+
+
+def test_a_judging_process_starts_every_message_and_rule_series_at_0() -> None:
+    """A series that first appears at 1 is an increase() never sees: the dashboard's rejections per rule
+    (increase over the chosen period) missed the first of every rule after a start."""
+    import hub.rules.all  # noqa: F401  (every rule registered)
+    from hub.rules.registry import REGISTRY
+
+    judging = HubMetrics(CollectorRegistry())
+    judging.zero(judging=True)
+    for bericht, rule in {(b, r.code) for r in REGISTRY.values() for b in r.berichten}:
+        assert (
+            judging.registry.get_sample_value("hub_rule_violations_total", {"bericht": bericht, "rule": rule})
+            == 0
+        ), (bericht, rule)
+    for outcome in ("accepted", "rejected", "duplicate", "malformed"):
+        assert (
+            judging.registry.get_sample_value("hub_messages_total", {"bericht": "GI001", "outcome": outcome})
+            == 0
+        )
+    assert (
+        judging.registry.get_sample_value("hub_rule_violations_total", {"bericht": "JW315", "rule": "XSD"})
+        == 0
+    )
+    processors = HubMetrics(CollectorRegistry())
+    processors.zero()
+    assert (
+        processors.registry.get_sample_value(
+            "hub_messages_total", {"bericht": "JW301", "outcome": "accepted"}
+        )
+        is None
+    )
+    assert processors.registry.get_sample_value("hub_dead_letters_total", {"reason": "malformed"}) == 0
