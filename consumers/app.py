@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from consumers.broker import BrokerSettings, build_security, ensure_topics, largest_record, make_broker
 from consumers.embedded import EmbeddedBroker
 from consumers.intake import IntakeWorker, register_intake
+from consumers.lag import lag_loop
 from consumers.processors import ProcessorWorker, register_processors
 from hub.clock import vandaag
 from hub.errors import ConfigError
@@ -100,6 +101,9 @@ class Runtime:
     processor_worker: ProcessorWorker | None = field(init=False, default=None)
     _peiler: asyncio.Task[None] | None = field(init=False, default=None)
     _retention: asyncio.Task[None] | None = field(init=False, default=None)  # clears old retour XML, daily
+    _lag: asyncio.Task[None] | None = field(
+        init=False, default=None
+    )  # refreshes hub_consumer_lag (consumers.lag)
     _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
     _consuming: bool = field(init=False, default=False)
 
@@ -308,6 +312,8 @@ class Runtime:
     async def _consume(self) -> None:
         await self.broker.start()
         self._consuming = True
+        if self.periodic_checks:  # fresh end offsets now and then: a hung consumer's lag must still rise
+            self._lag = asyncio.create_task(lag_loop(self.metrics, self.broker))
         if self.periodic_checks and self.processor_worker is not None:
             self._peiler = asyncio.create_task(
                 self.processor_worker.peil_lus(self.settings.peil_interval_seconds, self.clock)
@@ -327,12 +333,12 @@ class Runtime:
             ):  # a failure was logged when it happened
                 await self._waiting
             self._waiting = None
-        for task in (self._peiler, self._retention):
+        for task in (self._peiler, self._retention, self._lag):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._peiler = self._retention = None
+        self._peiler = self._retention = self._lag = None
         try:
             await self.broker.stop()
         finally:

@@ -6,10 +6,12 @@ revoked while it is read set nothing (and break nothing); a position past the wa
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
-from consumers.lag import observe_lag
+from consumers.lag import observe_lag, refresh_lag
 from hub.metrics import HubMetrics
 
 TOPIC = "t.berichten.inkomend"
@@ -78,3 +80,32 @@ async def test_a_partition_no_longer_assigned_loses_its_series_and_the_others_ke
     await observe_lag(metrics, "hub-intake", Consumer({}, {}))  # nothing assigned: all of this group's go
     assert [lag(metrics, p) for p in range(3)] == [None, None, None]
     assert metrics.registry.get_sample_value("hub_consumer_lag", other_group) == 4.0  # another group's stays
+
+
+class Fetching(Consumer):
+    """A consumer whose end offsets the brokers answer (refresh_lag), apart from what its fetches saw."""
+
+    def __init__(self, ends: dict[int, int], positions: dict[int, int]) -> None:
+        super().__init__(dict.fromkeys(ends), positions)  # no fetch since: no high watermark of its own
+        self.ends = ends
+
+    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: self.ends[tp.partition] for tp in partitions}
+
+
+async def test_a_consumer_that_handles_nothing_more_still_shows_its_lag_rising() -> None:
+    """A hung handler fetches nothing: observe_lag, which reads the consumer's own watermark, would stand still
+    and HubConsumerLagGroeit (a rising lag) never fire; refresh_lag asks the brokers' end offsets."""
+    metrics = HubMetrics(CollectorRegistry())
+    hung = Fetching({0: 50, 1: 10}, {0: 40, 1: 10})
+    broker = SimpleNamespace(
+        subscribers=[
+            SimpleNamespace(consumer=hung, group_id="hub-intake"),
+            SimpleNamespace(consumer=None, group_id="hub-intake"),  # not started: skipped
+        ]
+    )
+    await refresh_lag(metrics, broker)
+    assert [lag(metrics, p) for p in (0, 1)] == [10.0, 0.0]
+    hung.ends[0] = 90  # records keep coming, nothing is handled
+    await refresh_lag(metrics, broker)
+    assert lag(metrics, 0) == 50.0
