@@ -696,12 +696,13 @@ def wachttijden() -> Json:
                         "Per fase en regio",
                         "table",
                         (
+                            # max by drops the two rules' names: merge joins rows only on equal labels.
                             Query(
-                                f"fase_regio:jeugdhulp_doorlooptijd_seconds:p50_increase30d{{{REGIO}}}",
+                                f"max by (fase, regio) (fase_regio:jeugdhulp_doorlooptijd_seconds:p50_increase30d{{{REGIO}}})",
                                 table=True,
                             ),
                             Query(
-                                f"fase_regio:jeugdhulp_doorlooptijd_seconds:p90_increase30d{{{REGIO}}}",
+                                f"max by (fase, regio) (fase_regio:jeugdhulp_doorlooptijd_seconds:p90_increase30d{{{REGIO}}})",
                                 table=True,
                             ),
                         ),
@@ -806,7 +807,8 @@ def per_kalendermaand() -> Panel:
         (
             Query(f'sum by ({by}) ({NORM_MAAND}{{uitkomst="binnen",{REGIO}}})', table=True),
             Query(f'sum by ({by}) ({NORM_MAAND}{{uitkomst="buiten",{REGIO}}})', table=True),
-            Query(f"{NORM_MAAND_BINNEN}{{{REGIO}}}", table=True),
+            # max by drops the rule's name, which the other two have not: merge joins rows on equal labels.
+            Query(f"max by ({by}) ({NORM_MAAND_BINNEN}{{{REGIO}}})", table=True),
         ),
         "De cijfers van hub normen (naar einddatum) voor deze en vorige kalendermaand: elke uitkomst telt in de "
         "maand van de tweede datum van de norm (antwoord, start, datum vaste jeugdbeschermer of gedragen koers), "

@@ -546,3 +546,30 @@ def test_every_rule_evaluates_without_error(prometheus: httpx.Client) -> None:
     rules = [r for g in groups for r in g["rules"]]
     assert {r["name"] for r in rules} >= set(recorded())
     assert [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"] == []
+
+
+def merged_tables() -> list[Any]:
+    """(dashboard file, panel) of every table that merges its targets' rows (Grafana's merge transformation)."""
+    return [
+        pytest.param(name, p, id=f"{d['title']}/{p['title']}")
+        for name, d in dashboards().items()
+        for p in panels(d)
+        if any(t["id"] == "merge" for t in p.get("transformations", []))
+    ]
+
+
+@pytest.mark.prometheus
+@pytest.mark.parametrize(("name", "panel"), merged_tables())
+def test_a_merged_tables_targets_answer_with_the_same_labels(
+    prometheus: httpx.Client, name: str, panel: dict[str, Any]
+) -> None:
+    """Grafana merges rows on equal label columns: a target whose series keep a rule's name (__name__) put its
+    values in rows of their own, beside the others' (found by a monitoring team)."""
+    label_sets = []
+    for target in panel["targets"]:
+        promql = substitute(target["expr"], dashboards()[name])
+        result = eventually(prometheus, promql)["result"]
+        assert result, f"no data for {promql}"
+        assert all("__name__" not in series["metric"] for series in result), promql
+        label_sets.append({frozenset(series["metric"]) for series in result})
+    assert all(labels == label_sets[0] for labels in label_sets), label_sets
