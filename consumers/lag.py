@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from hub.metrics import HubMetrics
@@ -26,18 +27,7 @@ async def observe_lag(metrics: HubMetrics, group: str, consumer: Any) -> None:
         assignment = list(consumer.assignment())
     except Exception:  # not joined (yet): nothing to report
         return
-    lags: dict[tuple[str, int], int] = {}
-    for tp in assignment:
-        highwater = consumer.highwater(tp)
-        if highwater is None:
-            continue
-        try:
-            position = await consumer.position(tp)
-        except Exception:  # partition revoked meanwhile
-            continue
-        lags[(tp.topic, tp.partition)] = max(highwater - position, 0)
-    # Partitions revoked since the last call lose their series (their new owner reports them).
-    metrics.lag(group, ((tp.topic, tp.partition) for tp in assignment), lags)
+    await _set(metrics, group, consumer, assignment, {tp: consumer.highwater(tp) for tp in assignment})
 
 
 async def refresh_lag(metrics: HubMetrics, broker: Any) -> None:
@@ -51,17 +41,24 @@ async def refresh_lag(metrics: HubMetrics, broker: Any) -> None:
             ends = await consumer.end_offsets(assignment) if assignment else {}
         except Exception:  # not joined, or the broker away: the next round asks again
             continue
-        lags: dict[tuple[str, int], int] = {}
-        for tp in assignment:
-            end = ends.get(tp)
-            if end is None:
-                continue
-            try:
-                position = await consumer.position(tp)
-            except Exception:  # partition revoked meanwhile
-                continue
-            lags[(tp.topic, tp.partition)] = max(end - position, 0)
-        metrics.lag(group, ((tp.topic, tp.partition) for tp in assignment), lags)
+        await _set(metrics, group, consumer, assignment, ends)
+
+
+async def _set(
+    metrics: HubMetrics, group: str, consumer: Any, assignment: list[Any], ends: Mapping[Any, int | None]
+) -> None:
+    """End offset minus position per assigned partition whose end is known; revoked ones lose their series."""
+    lags: dict[tuple[str, int], int] = {}
+    for tp in assignment:
+        end = ends.get(tp)
+        if end is None:
+            continue
+        try:
+            position = await consumer.position(tp)
+        except Exception:  # partition revoked meanwhile
+            continue
+        lags[(tp.topic, tp.partition)] = max(end - position, 0)
+    metrics.lag(group, ((tp.topic, tp.partition) for tp in assignment), lags)
 
 
 async def lag_loop(metrics: HubMetrics, broker: Any, interval: float = LAG_INTERVAL_SECONDS) -> None:
