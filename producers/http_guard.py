@@ -76,10 +76,12 @@ def guarded(max_connections: int) -> type[HttpToolsProtocol]:
             self._stop_head_clock()
             super().on_headers_complete()
 
-        def on_response_complete(self) -> None:
-            # Idle until the next request's first byte: uvicorn's keep-alive timeout bounds that wait.
+        def on_message_complete(self) -> None:
+            # The request is read whole: what comes next is the next request's head, timed from its first byte
+            # (uvicorn's keep-alive timeout bounds the idle wait). Not on the response's end: an early answer (413)
+            # leaves the rest of the body to come, which is no head.
             self._awaiting_head = True
-            super().on_response_complete()
+            super().on_message_complete()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_head_clock()

@@ -147,3 +147,17 @@ def test_a_request_uvicorn_cannot_parse_is_a_400_problem_not_plain_text(server: 
         assert (status, headers["content-type"]) == (400, "application/problem+json")
         assert json.loads(body)["type"] == "urn:ijw-hub:problem:bad-request"
         assert closed(sock)
+
+
+def test_the_rest_of_a_body_answered_early_is_not_taken_for_a_head(server: int) -> None:
+    """An answer before the whole body (a 404 here, a 413 in the gateway) leaves the body to come: it is no head,
+    so it is neither counted against HEAD_BYTES nor timed as one."""
+    body = b"x" * (2 * http_guard.HEAD_BYTES)
+    with connect(server) as sock:
+        sock.sendall(b"POST /nergens HTTP/1.1\r\nHost: hub\r\nContent-Length: %d\r\n\r\n" % len(body))
+        status, _, _ = answer(sock)
+        assert status == 404
+        sock.sendall(body)
+        time.sleep(0.7)  # longer than a head may take here
+        sock.sendall(GET)
+        assert answer(sock)[0] == 200
