@@ -6,6 +6,7 @@ never carry a DOCTYPE, so any document that declares one is refused before its e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -46,6 +47,7 @@ _PARSER = _parser()
 # kilobyte for each one: eight bytes of `a1="x"` per error would let a 25 MB message cost gigabytes. Beyond this
 # many, the message is refused as unsafe in one line; a few stray ones are left to the XSD to report.
 MAX_ATTRIBUTES = 100
+_EQUALS_AS_0X3D = re.compile(r"(?i)(utf-?8|utf-?16|utf-?32|us-ascii|ascii|iso-?8859|latin|windows-125|cp125)")
 _ATTRIBUTES = etree.XPath("count(//@*[namespace-uri() != 'http://www.w3.org/2001/XMLSchema-instance'])")
 _DEFAULT_LIMITS = ParseLimits()
 _DEPTH_PROBES: dict[int, etree.XPath] = {}
@@ -92,10 +94,13 @@ def parse_bericht(data: bytes, limits: ParseLimits | None = None, *, check_depth
     except (ValueError, TypeError, LookupError) as exc:
         raise BerichtUnreadable(f"unreadable input: {_clean(str(exc))}") from None
     tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise BerichtUnreadable("a DOCTYPE is not allowed in an iJw message (DTDs and entities are refused)")
-    # Every attribute has its "=": counting those bytes spares the tree walk for every ordinary message.
-    if data.count(b"=") > MAX_ATTRIBUTES:
+    # Every attribute has its "=", the byte 0x3D in the encodings iJw is sent in (UTF-8, and UTF-16 or a Latin
+    # one that libxml2 reads too): counting those bytes spares the tree walk for every ordinary message. In
+    # any other encoding (EBCDIC, say) the attributes are counted in the tree.
+    if data.count(b"=") > MAX_ATTRIBUTES or not _EQUALS_AS_0X3D.match(docinfo.encoding or ""):
         attributes = int(_ATTRIBUTES(root))  # count() is a number
         if attributes > MAX_ATTRIBUTES:
             raise BerichtUnreadable(

@@ -59,3 +59,9 @@ def test_an_xsd_verdict_lists_its_first_errors_and_counts_the_rest() -> None:
     assert all(v.location and v.location.endswith("/Ingangsdatum") for v in verdict.errors[:-1])
     last = verdict.errors[-1]
     assert (last.location, last.message) == (None, f"and {n - MAX_SCHEMA_ERRORS} more XSD errors, not listed")
+
+
+def test_a_flood_in_utf_16_is_refused_as_well() -> None:
+    text = with_root_attributes(500).decode().replace("encoding='UTF-8'", "encoding='UTF-16'", 1)
+    [error] = VALIDATOR.validate(text.encode("utf-16")).errors
+    assert (error.rule, error.message.split(",")[0]) == ("XML", "500 attributes")
