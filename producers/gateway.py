@@ -42,6 +42,7 @@ from producers.problems import (
 )
 from producers.receive import Receiver
 from producers.routes import berichten
+from producers.statusmeldingen import statusmeldingen
 from producers.tracking import Tracking
 
 __all__ = ["PROBLEM_JSON", "InboundPublisher", "Ontvangen", "Problem", "TrackAndTrace", "create_app"]
@@ -87,6 +88,7 @@ def create_app(
     app.state.registry = registry
     if roles_gateway:
         app.include_router(berichten)
+        app.include_router(statusmeldingen)
     app.include_router(ops)
     _install_problems(app)
     app.add_middleware(NoTracebacks)

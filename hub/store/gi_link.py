@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -417,6 +417,35 @@ def te_versturen(session: Session, limit: int = 100) -> list[GiStatusmeldingReco
         .order_by(col(GiStatusmeldingRecord.aangemaakt_op), col(GiStatusmeldingRecord.id))
         .limit(limit)
     )
+    return list(session.exec(stmt))
+
+
+def voor_gi(
+    session: Session, gis: Collection[str], na: str | None, tot: datetime, limit: int
+) -> list[GiStatusmeldingRecord] | None:
+    """The statusmeldingen to these GIs, in the order made, after the one with id `na` (from the first without),
+    made before `tot`, at most `limit`; None when `na` is no melding of theirs.
+
+    `tot` lies a little in the past (GET /statusmeldingen): a melding made just before another, by another
+    processor, may be committed just after it, and a reader that had passed the later one would never see it.
+    """
+    stmt = select(GiStatusmeldingRecord).where(
+        col(GiStatusmeldingRecord.gi).in_(list(gis)), col(GiStatusmeldingRecord.aangemaakt_op) < tot
+    )
+    if na is not None:
+        vorige = session.get(GiStatusmeldingRecord, na)
+        if vorige is None or vorige.gi not in gis:
+            return None
+        stmt = stmt.where(
+            or_(
+                col(GiStatusmeldingRecord.aangemaakt_op) > vorige.aangemaakt_op,
+                and_(
+                    col(GiStatusmeldingRecord.aangemaakt_op) == vorige.aangemaakt_op,
+                    col(GiStatusmeldingRecord.id) > vorige.id,
+                ),
+            )
+        )
+    stmt = stmt.order_by(col(GiStatusmeldingRecord.aangemaakt_op), col(GiStatusmeldingRecord.id)).limit(limit)
     return list(session.exec(stmt))
 
 

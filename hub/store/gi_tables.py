@@ -161,6 +161,7 @@ class GiStatusmeldingRecord(SQLModel, table=True):
     __table_args__ = (
         Index("ux_gi_statusmelding_status", "bepaling_ref", "status", "onderwerp", unique=True),
         Index("ix_gi_statusmelding_verstuurd", "verstuurd_op"),
+        Index("ix_gi_statusmelding_gi", "gi", "aangemaakt_op", "id"),  # GET /statusmeldingen (migration 0015)
     )
 
     id: str = _s(32, primary_key=True)  # uuid5 hex of the unique key: the same on every replica

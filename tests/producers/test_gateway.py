@@ -532,6 +532,7 @@ async def test_openapi_documents_every_route_with_problems_and_an_xml_example(
         "/berichten",
         "/berichten/{bericht_id}",
         "/berichten/{bericht_id}/retour",
+        "/statusmeldingen",
         "/healthz",
         "/readyz",
         "/metrics",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from producers.health import Health
 from tests.hub.intake_helpers import new_intake
 from tests.producers.conftest import AANBIEDER_KEY, GEMEENTE_KEY, TODAY, Parts, make_settings
 from tests.producers.test_gateway import client_for, jw301, post
+from tests.producers.test_statusmeldingen import GI_KEY, KEYS, made
 
 AUTH = {"X-API-Key": GEMEENTE_KEY}
 HUB_KEY = SecretStr("openapi-contract-pseudonym-key-0123456789")  # one deployment of two replicas
@@ -269,3 +271,26 @@ async def test_operations_routes(parts: Parts, contract: Contract) -> None:
         contract.check("get", "/healthz", await client.get("/healthz"))  # 503
     for path in ("/healthz", "/readyz", "/metrics"):
         contract.assert_all_seen("get", path)
+
+
+async def test_get_statusmeldingen(
+    parts: Parts, contract: Contract, nowhere: Engine, validator: Validator
+) -> None:
+    def check(response: httpx.Response) -> None:
+        contract.check("get", "/statusmeldingen", response)
+
+    made(parts)
+    gi = {"X-API-Key": GI_KEY}
+    keys = SecretStr(json.dumps(KEYS))
+    async with client_for(parts.app(api_keys=keys)) as client:
+        read = await client.get("/statusmeldingen", headers=gi)
+        assert len(read.json()["statusmeldingen"]) == 3
+        check(read)
+        check(await client.get("/statusmeldingen", headers=gi, params={"na": UNKNOWN}))  # 422
+        check(
+            await client.get("/statusmeldingen", headers=gi, params={"limit": 0})
+        )  # 422 (FastAPI's, a problem)
+        check(await client.get("/statusmeldingen"))  # 401
+    async with client_for(Parts(nowhere, validator).app(api_keys=keys)) as down:
+        check(await down.get("/statusmeldingen", headers=gi))  # 503
+    contract.assert_all_seen("get", "/statusmeldingen")
