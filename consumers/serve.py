@@ -56,8 +56,13 @@ def describe_start_failure(exc: BaseException, bootstrap: str) -> str:
     return describe(exc)
 
 
-def listen(settings: HubSettings) -> socket.socket:
-    """The HTTP socket, bound (not yet listening): an address in use or unknown raises OSError before the start."""
+def listen(settings: HubSettings, backlog: int = 2048) -> socket.socket:
+    """The HTTP socket, bound and listening: an address in use or unknown raises OSError before the start.
+
+    Listening at once, not only bound: two sockets with SO_REUSEADDR may both bind one address until one of them
+    listens, so two hubs starting together would both get past here and the second fail inside uvicorn. Requests
+    that come during the start wait in the backlog (uvicorn's default size) until the server accepts them.
+    """
     host = settings.http_host
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -65,6 +70,7 @@ def listen(settings: HubSettings) -> socket.socket:
         # As uvicorn binds its own: a restarted hub takes its port back while old connections linger.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, settings.http_port))
+        sock.listen(backlog)
     except OSError:
         sock.close()
         raise

@@ -47,8 +47,10 @@ def guarded(max_connections: int) -> type[HttpToolsProtocol]:
 
     class Guarded(HttpToolsProtocol):
         _head_clock: asyncio.TimerHandle | None = None  # runs while a head is on its way
-        _head_bytes = 0
+        _head_bytes = 0  # of the chunks that left a head incomplete (a header line that never ends)
+        _parsed_bytes = 0  # of the request line and headers as parsed (a head that came whole in one chunk)
         _awaiting_head = True  # no request's head is being read or answered
+        _message_done = True  # the current request is read whole (its body too)
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -68,20 +70,42 @@ def guarded(max_connections: int) -> type[HttpToolsProtocol]:
             if self._head_clock is not None and not self.transport.is_closing():
                 self._head_bytes += len(data)
                 if self._head_bytes > HEAD_BYTES:
-                    detail = f"the request line and headers exceed {HEAD_BYTES} bytes"
-                    self._refuse(problem_bytes(431, "header-too-large", detail))
+                    self._head_too_large()
+
+        def on_message_begin(self) -> None:
+            self._parsed_bytes = 0
+            self._message_done = False
+            super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._parsed_bytes += len(url)
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._parsed_bytes += len(name) + len(value) + 4  # ": " and CRLF
+            super().on_header(name, value)
 
         def on_headers_complete(self) -> None:
             self._awaiting_head = False
             self._stop_head_clock()
+            if self._parsed_bytes > HEAD_BYTES:  # the request does not reach the app
+                self._head_too_large()
+                return
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:
             # The request is read whole: what comes next is the next request's head, timed from its first byte
-            # (uvicorn's keep-alive timeout bounds the idle wait). Not on the response's end: an early answer (413)
-            # leaves the rest of the body to come, which is no head.
+            # (uvicorn's keep-alive timeout bounds the idle wait).
             self._awaiting_head = True
+            self._message_done = True
             super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            # Answered before its body was read (401, 413): the rest of the body is of no use, and a client that
+            # stopped sending it would hold the connection with no clock running. Close, as after a 408.
+            if not self._message_done and not self.transport.is_closing():
+                self.transport.close()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_head_clock()
@@ -100,6 +124,10 @@ def guarded(max_connections: int) -> type[HttpToolsProtocol]:
             if self._head_clock is not None:
                 self._head_clock.cancel()
                 self._head_clock = None
+
+        def _head_too_large(self) -> None:
+            detail = f"the request line and headers exceed {HEAD_BYTES} bytes"
+            self._refuse(problem_bytes(431, "header-too-large", detail))
 
         def _head_too_slow(self) -> None:
             self._head_clock = None

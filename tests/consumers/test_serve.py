@@ -231,7 +231,11 @@ def test_listen_binds_before_the_start_and_refuses_a_port_in_use() -> None:
     settings = HubSettings(http_host="127.0.0.1", http_port=free_port())
     with serve.listen(settings) as sock:
         assert sock.getsockname() == ("127.0.0.1", settings.http_port)
-        with socket.socket() as other, pytest.raises(OSError):  # bound, even before uvicorn listens on it
+        with socket.socket() as other, pytest.raises(OSError):
             other.bind(("127.0.0.1", settings.http_port))
+        # A second hub starting at the same time, its socket reusable as ours: refused here, not inside uvicorn
+        # after it migrated (two bound sockets with SO_REUSEADDR do not conflict until one listens).
+        with pytest.raises(OSError):
+            serve.listen(settings)
     with pytest.raises(OSError):
         serve.listen(HubSettings(http_host="999.1.1.1"))
