@@ -106,7 +106,10 @@ def parse_bericht(data: bytes, limits: ParseLimits | None = None, *, check_depth
     # Every attribute has its "=", the byte 0x3D in the encodings iJw is sent in (UTF-8, and UTF-16 or a Latin
     # one that libxml2 reads too): counting those bytes spares the tree walk for every ordinary message. In
     # any other encoding (EBCDIC, say) the attributes are counted in the tree.
-    if data.count(b"=") > MAX_ATTRIBUTES or not _EQUALS_AS_0X3D.match(docinfo.encoding or ""):
+    encoding = docinfo.encoding
+    if data.count(b"=") > MAX_ATTRIBUTES or (
+        encoding != "UTF-8" and not _EQUALS_AS_0X3D.match(encoding or "")
+    ):
         attributes = int(_ATTRIBUTES(root))  # count() is a number
         if attributes > MAX_ATTRIBUTES:
             raise BerichtUnreadable(
