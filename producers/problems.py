@@ -202,6 +202,13 @@ def unauthorized_doc() -> dict[str, Any]:
     )
 
 
+def store_unavailable() -> ProblemError:
+    """The 503 of the GET routes while the store is unreachable: the sender asks again after Retry-After."""
+    return ProblemError(
+        503, "store-unavailable", "Store unavailable", "retry later", headers={"Retry-After": "5"}
+    )
+
+
 def store_unavailable_doc() -> dict[str, Any]:
     """The 503 of the GET routes while the store is unreachable (producers.tracking.Tracking)."""
     return problem_doc(

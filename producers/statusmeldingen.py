@@ -20,7 +20,14 @@ from hub.store import gi_link
 from hub.store.db import SessionFactory
 from hub.store.gi_tables import GiStatusmeldingRecord
 from producers.auth import SenderCodes
-from producers.problems import INTERNAL, ProblemError, problem_doc, store_unavailable_doc, unauthorized_doc
+from producers.problems import (
+    INTERNAL,
+    ProblemError,
+    problem_doc,
+    store_unavailable,
+    store_unavailable_doc,
+    unauthorized_doc,
+)
 
 SETTLE_SECONDS = 60
 MAX_LIMIT = 500
@@ -97,9 +104,7 @@ async def get_statusmeldingen(
     try:
         rows = await asyncio.to_thread(read)
     except SQLAlchemyError:
-        raise ProblemError(
-            503, "store-unavailable", "Store unavailable", "retry later", headers={"Retry-After": "5"}
-        ) from None
+        raise store_unavailable() from None
     if rows is None:
         raise ProblemError(
             422,

@@ -19,7 +19,7 @@ from hub.store.db import SessionFactory
 from hub.store.tables import BerichtRecord
 from producers.auth import sender
 from producers.ids import ID, BerichtIds, Minted
-from producers.problems import Links, ProblemError, TrackAndTrace
+from producers.problems import Links, ProblemError, TrackAndTrace, store_unavailable
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -74,9 +74,7 @@ class Tracking:
         try:
             return await asyncio.to_thread(query, arg)
         except SQLAlchemyError:
-            raise ProblemError(
-                503, "store-unavailable", "Store unavailable", "retry later", headers={"Retry-After": "5"}
-            ) from None
+            raise store_unavailable() from None
 
     def _get(self, bericht_id: str) -> BerichtRecord | None:
         with self.sessions() as session:
