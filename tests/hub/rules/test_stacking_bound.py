@@ -139,8 +139,8 @@ def test_a_rule_lists_at_most_the_bound_then_says_there_are_more() -> None:
     )
 
 
-def test_exactly_the_bound_is_listed_without_a_note() -> None:
-    # 11 products: 55 pairs; 10: 45 (below); the bound is 50
+def test_tr302_below_the_bound_lists_every_pair_and_above_it_the_bound_and_a_note() -> None:
+    # 11 products: 55 pairs; 10: 45 (below); the bound is 50 (exactly 50: the counting rule below)
     assert len([v for v in iter_violations(overlapping(10), CTX) if v.rule == "TR302"]) == 45
     assert (
         len([v for v in iter_violations(overlapping(11), CTX) if v.rule == "TR302"]) == MAX_XSLT_FINDINGS + 1
@@ -164,6 +164,7 @@ def test_the_bound_stops_a_level_2_rule_and_spares_levels_3_and_4() -> None:
     found = list(counting_rule(Level.XSLT, 10_000, closed).run(doc, CTX))
     assert len(found) == MAX_XSLT_FINDINGS + 1 and closed == [True]
     assert [v.message for v in found[:3]] == ["finding 0", "finding 1", "finding 2"]
-    assert len(list(counting_rule(Level.XSLT, MAX_XSLT_FINDINGS, []).run(doc, CTX))) == MAX_XSLT_FINDINGS
+    exactly = list(counting_rule(Level.XSLT, MAX_XSLT_FINDINGS, []).run(doc, CTX))
+    assert [v.message for v in exactly] == [f"finding {i}" for i in range(MAX_XSLT_FINDINGS)]  # no note
     for level in (Level.STATEFUL, Level.EXTERNAL):
         assert len(list(counting_rule(level, 500, []).run(doc, CTX))) == 500
