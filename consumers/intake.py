@@ -173,7 +173,7 @@ class IntakeWorker:
             attempt += 1
             try:
                 # Dead-lettered before (a crash before the offset commit): recognised, not judged again.
-                result = await asyncio.to_thread(self.intake.dead_lettered, bericht_id)
+                result = await asyncio.to_thread(self.intake.dead_lettered, bericht_id, item.raw)
                 if result is None:
                     result = await asyncio.to_thread(
                         self.intake.verwerk, item.raw, bericht_id=bericht_id, received_at=item.received_at

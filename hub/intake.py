@@ -10,6 +10,7 @@ A message the caller gives up on (dead-lettered) gets a record too, outcome `fai
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -18,12 +19,15 @@ from typing import Any
 from hub.clock import vandaag
 from hub.events.models import HubEvent
 from hub.familie import familie
+from hub.ijw.header import LeesbareHeader, leesbare_header
 from hub.privacy import Pseudonymiser
 from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
 from hub.store import audit, locks
 from hub.store.db import SessionFactory, transient_failures
 from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, Validator, Verdict
+
+log = logging.getLogger("hub.intake")
 
 OUTCOME_DUPLICATE = "duplicate"
 # Dead-lettered after HUB_MAX_ATTEMPTS: never judged, answered with a header-only 0001 retour. An audit outcome only:
@@ -78,6 +82,17 @@ class _Judged:
     size: int  # bytes as received
     verdict: Verdict
     model: Any
+    kop: LeesbareHeader | None = None  # of a message that is not XSD-valid: what its header lets read
+
+
+def _elsewhere(j: _Judged) -> _Judged:
+    """The message under another id: its door's id names a message with other bytes (a producer reusing ids)."""
+    other = audit.other_id(j.bericht_id, j.digest)
+    log.warning(
+        "bericht-id names another message: recorded under another id",
+        extra={"bericht_id": other, "gegeven_bericht_id": j.bericht_id},
+    )
+    return replace(j, bericht_id=other)
 
 
 class _Remembered:
@@ -158,6 +173,7 @@ class Intake:
             size=len(item.raw),
             verdict=verdict,
             model=model,
+            kop=None if verdict.doc is not None else leesbare_header(item.raw, self.validator.limits),
         )
 
     def _record(self, session: Any, j: _Judged, today: date, pseudonym: Callable[[str], str]) -> IntakeResult:
@@ -171,6 +187,13 @@ class Intake:
         seen = audit.seen(
             session, doc.afzender or "", doc.bericht, doc.identificatie or "", j.digest, j.bericht_id
         )
+        if seen.id_taken:
+            j = _elsewhere(j)
+            seen = audit.seen(
+                session, doc.afzender or "", doc.bericht, doc.identificatie or "", j.digest, j.bericht_id
+            )
+            if seen.id_taken:  # only a producer that set the derived id itself: fail, to be dead-lettered
+                raise ValueError("the message's id and the id derived from it both name other messages")
         earlier = seen.earlier
         if earlier is not None and (earlier.id == j.bericht_id or earlier.outcome == OUTCOME_ACCEPTED):
             return self._answer_again(session, j, earlier, doc.identificatie)
@@ -317,12 +340,13 @@ class Intake:
             session.commit()
             return True
 
-    def dead_lettered(self, bericht_id: str) -> IntakeResult | None:
+    def dead_lettered(self, bericht_id: str, raw: bytes) -> IntakeResult | None:
         """A redelivery of a message dead-lettered before, answered from its record (never judged again); None
-        when it has no such record. Raises TransientError while the store is unreachable."""
+        when it has no such record, or when its id names other bytes (verwerk records it under another id).
+        Raises TransientError while the store is unreachable."""
         with transient_failures(), self.sessions() as session:
             row = audit.get(session, bericht_id)
-            if row is None or row.outcome != OUTCOME_FAILED:
+            if row is None or row.outcome != OUTCOME_FAILED or row.content_hash != audit.content_hash(raw):
                 return None
             return self._redelivery(row)
 
@@ -348,7 +372,13 @@ class Intake:
     def _values(self, j: _Judged, outcome: str, **fields: Any) -> dict[str, Any]:
         """The audit record's columns of a judged message: its header (when it has one) plus `fields`."""
         doc = j.verdict.doc
-        header: dict[str, Any] = {"bericht": j.verdict.bericht}  # a malformed message: no readable header
+        header: dict[str, Any] = {"bericht": j.verdict.bericht}
+        if j.kop is not None:  # a malformed message: what its header lets read
+            header |= {
+                "afzender": j.kop.afzender,
+                "ontvanger": j.kop.ontvanger,
+                "identificatie": j.kop.identificatie,
+            }
         if doc is not None:
             header = {
                 "bericht": doc.bericht,
@@ -390,6 +420,9 @@ class Intake:
         verdict = j.verdict
         problems = [v.as_json() for v in verdict.errors]
         earlier = audit.get(session, j.bericht_id)
+        if earlier is not None and earlier.content_hash != j.digest:
+            j = _elsewhere(j)
+            earlier = audit.get(session, j.bericht_id)
         if earlier is None:
             self._audit(session, j, OUTCOME_MALFORMED, error_codes=[v.rule for v in verdict.errors])
         return IntakeResult(

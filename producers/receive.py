@@ -14,8 +14,7 @@ from datetime import datetime
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub.errors import BerichtUnreadable
-from hub.ijw.parse import ParseLimits, parse_bericht
+from hub.ijw.header import leesbare_header
 from hub.metrics import HubMetrics
 from hub.retour.build import build_retour
 from hub.rules.registry import Level
@@ -34,7 +33,6 @@ log = logging.getLogger("hub.gateway")
 # less than the hop to a worker thread and back costs. A larger one goes to a thread, as some rules grow faster
 # than the message (a 50 KB JW301 with a hundred products takes ~50 ms) and the loop also runs the heartbeats.
 INLINE_BYTES = 16 * 1024
-IDENTIFICATIE_MAX = 12  # the maxLength of LDT_IdentificatieBericht
 # Larger messages are judged here, apart from asyncio's default pool, which /metrics, /readyz, track and trace
 # and the store use: a few expensive messages then wait for each other instead of starving those.
 JUDGES = 2
@@ -52,34 +50,6 @@ class Precheck:
     def sender(self) -> Sender:
         """Who sends it: the code the API key must be bound to (the Ontvanger of a retourbericht)."""
         return sender(self.verdict.bericht, self.afzender, self.ontvanger)
-
-
-def _header(raw: bytes, limits: ParseLimits) -> tuple[str | None, str | None, str | None]:
-    """(Afzender, Ontvanger, Identificatie) of a message that is not XSD-valid, when its header can be read."""
-    try:
-        root = parse_bericht(raw, limits).root
-    except BerichtUnreadable:
-        return None, None, None
-
-    def text(path: str) -> str | None:
-        return (root.findtext(path) or "").strip() or None
-
-    return (
-        text("{*}Header/{*}Afzender"),
-        text("{*}Header/{*}Ontvanger"),
-        _identificatie(text("{*}Header/{*}BerichtIdentificatie/{*}Identificatie")),
-    )
-
-
-def _identificatie(value: str | None) -> str | None:
-    """An Identificatie as its type allows it (LDT_IdentificatieBericht: at most 12 characters), else None.
-
-    It goes into the log lines and the audit row of a message that is not XSD-valid, where free text beyond its
-    type (a name, a BSN, megabytes) would otherwise land as sent.
-    """
-    if value is None or len(value) > IDENTIFICATIE_MAX or not value.isprintable():
-        return None
-    return value
 
 
 @functools.cache
@@ -110,7 +80,8 @@ class Receiver:
         # Remembered for the intake, which judges the same bytes after Kafka when it runs in this process.
         verdict = self.validator.validate(raw, remember=True)
         if verdict.doc is None:
-            return Precheck(verdict, *_header(raw, self.validator.limits), None)
+            kop = leesbare_header(raw, self.validator.limits)
+            return Precheck(verdict, kop.afzender, kop.ontvanger, kop.identificatie, None)
         retour = None
         if verdict.level == Level.XSLT:  # levels 3/4 may still change a retour; a 0001 retour is final
             xml = build_retour(verdict, dagtekening=self.validator.clock(), inhoud=audit.content_hash(raw))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import and_, bindparam, case, insert, update
+from sqlalchemy import and_, bindparam, case, insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from hub.store.db import InQuery, run
@@ -43,14 +44,25 @@ def now() -> datetime:
 
 
 # Built once, with bind parameters: building a statement per call (coercing each `==`) cost several times what
-# running it does.
-_SAME_HEADER = select(
-    BerichtRecord.id, BerichtRecord.content_hash, BerichtRecord.outcome, BerichtRecord.received_at
+# running it does. The second branch finds the record that already bears the door's id, in the same query.
+_SAME_HEADER = sa_select(
+    col(BerichtRecord.id),
+    col(BerichtRecord.content_hash),
+    col(BerichtRecord.outcome),
+    col(BerichtRecord.received_at),
+    col(BerichtRecord.afzender),
+    col(BerichtRecord.bericht),
+    col(BerichtRecord.identificatie),
 ).where(
-    col(BerichtRecord.afzender) == bindparam("afzender"),
-    col(BerichtRecord.bericht) == bindparam("bericht"),
-    col(BerichtRecord.identificatie) == bindparam("identificatie"),
-    col(BerichtRecord.outcome) != "duplicate",  # duplicates point back at one of the others
+    or_(
+        and_(
+            col(BerichtRecord.afzender) == bindparam("afzender"),
+            col(BerichtRecord.bericht) == bindparam("bericht"),
+            col(BerichtRecord.identificatie) == bindparam("identificatie"),
+            col(BerichtRecord.outcome) != "duplicate",  # duplicates point back at one of the others
+        ),
+        col(BerichtRecord.id) == bindparam("bericht_id"),
+    )
 )
 _INSERT = insert(BerichtRecord)
 
@@ -61,6 +73,7 @@ class Seen:
 
     earlier: BerichtRecord | None  # the earlier record of these exact bytes (find_identity)
     identificatie_bekend: bool  # TR056: an accepted message with this Afzender, type and Identificatie
+    id_taken: bool = False  # the door's id already names a message with other bytes (other_id)
 
 
 def seen(
@@ -74,10 +87,24 @@ def seen(
     """Idempotency and TR056 in one lookup of the header identity; the entity is loaded only for a hit.
 
     The record of `bericht_id` itself comes first: a redelivery is answered from its own record, also when the
-    same bytes came again under other ids (it would otherwise be judged and inserted a second time).
+    same bytes came again under other ids (it would otherwise be judged and inserted a second time). When that
+    id names other bytes, `id_taken` says so and nothing else is looked at: the caller needs another id.
     """
-    params = {"afzender": afzender, "bericht": bericht, "identificatie": identificatie}
-    rows = run(session, _SAME_HEADER, params).all()  # nearly always none: a new message
+    params = {
+        "afzender": afzender,
+        "bericht": bericht,
+        "identificatie": identificatie,
+        "bericht_id": bericht_id,
+    }
+    found = run(session, _SAME_HEADER, params).all()  # nearly always none: a new message
+    if any(r.id == bericht_id and r.content_hash != content_hash for r in found):
+        return Seen(None, False, id_taken=True)
+    rows = [
+        r
+        for r in found
+        if r.outcome != "duplicate"
+        and (r.afzender, r.bericht, r.identificatie) == (afzender, bericht, identificatie)
+    ]
     bekend = any(r.outcome == "accepted" for r in rows)
     # A dead-lettered record (failed) was never judged and changed no state: earlier only to its own redelivery.
     same = [
@@ -91,6 +118,15 @@ def seen(
     accepted = [r for r in same if r.outcome == "accepted"]
     best = (own or accepted or [max(same, key=lambda r: r.received_at)])[0]
     return Seen(session.get(BerichtRecord, best.id), bekend)
+
+
+def other_id(taken: str, content_hash: str) -> str:
+    """The id for a message whose door gave it an id that names other bytes (a producer reusing its ids).
+
+    Derived from both, so a redelivery of the same record finds the record made under it, and two messages that
+    reuse one id get two ids.
+    """
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"bericht-id:{taken}/{content_hash}").hex
 
 
 def find_identity(

@@ -80,17 +80,18 @@ def test_a_dead_letter_is_recorded_once(intake: Intake, db: Engine) -> None:
 def test_a_redelivered_dead_letter_is_answered_from_its_record_and_publishes_what_is_missing(
     intake: Intake,
 ) -> None:
-    dead = intake.dead_letter(Inbound(to_xml("JW305", spec("JW305")), DEAD, RECEIVED))
-    assert intake.dead_lettered(DEAD) is None  # not recorded yet: the worker judges it as any other
+    raw = to_xml("JW305", spec("JW305"))
+    dead = intake.dead_letter(Inbound(raw, DEAD, RECEIVED))
+    assert intake.dead_lettered(DEAD, raw) is None  # not recorded yet: the worker judges it as any other
     intake.record_dead_letter(dead)
-    again = intake.dead_lettered(DEAD)
+    again = intake.dead_lettered(DEAD, raw)
     assert again is not None
     assert (again.outcome, again.redelivered, again.already_published) == (OUTCOME_FAILED, True, False)
     assert (again.retour, again.retour_bericht, again.event) == (dead.result.retour, "JW306", None)
     assert again.retour_ontvanger == dead.result.retour_ontvanger
 
     intake.mark_published(DEAD)  # the dead letter and its retour went out
-    published = intake.dead_lettered(DEAD)
+    published = intake.dead_lettered(DEAD, raw)
     assert published is not None and published.already_published
 
 
@@ -123,7 +124,7 @@ def test_a_dead_letter_leaves_a_judged_record_as_it_is(intake: Intake, db: Engin
     assert not intake.record_dead_letter(intake.dead_letter(Inbound(raw, DEAD, RECEIVED)))
     row = record_of(db, DEAD)
     assert (row.outcome, row.retour) == ("accepted", (judged.retour or b"").decode())
-    assert intake.dead_lettered(DEAD) is None  # not a dead letter: verwerk answers its redelivery
+    assert intake.dead_lettered(DEAD, raw) is None  # not a dead letter: verwerk answers its redelivery
 
 
 @pytest.mark.parametrize("kind", ["unreadable", "retourbericht"])

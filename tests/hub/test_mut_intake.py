@@ -158,7 +158,7 @@ def test_a_message_without_a_retour_is_redelivered_and_resent_without_one(db: En
 def test_an_unreadable_dead_letter_is_redelivered_without_a_retour(db: Engine) -> None:
     intake = new_intake(db)
     intake.record_dead_letter(intake.dead_letter(Inbound(b"<niet-ijw/>", "5" * 32)))
-    again = intake.dead_lettered("5" * 32)
+    again = intake.dead_lettered("5" * 32, b"<niet-ijw/>")
     assert again is not None and (again.outcome, again.retour, again.retour_bericht) == ("failed", None, None)
 
 
