@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
@@ -37,6 +37,7 @@ log = logging.getLogger("hub.intake")
 
 HEADER_ID = "bericht-id"
 HEADER_RECEIVED = "ontvangen-op"
+CLOCK_SKEW = timedelta(minutes=5)  # how far a door's clock may run ahead of the intake's
 # On a retour record without a value: the retour is larger than a record may be, and is read from the store.
 HEADER_RETOUR_IN_STORE = "retour-in-store"
 
@@ -70,7 +71,9 @@ def in_ontvangstvolgorde(records: Sequence[Any]) -> list[Any]:
 
 
 def received_at_for(record: Any) -> datetime:
-    """The door's `ontvangen-op`, or now: a time without an offset could be UTC or Dutch time, so it is not taken."""
+    """The door's `ontvangen-op`, or now: a time without an offset could be UTC or Dutch time, and one later than
+    now (beyond a door's clock running ahead) cannot be when the message arrived, so neither is taken."""
+    now = datetime.now(UTC)
     value = _header(record, HEADER_RECEIVED)
     if value:
         try:
@@ -78,9 +81,9 @@ def received_at_for(record: Any) -> datetime:
         except ValueError:
             pass
         else:
-            if given.tzinfo is not None:
+            if given.tzinfo is not None and given <= now + CLOCK_SKEW:
                 return given
-    return datetime.now(UTC)
+    return now
 
 
 def _header(record: Any, name: str) -> str | None:
@@ -130,8 +133,8 @@ class IntakeWorker:
                     for record, item in zip(records, items, strict=True):
                         await self._handle_one(record, item)
                 else:
-                    for result in results:
-                        _log_judged(result)
+                    for result, record in zip(results, records, strict=True):
+                        _log_judged(result, record.key)
         except Exception:
             # Rewind to the poll's first offsets, as the processors do: the consumer would otherwise poll on, and
             # the next ack would commit past records never handled (a broker error while dead-lettering).
@@ -179,7 +182,7 @@ class IntakeWorker:
                         self.intake.verwerk, item.raw, bericht_id=bericht_id, received_at=item.received_at
                     )
                 await self.publish_many([result], [record.key])
-                _log_judged(result)
+                _log_judged(result, record.key)
                 return
             except Exception as exc:
                 if _outage(exc):  # the store or the broker is down, not the message: wait, never dead-letter
@@ -416,8 +419,17 @@ def _outage(exc: BaseException) -> bool:
     return isinstance(exc, TransientError | KafkaError) and not isinstance(exc, MessageSizeTooLargeError)
 
 
-def _log_judged(result: IntakeResult) -> None:
-    """One line per message with its correlation fields and rule codes; never its content (BSN, names)."""
+def _log_judged(result: IntakeResult, key: bytes | None) -> None:
+    """One line per message with its correlation fields and rule codes; never its content (BSN, names).
+
+    A warning first when the record's key is not the pair its header names: a producer on the raw topic that
+    keys otherwise puts a pair's messages on several partitions, where they may be judged out of order.
+    """
+    if result.pair is not None and key != result.pair.encode():
+        log.warning(
+            "record key is not the message's gemeente:aanbieder",
+            extra={"bericht_id": result.bericht_id, "key": _printable(key), "verwacht": result.pair},
+        )
     log.info(
         "bericht beoordeeld",
         extra={
@@ -429,6 +441,11 @@ def _log_judged(result: IntakeResult) -> None:
             "redelivered": result.redelivered,
         },
     )
+
+
+def _printable(key: bytes | None) -> str | None:
+    """A record key for a log line: at most 40 characters, undecodable bytes escaped."""
+    return None if key is None else key[:40].decode("utf-8", "backslashreplace")
 
 
 def register_intake(

@@ -25,6 +25,7 @@ from hub.retour.build import build_retour
 from hub.rules.registry import Level, Violation
 from hub.store import audit, locks
 from hub.store.db import SessionFactory, transient_failures
+from hub.topics import inbound_key
 from hub.validate import OUTCOME_ACCEPTED, OUTCOME_MALFORMED, Validator, Verdict
 
 log = logging.getLogger("hub.intake")
@@ -53,6 +54,7 @@ class IntakeResult:
     problems: list[dict[str, Any]] = field(default_factory=list)  # the error report of a malformed message
     identificatie: str | None = None  # BerichtIdentificatie/Identificatie: a correlation field of the logs
     raw_size: int = 0  # bytes of a malformed message, for its dead letter (which never carries the content)
+    pair: str | None = None  # the inbound key its header gives (hub.topics.inbound_key), once judged
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +238,7 @@ class Intake:
             event=event,
             key=event.kafka_key if event else client,
             identificatie=doc.identificatie,
+            pair=inbound_key(doc.info, doc.afzender, doc.ontvanger),
         )
 
     def _answer_again(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -119,3 +121,40 @@ async def test_a_message_another_system_wrote_with_its_own_headers_is_judged_as_
     with Session(db) as session:
         (stored,) = session.exec(select(BerichtRecord.id)).all()
     assert stored == bericht_id_for(record)
+
+
+def test_an_ontvangen_op_in_the_future_is_not_taken() -> None:
+    """A door's clock may run a few minutes ahead; a time beyond that is not when the message arrived."""
+    ahead = datetime.now(UTC) + timedelta(minutes=2)
+    assert received_at_for(Record(0, 0, [(HEADER_RECEIVED, ahead.isoformat().encode())])) == ahead
+    before = datetime.now(UTC)
+    later = received_at_for(Record(0, 0, [(HEADER_RECEIVED, b"2030-01-01T00:00:00+00:00")]))
+    assert before <= later <= datetime.now(UTC)
+
+
+async def test_a_record_keyed_otherwise_than_its_pair_is_judged_and_logged(
+    db: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Judged as any other (the partition is where it is), with a warning naming the key it should have had."""
+    broker = Published()
+    worker = IntakeWorker(
+        intake=new_intake(db),
+        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
+        topics=Topics("t."),
+        metrics=HubMetrics(CollectorRegistry()),
+        mark_published=lambda *ids: None,
+        max_attempts=1,
+        backoff_seconds=0,
+    )
+    raw = to_xml("JW301", spec("JW301"))
+    pair = b"0200:12345678"  # the JW301's Afzender (the gemeente) and Ontvanger (the aanbieder)
+    with caplog.at_level(logging.INFO, logger="hub.intake"):
+        await worker.handle_batch([KafkaRecord(raw, (), key=pair)], Poll())  # type: ignore[arg-type]
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+        other = KafkaRecord(to_xml("JW301", spec("JW301", identificatie="T2")), (), 1, b"12345678:0200")
+        await worker.handle_batch([other], Poll())  # type: ignore[arg-type]
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage() == "record key is not the message's gemeente:aanbieder"
+    assert (warning.__dict__["key"], warning.__dict__["verwacht"]) == ("12345678:0200", pair.decode())
+    retouren = [value for topic, value, _ in broker.records if topic == "t.retourberichten"]
+    assert len(retouren) == 2 and all(b">0200</" in r for r in retouren)
