@@ -27,11 +27,13 @@ from consumers.broker import RECORD_OVERHEAD_BYTES
 from hub.ijw.parse import DEFAULT_MAX_BYTES
 from hub.settings import HubSettings
 from hub.topics import Topics
+from producers.receive import JUDGES
 from tests.deploy.contract import (
     DEPLOY,
     MAX_RECORD_BYTES,
     PARTITIONS,
     ROLES,
+    ROOT,
     SCALABLE_ROLES,
     SECRET_SETTINGS,
     TOPIC_PREFIX,
@@ -199,6 +201,46 @@ def test_role_deployment(target: str, role: str) -> None:
     assert hub["readinessProbe"]["httpGet"] == {"path": readyz, "port": "http"}
     for kind in ("requests", "limits"):
         assert set(hub["resources"][kind]) == {"cpu", "memory"}
+
+
+MiB = 2**20
+QUANTITY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+# docs/operations.md, section 3: a hub process takes about 120 MiB at rest, and judging a message about 15-20 times
+# its size on top (measured with a 24.8 MiB JW323: the gateway 480 MiB, two at once 820 MiB, the intake 590 MiB).
+BASE_MEMORY = 120 * MiB
+MEMORY_PER_MESSAGE_BYTE = 20
+# Messages judged at once: the gateway's own pool of judges; the intake judges a poll one message at a time.
+JUDGED_AT_ONCE = {"gateway": JUDGES, "intake": 1}
+
+
+def memory_bytes(quantity: str) -> int:
+    """A Kubernetes memory quantity in bytes; the binary suffixes the manifests use, or plain bytes."""
+    for suffix, factor in QUANTITY_SUFFIXES.items():
+        if quantity.endswith(suffix):
+            return int(quantity.removesuffix(suffix)) * factor
+    return int(quantity)
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+@pytest.mark.parametrize("role", sorted(JUDGED_AT_ONCE))
+def test_a_message_at_the_size_limit_fits_in_the_memory_limit(target: str, role: str) -> None:
+    """A role that judges messages holds as many of HUB_MAX_MESSAGE_BYTES as it judges at once; below that the
+    pod is OOM-killed, and an intake crash-loops on the record it gets again."""
+    resources = container(deployment(target, role))["resources"]
+    limit = memory_bytes(resources["limits"]["memory"])
+    size_limit = int(hub_config(render(target))["data"].get("HUB_MAX_MESSAGE_BYTES", DEFAULT_MAX_BYTES))
+    needed = BASE_MEMORY + JUDGED_AT_ONCE[role] * MEMORY_PER_MESSAGE_BYTE * size_limit
+    assert limit >= needed, f"{role}: {resources['limits']['memory']} < {needed / MiB:.0f} MiB"
+    assert memory_bytes(resources["requests"]["memory"]) <= limit
+
+
+def test_the_guide_names_the_memory_limits_of_the_manifests() -> None:
+    """docs/operations.md, section 3 quotes each role's memory limit."""
+    guide = " ".join((ROOT / "docs" / "operations.md").read_text(encoding="utf-8").split())
+    sizing = guide[guide.index("## 3. ") : guide.index("## 4. ")]
+    for role in ROLES:
+        limit = container(deployment("base", role))["resources"]["limits"]["memory"]
+        assert f"{role} `{limit}`" in sizing, (role, limit)
 
 
 @pytest.mark.parametrize("target", APP_TARGETS)
