@@ -10,8 +10,10 @@ of deploy/k8s with their lines taken out of the comment.
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from functools import cache
@@ -288,7 +290,7 @@ def test_references_resolve(target: str) -> None:
     config_maps = set(of_kind(manifests, "ConfigMap"))
     secrets = set(of_kind(manifests, "Secret")) | EXTERNAL_SECRETS[overlay_of(target)]
     for workload in workloads:
-        for source in container(workload)["envFrom"]:
+        for source in container(workload).get("envFrom", []):
             assert source["configMapRef"]["name"] in config_maps
         assert _secret_names(workload) <= secrets
         assert pod_spec(workload)["serviceAccountName"] in of_kind(manifests, "ServiceAccount")
@@ -391,9 +393,46 @@ def test_db_upgrade_job(target: str) -> None:
     hub = container(job)
     assert hub["args"] == ["db", "upgrade"]
     assert pod_spec(job)["restartPolicy"] == "Never"
+    # Only what `hub db upgrade` reads: the database URL, from the Secret. Not the hashed ConfigMap: a settings
+    # change would alter the Job's immutable pod template, and an Argo CD PreSync hook runs before it exists.
+    assert "envFrom" not in hub
     env = {item["name"]: item for item in hub["env"]}
+    assert set(env) == {"HUB_DATABASE_URL"}
     assert "secretKeyRef" in env["HUB_DATABASE_URL"]["valueFrom"]
     assert hub_config(render(target))["data"]["HUB_MIGRATE_ON_START"] == "false"
+
+
+def test_db_upgrade_needs_nothing_but_the_database_url(tmp_path: Path) -> None:
+    """The Job's environment as its pod has it (the image sets no other HUB_ variable that matters here) is
+    enough for `hub db upgrade`."""
+    job = of_kind(render("base"), "Job")["ijw-hub-db-upgrade"]
+    env = {item["name"]: f"sqlite:///{tmp_path / 'hub.sqlite'}" for item in container(job)["env"]}
+    result = subprocess.run(
+        [sys.executable, "-m", "hub", *container(job)["args"]],
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "database is at the newest revision"
+
+
+def test_a_settings_change_rolls_the_roles_but_leaves_the_job_alone(tmp_path: Path) -> None:
+    """A changed ConfigMap is a new hashed name in the Deployments' pod templates (they roll); the Job's template
+    stays as it was, so `kubectl apply` does not meet its immutability."""
+    before = render("overlays/production")
+    shutil.copytree(K8S, tmp_path / "k8s")
+    kustomization = tmp_path / "k8s" / "overlays" / "production" / "kustomization.yaml"
+    text = kustomization.read_text(encoding="utf-8")
+    assert text.count("      - HUB_LOG_FORMAT=json\n") == 1
+    kustomization.write_text(text.replace("      - HUB_LOG_FORMAT=json\n", "      - HUB_LOG_FORMAT=text\n"))
+    after = build(kustomization.parent)
+    for name, workload in of_kind(before, "Deployment").items():
+        assert of_kind(after, "Deployment")[name]["spec"]["template"] != workload["spec"]["template"], name
+    job = "ijw-hub-db-upgrade"
+    assert of_kind(after, "Job")[job]["spec"]["template"] == of_kind(before, "Job")[job]["spec"]["template"]
 
 
 @pytest.mark.parametrize("target", sorted(NAMESPACES))
@@ -517,7 +556,7 @@ def test_list_settings_name_the_files_mounted_from_the_components(target: str, r
     for setting in expected:
         # As written, line ends included (the shipped gemeente list has CRLF).
         assert files[env[setting]["value"]] == (COMPONENTS / LIST_SETTINGS[setting]).read_bytes().decode()
-    # Not through ijw-hub-config either: its envFrom reaches every role and the Job.
+    # Not through ijw-hub-config either: its envFrom reaches every role.
     assert not set(hub_config(manifests)["data"]) & set(LIST_SETTINGS)
     job = of_kind(manifests, "Job")["ijw-hub-db-upgrade"]
     assert not config_map_files(job, manifests)
