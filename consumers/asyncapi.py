@@ -6,13 +6,15 @@ code; `make asyncapi` writes schemas/asyncapi.json and a test checks it is curre
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
+from urllib.parse import unquote
 
 from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry
 
 from consumers.broker import BrokerSettings, make_broker
-from consumers.intake import IntakeWorker, register_intake
+from consumers.intake import HEADER_ID, HEADER_RECEIVED, HEADER_RETOUR_IN_STORE, IntakeWorker, register_intake
 from consumers.processors import ProcessorWorker, register_processors
 from hub import __version__
 from hub.events.models import TOPIC_KIND, DeadLetter
@@ -54,4 +56,102 @@ def document(settings: BrokerSettings | None = None) -> str:
     spec: Any = AsyncAPI(
         broker, title="ijw-hub", version=__version__, description=DESCRIPTION
     ).to_specification()
-    return str(spec.to_json())
+    return json.dumps(with_records(json.loads(spec.to_json()), topics))
+
+
+# What FastStream cannot tell from the registrations: each topic's record key, headers and content type.
+_ID = {"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "The hub's message id"}
+_PAIR_KEY = {
+    "type": "string",
+    "description": "gemeente:aanbieder (gemeentecode and AGB code of the pair, `-` where absent): a pair's "
+    "messages share a partition and are judged in order",
+}
+_XML = {"type": "string", "contentMediaType": "application/xml"}
+_RECORDS: dict[str, dict[str, Any]] = {
+    "inbound": {
+        "key": _PAIR_KEY,
+        "contentType": "application/xml",
+        "payload": {**_XML, "description": "One iJw 3.2 or GI message, the bytes as sent"},
+        "headers": {
+            HEADER_ID: {
+                **_ID,
+                "description": "The hub's id for this message, unique per message; without it (or in another "
+                "form) the intake derives one from topic, partition and offset",
+            },
+            HEADER_RECEIVED: {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the hub received it (ISO 8601 with offset); else the intake's clock",
+            },
+        },
+    },
+    "retour": {
+        "key": {**_PAIR_KEY, "description": "The inbound record's key; a GI102: the client pseudonym"},
+        "contentType": "application/xml",
+        "payload": {
+            **_XML,
+            "description": "Retourbericht, GI101 or GI102 as sent; empty with retour-in-store (personal data)",
+        },
+        "headers": {
+            HEADER_ID: {**_ID, "description": "The id of the message it answers (a GI102: its own)"},
+            "bericht": {"type": "string", "description": "JW302 … JW325, GI101 or GI102"},
+            "ontvanger": {"type": "string", "description": "Who gets it: the heenbericht's sender"},
+            "content-type": {"const": "application/xml"},
+            HEADER_RETOUR_IN_STORE: {
+                "const": "1",
+                "description": "The retour outgrew a record: the dispatcher reads it from the store",
+            },
+        },
+    },
+    "event": {
+        "key": {
+            "type": "string",
+            "description": "The client pseudonym (64 hex); GI capaciteit: the GI's AGB code",
+        },
+        "contentType": "application/json",
+        "headers": {
+            HEADER_ID: {**_ID, "description": "The id of the message the event comes from"},
+            "event-type": {"type": "string", "description": "The event's `type`, e.g. ToewijzingOntvangen"},
+            "content-type": {"const": "application/json"},
+        },
+    },
+    "dead-letter": {
+        "key": {"type": "string", "description": "The source record's key"},
+        "contentType": "application/json",
+        "headers": {
+            HEADER_ID: {**_ID, "description": "The id of the message that was dead-lettered"},
+            "reason": {"type": "string", "description": "malformed, processing-failed, …"},
+            "content-type": {"const": "application/json"},
+            "source-topic": {"type": "string"},
+            "source-partition": {"type": "string"},
+            "source-offset": {"type": "string"},
+        },
+    },
+}
+
+
+def with_records(doc: dict[str, Any], topics: Topics) -> dict[str, Any]:
+    """The document with every message's key, headers and content type, and `bericht-id` as its correlation id.
+
+    FastStream's own `correlation_id` header is random per publish, so it correlates nothing across topics.
+    """
+    kinds = {topics.inbound: "inbound", topics.retour: "retour", topics.dead_letter: "dead-letter"}
+    messages = doc["components"]["messages"]
+    for channel in doc["channels"].values():
+        record = _RECORDS[kinds.get(channel["address"], "event")]
+        for ref in channel["messages"].values():
+            message = messages[unquote(ref["$ref"].rsplit("/", 1)[1])]
+            message["correlationId"] = {
+                "location": f"$message.header#/{HEADER_ID}",
+                "description": "The hub's message id: one message's retour, events and dead letter share it",
+            }
+            message["contentType"] = record["contentType"]
+            message["headers"] = {"type": "object", "properties": record["headers"]}
+            message["bindings"] = {"kafka": {"bindingVersion": "0.5.0", "key": record["key"]}}
+            if "payload" in record:
+                message["payload"] = record["payload"]
+    used = json.dumps(doc)
+    schemas = doc["components"]["schemas"]
+    for name in [n for n in schemas if f'"#/components/schemas/{n}"' not in used]:
+        del schemas[name]  # the poll's payloads, replaced by their records'
+    return doc

@@ -459,7 +459,7 @@ def register_intake(
         topics.inbound,
         group_id=topics.groups.intake,
         ack_policy=AckPolicy.MANUAL,
-        description="Judges each record (one iJw XML message as sent) a poll at a time; the payload is the poll.",
+        description="Judges each record (one iJw XML message as sent), a poll at a time.",
         **batch_options(settings),
     )
     async def on_inbound(body: list[bytes], msg: KafkaMessage) -> None:  # body: the documented payload

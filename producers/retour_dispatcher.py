@@ -160,7 +160,7 @@ def register_retour_dispatcher(
         topics.retour,
         group_id=topics.groups.retour,
         ack_policy=AckPolicy.MANUAL,
-        description="Delivers each record (one retourbericht as XML) a poll at a time; the payload is the poll.",
+        description="Delivers each record (one retourbericht as XML), a poll at a time.",
         **batch_options(settings),
     )
     async def on_retour(body: list[bytes], msg: KafkaMessage) -> None:  # body: the documented payload
