@@ -31,3 +31,9 @@ TOPICS = (
 MAX_RECORD_BYTES = 27262976
 # Settings that must never be a plain value in a manifest.
 SECRET_SETTINGS = ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD", "HUB_API_KEYS")
+# The secret settings each role is given: the API keys only where senders are authenticated, the gateway.
+ROLE_SECRETS = {
+    "intake": ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD"),
+    "processors": ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD"),
+    "gateway": SECRET_SETTINGS,
+}

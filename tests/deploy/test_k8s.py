@@ -18,14 +18,15 @@ import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pytest
 import yaml
 from kubernetes_validate import utils as kubernetes_validate
 
-from consumers.broker import RECORD_OVERHEAD_BYTES
+from consumers.app import Role, Runtime
+from consumers.broker import RECORD_OVERHEAD_BYTES, BrokerSettings
 from hub.ijw.parse import DEFAULT_MAX_BYTES
 from hub.settings import HubSettings
 from hub.topics import Topics
@@ -34,6 +35,7 @@ from tests.deploy.contract import (
     DEPLOY,
     MAX_RECORD_BYTES,
     PARTITIONS,
+    ROLE_SECRETS,
     ROLES,
     ROOT,
     SCALABLE_ROLES,
@@ -265,11 +267,42 @@ def test_pods_are_non_root_with_read_only_root(target: str) -> None:
 def test_secret_settings_come_from_secrets_only(target: str) -> None:
     for role in ROLES:
         env = {item["name"]: item for item in container(deployment(target, role))["env"]}
-        for setting in SECRET_SETTINGS:
+        # Each role gets the secrets it uses and no other: the API keys only reach the gateway.
+        assert set(env) & set(SECRET_SETTINGS) == set(ROLE_SECRETS[role]), role
+        for setting in ROLE_SECRETS[role]:
             assert "value" not in env[setting]
             assert {"name", "key"} <= set(env[setting]["valueFrom"]["secretKeyRef"])
     for config_map in of_kind(render(target), "ConfigMap").values():
         assert not set(config_map["data"]) & set(SECRET_SETTINGS)
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if "HUB_API_KEYS" not in ROLE_SECRETS[role]])
+def test_a_role_without_the_api_keys_prepares_from_its_pods_environment(
+    role: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings of the rendered pod (its ConfigMap, its own values, test values for the secrets it names) load
+    and the role's runtime sets up without HUB_API_KEYS."""
+    hub = container(deployment("base", role))
+    secrets = {
+        "HUB_PSEUDONYM_KEY": "deploy-test-pseudonym-key-0123456789",
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite'}",
+    }
+    for name in [name for name in os.environ if name.startswith("HUB_")]:
+        monkeypatch.delenv(name)
+    for name, value in hub_config(render("base"))["data"].items():
+        monkeypatch.setenv(name, value)
+    for item in hub["env"]:
+        if "value" in item:
+            monkeypatch.setenv(item["name"], item["value"])
+        elif not item["valueFrom"]["secretKeyRef"].get("optional"):
+            monkeypatch.setenv(item["name"], secrets[item["name"]])
+    settings = HubSettings()
+    assert settings.api_keys is None
+    # An address nothing listens on: prepare() builds the broker client without connecting.
+    broker = BrokerSettings(bootstrap_servers="127.0.0.1:9")
+    runtime = Runtime(settings, broker, settings.database_url, roles=(cast(Role, role),), serves_http=True)
+    runtime.prepare()
+    runtime.engine.dispose()
 
 
 def _secret_names(workload: Manifest) -> set[str]:
