@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -380,12 +381,56 @@ def test_base_autoscaling_and_disruption_budgets_as_the_guide_describes() -> Non
         assert pdb["spec"]["maxUnavailable"] == 1
 
 
+# docs/operations.md, section 8: terminationGracePeriodSeconds per role; the gateway's covers its preStop pause and
+# HUB_SHUTDOWN_GRACE_SECONDS twice (its open requests, then its spool).
+TERMINATION_GRACE = {"intake": 30, "processors": 30, "gateway": 60}
+SHUTDOWN_STEPS = {"intake": 1, "processors": 1, "gateway": 2}
+
+
+def pre_stop_seconds(workload: Manifest) -> int:
+    """How long the container's preStop hook keeps it serving: an exec `sleep N`, or none."""
+    hook = container(workload).get("lifecycle", {}).get("preStop")
+    if hook is None:
+        return 0
+    command = hook["exec"]["command"]
+    assert command[0] == "sleep" and len(command) == 2, command
+    return int(command[1])
+
+
 @pytest.mark.parametrize("target", APP_TARGETS)
 @pytest.mark.parametrize("role", ROLES)
 def test_pods_get_longer_to_stop_than_the_hubs_grace_period(target: str, role: str) -> None:
-    """docs/operations.md, section 8: terminationGracePeriodSeconds 30, above HUB_SHUTDOWN_GRACE_SECONDS."""
-    grace = pod_spec(deployment(target, role))["terminationGracePeriodSeconds"]
-    assert grace == 30 and grace > HubSettings().shutdown_grace_seconds
+    """docs/operations.md, section 8: the pod's grace period covers its preStop pause and the hub's own shutdown
+    (HUB_SHUTDOWN_GRACE_SECONDS per step), with room to spare."""
+    workload = deployment(target, role)
+    grace = pod_spec(workload)["terminationGracePeriodSeconds"]
+    shutdown = SHUTDOWN_STEPS[role] * float(hub_config(render(target))["data"]["HUB_SHUTDOWN_GRACE_SECONDS"])
+    assert grace == TERMINATION_GRACE[role]
+    assert grace > pre_stop_seconds(workload) + shutdown
+
+
+@pytest.mark.parametrize("target", APP_TARGETS)
+def test_the_gateway_serves_on_until_its_endpoints_are_gone(target: str) -> None:
+    """A gateway pod pauses before SIGTERM, so senders meet no refused connection while the endpoints update; the
+    pause is an exec of the base image's `sleep` (the native sleep action needs Kubernetes 1.30, we claim 1.29)."""
+    gateway = deployment(target, "gateway")
+    assert pre_stop_seconds(gateway) >= 5
+    runtime_base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    assert runtime_base is not None
+    # The official Debian-based Python images have coreutils' sleep; alpine's busybox too, distroless none.
+    assert runtime_base.group(1).startswith("python:") and "distroless" not in runtime_base.group(1)
+    assert tuple(map(int, KUBERNETES_VERSIONS[0].split("."))) < (1, 30)
+    for role in SCALABLE_ROLES:  # consumers leave no endpoints that senders use
+        assert pre_stop_seconds(deployment(target, role)) == 0
+
+
+def test_the_guide_quotes_the_grace_periods() -> None:
+    guide = " ".join((ROOT / "docs" / "operations.md").read_text(encoding="utf-8").split())
+    lifecycle = guide[guide.index("## 8. ") : guide.index("## 9. ")]
+    gateway = deployment("base", "gateway")
+    assert f"`terminationGracePeriodSeconds: {TERMINATION_GRACE['intake']}`" in lifecycle
+    assert f"gateway's is {TERMINATION_GRACE['gateway']}" in lifecycle
+    assert f"pauses {pre_stop_seconds(gateway)} s" in lifecycle
 
 
 @pytest.mark.parametrize("target", APP_TARGETS)
