@@ -1,7 +1,9 @@
 """JSON schemas for the custom resources in deploy/k8s, written here because no offline package ships them.
 
 Each covers the fields the manifests use, with the names and types of the upstream CRDs (Prometheus Operator
-monitoring.coreos.com/v1, Strimzi kafka.strimzi.io/v1beta2); unknown fields are rejected, so a typo fails.
+monitoring.coreos.com/v1; Strimzi kafka.strimzi.io/v1, served from Strimzi 0.49 and the only API of 1.0: its
+KafkaUser ACLs take `operations` only, the singular `operation` of v1beta2 is gone, and `acls` is required with
+`type: simple`); unknown fields are rejected, so a typo fails.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ DURATION = {
     "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",
 }
 LABELS = {"type": "object", "additionalProperties": {"type": "string"}}
+STRIMZI_API = "kafka.strimzi.io/v1"
 K8S_NAME = {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253}
 
 
@@ -129,7 +132,7 @@ SERVICE_MONITOR = _resource(
 )
 
 KAFKA_TOPIC = _resource(
-    "kafka.strimzi.io/v1beta2",
+    STRIMZI_API,
     "KafkaTopic",
     {
         "type": "object",
@@ -186,7 +189,7 @@ _ACL = {
 }
 
 KAFKA_USER = _resource(
-    "kafka.strimzi.io/v1beta2",
+    STRIMZI_API,
     "KafkaUser",
     {
         "type": "object",
@@ -200,7 +203,7 @@ KAFKA_USER = _resource(
             },
             "authorization": {
                 "type": "object",
-                "required": ["type"],
+                "required": ["type", "acls"],
                 "additionalProperties": False,
                 "properties": {"type": {"const": "simple"}, "acls": {"type": "array", "items": _ACL}},
             },
@@ -210,6 +213,6 @@ KAFKA_USER = _resource(
 
 CRD_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): SERVICE_MONITOR,
-    ("kafka.strimzi.io/v1beta2", "KafkaTopic"): KAFKA_TOPIC,
-    ("kafka.strimzi.io/v1beta2", "KafkaUser"): KAFKA_USER,
+    (STRIMZI_API, "KafkaTopic"): KAFKA_TOPIC,
+    (STRIMZI_API, "KafkaUser"): KAFKA_USER,
 }

@@ -194,6 +194,21 @@ def test_validation_rejects_a_typo_and_a_wrong_type() -> None:
         validate(monitor, KUBERNETES_VERSIONS[-1])
 
 
+def test_strimzi_resources_use_the_v1_api_and_its_acl_schema() -> None:
+    """Strimzi 1.0 serves kafka.strimzi.io/v1 only (0.49 to 0.51 both); v1 dropped the ACLs' singular `operation`."""
+    manifests = render("strimzi")
+    assert {m["apiVersion"] for m in manifests} == {"kafka.strimzi.io/v1"}
+    user = copy.deepcopy(of_kind(manifests, "KafkaUser")["ijw-hub"])
+    acl = user["spec"]["authorization"]["acls"][0]
+    acl["operation"] = acl.pop("operations")[0]
+    with pytest.raises(jsonschema.ValidationError):
+        validate(user, KUBERNETES_VERSIONS[-1])
+    topic = copy.deepcopy(next(iter(of_kind(manifests, "KafkaTopic").values())))
+    topic["apiVersion"] = "kafka.strimzi.io/v1beta2"
+    with pytest.raises(kubernetes_validate.SchemaNotFoundError):
+        validate(topic, KUBERNETES_VERSIONS[-1])
+
+
 @pytest.mark.parametrize("target", APP_TARGETS)
 @pytest.mark.parametrize("role", ROLES)
 def test_role_deployment(target: str, role: str) -> None:
