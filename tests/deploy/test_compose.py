@@ -229,6 +229,28 @@ def test_roles_get_longer_to_stop_than_the_hubs_grace_period(config: dict[str, A
     assert HubSettings().shutdown_grace_seconds < 30
 
 
+def _published(port: str | dict[str, Any]) -> tuple[str, str]:
+    """(host address, container port) of a published port, in the short syntax as written (no address: every
+    interface) or the long one `docker compose config` gives."""
+    if isinstance(port, dict):
+        return str(port.get("host_ip") or "0.0.0.0"), str(port["target"])
+    parts = port.split(":")
+    return (parts[0] if len(parts) == 3 else "0.0.0.0"), parts[-1]
+
+
+def test_only_the_gateway_is_published_beyond_the_host(config: dict[str, Any]) -> None:
+    """Kafka (PLAINTEXT, no authentication), Prometheus (its lifecycle API), Alertmanager and Grafana (admin/admin
+    by default) answer on the loopback address only; senders reach the gateway from elsewhere."""
+    published = {
+        name: [_published(port) for port in service.get("ports") or []]
+        for name, service in config["services"].items()
+    }
+    assert published.pop(SERVICE["gateway"]) == [("0.0.0.0", "8080")]
+    for name in ("kafka", "prometheus", "alertmanager", "grafana"):
+        assert published[name], name
+    assert {host for ports in published.values() for host, _ in ports} == {"127.0.0.1"}
+
+
 @pytest.mark.parametrize("name", LONG_RUNNING)
 def test_long_running_services_have_healthchecks(config: dict[str, Any], name: str) -> None:
     check = config["services"][name]["healthcheck"]
