@@ -280,10 +280,69 @@ def test_kafka_init_creates_every_hub_topic(config: dict[str, Any]) -> None:
     assert env["PREFIX"] == TOPIC_PREFIX
     assert env["PARTITIONS"] == str(PARTITIONS)
     script = "\n".join(init["command"])
-    created = set(env["TOPICS"].split()) | set(re.findall(r"^create (\S+) \d+$", script, re.MULTILINE))
+    created = set(env["TOPICS"].split()) | set(re.findall(r"^create (\S+) \S+ \d+$", script, re.MULTILINE))
     assert created == set(TOPICS)
     assert "kafka-topics.sh" in script
     assert "--if-not-exists" in script
+
+
+def _run_kafka_init(tmp_path: Path) -> list[list[str]]:
+    """kafka-init's script as its container runs it (compose's `$$` made `$`), with Kafka's tools replaced by
+    stubs that record their arguments: one list per call, the tool's name first."""
+    init = _as_written()["services"]["kafka-init"]
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    log = tmp_path / "calls"
+    for tool in ("kafka-topics.sh", "kafka-configs.sh"):
+        stub = tools / tool
+        stub.write_text(f'#!/bin/sh\nprintf "%s\\0" {tool} "$@" >> {log}\nprintf "\\n" >> {log}\n')
+        stub.chmod(0o755)
+    script = "\n".join(init["command"]).replace("$$", "$").replace("/opt/kafka/bin/", f"{tools}/")
+    env = {"PATH": os.environ.get("PATH", ""), **_env(init)}
+    # The entrypoint is /bin/bash -ec; the bash on PATH stands in for the image's.
+    bash = shutil.which("bash")
+    assert bash is not None and init["entrypoint"][0] == "/bin/bash"
+    result = subprocess.run(
+        [bash, *init["entrypoint"][1:], script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [line.rstrip("\0").split("\0") for line in log.read_text().splitlines()]
+
+
+def _option(call: list[str], name: str) -> str:
+    return call[call.index(name) + 1]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash to run kafka-init's script")
+def test_kafka_init_gives_every_topic_the_retention_the_guide_suggests(tmp_path: Path) -> None:
+    """docs/operations.md, section 2 (and deploy/k8s/strimzi/topics.yaml): the raw topic 14 days, retours 7, the
+    event topics 90, dead letters 30; set on every run, so an existing stack's topics get it too."""
+    calls = _run_kafka_init(tmp_path)
+    created = {
+        _option(call, "--topic"): int(_option(call, "--partitions")) for call in calls if "--create" in call
+    }
+    assert created == {TOPIC_PREFIX + name: 1 if name == "dead-letter" else PARTITIONS for name in TOPICS}
+    retention = {}
+    for call in calls:
+        if call[0] == "kafka-configs.sh":
+            key, value = _option(call, "--add-config").split("=")
+            assert key == "retention.ms"
+            retention[_option(call, "--entity-name")] = int(value)
+    day = 24 * 3600 * 1000
+    expected = {TOPIC_PREFIX + name: 90 * day for name in TOPICS} | {
+        TOPIC_PREFIX + "berichten.inkomend": 14 * day,
+        TOPIC_PREFIX + "retourberichten": 7 * day,
+        TOPIC_PREFIX + "dead-letter": 30 * day,
+    }
+    assert retention == expected
+    # The same as the Strimzi topics, which a test of their own holds to the guide.
+    strimzi = yaml.safe_load_all((DEPLOY / "k8s" / "strimzi" / "topics.yaml").read_text(encoding="utf-8"))
+    assert {t["spec"]["topicName"]: t["spec"]["config"]["retention.ms"] for t in strimzi} == expected
 
 
 def test_topics_and_producer_take_a_message_of_the_hubs_size_limit(config: dict[str, Any]) -> None:
