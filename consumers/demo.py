@@ -33,7 +33,13 @@ from producers.ingest import Input, send_http
 
 
 def _free(port: int) -> int:
+    """`port` when the server can listen on it, else one the system hands out.
+
+    The probe binds as uvicorn does, with SO_REUSEADDR: without it the TIME-WAIT connections a demo stopped a
+    minute ago left on the port count as in use, and a quick restart moved off 8080 for nothing.
+    """
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
             return port
@@ -79,20 +85,19 @@ async def _judged(service: Service, count: int, feeding: asyncio.Task[None], *, 
         await asyncio.sleep(0.5)
 
 
-def summary(service: Service, urls: list[str], sent: int) -> Group:
-    """Messages per type and outcome, waiting now, above norm, and where to look."""
+def summary(service: Service, sent: int) -> Group:
+    """Messages per type and outcome, waiting now and above norm: short enough for a 24-row terminal."""
     counts, waiting, above = _tallies(service)
-    table = Table(title=f"ijw-hub demo — {sent} messages sent", expand=False)
+    # No edge lines, and a row only for a type that has counted something: every type's series exists from the
+    # start at 0, and the retourberichten (JW302, ..., GI101) the demo never sends would be rows of zeros.
+    table = Table(title=f"ijw-hub demo — {sent} messages sent", expand=False, show_edge=False)
     for column in ("bericht", *OUTCOMES):
         table.add_column(column, justify="right" if column != "bericht" else "left")
-    for bericht in sorted({b for b, _ in counts}):
+    for bericht in sorted({b for (b, _), n in counts.items() if n}):
         table.add_row(bericht, *(str(int(counts.get((bericht, o), 0))) for o in OUTCOMES))
     status = Table.grid(padding=(0, 2))
     status.add_row("waiting now", f"{int(waiting)}", "above the 3-month norm", f"{int(above)}")
-    links = Table.grid(padding=(0, 2))
-    for url in urls:
-        links.add_row(url)
-    return Group(table, status, links)
+    return Group(table, status)
 
 
 def summary_line(service: Service, sent: int) -> str:
@@ -113,67 +118,112 @@ async def run_demo(
     console: Console | None = None,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
+    """Run the demo until `duration` ends or the server is told to stop (Ctrl-C, SIGTERM), then stop the hub.
+
+    A stop is the demo's normal end: it returns (uvicorn then raises the signal again) rather than fail.
+    """
     console = console or Console(stderr=True)
     sim = Simulator(SimConfig(seed=seed, clienten=250, error_rate=error_rate))
     api_key = f"demo-{secrets.token_hex(6)}"
-    port = _free(port)
+    wanted, port = port, _free(port)
     settings = _settings(sim, api_key, port)
     service = build_service(settings, BrokerSettings(), ("all",))
     server = uvicorn.Server(uvicorn.Config(service.app, host="127.0.0.1", port=port, log_config=None))
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
-            await serving  # raises what went wrong
+            await serving  # raises what went wrong; returns when stopped before it served
+            return
         await asyncio.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
-    urls = [
+    if port != wanted:
+        console.print(
+            f"port {wanted} is in use: this demo listens on {port} instead (the README's curl lines and "
+            "deploy/prometheus/prometheus-demo.yml assume 8080)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    # Printed before any live view, so the key stays on screen and in the scrollback, steady enough to copy.
+    console.print("\n".join(_urls(base, api_key, settings)), highlight=False, soft_wrap=True)
+    if on_ready is not None:
+        on_ready(base)
+    # rich draws a Live view only on a terminal (elsewhere it shows it once, at exit): in a log, plain lines.
+    shown = _Shown(service, console, live_ui and console.is_terminal)
+    shown.start()
+    traffic = asyncio.create_task(
+        _traffic(sim, service, shown, base, api_key, speed=speed, duration=duration)
+    )
+    try:
+        await _while_serving(traffic, server)
+    finally:
+        traffic.cancel()
+        shown.stop()
+        server.should_exit = True
+        await serving
+
+
+def _urls(base: str, api_key: str, settings: HubSettings) -> list[str]:
+    return [
         f"metrics  {base}/metrics",
         f"gateway  {base}/berichten  (X-API-Key: {api_key})",
         f"API docs {base}/docs",
         f"retouren {settings.retour_dir}",
     ]
-    if on_ready is not None:
-        on_ready(base)
-    # rich draws a Live view only on a terminal (elsewhere it shows it once, at exit): in a log, plain lines.
-    live = live_ui and console.is_terminal
-    if not live:
-        console.print("\n".join(urls), highlight=False, soft_wrap=True)
-    sent = 0
-    shown = _Shown(service, urls, console, live)
-    shown.start()
+
+
+async def _while_serving(traffic: asyncio.Task[None], server: uvicorn.Server) -> None:
+    """Await `traffic` until the server is told to stop; once it is, what the traffic fails with is that stop.
+
+    uvicorn's own SIGINT/SIGTERM handler sets should_exit and closes the port, then stops the hub and its
+    broker: a POST or publish in flight then fails (connection refused, producer closed), and that is no error.
+    """
+    while not traffic.done() and not server.should_exit:
+        await asyncio.wait({traffic}, timeout=0.1)
+    if not server.should_exit:
+        await traffic  # the end of a --duration run, or what went wrong
+    elif traffic.done() and not traffic.cancelled():
+        traffic.exception()  # retrieved, so asyncio does not log it as never retrieved
+
+
+async def _traffic(
+    sim: Simulator,
+    service: Service,
+    shown: _Shown,
+    base: str,
+    api_key: str,
+    *,
+    speed: float,
+    duration: float | None,
+) -> None:
+    """The history straight onto the inbound topic, then live traffic through the gateway; the summary shown."""
+    history = list(sim.run())
+    await _publish(service, history)  # the past, straight onto the inbound topic
+    sent = len(history)
+    live_traffic = sim.live()
+    started = time.monotonic()
+
+    async def feed() -> None:
+        nonlocal sent
+        while duration is None or time.monotonic() - started < duration:
+            b = next(live_traffic, None)
+            if b is None:
+                break
+            item = Input(Path(b.bestandsnaam), b.xml, b.dagtekening, b.key)
+            await asyncio.to_thread(send_http, [item], base, api_key)
+            sent += 1
+            await asyncio.sleep(1 / speed)
+
+    feeding = asyncio.create_task(feed())
     try:
-        history = list(sim.run())
-        await _publish(service, history)  # the past, straight onto the inbound topic
-        sent = len(history)
-        live_traffic = sim.live()
-        started = time.monotonic()
-
-        async def feed() -> None:
-            nonlocal sent
-            while duration is None or time.monotonic() - started < duration:
-                b = next(live_traffic, None)
-                if b is None:
-                    break
-                item = Input(Path(b.bestandsnaam), b.xml, b.dagtekening, b.key)
-                await asyncio.to_thread(send_http, [item], base, api_key)
-                sent += 1
-                await asyncio.sleep(1 / speed)
-
-        feeding = asyncio.create_task(feed())
-        try:
-            if not live:  # a log's first line says something only once the history is judged
-                await _judged(service, len(history), feeding, timeout=shown.interval)
-            while not feeding.done():
-                await shown.update(sent)
-                await asyncio.wait({feeding}, timeout=shown.interval)
-            await feeding
-            await shown.update(sent)  # where a --duration ends it: the last figures, also in a log
-        finally:
-            feeding.cancel()
+        if shown.view is None:  # a log's first line says something only once the history is judged
+            await _judged(service, len(history), feeding, timeout=shown.interval)
+        while not feeding.done():
+            await shown.update(sent)
+            await asyncio.wait({feeding}, timeout=shown.interval)
+        await feeding
+        await shown.update(sent)  # where a --duration ends it: the last figures, also in a log
     finally:
-        shown.stop()
-        server.should_exit = True
-        await serving
+        feeding.cancel()
 
 
 def _settings(sim: Simulator, api_key: str, port: int) -> HubSettings:
@@ -209,9 +259,8 @@ async def _publish(service: Service, history: list[SimBericht]) -> None:
 class _Shown:
     """The summary as it is shown: redrawn each second on a terminal, a plain line each minute in a log."""
 
-    def __init__(self, service: Service, urls: list[str], console: Console, live: bool) -> None:
+    def __init__(self, service: Service, console: Console, live: bool) -> None:
         self.service = service
-        self.urls = urls
         self.console = console
         self.interval = 1.0 if live else 60.0
         self.view = Live(console=console, refresh_per_second=1) if live else None
@@ -219,11 +268,11 @@ class _Shown:
     def start(self) -> None:
         if self.view is not None:
             self.view.start()
-            self.view.update(summary(self.service, self.urls, 0))
+            self.view.update(summary(self.service, 0))
 
     async def update(self, sent: int) -> None:
         if self.view is not None:
-            self.view.update(await asyncio.to_thread(summary, self.service, self.urls, sent))
+            self.view.update(await asyncio.to_thread(summary, self.service, sent))
         else:
             self.console.print(
                 await asyncio.to_thread(summary_line, self.service, sent), highlight=False, soft_wrap=True

@@ -1,10 +1,12 @@
-"""`make demo` (hub demo) shows domain metrics on /metrics within 30 seconds of starting (issue 5), and says where
-to look while it runs, also when its output goes to a log rather than a terminal; its key posts the examples."""
+"""`make demo` (hub demo) shows domain metrics on /metrics within 30 seconds of starting, and says where to look
+while it runs, also when its output goes to a log rather than a terminal; its key posts the examples; Ctrl-C ends
+it quietly, hub and broker stopped."""
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -91,3 +93,55 @@ def test_demo_shows_domain_metrics_within_30_seconds() -> None:
                 assert posted.status_code == 202, (example.name, posted.text)
         finally:
             stop_group(proc)
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (the embedded broker runs in a process group of its own)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.kafka
+@pytest.mark.parametrize("sigint", ["default", "ignored"])
+def test_ctrl_c_ends_the_demo_quietly_with_status_0(sigint: str) -> None:
+    """Ctrl-C while live traffic flows: exit status 0 (make prints no error), no "internal error", no process
+    left. "ignored": started with SIGINT ignored, as a shell without job control starts a job in the background;
+    uvicorn still catches it, but then asyncio does not cancel the demo, which once ended it with the error of
+    its next POST to the closed port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hub", "demo", "--port", str(port), "--speed", "20"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+            preexec_fn=ignore_sigint if sigint == "ignored" else None,
+        )
+        try:
+            first_summary(log, proc)  # the history is judged and the live traffic flows
+            broker = children(proc.pid)
+            assert broker, "no embedded broker under hub demo"
+            time.sleep(1)
+            os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends its foreground process group
+            status = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                stop_group(proc)
+        log.seek(0)
+        shown = log.read().decode(errors="replace")
+    assert status == 0, shown[-2000:]
+    assert "error:" not in shown and "Traceback" not in shown, shown[-2000:]
+    assert all(not Path(f"/proc/{pid}").exists() for pid in broker), "the broker outlived the demo"

@@ -1,5 +1,5 @@
 """What `hub demo` shows (consumers/demo.py), in-process and without a broker: the summary line a log gets, the live
-table a terminal gets, the port it falls back to, and when the log's first line is written.
+table a terminal gets, the port it falls back to, when the log's first line is written, and how a stop ends it.
 
 Pinned after a mutation pass; tests/test_demo.py runs the whole demo end to end (slow), these pin the figures.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+import httpx
 import pytest
 import uvicorn
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -24,11 +25,6 @@ from rich.console import Console
 from consumers import demo
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
 from consumers.serve import Service
-
-URLS = [
-    "metrics  http://127.0.0.1:8080/metrics",
-    "gateway  http://127.0.0.1:8080/berichten  (X-API-Key: demo-x)",
-]
 
 
 def fake_service() -> tuple[Service, Counter]:
@@ -39,6 +35,7 @@ def fake_service() -> tuple[Service, Counter]:
     messages.labels(bericht="JW301", outcome="rejected").inc(2)
     messages.labels(bericht="JW305", outcome="accepted").inc(3)
     messages.labels(bericht="JW305", outcome="malformed").inc(1)
+    messages.labels(bericht="JW302", outcome="accepted")  # a series at 0, as the hub creates every one
     waiting = Gauge("jeugdhulp_wachtend", "waiting", ["stage"], registry=registry)
     waiting.labels(stage="toewijzing").set(4)
     waiting.labels(stage="verzoek").set(5)
@@ -58,29 +55,68 @@ def test_the_summary_line_sums_outcomes_over_all_berichten_and_the_waiting_stage
     )
 
 
-def test_the_live_table_has_a_row_per_bericht_the_waiting_figures_and_the_urls() -> None:
+def test_the_live_table_has_a_row_per_bericht_that_counted_and_the_waiting_figures() -> None:
     service, _ = fake_service()
     console = Console(record=True, width=200, color_system=None)
-    console.print(demo.summary(service, URLS, 21))
+    console.print(demo.summary(service, 21))
     lines = [line.split() for line in console.export_text().splitlines()]
     assert ["ijw-hub", "demo", "—", "21", "messages", "sent"] in lines
     header = next(line for line in lines if "bericht" in line)
     assert [w for w in header if w.isalpha()] == ["bericht", *demo.OUTCOMES]
-    rows = [[w for w in line if w.isalnum()] for line in lines if line and line[0] in ("│", "┃")]
-    assert ["JW301", "7", "2", "0", "0"] in rows and ["JW305", "3", "0", "0", "1"] in rows
+    rows = [[w for w in line if w.isalnum()] for line in lines if line and line[0].startswith("JW")]
+    # JW302's series is there at 0: no row for it.
+    assert rows == [["JW301", "7", "2", "0", "0"], ["JW305", "3", "0", "0", "1"]]
     assert ["waiting", "now", "9", "above", "the", "3-month", "norm", "3"] in lines
-    for url in URLS:
-        assert url.split() in lines
 
 
-def test_a_taken_port_falls_back_to_a_free_one_a_free_port_is_kept() -> None:
+def test_the_live_view_fits_a_24_row_terminal_below_the_urls() -> None:
+    """Every type the demo sends counted, every other at 0: the view, the URLs printed above it, the make line
+    and the demo-mode warning (two lines at 80 columns) fit 80x24, so the key is on screen all the time."""
+    from hub.gi.catalog import GI_BERICHTEN
+    from hub.ijw.catalog import BERICHTEN
+
+    registry = CollectorRegistry()
+    messages = Counter("hub_messages", "messages", ["bericht", "outcome"], registry=registry)
+    for bericht, info in {**BERICHTEN, **GI_BERICHTEN}.items():
+        for outcome in demo.OUTCOMES:
+            messages.labels(bericht=bericht, outcome=outcome)
+        if not info.is_retour and bericht != "GI102":  # what the simulator sends
+            messages.labels(bericht=bericht, outcome="accepted").inc(12345)
+    service = cast(Service, SimpleNamespace(runtime=SimpleNamespace(registry=registry)))
+    console = Console(record=True, width=80, color_system=None)
+    console.print(demo.summary(service, 123456))
+    view = console.export_text().splitlines()
+    assert len(view) + 4 + 2 + 1 + 1 <= 24, "\n".join(view)  # 4 URLs, the warning, make's line, the cursor
+    assert max(len(line) for line in view) <= 80
+
+
+def test_a_port_in_use_falls_back_to_a_free_one_a_free_port_is_kept() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
+        taken.listen()
         port = taken.getsockname()[1]
         other = demo._free(port)
         # One the system hands out (ephemeral, unprivileged), not a fixed one that may be taken too.
         assert other != port and other >= 1024
     assert demo._free(other) == other
+
+
+def test_a_port_a_stopped_demo_left_in_time_wait_is_kept() -> None:
+    """The server closes first, so its side of the connection waits out TIME-WAIT (a minute) on the port: the
+    listener that binds with SO_REUSEADDR, as uvicorn does, may take it all the same."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            served, _ = listener.accept()
+            served.close()  # the server's active close
+            client.recv(1)  # its FIN arrives; the client closes in turn at the end of the block
+    time.sleep(0.1)
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))  # what the old probe did: refused, though a server could listen
+    assert demo._free(port) == port
 
 
 async def test_the_log_waits_for_the_history_to_be_judged_but_not_longer_than_the_feeding() -> None:
@@ -105,7 +141,7 @@ async def test_in_a_log_each_update_prints_the_summary_line_once_a_minute() -> N
     service, _ = fake_service()
     # Narrower than the line: a log keeps it on one line all the same (one summary, one log line).
     console = Console(record=True, width=40, color_system=None, force_terminal=False)
-    shown = demo._Shown(service, URLS, console, live=False)
+    shown = demo._Shown(service, console, live=False)
     assert shown.interval == 60.0 and shown.view is None
     shown.start()
     await shown.update(21)
@@ -116,16 +152,16 @@ async def test_in_a_log_each_update_prints_the_summary_line_once_a_minute() -> N
 async def test_on_a_terminal_the_view_is_redrawn_each_second() -> None:
     service, _ = fake_service()
     console = Console(record=True, width=200, color_system=None, force_terminal=True)
-    shown = demo._Shown(service, URLS, console, live=True)
+    shown = demo._Shown(service, console, live=True)
     assert shown.interval == 1.0 and shown.view is not None
     shown.start()
     try:
         view: Any = shown.view
-        # The table and the URLs from the start, before the history is sent (which takes a while).
+        # The table from the start, before the history is sent (which takes a while).
         first = Console(record=True, width=200, color_system=None)
         first.print(view.renderable)
         text = first.export_text()
-        assert "ijw-hub demo — 0 messages sent" in text and URLS[0] in text
+        assert "ijw-hub demo — 0 messages sent" in text
         await shown.update(21)
         assert view.is_started
     finally:
@@ -150,11 +186,17 @@ class Demo:
         self.servers: list[Any] = []
         self.send_error: BaseException | None = None  # what sending live traffic raises
         self.refuse: BaseException | None = None  # what the server raises instead of starting
+        # Where a Ctrl-C stops the server ("publish": while the history goes out, "send": in the live traffic).
+        # uvicorn's handler sets should_exit, closes the port and stops the hub: what the demo does next fails.
+        self.stop_at: str | None = None
         demo_ = self
         registry = CollectorRegistry()
         judged = Counter("hub_messages", "messages", ["bericht", "outcome"], registry=registry)
 
         async def publish(xml: bytes, topic: str, *, key: bytes, headers: dict[str, str]) -> None:
+            if demo_.stop_at == "publish" and demo_.published:
+                demo_.servers[0].should_exit = True
+                raise RuntimeError("ProducerClosed")
             demo_.published.append((xml, topic, key, headers))
             # The intake judges it a moment later, as the real one does.
             asyncio.get_running_loop().call_later(0.2, judged.labels(bericht="JW301", outcome="accepted").inc)
@@ -210,6 +252,9 @@ class Demo:
         def send_http(items: list[Any], base: str, api_key: str) -> list[Any]:
             if demo_.send_error is not None:
                 raise demo_.send_error
+            if demo_.stop_at == "send" and demo_.sent:
+                demo_.servers[0].should_exit = True
+                raise httpx.ConnectError("[Errno 111] Connection refused")
             demo_.sent.extend((item.path.name, base, api_key) for item in items)
             return []
 
@@ -287,15 +332,22 @@ async def test_a_duration_ends_the_live_traffic_and_a_taken_port_is_not_used(
     started = time.monotonic()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
+        taken.listen()
         port = taken.getsockname()[1]
         await asyncio.wait_for(
             demo.run_demo(port=port, speed=20.0, duration=0.5, console=console), timeout=20
         )
     (settings,) = fakes.settings
     assert settings.http_port != port and fakes.configs[0].port == settings.http_port
+    # Said before the URLs, as the README and prometheus-demo.yml assume 8080.
+    lines = console.export_text().splitlines()
+    assert lines[0] == (
+        f"port {port} is in use: this demo listens on {settings.http_port} instead (the README's curl lines "
+        "and deploy/prometheus/prometheus-demo.yml assume 8080)"
+    )
+    assert lines[1] == f"metrics  http://127.0.0.1:{settings.http_port}/metrics"
     assert {base for _, base, _ in fakes.sent} == {f"http://127.0.0.1:{settings.http_port}"}
     # In a log: the four URLs, one summary line at the start and one at the end (the next would be a minute on).
-    lines = console.export_text().splitlines()
     summaries = [line for line in lines if " messages sent: " in line]
     assert len(summaries) == 2, summaries
     assert time.monotonic() - started < 5
@@ -333,7 +385,8 @@ async def test_on_a_terminal_the_demo_shows_the_live_table_unless_told_not_to(
     console = Console(record=True, width=200, color_system=None, force_terminal=True)
     await asyncio.wait_for(demo.run_demo(speed=100.0, live_ui=live_ui, console=console), timeout=20)
     text = console.export_text()
-    assert "(X-API-Key: demo-" in text
+    # The URLs and the key first, printed once above the view: they stay on screen and in the scrollback.
+    assert text.startswith("metrics  http://127.0.0.1:") and "(X-API-Key: demo-" in text.splitlines()[1]
     if live_ui:  # the table, redrawn in place; no log lines
         assert "ijw-hub demo — 3 messages sent" in text and " messages sent: " not in text
     else:  # --no-live: the log's plain lines, on a terminal too
@@ -349,3 +402,34 @@ async def test_live_traffic_that_cannot_be_sent_ends_the_demo_with_its_error(
     with pytest.raises(ValueError, match="refused"):
         await asyncio.wait_for(demo.run_demo(speed=100.0, console=console), timeout=20)
     assert fakes.servers[0].should_exit  # the server is shut down all the same
+
+
+@pytest.mark.parametrize("stop_at", ["publish", "send"])
+async def test_a_stop_while_the_traffic_flows_ends_the_demo_quietly(
+    monkeypatch: Any, tmp_path: Path, stop_at: str
+) -> None:
+    """Ctrl-C: uvicorn stops the server, so the next publish or POST fails; the demo ends without that error."""
+    fakes = Demo(monkeypatch, tmp_path, history=3, live=100)
+    fakes.stop_at = stop_at
+    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+    await asyncio.wait_for(demo.run_demo(speed=100.0, console=console), timeout=20)
+    server = fakes.servers[0]
+    assert server.should_exit and server.stopped  # the hub stopped as on any end
+    assert len(fakes.published) == (1 if stop_at == "publish" else 3)
+    assert len(fakes.sent) == (0 if stop_at == "publish" else 1)  # nothing sent after the stop
+
+
+async def test_a_stop_before_the_server_serves_ends_the_demo_quietly(
+    monkeypatch: Any, tmp_path: Path
+) -> None:
+    fakes = Demo(monkeypatch, tmp_path, history=3, live=1)
+    console = Console(record=True, width=300, color_system=None, force_terminal=False)
+
+    async def stopped() -> None:  # uvicorn told to stop while the hub starts: it starts, then shuts down
+        await asyncio.sleep(0.01)
+
+    monkeypatch.setattr(
+        uvicorn, "Server", lambda config: SimpleNamespace(started=False, should_exit=True, serve=stopped)
+    )
+    await asyncio.wait_for(demo.run_demo(console=console), timeout=20)
+    assert console.export_text() == "" and fakes.published == [] and fakes.sent == []
