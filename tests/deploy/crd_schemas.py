@@ -131,6 +131,48 @@ SERVICE_MONITOR = _resource(
     },
 )
 
+_RULE = {
+    "type": "object",
+    "required": ["expr"],
+    "additionalProperties": False,
+    "properties": {
+        "record": {"type": "string"},
+        "alert": {"type": "string"},
+        "expr": {"type": ["string", "integer"], "minLength": 1},
+        "for": DURATION,
+        "keep_firing_for": DURATION,
+        "labels": LABELS,
+        "annotations": LABELS,
+    },
+    "oneOf": [{"required": ["record"]}, {"required": ["alert"]}],
+}
+
+PROMETHEUS_RULE = _resource(
+    "monitoring.coreos.com/v1",
+    "PrometheusRule",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "groups": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1},
+                        "interval": DURATION,
+                        "query_offset": DURATION,
+                        "limit": {"type": "integer"},
+                        "rules": {"type": "array", "items": _RULE},
+                    },
+                },
+            }
+        },
+    },
+)
+
 KAFKA_TOPIC = _resource(
     STRIMZI_API,
     "KafkaTopic",
@@ -213,6 +255,7 @@ KAFKA_USER = _resource(
 
 CRD_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): SERVICE_MONITOR,
+    ("monitoring.coreos.com/v1", "PrometheusRule"): PROMETHEUS_RULE,
     (STRIMZI_API, "KafkaTopic"): KAFKA_TOPIC,
     (STRIMZI_API, "KafkaUser"): KAFKA_USER,
 }

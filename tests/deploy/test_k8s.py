@@ -49,7 +49,11 @@ from tests.deploy.crd_schemas import CRD_SCHEMAS
 K8S = DEPLOY / "k8s"
 COMPONENTS = K8S / "components"
 # "overlay+component+...": the overlay with these of its commented components turned on (`opted_in_copy`).
-OPTED_IN = ("overlays/production+referentielijsten", "overlays/production+referentielijsten+gemeentelijst")
+OPTED_IN = (
+    "overlays/production+referentielijsten",
+    "overlays/production+monitoring",
+    "overlays/production+referentielijsten+gemeentelijst",
+)
 APP_TARGETS = ("base", "overlays/dev", "overlays/production", *OPTED_IN)
 TARGETS = (*APP_TARGETS, "strimzi")
 KUBERNETES_VERSIONS = ("1.29", "1.37")
