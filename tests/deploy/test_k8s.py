@@ -267,6 +267,18 @@ def test_the_guide_names_the_memory_limits_of_the_manifests() -> None:
         assert f"{role} `{limit}`" in sizing, (role, limit)
 
 
+def test_the_readme_sizes_an_ingress_for_a_message_at_the_limit() -> None:
+    """deploy/k8s/README.md: ingress-nginx's annotations let a body of HUB_MAX_MESSAGE_BYTES through, a little
+    more so that the hub answers 413 itself, and wait longer than judging it takes."""
+    readme = (K8S / "README.md").read_text(encoding="utf-8")
+    body = re.search(r'nginx\.ingress\.kubernetes\.io/proxy-body-size: "(\d+)m"', readme)
+    timeout = re.search(r'nginx\.ingress\.kubernetes\.io/proxy-read-timeout: "(\d+)"', readme)
+    assert body is not None and timeout is not None
+    # nginx's "m" is MiB.
+    assert int(body.group(1)) * MiB > DEFAULT_MAX_BYTES
+    assert int(timeout.group(1)) >= 60
+
+
 @pytest.mark.parametrize("target", APP_TARGETS)
 def test_pods_are_non_root_with_read_only_root(target: str) -> None:
     workloads = [*of_kind(render(target), "Deployment").values(), *of_kind(render(target), "Job").values()]
