@@ -41,6 +41,7 @@ asyncapi: $(STAMP)
 
 dashboards: $(STAMP)
 	$(BIN)/python tools/gen_dashboards.py
+	$(BIN)/python tools/gen_k8s_monitoring.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
