@@ -6,6 +6,7 @@ numbers of "## Figures" are not checked; the scripts, flags and make targets it 
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import shlex
@@ -173,7 +174,7 @@ def _options(path: list[str]) -> set[str]:
     for name in path:
         command = command.get_command(None, name) if hasattr(command, "get_command") else None
         assert command is not None, f"no command `hub {' '.join(path)}`"
-    return {opt for param in command.params for opt in param.opts}
+    return {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}  # --no-live too
 
 
 def _synopses() -> list[str]:
@@ -208,6 +209,61 @@ def test_the_normen_row_gives_every_option_and_value_of_hub_normen() -> None:
     assert ScriptDirectory.from_config(alembic_config()).get_revision("0013") is not None
     metrics = section("## Metrics", "**Why N replicas agree.**")
     assert "`hub normen` gives the exact figures of the norms per\ncalendar month and regio" in metrics
+
+
+def test_the_demo_row_gives_every_option_of_hub_demo() -> None:
+    [synopsis] = [s for s in _synopses() if s.startswith("hub demo ")]
+    assert set(re.findall(r"(?<![\w-])(--[a-z-]+)\b", synopsis)) == _options(["demo"]) - {"--help", "--live"}
+
+
+def test_every_command_that_posts_to_a_gateway_gives_a_key() -> None:
+    """The gateway refuses a message without a key (401): the README's `hub ingest` and `hub simulate --to`, in its
+    examples and in the Commands table, give `--api-key`, which also reads HUB_INGEST_API_KEY."""
+    lines = [
+        line for line in README.splitlines() if re.search(r"hub (ingest|simulate) .*--to (URL|http)", line)
+    ]
+    assert any("hub ingest examples/" in line for line in lines)
+    rows = [line for line in lines if line.startswith("| `hub")]
+    assert len(rows) == 2  # those of the Commands table
+    for line in lines:
+        assert "--api-key" in line, line
+    for command in ("ingest", "simulate"):
+        [key] = [p for p in _command(command).params if "--api-key" in p.opts]
+        assert key.envvar == "HUB_INGEST_API_KEY"
+
+
+def _command(name: str) -> Any:
+    command: Any = typer.main.get_command(app)
+    return command.get_command(None, name)
+
+
+def test_the_quick_start_writes_only_outside_the_checkout() -> None:
+    """Every output path of "Try the commands" is under /tmp, so a clone stays clean."""
+    block = section("Try the commands on your own files", "With `make demo` running")
+    written = re.findall(r"(?:-o|--out|--metrics-out|--retour-out) (\S+)", block)
+    assert len(written) == 4 and all(path.startswith("/tmp/") for path in written), written
+
+
+def test_the_newcomer_section_says_how_the_demo_routes_answer() -> None:
+    """The gateway URL the demo prints takes POST only (a GET is 405), and /docs loads Swagger UI from a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    from producers.routes import berichten
+
+    newcomer = " ".join(section("## What a newcomer sees", "## Architecture").split())  # as reflowed
+    methods = {m for r in berichten.routes if getattr(r, "path", None) == "/berichten" for m in r.methods}  # type: ignore[attr-defined]
+    assert methods == {"POST"} and "takes a `POST` only (a browser's `GET` of it answers 405)" in newcomer
+    cdn = inspect.signature(get_swagger_ui_html).parameters["swagger_js_url"].default
+    assert cdn.startswith("https://cdn.jsdelivr.net/") and "from a CDN (cdn.jsdelivr.net)" in newcomer
+    # "`hub validate` accepts all 13": the examples posted in a row
+    accepted = re.search(r"`hub validate` accepts all (\d+)\)", newcomer)
+    assert accepted is not None and int(accepted[1]) == len(list((ROOT / "examples").rglob("*.xml")))
+
+
+def test_the_readme_links_only_into_the_repository() -> None:
+    targets = re.findall(r"\]\(([^)#]+)", README)
+    outside = [t for t in targets if "://" not in t and not (ROOT / t).resolve().is_relative_to(ROOT)]
+    assert outside == [] and "../shared" not in README
 
 
 def test_make_targets_the_readme_names_exist() -> None:
