@@ -116,7 +116,7 @@ _RECORDS: dict[str, dict[str, Any]] = {
         },
     },
     "dead-letter": {
-        "key": {"type": "string", "description": "The source record's key"},
+        "key": {"type": "null", "description": "None: a source record's key is whatever its producer chose"},
         "contentType": "application/json",
         "headers": {
             HEADER_ID: {**_ID, "description": "The id of the message that was dead-lettered"},

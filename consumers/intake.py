@@ -285,7 +285,7 @@ class IntakeWorker:
                 first_seen=datetime.now(UTC),
                 attempts=1,
             )
-            sent.append(await self._send_dead_letter(letter, key))
+            sent.append(await self._send_dead_letter(letter))
         return sent
 
     def _count(self, result: IntakeResult) -> None:
@@ -320,7 +320,7 @@ class IntakeWorker:
         dead: DeadLettered | None = None
         recorded: bool | None = False
         try:
-            await (await self._send_dead_letter(letter, record.key, record))
+            await (await self._send_dead_letter(letter, record))
             self.metrics.dead_letters.labels(reason=letter.reason).inc()
             dead = await self._dead_letter_answer(item)
             if dead is not None:
@@ -389,9 +389,9 @@ class IntakeWorker:
                 extra={"bericht_id": bericht_id, "error": type(exc).__name__},
             )
 
-    async def _send_dead_letter(
-        self, letter: DeadLetter, key: bytes | None, record: Any = None
-    ) -> asyncio.Future[Any]:
+    async def _send_dead_letter(self, letter: DeadLetter, record: Any = None) -> asyncio.Future[Any]:
+        """Without a key: the source record's key is whatever its producer chose (a BSN, say), and the dead-letter
+        topic carries no personal data."""
         headers = {
             HEADER_ID: letter.bericht_id or "",
             "reason": letter.reason,
@@ -408,7 +408,6 @@ class IntakeWorker:
         return await self.broker.publish(
             letter.model_dump_json().encode(),
             self.topics.dead_letter,
-            key=key,
             headers=headers,
             no_confirm=True,
         )
@@ -426,9 +425,10 @@ def _log_judged(result: IntakeResult, key: bytes | None) -> None:
     keys otherwise puts a pair's messages on several partitions, where they may be judged out of order.
     """
     if result.pair is not None and key != result.pair.encode():
+        # Not the key itself: a producer may have keyed by client (a BSN).
         log.warning(
             "record key is not the message's gemeente:aanbieder",
-            extra={"bericht_id": result.bericht_id, "key": _printable(key), "verwacht": result.pair},
+            extra={"bericht_id": result.bericht_id, "verwacht": result.pair},
         )
     log.info(
         "bericht beoordeeld",
@@ -441,11 +441,6 @@ def _log_judged(result: IntakeResult, key: bytes | None) -> None:
             "redelivered": result.redelivered,
         },
     )
-
-
-def _printable(key: bytes | None) -> str | None:
-    """A record key for a log line: at most 40 characters, undecodable bytes escaped."""
-    return None if key is None else key[:40].decode("utf-8", "backslashreplace")
 
 
 def register_intake(

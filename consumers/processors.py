@@ -225,7 +225,7 @@ class ProcessorWorker:
         }
         try:
             await self.broker.publish(
-                letter.model_dump_json().encode(), self.topics.dead_letter, key=record.key, headers=headers
+                letter.model_dump_json().encode(), self.topics.dead_letter, headers=headers
             )
         except KafkaError as publish_exc:  # do not ack: the batch is rewound and redelivered
             # Not `from exc`: FastStream logs the chain, and the poison's own exception may quote its content.
