@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -450,6 +450,74 @@ def _regios(session: Session, gevraagd: list[str], gemeenten: Path | None) -> li
     except (ValueError, ConfigError) as exc:
         typer.echo(f"error: --regio: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+client_app = typer.Typer(
+    help="What the store holds about a client (a request for inzage).", no_args_is_help=True
+)
+app.add_typer(client_app, name="client")
+
+
+class OverzichtFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@client_app.command("overzicht")
+def client_overzicht(
+    format: Annotated[OverzichtFormat, typer.Option("--format")] = OverzichtFormat.text,
+    database: Database = None,
+) -> None:
+    """The messages and rows of the clients whose BSNs are on stdin, one per line, found by their pseudonyms.
+
+    The BSNs are read from stdin, not from the command line, so they stay out of the shell's history and the
+    process list; the output names them by their order on stdin only. Needs the deployment's HUB_PSEUDONYM_KEY.
+    """
+    from hub.privacy import Pseudonymiser
+    from hub.store.betrokkene import overzicht
+
+    settings = load(HubSettings)
+    if settings.pseudonym_key is None:
+        typer.echo(
+            "error: HUB_PSEUDONYM_KEY is not set: a client is found by the pseudonym under that key", err=True
+        )
+        raise typer.Exit(2)
+    bsns = [line.strip() for line in sys.stdin if line.strip()]
+    if not bsns or any(not re.fullmatch(r"[0-9]{9}", bsn) for bsn in bsns):
+        typer.echo("error: give BSNs on stdin, one per line, each 9 digits", err=True)
+        raise typer.Exit(2)
+    pseudonym = Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
+    with _store_to_read(database or settings.database_url) as session:
+        gevonden = [overzicht(session, pseudonym(bsn)) for bsn in bsns]
+    if format is OverzichtFormat.json:
+        for n, o in enumerate(gevonden, 1):
+            typer.echo(
+                json.dumps({"client": n, "berichten": [_als_json(b) for b in o.berichten], "rijen": o.rijen})
+            )
+        return
+    for n, o in enumerate(gevonden, 1):
+        typer.echo(f"client {n}: {_count(len(o.berichten), 'bericht', 'berichten')}")
+        for b in o.berichten:
+            gewist = f" op {b.retour_gewist_op:%Y-%m-%d}" if b.retour_gewist_op else ""
+            typer.echo(
+                f"  {b.id}  {b.bericht or '-'} {b.identificatie or '-'}  {b.dagtekening or '-'}  {b.outcome}"
+                f"  retour: {b.retour}{gewist}"
+            )
+        for table, count in o.rijen.items():
+            typer.echo(f"  {table}: {count}")
+
+
+def _als_json(b: Any) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "bericht": b.bericht,
+        "identificatie": b.identificatie,
+        "dagtekening": b.dagtekening.isoformat() if b.dagtekening else None,
+        "outcome": b.outcome,
+        "received_at": b.received_at.isoformat(),
+        "retour": b.retour,
+        "retour_gewist_op": b.retour_gewist_op.isoformat() if b.retour_gewist_op else None,
+    }
 
 
 @contextmanager
