@@ -13,14 +13,17 @@ that moment) and stops.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
+import signal
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from prometheus_client import generate_latest
 
@@ -37,6 +40,9 @@ from producers.retour_dispatcher import safe_name
 log = logging.getLogger("hub.process")
 REPLAY_PARTITION = 0  # of the inbound topic: every replayed file, in order
 STEM_MAX = 160  # characters of a file's stem in its retour's name, which adds .<retourbericht>.xml
+TERMINATED = 128 + signal.SIGTERM  # 143: the exit status a shell gives a command that SIGTERM ended
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def retour_names(inputs: Sequence[Input | InputFile]) -> list[str]:
@@ -84,6 +90,41 @@ def usable_outputs(metrics_out: Path | None, retour_out: Path | None) -> None:
             raise InputError(f"--metrics-out: cannot write {metrics_out}: {what}")
 
 
+def ends_on_sigterm(run: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """SIGTERM ends `run` the way Ctrl-C does: cancelled, so its cleanup runs, then SystemExit(143).
+
+    Without it SIGTERM kills the process at once, and a replay's temporary store (retours with BSNs and names)
+    and the embedded broker's log stay behind in TMPDIR. Ctrl-C already cancels the task (asyncio.run); a
+    second SIGTERM is ignored, so it cannot cut the cleanup short (SIGKILL still can).
+    """
+
+    @functools.wraps(run)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        terminated: list[bool] = []
+
+        def on_sigterm() -> None:
+            if task is not None and not terminated:
+                terminated.append(True)
+                task.cancel()
+
+        try:
+            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+        except (ValueError, RuntimeError, NotImplementedError):  # not the main thread, or no signals here
+            return await run(*args, **kwargs)
+        try:
+            return await run(*args, **kwargs)
+        except asyncio.CancelledError:
+            if terminated:
+                raise SystemExit(TERMINATED) from None
+            raise
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+    return wrapper
+
+
+@ends_on_sigterm
 async def process(
     paths: list[Path],
     *,
