@@ -6,10 +6,11 @@ Feeds `hub config show` and the test that keeps the README's configuration table
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
@@ -27,11 +28,28 @@ class Setting:
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password masked: HUB_DATABASE_URL may carry one (postgresql+psycopg://user:pw@host/db)."""
+    """The URL with its secrets masked: the password of user:pw@ and any query parameter that carries one.
+
+    HUB_DATABASE_URL may carry a password as postgresql+psycopg://user:pw@host/db or as ?password=pw (libpq and
+    SQLAlchemy take connection parameters there); written without "//", or as libpq's `key=value ...`, it is
+    refused, and the refusal shows it.
+    """
+    if _SCHEME.match(url) is None:
+        return _KEYWORD.sub(_mask_keyword, url)
+    masked = _mask_userinfo(url)
+    base, question, query = masked.partition("?")
+    return base + question + "&".join(_mask_pair(pair) for pair in query.split("&")) if question else masked
+
+
+def _mask_userinfo(url: str) -> str:
     try:
         parts = urlsplit(url)
         password = parts.password
     except ValueError:  # urlsplit refuses it (an unclosed "[" of an IPv6 host), yet it may carry a password
+        return _mask_unsplit(url)
+    if "@" not in parts.netloc:
+        # No "//", or a raw "/", "?" or "#" in the password ends urlsplit's netloc early; SQLAlchemy reads the
+        # password up to the "@" all the same.
         return _mask_unsplit(url)
     if not password:
         return url
@@ -41,12 +59,38 @@ def mask_url(url: str) -> str:
 
 
 def _mask_unsplit(url: str) -> str:
-    """scheme://user:password@rest with the password masked, read by hand; anything else as it is."""
-    scheme, sep, rest = url.partition("://")
+    """scheme:[//]user:password@rest with the password masked, read by hand; anything else as it is."""
+    scheme = _SCHEME.match(url)
+    rest = url[scheme.end() if scheme else 0 :].lstrip("/")
     userinfo, at, host = rest.rpartition("@")  # the last "@": a raw "@" in the password is masked with it
-    if not sep or not at or ":" not in userinfo:
+    if not at or ":" not in userinfo:
         return url
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:{MASK}@{host}"
+    return f"{url[: len(url) - len(rest)]}{userinfo.split(':', 1)[0]}:{MASK}@{host}"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# Parts of a connection parameter's name that say it carries a secret, in any case: libpq's password and
+# sslpassword, oauth_client_secret, and what drivers call passwd or pwd. Masking a harmless one (passfile, a path)
+# costs only its value on screen.
+SECRET_NAMES = ("pass", "pwd", "secret", "token")
+# libpq's keyword/value form: key = value separated by white space, a value with spaces in single quotes.
+_KEYWORD = re.compile(r"(?<!\S)(?P<name>[^=\s]+)\s*=\s*(?P<value>'(?:[^'\\]|\\.)*'?|\S*)")
+
+
+def _is_secret(name: str) -> bool:
+    name = unquote_plus(name).casefold()  # SQLAlchemy decodes the name: pass%77ord is a password
+    return any(part in name for part in SECRET_NAMES)
+
+
+def _mask_pair(pair: str) -> str:
+    """name=value of a query, the value masked if the name is a secret's; a value runs to the next "&" as it
+    does for SQLAlchemy, so "#", ";" or a space in a password is masked with it."""
+    name, eq, value = pair.partition("=")
+    return f"{name}={MASK}" if eq and value and _is_secret(name) else pair
+
+
+def _mask_keyword(m: re.Match[str]) -> str:
+    return f"{m['name']}={MASK}" if m["value"] and _is_secret(m["name"]) else m.group()
 
 
 def _show(value: Any) -> str:

@@ -291,7 +291,9 @@ def test_an_unusable_database_is_a_usage_error_without_its_password(
     assert status == 2 and err.startswith("error: database URL nosuchdialect://x is not usable")
     url = "postgresql+psycopg://hub:geheim@127.0.0.1:1/hub"  # nothing listens on port 1
     status, err = run_main(monkeypatch, capsys, "db", "upgrade", "--database", url)
-    assert status == 2 and err.startswith("error: cannot open the database postgresql+psycopg://hub:***@")
+    assert status == 2 and err.startswith(
+        "error: cannot open the database postgresql+psycopg://hub:********@"
+    )
     assert "geheim" not in err and "Traceback" not in err
 
 

@@ -210,7 +210,9 @@ def upgrade(url: str | Engine, revision: str = "head") -> bool:
         try:
             connection = engine.connect()
         except OperationalError as exc:  # the hub cannot start without its store: say which and why
-            raise ConfigError(f"cannot open the database {engine.url}: {_reason(exc)}") from None
+            # Not str(url): SQLAlchemy masks user:pw@ there but shows a ?password=.
+            shown = mask_url(engine.url.render_as_string(hide_password=False))
+            raise ConfigError(f"cannot open the database {shown}: {_reason(exc)}") from None
         with connection, connection.begin():
             if connection.dialect.name == "postgresql":
                 # Replicas starting together: one migrates, the others wait and then find head.

@@ -70,3 +70,66 @@ def test_config_show_lists_the_dropped_labels_as_they_were_set() -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["HUB_METRICS_DROP_LABELS"] == "aanbieder,gemeente"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # libpq and SQLAlchemy take a password as a query parameter too; the name in any case.
+        ("postgresql://u@h/db?password=" + PASSWORD, f"postgresql://u@h/db?password={MASK}"),
+        (
+            f"postgresql+psycopg://u@h/db?sslmode=require&PassWord={PASSWORD}&sslpassword={PASSWORD}",
+            f"postgresql+psycopg://u@h/db?sslmode=require&PassWord={MASK}&sslpassword={MASK}",
+        ),
+        (
+            f"postgresql://h/db?pass%77ord={PASSWORD}",
+            f"postgresql://h/db?pass%77ord={MASK}",
+        ),  # SQLAlchemy decodes it
+        (
+            f"postgresql://h/db?oauth_client_secret={PASSWORD}",
+            f"postgresql://h/db?oauth_client_secret={MASK}",
+        ),
+        (
+            f"postgresql://u:{PASSWORD}@h/db?password={PASSWORD}",
+            f"postgresql://u:{MASK}@h/db?password={MASK}",
+        ),
+        # SQLAlchemy reads a query value up to the next "&": "#", ";" or a space are part of the password.
+        (
+            f"postgresql://h/db?password=a{PASSWORD} #;x&sslmode=require",
+            f"postgresql://h/db?password={MASK}&sslmode=require",
+        ),
+        # A raw "/", "?" or "#" in a password ends urlsplit's netloc early; SQLAlchemy reads up to the "@".
+        (f"postgresql://u:a/{PASSWORD}@h/db", f"postgresql://u:{MASK}@h/db"),
+        (f"postgresql://u:a?{PASSWORD}@h/db?sslmode=require", f"postgresql://u:{MASK}@h/db?sslmode=require"),
+        # Without "//", or libpq's keyword/value form: refused, and the refusal shows the URL.
+        (f"postgresql:u:{PASSWORD}@h/db", f"postgresql:u:{MASK}@h/db"),
+        (f"postgresql:/u:{PASSWORD}@h/db?password={PASSWORD}", f"postgresql:/u:{MASK}@h/db?password={MASK}"),
+        (f"host=h password={PASSWORD} dbname=x", f"host=h password={MASK} dbname=x"),
+        (f"host=h password = 'a {PASSWORD}' dbname=x", f"host=h password={MASK} dbname=x"),
+    ],
+)
+def test_a_password_in_the_query_or_a_url_without_slashes_is_masked(url: str, shown: str) -> None:
+    assert mask_url(url) == shown
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///./hub.sqlite",
+        "sqlite:///x.db?mode=ro&cache=shared",
+        "postgresql+psycopg://ijw_hub@db.example:5432/ijw_hub?sslmode=verify-full&application_name=hub",
+        "postgresql://h/db?password=",  # nothing to hide
+        "kafka:9092",
+        "json",
+    ],
+)
+def test_a_url_without_secrets_is_shown_as_it_is(url: str) -> None:
+    assert mask_url(url) == url
+
+
+def test_config_show_masks_a_password_in_the_query_of_the_database_url() -> None:
+    url = f"postgresql://u@h/db?password={PASSWORD}"
+    result = CliRunner().invoke(app, ["config", "show"], env={"HUB_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    assert f"postgresql://u@h/db?password={MASK}" in result.output

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlmodel import col
 
+from hub.configuration import MASK
 from hub.errors import ConfigError, TransientError
 from hub.store import audit
 from hub.store.db import (
@@ -123,8 +124,16 @@ def test_an_unreachable_database_is_named_with_the_drivers_own_first_line() -> N
     with pytest.raises(ConfigError) as raised:
         upgrade("postgresql+psycopg://hub:geheim@127.0.0.1:1/hub")  # nothing listens on port 1
     assert str(raised.value) == (
-        "cannot open the database postgresql+psycopg://hub:***@127.0.0.1:1/hub: connection failed: "
+        f"cannot open the database postgresql+psycopg://hub:{MASK}@127.0.0.1:1/hub: connection failed: "
         'connection to server at "127.0.0.1", port 1 failed: Connection refused'
+    )
+
+
+def test_an_unreachable_database_has_a_password_in_its_query_masked_too() -> None:
+    with pytest.raises(ConfigError) as raised:
+        upgrade("postgresql+psycopg://hub@127.0.0.1:1/hub?sslmode=disable&password=geheim")
+    assert str(raised.value).startswith(  # SQLAlchemy sorts the query
+        f"cannot open the database postgresql+psycopg://hub@127.0.0.1:1/hub?password={MASK}&sslmode=disable: "
     )
 
 
