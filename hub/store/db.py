@@ -51,11 +51,14 @@ def transient_failures() -> Iterator[None]:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers (readyz, track and trace) run while the intake writes; SQLite leaves foreign keys off
-    # unless asked, per connection.
+    # unless asked, per connection. secure_delete zeroes what a DELETE or a shrinking UPDATE frees: a purged
+    # retour (BSN, name) or a published spool row must leave the file, not linger in a free page until reused.
+    # Some builds (Debian's) default to it, SQLite's own does not; this does not depend on the build.
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
     finally:
         cursor.close()
 
