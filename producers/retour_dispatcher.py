@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +35,23 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 MAX_NAME = 200
 _HASHED = 16  # hex characters of SHA-256 that keep a shortened name apart from another with the same ends
 _KEPT_END = 24  # characters of a shortened name's end that stay (its .<retourbericht>.xml)
+
+
+# A retour names a client (BSN, name, birth date): never readable by every user of the machine. The group may
+# read, for a transport that runs as another user of the hub's group; umask can only narrow these.
+OUTBOX_FILE_MODE = 0o640
+# Group write only where the umask allows it (002): the transport must remove what it picked up, and removing
+# takes write permission on the directory. With the usual umask (022) the directories are 0750.
+OUTBOX_DIR_MODE = 0o770
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` created with OUTBOX_FILE_MODE, not the umask's 0644; one left by an earlier run is replaced,
+    so it cannot keep a wider mode."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OUTBOX_FILE_MODE)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def safe_name(text: str, limit: int = MAX_NAME) -> str:
@@ -118,11 +136,12 @@ class RetourDispatcher:
         if self.outbox is None:
             return
         # Every name from the record's headers is one safe name inside the outbox: never `..`, a path or too long.
+        self.outbox.mkdir(OUTBOX_DIR_MODE, parents=True, exist_ok=True)
         target = self.outbox / safe_name(r.ontvanger or "onbekend") if self.per_receiver else self.outbox
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(OUTBOX_DIR_MODE, exist_ok=True)
         name = safe_name(self.file_name(r.bericht_id, r.bericht))
         tmp = target / f".{name}.tmp"
-        tmp.write_bytes(r.body)
+        write_private(tmp, r.body)
         tmp.replace(target / name)
 
     async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage, group: str) -> None:
