@@ -37,6 +37,7 @@ from hub.reference import gemeenten as gemeentelijst
 from hub.reference.producten import load_productcodes
 from hub.reference.tarieven import load_tarieven
 from hub.settings import HubSettings
+from hub.store import key_fingerprint as fingerprints
 from hub.store.db import SessionFactory, is_current, make_engine, session_factory, upgrade, wait_until_current
 from hub.store.retention import retention_loop
 from hub.topics import Topics
@@ -106,6 +107,7 @@ class Runtime:
     )  # refreshes hub_consumer_lag (consumers.lag)
     _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
     _consuming: bool = field(init=False, default=False)
+    _pseudonym: Pseudonymiser | None = field(init=False, default=None)
 
     def has(self, role: Role) -> bool:
         return "all" in self.roles or role in self.roles
@@ -123,7 +125,7 @@ class Runtime:
     def prepare(self) -> None:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
         # The key first: a hub that refuses to start must not have migrated a database or started a broker.
-        pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
+        self._pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
         s = self.settings
         self.validator = self._validator()
         if self.broker_settings.bootstrap_servers:  # the TLS files too, before the database is touched
@@ -135,13 +137,14 @@ class Runtime:
         if self.settings.migrate_on_start:
             upgrade(self.engine)
         self.sessions = session_factory(self.engine)
-        self.intake = Intake(
-            self.validator,
-            self.sessions,
-            pseudonym,
-            clock=self.judge_clock or self.clock,
-            now=lambda: datetime.now(UTC),
-        )
+        if self._pseudonym is not None:
+            self.intake = Intake(
+                self.validator,
+                self.sessions,
+                self._pseudonym,
+                clock=self.judge_clock or self.clock,
+                now=lambda: datetime.now(UTC),
+            )
         # Every role has one: the retour dispatcher (intake role) records deliveries of the processors' messages.
         self.processor = Processor(
             self.sessions,
@@ -303,6 +306,12 @@ class Runtime:
         try:
             await wait_until_current(self.engine)
             await self._consume()
+        except ConfigError as exc:  # the key check refused: its one line says what to do, no traceback
+            if self.on_consumers_failed is None:
+                log.error("the consumers did not start: %s", exc)
+            else:
+                self.on_consumers_failed(exc)  # `hub run` ends with the line
+            raise
         except Exception as exc:  # nobody awaits this task until stop(): say it here, and tell the owner
             log.exception("the consumers failed to start")
             if self.on_consumers_failed is not None:
@@ -310,6 +319,8 @@ class Runtime:
             raise
 
     async def _consume(self) -> None:
+        if self.consumes:  # once the schema is current: the fingerprint's table is there (migration 0016)
+            await asyncio.to_thread(self._check_key)
         await self.broker.start()
         self._consuming = True
         if self.periodic_checks:  # fresh end offsets now and then: a hung consumer's lag must still rise
@@ -323,6 +334,20 @@ class Runtime:
             self._retention = asyncio.create_task(
                 retention_loop(self.sessions, self.settings.retour_retention_days)
             )
+
+    def _check_key(self) -> None:
+        """Refuse (ConfigError) a key other than the one the store's pseudonyms were made with; record it on first use.
+
+        Under another key every known client would be a stranger: the next JW305 of one is TR019 (docs/operations.md,
+        section 5).
+        """
+        assert self._pseudonym is not None  # made in prepare()
+        key = fingerprints.Recorded(
+            fingerprints.fingerprint(self._pseudonym),
+            throwaway=self.settings.pseudonym_key is None,
+            recorded_at=datetime.now(UTC),
+        )
+        fingerprints.check(self.sessions, key, demo=self.settings.demo)
 
     async def stop(self, grace: float | None = None) -> None:
         self._consuming = False

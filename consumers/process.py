@@ -183,7 +183,12 @@ async def process(
         )
         runtime.prepare()
         try:
-            await runtime.start()
+            await runtime.start()  # refuses a store whose pseudonyms were made under another key
+            if database is not None and settings.pseudonym_key is None:
+                log.warning(
+                    "HUB_PSEUDONYM_KEY is not set: the pseudonyms in --database were made under a throwaway key and "
+                    "match no other run's; set the key to keep the database (docs/operations.md, section 5)"
+                )
             sent, skipped = await _publish(runtime, ids, largest)
             await asyncio.wait_for(_drain(runtime, sent, judged, delivered, handled, progress), timeout)
             await asyncio.wait_for(_peil(runtime, as_of or vandaag(), progress), timeout)

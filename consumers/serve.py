@@ -26,7 +26,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from consumers.app import Role, Runtime
 from consumers.broker import BrokerSettings, largest_record
-from hub.errors import describe
+from hub.errors import ConfigError, describe
 from hub.settings import HubSettings
 from hub.store.spool import Spool
 from producers.gateway import create_app
@@ -46,7 +46,21 @@ class Service:
 
 
 class StartFailed(Exception):
-    """The service did not start (uvicorn's start-up failure, status 3); the message says why, in one line."""
+    """The service did not start; the message says why, in one line.
+
+    `status`: 3 as uvicorn's start-up failure (an orchestrator restarts the hub), or 2 for a configuration the hub
+    refuses (ConfigError: another pseudonymisation key than the store's), as when a setting is invalid.
+    """
+
+    def __init__(self, message: str, status: int = STARTUP_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @classmethod
+    def of(cls, exc: BaseException, bootstrap: str) -> StartFailed:
+        if isinstance(exc, ConfigError):
+            return cls(str(exc), status=2)
+        return cls(describe_start_failure(exc, bootstrap))
 
 
 def describe_start_failure(exc: BaseException, bootstrap: str) -> str:
@@ -184,7 +198,8 @@ def _quiet_start(service: Service) -> Any:
 def serve(service: Service, settings: HubSettings, sock: socket.socket | None = None) -> None:
     """Run the service until SIGTERM (then return), on `sock` when given (see `listen`).
 
-    Ends with StartFailed when the start fails, or SystemExit(3) when the consumers fail to start later.
+    Ends with StartFailed when the start fails, or SystemExit(3) when the consumers fail to start later (StartFailed
+    when they refuse the configuration then: the key check waits for a current schema).
     """
     config = uvicorn.Config(
         _quiet_start(service),
@@ -215,7 +230,9 @@ def serve(service: Service, settings: HubSettings, sock: socket.socket | None = 
     except SystemExit:
         if service.start_failure is not None:
             bootstrap = getattr(service.runtime, "bootstrap", "")
-            raise StartFailed(describe_start_failure(service.start_failure, bootstrap)) from None
+            raise StartFailed.of(service.start_failure, bootstrap) from None
         raise
+    if failed and isinstance(failed[0], ConfigError):
+        raise StartFailed.of(failed[0], "")
     if failed:
         raise SystemExit(STARTUP_FAILURE)

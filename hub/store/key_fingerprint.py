@@ -118,6 +118,11 @@ def check(sessions: SessionFactory, new: Recorded, *, demo: bool) -> None:
 def _mismatch(held: Recorded, new: Recorded) -> str:
     """One line: what happened, and what to do."""
     at = held.recorded_at.date().isoformat()
+    if new.throwaway and held.throwaway:
+        return (
+            f"HUB_PSEUDONYM_KEY is not set, and this database holds pseudonyms made under another run's throwaway "
+            f"key (recorded {at}), which no run has again: use another database ({SECTION})"
+        )
     if new.throwaway:
         return (
             "HUB_PSEUDONYM_KEY is not set, and this database holds pseudonyms made under a key (recorded "
