@@ -236,3 +236,24 @@ def test_env_u_does_not_unset_a_bootstrap_server_of_the_env_file(tmp_path: Path)
         check=True,
     )
     assert shown.stdout.strip() == "production:9093"
+
+
+# ---- section 5: the pseudonymisation key ---------------------------------------------------------------
+
+
+def test_the_key_refusal_and_the_demo_warning_are_worded_as_the_guide_quotes() -> None:
+    """Section 5 quotes the refusal of another key and demo mode's warning, and names `hub db record-key`."""
+    from datetime import UTC, datetime
+
+    from consumers.cli import app
+    from hub.store.key_fingerprint import Recorded, _mismatch
+
+    section = " ".join(_section(5).split())
+    at = datetime(2026, 12, 8, tzinfo=UTC)
+    refusal = _mismatch(Recorded("a" * 64, False, at), Recorded("b" * 64, False, at))
+    quoted = "HUB_PSEUDONYM_KEY is not the key this database's pseudonyms were made with (recorded DATE) ..."
+    assert refusal.startswith(quoted.removesuffix(" ...").replace("DATE", "2026-12-08")) and quoted in section
+    assert "`demo mode: this database's pseudonyms were made under another key ...`" in section
+    db = next(group.typer_instance for group in app.registered_groups if group.name == "db")
+    assert db is not None and "record-key" in {c.name for c in db.registered_commands}
+    assert "hub db record-key" in section
