@@ -66,6 +66,22 @@ def pseudonymiser_for(settings: HubSettings, *, allow_throwaway: bool) -> Pseudo
     return Pseudonymiser.throwaway()
 
 
+def require_id_key(settings: HubSettings, *, allow_throwaway: bool) -> None:
+    """The gateway alone holds no pseudonymisation key: it needs HUB_ID_KEY for its message ids (producers.ids).
+
+    HUB_PSEUDONYM_KEY serves too, as before HUB_ID_KEY (the id key is then derived from it). Without either, only
+    demo mode starts, with a throwaway key: ids minted by one gateway would be unknown to another.
+    """
+    if settings.id_key is not None or settings.pseudonym_key is not None:
+        return
+    if not (allow_throwaway or settings.demo):
+        raise ConfigError(
+            "HUB_ID_KEY is not set: the gateway refuses to start without a key for its message ids"
+        )
+    if settings.demo:
+        log.warning("demo mode: a throwaway key tags the message ids; ids change meaning on every start")
+
+
 @dataclass
 class Runtime:
     """Everything one hub process needs; `start()` connects, `stop()` releases in reverse order."""
@@ -94,7 +110,7 @@ class Runtime:
     broker: KafkaBroker = field(init=False)
     engine: Engine = field(init=False)
     sessions: SessionFactory = field(init=False)
-    intake: Intake = field(init=False)
+    intake: Intake = field(init=False)  # a consuming role's (intake, processors): the gateway alone has none
     metrics: HubMetrics = field(init=False)
     topics: Topics = field(init=False)
     validator: Validator = field(init=False)
@@ -107,7 +123,7 @@ class Runtime:
     )  # refreshes hub_consumer_lag (consumers.lag)
     _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
     _consuming: bool = field(init=False, default=False)
-    _pseudonym: Pseudonymiser | None = field(init=False, default=None)
+    _pseudonym: Pseudonymiser | None = field(init=False, default=None)  # a consuming role's
 
     def has(self, role: Role) -> bool:
         return "all" in self.roles or role in self.roles
@@ -125,7 +141,11 @@ class Runtime:
     def prepare(self) -> None:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
         # The key first: a hub that refuses to start must not have migrated a database or started a broker.
-        self._pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
+        # Only the consuming roles pseudonymise: the gateway alone starts without HUB_PSEUDONYM_KEY (producers.ids).
+        if self.consumes:
+            self._pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
+        else:
+            require_id_key(self.settings, allow_throwaway=self.allow_throwaway_key)
         s = self.settings
         self.validator = self._validator()
         if self.broker_settings.bootstrap_servers:  # the TLS files too, before the database is touched
@@ -341,7 +361,7 @@ class Runtime:
         Under another key every known client would be a stranger: the next JW305 of one is TR019 (docs/operations.md,
         section 5).
         """
-        assert self._pseudonym is not None  # made in prepare()
+        assert self._pseudonym is not None  # a consuming role's, made in prepare()
         key = fingerprints.Recorded(
             fingerprints.fingerprint(self._pseudonym),
             throwaway=self.settings.pseudonym_key is None,

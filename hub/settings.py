@@ -51,7 +51,14 @@ class HubSettings(BaseSettings):
     )
     pseudonym_key: SecretStr | None = Field(
         None,
-        description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN), at least 16 bytes; required outside demo mode",
+        description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN), at least 16 bytes; required outside "
+        "demo mode by the intake and processors (the gateway alone takes HUB_ID_KEY instead)",
+    )
+    id_key: SecretStr | None = Field(
+        None,
+        description="Secret key of the tags in the gateway's message ids, at least 16 bytes; unset: derived from "
+        "HUB_PSEUDONYM_KEY. Set it for a gateway that runs alone, so the internet-facing process holds no "
+        "pseudonymisation key; the same on every gateway of a deployment",
     )
     api_keys: SecretStr | None = Field(
         None,
@@ -129,9 +136,9 @@ class HubSettings(BaseSettings):
     def _log_format_any_case(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
-    @field_validator("pseudonym_key")
+    @field_validator("pseudonym_key", "id_key")
     @classmethod
-    def _pseudonym_key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+    def _key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         # Checked with the configuration, so the refusal names the variable (the Pseudonymiser checks again).
         if value is not None and len(value.get_secret_value().encode()) < MIN_KEY_BYTES:
             raise ValueError(f"the key must be at least {MIN_KEY_BYTES} bytes")

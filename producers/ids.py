@@ -2,9 +2,11 @@
 
 An id is 32 lowercase hex characters: 16 of randomness and a 16-character tag, the first 8 bytes of HMAC-SHA256
 over the randomness, the sender code (producers.auth.sender) and, for a type the standard answers with no
-retourbericht, that type. The key is derived from HUB_PSEUDONYM_KEY, which every role of a deployment has, so a
-replica that did not take the message (or was restarted since) can answer the sender "known, not recorded yet"
-(409) for it, and 404 for any other id, as before. Ids without a valid tag (uuid4 hex of earlier versions,
+retourbericht, that type. The key is derived from HUB_ID_KEY, which every gateway of a deployment has (unset: from
+HUB_PSEUDONYM_KEY, as before HUB_ID_KEY), so a replica that did not take the message (or was restarted since) can
+answer the sender "known, not recorded yet" (409) for it, and 404 for any other id, as before. HUB_ID_KEY keeps the
+pseudonymisation key out of the internet-facing gateway: with it, a pseudonym is reversed in minutes (few 9-digit
+numbers pass the elfproef), where the id key reveals nothing about a client. Ids without a valid tag (uuid4 hex of earlier versions,
 `hub process`, `hub ingest --to kafka`, `hub demo`) are simply not recognised this way.
 
 - Uniqueness: ids of one sender collide only when their 64 random bits do; for n ids the chance of any collision
@@ -12,8 +14,9 @@ replica that did not take the message (or was restarted since) can answer the se
 - Secrecy: the tag is a MAC under a key no sender has; it says nothing about the message or the sender to anyone
   without that key, and it cannot be made for another code without it (a forged id is 404, as an unknown one).
   Ids were already references only the sender's API keys may follow; this adds no power to an id.
-- Rotation of HUB_PSEUDONYM_KEY: ids minted under the old key are 404 on the new key's replicas until the intake
-  has recorded them (docs/operations.md section 5); after that the store answers.
+- Rotation of the key (HUB_ID_KEY, or HUB_PSEUDONYM_KEY without it), and a switch from the derived key to HUB_ID_KEY:
+  ids minted under the old key are 404 on the new key's replicas until the intake has recorded them
+  (docs/operations.md section 5); after that the store answers.
 """
 
 from __future__ import annotations
@@ -48,15 +51,17 @@ class BerichtIds:
     """Mints the gateway's message ids and recognises those minted under the same deployment key."""
 
     def __init__(self, secret: bytes) -> None:
-        # A key of its own, never the pseudonym key itself: a tag is then no pseudonym of anything.
+        # A key of its own, never the secret itself: a tag is then no pseudonym of anything (the secret may be
+        # HUB_PSEUDONYM_KEY).
         self._key = hmac.new(secret, LABEL, hashlib.sha256).digest()
 
     @classmethod
     def for_settings(cls, settings: HubSettings) -> BerichtIds:
-        """The deployment's key (HUB_PSEUDONYM_KEY); without one (demo mode, tests) a throwaway key of this process."""
-        if settings.pseudonym_key is None:
+        """The deployment's key: HUB_ID_KEY, else HUB_PSEUDONYM_KEY; without either (demo mode, tests) a throwaway key."""
+        secret = settings.id_key or settings.pseudonym_key
+        if secret is None:
             return cls(secrets.token_bytes(32))
-        return cls(settings.pseudonym_key.get_secret_value().encode())
+        return cls(secret.get_secret_value().encode())
 
     def mint(self, verzender: str | None, bericht: str | None) -> str:
         """A new id for a message of type `bericht` from `verzender`; untagged (random) when the sender is unknown."""

@@ -37,6 +37,7 @@ SETTINGS = describe([HubSettings, BrokerSettings])
 # Secrets as a deployment sets them; none of these strings may appear in any output.
 SECRETS = {
     "HUB_PSEUDONYM_KEY": "pseudonym-secret-6f1c0b7e2a94",
+    "HUB_ID_KEY": "id-key-secret-0d5e8a31c7",
     "HUB_API_KEYS": json.dumps({"api-secret-4b8d1e0c": ["0200", "12345678"]}),
     "HUB_KAFKA_SASL_PASSWORD": "sasl-secret-93ae5d27",
 }
@@ -49,7 +50,7 @@ ENVIRONMENT = {
     "HUB_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
     "HUB_KAFKA_SASL_USERNAME": "ijw-hub",
 }
-LEAKS = ("pseudonym-secret", "api-secret", "sasl-secret", DATABASE_PASSWORD)
+LEAKS = ("pseudonym-secret", "id-key-secret", "api-secret", "sasl-secret", DATABASE_PASSWORD)
 
 
 pytestmark = pytest.mark.usefixtures("no_hub_env")  # settings come from the test, not from the shell
@@ -225,6 +226,7 @@ INVALID = {  # one setting of each settings class
     # A list setting that is not JSON: pydantic-settings refuses it before validation (it was an internal error).
     "HUB_METRICS_DROP_LABELS": ("aanbieder", {"validate", "run", "config show"}),
     "HUB_PSEUDONYM_KEY": ("te-kort", {"process", "run", "config show"}),  # under 16 bytes
+    "HUB_ID_KEY": ("te-kort", {"run", "config show"}),
 }
 
 

@@ -94,5 +94,21 @@ def test_the_settings_give_one_key_per_deployment_and_a_throwaway_without_one() 
     assert BerichtIds.for_settings(make_settings()).minted(own, CODES) is None
 
 
+def test_hub_id_key_tags_the_ids_in_place_of_the_pseudonym_key() -> None:
+    """A gateway with HUB_ID_KEY needs no HUB_PSEUDONYM_KEY; where both are set the id key wins, so the intake's
+    key may differ. Switching from the derived key to HUB_ID_KEY is a rotation: earlier ids are not recognised."""
+    id_key = "ids-test-id-key-0123456789abcdef"
+    gateway = BerichtIds.for_settings(make_settings(id_key=SecretStr(id_key)))
+    both = BerichtIds.for_settings(
+        make_settings(id_key=SecretStr(id_key), pseudonym_key=SecretStr(SECRET.decode()))
+    )
+    bericht_id = gateway.mint(GEMEENTE, "JW301")
+    assert both.minted(bericht_id, CODES) == Minted(GEMEENTE, None)
+    assert BerichtIds(id_key.encode()).minted(bericht_id, CODES) == Minted(GEMEENTE, None)
+    assert (
+        BerichtIds(SECRET).minted(bericht_id, CODES) is None
+    )  # minted under the derived key: 404 after a switch
+
+
 def test_the_key_is_never_shown(ids: BerichtIds) -> None:
     assert repr(ids) == "BerichtIds(key=***)" and SECRET.decode() not in repr(ids)
