@@ -30,10 +30,17 @@ TOPICS = (
 # Records up to HUB_MAX_MESSAGE_BYTES and what surrounds them: the producer's request limit and the topics' limit.
 MAX_RECORD_BYTES = 27262976
 # Settings that must never be a plain value in a manifest.
-SECRET_SETTINGS = ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD", "HUB_API_KEYS")
-# The secret settings each role is given: the API keys only where senders are authenticated, the gateway.
+SECRET_SETTINGS = (
+    "HUB_PSEUDONYM_KEY",
+    "HUB_ID_KEY",
+    "HUB_DATABASE_URL",
+    "HUB_KAFKA_SASL_PASSWORD",
+    "HUB_API_KEYS",
+)
+# The secret settings each role is given: the API keys only where senders are authenticated, the gateway; the
+# pseudonymisation key only to the roles that pseudonymise, the gateway its id key instead.
 ROLE_SECRETS = {
     "intake": ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD"),
     "processors": ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD"),
-    "gateway": SECRET_SETTINGS,
+    "gateway": ("HUB_ID_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD", "HUB_API_KEYS"),
 }

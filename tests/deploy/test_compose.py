@@ -210,6 +210,21 @@ def test_hub_services_share_one_image_and_settings(config: dict[str, Any], name:
     assert isinstance(json.loads(env["HUB_API_KEYS"]), dict)
 
 
+@pytest.mark.parametrize("name", HUB_SERVICES)
+def test_the_pseudonymisation_key_reaches_only_the_roles_that_pseudonymise(
+    config: dict[str, Any], name: str
+) -> None:
+    """The gateway faces the network: it tags its message ids with HUB_ID_KEY, never holding HUB_PSEUDONYM_KEY;
+    `hub db upgrade` needs neither."""
+    keys = {key for key in _env(config["services"][name]) if key in ("HUB_PSEUDONYM_KEY", "HUB_ID_KEY")}
+    expected = {
+        SERVICE["intake"]: {"HUB_PSEUDONYM_KEY"},
+        SERVICE["processors"]: {"HUB_PSEUDONYM_KEY"},
+        SERVICE["gateway"]: {"HUB_ID_KEY"},
+    }
+    assert keys == expected.get(name, set())
+
+
 def test_scaled_processors_share_a_copy_of_the_domain_metrics_younger_than_a_scrape_interval(
     config: dict[str, Any],
 ) -> None:
@@ -389,12 +404,9 @@ REFERENCE_LISTS = {
 
 def _with_reference_lists() -> dict[str, Any]:
     """The file as written, its example for own reference lists taken out of the comment, as it tells one to."""
-    example = re.compile(
-        r"^(    )# ((?:environment|volumes):|  <<: \*hub-environment$|  HUB_\w+_FILE: |  - \./k8s/)",
-        re.MULTILINE,
-    )
-    uncommented, count = example.subn(r"\1\2", COMPOSE_FILE.read_text(encoding="utf-8"))
-    assert count == 2 * 6  # hub-intake and hub-gateway
+    example = re.compile(r"^(?P<indent> +)# (?P<line>volumes:|  - \./k8s/|HUB_\w+_FILE: )", re.MULTILINE)
+    uncommented, count = example.subn(r"\g<indent>\g<line>", COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert count == 2 * 4  # hub-intake and hub-gateway
     loaded: dict[str, Any] = _defaults(yaml.safe_load(uncommented))
     return loaded
 

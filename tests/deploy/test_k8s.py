@@ -308,15 +308,13 @@ def test_secret_settings_come_from_secrets_only(target: str) -> None:
         assert not set(config_map["data"]) & set(SECRET_SETTINGS)
 
 
-@pytest.mark.parametrize("role", [role for role in ROLES if "HUB_API_KEYS" not in ROLE_SECRETS[role]])
-def test_a_role_without_the_api_keys_prepares_from_its_pods_environment(
-    role: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The settings of the rendered pod (its ConfigMap, its own values, test values for the secrets it names) load
-    and the role's runtime sets up without HUB_API_KEYS."""
+def _pods_settings(role: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HubSettings:
+    """The settings of the rendered pod: its ConfigMap, its own values, test values for the secrets it names."""
     hub = container(deployment("base", role))
     secrets = {
         "HUB_PSEUDONYM_KEY": "deploy-test-pseudonym-key-0123456789",
+        "HUB_ID_KEY": "deploy-test-message-id-key-0123456789",
+        "HUB_API_KEYS": '{"deploy-test-api-key": ["0363"]}',
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite'}",
     }
     for name in [name for name in os.environ if name.startswith("HUB_")]:
@@ -328,13 +326,34 @@ def test_a_role_without_the_api_keys_prepares_from_its_pods_environment(
             monkeypatch.setenv(item["name"], item["value"])
         elif not item["valueFrom"]["secretKeyRef"].get("optional"):
             monkeypatch.setenv(item["name"], secrets[item["name"]])
-    settings = HubSettings()
-    assert settings.api_keys is None
+    return HubSettings()
+
+
+def _prepare(role: str, settings: HubSettings) -> None:
     # An address nothing listens on: prepare() builds the broker client without connecting.
     broker = BrokerSettings(bootstrap_servers="127.0.0.1:9")
     runtime = Runtime(settings, broker, settings.database_url, roles=(cast(Role, role),), serves_http=True)
     runtime.prepare()
     runtime.engine.dispose()
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if "HUB_API_KEYS" not in ROLE_SECRETS[role]])
+def test_a_role_without_the_api_keys_prepares_from_its_pods_environment(
+    role: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings of the rendered pod load and the role's runtime sets up without HUB_API_KEYS."""
+    settings = _pods_settings(role, tmp_path, monkeypatch)
+    assert settings.api_keys is None
+    _prepare(role, settings)
+
+
+def test_the_gateway_prepares_from_its_pods_environment_without_the_pseudonymisation_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The internet-facing role tags its message ids with HUB_ID_KEY; HUB_PSEUDONYM_KEY never reaches it."""
+    settings = _pods_settings("gateway", tmp_path, monkeypatch)
+    assert settings.pseudonym_key is None and settings.id_key is not None
+    _prepare("gateway", settings)
 
 
 def _secret_names(workload: Manifest) -> set[str]:
@@ -345,6 +364,29 @@ def _secret_names(workload: Manifest) -> set[str]:
         if "secretKeyRef" in item.get("valueFrom", {})
     }
     return names | {volume["secret"]["secretName"] for volume in pod.get("volumes", []) if "secret" in volume}
+
+
+def _secret_keys(target: str, secret: str) -> dict[str, bool]:
+    """The keys of `secret` the workloads read, each with whether it is optional."""
+    workloads = [*of_kind(render(target), "Deployment").values(), *of_kind(render(target), "Job").values()]
+    refs = [
+        item["valueFrom"]["secretKeyRef"]
+        for workload in workloads
+        for item in container(workload).get("env", [])
+        if "secretKeyRef" in item.get("valueFrom", {})
+    ]
+    return {ref["key"]: ref.get("optional", False) for ref in refs if ref["name"] == secret}
+
+
+def test_every_key_of_the_hubs_secret_is_documented_and_the_dev_overlay_makes_it() -> None:
+    """deploy/k8s/README.md's table of Secret ijw-hub names each key a pod reads (id-key, for the gateway, too)."""
+    readme = (K8S / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `ijw-hub` \| `([a-z-]+)` \|", readme, flags=re.MULTILINE))
+    keys = _secret_keys("overlays/production", "ijw-hub")
+    assert {"pseudonym-key", "id-key"} <= set(keys) <= documented
+    [generated] = of_kind(render("overlays/dev"), "Secret").values()  # named with kustomize's hash suffix
+    read = _secret_keys("overlays/dev", generated["metadata"]["name"])
+    assert {key for key, optional in read.items() if not optional} <= set(generated["data"])
 
 
 @pytest.mark.parametrize("target", APP_TARGETS)
