@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hub import heap
-from hub.cli import ApiKey, Database, Format, Productcodes, Tarieven, app, as_date, db_app, load, main
+from hub.cli import ApiKey, Format, Productcodes, Tarieven, app, as_date, load, main
 from hub.errors import ConfigError, InputError, StartError
 from hub.settings import HubSettings
 
 if TYPE_CHECKING:  # imported where used: `hub validate` starts without the store
-    from hub.store.key_fingerprint import Recorded
+    pass
 
 # The console script runs hub.cli's main, which runs `app`: by then this module has added the commands below.
 __all__ = ["app", "main"]
@@ -369,57 +369,6 @@ def simulate(
         typer.echo(f"{s.status}\t{s.path}\t{s.detail}")
     typer.echo(f"sent the simulated messages to {to}; {len(refused)} not taken by the gateway", err=True)
     raise typer.Exit(1 if refused else 0)
-
-
-@db_app.command("record-key")
-def db_record_key(database: Database = None) -> None:
-    """Record HUB_PSEUDONYM_KEY as the key of the database's pseudonyms, after a deliberate rotation of the key.
-
-    The roles refuse to start under a key other than the one recorded. Pseudonyms made under the earlier key match
-    no client any more: the state rows stay under them (docs/operations.md, section 5).
-    """
-    from datetime import UTC, datetime
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from hub.privacy import Pseudonymiser
-    from hub.store import key_fingerprint as fingerprints
-    from hub.store.db import make_engine, session_factory
-
-    settings = load(HubSettings)
-    if settings.pseudonym_key is None:
-        typer.echo("error: HUB_PSEUDONYM_KEY is not set: there is no key to record", err=True)
-        raise typer.Exit(2)
-    pseudonym = Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
-    key = fingerprints.Recorded(
-        fingerprints.fingerprint(pseudonym), throwaway=False, recorded_at=datetime.now(UTC)
-    )
-    engine = make_engine(database or settings.database_url)
-    try:
-        sessions = session_factory(engine)
-        held = fingerprints.recorded(sessions)
-        fingerprints.record(sessions, key)
-    except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, as `hub db purge`
-        typer.echo(
-            f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
-            err=True,
-        )
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
-    typer.echo(_recorded(held, key), err=True)
-
-
-def _recorded(held: Recorded | None, key: Recorded) -> str:
-    """What `hub db record-key` did, in one line."""
-    if held is None:
-        return "recorded HUB_PSEUDONYM_KEY as the key of the database's pseudonyms"
-    if held.fingerprint == key.fingerprint:
-        return "HUB_PSEUDONYM_KEY is already the key of the database's pseudonyms; nothing changed"
-    return (
-        f"recorded HUB_PSEUDONYM_KEY in place of the key recorded {held.recorded_at.date().isoformat()}: "
-        "the pseudonyms made under that key match no client any more"
-    )
 
 
 config_app = typer.Typer(help="The hub's configuration.", no_args_is_help=True)

@@ -73,7 +73,7 @@ def usable_outputs(metrics_out: Path | None, retour_out: Path | None) -> None:
     """
     if retour_out is not None:
         try:
-            retour_out.mkdir(parents=True, exist_ok=True)
+            retour_out.mkdir(parents=True, exist_ok=True, mode=0o770)  # as the outbox's: files 0640
             with tempfile.TemporaryFile(dir=retour_out):
                 pass
         except OSError as exc:

@@ -36,6 +36,8 @@ from hub.validate import Validator, Verdict
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from hub.store.key_fingerprint import Recorded
+
 # No pretty tracebacks: their local variables could show a message's content (BSNs, names).
 app = typer.Typer(
     add_completion=False,
@@ -368,6 +370,57 @@ def db_purge(
     typer.echo(f"{verb} the retour XML of {_count(retouren, 'message', 'messages')} delivered before {at}")
     typer.echo(
         f"{verb} the XML of {_count(meldingen, 'GI102 statusmelding', 'GI102 statusmeldingen')} delivered before {at}"
+    )
+
+
+@db_app.command("record-key")
+def db_record_key(database: Database = None) -> None:
+    """Record HUB_PSEUDONYM_KEY as the key of the database's pseudonyms, after a deliberate rotation of the key.
+
+    The roles refuse to start under a key other than the one recorded. Pseudonyms made under the earlier key match
+    no client any more: the state rows stay under them (docs/operations.md, section 5).
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hub.privacy import Pseudonymiser
+    from hub.store import key_fingerprint as fingerprints
+    from hub.store.db import make_engine, session_factory
+
+    settings = load(HubSettings)
+    if settings.pseudonym_key is None:
+        typer.echo("error: HUB_PSEUDONYM_KEY is not set: there is no key to record", err=True)
+        raise typer.Exit(2)
+    pseudonym = Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
+    key = fingerprints.Recorded(
+        fingerprints.fingerprint(pseudonym), throwaway=False, recorded_at=datetime.now(UTC)
+    )
+    engine = make_engine(database or settings.database_url)
+    try:
+        sessions = session_factory(engine)
+        held = fingerprints.recorded(sessions)
+        fingerprints.record(sessions, key)
+    except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, as `hub db purge`
+        typer.echo(
+            f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(_recorded(held, key), err=True)
+
+
+def _recorded(held: Recorded | None, key: Recorded) -> str:
+    """What `hub db record-key` did, in one line."""
+    if held is None:
+        return "recorded HUB_PSEUDONYM_KEY as the key of the database's pseudonyms"
+    if held.fingerprint == key.fingerprint:
+        return "HUB_PSEUDONYM_KEY is already the key of the database's pseudonyms; nothing changed"
+    return (
+        f"recorded HUB_PSEUDONYM_KEY in place of the key recorded {held.recorded_at.date().isoformat()}: "
+        "the pseudonyms made under that key match no client any more"
     )
 
 
