@@ -187,7 +187,8 @@ async def process(
             if database is not None and settings.pseudonym_key is None:
                 log.warning(
                     "HUB_PSEUDONYM_KEY is not set: the pseudonyms in --database were made under a throwaway key and "
-                    "match no other run's; set the key to keep the database (docs/operations.md, section 5)"
+                    "match no other run's (a message recorded before is still recognised, a new one about a client "
+                    "it held is not); set the key to keep the database (docs/operations.md, section 5)"
                 )
             sent, skipped = await _publish(runtime, ids, largest)
             await asyncio.wait_for(_drain(runtime, sent, judged, delivered, handled, progress), timeout)

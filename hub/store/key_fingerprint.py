@@ -100,17 +100,21 @@ def check(sessions: SessionFactory, new: Recorded, *, demo: bool) -> None:
     """Refuse (ConfigError) a key other than the one the store's pseudonyms were made with; record it on first use.
 
     Demo mode's throwaway key takes the store over with a warning: the demo's pseudonyms are lost at every start
-    anyway. A configured key is checked in demo mode as anywhere.
+    anyway. `hub process` without a key (its contract: a throwaway key) goes on and leaves the fingerprint as it
+    is: a replay of messages the store recorded still changes nothing, and the command warns that its pseudonyms
+    match no other run's. A configured key is checked in demo mode as anywhere.
     """
     held = record_first(sessions, new)
     if held.fingerprint == new.fingerprint:
         return
-    if demo and new.throwaway:
+    if new.throwaway and demo:
         record(sessions, new)
         log.warning(
             "demo mode: this database's pseudonyms were made under another key and match no client of this run; "
             "its fingerprint is replaced by the throwaway key's"
         )
+        return
+    if new.throwaway:
         return
     raise ConfigError(_mismatch(held, new))
 
@@ -118,17 +122,6 @@ def check(sessions: SessionFactory, new: Recorded, *, demo: bool) -> None:
 def _mismatch(held: Recorded, new: Recorded) -> str:
     """One line: what happened, and what to do."""
     at = held.recorded_at.date().isoformat()
-    if new.throwaway and held.throwaway:
-        return (
-            f"HUB_PSEUDONYM_KEY is not set, and this database holds pseudonyms made under another run's throwaway "
-            f"key (recorded {at}), which no run has again: use another database ({SECTION})"
-        )
-    if new.throwaway:
-        return (
-            "HUB_PSEUDONYM_KEY is not set, and this database holds pseudonyms made under a key (recorded "
-            f"{at}): a throwaway key would match none of its clients. Set the key it was made with, or use "
-            f"another database ({SECTION})"
-        )
     if held.throwaway:
         return (
             f"this database's pseudonyms were made under a throwaway key (demo mode, or `hub process` without "
