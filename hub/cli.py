@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
@@ -541,15 +541,15 @@ def client_overzicht(
         raise typer.Exit(2)
     pseudonym = Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
     with _store_to_read(database or settings.database_url) as session:
+        _same_key(session, pseudonym)
         gevonden = [overzicht(session, pseudonym(bsn)) for bsn in bsns]
     if format is OverzichtFormat.json:
         for n, o in enumerate(gevonden, 1):
-            typer.echo(
-                json.dumps({"client": n, "berichten": [_als_json(b) for b in o.berichten], "rijen": o.rijen})
-            )
+            rows = {"client": n, "pseudoniem": o.client, "berichten": [_als_json(b) for b in o.berichten]}
+            typer.echo(json.dumps({**rows, "rijen": o.rijen}))
         return
     for n, o in enumerate(gevonden, 1):
-        typer.echo(f"client {n}: {_count(len(o.berichten), 'bericht', 'berichten')}")
+        typer.echo(f"client {n} (pseudoniem {o.client}): {_count(len(o.berichten), 'bericht', 'berichten')}")
         for b in o.berichten:
             gewist = f" op {b.retour_gewist_op:%Y-%m-%d}" if b.retour_gewist_op else ""
             typer.echo(
@@ -558,6 +558,25 @@ def client_overzicht(
             )
         for table, count in o.rijen.items():
             typer.echo(f"  {table}: {count}")
+
+
+def _same_key(session: Session, pseudonym: Callable[[str], str]) -> None:
+    """Refuse a key other than the store's: under it every client would seem to have no data at all."""
+    from hub.store import key_fingerprint as fingerprints
+
+    held = session.get(fingerprints.KeyFingerprintRecord, fingerprints.PSEUDONYM)
+    if held is None:
+        typer.echo(
+            "warning: the database records no key: it cannot be told whether this is its key", err=True
+        )
+    elif held.fingerprint != fingerprints.fingerprint(pseudonym):
+        made = "a throwaway key" if held.throwaway else "another key"
+        typer.echo(
+            f"error: this database's pseudonyms were made under {made} than HUB_PSEUDONYM_KEY: "
+            "no client of it could be found",
+            err=True,
+        )
+        raise typer.Exit(2)
 
 
 def _als_json(b: Any) -> dict[str, Any]:

@@ -15,11 +15,13 @@ from typer.testing import CliRunner
 
 from hub.cli import app
 from hub.store import audit, retention
+from hub.store import key_fingerprint as fingerprints
 from hub.store.db import session_factory
+from hub.store.key_fingerprint import Recorded, fingerprint
 from hub.store.tables import BerichtRecord
 from hub.synth.berichten import spec
 from hub.synth.build import to_xml
-from tests.hub.intake_helpers import new_intake
+from tests.hub.intake_helpers import PSEUDONYMISER, new_intake
 
 runner = CliRunner()
 KEY = "k" * 32  # the key of tests.hub.intake_helpers.PSEUDONYMISER
@@ -31,6 +33,10 @@ NOBODY = "999990019"
 def store(db: Engine, no_hub_env: None, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """A store with the client's toewijzing and start, and the settings that find them."""
     intake = new_intake(db)
+    # as the intake records it at start (consumers.app.Runtime)
+    fingerprints.record_first(
+        session_factory(db), Recorded(fingerprint(PSEUDONYMISER), False, datetime.now(UTC))
+    )
     for bericht in ("JW301", "JW305"):
         assert intake.verwerk(to_xml(bericht, spec(bericht))).outcome == "accepted"
     monkeypatch.setenv("HUB_DATABASE_URL", db.url.render_as_string(hide_password=False))
@@ -49,7 +55,8 @@ def test_the_clients_messages_and_rows_are_listed_without_the_bsn(store: Engine)
     ]
     assert found["rijen"]["bericht"] == 2 and found["rijen"]["toewijzing"] >= 1
     assert found["rijen"]["startregel"] >= 1
-    assert nobody == {"client": 2, "berichten": [], "rijen": {}}
+    assert nobody == {"client": 2, "pseudoniem": PSEUDONYMISER(NOBODY), "berichten": [], "rijen": {}}
+    assert found["pseudoniem"] == PSEUDONYMISER(BSN)
 
 
 def test_a_cleared_retour_is_shown_as_cleared(store: Engine) -> None:
@@ -60,7 +67,7 @@ def test_a_cleared_retour_is_shown_as_cleared(store: Engine) -> None:
     retention.purge_all(session_factory(store), datetime.now(UTC))
     result = runner.invoke(app, ["client", "overzicht"], input=f"{BSN}\n")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("client 1: 2 berichten\n")
+    assert result.output.startswith(f"client 1 (pseudoniem {PSEUDONYMISER(BSN)}): 2 berichten\n")
     assert result.output.count("retour: gewist op ") == 2
 
 
@@ -86,6 +93,13 @@ def test_the_example_of_the_document_is_what_the_command_prints(store: Engine) -
     assert result.exit_code == 0, result.output
 
     def without_ids(text: str) -> str:
-        return re.sub(r"\b[0-9a-f]{32}\b", "<id>", text)
+        return re.sub(r"\b[0-9a-f]{64}\b", "<pseudoniem>", re.sub(r"\b[0-9a-f]{32}\b", "<id>", text))
 
     assert without_ids(result.output) == without_ids(example)
+
+
+def test_another_key_than_the_stores_is_refused(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under another key every client would seem to have no data: a false answer to a request for inzage."""
+    monkeypatch.setenv("HUB_PSEUDONYM_KEY", "another-key-of-32-characters-xyz")
+    result = runner.invoke(app, ["client", "overzicht"], input=f"{BSN}\n")
+    assert result.exit_code == 2 and "pseudonyms were made under another key" in result.output

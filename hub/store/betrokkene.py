@@ -33,6 +33,7 @@ class Bericht:
 
 @dataclass(frozen=True, slots=True)
 class Overzicht:
+    client: str  # the pseudonym: what the rows carry in their `client` column
     berichten: tuple[Bericht, ...]
     rijen: dict[str, int]  # rows per table that belong to the client, tables without any left out
 
@@ -51,7 +52,7 @@ def overzicht(session: Session, client: str) -> Overzicht:
         n = _rijen(session, table, client, ids)
         if n:
             rijen[table.name] = n
-    return Overzicht(berichten, rijen)
+    return Overzicht(client, berichten, rijen)
 
 
 def _bericht(row: BerichtRecord) -> Bericht:
