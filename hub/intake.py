@@ -10,6 +10,7 @@ A message the caller gives up on (dead-lettered) gets a record too, outcome `fai
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -298,8 +299,13 @@ class Intake:
 
     def dead_letter(self, item: Inbound) -> DeadLettered:
         """The answer to a message the caller gave up on: a header-only 0001 retour when it has a header, and its
-        audit record (outcome failed; validated_at: when the intake gave up). Reads no store; raises what the
-        validator raises."""
+        audit record (outcome failed; validated_at: when the intake gave up). Reads the store only for the id a
+        reused door's id gives way to (as verwerk records it), and keeps the door's id when the store fails;
+        raises what the validator raises."""
+        digest = audit.content_hash(item.raw)
+        bericht_id = item.bericht_id or audit.new_id()
+        with contextlib.suppress(Exception):  # the store may be what made the message fail
+            bericht_id = self._own_id(bericht_id, digest)
         verdict = self.validator.validate(item.raw, today=self.clock())
         xml = None
         if verdict.doc is not None and verdict.info is not None and verdict.info.retour is not None:
@@ -307,12 +313,12 @@ class Intake:
             xml = build_retour(
                 Verdict(verdict.info, (failed,), verdict.doc),
                 dagtekening=self.clock(),
-                inhoud=audit.content_hash(item.raw),
+                inhoud=digest,
             )
         j = _Judged(
-            bericht_id=item.bericht_id or audit.new_id(),
+            bericht_id=bericht_id,
             received_at=item.received_at or self.now(),
-            digest=audit.content_hash(item.raw),
+            digest=digest,
             size=len(item.raw),
             verdict=verdict,
             model=None,
@@ -345,13 +351,22 @@ class Intake:
 
     def dead_lettered(self, bericht_id: str, raw: bytes) -> IntakeResult | None:
         """A redelivery of a message dead-lettered before, answered from its record (never judged again); None
-        when it has no such record, or when its id names other bytes (verwerk records it under another id).
-        Raises TransientError while the store is unreachable."""
+        when it has no such record. A door's id that names other bytes is looked for where verwerk and
+        dead_letter record such a message (audit.other_id). Raises TransientError while the store is unreachable."""
+        digest = audit.content_hash(raw)
         with transient_failures(), self.sessions() as session:
             row = audit.get(session, bericht_id)
-            if row is None or row.outcome != OUTCOME_FAILED or row.content_hash != audit.content_hash(raw):
+            if row is not None and row.content_hash != digest:  # a reused id: its record is under another
+                row = audit.get(session, audit.other_id(bericht_id, digest))
+            if row is None or row.outcome != OUTCOME_FAILED or row.content_hash != digest:
                 return None
             return self._redelivery(row)
+
+    def _own_id(self, bericht_id: str, digest: str) -> str:
+        """The door's id, or the one it gives way to when it names a message with other bytes (`_elsewhere`)."""
+        with transient_failures(), self.sessions() as session:
+            held = audit.content_hash_of(session, bericht_id)
+        return bericht_id if held in (None, digest) else audit.other_id(bericht_id, digest)
 
     def _client_of(self, session: Any, model: Any, pseudonym: Callable[[str], str]) -> str | None:
         """The client pseudonym of a message (via its verzoek for a JW319, which names no client)."""

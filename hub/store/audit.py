@@ -210,11 +210,18 @@ def insert_records(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 _KNOWN = select(BerichtRecord.id).where(col(BerichtRecord.id) == bindparam("id"))
+_HASH = select(BerichtRecord.content_hash).where(col(BerichtRecord.id) == bindparam("id"))
 
 
 def known(session: Session, id: str) -> bool:
     """Whether a record with this hub message id exists (a column query, no entity)."""
     return run(session, _KNOWN, {"id": id}).first() is not None
+
+
+def content_hash_of(session: Session, id: str) -> str | None:
+    """The content hash of the message recorded under this id, or None (a column query, no entity)."""
+    row = run(session, _HASH, {"id": id}).first()
+    return None if row is None else str(row.content_hash)
 
 
 def mark(session: Session, id: str, field: Timestamp, when: datetime | None = None) -> bool:

@@ -133,3 +133,20 @@ def test_a_dead_letter_under_a_reused_id_is_not_the_answer_to_other_bytes(intake
     assert intake.dead_lettered(GIVEN, second) is None
     result = intake.verwerk(second, bericht_id=GIVEN)
     assert (result.outcome, result.bericht_id != GIVEN) == ("accepted", True)
+
+
+def test_a_message_dead_lettered_under_a_reused_id_is_recorded_and_answered_under_its_own(
+    intake: Intake, db: Engine
+) -> None:
+    """It failed every attempt (the worker gave up): its 0001 record goes under the derived id, not lost behind
+    the earlier message's, and its redelivery is answered from that record."""
+    first, poison = to_xml("JW301", spec("JW301")), to_xml("JW305", spec("JW305"))
+    intake.verwerk(first, bericht_id=GIVEN)
+    dead = intake.dead_letter(Inbound(poison, GIVEN))
+    derived = audit.other_id(GIVEN, audit.content_hash(poison))
+    assert dead.result.bericht_id == derived == dead.record["id"]
+    assert intake.record_dead_letter(dead)
+    assert {i: r.outcome for i, r in records(db).items()} == {GIVEN: "accepted", derived: "failed"}
+    again = intake.dead_lettered(GIVEN, poison)
+    assert again is not None and (again.bericht_id, again.redelivered) == (derived, True)
+    assert retour_codes(again.retour) == ["0001"]
