@@ -34,8 +34,8 @@ def mask_url(url: str) -> str:
     SQLAlchemy take connection parameters there); written without "//", or as libpq's `key=value ...`, it is
     refused, and the refusal shows it.
     """
-    if _SCHEME.match(url) is None:
-        return _KEYWORD.sub(_mask_keyword, url)
+    if _SCHEME.match(url) is None:  # libpq's keyword/value form, or a URL behind a quote or a space
+        return _mask_loose(_KEYWORD.sub(_mask_keyword, url))
     masked = _mask_userinfo(url)
     base, question, query = masked.partition("?")
     return base + question + "&".join(_mask_pair(pair) for pair in query.split("&")) if question else masked
@@ -66,6 +66,18 @@ def _mask_unsplit(url: str) -> str:
     if not at or ":" not in userinfo:
         return url
     return f"{url[: len(url) - len(rest)]}{userinfo.split(':', 1)[0]}:{MASK}@{host}"
+
+
+def _mask_loose(text: str) -> str:
+    """user:password@ anywhere in a text that is no URL (a quoted .env value, a space before the scheme): what
+    lies between the first ":" after the last "//" (or the start) and the last "@" is masked."""
+    at = text.rfind("@")
+    if at < 0:
+        return text
+    start = text.rfind("//", 0, at)
+    start = 0 if start < 0 else start + 2
+    colon = text.find(":", start, at)
+    return text if colon < 0 else f"{text[: colon + 1]}{MASK}{text[at:]}"
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

@@ -105,6 +105,14 @@ def test_config_show_lists_the_dropped_labels_as_they_were_set() -> None:
         (f"postgresql:u:{PASSWORD}@h/db", f"postgresql:u:{MASK}@h/db"),
         (f"postgresql:/u:{PASSWORD}@h/db?password={PASSWORD}", f"postgresql:/u:{MASK}@h/db?password={MASK}"),
         (f"host=h password={PASSWORD} dbname=x", f"host=h password={MASK} dbname=x"),
+        # No scheme where a URL starts: a quoted .env value, a space before it or in it, a missing ":".
+        (
+            f'"postgresql+psycopg://u:{PASSWORD}@127.0.0.1:1/db"',
+            f'"postgresql+psycopg://u:{MASK}@127.0.0.1:1/db"',
+        ),
+        (f" postgresql://u:{PASSWORD}@h/db", f" postgresql://u:{MASK}@h/db"),
+        (f"postgresql+psycopg ://u:{PASSWORD}@h/db", f"postgresql+psycopg ://u:{MASK}@h/db"),
+        (f"postgresql+psycopg//u:{PASSWORD}@h/db", f"postgresql+psycopg//u:{MASK}@h/db"),
         (f"host=h password = 'a {PASSWORD}' dbname=x", f"host=h password={MASK} dbname=x"),
     ],
 )
