@@ -83,6 +83,7 @@ _RECORDS: dict[str, dict[str, Any]] = {
                 "format": "date-time",
                 "description": "When the hub received it (ISO 8601 with offset); else the intake's clock",
             },
+            "content-type": {"const": "application/xml", "description": "Set by the hub's doors; optional"},
         },
     },
     "retour": {

@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -18,9 +18,6 @@ from hub import heap
 from hub.cli import ApiKey, Format, Productcodes, Tarieven, app, as_date, load, main
 from hub.errors import ConfigError, InputError, StartError
 from hub.settings import HubSettings
-
-if TYPE_CHECKING:  # imported where used: `hub validate` starts without the store
-    pass
 
 # The console script runs hub.cli's main, which runs `app`: by then this module has added the commands below.
 __all__ = ["app", "main"]

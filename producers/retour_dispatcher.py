@@ -47,9 +47,10 @@ OUTBOX_DIR_MODE = 0o770
 
 def write_private(path: Path, data: bytes) -> None:
     """Write `path` created with OUTBOX_FILE_MODE, not the umask's 0644; one left by an earlier run is replaced,
-    so it cannot keep a wider mode."""
+    so it cannot keep a wider mode. Created exclusively and never through a link: in a directory its group may
+    write to, another writer cannot slip a symlink in between."""
     path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OUTBOX_FILE_MODE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, OUTBOX_FILE_MODE)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
 

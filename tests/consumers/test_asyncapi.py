@@ -46,7 +46,7 @@ def test_every_message_names_its_key_headers_and_content_type() -> None:
     (inbound,) = by_address["ijw.berichten.inkomend"]
     assert inbound["contentType"] == "application/xml"
     assert inbound["payload"]["type"] == "string"  # type: ignore[index]  # one message per record, not the poll
-    assert set(inbound["headers"]["properties"]) == {"bericht-id", "ontvangen-op"}  # type: ignore[index]
+    assert set(inbound["headers"]["properties"]) == {"bericht-id", "ontvangen-op", "content-type"}  # type: ignore[index]
     for retour in by_address["ijw.retourberichten"]:
         assert {"bericht", "ontvanger", "retour-in-store"} <= set(retour["headers"]["properties"])  # type: ignore[index]
     for event in by_address["ijw.toewijzing"]:

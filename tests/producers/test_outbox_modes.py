@@ -12,7 +12,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from hub.metrics import HubMetrics
-from producers.retour_dispatcher import Retour, RetourDispatcher
+from producers.retour_dispatcher import Retour, RetourDispatcher, write_private
 
 ID = "2" * 32
 
@@ -80,3 +80,14 @@ def test_a_redelivered_retour_and_a_stale_temporary_file_do_not_keep_a_wider_mod
 def test_hub_process_flat_retour_directory_gets_the_same_file_mode(tmp_path: Path, umask: int) -> None:
     deliver(tmp_path, per_receiver=False)
     assert [oct(mode(p)) for p in tmp_path.iterdir()] == ["0o640"]
+
+
+def test_a_link_left_where_a_retour_goes_is_replaced_not_written_through(tmp_path: Path) -> None:
+    """The file is created anew (exclusively, O_NOFOLLOW: a link slipped in meanwhile fails the write, retried)."""
+    target = tmp_path / "elsewhere.txt"
+    target.write_bytes(b"untouched")
+    path = tmp_path / "retour.xml"
+    path.symlink_to(target)
+    write_private(path, b"<retour/>")  # a link left in place is removed, as a stale file is
+    assert target.read_bytes() == b"untouched" and not path.is_symlink()
+    assert path.read_bytes() == b"<retour/>"
