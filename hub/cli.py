@@ -397,6 +397,10 @@ def db_record_key(database: Database = None) -> None:
         fingerprints.fingerprint(pseudonym), throwaway=False, recorded_at=datetime.now(UTC)
     )
     engine = make_engine(database or settings.database_url)
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).is_file():  # SQLite would create an empty one
+        typer.echo(f"error: no store at {path}", err=True)
+        raise typer.Exit(2)
     try:
         sessions = session_factory(engine)
         held = fingerprints.recorded(sessions)

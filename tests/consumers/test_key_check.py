@@ -258,3 +258,14 @@ def test_record_key_on_a_store_not_migrated_says_so_in_one_line(tmp_path: Path) 
         1,
         "error: the store failed: OperationalError (is it reachable and at `hub db upgrade`?)\n",
     )
+
+
+def test_record_key_on_a_mistyped_sqlite_path_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "hub.sqlte"
+    result = CliRunner().invoke(
+        app,
+        ["db", "record-key", "--database", f"sqlite:///{missing}"],
+        env={"HUB_PSEUDONYM_KEY": PSEUDONYM_KEY},
+    )
+    assert result.exit_code == 2 and f"no store at {missing}" in result.output
+    assert not missing.exists()
