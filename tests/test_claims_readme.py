@@ -198,7 +198,7 @@ def test_every_command_and_option_the_readme_gives_exists(synopsis: str) -> None
 def test_the_normen_row_gives_every_option_and_value_of_hub_normen() -> None:
     """`hub normen`: the synopsis names each of its options, the values --naar and --format take, and the
     migration that dates the outcomes; the Metrics section points the monitoring teams to it."""
-    from hub.cli import Naar, NormenFormat
+    from hub.cli_store import Naar, NormenFormat
 
     [synopsis] = [s for s in _synopses() if s.startswith("hub normen ")]
     assert set(re.findall(r"(?<![\w-])(--[a-z-]+)\b", synopsis)) == _options(["normen"])

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from typer.testing import CliRunner
 
-import hub.cli
+import hub.cli_store
 from hub.cli import app
 from hub.monitor.maand import Maand, NormCijfer, maandcijfers
 from hub.monitor.model import NormUitkomst
@@ -183,9 +183,9 @@ def test_the_first_and_the_last_month_a_date_can_have(db: Engine) -> None:
 def test_the_default_month_is_the_one_before_today_in_the_netherlands(
     db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hub.cli, "vandaag", lambda: date(2026, 1, 1))
+    monkeypatch.setattr(hub.cli_store, "vandaag", lambda: date(2026, 1, 1))
     assert normen(db)["maand"] == "2025-12"
-    monkeypatch.setattr(hub.cli, "vandaag", lambda: date(2026, 3, 31))
+    monkeypatch.setattr(hub.cli_store, "vandaag", lambda: date(2026, 3, 31))
     assert normen(db)["maand"] == "2026-02"
     assert Maand.vorige(date(2026, 1, 15)) == Maand(2025, 12)
 

@@ -1,0 +1,367 @@
+"""The commands that read or change the store: `hub db`, `hub normen` and `hub client`."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from hub.cli import Database, app, load
+from hub.clock import vandaag
+from hub.errors import ConfigError
+from hub.settings import HubSettings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from hub.store.key_fingerprint import Recorded
+
+
+db_app = typer.Typer(help="The hub's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database: Database = None,
+) -> None:
+    """Apply the database migrations (Alembic) up to the newest revision."""
+    from hub.store.db import upgrade
+
+    url = database or load(HubSettings).database_url
+    if upgrade(url):
+        typer.echo("database is at the newest revision", err=True)
+    else:
+        typer.echo("database is at a later release's revision; this release leaves it as it is", err=True)
+
+
+@db_app.command("purge")
+def db_purge(
+    older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--older-than",
+            min=0,
+            metavar="DAYS",
+            help="Clear what was delivered more than DAYS days ago (default: HUB_RETOUR_RETENTION_DAYS; 0: all delivered).",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be cleared.")] = False,
+    database: Database = None,
+) -> None:
+    """Clear the XML of retouren (it may hold a BSN and name) and of GI102 statusmeldingen delivered more than DAYS days ago.
+
+    The rows stay, with outcome, codes and timestamps; what is not yet delivered is never cleared.
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hub.store import retention
+    from hub.store.db import make_engine, session_factory
+
+    settings = load(HubSettings)
+    days = settings.retour_retention_days if older_than is None else older_than
+    if older_than is None and days == 0:
+        typer.echo(
+            "retention is off (HUB_RETOUR_RETENTION_DAYS=0): nothing cleared; --older-than DAYS clears anyway"
+        )
+        return
+    now = datetime.now(UTC)
+    before = retention.cutoff(days, now)
+    engine = make_engine(database or settings.database_url)
+    try:
+        sessions = session_factory(engine)
+        if dry_run:
+            with sessions() as session:
+                retouren = retention.count_due(session, before)
+                meldingen = retention.count_due(session, before, retention.STATUSMELDINGEN)
+        else:
+            retouren, meldingen = retention.purge_all(sessions, before, now=now)
+    except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, never the statement's parameters
+        typer.echo(
+            f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    verb = "would clear" if dry_run else "cleared"
+    at = before.isoformat(timespec="seconds")
+    # The first line as it was before GI102s were cleared too: scripts may read it.
+    typer.echo(f"{verb} the retour XML of {_count(retouren, 'message', 'messages')} delivered before {at}")
+    typer.echo(
+        f"{verb} the XML of {_count(meldingen, 'GI102 statusmelding', 'GI102 statusmeldingen')} delivered before {at}"
+    )
+
+
+@db_app.command("record-key")
+def db_record_key(database: Database = None) -> None:
+    """Record HUB_PSEUDONYM_KEY as the key of the database's pseudonyms, after a deliberate rotation of the key.
+
+    The roles refuse to start under a key other than the one recorded. Pseudonyms made under the earlier key match
+    no client any more: the state rows stay under them (docs/operations.md, section 5).
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hub.privacy import Pseudonymiser
+    from hub.store import key_fingerprint as fingerprints
+    from hub.store.db import make_engine, session_factory
+
+    settings = load(HubSettings)
+    if settings.pseudonym_key is None:
+        typer.echo("error: HUB_PSEUDONYM_KEY is not set: there is no key to record", err=True)
+        raise typer.Exit(2)
+    pseudonym = Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
+    key = fingerprints.Recorded(
+        fingerprints.fingerprint(pseudonym), throwaway=False, recorded_at=datetime.now(UTC)
+    )
+    engine = make_engine(database or settings.database_url)
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).is_file():  # SQLite would create an empty one
+        typer.echo(f"error: no store at {path}", err=True)
+        raise typer.Exit(2)
+    try:
+        sessions = session_factory(engine)
+        held = fingerprints.recorded(sessions)
+        fingerprints.record(sessions, key)
+    except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, as `hub db purge`
+        typer.echo(
+            f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(_recorded(held, key), err=True)
+
+
+def _recorded(held: Recorded | None, key: Recorded) -> str:
+    """What `hub db record-key` did, in one line."""
+    if held is None:
+        return "recorded HUB_PSEUDONYM_KEY as the key of the database's pseudonyms"
+    if held.fingerprint == key.fingerprint:
+        return "HUB_PSEUDONYM_KEY is already the key of the database's pseudonyms; nothing changed"
+    return (
+        f"recorded HUB_PSEUDONYM_KEY in place of the key recorded {held.recorded_at.date().isoformat()}: "
+        "the pseudonyms made under that key match no client any more"
+    )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+class NormenFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+class Naar(StrEnum):
+    einddatum = "einddatum"
+    begindatum = "begindatum"
+
+
+@app.command()
+def normen(
+    maand: Annotated[
+        str | None,
+        typer.Option(
+            "--maand", metavar="YYYY-MM", help="The calendar month (default: the month before today)."
+        ),
+    ] = None,
+    naar: Annotated[
+        Naar,
+        typer.Option(
+            "--naar",
+            help="einddatum: an outcome counts in the month of the norm's second date; begindatum: of its first "
+            "(a cohort).",
+        ),
+    ] = Naar.einddatum,
+    regio: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--regio", metavar="NAAM", help="Only this jeugdregio, also when it has none (repeatable)."
+        ),
+    ] = None,
+    format: Annotated[NormenFormat, typer.Option("--format")] = NormenFormat.text,
+    database: Database = None,
+) -> None:
+    """The Inspectie norms per calendar month and regio (binnen, buiten, % binnen), from the store."""
+    from hub.monitor import maand as report
+
+    try:
+        gekozen = report.Maand.vorige(vandaag()) if maand is None else report.Maand.parse(maand)
+    except ValueError as exc:
+        typer.echo(f"error: --maand: {exc}", err=True)
+        raise typer.Exit(2) from None
+    settings = load(HubSettings)
+    with _store_to_read(database or settings.database_url) as session:
+        regios = None
+        if regio:
+            regios = _regios(session, regio, settings.gemeenten_file)
+        cijfers = report.maandcijfers(session, gekozen, naar.value, regios)
+    if format is NormenFormat.json:
+        typer.echo(report.als_json(cijfers))
+    elif format is NormenFormat.csv:
+        typer.echo(report.als_csv(cijfers), nl=False)
+    else:
+        typer.echo(report.als_tekst(cijfers), nl=False)
+    if format is not NormenFormat.text and cijfers.zonder_datum:
+        typer.echo(f"warning: {cijfers.zonder_datum} outcomes without dates: {report.HERSTEL}", err=True)
+
+
+def _regios(session: Session, gevraagd: list[str], gemeenten: Path | None) -> list[str]:
+    """The --regio names as the mapping spells them; a regio only stored (renamed since, 6.14) is known too."""
+    from hub.monitor.maand import kies_regios
+    from hub.monitor.registry import Regios
+    from hub.store.norm_maand import opgeslagen_regios
+
+    try:
+        bekend = Regios.from_file(gemeenten).alle()
+        try:
+            return kies_regios(gevraagd, bekend)
+        except ValueError:
+            return kies_regios(gevraagd, {*bekend, *opgeslagen_regios(session)})
+    except (ValueError, ConfigError) as exc:
+        typer.echo(f"error: --regio: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+client_app = typer.Typer(
+    help="What the store holds about a client (a request for inzage).", no_args_is_help=True
+)
+app.add_typer(client_app, name="client")
+
+
+class OverzichtFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@client_app.command("overzicht")
+def client_overzicht(
+    format: Annotated[OverzichtFormat, typer.Option("--format")] = OverzichtFormat.text,
+    database: Database = None,
+) -> None:
+    """The messages and rows of the clients whose BSNs are on stdin, one per line, found by their pseudonyms.
+
+    The BSNs are read from stdin, not from the command line, so they stay out of the shell's history and the
+    process list; the output names them by their order on stdin only. Needs the deployment's HUB_PSEUDONYM_KEY.
+    """
+    from hub.privacy import Pseudonymiser
+    from hub.store.betrokkene import overzicht
+
+    settings = load(HubSettings)
+    if settings.pseudonym_key is None:
+        typer.echo(
+            "error: HUB_PSEUDONYM_KEY is not set: a client is found by the pseudonym under that key", err=True
+        )
+        raise typer.Exit(2)
+    bsns = [line.strip() for line in sys.stdin if line.strip()]
+    if not bsns or any(not re.fullmatch(r"[0-9]{9}", bsn) for bsn in bsns):
+        typer.echo("error: give BSNs on stdin, one per line, each 9 digits", err=True)
+        raise typer.Exit(2)
+    pseudonym = Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
+    with _store_to_read(database or settings.database_url) as session:
+        _same_key(session, pseudonym)
+        gevonden = [overzicht(session, pseudonym(bsn)) for bsn in bsns]
+    if format is OverzichtFormat.json:
+        for n, o in enumerate(gevonden, 1):
+            rows = {"client": n, "pseudoniem": o.client, "berichten": [_als_json(b) for b in o.berichten]}
+            typer.echo(json.dumps({**rows, "rijen": o.rijen}))
+        return
+    for n, o in enumerate(gevonden, 1):
+        typer.echo(f"client {n} (pseudoniem {o.client}): {_count(len(o.berichten), 'bericht', 'berichten')}")
+        for b in o.berichten:
+            gewist = f" op {b.retour_gewist_op:%Y-%m-%d}" if b.retour_gewist_op else ""
+            typer.echo(
+                f"  {b.id}  {b.bericht or '-'} {b.identificatie or '-'}  {b.dagtekening or '-'}  {b.outcome}"
+                f"  retour: {b.retour}{gewist}"
+            )
+        for table, count in o.rijen.items():
+            typer.echo(f"  {table}: {count}")
+
+
+def _same_key(session: Session, pseudonym: Callable[[str], str]) -> None:
+    """Refuse a key other than the store's: under it every client would seem to have no data at all."""
+    from hub.store import key_fingerprint as fingerprints
+
+    held = session.get(fingerprints.KeyFingerprintRecord, fingerprints.PSEUDONYM)
+    if held is None:
+        typer.echo(
+            "warning: the database records no key: it cannot be told whether this is its key", err=True
+        )
+    elif held.fingerprint != fingerprints.fingerprint(pseudonym):
+        made = "a throwaway key" if held.throwaway else "another key"
+        typer.echo(
+            f"error: this database's pseudonyms were made under {made} than HUB_PSEUDONYM_KEY: "
+            "no client of it could be found",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+
+def _als_json(b: Any) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "bericht": b.bericht,
+        "identificatie": b.identificatie,
+        "dagtekening": b.dagtekening.isoformat() if b.dagtekening else None,
+        "outcome": b.outcome,
+        "received_at": b.received_at.isoformat(),
+        "retour": b.retour,
+        "retour_gewist_op": b.retour_gewist_op.isoformat() if b.retour_gewist_op else None,
+    }
+
+
+@contextmanager
+def _store_to_read(url: str) -> Iterator[Session]:
+    """A session on a store migrated for this release (or a later one); one line and exit 2 otherwise, 1 when it
+    cannot be read. Never creates a SQLite file that is not there."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hub.configuration import mask_url
+    from hub.store.db import make_engine, revisions, serves, session_factory
+
+    try:
+        engine = make_engine(url)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        if path and path != ":memory:" and not Path(path).is_file():
+            typer.echo(f"error: no store at {path}", err=True)
+            raise typer.Exit(2)
+        try:
+            current, heads = revisions(engine)
+        except SQLAlchemyError as exc:
+            typer.echo(f"error: cannot read the store {mask_url(url)}: {type(exc).__name__}", err=True)
+            raise typer.Exit(1) from None
+        if not serves(current, heads):
+            at = f"revision {', '.join(sorted(current))}" if current else "no revision"
+            typer.echo(
+                f"error: the store is not migrated to this release ({at}, this release needs "
+                f"{', '.join(sorted(heads))}): run `hub db upgrade` first",
+                err=True,
+            )
+            raise typer.Exit(2)
+        try:
+            with session_factory(engine)() as session:
+                yield session
+        except SQLAlchemyError as exc:  # one line, never the statement's parameters
+            typer.echo(f"error: the store failed: {type(exc).__name__}", err=True)
+            raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
