@@ -41,7 +41,7 @@ def test_the_readmes_pipeline_metrics_are_the_hubs() -> None:
 
 def test_the_readmes_domain_metrics_are_the_contracts_families() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = between(readme, "Domain metrics, exactly as issue 5 defines them", "Working days")
+    section = between(readme, "Domain metrics, as docs/definities.md defines them", "Working days")
     assert documented(section) == {f.name: f.labels for f in FAMILIES}
 
 
