@@ -21,6 +21,7 @@ from hub.settings import HubSettings
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from hub.store.db import SessionFactory
     from hub.store.key_fingerprint import Recorded
 
 
@@ -62,10 +63,7 @@ def db_purge(
     """
     from datetime import UTC, datetime
 
-    from sqlalchemy.exc import SQLAlchemyError
-
     from hub.store import retention
-    from hub.store.db import make_engine, session_factory
 
     settings = load(HubSettings)
     days = settings.retour_retention_days if older_than is None else older_than
@@ -76,23 +74,13 @@ def db_purge(
         return
     now = datetime.now(UTC)
     before = retention.cutoff(days, now)
-    engine = make_engine(database or settings.database_url)
-    try:
-        sessions = session_factory(engine)
+    with _store_to_change(database or settings.database_url) as sessions:
         if dry_run:
             with sessions() as session:
                 retouren = retention.count_due(session, before)
                 meldingen = retention.count_due(session, before, retention.STATUSMELDINGEN)
         else:
             retouren, meldingen = retention.purge_all(sessions, before, now=now)
-    except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, never the statement's parameters
-        typer.echo(
-            f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
-            err=True,
-        )
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     verb = "would clear" if dry_run else "cleared"
     at = before.isoformat(timespec="seconds")
     # The first line as it was before GI102s were cleared too: scripts may read it.
@@ -111,11 +99,8 @@ def db_record_key(database: Database = None) -> None:
     """
     from datetime import UTC, datetime
 
-    from sqlalchemy.exc import SQLAlchemyError
-
     from hub.privacy import Pseudonymiser
     from hub.store import key_fingerprint as fingerprints
-    from hub.store.db import make_engine, session_factory
 
     settings = load(HubSettings)
     if settings.pseudonym_key is None:
@@ -125,24 +110,36 @@ def db_record_key(database: Database = None) -> None:
     key = fingerprints.Recorded(
         fingerprints.fingerprint(pseudonym), throwaway=False, recorded_at=datetime.now(UTC)
     )
-    engine = make_engine(database or settings.database_url)
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
-    if path and path != ":memory:" and not Path(path).is_file():  # SQLite would create an empty one
-        typer.echo(f"error: no store at {path}", err=True)
-        raise typer.Exit(2)
-    try:
-        sessions = session_factory(engine)
+    with _store_to_change(database or settings.database_url) as sessions:
         held = fingerprints.recorded(sessions)
         fingerprints.record(sessions, key)
-    except SQLAlchemyError as exc:  # unreachable, or not migrated: one line, as `hub db purge`
-        typer.echo(
-            f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
-            err=True,
-        )
-        raise typer.Exit(1) from None
+    typer.echo(_recorded(held, key), err=True)
+
+
+@contextmanager
+def _store_to_change(url: str) -> Iterator[SessionFactory]:
+    """Sessions on the store for a command that changes it; one line and exit 1 when the store fails (never the
+    statement's parameters), exit 2 for a SQLite path that holds no store (SQLite would create an empty one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hub.store.db import make_engine, session_factory
+
+    engine = make_engine(url)
+    try:
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        if path and path != ":memory:" and not Path(path).is_file():
+            typer.echo(f"error: no store at {path}", err=True)
+            raise typer.Exit(2)
+        try:
+            yield session_factory(engine)
+        except SQLAlchemyError as exc:  # unreachable, or not migrated
+            typer.echo(
+                f"error: the store failed: {type(exc).__name__} (is it reachable and at `hub db upgrade`?)",
+                err=True,
+            )
+            raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    typer.echo(_recorded(held, key), err=True)
 
 
 def _recorded(held: Recorded | None, key: Recorded) -> str:

@@ -101,20 +101,22 @@ def test_usage_errors_exit_2_and_change_nothing(db: Engine, args: list[str]) -> 
     assert retouren(db, bericht_id) == [RETOUR]
 
 
-def test_an_unreachable_store_is_one_line_and_status_1() -> None:
+@pytest.mark.parametrize("where", ["nonexistent/dir/hub.sqlite", "absent.sqlite"])
+def test_a_sqlite_path_without_a_store_is_one_line_and_status_2(tmp_path: Path, where: str) -> None:
+    """As `hub normen` and `hub client` say it; SQLite would otherwise create an empty file there."""
+    path = tmp_path / where
     result = runner.invoke(
-        app,
-        ["db", "purge", "--database", "sqlite:////nonexistent/dir/hub.sqlite"],
-        env={"HUB_RETOUR_RETENTION_DAYS": "90"},
+        app, ["db", "purge", "--database", f"sqlite:///{path}"], env={"HUB_RETOUR_RETENTION_DAYS": "90"}
     )
-    assert result.exit_code == 1 and result.output.startswith("error: the store failed: OperationalError")
+    assert (result.exit_code, result.output) == (2, f"error: no store at {path}\n")
+    assert not path.exists()
 
 
 def test_a_store_not_migrated_is_one_line_and_status_1(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite"
+    path.touch()  # a file, but no tables
     result = runner.invoke(
-        app,
-        ["db", "purge", "--database", f"sqlite:///{tmp_path / 'empty.sqlite'}"],
-        env={"HUB_RETOUR_RETENTION_DAYS": "90"},
+        app, ["db", "purge", "--database", f"sqlite:///{path}"], env={"HUB_RETOUR_RETENTION_DAYS": "90"}
     )
     assert result.exit_code == 1 and result.output.startswith("error: the store failed: OperationalError")
     assert len(result.output.splitlines()) == 1

@@ -208,10 +208,12 @@ def test_db_purge_with_retention_off_says_so_and_how_to_clear_anyway() -> None:
     )
 
 
-def test_db_purge_on_a_store_it_cannot_open_ends_on_stderr_with_status_1() -> None:
+def test_db_purge_on_a_store_it_cannot_read_ends_on_stderr_with_status_1(tmp_path: Path) -> None:
+    unmigrated = tmp_path / "hub.sqlite"
+    unmigrated.touch()
     result = runner.invoke(
         app,
-        ["db", "purge", "--database", "sqlite:////nonexistent/dir/hub.sqlite"],
+        ["db", "purge", "--database", f"sqlite:///{unmigrated}"],
         env={"HUB_RETOUR_RETENTION_DAYS": "90"},
     )
     assert (result.exit_code, result.stdout) == (1, "")

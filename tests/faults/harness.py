@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from sqlalchemy import Engine, Integer, create_engine, select
 from sqlalchemy.pool import NullPool
@@ -35,6 +36,8 @@ from hub.intake import Intake
 from hub.settings import HubSettings
 from hub.store.tables import BerichtRecord
 from hub.topics import NORMALISED, Topics
+from producers.gateway import create_app
+from producers.health import Health
 from tests.faults.stream import Bericht
 from tools.postgres import throwaway_database
 
@@ -331,3 +334,30 @@ async def running_intake(
     finally:
         await runtime.stop()
         runtime.engine.dispose()
+
+
+# ---- the gateway's read routes on a running intake's store -----------------------------------------------
+
+
+class NoPublisher:
+    """The gateway's inbound publisher, which the tests that only read never use."""
+
+    async def publish(
+        self, raw: bytes, *, bericht_id: str, received_at: datetime, key: str | None = None
+    ) -> None:
+        raise AssertionError("the test posts nothing")
+
+
+def gateway(runtime: Runtime, api_key: str) -> httpx.AsyncClient:
+    """The HTTP gateway on the running intake's store, its requests under `api_key`."""
+    app = create_app(
+        runtime.settings,
+        runtime.validator,
+        runtime.sessions,
+        NoPublisher(),
+        CollectorRegistry(),
+        Health(engine=runtime.engine),
+    )
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hub", headers={"X-API-Key": api_key}
+    )

@@ -7,53 +7,23 @@ import json
 import re
 import uuid
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from lxml import etree
-from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
-from consumers.app import Runtime
 from consumers.broker import ensure_topics
 from consumers.embedded import EmbeddedBroker
 from hub.store import audit
 from hub.topics import Topics
-from producers.gateway import create_app
-from producers.health import Health
-from tests.faults.harness import audit_rows, hub_settings, reader, running_intake, wait_until
+from tests.faults.harness import audit_rows, gateway, hub_settings, reader, running_intake, wait_until
 from tests.faults.stream import Bericht
 from tests.faults.test_compression import send_compressed
 
 pytestmark = pytest.mark.kafka
 
 API_KEY = "kafka-backoffice-key"
-
-
-class NoPublisher:
-    """The gateway's inbound publisher, which this test never uses (it only reads)."""
-
-    async def publish(
-        self, raw: bytes, *, bericht_id: str, received_at: datetime, key: str | None = None
-    ) -> None:
-        raise AssertionError("the test posts nothing")
-
-
-def gateway(runtime: Runtime) -> httpx.AsyncClient:
-    """A gateway on the running intake's store, whose key is bound to the stream's first Afzender."""
-    app = create_app(
-        runtime.settings,
-        runtime.validator,
-        runtime.sessions,
-        NoPublisher(),
-        CollectorRegistry(),
-        Health(engine=runtime.engine),
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub", headers={"X-API-Key": API_KEY}
-    )
 
 
 async def test_a_backoffice_on_kafka_follows_its_messages_under_its_own_ids(
@@ -71,7 +41,7 @@ async def test_a_backoffice_on_kafka_follows_its_messages_under_its_own_ids(
     settings = hub_settings(url, api_keys=SecretStr(json.dumps({API_KEY: [first.afzender]})))
     async with running_intake(tansu.bootstrap, topics.prefix, url, settings=settings) as (runtime, _):
         engine = reader(url)
-        async with gateway(runtime) as client:
+        async with gateway(runtime, API_KEY) as client:
             await send_compressed(tansu.bootstrap, topics.inbound, "gzip", [first, malformed, reused])
             elsewhere = audit.other_id(first.bericht_id, audit.content_hash(reused.data))
             wanted = {first.bericht_id, malformed.bericht_id, elsewhere}

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from lxml import etree
-from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from consumers.app import Runtime
@@ -26,13 +24,12 @@ from hub.events.models import DeadLetter
 from hub.intake import DeadLettered, Inbound, Intake, IntakeResult
 from hub.store.tables import BerichtRecord
 from hub.topics import Topics
-from producers.gateway import create_app
-from producers.health import Health
 from tests.faults.harness import (
     Record,
     audit_rows,
     event_topics,
     finished,
+    gateway,
     hub_settings,
     publish,
     read_topics,
@@ -102,30 +99,6 @@ class PoisonedIntake(Intake):
         raise ValueError(f"cannot handle the message of client {bsn}")  # must not reach the dead letter
 
 
-class NoPublisher:
-    """The gateway's inbound publisher, which these tests never use (they only read)."""
-
-    async def publish(
-        self, raw: bytes, *, bericht_id: str, received_at: datetime, key: str | None = None
-    ) -> None:
-        raise AssertionError("the test posts nothing")
-
-
-def gateway(runtime: Runtime) -> httpx.AsyncClient:
-    """The HTTP gateway on the running intake's store."""
-    app = create_app(
-        runtime.settings,
-        runtime.validator,
-        runtime.sessions,
-        NoPublisher(),
-        CollectorRegistry(),
-        Health(engine=runtime.engine),
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub", headers={"X-API-Key": API_KEY}
-    )
-
-
 def sample(runtime: Runtime, name: str, **labels: str) -> float:
     return runtime.registry.get_sample_value(name, labels) or 0.0
 
@@ -188,7 +161,7 @@ async def test_poison_message_is_dead_lettered_recorded_and_answered_and_its_par
             lambda: set(progress.judged) == ids and poison.bericht_id in progress.delivered, timeout=30
         )
         judged = list(progress.judged)
-        async with gateway(runtime) as client:
+        async with gateway(runtime, API_KEY) as client:
             trace = (await client.get(f"/berichten/{poison.bericht_id}")).json()
             served = await client.get(f"/berichten/{poison.bericht_id}/retour")
         dead_letter_count = sample(runtime, "hub_dead_letters_total", reason="processing-failed")
