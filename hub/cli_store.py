@@ -19,6 +19,7 @@ from hub.errors import ConfigError
 from hub.settings import HubSettings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
     from hub.store.db import SessionFactory
@@ -116,6 +117,14 @@ def db_record_key(database: Database = None) -> None:
     typer.echo(_recorded(held, key), err=True)
 
 
+def _refuse_a_missing_sqlite_store(engine: Engine) -> None:
+    """Exit 2 with one line for a SQLite path that holds no store: SQLite would create an empty file there."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).is_file():
+        typer.echo(f"error: no store at {path}", err=True)
+        raise typer.Exit(2)
+
+
 @contextmanager
 def _store_to_change(url: str) -> Iterator[SessionFactory]:
     """Sessions on the store for a command that changes it; one line and exit 1 when the store fails (never the
@@ -126,10 +135,7 @@ def _store_to_change(url: str) -> Iterator[SessionFactory]:
 
     engine = make_engine(url)
     try:
-        path = engine.url.database if engine.dialect.name == "sqlite" else None
-        if path and path != ":memory:" and not Path(path).is_file():
-            typer.echo(f"error: no store at {path}", err=True)
-            raise typer.Exit(2)
+        _refuse_a_missing_sqlite_store(engine)
         try:
             yield session_factory(engine)
         except SQLAlchemyError as exc:  # unreachable, or not migrated
@@ -337,10 +343,7 @@ def _store_to_read(url: str) -> Iterator[Session]:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     try:
-        path = engine.url.database if engine.dialect.name == "sqlite" else None
-        if path and path != ":memory:" and not Path(path).is_file():
-            typer.echo(f"error: no store at {path}", err=True)
-            raise typer.Exit(2)
+        _refuse_a_missing_sqlite_store(engine)
         try:
             current, heads = revisions(engine)
         except SQLAlchemyError as exc:
