@@ -83,6 +83,19 @@ class Poll:
         raise AssertionError("the poll was rewound")
 
 
+def worker_on(db: Engine, broker: Published) -> IntakeWorker:
+    """An intake worker on `db` that publishes into `broker`, giving up after one attempt."""
+    return IntakeWorker(
+        intake=new_intake(db),
+        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
+        topics=Topics("t."),
+        metrics=HubMetrics(CollectorRegistry()),
+        mark_published=lambda *ids: None,
+        max_attempts=1,
+        backoff_seconds=0,
+    )
+
+
 def test_headers_of_another_system_are_taken_only_in_the_hubs_own_forms() -> None:
     """An id that is not the hub's (32 hex) gives way to the derived one; a time without an offset to the clock."""
     uuid_id = b"3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
@@ -99,15 +112,7 @@ def test_headers_of_another_system_are_taken_only_in_the_hubs_own_forms() -> Non
 async def test_a_message_another_system_wrote_with_its_own_headers_is_judged_as_any_other(db: Engine) -> None:
     """A UUID as bericht-id and a local time as ontvangen-op (docs/operations.md 2) still give a 0200 retour."""
     broker = Published()
-    worker = IntakeWorker(
-        intake=new_intake(db),
-        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
-        topics=Topics("t."),
-        metrics=HubMetrics(CollectorRegistry()),
-        mark_published=lambda *ids: None,
-        max_attempts=1,
-        backoff_seconds=0,
-    )
+    worker = worker_on(db, broker)
     headers = (
         (HEADER_ID, b"3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"),
         (HEADER_RECEIVED, b"2026-11-23T09:30:00"),
@@ -137,15 +142,7 @@ async def test_a_record_keyed_otherwise_than_its_pair_is_judged_and_logged(
 ) -> None:
     """Judged as any other (the partition is where it is), with a warning naming the key it should have had."""
     broker = Published()
-    worker = IntakeWorker(
-        intake=new_intake(db),
-        broker=broker,  # type: ignore[arg-type]  # a stand-in for the KafkaBroker
-        topics=Topics("t."),
-        metrics=HubMetrics(CollectorRegistry()),
-        mark_published=lambda *ids: None,
-        max_attempts=1,
-        backoff_seconds=0,
-    )
+    worker = worker_on(db, broker)
     raw = to_xml("JW301", spec("JW301"))
     pair = b"0200:12345678"  # the JW301's Afzender (the gemeente) and Ontvanger (the aanbieder)
     with caplog.at_level(logging.INFO, logger="hub.intake"):
