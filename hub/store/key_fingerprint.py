@@ -99,14 +99,17 @@ def record(sessions: SessionFactory, new: Recorded) -> Recorded | None:
 def check(sessions: SessionFactory, new: Recorded, *, demo: bool) -> None:
     """Refuse (ConfigError) a key other than the one the store's pseudonyms were made with; record it on first use.
 
-    Demo mode's throwaway key takes the store over with a warning: the demo's pseudonyms are lost at every start
-    anyway. `hub process` without a key (its contract: a throwaway key) goes on and leaves the fingerprint as it
+    Demo mode's throwaway key takes over a store of an earlier throwaway key with a warning (the demo's pseudonyms
+    are lost at every start anyway), and is refused on one made under a configured key: demo traffic and a store
+    of real clients must not mix, nor its key be dropped by a demo. `hub process` without a key (its contract: a throwaway key) goes on and leaves the fingerprint as it
     is: a replay of messages the store recorded still changes nothing, and the command warns that its pseudonyms
     match no other run's. A configured key is checked in demo mode as anywhere.
     """
     held = record_first(sessions, new)
     if held.fingerprint == new.fingerprint:
         return
+    if new.throwaway and demo and not held.throwaway:
+        raise ConfigError(_demo_refused(held))
     if new.throwaway and demo:
         record(sessions, new)
         log.warning(
@@ -117,6 +120,15 @@ def check(sessions: SessionFactory, new: Recorded, *, demo: bool) -> None:
     if new.throwaway:
         return
     raise ConfigError(_mismatch(held, new))
+
+
+def _demo_refused(held: Recorded) -> str:
+    at = held.recorded_at.date().isoformat()
+    return (
+        f"demo mode refuses this database: its pseudonyms were made under HUB_PSEUDONYM_KEY (recorded {at}), and "
+        "a demo's throwaway key would mix strangers into it. Use another database (`hub demo` makes its own), or "
+        f"set the key it was made with and leave demo mode off ({SECTION})"
+    )
 
 
 def _mismatch(held: Recorded, new: Recorded) -> str:

@@ -159,18 +159,36 @@ async def test_the_processors_check_the_key_and_the_gateway_alone_does_not(
     assert held(url).fingerprint == fingerprint_of(PSEUDONYM_KEY)
 
 
-async def test_demo_mode_on_a_used_store_warns_and_takes_it_over(
+async def test_demo_mode_takes_over_a_throwaway_store_and_refuses_one_of_a_configured_key(
     tansu: EmbeddedBroker, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
-    await start_and_stop(Runtime(settings(url, PSEUDONYM_KEY), broker_for(tansu), url, roles=("intake",)))
     await start_and_stop(Runtime(settings(url, None, demo=True), broker_for(tansu), url, roles=("intake",)))
-    demo = held(url)
-    assert demo.throwaway and demo.fingerprint != fingerprint_of(PSEUDONYM_KEY)
+    first = held(url)
+    assert first.throwaway
+    # A second demo run, with a throwaway key of its own, takes the demo's store over, saying so.
+    await start_and_stop(Runtime(settings(url, None, demo=True), broker_for(tansu), url, roles=("intake",)))
+    second = held(url)
+    assert second.throwaway and second.fingerprint != first.fingerprint
     assert "demo mode: this database's pseudonyms were made under another key" in caplog.text
     # The configured key now meets a throwaway key's store: refused, saying so.
     with pytest.raises(ConfigError, match=r"^this database's pseudonyms were made under a throwaway key"):
         await start_and_stop(Runtime(settings(url, PSEUDONYM_KEY), broker_for(tansu), url, roles=("intake",)))
+
+    # A store of real clients: demo mode is refused and the store keeps its key.
+    real = f"sqlite:///{tmp_path / 'real.sqlite'}"
+    await start_and_stop(Runtime(settings(real, PSEUDONYM_KEY), broker_for(tansu), real, roles=("intake",)))
+    with pytest.raises(
+        ConfigError, match=r"^demo mode refuses this database: its pseudonyms were made under"
+    ):
+        await start_and_stop(
+            Runtime(settings(real, None, demo=True), broker_for(tansu), real, roles=("intake",))
+        )
+    assert held(real).fingerprint == fingerprint_of(PSEUDONYM_KEY) and not held(real).throwaway
+    # A configured key in demo mode is checked as anywhere: the right one starts.
+    await start_and_stop(
+        Runtime(settings(real, PSEUDONYM_KEY, demo=True), broker_for(tansu), real, roles=("intake",))
+    )
 
 
 def process(url: str, env: dict[str, str]) -> tuple[int, str]:
