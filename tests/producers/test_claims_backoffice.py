@@ -58,8 +58,19 @@ def problem_type(answer: httpx.Response) -> str:
 
 
 def too_deep() -> bytes:
-    """A JW301 whose Header is readable but whose Client holds 40 nested elements (the limit is 32)."""
+    """A JW301 whose Header holds 40 nested elements (the limit is 32): no Header can be read."""
+    return xml("JW301").replace(b"</jw301:XsdVersie>", b"<a>" * 40 + b"</a>" * 40 + b"</jw301:XsdVersie>")
+
+
+def deep_body() -> bytes:
+    """A JW301 whose Header is readable but whose Client holds 40 nested elements."""
     return xml("JW301").replace(b"</jw301:Client>", b"<a>" * 40 + b"</a>" * 40 + b"</jw301:Client>")
+
+
+def cut_after_header() -> bytes:
+    """A JW301 cut off in its Client, as a broken upload would be: the Header is whole."""
+    message = xml("JW301")
+    return message[: message.index(b"</jw301:Header>") + 200]
 
 
 # ---- 2, 3, 3.3: what the gateway checks, and in which order -----------------------------------------
@@ -114,7 +125,7 @@ async def test_the_gateway_checks_in_the_order_the_guide_gives(db: Engine, valid
 @pytest.mark.parametrize(
     "body",
     [
-        xml("JW301")[:1000],  # not well-formed
+        xml("JW301")[:300],  # not well-formed, cut off in the Header
         xml("JW301").replace(b"/ijw/3_2/", b"/ijw/3_1/"),  # not iJw 3.2
         b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e "0200">]>\n'
         + xml("JW301").split(b"?>", 1)[1],  # unsafe
@@ -129,6 +140,24 @@ async def test_what_the_hub_cannot_read_is_422_rule_xml_for_every_key(hub: Hub, 
         answer = await hub.post(body, key=key)
         assert answer.status_code == 422, answer.text
         assert [e["rule"] for e in answer.json()["errors"]] == ["XML"]
+
+
+@pytest.mark.parametrize("body", [cut_after_header(), deep_body()], ids=["cut-after-header", "deep-body"])
+async def test_a_readable_header_names_the_sender_of_a_message_that_breaks_after_it(
+    hub: Hub, body: bytes
+) -> None:
+    """2, 3.3: the Header is read up to its end. A message that breaks after it (rule XML) is 403 for a key that
+    may not send as its Afzender, and 422 for the sender's own key, whose track and trace shows it."""
+    refused = await hub.post(body, key=AANBIEDER)
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        "Header/Afzender 0200 is not a sender code of this API key",
+    )
+    answer = await hub.post(body, key=SSC)
+    assert answer.status_code == 422, answer.text
+    assert [e["rule"] for e in answer.json()["errors"]] == ["XML"]
+    trace = await hub.get(f"/berichten/{answer.json()['id']}", key=SSC)
+    assert (trace.status_code, trace.json()["outcome"]) == (200, "malformed")
 
 
 async def test_a_malformed_retourbericht_is_traced_to_its_ontvanger(hub: Hub) -> None:
