@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import BindParameter, CursorResult, Engine, Executable, bindparam, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session
@@ -212,7 +212,9 @@ def upgrade(url: str | Engine, revision: str = "head") -> bool:
     try:
         try:
             connection = engine.connect()
-        except OperationalError as exc:  # the hub cannot start without its store: say which and why
+        # The hub cannot start without its store: say which and why. Not only OperationalError: psycopg refuses
+        # a bad URL parameter (connect_timeout=abc) with a ProgrammingError, a setting to fix as well.
+        except DBAPIError as exc:
             # Not str(url): SQLAlchemy masks user:pw@ there but shows a ?password=.
             shown = mask_url(engine.url.render_as_string(hide_password=False))
             raise ConfigError(f"cannot open the database {shown}: {_reason(exc)}") from None
@@ -237,7 +239,7 @@ def upgrade(url: str | Engine, revision: str = "head") -> bool:
             engine.dispose()
 
 
-def _reason(exc: OperationalError) -> str:
+def _reason(exc: DBAPIError) -> str:
     """The driver's own words, first line: SQLAlchemy's text adds the statement and a link."""
     return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
 

@@ -137,6 +137,16 @@ def test_an_unreachable_database_has_a_password_in_its_query_masked_too() -> Non
     )
 
 
+def test_a_url_parameter_the_driver_refuses_is_a_setting_to_fix_not_an_internal_error() -> None:
+    # psycopg raises a ProgrammingError for it, before any connection: `hub db upgrade` said "internal error".
+    with pytest.raises(ConfigError) as raised:
+        upgrade("postgresql+psycopg://hub:geheim@127.0.0.1:1/hub?connect_timeout=abc")
+    assert str(raised.value) == (
+        f"cannot open the database postgresql+psycopg://hub:{MASK}@127.0.0.1:1/hub?connect_timeout=abc: "
+        "bad value for connect_timeout: 'abc'"
+    )
+
+
 def test_leaving_a_later_releases_schema_alone_is_logged(
     db: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
