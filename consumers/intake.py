@@ -6,6 +6,10 @@ and wait for the broker's confirmation  3 mark them published (one transaction) 
 anywhere replays the poll; step 1 then finds the identity rows and the replay publishes what is missing only.
 A poison message: 1 the dead letter  2 its record, outcome failed (best effort)  3 its 0001 retour  4 marked
 published; a redelivery finds step 2's record and publishes what is missing only.
+A message that ends the process itself (an OOM kill, a segfault, a liveness kill) never reaches the in-memory
+count, so each start of a poll, and of a message handled alone, is counted in the store first (hub.store.attempts):
+a poll started before is handled one by one, and a message started more than HUB_MAX_ATTEMPTS times is dead-lettered
+without being judged again.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +34,8 @@ from hub.errors import TransientError
 from hub.events.models import TOPIC_KIND, DeadLetter
 from hub.intake import OUTCOME_DUPLICATE, DeadLettered, Inbound, Intake, IntakeResult
 from hub.metrics import HubMetrics
+from hub.store import attempts as intake_attempts
+from hub.store.attempts import MESSAGE, POLL, Position, Started
 from hub.topics import Topics
 from producers.ids import ID
 
@@ -40,6 +46,12 @@ HEADER_RECEIVED = "ontvangen-op"
 CLOCK_SKEW = timedelta(minutes=5)  # how far a door's clock may run ahead of the intake's
 # On a retour record without a value: the retour is larger than a record may be, and is read from the store.
 HEADER_RETOUR_IN_STORE = "retour-in-store"
+
+
+class ProcessDiedWhileHandling(Exception):
+    """Earlier starts of the message ended with the process (an OOM kill, a segfault in a C library, a liveness
+    kill while it hung): counted in the store, since no exception reached the in-memory count. Its name is the dead
+    letter's error ("ProcessDiedWhileHandling after 5 attempts")."""
 
 
 def bericht_id_for(record: Any) -> str:
@@ -86,6 +98,29 @@ def received_at_for(record: Any) -> datetime:
     return now
 
 
+def position_of(record: Any) -> Position | None:
+    """The record's (topic, partition, offset); None for one without them (a stand-in of a test broker)."""
+    topic, partition, offset = (getattr(record, name, None) for name in ("topic", "partition", "offset"))
+    if isinstance(topic, str) and isinstance(partition, int) and isinstance(offset, int):
+        return topic, partition, offset
+    return None
+
+
+def first_of_each_partition(records: Sequence[Any], items: Sequence[Inbound]) -> dict[Position, str]:
+    """Each partition's first offset in the poll, with the message id there: where the group resumes after a crash
+    (the poll's offsets are committed only once it is done)."""
+    first: dict[tuple[str, int], tuple[int, str]] = {}
+    for record, item in zip(records, items, strict=True):
+        position = position_of(record)
+        if position is None:
+            continue
+        topic, partition, offset = position
+        known = first.get((topic, partition))
+        if known is None or offset < known[0]:
+            first[(topic, partition)] = (offset, item.bericht_id or "")
+    return {(t, p, o): bericht_id for (t, p), (o, bericht_id) in first.items()}
+
+
 def _header(record: Any, name: str) -> str | None:
     """A header of an aiokafka ConsumerRecord (a list of (name, bytes)), decoded; None when absent."""
     for key, value in record.headers or ():
@@ -107,12 +142,15 @@ class IntakeWorker:
     backoff_seconds: float = 0.2
     on_done: Callable[[str], None] | None = None  # `hub process` counts what has drained
     largest_record: int | None = None  # the largest value the producer can publish (consumers.broker)
+    # Starts counted in the store that have finished since; the next start drops their rows in its transaction.
+    _done: list[Started] = field(default_factory=list, init=False, repr=False)
 
     async def handle_batch(self, records: Sequence[Any], msg: KafkaMessage) -> None:
         """One poll's records: judged and stored in one transaction, published, marked, then committed.
 
         When the batch fails for a reason other than an unavailable store or broker, its records are handled
-        one by one, so that a poison message is retried and dead-lettered alone.
+        one by one, so that a poison message is retried and dead-lettered alone; so are they when the store shows
+        that this poll was started before and never finished (the process died on it, or it was rewound).
         """
         if not records:
             return
@@ -120,7 +158,8 @@ class IntakeWorker:
         records = in_ontvangstvolgorde(records)
         items = [Inbound(r.value or b"", bericht_id_for(r), received_at_for(r)) for r in records]
         try:
-            results = await self._verwerk_batch(items)
+            polled, again = await self._poll_started(records, items)
+            results = None if again else await self._verwerk_batch(items)
             if results is None:
                 for record, item in zip(records, items, strict=True):
                     await self._handle_one(record, item)
@@ -144,10 +183,48 @@ class IntakeWorker:
         for _ in records:
             self.metrics.processing_seconds.labels(stage="intake").observe(per_message)
         await msg.ack()
+        self._done += [(POLL, position) for position in polled]
         await observe_lag(self.metrics, self.topics.groups.intake, getattr(msg, "consumer", None))
         if self.on_done is not None:
             for item in items:
                 self.on_done(item.bericht_id or "")
+
+    async def _poll_started(
+        self, records: Sequence[Any], items: Sequence[Inbound]
+    ) -> tuple[list[Position], bool]:
+        """A 'poll' start in the store at each partition's first offset, committed before judging; the positions,
+        and True when one of them was started before: that poll never finished, so this one goes one by one."""
+        firsts = first_of_each_partition(records, items)
+        counts = await self._started(POLL, list(firsts))
+        again = False
+        for position, starts in counts.items():
+            if starts >= 2:
+                again = True
+                log.warning(
+                    "poll started before and never finished: its messages are handled one by one",
+                    extra={"bericht_id": firsts[position], **_where(position), "attempts": starts},
+                )
+        return list(counts), again
+
+    async def _started(self, scope: str, positions: list[Position]) -> dict[Position, int]:
+        """Starts at these positions, recorded in the store (with the rows of starts done since dropped); each
+        position's count of starts. Waits while the store is down: an outage is never a reason to give up."""
+        done = tuple(self._done)
+        if not positions and not done:
+            return {}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                counts = await asyncio.to_thread(
+                    intake_attempts.begin, self.intake.sessions, scope, positions, done=done
+                )
+            except TransientError as exc:
+                log.warning("dependency unavailable, retrying", extra={"error": type(exc).__name__})
+                await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 6), 10.0))
+                continue
+            del self._done[: len(done)]
+            return counts
 
     async def _verwerk_batch(self, items: list[Inbound]) -> list[IntakeResult] | None:
         """The batch judged and stored, retrying while the store is down; None when it failed otherwise."""
@@ -169,20 +246,29 @@ class IntakeWorker:
                 return None
 
     async def _handle_one(self, record: Any, item: Inbound) -> None:
-        """One message with bounded retries; after the last attempt it is dead-lettered (never blocks the rest)."""
+        """One message with bounded retries; after the last attempt it is dead-lettered (never blocks the rest).
+
+        Its start is counted in the store first: more than max_attempts starts, and the earlier ones all ended with
+        the process, so it is dead-lettered without being judged again.
+        """
         bericht_id = item.bericht_id or ""
+        position = position_of(record)
+        starts = 0 if position is None else (await self._started(MESSAGE, [position]))[position]
         attempt = failures = 0
         while True:
             attempt += 1
             try:
                 # Dead-lettered before (a crash before the offset commit): recognised, not judged again.
                 result = await asyncio.to_thread(self.intake.dead_lettered, bericht_id, item.raw)
+                if result is None and starts > self.max_attempts:
+                    break
                 if result is None:
                     result = await asyncio.to_thread(
                         self.intake.verwerk, item.raw, bericht_id=bericht_id, received_at=item.received_at
                     )
                 await self.publish_many([result], [record.key])
                 _log_judged(result, record.key)
+                self._finished(position)
                 return
             except Exception as exc:
                 if _outage(exc):  # the store or the broker is down, not the message: wait, never dead-letter
@@ -200,8 +286,31 @@ class IntakeWorker:
                 )
                 if failures >= self.max_attempts:
                     await self.dead_letter(item, failures, exc, record)
+                    self._finished(position)
                     return
                 await asyncio.sleep(self.backoff_seconds * 2 ** (failures - 1))
+        await self._dead_letter_died(record, item, starts - 1)
+        self._finished(position)
+
+    async def _dead_letter_died(self, record: Any, item: Inbound, died: int) -> None:
+        """Dead-lettered without judging it again: its `died` earlier starts ended with the process.
+
+        Its 0001 answer validates the message once more (Intake.dead_letter), which may be what killed the process:
+        when the start that was dead-lettering it died as well, the dead letter goes out alone.
+        """
+        answer = died <= self.max_attempts
+        said = "message started before and never finished: dead-lettered without judging it again"
+        if not answer:
+            said = "message started before and never finished, nor did its dead-lettering: no 0001 retour this time"
+        position = position_of(record)
+        where = _where(position) if position is not None else {}
+        log.warning(said, extra={"bericht_id": item.bericht_id, **where, "attempts": died})
+        await self.dead_letter(item, died, ProcessDiedWhileHandling(), record, answer=answer)
+
+    def _finished(self, position: Position | None) -> None:
+        """The message's start is over (judged and published, or dead-lettered): its row goes with the next start."""
+        if position is not None:
+            self._done.append((MESSAGE, position))
 
     async def publish_many(self, results: Sequence[IntakeResult], keys: Sequence[bytes | None]) -> None:
         """Retouren, events and dead letters of these results, then one mark: published. Retries while the
@@ -300,9 +409,11 @@ class IntakeWorker:
         if fresh and result.retour is not None and result.retour_bericht and not result.already_published:
             self.metrics.retour.labels(bericht=result.retour_bericht).inc()
 
-    async def dead_letter(self, item: Inbound, attempts: int, exc: BaseException, record: Any) -> None:
+    async def dead_letter(
+        self, item: Inbound, attempts: int, exc: BaseException, record: Any, *, answer: bool = True
+    ) -> None:
         """After the last attempt: the dead-letter topic, the audit record (outcome failed), a 0001 retour when the
-        message has a header, then the record marked published.
+        message has a header, then the record marked published; without `answer` the dead letter alone.
 
         The record goes in before the retour, so the retour dispatcher finds it to mark delivered. Recording is
         best effort: the store may be what failed, and the dead letter and retour go out without it. So are the
@@ -322,7 +433,7 @@ class IntakeWorker:
         try:
             await (await self._send_dead_letter(letter, record))
             self.metrics.dead_letters.labels(reason=letter.reason).inc()
-            dead = await self._dead_letter_answer(item)
+            dead = await self._dead_letter_answer(item) if answer else None
             if dead is not None:
                 recorded = await self._record_dead_letter(dead)
                 if recorded is False:
@@ -411,6 +522,12 @@ class IntakeWorker:
             headers=headers,
             no_confirm=True,
         )
+
+
+def _where(position: Position) -> dict[str, Any]:
+    """A position as log fields: where the record is, never what it holds."""
+    topic, partition, offset = position
+    return {"topic": topic, "partition": partition, "offset": offset}
 
 
 def _outage(exc: BaseException) -> bool:

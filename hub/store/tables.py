@@ -344,6 +344,6 @@ class SpoolRecord(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-# The monitor's tables (issue 5), the GI tables (issue 4) and the key's fingerprint live in their own modules;
-# importing them here puts them on SQLModel.metadata.
-from hub.store import gi_tables, key_fingerprint, monitor_tables  # noqa: E402, F401
+# The monitor's tables (issue 5), the GI tables (issue 4), the key's fingerprint and the intake's attempts live in
+# their own modules; importing them here puts them on SQLModel.metadata.
+from hub.store import attempts, gi_tables, key_fingerprint, monitor_tables  # noqa: E402, F401
