@@ -123,7 +123,7 @@ class Runtime:
     )  # refreshes hub_consumer_lag (consumers.lag)
     _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
     _consuming: bool = field(init=False, default=False)
-    _pseudonym: Pseudonymiser | None = field(init=False, default=None)  # a consuming role's
+    _pseudonym: Pseudonymiser | None = field(init=False, default=None)  # the intake's
 
     def has(self, role: Role) -> bool:
         return "all" in self.roles or role in self.roles
@@ -141,10 +141,11 @@ class Runtime:
     def prepare(self) -> None:
         """Synchronous set-up: store, migrations, validator, embedded broker (on the calling thread)."""
         # The key first: a hub that refuses to start must not have migrated a database or started a broker.
-        # Only the consuming roles pseudonymise: the gateway alone starts without HUB_PSEUDONYM_KEY (producers.ids).
-        if self.consumes:
+        # Only the intake pseudonymises: the processors read pseudonyms from events and the store, and start
+        # without HUB_PSEUDONYM_KEY (least privilege); the gateway takes HUB_ID_KEY instead (producers.ids).
+        if self.has("intake"):
             self._pseudonym = pseudonymiser_for(self.settings, allow_throwaway=self.allow_throwaway_key)
-        else:
+        elif self.has("gateway"):
             require_id_key(self.settings, allow_throwaway=self.allow_throwaway_key)
         s = self.settings
         self.validator = self._validator()
@@ -339,7 +340,7 @@ class Runtime:
             raise
 
     async def _consume(self) -> None:
-        if self.consumes:  # once the schema is current: the fingerprint's table is there (migration 0016)
+        if self._pseudonym is not None:  # once the schema is current: the fingerprint's table is there (0016)
             await asyncio.to_thread(self._check_key)
         await self.broker.start()
         self._consuming = True
@@ -361,7 +362,7 @@ class Runtime:
         Under another key every known client would be a stranger: the next JW305 of one is TR019 (docs/operations.md,
         section 5).
         """
-        assert self._pseudonym is not None  # a consuming role's, made in prepare()
+        assert self._pseudonym is not None  # the intake's, made in prepare()
         key = fingerprints.Recorded(
             fingerprints.fingerprint(self._pseudonym),
             throwaway=self.settings.pseudonym_key is None,

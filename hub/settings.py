@@ -52,7 +52,7 @@ class HubSettings(BaseSettings):
     pseudonym_key: SecretStr | None = Field(
         None,
         description="Secret key for the client pseudonym (HMAC-SHA256 of the BSN), at least 16 bytes; required outside "
-        "demo mode by the intake and processors (the gateway alone takes HUB_ID_KEY instead)",
+        "demo mode by the intake, the one role that makes pseudonyms (the gateway alone takes HUB_ID_KEY instead)",
     )
     id_key: SecretStr | None = Field(
         None,

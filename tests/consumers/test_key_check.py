@@ -146,17 +146,26 @@ def test_a_refusal_once_the_schema_is_current_ends_hub_run_with_status_2(
     assert not service.runtime.consuming
 
 
-async def test_the_processors_check_the_key_and_the_gateway_alone_does_not(
+async def test_the_intake_checks_the_key_and_the_processors_and_the_gateway_alone_need_none(
     tansu: EmbeddedBroker, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
-    await start_and_stop(Runtime(settings(url, PSEUDONYM_KEY), broker_for(tansu), url, roles=("processors",)))
+    await start_and_stop(Runtime(settings(url, PSEUDONYM_KEY), broker_for(tansu), url, roles=("intake",)))
     assert held(url).fingerprint == fingerprint_of(PSEUDONYM_KEY)
-    with pytest.raises(ConfigError, match=r"^HUB_PSEUDONYM_KEY is not the key"):
-        await start_and_stop(Runtime(settings(url, OTHER_KEY), broker_for(tansu), url, roles=("processors",)))
+    # The processors read pseudonyms and make none: they start without a key (least privilege), and do not check
+    # one they are given.
+    await start_and_stop(Runtime(settings(url, None), broker_for(tansu), url, roles=("processors",)))
+    await start_and_stop(Runtime(settings(url, OTHER_KEY), broker_for(tansu), url, roles=("processors",)))
     # The gateway pseudonymises nothing: it neither checks nor records.
     await start_and_stop(Runtime(settings(url, OTHER_KEY), broker_for(tansu), url, roles=("gateway",)))
     assert held(url).fingerprint == fingerprint_of(PSEUDONYM_KEY)
+    # With the intake among its roles a process checks.
+    with pytest.raises(ConfigError, match=r"^HUB_PSEUDONYM_KEY is not the key"):
+        await start_and_stop(
+            Runtime(settings(url, OTHER_KEY), broker_for(tansu), url, roles=("intake", "processors"))
+        )
+    with pytest.raises(ConfigError, match=r"^HUB_PSEUDONYM_KEY is not set"):
+        await start_and_stop(Runtime(settings(url, None), broker_for(tansu), url, roles=("intake",)))
 
 
 async def test_demo_mode_takes_over_a_throwaway_store_and_refuses_one_of_a_configured_key(

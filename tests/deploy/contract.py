@@ -38,9 +38,9 @@ SECRET_SETTINGS = (
     "HUB_API_KEYS",
 )
 # The secret settings each role is given: the API keys only where senders are authenticated, the gateway; the
-# pseudonymisation key only to the roles that pseudonymise, the gateway its id key instead.
+# pseudonymisation key only to the role that pseudonymises, the intake; the gateway its id key instead.
 ROLE_SECRETS = {
     "intake": ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD"),
-    "processors": ("HUB_PSEUDONYM_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD"),
+    "processors": ("HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD"),
     "gateway": ("HUB_ID_KEY", "HUB_DATABASE_URL", "HUB_KAFKA_SASL_PASSWORD", "HUB_API_KEYS"),
 }

@@ -214,15 +214,14 @@ def test_hub_services_share_one_image_and_settings(config: dict[str, Any], name:
 
 
 @pytest.mark.parametrize("name", HUB_SERVICES)
-def test_the_pseudonymisation_key_reaches_only_the_roles_that_pseudonymise(
+def test_the_pseudonymisation_key_reaches_only_the_role_that_pseudonymises(
     config: dict[str, Any], name: str
 ) -> None:
-    """The gateway faces the network: it tags its message ids with HUB_ID_KEY, never holding HUB_PSEUDONYM_KEY;
-    `hub db upgrade` needs neither."""
+    """The intake pseudonymises; the processors read pseudonyms only; the gateway faces the network and tags its
+    message ids with HUB_ID_KEY; `hub db upgrade` needs neither key."""
     keys = {key for key in _env(config["services"][name]) if key in ("HUB_PSEUDONYM_KEY", "HUB_ID_KEY")}
     expected = {
         SERVICE["intake"]: {"HUB_PSEUDONYM_KEY"},
-        SERVICE["processors"]: {"HUB_PSEUDONYM_KEY"},
         SERVICE["gateway"]: {"HUB_ID_KEY"},
     }
     assert keys == expected.get(name, set())
