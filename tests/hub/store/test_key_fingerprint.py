@@ -76,11 +76,11 @@ def test_a_configured_key_on_a_throwaway_keys_store_says_so(db: Engine) -> None:
         fingerprints.check(sessions, made(KEY), demo=False)
 
 
-def test_demo_modes_throwaway_key_takes_the_store_over_with_a_warning(
+def test_demo_modes_throwaway_key_takes_an_earlier_demos_store_over_with_a_warning(
     db: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     sessions = session_factory(db)
-    fingerprints.check(sessions, made(KEY), demo=False)
+    fingerprints.check(sessions, made(KEY, throwaway=True), demo=True)
     throwaway = made(OTHER, throwaway=True, at=LATER)
     fingerprints.check(sessions, throwaway, demo=True)
     assert fingerprints.recorded(sessions) == throwaway
@@ -88,6 +88,16 @@ def test_demo_modes_throwaway_key_takes_the_store_over_with_a_warning(
     assert warning.levelname == "WARNING" and warning.getMessage().startswith(
         "demo mode: this database's pseudonyms"
     )
+
+
+def test_demo_modes_throwaway_key_is_refused_on_a_store_of_a_configured_key(db: Engine) -> None:
+    sessions = session_factory(db)
+    fingerprints.check(sessions, made(KEY), demo=False)
+    with pytest.raises(
+        ConfigError, match=r"^demo mode refuses this database: its pseudonyms were made under"
+    ):
+        fingerprints.check(sessions, made(OTHER, throwaway=True, at=LATER), demo=True)
+    assert fingerprints.recorded(sessions) == made(KEY)
 
 
 def test_record_replaces_the_fingerprint_and_says_which_it_held(db: Engine) -> None:
