@@ -295,13 +295,13 @@ class IntakeWorker:
     async def _dead_letter_died(self, record: Any, item: Inbound, died: int) -> None:
         """Dead-lettered without judging it again: its `died` earlier starts ended with the process.
 
-        Its 0001 answer validates the message once more (Intake.dead_letter), which may be what killed the process:
-        when the start that was dead-lettering it died as well, the dead letter goes out alone.
+        Its 0001 answer reads the message once more (parse and XSD, Intake.dead_letter), which may be what killed the
+        process: when the start that was dead-lettering it died as well, it is recorded unread, without a retour.
         """
         answer = died <= self.max_attempts
         said = "message started before and never finished: dead-lettered without judging it again"
         if not answer:
-            said = "message started before and never finished, nor did its dead-lettering: no 0001 retour this time"
+            said = "message started before and never finished, nor did its dead-lettering: recorded unread, no 0001 retour"
         position = position_of(record)
         where = _where(position) if position is not None else {}
         log.warning(said, extra={"bericht_id": item.bericht_id, **where, "attempts": died})
@@ -413,7 +413,8 @@ class IntakeWorker:
         self, item: Inbound, attempts: int, exc: BaseException, record: Any, *, answer: bool = True
     ) -> None:
         """After the last attempt: the dead-letter topic, the audit record (outcome failed), a 0001 retour when the
-        message has a header, then the record marked published; without `answer` the dead letter alone.
+        message has a header, then the record marked published; without `answer` the message is recorded unread,
+        without a retour.
 
         The record goes in before the retour, so the retour dispatcher finds it to mark delivered. Recording is
         best effort: the store may be what failed, and the dead letter and retour go out without it. So are the
@@ -433,7 +434,7 @@ class IntakeWorker:
         try:
             await (await self._send_dead_letter(letter, record))
             self.metrics.dead_letters.labels(reason=letter.reason).inc()
-            dead = await self._dead_letter_answer(item) if answer else None
+            dead = await self._dead_letter_answer(item, read=answer)
             if dead is not None:
                 recorded = await self._record_dead_letter(dead)
                 if recorded is False:
@@ -451,11 +452,11 @@ class IntakeWorker:
         if recorded and dead is not None:
             await self._record_dead_letter_published(dead.result.bericht_id)
 
-    async def _dead_letter_answer(self, item: Inbound) -> DeadLettered | None:
+    async def _dead_letter_answer(self, item: Inbound, *, read: bool = True) -> DeadLettered | None:
         """Its 0001 retour and record; None (logged) when they cannot be built, as when the validator itself is
         what fails on the message: the dead letter is out, the partition must flow on."""
         try:
-            return await asyncio.to_thread(self.intake.dead_letter, item)
+            return await asyncio.to_thread(self.intake.dead_letter, item, read=read)
         except Exception as exc:
             log.warning(
                 "dead letter not answered: no 0001 retour and no record",

@@ -297,16 +297,18 @@ class Intake:
             return None
         return result.retour, result.retour_bericht, result.retour_ontvanger or ""
 
-    def dead_letter(self, item: Inbound) -> DeadLettered:
+    def dead_letter(self, item: Inbound, *, read: bool = True) -> DeadLettered:
         """The answer to a message the caller gave up on: a header-only 0001 retour when it has a header, and its
         audit record (outcome failed; validated_at: when the intake gave up). Reads the store only for the id a
         reused door's id gives way to (as verwerk records it), and keeps the door's id when the store fails;
-        raises what the validator raises."""
+        raises what the validator's level 1 raises. Without `read` the message is not even parsed (its reading may
+        be what ended a process): a record without header or retour."""
         digest = audit.content_hash(item.raw)
         bericht_id = item.bericht_id or audit.new_id()
         with contextlib.suppress(Exception):  # the store may be what made the message fail
             bericht_id = self._own_id(bericht_id, digest)
-        verdict = self.validator.validate(item.raw, today=self.clock())
+        # Level 1 alone: the header is all a 0001 needs, and the rules may be what failed (or killed a process).
+        verdict = self.validator.read(item.raw) if read else Verdict(None, ())
         xml = None
         if verdict.doc is not None and verdict.info is not None and verdict.info.retour is not None:
             failed = Violation("HUB", "0001", None, "the hub could not process the message", Level.XSLT)

@@ -202,7 +202,28 @@ class Validator:
                 memory.put(data, today, verdict)
         return verdict
 
+    def read(self, data: bytes) -> Verdict:
+        """Level 1 alone: the message read and checked against its XSD, with its Doc when it is valid; no rule runs.
+
+        For an answer that needs only the header of a message the rules must not see again (a dead letter).
+        """
+        read = self._read(data)
+        return read if isinstance(read, Verdict) else Verdict(read.info, (), read)
+
     def _validate(self, data: bytes, today: date | None) -> Verdict:
+        doc = self._read(data)
+        if isinstance(doc, Verdict):
+            return doc
+        if doc.info.is_retour:
+            return Verdict(doc.info, (), doc)
+        ctx = self.context(today)
+        errors = tuple(iter_violations(doc, ctx, (Level.XSLT,)))
+        if not errors:
+            errors = tuple(iter_violations(doc, ctx, (Level.EXTERNAL,)))
+        return Verdict(doc.info, errors, doc)
+
+    def _read(self, data: bytes) -> Doc | Verdict:
+        """The Doc of an XSD-valid message, or the verdict that ends at level 1 (unreadable, XSD errors)."""
         try:
             # The depth limit is checked below, where it costs nothing for a schema-valid message: libxml2
             # bounds nesting while parsing and validates without recursion, and Doc measures the depth.
@@ -221,13 +242,7 @@ class Validator:
         doc = Doc(parsed.root, parsed.info)
         if doc.depth > max_depth:
             return _unreadable(too_deep_error(max_depth))
-        if parsed.info.is_retour:
-            return Verdict(parsed.info, (), doc)
-        ctx = self.context(today)
-        errors = tuple(iter_violations(doc, ctx, (Level.XSLT,)))
-        if not errors:
-            errors = tuple(iter_violations(doc, ctx, (Level.EXTERNAL,)))
-        return Verdict(parsed.info, errors, doc)
+        return doc
 
     def judge_state(self, verdict: Verdict, state: object, *, today: date | None = None) -> Verdict:
         """Add the level-3 (stateful) and level-4 findings to a verdict that passed levels 1 and 2."""

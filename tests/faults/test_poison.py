@@ -76,12 +76,12 @@ class PoisonedIntake(Intake):
             self._fail()
         return super().verwerk_batch(items)
 
-    def dead_letter(self, item: Inbound) -> DeadLettered:
-        """`validator_fails`: the poison is one the validator itself crashes on (a rule of levels 1, 2 or 4), so
-        its 0001 answer cannot be built either."""
-        if self.validator_fails and self._is_poison(item.raw):
+    def dead_letter(self, item: Inbound, *, read: bool = True) -> DeadLettered:
+        """`validator_fails`: the poison is one the validator crashes on while reading it (level 1, the parse or
+        the XSD check; the 0001 runs no rule), so its 0001 answer cannot be built either."""
+        if self.validator_fails and read and self._is_poison(item.raw):
             self._fail()
-        return super().dead_letter(item)
+        return super().dead_letter(item, read=read)
 
     def record_dead_letter(self, dead: DeadLettered) -> bool:
         if self.store_fails:

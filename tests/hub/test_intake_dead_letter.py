@@ -70,6 +70,22 @@ def test_a_dead_lettered_message_is_recorded_as_failed_with_its_0001_retour(
     assert (row.retour_produced_at, row.events_published_at, row.retour_delivered_at) == (None, None, None)
 
 
+def test_a_dead_letter_is_answered_without_running_the_rules_that_may_have_failed(
+    intake: Intake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 0001 needs the header alone: the rules (which may be what failed, or killed a process) do not run."""
+
+    def failing_rules(*_: object, **__: object) -> None:
+        raise RuntimeError("a rule that fails on this message")
+
+    monkeypatch.setattr("hub.validate.iter_violations", failing_rules)
+    with pytest.raises(RuntimeError):
+        intake.validator.validate(to_xml("JW301", spec("JW301")))
+    dead = intake.dead_letter(Inbound(to_xml("JW301", spec("JW301")), DEAD, RECEIVED))
+    assert (dead.result.bericht, dead.result.retour_bericht) == ("JW301", "JW302")
+    assert retour_codes(dead.result.retour) == ["0001"]
+
+
 def test_a_dead_letter_is_recorded_once(intake: Intake, db: Engine) -> None:
     dead = intake.dead_letter(Inbound(to_xml("JW305", spec("JW305")), DEAD, RECEIVED))
     assert intake.record_dead_letter(dead)
