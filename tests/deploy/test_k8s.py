@@ -249,7 +249,8 @@ def memory_bytes(quantity: str) -> int:
 @pytest.mark.parametrize("role", sorted(JUDGED_AT_ONCE))
 def test_a_message_at_the_size_limit_fits_in_the_memory_limit(target: str, role: str) -> None:
     """A role that judges messages holds as many of HUB_MAX_MESSAGE_BYTES as it judges at once; below that the
-    pod is OOM-killed, and an intake crash-loops on the record it gets again."""
+    pod is OOM-killed, and an intake restarts on the record it gets again until it dead-letters it, a valid message
+    among them."""
     resources = container(deployment(target, role))["resources"]
     limit = memory_bytes(resources["limits"]["memory"])
     size_limit = int(hub_config(render(target))["data"].get("HUB_MAX_MESSAGE_BYTES", DEFAULT_MAX_BYTES))
