@@ -46,6 +46,23 @@ from producers.retour_dispatcher import RetourDispatcher, register_retour_dispat
 
 log = logging.getLogger("hub")
 
+
+class EmbeddedBrokerExited(Exception):
+    """The embedded Tansu broker ended while the hub ran; what it held in memory is gone with it."""
+
+    def __init__(self, returncode: int | None) -> None:
+        how = (
+            f"was killed by signal {-returncode}"
+            if returncode is not None and returncode < 0
+            else (f"exited with status {returncode}")
+        )
+        super().__init__(
+            f"the embedded Kafka broker {how}: the records it held in memory are lost (messages the gateway "
+            "answered 202 but the intake had not judged yet are not in the store); the hub stops, and a restart "
+            "starts a new broker. Configure HUB_KAFKA_BOOTSTRAP_SERVERS for a broker that keeps its records"
+        )
+
+
 Role = Literal["all", "intake", "processors", "gateway"]
 ROLES: tuple[Role, ...] = ("all", "intake", "processors", "gateway")
 # Verdicts the validator remembers where the gateway and the intake share a process: the intake meets a message
@@ -102,7 +119,8 @@ class Runtime:
     retour_file_name: Callable[[str, str], str] | None = None
     periodic_checks: bool = True  # the processors' periodic check (`hub process` runs it once, at the end)
     serves_http: bool = False  # `hub run`: the HTTP app, with the gateway when the roles include it
-    # Called when the consumers that waited for the schema fail to start (`hub run` ends the process then).
+    # Called when the consumers that waited for the schema fail to start, or the embedded broker exits (`hub run`
+    # ends the process then).
     on_consumers_failed: Callable[[BaseException], None] | None = None
 
     embedded: EmbeddedBroker | None = field(init=False, default=None)
@@ -122,6 +140,7 @@ class Runtime:
         init=False, default=None
     )  # refreshes hub_consumer_lag (consumers.lag)
     _waiting: asyncio.Task[None] | None = field(init=False, default=None)  # consumers waiting for the schema
+    _watch: asyncio.Task[None] | None = field(init=False, default=None)  # the embedded broker's watchdog
     _consuming: bool = field(init=False, default=False)
     _pseudonym: Pseudonymiser | None = field(init=False, default=None)  # the intake's
 
@@ -278,6 +297,8 @@ class Runtime:
         return await self.processor_worker.peil(vandaag)
 
     async def start(self) -> None:
+        if self.embedded is not None and self.on_consumers_failed is not None:
+            self._watch = asyncio.create_task(self._watch_embedded())
         consumes = self.consumes
         try:
             await self._ensure_topics()
@@ -322,6 +343,19 @@ class Runtime:
             else:
                 log.info("broker reachable; the gateway's topics are in place")
                 return
+
+    async def _watch_embedded(self, interval: float = 1.0) -> None:
+        """End the hub when its embedded broker exits: nothing would be consumed or published again, and a 202 of
+        the gateway would wait in the spool for a broker that never comes back. A restart starts a new one."""
+        embedded = self.embedded
+        while embedded is not None and embedded.running:
+            await asyncio.sleep(interval)
+        if embedded is None or self.embedded is not embedded:  # stopped by stop()
+            return
+        exc = EmbeddedBrokerExited(embedded.returncode)
+        log.error("%s", exc)
+        if self.on_consumers_failed is not None:
+            self.on_consumers_failed(exc)
 
     async def _consume_when_current(self) -> None:
         try:
@@ -379,12 +413,12 @@ class Runtime:
             ):  # a failure was logged when it happened
                 await self._waiting
             self._waiting = None
-        for task in (self._peiler, self._retention, self._lag):
+        for task in (self._peiler, self._retention, self._lag, self._watch):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._peiler = self._retention = self._lag = None
+        self._peiler = self._retention = self._lag = self._watch = None
         try:
             await self.broker.stop()
         finally:

@@ -244,3 +244,39 @@ def _stored(engine: Any) -> dict[str, Any]:
         return audit_rows(engine)
     except Exception:  # the store is still being migrated
         return {}
+
+
+# ---- the embedded broker ends -----------------------------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.kafka
+async def test_hub_run_ends_with_status_3_and_says_why_when_its_embedded_broker_dies(tmp_path: Path) -> None:
+    """Without HUB_KAFKA_BOOTSTRAP_SERVERS the hub runs its own Tansu; when that dies, nothing would be consumed
+    again and a 202 would wait for ever in the spool: the hub stops, saying so, for its supervisor to restart."""
+    hub = HubRun(
+        "unused", f"life-{uuid.uuid4().hex[:10]}.", f"sqlite:///{tmp_path / 'hub.sqlite'}", tmp_path / "h.log"
+    )
+    del hub.env["HUB_KAFKA_BOOTSTRAP_SERVERS"]  # the embedded broker
+    hub.start()
+    try:
+        await hub.wait_for("/readyz", 200, timeout=90)
+        assert hub.proc is not None
+        [tansu] = [
+            pid for pid in children(hub.proc.pid) if "tansu" in Path(f"/proc/{pid}/cmdline").read_text()
+        ]
+        os.kill(tansu, signal.SIGKILL)
+        code = hub.proc.wait(timeout=30)
+        assert code == 3, hub.log_tail()
+        assert "the embedded Kafka broker was killed by signal 9: the records it held in memory are lost" in (
+            hub.output()
+        )
+    finally:
+        hub.stop()
