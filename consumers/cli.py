@@ -49,12 +49,15 @@ def demo(
 
     configure("text", "WARNING")
     heap.settle()
+    status = 0
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
+        status = asyncio.run(
             run_demo(
                 seed=seed, port=port, speed=speed, duration=duration, live_ui=live, error_rate=error_rate
             )
         )
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
+from uvicorn.config import STARTUP_FAILURE
 
 from consumers.broker import BrokerSettings
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
@@ -117,10 +118,11 @@ async def run_demo(
     error_rate: float = 0.02,
     console: Console | None = None,
     on_ready: Callable[[str], None] | None = None,
-) -> None:
+) -> int:
     """Run the demo until `duration` ends or the server is told to stop (Ctrl-C, SIGTERM), then stop the hub.
 
-    A stop is the demo's normal end: it returns (uvicorn then raises the signal again) rather than fail.
+    A stop is the demo's normal end: it returns 0 (uvicorn then raises the signal again) rather than fail; 3 when
+    the embedded broker died (the runtime logged why).
     """
     console = console or Console(stderr=True)
     sim = Simulator(SimConfig(seed=seed, clienten=250, error_rate=error_rate))
@@ -129,11 +131,18 @@ async def run_demo(
     settings = _settings(sim, api_key, port)
     service = build_service(settings, BrokerSettings(), ("all",))
     server = uvicorn.Server(uvicorn.Config(service.app, host="127.0.0.1", port=port, log_config=None))
+    failed: list[BaseException] = []
+
+    def broker_died(exc: BaseException) -> None:  # logged by the runtime; the demo stops, as `hub run` does
+        failed.append(exc)
+        server.should_exit = True
+
+    service.runtime.on_consumers_failed = broker_died
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
             await serving  # raises what went wrong; returns when stopped before it served
-            return
+            return STARTUP_FAILURE if failed else 0
         await asyncio.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     if port != wanted:
@@ -160,6 +169,7 @@ async def run_demo(
         shown.stop()
         server.should_exit = True
         await serving
+    return STARTUP_FAILURE if failed else 0
 
 
 def _urls(base: str, api_key: str, settings: HubSettings) -> list[str]:

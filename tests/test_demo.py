@@ -145,3 +145,32 @@ def test_ctrl_c_ends_the_demo_quietly_with_status_0(sigint: str) -> None:
     assert status == 0, shown[-2000:]
     assert "error:" not in shown and "Traceback" not in shown, shown[-2000:]
     assert all(not Path(f"/proc/{pid}").exists() for pid in broker), "the broker outlived the demo"
+
+
+@pytest.mark.kafka
+def test_the_demo_stops_with_status_3_and_says_why_when_its_broker_dies() -> None:
+    """Its broker gone, the demo would show a frozen picture: it stops, naming the cause, as `hub run` does."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hub", "demo", "--port", str(port), "--speed", "20"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
+        try:
+            first_summary(log, proc)
+            [broker] = children(proc.pid)
+            os.kill(broker, signal.SIGKILL)
+            status = proc.wait(timeout=90)  # after the shutdown grace periods
+        finally:
+            if proc.poll() is None:
+                stop_group(proc)
+        log.seek(0)
+        shown = log.read().decode(errors="replace")
+    assert status == 3, shown[-2000:]
+    assert "the embedded Kafka broker was killed by signal 9" in shown and "Traceback" not in shown, shown[
+        -2000:
+    ]

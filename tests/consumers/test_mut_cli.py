@@ -72,8 +72,9 @@ def test_demo_hands_its_defaults_and_options_to_the_demo(
 ) -> None:
     seen: list[dict[str, Any]] = []
 
-    async def run_demo(**kwargs: Any) -> None:
+    async def run_demo(**kwargs: Any) -> int:
         seen.append(kwargs)
+        return 0
 
     monkeypatch.setattr(consumers.demo, "run_demo", run_demo)
     assert runner.invoke(app, ["demo"], env={"HUB_LOG_FORMAT": "json"}).exit_code == 0
@@ -98,8 +99,16 @@ def test_demo_hands_its_defaults_and_options_to_the_demo(
     ]
 
 
+def test_demo_ends_with_the_status_the_demo_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def run_demo(**_: Any) -> int:
+        return 3  # its embedded broker died: the runtime logged why
+
+    monkeypatch.setattr(consumers.demo, "run_demo", run_demo)
+    assert runner.invoke(app, ["demo"]).exit_code == 3
+
+
 def test_demo_ends_quietly_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def run_demo(**_: Any) -> None:
+    async def run_demo(**_: Any) -> int:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(consumers.demo, "run_demo", run_demo)
