@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
 
+    from hub.store.betrokkene import Overzicht
     from hub.store.db import SessionFactory
     from hub.store.key_fingerprint import Recorded
 
+log = logging.getLogger("hub.store")
 
 db_app = typer.Typer(help="The hub's database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -128,12 +131,17 @@ def _refuse_a_missing_sqlite_store(engine: Engine) -> None:
 @contextmanager
 def _store_to_change(url: str) -> Iterator[SessionFactory]:
     """Sessions on the store for a command that changes it; one line and exit 1 when the store fails (never the
-    statement's parameters), exit 2 for a SQLite path that holds no store (SQLite would create an empty one)."""
+    statement's parameters), exit 2 for an unusable URL or a SQLite path that holds no store (SQLite would create
+    an empty one)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from hub.store.db import make_engine, session_factory
 
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     try:
         _refuse_a_missing_sqlite_store(engine)
         try:
@@ -242,7 +250,7 @@ def _regios(session: Session, gevraagd: list[str], gemeenten: Path | None) -> li
 
 
 client_app = typer.Typer(
-    help="What the store holds about a client (a request for inzage).", no_args_is_help=True
+    help="What the store holds about a client (a request for inzage), and its erasure.", no_args_is_help=True
 )
 app.add_typer(client_app, name="client")
 
@@ -262,10 +270,78 @@ def client_overzicht(
     The BSNs are read from stdin, not from the command line, so they stay out of the shell's history and the
     process list; the output names them by their order on stdin only. Needs the deployment's HUB_PSEUDONYM_KEY.
     """
-    from hub.privacy import Pseudonymiser
     from hub.store.betrokkene import overzicht
 
     settings = load(HubSettings)
+    bsns, pseudonym = _clients_on_stdin(settings)
+    with _store_to_read(database or settings.database_url) as session:
+        _same_key(session, pseudonym)
+        gevonden = [overzicht(session, pseudonym(bsn)) for bsn in bsns]
+    for n, o in enumerate(gevonden, 1):
+        _show(format, n, o, o.rijen)
+
+
+@client_app.command("wis")
+def client_wis(
+    ja: Annotated[
+        bool, typer.Option("--ja", help="Erase. Without it nothing is erased: it lists what would be.")
+    ] = False,
+    format: Annotated[OverzichtFormat, typer.Option("--format")] = OverzichtFormat.text,
+    database: Database = None,
+) -> None:
+    """Erase the rows of the clients whose BSNs are on stdin (one per line), on the controller's decision.
+
+    Every row with a client's pseudonym, or naming one of its messages (the audit rows of those messages too,
+    with their retour XML), in one transaction for all the clients; the rows are those `hub client overzicht`
+    counts. Without --ja it only lists them. BSNs and HUB_PSEUDONYM_KEY as for `hub client overzicht`.
+
+    What follows: a later message about an erased client is judged as about a stranger (a start or stop on an
+    erased toewijzing is rejected, TR019), a redelivered or replayed message of it is judged anew, and the norm
+    and monitor figures lose it. Not erased: the Kafka topics (Kafka deletes no single record; the event topics
+    carry the pseudonym) and the outbox, until they expire or are cleared; a declaratie (JW323) stays with its
+    retour, which may name the client until the retention clears it; on PostgreSQL the erased values stay in
+    dead row versions, the WAL and the backups until those are cleared (docs/operations.md, section 6).
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from hub.store.betrokkene import overzicht, wis
+
+    settings = load(HubSettings)
+    bsns, pseudonym = _clients_on_stdin(settings)
+    with _store_to_change(database or settings.database_url) as sessions, sessions() as session:
+        _at_this_release(session)
+        _same_key(session, pseudonym)
+        gevonden = [overzicht(session, pseudonym(bsn)) for bsn in bsns]
+        try:
+            gewist = [wis(session, o.client) for o in gevonden] if ja else [o.rijen for o in gevonden]
+            session.commit()
+        except IntegrityError:  # a foreign key: a row that is not the client's refers to one that is
+            typer.echo(
+                "error: the store refused the erasure (IntegrityError): a row that is not these clients' refers "
+                "to one of theirs; nothing was erased",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+    for n, (o, rijen) in enumerate(zip(gevonden, gewist, strict=True), 1):
+        _show(format, n, o, rijen)
+    total = sum(sum(rijen.values()) for rijen in gewist)
+    extra = {"clients": len(bsns), "berichten": sum(len(o.berichten) for o in gevonden), "rijen": total}
+    if ja:
+        log.info("client rows erased", extra=extra)
+        typer.echo(
+            f"erased {_count(total, 'row', 'rows')} of {_count(len(bsns), 'client', 'clients')}", err=True
+        )
+    else:
+        log.info("client rows to erase counted, none erased", extra=extra)
+        typer.echo(
+            f"nothing erased: repeat with --ja to erase these {_count(total, 'row', 'rows')}", err=True
+        )
+
+
+def _clients_on_stdin(settings: HubSettings) -> tuple[list[str], Callable[[str], str]]:
+    """The BSNs on stdin, one per line, and the pseudonymiser under HUB_PSEUDONYM_KEY; exit 2 for either missing."""
+    from hub.privacy import Pseudonymiser
+
     if settings.pseudonym_key is None:
         typer.echo(
             "error: HUB_PSEUDONYM_KEY is not set: a client is found by the pseudonym under that key", err=True
@@ -275,25 +351,44 @@ def client_overzicht(
     if not bsns or any(not re.fullmatch(r"[0-9]{9}", bsn) for bsn in bsns):
         typer.echo("error: give BSNs on stdin, one per line, each 9 digits", err=True)
         raise typer.Exit(2)
-    pseudonym = Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
-    with _store_to_read(database or settings.database_url) as session:
-        _same_key(session, pseudonym)
-        gevonden = [overzicht(session, pseudonym(bsn)) for bsn in bsns]
+    return bsns, Pseudonymiser(settings.pseudonym_key.get_secret_value().encode())
+
+
+def _show(format: OverzichtFormat, n: int, o: Overzicht, rijen: dict[str, int]) -> None:
+    """One client: its number on stdin, its pseudonym, its messages and its rows per table; never the BSN."""
     if format is OverzichtFormat.json:
-        for n, o in enumerate(gevonden, 1):
-            rows = {"client": n, "pseudoniem": o.client, "berichten": [_als_json(b) for b in o.berichten]}
-            typer.echo(json.dumps({**rows, "rijen": o.rijen}))
+        found = {"client": n, "pseudoniem": o.client, "berichten": [_als_json(b) for b in o.berichten]}
+        typer.echo(json.dumps({**found, "rijen": rijen}))
         return
-    for n, o in enumerate(gevonden, 1):
-        typer.echo(f"client {n} (pseudoniem {o.client}): {_count(len(o.berichten), 'bericht', 'berichten')}")
-        for b in o.berichten:
-            gewist = f" op {b.retour_gewist_op:%Y-%m-%d}" if b.retour_gewist_op else ""
-            typer.echo(
-                f"  {b.id}  {b.bericht or '-'} {b.identificatie or '-'}  {b.dagtekening or '-'}  {b.outcome}"
-                f"  retour: {b.retour}{gewist}"
-            )
-        for table, count in o.rijen.items():
-            typer.echo(f"  {table}: {count}")
+    typer.echo(f"client {n} (pseudoniem {o.client}): {_count(len(o.berichten), 'bericht', 'berichten')}")
+    for b in o.berichten:
+        gewist = f" op {b.retour_gewist_op:%Y-%m-%d}" if b.retour_gewist_op else ""
+        typer.echo(
+            f"  {b.id}  {b.bericht or '-'} {b.identificatie or '-'}  {b.dagtekening or '-'}  {b.outcome}"
+            f"  retour: {b.retour}{gewist}"
+        )
+    for table, count in rijen.items():
+        typer.echo(f"  {table}: {count}")
+
+
+def _at_this_release(session: Session) -> None:
+    """Exit 2 unless the store is at this release's revision: a later one may hold tables this one does not know,
+    whose rows of the client would stay while the command says it erased them."""
+    from sqlalchemy import Engine
+
+    from hub.store.db import revisions
+
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    current, heads = revisions(engine)
+    if current != heads:
+        at = f"revision {', '.join(sorted(current))}" if current else "no revision"
+        typer.echo(
+            f"error: the store is not at this release's revision ({at}, this release has "
+            f"{', '.join(sorted(heads))}): run `hub db upgrade`, or the release the store is at",
+            err=True,
+        )
+        raise typer.Exit(2)
 
 
 def _same_key(session: Session, pseudonym: Callable[[str], str]) -> None:

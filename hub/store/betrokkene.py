@@ -1,20 +1,25 @@
-"""What the store holds about one client, found by the pseudonym of the BSN: the answer to a request for inzage.
+"""What the store holds about one client, found by the pseudonym of the BSN: the answer to a request for inzage,
+and the erasure of those rows on the controller's decision (`hub client wis`).
 
-The store keeps no BSN: a client's rows carry the pseudonym (a `client` column) or the id of a message that does
-(`bericht_id`). Only the retour XML of a message may still name the client, until the retention clears it.
+The store keeps no BSN: a client's rows carry the pseudonym (a `client` column), the id of a message that does
+(`bericht_id` and the other columns that refer to `bericht`), or refer to such a row (`gi_koppeling`). Which rows
+those are is said once, in `van_client`: what `overzicht` counts is what `wis` erases. Only the retour XML of a
+message may still name the client, until the retention clears it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as sm_select
 
-from hub.store.tables import BerichtRecord
+from hub.store.db import run
+from hub.store.tables import BerichtRecord, table_of
+
+_BERICHT = table_of(BerichtRecord)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,20 +44,63 @@ class Overzicht:
 
 
 def overzicht(session: Session, client: str) -> Overzicht:
-    """The client's messages and the number of rows per table that name the client or one of those messages."""
+    """The client's messages and the number of rows per table that are the client's (`van_client`)."""
     rows = session.exec(
         sm_select(BerichtRecord)
         .where(col(BerichtRecord.client) == client)
         .order_by(col(BerichtRecord.received_at))
     ).all()
-    berichten = tuple(_bericht(r) for r in rows)
-    ids = [b.id for b in berichten]
     rijen: dict[str, int] = {}
     for table in SQLModel.metadata.sorted_tables:
-        n = _rijen(session, table, client, ids)
-        if n:
-            rijen[table.name] = n
-    return Overzicht(client, berichten, rijen)
+        where = van_client(table, client)
+        if where is not None:
+            n = int(session.execute(select(func.count()).select_from(table).where(where)).scalar_one())
+            if n:
+                rijen[table.name] = n
+    return Overzicht(client, tuple(_bericht(r) for r in rows), rijen)
+
+
+def wis(session: Session, client: str) -> dict[str, int]:
+    """Delete every row that is the client's (`van_client`); the rows deleted per table, tables without any left
+    out. The caller commits: erasing several clients is one transaction.
+
+    Tables referring to others go first (the foreign keys), `bericht` last: until then the rows that name one of
+    the client's messages are found through it.
+    """
+    gewist: dict[str, int] = {}
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        where = van_client(table, client)
+        if where is not None:
+            n = run(session, delete(table).where(where), {}).rowcount
+            if n:
+                gewist[table.name] = n
+    return gewist
+
+
+def van_client(table: Table, client: str) -> ColumnElement[bool] | None:
+    """Which rows of `table` are the client's; None for a table that holds nobody's (the key, the intake's
+    attempts, the metrics snapshot).
+
+    A table with a `client` column: the rows with the pseudonym (`bericht` too: the client's messages). Another
+    table: the rows that name one of those messages (a column referring to `bericht`, or a `bericht_id` that
+    refers to it without a foreign key: the monitor's tables, the gateway's spool), or refer to a row that is the
+    client's (`gi_koppeling`, by its bepaling or its start). Such a row of a table with a `client` column of
+    another client is not followed: it would stop the erasure at its foreign key rather than be erased with it.
+    """
+    if "client" in table.c:
+        return table.c.client == client
+    berichten = select(_BERICHT.c.id).where(_BERICHT.c.client == client)
+    found: list[ColumnElement[bool]] = []
+    for column in table.c:
+        refers = [fk.column for fk in column.foreign_keys]
+        if any(target.table is _BERICHT for target in refers) or (column.name == "bericht_id" and not refers):
+            found.append(column.in_(berichten))
+            continue
+        for target in refers:
+            where = van_client(target.table, client)
+            if where is not None:
+                found.append(column.in_(select(target).where(where)))
+    return or_(*found) if found else None
 
 
 def _bericht(row: BerichtRecord) -> Bericht:
@@ -67,15 +115,3 @@ def _bericht(row: BerichtRecord) -> Bericht:
         retour,
         row.retour_purged_at,
     )
-
-
-def _rijen(session: Session, table: Table, client: str, ids: list[str]) -> int:
-    """Rows of `table` that are the client's: by its pseudonym where the table has one, else by message id."""
-    columns: Any = table.c
-    if "client" in columns:
-        where = columns.client == client
-    elif "bericht_id" in columns and ids:
-        where = columns.bericht_id.in_(ids)
-    else:
-        return 0
-    return int(session.execute(select(func.count()).select_from(table).where(where)).scalar_one())
