@@ -153,6 +153,11 @@ class Runtime:
         return self.has("intake") or self.has("processors")
 
     @property
+    def broker_gone(self) -> bool:
+        """The embedded broker has ended (with what it held): nothing in flight can be published or committed."""
+        return self.embedded is not None and not self.embedded.running
+
+    @property
     def consuming(self) -> bool:
         """The broker's subscribers have started: at once in start(), or once the schema is current."""
         return self._consuming

@@ -137,7 +137,8 @@ def build_service(
         try:
             yield
         finally:
-            grace = settings.shutdown_grace_seconds
+            # Nothing in flight can finish once the embedded broker is gone: no grace to wait out.
+            grace = 1.0 if runtime.broker_gone else settings.shutdown_grace_seconds
             if publisher is not None:
                 await publisher.stop(grace=grace)
             try:
