@@ -13,6 +13,7 @@ that moment) and stops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -146,6 +147,12 @@ async def process(
     delivered: set[str] = set()
     handled: set[str] = set()
     progress = asyncio.Event()
+    # Set when the embedded broker dies midway: nothing would drain any more, so the replay ends at once.
+    died: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
+
+    def broker_died(exc: BaseException) -> None:
+        if not died.done():
+            died.set_result(exc)
 
     def intake_done(bericht_id: str) -> None:
         judged.add(bericht_id)
@@ -180,6 +187,7 @@ async def process(
             on_processor_done=processor_done,
             retour_file_name=lambda bid, bericht: f"{names.get(bid, bid)}.{bericht}.xml",
             periodic_checks=False,  # once, after everything is processed: a check midway would see half the story
+            on_consumers_failed=broker_died,
         )
         runtime.prepare()
         try:
@@ -190,9 +198,10 @@ async def process(
                     "match no other run's (a message recorded before is still recognised, a new one about a client "
                     "it held is not); set the key to keep the database (docs/operations.md, section 5)"
                 )
-            sent, skipped = await _publish(runtime, ids, largest)
-            await asyncio.wait_for(_drain(runtime, sent, judged, delivered, handled, progress), timeout)
-            await asyncio.wait_for(_peil(runtime, as_of or vandaag(), progress), timeout)
+            sent, skipped = await _unless(_publish(runtime, ids, largest), died)
+            drained = _drain(runtime, sent, judged, delivered, handled, progress)
+            await _unless(asyncio.wait_for(drained, timeout), died)
+            await _unless(asyncio.wait_for(_peil(runtime, as_of or vandaag(), progress), timeout), died)
             if metrics_out is not None:
                 metrics_out.parent.mkdir(parents=True, exist_ok=True)
                 metrics_out.write_bytes(generate_latest(runtime.registry))
@@ -200,7 +209,27 @@ async def process(
             outcomes.update(skipped)
             return outcomes
         finally:
-            await runtime.stop()
+            if runtime.broker_gone:  # closing its clients would wait on a broker that is not there
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(runtime.stop(), 5.0)
+            else:
+                await runtime.stop()
+
+
+async def _unless(work: Awaitable[T], died: asyncio.Future[BaseException]) -> T:
+    """The result of `work`, unless `died` comes first: then `work` is cancelled and what died is raised."""
+    task = asyncio.ensure_future(work)
+    either: set[asyncio.Future[Any]] = {task, died}
+    try:
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    finally:  # also when the replay itself is cancelled (SIGTERM): `work` goes with it
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if not task.cancelled():
+        return task.result()
+    raise died.result()
 
 
 async def _publish(

@@ -54,6 +54,7 @@ class Runtime:
     """The part of consumers.app.Runtime that process() uses; it judges, delivers and handles in the background."""
 
     made: ClassVar[list[Runtime]] = []
+    broker_gone = False
 
     def __init__(
         self, settings: HubSettings, broker_settings: BrokerSettings, database_url: str, **kw: Any
@@ -285,4 +286,29 @@ async def test_a_replay_that_never_drains_times_out_and_still_stops_its_runtime(
             broker_settings=BrokerSettings(),
             timeout=0.3,
         )
+    assert stand_in().steps == ["prepare", "start", "stop"]
+
+
+async def test_a_replay_whose_embedded_broker_dies_ends_at_once_with_why_and_stops_its_runtime(
+    tmp_path: Path, stand_in: Callable[[], Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing drains once the broker is gone: the replay ends with its cause, not after the timeout."""
+    monkeypatch.setattr(Runtime, "_done", lambda self, callback, done, bericht_id: None)  # nothing delivered
+    died = RuntimeError("the embedded Kafka broker was killed by signal 9")
+
+    async def start(self: Runtime) -> None:
+        self.steps.append("start")
+        self.broker_gone = True
+        asyncio.get_running_loop().call_later(0.1, self.kw["on_consumers_failed"], died)
+
+    monkeypatch.setattr(Runtime, "start", start)
+    begin = asyncio.get_running_loop().time()
+    with pytest.raises(RuntimeError) as raised:
+        await hub_process.process(
+            [files(tmp_path, b"<accepted/>")],
+            settings=settings(tmp_path),
+            broker_settings=BrokerSettings(),
+            timeout=60,
+        )
+    assert raised.value is died and asyncio.get_running_loop().time() - begin < 30
     assert stand_in().steps == ["prepare", "start", "stop"]
