@@ -29,8 +29,8 @@ class LeesbareHeader:
 
 def leesbare_header(raw: bytes, limits: ParseLimits) -> LeesbareHeader:
     """Afzender, Ontvanger and Identificatie of a message that is not XSD-valid, when its header can be read."""
-    if len(raw) > limits.max_bytes or b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        return LeesbareHeader()  # refused unread as the parser refuses them (hub.ijw.parse)
+    if len(raw) > limits.max_bytes:
+        return LeesbareHeader()
     header = _header(raw, limits.max_depth)
     if header is None:
         return LeesbareHeader()
@@ -67,13 +67,20 @@ def _header(raw: bytes, max_depth: int) -> etree._Element | None:
             depth += 1 if event == "start" else -1
             if depth > max_depth:
                 return None
-            if event == "start" and depth == 1 and not _ijw_root(element):
+            # A DOCTYPE is refused as the hardened parser refuses it (hub.ijw.parse), in any encoding: it comes
+            # before the root, so the tree knows it by the root's start.
+            if event == "start" and depth == 1 and (_declares_a_dtd(element) or not _ijw_root(element)):
                 return None
             if event == "end" and depth == 1:
                 return element if etree.QName(element).localname == "Header" else None
         if failed:
             return None
     return None
+
+
+def _declares_a_dtd(root: etree._Element) -> bool:
+    docinfo = root.getroottree().docinfo
+    return bool(docinfo.doctype) or docinfo.internalDTD is not None
 
 
 def _ijw_root(element: etree._Element) -> bool:

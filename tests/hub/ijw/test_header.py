@@ -61,11 +61,22 @@ def test_a_code_beyond_its_type_is_left_out(field: str, value: str) -> None:
         b"<html><Header><Afzender>0200</Afzender></Header></html>",  # not an iJw root
         JW301.replace(b"<jw301:Header>", b"<jw301:Kop>", 1).replace(b"</jw301:Header>", b"</jw301:Kop>", 1),
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "0200">]>' + JW301[JW301.index(b"<jw301:Bericht") :],
+        # The same in UTF-16, where no byte search finds "<!DOCTYPE"; and a DOCTYPE without an internal subset.
+        (
+            '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "0200">]>'
+            + JW301[JW301.index(b"<jw301:Bericht") :].decode()
+        ).encode("utf-16"),
+        b'<?xml version="1.0"?><!DOCTYPE Bericht>' + JW301[JW301.index(b"<jw301:Bericht") :],
         b"\xff\xfe not xml at all",
     ],
 )
 def test_nothing_is_read_from_what_is_not_an_ijw_header(raw: bytes) -> None:
     assert leesbare_header(raw, LIMITS) == LeesbareHeader()
+
+
+def test_a_message_in_utf_16_is_read_as_in_utf_8() -> None:
+    utf16 = JW301.decode().replace("encoding='UTF-8'", "encoding='UTF-16'").encode("utf-16")
+    assert leesbare_header(utf16, LIMITS) == EXPECTED
 
 
 def test_a_message_over_the_size_limit_is_not_read() -> None:
