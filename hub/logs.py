@@ -68,3 +68,8 @@ def configure(
     logging.captureWarnings(True)
     for name in ("faststream", "aiokafka", "uvicorn.access", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING if quiet_broker else level.upper())
+    # FastStream gives its logger a stderr handler of its own and stops it propagating, so the broker's lines (a
+    # failed handler, with its traceback) came out in FastStream's coloured text whatever HUB_LOG_FORMAT said.
+    faststream = logging.getLogger("faststream")
+    faststream.handlers.clear()
+    faststream.propagate = True

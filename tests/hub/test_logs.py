@@ -45,3 +45,20 @@ def test_a_line_is_timed_in_iso_8601_with_its_offset_and_kafka_clients_stay_at_w
     assert datetime.strptime(line["time"], "%Y-%m-%dT%H:%M:%S%z").utcoffset() is not None
     assert (line["level"], line["logger"], line["bericht_id"]) == ("DEBUG", "hub.intake", "a" * 32)
     assert levels == [logging.WARNING, logging.WARNING]
+
+
+def test_the_brokers_lines_follow_the_format_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """FastStream logs through a handler of its own that does not propagate: its lines (a handler that failed,
+    the broker's logger `faststream.hub`) must come out as JSON lines like any other."""
+    configure("json", "INFO")
+    try:
+        logging.getLogger("faststream.hub").error("ValueError: the handler failed")
+        lines = capsys.readouterr().err.strip().splitlines()
+    finally:
+        logging.getLogger().handlers.clear()
+        logging.captureWarnings(False)
+    line = json.loads(lines[-1])
+    assert (line["logger"], line["level"], line["message"]) == (
+        "faststream.hub", "ERROR", "ValueError: the handler failed",
+    )  # fmt: skip
+    assert logging.getLogger("faststream").handlers == []
