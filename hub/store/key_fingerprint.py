@@ -21,7 +21,7 @@ from sqlmodel import Field, SQLModel
 
 from hub.errors import ConfigError
 from hub.store.db import SessionFactory, run
-from hub.store.tables import UtcDateTime, _s, table_of
+from hub.store.tables import BerichtRecord, UtcDateTime, _s, table_of
 
 __all__ = ["LABEL", "KeyFingerprintRecord", "Recorded", "check", "fingerprint", "record", "recorded"]
 
@@ -47,6 +47,7 @@ class KeyFingerprintRecord(SQLModel, table=True):
 _T = table_of(KeyFingerprintRecord)
 _READ = select(_T.c.fingerprint, _T.c.throwaway, _T.c.recorded_at).where(_T.c.purpose == bindparam("purpose"))
 _FIRST = insert(_T)
+_ANY_MESSAGE = select(table_of(BerichtRecord).c.id).limit(1)
 _REPLACE = update(_T).where(_T.c.purpose == bindparam("key_purpose"))
 
 
@@ -105,6 +106,10 @@ def check(sessions: SessionFactory, new: Recorded, *, demo: bool) -> None:
     is: a replay of messages the store recorded still changes nothing, and the command warns that its pseudonyms
     match no other run's. A configured key is checked in demo mode as anywhere.
     """
+    if new.throwaway and demo and recorded(sessions) is None and _holds_messages(sessions):
+        # Messages, but no fingerprint yet (a store upgraded past 0016 that no intake has used since): they
+        # may be real clients', under a key the store does not know; a demo must not claim them.
+        raise ConfigError(_demo_refused(None))
     held = record_first(sessions, new)
     if held.fingerprint == new.fingerprint:
         return
@@ -122,13 +127,22 @@ def check(sessions: SessionFactory, new: Recorded, *, demo: bool) -> None:
     raise ConfigError(_mismatch(held, new))
 
 
-def _demo_refused(held: Recorded) -> str:
-    at = held.recorded_at.date().isoformat()
-    return (
-        f"demo mode refuses this database: its pseudonyms were made under HUB_PSEUDONYM_KEY (recorded {at}), and "
-        "a demo's throwaway key would mix strangers into it. Use another database (`hub demo` makes its own), or "
-        f"set the key it was made with and leave demo mode off ({SECTION})"
+def _demo_refused(held: Recorded | None) -> str:
+    made = (
+        f"its pseudonyms were made under HUB_PSEUDONYM_KEY (recorded {held.recorded_at.date().isoformat()})"
+        if held is not None
+        else "it holds messages, and no key of theirs is recorded"
     )
+    return (
+        f"demo mode refuses this database: {made}, and a demo's throwaway key would mix strangers into it. Use "
+        f"another database (`hub demo` makes its own), or set the key it was made with and leave demo mode off "
+        f"({SECTION})"
+    )
+
+
+def _holds_messages(sessions: SessionFactory) -> bool:
+    with sessions() as session:
+        return run(session, _ANY_MESSAGE, {}).first() is not None
 
 
 def _mismatch(held: Recorded, new: Recorded) -> str:

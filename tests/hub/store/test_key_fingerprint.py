@@ -17,6 +17,7 @@ from hub.privacy import Pseudonymiser
 from hub.store import key_fingerprint as fingerprints
 from hub.store.db import alembic_config, is_current, session_factory
 from hub.store.key_fingerprint import LABEL, Recorded
+from hub.store.tables import BerichtRecord
 
 KEY = b"fingerprint-test-pseudonym-key-0123"
 OTHER = b"fingerprint-test-another-key-456789"
@@ -97,6 +98,28 @@ def test_demo_modes_throwaway_key_is_refused_on_a_store_of_a_configured_key(db: 
         ConfigError, match=r"^demo mode refuses this database: its pseudonyms were made under"
     ):
         fingerprints.check(sessions, made(OTHER, throwaway=True, at=LATER), demo=True)
+    assert fingerprints.recorded(sessions) == made(KEY)
+
+
+def test_demo_mode_refuses_a_store_with_messages_and_no_recorded_key(db: Engine) -> None:
+    """A store upgraded past 0016 that no intake has used since holds messages but no fingerprint: they may be real
+    clients', so a demo does not claim it; a configured key still takes it (as the first intake after the upgrade)."""
+    sessions = session_factory(db)
+    with sessions() as session:
+        session.add(
+            BerichtRecord(
+                id="b" * 32,
+                content_hash="b" * 64,
+                outcome="accepted",
+                error_codes=[],
+                received_at=FIRST,
+            )
+        )
+        session.commit()
+    with pytest.raises(ConfigError, match=r"^demo mode refuses this database: it holds messages, and no key"):
+        fingerprints.check(sessions, made(OTHER, throwaway=True), demo=True)
+    assert fingerprints.recorded(sessions) is None
+    fingerprints.check(sessions, made(KEY), demo=False)
     assert fingerprints.recorded(sessions) == made(KEY)
 
 
