@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -382,13 +382,22 @@ def _at_this_release(session: Session) -> None:
     assert isinstance(engine, Engine)
     current, heads = revisions(engine)
     if current != heads:
-        at = f"revision {', '.join(sorted(current))}" if current else "no revision"
-        typer.echo(
-            f"error: the store is not at this release's revision ({at}, this release has "
-            f"{', '.join(sorted(heads))}): run `hub db upgrade`, or the release the store is at",
-            err=True,
+        _wrong_revision(
+            current,
+            heads,
+            "is not at this release's revision",
+            "has",
+            "`hub db upgrade`, or the release the store is at",
         )
-        raise typer.Exit(2)
+
+
+def _wrong_revision(current: set[str], heads: set[str], what: str, has: str, run: str) -> NoReturn:
+    """Exit 2 with one line: the store's revision, this release's, and what to run."""
+    at = f"revision {', '.join(sorted(current))}" if current else "no revision"
+    typer.echo(
+        f"error: the store {what} ({at}, this release {has} {', '.join(sorted(heads))}): run {run}", err=True
+    )
+    raise typer.Exit(2)
 
 
 def _same_key(session: Session, pseudonym: Callable[[str], str]) -> None:
@@ -445,13 +454,9 @@ def _store_to_read(url: str) -> Iterator[Session]:
             typer.echo(f"error: cannot read the store {mask_url(url)}: {type(exc).__name__}", err=True)
             raise typer.Exit(1) from None
         if not serves(current, heads):
-            at = f"revision {', '.join(sorted(current))}" if current else "no revision"
-            typer.echo(
-                f"error: the store is not migrated to this release ({at}, this release needs "
-                f"{', '.join(sorted(heads))}): run `hub db upgrade` first",
-                err=True,
+            _wrong_revision(
+                current, heads, "is not migrated to this release", "needs", "`hub db upgrade` first"
             )
-            raise typer.Exit(2)
         try:
             with session_factory(engine)() as session:
                 yield session
