@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -108,6 +108,19 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def fast_demo(log: IO[bytes], **popen: Any) -> subprocess.Popen[bytes]:
+    """`hub demo` at 20 messages a second on a free port, without HUB_* settings, its stderr in `log`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub", "demo", "--port", str(free_port()), "--speed", "20"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+        **popen,
+    )
+
+
 def ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -119,17 +132,8 @@ def test_ctrl_c_ends_the_demo_quietly_with_status_0(sigint: str) -> None:
     left. "ignored": started with SIGINT ignored, as a shell without job control starts a job in the background;
     uvicorn still catches it, but then asyncio does not cancel the demo, which once ended it with the error of
     its next POST to the closed port."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "hub", "demo", "--port", str(port), "--speed", "20"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            start_new_session=True,
-            preexec_fn=ignore_sigint if sigint == "ignored" else None,
-        )
+        proc = fast_demo(log, preexec_fn=ignore_sigint if sigint == "ignored" else None)
         try:
             first_summary(log, proc)  # the history is judged and the live traffic flows
             broker = children(proc.pid)
@@ -150,16 +154,8 @@ def test_ctrl_c_ends_the_demo_quietly_with_status_0(sigint: str) -> None:
 @pytest.mark.kafka
 def test_the_demo_stops_with_status_3_and_says_why_when_its_broker_dies() -> None:
     """Its broker gone, the demo would show a frozen picture: it stops, naming the cause, as `hub run` does."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "hub", "demo", "--port", str(port), "--speed", "20"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            start_new_session=True,
-        )
+        proc = fast_demo(log)
         try:
             first_summary(log, proc)
             [broker] = children(proc.pid)
