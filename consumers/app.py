@@ -134,6 +134,7 @@ class Runtime:
     validator: Validator = field(init=False)
     processor: Processor = field(init=False)
     processor_worker: ProcessorWorker | None = field(init=False, default=None)
+    intake_worker: IntakeWorker | None = field(init=False, default=None)  # made at the first poll
     _peiler: asyncio.Task[None] | None = field(init=False, default=None)
     _retention: asyncio.Task[None] | None = field(init=False, default=None)  # clears old retour XML, daily
     _lag: asyncio.Task[None] | None = field(
@@ -242,9 +243,9 @@ class Runtime:
 
     def _register(self) -> None:
         if self.has("intake"):
-            register_intake(
-                self.broker,
-                lambda: IntakeWorker(
+
+            def intake_worker() -> IntakeWorker:
+                self.intake_worker = IntakeWorker(
                     self.intake,
                     self.broker,
                     self.topics,
@@ -253,10 +254,13 @@ class Runtime:
                     max_attempts=self.settings.max_attempts,
                     on_done=self.on_intake_done,
                     largest_record=largest_record(self.broker_settings),
-                ),
-                self.topics,
-                self.broker_settings,
-            )
+                    # The embedded broker dies with this process: nothing is redelivered after a death, and the
+                    # next run's offsets start at 0 again, where counts kept in the store would be another's.
+                    count_starts=self.embedded is None,
+                )
+                return self.intake_worker
+
+            register_intake(self.broker, intake_worker, self.topics, self.broker_settings)
             dispatcher = RetourDispatcher(
                 self.retour_dir or self.settings.retour_dir,
                 self._mark_delivered,
@@ -426,6 +430,9 @@ class Runtime:
         self._peiler = self._retention = self._lag = self._watch = None
         try:
             await self.broker.stop()
+            # After the subscribers: what they were handling has finished or left, its start marked finished.
+            if self.intake_worker is not None:
+                await self.intake_worker.close()
         finally:
             if self.embedded is not None:
                 self.embedded.stop()

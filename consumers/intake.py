@@ -9,20 +9,24 @@ published; a redelivery finds step 2's record and publishes what is missing only
 A message that ends the process itself (an OOM kill, a segfault, a liveness kill) never reaches the in-memory
 count, so each start of a poll, and of a message handled alone, is counted in the store first (hub.store.attempts):
 a poll started before is handled one by one, and a message started more than HUB_MAX_ATTEMPTS times is dead-lettered
-without being judged again.
+without being judged again. A start the process outlived (whatever ended it) is finished, and the worker drops the rows
+of its finished starts when it stops. Over the embedded broker nothing is counted: it dies with the process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from faststream import AckPolicy
@@ -46,6 +50,10 @@ HEADER_RECEIVED = "ontvangen-op"
 CLOCK_SKEW = timedelta(minutes=5)  # how far a door's clock may run ahead of the intake's
 # On a retour record without a value: the retour is larger than a record may be, and is read from the store.
 HEADER_RETOUR_IN_STORE = "retour-in-store"
+# How long a stopping intake waits for the store to drop the rows of its finished starts.
+CLOSE_SECONDS = 5.0
+
+T = TypeVar("T")
 
 
 class ProcessDiedWhileHandling(Exception):
@@ -142,6 +150,9 @@ class IntakeWorker:
     backoff_seconds: float = 0.2
     on_done: Callable[[str], None] | None = None  # `hub process` counts what has drained
     largest_record: int | None = None  # the largest value the producer can publish (consumers.broker)
+    # Count starts in the store. Not over the embedded broker: it dies with the process (consumers.embedded), so
+    # nothing is redelivered after a death, and its offsets start at 0 again on the next run.
+    count_starts: bool = True
     # Starts counted in the store that have finished since; the next start drops their rows in its transaction.
     _done: list[Started] = field(default_factory=list, init=False, repr=False)
 
@@ -208,9 +219,10 @@ class IntakeWorker:
 
     async def _started(self, scope: str, positions: list[Position]) -> dict[Position, int]:
         """Starts at these positions, recorded in the store (with the rows of starts done since dropped); each
-        position's count of starts. Waits while the store is down: an outage is never a reason to give up."""
+        position's count of starts (none when starts are not counted). Waits while the store is down: an outage is
+        never a reason to give up."""
         done = tuple(self._done)
-        if not positions and not done:
+        if not self.count_starts or (not positions and not done):
             return {}
         attempt = 0
         while True:
@@ -251,9 +263,18 @@ class IntakeWorker:
         Its start is counted in the store first: more than max_attempts starts, and the earlier ones all ended with
         the process, so it is dead-lettered without being judged again.
         """
-        bericht_id = item.bericht_id or ""
         position = position_of(record)
-        starts = 0 if position is None else (await self._started(MESSAGE, [position]))[position]
+        starts = 0 if position is None else (await self._started(MESSAGE, [position])).get(position, 0)
+        try:
+            await self._handle_started(record, item, starts)
+        finally:
+            # Also when an exception leaves (a dead letter the broker refused, then a nack and a redelivery to this
+            # same process; a cancellation at shutdown): only a start that ended with the process leaves its row.
+            self._finished(position)
+
+    async def _handle_started(self, record: Any, item: Inbound, starts: int) -> None:
+        """_handle_one's work once its start is counted (`starts`: this one included; 0 when not counted)."""
+        bericht_id = item.bericht_id or ""
         attempt = failures = 0
         while True:
             attempt += 1
@@ -268,7 +289,6 @@ class IntakeWorker:
                     )
                 await self.publish_many([result], [record.key])
                 _log_judged(result, record.key)
-                self._finished(position)
                 return
             except Exception as exc:
                 if _outage(exc):  # the store or the broker is down, not the message: wait, never dead-letter
@@ -286,11 +306,9 @@ class IntakeWorker:
                 )
                 if failures >= self.max_attempts:
                     await self.dead_letter(item, failures, exc, record)
-                    self._finished(position)
                     return
                 await asyncio.sleep(self.backoff_seconds * 2 ** (failures - 1))
         await self._dead_letter_died(record, item, starts - 1)
-        self._finished(position)
 
     async def _dead_letter_died(self, record: Any, item: Inbound, died: int) -> None:
         """Dead-lettered without judging it again: its `died` earlier starts ended with the process.
@@ -308,9 +326,31 @@ class IntakeWorker:
         await self.dead_letter(item, died, ProcessDiedWhileHandling(), record, answer=answer)
 
     def _finished(self, position: Position | None) -> None:
-        """The message's start is over (judged and published, or dead-lettered): its row goes with the next start."""
-        if position is not None:
+        """The message's start is over (judged and published, dead-lettered, or left by an exception that the
+        process outlived): its row goes with the next start."""
+        if position is not None and self.count_starts:
             self._done.append((MESSAGE, position))
+
+    async def close(self, timeout: float = CLOSE_SECONDS) -> None:
+        """The worker stops: the rows of the starts that finished since the last one go now, so that none outlives
+        the process (where offsets start over, the next process would count them as starts that died).
+
+        Best effort, bounded by `timeout`: a store that is down or hangs is logged and left, never a failed stop.
+        """
+        done = tuple(self._done)
+        if not done:
+            return
+        sessions = self.intake.sessions
+        try:
+            await asyncio.wait_for(
+                _in_daemon_thread(lambda: intake_attempts.begin(sessions, MESSAGE, (), done=done)), timeout
+            )
+        except Exception as exc:
+            log.warning(
+                "the counts of finished starts were not cleared at stop", extra={"error": type(exc).__name__}
+            )
+            return
+        del self._done[: len(done)]
 
     async def publish_many(self, results: Sequence[IntakeResult], keys: Sequence[bytes | None]) -> None:
         """Retouren, events and dead letters of these results, then one mark: published. Retries while the
@@ -523,6 +563,30 @@ class IntakeWorker:
             headers=headers,
             no_confirm=True,
         )
+
+
+async def _in_daemon_thread(work: Callable[[], T]) -> T:
+    """work() on a daemon thread of its own: unlike asyncio.to_thread's, the interpreter does not wait for it at
+    exit, so a store that hangs cannot hold the process once its stop has given up on it."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():  # else given up on (cancelled)
+            outcome()
+
+    def run() -> None:
+        try:
+            result = work()
+        except BaseException as exc:
+            outcome = partial(future.set_exception, exc)
+        else:
+            outcome = partial(future.set_result, result)
+        with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=run, name="hub-intake-close", daemon=True).start()
+    return await future
 
 
 def _where(position: Position) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aiokafka.errors import KafkaConnectionError
 from lxml import etree
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, select
@@ -304,3 +307,174 @@ async def test_records_without_a_position_are_judged_and_leave_no_count(
     await worker.handle_batch([bare], told)  # type: ignore[arg-type]
     assert told.calls == ["ack"] and len(broker.on(RETOUR)) == 1
     assert attempt_rows(db) == set()
+
+
+# ---- a start that the process outlived is finished, whatever ended it --------------------------------------------
+
+
+class RefusesDeadLetters(Broker):
+    """The broker refuses the first `refusals` dead letters (their partition's leader is away, say)."""
+
+    def __init__(self, refusals: int) -> None:
+        super().__init__()
+        self.refusals = refusals
+
+    async def publish(self, message: Any, topic: str, **kwargs: Any) -> asyncio.Future[None]:
+        if topic == DEAD and self.refusals > 0:
+            self.refusals -= 1
+            raise KafkaConnectionError("the dead-letter partition has no leader")
+        return await super().publish(message, topic, **kwargs)
+
+
+class Poisoned(Intake):
+    """The real intake, except that judging `poison` fails with an exception the process outlives."""
+
+    def __init__(self, base: Intake, poison: bytes) -> None:
+        super().__init__(base.validator, base.sessions, base.pseudonym, clock=base.clock, now=base.now)
+        self.poison = poison
+
+    def verwerk_batch(self, items: Sequence[Inbound]) -> list[IntakeResult]:
+        if any(item.raw == self.poison for item in items):
+            raise ValueError("a rule crashed")
+        return super().verwerk_batch(items)
+
+    def verwerk(
+        self, raw: bytes, *, bericht_id: str | None = None, received_at: datetime | None = None
+    ) -> IntakeResult:
+        if raw == self.poison:
+            raise ValueError("a rule crashed")
+        return super().verwerk(raw, bericht_id=bericht_id, received_at=received_at)
+
+
+async def test_a_dead_letter_the_broker_refuses_is_retried_by_the_same_process_not_counted_as_a_death(
+    db: Engine, pair: list[Bericht], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refused, the dead letter leaves _handle_one by an exception: the poll is rewound and redelivered to this very
+    process. Each redelivery is a new start of the message, never one after a death: it is judged again and, once the
+    broker takes it, dead-lettered for what failed, with its 0001 retour."""
+    poison = pair[2]
+    refusals = MAX_ATTEMPTS + 2  # more than MAX_ATTEMPTS redeliveries
+    broker = RefusesDeadLetters(refusals)
+    worker = worker_for(
+        Poisoned(new_intake(db, today=date.today()), poison.data), broker, HubMetrics(CollectorRegistry())
+    )
+    polls: list[list[str]] = []
+    with caplog.at_level(logging.WARNING, logger="hub.intake"):
+        while len(polls) <= refusals:
+            told = Poll()
+            polls.append(told.calls)
+            try:
+                await worker.handle_batch(records_of(pair), told)  # type: ignore[arg-type]
+            except KafkaConnectionError:
+                continue
+            break
+    assert polls == [["nack"]] * refusals + [["ack"]]
+
+    [letter] = broker.on(DEAD)
+    dead = DeadLetter.model_validate_json(letter.value)
+    assert (dead.bericht_id, dead.error) == (poison.bericht_id, f"ValueError after {MAX_ATTEMPTS} attempts")
+    [answer] = [r for r in broker.on(RETOUR) if r.headers["bericht-id"] == poison.bericht_id]
+    assert retour_codes(answer.value) == ["0001"]
+    assert outcomes(db)[poison.bericht_id] == "failed"
+    assert not [r for r in caplog.records if r.getMessage().startswith("message started before")]
+    # No message's count grew: each redelivery dropped the previous start's row before counting its own.
+    assert {r for r in attempt_rows(db) if r[2] == "message"} == {
+        (0, FIRST_OFFSET + len(pair) - 1, "message", 1)
+    }
+
+
+async def test_a_start_cancelled_while_handling_is_finished_too(db: Engine, pair: list[Bericht]) -> None:
+    """A shutdown whose grace ran out cancels the message: the process lives on, so its start is no death."""
+    intake = new_intake(db, today=date.today())
+    worker = worker_for(intake, Broker(), HubMetrics(CollectorRegistry()))
+    [record] = records_of(pair[:1])
+    judging = asyncio.Event()
+
+    def cancelled(*args: Any, **kwargs: Any) -> None:
+        judging.set()
+        raise asyncio.CancelledError  # as a cancellation reaches the awaiting coroutine
+
+    intake.dead_lettered = cancelled  # type: ignore[method-assign]
+    with pytest.raises(asyncio.CancelledError):
+        await worker._handle_one(record, Inbound(record.value or b"", pair[0].bericht_id, None))
+    assert judging.is_set()
+    assert worker._done == [("message", (INBOUND, 0, FIRST_OFFSET))]
+
+
+async def test_a_stopping_worker_leaves_no_row_of_a_finished_start(db: Engine, pair: list[Bericht]) -> None:
+    """Where offsets start over, a finished start's row would be counted as a death by the next process."""
+    broker, metrics = Broker(), HubMetrics(CollectorRegistry())
+    worker = worker_for(Poisoned(new_intake(db, today=date.today()), pair[2].data), broker, metrics)
+    told = Poll()
+    await worker.handle_batch(records_of(pair), told)  # type: ignore[arg-type]  # one by one: a message failed
+    assert told.calls == ["ack"] and len(broker.on(DEAD)) == 1
+    assert attempt_rows(db) == {(0, FIRST_OFFSET, "poll", 1), (0, FIRST_OFFSET + len(pair) - 1, "message", 1)}
+
+    await worker.close()
+    assert attempt_rows(db) == set() and worker._done == []
+    await worker.close()  # nothing left: no transaction at all
+    assert attempt_rows(db) == set()
+
+
+async def test_a_start_that_has_not_finished_keeps_its_row_when_the_worker_stops(
+    db: Engine, pair: list[Bericht]
+) -> None:
+    intake = Deadly(new_intake(db, today=date.today()), pair[1].data)
+    worker = worker_for(intake, Broker(), HubMetrics(CollectorRegistry()))
+    with pytest.raises(Killed):
+        await worker.handle_batch(records_of(pair[:2]), Poll())  # type: ignore[arg-type]
+    await worker.close()  # as if a death of the process had let it run: the poll never finished
+    assert attempt_rows(db) == {(0, FIRST_OFFSET, "poll", 1)}
+
+
+@pytest.mark.parametrize("store", ["down", "hangs"])
+async def test_a_store_down_at_stop_neither_fails_nor_holds_the_stop(
+    db: Engine,
+    pair: list[Bericht],
+    store: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    worker = worker_for(new_intake(db, today=date.today()), Broker(), HubMetrics(CollectorRegistry()))
+    await worker.handle_batch(records_of(pair[:1]), Poll())  # type: ignore[arg-type]
+    released = threading.Event()
+
+    def unavailable(*args: Any, **kwargs: Any) -> dict[attempts.Position, int]:
+        if store == "hangs":
+            released.wait(10)
+        raise TransientError("store unavailable")
+
+    monkeypatch.setattr(attempts, "begin", unavailable)
+    started = time.monotonic()
+    try:
+        with caplog.at_level(logging.WARNING, logger="hub.intake"):
+            await worker.close(timeout=0.2)
+    finally:
+        released.set()
+    assert time.monotonic() - started < 2
+    assert [(r.levelno, r.getMessage(), r.error) for r in caplog.records] == [  # type: ignore[attr-defined]
+        (
+            logging.WARNING,
+            "the counts of finished starts were not cleared at stop",
+            "TransientError" if store == "down" else "TimeoutError",
+        )
+    ]
+    assert attempt_rows(db) == {(0, FIRST_OFFSET, "poll", 1)}  # the next poll's start drops it
+
+
+async def test_over_an_embedded_broker_nothing_is_counted(db: Engine, pair: list[Bericht]) -> None:
+    """It dies with the process: nothing is redelivered after a death, and the next run's offsets start at 0."""
+    broker = Broker()
+    worker = worker_for(
+        Poisoned(new_intake(db, today=date.today()), pair[2].data), broker, HubMetrics(CollectorRegistry())
+    )
+    worker.count_starts = False
+    # The same offsets again and again, as in runs over new embedded brokers: redeliveries, never deaths.
+    for _ in range(MAX_ATTEMPTS + 2):
+        told = Poll()
+        await worker.handle_batch(records_of(pair), told)  # type: ignore[arg-type]
+        assert told.calls == ["ack"]
+    letters = [DeadLetter.model_validate_json(s.value).error for s in broker.on(DEAD)]
+    assert letters == [f"ValueError after {MAX_ATTEMPTS} attempts"]  # then recognised as dead-lettered before
+    assert attempt_rows(db) == set() and worker._done == []
+    await worker.close()
