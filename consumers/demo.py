@@ -26,7 +26,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from consumers.broker import BrokerSettings
 from consumers.intake import HEADER_ID, HEADER_RECEIVED
-from consumers.serve import Service, build_service
+from consumers.serve import Service, build_service, stop_on_failure
 from hub.gi.synth import AANBIEDER, GEMEENTE, GI_AGB
 from hub.settings import HubSettings
 from hub.synth.simulate import SimBericht, SimConfig, Simulator
@@ -131,13 +131,10 @@ async def run_demo(
     settings = _settings(sim, api_key, port)
     service = build_service(settings, BrokerSettings(), ("all",))
     server = uvicorn.Server(uvicorn.Config(service.app, host="127.0.0.1", port=port, log_config=None))
-    failed: list[BaseException] = []
-
-    def broker_died(exc: BaseException) -> None:  # logged by the runtime; the demo stops, as `hub run` does
-        failed.append(exc)
-        server.should_exit = True
-
-    service.runtime.on_consumers_failed = broker_died
+    failed: list[
+        BaseException
+    ] = []  # its embedded broker died (the runtime logged why): it stops as `hub run` does
+    service.runtime.on_consumers_failed = stop_on_failure(server, failed)
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():

@@ -177,6 +177,19 @@ def http_protocol() -> str:
     return "httptools"
 
 
+def stop_on_failure(server: uvicorn.Server, failed: list[BaseException]) -> Callable[[BaseException], None]:
+    """What the runtime calls when its consumers fail to start or its embedded broker dies: keep the cause and stop
+    the server gracefully, as after SIGTERM. Not during a stop already under way: systemd signals every process
+    of the unit, so the broker may end with the hub, and that is no failure."""
+
+    def stop(exc: BaseException) -> None:
+        if not server.should_exit:
+            failed.append(exc)
+            server.should_exit = True
+
+    return stop
+
+
 def _quiet_start(service: Service) -> Any:
     """The service's ASGI app, but a failed start reaches uvicorn without its traceback (StartFailed says it)."""
     app = service.app
@@ -217,12 +230,7 @@ def serve(service: Service, settings: HubSettings, sock: socket.socket | None = 
     )
     server = uvicorn.Server(config)
     failed: list[BaseException] = []
-
-    def consumers_failed(exc: BaseException) -> None:
-        failed.append(exc)
-        server.should_exit = True  # the graceful shutdown, as after SIGTERM
-
-    service.runtime.on_consumers_failed = consumers_failed
+    service.runtime.on_consumers_failed = stop_on_failure(server, failed)
     # uvicorn handles SIGTERM, shuts down gracefully and then raises the signal again for the handler it found;
     # with the default one the process would end as "killed by SIGTERM". A finished shutdown is a normal exit (0).
     signal.signal(signal.SIGTERM, lambda *_: None)

@@ -283,3 +283,24 @@ async def test_hub_run_ends_with_status_3_and_says_why_when_its_embedded_broker_
         assert "Traceback" not in shown and "Unclosed" not in shown, shown[-3000:]
     finally:
         hub.stop()
+
+
+@pytest.mark.kafka
+async def test_a_stop_that_signals_the_embedded_broker_too_is_a_normal_end(tmp_path: Path) -> None:
+    """systemd's default stop signals every process of the unit: the broker ending with the hub is no failure."""
+    hub = HubRun(
+        "unused", f"life-{uuid.uuid4().hex[:10]}.", f"sqlite:///{tmp_path / 'hub.sqlite'}", tmp_path / "h.log"
+    )
+    del hub.env["HUB_KAFKA_BOOTSTRAP_SERVERS"]  # the embedded broker
+    hub.start()
+    try:
+        await hub.wait_for("/readyz", 200, timeout=90)
+        assert hub.proc is not None
+        [tansu] = [
+            pid for pid in children(hub.proc.pid) if "tansu" in Path(f"/proc/{pid}/cmdline").read_text()
+        ]
+        hub.proc.send_signal(signal.SIGTERM)
+        os.kill(tansu, signal.SIGTERM)
+        assert hub.proc.wait(timeout=GRACE + EXIT_MARGIN + 5) == 0, hub.log_tail()
+    finally:
+        hub.stop()

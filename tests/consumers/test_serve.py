@@ -239,3 +239,18 @@ def test_listen_binds_before_the_start_and_refuses_a_port_in_use() -> None:
             serve.listen(settings)
     with pytest.raises(OSError):
         serve.listen(HubSettings(http_host="999.1.1.1"))
+
+
+def test_a_failure_stops_the_server_once_and_a_stop_under_way_is_no_failure() -> None:
+    """The runtime's failure callback (consumers failed to start, the embedded broker died): the server stops and
+    the cause is kept; during a stop already under way (systemd signals the broker too) nothing is a failure."""
+    server = SimpleNamespace(should_exit=False)
+    failed: list[BaseException] = []
+    stop = serve.stop_on_failure(server, failed)  # type: ignore[arg-type]
+    died = RuntimeError("the embedded Kafka broker exited with status 1")
+    stop(died)
+    assert server.should_exit and failed == [died]
+    stopping = SimpleNamespace(should_exit=True)
+    failed_while_stopping: list[BaseException] = []
+    serve.stop_on_failure(stopping, failed_while_stopping)(died)  # type: ignore[arg-type]
+    assert failed_while_stopping == []
