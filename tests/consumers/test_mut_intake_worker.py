@@ -380,7 +380,7 @@ async def test_a_dead_letter_without_answer_or_mark_is_logged_and_the_poll_moves
     def poison(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("poison")
 
-    def validator_fails(*args: Any) -> Any:
+    def validator_fails(*args: Any, **kwargs: Any) -> Any:
         raise LookupError("the validator fails too")
 
     monkeypatch.setattr(hub.worker.intake, "verwerk_batch", poison)
