@@ -39,10 +39,15 @@ def test_the_gateway_starts_with_hub_id_key_and_without_the_pseudonym_key(tmp_pa
     assert not hasattr(runtime, "intake")  # nothing in the process pseudonymises
 
 
-@pytest.mark.parametrize("role", ["intake", "processors", "all"])
-def test_the_consuming_roles_still_need_the_pseudonym_key(role: Role, tmp_path: Path) -> None:
+@pytest.mark.parametrize("role", ["intake", "all"])
+def test_the_roles_with_the_intake_still_need_the_pseudonym_key(role: Role, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"^HUB_PSEUDONYM_KEY is not set: "):
         prepared(tmp_path, role, id_key=SecretStr(ID_KEY))
+
+
+def test_the_processors_start_without_either_key(tmp_path: Path) -> None:
+    runtime = prepared(tmp_path, "processors")
+    assert not hasattr(runtime, "intake")  # the processors read pseudonyms and make none
 
 
 def test_the_gateway_without_either_key_refuses_in_one_line(tmp_path: Path) -> None:
