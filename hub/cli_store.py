@@ -135,13 +135,9 @@ def _store_to_change(url: str) -> Iterator[SessionFactory]:
     an empty one)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from hub.store.db import make_engine, session_factory
+    from hub.store.db import session_factory
 
-    try:
-        engine = make_engine(url)
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    engine = _engine_for(url)
     try:
         _refuse_a_missing_sqlite_store(engine)
         try:
@@ -432,6 +428,17 @@ def _als_json(b: Any) -> dict[str, Any]:
     }
 
 
+def _engine_for(url: str) -> Engine:
+    """The engine of a database URL; one line and exit 2 when the URL cannot be used."""
+    from hub.store.db import make_engine
+
+    try:
+        return make_engine(url)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def _store_to_read(url: str) -> Iterator[Session]:
     """A session on a store migrated for this release (or a later one); one line and exit 2 otherwise, 1 when it
@@ -439,13 +446,9 @@ def _store_to_read(url: str) -> Iterator[Session]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from hub.configuration import mask_url
-    from hub.store.db import make_engine, revisions, serves, session_factory
+    from hub.store.db import revisions, serves, session_factory
 
-    try:
-        engine = make_engine(url)
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    engine = _engine_for(url)
     try:
         _refuse_a_missing_sqlite_store(engine)
         try:
