@@ -257,6 +257,14 @@ def children(pid: int) -> list[int]:
     return found
 
 
+async def embedded_broker_of(hub: HubRun) -> int:
+    """The pid of the Tansu broker that `hub` started, once the hub is ready."""
+    await hub.wait_for("/readyz", 200, timeout=90)
+    assert hub.proc is not None
+    [tansu] = [pid for pid in children(hub.proc.pid) if "tansu" in Path(f"/proc/{pid}/cmdline").read_text()]
+    return tansu
+
+
 @pytest.mark.kafka
 async def test_hub_run_ends_with_status_3_and_says_why_when_its_embedded_broker_dies(tmp_path: Path) -> None:
     """Without HUB_KAFKA_BOOTSTRAP_SERVERS the hub runs its own Tansu; when that dies, nothing would be consumed
@@ -267,11 +275,8 @@ async def test_hub_run_ends_with_status_3_and_says_why_when_its_embedded_broker_
     del hub.env["HUB_KAFKA_BOOTSTRAP_SERVERS"]  # the embedded broker
     hub.start()
     try:
-        await hub.wait_for("/readyz", 200, timeout=90)
+        tansu = await embedded_broker_of(hub)
         assert hub.proc is not None
-        [tansu] = [
-            pid for pid in children(hub.proc.pid) if "tansu" in Path(f"/proc/{pid}/cmdline").read_text()
-        ]
         os.kill(tansu, signal.SIGKILL)
         code = hub.proc.wait(timeout=30)
         assert code == 3, hub.log_tail()
@@ -294,11 +299,8 @@ async def test_a_stop_that_signals_the_embedded_broker_too_is_a_normal_end(tmp_p
     del hub.env["HUB_KAFKA_BOOTSTRAP_SERVERS"]  # the embedded broker
     hub.start()
     try:
-        await hub.wait_for("/readyz", 200, timeout=90)
+        tansu = await embedded_broker_of(hub)
         assert hub.proc is not None
-        [tansu] = [
-            pid for pid in children(hub.proc.pid) if "tansu" in Path(f"/proc/{pid}/cmdline").read_text()
-        ]
         hub.proc.send_signal(signal.SIGTERM)
         os.kill(tansu, signal.SIGTERM)
         assert hub.proc.wait(timeout=GRACE + EXIT_MARGIN + 5) == 0, hub.log_tail()
